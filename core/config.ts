@@ -1,0 +1,52 @@
+// One typed configuration, parsed once at the edge (main / CLIs) from the environment.
+// Nothing below this module reads process.env: builders take a Config.
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import path from 'node:path';
+
+export const ConfigSchema = Type.Object({
+  /** Postgres/TimescaleDB URL; unset = embedded TimescaleDB (PGlite) in DATA_DIR. */
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  DATA_DIR: Type.String({ default: './data' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+  /** Base map tiles; {s},{z},{x},{y} placeholders as Leaflet expects. */
+  TILE_URL: Type.String({ default: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png' }),
+  /** Group commit: flush when this many messages are waiting… */
+  INGEST_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 20000, default: 2000 }),
+  /** …or when the oldest has waited this long (ms). Bounds PUBACK latency at low rates. */
+  INGEST_BATCH_WAIT_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+  /** Seed the deterministic Zhengzhou demo district when the database is empty. */
+  SEED_DEMO: Type.Boolean({ default: true }),
+  /** Run the demo device simulator inside `npm start`. */
+  SIMULATE: Type.Boolean({ default: true }),
+  /** Simulator speed-up factor (1 = real time). */
+  SIM_SPEED: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  LOG_LEVEL: Type.Union(
+    [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
+    { default: 'info' },
+  ),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parse environment-style key/values into a Config; throws ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw)) as Record<string, unknown>;
+  const merged = { ...withDefaults, ...overrides };
+  const first = Value.Errors(ConfigSchema, merged).First();
+  if (first) {
+    const name = first.path.replace(/^\//, '') || '(config)';
+    throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(env[name] ?? (merged as any)[name])} — ${first.message}. Fix the environment variable ${name} and start again.`);
+  }
+  const cfg = merged as Config;
+  cfg.DATA_DIR = path.resolve(cfg.DATA_DIR);
+  return cfg;
+}

@@ -1,0 +1,101 @@
+// The one database handle the rest of OneLot sees: a pg.Pool, whether the TimescaleDB behind it is
+// an outside server (DATABASE_URL) or the embedded one. Swap the embedded engine here and nowhere else.
+import pg from 'pg';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Postgrator from 'postgrator';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
+
+// bigint counts come back as strings by default; our counts and sequence numbers fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+export interface Database {
+  pool: pg.Pool;
+  mode: 'embedded' | 'external';
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  /** Pool size for an outside server (the embedded engine always gets exactly one connection). */
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let pool: pg.Pool;
+  if (opts.databaseUrl) {
+    pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+  } else {
+    embedded = await startEmbeddedDatabase(path.join(opts.dataDir, 'pg'));
+    pool = new pg.Pool({ ...embedded.connection, max: 1, idleTimeoutMillis: 0 });
+  }
+  // An idle client error (server went away) must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  try {
+    await ensureTimescale(pool, opts.databaseUrl !== undefined);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    await embedded?.close();
+    throw err;
+  }
+  let closed = false;
+  return {
+    pool,
+    mode: embedded ? 'embedded' : 'external',
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+      await embedded?.close();
+    },
+  };
+}
+
+async function ensureTimescale(pool: pg.Pool, external: boolean): Promise<void> {
+  const { rows } = await pool.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
+  if (rows.length === 0) {
+    throw new DatabaseError(
+      external
+        ? 'The server at DATABASE_URL has no timescaledb extension. Install TimescaleDB on it (and add it to shared_preload_libraries), or unset DATABASE_URL to use the embedded TimescaleDB.'
+        : 'The embedded database has no timescaledb extension; reinstall dependencies with `npm install`.',
+    );
+  }
+  await pool.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+}
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export class MigrationError extends Error {}
+
+/** Apply numbered SQL migrations (migrations/NNN.do.name.sql). Throws MigrationError naming the file. */
+export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => {}): Promise<number> {
+  const client = await pool.connect();
+  try {
+    const postgrator = new Postgrator({
+      migrationPattern: path.join(MIGRATIONS_DIR, '*'),
+      driver: 'pg',
+      schemaTable: 'schema_version',
+      execQuery: (query) => client.query(query),
+    });
+    let current = 'the first migration';
+    postgrator.on('migration-started', (m) => {
+      current = path.join('migrations', path.basename(m.filename));
+      log(`applying ${current}`);
+    });
+    try {
+      const applied = await postgrator.migrate();
+      return applied.length;
+    } catch (err) {
+      throw new MigrationError(`Migration failed in ${current}: ${(err as Error).message}`);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,104 @@
+// The device protocol: THE contract between devices (and our simulators) and ingest.
+// docs/device-protocol.md describes it for device makers; change both together.
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { FormatRegistry } from '@sinclair/typebox';
+
+/** Largest payload we accept; bigger ones are dead-lettered (protects the broker's memory). */
+export const MAX_PAYLOAD_BYTES = 4096;
+
+// Event time must say its zone (RFC 3339): a bare local time is ambiguous across devices.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/i;
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+
+export const DEVICE_KINDS = ['bay-sensor', 'bay-camera', 'gate-camera'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export const eventsTopic = (deviceId: string) => `devices/${deviceId}/events`;
+export const commandsTopic = (deviceId: string) => `devices/${deviceId}/commands`;
+
+const Envelope = {
+  /** Per-device sequence number, increasing; (device, seq) identifies a message. */
+  seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  /** Event time as the device saw it, ISO-8601 with offset or Z. */
+  ts: Type.String({ format: 'date-time', maxLength: 40 }),
+};
+const Battery = Type.Number({ minimum: 0, maximum: 10, description: 'volts' });
+const PlateColor = Type.Union(['blue', 'green', 'yellow', 'white', 'black'].map((c) => Type.Literal(c)));
+const Confidence = Type.Number({ minimum: 0, maximum: 1 });
+const Plate = Type.String({ minLength: 1, maxLength: 16 });
+const ImageRef = Type.String({ maxLength: 512 });
+
+export const OccupancyMessage = Type.Object({
+  type: Type.Literal('occupancy'), ...Envelope,
+  occupied: Type.Boolean(),
+  battery: Type.Optional(Battery),
+});
+export const HeartbeatMessage = Type.Object({
+  type: Type.Literal('heartbeat'), ...Envelope,
+  battery: Type.Optional(Battery),
+  temperature: Type.Optional(Type.Number({ minimum: -60, maximum: 120, description: '°C' })),
+});
+export const BayCameraMessage = Type.Object({
+  type: Type.Literal('bay'), ...Envelope,
+  bay: Type.String({ minLength: 1, maxLength: 64 }),
+  occupied: Type.Boolean(),
+  plate: Type.Optional(Plate),
+  plateColor: Type.Optional(PlateColor),
+  confidence: Type.Optional(Confidence),
+  image: Type.Optional(ImageRef),
+});
+export const GateCameraMessage = Type.Object({
+  type: Type.Literal('gate'), ...Envelope,
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+  plate: Plate,
+  plateColor: Type.Optional(PlateColor),
+  confidence: Type.Optional(Confidence),
+  image: Type.Optional(ImageRef),
+});
+
+export type OccupancyMessage = Static<typeof OccupancyMessage>;
+export type HeartbeatMessage = Static<typeof HeartbeatMessage>;
+export type BayCameraMessage = Static<typeof BayCameraMessage>;
+export type GateCameraMessage = Static<typeof GateCameraMessage>;
+export type DeviceMessage = OccupancyMessage | HeartbeatMessage | BayCameraMessage | GateCameraMessage;
+
+/** Which message types each device kind may send. */
+export const MESSAGES_BY_KIND: Record<DeviceKind, Record<string, ReturnType<typeof TypeCompiler.Compile>>> = {
+  'bay-sensor': { occupancy: TypeCompiler.Compile(OccupancyMessage), heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
+  'bay-camera': { bay: TypeCompiler.Compile(BayCameraMessage), heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
+  'gate-camera': { gate: TypeCompiler.Compile(GateCameraMessage), heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
+};
+
+export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } | { ok: false; reason: string };
+
+
+/**
+ * Validate one payload from a device of `kind`. Pure: no I/O. The reason is a sentence a device
+ * maker can act on; it is stored with the dead letter.
+ */
+export function parseDeviceMessage(kind: DeviceKind, payload: Buffer | string): ParseResult {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
+  let data: unknown;
+  try {
+    data = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `payload is not valid JSON (${(err as Error).message})` };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, reason: 'payload must be one JSON object' };
+  const type = (data as { type?: unknown }).type;
+  const allowed = MESSAGES_BY_KIND[kind];
+  if (typeof type !== 'string') return { ok: false, reason: 'missing "type" (one of: ' + Object.keys(allowed).join(', ') + ')' };
+  const check = allowed[type];
+  if (!check) return { ok: false, reason: `a ${kind} may not send type "${type}" (allowed: ${Object.keys(allowed).join(', ')})` };
+  if (!check.Check(data)) {
+    const e = check.Errors(data).First();
+    const field = e?.path ? e.path.replace(/^\//, '') : '';
+    if (field === 'ts') return { ok: false, reason: `invalid "${type}" message: ts must be an ISO-8601 date-time with a time zone, e.g. 2026-11-23T08:00:00Z` };
+    return { ok: false, reason: `invalid "${type}" message: ${field ? `field "${field}"` : 'payload'}: ${e?.message ?? 'is invalid'}` };
+  }
+  const msg = data as DeviceMessage;
+  const eventTime = new Date(msg.ts);
+  return { ok: true, message: msg, eventTime };
+}
