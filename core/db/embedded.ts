@@ -19,6 +19,10 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir, extensions: { timescaledb } });
+  // PGlite has no shared_preload_libraries: loaded lazily, TimescaleDB refuses the first insert into
+  // a hypertable ("invalid INSERT on the root table") and reports continuous aggregates and
+  // compression as unlicensed. Loading it before anything else makes it behave as if preloaded.
+  await db.exec(`LOAD 'timescaledb'`);
   // maxConnections 2: the pool's one connection, plus one for a person with psql.
   const server = new PGLiteSocketServer({ db: db as never, host: '127.0.0.1', port: 0, maxConnections: 2 });
   await server.start();

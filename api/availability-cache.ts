@@ -1,0 +1,80 @@
+// Every lot with its live counts, held in memory and patched from the change feed, so map and
+// guidance queries never wait behind an ingest commit on the (single) database connection.
+// Lot metadata is reloaded from the database when operators change it (reload()).
+import type { Pool } from '../core/db/index.ts';
+import type { ChangeFeed, AvailabilityChange } from '../core/changes.ts';
+
+export interface Lot {
+  id: string;
+  name: string;
+  nameEn: string;
+  kind: 'garage' | 'street';
+  district: string;
+  address: string;
+  lat: number;
+  lng: number;
+  capacity: number;
+  timeZone: string;
+  free: number;
+  occupied: number;
+  unknown: number;
+  updatedAt: string | null;
+  path: Array<[number, number]> | null;
+}
+
+export class AvailabilityCache {
+  private lots = new Map<string, Lot>();
+  private readonly onChange = (c: AvailabilityChange) => this.apply(c);
+
+  constructor(private readonly pool: Pool, private readonly feed: ChangeFeed) {}
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.feed.on('availability', this.onChange);
+  }
+
+  stop(): void {
+    this.feed.off('availability', this.onChange);
+  }
+
+  async reload(): Promise<void> {
+    const { rows } = await this.pool.query(
+      `SELECT l.id, l.name, l.name_en, l.kind, l.district, l.address, l.lat, l.lng, l.capacity, l.time_zone, l.path,
+              COALESCE(a.free, 0) AS free, COALESCE(a.occupied, 0) AS occupied, COALESCE(a.unknown, l.capacity) AS unknown, a.updated_at
+         FROM lots l LEFT JOIN lot_availability a ON a.lot_id = l.id
+        ORDER BY l.id`,
+    );
+    const next = new Map<string, Lot>();
+    for (const r of rows) {
+      next.set(r.id, {
+        id: r.id, name: r.name, nameEn: r.name_en, kind: r.kind, district: r.district, address: r.address,
+        lat: r.lat, lng: r.lng, capacity: r.capacity, timeZone: r.time_zone, free: r.free, occupied: r.occupied,
+        unknown: r.unknown, updatedAt: r.updated_at ? new Date(r.updated_at).toISOString() : null, path: r.path ?? null,
+      });
+    }
+    this.lots = next;
+  }
+
+  private apply(change: AvailabilityChange): void {
+    for (const c of change.lots) {
+      const lot = this.lots.get(c.id);
+      if (!lot) continue;
+      lot.free = c.free;
+      lot.occupied = c.occupied;
+      lot.unknown = c.unknown;
+      lot.updatedAt = c.updatedAt;
+    }
+  }
+
+  get(id: string): Lot | undefined {
+    return this.lots.get(id);
+  }
+
+  all(): Iterable<Lot> {
+    return this.lots.values();
+  }
+
+  size(): number {
+    return this.lots.size;
+  }
+}

@@ -1,0 +1,148 @@
+// The embedded MQTT broker (aedes, MQTT 3.1/3.1.1) that devices connect to.
+// Durability rule: a QoS 1 PUBACK means "committed". aedes writes PUBACK right after
+// authorizePublish succeeds, so validation AND the durable write happen inside authorizePublish.
+import net from 'node:net';
+import { Aedes, type AedesOptions } from 'aedes';
+import type { Pool } from '../core/db/index.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { ChangeFeed } from '../core/changes.ts';
+import { parseDeviceMessage, eventsTopic, commandsTopic } from '../core/protocol.ts';
+import { DeviceDirectory, type Device } from './device-directory.ts';
+import { EventWriter, type BatchHook } from './writer.ts';
+import { dispatch } from './handlers/index.ts';
+
+export interface BrokerConfig {
+  batchMax: number;
+  batchWaitMs: number;
+}
+export interface BrokerDeps {
+  pool: Pool;
+  metrics: Metrics;
+  changes: ChangeFeed;
+  log: { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; error(o: unknown, m?: string): void };
+  hooks?: BatchHook[];
+}
+
+export interface Broker {
+  aedes: Aedes;
+  writer: EventWriter;
+  /** Listen on host:port (0 = any free port); resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  connectedClients(): number;
+  close(): Promise<void>;
+}
+
+// MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2-3].
+const NOT_AUTHORIZED = 5;
+
+export class PortInUseError extends Error {}
+
+export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promise<Broker> {
+  const { metrics, log } = deps;
+  const directory = new DeviceDirectory(deps.pool);
+  const writer = new EventWriter(deps.pool, {
+    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
+  });
+  const devices = new WeakMap<object, Device>();
+
+  const options: AedesOptions = {
+    // Device ids like "sen-ZZ-JS-0012-03" are longer than MQTT 3.1's 23-character client id limit.
+    maxClientsIdLength: 128,
+    // A device that connects and says nothing is dropped after 10 s instead of holding a socket.
+    connectTimeout: 10_000,
+    // Device sessions and topics are shallow; refuse anything deeper before routing.
+    maxTopicLevels: 8,
+
+    authenticate(client, username, password, done) {
+      const refuse = (why: string) => {
+        metrics.mqttRefused.inc({ what: 'connect' });
+        log.warn({ clientId: client.id, username }, `MQTT connect refused: ${why}`);
+        const err = Object.assign(new Error(why), { returnCode: NOT_AUTHORIZED });
+        done(err as never, false);
+      };
+      if (!username || !password) return refuse('username (device id) and password (device secret) are required');
+      directory.authenticate(username, password.toString('utf8')).then(
+        (device) => {
+          if (!device) return refuse('unknown device or wrong secret');
+          devices.set(client, device);
+          done(null, true);
+        },
+        (err) => {
+          log.error({ err }, 'device lookup failed');
+          const e = Object.assign(new Error('server unavailable'), { returnCode: 3 });
+          done(e as never, false);
+        },
+      );
+    },
+
+    authorizeSubscribe(client, sub, done) {
+      const device = devices.get(client);
+      if (device && sub.topic === commandsTopic(device.id)) return done(null, sub);
+      metrics.mqttRefused.inc({ what: 'subscribe' });
+      log.warn({ device: device?.id, topic: sub.topic }, 'MQTT subscribe refused: a device may subscribe only to devices/{its id}/commands');
+      // A null subscription answers SUBACK 0x80 (failure) and keeps the connection [MQTT-3.9.3-2].
+      done(null, null);
+    },
+
+    authorizePublish(client, packet, done) {
+      const device = client ? devices.get(client) : undefined;
+      if (!device || packet.topic !== eventsTopic(device.id)) {
+        metrics.mqttRefused.inc({ what: 'publish' });
+        log.warn({ device: device?.id, topic: packet.topic }, 'MQTT publish refused: a device may publish only to devices/{its id}/events');
+        // MQTT 3.1.1 has no negative PUBACK: the connection is closed and nothing is stored [MQTT-3.3.5-2].
+        return done(new Error(`publishing to ${packet.topic} is not allowed`));
+      }
+      // Device events are ours to keep, not to redistribute as retained messages.
+      packet.retain = false;
+      metrics.mqttReceived.inc();
+      const receivedAt = new Date();
+      const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer);
+      const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
+      const stored = result.ok
+        ? writer.write(result.event)
+        : writer.deadLetter({ deviceId: device.id, topic: packet.topic, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
+            .then(() => { metrics.mqttRejected.inc({ reason: result.reason.split(/[:(]/)[0].slice(0, 60) }); });
+      stored.then(
+        () => done(null),
+        // Not committed: close the connection without PUBACK so the device resends.
+        (err: Error) => done(err),
+      );
+    },
+  };
+
+  const aedes = await Aedes.createBroker(options);
+  aedes.on('clientError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT client error'));
+  aedes.on('connectionError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT connection error'));
+
+  const server = net.createServer(aedes.handle);
+  let connected = 0;
+  aedes.on('client', () => metrics.mqttClients.set(++connected));
+  aedes.on('clientDisconnect', () => metrics.mqttClients.set(--connected));
+
+  return {
+    aedes,
+    writer,
+    connectedClients: () => connected,
+    listen(port, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        const onError = (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EADDRINUSE') {
+            reject(new PortInUseError(`MQTT port ${port} on ${host} is already in use (is Mosquitto or another OneLot running?). Set MQTT_PORT to a free port, e.g. MQTT_PORT=1884.`));
+          } else reject(err);
+        };
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          resolve((server.address() as net.AddressInfo).port);
+        });
+      });
+    },
+    async close() {
+      // Stop accepting, disconnect devices, then commit whatever they already sent.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await writer.close();
+      await serverClosed;
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import type { HeartbeatMessage } from '../../core/protocol.ts';
+import { baseEvent, type Handler } from './index.ts';
+
+// Heartbeats keep last_seen and battery current; they never touch bay state.
+export const handleHeartbeat: Handler<HeartbeatMessage> = (device, msg, eventTime, receivedAt) => ({
+  ok: true,
+  event: { ...baseEvent(device, msg, eventTime, receivedAt), battery: msg.battery },
+});

@@ -1,0 +1,11 @@
+import type { OccupancyMessage } from '../../core/protocol.ts';
+import { baseEvent, type Handler } from './index.ts';
+
+// A bay sensor reports the one bay it sits in.
+export const handleOccupancy: Handler<OccupancyMessage> = (device, msg, eventTime, receivedAt) => {
+  if (!device.bayCode) return { ok: false, reason: `sensor ${device.id} is not installed in any bay; register it to a bay first` };
+  return {
+    ok: true,
+    event: { ...baseEvent(device, msg, eventTime, receivedAt), observation: { bayCode: device.bayCode, occupied: msg.occupied }, battery: msg.battery },
+  };
+};

@@ -1,0 +1,237 @@
+// Group commit: messages from all devices wait a few milliseconds together and are written in one
+// transaction; each publisher's PUBACK is released only when that transaction has committed.
+// One flush at a time: while one commits, the next batch gathers, so batches grow with load.
+import type { Pool, PoolClient } from '../core/db/index.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
+import type { IngestEvent } from './handlers/index.ts';
+
+export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
+
+/** Runs inside the ingest transaction with the events that were new (not duplicates). */
+export type BatchHook = (client: PoolClient, events: IngestEvent[]) => Promise<void>;
+
+type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred };
+interface Deferred { resolve(): void; reject(err: Error): void }
+
+export interface WriterOptions {
+  batchMax: number;
+  batchWaitMs: number;
+  metrics: Metrics;
+  changes: ChangeFeed;
+  log: { error(obj: unknown, msg?: string): void };
+  hooks?: BatchHook[];
+}
+
+const MAX_DEAD_PAYLOAD = 8192;
+
+export class EventWriter {
+  private queue: Item[] = [];
+  private flushing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly hooks: BatchHook[];
+
+  constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
+    this.hooks = [...(opts.hooks ?? [])];
+  }
+
+  /** Resolves once the event is durably committed (or was a duplicate of a committed one). */
+  write(event: IngestEvent): Promise<void> {
+    return this.enqueue((done) => ({ kind: 'event', event, done }));
+  }
+
+  /** Resolves once the rejected message and its reason are durably stored. */
+  deadLetter(dead: DeadLetter): Promise<void> {
+    return this.enqueue((done) => ({ kind: 'dead', dead: { ...dead, payload: dead.payload.slice(0, MAX_DEAD_PAYLOAD) }, done }));
+  }
+
+  private enqueue(make: (d: Deferred) => Item): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('ingest is shutting down; the device should retry'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push(make({ resolve, reject }));
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.flushing) return;
+    if (this.queue.length >= this.opts.batchMax) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.opts.batchWaitMs);
+    }
+  }
+
+  /** Wait for everything queued so far to be committed. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) {
+      if (!this.flushing) await this.flush();
+      else await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue.splice(0, this.opts.batchMax);
+    const started = process.hrtime.bigint();
+    try {
+      const change = await this.commit(batch);
+      this.opts.metrics.commitBatchSize.observe(batch.length);
+      this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      for (const item of batch) item.done.resolve();
+      if (change.lots.length || change.bays.length) this.opts.changes.emit('availability', change);
+    } catch (err) {
+      // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
+      this.opts.log.error({ err, batch: batch.length }, 'ingest commit failed');
+      for (const item of batch) item.done.reject(err as Error);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length) this.schedule();
+    }
+  }
+
+  private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
+    // Repeats inside one batch collapse here; repeats of committed events hit the unique key.
+    const seen = new Set<string>();
+    const events: IngestEvent[] = [];
+    const dead: DeadLetter[] = [];
+    let inBatchDuplicates = 0;
+    for (const item of batch) {
+      if (item.kind === 'dead') { dead.push(item.dead); continue; }
+      const e = item.event;
+      const key = `${e.deviceId}\u0000${e.seq}\u0000${e.eventTime.getTime()}`;
+      if (seen.has(key)) { inBatchDuplicates++; continue; }
+      seen.add(key);
+      events.push(e);
+    }
+
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      let fresh: IngestEvent[] = [];
+      if (events.length) {
+        const { rows } = await client.query(
+          `INSERT INTO device_events (event_time, received_at, device_id, seq, type, lot_id, bay_code, payload)
+           SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+           ON CONFLICT DO NOTHING
+           RETURNING device_id, seq`,
+          [
+            events.map((e) => e.eventTime.toISOString()), events.map((e) => e.receivedAt.toISOString()),
+            events.map((e) => e.deviceId), events.map((e) => e.seq), events.map((e) => e.type),
+            events.map((e) => e.lotId), events.map((e) => e.bayCode), events.map((e) => JSON.stringify(e.payload)),
+          ],
+        );
+        const inserted = new Set(rows.map((r) => `${r.device_id}\u0000${r.seq}`));
+        fresh = events.filter((e) => inserted.has(`${e.deviceId}\u0000${e.seq}`));
+      }
+      if (dead.length) {
+        await client.query(
+          `INSERT INTO dead_letters (device_id, topic, reason, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+          [dead.map((d) => d.deviceId), dead.map((d) => d.topic), dead.map((d) => d.reason), dead.map((d) => d.payload)],
+        );
+      }
+      const change = await applyObservations(client, fresh, this.opts.metrics);
+      await touchDevices(client, fresh);
+      for (const hook of this.hooks) await hook(client, fresh);
+      await client.query('COMMIT');
+      this.opts.metrics.mqttStored.inc(fresh.length);
+      this.opts.metrics.mqttDuplicates.inc(events.length - fresh.length + inBatchDuplicates);
+      return change;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/**
+ * Apply bay observations: per bay the newest event of the batch, and only if it is newer than the
+ * state we hold (a late message is stored but never rolls a bay back). Lot counts move by deltas,
+ * so a commit costs O(changes), not O(bays in the lot).
+ */
+async function applyObservations(client: PoolClient, events: IngestEvent[], metrics: Metrics): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
+  const newest = new Map<string, IngestEvent>();
+  for (const e of events) {
+    if (!e.observation) continue;
+    const cur = newest.get(e.observation.bayCode);
+    if (!cur || e.eventTime > cur.eventTime || (+e.eventTime === +cur.eventTime && e.seq > cur.seq)) newest.set(e.observation.bayCode, e);
+  }
+  if (newest.size === 0) return { lots: [], bays: [] };
+  const obs = [...newest.values()];
+  const { rows } = await client.query(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::bool[], $3::timestamptz[], $4::text[], $5::bigint[]) AS t(bay_code, occupied, event_time, device_id, seq)
+     )
+     UPDATE bay_state b
+        SET occupied = i.occupied,
+            since = CASE WHEN o.occupied IS DISTINCT FROM i.occupied THEN i.event_time ELSE o.since END,
+            event_time = i.event_time, device_id = i.device_id, seq = i.seq
+       FROM input i, bay_state o
+      WHERE b.bay_code = i.bay_code AND o.bay_code = i.bay_code
+        AND (o.event_time IS NULL OR o.event_time < i.event_time)
+     RETURNING b.bay_code, b.lot_id, b.occupied, b.since, o.occupied AS was`,
+    [obs.map((e) => e.observation!.bayCode), obs.map((e) => e.observation!.occupied), obs.map((e) => e.eventTime.toISOString()),
+      obs.map((e) => e.deviceId), obs.map((e) => e.seq)],
+  );
+  metrics.mqttLate.inc(obs.length - rows.length);
+  const bays: BayChange[] = [];
+  const delta = new Map<string, { free: number; occupied: number; unknown: number }>();
+  const bucket = (v: boolean | null) => (v === null ? 'unknown' : v ? 'occupied' : 'free');
+  for (const r of rows) {
+    if (r.was === r.occupied) continue;
+    bays.push({ code: r.bay_code, lotId: r.lot_id, occupied: r.occupied, since: r.since ? new Date(r.since).toISOString() : null });
+    const d = delta.get(r.lot_id) ?? { free: 0, occupied: 0, unknown: 0 };
+    d[bucket(r.was)] -= 1;
+    d[bucket(r.occupied)] += 1;
+    delta.set(r.lot_id, d);
+  }
+  if (delta.size === 0) return { lots: [], bays };
+  const ids = [...delta.keys()];
+  const { rows: counts } = await client.query(
+    `UPDATE lot_availability a
+        SET free = a.free + d.free, occupied = a.occupied + d.occupied, unknown = a.unknown + d.unknown, updated_at = now()
+       FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS d(lot_id, free, occupied, unknown)
+      WHERE a.lot_id = d.lot_id
+     RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.updated_at`,
+    [ids, ids.map((id) => delta.get(id)!.free), ids.map((id) => delta.get(id)!.occupied), ids.map((id) => delta.get(id)!.unknown)],
+  );
+  await client.query(
+    `INSERT INTO lot_occupancy_samples (time, lot_id, free, occupied, unknown)
+     SELECT now(), lot_id, free, occupied, unknown FROM lot_availability WHERE lot_id = ANY($1::text[])`,
+    [ids],
+  );
+  const lots: LotCounts[] = counts.map((c) => ({ id: c.lot_id, free: c.free, occupied: c.occupied, unknown: c.unknown, updatedAt: new Date(c.updated_at).toISOString() }));
+  return { lots, bays };
+}
+
+/** last_seen and battery: one row per device per batch (its newest message). */
+async function touchDevices(client: PoolClient, events: IngestEvent[]): Promise<void> {
+  if (!events.length) return;
+  const latest = new Map<string, IngestEvent>();
+  for (const e of events) {
+    const cur = latest.get(e.deviceId);
+    if (!cur || e.eventTime > cur.eventTime) latest.set(e.deviceId, e);
+  }
+  const list = [...latest.values()];
+  await client.query(
+    `UPDATE devices d SET last_seen = GREATEST(d.last_seen, t.seen), battery = COALESCE(t.battery, d.battery)
+       FROM unnest($1::text[], $2::timestamptz[], $3::real[]) AS t(id, seen, battery)
+      WHERE d.id = t.id`,
+    [list.map((e) => e.deviceId), list.map((e) => e.eventTime.toISOString()), list.map((e) => e.battery ?? null)],
+  );
+}

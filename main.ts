@@ -1,0 +1,51 @@
+// npm start: the whole platform with a live demo on embedded defaults. Ctrl-C stops it cleanly.
+import { loadConfig, ConfigError } from './core/config.ts';
+import { startPlatform, type Platform } from './platform.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) { console.error(err.message); process.exit(2); }
+  throw err;
+}
+
+let platform: Platform;
+try {
+  platform = await startPlatform(config);
+} catch (err) {
+  console.error(`OneLot could not start: ${(err as Error).message}`);
+  process.exit(1);
+}
+
+let stopSimulator: (() => Promise<void>) | undefined;
+if (config.SIMULATE) {
+  const { startDemoSimulator } = await import('./simulators/demo-simulator.ts');
+  stopSimulator = await startDemoSimulator(platform, config.SIM_SPEED);
+}
+
+console.log(`
+  OneLot is running.
+    Map:      ${platform.httpUrl}/
+    API docs: ${platform.httpUrl}/docs
+    Health:   ${platform.httpUrl}/healthz   Metrics: ${platform.httpUrl}/metrics
+    MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})
+    Database: ${platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}` : 'DATABASE_URL'}
+    Simulator: ${config.SIMULATE ? `on, ${config.SIM_SPEED}× speed` : 'off (SIMULATE=false)'}
+  Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping OneLot…`);
+  const force = setTimeout(() => { console.error('shutdown took over 15 s; exiting'); process.exit(1); }, 15_000);
+  force.unref();
+  await stopSimulator?.();
+  await platform.close();
+  console.log('stopped cleanly');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

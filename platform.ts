@@ -1,0 +1,93 @@
+// The whole platform in one process: database (embedded or DATABASE_URL), migrations, demo seed,
+// MQTT broker, HTTP API. main.ts adds the simulator, signals and printing; tests call this directly.
+import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import pino from 'pino';
+import type { Config } from './core/config.ts';
+import { openDatabase, migrate, type Database } from './core/db/index.ts';
+import { createMetrics, type Metrics } from './core/metrics.ts';
+import { ChangeFeed } from './core/changes.ts';
+import { buildBroker, type Broker } from './ingest/broker.ts';
+import type { BatchHook } from './ingest/writer.ts';
+import { buildApi, type App, type ApiDeps } from './api/app.ts';
+import { generateDemoCity } from './simulators/demo-city.ts';
+import { isEmpty, loadCity, writeCredentials, type CredentialsFile } from './simulators/city-loader.ts';
+
+export interface Platform {
+  config: Config;
+  db: Database;
+  broker: Broker;
+  api: App;
+  metrics: Metrics;
+  changes: ChangeFeed;
+  httpUrl: string;
+  mqttPort: number;
+  mqttUrl: string;
+  credentialsFile: string;
+  close(): Promise<void>;
+}
+
+export interface PlatformExtras {
+  /** Work done inside each ingest transaction (sessions from events, …). */
+  hooks?: BatchHook[];
+  plugins?: ApiDeps['plugins'];
+}
+
+export async function startPlatform(config: Config, extras: PlatformExtras = {}): Promise<Platform> {
+  const log = pino({ level: config.LOG_LEVEL });
+  const cleanups: Array<() => Promise<void>> = [];
+  const closeAll = async () => { for (const c of cleanups.reverse()) await c().catch((err) => log.error({ err }, 'shutdown step failed')); };
+  try {
+    const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    cleanups.push(() => db.close());
+    await migrate(db.pool, (m) => log.info(m));
+
+    const credentialsFile = path.join(config.DATA_DIR, 'demo-devices.json');
+    const metrics = createMetrics();
+    const changes = new ChangeFeed();
+    const broker = await buildBroker(
+      { batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS },
+      { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: extras.hooks },
+    );
+    cleanups.push(() => broker.close());
+    const mqttPort = await broker.listen(config.MQTT_PORT, config.HOST);
+    const mqtt = { host: config.HOST, port: mqttPort };
+
+    if (config.SEED_DEMO && (await isEmpty(db.pool))) {
+      log.info('seeding the Zhengzhou demo district (first start)');
+      await loadCity(db.pool, generateDemoCity(), { credentialsFile, mqtt, log: (m) => log.info(m) });
+    } else if (existsSync(credentialsFile)) {
+      // The broker may be on another port this time: keep the credentials file pointing at it.
+      const file = JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialsFile;
+      writeCredentials(credentialsFile, { ...file, mqtt });
+    }
+
+    const api = await buildApi(
+      { tileUrl: config.TILE_URL, logLevel: config.LOG_LEVEL },
+      { pool: db.pool, metrics, changes, brokerStatus: () => ({ ok: !broker.aedes.closed, clients: broker.connectedClients() }), plugins: extras.plugins },
+    );
+    // The API closes first so no request waits on a closing database.
+    cleanups.push(() => api.close());
+    await api.listen({ port: config.HTTP_PORT, host: config.HOST }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') throw new Error(`HTTP port ${config.HTTP_PORT} on ${config.HOST} is already in use. Set HTTP_PORT to a free port, e.g. HTTP_PORT=8081.`);
+      throw err;
+    });
+    const addr = api.server.address();
+    const httpPort = typeof addr === 'object' && addr ? addr.port : config.HTTP_PORT;
+    const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    let closed = false;
+    return {
+      config, db, broker, api, metrics, changes, credentialsFile, mqttPort,
+      httpUrl: `http://${host}:${httpPort}`,
+      mqttUrl: `mqtt://${host}:${mqttPort}`,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await closeAll();
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,165 @@
+// `npm run simulate`: drive the demo city's device fleet against a running platform's broker.
+// Reads the credentials the platform wrote at first start; the city (capacities, demand) is
+// regenerated from the same deterministic seed.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../core/config.ts';
+import type { CredentialsFile } from './city-loader.ts';
+import { steadyOccupancy } from './demand.ts';
+import { generateDemoCity } from './demo-city.ts';
+import { startFleet, type FleetOptions } from './fleet.ts';
+
+const USAGE = `Usage: npm run simulate -- [options]
+  --data-dir DIR        where demo-devices.json is (default: $DATA_DIR or ./data)
+  --url URL             broker, e.g. mqtt://127.0.0.1:1883 (default: from demo-devices.json)
+  --speed N             simulated seconds per real second (default: $SIM_SPEED or 60)
+  --loss P --duplicate P --late P --misread P   fault probabilities, 0..1 (default 0)
+  --initial-occupancy F fraction of bays occupied at start, 0..1 (default: what the hour's demand sustains)
+  --heartbeat S         real seconds between heartbeats (default 60)
+  --timestamps wall|simulated   event times from the real or the simulated clock (default wall)
+  --duration S          stop after S real seconds (default: until Ctrl-C)
+  --seed N              random seed (default 1)`;
+
+class UsageError extends Error {}
+
+function num(flag: string, v: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} must be ${what}, got "${v}"`);
+  return n;
+}
+const probability = (flag: string, v: string | undefined) => num(flag, v, (n) => n >= 0 && n <= 1, 'a probability between 0 and 1');
+
+interface CliOptions {
+  dataDir: string;
+  url?: string;
+  speed: number;
+  faults: NonNullable<FleetOptions['faults']>;
+  initialOccupancy?: number;
+  heartbeatSeconds?: number;
+  timestamps: 'wall' | 'simulated';
+  durationSeconds?: number;
+  seed: number;
+}
+
+/** Flags and environment to options; throws UsageError/ConfigError with a message to print. */
+function parseCli(argv: string[], env: Record<string, string | undefined>): CliOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv, strict: true, allowPositionals: false,
+      options: {
+        'data-dir': { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
+        loss: { type: 'string' }, duplicate: { type: 'string' }, late: { type: 'string' }, misread: { type: 'string' },
+        'initial-occupancy': { type: 'string' }, heartbeat: { type: 'string' }, timestamps: { type: 'string' },
+        duration: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const config = loadConfig(env, values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {});
+  if (values.url !== undefined && !/^mqtts?:\/\/[^/]+/.test(values.url)) throw new UsageError(`--url must look like mqtt://host:port, got "${values.url}"`);
+  const ts = values.timestamps ?? 'wall';
+  if (ts !== 'wall' && ts !== 'simulated') throw new UsageError(`--timestamps must be wall or simulated, got "${ts}"`);
+  return {
+    dataDir: config.DATA_DIR,
+    url: values.url,
+    speed: num('speed', values.speed, (n) => n > 0, 'a positive number') ?? config.SIM_SPEED,
+    faults: {
+      loss: probability('loss', values.loss), duplicate: probability('duplicate', values.duplicate),
+      late: probability('late', values.late), misread: probability('misread', values.misread),
+    },
+    initialOccupancy: probability('initial-occupancy', values['initial-occupancy']),
+    heartbeatSeconds: num('heartbeat', values.heartbeat, (n) => n > 0, 'a positive number of seconds'),
+    timestamps: ts,
+    durationSeconds: num('duration', values.duration, (n) => n > 0, 'a positive number of seconds'),
+    seed: num('seed', values.seed, Number.isSafeInteger, 'an integer') ?? 1,
+  };
+}
+
+function readCredentials(file: string): CredentialsFile {
+  if (!existsSync(file)) {
+    throw new UsageError(`No device credentials at ${file}.\nStart the platform once with \`npm start\` to create them (it seeds the demo city and writes this file), or point --data-dir at the platform's data directory.`);
+  }
+  const creds = JSON.parse(readFileSync(file, 'utf8')) as CredentialsFile;
+  if (!Array.isArray(creds?.devices) || !creds.mqtt?.port) throw new UsageError(`${file} is not a device credentials file (expected { mqtt: { host, port }, devices: [...] })`);
+  return creds;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const clock = (t: Date) => t.toLocaleString('en-GB', { timeZone: 'Asia/Shanghai', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+
+async function main(): Promise<number> {
+  const opts = parseCli(process.argv.slice(2), process.env);
+  if (opts === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const file = path.join(opts.dataDir, 'demo-devices.json');
+  const creds = readCredentials(file);
+  // A broker listening on every interface is reached through loopback.
+  const host = ['0.0.0.0', '::', ''].includes(creds.mqtt.host) ? '127.0.0.1' : creds.mqtt.host;
+  const url = opts.url ?? `mqtt://${host.includes(':') ? `[${host}]` : host}:${creds.mqtt.port}`;
+
+  const city = generateDemoCity();
+  const lots = city.lots.map((l) => ({ id: l.id, kind: l.kind, capacity: l.capacity, demand: l.demand }));
+  const known = new Set(lots.map((l) => l.id));
+  const strangers = creds.devices.filter((d) => !known.has(d.lotId)).length;
+  if (strangers) console.warn(`simulate: ${strangers} device(s) in ${file} belong to lots the demo city does not have; they will only send heartbeats`);
+  const now = new Date();
+  const capacity = lots.reduce((a, l) => a + l.capacity, 0);
+  const initialOccupancy = opts.initialOccupancy
+    ?? lots.reduce((a, l) => a + steadyOccupancy(l, now) * l.capacity, 0) / Math.max(1, capacity);
+
+  let stopRequested = false;
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  const onSignal = (sig: string) => {
+    if (stopRequested) {
+      console.error(`simulate: ${sig} again, exiting without waiting`);
+      process.exit(130);
+    }
+    stopRequested = true;
+    console.log(`simulate: ${sig}, disconnecting ${fmt(creds.devices.length)} devices…`);
+    finished();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  console.log(`simulate: ${fmt(creds.devices.length)} devices, ${lots.length} lots → ${url} at ${opts.speed}× speed` +
+    `, starting ${Math.round(initialOccupancy * 100)}% occupied${opts.durationSeconds ? ` for ${opts.durationSeconds} s` : ' (Ctrl-C to stop)'}`);
+  const fleet = await startFleet({
+    mqttUrl: url, devices: creds.devices, lots, speed: opts.speed, seed: opts.seed, faults: opts.faults,
+    heartbeatSeconds: opts.heartbeatSeconds, initialOccupancy, timestamps: opts.timestamps,
+    log: (m) => console.log(m),
+  });
+
+  const bays = fleet.truth().bays.size;
+  const progress = setInterval(() => {
+    const s = fleet.stats();
+    let occupied = 0;
+    for (const b of fleet.truth().bays.values()) if (b.occupied) occupied += 1;
+    const faults = s.lost + s.duplicated + s.late + s.dropped ? ` · lost ${fmt(s.lost)} dup ${fmt(s.duplicated)} late ${fmt(s.late)} dropped ${fmt(s.dropped)}` : '';
+    console.log(`[${clock(fleet.simulatedTime())}] connected ${fmt(s.connected)}/${fmt(creds.devices.length)} · published ${fmt(s.published)} (acked ${fmt(s.acked)})` +
+      ` · arrivals ${fmt(s.arrivals)} / departures ${fmt(s.departures)} · turned away ${fmt(s.turnedAway)} · occupancy ${bays ? Math.round((100 * occupied) / bays) : 0}%${faults}`);
+  }, 5000);
+  const timer = opts.durationSeconds ? setTimeout(finished, opts.durationSeconds * 1000) : undefined;
+
+  if (!stopRequested) await done;
+  clearInterval(progress);
+  clearTimeout(timer);
+  await fleet.stop();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError || err instanceof ConfigError) console.error(`simulate: ${err.message}`);
+    else console.error('simulate: failed:', err);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

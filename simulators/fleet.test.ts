@@ -1,0 +1,290 @@
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Aedes } from 'aedes';
+import { afterEach, describe, expect, it } from 'vitest';
+import { normalizePlate } from '../core/plates.ts';
+import { eventsTopic, parseDeviceMessage, type DeviceMessage } from '../core/protocol.ts';
+import type { DeviceCredential } from './city-loader.ts';
+import { seededRandom } from './demo-city.ts';
+import { createCitySim, startFleet, type Fleet, type FleetLot, type FleetOptions, type MessageBody } from './fleet.ts';
+
+// A small city: two kerb segments watched by sensors and high-mount cameras, one garage with
+// sensors and two gate lanes.
+const LOTS: FleetLot[] = [
+  { id: 'S1', kind: 'street', capacity: 6, demand: 1.2 },
+  { id: 'S2', kind: 'street', capacity: 4, demand: 1 },
+  { id: 'G1', kind: 'garage', capacity: 8, demand: 1.5 },
+];
+function fakeDevices(): DeviceCredential[] {
+  const d: DeviceCredential[] = [];
+  const bays = (lot: string, n: number) => Array.from({ length: n }, (_, i) => `${lot}-${String(i + 1).padStart(2, '0')}`);
+  for (const lot of LOTS) {
+    const codes = bays(lot.id, lot.capacity);
+    for (const code of codes) d.push({ id: `sen-${code}`, kind: 'bay-sensor', lotId: lot.id, bayCode: code, secret: `secret-sen-${code}` });
+    if (lot.kind === 'street') {
+      for (let i = 0; i < codes.length; i += 3) d.push({ id: `cam-${lot.id}-${i / 3 + 1}`, kind: 'bay-camera', lotId: lot.id, bays: codes.slice(i, i + 3), secret: `secret-cam-${lot.id}-${i}` });
+    } else {
+      for (const lane of [1, 2]) d.push({ id: `gate-${lot.id}-${lane}`, kind: 'gate-camera', lotId: lot.id, lane: `lane-${lane}`, secret: `secret-gate-${lane}` });
+    }
+  }
+  return d;
+}
+const DEVICES = fakeDevices();
+const byId = new Map(DEVICES.map((d) => [d.id, d]));
+
+interface Received { clientId: string; topic: string; payload: string; message: DeviceMessage }
+
+/** A real MQTT broker on an ephemeral port that checks device credentials and records every publish. */
+async function startBroker() {
+  const broker = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      const d = username ? byId.get(username) : undefined;
+      done(null, !!d && client.id === username && password?.toString() === d.secret);
+    },
+  });
+  const received: Received[] = [];
+  broker.on('publish', (packet, client) => {
+    if (!client) return; // the broker's own $SYS messages
+    const payload = packet.payload.toString();
+    received.push({ clientId: client.id, topic: packet.topic, payload, message: JSON.parse(payload) });
+  });
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let closed = false;
+  return {
+    url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    broker,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < deadline) await sleep(20);
+  return cond();
+}
+
+// Everything a test starts is closed afterwards, even when an assertion fails.
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function run(extra: Partial<FleetOptions> = {}, until?: (f: Fleet) => boolean) {
+  const broker = await startBroker();
+  cleanups.push(broker.close);
+  const logs: string[] = [];
+  const fleet = await startFleet({
+    mqttUrl: broker.url, devices: DEVICES, lots: LOTS, seed: 7,
+    speed: 7200, // two simulated hours per real second
+    startTime: new Date('2026-11-23T07:30:00+08:00'), // into the morning peak
+    heartbeatSeconds: 0.3, initialOccupancy: 0.5,
+    log: (m) => logs.push(m),
+    ...extra,
+  });
+  cleanups.push(fleet.stop);
+  expect(fleet.stats().connected).toBe(DEVICES.length);
+  // Bounded: the morning peak brings arrivals and departures within well under a second.
+  await waitFor(() => (until ? until(fleet) : fleet.stats().departures >= 10 && fleet.stats().arrivals >= 10), 8000);
+  await fleet.stop();
+  return { broker, fleet, logs, received: broker.received };
+}
+
+const groupBy = <T>(xs: T[], key: (x: T) => string) => {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return m;
+};
+
+describe('startFleet against a real MQTT broker', () => {
+  it('sends only valid messages, each device on its own topic with increasing seqs, matching the truth', async () => {
+    const t0 = Date.now();
+    const { fleet, received } = await run();
+    const s = fleet.stats();
+    expect(s.arrivals).toBeGreaterThanOrEqual(10);
+    expect(s.departures).toBeGreaterThanOrEqual(10);
+    expect(s.connected).toBe(0);
+    expect(received.length).toBe(s.published);
+    expect(s.acked).toBe(s.published);
+    expect(s.lost + s.duplicated + s.late + s.dropped).toBe(0);
+
+    for (const r of received) {
+      const kind = byId.get(r.clientId)!.kind;
+      const parsed = parseDeviceMessage(kind, r.payload);
+      expect(parsed, `${r.clientId}: ${r.payload}`).toMatchObject({ ok: true });
+      expect(r.topic).toBe(eventsTopic(r.clientId));
+      if (r.message.type === 'bay' || r.message.type === 'gate') {
+        const { plate, plateColor, confidence } = r.message;
+        expect(normalizePlate(plate!)).toMatchObject({ ok: true, plate });
+        expect(plateColor).toBe([...plate!].length === 8 ? 'green' : 'blue');
+        expect(confidence).toBeGreaterThanOrEqual(0.85);
+        expect(confidence).toBeLessThanOrEqual(0.99);
+      }
+      if (r.message.type === 'bay') expect(byId.get(r.clientId)!.bays).toContain(r.message.bay);
+    }
+
+    const perDevice = groupBy(received, (r) => r.clientId);
+    expect(perDevice.size).toBe(DEVICES.length); // heartbeats reach every device
+    for (const [id, msgs] of perDevice) {
+      const seqs = msgs.map((m) => m.message.seq);
+      expect(seqs[0]).toBeGreaterThanOrEqual(t0); // seq starts at the wall clock
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i], id).toBeGreaterThan(seqs[i - 1]);
+      const ts = msgs.map((m) => Date.parse(m.message.ts));
+      for (let i = 1; i < ts.length; i++) expect(ts[i], id).toBeGreaterThanOrEqual(ts[i - 1]);
+      expect(ts[0]).toBeGreaterThanOrEqual(t0 - 1000); // wall-clock timestamps by default
+      expect(ts[ts.length - 1]).toBeLessThanOrEqual(Date.now());
+    }
+
+    // The initial state is reported first, and each sensor's last report is the truth.
+    const truth = fleet.truth().bays;
+    expect(truth.size).toBe(DEVICES.filter((d) => d.kind === 'bay-sensor').length);
+    for (const d of DEVICES.filter((x) => x.kind === 'bay-sensor')) {
+      const msgs = perDevice.get(d.id)!.map((r) => r.message);
+      expect(msgs[0].type).toBe('occupancy');
+      const last = msgs.filter((m) => m.type === 'occupancy').at(-1)!;
+      const t = truth.get(d.bayCode!)!;
+      expect(last).toMatchObject({ occupied: t.occupied });
+      expect(new Date(last.ts)).toEqual(t.since);
+      expect(t.plate === null).toBe(!t.occupied);
+      expect((last as { battery?: number }).battery).toBeGreaterThan(2);
+    }
+
+    // Street cameras: the last reading of an occupied bay names the car that is there.
+    const bayReports = received.flatMap((r) => (r.message.type === 'bay' ? [r.message] : []));
+    let checked = 0;
+    for (const [code, reports] of groupBy(bayReports, (m) => m.bay)) {
+      const last = reports.at(-1)!;
+      const t = truth.get(code)!;
+      if (t.occupied && last.occupied) {
+        expect(last.plate).toBe(t.plate);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+
+    // Garage: every car that leaves came in, and every parked car came in.
+    const gates = received.flatMap((r) => (r.message.type === 'gate' ? [r.message] : []));
+    const entered = new Set<string>();
+    for (const g of gates) {
+      if (g.direction === 'in') entered.add(g.plate);
+      else expect(entered.has(g.plate), g.plate).toBe(true);
+    }
+    expect(gates.some((g) => g.direction === 'out')).toBe(true);
+    for (const [code, t] of truth) if (code.startsWith('G1') && t.occupied) expect(entered.has(t.plate!)).toBe(true);
+  }, 20_000);
+
+  it('with duplicate=1 delivers every message twice with the same seq and ts', async () => {
+    const { fleet, received } = await run({ faults: { duplicate: 1 } });
+    const s = fleet.stats();
+    expect(s.duplicated).toBeGreaterThan(0);
+    expect(received.length).toBe(2 * s.duplicated);
+    for (const [key, copies] of groupBy(received, (r) => `${r.clientId}#${r.message.seq}`)) {
+      expect(copies.length, key).toBe(2);
+      expect(copies[0].payload).toBe(copies[1].payload);
+    }
+  }, 20_000);
+
+  it('with loss=1 sends nothing while the city goes on', async () => {
+    const { fleet, received } = await run({ faults: { loss: 1 } });
+    const s = fleet.stats();
+    expect(received.length).toBe(0);
+    expect(s.published).toBe(0);
+    expect(s.lost).toBeGreaterThan(0);
+    expect(s.arrivals).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('with late=1 delivers held-back messages later and out of order', async () => {
+    const { fleet, received } = await run(
+      { faults: { late: 1, lateSeconds: [0.05, 0.6] }, heartbeatSeconds: 0.1 },
+      (f) => f.stats().published >= 200,
+    );
+    const s = fleet.stats();
+    expect(s.published).toBeGreaterThanOrEqual(200);
+    expect(s.published).toBe(s.late - s.dropped); // everything was held; what was still held at stop is dropped
+    expect(received.length).toBe(s.published);
+    for (const r of received) expect(parseDeviceMessage(byId.get(r.clientId)!.kind, r.payload).ok).toBe(true);
+    const outOfOrder = [...groupBy(received, (r) => r.clientId).values()].some((msgs) => msgs.some((m, i) => i > 0 && m.message.seq < msgs[i - 1].message.seq));
+    expect(outOfOrder).toBe(true);
+  }, 20_000);
+
+  it('with misread=1 reports plates that differ from the cars really there', async () => {
+    const { fleet, received } = await run({ faults: { misread: 1 } });
+    const truth = fleet.truth().bays;
+    const parked = new Set([...truth.values()].flatMap((t) => (t.plate ? [t.plate] : [])));
+    const plates = received.flatMap((r) => (r.message.type === 'bay' || r.message.type === 'gate' ? [r.message.plate!] : []));
+    expect(plates.length).toBeGreaterThan(0);
+    expect(parked.size).toBeGreaterThan(0);
+    for (const p of plates) expect(parked.has(p), p).toBe(false);
+  }, 20_000);
+
+  it('survives the broker going away and still stops cleanly', async () => {
+    const broker = await startBroker();
+    cleanups.push(broker.close);
+    const logs: string[] = [];
+    const fleet = await startFleet({
+      mqttUrl: broker.url, devices: DEVICES, lots: LOTS, speed: 7200, heartbeatSeconds: 0.1,
+      startTime: new Date('2026-11-23T08:00:00+08:00'), log: (m) => logs.push(m),
+    });
+    cleanups.push(fleet.stop);
+    expect(await waitFor(() => broker.received.length > 20, 5000)).toBe(true);
+    await broker.close();
+    expect(await waitFor(() => fleet.stats().connected === 0, 5000)).toBe(true);
+    const before = fleet.stats().published;
+    await sleep(300); // the city and heartbeats go on; messages queue on the devices
+    expect(fleet.stats().published).toBeGreaterThan(before);
+    await fleet.stop();
+    expect(logs.at(-1)).toMatch(/stopped/);
+  }, 20_000);
+
+  it('refuses options that make no sense', async () => {
+    await expect(startFleet({ mqttUrl: 'mqtt://127.0.0.1:9', devices: [], lots: [], speed: 0 })).rejects.toThrow(/speed/);
+    await expect(startFleet({ mqttUrl: 'mqtt://127.0.0.1:9', devices: [], lots: [], speed: 1, faults: { loss: 2 } })).rejects.toThrow(/faults.loss/);
+  });
+});
+
+describe('createCitySim (the pure city model)', () => {
+  const simulate = (seed: number) => {
+    const out: Array<{ deviceId: string; body: MessageBody; ts: string }> = [];
+    const start = new Date('2026-11-23T08:00:00+08:00');
+    const sim = createCitySim({
+      lots: LOTS, devices: DEVICES, start, rng: seededRandom(seed), stamp: (ms) => new Date(ms),
+      emit: (deviceId, body, t) => out.push({ deviceId, body, ts: t.toISOString() }),
+    });
+    sim.populate(0.5);
+    for (let m = 1; m <= 24 * 60; m++) sim.advanceTo(start.getTime() + m * 60_000); // one day, minute by minute
+    return { out, sim };
+  };
+
+  it('is deterministic for a seed', () => {
+    expect(simulate(3).out).toEqual(simulate(3).out);
+    expect(simulate(3).out).not.toEqual(simulate(4).out);
+  });
+
+  it('never parks more cars than bays, turns cars away when full, and keeps a quiet night', () => {
+    const { out, sim } = simulate(5);
+    const c = sim.counts();
+    expect(c.arrivals).toBeGreaterThan(50);
+    expect(c.departures).toBeLessThanOrEqual(c.arrivals + 9); // + the cars parked at the start
+    expect(c.turnedAway).toBeGreaterThan(0);
+    const occupied = new Map<string, boolean>();
+    for (const e of out) {
+      if (e.body.type !== 'occupancy') continue;
+      const bay = byId.get(e.deviceId)!.bayCode!;
+      // A sensor alternates occupied/free (after the start-up report of every bay).
+      if (occupied.has(bay)) expect(e.body.occupied).toBe(!occupied.get(bay));
+      occupied.set(bay, e.body.occupied);
+    }
+    const hourOf = (ts: string) => (new Date(ts).getUTCHours() + 8) % 24;
+    const gateIns = out.filter((e) => e.body.type === 'gate' && e.body.direction === 'in').map((e) => hourOf(e.ts));
+    const night = gateIns.filter((h) => h >= 1 && h < 5).length;
+    const morning = gateIns.filter((h) => h >= 8 && h < 12).length;
+    expect(morning).toBeGreaterThan(night * 3);
+  });
+});
