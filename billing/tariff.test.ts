@@ -78,8 +78,8 @@ const EXAMPLES: Example[] = [
   { name: 'Friday evening into Saturday: weekend starts at local midnight', tariff: civic, entry: '2026-11-27 18:00', exit: '2026-11-28 09:00', totalFen: 300, lines: ['grace Grace period 15 0', 'band Day later-units 45 200', 'band Night per-visit 300 100', 'free-period Weekend 540 0'] },
   { name: 'National Day is a free date', tariff: civic, entry: '2026-10-01 09:00', exit: '2026-10-01 17:00', totalFen: 0, lines: ['grace Grace period 15 0', 'free-period National Day holiday 465 0'] },
   // Daylight saving, for lots outside China: bands follow the wall clock, units the real minutes.
-  { name: 'DST spring forward (Berlin): the night is 9 real hours', tariff: streetBerlin, entry: new Date('2026-03-28T21:00:00+01:00'), exit: new Date('2026-03-29T07:00:00+02:00'), totalFen: 900, lines: ['band Night later-units 540 900'] },
-  { name: 'DST fall back (Berlin): the night is 11 real hours', tariff: streetBerlin, entry: new Date('2026-10-24T21:00:00+02:00'), exit: new Date('2026-10-25T07:00:00+01:00'), totalFen: 1100, lines: ['band Night later-units 660 1100'] },
+  { name: 'DST spring forward (Berlin): the night is 9 real hours', tariff: streetBerlin, entry: new Date('2026-03-28T21:00:00+01:00'), exit: new Date('2026-03-29T08:00:00+02:00'), totalFen: 1200, lines: ['band Night later-units 540 900', 'band Day first-unit 60 300'] },
+  { name: 'DST fall back (Berlin): the night is 11 real hours', tariff: streetBerlin, entry: new Date('2026-10-24T21:00:00+02:00'), exit: new Date('2026-10-25T08:00:00+01:00'), totalFen: 1400, lines: ['band Night later-units 660 1100', 'band Day first-unit 60 300'] },
 ];
 
 describe('computeFee: worked examples', () => {
@@ -231,6 +231,19 @@ function randomTariff(r: Rng, i: number, zones: readonly string[] = ZONES): Tari
   });
 }
 
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+function wallMinute(timeZone: string, ms: number): number {
+  let f = wallFormats.get(timeZone);
+  if (!f) wallFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const [h, m] = f.format(new Date(ms)).split(':').map(Number);
+  return (h % 24) * 60 + m;
+}
+function inBand(b: Band, m: number): boolean {
+  const from = Number(b.from.slice(0, 2)) * 60 + Number(b.from.slice(3));
+  const to = Number(b.to.slice(0, 2)) * 60 + Number(b.to.slice(3));
+  return from === to || (from < to ? m >= from && m < to : m >= from || m < to);
+}
+
 const YEAR_2026 = Date.parse('2026-01-01T00:00:00Z');
 function randomStay(r: Rng): { entry: Date; minutes: number } {
   const entry = new Date(YEAR_2026 + int(r, 0, 364 * 1440) * 60_000 + int(r, 0, 59_999));
@@ -272,6 +285,13 @@ describe('computeFee: properties over seeded random stays and tariffs', () => {
         if (l.kind === 'band') expect(l.amountFen, ctx).toBe(l.units * l.unitFen);
       }
       expect(res.lines.reduce((s, l) => s + l.amountFen, 0), ctx).toBe(res.totalFen);
+      // Each band line lies inside its band on the lot's wall clock (checked with our own Intl).
+      for (const l of res.lines.filter((x) => x.kind === 'band')) {
+        const band = t.bands.find((b) => b.name === l.name)!;
+        for (const at of [Date.parse(l.from), Date.parse(l.to) - 60_000]) {
+          expect(inBand(band, wallMinute(t.timeZone!, at)), `${ctx} line ${sig(l)} ${l.from}–${l.to}`).toBe(true);
+        }
+      }
       const timed = res.lines.filter((l) => ['band', 'grace', 'new-energy-free', 'free-period'].includes(l.kind));
       expect(timed.reduce((s, l) => s + l.minutes, 0), ctx).toBe(res.stayMinutes);
     }

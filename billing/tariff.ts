@@ -455,7 +455,7 @@ export function computeFee(tariff: Tariff, vehicle: { plateKind: PlateKind }, en
   if (tariff.dailyCapFen !== undefined) {
     const perWindow = new Map<number, number>();
     for (const ch of charges) {
-      const w = Math.floor((ch.at - start + 30) / DAY_MIN);
+      const w = Math.floor((ch.at - start) / DAY_MIN);
       perWindow.set(w, (perWindow.get(w) ?? 0) + ch.fen);
     }
     for (const [w, sum] of [...perWindow].sort((a, b) => a[0] - b[0])) {

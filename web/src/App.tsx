@@ -14,7 +14,7 @@ import { useLotDetails } from './hooks/useLotDetails.ts';
 import { useLots } from './hooks/useLots.ts';
 import { useStream } from './hooks/useStream.ts';
 import { useI18n } from './i18n.ts';
-import type { FlyTarget } from './map/FlyController.tsx';
+import type { FlyRequest, FlyTarget } from './map/FlyController.tsx';
 import { UNCLUSTER_ZOOM } from './map/LotMarkerLayer.tsx';
 import { MapView } from './map/MapView.tsx';
 import { initialLive, liveReducer } from './state.ts';
@@ -65,8 +65,8 @@ export function App() {
     },
   );
 
-  const fly = useCallback((target: Omit<FlyTarget, 'seq'>) => {
-    setFlyTarget({ ...target, seq: ++flySeq.current } as FlyTarget);
+  const fly = useCallback((request: FlyRequest) => {
+    setFlyTarget({ ...request, seq: ++flySeq.current });
   }, []);
 
   const selectLot = useCallback((id: string) => {

@@ -5,9 +5,11 @@ import { useMap } from 'react-leaflet';
 import L from './leaflet.ts';
 import type { LatLng } from '../types.ts';
 
-export type FlyTarget =
-  | { seq: number; kind: 'point'; center: LatLng; zoom: number }
-  | { seq: number; kind: 'bounds'; points: LatLng[]; maxZoom: number };
+export type FlyRequest =
+  | { kind: 'point'; center: LatLng; zoom: number }
+  | { kind: 'bounds'; points: LatLng[]; maxZoom: number };
+
+export type FlyTarget = FlyRequest & { seq: number };
 
 const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 

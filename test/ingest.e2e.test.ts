@@ -1,0 +1,253 @@
+// Devices → MQTT (real TCP) → TimescaleDB (Postgres wire) → HTTP API, on a whole platform.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import http from 'node:http';
+import type { MqttClient } from 'mqtt';
+import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, type TestPlatform } from './helpers.ts';
+import { eventsTopic } from '../core/protocol.ts';
+
+const run = promisify(execFile);
+let p: TestPlatform;
+
+beforeAll(async () => { p = await startTestPlatform(); });
+afterAll(async () => { await p?.destroy(); });
+
+const count = async (sql: string, params: unknown[] = []) => Number((await p.db.pool.query(sql, params)).rows[0].n);
+
+/** Collect SSE frames from /api/v1/stream until stop(). */
+function openStream(url: string) {
+  const frames: any[] = [];
+  const req = http.get(url, (res) => {
+    let buf = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (block.includes('event: availability') && data) frames.push(JSON.parse(data.slice(6)));
+      }
+    });
+  });
+  req.on('error', () => {});
+  return { frames, stop: () => req.destroy() };
+}
+
+describe('a bay sensor over MQTT', () => {
+  let client: MqttClient;
+  const sensorOf = () => p.device((d) => d.kind === 'bay-sensor' && d.lotId.endsWith('-0005'));
+  beforeAll(async () => { client = await connectDevice(p, sensorOf()); });
+  afterAll(async () => { await client?.endAsync(); });
+
+  it('changes its bay, and the API and the live stream show it within a second', async () => {
+    const d = sensorOf();
+    const stream = openStream(`${p.httpUrl}/api/v1/stream`);
+    await new Promise((r) => setTimeout(r, 100));
+    const before = (await getJson(p, `/api/v1/lots/${d.lotId}`)).body.lot;
+    const ts = new Date().toISOString();
+    const published = Date.now();
+    await publish(client, eventsTopic(d.id), { type: 'occupancy', seq: nextSeq(), ts, occupied: true, battery: 3.6 });
+    // PUBACK means committed: the state is already in the database.
+    const state = (await p.db.pool.query('SELECT occupied, since FROM bay_state WHERE bay_code = $1', [d.bayCode])).rows[0];
+    expect(state.occupied).toBe(true);
+    expect(new Date(state.since).toISOString()).toBe(ts);
+
+    const lot = await waitFor(async () => {
+      const { body } = await getJson(p, `/api/v1/lots/${d.lotId}`);
+      return body.lot.occupied === before.occupied + 1 ? body : null;
+    }, 1000, 'the API to show the bay occupied');
+    expect(lot.lot.unknown).toBe(before.unknown - 1);
+    expect(lot.bays.find((b: any) => b.code === d.bayCode)).toMatchObject({ occupied: true, since: ts });
+
+    const frame = await waitFor(() => stream.frames.find((f) => f.bays.some((b: any) => b.code === d.bayCode)), 1000, 'an SSE frame');
+    expect(Date.now() - published).toBeLessThan(1000);
+    expect(frame.lots.find((l: any) => l.id === d.lotId)).toMatchObject({ occupied: before.occupied + 1 });
+    stream.stop();
+  });
+
+  it('stores a repeated (device, seq) message once', async () => {
+    const d = sensorOf();
+    const msg = { type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: false };
+    await publish(client, eventsTopic(d.id), msg);
+    await publish(client, eventsTopic(d.id), msg);
+    await publish(client, eventsTopic(d.id), msg);
+    expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, msg.seq])).toBe(1);
+  });
+
+  it('stores a late message without rolling the bay back', async () => {
+    const d = sensorOf();
+    const now = Date.now();
+    await publish(client, eventsTopic(d.id), { type: 'occupancy', seq: nextSeq(), ts: new Date(now).toISOString(), occupied: true });
+    await publish(client, eventsTopic(d.id), { type: 'occupancy', seq: nextSeq(), ts: new Date(now - 60_000).toISOString(), occupied: false });
+    const state = (await p.db.pool.query('SELECT occupied, event_time FROM bay_state WHERE bay_code = $1', [d.bayCode])).rows[0];
+    expect(state.occupied).toBe(true);
+    expect(new Date(state.event_time).getTime()).toBe(now);
+    expect(await count(`SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND event_time = $2`, [d.id, new Date(now - 60_000)])).toBe(1);
+  });
+
+  it('dead-letters malformed messages with their reason and keeps serving', async () => {
+    const d = sensorOf();
+    const bad: Array<[string, RegExp]> = [
+      ['{not json', /not valid JSON/],
+      [JSON.stringify({ type: 'teleport', seq: 1, ts: new Date().toISOString() }), /may not send type "teleport"/],
+      [JSON.stringify({ type: 'occupancy', seq: 1, ts: new Date().toISOString() }), /occupied/],
+      [JSON.stringify({ type: 'occupancy', seq: 'one', ts: new Date().toISOString(), occupied: true }), /seq/],
+      [JSON.stringify({ type: 'occupancy', seq: 2, ts: 'yesterday', occupied: true }), /ts must be an ISO-8601/],
+      [JSON.stringify({ type: 'occupancy', seq: 3, ts: new Date().toISOString(), occupied: true, pad: 'x'.repeat(5000) }), /limit is 4096/],
+      ['[1,2,3]', /one JSON object/],
+    ];
+    for (const [payload, reason] of bad) {
+      await publish(client, eventsTopic(d.id), payload); // acknowledged, so the device does not resend forever
+      const row = (await p.db.pool.query('SELECT reason, payload FROM dead_letters WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [d.id])).rows[0];
+      expect(row.reason).toMatch(reason);
+      expect(row.payload).toBe(payload.slice(0, 8192));
+    }
+    // Still serving this client and others.
+    const seq = nextSeq();
+    await publish(client, eventsTopic(d.id), { type: 'heartbeat', seq, ts: new Date().toISOString(), battery: 3.5 });
+    expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, seq])).toBe(1);
+    const metrics = await (await fetch(`${p.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/onelot_mqtt_messages_rejected_total\{reason="payload is not valid JSON "\} 1/);
+  });
+});
+
+describe('device authorization', () => {
+  it('refuses a wrong secret with CONNACK "not authorized"', async () => {
+    const d = p.device((x) => x.kind === 'bay-sensor');
+    const err: any = await connectDevice(p, { id: d.id, secret: 'wrong-secret' }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.code).toBe(5);
+    const unknown: any = await connectDevice(p, { id: 'no-such-device', secret: 'x' }).catch((e) => e);
+    expect(unknown.code).toBe(5);
+  });
+
+  it("refuses publishing to another device's topic and stores nothing", async () => {
+    const [a, b] = p.creds.devices.filter((x) => x.kind === 'bay-sensor').slice(10, 12);
+    const client = await connectDevice(p, a);
+    const before = await count('SELECT count(*) AS n FROM device_events');
+    const closed = new Promise((r) => client.once('close', r));
+    client.publish(eventsTopic(b.id), JSON.stringify({ type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: true }), { qos: 1 });
+    await closed; // MQTT 3.1.1 has no negative PUBACK: the broker closes the connection
+    client.end(true);
+    expect(await count('SELECT count(*) AS n FROM device_events')).toBe(before);
+    expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1', [b.id])).toBe(0);
+    expect((await p.db.pool.query('SELECT occupied FROM bay_state WHERE bay_code = $1', [b.bayCode])).rows[0].occupied).toBeNull();
+  });
+
+  it('refuses subscriptions other than its own commands topic', async () => {
+    const d = p.device((x) => x.kind === 'bay-camera');
+    const client = await connectDevice(p, d);
+    // mqtt.js reports any 0x80 as an error, but still hands over the SUBACK's return codes.
+    const granted = await new Promise<Array<{ qos: number }>>((resolve) =>
+      client.subscribe([`devices/${d.id}/commands`, 'devices/+/events', '#'], { qos: 1 }, (_err, g) => resolve(g ?? [])));
+    expect(granted.map((g) => g.qos)).toEqual([1, 128, 128]);
+    await client.endAsync();
+  });
+});
+
+describe('cameras', () => {
+  it('a high-mount camera reports its own bays, normalising the plate; other bays are dead-lettered', async () => {
+    const cam = p.device((d) => d.kind === 'bay-camera');
+    const client = await connectDevice(p, cam);
+    const bay = cam.bays![0];
+    const seq = nextSeq();
+    await publish(client, eventsTopic(cam.id), { type: 'bay', seq, ts: new Date().toISOString(), bay, occupied: true, plate: '豫a·d12345', plateColor: 'green', confidence: 0.97 });
+    const ev = (await p.db.pool.query('SELECT bay_code, payload FROM device_events WHERE device_id = $1 AND seq = $2', [cam.id, seq])).rows[0];
+    expect(ev.bay_code).toBe(bay);
+    expect(ev.payload.plate).toBe('豫AD12345');
+    expect((await p.db.pool.query('SELECT occupied FROM bay_state WHERE bay_code = $1', [bay])).rows[0].occupied).toBe(true);
+
+    const foreign = p.creds.devices.find((d) => d.kind === 'bay-camera' && d.id !== cam.id)!.bays![0];
+    await publish(client, eventsTopic(cam.id), { type: 'bay', seq: nextSeq(), ts: new Date().toISOString(), bay: foreign, occupied: true });
+    const dl = (await p.db.pool.query('SELECT reason FROM dead_letters WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [cam.id])).rows[0];
+    expect(dl.reason).toMatch(`bay "${foreign}" is not assigned to camera ${cam.id}`);
+    expect((await p.db.pool.query('SELECT occupied FROM bay_state WHERE bay_code = $1', [foreign])).rows[0].occupied).toBeNull();
+    await client.endAsync();
+  });
+
+  it('speaks to an independent client: mosquitto_pub as a gate camera', async () => {
+    const gate = p.device((d) => d.kind === 'gate-camera');
+    const seq = nextSeq();
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(p.mqttPort), '-V', 'mqttv311', '-i', gate.id, '-u', gate.id, '-P', gate.secret,
+      '-q', '1', '-t', eventsTopic(gate.id), '-m', JSON.stringify({ type: 'gate', seq, ts: new Date().toISOString(), direction: 'in', plate: '豫A 12345', confidence: 0.93 })]);
+    const ev = (await p.db.pool.query('SELECT lot_id, payload FROM device_events WHERE device_id = $1 AND seq = $2', [gate.id, seq])).rows[0];
+    expect(ev.lot_id).toBe(gate.lotId);
+    expect(ev.payload).toMatchObject({ direction: 'in', plate: '豫A12345' });
+  });
+});
+
+describe('HTTP API', () => {
+  it('lists lots in a bounding box with live counts', async () => {
+    const all = (await getJson(p, '/api/v1/lots')).body.lots;
+    expect(all.length).toBeGreaterThanOrEqual(55);
+    const total = all.reduce((s: number, l: any) => s + l.capacity, 0);
+    expect(total).toBeGreaterThan(2500);
+    const one = all[0];
+    const { body } = await getJson(p, `/api/v1/lots?bbox=${one.lng - 0.001},${one.lat - 0.001},${one.lng + 0.001},${one.lat + 0.001}`);
+    expect(body.lots.map((l: any) => l.id)).toContain(one.id);
+    expect(body.lots.length).toBeLessThan(all.length);
+    for (const l of all) expect(l.free + l.occupied + l.unknown).toBe(l.capacity);
+  });
+
+  it('searches lots by name', async () => {
+    const { body } = await getJson(p, `/api/v1/lots?q=${encodeURIComponent('花园路')}`);
+    expect(body.lots.length).toBeGreaterThan(0);
+    for (const l of body.lots) expect(l.name).toContain('花园路');
+  });
+
+  it('answers bad requests with a coded error a person understands', async () => {
+    const bbox = await getJson(p, '/api/v1/lots?bbox=1,2,3');
+    expect(bbox.status).toBe(400);
+    expect(bbox.body.error.code).toBe('ONELOT_ERR_BAD_BBOX');
+    const lat = await getJson(p, '/api/v1/guidance?lat=100&lng=113.6');
+    expect(lat.status).toBe(400);
+    expect(lat.body.error).toMatchObject({ code: 'ONELOT_ERR_VALIDATION' });
+    expect(lat.body.error.message).toMatch(/lat/);
+    const missing = await getJson(p, '/api/v1/lots/ZZ-NOPE');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toMatch(/Lot ZZ-NOPE was not found/);
+    const route = await getJson(p, '/api/v1/nothing-here');
+    expect(route.status).toBe(404);
+    expect(route.body.error.code).toBe('ONELOT_ERR_ROUTE_NOT_FOUND');
+  });
+
+  it('guides to nearby lots with free bays, with Amap/Baidu hand-off links in their datums', async () => {
+    // Free up a few bays in one lot so it has known free space.
+    const lots = (await getJson(p, '/api/v1/lots')).body.lots;
+    const target = lots.find((l: any) => l.kind === 'street');
+    const sensors = p.creds.devices.filter((d) => d.kind === 'bay-sensor' && d.lotId === target.id).slice(0, 3);
+    for (const s of sensors) {
+      const c = await connectDevice(p, s);
+      await publish(c, eventsTopic(s.id), { type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: false });
+      await c.endAsync();
+    }
+    const body = await waitFor(async () => {
+      const r = await getJson(p, `/api/v1/guidance?lat=${target.lat + 0.001}&lng=${target.lng}&limit=3`);
+      return r.body.options.length ? r.body : null;
+    }, 1000, 'guidance options');
+    const best = body.options[0];
+    expect(best.lot.id).toBe(target.id);
+    expect(best.lot.free).toBeGreaterThanOrEqual(3);
+    expect(best.walkingMeters).toBeGreaterThan(100);
+    expect(best.walkingMeters).toBeLessThan(250);
+    expect(best.navigation.amap).toMatch(/^https:\/\/uri\.amap\.com\/navigation\?to=113\.\d+,34\.\d+/);
+    // GCJ-02 is offset from WGS-84 by a few hundred metres in Zhengzhou: the link must not carry raw WGS-84.
+    expect(best.navigation.amap).not.toContain(`${target.lng.toFixed(6)},${target.lat.toFixed(6)}`);
+    expect(best.navigation.baidu).toContain('coordtype=bd09ll');
+  });
+
+  it('reports health and Prometheus metrics, and serves OpenAPI docs', async () => {
+    const h = await getJson(p, '/healthz');
+    expect(h.status).toBe(200);
+    expect(h.body).toMatchObject({ status: 'ok', database: { ok: true }, broker: { ok: true } });
+    const m = await (await fetch(`${p.httpUrl}/metrics`)).text();
+    for (const name of ['onelot_mqtt_messages_received_total', 'onelot_mqtt_messages_stored_total', 'onelot_ingest_commit_batch_size_bucket', 'onelot_ingest_commit_seconds_bucket', 'onelot_http_request_seconds_bucket']) {
+      expect(m).toContain(name);
+    }
+    const spec = await getJson(p, '/docs/json');
+    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/v1/lots', '/api/v1/lots/{id}', '/api/v1/guidance', '/api/v1/stream', '/healthz']));
+  });
+});
