@@ -3,7 +3,7 @@
 // included (startFleet). The fleet keeps the ground truth so tests and demos can compare the
 // platform's view with what really happened.
 import { connect, type MqttClient } from 'mqtt';
-import { eventsTopic, type DeviceKind, type DeviceMessage } from '../core/protocol.ts';
+import { eventsTopic, type DeviceMessage } from '../core/protocol.ts';
 import { seededRandom, type CityDevice } from './demo-city.ts';
 import type { DeviceCredential } from './city-loader.ts';
 import { arrivalRatePerHour, dwellMinutes, normal, poisson, remainingDwellMinutes, shanghaiHour, type LotKind, type Rng } from './demand.ts';
@@ -337,7 +337,6 @@ const ERROR_LOG_EVERY_MS = 5 * SECOND;
 
 interface DeviceRuntime {
   cred: DeviceCredential;
-  kind: DeviceKind;
   topic: string;
   client: MqttClient | null;
   connected: boolean;
@@ -404,7 +403,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   for (const cred of opts.devices) {
     const sensor = cred.kind === 'bay-sensor';
     devices.set(cred.id, {
-      cred, kind: cred.kind, topic: eventsTopic(cred.id), client: null, connected: false,
+      cred, topic: eventsTopic(cred.id), client: null, connected: false,
       // seq starts at the wall clock so a restarted simulator never reuses one.
       seq: realStart,
       // Most sensors are fairly new lithium cells; one in ten is nearing the end of its life.
