@@ -6,8 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.ts';
 import type { CredentialsFile } from './city-loader.ts';
-import { steadyOccupancy } from './demand.ts';
-import { generateDemoCity } from './demo-city.ts';
+import { demoLots, steadyCityOccupancy } from './demo-simulator.ts';
 import { startFleet, type FleetOptions } from './fleet.ts';
 
 const USAGE = `Usage: npm run simulate -- [options]
@@ -104,15 +103,12 @@ async function main(): Promise<number> {
   const host = ['0.0.0.0', '::', ''].includes(creds.mqtt.host) ? '127.0.0.1' : creds.mqtt.host;
   const url = opts.url ?? `mqtt://${host.includes(':') ? `[${host}]` : host}:${creds.mqtt.port}`;
 
-  const city = generateDemoCity();
-  const lots = city.lots.map((l) => ({ id: l.id, kind: l.kind, capacity: l.capacity, demand: l.demand }));
+  const lots = demoLots();
   const known = new Set(lots.map((l) => l.id));
   const strangers = creds.devices.filter((d) => !known.has(d.lotId)).length;
   if (strangers) console.warn(`simulate: ${strangers} device(s) in ${file} belong to lots the demo city does not have; they will only send heartbeats`);
   const now = new Date();
-  const capacity = lots.reduce((a, l) => a + l.capacity, 0);
-  const initialOccupancy = opts.initialOccupancy
-    ?? lots.reduce((a, l) => a + steadyOccupancy(l, now) * l.capacity, 0) / Math.max(1, capacity);
+  const initialOccupancy = opts.initialOccupancy ?? steadyCityOccupancy(lots, now);
 
   let stopRequested = false;
   let finished!: () => void;

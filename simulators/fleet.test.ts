@@ -77,7 +77,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function run(extra: Partial<FleetOptions> = {}, until?: (f: Fleet) => boolean) {
+async function run(extra: Partial<FleetOptions> = {}, until?: (f: Fleet, received: Received[]) => boolean) {
   const broker = await startBroker();
   cleanups.push(broker.close);
   const logs: string[] = [];
@@ -91,8 +91,9 @@ async function run(extra: Partial<FleetOptions> = {}, until?: (f: Fleet) => bool
   });
   cleanups.push(fleet.stop);
   expect(fleet.stats().connected).toBe(DEVICES.length);
-  // Bounded: the morning peak brings arrivals and departures within well under a second.
-  await waitFor(() => (until ? until(fleet) : fleet.stats().departures >= 10 && fleet.stats().arrivals >= 10), 8000);
+  // Bounded: the morning peak brings arrivals and departures, and every device a heartbeat, in about a second.
+  const enough = () => fleet.stats().departures >= 10 && fleet.stats().arrivals >= 10 && fleet.stats().published >= 2 * DEVICES.length;
+  await waitFor(() => (until ? until(fleet, broker.received) : enough()), 8000);
   await fleet.stop();
   return { broker, fleet, logs, received: broker.received };
 }
@@ -197,7 +198,7 @@ describe('startFleet against a real MQTT broker', () => {
   }, 20_000);
 
   it('with loss=1 sends nothing while the city goes on', async () => {
-    const { fleet, received } = await run({ faults: { loss: 1 } });
+    const { fleet, received } = await run({ faults: { loss: 1 } }, (f) => f.stats().arrivals >= 10 && f.stats().lost >= DEVICES.length);
     const s = fleet.stats();
     expect(received.length).toBe(0);
     expect(s.published).toBe(0);

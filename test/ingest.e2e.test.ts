@@ -128,7 +128,7 @@ describe('device authorization', () => {
     const [a, b] = p.creds.devices.filter((x) => x.kind === 'bay-sensor').slice(10, 12);
     const client = await connectDevice(p, a);
     const before = await count('SELECT count(*) AS n FROM device_events');
-    const closed = new Promise((r) => client.once('close', r));
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
     client.publish(eventsTopic(b.id), JSON.stringify({ type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: true }), { qos: 1 });
     await closed; // MQTT 3.1.1 has no negative PUBACK: the broker closes the connection
     client.end(true);

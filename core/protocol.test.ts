@@ -1,0 +1,48 @@
+import { describe, it, expect } from 'vitest';
+import { parseDeviceMessage, MAX_PAYLOAD_BYTES } from './protocol.ts';
+
+const ts = '2026-11-23T08:00:00.000Z';
+const ok = (kind: Parameters<typeof parseDeviceMessage>[0], msg: object) => parseDeviceMessage(kind, JSON.stringify(msg));
+
+describe('parseDeviceMessage', () => {
+  it('accepts every message each device kind may send', () => {
+    expect(ok('bay-sensor', { type: 'occupancy', seq: 1, ts, occupied: true, battery: 3.61 }).ok).toBe(true);
+    expect(ok('bay-sensor', { type: 'heartbeat', seq: 2, ts, battery: 3.6, temperature: 21 }).ok).toBe(true);
+    expect(ok('bay-camera', { type: 'bay', seq: 3, ts, bay: 'ZZ-JS-0012-03', occupied: true, plate: '豫A12345', plateColor: 'blue', confidence: 0.97, image: 'img/1.jpg' }).ok).toBe(true);
+    expect(ok('gate-camera', { type: 'gate', seq: 4, ts, direction: 'out', plate: '豫AD12345', plateColor: 'green', confidence: 0.93 }).ok).toBe(true);
+    expect(ok('gate-camera', { type: 'gate', seq: 4, ts: '2026-11-23T16:00:00+08:00', direction: 'in', plate: '豫A12345' }).ok).toBe(true);
+  });
+
+  it('returns the event time as a Date', () => {
+    const r = ok('bay-sensor', { type: 'occupancy', seq: 1, ts: '2026-11-23T16:00:00+08:00', occupied: false });
+    expect(r.ok && r.eventTime.toISOString()).toBe('2026-11-23T08:00:00.000Z');
+  });
+
+  it.each([
+    ['bay-sensor', '{', /not valid JSON/],
+    ['bay-sensor', '"text"', /one JSON object/],
+    ['bay-sensor', 'null', /one JSON object/],
+    ['bay-sensor', JSON.stringify({ seq: 1, ts }), /missing "type"/],
+    ['bay-sensor', JSON.stringify({ type: 'gate', seq: 1, ts, direction: 'in', plate: '豫A12345' }), /a bay-sensor may not send type "gate"/],
+    ['bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts }), /field "occupied"/],
+    ['bay-sensor', JSON.stringify({ type: 'occupancy', seq: -1, ts, occupied: true }), /field "seq"/],
+    ['bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1.5, ts, occupied: true }), /field "seq"/],
+    ['bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts: '2026-11-23 08:00', occupied: true }), /ts must be an ISO-8601/],
+    ['bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts: '2026-11-23T08:00:00', occupied: true }), /ts must be an ISO-8601/],
+    ['bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts, occupied: 'yes' }), /field "occupied"/],
+    ['bay-camera', JSON.stringify({ type: 'bay', seq: 1, ts, occupied: true }), /field "bay"/],
+    ['bay-camera', JSON.stringify({ type: 'bay', seq: 1, ts, bay: 'X', occupied: true, plateColor: 'purple' }), /field "plateColor"/],
+    ['bay-camera', JSON.stringify({ type: 'bay', seq: 1, ts, bay: 'X', occupied: true, confidence: 1.5 }), /field "confidence"/],
+    ['gate-camera', JSON.stringify({ type: 'gate', seq: 1, ts, direction: 'sideways', plate: '豫A12345' }), /field "direction"/],
+    ['gate-camera', JSON.stringify({ type: 'gate', seq: 1, ts, direction: 'in' }), /field "plate"/],
+  ] as const)('%s rejects %s', (kind, payload, reason) => {
+    const r = parseDeviceMessage(kind, payload);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+
+  it('rejects oversize payloads before parsing them', () => {
+    const r = parseDeviceMessage('bay-sensor', Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20));
+    expect(r).toEqual({ ok: false, reason: `payload is ${MAX_PAYLOAD_BYTES + 1} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
+  });
+});
