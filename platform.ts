@@ -31,6 +31,8 @@ export interface PlatformExtras {
   /** Work done inside each ingest transaction (sessions from events, …). */
   hooks?: BatchHook[];
   plugins?: ApiDeps['plugins'];
+  /** Started once everything listens (workers, the simulated payment provider…); returns its stop. */
+  onStarted?: Array<(platform: Platform) => Promise<() => Promise<void>>>;
 }
 
 export async function startPlatform(config: Config, extras: PlatformExtras = {}): Promise<Platform> {
@@ -76,7 +78,7 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
     const httpPort = typeof addr === 'object' && addr ? addr.port : config.HTTP_PORT;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     let closed = false;
-    return {
+    const platform: Platform = {
       config, db, broker, api, metrics, changes, credentialsFile, mqttPort,
       httpUrl: `http://${host}:${httpPort}`,
       mqttUrl: `mqtt://${host}:${mqttPort}`,
@@ -86,6 +88,8 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
         await closeAll();
       },
     };
+    for (const start of extras.onStarted ?? []) cleanups.push(await start(platform));
+    return platform;
   } catch (err) {
     await closeAll();
     throw err;

@@ -23,6 +23,16 @@ export const ConfigSchema = Type.Object({
   SIMULATE: Type.Boolean({ default: true }),
   /** Simulator speed-up factor (1 = real time). */
   SIM_SPEED: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  /** Payment provider base URL; unset = start the simulated provider (payments/provider-sim) in-process. */
+  PAYMENT_PROVIDER_URL: Type.Optional(Type.String({ minLength: 1 })),
+  /** Shared secret the provider signs webhooks with (HMAC-SHA256). Set a real one in production. */
+  PAYMENT_WEBHOOK_SECRET: Type.String({ minLength: 16, default: 'onelot-dev-webhook-secret-change-me' }),
+  /** Secret that signs driver login tokens. Set a real one in production. */
+  AUTH_TOKEN_SECRET: Type.String({ minLength: 16, default: 'onelot-dev-token-secret-change-me' }),
+  /** An unpaid invoice becomes overdue this many days after it is issued. */
+  INVOICE_DUE_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
+  /** When overdue reminders go out (node-cron expression, lot time zone). */
+  REMINDER_CRON: Type.String({ default: '0 10 * * *' }),
   LOG_LEVEL: Type.Union(
     [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
     { default: 'info' },

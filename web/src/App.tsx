@@ -1,6 +1,6 @@
 // The drivers' map page: wires config, live state, stream, selection and "guide me" together.
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { fetchConfig } from './api.ts';
+import { fetchConfig, STREAM_URL } from './api.ts';
 import { Header } from './components/Header.tsx';
 import { GuidePanel } from './components/GuidePanel.tsx';
 import { HomePanel } from './components/HomePanel.tsx';
@@ -18,7 +18,7 @@ import type { FlyRequest, FlyTarget } from './map/FlyController.tsx';
 import { UNCLUSTER_ZOOM } from './map/LotMarkerLayer.tsx';
 import { MapView } from './map/MapView.tsx';
 import { initialLive, liveReducer } from './state.ts';
-import type { LatLng, Lot, MapConfig } from './types.ts';
+import type { AvailabilityEvent, LatLng, Lot, MapConfig } from './types.ts';
 
 // Used only if /api/v1/config fails, so the map still opens on Zhengzhou (the API's own defaults).
 const FALLBACK_CONFIG: MapConfig = {
@@ -55,15 +55,17 @@ export function App() {
     return () => ac.abort();
   }, []);
 
-  const stream = useStream(
-    (event) => dispatch({ type: 'availability', event }),
-    () => {
-      // (Re)connected: changes sent while we were away are lost, so resync with one fetch —
-      // unless a load is already under way, whose answer is as fresh as this moment.
-      if (!lots.loading()) lots.reload();
-      details.reload();
-    },
-  );
+  // Two streams: lot counts for the whole map (no bay changes: a city's worth would be most of
+  // the traffic), and, while a lot is open, one that carries that lot's bay changes as well.
+  // On (re)connect, changes sent while away are lost, so each resyncs with one fetch — unless a
+  // fetch is already under way, whose answer is as fresh as this moment.
+  const onAvailability = useCallback((event: AvailabilityEvent) => dispatch({ type: 'availability', event }), []);
+  const stream = useStream(`${STREAM_URL}?bays=none`, onAvailability, () => {
+    if (!lots.loading()) lots.reload();
+  });
+  useStream(selectedId ? `${STREAM_URL}?bays=${encodeURIComponent(selectedId)}` : null, onAvailability, () => {
+    if (!details.loading()) details.reload();
+  });
 
   const fly = useCallback((request: FlyRequest) => {
     setFlyTarget({ ...request, seq: ++flySeq.current });

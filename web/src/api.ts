@@ -47,9 +47,10 @@ export function fetchConfig(signal?: AbortSignal): Promise<MapConfig> {
   return getJson<MapConfig>('/api/v1/config', signal);
 }
 
-export function fetchLots(query: { q?: string } = {}, signal?: AbortSignal): Promise<LotsResponse> {
+export function fetchLots(query: { q?: string; limit?: number } = {}, signal?: AbortSignal): Promise<LotsResponse> {
   const params = new URLSearchParams();
   if (query.q) params.set('q', query.q);
+  if (query.limit) params.set('limit', String(query.limit));
   const qs = params.toString();
   return getJson<LotsResponse>(`/api/v1/lots${qs ? `?${qs}` : ''}`, signal);
 }

@@ -27,7 +27,7 @@ export function SearchBox({ liveLots, onPick }: Props) {
   useEffect(() => {
     if (!q) return;
     const ac = new AbortController();
-    fetchLots({ q }, ac.signal)
+    fetchLots({ q, limit: MAX_RESULTS }, ac.signal)
       .then(({ lots }) => setResult({ q, lots: lots.slice(0, MAX_RESULTS), error: null }))
       .catch((err: unknown) => {
         if (!isAbort(err)) setResult({ q, lots: null, error: err instanceof Error ? err.message : String(err) });

@@ -1,17 +1,17 @@
-// The live stream (/api/v1/stream, SSE). Connects once, reconnects with backoff, and hands each
-// `availability` event to the caller; `onOpen` lets the caller resync what it missed while away.
+// One live stream (/api/v1/stream, SSE). Connects while `url` is set, reconnects with backoff, and
+// hands each `availability` event to the caller; `onOpen` lets the caller resync what it missed
+// while away (it also runs on the first open: the caller knows whether its data predates that).
 import { useEffect, useRef, useState } from 'react';
-import { STREAM_URL } from '../api.ts';
 import type { AvailabilityEvent } from '../types.ts';
 
 export type StreamState = 'open' | 'closed';
 
-// The browser retries by itself after a dropped connection; these apply only when it gives up
-// (the server answered with an error status or a non-SSE body).
+// The browser retries by itself after a dropped connection (the API asks for 2 s); these apply
+// only when it gives up (the server answered with an error status or a non-SSE body).
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
-export function useStream(onEvent: (event: AvailabilityEvent) => void, onOpen: () => void): StreamState {
+export function useStream(url: string | null, onEvent: (event: AvailabilityEvent) => void, onOpen: () => void): StreamState {
   const [state, setState] = useState<StreamState>('closed');
   const handlers = useRef({ onEvent, onOpen });
   useEffect(() => {
@@ -19,14 +19,15 @@ export function useStream(onEvent: (event: AvailabilityEvent) => void, onOpen: (
   });
 
   useEffect(() => {
+    if (!url) return;
     let source: EventSource | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let delay = RETRY_MIN_MS;
 
     const onAvailability = (msg: MessageEvent<string>) => {
-      let event: AvailabilityEvent;
+      let event: Partial<AvailabilityEvent>;
       try {
-        event = JSON.parse(msg.data) as AvailabilityEvent;
+        event = JSON.parse(msg.data) as Partial<AvailabilityEvent>;
       } catch {
         return; // a malformed frame must not take the page down
       }
@@ -34,7 +35,7 @@ export function useStream(onEvent: (event: AvailabilityEvent) => void, onOpen: (
     };
 
     const connect = () => {
-      const es = new EventSource(STREAM_URL);
+      const es = new EventSource(url);
       source = es;
       es.addEventListener('availability', onAvailability);
       es.onopen = () => {
@@ -56,8 +57,9 @@ export function useStream(onEvent: (event: AvailabilityEvent) => void, onOpen: (
     return () => {
       clearTimeout(timer);
       source?.close();
+      setState('closed');
     };
-  }, []);
+  }, [url]);
 
   return state;
 }
