@@ -219,7 +219,12 @@ async function applyObservations(client: PoolClient, events: IngestEvent[], metr
   return { lots, bays };
 }
 
-/** last_seen and battery: one row per device per batch (its newest message). */
+// What we last wrote to devices.last_seen/battery, so a device talking every second costs one
+// row update a minute, not one per message (last_seen is for fleet health, minute resolution).
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+const written = new Map<string, { seen: number; battery: number | undefined }>();
+
+/** last_seen and battery: the newest message per device, when either moved enough to matter. */
 async function touchDevices(client: PoolClient, events: IngestEvent[]): Promise<void> {
   if (!events.length) return;
   const latest = new Map<string, IngestEvent>();
@@ -227,7 +232,13 @@ async function touchDevices(client: PoolClient, events: IngestEvent[]): Promise<
     const cur = latest.get(e.deviceId);
     if (!cur || e.eventTime > cur.eventTime) latest.set(e.deviceId, e);
   }
-  const list = [...latest.values()];
+  const list = [...latest.values()].filter((e) => {
+    const w = written.get(e.deviceId);
+    if (w && e.eventTime.getTime() - w.seen < LAST_SEEN_RESOLUTION_MS && (e.battery === undefined || e.battery === w.battery)) return false;
+    written.set(e.deviceId, { seen: e.eventTime.getTime(), battery: e.battery ?? w?.battery });
+    return true;
+  });
+  if (!list.length) return;
   await client.query(
     `UPDATE devices d SET last_seen = GREATEST(d.last_seen, t.seen), battery = COALESCE(t.battery, d.battery)
        FROM unnest($1::text[], $2::timestamptz[], $3::real[]) AS t(id, seen, battery)

@@ -69,7 +69,6 @@ CREATE TABLE device_events (
   UNIQUE (device_id, seq, event_time)
 );
 SELECT create_hypertable('device_events', 'event_time', chunk_time_interval => interval '1 day');
-CREATE INDEX device_events_bay ON device_events (bay_code, event_time DESC) WHERE bay_code IS NOT NULL;
 
 -- Messages we refused, kept with the reason so nothing a device sends silently disappears.
 CREATE TABLE dead_letters (

@@ -4,7 +4,8 @@ import pg from 'pg';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Postgrator from 'postgrator';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
+import { startEmbeddedDatabaseWorker } from './embedded-thread.ts';
+import type { EmbeddedDatabase } from './embedded.ts';
 
 // bigint counts come back as strings by default; our counts and sequence numbers fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -33,7 +34,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
     pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
   } else {
-    embedded = await startEmbeddedDatabase(path.join(opts.dataDir, 'pg'));
+    embedded = await startEmbeddedDatabaseWorker(path.join(opts.dataDir, 'pg'));
     pool = new pg.Pool({ ...embedded.connection, max: 1, idleTimeoutMillis: 0 });
   }
   // An idle client error (server went away) must not crash the process; the next query reports it.

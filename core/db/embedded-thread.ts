@@ -1,0 +1,32 @@
+// Starts the embedded database in a worker thread (embedded-worker.ts) and hands back its address.
+import { Worker } from 'node:worker_threads';
+import type { EmbeddedDatabase } from './embedded.ts';
+
+export function startEmbeddedDatabaseWorker(dataDir: string): Promise<EmbeddedDatabase> {
+  // The worker is TypeScript too: register tsx's loader in it first (Node 20 workers do not inherit
+  // the main thread's loaders, nor honour --import in execArgv).
+  const entry = new URL('./embedded-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { dataDir } });
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`the embedded database could not start in ${dataDir}: ${err.message}`));
+    const onExit = (code: number) => reject(new Error(`the embedded database exited with code ${code} while starting (is ${dataDir} used by another OneLot?)`));
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+    worker.once('message', (msg) => {
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      let closing: Promise<void> | undefined;
+      resolve({
+        connection: msg.connection,
+        close() {
+          closing ??= new Promise<void>((done) => {
+            worker.once('exit', () => done());
+            worker.postMessage('close');
+          });
+          return closing;
+        },
+      });
+    });
+  });
+}
