@@ -83,7 +83,6 @@ const figures = {
   meanCommitBatch: Math.round(batchSum / Math.max(1, batches)),
   rssMB: Math.round(rssPeak / 1e6), cores: os.cpus().length,
 };
-console.error('TIMING', (globalThis as any).__T);
 await platform.close();
 rmSync(dataDir, { recursive: true, force: true });
 console.log(JSON.stringify(figures));
