@@ -11,7 +11,7 @@ export const MAX_PAYLOAD_BYTES = 4096;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/i;
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
 
-export const DEVICE_KINDS = ['bay-sensor', 'bay-camera', 'gate-camera'] as const;
+export const DEVICE_KINDS = ['bay-sensor', 'bay-camera', 'gate-camera', 'gateway'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export const eventsTopic = (deviceId: string) => `devices/${deviceId}/events`;
@@ -68,6 +68,8 @@ export const MESSAGES_BY_KIND: Record<DeviceKind, Record<string, ReturnType<type
   'bay-sensor': { occupancy: TypeCompiler.Compile(OccupancyMessage), heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
   'bay-camera': { bay: TypeCompiler.Compile(BayCameraMessage), heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
   'gate-camera': { gate: TypeCompiler.Compile(GateCameraMessage), heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
+  // A gateway reports its own health; its children's messages are validated as the child's kind.
+  gateway: { heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
 };
 
 export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } | { ok: false; reason: string };

@@ -37,6 +37,12 @@ const NOT_AUTHORIZED = 5;
 
 export class PortInUseError extends Error {}
 
+/** The device id in devices/{id}/{leaf}, or undefined. */
+function childOf(topic: string, leaf: 'events' | 'commands'): string | undefined {
+  const parts = topic.split('/');
+  return parts.length === 3 && parts[0] === 'devices' && parts[2] === leaf ? parts[1] : undefined;
+}
+
 export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promise<Broker> {
   const { metrics, log } = deps;
   const directory = new DeviceDirectory(deps.pool);
@@ -77,7 +83,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
 
     authorizeSubscribe(client, sub, done) {
       const device = devices.get(client);
-      if (device && sub.topic === commandsTopic(device.id)) return done(null, sub);
+      if (device && (sub.topic === commandsTopic(device.id) || device.children?.has(childOf(sub.topic, 'commands') ?? ''))) return done(null, sub);
       metrics.mqttRefused.inc({ what: 'subscribe' });
       log.warn({ device: device?.id, topic: sub.topic }, 'MQTT subscribe refused: a device may subscribe only to devices/{its id}/commands');
       // A null subscription answers SUBACK 0x80 (failure) and keeps the connection [MQTT-3.9.3-2].
@@ -85,10 +91,14 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     },
 
     authorizePublish(client, packet, done) {
-      const device = client ? devices.get(client) : undefined;
-      if (!device || packet.topic !== eventsTopic(device.id)) {
+      const connected = client ? devices.get(client) : undefined;
+      // A device publishes for itself; a gateway also for each child registered under it.
+      const device = !connected ? undefined
+        : packet.topic === eventsTopic(connected.id) ? connected
+        : connected.children?.get(childOf(packet.topic, 'events') ?? '');
+      if (!device) {
         metrics.mqttRefused.inc({ what: 'publish' });
-        log.warn({ device: device?.id, topic: packet.topic }, 'MQTT publish refused: a device may publish only to devices/{its id}/events');
+        log.warn({ device: connected?.id, topic: packet.topic }, 'MQTT publish refused: a device may publish only to devices/{its id}/events (a gateway also to its children\'s)');
         // MQTT 3.1.1 has no negative PUBACK: the connection is closed and nothing is stored [MQTT-3.3.5-2].
         return done(new Error(`publishing to ${packet.topic} is not allowed`));
       }

@@ -12,6 +12,8 @@ export interface Device {
   bayCode: string | null;
   /** bay-camera: the bays it may report. */
   bays: Set<string>;
+  /** gateway: the child devices it may publish for, by id. */
+  children?: Map<string, Device>;
 }
 
 export class DeviceDirectory {
@@ -27,6 +29,19 @@ export class DeviceDirectory {
     );
     const row = rows[0];
     if (!row || !row.enabled || !verifyDeviceSecret(secret, row.secret_hash)) return null;
-    return { id: row.id, kind: row.kind, lotId: row.lot_id, bayCode: row.bay_code, bays: new Set(row.bays) };
+    const device: Device = { id: row.id, kind: row.kind, lotId: row.lot_id, bayCode: row.bay_code, bays: new Set(row.bays) };
+    if (device.kind === 'gateway') device.children = await this.children(device.id);
+    return device;
+  }
+
+  private async children(gatewayId: string): Promise<Map<string, Device>> {
+    const { rows } = await this.pool.query(
+      `SELECT d.id, d.kind, d.lot_id, d.bay_code, COALESCE(array_remove(array_agg(c.bay_code), NULL), '{}') AS bays
+         FROM devices d LEFT JOIN camera_bays c ON c.device_id = d.id
+        WHERE d.gateway_id = $1 AND d.enabled
+        GROUP BY d.id`,
+      [gatewayId],
+    );
+    return new Map(rows.map((r) => [r.id, { id: r.id, kind: r.kind, lotId: r.lot_id, bayCode: r.bay_code, bays: new Set<string>(r.bays) }]));
   }
 }

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { MqttClient } from 'mqtt';
 import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
+import { hashDeviceSecret } from '../core/secrets.ts';
 
 const run = promisify(execFile);
 let p: TestPlatform;
@@ -145,6 +146,32 @@ describe('device authorization', () => {
       client.subscribe([`devices/${d.id}/commands`, 'devices/+/events', '#'], { qos: 1 }, (err: any) => resolve(err?.packet?.granted ?? [])));
     expect(granted).toEqual([1, 128, 128]);
     await client.endAsync();
+  });
+});
+
+describe('gateways', () => {
+  it('publish for the child devices registered under them, and for no other', async () => {
+    const children = p.creds.devices.filter((d) => d.kind === 'bay-sensor').slice(40, 43);
+    const stranger = p.creds.devices.filter((d) => d.kind === 'bay-sensor')[50];
+    await p.db.pool.query(`INSERT INTO devices (id, kind, secret_hash) VALUES ('gw-test-1', 'gateway', $1)`, [hashDeviceSecret('gw-secret')]);
+    await p.db.pool.query(`UPDATE devices SET gateway_id = 'gw-test-1' WHERE id = ANY($1)`, [children.map((c) => c.id)]);
+    const gw = await connectDevice(p, { id: 'gw-test-1', secret: 'gw-secret' });
+    for (const c of children) {
+      await publish(gw, eventsTopic(c.id), { type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: true });
+      expect((await p.db.pool.query('SELECT occupied FROM bay_state WHERE bay_code = $1', [c.bayCode])).rows[0].occupied).toBe(true);
+    }
+    // Its own health, on its own topic.
+    await publish(gw, eventsTopic('gw-test-1'), { type: 'heartbeat', seq: nextSeq(), ts: new Date().toISOString() });
+    expect(await count(`SELECT count(*) AS n FROM device_events WHERE device_id = 'gw-test-1'`)).toBe(1);
+    // A child's payload is validated as the child's kind.
+    await publish(gw, eventsTopic(children[0].id), { type: 'gate', seq: nextSeq(), ts: new Date().toISOString(), direction: 'in', plate: '豫A12345' });
+    expect((await p.db.pool.query('SELECT reason FROM dead_letters WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [children[0].id])).rows[0].reason).toMatch(/a bay-sensor may not send type "gate"/);
+    // Not its child: refused, connection closed, nothing stored.
+    const closed = new Promise<void>((r) => gw.once('close', () => r()));
+    gw.publish(eventsTopic(stranger.id), JSON.stringify({ type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: true }), { qos: 1 });
+    await closed;
+    gw.end(true);
+    expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1', [stranger.id])).toBe(0);
   });
 });
 
