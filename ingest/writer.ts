@@ -123,19 +123,19 @@ export class EventWriter {
       await client.query('BEGIN');
       let fresh: IngestEvent[] = [];
       if (events.length) {
-        const { rows } = await client.query(
+        // No RETURNING: it costs ~30% of the insert in the embedded database. When every row went
+        // in (the normal case) all are fresh; otherwise ask which rows carry this batch's receipt time.
+        const inserted = await client.query(
           `INSERT INTO device_events (event_time, received_at, device_id, seq, type, lot_id, bay_code, payload)
            SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
-           ON CONFLICT DO NOTHING
-           RETURNING device_id, seq`,
+           ON CONFLICT DO NOTHING`,
           [
             events.map((e) => e.eventTime.toISOString()), events.map((e) => e.receivedAt.toISOString()),
             events.map((e) => e.deviceId), events.map((e) => e.seq), events.map((e) => e.type),
             events.map((e) => e.lotId), events.map((e) => e.bayCode), events.map((e) => JSON.stringify(e.payload)),
           ],
         );
-        const inserted = new Set(rows.map((r) => `${r.device_id}\u0000${r.seq}`));
-        fresh = events.filter((e) => inserted.has(`${e.deviceId}\u0000${e.seq}`));
+        fresh = inserted.rowCount === events.length ? events : await freshOnly(client, events);
       }
       if (dead.length) {
         await client.query(
@@ -157,6 +157,19 @@ export class EventWriter {
       client.release();
     }
   }
+}
+
+/** The events whose stored row is the one this batch wrote (a repeat finds an older received_at). */
+async function freshOnly(client: PoolClient, events: IngestEvent[]): Promise<IngestEvent[]> {
+  const { rows } = await client.query(
+    `SELECT d.device_id, d.seq, d.event_time, d.received_at
+       FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS k(device_id, seq, event_time)
+       JOIN device_events d ON d.device_id = k.device_id AND d.seq = k.seq AND d.event_time = k.event_time`,
+    [events.map((e) => e.deviceId), events.map((e) => e.seq), events.map((e) => e.eventTime.toISOString())],
+  );
+  const key = (device: string, seq: number, t: Date) => `${device}\u0000${seq}\u0000${t.getTime()}`;
+  const storedAt = new Map(rows.map((r) => [key(r.device_id, r.seq, new Date(r.event_time)), new Date(r.received_at).getTime()]));
+  return events.filter((e) => storedAt.get(key(e.deviceId, e.seq, e.eventTime)) === e.receivedAt.getTime());
 }
 
 /**
