@@ -1,0 +1,96 @@
+// The payment provider client. Every call that moves money carries an idempotency key, and a
+// retry (after a timeout, a dropped connection, a 5xx or a 429) reuses the SAME key: the provider
+// then answers with the charge it already made instead of making a second one.
+export interface ProviderCharge {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'refunded';
+  amount_fen: number;
+  failure_code: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface CreateChargeRequest {
+  amount_fen: number;
+  currency: 'CNY';
+  source: string;
+  description: string;
+  metadata: Record<string, string>;
+}
+
+export interface ProviderClient {
+  readonly baseUrl: string;
+  createCharge(req: CreateChargeRequest, idempotencyKey: string): Promise<ProviderCharge>;
+  /** null when the provider has no such charge. */
+  getCharge(id: string): Promise<ProviderCharge | null>;
+  createRefund(req: { charge: string; amount_fen: number }, idempotencyKey: string): Promise<{ id: string; status: string }>;
+  createPaymentMethod(req: { kind: 'alipay' | 'wechat' | 'card'; account: string }): Promise<{ token: string; label: string }>;
+}
+
+/**
+ * 'rejected': the provider understood and refused (4xx): retrying the same request will not help.
+ * 'unavailable': no definite answer (timeouts, network, 5xx) after every retry: the outcome is
+ * unknown, so the caller must keep the attempt open and reconcile later, never start a new one.
+ */
+export class ProviderError extends Error {
+  constructor(readonly kind: 'rejected' | 'unavailable', message: string, readonly status?: number, readonly code?: string) {
+    super(message);
+  }
+}
+
+export interface ProviderClientOptions {
+  baseUrl: string;
+  /** Per-attempt timeout (ms). */
+  timeoutMs?: number;
+  /** Attempts in all, the first included. */
+  attempts?: number;
+  /** First backoff (ms), doubled after each failed attempt. */
+  backoffMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createProviderClient(opts: ProviderClientOptions): ProviderClient {
+  const baseUrl = opts.baseUrl.replace(/\/$/, '');
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const attempts = opts.attempts ?? 4;
+  const backoffMs = opts.backoffMs ?? 200;
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string, allow404 = false): Promise<T | null> {
+    let lastError = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
+      let res: Response;
+      try {
+        res = await fetch(baseUrl + path, {
+          method,
+          headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) },
+          body: body !== undefined ? JSON.stringify(body) : undefined,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        // Timeout or connection error: the request may or may not have reached the provider.
+        // Safe to retry only because the key is the same.
+        lastError = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+        continue;
+      }
+      const text = await res.text();
+      const json = text ? (JSON.parse(text) as any) : null;
+      if (res.ok) return json as T;
+      if (res.status === 404 && allow404) return null;
+      if (res.status >= 500 || res.status === 429) {
+        lastError = `HTTP ${res.status}`;
+        continue;
+      }
+      throw new ProviderError('rejected', `the payment provider refused ${method} ${path}: ${json?.error?.message ?? `HTTP ${res.status}`}`, res.status, json?.error?.code);
+    }
+    throw new ProviderError('unavailable', `the payment provider did not answer ${method} ${path} after ${attempts} attempts (${lastError})`);
+  }
+
+  return {
+    baseUrl,
+    createCharge: async (req, key) => (await call<ProviderCharge>('POST', '/v1/charges', req, key))!,
+    getCharge: (id) => call<ProviderCharge>('GET', `/v1/charges/${encodeURIComponent(id)}`, undefined, undefined, true),
+    createRefund: async (req, key) => (await call<{ id: string; status: string }>('POST', '/v1/refunds', req, key))!,
+    createPaymentMethod: async (req) => (await call<{ token: string; label: string }>('POST', '/v1/payment_methods', req))!,
+  };
+}

@@ -1,0 +1,270 @@
+// SimPay: a simulated payment provider (think Alipay / WeChat Pay / a card acquirer), run as its own
+// small HTTP service so OneLot talks to it, and hears back from it, over real sockets.
+//
+// The interface is the one real providers have:
+//   POST /v1/payment_methods {kind, account}            → 201 {token, label}   (tokenisation: OneLot never sees card data)
+//   POST /v1/charges  (Idempotency-Key required)        → 201 {id, status:'pending', …}
+//        {amount_fen, currency:'CNY', source, description, metadata}
+//        The same key returns the SAME charge (200); the same key with a different body is 409.
+//        The outcome arrives later as a signed webhook: charge.succeeded | charge.failed.
+//   GET  /v1/charges/:id                                → the charge as the provider knows it
+//   POST /v1/refunds  (Idempotency-Key required) {charge, amount_fen} → 201 {id, status:'pending'}, then webhook charge.refunded
+//
+// Webhooks: POST webhookUrl, body {id: 'evt_…', type, created, data: {charge}}, header
+// `OneLot-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` (payments/webhook-signature.ts).
+// Delivery is retried with exponential backoff until a 2xx, at most `webhookAttempts` times.
+//
+// Behaviour by source token (the prefix decides; anything after it is free):
+//   tok_ok…           succeeds
+//   tok_decline…      fails with failure_code 'card_declined'
+//   tok_insufficient… fails with failure_code 'insufficient_funds'
+//   tok_slow…         succeeds, but the create call answers only after `slowMs` (3 s): clients time
+//                     out and retry with the same key, which must not create a second charge
+//   anything else     400 invalid_source (an unknown token is refused at create, like a real provider)
+// Payment-method tokens from /v1/payment_methods take their behaviour from the account: an account
+// starting with "decline", "insufficient" or "slow" gives tok_decline_pm_…, tok_insufficient_pm_…,
+// tok_slow_pm_…; any other account gives tok_ok_pm_….
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomBytes, createHash } from 'node:crypto';
+import { signWebhook } from '../webhook-signature.ts';
+
+export type ChargeStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+
+export interface SimCharge {
+  id: string;
+  object: 'charge';
+  amount_fen: number;
+  currency: 'CNY';
+  source: string;
+  description: string;
+  metadata: Record<string, string>;
+  status: ChargeStatus;
+  failure_code: string | null;
+  amount_refunded_fen: number;
+  created: number;
+  idempotency_key: string;
+}
+
+export interface WebhookDelivery {
+  eventId: string;
+  type: string;
+  body: string;
+  signature: string;
+  attempts: number;
+  /** HTTP status of the last attempt (0 = connection failed), or null while waiting. */
+  lastStatus: number | null;
+  delivered: boolean;
+}
+
+export interface SimulatedProviderOptions {
+  webhookUrl: string;
+  webhookSecret: string;
+  /** 0 = any free port. */
+  port?: number;
+  host?: string;
+  /** Time from create to the outcome (ms). */
+  latencyMs?: number;
+  /** How long tok_slow… holds the create answer (ms). */
+  slowMs?: number;
+  /** Webhook delivery attempts before giving up, and the first backoff (ms, doubled each time). */
+  webhookAttempts?: number;
+  webhookBackoffMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface SimulatedProvider {
+  url: string;
+  close(): Promise<void>;
+  /** Every charge the provider holds, in creation order (tests count captures per invoice from it). */
+  ledger(): SimCharge[];
+  /** Every webhook the provider has sent or is sending, with the exact body and signature. */
+  deliveries(): WebhookDelivery[];
+  /** Point webhooks somewhere else (OneLot restarted on another port). Held deliveries resume. */
+  setWebhookUrl(url: string): void;
+  /** While held, outcomes are decided but no webhook leaves (simulates a delayed notification). */
+  holdWebhooks(hold: boolean): void;
+}
+
+const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow'] as const;
+type Behaviour = (typeof BEHAVIOURS)[number];
+
+function behaviourOf(source: string): Behaviour | null {
+  for (const b of BEHAVIOURS) if (source.startsWith(`tok_${b}`)) return b;
+  return null;
+}
+
+const FAILURE: Partial<Record<Behaviour, string>> = { decline: 'card_declined', insufficient: 'insufficient_funds' };
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
+const bodyHash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startSimulatedProvider(opts: SimulatedProviderOptions): Promise<SimulatedProvider> {
+  const latencyMs = opts.latencyMs ?? 50;
+  const slowMs = opts.slowMs ?? 3000;
+  const maxAttempts = opts.webhookAttempts ?? 8;
+  const backoffMs = opts.webhookBackoffMs ?? 100;
+  const log = opts.log ?? (() => {});
+  let webhookUrl = opts.webhookUrl;
+  let held = false;
+  let closed = false;
+
+  const charges = new Map<string, SimCharge>();
+  // Idempotency-Key → what it produced and the body it was produced for (Stripe semantics).
+  const keys = new Map<string, { hash: string; result: { kind: 'charge' | 'refund'; id: string } }>();
+  const refunds = new Map<string, { id: string; charge: string; amount_fen: number; status: string }>();
+  const methods = new Map<string, { kind: string; label: string }>();
+  const deliveries: WebhookDelivery[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => { timers.delete(t); if (!closed) fn(); }, ms);
+    timers.add(t);
+  };
+
+  function emit(type: string, charge: SimCharge): void {
+    const eventId = newId('evt');
+    const body = JSON.stringify({ id: eventId, type, created: Math.floor(Date.now() / 1000), data: { charge } });
+    const d: WebhookDelivery = { eventId, type, body, signature: '', attempts: 0, lastStatus: null, delivered: false };
+    deliveries.push(d);
+    void deliver(d);
+  }
+
+  async function deliver(d: WebhookDelivery): Promise<void> {
+    if (closed || d.delivered) return;
+    if (held) return later(50, () => void deliver(d)); // held: not an attempt, just wait
+    d.attempts++;
+    // Signed at each attempt, like Stripe: a retry hours later must still be inside the window.
+    d.signature = signWebhook(opts.webhookSecret, d.body);
+    try {
+      const res = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'OneLot-Signature': d.signature },
+        body: d.body,
+        signal: AbortSignal.timeout(5000),
+      });
+      d.lastStatus = res.status;
+      await res.arrayBuffer().catch(() => {});
+      if (res.ok) {
+        d.delivered = true;
+        return;
+      }
+    } catch {
+      d.lastStatus = 0;
+    }
+    if (d.attempts >= maxAttempts) {
+      log(`simpay: webhook ${d.eventId} (${d.type}) given up after ${d.attempts} attempts`);
+      return;
+    }
+    later(backoffMs * 2 ** (d.attempts - 1), () => void deliver(d));
+  }
+
+  function settle(charge: SimCharge): void {
+    later(latencyMs, () => {
+      const failure = FAILURE[behaviourOf(charge.source) ?? 'ok'];
+      charge.status = failure ? 'failed' : 'succeeded';
+      charge.failure_code = failure ?? null;
+      emit(failure ? 'charge.failed' : 'charge.succeeded', charge);
+    });
+  }
+
+  const app: FastifyInstance = Fastify({ logger: false });
+  const problem = (code: string, message: string) => ({ error: { code, message } });
+
+  app.post('/v1/payment_methods', async (req, reply) => {
+    const body = req.body as { kind?: string; account?: string } | undefined;
+    const kind = body?.kind;
+    const account = String(body?.account ?? '');
+    if (kind !== 'alipay' && kind !== 'wechat' && kind !== 'card') return reply.status(400).send(problem('invalid_kind', 'kind must be alipay, wechat or card'));
+    if (account.length < 4 || account.length > 64) return reply.status(400).send(problem('invalid_account', 'account must be 4–64 characters'));
+    const behaviour: Behaviour = (['decline', 'insufficient', 'slow'] as const).find((b) => account.toLowerCase().startsWith(b)) ?? 'ok';
+    const token = `tok_${behaviour}_pm_${randomBytes(9).toString('base64url')}`;
+    const name = kind === 'alipay' ? 'Alipay' : kind === 'wechat' ? 'WeChat Pay' : 'Card';
+    const label = `${name} ****${account.replace(/\s/g, '').slice(-4)}`;
+    methods.set(token, { kind, label });
+    return reply.status(201).send({ token, label });
+  });
+
+  app.post('/v1/charges', async (req, reply) => {
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || key.length < 8 || key.length > 255) {
+      return reply.status(400).send(problem('idempotency_key_required', 'send an Idempotency-Key header (8–255 characters)'));
+    }
+    const body = (req.body ?? {}) as Partial<SimCharge>;
+    const hash = bodyHash({ a: body.amount_fen, c: body.currency, s: body.source, d: body.description, m: body.metadata });
+    const seen = keys.get(key);
+    if (seen) {
+      if (seen.hash !== hash || seen.result.kind !== 'charge') {
+        return reply.status(409).send(problem('idempotency_key_reused', `Idempotency-Key ${key} was used with a different request`));
+      }
+      return reply.status(200).send(charges.get(seen.result.id));
+    }
+    if (!Number.isInteger(body.amount_fen) || (body.amount_fen as number) <= 0) return reply.status(400).send(problem('invalid_amount', 'amount_fen must be a positive integer'));
+    if (body.currency !== 'CNY') return reply.status(400).send(problem('invalid_currency', 'currency must be CNY'));
+    const behaviour = behaviourOf(String(body.source ?? ''));
+    if (!behaviour) return reply.status(400).send(problem('invalid_source', `unknown payment source ${String(body.source)}`));
+    const charge: SimCharge = {
+      id: newId('ch'), object: 'charge', amount_fen: body.amount_fen as number, currency: 'CNY', source: body.source as string,
+      description: String(body.description ?? ''), metadata: { ...(body.metadata ?? {}) }, status: 'pending', failure_code: null,
+      amount_refunded_fen: 0, created: Math.floor(Date.now() / 1000), idempotency_key: key,
+    };
+    // Recorded before the (slow) answer: a retry that arrives meanwhile finds it.
+    charges.set(charge.id, charge);
+    keys.set(key, { hash, result: { kind: 'charge', id: charge.id } });
+    settle(charge);
+    if (behaviour === 'slow') await sleep(slowMs);
+    return reply.status(201).send(charge);
+  });
+
+  app.get('/v1/charges/:id', async (req, reply) => {
+    const charge = charges.get((req.params as { id: string }).id);
+    if (!charge) return reply.status(404).send(problem('no_such_charge', 'no such charge'));
+    return charge;
+  });
+
+  app.post('/v1/refunds', async (req, reply) => {
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || key.length < 8) return reply.status(400).send(problem('idempotency_key_required', 'send an Idempotency-Key header'));
+    const body = (req.body ?? {}) as { charge?: string; amount_fen?: number };
+    const hash = bodyHash(body);
+    const seen = keys.get(key);
+    if (seen) {
+      if (seen.hash !== hash || seen.result.kind !== 'refund') return reply.status(409).send(problem('idempotency_key_reused', `Idempotency-Key ${key} was used with a different request`));
+      return reply.status(200).send(refunds.get(seen.result.id));
+    }
+    const charge = charges.get(String(body.charge));
+    if (!charge) return reply.status(404).send(problem('no_such_charge', 'no such charge'));
+    if (charge.status !== 'succeeded') return reply.status(400).send(problem('charge_not_refundable', `charge is ${charge.status}`));
+    const amount = body.amount_fen ?? charge.amount_fen;
+    if (!Number.isInteger(amount) || amount <= 0 || amount > charge.amount_fen - charge.amount_refunded_fen) {
+      return reply.status(400).send(problem('invalid_amount', 'amount_fen must be positive and at most what is left to refund'));
+    }
+    const refund = { id: newId('re'), charge: charge.id, amount_fen: amount, status: 'pending' };
+    refunds.set(refund.id, refund);
+    keys.set(key, { hash, result: { kind: 'refund', id: refund.id } });
+    later(latencyMs, () => {
+      charge.amount_refunded_fen += amount;
+      if (charge.amount_refunded_fen >= charge.amount_fen) charge.status = 'refunded';
+      refund.status = 'succeeded';
+      emit('charge.refunded', charge);
+    });
+    return reply.status(201).send(refund);
+  });
+
+  await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    async close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await app.close();
+    },
+    ledger: () => [...charges.values()].map((c) => ({ ...c, metadata: { ...c.metadata } })),
+    deliveries: () => deliveries.map((d) => ({ ...d })),
+    setWebhookUrl(url) { webhookUrl = url; },
+    holdWebhooks(hold) { held = hold; },
+  };
+}

@@ -1,0 +1,417 @@
+// Payments end to end: a real platform (embedded TimescaleDB over the Postgres wire, HTTP API), the
+// simulated provider as its own HTTP service, webhooks over a real socket. The invariant under
+// test throughout: one invoice, at most one captured charge — at the provider and in our tables.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { rmSync } from 'node:fs';
+import { loadConfig, type Config } from '../core/config.ts';
+import type { Pool } from '../core/db/index.ts';
+import { startTestPlatform, tempDataDir, waitFor, nextSeq, type TestPlatform } from './helpers.ts';
+import { paymentsExtras, type PaymentsRuntime } from '../payments/extras.ts';
+import { startSimulatedProvider, type SimulatedProvider } from '../payments/provider-sim/server.ts';
+import { createProviderClient } from '../payments/client.ts';
+import { chargeInvoice, chargeRequest, idempotencyKeyFor, sendOverdueReminders } from '../payments/service.ts';
+import { signWebhook } from '../payments/webhook-signature.ts';
+import { issueToken } from '../api/auth.ts';
+
+const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
+
+function extrasFor(dataDir: string, provider?: SimulatedProvider) {
+  const config: Config = loadConfig({ ...ENV, DATA_DIR: dataDir });
+  // A long interval: the tests poke the auto-charger when they want a pass.
+  return { config, extras: paymentsExtras(config, { provider, autoChargeIntervalMs: 3_600_000, client: { timeoutMs: 2000, attempts: 4, backoffMs: 100 }, sim: { latencyMs: 30, slowMs: 3000 } }) };
+}
+
+async function api(p: TestPlatform, method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  const res = await fetch(p.httpUrl + url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let parsed: any = null;
+  try { parsed = JSON.parse(text); } catch { /* html */ }
+  return { status: res.status, body: parsed, headers: res.headers, text };
+}
+
+const LINES = [
+  { kind: 'band', name: 'Day', nameZh: '白天', part: 'first-unit', from: '2026-03-02T01:00:00Z', to: '2026-03-02T02:00:00Z', minutes: 60, units: 1, unitMinutes: 60, unitFen: 300, amountFen: 300, description: 'Day first 60 min ¥3.00' },
+  { kind: 'band', name: 'Day', nameZh: '白天', part: 'later-units', from: '2026-03-02T02:00:00Z', to: '2026-03-02T03:40:00Z', minutes: 100, units: 4, unitMinutes: 30, unitFen: 150, amountFen: 600, description: 'Day 4 × ¥1.50' },
+];
+
+/** A closed session and its outstanding invoice, as the sessions engineer's ingest hook would write them. */
+async function makeInvoice(pool: Pool, plate: string, opts: { sessionStatus?: string; dueAt?: Date; amountFen?: number } = {}): Promise<number> {
+  const lot = (await pool.query<{ id: string }>('SELECT id FROM lots ORDER BY id LIMIT 1')).rows[0].id;
+  const entrySeq = nextSeq();
+  const exitSeq = nextSeq();
+  const s = await pool.query<{ id: number }>(
+    `INSERT INTO sessions (lot_id, plate, plate_kind, status, entry_time, exit_time, entry_device, entry_seq, exit_device, exit_seq, entry_confidence, exit_confidence)
+     VALUES ($1, $2, 'standard', $3, '2026-03-02T01:00:00Z', '2026-03-02T03:40:00Z', 'test-gate-cam', $4, 'test-gate-cam', $5, 0.97, 0.95) RETURNING id`,
+    [lot, plate, opts.sessionStatus ?? 'closed', entrySeq, exitSeq]);
+  const i = await pool.query<{ id: number }>(
+    `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
+     VALUES ($1, $2, $3, $4, $5, 'zz-street-v2', 2, 'outstanding', $6) RETURNING id`,
+    [s.rows[0].id, lot, plate, opts.amountFen ?? 900, JSON.stringify(LINES), opts.dueAt ?? new Date(Date.now() + 7 * 86400_000)]);
+  return i.rows[0].id;
+}
+
+async function chargesOf(pool: Pool, invoiceId: number) {
+  return (await pool.query<{ id: number; status: string; failure_reason: string | null; provider_charge_id: string | null; method: string }>(
+    'SELECT id, status, failure_reason, provider_charge_id, method FROM charges WHERE invoice_id = $1 ORDER BY id', [invoiceId])).rows;
+}
+const invoiceStatus = async (pool: Pool, id: number) => (await pool.query<{ status: string }>('SELECT status FROM invoices WHERE id = $1', [id])).rows[0].status;
+const waitStatus = (pool: Pool, id: number, status: string, ms = 8000) =>
+  waitFor(async () => (await invoiceStatus(pool, id)) === status, ms, `invoice ${id} to be ${status}`);
+const ledgerFor = (provider: SimulatedProvider, invoiceId: number) => provider.ledger().filter((c) => c.metadata.invoice_id === String(invoiceId));
+
+async function newDriver(p: TestPlatform, phone: string, plate: string, account: string): Promise<string> {
+  const reg = await api(p, 'POST', '/api/v1/auth/register', { phone, password: 'parking-pass-1', name: 'Test' });
+  expect(reg.status).toBe(201);
+  const token = reg.body.token as string;
+  expect((await api(p, 'POST', '/api/v1/me/plates', { plate }, token)).status).toBe(201);
+  expect((await api(p, 'POST', '/api/v1/me/payment-methods', { kind: 'alipay', account }, token)).status).toBe(201);
+  expect((await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent(plate)}/contactless`, { enabled: true }, token)).status).toBe(200);
+  return token;
+}
+
+describe('payments on a running platform', () => {
+  let p: TestPlatform;
+  let payments: PaymentsRuntime;
+  let config: Config;
+  let pool: Pool;
+  let provider: SimulatedProvider;
+  let operator: string;
+
+  beforeAll(async () => {
+    const dataDir = tempDataDir();
+    const built = extrasFor(dataDir);
+    config = built.config;
+    payments = built.extras.payments;
+    p = await startTestPlatform({ dataDir, env: ENV, extras: built.extras });
+    pool = p.db.pool;
+    provider = payments.provider!;
+    operator = issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'op-test' });
+  });
+  afterAll(async () => { await p?.destroy(); });
+
+  it('registers, logs in and manages plates, payment methods and contactless', async () => {
+    const reg = await api(p, 'POST', '/api/v1/auth/register', { phone: '13800138000', password: 'secret-pass', name: '张三' });
+    expect(reg.status).toBe(201);
+    expect(reg.body.driver).toMatchObject({ phone: '13800138000', name: '张三' });
+    expect((await api(p, 'POST', '/api/v1/auth/register', { phone: '13800138000', password: 'another-pass' })).status).toBe(409);
+    expect((await api(p, 'POST', '/api/v1/auth/register', { phone: '12345', password: 'secret-pass' })).status).toBe(400);
+    expect((await api(p, 'POST', '/api/v1/auth/register', { phone: '13900139000', password: 'short' })).status).toBe(400);
+
+    const wrong = await api(p, 'POST', '/api/v1/auth/login', { phone: '13800138000', password: 'wrong-pass' });
+    const unknown = await api(p, 'POST', '/api/v1/auth/login', { phone: '13700137000', password: 'wrong-pass' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual(wrong.body); // the API does not say which phones have accounts
+    const login = await api(p, 'POST', '/api/v1/auth/login', { phone: '13800138000', password: 'secret-pass' });
+    expect(login.status).toBe(200);
+    const token = login.body.token as string;
+
+    expect((await api(p, 'GET', '/api/v1/me')).status).toBe(401);
+    expect((await api(p, 'GET', '/api/v1/me', undefined, 'forged.token')).body.error.code).toBe('ONELOT_ERR_UNAUTHORIZED');
+
+    const added = await api(p, 'POST', '/api/v1/me/plates', { plate: '豫a·12345' }, token);
+    expect(added.status).toBe(201);
+    expect(added.body.plate).toBe('豫A12345');
+    expect((await api(p, 'POST', '/api/v1/me/plates', { plate: 'not a plate' }, token)).status).toBe(400);
+    // Contactless needs a payment method first.
+    const noMethod = await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent('豫A12345')}/contactless`, { enabled: true }, token);
+    expect(noMethod.status).toBe(409);
+    expect(noMethod.body.error.message).toMatch(/payment-methods/);
+
+    const pm = await api(p, 'POST', '/api/v1/me/payment-methods', { kind: 'card', account: '6222 0000 0000 4321' }, token);
+    expect(pm.status).toBe(201);
+    expect(pm.body).toMatchObject({ label: 'Card ****4321', isDefault: true });
+    const on = await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent('豫A12345')}/contactless`, { enabled: true }, token);
+    expect(on.body).toMatchObject({ plate: '豫A12345', contactless: true });
+
+    const me = await api(p, 'GET', '/api/v1/me', undefined, token);
+    expect(me.body.plates).toEqual([expect.objectContaining({ plate: '豫A12345', contactless: true })]);
+    expect(me.body.paymentMethods).toEqual([{ id: pm.body.id, label: 'Card ****4321', isDefault: true }]);
+    expect(JSON.stringify(me.body)).not.toContain('6222'); // no card data stored or shown
+    const { rows } = await pool.query('SELECT token FROM payment_methods WHERE id = $1', [pm.body.id]);
+    expect(rows[0].token).toMatch(/^tok_ok_pm_/);
+
+    // A plate belongs to one account.
+    const other = await api(p, 'POST', '/api/v1/auth/register', { phone: '13900139000', password: 'secret-pass' });
+    const taken = await api(p, 'POST', '/api/v1/me/plates', { plate: '豫A12345' }, other.body.token);
+    expect(taken.status).toBe(409);
+    expect((await api(p, 'POST', '/api/v1/me/plates', { plate: '豫B77777' }, other.body.token)).status).toBe(201);
+    expect((await api(p, 'DELETE', `/api/v1/me/plates/${encodeURIComponent('豫B77777')}`, undefined, other.body.token)).status).toBe(204);
+    expect((await api(p, 'DELETE', `/api/v1/me/plates/${encodeURIComponent('豫B77777')}`, undefined, other.body.token)).status).toBe(404);
+  });
+
+  it('a duplicated exit (two pokes, a concurrent online pay) charges a contactless plate exactly once, with a receipt', async () => {
+    const token = await newDriver(p, '13600000001', '豫A1C001', 'acct-ok-0001');
+    const invoiceId = await makeInvoice(pool, '豫A1C001');
+    const direct = chargeInvoice(pool, payments.client!, invoiceId, { method: 'online', source: 'tok_ok_dup' }).catch((e) => e);
+    const [a, b] = await Promise.all([payments.autoCharger!.poke(), payments.autoCharger!.poke()]);
+    const d = await direct;
+    await waitStatus(pool, invoiceId, 'paid');
+    const charges = await chargesOf(pool, invoiceId);
+    expect(charges.filter((c) => c.status === 'succeeded')).toHaveLength(1);
+    expect(charges).toHaveLength(1);
+    expect([...a.charged, ...b.charged, ...(d instanceof Error ? [] : [invoiceId])]).toEqual([invoiceId]);
+    expect(ledgerFor(provider, invoiceId)).toHaveLength(1);
+    expect(ledgerFor(provider, invoiceId)[0].status).toBe('succeeded');
+
+    const mine = await api(p, 'GET', '/api/v1/me/invoices', undefined, token);
+    const inv = mine.body.invoices.find((i: any) => i.id === invoiceId);
+    expect(inv).toMatchObject({ status: 'paid', amountFen: 900, amount: '¥9.00', plate: '豫A1C001' });
+    expect(inv.receipt.number).toMatch(new RegExp(`^OL-\\d{8}-${String(charges[0].id).padStart(6, '0')}$`));
+    const dl = await api(p, 'GET', `/api/v1/receipts/${inv.receipt.number}`, undefined, token);
+    expect(dl.status).toBe(200);
+    expect(dl.headers.get('content-disposition')).toBe(`attachment; filename="receipt-${inv.receipt.number}.html"`);
+    expect(dl.headers.get('content-type')).toMatch(/text\/html/);
+    expect(dl.text).toContain('停车收据 / Parking receipt');
+    expect(dl.text).toContain('¥9.00');
+    expect(dl.text).toContain('豫A·***01');
+    // Whichever path won the race is the one charge; the receipt names it.
+    expect(dl.text).toContain(charges[0].method === 'contactless' ? '无感支付 / Contactless' : '在线支付 / Online payment');
+
+    const sessions = await api(p, 'GET', '/api/v1/me/sessions', undefined, token);
+    expect(sessions.body.past[0].invoice).toMatchObject({ id: invoiceId, status: 'paid' });
+
+    // Paying again: refused, no new charge.
+    const again = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_again' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/already paid/);
+    expect(await chargesOf(pool, invoiceId)).toHaveLength(1);
+
+    // A replayed webhook (the provider's exact bytes and signature, and a freshly re-signed copy): no effect.
+    const events = await pool.query('SELECT count(*)::int AS n FROM webhook_events');
+    const delivery = provider.deliveries().find((x) => x.type === 'charge.succeeded' && x.body.includes(ledgerFor(provider, invoiceId)[0].id))!;
+    expect(delivery.delivered).toBe(true);
+    for (const signature of [delivery.signature, signWebhook(config.PAYMENT_WEBHOOK_SECRET, delivery.body)]) {
+      const res = await fetch(`${p.httpUrl}/api/v1/payments/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'OneLot-Signature': signature }, body: delivery.body });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'already processed' });
+    }
+    expect((await pool.query('SELECT count(*)::int AS n FROM webhook_events')).rows[0].n).toBe(events.rows[0].n);
+    expect(await chargesOf(pool, invoiceId)).toHaveLength(1);
+    expect((await pool.query('SELECT count(*)::int AS n FROM receipts WHERE invoice_id = $1', [invoiceId])).rows[0].n).toBe(1);
+  });
+
+  it('refuses unsigned, tampered, foreign-signed and stale webhooks with 400 and no effect', async () => {
+    const invoiceId = await makeInvoice(pool, '豫A1C002');
+    const pay = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_sig' });
+    expect(pay.status).toBe(202);
+    await waitStatus(pool, invoiceId, 'paid');
+    const providerCharge = ledgerFor(provider, invoiceId)[0];
+    const forged = JSON.stringify({ id: 'evt_forged_1', type: 'charge.refunded', data: { charge: { ...providerCharge, status: 'refunded' } } });
+    const before = (await pool.query('SELECT count(*)::int AS n FROM webhook_events')).rows[0].n;
+    const post = (body: string, sig?: string) => fetch(`${p.httpUrl}/api/v1/payments/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...(sig ? { 'OneLot-Signature': sig } : {}) }, body });
+    const cases: Array<[string, Response, RegExp]> = [
+      ['unsigned', await post(forged), /missing/],
+      ['foreign secret', await post(forged, signWebhook('not-the-webhook-secret-123', forged)), /does not match/],
+      ['tampered', await post(forged, signWebhook(config.PAYMENT_WEBHOOK_SECRET, forged.replace('refunded', 'succeeded'))), /does not match/],
+      ['stale', await post(forged, signWebhook(config.PAYMENT_WEBHOOK_SECRET, forged, Math.floor(Date.now() / 1000) - 3600)), /window/],
+    ];
+    for (const [what, res, reason] of cases) {
+      expect(res.status, what).toBe(400);
+      const body = await res.json();
+      expect(body.error.code, what).toBe('ONELOT_ERR_VALIDATION');
+      expect(body.error.message, what).toMatch(reason);
+    }
+    expect((await pool.query('SELECT count(*)::int AS n FROM webhook_events')).rows[0].n).toBe(before);
+    expect(await invoiceStatus(pool, invoiceId)).toBe('paid');
+    expect((await chargesOf(pool, invoiceId)).map((c) => c.status)).toEqual(['succeeded']);
+  });
+
+  it('a declined card leaves the invoice outstanding with the reason; a retry with a good token pays it', async () => {
+    await newDriver(p, '13600000002', '豫A1C003', 'decline-acct-0002');
+    const invoiceId = await makeInvoice(pool, '豫A1C003');
+    expect((await payments.autoCharger!.poke()).charged).toEqual([invoiceId]);
+    await waitFor(async () => (await chargesOf(pool, invoiceId))[0]?.status === 'declined', 5000, 'the decline');
+    expect(await invoiceStatus(pool, invoiceId)).toBe('outstanding');
+    // One automatic try only: the next pass does not hammer the card.
+    expect((await payments.autoCharger!.poke()).charged).toEqual([]);
+    const charges = await chargesOf(pool, invoiceId);
+    expect(charges).toEqual([expect.objectContaining({ status: 'declined', failure_reason: 'card_declined', method: 'contactless' })]);
+
+    const lookup = await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫A1C003')}`);
+    expect(lookup.body.invoices.find((i: any) => i.id === invoiceId)).toMatchObject({ status: 'outstanding', lastFailure: 'card_declined' });
+
+    const insufficient = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_insufficient_x' });
+    expect(insufficient.status).toBe(202);
+    await waitFor(async () => (await chargesOf(pool, invoiceId))[1]?.status === 'declined', 5000, 'the second decline');
+    expect((await chargesOf(pool, invoiceId))[1].failure_reason).toBe('insufficient_funds');
+
+    const bad = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'not-a-token' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/refused/);
+    expect(await invoiceStatus(pool, invoiceId)).toBe('outstanding');
+
+    expect((await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_retry' })).status).toBe(202);
+    await waitStatus(pool, invoiceId, 'paid');
+    const after = await chargesOf(pool, invoiceId);
+    expect(after.map((c) => c.status)).toEqual(['declined', 'declined', 'failed', 'succeeded']);
+    expect(ledgerFor(provider, invoiceId).filter((c) => c.status === 'succeeded')).toHaveLength(1);
+  });
+
+  it('a slow provider: the client times out and retries with the same key, and exactly one charge exists', async () => {
+    const invoiceId = await makeInvoice(pool, '豫A1C004');
+    const started = Date.now();
+    const pay = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_slow_checkout' });
+    expect(pay.status).toBe(202);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000); // the first attempt timed out
+    await waitStatus(pool, invoiceId, 'paid');
+    expect(ledgerFor(provider, invoiceId)).toHaveLength(1);
+    const charges = await chargesOf(pool, invoiceId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]).toMatchObject({ status: 'succeeded', provider_charge_id: ledgerFor(provider, invoiceId)[0].id });
+  });
+
+  it('never charges a session under review automatically', async () => {
+    await newDriver(p, '13600000005', '豫A1C005', 'acct-ok-0005');
+    const invoiceId = await makeInvoice(pool, '豫A1C005', { sessionStatus: 'review' });
+    expect((await payments.autoCharger!.poke()).charged).not.toContain(invoiceId);
+    expect(await chargesOf(pool, invoiceId)).toHaveLength(0);
+  });
+
+  it('anyone presenting a plate sees its unpaid invoices without personal data, pays with a one-off token and downloads the receipt', async () => {
+    const token = await newDriver(p, '13600000006', '豫A1C006', 'acct-ok-0006');
+    await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent('豫A1C006')}/contactless`, { enabled: false }, token);
+    const invoiceId = await makeInvoice(pool, '豫A1C006', { amountFen: 1250 });
+    const lookup = await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫a 1c006')}`);
+    expect(lookup.status).toBe(200);
+    expect(lookup.body).toMatchObject({ plate: '豫A·***06', totalOutstandingFen: 1250, totalOutstanding: '¥12.50' });
+    const inv = lookup.body.invoices[0];
+    expect(inv).toMatchObject({ id: invoiceId, amount: '¥12.50', plate: '豫A·***06', entryTime: '2026-03-02T01:00:00.000Z', exitTime: '2026-03-02T03:40:00.000Z', status: 'outstanding', overdue: false });
+    expect(inv.lotName.length).toBeGreaterThan(0);
+    expect(JSON.stringify(lookup.body)).not.toMatch(/13600000006|豫A1C006|phone/);
+
+    const pay = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_checkout_1' });
+    expect(pay.status).toBe(202);
+    expect(pay.body).toMatchObject({ invoiceId, status: 'pending' });
+    await waitStatus(pool, invoiceId, 'paid');
+    expect((await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫A1C006')}`)).body.invoices).toEqual([]);
+
+    const one = await api(p, 'GET', `/api/v1/invoices/${invoiceId}?plate=${encodeURIComponent('豫A1C006')}`);
+    expect(one.body).toMatchObject({ status: 'paid', plate: '豫A·***06' });
+    expect((await api(p, 'GET', `/api/v1/invoices/${invoiceId}?plate=${encodeURIComponent('豫A99999')}`)).status).toBe(404);
+    const url = one.body.receipt.url as string;
+    const dl = await api(p, 'GET', url);
+    expect(dl.status).toBe(200);
+    expect(dl.text).toContain('在线支付 / Online payment');
+    expect(dl.text).toContain('¥12.50');
+    // The receipt number alone (guessable) is not enough.
+    expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}`)).status).toBe(404);
+    expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}?key=AAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
+    // Logged in as someone else: still not enough.
+    const stranger = await api(p, 'POST', '/api/v1/auth/register', { phone: '13600000066', password: 'secret-pass' });
+    expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}`, undefined, stranger.body.token)).status).toBe(404);
+    expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}`, undefined, token)).status).toBe(200);
+
+    // A saved method pays only the account's own plates.
+    const foreign = await makeInvoice(pool, '豫A1C007');
+    const strangerPm = await api(p, 'POST', '/api/v1/me/payment-methods', { kind: 'wechat', account: 'wx-0000-1111' }, stranger.body.token);
+    expect(strangerPm.status).toBe(201);
+    expect((await api(p, 'POST', `/api/v1/invoices/${foreign}/pay`, {}, stranger.body.token)).status).toBe(403);
+    expect((await api(p, 'POST', `/api/v1/invoices/${foreign}/pay`, {})).status).toBe(400);
+  });
+
+  it('an operator refunds a paid invoice once; the receipt says refunded', async () => {
+    const invoiceId = await makeInvoice(pool, '豫A1C008');
+    await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_refund' });
+    await waitStatus(pool, invoiceId, 'paid');
+    expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`)).status).toBe(401);
+    const [r1, r2] = await Promise.all([
+      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator),
+      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator),
+    ]);
+    expect(r1.status).toBe(202);
+    expect(r2.body.refundId ?? r1.body.refundId).toBe(r1.body.refundId); // same idempotency key, same refund
+    await waitStatus(pool, invoiceId, 'refunded');
+    expect((await chargesOf(pool, invoiceId)).map((c) => c.status)).toEqual(['refunded']);
+    expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator)).status).toBe(409);
+    const one = await api(p, 'GET', `/api/v1/invoices/${invoiceId}?plate=${encodeURIComponent('豫A1C008')}`);
+    expect(one.body.status).toBe('refunded');
+    expect((await api(p, 'GET', one.body.receipt.url)).text).toContain('已退款 / REFUNDED');
+    expect(provider.ledger().filter((c) => c.metadata.invoice_id === String(invoiceId) && c.amount_refunded_fen === 900)).toHaveLength(1);
+  });
+
+  it('overdue invoices get at most one reminder a day, and operators see the arrears', async () => {
+    const now = new Date();
+    const overdue = await makeInvoice(pool, '豫A1C009', { dueAt: new Date(now.getTime() - 86400_000) });
+    const notYet = await makeInvoice(pool, '豫A1C009', { dueAt: new Date(now.getTime() + 86400_000) });
+    const log: string[] = [];
+    const first = await sendOverdueReminders(pool, now, (m) => log.push(m));
+    const mine = first.filter((s) => s.invoiceId === overdue || s.invoiceId === notYet);
+    expect(mine).toEqual([expect.objectContaining({ invoiceId: overdue, plate: '豫A·***09', amountFen: 900, remindersSent: 1, recipient: null })]);
+    expect(log.join('\n')).toMatch(/no SMS gateway/);
+    expect((await sendOverdueReminders(pool, new Date(now.getTime() + 3600_000))).map((s) => s.invoiceId)).not.toContain(overdue);
+    const nextDay = await sendOverdueReminders(pool, new Date(now.getTime() + 86400_000));
+    expect(nextDay.find((s) => s.invoiceId === overdue)?.remindersSent).toBe(2);
+
+    expect((await api(p, 'GET', `/api/v1/operator/arrears?plate=${encodeURIComponent('豫A1C009')}`)).status).toBe(401);
+    const arrears = await api(p, 'GET', `/api/v1/operator/arrears?plate=${encodeURIComponent('豫A1C009')}`, undefined, operator);
+    expect(arrears.status).toBe(200);
+    expect(arrears.body).toMatchObject({ plate: '豫A1C009', overdueFen: 900, outstandingFen: 1800, overdue: '¥9.00' });
+    expect(arrears.body.invoices.find((i: any) => i.id === overdue)).toMatchObject({ overdue: true, remindersSent: 2 });
+    const lookup = await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫A1C009')}`);
+    expect(lookup.body.invoices.find((i: any) => i.id === overdue).overdue).toBe(true);
+  });
+});
+
+describe('a restart in the middle of a payment', () => {
+  it('ends with exactly one charge per invoice, at the provider and in the database', async () => {
+    const dataDir = tempDataDir();
+    const secret = loadConfig({ ...ENV, DATA_DIR: dataDir }).PAYMENT_WEBHOOK_SECRET;
+    // The provider is its own service: it outlives OneLot's restart. Its notifications are held
+    // back so the restart happens before any webhook is processed.
+    const provider = await startSimulatedProvider({ webhookUrl: 'http://127.0.0.1:9/unused', webhookSecret: secret, latencyMs: 30 });
+    provider.holdWebhooks(true);
+    let p: TestPlatform | undefined;
+    try {
+      const first = extrasFor(dataDir, provider);
+      p = await startTestPlatform({ dataDir, env: ENV, extras: first.extras });
+      const pool = p.db.pool;
+      // 1. Crashed after the provider accepted the charge, before its webhook arrived.
+      const inv1 = await makeInvoice(pool, '豫A1R001');
+      expect((await api(p, 'POST', `/api/v1/invoices/${inv1}/pay`, { source: 'tok_ok_r1' })).status).toBe(202);
+      // 2. Crashed after the provider made the charge but before we stored its id.
+      const inv2 = await makeInvoice(pool, '豫A1R002');
+      const c2 = (await pool.query<{ id: number }>(
+        `INSERT INTO charges (invoice_id, idempotency_key, amount_fen, method, status, source) VALUES ($1, $2, 900, 'online', 'pending', 'tok_ok_r2') RETURNING id`,
+        [inv2, idempotencyKeyFor(inv2, 1)])).rows[0].id;
+      await pool.query(`UPDATE invoices SET status = 'paying' WHERE id = $1`, [inv2]);
+      const lot = (await pool.query<{ lot_id: string }>('SELECT lot_id FROM invoices WHERE id = $1', [inv2])).rows[0].lot_id;
+      await createProviderClient({ baseUrl: provider.url }).createCharge(chargeRequest({ chargeId: c2, invoiceId: inv2, amountFen: 900, source: 'tok_ok_r2', lotId: lot }), idempotencyKeyFor(inv2, 1));
+      // 3. Crashed between our COMMIT and the call to the provider: the provider never heard of it.
+      const inv3 = await makeInvoice(pool, '豫A1R003');
+      await pool.query(
+        `INSERT INTO charges (invoice_id, idempotency_key, amount_fen, method, status, source) VALUES ($1, $2, 900, 'contactless', 'pending', 'tok_ok_r3')`,
+        [inv3, idempotencyKeyFor(inv3, 1)]);
+      await pool.query(`UPDATE invoices SET status = 'paying' WHERE id = $1`, [inv3]);
+      await new Promise((r) => setTimeout(r, 100)); // the provider has decided the outcomes
+      expect((await chargesOf(pool, inv1))[0].status).toBe('pending');
+      await p.stop();
+
+      const second = extrasFor(dataDir, provider);
+      p = await startTestPlatform({ dataDir, env: ENV, extras: second.extras });
+      const pool2 = p.db.pool;
+      // The recovery scan at start settled 1 and 2 from the provider's answer, and sent 3.
+      expect(await invoiceStatus(pool2, inv1)).toBe('paid');
+      expect(await invoiceStatus(pool2, inv2)).toBe('paid');
+      provider.holdWebhooks(false);
+      await waitStatus(pool2, inv3, 'paid');
+      // Let the held webhooks for 1 and 2 arrive too: they change nothing.
+      await waitFor(() => provider.deliveries().every((d) => d.delivered), 8000, 'every webhook delivered');
+      for (const inv of [inv1, inv2, inv3]) {
+        expect((await chargesOf(pool2, inv)).map((c) => c.status), `invoice ${inv}`).toEqual(['succeeded']);
+        expect(ledgerFor(provider, inv), `invoice ${inv} at the provider`).toHaveLength(1);
+        expect((await pool2.query('SELECT count(*)::int AS n FROM receipts WHERE invoice_id = $1', [inv])).rows[0].n).toBe(1);
+      }
+      // And yet another restart finds nothing pending.
+      expect((await pool2.query(`SELECT count(*)::int AS n FROM charges WHERE status = 'pending'`)).rows[0].n).toBe(0);
+    } finally {
+      await p?.stop();
+      await provider.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
