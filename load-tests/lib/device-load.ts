@@ -1,50 +1,135 @@
-// Child process of the ingest benchmark: N real MQTT device connections publishing QoS 1 as fast
-// as PUBACKs come back (closed loop, `window` messages in flight per device), for a fixed time.
-// Runs apart from the platform so the load generator's CPU does not count as the platform's.
+// Child process of the ingest benchmark and the load runner: real MQTT device connections, apart
+// from the platform so the load generator's CPU does not count as the platform's. Three modes:
+// - closed (default, bench-ingest): publish QoS 1 as fast as PUBACKs come back, `window` in flight per device;
+// - open: a target rate (msgs/s) spread over the devices whatever the PUBACK latency (an open loop
+//   shows queueing that a closed loop hides), a realistic mix of occupancy changes and heartbeats;
+// - hold: open N connections, keep them, each sends one heartbeat during the hold; reports how many
+//   stayed connected.
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceCredential } from '../../simulators/city-loader.ts';
 
-interface Start { mqttUrl: string; devices: DeviceCredential[]; seconds: number; window: number }
+export interface DeviceLoadStart {
+  mqttUrl: string;
+  devices: Array<Pick<DeviceCredential, 'id' | 'secret'>>;
+  seconds: number;
+  window?: number;
+  mode?: 'closed' | 'open' | 'hold';
+  /** open mode: messages per second over all devices. */
+  rate?: number;
+  /** Simultaneous CONNECTs (default 50). */
+  connectBatch?: number;
+}
+export interface DeviceLoadDone {
+  type: 'done'; mode: string; acked: number; errors: number; elapsed: number; latencies: number[];
+  connected: number; held: number; connectFailures: number; connectMs: number[]; dropped: number;
+  /** Published but not acknowledged when the run ended (an overloaded open loop queues); not errors. */
+  unacked: number;
+}
 
-process.on('message', async (msg: Start) => {
-  const { mqttUrl, devices, seconds, window } = msg;
-  const clients: MqttClient[] = [];
-  // Connect 50 at a time: a thousand simultaneous CONNECTs is a storm, not a benchmark.
-  for (let i = 0; i < devices.length; i += 50) {
-    await Promise.all(devices.slice(i, i + 50).map((d) => new Promise<void>((resolve, reject) => {
-      const c = mqtt.connect(mqttUrl, { clientId: d.id, username: d.id, password: d.secret, protocolVersion: 4, reconnectPeriod: 0 });
-      c.once('connect', () => { clients.push(c); resolve(); });
-      c.once('error', reject);
+// Sampling every 8th latency keeps the array small at 20k msg/s and is unbiased (acks are not ordered by latency).
+const SAMPLE_MASK = 7;
+
+process.on('message', async (msg: DeviceLoadStart) => {
+  const { mqttUrl, devices, seconds } = msg;
+  const mode = msg.mode ?? 'closed';
+  const window = msg.window ?? 1;
+  const batch = msg.connectBatch ?? 50;
+  const clients: Array<{ c: MqttClient; d: Pick<DeviceCredential, 'id' | 'secret'> }> = [];
+  const connectMs: number[] = [];
+  let connectFailures = 0;
+  let errors = 0;
+  let unacked = 0;
+  let stopping = false;
+  let dropped = 0; // connections lost after CONNACK
+  // Connect `batch` at a time: thousands of simultaneous CONNECTs are a storm, not a benchmark.
+  for (let i = 0; i < devices.length; i += batch) {
+    await Promise.all(devices.slice(i, i + batch).map((d) => new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const c = mqtt.connect(mqttUrl, {
+        clientId: d.id, username: d.id, password: d.secret, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000,
+        keepalive: 60,
+      });
+      let done = false;
+      c.once('connect', () => {
+        done = true;
+        connectMs.push(performance.now() - t0);
+        clients.push({ c, d });
+        c.on('close', () => { if (!stopping) dropped++; });
+        resolve();
+      });
+      c.on('error', () => { if (!done) { done = true; connectFailures++; c.end(true); resolve(); } else errors++; });
+      c.once('close', () => { if (!done) { done = true; connectFailures++; resolve(); } });
     })));
   }
-  process.send!({ type: 'connected', count: clients.length });
+  process.send!({ type: 'connected', count: clients.length, failures: connectFailures });
 
   const latencies: number[] = [];
   let acked = 0;
-  let errors = 0;
   const started = Date.now();
   const deadline = started + seconds * 1000;
   let seq = Date.now() * 10;
-  const loop = (c: MqttClient, d: DeviceCredential, state: { occupied: boolean }) => new Promise<void>((resolve) => {
-    const next = () => {
-      if (Date.now() >= deadline) return resolve();
-      state.occupied = !state.occupied;
-      const t0 = performance.now();
-      const body = JSON.stringify({ type: 'occupancy', seq: ++seq, ts: new Date().toISOString(), occupied: state.occupied });
-      c.publish(`devices/${d.id}/events`, body, { qos: 1 }, (err) => {
-        if (err) errors++;
-        else { acked++; if ((acked & 7) === 0) latencies.push(performance.now() - t0); }
-        next();
-      });
-    };
-    next();
-  });
-  const loops: Promise<void>[] = [];
-  clients.forEach((c, i) => { const s = { occupied: false }; for (let w = 0; w < window; w++) loops.push(loop(c, devices[i], s)); });
-  const progress = setInterval(() => process.send!({ type: 'progress', acked, elapsed: (Date.now() - started) / 1000 }), 1000);
-  await Promise.all(loops);
+  const state = new Map<string, boolean>();
+  // A bay changes state now and then; most traffic is heartbeats (docs/performance.md: the Zhengzhou mix).
+  const body = (id: string, heartbeatShare: number) => {
+    if (Math.random() < heartbeatShare) {
+      return JSON.stringify({ type: 'heartbeat', seq: ++seq, ts: new Date().toISOString(), battery: 3.6, temperature: 21 });
+    }
+    const occupied = !state.get(id);
+    state.set(id, occupied);
+    return JSON.stringify({ type: 'occupancy', seq: ++seq, ts: new Date().toISOString(), occupied });
+  };
+  const send = (c: MqttClient, id: string, heartbeatShare: number, then?: () => void) => {
+    const t0 = performance.now();
+    c.publish(`devices/${id}/events`, body(id, heartbeatShare), { qos: 1 }, (err) => {
+      if (err) { if (stopping) unacked++; else errors++; }
+      else { acked++; if ((acked & SAMPLE_MASK) === 0) latencies.push(performance.now() - t0); }
+      then?.();
+    });
+  };
+  const progress = setInterval(() => process.send!({ type: 'progress', acked, errors, elapsed: (Date.now() - started) / 1000, held: clients.filter((x) => x.c.connected).length }), 1000);
+
+  if (mode === 'closed') {
+    const loop = (c: MqttClient, id: string) => new Promise<void>((resolve) => {
+      const next = () => (Date.now() >= deadline || !c.connected ? resolve() : send(c, id, 0, next));
+      next();
+    });
+    const loops: Promise<void>[] = [];
+    for (const { c, d } of clients) for (let w = 0; w < window; w++) loops.push(loop(c, d.id));
+    await Promise.all(loops);
+  } else if (mode === 'open') {
+    // Every 10 ms, send what the target rate owes so far, round-robin over the devices.
+    const rate = msg.rate ?? 1000;
+    let sent = 0;
+    let next = 0;
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        const now = Date.now();
+        if (now >= deadline || clients.length === 0) { clearInterval(tick); resolve(); return; }
+        const owed = Math.floor(((now - started) / 1000) * rate) - sent;
+        for (let k = 0; k < owed; k++) {
+          const { c, d } = clients[next++ % clients.length];
+          sent++;
+          if (c.connected) send(c, d.id, 0.8); else errors++;
+        }
+      }, 10);
+    });
+  } else {
+    // hold: each connection sends one heartbeat at a random moment, proving it is live, not just open.
+    for (const { c, d } of clients) {
+      setTimeout(() => { if (c.connected) send(c, d.id, 1); }, Math.random() * seconds * 800).unref();
+    }
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+  }
   clearInterval(progress);
   const elapsed = (Date.now() - started) / 1000;
-  await Promise.all(clients.map((c) => c.endAsync()));
-  process.send!({ type: 'done', acked, errors, elapsed, latencies });
+  const held = clients.filter((x) => x.c.connected).length;
+  // Let in-flight PUBACKs land (bounded) before counting and disconnecting.
+  const settle = Date.now() + 2000;
+  while (Date.now() < settle && clients.some((x) => x.c.connected && Object.keys((x.c as any).outgoing ?? {}).length > 0)) await new Promise((r) => setTimeout(r, 20));
+  stopping = true;
+  // A clean DISCONNECT (not a reset) so the broker logs nothing; force it if that takes over 2 s.
+  await Promise.all(clients.map((x) => Promise.race([x.c.endAsync(false), new Promise((r) => setTimeout(r, 2000))]).catch(() => {})));
+  await Promise.all(clients.map((x) => (x.c.connected ? x.c.endAsync(true).catch(() => {}) : undefined)));
+  const done: DeviceLoadDone = { type: 'done', mode, acked, errors, elapsed, latencies, connected: clients.length, held, connectFailures, connectMs, dropped, unacked };
+  process.send!(done);
 });
