@@ -1,5 +1,20 @@
 // The page's only door to the API: same origin, JSON, errors in the `{ error: { code, message } }` shape.
-import type { GuidanceResponse, LatLng, LotDetailResponse, LotsResponse, MapConfig } from './types.ts';
+import type {
+  DriverPlate,
+  GuidanceResponse,
+  Invoice,
+  LatLng,
+  LotDetailResponse,
+  LotsResponse,
+  MapConfig,
+  MeResponse,
+  PaymentKind,
+  PaymentMethod,
+  PayResponse,
+  PlateInvoicesResponse,
+  SessionsResponse,
+  TokenResponse,
+} from './types.ts';
 
 export const STREAM_URL = '/api/v1/stream';
 
@@ -20,10 +35,21 @@ function isErrorBody(body: unknown): body is { error: { code: string; message: s
   return typeof err === 'object' && err !== null && 'code' in err && 'message' in err;
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  body?: unknown;
+  /** Driver bearer token (api/auth.ts). */
+  token?: string;
+  signal?: AbortSignal;
+}
+
+async function request<T>(path: string, { method = 'GET', body, token, signal }: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
   let res: Response;
   try {
-    res = await fetch(path, { signal, headers: { accept: 'application/json' } });
+    res = await fetch(path, { method, signal, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (err) {
     if (signal?.aborted) throw err;
     // A network failure has no status; 0 keeps the error type uniform for the UI.
@@ -40,7 +66,12 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
     }
     throw new ApiError(res.status, code, message);
   }
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return request<T>(path, { signal });
 }
 
 export function fetchConfig(signal?: AbortSignal): Promise<MapConfig> {
@@ -70,4 +101,63 @@ export function fetchGuidance(destination: LatLng, limit: number, signal?: Abort
 
 export function isAbort(err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError';
+}
+
+// ---- drivers and payments (api/routes/drivers.ts) ----
+
+const plateSeg = (plate: string) => encodeURIComponent(plate);
+
+export function register(phone: string, password: string, name?: string): Promise<TokenResponse> {
+  return request('/api/v1/auth/register', { method: 'POST', body: name ? { phone, password, name } : { phone, password } });
+}
+
+export function login(phone: string, password: string): Promise<TokenResponse> {
+  return request('/api/v1/auth/login', { method: 'POST', body: { phone, password } });
+}
+
+export function fetchMe(token: string, signal?: AbortSignal): Promise<MeResponse> {
+  return request('/api/v1/me', { token, signal });
+}
+
+export function addPlate(token: string, plate: string): Promise<DriverPlate> {
+  return request('/api/v1/me/plates', { method: 'POST', token, body: { plate } });
+}
+
+export function removePlate(token: string, plate: string): Promise<void> {
+  return request(`/api/v1/me/plates/${plateSeg(plate)}`, { method: 'DELETE', token });
+}
+
+export function setContactless(token: string, plate: string, enabled: boolean): Promise<DriverPlate> {
+  return request(`/api/v1/me/plates/${plateSeg(plate)}/contactless`, { method: 'PUT', token, body: { enabled } });
+}
+
+export function addPaymentMethod(token: string, kind: PaymentKind, account: string): Promise<PaymentMethod> {
+  return request('/api/v1/me/payment-methods', { method: 'POST', token, body: { kind, account } });
+}
+
+export function fetchMySessions(token: string, signal?: AbortSignal): Promise<SessionsResponse> {
+  return request('/api/v1/me/sessions', { token, signal });
+}
+
+export function fetchMyInvoices(token: string, signal?: AbortSignal): Promise<{ invoices: Invoice[] }> {
+  return request('/api/v1/me/invoices', { token, signal });
+}
+
+/** Outstanding invoices of a plate, masked; no account needed. */
+export function fetchPlateInvoices(plate: string, signal?: AbortSignal): Promise<PlateInvoicesResponse> {
+  return request(`/api/v1/invoices?plate=${encodeURIComponent(plate)}`, { signal });
+}
+
+/** One invoice of a presented plate (its status while a payment settles, then the receipt link). */
+export function fetchPlateInvoice(id: number, plate: string, signal?: AbortSignal): Promise<Invoice> {
+  return request(`/api/v1/invoices/${id}?plate=${encodeURIComponent(plate)}`, { signal });
+}
+
+/** Start paying: a one-off checkout token, or (with a token and no source) the default method. 202 pending. */
+export function payInvoice(id: number, opts: { source?: string; token?: string }): Promise<PayResponse> {
+  return request(`/api/v1/invoices/${id}/pay`, { method: 'POST', token: opts.token, body: opts.source ? { source: opts.source } : {} });
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -40,3 +40,36 @@ export function formatAgo(iso: string, lang: Lang, now: number, justNow: string)
   }
   return justNow;
 }
+
+/** Lots bill in their own time zone; every OneLot lot is in China. */
+export const LOT_TIME_ZONE = 'Asia/Shanghai';
+
+/** "2026-03-02 09:00" in Asia/Shanghai whatever the browser's zone; "—" for null. */
+export function formatLocalTime(iso: string | null, timeZone = LOT_TIME_ZONE): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** A stay's length as H:MM:SS (hours keep counting past 24); negative clamps to 0:00:00. */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}

@@ -94,3 +94,110 @@ export interface AvailabilityEvent {
 export interface ApiErrorBody {
   error: { code: string; message: string };
 }
+
+// ---- drivers and payments (api/routes/drivers.ts) ----
+
+export interface Driver {
+  id: number;
+  phone: string;
+  name: string | null;
+}
+
+export interface TokenResponse {
+  token: string;
+  expiresAt: string;
+  driver: Driver;
+}
+
+export interface DriverPlate {
+  plate: string;
+  contactless: boolean;
+  addedAt: string;
+}
+
+export interface PaymentMethod {
+  id: number;
+  label: string;
+  isDefault: boolean;
+}
+
+export type PaymentKind = 'alipay' | 'wechat' | 'card';
+
+export interface MeResponse {
+  driver: Driver;
+  plates: DriverPlate[];
+  paymentMethods: PaymentMethod[];
+}
+
+export interface FeeLine {
+  kind: string;
+  name: string;
+  nameZh: string;
+  from: string;
+  to: string;
+  minutes: number;
+  amountFen: number;
+  description: string;
+}
+
+/** outstanding | paying | paid | void | refunded */
+export type InvoiceStatus = string;
+
+export interface Invoice {
+  id: number;
+  lotId: string;
+  lotName: string;
+  lotNameEn: string;
+  /** Masked unless the caller owns the plate. */
+  plate: string;
+  entryTime: string | null;
+  exitTime: string | null;
+  amountFen: number;
+  lines: FeeLine[];
+  status: InvoiceStatus;
+  overdue: boolean;
+  issuedAt: string;
+  dueAt: string;
+  paidAt: string | null;
+  lastFailure: string | null;
+  receipt: { number: string; url: string } | null;
+}
+
+export interface OpenSession {
+  sessionId: number;
+  lotId: string;
+  lotName: string;
+  lotNameEn: string;
+  plate: string;
+  entryTime: string;
+  runningFeeFen: number | null;
+}
+
+export interface PastSession {
+  sessionId: number;
+  lotId: string;
+  lotName: string;
+  lotNameEn: string;
+  plate: string;
+  entryTime: string;
+  exitTime: string | null;
+  status: string;
+  invoice: Invoice | null;
+}
+
+export interface SessionsResponse {
+  open: OpenSession[];
+  past: PastSession[];
+}
+
+export interface PlateInvoicesResponse {
+  plate: string;
+  invoices: Invoice[];
+  totalOutstandingFen: number;
+}
+
+export interface PayResponse {
+  chargeId: number;
+  invoiceId: number;
+  status: 'pending';
+}

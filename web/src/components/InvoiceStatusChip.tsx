@@ -1,0 +1,16 @@
+import { useI18n, type StringKey } from '../i18n.ts';
+
+const LABEL: Record<string, StringKey> = {
+  outstanding: 'statusOutstanding',
+  paying: 'statusPaying',
+  paid: 'statusPaid',
+  void: 'statusVoid',
+  refunded: 'statusRefunded',
+};
+
+export function InvoiceStatusChip({ status, overdue }: { status: string; overdue: boolean }) {
+  const { t } = useI18n();
+  if (overdue && status === 'outstanding') return <span className="chip chip--bad">{t('statusOverdue')}</span>;
+  const key = LABEL[status];
+  return <span className={`chip chip--${status}`}>{key ? t(key) : status}</span>;
+}

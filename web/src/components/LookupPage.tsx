@@ -1,0 +1,99 @@
+// Pay for parking without an account: present a plate, see what it owes (plate masked), pay an
+// invoice through the (simulated) checkout with a one-off token.
+import { useCallback, useRef, useState, type FormEvent } from 'react';
+import { errorMessage, fetchPlateInvoice, fetchPlateInvoices, isAbort, payInvoice } from '../api.ts';
+import { usePayments } from '../hooks/usePayments.ts';
+import { useI18n } from '../i18n.ts';
+import { formatFen } from '../money.ts';
+import { plateHint } from '../plates.ts';
+import type { PlateInvoicesResponse } from '../types.ts';
+import { CheckoutForm } from './CheckoutForm.tsx';
+import { InvoiceCard } from './InvoiceCard.tsx';
+import { Notice } from './Notice.tsx';
+import { PlateInput } from './PlateInput.tsx';
+
+interface Result extends PlateInvoicesResponse {
+  /** The normalised plate looked up: invoices are re-read with it while a payment settles. */
+  query: string;
+}
+
+export function LookupPage() {
+  const { t } = useI18n();
+  const [input, setInput] = useState('');
+  const [result, setResult] = useState<Result | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [checkoutFor, setCheckoutFor] = useState<number | null>(null);
+  const inFlight = useRef<AbortController | null>(null);
+  const query = result?.query;
+  const check = useCallback((id: number) => fetchPlateInvoice(id, query ?? ''), [query]);
+  const { states, pay } = usePayments(check);
+
+  const hint = plateHint(input);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (hint.state !== 'ok') return;
+    inFlight.current?.abort();
+    const ac = new AbortController();
+    inFlight.current = ac;
+    setLoading(true);
+    setError(null);
+    setCheckoutFor(null);
+    try {
+      const r = await fetchPlateInvoices(hint.plate, ac.signal);
+      setResult({ ...r, query: hint.plate });
+    } catch (err) {
+      if (isAbort(err)) return;
+      setResult(null);
+      setError(errorMessage(err));
+    } finally {
+      if (inFlight.current === ac) setLoading(false);
+    }
+  };
+
+  return (
+    <div className="page">
+      <section className="card">
+        <h2>{t('lookupTitle')}</h2>
+        <p className="muted">{t('lookupHint')}</p>
+        <form className="inline-form" onSubmit={submit}>
+          <PlateInput value={input} onChange={setInput} testId="lookup-input" label={t('plate')} />
+          <button type="submit" className="btn btn--primary" disabled={loading || hint.state !== 'ok'} data-testid="lookup-submit">
+            {loading ? t('searching') : t('lookup')}
+          </button>
+        </form>
+        {error && <Notice message={error} />}
+      </section>
+      {result && (
+        <section className="card" data-testid="lookup-result" data-count={result.invoices.length}>
+          <div className="card__head">
+            <h2>
+              <span className="plate-chip">{result.plate}</span>
+            </h2>
+            <span className="muted">
+              {result.invoices.length === 0 ? t('nothingOwed') : t('totalOwed', { amount: formatFen(result.totalOutstandingFen), n: result.invoices.length })}
+            </span>
+          </div>
+          {result.invoices.length > 0 && (
+            <ul className="invoices">
+              {result.invoices.map((inv) => (
+                <InvoiceCard key={inv.id} invoice={inv} pay={states.get(inv.id)} onPay={() => setCheckoutFor(inv.id)}>
+                  {checkoutFor === inv.id && (
+                    <CheckoutForm
+                      amount={formatFen(inv.amountFen)}
+                      onCancel={() => setCheckoutFor(null)}
+                      onToken={(source) => {
+                        setCheckoutFor(null);
+                        void pay(inv.id, () => payInvoice(inv.id, { source }));
+                      }}
+                    />
+                  )}
+                </InvoiceCard>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

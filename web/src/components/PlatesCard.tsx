@@ -1,0 +1,104 @@
+// My plates: add, remove, and contactless ("leave and go") payment per plate, which needs a
+// payment method on the account (the API refuses it otherwise).
+import { useState, type FormEvent } from 'react';
+import { addPlate, errorMessage, removePlate, setContactless } from '../api.ts';
+import { useI18n } from '../i18n.ts';
+import { plateHint } from '../plates.ts';
+import type { DriverPlate } from '../types.ts';
+import { Notice } from './Notice.tsx';
+import { PlateInput } from './PlateInput.tsx';
+
+interface Props {
+  token: string;
+  plates: DriverPlate[];
+  hasPaymentMethod: boolean;
+  /** Re-read the account; resolves when the new plates are in. */
+  onChanged: () => Promise<unknown>;
+}
+
+export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props) {
+  const { t } = useI18n();
+  const [input, setInput] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // The switch shows the driver's choice at once; the account's copy replaces it once re-read.
+  const [wanted, setWanted] = useState<ReadonlyMap<string, boolean>>(() => new Map());
+
+  const act = async (key: string, fn: () => Promise<unknown>) => {
+    setBusy(key);
+    setError(null);
+    try {
+      await fn();
+      await onChanged();
+      return true;
+    } catch (err) {
+      setError(errorMessage(err));
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const hint = plateHint(input);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (hint.state !== 'ok') return;
+    if (await act('add', () => addPlate(token, hint.plate))) setInput('');
+  };
+
+  return (
+    <section className="card" data-testid="plates-card">
+      <h2>{t('myPlates')}</h2>
+      {plates.length === 0 ? (
+        <p className="muted">{t('noPlates')}</p>
+      ) : (
+        <ul className="rows">
+          {plates.map((p) => (
+            <li key={p.plate} className="row plate-row" data-testid="plate-row" data-plate={p.plate} data-contactless={p.contactless}>
+              <span className="plate-chip">{p.plate}</span>
+              <label className={`switch${!hasPaymentMethod && !p.contactless ? ' is-disabled' : ''}`}>
+                <input
+                  type="checkbox"
+                  role="switch"
+                  checked={wanted.get(p.plate) ?? p.contactless}
+                  disabled={busy !== null || (!hasPaymentMethod && !p.contactless)}
+                  onChange={(e) => {
+                    const enabled = e.target.checked;
+                    setWanted((m) => new Map(m).set(p.plate, enabled));
+                    void act(`cl:${p.plate}`, () => setContactless(token, p.plate, enabled)).finally(() =>
+                      setWanted((m) => {
+                        const next = new Map(m);
+                        next.delete(p.plate);
+                        return next;
+                      }),
+                    );
+                  }}
+                  data-testid="contactless-toggle"
+                />
+                <span className="switch__track" aria-hidden="true" />
+                <span>{t('contactless')}</span>
+              </label>
+              <button
+                type="button"
+                className="btn btn--small btn--ghost row__end"
+                disabled={busy !== null}
+                onClick={() => void act(`rm:${p.plate}`, () => removePlate(token, p.plate))}
+                data-testid="plate-remove"
+              >
+                {t('remove')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="note">{hasPaymentMethod ? t('contactlessHelp') : t('contactlessNeedsMethod')}</p>
+      <form className="inline-form" onSubmit={submit}>
+        <PlateInput value={input} onChange={setInput} testId="plate-input" label={t('addPlate')} />
+        <button type="submit" className="btn btn--primary" disabled={busy !== null || hint.state !== 'ok'} data-testid="plate-add">
+          {t('add')}
+        </button>
+      </form>
+      {error && <Notice message={error} />}
+    </section>
+  );
+}
