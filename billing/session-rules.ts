@@ -1,0 +1,358 @@
+// Session rules: what a gate, bay-camera or bay-sensor event does to parking sessions. Pure: no I/O,
+// no clock. billing/sessions.ts loads the sessions an event batch can touch, asks planBatch what
+// to do, and writes the plan in the ingest transaction.
+//
+// The rules, each cited at the code that implements it:
+// - Garages (gate cameras). `in` opens a session for the plate at the lot. `out` closes the open
+//   session of that plate there, matched by exact plate first, then by confusable key
+//   (core/plates.ts confusableKey: D↔0, B↔8, I↔1, province dropped…) at the same lot if exactly
+//   one open session has that key; the match method is recorded.
+// - Street bays (high-mount cameras). `occupied` with a plate opens a session on the bay (the
+//   same plate, or a misread of it, is a re-sighting: nothing happens). A different plate in a bay
+//   never reported free closes the old session at this event as 'bay-handover' (its exit time is
+//   only an upper bound, so it goes to review) and opens the new one. `free` closes the bay's
+//   session (match 'bay'; the plate read at exit, if any, is recorded).
+// - Bay sensors. A sensor confirms a camera session (nothing happens) or, when no camera has a
+//   session on the bay, opens an anonymous occupancy period (kept for analytics, never billed).
+//   A camera plate read ends the anonymous period and starts the plate's session. A sensor `free`
+//   closes whatever is open on the bay, a camera session included: the sensor is the occupancy
+//   authority (cameras sweep many bays and miss departures); the session is billed normally.
+// - Low confidence (below the lot's min_confidence) on the entry or the exit read never charges
+//   anyone automatically: the session closes as 'review' with its review_reason (the invoice is
+//   still issued; the payments worker charges only sessions whose status is 'closed').
+// - Exceptions are kept, never dropped: exit-without-entry, double-entry, low-confidence,
+//   unreadable-plate, bay-handover, no-tariff (the last is decided by the billing layer).
+// - A double entry (the plate already has an open session at the lot) opens nothing: the existing
+//   session is flagged (review_reason) so it goes to review when it closes, and an exception is kept.
+// - Order: a batch is applied in event-time order (arrival order breaks ties). An exit older than
+//   the entry of the open session it would match never closes it: it is kept as
+//   exit-without-entry. When the entry arrives later (out of order), it finds that exception and
+//   the session is created already closed, and the exception resolved.
+// - Replays and duplicates: the same (device, seq) never opens or closes twice (also enforced by
+//   unique indexes); a replay with a new seq and the same content is recognised by its time: an
+//   entry at the instant a session of that plate began, an exit at the instant one ended, a bay
+//   report older than the bay's latest change.
+import { normalizePlate, confusableKey, type PlateKind } from '../core/plates.ts';
+
+export type MatchMethod = 'exact' | 'confusable' | 'bay' | 'manual';
+export type SessionStatus = 'open' | 'closed' | 'review' | 'anonymous';
+export type ExceptionKind = 'exit-without-entry' | 'overstay' | 'double-entry' | 'low-confidence' | 'unreadable-plate' | 'bay-handover' | 'no-tariff';
+
+export interface SessionRecord {
+  /** Database id; undefined for a session created by this plan. */
+  id?: number;
+  lotId: string;
+  /** Street sessions: the bay. Garage sessions: null. */
+  bayCode: string | null;
+  /** Normalised plate; null for an anonymous (sensor-only or unread) occupancy period. */
+  plate: string | null;
+  plateKind: PlateKind | null;
+  plateKey: string | null;
+  status: SessionStatus;
+  entryTime: Date;
+  entryDevice: string;
+  entrySeq: number;
+  entryConfidence: number | null;
+  exitTime: Date | null;
+  exitDevice: string | null;
+  exitSeq: number | null;
+  exitConfidence: number | null;
+  exitPlateRead: string | null;
+  matchMethod: MatchMethod | null;
+  /** Set while open when the session must go to review at close (double entry, low-confidence entry). */
+  reviewReason: string | null;
+}
+
+interface EventBase { lotId: string; deviceId: string; seq: number; time: Date }
+export type SessionEvent =
+  | (EventBase & { kind: 'gate'; direction: 'in' | 'out'; plateRead: string; confidence: number | null })
+  | (EventBase & { kind: 'camera'; bayCode: string; occupied: boolean; plateRead: string | null; confidence: number | null })
+  | (EventBase & { kind: 'sensor'; bayCode: string; occupied: boolean });
+
+/** An exit kept as exit-without-entry, still unresolved: a late entry may claim it. */
+export interface PendingExit {
+  exceptionId: number;
+  lotId: string;
+  plate: string;
+  deviceId: string;
+  seq: number;
+  time: Date;
+  confidence: number | null;
+}
+
+export interface ExceptionRecord {
+  kind: ExceptionKind;
+  lotId: string;
+  plate: string | null;
+  /** The session it concerns (an object of the plan: created sessions get their id when written). */
+  session: SessionRecord | null;
+  deviceId: string;
+  seq: number;
+  time: Date;
+  detail: string;
+}
+
+export interface LotRules {
+  /** Plate reads below this never charge automatically (lot_billing.min_confidence). */
+  minConfidence: number;
+}
+
+export interface Plan {
+  /** Sessions this plan creates, in their final state (some already closed). */
+  created: SessionRecord[];
+  /** Sessions that existed and changed (closed or flagged), in their final state. */
+  changed: SessionRecord[];
+  /** Sessions with a plate that closed in this plan (status closed or review): bill them. */
+  closedWithPlate: SessionRecord[];
+  exceptions: ExceptionRecord[];
+  /** Pending exits claimed by a late entry: resolve these exceptions. */
+  claimedExits: Array<{ exceptionId: number; note: string }>;
+  /** Events that changed nothing, with why (replays, confirmations, stale reports). */
+  ignored: Array<{ deviceId: string; seq: number; reason: string }>;
+}
+
+/**
+ * A plate as a camera read it. Valid reads are normalised (core/plates.ts). A read that is not a
+ * valid plate but has a plate's shape (a character, a letter, 5–6 letters/digits: 豫A012345 read
+ * for 豫AD12345) is kept as `valid: false`: it may still match an open session by confusable key,
+ * but never opens one (nobody can be billed under a plate that does not exist).
+ */
+export function readPlate(raw: string | null): { plate: string; kind: PlateKind | null; valid: boolean; reason?: string } | null {
+  if (!raw) return null;
+  const p = normalizePlate(raw);
+  if (p.ok) return { plate: p.plate, kind: p.kind, valid: true };
+  let s = raw.normalize('NFKC').toUpperCase().replace(/[\s·•.\-_]/g, '');
+  s = s.slice(0, 2) + s.slice(2).replace(/O/g, '0').replace(/I/g, '1');
+  if (/^[^\x00-\x7F][A-Z][A-Z0-9]{5,6}$/.test(s)) return { plate: s, kind: null, valid: false, reason: p.reason };
+  return null;
+}
+
+/** A read with no confidence given is taken as certain (cameras that do not report one). */
+const isLow = (confidence: number | null, rules: LotRules) => confidence !== null && confidence < rules.minConfidence;
+const fmt = (c: number | null) => (c === null ? 'n/a' : c.toFixed(2));
+const appendReason = (a: string | null, b: string) => (a ? `${a}; ${b}` : b);
+
+/**
+ * Apply a batch of events to the sessions they can touch (open sessions of the lots/plates/bays
+ * involved, plus recently ended ones for replay and order checks) and say what changes.
+ * `known` is not mutated.
+ */
+export function planBatch(events: readonly SessionEvent[], known: readonly SessionRecord[], pendingExits: readonly PendingExit[], rulesFor: (lotId: string) => LotRules): Plan {
+  const plan: Plan = { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [] };
+  const changed = new Set<SessionRecord>();
+  const byLotKey = new Map<string, SessionRecord[]>();
+  const byBay = new Map<string, SessionRecord[]>();
+  const appliedEvents = new Set<string>();
+  const evKey = (d: string, s: number) => `${d}\u0000${s}`;
+  const add = (s: SessionRecord) => {
+    if (s.bayCode) push(byBay, s.bayCode, s);
+    else if (s.plateKey) push(byLotKey, `${s.lotId}\u0000${s.plateKey}`, s);
+    appliedEvents.add(evKey(s.entryDevice, s.entrySeq));
+    if (s.exitDevice !== null && s.exitSeq !== null) appliedEvents.add(evKey(s.exitDevice, s.exitSeq));
+  };
+  for (const s of known) add({ ...s });
+  const pending = pendingExits.map((p) => ({ ...p, claimed: false }));
+
+  const touch = (s: SessionRecord) => { if (s.id !== undefined) changed.add(s); };
+  const create = (s: SessionRecord) => { plan.created.push(s); add(s); };
+  const ignore = (e: SessionEvent, reason: string) => plan.ignored.push({ deviceId: e.deviceId, seq: e.seq, reason });
+  const exception = (e: SessionEvent, kind: ExceptionKind, plate: string | null, session: SessionRecord | null, detail: string) =>
+    plan.exceptions.push({ kind, lotId: e.lotId, plate, session, deviceId: e.deviceId, seq: e.seq, time: e.time, detail });
+
+  /** Close s at event e; billable sessions go to review when flagged or read with low confidence. */
+  const close = (s: SessionRecord, e: SessionEvent, how: { match: MatchMethod; plateRead: string | null; confidence: number | null; reviewReason?: string }) => {
+    s.exitTime = e.time;
+    s.exitDevice = e.deviceId;
+    s.exitSeq = e.seq;
+    s.exitConfidence = how.confidence;
+    s.exitPlateRead = how.plateRead;
+    s.matchMethod = s.status === 'anonymous' ? null : how.match;
+    appliedEvents.add(evKey(e.deviceId, e.seq));
+    touch(s);
+    if (s.status === 'anonymous') return; // analytics only: never billed
+    const rules = rulesFor(s.lotId);
+    let reason = s.reviewReason;
+    if (how.reviewReason) reason = appendReason(reason, how.reviewReason);
+    // session rule: a low-confidence read never charges anyone automatically.
+    const lowEntry = isLow(s.entryConfidence, rules);
+    const lowExit = isLow(how.confidence, rules);
+    if (lowExit) reason = appendReason(reason, `low-confidence exit read (${fmt(how.confidence)} < ${rules.minConfidence})`);
+    if (lowEntry || lowExit) {
+      exception(e, 'low-confidence', s.plate, s,
+        `plate ${s.plate} read with confidence entry ${fmt(s.entryConfidence)}, exit ${fmt(how.confidence)} (lot minimum ${rules.minConfidence}): check the images before charging`);
+    }
+    s.reviewReason = reason;
+    s.status = reason ? 'review' : 'closed';
+    plan.closedWithPlate.push(s);
+  };
+
+  // session rule: a batch is applied in event-time order; arrival order breaks ties.
+  const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.time.getTime() - b.e.time.getTime() || a.i - b.i).map((x) => x.e);
+  for (const e of ordered) {
+    // session rule: the same device event never opens or closes twice.
+    if (appliedEvents.has(evKey(e.deviceId, e.seq))) { ignore(e, 'this device event was already applied'); continue; }
+    if (e.kind === 'gate') gateEvent(e);
+    else bayEvent(e);
+  }
+  plan.changed = [...changed];
+  return plan;
+
+  function gateEvent(e: Extract<SessionEvent, { kind: 'gate' }>) {
+    const rules = rulesFor(e.lotId);
+    const p = readPlate(e.plateRead);
+    // session rule: an unreadable plate cannot be billed; an operator reads the image. A plate-shaped
+    // misread at an exit may still find its session by confusable key (below).
+    if (!p || (!p.valid && e.direction === 'in')) {
+      const reason = p?.reason ?? `"${e.plateRead}" does not look like a plate`;
+      exception(e, 'unreadable-plate', p?.plate ?? null, null, `${e.direction === 'in' ? 'entry' : 'exit'} plate could not be read: ${reason}`);
+      return;
+    }
+    const plate = p.plate;
+    const key = confusableKey(plate);
+    const t = e.time.getTime();
+    const atKey = byLotKey.get(`${e.lotId}\u0000${key}`) ?? [];
+    const open = atKey.filter((s) => s.status === 'open');
+
+    if (e.direction === 'in') {
+      // session rule: a replayed entry (new seq, same plate and time) opens nothing.
+      if (atKey.some((s) => s.plate === plate && s.entryTime.getTime() === t)) { ignore(e, 'replay of an entry already recorded'); return; }
+      // session rule: an entry that arrives after its exit claims the exit kept as exit-without-entry.
+      const claim = pending
+        .filter((x) => !x.claimed && x.lotId === e.lotId && x.plate === plate && x.time.getTime() >= t)
+        .sort((a, b) => a.time.getTime() - b.time.getTime())[0];
+      if (claim) {
+        claim.claimed = true;
+        const s = newSession(e, plate, p.kind!, key, e.confidence, rules);
+        create(s);
+        close(s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time }, { match: 'exact', plateRead: plate, confidence: claim.confidence });
+        plan.claimedExits.push({ exceptionId: claim.exceptionId, note: `matched by the late entry ${e.deviceId}#${e.seq} at ${e.time.toISOString()}` });
+        return;
+      }
+      const inside = open.find((s) => s.plate === plate);
+      if (inside) {
+        // session rule: a second entry of a plate already inside is an exception; the first
+        // session stays open and goes to review when it closes.
+        const detail = `plate ${plate} entered at ${e.time.toISOString()} while session #${inside.id ?? 'new'} (entered ${inside.entryTime.toISOString()}) is still open: a missed exit, a cloned plate or a misread`;
+        inside.reviewReason = appendReason(inside.reviewReason, 'double entry');
+        touch(inside);
+        exception(e, 'double-entry', plate, inside, detail);
+        return;
+      }
+      create(newSession(e, plate, p.kind!, key, e.confidence, rules));
+      return;
+    }
+
+    // exit
+    // session rule: a replayed exit (new seq, same plate read and time) closes nothing.
+    if (atKey.some((s) => s.exitTime?.getTime() === t && s.exitPlateRead === plate)) { ignore(e, 'replay of an exit already recorded'); return; }
+    const before = open.filter((s) => s.entryTime.getTime() <= t);
+    const latest = (list: SessionRecord[]) => list.reduce((a, b) => (b.entryTime > a.entryTime ? b : a));
+    const exact = before.filter((s) => s.plate === plate);
+    if (exact.length) {
+      close(latest(exact), e, { match: 'exact', plateRead: plate, confidence: e.confidence });
+      return;
+    }
+    // session rule: a misread matches only a unique candidate with the same confusable key at the same lot.
+    const similar = before.filter((s) => s.plate !== plate);
+    if (similar.length === 1) {
+      close(similar[0], e, { match: 'confusable', plateRead: plate, confidence: e.confidence });
+      return;
+    }
+    if (similar.length > 1) {
+      exception(e, 'exit-without-entry', plate, null,
+        `exit read ${plate} could be any of ${similar.length} open sessions (${similar.map((s) => s.plate).join(', ')}): pick the right one`);
+      return;
+    }
+    const later = open.filter((s) => s.entryTime.getTime() > t);
+    if (later.length) {
+      // session rule: an exit older than the entry of the session it would match never closes it.
+      exception(e, 'exit-without-entry', plate, null,
+        `exit of ${plate} at ${e.time.toISOString()} is older than the entry of its open session (${latest(later).entryTime.toISOString()}): out of order or a camera clock is wrong; the session stays open`);
+      return;
+    }
+    if (!p.valid) {
+      exception(e, 'unreadable-plate', plate, null, `exit read ${plate} is not a valid plate (${p.reason}) and matches no open session at this lot`);
+      return;
+    }
+    exception(e, 'exit-without-entry', plate, null, `exit of ${plate} at ${e.time.toISOString()} matches no open session at this lot`);
+  }
+
+  function bayEvent(e: Extract<SessionEvent, { kind: 'camera' | 'sensor' }>) {
+    const rules = rulesFor(e.lotId);
+    const t = e.time.getTime();
+    const onBay = byBay.get(e.bayCode) ?? [];
+    const current = onBay.filter((s) => s.exitTime === null && (s.status === 'open' || s.status === 'anonymous'))
+      .reduce<SessionRecord | null>((a, b) => (!a || b.entryTime > a.entryTime ? b : a), null);
+    const lastEnd = onBay.reduce((m, s) => Math.max(m, s.exitTime?.getTime() ?? -Infinity), -Infinity);
+    // session rule: a bay report older than the bay's latest change is stale (late or replayed).
+    if ((current && t < current.entryTime.getTime()) || (!current && t < lastEnd)) { ignore(e, 'older than the bay\'s latest change (out of order or replayed)'); return; }
+
+    if (e.kind === 'sensor') {
+      if (e.occupied) {
+        if (current) { ignore(e, 'sensor confirms the bay is occupied'); return; }
+        // session rule: a sensor-only occupancy is an anonymous period, never billed.
+        create(anonymous(e));
+        return;
+      }
+      if (!current) { ignore(e, 'bay already free'); return; }
+      // session rule: the sensor saying free ends the camera session too.
+      close(current, e, { match: 'bay', plateRead: null, confidence: null });
+      return;
+    }
+
+    // camera
+    const p = readPlate(e.plateRead);
+    if (!e.occupied) {
+      if (!current) { ignore(e, 'bay already free'); return; }
+      close(current, e, { match: 'bay', plateRead: p?.plate ?? e.plateRead, confidence: e.confidence });
+      return;
+    }
+    if (current && current.status === 'open' && p && (current.plate === p.plate || current.plateKey === confusableKey(p.plate))) {
+      ignore(e, 'the same car is still in the bay');
+      return;
+    }
+    if (!p || !p.valid) {
+      if (current) { ignore(e, 'camera confirms the bay is occupied'); return; }
+      // session rule: an occupied bay whose plate cannot be read is kept as anonymous and reported.
+      create(anonymous(e));
+      exception(e, 'unreadable-plate', null, null,
+        `camera saw bay ${e.bayCode} occupied but ${p ? `could not read the plate: ${p.reason}` : 'read no plate'}; the stay is not billed until an operator reads the image`);
+      return;
+    }
+    const key = confusableKey(p.plate);
+    if (current && current.status === 'open') {
+      // session rule: a different plate in a bay never reported free — the first car left unseen.
+      const reason = `bay handover: ${p.plate} was seen in bay ${e.bayCode} before it was reported free; the exit time is only an upper bound`;
+      close(current, e, { match: 'bay', plateRead: null, confidence: null, reviewReason: 'bay handover (exit time uncertain)' });
+      exception(e, 'bay-handover', current.plate, current, reason);
+    } else if (current) {
+      // session rule: the camera's plate read ends the anonymous period the sensor started.
+      close(current, e, { match: 'bay', plateRead: null, confidence: null });
+    }
+    create(newSession(e, p.plate, p.kind!, key, e.confidence, rules));
+  }
+}
+
+function newSession(e: SessionEvent, plate: string, kind: PlateKind, key: string, confidence: number | null, rules: LotRules): SessionRecord {
+  return {
+    lotId: e.lotId, bayCode: e.kind === 'gate' ? null : e.bayCode, plate, plateKind: kind, plateKey: key, status: 'open',
+    entryTime: e.time, entryDevice: e.deviceId, entrySeq: e.seq, entryConfidence: confidence,
+    exitTime: null, exitDevice: null, exitSeq: null, exitConfidence: null, exitPlateRead: null, matchMethod: null,
+    // session rule: a low-confidence entry read sends the session to review when it closes.
+    reviewReason: isLow(confidence, rules) ? `low-confidence entry read (${fmt(confidence)} < ${rules.minConfidence})` : null,
+  };
+}
+
+function anonymous(e: Extract<SessionEvent, { kind: 'camera' | 'sensor' }>): SessionRecord {
+  return {
+    lotId: e.lotId, bayCode: e.bayCode, plate: null, plateKind: null, plateKey: null, status: 'anonymous',
+    entryTime: e.time, entryDevice: e.deviceId, entrySeq: e.seq, entryConfidence: null,
+    exitTime: null, exitDevice: null, exitSeq: null, exitConfidence: null, exitPlateRead: null, matchMethod: null, reviewReason: null,
+  };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
