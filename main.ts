@@ -1,6 +1,7 @@
 // npm start: the whole platform with a live demo on embedded defaults. Ctrl-C stops it cleanly.
 import { loadConfig, ConfigError } from './core/config.ts';
 import { startPlatform, type Platform } from './platform.ts';
+import { businessExtras } from './extras.ts';
 
 let config;
 try {
@@ -12,7 +13,7 @@ try {
 
 let platform: Platform;
 try {
-  platform = await startPlatform(config);
+  platform = await startPlatform(config, businessExtras(config).extras);
 } catch (err) {
   console.error(`OneLot could not start: ${(err as Error).message}`);
   process.exit(1);

@@ -217,7 +217,7 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
     stats.sessionsClosed += plan.closedWithPlate.filter((s) => written.has(s)).length;
     stats.invoices += issued.length;
     stats.exceptions += plan.exceptions.length;
-    if (issued.length && events.listenerCount('issued')) afterCommit(client, () => events.emit('issued', issued));
+    if (issued.length && events.listenerCount('issued')) return () => { events.emit('issued', issued); };
   }) as SessionHook;
 
   hook.book = book;
@@ -370,25 +370,6 @@ async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Map
       autoCharge: s.status === 'closed', exitDevice: s.exitDevice!, exitSeq: s.exitSeq!,
     };
   });
-}
-
-/**
- * Run fn once the transaction on this client has committed (never on rollback). The ingest writer
- * has no after-commit callback yet, so this watches the client's next COMMIT/ROLLBACK statement;
- * it is only a notification: consumers must re-read the database (and the payments worker scans
- * it anyway), so nothing is lost if the process dies between commit and fn.
- */
-function afterCommit(client: Queryable, fn: () => void): void {
-  const original = client.query;
-  const wrapped = function (this: unknown, ...args: unknown[]) {
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    if (text !== 'COMMIT' && text !== 'ROLLBACK') return (original as Function).apply(this, args);
-    client.query = original;
-    const result = (original as Function).apply(this, args) as Promise<unknown>;
-    if (text === 'COMMIT') void result.then(() => setImmediate(fn), () => {});
-    return result;
-  };
-  client.query = wrapped as Queryable['query'];
 }
 
 /**

@@ -8,8 +8,12 @@ import type { IngestEvent } from './handlers/index.ts';
 
 export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
 
-/** Runs inside the ingest transaction with the events that were new (not duplicates). */
-export type BatchHook = (client: PoolClient, events: IngestEvent[]) => Promise<void>;
+/**
+ * Runs inside the ingest transaction with the events that were new (not duplicates). It may return
+ * a callback to run once the transaction has committed (notifications that must not announce
+ * rolled-back work).
+ */
+export type BatchHook = (client: PoolClient, events: IngestEvent[]) => Promise<void | (() => void)>;
 
 type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred };
 interface Deferred { resolve(): void; reject(err: Error): void }
@@ -145,8 +149,13 @@ export class EventWriter {
       }
       const change = await applyObservations(client, fresh, this.opts.metrics);
       await touchDevices(client, fresh);
-      for (const hook of this.hooks) await hook(client, fresh);
+      const afterCommit: Array<() => void> = [];
+      for (const hook of this.hooks) {
+        const then = await hook(client, fresh);
+        if (then) afterCommit.push(then);
+      }
       await client.query('COMMIT');
+      for (const then of afterCommit) setImmediate(then);
       this.opts.metrics.mqttStored.inc(fresh.length);
       this.opts.metrics.mqttDuplicates.inc(events.length - fresh.length + inBatchDuplicates);
       return change;

@@ -1,0 +1,18 @@
+// The parking business on top of the live map: sessions and invoices from device events (billing/)
+// and payments (payments/), wired together. main.ts, benchmarks and the integration test use this.
+import type { Config } from './core/config.ts';
+import type { PlatformExtras } from './platform.ts';
+import { billingExtras, mergeExtras } from './billing/extras.ts';
+import { paymentsExtras, type PaymentsExtrasOptions } from './payments/extras.ts';
+
+export function businessExtras(config: Config, opts: { payments?: PaymentsExtrasOptions } = {}) {
+  const billing = billingExtras(config);
+  const payments = paymentsExtras(config, opts.payments);
+  // "Leave and go": charge a contactless plate as soon as its invoice is committed. The charger
+  // also scans the database on an interval, so a lost notification only delays a charge.
+  billing.sessionHook.events.on('issued', (invoices: Array<{ autoCharge?: boolean }>) => {
+    if (invoices.some((i) => i.autoCharge)) void payments.payments.autoCharger?.poke();
+  });
+  const extras: PlatformExtras = mergeExtras(billing, payments);
+  return { extras, billing, payments };
+}

@@ -1,0 +1,76 @@
+// The whole business path as a driver lives it: register, bind a plate with contactless payment,
+// drive in and out past real gate cameras (MQTT), and leave with a receipt — charged once.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { loadConfig } from '../core/config.ts';
+import { businessExtras } from '../extras.ts';
+import { startTestPlatform, tempDataDir, connectDevice, publish, waitFor, nextSeq, type TestPlatform } from './helpers.ts';
+import { eventsTopic } from '../core/protocol.ts';
+
+const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
+let p: TestPlatform;
+
+async function api(method: string, url: string, body?: unknown, token?: string) {
+  const res = await fetch(p.httpUrl + url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: (() => { try { return JSON.parse(text); } catch { return null; } })() };
+}
+
+beforeAll(async () => {
+  const dataDir = tempDataDir();
+  const { extras } = businessExtras(loadConfig({ ...ENV, DATA_DIR: dataDir }));
+  p = await startTestPlatform({ dataDir, extras });
+});
+afterAll(async () => { await p?.destroy(); });
+
+describe('leave and go', () => {
+  it('charges a contactless plate automatically at exit, once, and the driver gets the receipt', async () => {
+    const plate = '豫AD52013';
+    const reg = await api('POST', '/api/v1/auth/register', { phone: '13800138123', password: 'leave-and-go-1' });
+    expect(reg.status).toBe(201);
+    const token = reg.body.token;
+    expect((await api('POST', '/api/v1/me/plates', { plate }, token)).status).toBe(201);
+    expect((await api('POST', '/api/v1/me/payment-methods', { kind: 'wechat', account: '13800138123' }, token)).status).toBe(201);
+    expect((await api('PUT', `/api/v1/me/plates/${encodeURIComponent(plate)}/contactless`, { enabled: true }, token)).status).toBe(200);
+
+    const gate = p.device((d) => d.kind === 'gate-camera');
+    const cam = await connectDevice(p, gate);
+    const entry = new Date(Date.now() - 3 * 3600_000);
+    await publish(cam, eventsTopic(gate.id), { type: 'gate', seq: nextSeq(), ts: entry.toISOString(), direction: 'in', plate, plateColor: 'green', confidence: 0.98 });
+    // While parked the driver sees the stay and its running fee.
+    const open = await waitFor(async () => {
+      const r = await api('GET', '/api/v1/me/sessions', undefined, token);
+      return JSON.stringify(r.body).includes(gate.lotId) ? r.body : null;
+    }, 3000, 'the open session');
+    expect(open.open[0].lotId).toBe(gate.lotId);
+    expect(open.open[0].runningFeeFen).toBeGreaterThan(0); // three hours in a garage are not free
+
+    const exit = { type: 'gate', seq: nextSeq(), ts: new Date().toISOString(), direction: 'out', plate, plateColor: 'green', confidence: 0.97 };
+    await publish(cam, eventsTopic(gate.id), exit);
+    await publish(cam, eventsTopic(gate.id), exit); // a duplicated exit
+    await publish(cam, eventsTopic(gate.id), { ...exit, seq: nextSeq() }); // a replayed exit under a new seq
+    await cam.endAsync();
+
+    const invoice = await waitFor(async () => {
+      const { rows } = await p.db.pool.query(`SELECT id, amount_fen, status, lines FROM invoices WHERE plate = $1`, [plate]);
+      return rows.length && rows[0].status === 'paid' ? rows : null;
+    }, 8000, 'the invoice to be paid automatically');
+    expect(invoice).toHaveLength(1);
+    expect(invoice[0].amount_fen).toBeGreaterThan(0);
+    const lineSum = invoice[0].lines.reduce((s: number, l: { amountFen: number }) => s + l.amountFen, 0);
+    expect(lineSum).toBe(invoice[0].amount_fen);
+    const charges = (await p.db.pool.query(`SELECT method, status FROM charges WHERE invoice_id = $1`, [invoice[0].id])).rows;
+    expect(charges).toEqual([{ method: 'contactless', status: 'succeeded' }]);
+
+    const mine = await api('GET', '/api/v1/me/sessions', undefined, token);
+    const receipt = JSON.stringify(mine.body).match(/OL-\d{8}-\d+/)?.[0];
+    expect(receipt).toBeDefined();
+    const download = await fetch(`${p.httpUrl}/api/v1/receipts/${receipt}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toMatch(/attachment/);
+    expect(await download.text()).toContain(receipt!);
+  });
+});
