@@ -2,6 +2,7 @@
 // Starts the platform on embedded defaults, drives N real MQTT devices (QoS 1) from a separate
 // process at the highest rate PUBACKs allow, and prints one JSON line of figures.
 import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -50,12 +51,15 @@ stream.on('error', () => {});
 const metricsText = async () => (await fetch(`${platform.httpUrl}/metrics`)).text();
 const child = fork(fileURLToPath(new URL('./lib/device-load.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
 let storedAtStart = 0;
+let mainElu = performance.eventLoopUtilization();
 let rssPeak = 0;
 const rssTimer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 250);
 const result = await new Promise<{ acked: number; errors: number; elapsed: number; latencies: number[] }>((resolve, reject) => {
   child.on('message', async (m: any) => {
     if (m.type === 'connected') {
       storedAtStart = counter(await metricsText(), 'onelot_mqtt_messages_stored_total');
+      mainElu = performance.eventLoopUtilization();
+      platform.db.busy?.();
       process.stderr.write(`${m.count} devices connected; publishing for ${seconds} s…\n`);
     } else if (m.type === 'progress') {
       process.stderr.write(`\r  ${m.elapsed.toFixed(0)} s  ${m.acked} acked  ${Math.round(m.acked / m.elapsed)} msg/s   `);
@@ -65,6 +69,9 @@ const result = await new Promise<{ acked: number; errors: number; elapsed: numbe
   child.send({ mqttUrl: platform.mqttUrl, devices, seconds, window });
 });
 process.stderr.write('\n');
+// Where the time went: the main thread (MQTT, validation, pg client, HTTP) and the database thread.
+const mainBusy = performance.eventLoopUtilization(mainElu).utilization;
+const dbBusy = platform.db.busy?.() ?? null;
 await platform.broker.writer.drain();
 const text = await metricsText();
 const stored = counter(text, 'onelot_mqtt_messages_stored_total') - storedAtStart;
@@ -82,6 +89,7 @@ const figures = {
   visibilityMs: { p50: vis.p50, p99: vis.p99, samples: vis.n },
   meanCommitBatch: Math.round(batchSum / Math.max(1, batches)),
   rssMB: Math.round(rssPeak / 1e6), cores: os.cpus().length,
+  busy: { mainThread: Math.round(mainBusy * 100) / 100, databaseThread: dbBusy === null ? null : Math.round(dbBusy * 100) / 100 },
 };
 await platform.close();
 rmSync(dataDir, { recursive: true, force: true });

@@ -13,6 +13,8 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 export interface EmbeddedDatabase {
   /** Connection settings for pg. */
   connection: { host: string; port: number; user: string; database: string };
+  /** Share of time the database thread was busy since the last call (0..1), where known. */
+  busy?: () => number;
   close(): Promise<void>;
 }
 

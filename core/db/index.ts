@@ -16,6 +16,8 @@ export type PoolClient = pg.PoolClient;
 export interface Database {
   pool: pg.Pool;
   mode: 'embedded' | 'external';
+  /** Embedded mode: share of time the database thread was busy since the last call (0..1). */
+  busy?: () => number;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return {
     pool,
     mode: embedded ? 'embedded' : 'external',
+    busy: embedded?.busy,
     async close() {
       if (closed) return;
       closed = true;
