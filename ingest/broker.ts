@@ -49,6 +49,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
   });
+  await writer.start();
   const devices = new WeakMap<object, Device>();
 
   const options: AedesOptions = {

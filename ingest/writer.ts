@@ -5,6 +5,7 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { IngestEvent } from './handlers/index.ts';
+import { BayMirror, type BayUpdate } from './bay-mirror.ts';
 
 export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
 
@@ -35,9 +36,16 @@ export class EventWriter {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly hooks: BatchHook[];
+  private readonly mirror = new BayMirror();
+  private readonly lastSeenWritten: LastSeenWritten = new Map();
 
   constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
     this.hooks = [...(opts.hooks ?? [])];
+  }
+
+  /** Load what the database holds about every bay; call once before the first write. */
+  async start(): Promise<void> {
+    await this.mirror.load(this.pool);
   }
 
   /** Resolves once the event is durably committed (or was a duplicate of a committed one). */
@@ -147,14 +155,15 @@ export class EventWriter {
           [dead.map((d) => d.deviceId), dead.map((d) => d.topic), dead.map((d) => d.reason), dead.map((d) => d.payload)],
         );
       }
-      const change = await applyObservations(client, fresh, this.opts.metrics);
-      await touchDevices(client, fresh);
+      const { change, updates } = await applyObservations(client, fresh, this.mirror, this.opts.metrics);
+      await touchDevices(client, fresh, this.lastSeenWritten);
       const afterCommit: Array<() => void> = [];
       for (const hook of this.hooks) {
         const then = await hook(client, fresh);
         if (then) afterCommit.push(then);
       }
       await client.query('COMMIT');
+      this.mirror.apply(updates);
       for (const then of afterCommit) setImmediate(then);
       this.opts.metrics.mqttStored.inc(fresh.length);
       this.opts.metrics.mqttDuplicates.inc(events.length - fresh.length + inBatchDuplicates);
@@ -184,45 +193,49 @@ async function freshOnly(client: PoolClient, events: IngestEvent[]): Promise<Ing
 /**
  * Apply bay observations: per bay the newest event of the batch, and only if it is newer than the
  * state we hold (a late message is stored but never rolls a bay back). Lot counts move by deltas,
- * so a commit costs O(changes), not O(bays in the lot).
+ * so a commit costs O(changes), not O(bays in the lot). Returns the mirror updates to apply once
+ * the transaction has committed.
  */
-async function applyObservations(client: PoolClient, events: IngestEvent[], metrics: Metrics): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
+async function applyObservations(client: PoolClient, events: IngestEvent[], mirror: BayMirror, metrics: Metrics): Promise<{ change: { lots: LotCounts[]; bays: BayChange[] }; updates: BayUpdate[] }> {
   const newest = new Map<string, IngestEvent>();
   for (const e of events) {
     if (!e.observation) continue;
     const cur = newest.get(e.observation.bayCode);
     if (!cur || e.eventTime > cur.eventTime || (+e.eventTime === +cur.eventTime && e.seq > cur.seq)) newest.set(e.observation.bayCode, e);
   }
-  if (newest.size === 0) return { lots: [], bays: [] };
-  const obs = [...newest.values()];
-  const { rows } = await client.query(
-    `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::bool[], $3::timestamptz[], $4::text[], $5::bigint[]) AS t(bay_code, occupied, event_time, device_id, seq)
-     )
-     UPDATE bay_state b
-        SET occupied = i.occupied,
-            since = CASE WHEN o.occupied IS DISTINCT FROM i.occupied THEN i.event_time ELSE o.since END,
-            event_time = i.event_time, device_id = i.device_id, seq = i.seq
-       FROM input i, bay_state o
-      WHERE b.bay_code = i.bay_code AND o.bay_code = i.bay_code
-        AND (o.event_time IS NULL OR o.event_time < i.event_time)
-     RETURNING b.bay_code, b.lot_id, b.occupied, b.since, o.occupied AS was`,
-    [obs.map((e) => e.observation!.bayCode), obs.map((e) => e.observation!.occupied), obs.map((e) => e.eventTime.toISOString()),
-      obs.map((e) => e.deviceId), obs.map((e) => e.seq)],
-  );
-  metrics.mqttLate.inc(obs.length - rows.length);
+  if (newest.size === 0) return { change: { lots: [], bays: [] }, updates: [] };
+  await mirror.ensure(client, [...newest.keys()]);
+  const updates: BayUpdate[] = [];
+  let late = 0;
+  for (const [code, e] of newest) {
+    const cur = mirror.get(code);
+    if (!cur) continue; // no such bay: handlers only pass bays the device is assigned to
+    const t = e.eventTime.getTime();
+    if (cur.eventTime !== null && t <= cur.eventTime) { late++; continue; }
+    const occupied = e.observation!.occupied;
+    updates.push({ code, lotId: cur.lotId, occupied, since: cur.occupied === occupied && cur.since !== null ? cur.since : t, eventTime: t, deviceId: e.deviceId, seq: e.seq, was: cur.occupied });
+  }
+  metrics.mqttLate.inc(late);
+  if (updates.length) {
+    await client.query(
+      `UPDATE bay_state b SET occupied = x.o, since = x.s, event_time = x.t, device_id = x.d, seq = x.q
+         FROM json_to_recordset($1::json) AS x(c text, o bool, s timestamptz, t timestamptz, d text, q bigint)
+        WHERE b.bay_code = x.c`,
+      [JSON.stringify(updates.map((u) => ({ c: u.code, o: u.occupied, s: new Date(u.since), t: new Date(u.eventTime), d: u.deviceId, q: u.seq })))],
+    );
+  }
   const bays: BayChange[] = [];
   const delta = new Map<string, { free: number; occupied: number; unknown: number }>();
   const bucket = (v: boolean | null) => (v === null ? 'unknown' : v ? 'occupied' : 'free');
-  for (const r of rows) {
-    if (r.was === r.occupied) continue;
-    bays.push({ code: r.bay_code, lotId: r.lot_id, occupied: r.occupied, since: r.since ? new Date(r.since).toISOString() : null });
-    const d = delta.get(r.lot_id) ?? { free: 0, occupied: 0, unknown: 0 };
-    d[bucket(r.was)] -= 1;
-    d[bucket(r.occupied)] += 1;
-    delta.set(r.lot_id, d);
+  for (const u of updates) {
+    if (u.was === u.occupied) continue;
+    bays.push({ code: u.code, lotId: u.lotId, occupied: u.occupied, since: new Date(u.since).toISOString() });
+    const d = delta.get(u.lotId) ?? { free: 0, occupied: 0, unknown: 0 };
+    d[bucket(u.was)] -= 1;
+    d[bucket(u.occupied)] += 1;
+    delta.set(u.lotId, d);
   }
-  if (delta.size === 0) return { lots: [], bays };
+  if (delta.size === 0) return { change: { lots: [], bays }, updates };
   const ids = [...delta.keys()];
   const { rows: counts } = await client.query(
     `UPDATE lot_availability a
@@ -232,22 +245,22 @@ async function applyObservations(client: PoolClient, events: IngestEvent[], metr
      RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.updated_at`,
     [ids, ids.map((id) => delta.get(id)!.free), ids.map((id) => delta.get(id)!.occupied), ids.map((id) => delta.get(id)!.unknown)],
   );
+  const lots: LotCounts[] = counts.map((c) => ({ id: c.lot_id, free: c.free, occupied: c.occupied, unknown: c.unknown, updatedAt: new Date(c.updated_at).toISOString() }));
   await client.query(
     `INSERT INTO lot_occupancy_samples (time, lot_id, free, occupied, unknown)
-     SELECT now(), lot_id, free, occupied, unknown FROM lot_availability WHERE lot_id = ANY($1::text[])`,
-    [ids],
+     SELECT now(), * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[])`,
+    [lots.map((l) => l.id), lots.map((l) => l.free), lots.map((l) => l.occupied), lots.map((l) => l.unknown)],
   );
-  const lots: LotCounts[] = counts.map((c) => ({ id: c.lot_id, free: c.free, occupied: c.occupied, unknown: c.unknown, updatedAt: new Date(c.updated_at).toISOString() }));
-  return { lots, bays };
+  return { change: { lots, bays }, updates };
 }
 
 // What we last wrote to devices.last_seen/battery, so a device talking every second costs one
 // row update a minute, not one per message (last_seen is for fleet health, minute resolution).
 const LAST_SEEN_RESOLUTION_MS = 60_000;
-const written = new Map<string, { seen: number; battery: number | undefined }>();
+type LastSeenWritten = Map<string, { seen: number; battery: number | undefined }>;
 
 /** last_seen and battery: the newest message per device, when either moved enough to matter. */
-async function touchDevices(client: PoolClient, events: IngestEvent[]): Promise<void> {
+async function touchDevices(client: PoolClient, events: IngestEvent[], written: LastSeenWritten): Promise<void> {
   if (!events.length) return;
   const latest = new Map<string, IngestEvent>();
   for (const e of events) {
