@@ -4,7 +4,6 @@
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +12,7 @@ import { loadConfig } from '../core/config.ts';
 import { startPlatform } from '../platform.ts';
 import type { CredentialsFile } from '../simulators/city-loader.ts';
 import { summarize, counter } from './lib/stats.ts';
+import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
 
 const { values } = parseArgs({ options: {
   devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, window: { type: 'string', default: '1' },
@@ -30,23 +30,7 @@ if (devices.length < devicesN) console.warn(`only ${devices.length} sensors in t
 
 // Event-to-API visibility: each bay change on the live stream carries its event time (since).
 const visibility: number[] = [];
-const stream = http.get(`${platform.httpUrl}/api/v1/stream`, (res) => {
-  let buf = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const line = block.split('\n').find((l) => l.startsWith('data: '));
-      if (!line) continue;
-      const now = Date.now();
-      for (const b of JSON.parse(line.slice(6)).bays) if (b.since) visibility.push(now - Date.parse(b.since));
-    }
-  });
-});
-stream.on('error', () => {});
+const stream = readAvailabilityStream(`${platform.httpUrl}/api/v1/stream`, (frame, at) => { visibility.push(...bayLatencies(frame, at)); });
 
 const metricsText = async () => (await fetch(`${platform.httpUrl}/metrics`)).text();
 const child = fork(fileURLToPath(new URL('./lib/device-load.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
@@ -78,7 +62,7 @@ const stored = counter(text, 'onelot_mqtt_messages_stored_total') - storedAtStar
 const batches = counter(text, 'onelot_ingest_commit_batch_size_count');
 const batchSum = counter(text, 'onelot_ingest_commit_batch_size_sum');
 clearInterval(rssTimer);
-stream.destroy();
+stream.close();
 child.kill();
 const puback = summarize(result.latencies);
 const vis = summarize(visibility);

@@ -6,7 +6,6 @@
 // Exits 0 whatever the figures: the report is the product (docs/performance.md).
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +17,7 @@ import type { CredentialsFile } from '../simulators/city-loader.ts';
 import { seededRandom } from '../simulators/demo-city.ts';
 import { randomPlate } from '../simulators/plates.ts';
 import { summarize, counter } from './lib/stats.ts';
+import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
 import type { DeviceLoadDone, DeviceLoadStart } from './lib/device-load.ts';
 import type { HttpLoadDone, HttpLoadStart, HttpRoute, HttpRouteResult } from './lib/http-load.ts';
 
@@ -162,23 +162,7 @@ const gauge = (text: string, name: string) => counter(text, name);
 
 // Event-to-map latency: every bay change on the live stream carries its event time (`since`).
 let visibility: number[] = [];
-const stream = http.get(`${baseUrl}/api/v1/stream`, (res) => {
-  let buf = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const line = block.split('\n').find((l) => l.startsWith('data: '));
-      if (!line) continue;
-      const now = Date.now();
-      try { for (const b of JSON.parse(line.slice(6)).bays ?? []) if (b.since) visibility.push(now - Date.parse(b.since)); } catch { /* not a bay change */ }
-    }
-  });
-});
-stream.on('error', () => {});
+const stream = readAvailabilityStream(`${baseUrl}/api/v1/stream`, (frame, at) => { visibility.push(...bayLatencies(frame, at)); });
 
 // Process figures: in-process from this process (the platform and PGlite's worker thread live
 // here); with --url from the platform's own /metrics (onelot_process_*).
@@ -425,11 +409,11 @@ try {
 } catch (err) {
   log(`\nthe load run failed: ${(err as Error).stack ?? err}`);
   clearInterval(rssTimer);
-  stream.destroy();
+  stream.close();
   await shutdown(1);
 }
 clearInterval(rssTimer);
-stream.destroy();
+stream.close();
 const rowsAt1 = await deviceEventRows().catch(() => null);
 
 // The figures a reader asks for first come from the phase made to measure them.

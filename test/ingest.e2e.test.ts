@@ -2,7 +2,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import http from 'node:http';
+import { readAvailabilityStream, type AvailabilityFrame } from '../load-tests/lib/sse.ts';
 import type { MqttClient } from 'mqtt';
 import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
@@ -18,23 +18,9 @@ const count = async (sql: string, params: unknown[] = []) => Number((await p.db.
 
 /** Collect SSE frames from /api/v1/stream until stop(). */
 function openStream(url: string) {
-  const frames: any[] = [];
-  const req = http.get(url, (res) => {
-    let buf = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buf += chunk;
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        if (block.includes('event: availability') && data) frames.push(JSON.parse(data.slice(6)));
-      }
-    });
-  });
-  req.on('error', () => {});
-  return { frames, stop: () => req.destroy() };
+  const frames: AvailabilityFrame[] = [];
+  const reader = readAvailabilityStream(url, (frame) => frames.push(frame));
+  return { frames, stop: () => reader.close() };
 }
 
 describe('a bay sensor over MQTT', () => {
@@ -63,9 +49,9 @@ describe('a bay sensor over MQTT', () => {
     expect(lot.lot.unknown).toBe(before.unknown - 1);
     expect(lot.bays.find((b: any) => b.code === d.bayCode)).toMatchObject({ occupied: true, since: ts });
 
-    const frame = await waitFor(() => stream.frames.find((f) => f.bays.some((b: any) => b.code === d.bayCode)), 1000, 'an SSE frame');
+    const frame = await waitFor(() => stream.frames.find((f) => f.bays.some((b) => b.code === d.bayCode)), 1000, 'an SSE frame');
     expect(Date.now() - published).toBeLessThan(1000);
-    expect(frame.lots.find((l: any) => l.id === d.lotId)).toMatchObject({ occupied: before.occupied + 1 });
+    expect(frame.lots.find((l) => l.id === d.lotId)).toMatchObject({ occupied: before.occupied + 1 });
     stream.stop();
   });
 
