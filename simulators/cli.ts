@@ -1,19 +1,28 @@
-// `npm run simulate`: drive the demo city's device fleet against a running platform's broker.
-// Reads the credentials the platform wrote at first start; the city (capacities, demand) is
-// regenerated from the same deterministic seed.
+// `npm run simulate`: drive a city's device fleet against a running platform's broker.
+// Reads the credentials the platform (or `npm run city`) wrote; for the demo city the lots
+// (capacities, demand) are regenerated from the same deterministic seed, for other cities they come
+// from --api (the platform's lot list) or are inferred from the devices.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.ts';
 import type { CredentialsFile } from './city-loader.ts';
 import { demoLots, steadyCityOccupancy } from './demo-simulator.ts';
-import { startFleet, type FleetOptions } from './fleet.ts';
+import { lotsForDevices, startFleet, type FleetDevice, type FleetLot, type FleetOptions } from './fleet.ts';
 
 const USAGE = `Usage: npm run simulate -- [options]
   --data-dir DIR        where demo-devices.json is (default: $DATA_DIR or ./data)
   --url URL             broker, e.g. mqtt://127.0.0.1:1883 (default: from demo-devices.json)
+  --api URL             platform HTTP API, e.g. http://127.0.0.1:8080: lots (and their demand) of a
+                        generated city come from it (default: the demo city's, or inferred from devices)
+  --mode per-device|gateway   one MQTT connection per device (default), or one per gateway
+                        publishing for its children (needs a city generated with --gateways N)
   --speed N             simulated seconds per real second (default: $SIM_SPEED or 60)
   --loss P --duplicate P --late P --misread P   fault probabilities, 0..1 (default 0)
+  --stuck P --dead P    share of sensors stuck on their first value / devices silent after it
+  --clock-skew S        each device's clock off by up to ±S seconds
+  --battery-drain V     extra battery decline, volts per simulated day (sensors die at 2.2 V)
+  --storm-every S --storm-share P   every S real seconds, P of the connections drop and reconnect
   --initial-occupancy F fraction of bays occupied at start, 0..1 (default: what the hour's demand sustains)
   --heartbeat S         real seconds between heartbeats (default 60)
   --timestamps wall|simulated   event times from the real or the simulated clock (default wall)
@@ -33,6 +42,8 @@ const probability = (flag: string, v: string | undefined) => num(flag, v, (n) =>
 interface CliOptions {
   dataDir: string;
   url?: string;
+  api?: string;
+  mode: 'per-device' | 'gateway';
   speed: number;
   faults: NonNullable<FleetOptions['faults']>;
   initialOccupancy?: number;
@@ -49,8 +60,10 @@ function parseCli(argv: string[], env: Record<string, string | undefined>): CliO
     ({ values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
       options: {
-        'data-dir': { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
+        'data-dir': { type: 'string' }, url: { type: 'string' }, api: { type: 'string' }, mode: { type: 'string' }, speed: { type: 'string' },
         loss: { type: 'string' }, duplicate: { type: 'string' }, late: { type: 'string' }, misread: { type: 'string' },
+        stuck: { type: 'string' }, dead: { type: 'string' }, 'clock-skew': { type: 'string' }, 'battery-drain': { type: 'string' },
+        'storm-every': { type: 'string' }, 'storm-share': { type: 'string' },
         'initial-occupancy': { type: 'string' }, heartbeat: { type: 'string' }, timestamps: { type: 'string' },
         duration: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
@@ -61,15 +74,27 @@ function parseCli(argv: string[], env: Record<string, string | undefined>): CliO
   if (values.help) return 'help';
   const config = loadConfig(env, values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {});
   if (values.url !== undefined && !/^mqtts?:\/\/[^/]+/.test(values.url)) throw new UsageError(`--url must look like mqtt://host:port, got "${values.url}"`);
+  if (values.api !== undefined && !/^https?:\/\/[^/]+/.test(values.api)) throw new UsageError(`--api must look like http://host:port, got "${values.api}"`);
   const ts = values.timestamps ?? 'wall';
   if (ts !== 'wall' && ts !== 'simulated') throw new UsageError(`--timestamps must be wall or simulated, got "${ts}"`);
+  const mode = values.mode ?? 'per-device';
+  if (mode !== 'per-device' && mode !== 'gateway') throw new UsageError(`--mode must be per-device or gateway, got "${mode}"`);
+  const stormEvery = num('storm-every', values['storm-every'], (n) => n > 0, 'a positive number of seconds');
+  const stormShare = probability('storm-share', values['storm-share']);
+  if ((stormEvery === undefined) !== (stormShare === undefined)) throw new UsageError('--storm-every and --storm-share go together');
   return {
     dataDir: config.DATA_DIR,
     url: values.url,
+    api: values.api?.replace(/\/+$/, ''),
+    mode,
     speed: num('speed', values.speed, (n) => n > 0, 'a positive number') ?? config.SIM_SPEED,
     faults: {
       loss: probability('loss', values.loss), duplicate: probability('duplicate', values.duplicate),
       late: probability('late', values.late), misread: probability('misread', values.misread),
+      stuck: probability('stuck', values.stuck), dead: probability('dead', values.dead),
+      clockSkewSeconds: num('clock-skew', values['clock-skew'], (n) => n >= 0, 'a number of seconds ≥ 0'),
+      batteryDrainPerDay: num('battery-drain', values['battery-drain'], (n) => n >= 0, 'volts per day ≥ 0'),
+      reconnectStorm: stormEvery !== undefined ? { everySeconds: stormEvery, share: stormShare! } : undefined,
     },
     initialOccupancy: probability('initial-occupancy', values['initial-occupancy']),
     heartbeatSeconds: num('heartbeat', values.heartbeat, (n) => n > 0, 'a positive number of seconds'),
@@ -79,13 +104,28 @@ function parseCli(argv: string[], env: Record<string, string | undefined>): CliO
   };
 }
 
-function readCredentials(file: string): CredentialsFile {
+function readCredentials(file: string): CredentialsFile<FleetDevice> {
   if (!existsSync(file)) {
     throw new UsageError(`No device credentials at ${file}.\nStart the platform once with \`npm start\` to create them (it seeds the demo city and writes this file), or point --data-dir at the platform's data directory.`);
   }
-  const creds = JSON.parse(readFileSync(file, 'utf8')) as CredentialsFile;
+  const creds = JSON.parse(readFileSync(file, 'utf8')) as CredentialsFile<FleetDevice>;
   if (!Array.isArray(creds?.devices) || !creds.mqtt?.port) throw new UsageError(`${file} is not a device credentials file (expected { mqtt: { host, port }, devices: [...] })`);
   return creds;
+}
+
+/** The demo city's lots when the credentials are the demo fleet's; else the platform's (--api) or inferred from the devices. */
+async function cityLots(devices: FleetDevice[], api: string | undefined): Promise<FleetLot[]> {
+  const demo = demoLots();
+  const demoIds = new Set(demo.map((l) => l.id));
+  if (!api && devices.every((d) => !d.lotId || demoIds.has(d.lotId))) return demo;
+  if (api) {
+    const res = await fetch(`${api}/api/v1/lots`).catch((err: Error) => { throw new UsageError(`--api ${api}: ${err.message}`); });
+    if (!res.ok) throw new UsageError(`--api ${api}: GET /api/v1/lots answered HTTP ${res.status}`);
+    const { lots } = await res.json() as { lots: Array<{ id: string; kind: 'garage' | 'street'; capacity: number; nameEn: string }> };
+    return lotsForDevices(devices, lots.map((l) => ({ id: l.id, kind: l.kind, capacity: l.capacity, name: l.nameEn })));
+  }
+  console.warn('simulate: not the demo city; lots inferred from the devices with equal demand (pass --api URL to use the platform\'s lots)');
+  return lotsForDevices(devices);
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -103,10 +143,10 @@ async function main(): Promise<number> {
   const host = ['0.0.0.0', '::', ''].includes(creds.mqtt.host) ? '127.0.0.1' : creds.mqtt.host;
   const url = opts.url ?? `mqtt://${host.includes(':') ? `[${host}]` : host}:${creds.mqtt.port}`;
 
-  const lots = demoLots();
+  const lots = await cityLots(creds.devices, opts.api);
   const known = new Set(lots.map((l) => l.id));
-  const strangers = creds.devices.filter((d) => !known.has(d.lotId)).length;
-  if (strangers) console.warn(`simulate: ${strangers} device(s) in ${file} belong to lots the demo city does not have; they will only send heartbeats`);
+  const strangers = creds.devices.filter((d) => d.lotId && !known.has(d.lotId)).length;
+  if (strangers) console.warn(`simulate: ${strangers} device(s) in ${file} belong to lots the city does not have; they will only send heartbeats`);
   const now = new Date();
   const initialOccupancy = opts.initialOccupancy ?? steadyCityOccupancy(lots, now);
 
@@ -125,10 +165,10 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-  console.log(`simulate: ${fmt(creds.devices.length)} devices, ${lots.length} lots → ${url} at ${opts.speed}× speed` +
+  console.log(`simulate: ${fmt(creds.devices.length)} devices, ${lots.length} lots → ${url} (${opts.mode}) at ${opts.speed}× speed` +
     `, starting ${Math.round(initialOccupancy * 100)}% occupied${opts.durationSeconds ? ` for ${opts.durationSeconds} s` : ' (Ctrl-C to stop)'}`);
   const fleet = await startFleet({
-    mqttUrl: url, devices: creds.devices, lots, speed: opts.speed, seed: opts.seed, faults: opts.faults,
+    mqttUrl: url, devices: creds.devices, lots, mode: opts.mode, speed: opts.speed, seed: opts.seed, faults: opts.faults,
     heartbeatSeconds: opts.heartbeatSeconds, initialOccupancy, timestamps: opts.timestamps,
     log: (m) => console.log(m),
   });
@@ -136,11 +176,11 @@ async function main(): Promise<number> {
   const bays = fleet.truth().bays.size;
   const progress = setInterval(() => {
     const s = fleet.stats();
-    let occupied = 0;
-    for (const b of fleet.truth().bays.values()) if (b.occupied) occupied += 1;
-    const faults = s.lost + s.duplicated + s.late + s.dropped ? ` · lost ${fmt(s.lost)} dup ${fmt(s.duplicated)} late ${fmt(s.late)} dropped ${fmt(s.dropped)}` : '';
-    console.log(`[${clock(fleet.simulatedTime())}] connected ${fmt(s.connected)}/${fmt(creds.devices.length)} · published ${fmt(s.published)} (acked ${fmt(s.acked)})` +
-      ` · arrivals ${fmt(s.arrivals)} / departures ${fmt(s.departures)} · turned away ${fmt(s.turnedAway)} · occupancy ${bays ? Math.round((100 * occupied) / bays) : 0}%${faults}`);
+    const faults = s.lost + s.duplicated + s.late + s.dropped + s.errors ? ` · lost ${fmt(s.lost)} dup ${fmt(s.duplicated)} late ${fmt(s.late)} dropped ${fmt(s.dropped)} errors ${fmt(s.errors)}` : '';
+    const health = s.stuckDevices + s.deadDevices + s.storms ? ` · stuck ${fmt(s.stuckDevices)} dead ${fmt(s.deadDevices)} storms ${s.storms}` : '';
+    console.log(`[${clock(fleet.simulatedTime())}] connected ${fmt(s.connected)}/${fmt(s.links)} · published ${fmt(s.published)} (acked ${fmt(s.acked)})` +
+      ` · arrivals ${fmt(s.arrivals)} / departures ${fmt(s.departures)} · turned away ${fmt(s.turnedAway)} · occupancy ${bays ? Math.round((100 * s.occupied) / bays) : 0}%` +
+      ` · battery min ${s.battery.min} V, ${fmt(s.battery.low)} low · RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB${faults}${health}`);
   }, 5000);
   const timer = opts.durationSeconds ? setTimeout(finished, opts.durationSeconds * 1000) : undefined;
 

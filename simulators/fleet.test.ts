@@ -6,7 +6,7 @@ import { normalizePlate } from '../core/plates.ts';
 import { eventsTopic, parseDeviceMessage, type DeviceMessage } from '../core/protocol.ts';
 import type { DeviceCredential } from './city-loader.ts';
 import { seededRandom } from './demo-city.ts';
-import { createCitySim, startFleet, type Fleet, type FleetLot, type FleetOptions, type MessageBody } from './fleet.ts';
+import { createCitySim, planLinks, startFleet, TimeWheel, type Fleet, type FleetDevice, type FleetLot, type FleetOptions, type MessageBody } from './fleet.ts';
 
 // A small city: two kerb segments watched by sensors and high-mount cameras, one garage with
 // sensors and two gate lanes.
@@ -30,7 +30,13 @@ function fakeDevices(): DeviceCredential[] {
   return d;
 }
 const DEVICES = fakeDevices();
-const byId = new Map(DEVICES.map((d) => [d.id, d]));
+// The same city with its bay sensors behind two gateways (as LoRaWAN/NB-IoT deployments are); cameras connect themselves.
+const GATEWAY_DEVICES: FleetDevice[] = [
+  { id: 'gw-1', kind: 'gateway', lotId: '', secret: 'secret-gw-1' },
+  { id: 'gw-2', kind: 'gateway', lotId: '', secret: 'secret-gw-2' },
+  ...DEVICES.map((d) => (d.kind === 'bay-sensor' ? { ...d, gatewayId: d.lotId === 'G1' ? 'gw-2' : 'gw-1' } : d)),
+];
+const byId = new Map<string, FleetDevice>(GATEWAY_DEVICES.map((d) => [d.id, d]));
 
 interface Received { clientId: string; topic: string; payload: string; message: DeviceMessage }
 
@@ -90,7 +96,7 @@ async function run(extra: Partial<FleetOptions> = {}, until?: (f: Fleet, receive
     ...extra,
   });
   cleanups.push(fleet.stop);
-  expect(fleet.stats().connected).toBe(DEVICES.length);
+  expect(fleet.stats().connected).toBe(fleet.stats().links);
   // Bounded: the morning peak brings arrivals and departures, and every device a heartbeat, in about a second.
   const enough = () => fleet.stats().departures >= 10 && fleet.stats().arrivals >= 10 && fleet.stats().published >= 2 * DEVICES.length;
   await waitFor(() => (until ? until(fleet, broker.received) : enough()), 8000);
@@ -250,9 +256,152 @@ describe('startFleet against a real MQTT broker', () => {
     expect(logs.at(-1)).toMatch(/stopped/);
   }, 20_000);
 
+  it('in gateway mode publishes each sensor\'s messages over its gateway\'s one connection, on the sensor\'s own topic', async () => {
+    const connections = new Set<string>();
+    const { fleet, received, broker } = await run({ devices: GATEWAY_DEVICES, mode: 'gateway' });
+    void broker;
+    const s = fleet.stats();
+    const cameras = DEVICES.filter((d) => d.kind !== 'bay-sensor').length;
+    expect(s.links).toBe(2 + cameras);
+    expect(s.acked).toBe(s.published);
+    for (const r of received) {
+      connections.add(r.clientId);
+      const sender = byId.get(r.clientId)!;
+      const topicDevice = r.topic.split('/')[1];
+      const device = byId.get(topicDevice)!;
+      expect(parseDeviceMessage(device.kind, r.payload).ok, r.payload).toBe(true);
+      if (device.kind === 'bay-sensor') expect(r.clientId).toBe(device.gatewayId);
+      else expect(topicDevice).toBe(r.clientId); // cameras, and the gateways' own heartbeats
+      if (sender.kind === 'gateway' && topicDevice === sender.id) expect(r.message.type).toBe('heartbeat');
+    }
+    expect(connections).toEqual(new Set(['gw-1', 'gw-2', ...DEVICES.filter((d) => d.kind !== 'bay-sensor').map((d) => d.id)]));
+    // Every child keeps its own increasing seq although they share a connection.
+    for (const [id, msgs] of groupBy(received, (r) => r.topic)) {
+      const seqs = msgs.map((m) => m.message.seq);
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i], id).toBeGreaterThan(seqs[i - 1]);
+    }
+  }, 20_000);
+
+  it('in gateway mode says clearly when the credentials have no gateways', async () => {
+    await expect(startFleet({ mqttUrl: 'mqtt://127.0.0.1:9', devices: DEVICES, lots: LOTS, speed: 1, mode: 'gateway' })).rejects.toThrow(/no device of kind "gateway"/);
+  });
+
+  it('keeps stuck sensors on their first value and dead devices silent, and marks their bays in the truth', async () => {
+    const { fleet, received } = await run({ faults: { stuck: 0.3, dead: 0.3 } });
+    const s = fleet.stats();
+    expect(s.stuckDevices).toBeGreaterThan(0);
+    expect(s.deadDevices).toBeGreaterThan(0);
+    const perDevice = groupBy(received, (r) => r.clientId);
+    const truth = fleet.truth().bays;
+    const faulty = [...truth.values()].filter((t) => t.sensorFault);
+    expect(faulty.length).toBeGreaterThan(0);
+    for (const t of faulty) {
+      const msgs = perDevice.get(t.sensor!)?.map((r) => r.message) ?? [];
+      if (t.sensorFault === 'dead') expect(msgs.length, t.sensor).toBeLessThanOrEqual(1);
+      else {
+        const values = new Set(msgs.flatMap((m) => (m.type === 'occupancy' ? [m.occupied] : [])));
+        expect(values.size, t.sensor).toBe(1);
+      }
+    }
+    // Cameras may die too, but only sensors stick.
+    expect(s.silenced).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('skews each device\'s clock by a fixed offset within the bound', async () => {
+    const t0 = Date.now();
+    const { received } = await run({ faults: { clockSkewSeconds: 30 }, heartbeatSeconds: 0.1 }, (f) => f.stats().published >= 300);
+    const t1 = Date.now();
+    let skewed = 0;
+    for (const r of received) {
+      const ts = Date.parse(r.message.ts);
+      expect(ts).toBeGreaterThanOrEqual(t0 - 30_000);
+      expect(ts).toBeLessThanOrEqual(t1 + 30_000);
+      if (ts < t0 - 1000 || ts > t1 + 1000) skewed += 1;
+    }
+    expect(skewed).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('drains batteries when battery decline is on, and sensors die when empty', async () => {
+    const { fleet } = await run({ faults: { batteryDrainPerDay: 30 }, heartbeatSeconds: 0.1 }, (f) => f.stats().deadDevices > 0);
+    const s = fleet.stats();
+    expect(s.deadDevices).toBeGreaterThan(0);
+    expect(s.battery.min).toBeLessThanOrEqual(2.2);
+    expect(s.battery.low).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('reconnect storms drop connections, which come back and deliver', async () => {
+    const { fleet } = await run(
+      { faults: { reconnectStorm: { everySeconds: 0.5, share: 1 } } },
+      (f) => f.stats().storms >= 1 && f.stats().connected === f.stats().links && f.stats().acked > 100,
+    );
+    const s = fleet.stats();
+    expect(s.stormDrops).toBeGreaterThan(0);
+    expect(s.acked).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('remembers each departed car\'s true plate, lot, bay and times', async () => {
+    const { fleet, received } = await run();
+    const stays = fleet.stays();
+    expect(stays.length).toBeGreaterThan(0);
+    const gateTimes = new Set(received.flatMap((r) => (r.message.type === 'gate' ? [`${r.message.direction} ${r.message.plate} ${Date.parse(r.message.ts)}`] : [])));
+    let garage = 0;
+    for (const s of stays) {
+      expect(normalizePlate(s.plate)).toMatchObject({ ok: true });
+      expect(s.exit.getTime()).toBeGreaterThan(s.entry.getTime());
+      expect(s.bayCode.startsWith(s.lotId)).toBe(true);
+      if (s.lotKind !== 'garage') continue;
+      // A garage stay runs from the car's gate-in read to its gate-out read.
+      expect(gateTimes.has(`in ${s.plate} ${s.entry.getTime()}`), s.plate).toBe(true);
+      expect(gateTimes.has(`out ${s.plate} ${s.exit.getTime()}`), s.plate).toBe(true);
+      garage += 1;
+    }
+    expect(garage).toBeGreaterThan(0);
+  }, 20_000);
+
   it('refuses options that make no sense', async () => {
     await expect(startFleet({ mqttUrl: 'mqtt://127.0.0.1:9', devices: [], lots: [], speed: 0 })).rejects.toThrow(/speed/);
     await expect(startFleet({ mqttUrl: 'mqtt://127.0.0.1:9', devices: [], lots: [], speed: 1, faults: { loss: 2 } })).rejects.toThrow(/faults.loss/);
+  });
+});
+
+describe('planLinks', () => {
+  it('gives every device its own link per-device, and groups children under their gateway in gateway mode', () => {
+    const per = planLinks(GATEWAY_DEVICES, 'per-device');
+    expect(per.links.length).toBe(DEVICES.length); // gateways are not used
+    const gw = planLinks(GATEWAY_DEVICES, 'gateway');
+    expect(gw.gateways).toBe(2);
+    expect(gw.viaGateway).toBe(DEVICES.filter((d) => d.kind === 'bay-sensor').length);
+    expect(gw.links[gw.linkOf.get('sen-G1-01')!].id).toBe('gw-2');
+    expect(gw.links[gw.linkOf.get('cam-S1-1')!].id).toBe('cam-S1-1');
+  });
+});
+
+describe('TimeWheel', () => {
+  it('delivers each id once when due, and again after rescheduling', () => {
+    const wheel = new TimeWheel(100, 1000, 0);
+    for (let i = 0; i < 50; i++) wheel.schedule(i * 20, i);
+    const seen: number[] = [];
+    wheel.drain(499, (id, due) => {
+      expect(id * 20).toBeLessThanOrEqual(due + 100);
+      seen.push(id);
+    });
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    wheel.drain(999, (id) => { seen.push(id); wheel.schedule(1500, id); });
+    expect(seen.length).toBe(50);
+    const again: number[] = [];
+    wheel.drain(1400, (id) => again.push(id));
+    expect(again).toEqual([]);
+    wheel.drain(1500, (id) => again.push(id));
+    expect(again.length).toBe(25);
+  });
+
+  it('puts ids scheduled in the past into the next slot', () => {
+    const wheel = new TimeWheel(100, 1000, 0);
+    wheel.drain(1000, () => {});
+    wheel.schedule(10, 7);
+    const seen: number[] = [];
+    wheel.drain(1100, (id) => seen.push(id));
+    expect(seen).toEqual([7]);
   });
 });
 

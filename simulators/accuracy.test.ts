@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { compareBays, compareSessions, percentile, type PlatformBay, type PlatformSession } from './accuracy.ts';
+import type { BayTruth, TrueStay } from './fleet.ts';
+
+const T0 = Date.parse('2026-11-23T08:00:00Z');
+const at = (s: number) => new Date(T0 + s * 1000);
+const truthOf = (rows: Array<[string, boolean, number, BayTruth['sensorFault']?]>) =>
+  new Map(rows.map(([code, occupied, since, sensorFault]) => [code, { occupied, plate: occupied ? '豫A12345' : null, since: at(since), ...(sensorFault ? { sensorFault } : {}) }]));
+const bay = (code: string, occupied: boolean | null, since: number | null): PlatformBay => ({ code, occupied, since: since === null ? null : at(since) });
+
+describe('compareBays', () => {
+  it('counts correct, wrong, unknown and missing bays, and how long the wrong ones have lagged', () => {
+    const truth = truthOf([['A', true, 10], ['B', false, 20], ['C', true, 30], ['D', false, 0], ['E', true, 40]]);
+    const platform = [bay('A', true, 10), bay('B', true, 5), bay('C', null, null), bay('D', false, 0)];
+    const r = compareBays(truth, platform, { asOf: at(100) });
+    expect(r).toMatchObject({ bays: 5, compared: 4, correct: 2, wrong: 1, unknown: 1, missing: 1, ahead: 0 });
+    expect(r.accuracy).toBe(0.5);
+    expect(r.unknownShare).toBe(0.25);
+    // Staleness: 0 for A and D, 80 s for B (truth changed at 20 s), 70 s for C.
+    expect(r.stalenessMs).toEqual({ p50: 0, p99: 80_000, max: 80_000 });
+  });
+
+  it('leaves out bays where the platform saw a newer change than the truth snapshot', () => {
+    const truth = truthOf([['A', true, 10], ['B', true, 10]]);
+    const r = compareBays(truth, [bay('A', false, 12), bay('B', false, 10.5)], { asOf: at(12), toleranceMs: 1000 });
+    expect(r.ahead).toBe(1); // A changed 2 s after the truth's since: beyond tolerance
+    expect(r.wrong).toBe(1); // B's difference is within clock tolerance: simply wrong
+    expect(r.accuracy).toBe(0);
+  });
+
+  it('judges bays with a stuck or dead sensor apart', () => {
+    const truth = truthOf([['A', true, 10, 'stuck'], ['B', false, 10, 'dead'], ['C', true, 10]]);
+    const r = compareBays(truth, [bay('A', false, 0), bay('B', false, 0), bay('C', true, 10)], { asOf: at(20) });
+    expect(r.compared).toBe(1);
+    expect(r.accuracy).toBe(1);
+    expect(r.faulty).toEqual({ stuck: 1, dead: 1, correct: 1, accuracy: 0.5 });
+  });
+
+  it('reports NaN shares for an empty city rather than dividing by zero silently', () => {
+    const r = compareBays(new Map(), [], { asOf: at(0) });
+    expect(r.accuracy).toBeNaN();
+    expect(r.stalenessMs.p99).toBeNaN();
+  });
+});
+
+describe('compareSessions', () => {
+  const stay = (plate: string, lotId: string, bayCode: string, entry: number, exit: number): TrueStay =>
+    ({ plate, lotId, lotKind: lotId.startsWith('G') ? 'garage' : 'street', bayCode, entry: at(entry), exit: at(exit) });
+  const session = (plate: string | null, lotId: string, bayCode: string | null, entry: number, exit: number | null, status = 'closed'): PlatformSession =>
+    ({ plate, lotId, bayCode, status, entry: at(entry), exit: exit === null ? null : at(exit) });
+
+  it('matches sessions to true stays by lot, bay and times and counts the right plates', () => {
+    const stays = [
+      stay('豫A11111', 'S1', 'S1-01', 0, 600),
+      stay('豫A22222', 'S1', 'S1-02', 5, 700),
+      stay('豫A33333', 'G1', 'G1-07', 100, 900),
+      stay('豫A44444', 'G1', 'G1-08', 101, 2000),
+      stay('豫A55555', 'G1', 'G1-09', 3000, 4000), // no session for it
+    ];
+    const sessions = [
+      session('豫A11111', 'S1', 'S1-01', 6, 606), // camera read 6 s after the sensor: right
+      session('豫A2222Z', 'S1', 'S1-02', 8, 705), // misread plate: matched, wrong plate
+      session('豫A44444', 'G1', null, 101, 2000), // garage: no bay, the closest car in time
+      session('豫A33333', 'G1', null, 100, 900),
+      session('豫A99999', 'G1', null, 5000, 6000), // nothing really parked then
+      session('豫A11111', 'S1', 'S1-01', 0, null, 'open'), // not closed: ignored
+    ];
+    const r = compareSessions(stays, sessions);
+    expect(r).toEqual({ closed: 5, matched: 4, rightPlate: 3, rightPlateShare: 0.75, unmatched: 1, staysWithoutSession: 1 });
+  });
+
+  it('matches each true stay at most once and respects the bay', () => {
+    const stays = [stay('豫A11111', 'S1', 'S1-01', 0, 600)];
+    const r = compareSessions(stays, [session('豫A11111', 'S1', 'S1-02', 0, 600), session('豫A11111', 'S1', 'S1-01', 0, 600), session('豫A11111', 'S1', 'S1-01', 1, 601)]);
+    expect(r).toMatchObject({ closed: 3, matched: 1, rightPlate: 1, unmatched: 2 });
+  });
+
+  it('counts only stays that ended inside the window as missing a session', () => {
+    const stays = [stay('豫A11111', 'S1', 'S1-01', 0, 600), stay('豫A22222', 'S1', 'S1-02', 700, 800)];
+    expect(compareSessions(stays, [], { since: at(650) }).staysWithoutSession).toBe(1);
+  });
+});
+
+describe('percentile', () => {
+  it('uses the nearest rank', () => {
+    const s = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(s, 50)).toBe(50);
+    expect(percentile(s, 99)).toBe(99);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});

@@ -1,0 +1,240 @@
+// How far the platform's view is from what really happened: the fleet's ground truth (fleet.ts
+// truth() and stays()) against the bay states and sessions the platform holds. The comparison is
+// pure (compareBays, compareSessions); the readers below fetch the platform's side over HTTP or SQL.
+import type { BayTruth, TrueStay } from './fleet.ts';
+
+export interface PlatformBay { code: string; occupied: boolean | null; since: Date | null }
+export interface PlatformSession { plate: string | null; lotId: string; bayCode: string | null; status: string; entry: Date; exit: Date | null }
+export interface Percentiles { p50: number; p99: number; max: number }
+
+export interface BayAccuracy {
+  /** Bays in the truth. */
+  bays: number;
+  /** Bays whose sensor works (or that have none), each judged below. */
+  compared: number;
+  /** …whose state on the platform equals the truth. */
+  correct: number;
+  /** correct / (compared − ahead), 0..1. */
+  accuracy: number;
+  /** Compared bays the platform shows as unknown (never reported), and their share. */
+  unknown: number;
+  unknownShare: number;
+  /** Compared bays the platform shows free when occupied or the reverse. */
+  wrong: number;
+  /**
+   * Compared bays where the platform already shows a change newer than the truth snapshot (it was
+   * taken a moment before the platform was read): neither right nor wrong, left out of accuracy.
+   */
+  ahead: number;
+  /** Bays in the truth the platform does not have at all. */
+  missing: number;
+  /** How long each compared bay's platform state has lagged the truth: 0 when current, else asOf − truth.since (ms). */
+  stalenessMs: Percentiles;
+  /** Bays whose sensor is stuck or dead, judged apart: the platform cannot be expected to know. */
+  faulty: { stuck: number; dead: number; correct: number; accuracy: number };
+}
+export interface BillingAccuracy {
+  /** Closed sessions on the platform in the window. */
+  closed: number;
+  /** …that match a true stay (same lot, same bay on street, entry and exit within tolerance). */
+  matched: number;
+  /** …billed to the plate of the car that really parked. */
+  rightPlate: number;
+  /** rightPlate / matched, 0..1. */
+  rightPlateShare: number;
+  /** Closed sessions with no true stay to match (phantoms, or stays older than the fleet remembers). */
+  unmatched: number;
+  /** True stays that ended in the window with no closed session for them. */
+  staysWithoutSession: number;
+}
+export interface AccuracyReport { asOf: string; bays: BayAccuracy; billing: BillingAccuracy | null }
+
+/** p-th percentile of ascending `sorted` (nearest rank); NaN when empty. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+function percentiles(values: number[]): Percentiles {
+  const s = Float64Array.from(values).sort();
+  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1] : NaN };
+}
+const share = (n: number, d: number) => (d > 0 ? n / d : NaN);
+
+export interface CompareBaysOptions {
+  /** When the truth was taken. */
+  asOf: Date;
+  /**
+   * Slack for comparing event times (device clock skew, the truth being taken a moment before the
+   * platform was read); default 1 s. Add the fleet's clockSkewSeconds when skew is on.
+   */
+  toleranceMs?: number;
+}
+
+/** Compare every bay of the truth with the platform's state of it. Pure. */
+export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iterable<PlatformBay>, o: CompareBaysOptions): BayAccuracy {
+  const tol = o.toleranceMs ?? 1000;
+  const asOf = o.asOf.getTime();
+  const seen = new Map<string, PlatformBay>();
+  for (const b of platform) seen.set(b.code, b);
+  const r: BayAccuracy = {
+    bays: truth.size, compared: 0, correct: 0, accuracy: NaN, unknown: 0, unknownShare: NaN, wrong: 0, ahead: 0, missing: 0,
+    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN },
+  };
+  const staleness: number[] = [];
+  for (const [code, t] of truth) {
+    const p = seen.get(code);
+    if (!p) {
+      r.missing += 1;
+      continue;
+    }
+    const right = p.occupied === t.occupied;
+    if (t.sensorFault) {
+      r.faulty[t.sensorFault] += 1;
+      if (right) r.faulty.correct += 1;
+      continue;
+    }
+    r.compared += 1;
+    if (right) {
+      r.correct += 1;
+      staleness.push(0);
+    } else if (p.occupied !== null && p.since && p.since.getTime() > t.since.getTime() + tol) {
+      r.ahead += 1;
+    } else {
+      if (p.occupied === null) r.unknown += 1;
+      else r.wrong += 1;
+      staleness.push(Math.max(0, asOf - t.since.getTime()));
+    }
+  }
+  r.accuracy = share(r.correct, r.compared - r.ahead);
+  r.unknownShare = share(r.unknown, r.compared);
+  r.stalenessMs = percentiles(staleness);
+  r.faulty.accuracy = share(r.faulty.correct, r.faulty.stuck + r.faulty.dead);
+  return r;
+}
+
+export interface CompareSessionsOptions {
+  /** How far a session's entry and exit may be from the true stay's; default 15 s (a street camera reads 2–10 s after the sensor). */
+  toleranceMs?: number;
+  /** Only stays that ended at or after this count towards staysWithoutSession (the platform's window). */
+  since?: Date;
+}
+
+/**
+ * Match each closed session to the true stay it records — same lot, same bay when the session
+ * names one, entry and exit within tolerance, the closest first — and count those billed to the
+ * plate of the car that really parked. Each stay is matched at most once. Pure.
+ */
+export function compareSessions(stays: readonly TrueStay[], sessions: readonly PlatformSession[], o: CompareSessionsOptions = {}): BillingAccuracy {
+  const tol = o.toleranceMs ?? 15_000;
+  const byLot = new Map<string, TrueStay[]>();
+  for (const s of stays) {
+    const list = byLot.get(s.lotId);
+    if (list) list.push(s);
+    else byLot.set(s.lotId, [s]);
+  }
+  for (const list of byLot.values()) list.sort((a, b) => a.entry.getTime() - b.entry.getTime());
+  const used = new Set<TrueStay>();
+  const r: BillingAccuracy = { closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0 };
+  for (const s of sessions) {
+    if (s.status !== 'closed' || !s.exit) continue;
+    r.closed += 1;
+    const list = byLot.get(s.lotId) ?? [];
+    const entry = s.entry.getTime();
+    const exit = s.exit.getTime();
+    // Binary search the first stay that entered within tolerance, then scan the window.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].entry.getTime() < entry - tol) lo = mid + 1;
+      else hi = mid;
+    }
+    let best: TrueStay | null = null;
+    let bestCost = Infinity;
+    for (let i = lo; i < list.length && list[i].entry.getTime() <= entry + tol; i++) {
+      const t = list[i];
+      if (used.has(t) || (s.bayCode && t.bayCode !== s.bayCode)) continue;
+      const dExit = Math.abs(t.exit.getTime() - exit);
+      if (dExit > tol) continue;
+      const cost = Math.abs(t.entry.getTime() - entry) + dExit;
+      if (cost < bestCost) {
+        best = t;
+        bestCost = cost;
+      }
+    }
+    if (!best) {
+      r.unmatched += 1;
+      continue;
+    }
+    used.add(best);
+    r.matched += 1;
+    if (s.plate === best.plate) r.rightPlate += 1;
+  }
+  const since = o.since?.getTime() ?? -Infinity;
+  for (const t of stays) if (t.exit.getTime() >= since && !used.has(t)) r.staysWithoutSession += 1;
+  r.rightPlateShare = share(r.rightPlate, r.matched);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the platform's view.
+// ---------------------------------------------------------------------------------------------
+
+export interface Queryable { query(text: string, values?: unknown[]): Promise<{ rows: any[] }> }
+
+/** Every bay's state in one query: the fast way for a 250k-bay city. */
+export async function readBayStatesSql(pool: Queryable): Promise<PlatformBay[]> {
+  const { rows } = await pool.query('SELECT bay_code, occupied, since FROM bay_state');
+  return rows.map((r) => ({ code: r.bay_code, occupied: r.occupied, since: r.since ? new Date(r.since) : null }));
+}
+
+/** Every bay's state as a map client sees it: GET /api/v1/lots, then /api/v1/lots/:id for each (`concurrency` at once). */
+export async function readBayStatesHttp(httpUrl: string, opts: { concurrency?: number } = {}): Promise<PlatformBay[]> {
+  const get = async (p: string) => {
+    const res = await fetch(`${httpUrl}${p}`);
+    if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status}`);
+    return res.json() as Promise<any>;
+  };
+  const ids: string[] = (await get('/api/v1/lots')).lots.map((l: { id: string }) => l.id);
+  const out: PlatformBay[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const body = await get(`/api/v1/lots/${encodeURIComponent(ids[next++])}`);
+      for (const b of body.bays) out.push({ code: b.code, occupied: b.occupied, since: b.since ? new Date(b.since) : null });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, ids.length)) }, worker));
+  return out;
+}
+
+/** Closed sessions that ended at or after `since`; null when the platform has no sessions table (billing not installed). */
+export async function readClosedSessions(pool: Queryable, since: Date): Promise<PlatformSession[] | null> {
+  const { rows: exists } = await pool.query(`SELECT to_regclass('sessions') IS NOT NULL AS ok`);
+  if (!exists[0]?.ok) return null;
+  const { rows } = await pool.query(
+    `SELECT plate, lot_id, bay_code, status, entry_time, exit_time FROM sessions WHERE status = 'closed' AND exit_time >= $1`, [since]);
+  return rows.map((r) => ({ plate: r.plate, lotId: r.lot_id, bayCode: r.bay_code, status: r.status, entry: new Date(r.entry_time), exit: r.exit_time ? new Date(r.exit_time) : null }));
+}
+
+export interface AccuracyInput {
+  truth: ReadonlyMap<string, BayTruth>;
+  stays: readonly TrueStay[];
+  asOf: Date;
+  /** When the run started: sessions that closed before it are not the fleet's. */
+  since: Date;
+  /** A pool reads bay states in one query (and sessions); without one, bay states come over HTTP. */
+  pool?: Queryable;
+  httpUrl?: string;
+  toleranceMs?: number;
+}
+
+/** Read the platform's view and compare it with the truth. */
+export async function accuracyReport(i: AccuracyInput): Promise<AccuracyReport> {
+  if (!i.pool && !i.httpUrl) throw new Error('accuracyReport needs a pool or an httpUrl to read the platform from');
+  const platform = i.pool ? await readBayStatesSql(i.pool) : await readBayStatesHttp(i.httpUrl!);
+  const bays = compareBays(i.truth, platform, { asOf: i.asOf, toleranceMs: i.toleranceMs });
+  const sessions = i.pool ? await readClosedSessions(i.pool, i.since) : null;
+  const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs: i.toleranceMs === undefined ? undefined : Math.max(15_000, i.toleranceMs) }) : null;
+  return { asOf: i.asOf.toISOString(), bays, billing };
+}
