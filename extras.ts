@@ -13,6 +13,10 @@ export function businessExtras(config: Config, opts: { payments?: PaymentsExtras
   billing.sessionHook.events.on('issued', (invoices: Array<{ autoCharge?: boolean }>) => {
     if (invoices.some((i) => i.autoCharge)) void payments.payments.autoCharger?.poke();
   });
-  const extras: PlatformExtras = mergeExtras(billing, payments);
+  const extras: PlatformExtras = {
+    ...mergeExtras(billing, payments),
+    // Guidance ranks by price too, with the same tariffs that bill the stay.
+    priceEstimate: (lotId, entry, exit) => billing.sessionHook.book.estimate(lotId, entry, exit),
+  };
   return { extras, billing, payments };
 }

@@ -31,6 +31,7 @@ export interface PlatformExtras {
   /** Work done inside each ingest transaction (sessions from events, …). */
   hooks?: BatchHook[];
   plugins?: ApiDeps['plugins'];
+  priceEstimate?: ApiDeps['priceEstimate'];
   /** Started once everything listens (workers, the simulated payment provider…); returns its stop. */
   onStarted?: Array<(platform: Platform) => Promise<() => Promise<void>>>;
 }
@@ -66,7 +67,7 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
 
     const api = await buildApi(
       { tileUrl: config.TILE_URL, logLevel: config.LOG_LEVEL },
-      { pool: db.pool, metrics, changes, brokerStatus: () => ({ ok: !broker.aedes.closed, clients: broker.connectedClients() }), plugins: extras.plugins },
+      { pool: db.pool, metrics, changes, brokerStatus: () => ({ ok: !broker.aedes.closed, clients: broker.connectedClients() }), plugins: extras.plugins, priceEstimate: extras.priceEstimate },
     );
     // The API closes first so no request waits on a closing database.
     cleanups.push(() => api.close());

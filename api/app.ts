@@ -36,6 +36,8 @@ export interface ApiDeps {
   changes: ChangeFeed;
   /** Readiness of the parts the API does not own (the MQTT broker). */
   brokerStatus: () => { ok: boolean; clients: number };
+  /** What parking at a lot from entry to exit would cost (fen), once tariffs exist; null if unknown. */
+  priceEstimate?: (lotId: string, entry: Date, exit: Date) => number | null;
   /** Extra route plugins (billing, operators…) registered after the core ones. */
   plugins?: Array<(app: App, ctx: ApiContext) => Promise<void> | void>;
 }

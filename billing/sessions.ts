@@ -6,6 +6,7 @@
 // Per batch, a fixed number of set-based statements whatever its size (up to INGEST_BATCH_MAX
 // events): load what the events can touch (3 selects), write sessions (insert + update),
 // exceptions, invoices. Fees are computed in memory from cached tariffs.
+import type { PlateKind } from '../core/plates.ts';
 import { EventEmitter } from 'node:events';
 import type { QueryResult } from 'pg';
 import type { BatchHook } from '../ingest/writer.ts';
@@ -65,6 +66,18 @@ export class BillingBook {
 
   rules(lotId: string): LotRules {
     return { minConfidence: this.lots.get(lotId)?.minConfidence ?? DEFAULT_LOT_RULES.minConfidence };
+  }
+
+  /** What a stay from entry to exit would cost at a lot today, or null when it has no tariff. */
+  estimate(lotId: string, entry: Date, exit: Date, plateKind: PlateKind = 'standard'): number | null {
+    const tariffId = this.lots.get(lotId)?.tariffId;
+    const versions = tariffId ? this.tariffs.get(tariffId) : undefined;
+    if (!versions?.length) return null;
+    try {
+      return computeFee(tariffInForce(versions, entry), { plateKind }, entry, exit).totalFen;
+    } catch {
+      return null;
+    }
   }
 
   /** The fee for a closed session, or why it cannot be billed (a sentence for the operator). */

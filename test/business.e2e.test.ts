@@ -26,6 +26,24 @@ beforeAll(async () => {
 });
 afterAll(async () => { await p?.destroy(); });
 
+describe('guidance with tariffs', () => {
+  it('prices each recommended lot for the expected stay from its tariff', async () => {
+    const sensor = p.device((d) => d.kind === 'bay-sensor' && d.lotId === 'ZZ-JS-0002');
+    const c = await connectDevice(p, sensor);
+    await publish(c, eventsTopic(sensor.id), { type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: false });
+    await c.endAsync();
+    const lot = (await api('GET', '/api/v1/lots/ZZ-JS-0002')).body.lot;
+    const two = await waitFor(async () => {
+      const r = await api('GET', `/api/v1/guidance?lat=${lot.lat}&lng=${lot.lng}&stay=120`);
+      return r.body.options.find((o: { lot: { id: string } }) => o.lot.id === 'ZZ-JS-0002');
+    }, 2000, 'guidance to offer the lot');
+    const four = (await api('GET', `/api/v1/guidance?lat=${lot.lat}&lng=${lot.lng}&stay=240`)).body.options.find((o: { lot: { id: string } }) => o.lot.id === 'ZZ-JS-0002');
+    expect(Number.isInteger(two.priceFen)).toBe(true);
+    expect(two.priceFen).toBeGreaterThan(0);
+    expect(four.priceFen).toBeGreaterThanOrEqual(two.priceFen); // a longer stay never costs less
+  });
+});
+
 describe('leave and go', () => {
   it('charges a contactless plate automatically at exit, once, and the driver gets the receipt', async () => {
     const plate = '豫AD52013';

@@ -5,17 +5,21 @@ import { LatLngQuery } from '../schemas.ts';
 import { toLotBody } from './lots.ts';
 import type { Lot } from '../availability-cache.ts';
 
-// Ranking rule: a driver wants the nearest lot that will still have a space on arrival.
-// Walking distance dominates (a 1 km walk is worth little), free bays count with diminishing
-// returns (5 free is nearly as safe as 50), and lots with mostly unknown bays are trusted less.
-export function scoreLot(lot: Pick<Lot, 'free' | 'unknown' | 'capacity'>, walkM: number, maxWalkM: number): number {
+// Ranking rule: a driver wants the nearest lot that will still have a space on arrival, at a fair
+// price. Walking distance dominates (a 1 km walk is worth little), free bays count with diminishing
+// returns (5 free is nearly as safe as 50), the cheapest candidate scores best on price, and lots
+// with mostly unknown bays are trusted less. Without tariffs, price's weight goes to distance.
+export function scoreLot(lot: Pick<Lot, 'free' | 'unknown' | 'capacity'>, walkM: number, maxWalkM: number, cheapness: number | null = null): number {
   const near = Math.max(0, 1 - walkM / maxWalkM);
   const room = 1 - Math.exp(-lot.free / 5);
   const known = lot.capacity > 0 ? 1 - lot.unknown / lot.capacity : 0;
-  return Math.round((0.6 * near + 0.3 * room + 0.1 * known) * 1000) / 1000;
+  const score = cheapness === null
+    ? 0.6 * near + 0.3 * room + 0.1 * known
+    : 0.45 * near + 0.3 * room + 0.15 * cheapness + 0.1 * known;
+  return Math.round(score * 1000) / 1000;
 }
 
-export function guidanceRoutes(app: App, { cache }: ApiContext): void {
+export function guidanceRoutes(app: App, { cache, priceEstimate }: ApiContext): void {
   app.get('/api/v1/guidance', {
     schema: {
       tags: ['guidance'],
@@ -25,6 +29,7 @@ export function guidanceRoutes(app: App, { cache }: ApiContext): void {
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5 })),
         maxWalk: Type.Optional(Type.Integer({ minimum: 100, maximum: 5000, default: 1500, description: 'longest acceptable walk, metres' })),
         kind: Type.Optional(Type.Union([Type.Literal('garage'), Type.Literal('street')])),
+        stay: Type.Optional(Type.Integer({ minimum: 15, maximum: 1440, default: 120, description: 'expected stay in minutes, for the price estimate' })),
       }),
       response: {
         200: Type.Object({
@@ -34,6 +39,7 @@ export function guidanceRoutes(app: App, { cache }: ApiContext): void {
             distanceMeters: Type.Integer(),
             walkingMeters: Type.Integer({ description: 'estimated walk from the lot to the destination' }),
             score: Type.Number(),
+            priceFen: Type.Union([Type.Integer(), Type.Null()], { description: 'what the expected stay would cost, in fen, from the lot\'s tariff; null when unknown' }),
             navigation: Type.Object({
               amap: Type.String({ description: 'Amap hand-off, GCJ-02' }),
               baidu: Type.String({ description: 'Baidu Maps hand-off, BD-09' }),
@@ -46,6 +52,8 @@ export function guidanceRoutes(app: App, { cache }: ApiContext): void {
     },
   }, async (req) => {
     const dest = { lat: req.query.lat, lng: req.query.lng };
+    const entry = new Date();
+    const exit = new Date(entry.getTime() + (req.query.stay ?? 120) * 60_000);
     const limit = req.query.limit ?? 5;
     let maxWalk = req.query.maxWalk ?? 1500;
     let candidates: Array<{ lot: Lot; d: number; walk: number }> = [];
@@ -59,14 +67,18 @@ export function guidanceRoutes(app: App, { cache }: ApiContext): void {
         candidates.push({ lot, d: distanceMeters(lot, dest), walk });
       }
     }
-    const ranked = candidates
-      .map((c) => ({ ...c, score: scoreLot(c.lot, c.walk, maxWalk) }))
+    const priced = candidates.map((c) => ({ ...c, price: priceEstimate?.(c.lot.id, entry, exit) ?? null }));
+    const prices = priced.map((c) => c.price).filter((p): p is number => p !== null);
+    const [lo, hi] = [Math.min(...prices), Math.max(...prices)];
+    const cheapness = (p: number | null) => (p === null || prices.length === 0 ? null : hi === lo ? 1 : 1 - (p - lo) / (hi - lo));
+    const ranked = priced
+      .map((c) => ({ ...c, score: scoreLot(c.lot, c.walk, maxWalk, cheapness(c.price)) }))
       .sort((a, b) => b.score - a.score || a.walk - b.walk)
       .slice(0, limit);
     return {
       destination: dest,
       options: ranked.map((c) => ({
-        lot: toLotBody(c.lot), distanceMeters: Math.round(c.d), walkingMeters: c.walk, score: c.score,
+        lot: toLotBody(c.lot), distanceMeters: Math.round(c.d), walkingMeters: c.walk, score: c.score, priceFen: c.price,
         navigation: navigationLinks({ lat: c.lot.lat, lng: c.lot.lng, name: c.lot.name }),
       })),
     };

@@ -61,6 +61,8 @@ export interface GuidanceOption {
   lot: Lot;
   distanceMeters: number;
   walkingMeters: number;
+  /** Estimated fee for the expected stay (fen); null when the lot has no tariff. */
+  priceFen?: number | null;
   score: number;
   navigation: NavigationLinks;
 }

@@ -3,6 +3,7 @@ import { formatDistance } from '../format.ts';
 import { districtName, lotName, useI18n } from '../i18n.ts';
 import type { GuidanceOption, Lot } from '../types.ts';
 import { FreeBadge } from './FreeBadge.tsx';
+import { formatFen } from '../money.ts';
 
 interface Props {
   option: GuidanceOption;
@@ -34,6 +35,7 @@ export function GuideOptionItem({ option, lot, rank, chosen, onChoose, onDetails
           </span>
           <span className="guide-option__meta">
             {t('walk', { d: formatDistance(option.walkingMeters, lang) })} · {t(`kind_${lot.kind}`)} · {districtName(lot.district, lang)}
+            {option.priceFen != null && <span data-testid="guide-price" data-fen={option.priceFen}> · {t('priceFor2h', { price: formatFen(option.priceFen) })}</span>}
           </span>
         </span>
         <FreeBadge free={lot.free} occupied={lot.occupied} />
