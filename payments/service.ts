@@ -322,6 +322,9 @@ export async function findAutoChargeable(pool: Pool, limit = 100): Promise<Array
   return rows.map((r) => ({ invoiceId: r.id, source: r.token }));
 }
 
+/** Contactless charges in flight at once during an auto-charge pass. */
+const CHARGE_CONCURRENCY = 8;
+
 export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number }): AutoCharger {
   const log = opts.log ?? (() => {});
   let chain: Promise<unknown> = Promise.resolve();
@@ -330,24 +333,34 @@ export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { int
   async function pass(): Promise<AutoChargeRun> {
     const run: AutoChargeRun = { charged: [], failed: [] };
     if (stopped) return run;
-    for (const { invoiceId, source } of await findAutoChargeable(pool)) {
-      if (stopped) break;
-      try {
-        await chargeInvoice(pool, client, invoiceId, { method: 'contactless', source });
-        run.charged.push(invoiceId);
-      } catch (err) {
-        run.failed.push({ invoiceId, reason: (err as Error).message });
-        log(`payments: contactless charge of invoice ${invoiceId} failed: ${(err as Error).message}`);
+    // A few charges at once: each waits mostly on the provider's HTTP answer, not on us. Different
+    // invoices only, so the one-charge-per-invoice rule is untouched.
+    const queue = await findAutoChargeable(pool);
+    const worker = async () => {
+      for (let next = queue.shift(); next && !stopped; next = queue.shift()) {
+        const { invoiceId, source } = next;
+        try {
+          await chargeInvoice(pool, client, invoiceId, { method: 'contactless', source });
+          run.charged.push(invoiceId);
+        } catch (err) {
+          run.failed.push({ invoiceId, reason: (err as Error).message });
+          log(`payments: contactless charge of invoice ${invoiceId} failed: ${(err as Error).message}`);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: CHARGE_CONCURRENCY }, worker));
     // Attempts whose outcome we never heard (lost webhook, provider timeout) are settled here too.
     await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, log }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
     return run;
   }
 
-  // Passes run one after another, never overlapping (one pool connection; one charge at a time).
+  // Passes run one after another, never overlapping. Pokes that arrive while a pass is waiting to
+  // start share it (every ingest batch with contactless invoices pokes; one pass serves them all).
+  let queued: Promise<AutoChargeRun> | undefined;
   const poke = (): Promise<AutoChargeRun> => {
-    const p = chain.then(pass);
+    if (queued) return queued;
+    const p = chain.then(() => { queued = undefined; return pass(); });
+    queued = p;
     chain = p.catch(() => {});
     return p;
   };
