@@ -37,7 +37,8 @@ export interface PlatformExtras {
 }
 
 export async function startPlatform(config: Config, extras: PlatformExtras = {}): Promise<Platform> {
-  const log = pino({ level: config.LOG_LEVEL });
+  // Logs go to stderr: stdout stays free for what a command prints (benchmarks print one JSON line).
+  const log = pino({ level: config.LOG_LEVEL }, pino.destination(2));
   const cleanups: Array<() => Promise<void>> = [];
   const closeAll = async () => { for (const c of cleanups.reverse()) await c().catch((err) => log.error({ err }, 'shutdown step failed')); };
   try {

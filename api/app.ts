@@ -51,7 +51,7 @@ const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const app = Fastify({
-    logger: { level: config.logLevel ?? 'info' },
+    logger: { level: config.logLevel ?? 'info', stream: process.stderr },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

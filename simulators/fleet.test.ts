@@ -7,6 +7,7 @@ import { eventsTopic, parseDeviceMessage, type DeviceMessage } from '../core/pro
 import type { DeviceCredential } from './city-loader.ts';
 import { seededRandom } from './demo-city.ts';
 import { createCitySim, planLinks, startFleet, TimeWheel, type Fleet, type FleetDevice, type FleetLot, type FleetOptions, type MessageBody } from './fleet.ts';
+import { Backlog, Links } from './transport.ts';
 
 // A small city: two kerb segments watched by sensors and high-mount cameras, one garage with
 // sensors and two gate lanes.
@@ -40,12 +41,29 @@ const byId = new Map<string, FleetDevice>(GATEWAY_DEVICES.map((d) => [d.id, d]))
 
 interface Received { clientId: string; topic: string; payload: string; message: DeviceMessage }
 
-/** A real MQTT broker on an ephemeral port that checks device credentials and records every publish. */
-async function startBroker() {
+/**
+ * A real MQTT broker on an ephemeral port that checks device credentials and records every publish.
+ * With `pubackDelayMs` it holds each QoS 1 publish that long before accepting it (so before its
+ * PUBACK), as the platform does while a group commit runs, and records per connection how many
+ * publishes it held at once.
+ */
+async function startBroker(o: { pubackDelayMs?: number } = {}) {
+  const holding = new Map<string, number>();
+  const maxHeld = new Map<string, number>();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       const d = username ? byId.get(username) : undefined;
       done(null, !!d && client.id === username && password?.toString() === d.secret);
+    },
+    authorizePublish: (client, _packet, done) => {
+      if (!o.pubackDelayMs || !client) return done(null);
+      const n = (holding.get(client.id) ?? 0) + 1;
+      holding.set(client.id, n);
+      maxHeld.set(client.id, Math.max(n, maxHeld.get(client.id) ?? 0));
+      setTimeout(() => {
+        holding.set(client.id, holding.get(client.id)! - 1);
+        done(null);
+      }, o.pubackDelayMs);
     },
   });
   const received: Received[] = [];
@@ -61,6 +79,7 @@ async function startBroker() {
     url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     broker,
+    maxHeld,
     async close() {
       if (closed) return;
       closed = true;
@@ -249,10 +268,14 @@ describe('startFleet against a real MQTT broker', () => {
     await broker.close();
     expect(await waitFor(() => fleet.stats().connected === 0, 5000)).toBe(true);
     const before = fleet.stats().published;
-    // The city and heartbeats go on; messages queue on the devices for when the broker is back.
-    expect(await waitFor(() => fleet.stats().published > before + 20, 5000)).toBe(true);
-    expect(fleet.stats().acked).toBeLessThan(fleet.stats().published);
+    // The city and heartbeats go on; messages queue on the devices for when the broker is back,
+    // and nothing more is handed to MQTT while the links are down (mqtt.js would store it all).
+    expect(await waitFor(() => fleet.stats().queued > 20, 5000)).toBe(true);
+    expect(fleet.stats().published).toBe(before);
     await fleet.stop();
+    const s = fleet.stats();
+    expect(s.queued).toBe(0);
+    expect(s.droppedHeartbeats + s.droppedEvents).toBeGreaterThan(20); // what never left is counted
     expect(logs.at(-1)).toMatch(/stopped/);
   }, 20_000);
 
@@ -279,6 +302,74 @@ describe('startFleet against a real MQTT broker', () => {
     for (const [id, msgs] of groupBy(received, (r) => r.topic)) {
       const seqs = msgs.map((m) => m.message.seq);
       for (let i = 1; i < seqs.length; i++) expect(seqs[i], id).toBeGreaterThan(seqs[i - 1]);
+    }
+  }, 20_000);
+
+  it('keeps at most a window of messages awaiting PUBACK per connection when the broker is slow, queueing the rest in order', async () => {
+    // 300 ms per PUBACK: a gateway's window carries ~330 msg/s, less than its 10–20 children beating every 10 ms.
+    const broker = await startBroker({ pubackDelayMs: 300 });
+    cleanups.push(broker.close);
+    const fleet = await startFleet({
+      mqttUrl: broker.url, devices: GATEWAY_DEVICES, lots: LOTS, mode: 'gateway', seed: 7, speed: 7200,
+      startTime: new Date('2026-11-23T07:30:00+08:00'), heartbeatSeconds: 0.01, initialOccupancy: 0.5, startupRampSeconds: 0,
+    });
+    cleanups.push(fleet.stop);
+    // Sample the client side as often as the event loop allows while the slow broker backs it up.
+    let maxInFlight = 0;
+    let maxQueued = 0;
+    const sampler = setInterval(() => {
+      const s = fleet.stats();
+      maxInFlight = Math.max(maxInFlight, s.inFlight);
+      maxQueued = Math.max(maxQueued, s.queued);
+    }, 1);
+    expect(await waitFor(() => fleet.stats().acked >= 400, 15_000)).toBe(true);
+    clearInterval(sampler);
+    await fleet.stop();
+    // Gateways 100 each, cameras 10 each: never more held at the broker by one connection.
+    const cameras = DEVICES.filter((d) => d.kind !== 'bay-sensor').length;
+    for (const [id, held] of broker.maxHeld) expect(held, id).toBeLessThanOrEqual(id.startsWith('gw-') ? 100 : 10);
+    expect(maxInFlight).toBeLessThanOrEqual(2 * 100 + cameras * 10);
+    // The window was the limit, not the traffic: windows filled and the rest waited in backlogs.
+    expect(maxInFlight).toBeGreaterThanOrEqual(100);
+    expect(maxQueued).toBeGreaterThan(0);
+    // Order is kept through the backlog: each device's seqs arrive increasing.
+    for (const [id, msgs] of groupBy(broker.received, (r) => r.topic)) {
+      const seqs = msgs.map((m) => m.message.seq);
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i], id).toBeGreaterThan(seqs[i - 1]);
+    }
+  }, 30_000);
+
+  it('spreads the start-up state report over the ramp, each device\'s report still first', async () => {
+    const broker = await startBroker();
+    cleanups.push(broker.close);
+    const arrivedAt: Array<{ at: number; r: Received }> = [];
+    broker.broker.on('publish', (packet, client) => {
+      if (client) arrivedAt.push({ at: Date.now(), r: { clientId: client.id, topic: packet.topic, payload: '', message: JSON.parse(packet.payload.toString()) } });
+    });
+    const t0 = Date.now();
+    const fleet = await startFleet({
+      mqttUrl: broker.url, devices: GATEWAY_DEVICES, lots: LOTS, mode: 'gateway', seed: 7,
+      speed: 1, heartbeatSeconds: 3600, initialOccupancy: 0.5, startupRampSeconds: 1.5,
+    });
+    cleanups.push(fleet.stop);
+    const opened = Date.now();
+    const { startup } = fleet.stats();
+    expect(startup.rampSeconds).toBe(1.5);
+    // Every bay's state, a camera reading of each occupied kerb bay and a gate "in" for each parked garage car.
+    expect(startup.messages).toBeGreaterThanOrEqual(DEVICES.filter((d) => d.kind === 'bay-sensor').length);
+    expect(startup.pending).toBeGreaterThan(0); // not all at once
+    expect(await waitFor(() => fleet.stats().startup.pending === 0 && fleet.stats().acked >= startup.messages, 5000)).toBe(true);
+    await fleet.stop();
+    const times = arrivedAt.map((a) => a.at - opened);
+    // Spread: the first third and the last third of the ramp both carry a share of the report.
+    expect(times.filter((t) => t < 500).length).toBeGreaterThan(0);
+    expect(times.filter((t) => t > 1000 && t < 1800).length).toBeGreaterThan(0);
+    expect(Math.max(...times)).toBeLessThan(1500 + 1000);
+    expect(opened - t0).toBeLessThan(5000);
+    // Each sensor's first message is its start-up occupancy report; seqs increase per device.
+    for (const [topic, msgs] of groupBy(arrivedAt.map((a) => a.r), (r) => r.topic)) {
+      if (topic.includes('sen-')) expect(msgs[0].message.type, topic).toBe('occupancy');
+      for (let i = 1; i < msgs.length; i++) expect(msgs[i].message.seq, topic).toBeGreaterThan(msgs[i - 1].message.seq);
     }
   }, 20_000);
 
@@ -362,6 +453,78 @@ describe('startFleet against a real MQTT broker', () => {
     await expect(startFleet({ mqttUrl: 'mqtt://127.0.0.1:9', devices: [], lots: [], speed: 0 })).rejects.toThrow(/speed/);
     await expect(startFleet({ mqttUrl: 'mqtt://127.0.0.1:9', devices: [], lots: [], speed: 1, faults: { loss: 2 } })).rejects.toThrow(/faults.loss/);
   });
+});
+
+describe('Backlog (a link\'s queue behind its window)', () => {
+  it('keeps order, and when full drops the oldest heartbeat first, then refuses heartbeats, then displaces the oldest event', () => {
+    const b = new Backlog(4);
+    expect(b.push('t', 'e1', 'event')).toBe('queued');
+    expect(b.push('t', 'h1', 'heartbeat')).toBe('queued');
+    expect(b.push('t', 'e2', 'event')).toBe('queued');
+    expect(b.push('t', 'h2', 'heartbeat')).toBe('queued');
+    expect(b.push('t', 'e3', 'event')).toBe('displaced-heartbeat'); // h1 goes
+    expect(b.push('t', 'e4', 'event')).toBe('displaced-heartbeat'); // h2 goes
+    expect(b.push('t', 'h3', 'heartbeat')).toBe('refused'); // only events left: never displace one for a heartbeat
+    expect(b.push('t', 'e5', 'event')).toBe('displaced-event'); // e1, the oldest, goes (and is counted by Links)
+    const out: string[] = [];
+    for (let q = b.shift(); q; q = b.shift()) out.push(q.payload);
+    expect(out).toEqual(['e2', 'e3', 'e4', 'e5']);
+    expect(b.size).toBe(0);
+  });
+
+  it('stays bounded while heartbeats churn through a full backlog', () => {
+    const b = new Backlog(100);
+    for (let i = 0; i < 50; i++) b.push('t', `e${i}`, 'event');
+    for (let i = 0; i < 100_000; i++) b.push('t', `h${i}`, 'heartbeat');
+    expect(b.size).toBe(100);
+    expect(b.heartbeats).toBe(50);
+    const out: string[] = [];
+    for (let q = b.shift(); q; q = b.shift()) out.push(q.payload);
+    expect(out.slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, i) => `e${i}`));
+    expect(out.slice(50)).toEqual(Array.from({ length: 50 }, (_, i) => `h${100_000 - 50 + i}`));
+  });
+});
+
+describe('Links flow control over a real broker', () => {
+  it('never has more than the window awaiting PUBACK while PUBACKs are delayed, and delivers the rest in order', async () => {
+    const broker = await startBroker({ pubackDelayMs: 30 });
+    cleanups.push(broker.close);
+    const links = new Links({ mqttUrl: broker.url, links: [{ id: 'gw-1', secret: 'secret-gw-1', window: 5, maxBacklog: 1000 }], concurrency: 1, rng: () => 0.5, log: () => {} });
+    cleanups.push(() => links.close());
+    await links.open();
+    let max = 0;
+    const sampler = setInterval(() => { max = Math.max(max, links.inFlightOn(0)); }, 1);
+    for (let i = 0; i < 60; i++) {
+      links.send(0, eventsTopic('sen-S1-01'), JSON.stringify({ type: 'heartbeat', seq: i, ts: new Date().toISOString() }), 'heartbeat');
+      max = Math.max(max, links.inFlightOn(0));
+    }
+    expect(links.inFlight()).toBe(5);
+    expect(links.queued()).toBe(55);
+    expect(await waitFor(() => links.stats.acked === 60, 10_000)).toBe(true);
+    clearInterval(sampler);
+    expect(max).toBe(5);
+    expect(broker.maxHeld.get('gw-1')).toBeLessThanOrEqual(5);
+    expect(broker.received.map((r) => r.message.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(links.stats).toMatchObject({ published: 60, dropped: 0, errors: 0 });
+  }, 20_000);
+
+  it('queues while the link is down, counts what its full backlog drops, and says so at close', async () => {
+    const logs: string[] = [];
+    const links = new Links({ mqttUrl: 'mqtt://127.0.0.1:9', links: [{ id: 'gw-1', secret: 'x', window: 5, maxBacklog: 10 }], concurrency: 1, rng: () => 0.5, log: (m) => logs.push(m) });
+    cleanups.push(() => links.close());
+    await links.open(); // refused: it keeps retrying
+    for (let i = 0; i < 8; i++) links.send(0, 't', `e${i}`, 'event');
+    for (let i = 0; i < 5; i++) links.send(0, 't', `h${i}`, 'heartbeat');
+    expect(links.stats.published).toBe(0); // nothing handed to mqtt.js while down
+    expect(links.queued()).toBe(10);
+    expect(links.stats).toMatchObject({ droppedHeartbeats: 3, droppedEvents: 0 });
+    for (let i = 8; i < 12; i++) links.send(0, 't', `e${i}`, 'event');
+    expect(links.stats).toMatchObject({ droppedHeartbeats: 5, droppedEvents: 2 });
+    expect(logs.some((m) => /event\(s\) dropped/.test(m))).toBe(true);
+    await links.close();
+    expect(links.queued()).toBe(0);
+    expect(links.stats).toMatchObject({ droppedEvents: 12, droppedHeartbeats: 5, dropped: 17 });
+  }, 20_000);
 });
 
 describe('planLinks', () => {

@@ -7,7 +7,7 @@ import { seededRandom, type CityDevice } from './demo-city.ts';
 import type { DeviceCredential } from './city-loader.ts';
 import { BASE_TURNOVER, demandCurve, dwellMinutes, normal, poisson, remainingDwellMinutes, shanghaiHour, type LotKind, type Rng } from './demand.ts';
 import { misread, randomPlate, type SimPlate } from './plates.ts';
-import { Links, type LinkSpec } from './transport.ts';
+import { Links, type LinkSpec, type MessageKind } from './transport.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -135,8 +135,8 @@ export function createCitySim(o: CitySimOptions): CitySim {
     }
     return arrivalLots[lo];
   }
-  function remember(bay: SimBay, lot: SimLot, car: SimPlate, exitAt: number): void {
-    stays.push({ plate: car.plate, lotId: lot.id, lotKind: lot.kind, bayCode: bay.code, entry: bay.entry, exit: o.stamp(exitAt) });
+  function remember(bay: SimBay, lot: SimLot, car: SimPlate, exitAt: number, exit = o.stamp(exitAt)): void {
+    stays.push({ plate: car.plate, lotId: lot.id, lotKind: lot.kind, bayCode: bay.code, entry: bay.entry, exit });
     // Amortised O(1): trim in chunks once the log is half again over its bound.
     if (stays.length > maxStays * 1.5) stays = stays.slice(stays.length - maxStays);
   }
@@ -155,10 +155,10 @@ export function createCitySim(o: CitySimOptions): CitySim {
   function cameraReport(bay: SimBay, occupied: boolean, car: SimPlate, at: number): void {
     if (bay.camera) o.emit(bay.camera, { type: 'bay', bay: bay.code, occupied, plate: car.plate, plateColor: car.color, confidence: confidence() }, o.stamp(at));
   }
-  function gateReport(lot: SimLot, direction: 'in' | 'out', car: SimPlate, at: number): void {
+  function gateReport(lot: SimLot, direction: 'in' | 'out', car: SimPlate, at: number, ts = o.stamp(at)): void {
     if (!lot.gates.length) return;
     const gate = lot.gates[Math.floor(rng() * lot.gates.length)];
-    o.emit(gate, { type: 'gate', direction, plate: car.plate, plateColor: car.color, confidence: confidence() }, o.stamp(at));
+    o.emit(gate, { type: 'gate', direction, plate: car.plate, plateColor: car.color, confidence: confidence() }, ts);
   }
   function release(bay: SimBay, car: SimPlate): void {
     bay.state = 'free';
@@ -187,7 +187,7 @@ export function createCitySim(o: CitySimOptions): CitySim {
   function parkGarage(lot: SimLot, bay: SimBay, car: SimPlate, at: number, dwellMs: number, initial: boolean): void {
     bay.car = car;
     bay.entry = o.stamp(at); // stamped now: with wall-clock stamps it is the time of this call
-    gateReport(lot, 'in', car, at);
+    gateReport(lot, 'in', car, at, bay.entry); // the same instant, not a second reading of the clock
     const park = (t: number) => {
       bay.state = 'occupied';
       counts.occupied += 1;
@@ -197,7 +197,7 @@ export function createCitySim(o: CitySimOptions): CitySim {
         counts.departures += 1;
         counts.occupied -= 1;
         sensorReport(bay, false, t2);
-        queue.push(t2 + between(...GARAGE_DRIVE_MS), (t3) => { gateReport(lot, 'out', car, t3); remember(bay, lot, car, t3); release(bay, car); });
+        queue.push(t2 + between(...GARAGE_DRIVE_MS), (t3) => { const exit = o.stamp(t3); gateReport(lot, 'out', car, t3, exit); remember(bay, lot, car, t3, exit); release(bay, car); });
       });
     };
     if (initial) park(at);
@@ -368,10 +368,24 @@ export interface FleetOptions {
   mode?: FleetMode;
   seed?: number;
   faults?: FleetFaults;
-  /** Real seconds between a device's heartbeats; default 60. */
+  /**
+   * Real seconds between a device's heartbeats; default 60. Not scaled by speed: a device with a
+   * 10-minute interval in a city at 10× beats every 60 real seconds (bench:city passes 600 / speed).
+   */
   heartbeatSeconds?: number;
-  /** 0..1: fraction of bays occupied at start; when given, every bay's state is reported at once. */
+  /**
+   * 0..1: fraction of bays occupied at start; when given, every bay's state (and a gate "in" for
+   * each car parked in a garage) is reported, spread over startupRampSeconds.
+   */
   initialOccupancy?: number;
+  /**
+   * Real seconds over which that start-up report is spread, as a city's devices switching on do
+   * not all speak in the same second. Default: its messages at STARTUP_REPORTS_PER_SECOND (well
+   * under what the embedded platform stores on 2 cores), at most MAX_AUTO_RAMP_SECONDS; 0 sends it
+   * as fast as the platform acknowledges. Either way it never has more than STARTUP_MAX_OUTSTANDING
+   * of the fleet's messages queued or in flight, so a slow platform stretches the ramp.
+   */
+  startupRampSeconds?: number;
   /** 'wall' (default): ts is the real clock when the event happens; 'simulated': the simulated clock. */
   timestamps?: 'wall' | 'simulated';
   /** Simulated clock at start; default now. */
@@ -391,14 +405,25 @@ export interface FleetStats {
   published: number;
   /** …of which the broker acknowledged (PUBACK). */
   acked: number;
-  /** Handed to MQTT but not acknowledged yet. */
+  /** Handed to MQTT but not acknowledged yet (at most each link's window). */
   inFlight: number;
+  /** Waiting in the links' backlogs for window room or for their link to connect. */
+  queued: number;
   /** Messages never sent (fault), duplicates sent, messages held back (fault). */
   lost: number;
   duplicated: number;
   late: number;
-  /** Dropped because a connection's buffer was full, or late messages still held at stop. */
+  /** Never sent: droppedHeartbeats + droppedEvents + late or start-up messages still held at stop. */
   dropped: number;
+  /** Heartbeats dropped for room in a full backlog (the first to go), or still queued at stop. */
+  droppedHeartbeats: number;
+  /** Events (occupancy, camera, gate) dropped from a backlog full of events, or still queued at stop. */
+  droppedEvents: number;
+  /**
+   * The start-up state report: its messages, how many still wait for their turn in the ramp, the
+   * ramp's length, and messages devices said meanwhile, held until their report has gone.
+   */
+  startup: { messages: number; pending: number; rampSeconds: number; heldBehind: number };
   /** MQTT errors seen (refused connects, failed publishes). */
   errors: number;
   /** Messages a dead device did not send; reports a stuck sensor sent with its stuck value. */
@@ -435,24 +460,46 @@ export interface Fleet {
 const TICK_MS = 100;
 // After a long event-loop stall the city catches up at most this much real time in one step.
 const MAX_STEP_MS = SECOND;
-// A device buffers at most this many unacknowledged messages (as real ones do in their RAM);
-// beyond it new ones are dropped, so an absent broker cannot grow our memory without bound.
-const MAX_PENDING_PER_DEVICE = 100;
-// Cameras keep evidence on local storage and buffer more: a garage's gates see every parked car
-// enter when the fleet switches on with initialOccupancy.
-const MAX_PENDING_PER_CAMERA = 2_000;
-// A gateway buffers for its children, up to this many in all.
-const MAX_PENDING_PER_GATEWAY = 50_000;
+// Flow control, as real devices do it: a link has at most a window of QoS 1 messages awaiting
+// PUBACK. The sender keeps each until acknowledged [MQTT-4.3.2-1]; a small window bounds that
+// store and lets a slow broker push back (MQTT 5 names it Receive Maximum, §4.9 Flow Control).
+// A gateway multiplexes hundreds of children, so it gets more.
+const WINDOW_PER_GATEWAY = 100;
+const WINDOW_PER_DEVICE = 10;
+// Behind the window a bounded backlog, sized like the device's memory: a sensor's RAM holds a
+// hundred reports, a camera's local storage more (a garage's gates see every parked car enter when
+// the fleet switches on), a gateway ~20 per child. Full: heartbeats go first (see transport.ts).
+// These bound the simulator's memory when the broker is away: ~1 GB worst case for Zhengzhou.
+const BACKLOG_PER_SENSOR = 100;
+const BACKLOG_PER_CAMERA = 500;
+const BACKLOG_PER_GATEWAY = 5_000;
+// The start-up report's default pace: below the 5–7k msg/s the embedded platform stores on
+// 2 cores, so the live city and heartbeats still get through while it is sent.
+const STARTUP_REPORTS_PER_SECOND = 4_000;
+const MAX_AUTO_RAMP_SECONDS = 300;
+// …and never more of the fleet's messages queued or in flight than this while it is sent (~2 s of
+// what the platform stores), so the report waits for the platform instead of bloating its queues.
+const STARTUP_MAX_OUTSTANDING = 10_000;
 const BATTERY_CUTOFF_V = 2.2;
 const LOW_BATTERY_V = 2.9;
 
 const enum Health { Ok = 0, Stuck = 1, Dead = 2 }
+interface Held { payload: string; kind: MessageKind; turn: boolean }
 
 interface DeviceRuntime {
   id: string;
   kind: FleetDevice['kind'];
+  /** Its position in the fleet's device list. */
+  index: number;
   /** Index of the link (connection) it publishes over. */
   link: number;
+  /** Its events topic, built once. */
+  topic: string;
+  /**
+   * Messages held until this device's turns in the start-up ramp: its start-up report (turn: true)
+   * first, then anything it said meanwhile (sent with its last turn, so its seqs stay in order).
+   */
+  ramp?: Held[];
   seq: number;
   /** Volts; bay sensors only (cameras are mains powered). */
   battery?: number;
@@ -479,6 +526,7 @@ function checkOptions(o: FleetOptions): void {
   };
   if (!(o.speed > 0 && Number.isFinite(o.speed))) throw new RangeError(`fleet: speed must be a positive number, got ${o.speed}`);
   if (o.heartbeatSeconds !== undefined && !(o.heartbeatSeconds > 0)) throw new RangeError(`fleet: heartbeatSeconds must be positive, got ${o.heartbeatSeconds}`);
+  if (o.startupRampSeconds !== undefined && !(o.startupRampSeconds >= 0 && Number.isFinite(o.startupRampSeconds))) throw new RangeError(`fleet: startupRampSeconds must be ≥ 0, got ${o.startupRampSeconds}`);
   if (o.mode !== undefined && o.mode !== 'per-device' && o.mode !== 'gateway') throw new RangeError(`fleet: mode must be 'per-device' or 'gateway', got ${String(o.mode)}`);
   prob('initialOccupancy', o.initialOccupancy);
   const f = o.faults ?? {};
@@ -529,7 +577,7 @@ export function planLinks(devices: FleetDevice[], mode: FleetMode): { links: Lin
   const linkOf = new Map<string, number>();
   const own = (d: FleetDevice) => {
     linkOf.set(d.id, links.length);
-    links.push({ id: d.id, secret: d.secret, maxPending: d.kind === 'bay-sensor' ? MAX_PENDING_PER_DEVICE : MAX_PENDING_PER_CAMERA });
+    links.push({ id: d.id, secret: d.secret, window: WINDOW_PER_DEVICE, maxBacklog: d.kind === 'bay-sensor' ? BACKLOG_PER_SENSOR : BACKLOG_PER_CAMERA });
   };
   if (mode === 'per-device') {
     for (const d of devices) if (d.kind !== 'gateway') own(d);
@@ -552,7 +600,7 @@ export function planLinks(devices: FleetDevice[], mode: FleetMode): { links: Lin
     }
   }
   if (!viaGateway) throw new Error(`fleet: gateway mode: ${gateways.length} gateway(s) in the credentials but no device names one in gatewayId, so there is nothing to publish through them`);
-  for (const g of gateways) links[linkOf.get(g.id)!].maxPending = MAX_PENDING_PER_GATEWAY;
+  for (const g of gateways) Object.assign(links[linkOf.get(g.id)!], { window: WINDOW_PER_GATEWAY, maxBacklog: BACKLOG_PER_GATEWAY });
   return { links, linkOf, gateways: gateways.length, viaGateway };
 }
 
@@ -596,7 +644,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (health === Health.Stuck) counters.stuckDevices += 1;
     index.set(cred.id, devs.length);
     devs.push({
-      id: cred.id, kind: cred.kind, link,
+      id: cred.id, kind: cred.kind, index: devs.length, link, topic: eventsTopic(cred.id),
       // seq starts at the wall clock so a restarted simulator never reuses one.
       seq: realStart,
       // Most sensors are fairly new lithium cells; one in ten is nearing the end of its life.
@@ -619,9 +667,48 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     }
   }
 
-  function transmit(dev: DeviceRuntime, payload: string): void {
+  // The start-up report: while the city is populated, messages are held per device (in order)
+  // and each gets a turn in a shuffled city-wide order, released evenly over the ramp.
+  let capturing = false;
+  const rampTurns: number[] = []; // device index per held message
+  let rampReleased = 0; // turns taken
+  let rampLeft = 0; // start-up report messages not yet sent
+  let heldLive = 0; // messages devices sent before their start-up report went
+  let rampStart = 0;
+  let rampMs = 0;
+
+  function transmit(dev: DeviceRuntime, payload: string, kind: MessageKind): void {
     if (stopping) counters.dropped += 1;
-    else links.send(dev.link, eventsTopic(dev.id), payload);
+    else if (capturing) {
+      (dev.ramp ??= []).push({ payload, kind, turn: true });
+      rampTurns.push(dev.index);
+      rampLeft += 1;
+    } else if (dev.ramp) {
+      // A device whose start-up report has not gone yet waits for its turn (switched on later).
+      dev.ramp.push({ payload, kind, turn: false });
+      heldLive += 1;
+    } else links.send(dev.link, dev.topic, payload, kind);
+  }
+  function releaseRamp(now: number): void {
+    const due = rampMs > 0 ? Math.min(rampTurns.length, Math.floor((rampTurns.length * (now - rampStart)) / rampMs)) : rampTurns.length;
+    // The ramp is a pace, not a promise: if the platform acknowledges more slowly, the report waits
+    // here rather than in every link's queue, where live events would wait behind it.
+    let room = STARTUP_MAX_OUTSTANDING - links.queued() - links.inFlight();
+    while (rampReleased < due && room > 0) {
+      const dev = devs[rampTurns[rampReleased++]];
+      const held = dev.ramp!;
+      const first = held.shift()!; // turns come first, and each device has one turn per report message
+      rampLeft -= 1;
+      room -= 1;
+      links.send(dev.link, dev.topic, first.payload, first.kind);
+      if (held.length && held[0].turn) continue;
+      // Its last turn: what it said meanwhile follows, in order.
+      for (const h of held) links.send(dev.link, dev.topic, h.payload, h.kind);
+      heldLive -= held.length;
+      room -= held.length;
+      dev.ramp = undefined;
+    }
+    if (rampReleased === rampTurns.length && rampTurns.length) rampTurns.length = 0;
   }
 
   function send(deviceId: string, body: MessageBody, eventTime: Date): void {
@@ -657,15 +744,16 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       return;
     }
     const payload = JSON.stringify(message);
+    const kind: MessageKind = b.type === 'heartbeat' ? 'heartbeat' : 'event';
     if (faultRng() < (faults.late ?? 0)) {
       counters.late += 1;
-      late.push(Date.now() + (lateMin + (lateMax - lateMin) * faultRng()) * SECOND, () => transmit(dev, payload));
+      late.push(Date.now() + (lateMin + (lateMax - lateMin) * faultRng()) * SECOND, () => transmit(dev, payload, kind));
       return;
     }
-    transmit(dev, payload);
+    transmit(dev, payload, kind);
     if (faultRng() < (faults.duplicate ?? 0)) {
       counters.duplicated += 1;
-      transmit(dev, payload);
+      transmit(dev, payload, kind);
     }
   }
 
@@ -674,13 +762,16 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   });
 
   // Heartbeats on a fixed real-time interval, spread over the period so the fleet does not beat in unison.
-  const wheel = new TimeWheel(TICK_MS, heartbeatMs, realStart);
-  for (let i = 0; i < devs.length; i++) wheel.schedule(realStart + deviceRng() * heartbeatMs, i);
+  // Scheduled once the links are open: connecting a city takes tens of seconds, and beats due
+  // meanwhile would all go at the first tick (a burst the spreading is there to prevent).
+  let wheel!: TimeWheel;
   const drainPerBeat = ((faults.batteryDrainPerDay ?? 0) * heartbeatMs * opts.speed) / DAY;
   function heartbeat(i: number, due: number, now: number): void {
     // After a stall, skip missed beats rather than sending a burst.
     wheel.schedule(due + heartbeatMs > now ? due + heartbeatMs : now + heartbeatMs, i);
     const dev = devs[i];
+    // Not switched on yet (its start-up report waits for its turn in the ramp): nothing to beat.
+    if (dev.ramp) return;
     const simNow = city.now();
     if (dev.battery !== undefined) drainBattery(dev, 0.0001 + drainPerBeat);
     const air = dev.indoor ? 18 : ambientAt(simNow);
@@ -693,9 +784,23 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
 
   // Start-up ramp: connect with limited concurrency so thousands of links don't storm the broker.
   await links.open();
+  const beatsFrom = Date.now();
+  wheel = new TimeWheel(TICK_MS, heartbeatMs, beatsFrom);
+  for (let i = 0; i < devs.length; i++) wheel.schedule(beatsFrom + deviceRng() * heartbeatMs, i);
   log(`fleet: ${links.stats.connected}/${links.size} ${mode === 'gateway' ? 'connections (gateways and ungrouped devices)' : 'devices'} connected to ${opts.mqttUrl}`);
 
-  if (opts.initialOccupancy !== undefined) city.populate(opts.initialOccupancy);
+  const startup = { messages: 0, rampSeconds: 0 };
+  if (opts.initialOccupancy !== undefined) {
+    capturing = true;
+    try { city.populate(opts.initialOccupancy); } finally { capturing = false; }
+    shuffle(rampTurns, seededRandom(seed ^ 0x7a3b));
+    rampMs = (opts.startupRampSeconds ?? Math.min(MAX_AUTO_RAMP_SECONDS, rampTurns.length / STARTUP_REPORTS_PER_SECOND)) * SECOND;
+    rampStart = Date.now();
+    startup.messages = rampTurns.length;
+    startup.rampSeconds = rampMs / SECOND;
+    log(`fleet: start-up report of ${rampTurns.length} message(s) spread over ${startup.rampSeconds.toFixed(1)} s`);
+    releaseRamp(rampStart);
+  }
 
   let lastReal = Date.now();
   let simMs = city.now().getTime();
@@ -706,6 +811,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const now = Date.now();
       simMs += Math.min(MAX_STEP_MS, now - lastReal) * opts.speed;
       lastReal = now;
+      if (rampTurns.length) releaseRamp(now);
       city.advanceTo(simMs);
       wheel.drain(now, (i, due) => heartbeat(i, due, now));
       while (late.nextAt() <= now) late.runNext();
@@ -755,6 +861,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       counters.dropped += late.size;
       late.clear();
     }
+    if (rampLeft) {
+      log(`fleet: dropping ${rampLeft} start-up report message(s) whose turn had not come, and ${heldLive} held behind them`);
+      counters.dropped += rampLeft + heldLive;
+      for (const d of devs) d.ramp = undefined;
+      rampLeft = heldLive = 0;
+      rampTurns.length = 0;
+    }
     await links.close();
     log(`fleet: stopped; ${links.stats.published} published, ${links.stats.acked} acknowledged`);
   }
@@ -765,8 +878,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     stats: () => {
       const l = links.stats;
       return {
-        connected: l.connected, links: links.size, published: l.published, acked: l.acked, inFlight: links.inFlight(),
-        ...counters, dropped: counters.dropped + l.dropped, errors: l.errors, stormDrops: l.stormDrops,
+        connected: l.connected, links: links.size, published: l.published, acked: l.acked, inFlight: links.inFlight(), queued: links.queued(),
+        ...counters, dropped: counters.dropped + l.dropped, droppedHeartbeats: l.droppedHeartbeats, droppedEvents: l.droppedEvents, errors: l.errors, stormDrops: l.stormDrops,
+        startup: { ...startup, pending: rampLeft, heldBehind: heldLive },
         battery: battery(), ...city.counts(),
       };
     },
