@@ -14,7 +14,7 @@
 // Without --data-dir it runs on the demo city in a temporary directory, so it runs anywhere.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -196,28 +196,12 @@ seconds (default: paced at 4,000 msg/s, at most 300 s). The platform logs to std
   let measuring = false;
   const e2m: number[] = [];
   let window: number[] = [];
-  const stream = http.get(`${platform.httpUrl}/api/v1/stream`, (res) => {
-    let buf = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buf += chunk;
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const line = block.split('\n').find((l) => l.startsWith('data: '));
-        if (!line) continue;
-        const now = Date.now();
-        for (const b of JSON.parse(line.slice(6)).bays) {
-          if (!b.since) continue;
-          const ms = now - Date.parse(b.since);
-          window.push(ms);
-          if (measuring) e2m.push(ms);
-        }
-      }
-    });
+  const stream = readAvailabilityStream(`${platform.httpUrl}/api/v1/stream`, (frame, at) => {
+    for (const ms of bayLatencies(frame, at)) {
+      window.push(ms);
+      if (measuring) e2m.push(ms);
+    }
   });
-  stream.on('error', () => {});
 
   const metrics = async () => (await fetch(`${platform.httpUrl}/metrics`)).text();
   const sumOf = (text: string, name: string) => {
@@ -326,7 +310,7 @@ seconds (default: paced at 4,000 msg/s, at most 300 s). The platform logs to std
     truth: result.truth, stays: result.stays, asOf: result.asOf, since: runStart, pool, toleranceMs: 1000 + 2 * skewMs,
   });
   clearInterval(rssTimer);
-  stream.destroy();
+  stream.close();
   child.kill();
   await platform.close();
   if (!given) rmSync(dataDir, { recursive: true, force: true });

@@ -2,15 +2,13 @@
 // real platform with payments wired (the simulated provider over HTTP, its signed webhooks).
 // Sessions and invoices are inserted with SQL, as the sessions engine would write them.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { paymentsExtras } from '../payments/extras.ts';
 import { ensureBillingSeed } from '../billing/sessions.ts';
-import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform } from './helpers.ts';
+import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium } from './helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
 const PHONE = '13712345678';
 const PASSWORD = 'parking-pass-1';
@@ -63,8 +61,6 @@ async function setLang(lang: 'zh' | 'en') {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run \`npm test\` (it installs Debian's chromium) or set CHROMIUM_PATH`);
-  if (!existsSync('web/dist/index.html')) throw new Error('web/dist is missing: run `npm run build:web` first (npm test does)');
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   // A long auto-charge interval: nothing charges behind the test's back except the pokes the API makes.
@@ -72,10 +68,7 @@ beforeAll(async () => {
   p = await startTestPlatform({ dataDir, env: ENV, extras });
   pool = p.db.pool;
   await ensureBillingSeed(pool); // tariffs, so an open stay has a running fee
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   // A browser in another zone: times must still show in Asia/Shanghai.
   page = await browser.newPage({ viewport: { width: 1100, height: 1300 }, locale: 'zh-CN', timezoneId: 'Europe/London' });
   page.setDefaultTimeout(8000); // a stuck step fails with its own message, before the test's timeout

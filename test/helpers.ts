@@ -78,3 +78,20 @@ export async function getJson(p: Platform, url: string): Promise<{ status: numbe
 
 let seqBase = Date.now();
 export const nextSeq = () => ++seqBase;
+
+/**
+ * Debian's Chromium, headless, as the browser tests drive it (playwright-core never downloads a
+ * browser). The flags keep it off the network: this machine's closed network refuses its
+ * background connections.
+ */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  const { existsSync } = await import('node:fs');
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: run \`npm test\` (it installs Debian's chromium) or set CHROMIUM_PATH`);
+  if (!existsSync('web/dist/index.html')) throw new Error('web/dist is missing: run `npm run build:web` first (npm test does)');
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}

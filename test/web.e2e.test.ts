@@ -1,24 +1,17 @@
 // The drivers' map in a real headless Chromium (Debian's), against the real platform.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { existsSync } from 'node:fs';
-import { startTestPlatform, connectDevice, publish, nextSeq, type TestPlatform } from './helpers.ts';
+import type { Browser, Page } from 'playwright-core';
+import { startTestPlatform, connectDevice, publish, nextSeq, type TestPlatform, launchChromium } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let p: TestPlatform;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run \`npm test\` (it installs Debian's chromium) or set CHROMIUM_PATH`);
-  if (!existsSync('web/dist/index.html')) throw new Error('web/dist is missing: run `npm run build:web` first (npm test does)');
   // Tiles point nowhere: the map must still show lots and streets on a plain background.
   p = await startTestPlatform({ env: { TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
 });
 afterAll(async () => {
