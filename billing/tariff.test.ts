@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { seededRandom } from '../core/random.ts';
 import { Value } from '@sinclair/typebox/value';
 import {
   computeFee, explainBill, parseTariff, tariffInForce, DEMO_TARIFFS, TariffSchema, TARIFF_DEFAULTS,
@@ -178,16 +179,7 @@ describe('TariffSchema and parseTariff', () => {
 // ---------------------------------------------------------------------------------------------
 // Properties over seeded random tariffs and stays (no fast-check: a small PRNG, fixed seeds).
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 type Rng = ReturnType<typeof mulberry32>;
 const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

@@ -1,6 +1,7 @@
 // A deterministic Zhengzhou demo district: ~20 garages and ~40 street segments (~3,000 bays) around
 // five real central districts, with the device fleet that watches them. Pure: same seed, same city.
 import type { DeviceKind } from '../core/protocol.ts';
+import { seededRandom } from '../core/random.ts';
 
 export interface CityLot {
   id: string;
@@ -28,17 +29,7 @@ export interface City {
   devices: CityDevice[];
 }
 
-/** mulberry32: a tiny, well-distributed seeded PRNG, so the demo city is identical everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 interface District {
   code: string; name: string; nameZh: string; lat: number; lng: number;
