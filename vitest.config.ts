@@ -6,7 +6,7 @@ export default defineConfig({
     exclude: ['node_modules/**', 'web/dist/**', 'data/**'],
     // End-to-end files each start an embedded TimescaleDB (~4 s, ~450 MB); two at a time fits 2 cores.
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 90_000,
   },
 });

@@ -55,6 +55,28 @@ describe('embedded TimescaleDB over the Postgres wire protocol', () => {
     }
   });
 
+  it('runs the retention and compression policies when asked (the embedded database has no job scheduler)', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      await migrate(db.pool);
+      await db.pool.query(`INSERT INTO device_events VALUES
+        (now() - interval '200 days', now(), 'd', 1, 'heartbeat', NULL, NULL, '{}'),
+        (now() - interval '10 days', now(), 'd', 2, 'heartbeat', NULL, NULL, '{}'),
+        (now(), now(), 'd', 3, 'heartbeat', NULL, NULL, '{}')`);
+      // What api's node-cron job does every hour (billing/extras.ts scheduleBillingJobs).
+      const { rows: jobs } = await db.pool.query(`SELECT job_id FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention')`);
+      for (const j of jobs) await db.pool.query(`CALL run_job(${Number(j.job_id)})`);
+      const { rows } = await db.pool.query(`SELECT seq FROM device_events ORDER BY seq`);
+      expect(rows.map((r) => r.seq)).toEqual([2, 3]); // older than 90 days: dropped
+      const chunks = await db.pool.query(`SELECT range_end < now() - interval '7 days' AS old, is_compressed FROM timescaledb_information.chunks WHERE hypertable_name = 'device_events' ORDER BY range_start`);
+      expect(chunks.rows).toEqual([{ old: true, is_compressed: true }, { old: false, is_compressed: false }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a failed migration names its file', async () => {
     const dir = tempDataDir();
     dirs.push(dir);
