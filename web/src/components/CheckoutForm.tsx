@@ -1,10 +1,10 @@
 // The simulated provider's checkout for paying without an account: pick a method, enter an
 // account, get a one-off token (tok_ok_…, or tok_decline_… for an account starting "decline").
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { checkoutToken, randomPart } from '../checkout.ts';
 import { useI18n } from '../i18n.ts';
 import type { PaymentKind } from '../types.ts';
-import { PAYMENT_KINDS } from './PaymentMethodsCard.tsx';
+import { PaymentMethodFields } from './PaymentMethodFields.tsx';
 
 interface Props {
   amount: string;
@@ -14,7 +14,6 @@ interface Props {
 
 export function CheckoutForm({ amount, onToken, onCancel }: Props) {
   const { t } = useI18n();
-  const id = useId();
   const [kind, setKind] = useState<PaymentKind>('alipay');
   const [account, setAccount] = useState('');
   const submit = (e: FormEvent) => {
@@ -28,29 +27,7 @@ export function CheckoutForm({ amount, onToken, onCancel }: Props) {
         <span className="muted">{t('checkoutPay', { amount })}</span>
       </div>
       <div className="inline-form">
-        <div className="field field--narrow">
-          <label htmlFor={`${id}-kind`}>{t('methodKind')}</label>
-          <select id={`${id}-kind`} className="input" value={kind} onChange={(e) => setKind(e.target.value as PaymentKind)} data-testid="checkout-kind">
-            {PAYMENT_KINDS.map(([k, key]) => (
-              <option key={k} value={k}>
-                {t(key)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-account`}>{t('methodAccount')}</label>
-          <input
-            id={`${id}-account`}
-            className="input"
-            value={account}
-            onChange={(e) => setAccount(e.target.value)}
-            placeholder="138****0000"
-            required
-            autoComplete="off"
-            data-testid="checkout-account"
-          />
-        </div>
+        <PaymentMethodFields kind={kind} account={account} onKind={setKind} onAccount={setAccount} testIdPrefix="checkout" placeholder="138****0000" />
         <button type="submit" className="btn btn--primary" data-testid="checkout-submit">
           {t('confirmPay')}
         </button>
