@@ -214,7 +214,9 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
 
     const written = new Set<SessionRecord>();
     await insertSessions(client, plan.created, written);
-    await updateSessions(client, plan.changed, written);
+    // Closing a session and issuing its invoice is one statement: one round trip per batch, and an
+    // invoice only for a session this statement really closed.
+    const issued = await updateSessions(client, plan.changed, written, plan.closedWithPlate.filter((s) => fees.has(s)), fees, opts.dueDays);
     await insertExceptions(client, plan.exceptions);
     if (plan.claimedExits.length) {
       await client.query(
@@ -223,8 +225,9 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
         [plan.claimedExits.map((c) => c.exceptionId), plan.claimedExits.map((c) => c.note)],
       );
     }
-    const billable = plan.closedWithPlate.filter((s) => written.has(s) && fees.has(s));
-    const issued = await insertInvoices(client, billable, fees, opts.dueDays);
+    // Sessions created already closed (entry and exit in one batch) are invoiced once they have ids.
+    const createdClosed = new Set(plan.created);
+    issued.push(...await insertInvoices(client, plan.closedWithPlate.filter((s) => createdClosed.has(s) && written.has(s) && fees.has(s)), fees, opts.dueDays));
 
     stats.sessionsOpened += plan.created.filter((s) => written.has(s)).length;
     stats.sessionsClosed += plan.closedWithPlate.filter((s) => written.has(s)).length;
@@ -321,32 +324,69 @@ async function insertSessions(q: Queryable, created: SessionRecord[], written: S
   }
 }
 
-async function updateSessions(q: Queryable, changed: SessionRecord[], written: Set<SessionRecord>): Promise<void> {
-  if (!changed.length) return;
-  const col = <T>(f: (s: SessionRecord) => T) => changed.map(f);
+type Fees = Map<SessionRecord, { fee: FeeResult; tariffId: string }>;
+
+/**
+ * Close or flag sessions that existed, and issue the invoices of those it closed (`billable`,
+ * priced), in one statement. Returns the invoices issued.
+ */
+async function updateSessions(q: Queryable, changed: SessionRecord[], written: Set<SessionRecord>, billable: SessionRecord[], fees: Fees, dueDays: number): Promise<IssuedInvoice[]> {
+  if (!changed.length) return [];
+  const existing = new Set(changed);
+  const invoices = billable.filter((s) => existing.has(s));
   // Only a session still open changes, and an exit event closes at most one session.
   // Planner-proof on purpose: the embedded database never auto-analyzes, and stale statistics
   // made the partial indexes look empty (a nested loop over every open session per batch). The
   // guard reads each row by primary key (OFFSET 0 keeps it a separate lookup) and the update
   // touches only the ids given (s.id = ANY: a primary-key scan, whatever the table's size).
+  // One invoice per session, ever (invoices.session_id UNIQUE); overdue after INVOICE_DUE_DAYS.
   const { rows } = await q.query(
     `WITH u AS MATERIALIZED (
-       SELECT u.* FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::bigint[], $6::real[], $7::text[], $8::text[], $9::text[])
-                  AS u(id, status, exit_time, exit_device, exit_seq, exit_confidence, exit_plate_read, match_method, review_reason)
+       SELECT u.* FROM json_to_recordset($1::json)
+                  AS u(id bigint, status text, exit_time timestamptz, exit_device text, exit_seq bigint, exit_confidence real, exit_plate_read text, match_method text, review_reason text)
         CROSS JOIN LATERAL (SELECT c.status, c.exit_time FROM sessions c WHERE c.id = u.id OFFSET 0) c
         WHERE c.status IN ('open', 'anonymous') AND c.exit_time IS NULL
-          AND (u.exit_device IS NULL OR NOT EXISTS (SELECT 1 FROM sessions x WHERE x.exit_device = u.exit_device AND x.exit_seq = u.exit_seq)))
-     UPDATE sessions s
-        SET status = u.status, exit_time = u.exit_time, exit_device = u.exit_device, exit_seq = u.exit_seq,
-            exit_confidence = u.exit_confidence, exit_plate_read = u.exit_plate_read, match_method = u.match_method, review_reason = u.review_reason
-       FROM u
-      WHERE s.id = u.id AND s.id = ANY($1::bigint[])
-     RETURNING s.id`,
-    [col((s) => s.id), col((s) => s.status), col((s) => s.exitTime?.toISOString() ?? null), col((s) => s.exitDevice), col((s) => s.exitSeq),
-      col((s) => s.exitConfidence), col((s) => s.exitPlateRead), col((s) => s.matchMethod), col((s) => s.reviewReason)],
+          AND (u.exit_device IS NULL OR NOT EXISTS (SELECT 1 FROM sessions x WHERE x.exit_device = u.exit_device AND x.exit_seq = u.exit_seq))
+     ), upd AS (
+       UPDATE sessions s
+          SET status = u.status, exit_time = u.exit_time, exit_device = u.exit_device, exit_seq = u.exit_seq,
+              exit_confidence = u.exit_confidence, exit_plate_read = u.exit_plate_read, match_method = u.match_method, review_reason = u.review_reason
+         FROM u
+        WHERE s.id = u.id AND s.id = ANY($2::bigint[])
+       RETURNING s.id
+     ), inv AS (
+       INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
+       SELECT i.session_id, i.lot_id, i.plate, i.amount_fen, i.lines, i.tariff_id, i.tariff_version, 'outstanding', now() + make_interval(days => $4::int)
+         FROM json_to_recordset($3::json) AS i(session_id bigint, lot_id text, plate text, amount_fen int, lines jsonb, tariff_id text, tariff_version int)
+        WHERE i.session_id IN (SELECT id FROM upd)
+       ON CONFLICT (session_id) DO NOTHING
+       RETURNING id, session_id
+     )
+     SELECT (SELECT json_agg(id) FROM upd) AS updated, (SELECT json_agg(json_build_array(id, session_id)) FROM inv) AS invoices`,
+    [
+      JSON.stringify(changed.map((s) => ({
+        id: s.id, status: s.status, exit_time: s.exitTime, exit_device: s.exitDevice, exit_seq: s.exitSeq, exit_confidence: s.exitConfidence,
+        exit_plate_read: s.exitPlateRead, match_method: s.matchMethod, review_reason: s.reviewReason,
+      }))),
+      changed.map((s) => s.id),
+      JSON.stringify(invoices.map((s) => {
+        const f = fees.get(s)!;
+        return { session_id: s.id, lot_id: s.lotId, plate: s.plate, amount_fen: f.fee.totalFen, lines: f.fee.lines, tariff_id: f.tariffId, tariff_version: f.fee.tariffVersion };
+      })),
+      dueDays,
+    ],
   );
-  const ok = new Set(rows.map((r) => r.id as number));
-  for (const s of changed) if (ok.has(s.id!)) written.add(s);
+  const ok = new Set<number>((rows[0].updated ?? []).map(Number));
+  for (const s of changed) if (ok.has(Number(s.id))) written.add(s);
+  const bySession = new Map(invoices.map((s) => [Number(s.id), s]));
+  return ((rows[0].invoices ?? []) as Array<[number, number]>).map(([invoiceId, sessionId]) => issuedInvoice(invoiceId, bySession.get(Number(sessionId))!, fees));
+}
+
+function issuedInvoice(invoiceId: number, s: SessionRecord, fees: Fees): IssuedInvoice {
+  return {
+    invoiceId, sessionId: s.id!, lotId: s.lotId, plate: s.plate!, amountFen: fees.get(s)!.fee.totalFen,
+    autoCharge: s.status === 'closed', exitDevice: s.exitDevice!, exitSeq: s.exitSeq!,
+  };
 }
 
 async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<void> {
@@ -361,7 +401,7 @@ async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<
   );
 }
 
-async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Map<SessionRecord, { fee: FeeResult; tariffId: string }>, dueDays: number): Promise<IssuedInvoice[]> {
+async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Fees, dueDays: number): Promise<IssuedInvoice[]> {
   if (!sessions.length) return [];
   const col = <T>(f: (s: SessionRecord) => T) => sessions.map(f);
   // One invoice per session, ever (invoices.session_id UNIQUE); overdue after INVOICE_DUE_DAYS.
@@ -375,14 +415,8 @@ async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Map
     [col((s) => s.id), col((s) => s.lotId), col((s) => s.plate), col((s) => fees.get(s)!.fee.totalFen), col((s) => JSON.stringify(fees.get(s)!.fee.lines)),
       col((s) => fees.get(s)!.tariffId), col((s) => fees.get(s)!.fee.tariffVersion), dueDays],
   );
-  const bySession = new Map(sessions.map((s) => [s.id!, s]));
-  return rows.map((r) => {
-    const s = bySession.get(r.session_id)!;
-    return {
-      invoiceId: r.id, sessionId: r.session_id, lotId: s.lotId, plate: s.plate!, amountFen: fees.get(s)!.fee.totalFen,
-      autoCharge: s.status === 'closed', exitDevice: s.exitDevice!, exitSeq: s.exitSeq!,
-    };
-  });
+  const bySession = new Map(sessions.map((s) => [Number(s.id), s]));
+  return rows.map((r) => issuedInvoice(r.id, bySession.get(Number(r.session_id))!, fees));
 }
 
 /**

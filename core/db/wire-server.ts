@@ -35,7 +35,16 @@ interface Conn {
   closed: boolean;
 }
 
-export async function serveWireProtocol(db: PGlite, opts: { host?: string; port?: number; maxConnections?: number } = {}): Promise<WireServer> {
+export interface WireServerOptions {
+  host?: string;
+  port?: number;
+  maxConnections?: number;
+  /** Called for a call into the database that took at least slowMs (default 2,000 ms), with its SQL. */
+  onSlow?: (ms: number, sql: string) => void;
+  slowMs?: number;
+}
+
+export async function serveWireProtocol(db: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
   const jobs: Array<{ conn: Conn; bytes: Uint8Array; terminate: boolean }> = [];
   let owner: Conn | null = null;
   let running = false;
@@ -62,7 +71,10 @@ export async function serveWireProtocol(db: PGlite, opts: { host?: string; port?
         const { conn } = job;
         if (conn.closed) continue;
         if (job.bytes.length) {
+          const started = performance.now();
           const out = await db.execProtocolRaw(job.bytes);
+          const ms = performance.now() - started;
+          if (opts.onSlow && ms >= (opts.slowMs ?? 2000)) opts.onSlow(Math.round(ms), sqlOf(job.bytes));
           // Copied: the answer lives in PGlite's receive buffer, which the next call overwrites.
           if (out.length && !conn.socket.destroyed) conn.socket.write(Buffer.from(out));
           // Idle again only when the answer ends with ReadyForQuery 'I' (not 'T' or 'E', and not
@@ -155,4 +167,22 @@ function take(conn: Conn, len: number): Buffer {
   else conn.chunks[0] = head.subarray(len);
   conn.size -= len;
   return msg;
+}
+
+/** The SQL text of the Parse ('P') or Query ('Q') messages in a run of messages, for logs. */
+export function sqlOf(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const texts: string[] = [];
+  for (let i = 0; i + 5 <= buf.length;) {
+    const type = buf[i];
+    const len = buf.readInt32BE(i + 1);
+    const body = buf.subarray(i + 5, i + 1 + len);
+    if (type === 0x51) texts.push(body.toString('utf8', 0, body.indexOf(0))); // Query: text\0
+    else if (type === 0x50) { // Parse: name\0 text\0 …
+      const nameEnd = body.indexOf(0);
+      texts.push(body.toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1)));
+    }
+    i += 1 + len;
+  }
+  return texts.join('; ').replace(/\s+/g, ' ').slice(0, 500);
 }
