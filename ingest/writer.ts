@@ -6,6 +6,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { IngestEvent } from './handlers/index.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
+import { RETRY_TRANSACTION } from '../core/db/wire-server.ts';
 
 export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
 
@@ -38,6 +39,7 @@ export class EventWriter {
   readonly hooks: BatchHook[];
   private readonly mirror = new BayMirror();
   private readonly lastSeenWritten: LastSeenWritten = new Map();
+  private mirrorStale = false;
 
   constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
     this.hooks = [...(opts.hooks ?? [])];
@@ -100,13 +102,16 @@ export class EventWriter {
     const batch = this.queue.splice(0, this.opts.batchMax);
     const started = process.hrtime.bigint();
     try {
-      const change = await this.commit(batch);
+      const change = await this.commitRetrying(batch);
       this.opts.metrics.commitBatchSize.observe(batch.length);
       this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       for (const item of batch) item.done.resolve();
       if (change.lots.length || change.bays.length) this.opts.changes.emit('availability', change);
     } catch (err) {
       // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
+      // Whether it committed may be unknown (a lost answer): re-read the bay states before the next
+      // batch, so a resent message is judged against what the database really holds.
+      this.mirrorStale = true;
       this.opts.log.error({ err, batch: batch.length }, 'ingest commit failed');
       for (const item of batch) item.done.reject(err as Error);
     } finally {
@@ -117,6 +122,22 @@ export class EventWriter {
         clearTimeout(this.timer);
         this.timer = undefined;
         setImmediate(() => void this.flush());
+      }
+    }
+  }
+
+  /**
+   * A transaction the database asks to retry (SQLSTATE 40001, e.g. the embedded database lost an
+   * answer and rolled back) is retried here, twice at most, so devices keep their connections and
+   * only see a later PUBACK.
+   */
+  private async commitRetrying(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commit(batch);
+      } catch (err) {
+        if ((err as { code?: string }).code !== RETRY_TRANSACTION || attempt >= 3) throw err;
+        this.opts.log.error({ err, batch: batch.length, attempt }, 'ingest commit rolled back by the database; retrying the batch');
       }
     }
   }
@@ -136,6 +157,11 @@ export class EventWriter {
       events.push(e);
     }
 
+    if (this.mirrorStale) {
+      await this.mirror.load(this.pool);
+      this.lastSeenWritten.clear();
+      this.mirrorStale = false;
+    }
     const client = await this.pool.connect();
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
@@ -168,6 +194,7 @@ export class EventWriter {
         await client.query('COMMIT');
       }
       this.mirror.apply(observed.updates);
+      for (const e of touched) this.lastSeenWritten.set(e.deviceId, { seen: e.eventTime.getTime(), battery: e.battery ?? this.lastSeenWritten.get(e.deviceId)?.battery });
       for (const then of afterCommit) setImmediate(then);
       this.opts.metrics.mqttStored.inc(inserted);
       this.opts.metrics.mqttDuplicates.inc(events.length - inserted + inBatchDuplicates);
@@ -280,8 +307,7 @@ function planTouch(events: IngestEvent[], written: LastSeenWritten): IngestEvent
   }
   return [...latest.values()].filter((e) => {
     const w = written.get(e.deviceId);
-    if (w && e.eventTime.getTime() - w.seen < LAST_SEEN_RESOLUTION_MS && (e.battery === undefined || e.battery === w.battery)) return false;
-    written.set(e.deviceId, { seen: e.eventTime.getTime(), battery: e.battery ?? w?.battery });
-    return true;
+    // Recorded in `written` by the caller once committed (a rolled-back batch wrote nothing).
+    return !(w && e.eventTime.getTime() - w.seen < LAST_SEEN_RESOLUTION_MS && (e.battery === undefined || e.battery === w.battery));
   });
 }

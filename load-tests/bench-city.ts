@@ -251,7 +251,7 @@ seconds (default: paced at 4,000 msg/s, at most 300 s). The platform logs to std
     process.stderr.write(`  ${((now - tStart) / 1000).toFixed(0).padStart(4)} s ${phase.padEnd(10)} sim ${sim} · ` +
       (s ? `conn ${s.connected}/${s.links} · ${s.startup.pending ? `start-up ${s.startup.messages - s.startup.pending}/${s.startup.messages} · ` : ''}` +
         `acked ${s.acked} in-flight ${s.inFlight} queued ${s.queued} · dropped ${s.droppedEvents} ev ${s.droppedHeartbeats} hb · err ${s.errors} · ` : '') +
-      `stored ${rate}/s · e2m p50 ${w.p50} p99 ${w.p99} ms (${w.n}) · RSS platform ${Math.round(process.memoryUsage().rss / 1e6)} MB sim ${last ? Math.round(last.rss / 1e6) : '?'} MB · load ${os.loadavg()[0].toFixed(2)}\n`);
+      `stored ${rate}/s · e2m p50 ${w.p50} p99 ${w.p99} ms (${w.n}) · RSS platform ${Math.round(process.memoryUsage().rss / 1e6)} MB (main heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB) sim ${last ? Math.round(last.rss / 1e6) : '?'} MB · load ${os.loadavg()[0].toFixed(2)}\n`);
   }, PROGRESS_MS);
 
   // Warm-up: connections, then the start-up report (every bay's state, over the ramp) must be

@@ -64,6 +64,25 @@ describe('a bay sensor over MQTT', () => {
     expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, msg.seq])).toBe(1);
   });
 
+  it('retries a batch the database rolled back with "retry the transaction" (40001): stored once, acknowledged', async () => {
+    const d = sensorOf();
+    let calls = 0;
+    // A hook that fails like a lost answer from the embedded database, once.
+    const flaky = async () => {
+      if (++calls === 1) throw Object.assign(new Error('lost the answer; retry the transaction'), { code: '40001' });
+    };
+    p.broker.writer.hooks.push(flaky);
+    try {
+      const seq = nextSeq();
+      await publish(client, eventsTopic(d.id), { type: 'occupancy', seq, ts: new Date().toISOString(), occupied: false });
+      expect(calls).toBe(2);
+      expect(await count(`SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2`, [d.id, seq])).toBe(1);
+      expect(client.connected).toBe(true);
+    } finally {
+      p.broker.writer.hooks.splice(p.broker.writer.hooks.indexOf(flaky), 1);
+    }
+  });
+
   it('stores a late message without rolling the bay back', async () => {
     const d = sensorOf();
     const now = Date.now();

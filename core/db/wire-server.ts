@@ -11,7 +11,8 @@
 // on the whole-city benchmark about once a minute: ParseComplete, BindComplete and nothing more,
 // or bytes that are not protocol messages at all). Forwarded, that hung the client forever or
 // crashed it; so every answer is checked, and a broken one becomes an ordinary error for the
-// client (its transaction is marked failed, so its ROLLBACK undoes whatever did happen).
+// client: inside a transaction, the transaction is marked failed (its ROLLBACK undoes whatever did
+// happen, and it may retry); outside one, an error saying the outcome is unknown.
 //
 // One backend serves every connection, so a connection inside a transaction (or in the middle of
 // an extended-protocol sequence, before its Sync) owns the database until it is idle again; the
@@ -31,6 +32,10 @@ const CANCEL_REQUEST = 80877102;
 const TERMINATE = 0x58; // 'X'
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
+/** SQLSTATE of a broken answer inside a transaction (serialization_failure: "retry the transaction"). */
+export const RETRY_TRANSACTION = '40001';
+/** SQLSTATE of a broken answer outside a transaction (transaction_resolution_unknown). */
+export const OUTCOME_UNKNOWN = '08007';
 const SYNC = Buffer.from([0x53, 0, 0, 0, 4]); // 'S'
 
 interface Conn {
@@ -204,7 +209,11 @@ async function recoverFromBrokenAnswer(db: PGlite): Promise<Buffer> {
   await db.execProtocolRaw(SYNC);
   const inTransaction = db.isInTransaction();
   if (inTransaction) await db.execProtocolRaw(simpleQuery('SELECT 1/0')); // aborts the transaction
-  const fields = Buffer.from('SERROR\0VERROR\0CXX000\0Mthe embedded database lost the answer to this statement; it was not committed, retry it\0\0');
+  // Inside a transaction nothing is committed until the client's ROLLBACK: safe to retry (40001).
+  // Outside one the statement may or may not have committed (08007): the caller must check.
+  const fields = Buffer.from(inTransaction
+    ? `SERROR\0VERROR\0C${RETRY_TRANSACTION}\0Mthe embedded database lost the answer to this statement; the transaction is aborted and nothing of it is committed: roll back and retry it\0\0`
+    : `SERROR\0VERROR\0C${OUTCOME_UNKNOWN}\0Mthe embedded database lost the answer to this statement; whether it committed is unknown: check before retrying\0\0`);
   const error = Buffer.alloc(5 + fields.length);
   error[0] = 0x45; // 'E'
   error.writeInt32BE(4 + fields.length, 1);
