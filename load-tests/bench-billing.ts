@@ -129,7 +129,8 @@ async function main() {
     let seq = Date.now() * 10;
     const jobs = (phase: 'in' | 'out', from: number, to: number): Job[] => gates.map((device, g) => {
       const events: Job['events'] = [];
-      for (let i = from + g; i < to; i += gates.length) {
+      // Session i always goes through camera i mod G (its lot's gate), in and out.
+      for (let i = from + (((g - from) % gates.length) + gates.length) % gates.length; i < to; i += gates.length) {
         const entry = base + i * 7_000;
         const ts = phase === 'in' ? entry : entry + (20 + (i * 37) % 580) * 60_000;
         const s = ++seq;
