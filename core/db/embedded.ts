@@ -31,6 +31,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
     host: '127.0.0.1', port: 0, maxConnections: 4,
     // The database runs one statement at a time: a slow one stalls ingest, so say which it was.
     onSlow: (ms, sql) => warn(`embedded database: one call took ${ms} ms`, sql),
+    onFailure: (err) => warn(`embedded database: a call failed, closing its connection: ${err.message}`, ''),
     onBrokenAnswer: (sql) => warn('embedded database: broken answer replaced by an error (the statement is retried by its caller)', sql),
   });
   const port = server.port;

@@ -50,6 +50,8 @@ export interface WireServerOptions {
   host?: string;
   port?: number;
   maxConnections?: number;
+  /** Called when a call into the database threw; the connection that made it is closed. */
+  onFailure?: (err: Error) => void;
   /** Called when the database's answer was broken and replaced by an error, with the SQL. */
   onBrokenAnswer?: (sql: string) => void;
   /** Called for a call into the database that took at least slowMs (default 2,000 ms), with its SQL. */
@@ -138,7 +140,11 @@ export async function serveWireProtocol(db: PGlite, opts: WireServerOptions = {}
     }
     if (!messages.length && !terminate) return;
     jobs.push({ conn, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
-    void run().catch((err) => conn.socket.destroy(err as Error));
+    void run().catch((err) => {
+      // The database itself threw (not an SQL error, which is an answer): its connection cannot go on.
+      opts.onFailure?.(err as Error);
+      conn.socket.destroy(err as Error);
+    });
   }
 
   const conns = new Set<Conn>();
