@@ -20,22 +20,46 @@ export interface EmbeddedDatabase {
 // The worker has no logger of its own: pino-shaped lines on stderr, like the rest of the platform.
 const warn = (msg: string, sql: string) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg, sql })}\n`);
 
-export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
-  mkdirSync(dataDir, { recursive: true });
+async function openPGlite(dataDir: string): Promise<PGlite> {
   const db = await PGlite.create({ dataDir, extensions: { timescaledb } });
   // PGlite has no shared_preload_libraries: loaded lazily, TimescaleDB refuses the first insert into
   // a hypertable ("invalid INSERT on the root table") and reports continuous aggregates and
   // compression as unlicensed. Loading it before anything else makes it behave as if preloaded.
   await db.exec(`LOAD 'timescaledb'`);
+  return db;
+}
+
+export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  mkdirSync(dataDir, { recursive: true });
+  let db = await openPGlite(dataDir);
+  let closed = false;
+  // A call that throws (seen once on the whole-city run) leaves the WebAssembly instance unusable:
+  // reopen the data directory, which recovers from the write-ahead log like a restarted server, so
+  // no committed (acknowledged) work is lost; clients reconnect.
+  const reopen = async (err: Error) => {
+    warn(`embedded database: a call failed (${err.message}); reopening ${dataDir}`, '');
+    // A broken instance may never finish closing: give it 2 s, then let it go to the collector.
+    await Promise.race([db.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    for (let attempt = 1; !closed; attempt++) {
+      try {
+        db = await openPGlite(dataDir);
+        server.replaceDatabase(db);
+        warn(`embedded database: reopened after ${attempt} attempt(s)`, '');
+        return;
+      } catch (e) {
+        warn(`embedded database: reopening failed (${(e as Error).message}); trying again in 1 s`, '');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
   const server = await serveWireProtocol(db, {
     host: '127.0.0.1', port: 0, maxConnections: 4,
     // The database runs one statement at a time: a slow one stalls ingest, so say which it was.
     onSlow: (ms, sql) => warn(`embedded database: one call took ${ms} ms`, sql),
-    onFailure: (err) => warn(`embedded database: a call failed, closing its connection: ${err.message}`, ''),
+    onFailure: (err) => void reopen(err),
     onBrokenAnswer: (sql) => warn('embedded database: broken answer replaced by an error (the statement is retried by its caller)', sql),
   });
   const port = server.port;
-  let closed = false;
   return {
     connection: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' },
     async close() {

@@ -39,8 +39,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     embedded = await startEmbeddedDatabaseWorker(path.join(opts.dataDir, 'pg'));
     pool = new pg.Pool({ ...embedded.connection, max: 1, idleTimeoutMillis: 0 });
   }
-  // An idle client error (server went away) must not crash the process; the next query reports it.
+  // A client error (the server went away, or the embedded database reopened) must not crash the
+  // process: the query in flight rejects, the pool drops the client and the next query reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await ensureTimescale(pool, opts.databaseUrl !== undefined);
   } catch (err) {

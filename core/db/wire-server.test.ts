@@ -126,3 +126,40 @@ describe('a broken answer from the database', () => {
     expect(broken).toEqual(['INSERT INTO t VALUES (10, $1)', 'INSERT INTO t VALUES (11, $1)']);
   });
 });
+
+describe('a database call that throws', () => {
+  it('closes every connection, refuses new ones until the database is replaced, then serves again', async () => {
+    const dying = new Proxy(db, { get(target, key) {
+      if (key !== 'execProtocolRaw') {
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      }
+      return async (bytes: Uint8Array) => {
+        if (Buffer.from(bytes).includes('kill me')) throw new Error('RuntimeError: memory access out of bounds');
+        return target.execProtocolRaw(bytes);
+      };
+    } });
+    const failures: string[] = [];
+    const s = await serveWireProtocol(dying as PGlite, { onFailure: (err) => failures.push(err.message) });
+    const connect = async () => {
+      const c = new pg.Client({ host: '127.0.0.1', port: s.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+      c.on('error', () => {});
+      await c.connect();
+      return c;
+    };
+    try {
+      const a = await connect();
+      const b = await connect();
+      await expect(a.query(`SELECT 'kill me'`)).rejects.toThrow();
+      await expect(b.query('SELECT 1')).rejects.toThrow(); // its session is gone with the backend
+      expect(failures).toEqual(['RuntimeError: memory access out of bounds']);
+      await expect(connect()).rejects.toThrow(); // refused while the database is being reopened
+      s.replaceDatabase(db);
+      const c = await connect();
+      expect((await c.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+      await c.end();
+    } finally {
+      await s.close();
+    }
+  });
+});

