@@ -17,6 +17,15 @@ beforeAll(async () => {
   server = await serveWireProtocol(db);
   await db.exec('CREATE TABLE t (id int PRIMARY KEY, body text)');
 });
+/** The shared database with its protocol calls replaced (PGlite's failures cannot be provoked on demand). */
+function intercept(exec: (bytes: Uint8Array) => Promise<Uint8Array>): PGlite {
+  return new Proxy(db, { get(target, key) {
+    if (key === 'execProtocolRaw') return exec;
+    const v = Reflect.get(target, key);
+    return typeof v === 'function' ? v.bind(target) : v;
+  } });
+}
+
 afterAll(async () => {
   await server.close();
   await db.close();
@@ -93,20 +102,14 @@ describe('a broken answer from the database', () => {
   });
 
   it('reaches the client as an error, its transaction failed, and its rollback undoes the statement', async () => {
-    // PGlite's real failure cannot be provoked on demand: this one cuts the answer to any run
+    // Cuts the answer to any run that mentions 'break me', after the database has executed it.
     // that mentions 'break me' after the database has executed it.
-    const flaky = new Proxy(db, { get(target, key) {
-      if (key !== 'execProtocolRaw') {
-        const v = Reflect.get(target, key);
-        return typeof v === 'function' ? v.bind(target) : v;
-      }
-      return async (bytes: Uint8Array) => {
-        const out = await target.execProtocolRaw(bytes);
-        return Buffer.from(bytes).includes('break me') ? out.subarray(0, 10) : out;
-      };
-    } });
+    const flaky = intercept(async (bytes) => {
+      const out = await db.execProtocolRaw(bytes);
+      return Buffer.from(bytes).includes('break me') ? out.subarray(0, 10) : out;
+    });
     const broken: string[] = [];
-    const flakyServer = await serveWireProtocol(flaky as PGlite, { onBrokenAnswer: (sql) => broken.push(sql) });
+    const flakyServer = await serveWireProtocol(flaky, { onBrokenAnswer: (sql) => broken.push(sql) });
     const c = new pg.Client({ host: '127.0.0.1', port: flakyServer.port, user: 'postgres', database: 'postgres' });
     await c.connect();
     try {
@@ -129,18 +132,12 @@ describe('a broken answer from the database', () => {
 
 describe('a database call that throws', () => {
   it('closes every connection, refuses new ones until the database is replaced, then serves again', async () => {
-    const dying = new Proxy(db, { get(target, key) {
-      if (key !== 'execProtocolRaw') {
-        const v = Reflect.get(target, key);
-        return typeof v === 'function' ? v.bind(target) : v;
-      }
-      return async (bytes: Uint8Array) => {
-        if (Buffer.from(bytes).includes('kill me')) throw new Error('RuntimeError: memory access out of bounds');
-        return target.execProtocolRaw(bytes);
-      };
-    } });
+    const dying = intercept(async (bytes) => {
+      if (Buffer.from(bytes).includes('kill me')) throw new Error('RuntimeError: memory access out of bounds');
+      return db.execProtocolRaw(bytes);
+    });
     const failures: string[] = [];
-    const s = await serveWireProtocol(dying as PGlite, { onFailure: (err) => failures.push(err.message) });
+    const s = await serveWireProtocol(dying, { onFailure: (err) => failures.push(err.message) });
     const connect = async () => {
       const c = new pg.Client({ host: '127.0.0.1', port: s.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
       c.on('error', () => {});
