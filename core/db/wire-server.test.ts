@@ -103,7 +103,6 @@ describe('a broken answer from the database', () => {
 
   it('reaches the client as an error, its transaction failed, and its rollback undoes the statement', async () => {
     // Cuts the answer to any run that mentions 'break me', after the database has executed it.
-    // that mentions 'break me' after the database has executed it.
     const flaky = intercept(async (bytes) => {
       const out = await db.execProtocolRaw(bytes);
       return Buffer.from(bytes).includes('break me') ? out.subarray(0, 10) : out;
