@@ -213,10 +213,14 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
     }
 
     const written = new Set<SessionRecord>();
-    await insertSessions(client, plan.created, written);
-    // Closing a session and issuing its invoice is one statement: one round trip per batch, and an
-    // invoice only for a session this statement really closed.
-    const issued = await updateSessions(client, plan.changed, written, plan.closedWithPlate.filter((s) => fees.has(s)), fees, opts.dueDays);
+    // Issued back to back (pg runs them in this order, each seeing the one before; awaiting each
+    // would leave the database idle for a turn of our event loop). Closing a session and issuing its
+    // invoice is one statement, so an invoice exists only for a session it really closed.
+    const [, issued] = await Promise.all([
+      insertSessions(client, plan.created, written),
+      updateSessions(client, plan.changed, written, plan.closedWithPlate.filter((s) => fees.has(s)), fees, opts.dueDays),
+    ]);
+    // Exceptions name sessions created above: their ids are known now.
     await insertExceptions(client, plan.exceptions);
     if (plan.claimedExits.length) {
       await client.query(
@@ -261,21 +265,20 @@ async function loadContext(q: Queryable, events: SessionEvent[]): Promise<{ know
       if (e.direction === 'in' && p.valid) { inLots.push(e.lotId); inPlates.push(p.plate); }
     } else bays.add(e.bayCode);
   }
-  const known: SessionRecord[] = [];
-  if (gateLots.length) {
+  // Issued together: pg sends each as soon as the previous is answered, without waiting for a turn
+  // of our event loop in between (every turn is time the database sits idle).
+  const none = Promise.resolve({ rows: [] as any[] });
+  const [gate, bay, exits] = await Promise.all([
     // Open sessions with the same key at the lot, and ended ones an event may be a replay of.
-    const { rows } = await q.query(
+    !gateLots.length ? none : q.query(
       `SELECT ${SESSION_COLS} FROM sessions s
          JOIN (SELECT DISTINCT lot, key FROM unnest($1::text[], $2::text[]) AS k(lot, key)) k ON s.lot_id = k.lot AND s.plate_key = k.key
         WHERE s.bay_code IS NULL
           AND (s.status = 'open' OR s.entry_time = ANY($3::timestamptz[]) OR s.exit_time = ANY($3::timestamptz[]))`,
       [gateLots, gateKeys, gateTimes],
-    );
-    for (const r of rows) known.push(toRecord(r));
-  }
-  if (bays.size) {
+    ),
     // Per bay: what is open now, and the latest ended session (tells stale reports from new ones).
-    const { rows } = await q.query(
+    !bays.size ? none : q.query(
       `SELECT ${SESSION_COLS} FROM sessions s
         WHERE s.bay_code = ANY($1::text[]) AND s.exit_time IS NULL AND s.status IN ('open', 'anonymous')
        UNION ALL
@@ -283,21 +286,18 @@ async function loadContext(q: Queryable, events: SessionEvent[]): Promise<{ know
         CROSS JOIN LATERAL (SELECT ${SESSION_COLS} FROM sessions s
                              WHERE s.bay_code = b.code AND s.exit_time IS NOT NULL ORDER BY s.exit_time DESC LIMIT 1) l`,
       [[...bays]],
-    );
-    for (const r of rows) known.push(toRecord(r));
-  }
-  let pending: PendingExit[] = [];
-  if (inLots.length) {
-    const { rows } = await q.query(
+    ),
+    !inLots.length ? none : q.query(
       `SELECT e.id, e.lot_id, e.plate, e.device_id, e.seq, e.event_time, (d.payload->>'confidence')::real AS confidence
          FROM session_exceptions e
          JOIN (SELECT DISTINCT lot, plate FROM unnest($1::text[], $2::text[]) AS k(lot, plate)) k ON e.lot_id = k.lot AND e.plate = k.plate
          LEFT JOIN device_events d ON d.device_id = e.device_id AND d.seq = e.seq AND d.event_time = e.event_time
         WHERE e.kind = 'exit-without-entry' AND e.resolved_at IS NULL AND e.device_id IS NOT NULL`,
       [inLots, inPlates],
-    );
-    pending = rows.map((r) => ({ exceptionId: r.id, lotId: r.lot_id, plate: r.plate, deviceId: r.device_id, seq: r.seq, time: r.event_time, confidence: r.confidence }));
-  }
+    ),
+  ]);
+  const known = [...gate.rows, ...bay.rows].map(toRecord);
+  const pending: PendingExit[] = exits.rows.map((r) => ({ exceptionId: r.id, lotId: r.lot_id, plate: r.plate, deviceId: r.device_id, seq: r.seq, time: r.event_time, confidence: r.confidence }));
   return { known, pending };
 }
 
