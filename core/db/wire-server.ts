@@ -37,11 +37,16 @@ const CANCEL_REQUEST = 80877102;
 const TERMINATE = 0x58; // 'X'
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
+const FAILED = 0x45; // 'E' (ReadyForQuery status: in a failed transaction)
+const ERROR_RESPONSE = 0x45; // 'E'
+const QUERY_TYPE = 0x51; // 'Q'
+const PARSE_TYPE = 0x50; // 'P'
+const SYNC_TYPE = 0x53; // 'S'
 /** SQLSTATE of a broken answer inside a transaction (serialization_failure: "retry the transaction"). */
 export const RETRY_TRANSACTION = '40001';
 /** SQLSTATE of a broken answer outside a transaction (transaction_resolution_unknown). */
 export const OUTCOME_UNKNOWN = '08007';
-const SYNC = Buffer.from([0x53, 0, 0, 0, 4]); // 'S'
+const SYNC = Buffer.from([SYNC_TYPE, 0, 0, 0, 4]);
 
 interface Conn {
   socket: net.Socket;
@@ -207,12 +212,11 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
 export function readBoundaryCuts(bytes: Uint8Array): number[] {
   const cuts: number[] = [];
   let base = 0;
-  for (let i = 0; i + 5 <= bytes.length;) {
-    if (i > base && (i - base) % PGLITE_READ_PIECE === 0) {
-      cuts.push(i);
-      base = i;
+  for (const { at } of messagesOf(bytes)) {
+    if (at > base && (at - base) % PGLITE_READ_PIECE === 0) {
+      cuts.push(at);
+      base = at;
     }
-    i += 1 + ((bytes[i + 1] << 24) | (bytes[i + 2] << 16) | (bytes[i + 3] << 8) | bytes[i + 4]);
   }
   return cuts;
 }
@@ -234,30 +238,43 @@ export async function execRun(db: PGlite, bytes: Uint8Array): Promise<Buffer> {
 
 /** Whether `out` is a run of well-framed messages that ends with ReadyForQuery when `input` asked for one. */
 export function answerIsWhole(input: Uint8Array, out: Uint8Array): boolean {
-  let i = 0;
+  let end = 0;
   let last = -1;
-  while (i + 5 <= out.length) {
-    const len = (out[i + 1] << 24) | (out[i + 2] << 16) | (out[i + 3] << 8) | out[i + 4];
-    if (len < 4 || !ANSWER_TYPES.has(out[i])) return false;
-    last = out[i];
-    i += 1 + len;
+  for (const m of messagesOf(out)) {
+    if (m.len < 4 || !ANSWER_TYPES.has(m.type)) return false;
+    last = m.type;
+    end = m.at + 1 + m.len;
   }
-  if (i !== out.length) return false;
+  if (end !== out.length) return false;
   // A run ending in Sync or a simple Query is answered up to ReadyForQuery.
-  const asked = lastType(input);
-  return !(asked === 0x53 || asked === 0x51) || last === READY_FOR_QUERY;
+  let asked = -1;
+  for (const m of messagesOf(input)) asked = m.type;
+  return !(asked === SYNC_TYPE || asked === QUERY_TYPE) || last === READY_FOR_QUERY;
 }
 
 // Backend message types (protocol-message-formats.html).
 const ANSWER_TYPES = new Set([...'123ACDEGHIKNRSTVWZcdnstv'].map((c) => c.charCodeAt(0)));
 
-function lastType(bytes: Uint8Array): number {
-  let type = -1;
-  for (let i = 0; i + 5 <= bytes.length;) {
-    type = bytes[i];
-    i += 1 + ((bytes[i + 1] << 24) | (bytes[i + 2] << 16) | (bytes[i + 3] << 8) | bytes[i + 4]);
+/**
+ * The messages of a run (type byte, offset, length field), as far as their headers go; it stops at
+ * a length that cannot be a message's, which the caller judges.
+ */
+function* messagesOf(bytes: Uint8Array): Generator<{ type: number; at: number; len: number }> {
+  for (let at = 0; at + 5 <= bytes.length;) {
+    const len = (bytes[at + 1] << 24) | (bytes[at + 2] << 16) | (bytes[at + 3] << 8) | bytes[at + 4];
+    yield { type: bytes[at], at, len };
+    if (len < 4) return;
+    at += 1 + len;
   }
-  return type;
+}
+
+/** One protocol message: type byte, length, body. */
+function frame(type: number, body: Buffer): Buffer {
+  const msg = Buffer.alloc(5 + body.length);
+  msg[0] = type;
+  msg.writeInt32BE(4 + body.length, 1);
+  body.copy(msg, 5);
+  return msg;
 }
 
 /**
@@ -268,26 +285,13 @@ function lastType(bytes: Uint8Array): number {
 async function recoverFromBrokenAnswer(db: PGlite): Promise<Buffer> {
   await db.execProtocolRaw(SYNC);
   const inTransaction = db.isInTransaction();
-  if (inTransaction) await db.execProtocolRaw(simpleQuery('SELECT 1/0')); // aborts the transaction
+  if (inTransaction) await db.execProtocolRaw(frame(QUERY_TYPE, Buffer.from('SELECT 1/0\0'))); // aborts the transaction
   // Inside a transaction nothing is committed until the client's ROLLBACK: safe to retry (40001).
   // Outside one the statement may or may not have committed (08007): the caller must check.
   const fields = Buffer.from(inTransaction
     ? `SERROR\0VERROR\0C${RETRY_TRANSACTION}\0Mthe embedded database lost the answer to this statement; the transaction is aborted and nothing of it is committed: roll back and retry it\0\0`
     : `SERROR\0VERROR\0C${OUTCOME_UNKNOWN}\0Mthe embedded database lost the answer to this statement; whether it committed is unknown: check before retrying\0\0`);
-  const error = Buffer.alloc(5 + fields.length);
-  error[0] = 0x45; // 'E'
-  error.writeInt32BE(4 + fields.length, 1);
-  fields.copy(error, 5);
-  return Buffer.concat([error, Buffer.from([READY_FOR_QUERY, 0, 0, 0, 5, inTransaction ? 0x45 : IDLE])]);
-}
-
-function simpleQuery(sql: string): Buffer {
-  const text = Buffer.from(`${sql}\0`);
-  const msg = Buffer.alloc(5 + text.length);
-  msg[0] = 0x51; // 'Q'
-  msg.writeInt32BE(4 + text.length, 1);
-  text.copy(msg, 5);
-  return msg;
+  return Buffer.concat([frame(ERROR_RESPONSE, fields), frame(READY_FOR_QUERY, Buffer.from([inTransaction ? FAILED : IDLE]))]);
 }
 
 /** The first `len` bytes of the connection's input, removed from it. */
@@ -308,16 +312,13 @@ function take(conn: Conn, len: number): Buffer {
 export function sqlOf(bytes: Uint8Array): string {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const texts: string[] = [];
-  for (let i = 0; i + 5 <= buf.length;) {
-    const type = buf[i];
-    const len = buf.readInt32BE(i + 1);
-    const body = buf.subarray(i + 5, i + 1 + len);
-    if (type === 0x51) texts.push(body.toString('utf8', 0, body.indexOf(0))); // Query: text\0
-    else if (type === 0x50) { // Parse: name\0 text\0 …
+  for (const { type, at, len } of messagesOf(buf)) {
+    const body = buf.subarray(at + 5, at + 1 + len);
+    if (type === QUERY_TYPE) texts.push(body.toString('utf8', 0, body.indexOf(0))); // Query: text\0
+    else if (type === PARSE_TYPE) { // Parse: name\0 text\0 …
       const nameEnd = body.indexOf(0);
       texts.push(body.toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1)));
     }
-    i += 1 + len;
   }
   return texts.join('; ').replace(/\s+/g, ' ').slice(0, 500);
 }
