@@ -179,3 +179,19 @@ describe("PGlite's 8 KiB read boundary", () => {
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, k) => from + k);
 }
+
+describe('bytes that are not the protocol', () => {
+  it('close that connection and leave the server serving (a negative length once looped forever)', async () => {
+    const { connect } = await import('node:net');
+    const raw = connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+    const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+    raw.on('error', () => {});
+    raw.write(Buffer.from([0, 0, 0, 8, 0, 3, 0, 0])); // a startup header…
+    raw.write(Buffer.from([0x51, 0xff, 0xff, 0xff, 0xf0, 0x41])); // …then a Query with a negative length
+    await closed;
+    const c = await client();
+    expect((await c.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
+    await c.end();
+  });
+});

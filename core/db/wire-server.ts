@@ -139,6 +139,7 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
         if (conn.size < 8) break;
         const len = head.readInt32BE(0);
         const code = head.readInt32BE(4);
+        if (len < 8) { violation(conn); return; }
         if (conn.size < len) break;
         const msg = take(conn, len);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) { conn.socket.write('N'); continue; }
@@ -149,12 +150,19 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
         continue;
       }
       const len = 1 + head.readInt32BE(1);
+      if (len < 5) { violation(conn); return; }
       if (conn.size < len) break; // wait for the rest without copying what we have
       if (head[0] === TERMINATE) { take(conn, len); terminate = true; break; }
       messages.push(take(conn, len));
     }
     if (messages.length || terminate) jobs.push({ conn, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
     kick();
+  }
+
+  /** A length no message can have: not the protocol, so the connection goes (its work is rolled back). */
+  function violation(conn: Conn): void {
+    conn.closed = true;
+    conn.socket.destroy();
   }
 
   function kick(): void {
