@@ -339,7 +339,6 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
   // made the partial indexes look empty (a nested loop over every open session per batch). The
   // guard reads each row by primary key (OFFSET 0 keeps it a separate lookup) and the update
   // touches only the ids given (s.id = ANY: a primary-key scan, whatever the table's size).
-  // One invoice per session, ever (invoices.session_id UNIQUE); overdue after INVOICE_DUE_DAYS.
   const { rows } = await q.query(
     `WITH u AS MATERIALIZED (
        SELECT u.* FROM json_to_recordset($1::json)
@@ -355,12 +354,7 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
         WHERE s.id = u.id AND s.id = ANY($2::bigint[])
        RETURNING s.id
      ), inv AS (
-       INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
-       SELECT i.session_id, i.lot_id, i.plate, i.amount_fen, i.lines, i.tariff_id, i.tariff_version, 'outstanding', now() + make_interval(days => $4::int)
-         FROM json_to_recordset($3::json) AS i(session_id bigint, lot_id text, plate text, amount_fen int, lines jsonb, tariff_id text, tariff_version int)
-        WHERE i.session_id IN (SELECT id FROM upd)
-       ON CONFLICT (session_id) DO NOTHING
-       RETURNING id, session_id
+       ${insertInvoicesSql('$3', '$4', 'WHERE i.session_id IN (SELECT id FROM upd)')}
      )
      SELECT (SELECT json_agg(id) FROM upd) AS updated, (SELECT json_agg(json_build_array(id, session_id)) FROM inv) AS invoices`,
     [
@@ -369,10 +363,7 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
         exit_plate_read: s.exitPlateRead, match_method: s.matchMethod, review_reason: s.reviewReason,
       }))),
       changed.map((s) => s.id),
-      JSON.stringify(invoices.map((s) => {
-        const f = fees.get(s)!;
-        return { session_id: s.id, lot_id: s.lotId, plate: s.plate, amount_fen: f.fee.totalFen, lines: f.fee.lines, tariff_id: f.tariffId, tariff_version: f.fee.tariffVersion };
-      })),
+      invoiceRows(invoices, fees),
       dueDays,
     ],
   );
@@ -403,20 +394,30 @@ async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<
 
 async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Fees, dueDays: number): Promise<IssuedInvoice[]> {
   if (!sessions.length) return [];
-  const col = <T>(f: (s: SessionRecord) => T) => sessions.map(f);
-  // One invoice per session, ever (invoices.session_id UNIQUE); overdue after INVOICE_DUE_DAYS.
-  const { rows } = await q.query(
-    `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
-     SELECT u.session_id, u.lot_id, u.plate, u.amount_fen, u.lines, u.tariff_id, u.tariff_version, 'outstanding', now() + make_interval(days => $8::int)
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::text[], $7::int[])
-            AS u(session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version)
-     ON CONFLICT (session_id) DO NOTHING
-     RETURNING id, session_id`,
-    [col((s) => s.id), col((s) => s.lotId), col((s) => s.plate), col((s) => fees.get(s)!.fee.totalFen), col((s) => JSON.stringify(fees.get(s)!.fee.lines)),
-      col((s) => fees.get(s)!.tariffId), col((s) => fees.get(s)!.fee.tariffVersion), dueDays],
-  );
+  const { rows } = await q.query(insertInvoicesSql('$1', '$2', ''), [invoiceRows(sessions, fees), dueDays]);
   const bySession = new Map(sessions.map((s) => [Number(s.id), s]));
   return rows.map((r) => issuedInvoice(r.id, bySession.get(Number(r.session_id))!, fees));
+}
+
+/**
+ * The invoice insert, from a JSON document of invoiceRows() (parameter `rows`) and the days to
+ * overdue (parameter `dueDays`, config INVOICE_DUE_DAYS). One invoice per session, ever
+ * (invoices.session_id UNIQUE).
+ */
+function insertInvoicesSql(rows: string, dueDays: string, where: string): string {
+  return `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
+       SELECT i.session_id, i.lot_id, i.plate, i.amount_fen, i.lines, i.tariff_id, i.tariff_version, 'outstanding', now() + make_interval(days => ${dueDays}::int)
+         FROM json_to_recordset(${rows}::json) AS i(session_id bigint, lot_id text, plate text, amount_fen int, lines jsonb, tariff_id text, tariff_version int)
+        ${where}
+       ON CONFLICT (session_id) DO NOTHING
+       RETURNING id, session_id`;
+}
+
+function invoiceRows(sessions: SessionRecord[], fees: Fees): string {
+  return JSON.stringify(sessions.map((s) => {
+    const f = fees.get(s)!;
+    return { session_id: s.id, lot_id: s.lotId, plate: s.plate, amount_fen: f.fee.totalFen, lines: f.fee.lines, tariff_id: f.tariffId, tariff_version: f.fee.tariffVersion };
+  }));
 }
 
 /**
