@@ -21,6 +21,7 @@ import { startPlatform } from '../platform.ts';
 import { businessExtras } from '../extras.ts';
 import type { CredentialsFile, DeviceCredential } from '../simulators/city-loader.ts';
 import { summarize } from './lib/stats.ts';
+import { pace } from './lib/pace.ts';
 
 const now = () => performance.timeOrigin + performance.now();
 const SAMPLE_EVERY = 100;
@@ -58,16 +59,12 @@ if (process.argv.includes('--child')) {
     if (msg.rate) {
       // Open loop: the k-th message of the whole fleet is due at k / rate seconds, cameras in turn.
       const queue = msg.jobs.flatMap((j) => j.events.map((e, k) => ({ j, e, k }))).sort((a, b) => a.k - b.k);
-      let sent = 0;
-      let settledCount = 0;
-      await new Promise<void>((resolve) => {
-        const tick = setInterval(() => {
-          const due = Math.min(queue.length, Math.floor(((now() - started) / 1000) * msg.rate!));
-          for (; sent < due; sent++) publish(queue[sent].j, queue[sent].e, () => { if (++settledCount === queue.length) resolve(); });
-          if (sent >= queue.length) clearInterval(tick);
-        }, 2);
-        if (queue.length === 0) { clearInterval(tick); resolve(); }
-      });
+      let settled = 0;
+      let settledAll!: () => void;
+      const allSettled = new Promise<void>((resolve) => { settledAll = resolve; });
+      if (!queue.length) settledAll();
+      await pace(msg.rate, (k) => publish(queue[k].j, queue[k].e, () => { if (++settled === queue.length) settledAll(); }), (sent) => sent < queue.length, 2);
+      await allSettled;
     } else {
       // Closed loop per camera: `window` messages in flight, the next sent when one is acknowledged.
       await Promise.all(msg.jobs.map((j) => new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@
 //   stayed connected.
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceCredential } from '../../simulators/city-loader.ts';
+import { pace } from './pace.ts';
 
 export interface DeviceLoadStart {
   mqttUrl: string;
@@ -98,22 +99,12 @@ process.on('message', async (msg: DeviceLoadStart) => {
     for (const { c, d } of clients) for (let w = 0; w < window; w++) loops.push(loop(c, d.id));
     await Promise.all(loops);
   } else if (mode === 'open') {
-    // Every 10 ms, send what the target rate owes so far, round-robin over the devices.
-    const rate = msg.rate ?? 1000;
-    let sent = 0;
+    // Send what the target rate owes so far, round-robin over the devices, until the deadline.
     let next = 0;
-    await new Promise<void>((resolve) => {
-      const tick = setInterval(() => {
-        const now = Date.now();
-        if (now >= deadline || clients.length === 0) { clearInterval(tick); resolve(); return; }
-        const owed = Math.floor(((now - started) / 1000) * rate) - sent;
-        for (let k = 0; k < owed; k++) {
-          const { c, d } = clients[next++ % clients.length];
-          sent++;
-          if (c.connected) send(c, d.id, 0.8); else errors++;
-        }
-      }, 10);
-    });
+    await pace(msg.rate ?? 1000, () => {
+      const { c, d } = clients[next++ % clients.length];
+      if (c.connected) send(c, d.id, 0.8); else errors++;
+    }, () => Date.now() < deadline && clients.length > 0);
   } else {
     // hold: each connection sends one heartbeat at a random moment, proving it is live, not just open.
     for (const { c, d } of clients) {
