@@ -10,8 +10,9 @@ export function businessExtras(config: Config, opts: { payments?: PaymentsExtras
   const payments = paymentsExtras(config, opts.payments);
   // "Leave and go": charge a contactless plate as soon as its invoice is committed. The charger
   // also scans the database on an interval, so a lost notification only delays a charge.
-  billing.sessionHook.events.on('issued', (invoices: Array<{ autoCharge?: boolean }>) => {
-    if (invoices.some((i) => i.autoCharge)) void payments.payments.autoCharger?.poke();
+  billing.sessionHook.events.on('issued', (invoices: Array<{ invoiceId: number; autoCharge?: boolean }>) => {
+    const ids = invoices.filter((i) => i.autoCharge).map((i) => i.invoiceId);
+    if (ids.length) void payments.payments.autoCharger?.poke(ids);
   });
   const extras: PlatformExtras = {
     ...mergeExtras(billing, payments),

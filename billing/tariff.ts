@@ -220,14 +220,16 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-// Offsets are looked up per minute many times over a bill; formatToParts costs microseconds.
-const offsetCache = new Map<string, number>();
+// Offsets are looked up many times over a bill and formatToParts costs microseconds: cached per
+// zone and epoch-minute (numeric keys: building a string key per lookup was a tenth of a bill).
+const offsetCache = new Map<string, Map<number, number>>();
 const OFFSET_CACHE_MAX = 200_000;
 
 /** Local minus UTC, in minutes, at epoch-minute t. */
 function offsetAt(timeZone: string, t: number): number {
-  const key = `${timeZone}|${t}`;
-  const hit = offsetCache.get(key);
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const hit = zone.get(t);
   if (hit !== undefined) return hit;
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(new Date(t * MINUTE_MS))) {
@@ -235,15 +237,16 @@ function offsetAt(timeZone: string, t: number): number {
   }
   const local = Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute) / MINUTE_MS;
   const offset = local - t;
-  if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear();
-  offsetCache.set(key, offset);
+  if (zone.size >= OFFSET_CACHE_MAX) zone.clear();
+  zone.set(t, offset);
   return offset;
 }
 
 interface Local {
   offset: number;
   minuteOfDay: number;
-  date: string; // YYYY-MM-DD
+  /** Local days since 1970-01-01 (dateOf gives YYYY-MM-DD). */
+  day: number;
   weekday: number; // 0 = Sunday
 }
 
@@ -254,10 +257,13 @@ function localAt(timeZone: string, t: number): Local {
   return {
     offset,
     minuteOfDay: local - day * DAY_MIN,
-    date: new Date(day * 86_400_000).toISOString().slice(0, 10),
+    day,
     weekday: (((day + 4) % 7) + 7) % 7, // 1970-01-01 was a Thursday
   };
 }
+
+/** YYYY-MM-DD of a local day number (localAt().day); only free dates and explanations need it. */
+const dateOf = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
 /** First epoch-minute in (lo, hi] whose offset differs from lo's (one transition at most per day). */
 function offsetChange(timeZone: string, lo: number, hi: number): number {
@@ -498,7 +504,7 @@ function timeline(c: Compiled, start: number, end: number, graceEnd: number, neE
     else if (t < neEnd) free = NEW_ENERGY_FREE;
     else {
       for (const f of c.free) {
-        const hit = f.days ? f.days.has(loc.weekday) : f.dates ? f.dates.has(loc.date) : inWindow(f.from!, f.to!, loc.minuteOfDay);
+        const hit = f.days ? f.days.has(loc.weekday) : f.dates ? f.dates.has(dateOf(loc.day)) : inWindow(f.from!, f.to!, loc.minuteOfDay);
         if (hit) {
           free = { kind: 'free-period', name: f.period.name, nameZh: f.nameZh };
           break;
@@ -535,13 +541,16 @@ function pricePeriod(c: Compiled, period: Piece[]): { lines: Omit<FeeLine, 'desc
   const minutes = paid.reduce((s, p) => s + p.to - p.from, 0);
   if (minutes === 0) return { lines: [], charges: [] };
   // The instant at which the o-th chargeable minute starts; free time inside the period is skipped.
+  // Asked for in increasing o (one per charged unit): a cursor, not a walk from the start each time.
+  let piece = 0;
+  let before = 0; // chargeable minutes in paid[0 .. piece)
   const at = (o: number): number => {
-    let left = o;
-    for (const p of paid) {
-      if (left < p.to - p.from) return p.from + left;
-      left -= p.to - p.from;
+    if (o < before) { piece = 0; before = 0; }
+    while (piece < paid.length && o >= before + paid[piece].to - paid[piece].from) {
+      before += paid[piece].to - paid[piece].from;
+      piece++;
     }
-    return paid[paid.length - 1].to;
+    return piece < paid.length ? paid[piece].from + o - before : paid[paid.length - 1].to;
   };
   const base = { kind: 'band' as const, name: band.name, nameZh };
   const lines: Omit<FeeLine, 'description'>[] = [];
@@ -593,7 +602,7 @@ function localStamp(timeZone: string, isoTime: string): { date: string; time: st
   const l = localAt(timeZone, Math.floor(Date.parse(isoTime) / MINUTE_MS));
   const hh = String(Math.floor(l.minuteOfDay / 60)).padStart(2, '0');
   const mm = String(l.minuteOfDay % 60).padStart(2, '0');
-  return { date: l.date.slice(5), time: `${hh}:${mm}` };
+  return { date: dateOf(l.day).slice(5), time: `${hh}:${mm}` };
 }
 
 function span(timeZone: string, from: string, to: string): string {

@@ -297,8 +297,11 @@ export interface AutoChargeRun {
 }
 
 export interface AutoCharger {
-  /** Run a pass now (after any pass already running); resolves with what this pass did. */
-  poke(): Promise<AutoChargeRun>;
+  /**
+   * Run a pass now (after any pass already running); resolves with what this pass did. Given
+   * invoice ids (just issued), the pass looks at those only; without, it scans every invoice.
+   */
+  poke(invoiceIds?: readonly number[]): Promise<AutoChargeRun>;
   stop(): Promise<void>;
 }
 
@@ -308,7 +311,10 @@ export interface AutoCharger {
  * card), and never from a session under review (low-confidence plate reads never charge anyone
  * automatically — lot_billing.min_confidence).
  */
-export async function findAutoChargeable(pool: Pool, limit = 100): Promise<Array<{ invoiceId: number; source: string }>> {
+export async function findAutoChargeable(pool: Pool, limit = 100, among?: readonly number[]): Promise<Array<{ invoiceId: number; source: string }>> {
+  // Among given ids: primary-key lookups. The full scan reads every outstanding invoice (tens of
+  // milliseconds on a busy city, during which ingest waits for the one connection): it is the
+  // safety net on a timer, not the path of every exit.
   const { rows } = await pool.query<{ id: number; token: string }>(
     `SELECT i.id, pm.token
        FROM invoices i
@@ -318,7 +324,8 @@ export async function findAutoChargeable(pool: Pool, limit = 100): Promise<Array
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
       WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review'
         AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.invoice_id = i.id)
-      ORDER BY i.id LIMIT $1`, [limit]);
+        ${among ? 'AND i.id = ANY($2::bigint[])' : ''}
+      ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);
   return rows.map((r) => ({ invoiceId: r.id, source: r.token }));
 }
 
@@ -330,12 +337,19 @@ export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { int
   let chain: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
+  // What the next pass looks at: the invoices named by pokes since the last pass, or everything.
+  let hinted = new Set<number>();
+  let scanAll = false;
+
   async function pass(): Promise<AutoChargeRun> {
     const run: AutoChargeRun = { charged: [], failed: [] };
-    if (stopped) return run;
+    const among = scanAll ? undefined : [...hinted];
+    hinted = new Set();
+    scanAll = false;
+    if (stopped || among?.length === 0) return run;
     // A few charges at once: each waits mostly on the provider's HTTP answer, not on us. Different
     // invoices only, so the one-charge-per-invoice rule is untouched.
-    const queue = await findAutoChargeable(pool);
+    const queue = await findAutoChargeable(pool, among ? Math.max(100, among.length) : 100, among);
     const worker = async () => {
       for (let next = queue.shift(); next && !stopped; next = queue.shift()) {
         const { invoiceId, source } = next;
@@ -357,7 +371,9 @@ export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { int
   // Passes run one after another, never overlapping. Pokes that arrive while a pass is waiting to
   // start share it (every ingest batch with contactless invoices pokes; one pass serves them all).
   let queued: Promise<AutoChargeRun> | undefined;
-  const poke = (): Promise<AutoChargeRun> => {
+  const poke = (invoiceIds?: readonly number[]): Promise<AutoChargeRun> => {
+    if (invoiceIds) for (const id of invoiceIds) hinted.add(id);
+    else scanAll = true;
     if (queued) return queued;
     const p = chain.then(() => { queued = undefined; return pass(); });
     queued = p;

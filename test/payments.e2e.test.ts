@@ -265,6 +265,17 @@ describe('payments on a running platform', () => {
     expect(charges[0]).toMatchObject({ status: 'succeeded', provider_charge_id: ledgerFor(provider, invoiceId)[0].id });
   });
 
+  it('a pass poked with just-issued invoice ids charges those only; the timer scan finds the rest', async () => {
+    await newDriver(p, '13600000016', '豫A1C016', 'acct-ok-0016');
+    const hinted = await makeInvoice(pool, '豫A1C016');
+    const notNamed = await makeInvoice(pool, '豫A1C016');
+    expect((await payments.autoCharger!.poke([hinted])).charged).toEqual([hinted]);
+    expect(await chargesOf(pool, notNamed)).toHaveLength(0);
+    expect((await payments.autoCharger!.poke()).charged).toEqual([notNamed]);
+    await waitStatus(pool, hinted, 'paid');
+    await waitStatus(pool, notNamed, 'paid');
+  });
+
   it('never charges a session under review automatically', async () => {
     await newDriver(p, '13600000005', '豫A1C005', 'acct-ok-0005');
     const invoiceId = await makeInvoice(pool, '豫A1C005', { sessionStatus: 'review' });

