@@ -135,7 +135,7 @@ export interface SessionHookEvents {
   issued: [IssuedInvoice[]];
 }
 
-export interface SessionHook extends BatchHook {
+export interface SessionHook extends BatchHook<SessionBatchRead, SessionBatchPlan> {
   book: BillingBook;
   /** Notified after commit; see SessionHookEvents. */
   events: EventEmitter<SessionHookEvents>;
@@ -176,70 +176,85 @@ export function toSessionEvents(events: readonly IngestEvent[], book: BillingBoo
   return out;
 }
 
+/** What the session hook read for a batch (its load step). */
+export interface SessionBatchRead { sessionEvents: SessionEvent[]; known: SessionRecord[]; pending: PendingExit[] }
+/** What it decided (its plan step): sessions to write, priced. */
+export interface SessionBatchPlan { sessionEvents: SessionEvent[]; plan: ReturnType<typeof planBatch>; fees: Fees }
+
 export function createSessionHook(opts: SessionHookOptions): SessionHook {
   const book = new BillingBook();
   const events = new EventEmitter<SessionHookEvents>();
   const stats = { batches: 0, sessionsOpened: 0, sessionsClosed: 0, invoices: 0, exceptions: 0 };
   let lastMissReload = 0;
 
-  const hook = (async (client, fresh) => {
-    if (!fresh.length) return;
+  const load = async (client: Queryable, batch: IngestEvent[]): Promise<SessionBatchRead> => {
     // The broker listens before onStarted seeds billing: the first batch seeds and loads for itself.
     if (!book.loaded) {
       await ensureBillingSeed(client);
       await book.load(client);
     }
     // A lot we have not seen (added since the load): reload at most every 10 s.
-    if (fresh.some((e) => e.lotId && !book.lots.has(e.lotId)) && Date.now() - lastMissReload > 10_000) {
+    if (batch.some((e) => e.lotId && !book.lots.has(e.lotId)) && Date.now() - lastMissReload > 10_000) {
       lastMissReload = Date.now();
       await ensureBillingSeed(client);
       await book.load(client);
     }
-    const sessionEvents = toSessionEvents(fresh, book);
-    if (!sessionEvents.length) return;
-    stats.batches++;
+    const sessionEvents = toSessionEvents(batch, book);
+    if (!sessionEvents.length) return { sessionEvents, known: [], pending: [] };
+    return { sessionEvents, ...await loadContext(client, sessionEvents) };
+  };
 
-    const { known, pending } = await loadContext(client, sessionEvents);
-    const plan = planBatch(sessionEvents, known, pending, (lot) => book.rules(lot));
-
+  const plan = ({ sessionEvents, known, pending }: SessionBatchRead): SessionBatchPlan => {
+    const planned = planBatch(sessionEvents, known, pending, (lot) => book.rules(lot));
     // Price before writing: a session that cannot be priced goes to review with the reason.
-    const fees = new Map<SessionRecord, { fee: FeeResult; tariffId: string }>();
-    for (const s of plan.closedWithPlate) {
+    const fees: Fees = new Map();
+    for (const s of planned.closedWithPlate) {
       const f = book.fee(s);
       if (f.ok) { fees.set(s, f); continue; }
       s.status = 'review';
       s.reviewReason = s.reviewReason ? `${s.reviewReason}; no tariff` : 'no tariff';
-      plan.exceptions.push({ kind: 'no-tariff', lotId: s.lotId, plate: s.plate, session: s, deviceId: s.exitDevice!, seq: s.exitSeq!, time: s.exitTime!, detail: f.reason });
+      planned.exceptions.push({ kind: 'no-tariff', lotId: s.lotId, plate: s.plate, session: s, deviceId: s.exitDevice!, seq: s.exitSeq!, time: s.exitTime!, detail: f.reason });
     }
+    return { sessionEvents, plan: planned, fees };
+  };
+
+  const hook = (async (client, fresh, planned?: SessionBatchPlan) => {
+    if (!fresh.length) return;
+    // Without a plan made while the events were stored (see BatchHook), read and plan now.
+    const { sessionEvents, plan: p, fees } = planned ?? plan(await load(client, fresh));
+    if (!sessionEvents.length) return;
+    stats.batches++;
 
     const written = new Set<SessionRecord>();
     // Issued back to back (pg runs them in this order, each seeing the one before; awaiting each
     // would leave the database idle for a turn of our event loop). Closing a session and issuing its
     // invoice is one statement, so an invoice exists only for a session it really closed.
     const [, issued] = await Promise.all([
-      insertSessions(client, plan.created, written),
-      updateSessions(client, plan.changed, written, plan.closedWithPlate.filter((s) => fees.has(s)), fees, opts.dueDays),
+      insertSessions(client, p.created, written),
+      updateSessions(client, p.changed, written, p.closedWithPlate.filter((s) => fees.has(s)), fees, opts.dueDays),
     ]);
     // Exceptions name sessions created above: their ids are known now.
-    await insertExceptions(client, plan.exceptions);
-    if (plan.claimedExits.length) {
+    await insertExceptions(client, p.exceptions);
+    if (p.claimedExits.length) {
       await client.query(
         `UPDATE session_exceptions e SET resolved_at = now(), detail = e.detail || ' — ' || c.note
            FROM unnest($1::bigint[], $2::text[]) AS c(id, note) WHERE e.id = c.id AND e.resolved_at IS NULL`,
-        [plan.claimedExits.map((c) => c.exceptionId), plan.claimedExits.map((c) => c.note)],
+        [p.claimedExits.map((c) => c.exceptionId), p.claimedExits.map((c) => c.note)],
       );
     }
     // Sessions created already closed (entry and exit in one batch) are invoiced once they have ids.
-    const createdClosed = new Set(plan.created);
-    issued.push(...await insertInvoices(client, plan.closedWithPlate.filter((s) => createdClosed.has(s) && written.has(s) && fees.has(s)), fees, opts.dueDays));
+    const createdClosed = new Set(p.created);
+    issued.push(...await insertInvoices(client, p.closedWithPlate.filter((s) => createdClosed.has(s) && written.has(s) && fees.has(s)), fees, opts.dueDays));
 
-    stats.sessionsOpened += plan.created.filter((s) => written.has(s)).length;
-    stats.sessionsClosed += plan.closedWithPlate.filter((s) => written.has(s)).length;
+    stats.sessionsOpened += p.created.filter((s) => written.has(s)).length;
+    stats.sessionsClosed += p.closedWithPlate.filter((s) => written.has(s)).length;
     stats.invoices += issued.length;
-    stats.exceptions += plan.exceptions.length;
+    stats.exceptions += p.exceptions.length;
     if (issued.length && events.listenerCount('issued')) return () => { events.emit('issued', issued); };
   }) as SessionHook;
 
+  hook.load = load;
+  hook.plan = plan;
   hook.book = book;
   hook.events = events;
   hook.stats = stats;

@@ -14,8 +14,19 @@ export interface DeadLetter { deviceId: string | null; topic: string; reason: st
  * Runs inside the ingest transaction with the events that were new (not duplicates). It may return
  * a callback to run once the transaction has committed (notifications that must not announce
  * rolled-back work).
+ *
+ * A hook may also split its work so the database and this thread work at the same time: `load`
+ * issues its reads at the start of the transaction (they go out with BEGIN, one round trip),
+ * `plan` does the CPU work on what was read while the database stores the batch's events, and the
+ * hook itself then gets that plan as `planned` — or undefined when some events turned out to be
+ * repeats: the plan was made for all of them, so the hook must start over with `events` (rare).
  */
-export type BatchHook = (client: PoolClient, events: IngestEvent[]) => Promise<void | (() => void)>;
+// `any` by default: the writer only hands a hook's own read and plan back to that same hook.
+export interface BatchHook<Loaded = any, Planned = any> {
+  (client: PoolClient, events: IngestEvent[], planned?: Planned): Promise<void | (() => void)>;
+  load?(client: PoolClient, events: IngestEvent[]): Promise<Loaded>;
+  plan?(loaded: Loaded, events: IngestEvent[]): Planned;
+}
 
 type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred };
 interface Deferred { resolve(): void; reject(err: Error): void }
@@ -168,17 +179,34 @@ export class EventWriter {
     // embedded database is time the whole pipeline waits.
     const transaction = this.hooks.length > 0;
     try {
-      if (transaction) await client.query('BEGIN');
+      // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
+      // depend on this batch's events, which are not stored yet.
+      let loaded: unknown[] = [];
+      if (transaction) {
+        const begun = client.query('BEGIN');
+        [, ...loaded] = await Promise.all([begun, ...this.hooks.map((h) => h.load?.(client, events))]);
+      }
       const observed = await planObservations(client, events, this.mirror);
       this.opts.metrics.mqttLate.inc(observed.late);
       const touched = planTouch(events, this.lastSeenWritten);
-      const { rows } = await client.query(BATCH_SQL, [
+      const stored = client.query(BATCH_SQL, [
         JSON.stringify(events.map((e) => ({ t: e.eventTime, r: e.receivedAt, d: e.deviceId, s: e.seq, y: e.type, l: e.lotId, b: e.bayCode, p: e.payload }))),
         JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, r: d.reason, p: d.payload }))),
         JSON.stringify(observed.updates.map((u) => ({ c: u.code, o: u.occupied, s: new Date(u.since), t: new Date(u.eventTime), d: u.deviceId, q: u.seq }))),
         JSON.stringify([...observed.deltas].map(([id, d]) => ({ l: id, f: d.free, o: d.occupied, u: d.unknown }))),
         JSON.stringify(touched.map((e) => ({ i: e.deviceId, t: e.eventTime, b: e.battery ?? null }))),
       ]);
+      // Sent: while the database stores the events, the hooks plan on what they read.
+      // A plan that throws is dropped, not raised here (the insert is in flight): the hook then
+      // starts over on its own and raises the error where it can be handled.
+      const planned = this.hooks.map((h, i) => {
+        try {
+          return h.plan && loaded[i] !== undefined ? h.plan(loaded[i], events) : undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      const { rows } = await stored;
       const inserted = Number(rows[0].inserted);
       const lots: LotCounts[] = (rows[0].lots ?? []).map((c: { lot_id: string; free: number; occupied: number; unknown: number; updated_at: string }) => (
         { id: c.lot_id, free: c.free, occupied: c.occupied, unknown: c.unknown, updatedAt: new Date(c.updated_at).toISOString() }));
@@ -188,8 +216,8 @@ export class EventWriter {
       const afterCommit: Array<() => void> = [];
       if (transaction) {
         if (inserted < events.length) fresh = await freshOnly(client, events);
-        for (const hook of this.hooks) {
-          const then = await hook(client, fresh);
+        for (const [i, hook] of this.hooks.entries()) {
+          const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
           if (then) afterCommit.push(then);
         }
         await client.query('COMMIT');

@@ -83,6 +83,36 @@ describe('a bay sensor over MQTT', () => {
     }
   });
 
+  it('hands a hook the plan it made while the events were stored, and none when some were repeats', async () => {
+    const d = sensorOf();
+    const seen: Array<{ fresh: number[]; planned: unknown }> = [];
+    // load reads inside the transaction before the events are stored; plan works on that read.
+    const split = Object.assign(async (_c: unknown, fresh: Array<{ seq: number }>, planned?: unknown) => {
+      seen.push({ fresh: fresh.map((e) => e.seq), planned });
+    }, {
+      load: async (c: { query(sql: string, v: unknown[]): Promise<{ rows: Array<{ n: number }> }> }, events: Array<{ deviceId: string }>) =>
+        (await c.query('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1', [events[0].deviceId])).rows[0].n,
+      plan: (storedBefore: number, events: Array<{ seq: number }>) => ({ storedBefore, seqs: events.map((e) => e.seq) }),
+    });
+    p.broker.writer.hooks.push(split as never);
+    try {
+      const storedBefore = await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1', [d.id]);
+      const msg = { type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: true };
+      await publish(client, eventsTopic(d.id), msg);
+      expect(seen).toEqual([{ fresh: [msg.seq], planned: { storedBefore, seqs: [msg.seq] } }]);
+      await publish(client, eventsTopic(d.id), msg); // a repeat: stored already, so nothing is fresh
+      expect(seen[1]).toEqual({ fresh: [], planned: undefined });
+      const next = { ...msg, seq: nextSeq(), occupied: false };
+      await Promise.all([publish(client, eventsTopic(d.id), msg), publish(client, eventsTopic(d.id), next)]);
+      // If both landed in one batch, the plan covered the repeat too: the hook must start over.
+      const last = seen[seen.length - 1];
+      expect(last.fresh).toEqual([next.seq]);
+      expect(last.planned === undefined || (last.planned as { seqs: number[] }).seqs.length === 1).toBe(true);
+    } finally {
+      p.broker.writer.hooks.splice(p.broker.writer.hooks.indexOf(split as never), 1);
+    }
+  });
+
   it('stores a late message without rolling the bay back', async () => {
     const d = sensorOf();
     const now = Date.now();
