@@ -22,8 +22,9 @@ type Log = (msg: string) => void;
 
 /** Deterministic: the same attempt of the same invoice always has the same key. */
 export function idempotencyKeyFor(invoiceId: number, attempt: number): string {
-  return `onelot-invoice-${invoiceId}-attempt-${attempt}`;
+  return `${idempotencyKeyPrefix(invoiceId)}${attempt}`;
 }
+const idempotencyKeyPrefix = (invoiceId: number) => `onelot-invoice-${invoiceId}-attempt-`;
 
 /** Provider failure codes that are the payer's decline (status 'declined'); others are 'failed'. */
 const DECLINE_CODES = new Set(['card_declined', 'insufficient_funds', 'expired_card', 'do_not_honor']);
@@ -60,28 +61,32 @@ export async function chargeInvoice(
   invoiceId: number,
   opts: { method: ChargeMethod; source: string },
 ): Promise<ChargeStarted> {
-  const charge = await withTx(pool, async (c) => {
-    const { rows } = await c.query<{ status: string; amount_fen: number; lot_id: string }>(
-      'SELECT status, amount_fen, lot_id FROM invoices WHERE id = $1 FOR UPDATE', [invoiceId]);
-    const inv = rows[0];
-    if (!inv) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Invoice ${invoiceId}`);
-    if (inv.status === 'paid') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is already paid; see its receipt.`);
-    if (inv.status === 'paying') throw new OneLotError('ONELOT_ERR_CONFLICT', `A payment for invoice ${invoiceId} is in progress; wait for its result before paying again.`);
-    if (inv.status !== 'outstanding') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is ${inv.status} and cannot be paid.`);
-    if (inv.amount_fen <= 0) throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is for ¥0.00; there is nothing to pay.`);
-    const attempt = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM charges WHERE invoice_id = $1', [invoiceId])).rows[0].n + 1;
-    const key = idempotencyKeyFor(invoiceId, attempt);
-    const ins = await c.query<{ id: number }>(
-      `INSERT INTO charges (invoice_id, idempotency_key, amount_fen, method, status, source)
-       VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id`,
-      [invoiceId, key, inv.amount_fen, opts.method, opts.source]);
-    await c.query(`UPDATE invoices SET status = 'paying' WHERE id = $1`, [invoiceId]);
-    return { id: ins.rows[0].id, key, amountFen: inv.amount_fen, lotId: inv.lot_id };
-  }).catch((err) => {
+  // One statement (atomic on its own, one round trip: the embedded database is shared with ingest):
+  // lock the invoice, number the attempt, record it, mark the invoice as being paid — the attempt
+  // only if the invoice is payable, which the answer then explains.
+  const { rows } = await pool.query<{ status: string; amount_fen: number; lot_id: string; charge_id: number | null; idempotency_key: string | null }>(
+    `WITH inv AS (SELECT id, status, amount_fen, lot_id FROM invoices WHERE id = $1 FOR UPDATE),
+          attempt AS (SELECT count(*)::int + 1 AS n FROM charges WHERE invoice_id = $1),
+          ins AS (
+            INSERT INTO charges (invoice_id, idempotency_key, amount_fen, method, status, source)
+            SELECT inv.id, $4::text || attempt.n, inv.amount_fen, $2, 'pending', $3
+              FROM inv, attempt WHERE inv.status = 'outstanding' AND inv.amount_fen > 0
+            RETURNING id, idempotency_key),
+          paying AS (UPDATE invoices SET status = 'paying' WHERE id = $1 AND EXISTS (SELECT 1 FROM ins))
+     SELECT inv.status, inv.amount_fen, inv.lot_id, ins.id AS charge_id, ins.idempotency_key FROM inv LEFT JOIN ins ON true`,
+    [invoiceId, opts.method, opts.source, idempotencyKeyPrefix(invoiceId)],
+  ).catch((err) => {
     // The partial unique index speaks for guarantee 1 if two writers raced past the lock.
     if ((err as { code?: string }).code === '23505') throw new OneLotError('ONELOT_ERR_CONFLICT', `A payment for invoice ${invoiceId} is in progress; wait for its result before paying again.`);
     throw err;
   });
+  const inv = rows[0];
+  if (!inv) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Invoice ${invoiceId}`);
+  if (inv.status === 'paid') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is already paid; see its receipt.`);
+  if (inv.status === 'paying') throw new OneLotError('ONELOT_ERR_CONFLICT', `A payment for invoice ${invoiceId} is in progress; wait for its result before paying again.`);
+  if (inv.status !== 'outstanding') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is ${inv.status} and cannot be paid.`);
+  if (inv.amount_fen <= 0) throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is for ¥0.00; there is nothing to pay.`);
+  const charge = { id: inv.charge_id!, key: inv.idempotency_key!, amountFen: inv.amount_fen, lotId: inv.lot_id };
 
   // Outside any transaction (guarantee 3).
   return sendCharge(pool, client, {
@@ -139,27 +144,28 @@ export type OutcomeResult = 'applied' | 'no-change' | 'unknown-charge';
  */
 export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Promise<OutcomeResult> {
   const ourId = Number(pc.metadata?.onelot_charge_id);
-  const { rows } = await c.query<{ id: number; invoice_id: number; status: string; provider_charge_id: string | null }>(
-    `SELECT id, invoice_id, status, provider_charge_id FROM charges
-      WHERE provider_charge_id = $1 OR (provider_charge_id IS NULL AND id = $2) FOR UPDATE`,
+  const { rows } = await c.query<{ id: number; invoice_id: number; status: string; provider_charge_id: string | null; time_zone: string | null }>(
+    `SELECT c.id, c.invoice_id, c.status, c.provider_charge_id,
+            (SELECT l.time_zone FROM invoices i JOIN lots l ON l.id = i.lot_id WHERE i.id = c.invoice_id) AS time_zone
+       FROM charges c
+      WHERE c.provider_charge_id = $1 OR (c.provider_charge_id IS NULL AND c.id = $2) FOR UPDATE OF c`,
     [pc.id, Number.isInteger(ourId) ? ourId : -1]);
   const ch = rows[0];
   if (!ch) return 'unknown-charge';
-  // The webhook can overtake the create answer: remember the provider id here too.
-  if (!ch.provider_charge_id) await c.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1', [ch.id, pc.id]);
 
   if (pc.status === 'succeeded' && ch.status === 'pending') {
-    const { rows: paid } = await c.query<{ paid_at: Date; time_zone: string | null }>(
-      `UPDATE invoices i SET status = 'paid', paid_at = now()
-        WHERE i.id = $1 AND i.status IN ('paying', 'outstanding')
-        RETURNING i.paid_at, (SELECT time_zone FROM lots WHERE id = i.lot_id) AS time_zone`, [ch.invoice_id]);
-    await c.query(`UPDATE charges SET status = 'succeeded', failure_reason = NULL, updated_at = now() WHERE id = $1`, [ch.id]);
-    const paidAt = paid[0]?.paid_at ?? new Date();
+    // Paid, succeeded and receipted in one statement: every round trip holds the connection that
+    // ingest shares. The provider id is kept too (the webhook can overtake the create answer).
+    const paidAt = new Date();
     await c.query(
-      `INSERT INTO receipts (charge_id, invoice_id, number) VALUES ($1, $2, $3) ON CONFLICT (charge_id) DO NOTHING`,
-      [ch.id, ch.invoice_id, receiptNumber(ch.id, paidAt, paid[0]?.time_zone ?? 'Asia/Shanghai')]);
+      `WITH paid AS (UPDATE invoices SET status = 'paid', paid_at = $3 WHERE id = $2 AND status IN ('paying', 'outstanding')),
+            ok AS (UPDATE charges SET status = 'succeeded', failure_reason = NULL, updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $5) WHERE id = $1)
+       INSERT INTO receipts (charge_id, invoice_id, number) VALUES ($1, $2, $4) ON CONFLICT (charge_id) DO NOTHING`,
+      [ch.id, ch.invoice_id, paidAt, receiptNumber(ch.id, paidAt, ch.time_zone ?? 'Asia/Shanghai'), pc.id]);
     return 'applied';
   }
+  // The webhook can overtake the create answer: remember the provider id here too.
+  if (!ch.provider_charge_id) await c.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1', [ch.id, pc.id]);
   if (pc.status === 'failed' && ch.status === 'pending') {
     const code = pc.failure_code ?? 'processing_error';
     await closeAttempt(c, ch.id, DECLINE_CODES.has(code) ? 'declined' : 'failed', code);

@@ -249,6 +249,9 @@ describe('payments on a running platform', () => {
     await waitStatus(pool, invoiceId, 'paid');
     const after = await chargesOf(pool, invoiceId);
     expect(after.map((c) => c.status)).toEqual(['declined', 'declined', 'failed', 'succeeded']);
+    // Each attempt its own key, numbered in order: a retry of one attempt re-sends that key.
+    const keys = (await pool.query('SELECT idempotency_key FROM charges WHERE invoice_id = $1 ORDER BY id', [invoiceId])).rows.map((r) => r.idempotency_key);
+    expect(keys).toEqual([1, 2, 3, 4].map((n) => idempotencyKeyFor(invoiceId, n)));
     expect(ledgerFor(provider, invoiceId).filter((c) => c.status === 'succeeded')).toHaveLength(1);
   });
 
