@@ -197,7 +197,10 @@ export class EventWriter {
         JSON.stringify([...observed.deltas].map(([id, d]) => ({ l: id, f: d.free, o: d.occupied, u: d.unknown }))),
         JSON.stringify(touched.map((e) => ({ i: e.deviceId, t: e.eventTime, b: e.battery ?? null }))),
       ]);
-      // Sent: while the database stores the events, the hooks plan on what they read.
+      // Sent: while the database stores the events, the hooks plan on what they read. Only once the
+      // statement has left this process: a large batch does not fit the socket buffer, and its tail
+      // would wait for the end of a synchronous plan while the database sat idle.
+      if (this.hooks.some((h) => h.plan)) await flushed(client);
       // A plan that throws is dropped, not raised here (the insert is in flight): the hook then
       // starts over on its own and raises the error where it can be handled.
       const planned = this.hooks.map((h, i) => {
@@ -270,6 +273,15 @@ WITH ins AS (
    WHERE d.id = x.i
 )
 SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots) AS lots`;
+
+/**
+ * Resolves when everything written to the client's socket has gone to the kernel. pg does not expose
+ * its socket; `connection.stream` is the net.Socket it writes to (a missing one counts as flushed).
+ */
+async function flushed(client: PoolClient): Promise<void> {
+  const stream = (client as unknown as { connection?: { stream?: { writableLength?: number } } }).connection?.stream;
+  while ((stream?.writableLength ?? 0) > 0) await new Promise((resolve) => setImmediate(resolve));
+}
 
 /** The events whose stored row is the one this batch wrote (a repeat finds an older received_at). */
 async function freshOnly(client: PoolClient, events: IngestEvent[]): Promise<IngestEvent[]> {
