@@ -182,7 +182,7 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
       socket.destroy(); // not end(): a half-closed socket would hold server.close() open
       return;
     }
-    if (socket.setNoDelay) socket.setNoDelay(true);
+    socket.setNoDelay(true);
     const conn: Conn = { socket, chunks: [], size: 0, started: false, closed: false };
     conns.add(conn);
     socket.on('data', (d) => onData(conn, d));
