@@ -213,3 +213,74 @@ describe('bytes that are not the protocol', () => {
     await c.end();
   });
 });
+
+/** A frontend speaking the extended protocol byte by byte, to send a sequence in pieces. */
+async function rawFrontend(port: number) {
+  const { connect } = await import('node:net');
+  const sock = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+  let buf = Buffer.alloc(0);
+  const waiters: Array<() => void> = [];
+  let passwordSent = false;
+  sock.on('data', (d) => { buf = Buffer.concat([buf, d]); waiters.splice(0).forEach((w) => w()); });
+  const msg = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0, 'latin1');
+    head.writeInt32BE(4 + body.length, 1);
+    return Buffer.concat([head, body]);
+  };
+  const cstr = (s: string) => Buffer.from(`${s}\0`);
+  /** Everything up to and including the next ReadyForQuery; the text of the first column of each DataRow. */
+  const untilReady = async (): Promise<string[]> => {
+    for (;;) {
+      const rows: string[] = [];
+      for (let at = 0; at + 5 <= buf.length;) {
+        const len = buf.readInt32BE(at + 1);
+        if (at + 1 + len > buf.length) break;
+        // PGlite asks for an MD5 password at startup and takes any.
+        if (buf[at] === 0x52 && buf.readInt32BE(at + 5) === 5 && !passwordSent) {
+          passwordSent = true;
+          sock.write(msg('p', cstr(`md5${'0'.repeat(32)}`)));
+        }
+        if (buf[at] === 0x44) rows.push(buf.toString('utf8', at + 11, at + 11 + buf.readInt32BE(at + 7))); // DataRow, first column
+        if (buf[at] === 0x5a) { buf = buf.subarray(at + 1 + len); return rows; }
+        at += 1 + len;
+      }
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  const startup = Buffer.concat([Buffer.from([0, 3, 0, 0]), cstr('user'), cstr('postgres'), cstr('database'), cstr('postgres'), Buffer.from([0])]);
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(4 + startup.length);
+  sock.write(Buffer.concat([len, startup]));
+  await untilReady();
+  return {
+    parse: (sql: string) => msg('P', Buffer.concat([cstr(''), cstr(sql), Buffer.from([0, 0])])),
+    bindExecuteSync: () => Buffer.concat([msg('B', Buffer.concat([cstr(''), cstr(''), Buffer.from([0, 0, 0, 0, 0, 0])])), msg('E', Buffer.concat([cstr(''), Buffer.alloc(4)])), msg('S', Buffer.alloc(0))]),
+    write: (...parts: Buffer[]) => sock.write(Buffer.concat(parts)),
+    untilReady,
+    close: () => sock.destroy(),
+  };
+}
+
+describe('pipelined sequences', () => {
+  it('a connection that has sent a Parse without its Sync keeps the database: no other connection slips in between', async () => {
+    const a = await rawFrontend(server.port);
+    const b = await rawFrontend(server.port);
+    try {
+      // A: one whole query, and the first message of the next (as a pipelining client's write can end).
+      a.write(a.parse('SELECT 1'), a.bindExecuteSync(), a.parse('SELECT 2'));
+      expect(await a.untilReady()).toEqual(['1']);
+      // B: a whole query of its own, which must wait for A's sequence to end.
+      b.write(b.parse('SELECT 3'), b.bindExecuteSync());
+      const bAnswer = b.untilReady();
+      await new Promise((r) => setTimeout(r, 100));
+      a.write(a.bindExecuteSync());
+      expect(await a.untilReady()).toEqual(['2']); // not B's statement bound in A's place
+      expect(await bAnswer).toEqual(['3']);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
