@@ -8,7 +8,7 @@
 // exceptions, invoices. Fees are computed in memory from cached tariffs.
 import type { PlateKind } from '../core/plates.ts';
 import { EventEmitter } from 'node:events';
-import type { QueryConfig, QueryResult } from 'pg';
+import type { QueryResult } from 'pg';
 import type { BatchHook } from '../ingest/writer.ts';
 import type { IngestEvent } from '../ingest/handlers/index.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
@@ -17,7 +17,7 @@ import { computeFee, tariffInForce, parseTariff, DEMO_TARIFFS, type Tariff, type
 import { planBatch, readPlate, type SessionRecord, type SessionEvent, type PendingExit, type LotRules, type ExceptionRecord } from './session-rules.ts';
 
 /** Pool or client: anything we can run a statement on. */
-export interface Queryable { query(text: string | QueryConfig, values?: unknown[]): Promise<QueryResult<any>> }
+export interface Queryable { query(text: string, values?: unknown[]): Promise<QueryResult<any>> }
 
 /** Defaults of lot_billing (migrations/004): used for a lot that has no row yet. */
 export const DEFAULT_LOT_RULES = { minConfidence: 0.8, maxStayHours: 72 } as const;
@@ -354,24 +354,8 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
   // made the partial indexes look empty (a nested loop over every open session per batch). The
   // guard reads each row by primary key (OFFSET 0 keeps it a separate lookup) and the update
   // touches only the ids given (s.id = ANY: a primary-key scan, whatever the table's size).
-  const { rows } = await q.query({ name: 'close-sessions-and-invoice', text: CLOSE_AND_INVOICE_SQL }, [
-    JSON.stringify(changed.map((s) => ({
-      id: s.id, status: s.status, exit_time: s.exitTime, exit_device: s.exitDevice, exit_seq: s.exitSeq, exit_confidence: s.exitConfidence,
-      exit_plate_read: s.exitPlateRead, match_method: s.matchMethod, review_reason: s.reviewReason,
-    }))),
-    changed.map((s) => s.id),
-    invoiceRows(invoices, fees),
-    dueDays,
-  ]);
-  const ok = new Set<number>((rows[0].updated ?? []).map(Number));
-  for (const s of changed) if (ok.has(Number(s.id))) written.add(s);
-  const bySession = new Map(invoices.map((s) => [Number(s.id), s]));
-  return ((rows[0].invoices ?? []) as Array<[number, number]>).map(([invoiceId, sessionId]) => issuedInvoice(invoiceId, bySession.get(Number(sessionId))!, fees));
-}
-
-// Closes sessions and issues their invoices ($1 sessions JSON, $2 their ids, $3 invoiceRows JSON,
-// $4 days to overdue). Named when run: prepared once per connection, not planned per batch.
-const CLOSE_AND_INVOICE_SQL = `WITH u AS MATERIALIZED (
+  const { rows } = await q.query(
+    `WITH u AS MATERIALIZED (
        SELECT u.* FROM json_to_recordset($1::json)
                   AS u(id bigint, status text, exit_time timestamptz, exit_device text, exit_seq bigint, exit_confidence real, exit_plate_read text, match_method text, review_reason text)
         CROSS JOIN LATERAL (SELECT c.status, c.exit_time FROM sessions c WHERE c.id = u.id OFFSET 0) c
@@ -387,7 +371,22 @@ const CLOSE_AND_INVOICE_SQL = `WITH u AS MATERIALIZED (
      ), inv AS (
        ${insertInvoicesSql('$3', '$4', 'WHERE i.session_id IN (SELECT id FROM upd)')}
      )
-     SELECT (SELECT json_agg(id) FROM upd) AS updated, (SELECT json_agg(json_build_array(id, session_id)) FROM inv) AS invoices`;
+     SELECT (SELECT json_agg(id) FROM upd) AS updated, (SELECT json_agg(json_build_array(id, session_id)) FROM inv) AS invoices`,
+    [
+      JSON.stringify(changed.map((s) => ({
+        id: s.id, status: s.status, exit_time: s.exitTime, exit_device: s.exitDevice, exit_seq: s.exitSeq, exit_confidence: s.exitConfidence,
+        exit_plate_read: s.exitPlateRead, match_method: s.matchMethod, review_reason: s.reviewReason,
+      }))),
+      changed.map((s) => s.id),
+      invoiceRows(invoices, fees),
+      dueDays,
+    ],
+  );
+  const ok = new Set<number>((rows[0].updated ?? []).map(Number));
+  for (const s of changed) if (ok.has(Number(s.id))) written.add(s);
+  const bySession = new Map(invoices.map((s) => [Number(s.id), s]));
+  return ((rows[0].invoices ?? []) as Array<[number, number]>).map(([invoiceId, sessionId]) => issuedInvoice(invoiceId, bySession.get(Number(sessionId))!, fees));
+}
 
 function issuedInvoice(invoiceId: number, s: SessionRecord, fees: Fees): IssuedInvoice {
   return {

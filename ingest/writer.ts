@@ -189,8 +189,7 @@ export class EventWriter {
       const observed = await planObservations(client, events, this.mirror);
       this.opts.metrics.mqttLate.inc(observed.late);
       const touched = planTouch(events, this.lastSeenWritten);
-      // Named: prepared once per connection, so its plan is not rebuilt for every batch.
-      const stored = client.query({ name: 'ingest-batch', text: BATCH_SQL }, [
+      const stored = client.query(BATCH_SQL, [
         JSON.stringify(events.map((e) => ({ t: e.eventTime, r: e.receivedAt, d: e.deviceId, s: e.seq, y: e.type, l: e.lotId, b: e.bayCode, p: e.payload }))),
         JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, r: d.reason, p: d.payload }))),
         JSON.stringify(observed.updates.map((u) => ({ c: u.code, o: u.occupied, s: new Date(u.since), t: new Date(u.eventTime), d: u.deviceId, q: u.seq }))),
