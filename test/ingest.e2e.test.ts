@@ -113,6 +113,23 @@ describe('a bay sensor over MQTT', () => {
     }
   });
 
+  it('keeps storing after its database connection is replaced (the new connection shares the old backend)', async () => {
+    const d = sensorOf();
+    const stored = async (occupied: boolean) => {
+      const seq = nextSeq();
+      await publish(client, eventsTopic(d.id), { type: 'occupancy', seq, ts: new Date().toISOString(), occupied });
+      return count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, seq]);
+    };
+    expect(await stored(true)).toBe(1);
+    // Drop the pool's connection the way an error would; the next batch runs on a new one, while
+    // the embedded backend keeps whatever the old one left (a named prepared statement did: every
+    // later batch then failed with "prepared statement already exists").
+    const old = await p.db.pool.connect();
+    old.release(true);
+    for (const occupied of [false, true]) expect(await stored(occupied)).toBe(1);
+  });
+
+
   it('stores a late message without rolling the bay back', async () => {
     const d = sensorOf();
     const now = Date.now();
