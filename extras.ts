@@ -10,7 +10,7 @@ export function businessExtras(config: Config, opts: { payments?: PaymentsExtras
   const payments = paymentsExtras(config, opts.payments);
   // "Leave and go": charge a contactless plate as soon as its invoice is committed. The charger
   // also scans the database on an interval, so a lost notification only delays a charge.
-  billing.sessionHook.events.on('issued', (invoices: Array<{ invoiceId: number; autoCharge?: boolean }>) => {
+  billing.sessionHook.events.on('issued', (invoices) => {
     const ids = invoices.filter((i) => i.autoCharge).map((i) => i.invoiceId);
     if (ids.length) void payments.payments.autoCharger?.poke(ids);
   });
