@@ -15,13 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
 import { loadConfig } from '../core/config.ts';
 import { startPlatform } from '../platform.ts';
 import { businessExtras } from '../extras.ts';
 import type { CredentialsFile, DeviceCredential } from '../simulators/city-loader.ts';
 import { summarize } from './lib/stats.ts';
 import { pace } from './lib/pace.ts';
+import { RawMqttClient } from './lib/raw-mqtt.ts';
 
 const now = () => performance.timeOrigin + performance.now();
 const SAMPLE_EVERY = 100;
@@ -32,15 +32,11 @@ type ChildStart = { mqttUrl: string; phase: 'in' | 'out'; jobs: Job[]; window: n
 type ChildDone = { type: 'done'; acked: number; errors: number; elapsedMs: number; pubackMs: number[]; published: Array<[string, number]> };
 
 if (process.argv.includes('--child')) {
-  const clients = new Map<string, MqttClient>();
+  const clients = new Map<string, RawMqttClient>();
   process.on('message', async (msg: ChildStart) => {
     for (const j of msg.jobs) {
       if (clients.has(j.device.id)) continue;
-      clients.set(j.device.id, await new Promise<MqttClient>((resolve, reject) => {
-        const c = mqtt.connect(msg.mqttUrl, { clientId: j.device.id, username: j.device.id, password: j.device.secret, protocolVersion: 4, reconnectPeriod: 0 });
-        c.once('connect', () => resolve(c));
-        c.once('error', reject);
-      }));
+      clients.set(j.device.id, await RawMqttClient.connect(msg.mqttUrl, { clientId: j.device.id, username: j.device.id, password: j.device.secret }));
     }
     const pubackMs: number[] = [];
     const published: Array<[string, number]> = [];
@@ -50,7 +46,7 @@ if (process.argv.includes('--child')) {
     const publish = (j: Job, e: Job['events'][number], settled: () => void) => {
       const t0 = now();
       if (e.sample) published.push([`${j.device.id}|${e.seq}`, t0]);
-      clients.get(j.device.id)!.publish(`devices/${j.device.id}/events`, e.body, { qos: 1 }, (err) => {
+      clients.get(j.device.id)!.publish(`devices/${j.device.id}/events`, e.body, (err) => {
         if (err) errors++;
         else { acked++; if (e.sample) pubackMs.push(now() - t0); }
         settled();
@@ -87,7 +83,7 @@ if (process.argv.includes('--child')) {
     const done: ChildDone = { type: 'done', acked, errors, elapsedMs: now() - started, pubackMs, published };
     process.send!(done);
     if (msg.last) {
-      await Promise.all([...clients.values()].map((c) => c.endAsync()));
+      await Promise.all([...clients.values()].map((c) => c.end()));
       process.exit(0);
     }
   });

@@ -13,6 +13,7 @@ import { startPlatform } from '../platform.ts';
 import type { CredentialsFile } from '../simulators/city-loader.ts';
 import { summarize, counter } from './lib/stats.ts';
 import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
+import type { DeviceLoadDone } from './lib/device-load.ts';
 
 const { values } = parseArgs({ options: {
   devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, window: { type: 'string', default: '1' },
@@ -38,7 +39,7 @@ let storedAtStart = 0;
 let mainElu = performance.eventLoopUtilization();
 let rssPeak = 0;
 const rssTimer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 250);
-const result = await new Promise<{ acked: number; errors: number; elapsed: number; latencies: number[] }>((resolve, reject) => {
+const result = await new Promise<DeviceLoadDone>((resolve, reject) => {
   child.on('message', async (m: any) => {
     if (m.type === 'connected') {
       storedAtStart = counter(await metricsText(), 'onelot_mqtt_messages_stored_total');
@@ -73,7 +74,7 @@ const figures = {
   visibilityMs: { p50: vis.p50, p99: vis.p99, samples: vis.n },
   meanCommitBatch: Math.round(batchSum / Math.max(1, batches)),
   rssMB: Math.round(rssPeak / 1e6), cores: os.cpus().length,
-  busy: { mainThread: Math.round(mainBusy * 100) / 100, databaseThread: dbBusy === null ? null : Math.round(dbBusy * 100) / 100 },
+  busy: { mainThread: Math.round(mainBusy * 100) / 100, databaseThread: dbBusy === null ? null : Math.round(dbBusy * 100) / 100, generatorCores: result.generatorCores },
 };
 await platform.close();
 rmSync(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 //   shows queueing that a closed loop hides), a realistic mix of occupancy changes and heartbeats;
 // - hold: open N connections, keep them, each sends one heartbeat during the hold; reports how many
 //   stayed connected.
-import mqtt, { type MqttClient } from 'mqtt';
+import { RawMqttClient } from './raw-mqtt.ts';
 import type { DeviceCredential } from '../../simulators/city-loader.ts';
 import { pace } from './pace.ts';
 
@@ -25,6 +25,8 @@ export interface DeviceLoadDone {
   connected: number; held: number; connectFailures: number; connectMs: number[]; dropped: number;
   /** Published but not acknowledged when the run ended (an overloaded open loop queues); not errors. */
   unacked: number;
+  /** CPU this generator used while publishing, in cores (so a reader sees what the platform had left). */
+  generatorCores: number;
 }
 
 // Sampling every 8th latency keeps the array small at 20k msg/s and is unbiased (acks are not ordered by latency).
@@ -35,7 +37,7 @@ process.on('message', async (msg: DeviceLoadStart) => {
   const mode = msg.mode ?? 'closed';
   const window = msg.window ?? 1;
   const batch = msg.connectBatch ?? 50;
-  const clients: Array<{ c: MqttClient; d: Pick<DeviceCredential, 'id' | 'secret'> }> = [];
+  const clients: Array<{ c: RawMqttClient; d: Pick<DeviceCredential, 'id' | 'secret'> }> = [];
   const connectMs: number[] = [];
   let connectFailures = 0;
   let errors = 0;
@@ -44,23 +46,17 @@ process.on('message', async (msg: DeviceLoadStart) => {
   let dropped = 0; // connections lost after CONNACK
   // Connect `batch` at a time: thousands of simultaneous CONNECTs are a storm, not a benchmark.
   for (let i = 0; i < devices.length; i += batch) {
-    await Promise.all(devices.slice(i, i + batch).map((d) => new Promise<void>((resolve) => {
+    await Promise.all(devices.slice(i, i + batch).map(async (d) => {
       const t0 = performance.now();
-      const c = mqtt.connect(mqttUrl, {
-        clientId: d.id, username: d.id, password: d.secret, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000,
-        keepalive: 60,
-      });
-      let done = false;
-      c.once('connect', () => {
-        done = true;
+      try {
+        const c = await RawMqttClient.connect(mqttUrl, { clientId: d.id, username: d.id, password: d.secret, keepalive: 60, connectTimeout: 10_000 });
         connectMs.push(performance.now() - t0);
         clients.push({ c, d });
-        c.on('close', () => { if (!stopping) dropped++; });
-        resolve();
-      });
-      c.on('error', () => { if (!done) { done = true; connectFailures++; c.end(true); resolve(); } else errors++; });
-      c.once('close', () => { if (!done) { done = true; connectFailures++; resolve(); } });
-    })));
+        c.onceClosed(() => { if (!stopping) dropped++; });
+      } catch {
+        connectFailures++;
+      }
+    }));
   }
   process.send!({ type: 'connected', count: clients.length, failures: connectFailures });
 
@@ -68,6 +64,7 @@ process.on('message', async (msg: DeviceLoadStart) => {
   let acked = 0;
   let lastAckAt = 0;
   const started = Date.now();
+  const cpuAtStart = process.cpuUsage();
   const deadline = started + seconds * 1000;
   let seq = Date.now() * 10;
   const state = new Map<string, boolean>();
@@ -80,9 +77,9 @@ process.on('message', async (msg: DeviceLoadStart) => {
     state.set(id, occupied);
     return JSON.stringify({ type: 'occupancy', seq: ++seq, ts: new Date().toISOString(), occupied });
   };
-  const send = (c: MqttClient, id: string, heartbeatShare: number, then?: () => void) => {
+  const send = (c: RawMqttClient, id: string, heartbeatShare: number, then?: () => void) => {
     const t0 = performance.now();
-    c.publish(`devices/${id}/events`, body(id, heartbeatShare), { qos: 1 }, (err) => {
+    c.publish(`devices/${id}/events`, body(id, heartbeatShare), (err) => {
       if (err) { if (stopping) unacked++; else errors++; }
       else { acked++; lastAckAt = Date.now(); if ((acked & SAMPLE_MASK) === 0) latencies.push(performance.now() - t0); }
       then?.();
@@ -91,7 +88,7 @@ process.on('message', async (msg: DeviceLoadStart) => {
   const progress = setInterval(() => process.send!({ type: 'progress', acked, errors, elapsed: (Date.now() - started) / 1000, held: clients.filter((x) => x.c.connected).length }), 1000);
 
   if (mode === 'closed') {
-    const loop = (c: MqttClient, id: string) => new Promise<void>((resolve) => {
+    const loop = (c: RawMqttClient, id: string) => new Promise<void>((resolve) => {
       const next = () => (Date.now() >= deadline || !c.connected ? resolve() : send(c, id, 0, next));
       next();
     });
@@ -116,13 +113,15 @@ process.on('message', async (msg: DeviceLoadStart) => {
   // Let in-flight PUBACKs land (bounded) before counting and disconnecting. An overloaded open loop
   // has a backlog: it is waited for, and counted in the time (stored/s is what was achieved).
   const settle = Date.now() + (mode === 'open' ? 30_000 : 2000);
-  while (Date.now() < settle && clients.some((x) => x.c.connected && Object.keys((x.c as any).outgoing ?? {}).length > 0)) await new Promise((r) => setTimeout(r, 20));
+  while (Date.now() < settle && clients.some((x) => x.c.connected && x.c.inFlight > 0)) await new Promise((r) => setTimeout(r, 20));
   clearInterval(progress);
+  const cpu = process.cpuUsage(cpuAtStart);
+  const generatorCores = Math.round((cpu.user + cpu.system) / 1e3 / Math.max(1, Date.now() - started) * 100) / 100;
   const elapsed = (Math.max(mode === 'open' ? lastAckAt : 0, Math.min(Date.now(), deadline)) - started) / 1000;
   stopping = true;
   // A clean DISCONNECT (not a reset) so the broker logs nothing; force it if that takes over 2 s.
-  await Promise.all(clients.map((x) => Promise.race([x.c.endAsync(false), new Promise((r) => setTimeout(r, 2000))]).catch(() => {})));
-  await Promise.all(clients.map((x) => (x.c.connected ? x.c.endAsync(true).catch(() => {}) : undefined)));
-  const done: DeviceLoadDone = { type: 'done', mode, acked, errors, elapsed, latencies, connected: clients.length, held, connectFailures, connectMs, dropped, unacked };
+  await Promise.all(clients.map((x) => Promise.race([x.c.end(), new Promise((r) => setTimeout(r, 2000))])));
+  await Promise.all(clients.map((x) => x.c.end(true)));
+  const done: DeviceLoadDone = { type: 'done', mode, acked, errors, elapsed, latencies, connected: clients.length, held, connectFailures, connectMs, dropped, unacked, generatorCores };
   process.send!(done);
 });
