@@ -1,5 +1,7 @@
 // The page's only door to the API: same origin, JSON, errors in the `{ error: { code, message } }` shape.
 import type {
+  Analytics,
+  ArrearsPlate,
   DriverPlate,
   GuidanceResponse,
   Invoice,
@@ -8,10 +10,17 @@ import type {
   LotsResponse,
   MapConfig,
   MeResponse,
+  OperatorLoginResponse,
   PaymentKind,
   PaymentMethod,
   PayResponse,
+  PlateArrears,
   PlateInvoicesResponse,
+  RefundResponse,
+  RemindersRunResponse,
+  ResolveAction,
+  ResolveResponse,
+  ReviewQueue,
   SessionsResponse,
   TokenResponse,
 } from './types.ts';
@@ -38,7 +47,7 @@ function isErrorBody(body: unknown): body is { error: { code: string; message: s
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
-  /** Driver bearer token (api/auth.ts). */
+  /** Driver or operator bearer token (api/auth.ts). */
   token?: string;
   signal?: AbortSignal;
 }
@@ -156,6 +165,47 @@ export function fetchPlateInvoice(id: number, plate: string, signal?: AbortSigna
 /** Start paying: a one-off checkout token, or (with a token and no source) the default method. 202 pending. */
 export function payInvoice(id: number, opts: { source?: string; token?: string }): Promise<PayResponse> {
   return request(`/api/v1/invoices/${id}/pay`, { method: 'POST', token: opts.token, body: opts.source ? { source: opts.source } : {} });
+}
+
+// ---- operators' console (api/routes/operators.ts, sessions.ts, drivers.ts) ----
+
+export function operatorLogin(operatorId: string, password: string): Promise<OperatorLoginResponse> {
+  return request('/api/v1/operator/login', { method: 'POST', body: { operatorId, password } });
+}
+
+/** Sessions in review and unresolved exceptions, newest first, full plates. */
+export function fetchReviewQueue(token: string, limit = 200, signal?: AbortSignal): Promise<ReviewQueue> {
+  return request(`/api/v1/operator/review?limit=${limit}`, { token, signal });
+}
+
+/** 409 when already resolved, or approve/void of an exception that concerns no session. */
+export function resolveException(token: string, id: number, action: ResolveAction, note?: string): Promise<ResolveResponse> {
+  return request(`/api/v1/operator/exceptions/${id}/resolve`, { method: 'POST', token, body: note ? { action, note } : { action } });
+}
+
+/** Plates with overdue invoices, largest total first. */
+export function fetchArrearsPlates(token: string, limit = 500, signal?: AbortSignal): Promise<{ plates: ArrearsPlate[] }> {
+  return request(`/api/v1/operator/arrears/plates?limit=${limit}`, { token, signal });
+}
+
+export function fetchPlateArrears(token: string, plate: string, signal?: AbortSignal): Promise<PlateArrears> {
+  return request(`/api/v1/operator/arrears?plate=${encodeURIComponent(plate)}&limit=100`, { token, signal });
+}
+
+/** Refund a paid invoice in full; 202, the provider confirms by webhook. 409 unless paid. */
+export function refundInvoice(token: string, id: number): Promise<RefundResponse> {
+  return request(`/api/v1/operator/invoices/${id}/refund`, { method: 'POST', token, body: {} });
+}
+
+/** Send overdue reminders now (normally on REMINDER_CRON). */
+export function runReminders(token: string): Promise<RemindersRunResponse> {
+  return request('/api/v1/operator/reminders/run', { method: 'POST', token, body: {} });
+}
+
+export function fetchAnalytics(token: string, q: { from: string; to: string; lotId?: string | null }, signal?: AbortSignal): Promise<Analytics> {
+  const params = new URLSearchParams({ from: q.from, to: q.to });
+  if (q.lotId) params.set('lotId', q.lotId);
+  return request(`/api/v1/operator/analytics?${params}`, { token, signal });
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatElapsed, formatLocalTime } from './format.ts';
+import { formatElapsed, formatLocalTime, formatPercent, formatStay } from './format.ts';
 
 describe('formatLocalTime', () => {
   it('shows Asia/Shanghai wall time whatever the browser zone', () => {
@@ -23,5 +23,30 @@ describe('formatElapsed', () => {
 
   it('clamps clock skew to zero', () => {
     expect(formatElapsed(-5000)).toBe('0:00:00');
+  });
+});
+
+describe('formatPercent', () => {
+  it('shows a share as a percentage, a dash without one', () => {
+    expect(formatPercent(0)).toBe('0%');
+    expect(formatPercent(0.625)).toBe('63%');
+    expect(formatPercent(1)).toBe('100%');
+    expect(formatPercent(0.12345, 1)).toBe('12.3%');
+    expect(formatPercent(null)).toBe('—');
+    expect(formatPercent(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatStay', () => {
+  it('reads minutes as hours and minutes in both languages', () => {
+    expect(formatStay(45, 'zh')).toBe('45 分钟');
+    expect(formatStay(45, 'en')).toBe('45 min');
+    expect(formatStay(125.4, 'zh')).toBe('2 小时 5 分');
+    expect(formatStay(125.4, 'en')).toBe('2 h 5 min');
+    expect(formatStay(120, 'en')).toBe('2 h');
+    expect(formatStay(59.6, 'en')).toBe('1 h');
+  });
+  it('shows a dash without a figure', () => {
+    expect(formatStay(null, 'zh')).toBe('—');
   });
 });

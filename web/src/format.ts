@@ -73,3 +73,20 @@ export function formatElapsed(ms: number): string {
   const s = total % 60;
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
+
+/** A 0..1 share as a whole percentage, "63%"; "—" when there is no figure (no samples). */
+export function formatPercent(ratio: number | null, digits = 0): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '—';
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+/** An average stay: "45 分钟" / "45 min", "2 小时 5 分" / "2 h 5 min"; "—" without one. */
+export function formatStay(minutes: number | null, lang: Lang): string {
+  if (minutes === null || !Number.isFinite(minutes)) return '—';
+  const total = Math.max(0, Math.round(minutes));
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  if (h === 0) return lang === 'zh' ? `${m} 分钟` : `${m} min`;
+  if (m === 0) return lang === 'zh' ? `${h} 小时` : `${h} h`;
+  return lang === 'zh' ? `${h} 小时 ${m} 分` : `${h} h ${m} min`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, ROUTE_HASH } from './route.ts';
+import { OPERATOR_TAB_HASH, parseOperatorTab, parseRoute, ROUTE_HASH } from './route.ts';
 
 describe('parseRoute', () => {
   it('maps hashes to pages, the map by default', () => {
@@ -12,7 +12,34 @@ describe('parseRoute', () => {
     expect(parseRoute('#/nope')).toBe('map');
   });
 
+  it('sends the console and its tabs to the operator page, and nothing that merely starts alike', () => {
+    expect(parseRoute('#/operator')).toBe('operator');
+    expect(parseRoute('#/operator/')).toBe('operator');
+    expect(parseRoute('#/operator/arrears')).toBe('operator');
+    expect(parseRoute('#/operator/analytics?lot=x')).toBe('operator');
+    expect(parseRoute('#/operators')).toBe('map');
+  });
+
   it('round-trips its own links', () => {
     for (const [route, hash] of Object.entries(ROUTE_HASH)) expect(parseRoute(hash)).toBe(route);
+  });
+});
+
+describe('parseOperatorTab', () => {
+  it('opens the review queue unless the hash names another tab', () => {
+    expect(parseOperatorTab('#/operator')).toBe('review');
+    expect(parseOperatorTab('#/operator/')).toBe('review');
+    expect(parseOperatorTab('#/operator/arrears')).toBe('arrears');
+    expect(parseOperatorTab('#/operator/analytics/')).toBe('analytics');
+    expect(parseOperatorTab('#/operator/analytics?from=x')).toBe('analytics');
+    expect(parseOperatorTab('#/operator/nope')).toBe('review');
+    expect(parseOperatorTab('#/operator/arrears/extra')).toBe('review');
+  });
+
+  it('round-trips its own links', () => {
+    for (const [tab, hash] of Object.entries(OPERATOR_TAB_HASH)) {
+      expect(parseRoute(hash)).toBe('operator');
+      expect(parseOperatorTab(hash)).toBe(tab);
+    }
   });
 });

@@ -203,3 +203,146 @@ export interface PayResponse {
   invoiceId: number;
   status: 'pending';
 }
+
+// ---- operators' console (api/routes/operators.ts, sessions.ts, drivers.ts) ----
+
+/** POST /api/v1/operator/login. */
+export interface OperatorLoginResponse {
+  token: string;
+  operatorId: string;
+  name: string;
+  expiresAt: string;
+}
+
+/** A session in the review queue (full plate: operators only). */
+export interface ReviewSession {
+  id: number;
+  lotId: string;
+  bayCode: string | null;
+  plate: string | null;
+  status: string;
+  entryTime: string;
+  exitTime: string | null;
+  entryConfidence: number | null;
+  exitConfidence: number | null;
+  /** The plate as the exit camera read it (may differ from `plate`). */
+  exitPlateRead: string | null;
+  /** exact | confusable | bay | manual */
+  matchMethod: string | null;
+  reviewReason: string | null;
+  invoice: { id: number; amountFen: number; status: InvoiceStatus } | null;
+}
+
+/** exit-without-entry | overstay | double-entry | low-confidence | unreadable-plate | bay-handover | no-tariff */
+export type ExceptionKind = string;
+
+export interface SessionException {
+  id: number;
+  kind: ExceptionKind;
+  lotId: string;
+  plate: string | null;
+  sessionId: number | null;
+  deviceId: string | null;
+  seq: number | null;
+  eventTime: string;
+  detail: string;
+  resolvedAt: string | null;
+  createdAt: string;
+}
+
+export interface ReviewQueue {
+  sessions: ReviewSession[];
+  exceptions: SessionException[];
+}
+
+export type ResolveAction = 'dismiss' | 'approve' | 'void';
+
+export interface ResolveResponse {
+  exception: SessionException;
+  session: ReviewSession | null;
+}
+
+export interface ArrearsPlate {
+  plate: string;
+  count: number;
+  totalFen: number;
+  oldestDueAt: string;
+}
+
+/** GET /api/v1/operator/arrears?plate=: the plate's outstanding and paying invoices, plate unmasked. */
+export interface PlateArrears {
+  plate: string;
+  overdueFen: number;
+  outstandingFen: number;
+  invoices: (Invoice & { remindersSent: number })[];
+}
+
+/** 202: the refund's result arrives by the provider's webhook. */
+export interface RefundResponse {
+  invoiceId: number;
+  chargeId: number;
+  refundId: string;
+  status: string;
+}
+
+export interface RemindersRunResponse {
+  sent: { invoiceId: number; plate: string; amountFen: number; remindersSent: number; recipient: string | null }[];
+}
+
+export interface AnalyticsTotals {
+  lots: number;
+  bays: number;
+  sessions: number;
+  closed: number;
+  avgStayMinutes: number | null;
+  invoicedFen: number;
+  paidFen: number;
+  outstandingFen: number;
+  overdueFen: number;
+  inReview: number;
+  openExceptions: number;
+}
+
+export interface LotAnalytics {
+  lotId: string;
+  name: string;
+  /** Not in every version of the API: fall back to `name`. */
+  nameEn?: string;
+  kind: LotKind;
+  bays: number;
+  sessions: number;
+  avgStayMinutes: number | null;
+  /** Sessions per bay per day. */
+  turnover: number;
+  invoicedFen: number;
+  paidFen: number;
+  /** Occupied share of the bays, 0..1; null without samples. */
+  avgOccupancy: number | null;
+  peakOccupancy: number | null;
+}
+
+export interface HourAnalytics {
+  /** Lot-local hour of day, 0..23. */
+  hour: number;
+  entries: number;
+  avgOccupancy: number | null;
+}
+
+export interface DayAnalytics {
+  /** YYYY-MM-DD, lot-local. */
+  day: string;
+  sessions: number;
+  invoicedFen: number;
+  paidFen: number;
+}
+
+export interface Analytics {
+  from: string;
+  to: string;
+  lotId: string | null;
+  timeZone: string;
+  totals: AnalyticsTotals;
+  byLot: LotAnalytics[];
+  hourly: HourAnalytics[];
+  daily: DayAnalytics[];
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadOperatorSession, OPERATOR_TOKEN_STORAGE_KEY, saveOperatorSession } from './operator-auth.ts';
+
+/** The Storage methods the module uses, in memory. */
+function memoryStorage(): Storage {
+  const m = new Map<string, string>();
+  return {
+    get length() {
+      return m.size;
+    },
+    clear: () => m.clear(),
+    getItem: (k) => m.get(k) ?? null,
+    key: (i) => [...m.keys()][i] ?? null,
+    removeItem: (k) => void m.delete(k),
+    setItem: (k, v) => void m.set(k, String(v)),
+  };
+}
+
+describe('operator session storage', () => {
+  const now = Date.parse('2026-03-02T10:00:00Z');
+  const session = { token: 'abc.def', operatorId: 'op-zzpark', name: '郑州停车', expiresAt: '2026-03-02T22:00:00Z' };
+
+  it('round-trips a live session and forgets it on sign-out', () => {
+    const s = memoryStorage();
+    saveOperatorSession(session, s);
+    expect(loadOperatorSession(now, s)).toEqual(session);
+    saveOperatorSession(null, s);
+    expect(s.getItem(OPERATOR_TOKEN_STORAGE_KEY)).toBeNull();
+    expect(loadOperatorSession(now, s)).toBeNull();
+  });
+
+  it('drops expired, corrupt and incomplete values', () => {
+    const s = memoryStorage();
+    saveOperatorSession({ ...session, expiresAt: '2026-03-02T09:59:59Z' }, s);
+    expect(loadOperatorSession(now, s)).toBeNull();
+    s.setItem(OPERATOR_TOKEN_STORAGE_KEY, '{not json');
+    expect(loadOperatorSession(now, s)).toBeNull();
+    s.setItem(OPERATOR_TOKEN_STORAGE_KEY, JSON.stringify({ token: 'abc', expiresAt: session.expiresAt }));
+    expect(loadOperatorSession(now, s)).toBeNull();
+  });
+
+  it('works without storage (blocked): signed out, nothing thrown', () => {
+    expect(loadOperatorSession(now, null)).toBeNull();
+    expect(() => saveOperatorSession(session, null)).not.toThrow();
+  });
+});

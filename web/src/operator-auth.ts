@@ -1,0 +1,40 @@
+// The operator's bearer token, kept in sessionStorage: it lives as long as the tab, so a reload stays
+// signed in but a console left behind on a shared counter PC does not outlive its window (drivers
+// keep theirs in localStorage, auth.ts). An expired token is dropped here rather than sent.
+import { isLive } from './auth.ts';
+import type { OperatorLoginResponse } from './types.ts';
+
+export const OPERATOR_TOKEN_STORAGE_KEY = 'onelot.operatorToken';
+
+export type OperatorSession = OperatorLoginResponse;
+
+/** sessionStorage, or null where storage is blocked (sandboxed frames, some private modes). */
+function defaultStorage(): Storage | null {
+  try {
+    return sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function loadOperatorSession(now = Date.now(), storage = defaultStorage()): OperatorSession | null {
+  try {
+    const raw = storage?.getItem(OPERATOR_TOKEN_STORAGE_KEY);
+    if (!raw) return null;
+    const s = JSON.parse(raw) as Partial<OperatorSession>;
+    if (typeof s.token !== 'string' || typeof s.expiresAt !== 'string' || typeof s.operatorId !== 'string') return null;
+    const stored = { token: s.token, expiresAt: s.expiresAt, operatorId: s.operatorId, name: typeof s.name === 'string' ? s.name : s.operatorId };
+    return isLive(stored, now) ? stored : null;
+  } catch {
+    return null; // a corrupt value: signed out
+  }
+}
+
+export function saveOperatorSession(s: OperatorSession | null, storage = defaultStorage()): void {
+  try {
+    if (s) storage?.setItem(OPERATOR_TOKEN_STORAGE_KEY, JSON.stringify(s));
+    else storage?.removeItem(OPERATOR_TOKEN_STORAGE_KEY);
+  } catch {
+    // Not remembered across reloads, still signed in for this page.
+  }
+}
