@@ -1,7 +1,8 @@
 // The whole platform in one process: database (embedded or DATABASE_URL), migrations, demo seed,
 // MQTT broker, HTTP API. main.ts adds the simulator, signals and printing; tests call this directly.
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import type { Config } from './core/config.ts';
 import { openDatabase, migrate, type Database } from './core/db/index.ts';
@@ -10,6 +11,7 @@ import { ChangeFeed } from './core/changes.ts';
 import { buildBroker, type Broker } from './ingest/broker.ts';
 import type { BatchHook } from './ingest/writer.ts';
 import { buildApi, type App, type ApiDeps } from './api/app.ts';
+import { createOperator } from './api/operator-accounts.ts';
 import { generateDemoCity } from './simulators/demo-city.ts';
 import { isEmpty, loadCity, writeCredentials, type CredentialsFile } from './simulators/city-loader.ts';
 
@@ -59,7 +61,14 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
 
     if (config.SEED_DEMO && (await isEmpty(db.pool))) {
       log.info('seeding the Zhengzhou demo district (first start)');
-      await loadCity(db.pool, generateDemoCity(), { credentialsFile, mqtt, log: (m) => log.info(m) });
+      const city = generateDemoCity();
+      await loadCity(db.pool, city, { credentialsFile, mqtt, log: (m) => log.info(m) });
+      // The demo's city operator gets a console sign-in, so a first start can try the console too.
+      const consoleFile = path.join(config.DATA_DIR, 'operator-console.json');
+      const account = { operatorId: city.operators[0].id, password: randomBytes(12).toString('base64url') };
+      await createOperator(db.pool, { id: account.operatorId, name: city.operators[0].name, password: account.password });
+      writeFileSync(consoleFile, JSON.stringify(account, null, 2) + '\n', { mode: 0o600 });
+      log.info(`operators' console (/#/operator): sign in as ${account.operatorId} with the password in ${consoleFile}`);
     } else if (existsSync(credentialsFile)) {
       // The broker may be on another port this time: keep the credentials file pointing at it.
       const file = JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialsFile;

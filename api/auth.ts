@@ -1,7 +1,7 @@
 // Bearer tokens for drivers (and operators): `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`,
 // signed with AUTH_TOKEN_SECRET. Stateless and short-lived (12 h) so a leaked token expires on its
-// own; logging out is forgetting the token. Operators have no login here: an operator token is
-// minted out of band with issueToken(secret, { operatorId }) (e.g. from an admin script).
+// own; logging out is forgetting the token. Operators sign in at POST /api/v1/operator/login
+// (api/routes/operators.ts); scripts can mint a token with `npm run operator:token`.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { OneLotError } from '../core/errors.ts';

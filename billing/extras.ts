@@ -9,6 +9,7 @@ import type { Pool } from '../core/db/index.ts';
 import type { Platform, PlatformExtras } from '../platform.ts';
 import { createSessionHook, ensureBillingSeed, overstayScan, type SessionHook } from './sessions.ts';
 import { sessionRoutes } from '../api/routes/sessions.ts';
+import { operatorRoutes } from '../api/routes/operators.ts';
 
 export interface BillingExtrasOptions {
   /** Leave the operator routes open (development and tests only); default: operator token required. */
@@ -36,7 +37,10 @@ export function billingExtras(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'AUTH_TO
   return {
     sessionHook,
     hooks: [sessionHook],
-    plugins: [sessionRoutes({ authSecret: opts.openOperatorRoutes ? undefined : config.AUTH_TOKEN_SECRET })],
+    plugins: [
+      sessionRoutes({ authSecret: opts.openOperatorRoutes ? undefined : config.AUTH_TOKEN_SECRET }),
+      operatorRoutes({ authSecret: config.AUTH_TOKEN_SECRET, open: opts.openOperatorRoutes }),
+    ],
     onStarted: [async (platform: Platform) => {
       // The demo seed runs inside startPlatform before this; lots exist now.
       await ensureBillingSeed(platform.db.pool);

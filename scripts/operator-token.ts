@@ -1,6 +1,7 @@
 // npm run operator:token -- <operator id> [hours]
 // Mints a bearer token for the operator routes (review queue, arrears, refunds) with
-// AUTH_TOKEN_SECRET. There is no operator login yet: whoever runs this holds the secret.
+// AUTH_TOKEN_SECRET, for scripts and integrations; people sign in to the console instead
+// (POST /api/v1/operator/login, accounts from `npm run operator:add`).
 import { loadConfig, ConfigError } from '../core/config.ts';
 import { issueToken } from '../api/auth.ts';
 

@@ -50,7 +50,7 @@ export async function loadCity<D extends LoadableDevice>(pool: Pool, city: Loada
   const log = opts.log ?? (() => {});
   const progress = opts.progress ?? (() => {});
   const creds: Array<D & { secret: string }> = city.devices.map((d) => ({ ...d, secret: newDeviceSecret() }));
-  await insertColumns(pool, 'INSERT INTO operators (id, name) SELECT * FROM unnest($1::text[], $2::text[])', city.operators, (o) => [o.id, o.name]);
+  await insertColumns(pool, 'INSERT INTO operators (id, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING', city.operators, (o) => [o.id, o.name]);
   await insertColumns(pool,
     `INSERT INTO lots (id, operator_id, name, name_en, kind, district, address, lat, lng, capacity, time_zone, path)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::float8[], $10::int[], $11::text[], $12::jsonb[])`,
