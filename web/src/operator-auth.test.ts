@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadOperatorSession, OPERATOR_TOKEN_STORAGE_KEY, saveOperatorSession } from './operator-auth.ts';
+import { ApiError } from './api.ts';
+import { loadOperatorSession, loginFailure, OPERATOR_TOKEN_STORAGE_KEY, saveOperatorSession } from './operator-auth.ts';
 
 /** The Storage methods the module uses, in memory. */
 function memoryStorage(): Storage {
@@ -42,5 +43,22 @@ describe('operator session storage', () => {
   it('works without storage (blocked): signed out, nothing thrown', () => {
     expect(loadOperatorSession(now, null)).toBeNull();
     expect(() => saveOperatorSession(session, null)).not.toThrow();
+  });
+});
+
+describe('loginFailure', () => {
+  it('names a wrong id or password and a lock-out in the page language, keeping the API message', () => {
+    expect(loginFailure(new ApiError(401, 'ONELOT_ERR_UNAUTHORIZED', 'The operator id or password is wrong.'))).toEqual({
+      lead: 'opWrongCredentials',
+      detail: 'The operator id or password is wrong.',
+    });
+    expect(loginFailure(new ApiError(429, 'ONELOT_ERR_RATE_LIMITED', 'Too many requests; wait a moment and try again.'))).toEqual({
+      lead: 'opLocked',
+      detail: 'Too many requests; wait a moment and try again.',
+    });
+  });
+  it('passes anything else through as it is', () => {
+    expect(loginFailure(new ApiError(0, 'ONELOT_ERR_NETWORK', 'Failed to fetch'))).toEqual({ lead: null, detail: 'Failed to fetch' });
+    expect(loginFailure(new Error('boom'))).toEqual({ lead: null, detail: 'boom' });
   });
 });

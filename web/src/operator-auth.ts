@@ -1,7 +1,9 @@
 // The operator's bearer token, kept in sessionStorage: it lives as long as the tab, so a reload stays
 // signed in but a console left behind on a shared counter PC does not outlive its window (drivers
 // keep theirs in localStorage, auth.ts). An expired token is dropped here rather than sent.
+import { ApiError, errorMessage } from './api.ts';
 import { isLive } from './auth.ts';
+import type { StringKey } from './i18n.ts';
 import type { OperatorLoginResponse } from './types.ts';
 
 export const OPERATOR_TOKEN_STORAGE_KEY = 'onelot.operatorToken';
@@ -37,4 +39,15 @@ export function saveOperatorSession(s: OperatorSession | null, storage = default
   } catch {
     // Not remembered across reloads, still signed in for this page.
   }
+}
+
+/**
+ * A refused sign-in as the form shows it: a line in the page's language for the refusals we know
+ * (401 wrong id or password, 429 locked after repeated failures), and the API's own message, which
+ * says how long a lock lasts and who sets passwords.
+ */
+export function loginFailure(err: unknown): { lead: StringKey | null; detail: string } {
+  if (err instanceof ApiError && err.status === 401) return { lead: 'opWrongCredentials', detail: err.message };
+  if (err instanceof ApiError && err.status === 429) return { lead: 'opLocked', detail: err.message };
+  return { lead: null, detail: errorMessage(err) };
 }

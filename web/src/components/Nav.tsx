@@ -1,4 +1,5 @@
-// The three pages: map (default), plate lookup (no account), my account.
+// The pages: map (default), plate lookup (no account), my account; then, set apart, the
+// operators' console (behind its own sign-in: nothing there works for a driver).
 import { useI18n, type StringKey } from '../i18n.ts';
 import { ROUTE_HASH, type Route } from '../route.ts';
 
@@ -6,6 +7,7 @@ const ITEMS: [Route, StringKey][] = [
   ['map', 'navMap'],
   ['lookup', 'navLookup'],
   ['account', 'navAccount'],
+  ['operator', 'navOperator'],
 ];
 
 export function Nav({ route }: { route: Route }) {
@@ -16,7 +18,7 @@ export function Nav({ route }: { route: Route }) {
         <a
           key={r}
           href={ROUTE_HASH[r]}
-          className={`nav__link${route === r ? ' is-active' : ''}`}
+          className={`nav__link${r === 'operator' ? ' nav__link--operator' : ''}${route === r ? ' is-active' : ''}`}
           aria-current={route === r ? 'page' : undefined}
           data-testid={`nav-${r}`}
         >

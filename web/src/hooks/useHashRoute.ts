@@ -1,13 +1,23 @@
 // The page's route from location.hash (see route.ts); re-renders on hashchange.
 import { useEffect, useState } from 'react';
-import { parseRoute, type Route } from '../route.ts';
+import { parseOperatorTab, parseRoute, type OperatorTab, type Route } from '../route.ts';
 
-export function useHashRoute(): Route {
-  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+/** Whatever `parse` reads from location.hash, kept current. `parse` must be a stable function. */
+export function useHash<T>(parse: (hash: string) => T): T {
+  const [value, setValue] = useState<T>(() => parse(location.hash));
   useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
+    const onChange = () => setValue(parse(location.hash));
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
-  }, []);
-  return route;
+  }, [parse]);
+  return value;
+}
+
+export function useHashRoute(): Route {
+  return useHash(parseRoute);
+}
+
+/** The operators' console tab (`#/operator/<tab>`). */
+export function useOperatorTab(): OperatorTab {
+  return useHash(parseOperatorTab);
 }

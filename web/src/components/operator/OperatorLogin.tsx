@@ -1,0 +1,84 @@
+// Sign in to the console with an operator id and password (set by `npm run operator:add`).
+import { useState, type FormEvent } from 'react';
+import { operatorLogin } from '../../api.ts';
+import { useI18n } from '../../i18n.ts';
+import { loginFailure, type OperatorSession } from '../../operator-auth.ts';
+
+interface Props {
+  onLogin: (s: OperatorSession) => void;
+  /** The last session ended on a 401: say so above the form. */
+  expired: boolean;
+}
+
+export function OperatorLogin({ onLogin, expired }: Props) {
+  const { t } = useI18n();
+  const [operatorId, setOperatorId] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<ReturnType<typeof loginFailure> | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    try {
+      onLogin(await operatorLogin(operatorId.trim(), password));
+    } catch (err) {
+      setFailure(loginFailure(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card auth" data-testid="op-login">
+      <h2>{t('opTitle')}</h2>
+      <p className="muted">{t('opLoginHint')}</p>
+      {expired && !failure && <p className="note" role="status">{t('opExpired')}</p>}
+      <form className="auth__form" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="op-login-id">{t('opId')}</label>
+          <input
+            id="op-login-id"
+            className="input"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            placeholder="op-zzpark"
+            value={operatorId}
+            onChange={(e) => setOperatorId(e.target.value)}
+            required
+            maxLength={40}
+            aria-describedby="op-login-id-hint"
+            data-testid="op-login-id"
+          />
+          <small id="op-login-id-hint" className="field__hint">{t('opIdHint')}</small>
+        </div>
+        <div className="field">
+          <label htmlFor="op-login-password">{t('password')}</label>
+          <input
+            id="op-login-password"
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            maxLength={128}
+            data-testid="op-login-password"
+          />
+        </div>
+        {failure && (
+          <div className="notice notice--stack" role="alert" data-testid="op-login-error">
+            {failure.lead && <strong>{t(failure.lead)}</strong>}
+            <span>{failure.detail}</span>
+          </div>
+        )}
+        <div className="auth__actions">
+          <button type="submit" className="btn btn--primary" disabled={busy} data-testid="op-login-submit">
+            {busy ? t('loading') : t('opSignIn')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

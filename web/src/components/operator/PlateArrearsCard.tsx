@@ -1,0 +1,59 @@
+// One plate's unpaid bills as the operator sees them (full plate, reminders sent); a paid one
+// (settled while the list was open) can be refunded from here.
+import { useCallback } from 'react';
+import { fetchPlateArrears } from '../../api.ts';
+import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
+import { useI18n } from '../../i18n.ts';
+import { formatFen } from '../../money.ts';
+import { InvoiceCard } from '../InvoiceCard.tsx';
+import { Notice } from '../Notice.tsx';
+import { RefundButton } from './RefundButton.tsx';
+
+interface Props {
+  plate: string;
+  token: string;
+  onExpired: () => void;
+}
+
+export function PlateArrearsCard({ plate, token, onExpired }: Props) {
+  const { t } = useI18n();
+  const load = useCallback((signal: AbortSignal) => fetchPlateArrears(token, plate, signal), [token, plate]);
+  const detail = useOperatorQuery(load, onExpired);
+  const d = detail.data;
+
+  return (
+    <section className="card" data-testid="plate-arrears" data-plate={plate} aria-busy={detail.loading}>
+      <div className="card__head">
+        <h2>
+          <span className="plate-chip">{plate}</span> {t('opPlateBills')}
+        </h2>
+        {d && (
+          <span className="muted" data-testid="plate-arrears-owed">
+            {t('opPlateOwed', { overdue: formatFen(d.overdueFen), outstanding: formatFen(d.outstandingFen) })}
+          </span>
+        )}
+      </div>
+      {detail.error && <Notice message={detail.error} onRetry={() => void detail.reload()} />}
+      {!d ? (
+        !detail.error && <p className="muted">{t('loading')}</p>
+      ) : d.invoices.length === 0 ? (
+        <p className="muted">{t('opNoPlateBills')}</p>
+      ) : (
+        <ul className="invoices">
+          {d.invoices.map((inv) => (
+            <InvoiceCard key={inv.id} invoice={inv}>
+              <div className="invoice__foot">
+                <span className="muted">
+                  #{inv.id} · {t('opRemindersSent', { n: inv.remindersSent })}
+                </span>
+                {inv.status === 'paid' && (
+                  <RefundButton invoiceId={inv.id} token={token} onExpired={onExpired} onRefunded={() => void detail.reload()} />
+                )}
+              </div>
+            </InvoiceCard>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

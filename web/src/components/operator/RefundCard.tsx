@@ -1,0 +1,33 @@
+// Refund by invoice number: the arrears list holds unpaid bills only, so a paid one (a driver paid
+// twice, a disputed charge) is found by the number on its receipt.
+import { useState } from 'react';
+import { useI18n } from '../../i18n.ts';
+import { RefundButton } from './RefundButton.tsx';
+
+export function RefundCard({ token, onExpired }: { token: string; onExpired: () => void }) {
+  const { t } = useI18n();
+  const [input, setInput] = useState('');
+  const id = /^\d{1,15}$/.test(input.trim()) ? Number(input.trim()) : null;
+  return (
+    <section className="card" data-testid="refund-card">
+      <h2>{t('opRefundTitle')}</h2>
+      <p className="muted">{t('opRefundHint')}</p>
+      <div className="inline-form">
+        <div className="field field--narrow">
+          <label htmlFor="refund-invoice-id">{t('opInvoiceNo')}</label>
+          <input
+            id="refund-invoice-id"
+            className="input"
+            inputMode="numeric"
+            autoComplete="off"
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            data-testid="refund-invoice-id"
+          />
+        </div>
+      </div>
+      {/* Keyed on the number: a new number starts a fresh confirmation. */}
+      <RefundButton key={id ?? 'none'} invoiceId={id ?? 0} token={token} onExpired={onExpired} disabled={id === null} />
+    </section>
+  );
+}

@@ -1,0 +1,13 @@
+// What every console section gets from the console.
+import type { Lot } from '../../types.ts';
+
+export interface SectionProps {
+  /** The operator's bearer token. */
+  token: string;
+  /** Call on a 401: signs out and says the sign-in expired. */
+  onExpired: () => void;
+  /** Every lot, for names and the analytics filter; empty until loaded. */
+  lots: readonly Lot[];
+  /** A lot's name in the page's language; the id itself for an unknown lot. */
+  lotName: (lotId: string) => string;
+}

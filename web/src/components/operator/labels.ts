@@ -1,0 +1,26 @@
+// Words for the codes the review queue sends (billing/session-rules.ts); an unknown code shows as sent.
+import type { StringKey } from '../../i18n.ts';
+import type { ResolveAction } from '../../types.ts';
+
+export const EXCEPTION_KIND: Record<string, StringKey> = {
+  'exit-without-entry': 'exExitWithoutEntry',
+  overstay: 'exOverstay',
+  'double-entry': 'exDoubleEntry',
+  'low-confidence': 'exLowConfidence',
+  'unreadable-plate': 'exUnreadablePlate',
+  'bay-handover': 'exBayHandover',
+  'no-tariff': 'exNoTariff',
+};
+
+export const MATCH_METHOD: Record<string, StringKey> = {
+  exact: 'matchExact',
+  confusable: 'matchConfusable',
+  bay: 'matchBay',
+  manual: 'matchManual',
+};
+
+export const RESOLVE_ACTION: Record<ResolveAction, { label: StringKey; help: StringKey }> = {
+  approve: { label: 'opApprove', help: 'opApproveHelp' },
+  void: { label: 'opVoid', help: 'opVoidHelp' },
+  dismiss: { label: 'opDismiss', help: 'opDismissHelp' },
+};
