@@ -39,7 +39,7 @@ export function ArrearsPlatesTable({ plates, selected, onSelect }: Props) {
                   <span className="plate-chip plate-chip--small">{p.plate}</span>
                 </button>
               </th>
-              <td className="num">{p.count}</td>
+              <td className="num" data-testid="arrears-plate-count">{p.count}</td>
               <td className="num">
                 <strong data-testid="arrears-plate-total">{formatFen(p.totalFen)}</strong>
               </td>

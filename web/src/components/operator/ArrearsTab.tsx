@@ -19,7 +19,13 @@ export function ArrearsTab({ token, onExpired }: SectionProps) {
   const load = useCallback((signal: AbortSignal) => fetchArrearsPlates(token, ARREARS_LIMIT, signal), [token]);
   const arrears = useOperatorQuery(load, onExpired);
   const [selected, setSelected] = useState<string | null>(null);
+  // Bumped after reminders go out, so the open plate re-reads its reminder counts.
+  const [version, setVersion] = useState(0);
   const plates = arrears.data?.plates;
+  const onRemindersSent = () => {
+    setVersion((v) => v + 1);
+    void arrears.reload();
+  };
 
   return (
     <div className="op-section">
@@ -46,9 +52,9 @@ export function ArrearsTab({ token, onExpired }: SectionProps) {
           </>
         )}
       </section>
-      {selected && <PlateArrearsCard key={selected} plate={selected} token={token} onExpired={onExpired} />}
+      {selected && <PlateArrearsCard key={`${selected}:${version}`} plate={selected} token={token} onExpired={onExpired} />}
       <div className="op-grid">
-        <RemindersCard token={token} onExpired={onExpired} onSent={() => void arrears.reload()} />
+        <RemindersCard token={token} onExpired={onExpired} onSent={onRemindersSent} />
         <RefundCard token={token} onExpired={onExpired} />
       </div>
     </div>

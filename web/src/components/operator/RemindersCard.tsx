@@ -50,6 +50,7 @@ export function RemindersCard({ token, onExpired, onSent }: Props) {
               {result.sent.map((s) => (
                 <li key={s.invoiceId}>
                   <span className="plate-chip plate-chip--small">{s.plate}</span> #{s.invoiceId} {formatFen(s.amountFen)} · {t('opRemindersSent', { n: s.remindersSent })}
+                  {s.recipient && <span className="muted"> → {s.recipient}</span>}
                 </li>
               ))}
             </ul>
