@@ -2,11 +2,11 @@
 // and payments (payments/), wired together. main.ts, benchmarks and the integration test use this.
 import type { Config } from './core/config.ts';
 import type { PlatformExtras } from './platform.ts';
-import { billingExtras, mergeExtras } from './billing/extras.ts';
+import { billingExtras, mergeExtras, type BillingExtrasOptions } from './billing/extras.ts';
 import { paymentsExtras, type PaymentsExtrasOptions } from './payments/extras.ts';
 
-export function businessExtras(config: Config, opts: { payments?: PaymentsExtrasOptions } = {}) {
-  const billing = billingExtras(config);
+export function businessExtras(config: Config, opts: { payments?: PaymentsExtrasOptions; billing?: BillingExtrasOptions } = {}) {
+  const billing = billingExtras(config, opts.billing);
   const payments = paymentsExtras(config, opts.payments);
   // "Leave and go": charge a contactless plate as soon as its invoice is committed. The charger
   // also scans the database on an interval, so a lost notification only delays a charge.

@@ -1,0 +1,116 @@
+// The operators' analytics over a range: per lot, by local hour of day and by local day. Figures
+// come from lot_hourly_stats up to its watermark and, after it, from the same function over the
+// raw rows (analytics/hourly-stats.ts), so a report costs O(lots × hours), not O(sessions).
+// Hours are UTC hours shown in each lot's zone: exact for whole-hour zones such as Asia/Shanghai.
+import type { Pool } from '../core/db/index.ts';
+import { ceilHour, floorHour } from './hourly-stats.ts';
+
+type Ratio = number | null;
+export interface AnalyticsReport {
+  from: string; to: string; lotId: string | null; timeZone: string;
+  totals: {
+    lots: number; bays: number; sessions: number; closed: number; avgStayMinutes: number | null;
+    invoicedFen: number; paidFen: number; outstandingFen: number; overdueFen: number; inReview: number; openExceptions: number;
+  };
+  byLot: Array<{
+    lotId: string; name: string; nameEn: string; kind: 'street' | 'garage'; bays: number; sessions: number; avgStayMinutes: number | null;
+    turnover: number; invoicedFen: number; paidFen: number; avgOccupancy: Ratio; peakOccupancy: Ratio;
+  }>;
+  hourly: Array<{ hour: number; entries: number; avgOccupancy: Ratio }>;
+  daily: Array<{ day: string; sessions: number; invoicedFen: number; paidFen: number }>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The report for [from, to) widened to whole hours; null when `lotId` names no lot. */
+export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date, lotId: string | null): Promise<AnalyticsReport | null> {
+  const from = floorHour(fromAsked);
+  const to = ceilHour(toAsked);
+  const lotRows = (await pool.query<{ id: string; name: string; name_en: string; kind: 'street' | 'garage'; capacity: number; time_zone: string }>(
+    `SELECT id, name, name_en, kind, capacity, time_zone FROM lots WHERE $1::text IS NULL OR id = $1 ORDER BY id`, [lotId])).rows;
+  if (lotId && lotRows.length === 0) return null;
+  const args = [from.toISOString(), to.toISOString(), lotId];
+  // The lot filter as a CTE every query joins: `l` holds the lots asked about, with their zones.
+  const lotsAt = (n: number) => `l AS (SELECT id, capacity, time_zone FROM lots WHERE $${n}::text IS NULL OR id = $${n})`;
+
+  const [stats, owed, queue, occupancySets] = await Promise.all([
+    // One pass over the hourly figures, three groupings: per lot, per local hour, per local day.
+    pool.query(`WITH ${lotsAt(3)},
+      w AS (SELECT greatest($1::timestamptz, least($2::timestamptz, materialized_until)) AS until FROM analytics_state),
+      h AS (
+        SELECT s.* FROM lot_hourly_stats s, w WHERE s.hour >= $1 AND s.hour < w.until
+        UNION ALL
+        SELECT f.* FROM w, LATERAL lot_hourly_stats_between(w.until, $2) f
+      ), x AS (SELECT h.*, h.hour AT TIME ZONE l.time_zone AS local FROM h JOIN l ON l.id = h.lot_id)
+      SELECT lot_id, extract(hour FROM local)::int AS hour, to_char(local, 'YYYY-MM-DD') AS day,
+             sum(sessions)::int AS sessions, sum(closed)::int AS closed, sum(stay_minutes) AS stay,
+             sum(invoiced_fen)::bigint AS invoiced, sum(paid_fen)::bigint AS paid
+        FROM x GROUP BY GROUPING SETS ((1), (2), (3))`, args),
+    // What is still owed changes with every payment, so it is read live: outstanding invoices are
+    // few (the partial index invoices_due holds just them).
+    pool.query(`WITH ${lotsAt(3)}
+      SELECT i.lot_id, sum(i.amount_fen)::bigint AS outstanding, coalesce(sum(i.amount_fen) FILTER (WHERE i.due_at < now()), 0)::bigint AS overdue
+        FROM invoices i JOIN l ON l.id = i.lot_id
+       WHERE i.status = 'outstanding' AND i.issued_at >= $1 AND i.issued_at < $2
+       GROUP BY i.lot_id`, args),
+    pool.query(`WITH ${lotsAt(1)}
+      SELECT (SELECT count(*) FROM sessions s JOIN l ON l.id = s.lot_id WHERE s.status = 'review')::int AS in_review,
+             (SELECT count(*) FROM session_exceptions e JOIN l ON l.id = e.lot_id WHERE e.resolved_at IS NULL)::int AS open_exceptions`, [lotId]),
+    pool.query(`WITH ${lotsAt(3)}
+      SELECT o.lot_id, extract(hour FROM o.bucket AT TIME ZONE l.time_zone)::int AS hour,
+             sum(o.avg_occupied) AS occupied, sum(o.avg_capacity) AS capacity, max(o.max_occupied::real / nullif(o.avg_capacity, 0)) AS peak
+        FROM lot_occupancy_15m o JOIN l ON l.id = o.lot_id
+       WHERE o.bucket >= $1 AND o.bucket < $2
+       GROUP BY GROUPING SETS ((1), (2))`, args),
+  ]);
+
+  // Each grouping set's rows have the other keys NULL.
+  const perLot = new Map(stats.rows.filter((r) => r.lot_id !== null).map((r) => [r.lot_id as string, r]));
+  const perHour = new Map(stats.rows.filter((r) => r.hour !== null).map((r) => [r.hour as number, r]));
+  const owing = new Map(owed.rows.map((r) => [r.lot_id as string, r]));
+  const occupancy = new Map(occupancySets.rows.filter((r) => r.lot_id !== null).map((r) => [r.lot_id as string, r]));
+  const occupancyByHour = new Map(occupancySets.rows.filter((r) => r.hour !== null).map((r) => [r.hour as number, r]));
+  const ratio = (r: { occupied: number | null; capacity: number | null } | undefined) => (r?.capacity ? round(Number(r.occupied) / Number(r.capacity), 4) : null);
+  const days = (to.getTime() - from.getTime()) / DAY_MS;
+
+  const byLot = lotRows.map((lot) => {
+    const s = perLot.get(lot.id), o = occupancy.get(lot.id);
+    const sessions = s?.sessions ?? 0;
+    return {
+      lotId: lot.id, name: lot.name, nameEn: lot.name_en, kind: lot.kind, bays: lot.capacity, sessions,
+      avgStayMinutes: s?.closed ? round(Number(s.stay) / s.closed, 1) : null,
+      turnover: lot.capacity ? round(sessions / lot.capacity / days, 2) : 0,
+      invoicedFen: Number(s?.invoiced ?? 0), paidFen: Number(s?.paid ?? 0),
+      avgOccupancy: ratio(o),
+      peakOccupancy: o?.peak === null || o?.peak === undefined ? null : round(Math.min(1, Number(o.peak)), 4),
+    };
+  }).sort((a, b) => b.invoicedFen - a.invoicedFen || b.sessions - a.sessions || a.lotId.localeCompare(b.lotId));
+
+  const total = (f: (l: AnalyticsReport['byLot'][number]) => number) => byLot.reduce((acc, l) => acc + f(l), 0);
+  const closed = [...perLot.values()].reduce((acc, r) => acc + r.closed, 0);
+  const staySum = [...perLot.values()].reduce((acc, r) => acc + Number(r.stay), 0);
+  const zones = [...new Set(lotRows.map((l) => l.time_zone))];
+  return {
+    from: from.toISOString(), to: to.toISOString(), lotId,
+    timeZone: zones.length === 1 ? zones[0] : zones.join(', ') || 'Asia/Shanghai',
+    totals: {
+      lots: lotRows.length, bays: lotRows.reduce((acc, l) => acc + l.capacity, 0),
+      sessions: total((l) => l.sessions), closed,
+      avgStayMinutes: closed ? round(staySum / closed, 1) : null,
+      invoicedFen: total((l) => l.invoicedFen), paidFen: total((l) => l.paidFen),
+      outstandingFen: [...owing.values()].reduce((acc, r) => acc + Number(r.outstanding), 0),
+      overdueFen: [...owing.values()].reduce((acc, r) => acc + Number(r.overdue), 0),
+      inReview: queue.rows[0].in_review, openExceptions: queue.rows[0].open_exceptions,
+    },
+    byLot,
+    hourly: Array.from({ length: 24 }, (_, hour) => ({ hour, entries: perHour.get(hour)?.sessions ?? 0, avgOccupancy: ratio(occupancyByHour.get(hour)) })),
+    daily: stats.rows.filter((r) => r.day !== null && (r.sessions > 0 || Number(r.invoiced) > 0 || Number(r.paid) > 0))
+      .map((r) => ({ day: r.day as string, sessions: r.sessions as number, invoicedFen: Number(r.invoiced), paidFen: Number(r.paid) }))
+      .sort((a, b) => a.day.localeCompare(b.day)),
+  };
+}
+
+function round(x: number, digits: number): number {
+  const k = 10 ** digits;
+  return Math.round(x * k) / k;
+}
