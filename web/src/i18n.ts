@@ -263,6 +263,7 @@ const zh = {
   opColPaid: '实收',
   opTimeZoneNote: '时段与日期按停车场当地时间（{tz}）统计。',
   opNoData: '此范围内没有数据',
+  opNoOccupancy: '此范围内没有占用采样（车位传感器未上报）',
   opSortHint: '点击列名排序',
 };
 
@@ -528,6 +529,7 @@ const en: Record<StringKey, string> = {
   opColPaid: 'Collected',
   opTimeZoneNote: 'Hours and days in the car parks’ local time ({tz}).',
   opNoData: 'No data in this range',
+  opNoOccupancy: 'No occupancy samples in this range (no bay sensor reported)',
   opSortHint: 'Select a column heading to sort',
 };
 

@@ -1,5 +1,6 @@
-// A bar chart in plain SVG: one or more series on one scale, a bar per category and series, each
-// bar titled with its figure. The same figures follow as a table for screen readers and copying.
+// A bar chart in plain HTML and CSS (no chart library): one or more series on one scale, a slot per
+// category, each bar titled with its figure; text stays at its real size on any screen. The same
+// figures follow as a table, for screen readers and copying.
 import { niceMax } from '../../analytics.ts';
 import { useI18n } from '../../i18n.ts';
 
@@ -16,32 +17,29 @@ interface Props {
   categories: readonly string[];
   series: readonly BarSeries[];
   format: (v: number | null) => string;
-  /** Top of the scale; default a round number above the largest value. */
+  /** Top of the scale; default a round number at or above the largest value. */
   max?: number;
+  /** Counts and fen: no gridline at a fraction. */
+  integer?: boolean;
   /** Label every n-th category under the axis (all of them in the table). */
   labelEvery?: number;
   /** Heading of the table's category column. */
   categoryHeading: string;
+  /** Show the title above the chart (off when the card's heading already says it). */
+  showTitle?: boolean;
   testId: string;
 }
 
-const W = 720;
-const H = 180;
-const PAD = { left: 64, right: 8, top: 10, bottom: 22 };
-
-export function BarChart({ title, categories, series, format, max, labelEvery = 1, categoryHeading, testId }: Props) {
+export function BarChart({ title, categories, series, format, max, integer = false, labelEvery = 1, categoryHeading, showTitle = true, testId }: Props) {
   const { t } = useI18n();
   const top = max ?? niceMax(series.flatMap((s) => s.values.map((v) => v ?? 0)));
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const slot = plotW / Math.max(1, categories.length);
-  const barW = (slot * 0.8) / Math.max(1, series.length);
-  const y = (v: number) => PAD.top + plotH - (Math.min(v, top) / top) * plotH;
+  const ticks = [top, top / 2, 0].filter((v) => !integer || Number.isInteger(v));
+  const pct = (v: number) => `${(Math.min(v, top) / top) * 100}%`;
 
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption className="chart__head">
-        <strong>{title}</strong>
+        {showTitle ? <strong>{title}</strong> : <span />}
         <span className="chart__legend">
           {series.map((s) => (
             <span key={s.key}>
@@ -50,35 +48,45 @@ export function BarChart({ title, categories, series, format, max, labelEvery = 
           ))}
         </span>
       </figcaption>
-      <svg className="chart__svg" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line className="chart__grid" x1={PAD.left} x2={W - PAD.right} y1={y(top * f)} y2={y(top * f)} />
-            <text className="chart__axis" x={PAD.left - 6} y={y(top * f) + 4} textAnchor="end">
-              {format(top * f)}
-            </text>
-          </g>
-        ))}
-        {categories.map((c, i) => (
-          <g key={c}>
-            {series.map((s, j) => {
-              const v = s.values[i];
-              if (v === null || v === undefined || v <= 0) return null;
-              const x = PAD.left + i * slot + slot * 0.1 + j * barW;
-              return (
-                <rect key={s.key} className={`bar ${s.className}`} x={x} y={y(v)} width={Math.max(1, barW - 1)} height={PAD.top + plotH - y(v)} data-testid={`${testId}-bar`} data-series={s.key} data-category={c} data-value={v}>
-                  <title>{`${c} · ${s.label}: ${format(v)}`}</title>
-                </rect>
-              );
-            })}
-            {i % labelEvery === 0 && (
-              <text className="chart__axis" x={PAD.left + i * slot + slot / 2} y={H - 6} textAnchor="middle">
-                {c}
-              </text>
-            )}
-          </g>
-        ))}
-      </svg>
+      {/* The drawing is one image to assistive technology; the table below carries the figures. */}
+      <div className="chart__plot" role="img" aria-label={title}>
+        <div className="chart__yaxis" aria-hidden="true">
+          {ticks.map((v) => (
+            <span key={v} style={{ bottom: pct(v) }}>
+              {format(v)}
+            </span>
+          ))}
+        </div>
+        <div className="chart__area">
+          {ticks.map((v) => (
+            <span key={v} className="chart__grid" style={{ bottom: pct(v) }} aria-hidden="true" />
+          ))}
+          {categories.map((c, i) => (
+            <div key={c} className="chart__slot">
+              {series.map((s) => {
+                const v = s.values[i];
+                return (
+                  <span
+                    key={s.key}
+                    className={`bar ${s.className}`}
+                    style={{ height: v ? pct(v) : 0 }}
+                    title={`${c} · ${s.label}: ${format(v ?? null)}`}
+                    data-testid={v ? `${testId}-bar` : undefined}
+                    data-series={s.key}
+                    data-category={c}
+                    data-value={v ?? ''}
+                  />
+                );
+              })}
+            </div>
+          ))}
+        </div>
+        <div className="chart__xaxis" aria-hidden="true">
+          {categories.map((c, i) => (
+            <span key={c}>{i % labelEvery === 0 ? c : ''}</span>
+          ))}
+        </div>
+      </div>
       <details className="chart__data">
         <summary>{t('opShowData')}</summary>
         <div className="table-wrap">

@@ -18,10 +18,13 @@ export function DailyRevenueChart({ analytics }: { analytics: Analytics }) {
           { key: 'invoiced', label: t('opFigInvoiced'), className: 'bar--invoiced', values: days.map((d) => d.invoicedFen) },
           { key: 'paid', label: t('opFigPaid'), className: 'bar--paid', values: days.map((d) => d.paidFen) },
         ]}
-        // The scale's top is a round number of fen; labels and titles are formatted fen, never floats.
-        format={(v) => (v === null ? '—' : formatFen(Math.round(v)))}
+        // Integer fen throughout: the scale's top is a round number of fen, and `integer` leaves out
+        // a middle gridline that would fall between two fen.
+        format={(v) => (v === null ? '—' : formatFen(v))}
+        integer
         labelEvery={Math.max(1, Math.ceil(days.length / 10))}
         categoryHeading={t('opColDay')}
+        showTitle={false}
         testId="chart-daily"
       />
     </section>

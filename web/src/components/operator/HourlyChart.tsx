@@ -13,6 +13,7 @@ export function HourlyChart({ hourly }: { hourly: readonly HourAnalytics[] }) {
   return (
     <section className="card" data-testid="hourly-chart">
       <h2>{t('opHourlyTitle')}</h2>
+      {hours.every((h) => h.avgOccupancy === null) && <p className="muted small">{t('opNoOccupancy')}</p>}
       <BarChart
         title={t('opOccupancy')}
         categories={categories}
@@ -27,7 +28,8 @@ export function HourlyChart({ hourly }: { hourly: readonly HourAnalytics[] }) {
         title={t('opEntries')}
         categories={categories}
         series={[{ key: 'entries', label: t('opEntries'), className: 'bar--entries', values: hours.map((h) => h.entries) }]}
-        format={(v) => (v === null ? '—' : String(Math.round(v * 10) / 10))}
+        format={(v) => (v === null ? '—' : String(v))}
+        integer
         labelEvery={3}
         categoryHeading={t('opColHour')}
         testId="chart-entries"
