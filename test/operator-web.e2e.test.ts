@@ -158,7 +158,6 @@ describe("operators' console", () => {
     expect(await error.innerText()).toContain('运营编号或密码错误');
     expect(await error.innerText()).toContain('The operator id or password is wrong');
     expect(await page.locator(tid('op-console')).count()).toBe(0);
-    await page.screenshot({ path: '/tmp/onelot-operator-login-zh.png' });
 
     await signIn(OPERATOR.password);
     await page.locator(tid('op-console')).waitFor();
@@ -196,7 +195,6 @@ describe("operators' console", () => {
     expect(await unreadable.innerText()).toContain('车牌无法识别');
     expect(await unreadable.innerText()).toContain('无关联停车记录');
     expect(await unreadable.locator('button').allInnerTexts()).toEqual(['忽略']);
-    await page.screenshot({ path: '/tmp/onelot-operator-review-zh.png', fullPage: true });
   });
 
   it('approves the session through its exception with a note, and shows the API refusing a stale one', async () => {
@@ -264,7 +262,6 @@ describe("operators' console", () => {
     await refused.waitFor();
     expect(await refused.innerText()).toContain(`Invoice ${overdueInvoice} is outstanding; only a paid invoice can be refunded.`);
     expect(await invoiceStatus(overdueInvoice)).toBe('outstanding');
-    await page.screenshot({ path: '/tmp/onelot-operator-arrears-zh.png', fullPage: true });
   });
 
   it('shows analytics that match what was inserted, by range and by lot, with sortable lots', async () => {
@@ -308,7 +305,6 @@ describe("operators' console", () => {
     await page.locator(tid('sort-invoicedFen')).click();
     expect(await invoicedHead.getAttribute('aria-sort')).toBe('ascending');
     expect(await rows.nth(city.lots - 1).getAttribute('data-lot-id')).toBe(street);
-    await page.screenshot({ path: '/tmp/onelot-operator-analytics-zh.png', fullPage: true });
 
     // One lot: the street lot's paid stay only.
     await page.locator(tid('analytics-lot')).selectOption(street);
@@ -331,11 +327,7 @@ describe("operators' console", () => {
     await page.locator(tid('lang-toggle')).click();
     expect(await figure('invoiced').locator('dt').innerText()).toBe('Invoiced');
     expect(await figure('avgStay').locator('dd').innerText()).toBe('2 h 20 min');
-    await page.screenshot({ path: '/tmp/onelot-operator-analytics-en.png', fullPage: true });
     await page.locator(tid('lang-toggle')).click();
-    await page.setViewportSize({ width: 390, height: 1400 });
-    await page.screenshot({ path: '/tmp/onelot-operator-analytics-mobile-zh.png', fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 1400 });
   });
 
   it('refunds a paid invoice after confirming, and signs out', async () => {
