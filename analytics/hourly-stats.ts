@@ -1,25 +1,75 @@
-// Keeps lot_hourly_stats (migrations/008) materialised: per lot and UTC hour, the parking periods
-// that began and ended, stays, invoiced and paid. node-cron calls refreshRecent every 5 minutes and
-// refreshDeep nightly; analytics/report.ts adds what is newer than the watermark at query time.
+// lot_hourly_stats (migrations/008): per lot and UTC hour, the parking periods that began and
+// ended, their stays, what was invoiced and what was paid. Kept exact by the statements that change
+// those facts, in their own transactions (sessions and invoices in the ingest hook, payments,
+// refunds, voids): each appends its deltas to lot_hourly_deltas, a table without indexes (an
+// append costs the ingest path next to nothing; an upsert per lot and hour cost bench:billing
+// ~10 %), and foldHourlyDeltas moves them into lot_hourly_stats every few seconds. Reports read
+// both, so nothing committed is ever missing from them. migrations/008 fills it from history once.
 import type { Pool } from '../core/db/index.ts';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-/** What the 5-minute pass recomputes: late device events and payments land within this. */
-export const RECENT_HOURS = 48;
-/** What the nightly pass recomputes (voids and refunds of older invoices): the longest report range. */
-export const DEEP_DAYS = 92;
+/** A UTC hour as the table keys it, whatever the database session's time zone. */
+export const hourOf = (t: string) => `date_trunc('hour', ${t}, 'UTC')`;
 
-export const floorHour = (t: Date) => new Date(Math.floor(t.getTime() / HOUR_MS) * HOUR_MS);
-export const ceilHour = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR_MS) * HOUR_MS);
+const COLUMNS = 'lot_id, hour, sessions, closed, stay_minutes, invoiced_fen, paid_fen';
 
 /**
- * Recompute [from, to) (whole hours) in one statement, and move the watermark to `to` when the
- * window starts at or before it (so everything before the watermark stays materialised).
+ * A data-modifying CTE body that records `deltas`: a SELECT of (lot_id, hour, sessions, closed,
+ * stay_minutes, invoiced_fen, paid_fen), summed per lot and hour first.
  */
-export async function refreshHourlyStats(pool: Pool, from: Date, to: Date): Promise<number> {
+export function addToHourlyStats(deltas: string): string {
+  return `INSERT INTO lot_hourly_deltas (${COLUMNS})
+      SELECT lot_id, hour, sum(sessions), sum(closed), sum(stay_minutes), sum(invoiced_fen), sum(paid_fen)
+        FROM (${deltas}) AS d(${COLUMNS})
+       GROUP BY lot_id, hour`;
+}
+
+/** The hourly figures with the deltas not folded yet: what every reader must use. */
+export const HOURLY_FIGURES = `(SELECT ${COLUMNS} FROM lot_hourly_stats UNION ALL SELECT ${COLUMNS} FROM lot_hourly_deltas)`;
+
+/**
+ * Move the recorded deltas into lot_hourly_stats (one statement: atomic), then let the delta table
+ * reuse its space (the embedded database runs no autovacuum). Returns how many deltas were folded.
+ */
+export async function foldHourlyDeltas(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(`
+    WITH d AS (DELETE FROM lot_hourly_deltas RETURNING *),
+    up AS (
+      INSERT INTO lot_hourly_stats AS h (${COLUMNS})
+      SELECT lot_id, hour, sum(sessions), sum(closed), sum(stay_minutes), sum(invoiced_fen), sum(paid_fen) FROM d GROUP BY lot_id, hour
+      ON CONFLICT (lot_id, hour) DO UPDATE SET sessions = h.sessions + EXCLUDED.sessions, closed = h.closed + EXCLUDED.closed,
+        stay_minutes = h.stay_minutes + EXCLUDED.stay_minutes, invoiced_fen = h.invoiced_fen + EXCLUDED.invoiced_fen,
+        paid_fen = h.paid_fen + EXCLUDED.paid_fen
+    )
+    SELECT count(*)::int AS n FROM d`);
+  if (rows[0].n > 0) await pool.query('VACUUM lot_hourly_deltas');
+  return rows[0].n;
+}
+
+/** Deltas of sessions written (a CTE with lot_id, entry_time, exit_time): began, and ended if closed. */
+export function sessionDeltas(cte: string, which: 'began and ended' | 'ended'): string {
+  const ended = `SELECT lot_id, ${hourOf('exit_time')}, 0, 1, extract(epoch FROM exit_time - entry_time) / 60, 0::bigint, 0::bigint FROM ${cte} WHERE exit_time IS NOT NULL`;
+  return which === 'ended' ? ended
+    : `SELECT lot_id, ${hourOf('entry_time')}, 1, 0, 0::float8, 0::bigint, 0::bigint FROM ${cte} UNION ALL ${ended}`;
+}
+
+/** Deltas of invoices issued (a CTE with lot_id, issued_at, amount_fen), or `sign` -1 for a void. */
+export function invoicedDeltas(cte: string, sign: 1 | -1 = 1): string {
+  return `SELECT lot_id, ${hourOf('issued_at')}, 0, 0, 0::float8, ${sign} * amount_fen::bigint, 0::bigint FROM ${cte}`;
+}
+
+/** Deltas of invoices paid (a CTE with lot_id, paid_at, amount_fen), or `sign` -1 for a refund. */
+export function paidDeltas(cte: string, sign: 1 | -1 = 1): string {
+  return `SELECT lot_id, ${hourOf('paid_at')}, 0, 0, 0::float8, 0::bigint, ${sign} * amount_fen::bigint FROM ${cte}`;
+}
+
+/**
+ * Recompute [from, to) from the raw rows: a repair tool (and the yardstick the tests hold the
+ * maintained figures to). Scans sessions and invoices, so not for the hot path.
+ */
+export async function recomputeHourlyStats(pool: Pool, from: Date, to: Date): Promise<number> {
   const { rows } = await pool.query<{ rows: number }>(`
     WITH fresh AS (SELECT * FROM lot_hourly_stats_between($1, $2)),
+    pending AS (DELETE FROM lot_hourly_deltas WHERE hour >= $1 AND hour < $2),
     gone AS (
       DELETE FROM lot_hourly_stats s WHERE s.hour >= $1 AND s.hour < $2
          AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.lot_id = s.lot_id AND f.hour = s.hour)
@@ -28,55 +78,7 @@ export async function refreshHourlyStats(pool: Pool, from: Date, to: Date): Prom
       ON CONFLICT (lot_id, hour) DO UPDATE SET sessions = EXCLUDED.sessions, closed = EXCLUDED.closed,
         stay_minutes = EXCLUDED.stay_minutes, invoiced_fen = EXCLUDED.invoiced_fen, paid_fen = EXCLUDED.paid_fen
       RETURNING 1
-    ), moved AS (
-      UPDATE analytics_state SET materialized_until = $2 WHERE materialized_until >= $1 AND materialized_until < $2
     )
-    SELECT count(*)::int AS rows FROM up`, [floorHour(from).toISOString(), floorHour(to).toISOString()]);
+    SELECT count(*)::int AS rows FROM up`, [from.toISOString(), to.toISOString()]);
   return rows[0].rows;
-}
-
-/**
- * Recompute [from, to) a day per statement, so a long window never holds the embedded database's
- * one connection for long (ingest goes on between the statements).
- */
-async function refreshInDays(pool: Pool, from: Date, to: Date): Promise<void> {
-  for (let t = floorHour(from).getTime(); t < to.getTime(); t += DAY_MS) {
-    await refreshHourlyStats(pool, new Date(t), new Date(Math.min(t + DAY_MS, to.getTime())));
-  }
-}
-
-/**
- * The 5-minute pass: the last RECENT_HOURS up to the last whole hour. On a database that never had
- * one (first start, or an upgrade with history), it first backfills from the earliest session.
- */
-export async function refreshRecent(pool: Pool, now = new Date()): Promise<void> {
-  await summarizeTimeIndexes(pool);
-  const until = floorHour(now);
-  const { rows } = await pool.query<{ wm: Date | null; earliest: Date | null }>(
-    `SELECT CASE WHEN materialized_until = '-infinity' THEN NULL ELSE materialized_until END AS wm,
-            CASE WHEN materialized_until = '-infinity' THEN (SELECT min(entry_time) FROM sessions) END AS earliest
-       FROM analytics_state`);
-  let from = new Date(Math.min(until.getTime(), (rows[0].wm ?? until).getTime()) - RECENT_HOURS * HOUR_MS);
-  if (!rows[0].wm) {
-    // Nothing before the earliest session can have figures: start the watermark there.
-    const start = floorHour(new Date(Math.min(rows[0].earliest?.getTime() ?? until.getTime(), from.getTime())));
-    await pool.query(`UPDATE analytics_state SET materialized_until = $1 WHERE materialized_until = '-infinity'`, [start.toISOString()]);
-    from = start;
-  }
-  await refreshInDays(pool, from, until);
-}
-
-/**
- * The BRIN indexes on session and invoice times (migrations/008) only narrow a search to the block
- * ranges they have summarised, and without autovacuum (the embedded database runs none) nobody
- * summarises new ones: each pass does, so a recent hour is a few blocks, not the whole table.
- */
-export async function summarizeTimeIndexes(pool: Pool): Promise<void> {
-  await pool.query(`SELECT brin_summarize_new_values(i) FROM unnest(ARRAY['sessions_entry_brin', 'sessions_exit_brin', 'invoices_issued_brin', 'invoices_paid_brin']::regclass[]) AS i`);
-}
-
-/** The nightly pass: the last DEEP_DAYS, for changes to old invoices (voids, refunds). */
-export async function refreshDeep(pool: Pool, now = new Date()): Promise<void> {
-  const until = floorHour(now);
-  await refreshInDays(pool, new Date(until.getTime() - DEEP_DAYS * DAY_MS), until);
 }

@@ -1,9 +1,9 @@
 // The operators' analytics over a range: per lot, by local hour of day and by local day. Figures
-// come from lot_hourly_stats up to its watermark and, after it, from the same function over the
-// raw rows (analytics/hourly-stats.ts), so a report costs O(lots × hours), not O(sessions).
-// Hours are UTC hours shown in each lot's zone: exact for whole-hour zones such as Asia/Shanghai.
+// come from lot_hourly_stats (kept exact as sessions and invoices change: analytics/hourly-stats.ts),
+// so a report costs O(lots × hours), not O(sessions). Hours are UTC hours shown in each lot's zone:
+// exact for whole-hour zones such as Asia/Shanghai.
 import type { Pool } from '../core/db/index.ts';
-import { ceilHour, floorHour } from './hourly-stats.ts';
+import { HOURLY_FIGURES } from './hourly-stats.ts';
 
 type Ratio = number | null;
 export interface AnalyticsReport {
@@ -20,7 +20,10 @@ export interface AnalyticsReport {
   daily: Array<{ day: string; sessions: number; invoicedFen: number; paidFen: number }>;
 }
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const floorHour = (t: Date) => new Date(Math.floor(t.getTime() / HOUR_MS) * HOUR_MS);
+const ceilHour = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR_MS) * HOUR_MS);
 
 /** The report for [from, to) widened to whole hours; null when `lotId` names no lot. */
 export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date, lotId: string | null): Promise<AnalyticsReport | null> {
@@ -36,12 +39,7 @@ export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date
   const [stats, owed, queue, occupancySets] = await Promise.all([
     // One pass over the hourly figures, three groupings: per lot, per local hour, per local day.
     pool.query(`WITH ${lotsAt(3)},
-      w AS (SELECT greatest($1::timestamptz, least($2::timestamptz, materialized_until)) AS until FROM analytics_state),
-      h AS (
-        SELECT s.* FROM lot_hourly_stats s, w WHERE s.hour >= $1 AND s.hour < w.until
-        UNION ALL
-        SELECT f.* FROM w, LATERAL lot_hourly_stats_between(w.until, $2) f
-      ), x AS (SELECT h.*, h.hour AT TIME ZONE l.time_zone AS local FROM h JOIN l ON l.id = h.lot_id)
+      x AS (SELECT h.*, h.hour AT TIME ZONE l.time_zone AS local FROM ${HOURLY_FIGURES} h JOIN l ON l.id = h.lot_id WHERE h.hour >= $1 AND h.hour < $2)
       SELECT lot_id, extract(hour FROM local)::int AS hour, to_char(local, 'YYYY-MM-DD') AS day,
              sum(sessions)::int AS sessions, sum(closed)::int AS closed, sum(stay_minutes) AS stay,
              sum(invoiced_fen)::bigint AS invoiced, sum(paid_fen)::bigint AS paid

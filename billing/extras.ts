@@ -10,7 +10,7 @@ import type { Platform, PlatformExtras } from '../platform.ts';
 import { createSessionHook, ensureBillingSeed, overstayScan, type SessionHook } from './sessions.ts';
 import { sessionRoutes } from '../api/routes/sessions.ts';
 import { operatorRoutes } from '../api/routes/operators.ts';
-import { refreshDeep, refreshRecent } from '../analytics/hourly-stats.ts';
+import { foldHourlyDeltas } from '../analytics/hourly-stats.ts';
 
 export interface BillingExtrasOptions {
   /** Leave the operator routes open (development and tests only); default: operator token required. */
@@ -53,8 +53,8 @@ export function billingExtras(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'AUTH_TO
 }
 
 /**
- * The periodic jobs: overstay scan (every 15 min), the occupancy continuous aggregate and the
- * analytics' hourly figures (every 5 min, and nightly), and TimescaleDB's compression/retention
+ * The periodic jobs: overstay scan (every 15 min), the occupancy continuous aggregate (every
+ * 5 min), the analytics' hourly deltas (every 10 s), and TimescaleDB's compression/retention
  * policies (hourly). Each job awaits one
  * statement at a time on the pool and holds no client (the embedded pool has one connection).
  * Returns the stop.
@@ -70,21 +70,17 @@ export function scheduleBillingJobs(pool: Pool, log: (m: string, err?: unknown) 
       // The embedded database has no autovacuum: keep the planner's statistics of the busy tables fresh.
       await pool.query('ANALYZE sessions, invoices, session_exceptions');
     }), { name: 'onelot-overstay-scan', noOverlap: true }),
-    // migrations/002: a continuous aggregate the embedded database never refreshes on its own;
-    // migrations/008: the hourly figures the operators' analytics read.
-    cron.schedule('*/5 * * * *', job('analytics refresh', async () => {
+    // migrations/002: a continuous aggregate the embedded database never refreshes on its own.
+    cron.schedule('*/5 * * * *', job('occupancy aggregate refresh', async () => {
       await pool.query(`CALL refresh_continuous_aggregate('lot_occupancy_15m', now() - interval '2 days', now())`);
-      await refreshRecent(pool);
-    }), { name: 'onelot-analytics-refresh', noOverlap: true }),
-    // Voids and refunds of older invoices, at night when the city is quiet (a day per statement).
-    cron.schedule('30 3 * * *', job('analytics deep refresh', () => refreshDeep(pool)), { name: 'onelot-analytics-deep', noOverlap: true, timezone: 'Asia/Shanghai' }),
+    }), { name: 'onelot-occupancy-aggregate', noOverlap: true }),
+    // migrations/008: the analytics' hourly deltas, appended by the ingest path, into their table.
+    cron.schedule('*/10 * * * * *', job('analytics fold', async () => { await foldHourlyDeltas(pool); }), { name: 'onelot-analytics-fold', noOverlap: true }),
     // migrations/003: compression and retention policies exist as jobs; run them by hand.
     cron.schedule('7 * * * *', job('timescaledb policy jobs', async () => {
       const { rows } = await pool.query(`SELECT job_id FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention')`);
       for (const r of rows) await pool.query(`CALL run_job(${Number(r.job_id)})`);
     }), { name: 'onelot-timescale-policies', noOverlap: true }),
   ];
-  // At start too: a first start (or an upgrade with history) backfills the hourly figures now.
-  void job('analytics backfill', () => refreshRecent(pool))();
   return async () => { for (const t of tasks) await t.destroy(); };
 }

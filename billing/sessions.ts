@@ -14,6 +14,7 @@ import type { IngestEvent } from '../ingest/handlers/index.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
 import { confusableKey } from '../core/plates.ts';
 import { computeFee, tariffInForce, parseTariff, DEMO_TARIFFS, type Tariff, type FeeResult } from './tariff.ts';
+import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/hourly-stats.ts';
 import { planBatch, readPlate, type SessionRecord, type SessionEvent, type PendingExit, type LotRules, type ExceptionRecord } from './session-rules.ts';
 
 /** Pool or client: anything we can run a statement on. */
@@ -321,12 +322,15 @@ async function insertSessions(q: Queryable, created: SessionRecord[], written: S
   const col = <T>(f: (s: SessionRecord) => T) => created.map(f);
   // ON CONFLICT: the unique (device, seq) indexes are the last word on "never twice".
   const { rows } = await q.query(
-    `INSERT INTO sessions (lot_id, bay_code, plate, plate_kind, plate_key, status, entry_time, entry_device, entry_seq, entry_confidence,
-                           exit_time, exit_device, exit_seq, exit_confidence, exit_plate_read, match_method, review_reason)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::bigint[], $10::real[],
-                          $11::timestamptz[], $12::text[], $13::bigint[], $14::real[], $15::text[], $16::text[], $17::text[])
-     ON CONFLICT DO NOTHING
-     RETURNING id, entry_device, entry_seq`,
+    `WITH ins AS (
+       INSERT INTO sessions (lot_id, bay_code, plate, plate_kind, plate_key, status, entry_time, entry_device, entry_seq, entry_confidence,
+                             exit_time, exit_device, exit_seq, exit_confidence, exit_plate_read, match_method, review_reason)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::bigint[], $10::real[],
+                            $11::timestamptz[], $12::text[], $13::bigint[], $14::real[], $15::text[], $16::text[], $17::text[])
+       ON CONFLICT DO NOTHING
+       RETURNING id, entry_device, entry_seq, lot_id, entry_time, exit_time
+     ), stats AS (${addToHourlyStats(sessionDeltas('ins', 'began and ended'))})
+     SELECT id, entry_device, entry_seq FROM ins`,
     [col((s) => s.lotId), col((s) => s.bayCode), col((s) => s.plate), col((s) => s.plateKind), col((s) => s.plateKey), col((s) => s.status),
       col((s) => s.entryTime.toISOString()), col((s) => s.entryDevice), col((s) => s.entrySeq), col((s) => s.entryConfidence),
       col((s) => s.exitTime?.toISOString() ?? null), col((s) => s.exitDevice), col((s) => s.exitSeq), col((s) => s.exitConfidence),
@@ -367,10 +371,10 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
               exit_confidence = u.exit_confidence, exit_plate_read = u.exit_plate_read, match_method = u.match_method, review_reason = u.review_reason
          FROM u
         WHERE s.id = u.id AND s.id = ANY($2::bigint[])
-       RETURNING s.id
+       RETURNING s.id, s.lot_id, s.entry_time, s.exit_time
      ), inv AS (
        ${insertInvoicesSql('$3', '$4', 'WHERE i.session_id IN (SELECT id FROM upd)')}
-     )
+     ), stats AS (${addToHourlyStats(`${sessionDeltas('upd', 'ended')} UNION ALL ${invoicedDeltas('inv')}`)})
      SELECT (SELECT json_agg(id) FROM upd) AS updated, (SELECT json_agg(json_build_array(id, session_id)) FROM inv) AS invoices`,
     [
       JSON.stringify(changed.map((s) => ({
@@ -409,7 +413,9 @@ async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<
 
 async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Fees, dueDays: number): Promise<IssuedInvoice[]> {
   if (!sessions.length) return [];
-  const { rows } = await q.query(insertInvoicesSql('$1', '$2', ''), [invoiceRows(sessions, fees), dueDays]);
+  const { rows } = await q.query(
+    `WITH inv AS (${insertInvoicesSql('$1', '$2', '')}), stats AS (${addToHourlyStats(invoicedDeltas('inv'))}) SELECT id, session_id FROM inv`,
+    [invoiceRows(sessions, fees), dueDays]);
   const bySession = new Map(sessions.map((s) => [Number(s.id), s]));
   return rows.map((r) => issuedInvoice(r.id, bySession.get(Number(r.session_id))!, fees));
 }
@@ -425,7 +431,7 @@ function insertInvoicesSql(rows: string, dueDays: string, where: string): string
          FROM json_to_recordset(${rows}::json) AS i(session_id bigint, lot_id text, plate text, amount_fen int, lines jsonb, tariff_id text, tariff_version int)
         ${where}
        ON CONFLICT (session_id) DO NOTHING
-       RETURNING id, session_id`;
+       RETURNING id, session_id, lot_id, amount_fen, issued_at`;
 }
 
 function invoiceRows(sessions: SessionRecord[], fees: Fees): string {

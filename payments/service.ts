@@ -16,6 +16,7 @@ import { maskPlate } from '../core/plates.ts';
 import { verifyWebhook } from './webhook-signature.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { receiptNumber } from './receipt.ts';
+import { addToHourlyStats, paidDeltas } from '../analytics/hourly-stats.ts';
 
 export type ChargeMethod = 'contactless' | 'online';
 type Log = (msg: string) => void;
@@ -158,7 +159,8 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Pr
     // ingest shares. The provider id is kept too (the webhook can overtake the create answer).
     const paidAt = new Date();
     await c.query(
-      `WITH paid AS (UPDATE invoices SET status = 'paid', paid_at = $3 WHERE id = $2 AND status IN ('paying', 'outstanding')),
+      `WITH paid AS (UPDATE invoices SET status = 'paid', paid_at = $3 WHERE id = $2 AND status IN ('paying', 'outstanding') RETURNING lot_id, paid_at, amount_fen),
+            stats AS (${addToHourlyStats(paidDeltas('paid'))}),
             ok AS (UPDATE charges SET status = 'succeeded', failure_reason = NULL, updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $5) WHERE id = $1)
        INSERT INTO receipts (charge_id, invoice_id, number) VALUES ($1, $2, $4) ON CONFLICT (charge_id) DO NOTHING`,
       [ch.id, ch.invoice_id, paidAt, receiptNumber(ch.id, paidAt, ch.time_zone ?? 'Asia/Shanghai'), pc.id]);
@@ -173,7 +175,9 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Pr
   }
   if (pc.status === 'refunded' && ch.status === 'succeeded') {
     await c.query(`UPDATE charges SET status = 'refunded', updated_at = now() WHERE id = $1`, [ch.id]);
-    await c.query(`UPDATE invoices SET status = 'refunded' WHERE id = $1 AND status = 'paid'`, [ch.invoice_id]);
+    await c.query(
+      `WITH r AS (UPDATE invoices SET status = 'refunded' WHERE id = $1 AND status = 'paid' RETURNING lot_id, paid_at, amount_fen)
+       ${addToHourlyStats(paidDeltas('r', -1))}`, [ch.invoice_id]);
     return 'applied';
   }
   return 'no-change';

@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import { businessExtras } from '../extras.ts';
-import { startTestPlatform, tempDataDir, connectDevice, publish, waitFor, nextSeq, type TestPlatform } from './helpers.ts';
+import { startTestPlatform, tempDataDir, connectDevice, publish, waitFor, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
@@ -90,5 +90,10 @@ describe('leave and go', () => {
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toMatch(/attachment/);
     expect(await download.text()).toContain(receipt!);
+
+    // The stay, its invoice and the automatic payment are in the operators' hourly figures as the rows say.
+    const { kept, fromRows } = await hourlyStatsBothWays(p.db.pool);
+    expect(kept).toEqual(fromRows);
+    expect(kept.some((r: any) => Number(r.paid_fen) === invoice[0].amount_fen)).toBe(true);
   });
 });

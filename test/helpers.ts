@@ -6,6 +6,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import { loadConfig } from '../core/config.ts';
 import { startPlatform, type Platform, type PlatformExtras } from '../platform.ts';
+import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 import type { CredentialsFile, DeviceCredential } from '../simulators/city-loader.ts';
 
 export interface TestPlatform extends Platform {
@@ -94,4 +95,19 @@ export async function launchChromium() {
     executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * The analytics' hourly figures as the statements kept them, and as recomputing them from the
+ * session and invoice rows gives them (stays rounded: float sums in another order).
+ */
+export async function hourlyStatsBothWays(pool: Platform['db']['pool']): Promise<{ kept: unknown[]; fromRows: unknown[] }> {
+  const cols = `lot_id, hour, sessions, closed, round(stay_minutes::numeric, 3) AS stay, invoiced_fen, paid_fen`;
+  const kept = (await pool.query(`
+    SELECT ${cols} FROM (
+      SELECT lot_id, hour, sum(sessions)::int AS sessions, sum(closed)::int AS closed, sum(stay_minutes) AS stay_minutes, sum(invoiced_fen)::bigint AS invoiced_fen, sum(paid_fen)::bigint AS paid_fen
+        FROM ${HOURLY_FIGURES} h GROUP BY lot_id, hour) h
+     WHERE (sessions, closed, invoiced_fen, paid_fen) <> (0, 0, 0, 0) ORDER BY lot_id, hour`)).rows;
+  const fromRows = (await pool.query(`SELECT ${cols} FROM lot_hourly_stats_between('-infinity', 'infinity') ORDER BY lot_id, hour`)).rows;
+  return { kept, fromRows };
 }

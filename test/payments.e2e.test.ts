@@ -12,6 +12,7 @@ import { createProviderClient } from '../payments/client.ts';
 import { chargeInvoice, chargeRequest, idempotencyKeyFor, sendOverdueReminders } from '../payments/service.ts';
 import { signWebhook } from '../payments/webhook-signature.ts';
 import { issueToken } from '../api/auth.ts';
+import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
 
@@ -330,8 +331,13 @@ describe('payments on a running platform', () => {
 
   it('an operator refunds a paid invoice once; the receipt says refunded', async () => {
     const invoiceId = await makeInvoice(pool, '豫A1C008');
+    const paidHere = async () => Number((await pool.query(
+      `SELECT coalesce(sum(h.paid_fen), 0) AS fen FROM invoices i JOIN ${HOURLY_FIGURES} h ON h.lot_id = i.lot_id AND h.hour = date_trunc('hour', i.paid_at, 'UTC') WHERE i.id = $1`,
+      [invoiceId])).rows[0].fen);
     await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_refund' });
     await waitStatus(pool, invoiceId, 'paid');
+    const collected = await paidHere(); // the operators' hourly figures count it as collected...
+    expect(collected).toBeGreaterThanOrEqual(900);
     expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`)).status).toBe(401);
     const [r1, r2] = await Promise.all([
       api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator),
@@ -346,6 +352,7 @@ describe('payments on a running platform', () => {
     expect(one.body.status).toBe('refunded');
     expect((await api(p, 'GET', one.body.receipt.url)).text).toContain('已退款 / REFUNDED');
     expect(provider.ledger().filter((c) => c.metadata.invoice_id === String(invoiceId) && c.amount_refunded_fen === 900)).toHaveLength(1);
+    expect(await paidHere()).toBe(collected - 900); // ...and no longer once refunded
   });
 
   it('overdue invoices get at most one reminder a day, and operators see the arrears', async () => {

@@ -2,7 +2,7 @@
 // demo fleet over real MQTT → ingest transaction (billing/sessions.ts hook) → TimescaleDB → HTTP.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, type TestPlatform } from './helpers.ts';
+import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 import { billingExtras, type BillingExtras } from '../billing/extras.ts';
 import { overstayScan, type IssuedInvoice } from '../billing/sessions.ts';
@@ -247,5 +247,13 @@ describe('a restart in the middle of a stay', () => {
     expect((await invoicesOf('豫G13579'))[0].amount_fen).toBe(650);
     // Seeding again on start changed nothing.
     expect((await q(`SELECT count(*)::int AS n FROM tariffs`))[0].n).toBe(4);
+  });
+});
+
+describe('analytics', () => {
+  it('every session, exit and invoice above kept the hourly figures exactly what the rows say', async () => {
+    const { kept, fromRows } = await hourlyStatsBothWays(p.db.pool);
+    expect(kept.length).toBeGreaterThan(3);
+    expect(kept).toEqual(fromRows);
   });
 });

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, ApiContext } from '../app.ts';
 import { createAuth } from '../auth.ts';
+import { addToHourlyStats, invoicedDeltas } from '../../analytics/hourly-stats.ts';
 import { OneLotError } from '../../core/errors.ts';
 import { normalizePlate, maskPlate, type PlateKind } from '../../core/plates.ts';
 import { explainBill, computeFee, tariffInForce, parseTariff, TariffSchema, type FeeLine, type FeeResult } from '../../billing/tariff.ts';
@@ -189,7 +190,9 @@ export function sessionRoutes(opts: SessionRoutesOptions = {}) {
         if (action === 'approve') {
           await client.query(`UPDATE sessions SET status = 'closed', match_method = COALESCE(match_method, 'manual'), review_reason = review_reason || ' (approved by operator)' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
         } else if (action === 'void') {
-          await client.query(`UPDATE invoices SET status = 'void' WHERE session_id = $1 AND status = 'outstanding'`, [ex.session_id]);
+          await client.query(
+            `WITH v AS (UPDATE invoices SET status = 'void' WHERE session_id = $1 AND status = 'outstanding' RETURNING lot_id, issued_at, amount_fen)
+             ${addToHourlyStats(invoicedDeltas('v', -1))}`, [ex.session_id]);
           await client.query(`UPDATE sessions SET status = 'closed', review_reason = COALESCE(review_reason || '; ', '') || 'invoice voided by operator' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
         }
         const updated = (await client.query(
