@@ -1,6 +1,6 @@
 // The console's analytics, pure: the range a preset asks for, the charts' complete hour and day
 // axes, the lot table's order, and a readable top for a bar chart's scale. Money stays integer fen.
-import { LOT_TIME_ZONE } from './format.ts';
+import { LOT_TIME_ZONE, localParts } from './format.ts';
 import type { DayAnalytics, HourAnalytics, LotAnalytics } from './types.ts';
 
 export type RangePreset = '24h' | '7d' | '30d';
@@ -8,25 +8,6 @@ export const RANGE_PRESETS: readonly RangePreset[] = ['24h', '7d', '30d'];
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-
-/** Local calendar fields of an instant in a zone. */
-function localParts(ms: number, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(ms))
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
-  return parts;
-}
 
 /** "2026-03-02": the lot-local calendar day of an instant. */
 export function localDay(ms: number, timeZone = LOT_TIME_ZONE): string {

@@ -44,25 +44,27 @@ export function formatAgo(iso: string, lang: Lang, now: number, justNow: string)
 /** Lots bill in their own time zone; every OneLot lot is in China. */
 export const LOT_TIME_ZONE = 'Asia/Shanghai';
 
+/** Local calendar fields of an instant in a zone (hours 0–23). */
+export function localParts(ms: number, timeZone = LOT_TIME_ZONE): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
+  return Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    })
+      .formatToParts(new Date(ms))
+      .filter((p) => p.type !== 'literal')
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
 /** "2026-03-02 09:00" in Asia/Shanghai whatever the browser's zone; "—" for null. */
 export function formatLocalTime(iso: string | null, timeZone = LOT_TIME_ZONE): string {
   if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '—';
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  const ms = new Date(iso).getTime();
+  if (Number.isNaN(ms)) return '—';
+  const p = localParts(ms, timeZone);
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
 }
 
 /** A stay's length as H:MM:SS (hours keep counting past 24); negative clamps to 0:00:00. */
