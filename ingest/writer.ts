@@ -112,35 +112,29 @@ export class EventWriter {
     this.flushing = true;
     const batch = this.queue.splice(0, this.opts.batchMax);
     const started = process.hrtime.bigint();
-    let change: Awaited<ReturnType<EventWriter['commitRetrying']>> | undefined;
-    let failure: unknown;
     try {
-      change = await this.commitRetrying(batch);
-    } catch (err) {
-      failure = err;
-      // When whether it committed is unknown (the connection broke, or a lost answer outside a
-      // transaction), re-read the bay states before the next batch, so a resent message is judged
-      // against what the database really holds. An SQL error rolled everything back: nothing to re-read.
-      if (outcomeUnknown(err)) this.mirrorStale = true;
-    }
-    this.flushing = false;
-    // What arrived during this commit is the next group: start it before acknowledging this one,
-    // so its BEGIN and reads reach the database while this thread writes the PUBACKs (one socket
-    // write each) instead of leaving the database idle meanwhile.
-    if (this.queue.length) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.flush();
-    }
-    if (change) {
+      const change = await this.commitRetrying(batch);
       this.opts.metrics.commitBatchSize.observe(batch.length);
       this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       for (const item of batch) item.done.resolve();
       if (change.lots.length || change.bays.length) this.opts.changes.emit('availability', change);
-    } else {
+    } catch (err) {
       // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
-      this.opts.log.error({ err: failure, batch: batch.length }, 'ingest commit failed');
-      for (const item of batch) item.done.reject(failure as Error);
+      // When whether it committed is unknown (the connection broke, or a lost answer outside a
+      // transaction), re-read the bay states before the next batch, so a resent message is judged
+      // against what the database really holds. An SQL error rolled everything back: nothing to re-read.
+      if (outcomeUnknown(err)) this.mirrorStale = true;
+      this.opts.log.error({ err, batch: batch.length }, 'ingest commit failed');
+      for (const item of batch) item.done.reject(err as Error);
+    } finally {
+      this.flushing = false;
+      // What arrived during this commit is the next group: commit it straight away (after pending
+      // socket reads, so it also takes what has already arrived), not after another wait.
+      if (this.queue.length) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        setImmediate(() => void this.flush());
+      }
     }
   }
 
