@@ -8,7 +8,7 @@
 import type { Pool } from '../core/db/index.ts';
 
 /** A UTC hour as the table keys it, whatever the database session's time zone. */
-export const hourOf = (t: string) => `date_trunc('hour', ${t}, 'UTC')`;
+const hourOf = (t: string) => `date_trunc('hour', ${t}, 'UTC')`;
 
 const COLUMNS = 'lot_id, hour, sessions, closed, stay_minutes, invoiced_fen, paid_fen';
 

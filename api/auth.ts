@@ -3,7 +3,7 @@
 // own; logging out is forgetting the token. Operators sign in at POST /api/v1/operator/login
 // (api/routes/operators.ts); scripts can mint a token with `npm run operator:token`.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OneLotError } from '../core/errors.ts';
 
 export const TOKEN_TTL_S = 12 * 3600;
@@ -119,4 +119,26 @@ export class LoginLimiter {
   succeed(phone: string): void {
     this.failures.delete(phone);
   }
+}
+
+/**
+ * A sign-in behind the limiter: 429 (with retry-after) while `key` is locked; otherwise `attempt`
+ * runs, and finding no account (null) counts a failure and answers 401 with `wrong`, one message
+ * for an unknown name and a wrong password.
+ */
+export async function limitedLogin<T>(limiter: LoginLimiter, key: string, reply: FastifyReply, attempt: () => Promise<T | null>, wrong: string): Promise<T> {
+  const wait = limiter.retryAfterMs(key);
+  if (wait > 0) {
+    reply.header('retry-after', Math.ceil(wait / 1000));
+    throw new OneLotError('ONELOT_ERR_RATE_LIMITED');
+  }
+  const account = await attempt();
+  if (account === null) {
+    limiter.fail(key);
+    const err = new OneLotError('ONELOT_ERR_UNAUTHORIZED');
+    err.message = wrong;
+    throw err;
+  }
+  limiter.succeed(key);
+  return account;
 }

@@ -1,12 +1,11 @@
 // Operator console accounts: an operator (migrations/001 `operators`, the company that runs lots or
 // the city's platform team) signs in with its id and a password (scrypt, core/passwords.ts).
 import type { Pool } from '../core/db/index.ts';
-import { hashPassword, verifyPassword, needsRehash } from '../core/passwords.ts';
+import { hashPassword, verifyAccountPassword, needsRehash } from '../core/passwords.ts';
 
 export interface OperatorAccount { id: string; name: string }
 
-export const OPERATOR_ID_PATTERN = '^[a-z0-9][a-z0-9-]{1,39}$';
-const OPERATOR_ID = new RegExp(OPERATOR_ID_PATTERN);
+const OPERATOR_ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
 
 /**
  * Create the operator, or set the password (and name) of an existing one. The hash is computed
@@ -23,16 +22,11 @@ export async function createOperator(pool: Pool, o: { id: string; name: string; 
   return rows[0];
 }
 
-// Verified against when the id is unknown or has no password, so every failure takes as long.
-let dummyHash: Promise<string> | undefined;
-
 /** The operator when the password matches; null otherwise (unknown id, no login, wrong password). */
 export async function verifyOperator(pool: Pool, id: string, password: string): Promise<OperatorAccount | null> {
   const { rows } = await pool.query<{ id: string; name: string; password_hash: string | null }>(
     'SELECT id, name, password_hash FROM operators WHERE id = $1', [id]);
-  const stored = rows[0]?.password_hash;
-  const ok = await verifyPassword(password, stored ?? (await (dummyHash ??= hashPassword('not-a-real-password-0000'))));
-  if (!ok || !stored) return null;
-  if (needsRehash(stored)) await pool.query('UPDATE operators SET password_hash = $2 WHERE id = $1', [id, await hashPassword(password)]);
+  if (!(await verifyAccountPassword(password, rows[0]?.password_hash))) return null;
+  if (needsRehash(rows[0].password_hash!)) await pool.query('UPDATE operators SET password_hash = $2 WHERE id = $1', [id, await hashPassword(password)]);
   return { id: rows[0].id, name: rows[0].name };
 }

@@ -36,6 +36,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
+// Verified against when an account is unknown or has no password, so that refusal takes as long
+// as a wrong password (the timing must not tell who has an account).
+let dummyHash: Promise<string> | undefined;
+
+/** Make the dummy hash now (a login route calls this when registered), so even the first refusal takes as long. */
+export function prepareAccountPasswords(): void {
+  dummyHash ??= hashPassword('not-a-real-password-0000');
+}
+
+/** verifyPassword for an account that may not exist: false without a stored hash, in the same time. */
+export async function verifyAccountPassword(password: string, stored: string | null | undefined): Promise<boolean> {
+  prepareAccountPasswords();
+  const ok = await verifyPassword(password, stored ?? (await dummyHash!));
+  return ok && !!stored;
+}
+
 /** True when a stored hash uses weaker parameters than today's: rehash at the next login. */
 export function needsRehash(stored: string): boolean {
   const [scheme, N, r, p] = stored.split('$');

@@ -8,9 +8,9 @@ import type { App, ApiContext } from '../app.ts';
 import type { Pool } from '../../core/db/index.ts';
 import { OneLotError } from '../../core/errors.ts';
 import { maskPlate, normalizePlate, type PlateKind } from '../../core/plates.ts';
-import { hashPassword, verifyPassword, needsRehash } from '../../core/passwords.ts';
+import { hashPassword, verifyAccountPassword, needsRehash, prepareAccountPasswords } from '../../core/passwords.ts';
 import { computeFee, parseTariff, tariffInForce, type FeeLine, type Tariff } from '../../billing/tariff.ts';
-import { createAuth, issueToken, LoginLimiter, TOKEN_TTL_S } from '../auth.ts';
+import { createAuth, issueToken, limitedLogin, LoginLimiter, TOKEN_TTL_S } from '../auth.ts';
 import { chargeInvoice, handleWebhook, refundInvoice, sendOverdueReminders } from '../../payments/service.ts';
 import { formatYuan, renderReceiptHtml } from '../../payments/receipt.ts';
 import type { PaymentsRuntime } from '../../payments/extras.ts';
@@ -76,8 +76,7 @@ export function driverRoutes(app: App, { pool }: ApiContext, payments: PaymentsR
     return reply.status(201).send(tokenFor(rows[0]));
   });
 
-  // A real hash to verify against when the phone is unknown, so both failures take as long.
-  const dummyHash = hashPassword('not-a-real-password-0000');
+  prepareAccountPasswords();
   app.post('/api/v1/auth/login', {
     schema: {
       tags: ['drivers'], summary: 'Log in; returns a bearer token valid for 12 hours',
@@ -86,23 +85,11 @@ export function driverRoutes(app: App, { pool }: ApiContext, payments: PaymentsR
     },
   }, async (req, reply) => {
     const { phone, password } = req.body;
-    const wait = limiter.retryAfterMs(phone);
-    if (wait > 0) {
-      reply.header('retry-after', Math.ceil(wait / 1000));
-      throw new OneLotError('ONELOT_ERR_RATE_LIMITED');
-    }
-    const { rows } = await pool.query<{ id: number; phone: string; name: string | null; password_hash: string }>(
-      'SELECT id, phone, name, password_hash FROM drivers WHERE phone = $1', [phone]);
-    const ok = await verifyPassword(password, rows[0]?.password_hash ?? (await dummyHash));
-    if (!rows[0] || !ok) {
-      limiter.fail(phone);
-      // One answer for an unknown phone and a wrong password: the API must not tell who has an account.
-      const err = new OneLotError('ONELOT_ERR_UNAUTHORIZED');
-      err.message = 'The phone number or password is wrong. Check both and try again; after 5 failures the account is locked for 15 minutes.';
-      throw err;
-    }
-    limiter.succeed(phone);
-    const d = rows[0];
+    const d = await limitedLogin(limiter, phone, reply, async () => {
+      const { rows } = await pool.query<{ id: number; phone: string; name: string | null; password_hash: string }>(
+        'SELECT id, phone, name, password_hash FROM drivers WHERE phone = $1', [phone]);
+      return (await verifyAccountPassword(password, rows[0]?.password_hash)) ? rows[0] : null;
+    }, 'The phone number or password is wrong. Check both and try again; after 5 failures the account is locked for 15 minutes.');
     if (needsRehash(d.password_hash)) await pool.query('UPDATE drivers SET password_hash = $2 WHERE id = $1', [d.id, await hashPassword(password)]);
     return reply.send(tokenFor({ id: d.id, phone: d.phone, name: d.name }));
   });

@@ -4,9 +4,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, ApiContext } from '../app.ts';
-import { createAuth, issueToken, LoginLimiter, TOKEN_TTL_S } from '../auth.ts';
+import { createAuth, issueToken, limitedLogin, LoginLimiter, TOKEN_TTL_S } from '../auth.ts';
 import { verifyOperator } from '../operator-accounts.ts';
 import { OneLotError } from '../../core/errors.ts';
+import { prepareAccountPasswords } from '../../core/passwords.ts';
 import { analyticsReport } from '../../analytics/report.ts';
 
 export interface OperatorRoutesOptions {
@@ -66,6 +67,7 @@ export function operatorRoutes(opts: OperatorRoutesOptions) {
     const auth = createAuth(opts.authSecret);
     const operator = async (req: FastifyRequest) => { if (!opts.open) await auth.requireOperator(req); };
     const limiter = new LoginLimiter();
+    prepareAccountPasswords();
 
     app.post('/api/v1/operator/login', {
       schema: {
@@ -75,19 +77,8 @@ export function operatorRoutes(opts: OperatorRoutesOptions) {
       },
     }, async (req, reply) => {
       const { operatorId, password } = req.body;
-      const wait = limiter.retryAfterMs(operatorId);
-      if (wait > 0) {
-        reply.header('retry-after', Math.ceil(wait / 1000));
-        throw new OneLotError('ONELOT_ERR_RATE_LIMITED');
-      }
-      const account = await verifyOperator(pool, operatorId, password);
-      if (!account) {
-        limiter.fail(operatorId);
-        const err = new OneLotError('ONELOT_ERR_UNAUTHORIZED');
-        err.message = 'The operator id or password is wrong. Check both and try again; after 5 failures the id is locked for 15 minutes. An administrator sets passwords with `npm run operator:add`.';
-        throw err;
-      }
-      limiter.succeed(operatorId);
+      const account = await limitedLogin(limiter, operatorId, reply, () => verifyOperator(pool, operatorId, password),
+        'The operator id or password is wrong. Check both and try again; after 5 failures the id is locked for 15 minutes. An administrator sets passwords with `npm run operator:add`.');
       const nowS = Math.floor(Date.now() / 1000);
       req.log.info({ operator: account.id }, 'operator signed in');
       return { token: issueToken(opts.authSecret, { operatorId: account.id }, nowS), operatorId: account.id, name: account.name, expiresAt: new Date((nowS + TOKEN_TTL_S) * 1000).toISOString() };
