@@ -9,11 +9,11 @@ import { openDatabase, migrate, type Database } from './core/db/index.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
 import { buildBroker, type Broker } from './ingest/broker.ts';
-import type { BatchHook } from './ingest/writer.ts';
+import type { BatchHook } from './core/ingest-events.ts';
 import { buildApi, type App, type ApiDeps } from './api/app.ts';
 import { createOperator } from './api/operator-accounts.ts';
-import { generateDemoCity } from './simulators/demo-city.ts';
-import { isEmpty, loadCity, writeCredentials, type CredentialsFile } from './simulators/city-loader.ts';
+import { generateDemoCity } from './seed/demo-city.ts';
+import { isEmpty, loadCity, writeCredentials, type CredentialsFile } from './seed/city-loader.ts';
 
 export interface Platform {
   config: Config;

@@ -7,7 +7,8 @@ import cron from 'node-cron';
 import type { Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import type { Platform, PlatformExtras } from '../platform.ts';
-import { createSessionHook, ensureBillingSeed, overstayScan, type SessionHook } from './sessions.ts';
+import { createSessionHook, overstayScan, type SessionHook } from './sessions.ts';
+import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import { sessionRoutes } from '../api/routes/sessions.ts';
 import { operatorRoutes } from '../api/routes/operators.ts';
 import { foldHourlyDeltas } from '../analytics/hourly-stats.ts';
@@ -34,7 +35,7 @@ export function mergeExtras(...parts: PlatformExtras[]): PlatformExtras {
 }
 
 export function billingExtras(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'AUTH_TOKEN_SECRET'>, opts: BillingExtrasOptions = {}): BillingExtras {
-  const sessionHook = createSessionHook({ dueDays: config.INVOICE_DUE_DAYS });
+  const sessionHook = createSessionHook({ dueDays: config.INVOICE_DUE_DAYS, ensureTariffs: ensureBillingSeed });
   return {
     sessionHook,
     hooks: [sessionHook],

@@ -9,11 +9,10 @@
 import type { PlateKind } from '../core/plates.ts';
 import { EventEmitter } from 'node:events';
 import type { QueryResult } from 'pg';
-import type { BatchHook } from '../ingest/writer.ts';
-import type { IngestEvent } from '../ingest/handlers/index.ts';
+import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
 import { confusableKey } from '../core/plates.ts';
-import { computeFee, tariffInForce, parseTariff, DEMO_TARIFFS, type Tariff, type FeeResult } from './tariff.ts';
+import { computeFee, tariffInForce, parseTariff, type Tariff, type FeeResult } from './tariff.ts';
 import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/hourly-stats.ts';
 import { planBatch, readPlate, type SessionRecord, type SessionEvent, type PendingExit, type LotRules, type ExceptionRecord } from './session-rules.ts';
 
@@ -97,22 +96,6 @@ export class BillingBook {
   }
 }
 
-/** Insert the demo tariffs and a lot_billing row for every lot lacking one. Idempotent. */
-export async function ensureBillingSeed(q: Queryable): Promise<void> {
-  const t = DEMO_TARIFFS;
-  await q.query(
-    `INSERT INTO tariffs (id, version, valid_from, body)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::jsonb[]) ON CONFLICT DO NOTHING`,
-    [t.map(tariffFamilyId), t.map((x) => x.version), t.map((x) => x.validFrom), t.map((x) => JSON.stringify(x))],
-  );
-  // Street lots get the street tariff, garages the garage tariff (demo district).
-  await q.query(
-    `INSERT INTO lot_billing (lot_id, tariff_id)
-     SELECT l.id, CASE l.kind WHEN 'street' THEN 'zz-street' ELSE 'zz-garage' END
-       FROM lots l WHERE NOT EXISTS (SELECT 1 FROM lot_billing b WHERE b.lot_id = l.id)`,
-  );
-}
-
 export interface IssuedInvoice {
   invoiceId: number;
   sessionId: number;
@@ -129,6 +112,11 @@ export interface SessionHookOptions {
   /** Config INVOICE_DUE_DAYS: an unpaid invoice is overdue this many days after it is issued. */
   dueDays: number;
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /**
+   * Gives lots that have no tariff one (the demo seed's defaults), before the lots' billing is
+   * read; called again when an event names a lot added since. Without it such lots are not billed.
+   */
+  ensureTariffs?: (q: Queryable) => Promise<void>;
 }
 
 export interface SessionHookEvents {
@@ -191,13 +179,13 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
   const load = async (client: Queryable, batch: IngestEvent[]): Promise<SessionBatchRead> => {
     // The broker listens before onStarted seeds billing: the first batch seeds and loads for itself.
     if (!book.loaded) {
-      await ensureBillingSeed(client);
+      await opts.ensureTariffs?.(client);
       await book.load(client);
     }
     // A lot we have not seen (added since the load): reload at most every 10 s.
     if (batch.some((e) => e.lotId && !book.lots.has(e.lotId)) && Date.now() - lastMissReload > 10_000) {
       lastMissReload = Date.now();
-      await ensureBillingSeed(client);
+      await opts.ensureTariffs?.(client);
       await book.load(client);
     }
     const sessionEvents = toSessionEvents(batch, book);

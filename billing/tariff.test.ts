@@ -2,9 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { seededRandom } from '../core/random.ts';
 import { Value } from '@sinclair/typebox/value';
 import {
-  computeFee, explainBill, parseTariff, tariffInForce, DEMO_TARIFFS, TariffSchema, TARIFF_DEFAULTS,
+  computeFee, explainBill, parseTariff, tariffInForce, TariffSchema, TARIFF_DEFAULTS,
   type Band, type FeeLine, type FeeResult, type FreePeriod, type Tariff,
 } from './tariff.ts';
+import { DEMO_TARIFFS } from '../seed/demo-tariffs.ts';
 
 const [streetV1, street, garage, civic] = DEMO_TARIFFS;
 type Plate = 'standard' | 'new-energy';

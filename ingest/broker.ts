@@ -8,7 +8,8 @@ import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed } from '../core/changes.ts';
 import { parseDeviceMessage, eventsTopic, commandsTopic } from '../core/protocol.ts';
 import { DeviceDirectory, type Device } from './device-directory.ts';
-import { EventWriter, type BatchHook } from './writer.ts';
+import { EventWriter } from './writer.ts';
+import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 
 export interface BrokerConfig {

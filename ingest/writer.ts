@@ -4,29 +4,11 @@
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
-import type { IngestEvent } from './handlers/index.ts';
+import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 
 export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
-
-/**
- * Runs inside the ingest transaction with the events that were new (not duplicates). It may return
- * a callback to run once the transaction has committed (notifications that must not announce
- * rolled-back work).
- *
- * A hook may also split its work so the database and this thread work at the same time: `load`
- * issues its reads at the start of the transaction (they go out with BEGIN, one round trip),
- * `plan` does the CPU work on what was read while the database stores the batch's events, and the
- * hook itself then gets that plan as `planned` — or undefined when some events turned out to be
- * repeats: the plan was made for all of them, so the hook must start over with `events` (rare).
- */
-// `any` by default: the writer only hands a hook's own read and plan back to that same hook.
-export interface BatchHook<Loaded = any, Planned = any> {
-  (client: PoolClient, events: IngestEvent[], planned?: Planned): Promise<void | (() => void)>;
-  load?(client: PoolClient, events: IngestEvent[]): Promise<Loaded>;
-  plan?(loaded: Loaded, events: IngestEvent[]): Planned;
-}
 
 type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred };
 interface Deferred { resolve(): void; reject(err: Error): void }

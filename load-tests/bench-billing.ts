@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../core/config.ts';
 import { startPlatform } from '../platform.ts';
 import { businessExtras } from '../extras.ts';
-import type { CredentialsFile, DeviceCredential } from '../simulators/city-loader.ts';
+import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 import { summarize } from './lib/stats.ts';
 import { pace } from './lib/pace.ts';
 import { RawMqttClient } from './lib/raw-mqtt.ts';

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../core/config.ts';
 import { startPlatform } from '../platform.ts';
-import type { CredentialsFile } from '../simulators/city-loader.ts';
+import type { CredentialsFile } from '../seed/city-loader.ts';
 import { summarize, counter } from './lib/stats.ts';
 import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
 import type { DeviceLoadDone } from './lib/device-load.ts';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.ts';
-import type { CredentialsFile } from './city-loader.ts';
+import type { CredentialsFile } from '../seed/city-loader.ts';
 import { demoLots, steadyCityOccupancy } from './demo-simulator.ts';
 import { lotsForDevices, startFleet, type FleetDevice, type FleetLot, type FleetOptions } from './fleet.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './demo-city.ts';
+import { seededRandom } from '../seed/demo-city.ts';
 import {
   arrivalRatePerHour, BASE_TURNOVER, demandAtHour, demandCurve, dwellMinutes, DWELL, meanDwellMinutes, poisson, remainingDwellMinutes, shanghaiHour, steadyOccupancy,
 } from './demand.ts';

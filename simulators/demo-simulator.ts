@@ -1,9 +1,8 @@
 // The demo fleet inside `npm start` (and `npm run simulate`): every demo device drives the platform
 // over real MQTT.
 import { readFileSync } from 'node:fs';
-import type { Platform } from '../platform.ts';
-import type { CredentialsFile } from './city-loader.ts';
-import { generateDemoCity } from './demo-city.ts';
+import type { CredentialsFile } from '../seed/city-loader.ts';
+import { generateDemoCity } from '../seed/demo-city.ts';
 import { steadyOccupancy } from './demand.ts';
 import { startFleet, type FleetLot } from './fleet.ts';
 
@@ -17,7 +16,7 @@ export function steadyCityOccupancy(lots: FleetLot[], now: Date): number {
   return lots.reduce((a, l) => a + steadyOccupancy(l, now) * l.capacity, 0) / Math.max(1, capacity);
 }
 
-export async function startDemoSimulator(platform: Platform, speed: number): Promise<() => Promise<void>> {
+export async function startDemoSimulator(platform: { mqttUrl: string; credentialsFile: string }, speed: number): Promise<() => Promise<void>> {
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   const lots = demoLots();
   const fleet = await startFleet({

@@ -4,8 +4,8 @@ import { Aedes } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalizePlate } from '../core/plates.ts';
 import { eventsTopic, parseDeviceMessage, type DeviceMessage } from '../core/protocol.ts';
-import type { DeviceCredential } from './city-loader.ts';
-import { seededRandom } from './demo-city.ts';
+import type { DeviceCredential } from '../seed/city-loader.ts';
+import { seededRandom } from '../seed/demo-city.ts';
 import { createCitySim, planLinks, startFleet, TimeWheel, type Fleet, type FleetDevice, type FleetLot, type FleetOptions, type MessageBody } from './fleet.ts';
 import { Backlog, Links } from './transport.ts';
 

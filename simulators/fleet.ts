@@ -3,10 +3,10 @@
 // included (startFleet). The fleet keeps the ground truth so tests and demos can compare the
 // platform's view with what really happened.
 import { eventsTopic, type DeviceMessage } from '../core/protocol.ts';
-import { seededRandom, type CityDevice } from './demo-city.ts';
-import type { DeviceCredential } from './city-loader.ts';
+import { seededRandom, type CityDevice } from '../seed/demo-city.ts';
+import type { DeviceCredential } from '../seed/city-loader.ts';
 import { BASE_TURNOVER, demandCurve, dwellMinutes, normal, poisson, remainingDwellMinutes, shanghaiHour, type LotKind, type Rng } from './demand.ts';
-import { misread, randomPlate, type SimPlate } from './plates.ts';
+import { misread, randomPlate, type SimPlate } from '../seed/plates.ts';
 import { Links, type LinkSpec, type MessageKind } from './transport.ts';
 
 const SECOND = 1000;
@@ -893,7 +893,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
 // Lots for a city known only from its credentials (and, when available, the platform's lot list).
 // ---------------------------------------------------------------------------------------------
 
-// Relative demand by what a garage serves, as simulators/city-generator.ts names them (hospitals
+// Relative demand by what a garage serves, as seed/city-generator.ts names them (hospitals
 // and stations are busiest, parks quietest); on-street segments average ~1.1.
 const DEMAND_BY_NAME: Array<[RegExp, number]> = [
   [/hospital|医院/i, 1.8], [/station|metro|地铁|站/i, 1.6], [/shopping|plaza|mall|wanda|mart|购物|广场/i, 1.5], [/market|市场/i, 1.3],

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { paymentsExtras } from '../payments/extras.ts';
-import { ensureBillingSeed } from '../billing/sessions.ts';
+import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };

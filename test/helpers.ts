@@ -7,7 +7,7 @@ import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import { loadConfig } from '../core/config.ts';
 import { startPlatform, type Platform, type PlatformExtras } from '../platform.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
-import type { CredentialsFile, DeviceCredential } from '../simulators/city-loader.ts';
+import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 
 export interface TestPlatform extends Platform {
   creds: CredentialsFile;

@@ -6,7 +6,7 @@ import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, h
 import { eventsTopic } from '../core/protocol.ts';
 import { billingExtras, type BillingExtras } from '../billing/extras.ts';
 import { overstayScan, type IssuedInvoice } from '../billing/sessions.ts';
-import type { DeviceCredential } from '../simulators/city-loader.ts';
+import type { DeviceCredential } from '../seed/city-loader.ts';
 import { issueToken } from '../api/auth.ts';
 import { loadConfig } from '../core/config.ts';
 

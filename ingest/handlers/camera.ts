@@ -1,6 +1,6 @@
 import type { BayCameraMessage } from '../../core/protocol.ts';
 import { normalizePlate } from '../../core/plates.ts';
-import { baseEvent, type Handler } from './index.ts';
+import { baseEvent, type Handler } from './base.ts';
 
 // A high-mount camera reports one of the on-street bays assigned to it. The plate is normalised
 // here so every later consumer (sessions, billing) sees one spelling; an unreadable plate is kept

@@ -1,6 +1,6 @@
 import type { GateCameraMessage } from '../../core/protocol.ts';
 import { normalizePlate } from '../../core/plates.ts';
-import { baseEvent, type Handler } from './index.ts';
+import { baseEvent, type Handler } from './base.ts';
 
 // A garage lane camera: entries and exits by plate. It changes no bay state (bay sensors do);
 // sessions are built from these events.

@@ -1,5 +1,5 @@
 import type { HeartbeatMessage } from '../../core/protocol.ts';
-import { baseEvent, type Handler } from './index.ts';
+import { baseEvent, type Handler } from './base.ts';
 
 // Heartbeats keep last_seen and battery current; they never touch bay state.
 export const handleHeartbeat: Handler<HeartbeatMessage> = (device, msg, eventTime, receivedAt) => ({

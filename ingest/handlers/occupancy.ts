@@ -1,5 +1,5 @@
 import type { OccupancyMessage } from '../../core/protocol.ts';
-import { baseEvent, type Handler } from './index.ts';
+import { baseEvent, type Handler } from './base.ts';
 
 // A bay sensor reports the one bay it sits in.
 export const handleOccupancy: Handler<OccupancyMessage> = (device, msg, eventTime, receivedAt) => {

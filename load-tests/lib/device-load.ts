@@ -6,7 +6,7 @@
 // - hold: open N connections, keep them, each sends one heartbeat during the hold; reports how many
 //   stayed connected.
 import { RawMqttClient } from './raw-mqtt.ts';
-import type { DeviceCredential } from '../../simulators/city-loader.ts';
+import type { DeviceCredential } from '../../seed/city-loader.ts';
 import { pace } from './pace.ts';
 
 export interface DeviceLoadStart {

@@ -1,4 +1,4 @@
-// `npm run city`: generate a deterministic city (simulators/city-generator.ts) and load it into a
+// `npm run city`: generate a deterministic city (seed/city-generator.ts) and load it into a
 // fresh database, printing a line per stage. A platform started later on the same DATA_DIR serves
 // that city (the demo seed runs only on an empty database).
 import path from 'node:path';

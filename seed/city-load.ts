@@ -1,4 +1,4 @@
-// Loads a generated city (simulators/city-generator.ts) into the database: the city itself through
+// Loads a generated city (seed/city-generator.ts) into the database: the city itself through
 // loadCity (operators, lots, bays, state, devices, camera assignments, credentials file), then
 // billing (tariffs, one lot_billing row a lot), then the driver population with plates and payment
 // methods. Everything goes in as unnest batches, so the reference city takes minutes, not hours.
@@ -7,8 +7,8 @@
 // (core/passwords.ts) refuses every password and these accounts cannot log in. Running scrypt
 // (~50 ms by design) 1.1 million times would take 15 CPU-hours; real drivers register through the API.
 import type { Pool } from '../core/db/index.ts';
-import { DEMO_TARIFFS } from '../billing/tariff.ts';
-import { tariffFamilyId } from '../billing/sessions.ts';
+import { DEMO_TARIFFS } from './demo-tariffs.ts';
+import { tariffFamilyId } from '../billing/index.ts';
 import { loadCity, type CredentialsFile } from './city-loader.ts';
 import type { GeneratedCity, GeneratedDevice, GeneratedDriver } from './city-generator.ts';
 
@@ -79,7 +79,7 @@ export async function loadGeneratedCity(pool: Pool, city: GeneratedCity, opts: L
   emit('tariffs', DEMO_TARIFFS.length, DEMO_TARIFFS.length);
   const families = new Set(DEMO_TARIFFS.map(tariffFamilyId));
   const unknown = city.lots.find((l) => !families.has(l.tariffId));
-  if (unknown) throw new Error(`lot ${unknown.id} names tariff "${unknown.tariffId}", which is not one of billing/tariff.ts DEMO_TARIFFS (${[...families].join(', ')})`);
+  if (unknown) throw new Error(`lot ${unknown.id} names tariff "${unknown.tariffId}", which is not one of seed/demo-tariffs.ts (${[...families].join(', ')})`);
   const billing = await pool.query(
     'INSERT INTO lot_billing (lot_id, tariff_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
     [city.lots.map((l) => l.id), city.lots.map((l) => l.tariffId)],

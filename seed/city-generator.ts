@@ -1,7 +1,7 @@
 // A deterministic city of any size, up to the reference city (Zhengzhou: 1,000 closed garages with
 // 224,782 bays, 23,310 on-street bays, 1.1 million registered drivers), placed over the real extent
 // of its six central districts. Pure: same options, same city. The 'demo' preset is the demo
-// district itself (simulators/demo-city.ts), untouched.
+// district itself (seed/demo-city.ts), untouched.
 //
 // Memory: the reference city has ~250k bays and ~255k devices, held as plain data objects (no
 // closures, no per-bay arrays except a camera's few bays); drivers are streamed by an iterator and
@@ -25,7 +25,7 @@ export interface GenerateCityOptions {
   gatewayChildren?: number;
 }
 
-/** Tariff families of billing/tariff.ts DEMO_TARIFFS (the tariffs table keys them without -vN). */
+/** Tariff families of seed/demo-tariffs.ts (the tariffs table keys them without -vN). */
 export const STREET_TARIFF = 'zz-street';
 export const GARAGE_TARIFF = 'zz-garage';
 
@@ -363,7 +363,7 @@ function phoneOf(n: number, seed: number): string {
 
 /**
  * The driver population as a re-iterable stream: each pass yields the same drivers in the same
- * order. Plates come from simulators/plates.ts and are kept unique with a set that lives only for
+ * order. Plates come from seed/plates.ts and are kept unique with a set that lives only for
  * one pass (~1.4M short strings for the reference city).
  */
 export function driverPopulation(count: number, seed: number): DriverPopulation {

@@ -1,0 +1,39 @@
+// What ingest hands to the modules that build on device events (billing's sessions, …): the event
+// as stored, and the hook that runs inside each group-commit transaction. Declared here, below
+// ingest and billing both, so neither imports the other.
+import type { PoolClient } from './db/index.ts';
+import type { DeviceKind, DeviceMessage } from './protocol.ts';
+
+export interface IngestEvent {
+  deviceId: string;
+  deviceKind: DeviceKind;
+  seq: number;
+  type: DeviceMessage['type'];
+  eventTime: Date;
+  receivedAt: Date;
+  lotId: string | null;
+  bayCode: string | null;
+  payload: DeviceMessage;
+  /** A bay occupancy observation to apply to bay_state (sensors and high-mount cameras). */
+  observation?: { bayCode: string; occupied: boolean };
+  battery?: number;
+}
+
+/**
+ * Runs inside the ingest transaction with the events that were new (not duplicates). It may return
+ * a callback to run once the transaction has committed (notifications that must not announce
+ * rolled-back work).
+ *
+ * A hook may also split its work so the database and this thread work at the same time: `load`
+ * issues its reads at the start of the transaction (they go out with BEGIN, one round trip),
+ * `plan` does the CPU work on what was read while the database stores the batch's events, and the
+ * hook itself then gets that plan as `planned` — or undefined when some events turned out to be
+ * repeats: the plan was made for all of them, so the hook must start over with `events` (rare).
+ */
+// `any` by default: the writer only hands a hook's own read and plan back to that same hook.
+export interface BatchHook<Loaded = any, Planned = any> {
+  (client: PoolClient, events: IngestEvent[], planned?: Planned): Promise<void | (() => void)>;
+  load?(client: PoolClient, events: IngestEvent[]): Promise<Loaded>;
+  plan?(loaded: Loaded, events: IngestEvent[]): Planned;
+}
+
