@@ -49,7 +49,7 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
     await migrate(db.pool, (m) => log.info(m));
 
     const credentialsFile = path.join(config.DATA_DIR, 'demo-devices.json');
-    const metrics = createMetrics();
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds });
     const changes = new ChangeFeed();
     const broker = await buildBroker(
       { batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS },

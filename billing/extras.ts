@@ -11,12 +11,12 @@ import { createSessionHook, overstayScan, type SessionHook } from './sessions.ts
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import { sessionRoutes } from '../api/routes/sessions.ts';
 import { operatorRoutes } from '../api/routes/operators.ts';
-import { foldHourlyDeltas } from '../analytics/hourly-stats.ts';
+import { foldHourlyDeltas, type FoldMetrics } from '../analytics/hourly-stats.ts';
 
 export interface BillingExtrasOptions {
   /** Leave the operator routes open (development and tests only); default: operator token required. */
   openOperatorRoutes?: boolean;
-  /** Schedule the cron jobs (default true); tests and benchmarks may turn them off. */
+  /** Schedule the cron jobs (default true, and only with config SCHEDULED_JOBS); tests may turn them off. */
   cron?: boolean;
 }
 
@@ -34,7 +34,7 @@ export function mergeExtras(...parts: PlatformExtras[]): PlatformExtras {
   };
 }
 
-export function billingExtras(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'AUTH_TOKEN_SECRET'>, opts: BillingExtrasOptions = {}): BillingExtras {
+export function billingExtras(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'AUTH_TOKEN_SECRET' | 'SCHEDULED_JOBS'>, opts: BillingExtrasOptions = {}): BillingExtras {
   const sessionHook = createSessionHook({ dueDays: config.INVOICE_DUE_DAYS, ensureTariffs: ensureBillingSeed });
   return {
     sessionHook,
@@ -47,8 +47,9 @@ export function billingExtras(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'AUTH_TO
       // The demo seed runs inside startPlatform before this; lots exist now.
       await ensureBillingSeed(platform.db.pool);
       await sessionHook.reload(platform.db.pool);
-      if (opts.cron === false) return async () => {};
-      return scheduleBillingJobs(platform.db.pool, (m, err) => (err ? platform.api.log.error({ err }, m) : platform.api.log.info(m)));
+      sessionHook.metrics = platform.metrics;
+      if (opts.cron === false || !config.SCHEDULED_JOBS) return async () => {};
+      return scheduleBillingJobs(platform.db.pool, (m, err) => (err ? platform.api.log.error({ err }, m) : platform.api.log.info(m)), platform.metrics);
     }],
   };
 }
@@ -60,7 +61,7 @@ export function billingExtras(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'AUTH_TO
  * statement at a time on the pool and holds no client (the embedded pool has one connection).
  * Returns the stop.
  */
-export function scheduleBillingJobs(pool: Pool, log: (m: string, err?: unknown) => void): () => Promise<void> {
+export function scheduleBillingJobs(pool: Pool, log: (m: string, err?: unknown) => void, metrics?: FoldMetrics): () => Promise<void> {
   const job = (name: string, fn: () => Promise<void>) => async () => {
     try { await fn(); } catch (err) { log(`${name} failed; it runs again at its next slot`, err); }
   };
@@ -76,7 +77,7 @@ export function scheduleBillingJobs(pool: Pool, log: (m: string, err?: unknown) 
       await pool.query(`CALL refresh_continuous_aggregate('lot_occupancy_15m', now() - interval '2 days', now())`);
     }), { name: 'onelot-occupancy-aggregate', noOverlap: true }),
     // migrations/008: the analytics' hourly deltas, appended by the ingest path, into their table.
-    cron.schedule('*/10 * * * * *', job('analytics fold', async () => { await foldHourlyDeltas(pool); }), { name: 'onelot-analytics-fold', noOverlap: true }),
+    cron.schedule('*/10 * * * * *', job('analytics fold', async () => { await foldHourlyDeltas(pool, metrics); }), { name: 'onelot-analytics-fold', noOverlap: true }),
     // migrations/003: compression and retention policies exist as jobs; run them by hand.
     cron.schedule('7 * * * *', job('timescaledb policy jobs', async () => {
       const { rows } = await pool.query(`SELECT job_id FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention')`);

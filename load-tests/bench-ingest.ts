@@ -37,6 +37,8 @@ const metricsText = async () => (await fetch(`${platform.httpUrl}/metrics`)).tex
 const child = fork(fileURLToPath(new URL('./lib/device-load.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
 let storedAtStart = 0;
 let mainElu = performance.eventLoopUtilization();
+let dbBusyAt0 = 0;
+let dbAt0 = 0;
 let rssPeak = 0;
 const rssTimer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 250);
 const result = await new Promise<DeviceLoadDone>((resolve, reject) => {
@@ -44,7 +46,8 @@ const result = await new Promise<DeviceLoadDone>((resolve, reject) => {
     if (m.type === 'connected') {
       storedAtStart = counter(await metricsText(), 'onelot_mqtt_messages_stored_total');
       mainElu = performance.eventLoopUtilization();
-      platform.db.busy?.();
+      dbBusyAt0 = platform.db.busySeconds?.() ?? 0;
+      dbAt0 = performance.now();
       process.stderr.write(`${m.count} devices connected; publishing for ${seconds} s…\n`);
     } else if (m.type === 'progress') {
       process.stderr.write(`\r  ${m.elapsed.toFixed(0)} s  ${m.acked} acked  ${Math.round(m.acked / m.elapsed)} msg/s   `);
@@ -56,7 +59,7 @@ const result = await new Promise<DeviceLoadDone>((resolve, reject) => {
 process.stderr.write('\n');
 // Where the time went: the main thread (MQTT, validation, pg client, HTTP) and the database thread.
 const mainBusy = performance.eventLoopUtilization(mainElu).utilization;
-const dbBusy = platform.db.busy?.() ?? null;
+const dbBusy = platform.db.busySeconds ? (platform.db.busySeconds() - dbBusyAt0) / ((performance.now() - dbAt0) / 1000) : null;
 await platform.broker.writer.drain();
 const text = await metricsText();
 const stored = counter(text, 'onelot_mqtt_messages_stored_total') - storedAtStart;

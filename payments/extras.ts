@@ -70,10 +70,10 @@ export function paymentsExtras(config: Config, opts: PaymentsExtrasOptions = {})
       }
       const client = createProviderClient({ baseUrl: baseUrl!, ...opts.client });
       // Finish what a previous run left half-done before taking new payments.
-      const rec = await reconcilePending(platform.db.pool, client, { log });
+      const rec = await reconcilePending(platform.db.pool, client, { log, metrics: platform.metrics });
       if (rec.checked) log(`payments: recovery scan checked ${rec.checked} pending charge(s), resolved ${rec.resolved}`);
-      const autoCharger = startAutoCharger(platform.db.pool, client, { intervalMs: opts.autoChargeIntervalMs ?? 10_000, log });
-      const stopReminders = scheduleReminders(platform, config.REMINDER_CRON, log);
+      const autoCharger = startAutoCharger(platform.db.pool, client, { intervalMs: opts.autoChargeIntervalMs ?? 10_000, log, metrics: platform.metrics });
+      const stopReminders = config.SCHEDULED_JOBS ? scheduleReminders(platform, config.REMINDER_CRON, log) : async () => {};
       runtime.client = client;
       runtime.autoCharger = autoCharger;
       return async () => {

@@ -17,9 +17,13 @@ import { verifyWebhook } from './webhook-signature.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { receiptNumber } from './receipt.ts';
 import { addToHourlyStats, paidDeltas } from '../analytics/hourly-stats.ts';
+import type { Metrics } from '../core/metrics.ts';
 
 export type ChargeMethod = 'contactless' | 'online';
 type Log = (msg: string) => void;
+
+/** Where succeeded contactless charges are timed (core/metrics.ts). */
+export type PaymentsMetrics = Pick<Metrics, 'exitToChargeSeconds'>;
 
 /** Deterministic: the same attempt of the same invoice always has the same key. */
 export function idempotencyKeyFor(invoiceId: number, attempt: number): string {
@@ -144,15 +148,30 @@ export type OutcomeResult = 'applied' | 'no-change' | 'unknown-charge';
  * transaction. Conditional on current state (guarantee 4): applying the same outcome twice is a no-op.
  */
 export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Promise<OutcomeResult> {
+  return (await applyProviderChargeTimed(c, pc)).outcome;
+}
+
+/**
+ * applyProviderCharge, and for a contactless charge that succeeded, when the broker received the
+ * exit that billed it (device_events.received_at, found by the session's exit event), so the
+ * caller can time exit → charge once the transaction has committed.
+ */
+async function applyProviderChargeTimed(c: PoolClient, pc: ProviderCharge): Promise<{ outcome: OutcomeResult; exitReceivedAt?: Date }> {
   const ourId = Number(pc.metadata?.onelot_charge_id);
-  const { rows } = await c.query<{ id: number; invoice_id: number; status: string; provider_charge_id: string | null; time_zone: string | null }>(
+  const { rows } = await c.query<{ id: number; invoice_id: number; status: string; provider_charge_id: string | null; time_zone: string | null; exit_received_at: Date | null }>(
     `SELECT c.id, c.invoice_id, c.status, c.provider_charge_id,
-            (SELECT l.time_zone FROM invoices i JOIN lots l ON l.id = i.lot_id WHERE i.id = c.invoice_id) AS time_zone
+            (SELECT l.time_zone FROM invoices i JOIN lots l ON l.id = i.lot_id WHERE i.id = c.invoice_id) AS time_zone,
+            -- (event_time, device_id, seq) is device_events' unique key: one index probe per chunk.
+            CASE WHEN c.method = 'contactless' AND c.status = 'pending' AND $3::text = 'succeeded' THEN
+              (SELECT d.received_at FROM invoices i JOIN sessions s ON s.id = i.session_id
+                 JOIN device_events d ON d.event_time = s.exit_time AND d.device_id = s.exit_device AND d.seq = s.exit_seq
+                WHERE i.id = c.invoice_id)
+            END AS exit_received_at
        FROM charges c
       WHERE c.provider_charge_id = $1 OR (c.provider_charge_id IS NULL AND c.id = $2) FOR UPDATE OF c`,
-    [pc.id, Number.isInteger(ourId) ? ourId : -1]);
+    [pc.id, Number.isInteger(ourId) ? ourId : -1, pc.status]);
   const ch = rows[0];
-  if (!ch) return 'unknown-charge';
+  if (!ch) return { outcome: 'unknown-charge' };
 
   if (pc.status === 'succeeded' && ch.status === 'pending') {
     // Paid, succeeded and receipted in one statement: every round trip holds the connection that
@@ -164,23 +183,23 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Pr
             ok AS (UPDATE charges SET status = 'succeeded', failure_reason = NULL, updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $5) WHERE id = $1)
        INSERT INTO receipts (charge_id, invoice_id, number) VALUES ($1, $2, $4) ON CONFLICT (charge_id) DO NOTHING`,
       [ch.id, ch.invoice_id, paidAt, receiptNumber(ch.id, paidAt, ch.time_zone ?? 'Asia/Shanghai'), pc.id]);
-    return 'applied';
+    return { outcome: 'applied', exitReceivedAt: ch.exit_received_at ?? undefined };
   }
   // The webhook can overtake the create answer: remember the provider id here too.
   if (!ch.provider_charge_id) await c.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1', [ch.id, pc.id]);
   if (pc.status === 'failed' && ch.status === 'pending') {
     const code = pc.failure_code ?? 'processing_error';
     await closeAttempt(c, ch.id, DECLINE_CODES.has(code) ? 'declined' : 'failed', code);
-    return 'applied';
+    return { outcome: 'applied' };
   }
   if (pc.status === 'refunded' && ch.status === 'succeeded') {
     await c.query(`UPDATE charges SET status = 'refunded', updated_at = now() WHERE id = $1`, [ch.id]);
     await c.query(
       `WITH r AS (UPDATE invoices SET status = 'refunded' WHERE id = $1 AND status = 'paid' RETURNING lot_id, paid_at, amount_fen)
        ${addToHourlyStats(paidDeltas('r', -1))}`, [ch.invoice_id]);
-    return 'applied';
+    return { outcome: 'applied' };
   }
-  return 'no-change';
+  return { outcome: 'no-change' };
 }
 
 export interface WebhookResult {
@@ -195,8 +214,11 @@ const WEBHOOK_TYPES = new Set(['charge.succeeded', 'charge.failed', 'charge.refu
  * Verify, dedupe and apply one provider webhook. Throws 400 for an unsigned, badly signed, stale
  * or malformed webhook (the provider will retry a genuine one; an attacker gets nothing).
  */
-export async function handleWebhook(pool: Pool, rawBody: string, signatureHeader: string | undefined, secret: string, nowS?: number): Promise<WebhookResult> {
-  const v = verifyWebhook(secret, rawBody, signatureHeader, { nowS });
+export async function handleWebhook(
+  pool: Pool, rawBody: string, signatureHeader: string | undefined, secret: string,
+  opts: { nowS?: number; metrics?: PaymentsMetrics } = {},
+): Promise<WebhookResult> {
+  const v = verifyWebhook(secret, rawBody, signatureHeader, { nowS: opts.nowS });
   if (!v.ok) throw new OneLotError('ONELOT_ERR_VALIDATION', `webhook refused: ${v.reason}`);
   let event: { id?: unknown; type?: unknown; data?: { charge?: ProviderCharge } };
   try {
@@ -211,17 +233,26 @@ export async function handleWebhook(pool: Pool, rawBody: string, signatureHeader
   }
   const eventId = event.id;
   const type = event.type;
-  return withTx(pool, async (c) => {
+  let exitReceivedAt: Date | undefined;
+  const result = await withTx(pool, async (c) => {
     const ins = await c.query(
       'INSERT INTO webhook_events (event_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
       [eventId, type, rawBody]);
     // A replay: acknowledged (so the provider stops retrying) and otherwise ignored.
     if (ins.rowCount === 0) return { status: 'already processed' as const, eventId };
     if (!WEBHOOK_TYPES.has(type)) return { status: 'ignored' as const, eventId, detail: `event type ${type} is not used` };
-    const r = await applyProviderCharge(c, charge!);
-    if (r === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
-    return { status: 'processed' as const, eventId, detail: r };
+    const r = await applyProviderChargeTimed(c, charge!);
+    exitReceivedAt = r.exitReceivedAt;
+    if (r.outcome === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
+    return { status: 'processed' as const, eventId, detail: r.outcome };
   });
+  observeExitToCharge(opts.metrics, exitReceivedAt);
+  return result;
+}
+
+/** Exit → charge for a success that has committed (applyProviderChargeTimed found the exit). */
+function observeExitToCharge(metrics: PaymentsMetrics | undefined, exitReceivedAt: Date | undefined): void {
+  if (metrics && exitReceivedAt) metrics.exitToChargeSeconds.observe((Date.now() - exitReceivedAt.getTime()) / 1000);
 }
 
 export interface ReconcileResult {
@@ -236,7 +267,7 @@ export interface ReconcileResult {
  * know its id, otherwise re-send the create with the SAME key and body, which returns the charge
  * the provider already has (or makes the one it never received): either way exactly one.
  */
-export async function reconcilePending(pool: Pool, client: ProviderClient, opts: { olderThanMs?: number; log?: Log } = {}): Promise<ReconcileResult> {
+export async function reconcilePending(pool: Pool, client: ProviderClient, opts: { olderThanMs?: number; log?: Log; metrics?: PaymentsMetrics } = {}): Promise<ReconcileResult> {
   const log = opts.log ?? (() => {});
   const { rows } = await pool.query<{ id: number; invoice_id: number; idempotency_key: string; provider_charge_id: string | null; amount_fen: number; source: string | null; lot_id: string }>(
     `SELECT c.id, c.invoice_id, c.idempotency_key, c.provider_charge_id, c.amount_fen, c.source, i.lot_id
@@ -269,7 +300,8 @@ export async function reconcilePending(pool: Pool, client: ProviderClient, opts:
       resolved++;
       continue;
     }
-    const r = await withTx(pool, (c) => applyProviderCharge(c, pc!));
+    const { outcome: r, exitReceivedAt } = await withTx(pool, (c) => applyProviderChargeTimed(c, pc!));
+    observeExitToCharge(opts.metrics, exitReceivedAt);
     if (r === 'applied') resolved++;
     else if (!ch.provider_charge_id) await pool.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1 AND provider_charge_id IS NULL', [ch.id, pc.id]);
   }
@@ -342,7 +374,7 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
 /** Contactless charges in flight at once during an auto-charge pass. */
 const CHARGE_CONCURRENCY = 8;
 
-export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number }): AutoCharger {
+export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number; metrics?: PaymentsMetrics }): AutoCharger {
   const log = opts.log ?? (() => {});
   let chain: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -374,7 +406,7 @@ export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { int
     };
     await Promise.all(Array.from({ length: CHARGE_CONCURRENCY }, worker));
     // Attempts whose outcome we never heard (lost webhook, provider timeout) are settled here too.
-    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, log }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
+    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, log, metrics: opts.metrics }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
     return run;
   }
 

@@ -47,7 +47,7 @@ const InvoiceBody = Type.Object({
 type InvoiceBodyT = Static<typeof InvoiceBody>;
 const InvoiceId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
-export function driverRoutes(app: App, { pool }: ApiContext, payments: PaymentsRuntime): void {
+export function driverRoutes(app: App, { pool, metrics }: ApiContext, payments: PaymentsRuntime): void {
   const config = payments.config;
   const auth = createAuth(config.AUTH_TOKEN_SECRET);
   const limiter = new LoginLimiter();
@@ -344,7 +344,7 @@ export function driverRoutes(app: App, { pool }: ApiContext, payments: PaymentsR
     }, async (req) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const sig = req.headers[SIGNATURE_HEADER];
-      const r = await handleWebhook(pool, raw, Array.isArray(sig) ? sig[0] : sig, config.PAYMENT_WEBHOOK_SECRET);
+      const r = await handleWebhook(pool, raw, Array.isArray(sig) ? sig[0] : sig, config.PAYMENT_WEBHOOK_SECRET, { metrics });
       if (r.detail && r.status === 'ignored') req.log.warn({ eventId: r.eventId }, `payments webhook ignored: ${r.detail}`);
       return { status: r.status, eventId: r.eventId };
     });
