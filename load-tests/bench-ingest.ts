@@ -37,11 +37,11 @@ const child = fork(fileURLToPath(new URL('./lib/device-load.ts', import.meta.url
 killWithParent(child);
 const rss = rssPeakSampler(platform.pid);
 // The window is the generator's: from all devices connected to its last acknowledgement.
-let atStart = { text: '', at: 0, usage: null as ProcessUsage | null };
+let atStart = { text: '', at: 0, usage: null as ProcessUsage | null, own: process.cpuUsage() };
 const result = await new Promise<DeviceLoadDone>((resolve, reject) => {
   child.on('message', async (m: any) => {
     if (m.type === 'connected') {
-      atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage() };
+      atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage(), own: process.cpuUsage() };
       process.stderr.write(`${m.count} devices connected; publishing for ${seconds} s…\n`);
     } else if (m.type === 'progress') {
       process.stderr.write(`\r  ${m.elapsed.toFixed(0)} s  ${m.acked} acked  ${Math.round(m.acked / m.elapsed)} msg/s   `);
@@ -57,6 +57,7 @@ process.stderr.write('\n');
 const endText = await platform.metrics();
 const wall = (performance.now() - atStart.at) / 1000;
 const usageEnd = platform.usage();
+const own = process.cpuUsage(atStart.own);
 const busyShare = (thread: string) => {
   const s = (sampleValue(endText, 'onelot_event_loop_busy_seconds_total', { thread }) - sampleValue(atStart.text, 'onelot_event_loop_busy_seconds_total', { thread })) / wall;
   return Number.isFinite(s) && endText.includes(`thread="${thread}"`) ? Math.round(s * 100) / 100 : null;
@@ -84,6 +85,8 @@ const figures = {
   busy: {
     mainThread: busyShare('main'), databaseThread: busyShare('database'), generatorCores: result.generatorCores,
     platformCores: atStart.usage && usageEnd ? Math.round(((usageEnd.cpuSeconds - atStart.usage.cpuSeconds) / wall) * 100) / 100 : null,
+    // This process: IPC with the generator, the live stream's frames, /metrics and /proc reads.
+    benchCores: Math.round(((own.user + own.system) / 1e6 / wall) * 100) / 100,
   },
   platform: { process: 'child', pid: platform.pid },
 };

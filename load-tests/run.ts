@@ -340,7 +340,7 @@ interface HttpFigures {
   phase: Phase; targetRate: number; rps: number; requests: number; errors: number; routes: Record<string, HttpRouteResult>; skipped: Array<{ route: string; reason: string }>;
 }
 interface ConnectionFigures { target: number; attempted: number; held: number; connectFailures: number; dropped: number; connectMsP99: number | null; heartbeatsAcked: number; errors: number }
-interface PhaseResult { phase: Phase; elapsed: number; stored: number; cpuS: number; devices?: DeviceFigures; http?: HttpFigures; connections?: ConnectionFigures }
+interface PhaseResult { phase: Phase; elapsed: number; stored: number; cpuS: number; runnerCpuS: number; devices?: DeviceFigures; http?: HttpFigures; connections?: ConnectionFigures }
 
 const sensors = creds.devices.filter((d) => d.kind === 'bay-sensor');
 
@@ -371,6 +371,7 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
   const storedAt0 = counter(text0, 'onelot_mqtt_messages_stored_total');
   const seenAt0 = storedAt0 + counter(text0, 'onelot_mqtt_messages_duplicate_total');
   const p0 = await procSample();
+  const own0 = process.cpuUsage();
   const t0 = Date.now();
   const web = webChild && mix ? startHttp(webChild, { url: baseUrl, seconds, rate: httpRate, connections: httpConnections, routes: mix.routes }) : undefined;
   let storedNow = storedAt0;
@@ -386,12 +387,13 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
   if (process.stderr.isTTY) process.stderr.write('\n');
   const elapsed = d.elapsed;
   const p1 = await procSample();
+  const own = process.cpuUsage(own0);
   // Every acknowledged message is counted (PUBACK follows the commit); wait for what was in flight too.
   await settleIngest({ metrics: metricsText }, { from: seenAt0, atLeast: d.acked });
   const stored = counter(await metricsText(), 'onelot_mqtt_messages_stored_total') - storedAt0;
   const vis = summarize(visibility);
   const pub = summarize(d.latencies);
-  const result: PhaseResult = { phase, elapsed, stored, cpuS: p1.cpuS - p0.cpuS };
+  const result: PhaseResult = { phase, elapsed, stored, cpuS: p1.cpuS - p0.cpuS, runnerCpuS: (own.user + own.system) / 1e6 };
   const eventToMapMs = { p50: finite(vis.p50), p99: finite(vis.p99), samples: vis.n };
   if (phase === 'connections') {
     result.connections = {
@@ -444,6 +446,7 @@ const connPhase = results.find((r) => r.connections);
 const totalElapsed = results.reduce((s, r) => s + r.elapsed, 0);
 const totalStored = results.reduce((s, r) => s + r.stored, 0);
 const cpuS = results.reduce((s, r) => s + r.cpuS, 0);
+const runnerCpuS = results.reduce((s, r) => s + r.runnerCpuS, 0);
 const allVis = results.flatMap((r) => (r.devices ? [r.devices.eventToMapMs] : []));
 const httpErrors = results.reduce((s, r) => s + (r.http?.errors ?? 0), 0);
 const mqttErrors = results.reduce((s, r) => s + (r.devices?.errors ?? 0) + (r.connections?.errors ?? 0), 0);
@@ -471,6 +474,8 @@ const report = {
     rssPeakMB: Math.round(rssPeak / 1e6),
     cpuPercent: round1((cpuS / Math.max(0.001, totalElapsed) / cores) * 100),
     cpuCores: round1(cpuS / Math.max(0.001, totalElapsed)),
+    // This runner's own process (the live stream, progress, IPC): what the measuring costs.
+    runnerCpuCores: Math.round((runnerCpuS / Math.max(0.001, totalElapsed)) * 100) / 100,
   },
   errors: { http: httpErrors, mqtt: mqttErrors, total: httpErrors + mqttErrors },
   targets: [
