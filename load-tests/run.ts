@@ -9,6 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -172,6 +173,8 @@ async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
   for (const c of children) c.kill();
+  // The live stream would hold the platform's HTTP server open until main.ts gives up (15 s).
+  http.globalAgent.destroy();
   await platform?.stop().catch(() => {});
   process.exit(code);
 }

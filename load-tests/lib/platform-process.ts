@@ -11,6 +11,7 @@
 // from its write-ahead log like after a power cut).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +119,18 @@ export async function startPlatformProcess(opts: PlatformProcessOptions): Promis
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   })();
-  const onSignal = (signal: NodeJS.Signals) => { void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)); };
+  const onSignal = (signal: NodeJS.Signals) => {
+    // This process's live streams (node:http's agent; fetch has its own) would hold the platform's
+    // HTTP server open until main.ts gives up after 15 s. Load generators are killed on exit.
+    http.globalAgent.destroy();
+    // The interrupted run fails as its platform goes away (refused scrapes, generators ending
+    // early): expected now, not worth a stack trace; the exit code says what happened.
+    const quiet = () => {};
+    process.on('uncaughtException', quiet);
+    process.on('unhandledRejection', quiet);
+    process.stderr.write(`\n${signal}: stopping the platform (pid ${pid})…\n`);
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
   if (opts.handleSignals !== false) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -208,7 +220,7 @@ export async function settleIngest(platform: Pick<PlatformProcess, 'metrics'>, o
   }
 }
 
-/** Kill a load-generator child if this process exits without stopping it (crash, early exit). */
+/** Kill a load-generator child if this process exits without stopping it (crash, signal, early exit). */
 export function killWithParent(child: ChildProcess): void {
   const kill = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
   process.on('exit', kill);
