@@ -1,7 +1,6 @@
 // npm start: the whole platform with a live demo on embedded defaults. Ctrl-C stops it cleanly.
 import { loadConfig, ConfigError } from './core/config.ts';
-import { startPlatform, type Platform } from './platform.ts';
-import { businessExtras } from './extras.ts';
+import { cityModules, startPlatform, type Platform } from './platform.ts';
 
 let config;
 try {
@@ -13,7 +12,7 @@ try {
 
 let platform: Platform;
 try {
-  platform = await startPlatform(config, businessExtras(config).extras);
+  platform = await startPlatform(config, { modules: cityModules(config).modules });
 } catch (err) {
   console.error(`OneLot could not start: ${(err as Error).message}`);
   process.exit(1);

@@ -4,21 +4,7 @@
 // exact for whole-hour zones such as Asia/Shanghai.
 import type { Pool } from '../core/db/index.ts';
 import { HOURLY_FIGURES } from './hourly-stats.ts';
-
-type Ratio = number | null;
-export interface AnalyticsReport {
-  from: string; to: string; lotId: string | null; timeZone: string;
-  totals: {
-    lots: number; bays: number; sessions: number; closed: number; avgStayMinutes: number | null;
-    invoicedFen: number; paidFen: number; outstandingFen: number; overdueFen: number; inReview: number; openExceptions: number;
-  };
-  byLot: Array<{
-    lotId: string; name: string; nameEn: string; kind: 'street' | 'garage'; bays: number; sessions: number; avgStayMinutes: number | null;
-    turnover: number; invoicedFen: number; paidFen: number; avgOccupancy: Ratio; peakOccupancy: Ratio;
-  }>;
-  hourly: Array<{ hour: number; entries: number; avgOccupancy: Ratio }>;
-  daily: Array<{ day: string; sessions: number; invoicedFen: number; paidFen: number }>;
-}
+import type { AnalyticsReport } from './http/schemas.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

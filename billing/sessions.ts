@@ -10,10 +10,11 @@ import type { PlateKind } from '../core/plates.ts';
 import { EventEmitter } from 'node:events';
 import type { QueryResult } from 'pg';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
+import type { IssuedInvoice } from '../core/changes.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
 import { confusableKey } from '../core/plates.ts';
 import { computeFee, tariffInForce, parseTariff, type Tariff, type FeeResult } from './tariff.ts';
-import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/hourly-stats.ts';
+import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/index.ts';
 import { planBatch, readPlate, type SessionRecord, type SessionEvent, type PendingExit, type LotRules, type ExceptionRecord } from './session-rules.ts';
 
 /** Pool or client: anything we can run a statement on. */
@@ -94,18 +95,6 @@ export class BillingBook {
       return { ok: false, reason: (err as Error).message };
     }
   }
-}
-
-export interface IssuedInvoice {
-  invoiceId: number;
-  sessionId: number;
-  lotId: string;
-  plate: string;
-  amountFen: number;
-  /** false when the session is in review: never charge it automatically. */
-  autoCharge: boolean;
-  exitDevice: string;
-  exitSeq: number;
 }
 
 export interface SessionHookOptions {

@@ -10,17 +10,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config.ts';
-import { startPlatform } from '../platform.ts';
-import { businessExtras } from '../extras.ts';
+import { cityModules, startPlatform } from '../platform.ts';
 import { analyticsReport } from '../analytics/report.ts';
 import { foldHourlyDeltas, recomputeHourlyStats } from '../analytics/hourly-stats.ts';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '400000' } } });
 const n = Number(values.sessions);
 const dataDir = path.join(os.tmpdir(), `onelot-bench-analytics-${process.pid}`);
-const config = loadConfig({ ...process.env, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'warn' });
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'warn', SCHEDULED_JOBS: 'false' });
 // No cron: the benchmark decides when the hourly figures are materialised.
-const platform = await startPlatform(config, businessExtras(config, { billing: { cron: false } }).extras);
+const platform = await startPlatform(config, { modules: cityModules(config).modules });
 const pool = platform.db.pool;
 const ms = (t0: number) => Math.round(performance.now() - t0);
 

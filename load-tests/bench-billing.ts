@@ -16,8 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../core/config.ts';
-import { startPlatform } from '../platform.ts';
-import { businessExtras } from '../extras.ts';
+import { cityModules, startPlatform } from '../platform.ts';
 import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 import { summarize } from './lib/stats.ts';
 import { pace } from './lib/pace.ts';
@@ -109,8 +108,8 @@ async function main() {
   // the simulated provider over HTTP with its signed webhook.
   // No cron, as in the other benchmarks: the periodic jobs would land at a random point of a run
   // and scan everything it billed (bench:analytics measures them).
-  const { extras, billing } = businessExtras(config, { billing: { cron: false } });
-  const platform = await startPlatform(config, extras);
+  const { modules, billing } = cityModules({ ...config, SCHEDULED_JOBS: false });
+  const platform = await startPlatform({ ...config, SCHEDULED_JOBS: false }, { modules });
   try {
     const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
     const gates = creds.devices.filter((d) => d.kind === 'gate-camera');

@@ -155,18 +155,18 @@ seconds (default: paced at 4,000 msg/s, at most 300 s). The platform logs to std
   const rssTimer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 250);
   const tStart = Date.now();
   // Sessions (and so "billed to the right plate") need the billing hook; it is another team's module, so degrade if it is absent.
-  let extras = {};
+  let modules: Awaited<ReturnType<typeof import('../billing/index.ts')['billingModule']>>[] = [];
   let billing = false;
   if (!values['no-billing']) {
     try {
-      const { billingExtras } = await import('../billing/extras.ts');
-      extras = billingExtras(config, { cron: false });
+      const { billingModule } = await import('../billing/index.ts');
+      modules = [billingModule(config)];
       billing = true;
     } catch (err) {
       process.stderr.write(`bench:city: billing not available (${(err as Error).message}); sessions will not be checked\n`);
     }
   }
-  const platform = await startPlatform(config, extras);
+  const platform = await startPlatform({ ...config, SCHEDULED_JOBS: false }, { modules });
   const pool = platform.db.pool;
   const startupMs = Date.now() - tStart;
 

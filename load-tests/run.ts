@@ -11,7 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../core/config.ts';
-import { startPlatform, type Platform, type PlatformExtras } from '../platform.ts';
+import { cityModules, startPlatform, type Platform } from '../platform.ts';
+import type { OneLotModule } from '../core/module.ts';
 import { hashDeviceSecret, newDeviceSecret } from '../core/secrets.ts';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
@@ -92,22 +93,6 @@ let billing: 'on' | 'off' | 'absent' = 'off';
 let operatorToken = args['operator-token'];
 let driverLogin: { phone: string; password: string } | undefined;
 
-/** The billing and payments extras, if the tree has them (others are adding them); null otherwise. */
-async function optionalExtras(config: ReturnType<typeof loadConfig>, withPayments: boolean): Promise<PlatformExtras | null> {
-  try {
-    // Variables keep these imports out of the type-checker's reach: the files may not exist yet.
-    const billingPath = '../billing/extras.ts';
-    const paymentsPath = '../payments/extras.ts';
-    const b = await import(billingPath);
-    const parts: PlatformExtras[] = [b.billingExtras(config, { cron: false })];
-    if (withPayments) try { const p = await import(paymentsPath); parts.push(p.paymentsExtras(config, { cron: false })); } catch (err) { log(`payments extras not loaded (${(err as Error).message.split('\n')[0]}); payment routes will be skipped`); }
-    return b.mergeExtras(...parts);
-  } catch (err) {
-    log(`billing extras not loaded (${(err as Error).message.split('\n')[0]}); billing routes will be skipped`);
-    return null;
-  }
-}
-
 if (args.url) {
   baseUrl = args.url.replace(/\/$/, '');
   const credFile = args.credentials ?? path.join(args['data-dir'] ?? './data', 'demo-devices.json');
@@ -118,17 +103,10 @@ if (args.url) {
   const dataDir = args['data-dir'] ? path.resolve(args['data-dir']) : (tempDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-load-')));
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: args['log-level'] });
   log(`starting the platform in this process (data in ${dataDir}${tempDir ? ', fresh demo seed' : ''})…`);
-  // Billing and payments when the tree has them; if together they do not start, billing alone, then none.
-  for (const withPayments of args.billing === 'off' ? [] : [true, false]) {
-    const extras = await optionalExtras(config, withPayments);
-    if (!extras) break;
-    try {
-      platform = await startPlatform(config, extras);
-      billing = 'on';
-      break;
-    } catch (err) {
-      log(`the platform did not start with the ${withPayments ? 'billing + payments' : 'billing'} extras (${(err as Error).message.split('\n')[0]}); ${withPayments ? 'trying billing alone' : 'starting without them'}`);
-    }
+  if (args.billing !== 'off') {
+    const modules: readonly OneLotModule[] = cityModules({ ...config, SCHEDULED_JOBS: false }).modules;
+    platform = await startPlatform({ ...config, SCHEDULED_JOBS: false }, { modules });
+    billing = 'on';
   }
   platform ??= await startPlatform(config);
   baseUrl = platform.httpUrl;

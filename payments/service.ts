@@ -16,7 +16,7 @@ import { maskPlate } from '../core/plates.ts';
 import { verifyWebhook } from './webhook-signature.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { receiptNumber } from './receipt.ts';
-import { addToHourlyStats, paidDeltas } from '../analytics/hourly-stats.ts';
+import { addToHourlyStats, paidDeltas } from '../analytics/index.ts';
 
 export type ChargeMethod = 'contactless' | 'online';
 type Log = (msg: string) => void;

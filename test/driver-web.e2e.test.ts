@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { paymentsExtras } from '../payments/extras.ts';
+import { paymentsModule } from '../payments/index.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium } from './helpers.ts';
 
@@ -64,8 +64,8 @@ beforeAll(async () => {
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   // A long auto-charge interval: nothing charges behind the test's back except the pokes the API makes.
-  const extras = paymentsExtras(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } });
-  p = await startTestPlatform({ dataDir, env: ENV, extras });
+  const payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } });
+  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments] });
   pool = p.db.pool;
   await ensureBillingSeed(pool); // tariffs, so an open stay has a running fee
   browser = await launchChromium();

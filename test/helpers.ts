@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import { loadConfig } from '../core/config.ts';
-import { startPlatform, type Platform, type PlatformExtras } from '../platform.ts';
+import { startPlatform, type Platform } from '../platform.ts';
+import type { OneLotModule } from '../core/module.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 
@@ -23,10 +24,12 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'onelot-test-'));
 }
 
-export async function startTestPlatform(opts: { dataDir?: string; env?: Record<string, string>; extras?: PlatformExtras } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(opts: { dataDir?: string; env?: Record<string, string>; modules?: readonly OneLotModule[] } = {}): Promise<TestPlatform> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', INGEST_BATCH_WAIT_MS: '2', ...opts.env });
-  const platform = await startPlatform(config, opts.extras);
+  const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', INGEST_BATCH_WAIT_MS: '2',
+    // No timers behind a test's back: tests run the jobs they need themselves.
+    SCHEDULED_JOBS: 'false', ...opts.env });
+  const platform = await startPlatform(config, { modules: opts.modules });
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   return Object.assign(platform, {
     creds,

@@ -6,8 +6,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { businessExtras } from '../extras.ts';
-import { createOperator } from '../api/operator-accounts.ts';
+import { cityModules } from '../platform.ts';
+import { createOperator } from '../operators/index.ts';
 import { recomputeHourlyStats } from '../analytics/hourly-stats.ts';
 import { startTestPlatform, tempDataDir, nextSeq, waitFor, type TestPlatform, launchChromium } from './helpers.ts';
 
@@ -99,8 +99,8 @@ beforeAll(async () => {
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   // A long auto-charge interval and no cron: nothing charges behind the test's back.
-  const { extras } = businessExtras(config, { billing: { cron: false }, payments: { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } } });
-  p = await startTestPlatform({ dataDir, env: ENV, extras });
+  const { modules } = cityModules(config, { payments: { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } } });
+  p = await startTestPlatform({ dataDir, env: ENV, modules });
   pool = p.db.pool;
   garage = await firstLot('garage');
   street = await firstLot('street');

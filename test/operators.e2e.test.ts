@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
-import { businessExtras } from '../extras.ts';
-import { createOperator } from '../api/operator-accounts.ts';
+import { cityModules } from '../platform.ts';
+import { createOperator } from '../operators/index.ts';
 import { foldHourlyDeltas, recomputeHourlyStats } from '../analytics/hourly-stats.ts';
 import { startTestPlatform, tempDataDir, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 
@@ -45,8 +45,8 @@ async function invoice(sessionId: number, lot: string, plate: string, fen: numbe
 beforeAll(async () => {
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
-  const { extras } = businessExtras(config, { billing: { cron: false } });
-  p = await startTestPlatform({ dataDir, extras });
+  const { modules } = cityModules(config);
+  p = await startTestPlatform({ dataDir, modules });
   const lots = (await p.db.pool.query<{ id: string; capacity: number }>(`SELECT id, capacity FROM lots WHERE kind = 'street' ORDER BY id LIMIT 2`)).rows;
   [lotA, lotB] = [lots[0], lots[1].id];
 

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { App, ApiContext } from '../app.ts';
+import type { App } from '../../core/module.ts';
+import type { ApiContext } from '../context.ts';
 
 export function healthRoutes(app: App, { pool, brokerStatus, metrics }: ApiContext): void {
   const Health = Type.Object({
