@@ -75,6 +75,25 @@ beforeAll(async () => {
 });
 afterAll(async () => { await p?.destroy(); });
 
+describe('operator routes behind one guard', () => {
+  it('answers every /api/v1/operator route but the sign-in with 401 without a token, and changes nothing', async () => {
+    // The routes as the API documents them: a route a module adds later is checked too.
+    const doc = await (await fetch(`${p.httpUrl}/docs/json`)).json() as { paths: Record<string, Record<string, unknown>> };
+    const operatorRoutes = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/operator/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path: path.replace(/\{[^}]+\}/g, '1') })));
+    expect(operatorRoutes.length).toBeGreaterThanOrEqual(8);
+    const before = (await p.db.pool.query(`SELECT (SELECT count(*) FROM session_exceptions WHERE resolved_at IS NULL) AS open, (SELECT count(*) FROM invoices WHERE status = 'paid') AS paid`)).rows[0];
+    for (const r of operatorRoutes) {
+      const res = await fetch(`${p.httpUrl}${r.path}`, { method: r.method, headers: { 'content-type': 'application/json' }, body: r.method === 'GET' ? undefined : '{"action":"void"}' });
+      if (r.path === '/api/v1/operator/login') { expect(res.status, 'sign-in').not.toBe(401); continue; }
+      expect(res.status, `${r.method} ${r.path}`).toBe(401);
+      expect((await res.json()).error.code).toBe('ONELOT_ERR_UNAUTHORIZED');
+    }
+    const after = (await p.db.pool.query(`SELECT (SELECT count(*) FROM session_exceptions WHERE resolved_at IS NULL) AS open, (SELECT count(*) FROM invoices WHERE status = 'paid') AS paid`)).rows[0];
+    expect(after).toEqual(before);
+  });
+});
+
 describe('operator sign-in', () => {
   it('signs in with the right password and refuses a wrong one with a message that says what to do', async () => {
     const wrong = await api('POST', '/api/v1/operator/login', { operatorId: 'op-test', password: 'nope-nope-nope' });
