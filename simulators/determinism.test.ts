@@ -9,7 +9,8 @@ import { Aedes } from 'aedes';
 import { describe, expect, it, vi } from 'vitest';
 import type { DeviceCredential } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
-import { createCitySim, startFleet, type Fleet, type FleetDevice, type FleetLot, type FleetOptions, type MessageBody } from './fleet.ts';
+import { createCitySim, type FleetLot, type MessageBody } from './city-sim.ts';
+import { startFleet, type Fleet, type FleetDevice, type FleetOptions } from './fleet.ts';
 
 // Two kerb segments (sensors, and high-mount cameras of three bays each) and a garage with two gate lanes.
 const LOTS: FleetLot[] = [
