@@ -132,11 +132,6 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-/** Publish one message as `deviceId` (QoS 1, not retained); resolves on PUBACK. */
-export async function publishOnce(client: import('mqtt').MqttClient, deviceId: string, message: DeviceMessage): Promise<void> {
-  await client.publishAsync(eventsTopic(deviceId), JSON.stringify(message), { qos: 1, retain: false });
-}
-
 function checkOptions(o: FleetOptions): void {
   if (!(o.speed > 0 && Number.isFinite(o.speed))) throw new RangeError(`fleet: speed must be a positive number, got ${o.speed}`);
   if (o.heartbeatSeconds !== undefined && !(o.heartbeatSeconds > 0)) throw new RangeError(`fleet: heartbeatSeconds must be positive, got ${o.heartbeatSeconds}`);
