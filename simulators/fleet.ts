@@ -3,7 +3,6 @@
 // gateway), sends the start-up report (startup-ramp.ts), then runs the city in real time: a tick
 // whose work is O(events due), heartbeats on a timing wheel, reconnect storms. The fleet keeps the
 // ground truth so tests and demos can compare the platform's view with what really happened.
-import { eventsTopic, type DeviceMessage } from '../core/protocol.ts';
 import type { DeviceCredential } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
 import { createCitySim, type CitySim, type FleetLot, type TrueStay, type Truth } from './city-sim.ts';
