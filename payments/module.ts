@@ -8,7 +8,9 @@ import { createProviderClient, type ProviderClientOptions } from './client.ts';
 import { paymentsOperatorRoutes, paymentsRoutes } from './http/index.ts';
 import { startSimulatedProvider, type SimulatedProvider } from './provider-sim/server.ts';
 import { PaymentsRuntime } from './runtime.ts';
-import { reconcilePending, sendOverdueReminders, startAutoCharger } from './service.ts';
+import { startAutoCharger } from './auto-charger.ts';
+import { reconcilePending } from './reconcile.ts';
+import { sendOverdueReminders } from './reminders.ts';
 
 export interface PaymentsModuleOptions {
   /** Use this already running simulated provider (it outlives a platform restart); not closed on stop. */

@@ -5,7 +5,7 @@ import type { Config } from '../core/config.ts';
 import { OneLotError } from '../core/errors.ts';
 import type { ProviderClient } from './client.ts';
 import type { SimulatedProvider } from './provider-sim/server.ts';
-import type { AutoCharger } from './service.ts';
+import type { AutoCharger } from './auto-charger.ts';
 
 export class PaymentsRuntime {
   client?: ProviderClient;

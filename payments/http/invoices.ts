@@ -7,7 +7,7 @@ import { plateOrThrow } from '../../core/plate-param.ts';
 import { defaultSourceFor } from '../accounts.ts';
 import { myInvoices, mySessions, presentedInvoice, presentedPlateInvoices, type ReceiptKeys } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
-import { chargeInvoice } from '../service.ts';
+import { chargeInvoice } from '../charging.ts';
 import { Invoice, InvoiceId, MySessions, PaymentStarted, PlateInput, PresentedPlateInvoices } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');

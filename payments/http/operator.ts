@@ -5,7 +5,8 @@ import type { App, RouteContext } from '../../core/module.ts';
 import { plateOrThrow } from '../../core/plate-param.ts';
 import { plateArrears } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
-import { refundInvoice, sendOverdueReminders } from '../service.ts';
+import { refundInvoice } from '../refunds.ts';
+import { sendOverdueReminders } from '../reminders.ts';
 import { InvoiceId, PlateArrears, PlateInput, RefundStarted, RemindersRun } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');

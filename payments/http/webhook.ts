@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App, RouteContext } from '../../core/module.ts';
-import { handleWebhook } from '../service.ts';
+import { handleWebhook } from '../webhooks.ts';
 import { SIGNATURE_HEADER } from '../webhook-signature.ts';
 
 export async function webhookRoutes(app: App, { pool, config }: RouteContext): Promise<void> {
