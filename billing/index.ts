@@ -2,5 +2,5 @@
 // this folder is internal (the dependency rules in .dependency-cruiser.cjs hold it so).
 
 export { billingModule, type BillingModule, type BillingModuleOptions } from './module.ts';
-export { computeFee, explainBill, parseTariff, tariffInForce, TariffSchema, type Band, type FeeLine, type FeeResult, type Tariff } from './tariff.ts';
+export { computeFee, parseTariff, tariffInForce, type Band, type FeeLine, type Tariff } from './tariff.ts';
 export { tariffFamilyId, type Queryable } from './sessions.ts';

@@ -1,13 +1,11 @@
 // The API's JSON as the page sees it. Every shape comes from the TypeBox schema the server validates
 // and documents the route with (type-only imports: nothing of the server reaches the bundle), so a
 // contract change is one edit, on the server, and the type checker shows the page what moved.
-// Names here are the page's; only shapes the API has no schema for (LatLng) are declared.
+// Names here are the page's; only shapes the API has no schema for (LatLng, PaymentKind) are declared.
 import type { Guidance, GuidanceOption as GuidanceOptionSchema, LotBody, BayBody, LotDetail, LotList, MapConfig as MapConfigSchema } from '../../api/schemas.ts';
-import type { AvailabilityChange, BayChange, LotCounts } from '../../core/changes.ts';
-import type { ErrorBody } from '../../core/errors.ts';
-import type { Static } from '@sinclair/typebox';
+import type { AvailabilityChange } from '../../core/changes.ts';
 import type {
-  Driver as DriverSchema, DriverPlate as DriverPlateSchema, DriverToken, Invoice as InvoiceSchema, InvoiceLine, Me, MySessions,
+  DriverPlate as DriverPlateSchema, DriverToken, Invoice as InvoiceSchema, Me, MySessions,
   OpenSession as OpenSessionSchema, PastSession as PastSessionSchema, PaymentMethod as PaymentMethodSchema, PaymentStarted,
   PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RefundStarted, RemindersRun,
 } from '../../payments/http/schemas.ts';
@@ -26,7 +24,6 @@ export interface LatLng {
 // ---- availability and guidance (api/schemas.ts) ----
 export type MapConfig = MapConfigSchema;
 export type Lot = LotBody;
-export type LotKind = Lot['kind'];
 export type Bay = BayBody;
 export type LotsResponse = LotList;
 export type LotDetailResponse = LotDetail;
@@ -34,21 +31,14 @@ export type GuidanceOption = GuidanceOptionSchema;
 export type GuidanceResponse = Guidance;
 /** `availability` event on /api/v1/stream (core/changes.ts): only what changed. */
 export type AvailabilityEvent = AvailabilityChange;
-export type LotPatch = LotCounts;
-export type BayPatch = BayChange;
-export type ApiErrorBody = Static<typeof ErrorBody>;
 
 // ---- drivers and payments (payments/http/schemas.ts) ----
-export type Driver = DriverSchema;
 export type TokenResponse = DriverToken;
 export type DriverPlate = DriverPlateSchema;
 export type PaymentMethod = PaymentMethodSchema;
 export type PaymentKind = 'alipay' | 'wechat' | 'card';
 export type MeResponse = Me;
-export type FeeLine = InvoiceLine;
 export type Invoice = InvoiceSchema;
-/** outstanding | paying | paid | void | refunded */
-export type InvoiceStatus = Invoice['status'];
 export type OpenSession = OpenSessionSchema;
 export type PastSession = PastSessionSchema;
 export type SessionsResponse = MySessions;
@@ -59,8 +49,6 @@ export type PayResponse = PaymentStarted;
 export type OperatorLoginResponse = OperatorToken;
 export type ReviewSession = ReviewSessionSchema;
 export type SessionException = SessionExceptionSchema;
-/** exit-without-entry | overstay | double-entry | low-confidence | unreadable-plate | bay-handover | no-tariff */
-export type ExceptionKind = SessionException['kind'];
 export type ReviewQueue = ReviewQueueSchema;
 export type ResolveAction = ResolveActionSchema;
 export type ResolveResponse = Resolution;
