@@ -3,4 +3,5 @@
 
 export { billingModule, type BillingModule, type BillingModuleOptions } from './module.ts';
 export { computeFee, explainBill, parseTariff, tariffInForce, TariffSchema, type Band, type FeeLine, type FeeResult, type Tariff } from './tariff.ts';
-export { tariffFamilyId, type Queryable } from './sessions.ts';
+export { tariffFamilyId } from './billing-book.ts';
+export { type Queryable } from './session-store.ts';
