@@ -6,10 +6,7 @@
 //   cited where it is implemented;
 // - billing/tariff/explain.ts: explainBill, the bill in English or Chinese;
 // - billing/tariff/local-time.ts: the local wall clock from Intl (any IANA zone, DST included).
-export {
-  BandSchema, FreePeriodSchema, NewEnergySchema, PerVisitPricingSchema, TARIFF_DEFAULTS, TariffSchema, UnitPricingSchema,
-  type Band, type FeeLine, type FeeLineKind, type FeeResult, type FreePeriod, type Tariff,
-} from './tariff/schema.ts';
+export { TARIFF_DEFAULTS, TariffSchema, type Band, type FeeLine, type FeeResult, type FreePeriod, type Tariff } from './tariff/schema.ts';
 export { parseTariff, tariffInForce } from './tariff/compile.ts';
 export { computeFee } from './tariff/fee.ts';
 export { explainBill } from './tariff/explain.ts';
