@@ -123,7 +123,8 @@ export function readPlate(raw: string | null): { plate: string; kind: PlateKind 
   if (p.ok) return { plate: p.plate, kind: p.kind, valid: true };
   let s = raw.normalize('NFKC').toUpperCase().replace(/[\s·•.\-_]/g, '');
   s = s.slice(0, 2) + s.slice(2).replace(/O/g, '0').replace(/I/g, '1');
-  if (/^[^\x00-\x7F][A-Z][A-Z0-9]{5,6}$/.test(s)) return { plate: s, kind: null, valid: false, reason: p.reason };
+  // A non-ASCII first character (the province): [\x80-\uFFFF] is [^\x00-\x7F] without naming control characters.
+  if (/^[\x80-\uFFFF][A-Z][A-Z0-9]{5,6}$/.test(s)) return { plate: s, kind: null, valid: false, reason: p.reason };
   return null;
 }
 
