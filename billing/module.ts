@@ -3,7 +3,8 @@
 import type { IssuedInvoice } from '../core/changes.ts';
 import type { Config } from '../core/config.ts';
 import type { OneLotModule } from '../core/module.ts';
-import { createSessionHook, overstayScan, type Queryable, type SessionHook } from './sessions.ts';
+import { createSessionHook, overstayScan, type SessionHook } from './sessions.ts';
+import type { Queryable } from './session-store.ts';
 import { billingOperatorRoutes, publicBillingRoutes } from './http/index.ts';
 
 export interface BillingModuleOptions {
