@@ -55,7 +55,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     cleanups.push(() => db.close());
     await migrate(db.pool, (m) => log.info(m));
 
-    const metrics = createMetrics();
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds });
     const changes = new ChangeFeed();
     const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log };
     const broker = await buildBroker(

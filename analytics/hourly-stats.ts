@@ -6,6 +6,7 @@
 // ~10 %), and foldHourlyDeltas moves them into lot_hourly_stats every few seconds. Reports read
 // both, so nothing committed is ever missing from them. migrations/008 fills it from history once.
 import type { Pool } from '../core/db/index.ts';
+import type { Metrics } from '../core/metrics.ts';
 
 /** A UTC hour as the table keys it, whatever the database session's time zone. */
 const hourOf = (t: string) => `date_trunc('hour', ${t}, 'UTC')`;
@@ -26,11 +27,16 @@ export function addToHourlyStats(deltas: string): string {
 /** The hourly figures with the deltas not folded yet: what every reader must use. */
 export const HOURLY_FIGURES = `(SELECT ${COLUMNS} FROM lot_hourly_stats UNION ALL SELECT ${COLUMNS} FROM lot_hourly_deltas)`;
 
+/** Where each fold is timed and counted (core/metrics.ts). */
+export type FoldMetrics = Pick<Metrics, 'analyticsFoldSeconds' | 'analyticsDeltasFolded'>;
+
 /**
  * Move the recorded deltas into lot_hourly_stats (one statement: atomic), then let the delta table
  * reuse its space (the embedded database runs no autovacuum). Returns how many deltas were folded.
+ * With `metrics`, the whole fold (statement and VACUUM: the time it holds the connection) is timed.
  */
-export async function foldHourlyDeltas(pool: Pool): Promise<number> {
+export async function foldHourlyDeltas(pool: Pool, metrics?: FoldMetrics): Promise<number> {
+  const started = performance.now();
   const { rows } = await pool.query<{ n: number }>(`
     WITH d AS (DELETE FROM lot_hourly_deltas RETURNING *),
     up AS (
@@ -42,6 +48,8 @@ export async function foldHourlyDeltas(pool: Pool): Promise<number> {
     )
     SELECT count(*)::int AS n FROM d`);
   if (rows[0].n > 0) await pool.query('VACUUM lot_hourly_deltas');
+  metrics?.analyticsFoldSeconds.observe((performance.now() - started) / 1000);
+  metrics?.analyticsDeltasFolded.inc(rows[0].n);
   return rows[0].n;
 }
 

@@ -8,6 +8,6 @@ export function analyticsModule(): OneLotModule {
   return {
     name: 'analytics',
     operatorRoutes: analyticsOperatorRoutes,
-    jobs: [{ name: 'analytics fold', schedule: '*/10 * * * * *', run: async ({ pool }) => { await foldHourlyDeltas(pool); } }],
+    jobs: [{ name: 'analytics fold', schedule: '*/10 * * * * *', run: async ({ pool, metrics }) => { await foldHourlyDeltas(pool, metrics); } }],
   };
 }

@@ -39,9 +39,10 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
         await pool.query('ANALYZE sessions, invoices, session_exceptions');
       },
     }],
-    async start({ pool, changes }) {
+    async start({ pool, changes, metrics }) {
       await opts.ensureTariffs?.(pool);
       await sessionHook.reload(pool);
+      sessionHook.metrics = metrics;
       // Tell the rest of the platform (payments' contactless charging) what each commit issued.
       const forward = (list: IssuedInvoice[]) => { changes.emit('invoices', list); };
       sessionHook.events.on('issued', forward);

@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import type { IssuedInvoice } from '../core/changes.ts';
+import type { Metrics } from '../core/metrics.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
 import { BillingBook, DEFAULT_LOT_RULES } from './billing-book.ts';
 import { planBatch, type SessionRecord, type SessionEvent, type PendingExit } from './session-rules.ts';
@@ -25,7 +26,12 @@ export interface SessionHookOptions {
    * read; called again when an event names a lot added since. Without it such lots are not billed.
    */
   ensureTariffs?: (q: Queryable) => Promise<void>;
+  /** Where issued invoices are counted and timed (core/metrics.ts); also settable later on the hook. */
+  metrics?: BillingMetrics;
 }
+
+/** What the hook reports to the platform's metrics, after commit. */
+export type BillingMetrics = Pick<Metrics, 'invoicesIssued' | 'exitToInvoiceSeconds'>;
 
 export interface SessionHookEvents {
   /** Invoices of a committed batch. A hint only: the payments worker also scans the database. */
@@ -39,6 +45,8 @@ export interface SessionHook extends BatchHook<SessionBatchRead, SessionBatchPla
   /** Reload tariffs and lot rules (after an operator changes them). */
   reload(q: Queryable): Promise<void>;
   stats: { batches: number; sessionsOpened: number; sessionsClosed: number; invoices: number; exceptions: number };
+  /** Set by whoever composes the platform once its metrics exist (undefined: not measured). */
+  metrics?: BillingMetrics;
 }
 
 /** Turn ingest events into session events; heartbeats and garage bay sensors do not make sessions. */
@@ -90,7 +98,22 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
     stats.sessionsClosed += closed;
     stats.invoices += issued.length;
     stats.exceptions += p.exceptions.length;
-    if (issued.length && events.listenerCount('issued')) return () => { events.emit('issued', issued); };
+    if (!issued.length) return;
+    // Exit → invoice is timed from the broker's receipt of the exit, for exits billed in the batch
+    // that brought them (an exit matched later, to an entry that arrived after it, is counted only).
+    return () => {
+      const metrics = hook.metrics;
+      if (metrics) {
+        const now = Date.now();
+        const receivedAt = new Map(fresh.map((e) => [`${e.deviceId}\u0000${e.seq}`, e.receivedAt.getTime()]));
+        metrics.invoicesIssued.inc(issued.length);
+        for (const i of issued) {
+          const at = receivedAt.get(`${i.exitDevice}\u0000${i.exitSeq}`);
+          if (at !== undefined) metrics.exitToInvoiceSeconds.observe((now - at) / 1000);
+        }
+      }
+      if (events.listenerCount('issued')) events.emit('issued', issued);
+    };
   }) as SessionHook;
 
   hook.load = load;
@@ -98,6 +121,7 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
   hook.book = book;
   hook.events = events;
   hook.stats = stats;
+  hook.metrics = opts.metrics;
   hook.reload = async (q) => { await book.load(q); };
   return hook;
 }

@@ -31,10 +31,14 @@ export const ConfigSchema = Type.Object({
   AUTH_TOKEN_SECRET: Type.String({ minLength: 16, default: 'onelot-dev-token-secret-change-me' }),
   /** An unpaid invoice becomes overdue this many days after it is issued. */
   INVOICE_DUE_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
-  /** Run the modules' scheduled jobs (node-cron) in this process; benchmarks and some tests turn them off. */
-  SCHEDULED_JOBS: Type.Boolean({ default: true }),
   /** When overdue reminders go out (node-cron expression, lot time zone). */
   REMINDER_CRON: Type.String({ default: '0 10 * * *' }),
+  /**
+   * Run the node-cron jobs in this process (overstay scan, aggregate refresh, analytics fold,
+   * TimescaleDB policies, reminders). Off for benchmarks, which must not have a job land at a random
+   * point of a run, and for a second process on the same database, where the jobs would run twice.
+   */
+  SCHEDULED_JOBS: Type.Boolean({ default: true }),
   LOG_LEVEL: Type.Union(
     [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
     { default: 'info' },

@@ -1,12 +1,44 @@
 // Prometheus metrics for the whole platform, on one registry served at GET /metrics.
+import { performance } from 'node:perf_hooks';
 import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics() {
+/**
+ * Bucket bounds (seconds) for latencies a person waits on, from 2 ms to 16 s: four per doubling,
+ * so each bucket is 19 % wider than the one before and a p50 or p99 read from it (interpolated
+ * within the bucket, as Prometheus's histogram_quantile does) is within ±10 % from 10 ms to 10 s.
+ */
+export const LATENCY_BUCKETS = Array.from({ length: 53 }, (_, k) => Number((0.002 * 2 ** (k / 4)).toPrecision(3)));
+
+export interface MetricsOptions {
+  /** Seconds the embedded database's thread has been busy since it started (core/db: Database.busySeconds). */
+  databaseBusySeconds?: () => number;
+}
+
+export function createMetrics(opts: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'onelot_process_' });
   const r = [registry];
+  // Busy time as a counter, read at scrape time: a scraper divides the increase by its own window,
+  // so any number of scrapers (a benchmark's start/end, a progress line every second) each get
+  // the share over their own window, as with process_cpu_seconds_total. A "share since the last
+  // read" gauge would hand each scraper whatever the previous one left.
+  let mainAt = 0;
+  let databaseAt = 0;
+  const busy = new Counter({
+    name: 'onelot_event_loop_busy_seconds_total',
+    help: 'Time the thread was busy (event loop utilization × elapsed): main = MQTT, validation, pg client, HTTP; database = the embedded database (embedded mode only)',
+    labelNames: ['thread'] as const,
+    registers: r,
+    collect() {
+      const main = performance.eventLoopUtilization().active / 1000;
+      if (main > mainAt) { this.inc({ thread: 'main' }, main - mainAt); mainAt = main; }
+      const database = opts.databaseBusySeconds?.();
+      if (database !== undefined && database > databaseAt) { this.inc({ thread: 'database' }, database - databaseAt); databaseAt = database; }
+    },
+  });
   return {
     registry,
+    eventLoopBusySeconds: busy,
     mqttReceived: new Counter({ name: 'onelot_mqtt_messages_received_total', help: 'Device messages received on an allowed topic', registers: r }),
     mqttStored: new Counter({ name: 'onelot_mqtt_messages_stored_total', help: 'Device events durably stored (new, not duplicates)', registers: r }),
     mqttDuplicates: new Counter({ name: 'onelot_mqtt_messages_duplicate_total', help: 'Repeated (device, seq) messages stored once', registers: r }),
@@ -17,6 +49,23 @@ export function createMetrics() {
     commitBatchSize: new Histogram({ name: 'onelot_ingest_commit_batch_size', help: 'Messages per group commit', buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2000, 5000], registers: r }),
     commitSeconds: new Histogram({ name: 'onelot_ingest_commit_seconds', help: 'Group commit latency', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: r }),
     httpSeconds: new Histogram({ name: 'onelot_http_request_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r }),
+    // billing/sessions.ts, after the ingest transaction that closed the session commits.
+    invoicesIssued: new Counter({ name: 'onelot_billing_invoices_issued_total', help: 'Invoices issued for closed sessions (committed)', registers: r }),
+    exitToInvoiceSeconds: new Histogram({
+      name: 'onelot_billing_exit_to_invoice_seconds', buckets: LATENCY_BUCKETS, registers: r,
+      help: 'From the broker receiving an exit event to its invoice committed (exits billed in the batch that brought them)',
+    }),
+    // payments/service.ts, after the transaction that applied the provider's success commits.
+    exitToChargeSeconds: new Histogram({
+      name: 'onelot_payments_exit_to_charge_seconds', buckets: LATENCY_BUCKETS, registers: r,
+      help: 'Contactless ("leave and go") charges: from the broker receiving the exit event to the charge recorded as succeeded',
+    }),
+    // analytics/hourly-stats.ts foldHourlyDeltas, run by the scheduled job every 10 s.
+    analyticsFoldSeconds: new Histogram({
+      name: 'onelot_analytics_fold_seconds', help: 'One fold of lot_hourly_deltas into lot_hourly_stats (holds the database connection)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: r,
+    }),
+    analyticsDeltasFolded: new Counter({ name: 'onelot_analytics_deltas_folded_total', help: 'Hourly deltas folded into lot_hourly_stats', registers: r }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,23 +1,26 @@
 // npm run load [-- --scenario mixed --duration 30 --devices 1000 --rate 5900 --connections 5000]
-// The load scenarios of load-tests/k6/*.js, runnable where k6 is not: the platform in this process
-// (or --url), MQTT devices in one forked child (load-tests/lib/device-load.ts), HTTP load with
-// autocannon in another (load-tests/lib/http-load.ts). A progress line every second on stderr; at
-// the end ONE JSON line on stdout and a readable table with PASS/FAIL per target on stderr.
+// The load scenarios of load-tests/k6/*.js, runnable where k6 is not: the platform in its own
+// process, started as `npm start` starts it (load-tests/lib/platform-process.ts; or --url), MQTT
+// devices in one forked child (load-tests/lib/device-load.ts), HTTP load with autocannon in another
+// (load-tests/lib/http-load.ts); this process only starts them and reads the figures (/metrics,
+// /proc/<pid>). A progress line every second on stderr; at the end ONE JSON line on stdout and a
+// readable table with PASS/FAIL per target on stderr.
 // Exits 0 whatever the figures: the report is the product (docs/performance.md).
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../core/config.ts';
-import { cityModules, startPlatform, type Platform } from '../platform.ts';
-import type { OneLotModule } from '../core/module.ts';
+import { openDatabase, migrate, type Pool } from '../core/db/index.ts';
+import { hashPassword } from '../core/passwords.ts';
 import { hashDeviceSecret, newDeviceSecret } from '../core/secrets.ts';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
 import { randomPlate } from '../seed/plates.ts';
 import { summarize, counter } from './lib/stats.ts';
+import { killWithParent, settleIngest, startPlatformProcess, type PlatformProcess } from './lib/platform-process.ts';
 import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
 import type { DeviceLoadDone, DeviceLoadStart } from './lib/device-load.ts';
 import type { HttpLoadDone, HttpLoadStart, HttpRoute, HttpRouteResult } from './lib/http-load.ts';
@@ -49,7 +52,7 @@ const { values: args } = parseArgs({ options: {
   window: { type: 'string', default: '1' },
   billing: { type: 'string', default: 'auto' },
   'operator-token': { type: 'string' },
-  // The platform's pino logs go to stdout; silent by default so stdout holds only the JSON report.
+  // The platform's log level (its logs go to stderr); silent by default so the table stays readable.
   'log-level': { type: 'string', default: 'silent' },
   help: { type: 'boolean', default: false },
 } });
@@ -58,6 +61,8 @@ if (args.help) {
   process.stderr.write(`npm run load -- [--scenario ${SCENARIOS.join('|')}] [--duration s] [--devices n] [--rate msgs/s]
   [--connections n] [--data-dir dir] [--url http://host:port --credentials demo-devices.json]
   [--http-rate req/s (0 = flat out)] [--http-connections n] [--window n] [--billing auto|off] [--operator-token t]
+The platform always runs billing and payments, as npm start does; --billing off leaves their routes
+out of the HTTP mix. SCHEDULED_JOBS=true in the environment runs the platform with its node-cron jobs.
 See docs/performance.md.\n`);
   process.exit(0);
 }
@@ -85,13 +90,34 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const finite = (n: number) => (Number.isFinite(n) ? n : null);
 
 // ------------------------------------------------------------------------------ the platform
-let platform: Platform | undefined;
+let platform: PlatformProcess | undefined;
 let tempDir: string | undefined;
+let dataDir: string | undefined;
 let baseUrl: string;
 let creds: CredentialsFile;
+// 'on': billing and payments routes in the HTTP mix; 'off': left out (--billing off); 'absent': --url, probed.
 let billing: 'on' | 'off' | 'absent' = 'off';
 let operatorToken = args['operator-token'];
 let driverLogin: { phone: string; password: string } | undefined;
+const OPERATOR_ID = 'load-test';
+/** Extra plain device credentials registered for the connections phase (the demo fleet has ~3,300). */
+let extraDevices: Array<{ id: string; secret: string }> = [];
+
+/** Open the embedded database in the data directory (the platform must not be running), run fn, close it. */
+async function withDatabase<T>(dir: string, fn: (pool: Pool) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ dataDir: dir });
+  try {
+    return await fn(db.pool);
+  } finally {
+    await db.close();
+  }
+}
+
+async function deviceEventRows(pool: Pool): Promise<number> {
+  const { rows } = await pool.query('SELECT count(*)::bigint AS n FROM device_events');
+  return Number(rows[0].n);
+}
+let rowsAt0: number | null = null;
 
 if (args.url) {
   baseUrl = args.url.replace(/\/$/, '');
@@ -100,23 +126,42 @@ if (args.url) {
   creds = JSON.parse(readFileSync(credFile, 'utf8')) as CredentialsFile;
   billing = 'absent';
 } else {
-  const dataDir = args['data-dir'] ? path.resolve(args['data-dir']) : (tempDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-load-')));
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: args['log-level'] });
-  log(`starting the platform in this process (data in ${dataDir}${tempDir ? ', fresh demo seed' : ''})…`);
-  if (args.billing !== 'off') {
-    const modules: readonly OneLotModule[] = cityModules({ ...config, SCHEDULED_JOBS: false }).modules;
-    platform = await startPlatform({ ...config, SCHEDULED_JOBS: false }, { modules });
-    billing = 'on';
-  }
-  platform ??= await startPlatform(config);
+  dataDir = args['data-dir'] ? path.resolve(args['data-dir']) : (tempDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-load-')));
+  if (tempDir) process.on('exit', () => rmSync(tempDir!, { recursive: true, force: true }));
+  // Before the platform starts (the embedded database has one owner): an operator to sign in as,
+  // made as `npm run operator:add` makes one; the devices the connections phase may need beyond
+  // the fleet (sensors with no bay: they connect and send heartbeats, all the hold test does);
+  // the device_events count to compare with at the end.
+  const operatorPassword = randomBytes(12).toString('base64url');
+  const passwordHash = operatorToken ? null : await hashPassword(operatorPassword);
+  if (phases.includes('connections')) extraDevices = Array.from({ length: connectionsN }, (_, i) => ({ id: `load-conn-${String(i + 1).padStart(6, '0')}`, secret: newDeviceSecret() }));
+  rowsAt0 = await withDatabase(dataDir, async (pool) => {
+    await migrate(pool); // a fresh data directory has no tables yet; the platform then seeds the demo district
+    if (passwordHash) {
+      await pool.query(`INSERT INTO operators (id, name, password_hash) VALUES ($1, 'Load test', $2)
+                        ON CONFLICT (id) DO UPDATE SET password_hash = EXCLUDED.password_hash`, [OPERATOR_ID, passwordHash]);
+    }
+    for (let i = 0; i < extraDevices.length; i += 5000) {
+      const chunk = extraDevices.slice(i, i + 5000);
+      await pool.query(
+        `INSERT INTO devices (id, kind, secret_hash) SELECT id, 'bay-sensor', h FROM unnest($1::text[], $2::text[]) AS t(id, h)
+         ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, enabled = true`,
+        [chunk.map((d) => d.id), chunk.map((d) => hashDeviceSecret(d.secret))]);
+    }
+    return deviceEventRows(pool);
+  });
+  log(`starting the platform as npm start does, in its own process (data in ${dataDir}${tempDir ? ', fresh demo seed' : ''})…`);
+  platform = await startPlatformProcess({ dataDir, logLevel: args['log-level'], handleSignals: false });
+  log(`  platform pid ${platform.pid} at ${platform.httpUrl}, MQTT ${platform.mqttUrl}`);
   baseUrl = platform.httpUrl;
   creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
+  billing = args.billing === 'off' ? 'off' : 'on';
   if (!operatorToken) {
-    try {
-      const authPath = '../api/auth.ts';
-      const auth = await import(authPath);
-      operatorToken = auth.issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'load-test' });
-    } catch { /* no auth module: operator routes are open or absent */ }
+    const res = await fetch(`${baseUrl}/api/v1/operator/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operatorId: OPERATOR_ID, password: operatorPassword }),
+    });
+    if (res.ok) operatorToken = ((await res.json()) as { token: string }).token;
+    else log(`operator sign-in answered ${res.status}; the operator routes will be skipped`);
   }
 }
 const mqttUrl = platform?.mqttUrl ?? `mqtt://${creds.mqtt.host}:${creds.mqtt.port}`;
@@ -127,8 +172,7 @@ async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
   for (const c of children) c.kill();
-  await platform?.close().catch(() => {});
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  await platform?.stop().catch(() => {});
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(130));
@@ -142,13 +186,14 @@ const gauge = (text: string, name: string) => counter(text, name);
 let visibility: number[] = [];
 const stream = readAvailabilityStream(`${baseUrl}/api/v1/stream`, (frame, at) => { visibility.push(...bayLatencies(frame, at)); });
 
-// Process figures: in-process from this process (the platform and PGlite's worker thread live
-// here); with --url from the platform's own /metrics (onelot_process_*).
+// Process figures: the platform process's (all its threads: main and database) from
+// /proc/<pid>; with --url from the platform's own /metrics (onelot_process_*).
 interface ProcSample { cpuS: number; rss: number }
 async function procSample(): Promise<ProcSample> {
   if (platform) {
-    const u = process.cpuUsage();
-    return { cpuS: (u.user + u.system) / 1e6, rss: process.memoryUsage().rss };
+    const u = platform.usage();
+    if (!u) throw new Error(`the platform process (pid ${platform.pid}) is gone`);
+    return { cpuS: u.cpuSeconds, rss: u.rssBytes };
   }
   const t = await metricsText();
   return { cpuS: gauge(t, 'onelot_process_cpu_seconds_total'), rss: gauge(t, 'onelot_process_resident_memory_bytes') };
@@ -156,15 +201,10 @@ async function procSample(): Promise<ProcSample> {
 let rssPeak = 0;
 const rssTimer = setInterval(() => { void procSample().then((s) => { rssPeak = Math.max(rssPeak, s.rss); }).catch(() => {}); }, platform ? 250 : 1000);
 
-async function deviceEventRows(): Promise<number | null> {
-  if (!platform) return null;
-  const { rows } = await platform.db.pool.query('SELECT count(*)::bigint AS n FROM device_events');
-  return Number(rows[0].n);
-}
-
 // ------------------------------------------------------------------------------ children
 function forkChild(file: string): ChildProcess {
   const child = fork(fileURLToPath(new URL(file, import.meta.url)), { execArgv: ['--import', 'tsx'] });
+  killWithParent(child);
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
@@ -243,8 +283,11 @@ async function requestMix(which: 'map' | 'guidance' | 'mixed'): Promise<{ routes
   const skipped: Array<{ route: string; reason: string }> = [];
   if (which === 'map' || which === 'mixed') routes.push({ name: 'map', method: 'GET', paths: mapPaths, weight: 40 }, { name: 'lot', method: 'GET', paths: lotPaths, weight: 15 });
   if (which === 'guidance' || which === 'mixed') routes.push({ name: 'guidance', method: 'GET', paths: guidancePaths, weight: 25 });
-  if (which === 'mixed') {
-    // Routes others are adding (billing, payments): used when present, skipped with a reason when not.
+  if (which === 'mixed' && billing === 'off') {
+    for (const route of ['plate-invoices', 'my-invoices', 'operator-arrears', 'operator-review']) skipped.push({ route, reason: '--billing off: billing and payments routes left out of the mix (the platform still bills, as npm start does)' });
+    routes.push({ name: 'healthz', method: 'GET', paths: ['/healthz'], weight: 1 });
+  } else if (which === 'mixed') {
+    // Billing and payments routes: always in our own platform; probed against --url, skipped with a reason when absent.
     const probe = async (name: string, p: string, init: RequestInit = {}) => {
       const res = await fetch(baseUrl + p, init).catch((err: Error) => ({ status: 0, json: async () => ({ error: { message: err.message } }) }));
       if (res.status >= 200 && res.status < 300) return true;
@@ -275,7 +318,7 @@ async function requestMix(which: 'map' | 'guidance' | 'mixed'): Promise<{ routes
 }
 
 // ------------------------------------------------------------------------------ devices for the connection test
-/** `n` plain (gateway-less) device credentials; registers extra devices in our own platform when the fleet has too few. */
+/** `n` plain (gateway-less) device credentials: the fleet's, then those registered before the platform started. */
 async function connectionDevices(n: number): Promise<Array<{ id: string; secret: string }>> {
   const fleet = creds.devices.filter((d) => d.kind !== 'gateway' && !(d as { gatewayId?: string }).gatewayId).map((d) => ({ id: d.id, secret: d.secret }));
   if (fleet.length >= n) return fleet.slice(0, n);
@@ -283,16 +326,8 @@ async function connectionDevices(n: number): Promise<Array<{ id: string; secret:
     log(`only ${fleet.length} device credentials for --connections ${n} against --url; holding ${fleet.length}`);
     return fleet;
   }
-  const extra = Array.from({ length: n - fleet.length }, (_, i) => ({ id: `load-conn-${String(i + 1).padStart(6, '0')}`, secret: newDeviceSecret() }));
-  // Sensors with no bay: they may connect and send heartbeats, which is all the hold test does.
-  for (let i = 0; i < extra.length; i += 5000) {
-    const chunk = extra.slice(i, i + 5000);
-    await platform.db.pool.query(
-      `INSERT INTO devices (id, kind, secret_hash) SELECT id, 'bay-sensor', h FROM unnest($1::text[], $2::text[]) AS t(id, h)
-       ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, enabled = true`,
-      [chunk.map((d) => d.id), chunk.map((d) => hashDeviceSecret(d.secret))]);
-  }
-  log(`registered ${extra.length} extra devices (the demo fleet has ${fleet.length}) for ${n} connections`);
+  const extra = extraDevices.slice(0, n - fleet.length);
+  log(`using ${extra.length} extra devices (the demo fleet has ${fleet.length}) for ${n} connections`);
   return [...fleet, ...extra];
 }
 
@@ -332,7 +367,9 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
   const connected = await dev.connected;
   log(`  ${connected}/${devList.length} devices connected`);
   visibility = [];
-  const storedAt0 = counter(await metricsText(), 'onelot_mqtt_messages_stored_total');
+  const text0 = await metricsText();
+  const storedAt0 = counter(text0, 'onelot_mqtt_messages_stored_total');
+  const seenAt0 = storedAt0 + counter(text0, 'onelot_mqtt_messages_duplicate_total');
   const p0 = await procSample();
   const t0 = Date.now();
   const web = webChild && mix ? startHttp(webChild, { url: baseUrl, seconds, rate: httpRate, connections: httpConnections, routes: mix.routes }) : undefined;
@@ -348,8 +385,9 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
   web?.child.kill();
   if (process.stderr.isTTY) process.stderr.write('\n');
   const elapsed = d.elapsed;
-  if (platform) await platform.broker.writer.drain();
   const p1 = await procSample();
+  // Every acknowledged message is counted (PUBACK follows the commit); wait for what was in flight too.
+  await settleIngest({ metrics: metricsText }, { from: seenAt0, atLeast: d.acked });
   const stored = counter(await metricsText(), 'onelot_mqtt_messages_stored_total') - storedAt0;
   const vis = summarize(visibility);
   const pub = summarize(d.latencies);
@@ -380,7 +418,6 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
 
 // ------------------------------------------------------------------------------ run
 const startedAt = new Date();
-const rowsAt0 = await deviceEventRows().catch(() => null);
 const results: PhaseResult[] = [];
 try {
   for (const phase of phases) results.push(await runPhase(phase));
@@ -392,7 +429,13 @@ try {
 }
 clearInterval(rssTimer);
 stream.close();
-const rowsAt1 = await deviceEventRows().catch(() => null);
+// The rows the run added: counted in the same data directory once the platform has stopped.
+let rowsAt1: number | null = null;
+if (platform && dataDir) {
+  for (const c of children) c.kill();
+  await platform.stop();
+  rowsAt1 = await withDatabase(dataDir, deviceEventRows).catch((err) => { log(`could not count device_events after the run: ${(err as Error).message}`); return null; });
+}
 
 // The figures a reader asks for first come from the phase made to measure them.
 const devPhase = results.find((r) => r.phase === 'devices') ?? results.find((r) => r.devices);
@@ -412,7 +455,7 @@ const target = (name: string, goal: string, value: number | null, pass: (v: numb
   ({ name, target: goal, value, unit, pass: value === null ? null : pass(value), ...(note ? { note } : {}) });
 const report = {
   report: 'onelot-load', scenario, phases, startedAt: startedAt.toISOString(), durationS: seconds,
-  target: platform ? 'in-process' : baseUrl, cores, loadAvg: os.loadavg().map(round1), billing,
+  target: platform ? 'child process' : baseUrl, cores, loadAvg: os.loadavg().map(round1), billing,
   zhengzhouRate: Math.round(ZHENGZHOU_MSGS_PER_S), deviceRate: rate,
   devices: devPhase?.devices ?? null,
   background: httpPhase && httpPhase !== devPhase ? httpPhase.devices ?? null : null,
@@ -424,7 +467,7 @@ const report = {
     deviceEventsRowsAdded: rowsAt0 !== null && rowsAt1 !== null ? rowsAt1 - rowsAt0 : null,
   },
   process: {
-    source: platform ? 'this process (platform in-process)' : '/metrics onelot_process_*',
+    source: platform ? `the platform process (pid ${platform.pid}), /proc` : '/metrics onelot_process_*',
     rssPeakMB: Math.round(rssPeak / 1e6),
     cpuPercent: round1((cpuS / Math.max(0.001, totalElapsed) / cores) * 100),
     cpuCores: round1(cpuS / Math.max(0.001, totalElapsed)),

@@ -44,7 +44,7 @@ export function paymentsModule(config: Config, opts: PaymentsModuleOptions = {})
   };
 }
 
-async function startPayments({ pool, log, changes, config, httpUrl }: StartContext, runtime: PaymentsRuntime, opts: PaymentsModuleOptions) {
+async function startPayments({ pool, log, changes, config, httpUrl, metrics }: StartContext, runtime: PaymentsRuntime, opts: PaymentsModuleOptions) {
   const info = (m: string) => log.info(m);
   const webhookUrl = `${httpUrl}/api/v1/payments/webhook`;
   let ownProvider: SimulatedProvider | undefined;
@@ -60,9 +60,9 @@ async function startPayments({ pool, log, changes, config, httpUrl }: StartConte
   }
   const client = createProviderClient({ baseUrl: baseUrl!, ...opts.client });
   // Finish what a previous run left half-done before taking new payments.
-  const rec = await reconcilePending(pool, client, { log: info });
+  const rec = await reconcilePending(pool, client, { log: info, metrics });
   if (rec.checked) info(`payments: recovery scan checked ${rec.checked} pending charge(s), resolved ${rec.resolved}`);
-  const autoCharger = startAutoCharger(pool, client, { intervalMs: opts.autoChargeIntervalMs ?? 10_000, log: info });
+  const autoCharger = startAutoCharger(pool, client, { intervalMs: opts.autoChargeIntervalMs ?? 10_000, log: info, metrics });
   // "Leave and go": charge a contactless plate as soon as its invoice is committed. The charger
   // also scans the database on an interval, so a lost notification only delays a charge.
   const onIssued = (invoices: IssuedInvoice[]) => {

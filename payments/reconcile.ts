@@ -4,7 +4,7 @@
 import type { Pool } from '../core/db/index.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { chargeRequest, closeAttempt } from './charging.ts';
-import { applyProviderCharge } from './provider-outcomes.ts';
+import { applyProviderCharge, observeExitToCharge, type PaymentsMetrics } from './provider-outcomes.ts';
 import { withTx } from './tx.ts';
 
 type Log = (msg: string) => void;
@@ -21,7 +21,7 @@ export interface ReconcileResult {
  * know its id, otherwise re-send the create with the SAME key and body, which returns the charge
  * the provider already has (or makes the one it never received): either way exactly one.
  */
-export async function reconcilePending(pool: Pool, client: ProviderClient, opts: { olderThanMs?: number; log?: Log } = {}): Promise<ReconcileResult> {
+export async function reconcilePending(pool: Pool, client: ProviderClient, opts: { olderThanMs?: number; log?: Log; metrics?: PaymentsMetrics } = {}): Promise<ReconcileResult> {
   const log = opts.log ?? (() => {});
   const { rows } = await pool.query<{ id: number; invoice_id: number; idempotency_key: string; provider_charge_id: string | null; amount_fen: number; source: string | null; lot_id: string }>(
     `SELECT c.id, c.invoice_id, c.idempotency_key, c.provider_charge_id, c.amount_fen, c.source, i.lot_id
@@ -54,7 +54,9 @@ export async function reconcilePending(pool: Pool, client: ProviderClient, opts:
       resolved++;
       continue;
     }
-    const r = await withTx(pool, (c) => applyProviderCharge(c, pc!));
+    const applied = await withTx(pool, (c) => applyProviderCharge(c, pc!));
+    observeExitToCharge(opts.metrics, applied);
+    const r = applied.outcome;
     if (r === 'applied') resolved++;
     else if (!ch.provider_charge_id) await pool.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1 AND provider_charge_id IS NULL', [ch.id, pc.id]);
   }

@@ -5,7 +5,7 @@ import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { verifyWebhook } from './webhook-signature.ts';
 import type { ProviderCharge } from './client.ts';
-import { applyProviderCharge } from './provider-outcomes.ts';
+import { applyProviderCharge, observeExitToCharge, type AppliedOutcome, type PaymentsMetrics } from './provider-outcomes.ts';
 import { withTx } from './tx.ts';
 
 export interface WebhookResult {
@@ -20,8 +20,11 @@ const WEBHOOK_TYPES = new Set(['charge.succeeded', 'charge.failed', 'charge.refu
  * Verify, dedupe and apply one provider webhook. Throws 400 for an unsigned, badly signed, stale
  * or malformed webhook (the provider will retry a genuine one; an attacker gets nothing).
  */
-export async function handleWebhook(pool: Pool, rawBody: string, signatureHeader: string | undefined, secret: string, nowS?: number): Promise<WebhookResult> {
-  const v = verifyWebhook(secret, rawBody, signatureHeader, { nowS });
+export async function handleWebhook(
+  pool: Pool, rawBody: string, signatureHeader: string | undefined, secret: string,
+  opts: { nowS?: number; metrics?: PaymentsMetrics } = {},
+): Promise<WebhookResult> {
+  const v = verifyWebhook(secret, rawBody, signatureHeader, { nowS: opts.nowS });
   if (!v.ok) throw new OneLotError('ONELOT_ERR_VALIDATION', `webhook refused: ${v.reason}`);
   let event: { id?: unknown; type?: unknown; data?: { charge?: ProviderCharge } };
   try {
@@ -36,15 +39,18 @@ export async function handleWebhook(pool: Pool, rawBody: string, signatureHeader
   }
   const eventId = event.id;
   const type = event.type;
-  return withTx(pool, async (c) => {
+  let applied: AppliedOutcome | undefined;
+  const result = await withTx(pool, async (c) => {
     const ins = await c.query(
       'INSERT INTO webhook_events (event_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
       [eventId, type, rawBody]);
     // A replay: acknowledged (so the provider stops retrying) and otherwise ignored.
     if (ins.rowCount === 0) return { status: 'already processed' as const, eventId };
     if (!WEBHOOK_TYPES.has(type)) return { status: 'ignored' as const, eventId, detail: `event type ${type} is not used` };
-    const r = await applyProviderCharge(c, charge!);
-    if (r === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
-    return { status: 'processed' as const, eventId, detail: r };
+    applied = await applyProviderCharge(c, charge!);
+    if (applied.outcome === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
+    return { status: 'processed' as const, eventId, detail: applied.outcome };
   });
+  observeExitToCharge(opts.metrics, applied);
+  return result;
 }

@@ -95,5 +95,15 @@ describe('leave and go', () => {
     const { kept, fromRows } = await hourlyStatsBothWays(p.db.pool);
     expect(kept).toEqual(fromRows);
     expect(kept.some((r: any) => Number(r.paid_fen) === invoice[0].amount_fen)).toBe(true);
+
+    // What the platform measures of it on /metrics (bench:billing reads the same): the invoice and
+    // its exit-to-invoice time, the one automatic charge and its exit-to-charge time.
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${p.httpUrl}/metrics`)).text();
+      return /^onelot_payments_exit_to_charge_seconds_count 1$/m.test(text) ? text : null;
+    }, 3000, 'the automatic charge on /metrics');
+    expect(Number(/^onelot_billing_invoices_issued_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^onelot_billing_exit_to_invoice_seconds_count (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^onelot_event_loop_busy_seconds_total\{thread="database"\} \S+$/m);
   });
 });

@@ -17,15 +17,9 @@ export function startEmbeddedDatabaseWorker(dataDir: string): Promise<EmbeddedDa
       worker.off('error', onError);
       worker.off('exit', onExit);
       let closing: Promise<void> | undefined;
-      let last = worker.performance.eventLoopUtilization();
       resolve({
         connection: msg.connection,
-        busy() {
-          const now = worker.performance.eventLoopUtilization();
-          const delta = worker.performance.eventLoopUtilization(now, last);
-          last = now;
-          return delta.utilization;
-        },
+        busySeconds: () => worker.performance.eventLoopUtilization().active / 1000,
         close() {
           closing ??= new Promise<void>((done) => {
             worker.once('exit', () => done());

@@ -15,8 +15,8 @@ import { serveWireProtocol } from './wire-server.ts';
 export interface EmbeddedDatabase {
   /** Connection settings for pg: host is the directory of the Unix socket. */
   connection: { host: string; port: number; user: string; database: string };
-  /** Share of time the database thread was busy since the last call (0..1), where known. */
-  busy?: () => number;
+  /** Seconds the database thread has been busy since it started (its event loop's active time), where known. */
+  busySeconds?: () => number;
   close(): Promise<void>;
 }
 

@@ -16,8 +16,11 @@ export type PoolClient = pg.PoolClient;
 export interface Database {
   pool: pg.Pool;
   mode: 'embedded' | 'external';
-  /** Embedded mode: share of time the database thread was busy since the last call (0..1). */
-  busy?: () => number;
+  /**
+   * Embedded mode: seconds the database thread has been busy since it started. A counter, not a
+   * share, so every reader takes the difference over its own window (core/metrics.ts exports it).
+   */
+  busySeconds?: () => number;
   close(): Promise<void>;
 }
 
@@ -56,7 +59,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return {
     pool,
     mode: embedded ? 'embedded' : 'external',
-    busy: embedded?.busy,
+    busySeconds: embedded?.busySeconds,
     async close() {
       if (closed) return;
       closed = true;

@@ -5,7 +5,7 @@ import type { App, RouteContext } from '../../core/module.ts';
 import { handleWebhook } from '../webhooks.ts';
 import { SIGNATURE_HEADER } from '../webhook-signature.ts';
 
-export async function webhookRoutes(app: App, { pool, config }: RouteContext): Promise<void> {
+export async function webhookRoutes(app: App, { pool, config, metrics }: RouteContext): Promise<void> {
   // Encapsulated so the raw-body JSON parser applies to this route only: the signature covers the
   // exact bytes sent, and re-serialising parsed JSON would not reproduce them.
   await app.register(async (sub) => {
@@ -18,7 +18,7 @@ export async function webhookRoutes(app: App, { pool, config }: RouteContext): P
     }, async (req) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const sig = req.headers[SIGNATURE_HEADER];
-      const r = await handleWebhook(pool, raw, Array.isArray(sig) ? sig[0] : sig, config.PAYMENT_WEBHOOK_SECRET);
+      const r = await handleWebhook(pool, raw, Array.isArray(sig) ? sig[0] : sig, config.PAYMENT_WEBHOOK_SECRET, { metrics });
       if (r.detail && r.status === 'ignored') req.log.warn({ eventId: r.eventId }, `payments webhook ignored: ${r.detail}`);
       return { status: r.status, eventId: r.eventId };
     });
