@@ -10,9 +10,11 @@
 //  4. A webhook is applied at most once (webhook_events keyed by event id) and each state change
 //     is conditional on the current state, so a replay, a late webhook or the recovery scan
 //     reaching the same outcome first are all no-ops.
+//  5. The provider's record must be the charge we asked for (amount, currency), or it is held for an
+//     operator instead of applied (provider-outcomes.ts).
 // This file starts a charge (guarantees 1–3). The answer arrives by webhooks.ts (at most once) or
 // is fetched by reconcile.ts, and either way is applied by provider-outcomes.ts (conditional on
-// state): guarantee 4.
+// state): guarantees 4 and 5.
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
@@ -66,6 +68,7 @@ export async function chargeInvoice(
   if (!inv) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Invoice ${invoiceId}`);
   if (inv.status === 'paid') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is already paid; see its receipt.`);
   if (inv.status === 'paying') throw new OneLotError('ONELOT_ERR_CONFLICT', `A payment for invoice ${invoiceId} is in progress; wait for its result before paying again.`);
+  if (inv.status === 'held') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is held for review: the payment provider's record of a payment for it did not match; an operator will settle it.`);
   if (inv.status !== 'outstanding') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is ${inv.status} and cannot be paid.`);
   if (inv.amount_fen <= 0) throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is for ¥0.00; there is nothing to pay.`);
   const charge = { id: inv.charge_id!, key: inv.idempotency_key!, amountFen: inv.amount_fen, lotId: inv.lot_id };

@@ -5,6 +5,8 @@ export interface ProviderCharge {
   id: string;
   status: 'pending' | 'succeeded' | 'failed' | 'refunded';
   amount_fen: number;
+  /** ISO 4217; ours are always CNY (payments/provider-outcomes.ts holds a charge reported otherwise). */
+  currency: string;
   failure_code: string | null;
   metadata: Record<string, string>;
 }

@@ -55,7 +55,8 @@ export async function reconcilePending(pool: Pool, client: ProviderClient, opts:
       continue;
     }
     const r = await withTx(pool, (c) => applyProviderCharge(c, pc!));
-    if (r === 'applied') resolved++;
+    if (r.result === 'held') log(`payments: recovery scan held a charge for review: ${r.detail}`);
+    if (r.result === 'applied' || r.result === 'held') resolved++;
     else if (!ch.provider_charge_id) await pool.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1 AND provider_charge_id IS NULL', [ch.id, pc.id]);
   }
   return { checked: rows.length, resolved, stillPending: rows.length - resolved };

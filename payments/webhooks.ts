@@ -1,6 +1,7 @@
 // The provider's webhooks: verified (signature and age, payments/webhook-signature.ts), applied at
 // most once (webhook_events keyed by event id: guarantee 4 of payments/charging.ts), then handed to
-// provider-outcomes.ts.
+// provider-outcomes.ts. A notification whose amount or currency is not the charge's is acknowledged
+// like any other (the provider would only retry it) and held for an operator there (guarantee 5).
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { verifyWebhook } from './webhook-signature.ts';
@@ -9,7 +10,8 @@ import { applyProviderCharge } from './provider-outcomes.ts';
 import { withTx } from './tx.ts';
 
 export interface WebhookResult {
-  status: 'processed' | 'already processed' | 'ignored';
+  /** 'held': verified, but its amount or currency is not the charge's (detail says both): nothing applied. */
+  status: 'processed' | 'already processed' | 'ignored' | 'held';
   eventId: string;
   detail?: string;
 }
@@ -44,7 +46,8 @@ export async function handleWebhook(pool: Pool, rawBody: string, signatureHeader
     if (ins.rowCount === 0) return { status: 'already processed' as const, eventId };
     if (!WEBHOOK_TYPES.has(type)) return { status: 'ignored' as const, eventId, detail: `event type ${type} is not used` };
     const r = await applyProviderCharge(c, charge!);
-    if (r === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
-    return { status: 'processed' as const, eventId, detail: r };
+    if (r.result === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
+    if (r.result === 'held') return { status: 'held' as const, eventId, detail: r.detail };
+    return { status: 'processed' as const, eventId, detail: r.result };
   });
 }

@@ -34,7 +34,7 @@ export interface SimCharge {
   id: string;
   object: 'charge';
   amount_fen: number;
-  currency: 'CNY';
+  currency: string;
   source: string;
   description: string;
   metadata: Record<string, string>;
@@ -83,6 +83,11 @@ export interface SimulatedProvider {
   setWebhookUrl(url: string): void;
   /** While held, outcomes are decided but no webhook leaves (simulates a delayed notification). */
   holdWebhooks(hold: boolean): void;
+  /**
+   * Test hook: the next charge to settle is captured with these fields changed (another amount or
+   * currency than the merchant asked for), and reported so by webhook and GET.
+   */
+  misreportNext(change: { amount_fen?: number; currency?: string } | null): void;
 }
 
 const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow'] as const;
@@ -175,6 +180,8 @@ class SimPay {
   private readonly keys = new Map<string, { hash: string; result: { kind: 'charge' | 'refund'; id: string } }>();
   private readonly refunds = new Map<string, { id: string; charge: string; amount_fen: number; status: string }>();
   private readonly methods = new Map<string, { kind: string; label: string }>();
+  /** misreportNext: applied to the next charge that settles. */
+  misreport: { amount_fen?: number; currency?: string } | null = null;
 
   constructor(
     private readonly timing: { latencyMs: number; slowMs: number },
@@ -269,6 +276,8 @@ class SimPay {
   /** Decide a charge's outcome by its source token, after the provider's latency, and announce it. */
   private settle(charge: SimCharge): void {
     this.timers.later(this.timing.latencyMs, () => {
+      if (this.misreport) Object.assign(charge, this.misreport);
+      this.misreport = null;
       const failure = FAILURE[behaviourOf(charge.source) ?? 'ok'];
       charge.status = failure ? 'failed' : 'succeeded';
       charge.failure_code = failure ?? null;
@@ -303,5 +312,6 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
     deliveries: () => webhooks.deliveries.map((d) => ({ ...d })),
     setWebhookUrl(url) { webhooks.url = url; },
     holdWebhooks(hold) { webhooks.held = hold; },
+    misreportNext(change) { sim.misreport = change; },
   };
 }
