@@ -20,3 +20,7 @@ ALTER TABLE session_exceptions ADD CONSTRAINT session_exceptions_kind_check
   CHECK (kind IN ('exit-without-entry', 'overstay', 'double-entry', 'low-confidence', 'unreadable-plate', 'bay-handover', 'no-tariff',
                   'payment-mismatch'));
 
+-- A stranger's one-off payment now asks whether the invoice awaits its owner's contactless charge
+-- (payments/charging.ts contactlessDue), as the auto-charger already did for every invoice it
+-- charges: the owner's default method by driver, without reading every driver's methods.
+CREATE INDEX payment_methods_default ON payment_methods (driver_id) WHERE is_default;

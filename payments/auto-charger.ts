@@ -3,7 +3,7 @@
 // every rule of payments/charging.ts holds); a timer scans for any it missed.
 import type { Pool } from '../core/db/index.ts';
 import type { ProviderClient } from './client.ts';
-import { chargeInvoice } from './charging.ts';
+import { chargeInvoice, noContactlessAttempt } from './charging.ts';
 import { reconcilePending } from './reconcile.ts';
 
 type Log = (msg: string) => void;
@@ -24,9 +24,11 @@ export interface AutoCharger {
 
 /**
  * Outstanding invoices of plates with contactless on and a default payment method, never charged
- * before (one automatic try: after a decline the driver pays online, we do not keep hammering the
- * card), and never from a session under review (low-confidence plate reads never charge anyone
- * automatically — lot_billing.min_confidence).
+ * automatically before (one automatic try: after a decline the driver pays online, we do not keep
+ * hammering the card), and never from a session under review (low-confidence plate reads never
+ * charge anyone automatically — lot_billing.min_confidence). Only the invoice's own contactless
+ * attempts count: anyone may try to pay an invoice online without an account (a bogus token, a
+ * declined card), and none of that may cost its owner the automatic charge.
  */
 export async function findAutoChargeable(pool: Pool, limit = 100, among?: readonly number[]): Promise<Array<{ invoiceId: number; source: string }>> {
   // Among given ids: primary-key lookups. The full scan reads every outstanding invoice (tens of
@@ -40,7 +42,7 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
        JOIN LATERAL (SELECT token FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
       WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review'
-        AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.invoice_id = i.id)
+        AND ${noContactlessAttempt('i')}
         ${among ? 'AND i.id = ANY($2::bigint[])' : ''}
       ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);
   return rows.map((r) => ({ invoiceId: r.id, source: r.token }));

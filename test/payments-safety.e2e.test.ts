@@ -4,6 +4,8 @@
 //  - a provider's record whose amount or currency is not the charge's (webhook or recovery-scan
 //    lookup) never marks anything paid: charge and invoice are held, the webhook acknowledged, the
 //    operators' review queue shows it with both amounts (payments/provider-outcomes.ts);
+//  - nothing a stranger does with an invoice (no account, a bogus or declining token) stops its
+//    owner's contactless charge (payments/auto-charger.ts, payments/charging.ts contactlessDue);
 //  - and throughout: one invoice, at most one captured charge, at the provider and in our tables.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig, type Config } from '../core/config.ts';
@@ -183,5 +185,52 @@ describe('payments safe on the internet', () => {
     expect(await invoiceStatus(pool, inv.id)).toBe('held');
     expect(await receiptsOf(pool, inv.id)).toBe(0);
     expect(await reviewExceptionsOf(inv.sessionId)).toEqual([expect.objectContaining({ kind: 'payment-mismatch', detail: expect.stringMatching(/901 fen/) })]);
+  });
+
+  it("after a stranger's bogus and declined attempts, the owner's contactless charge still goes through", async () => {
+    const plate = '豫A2S004';
+    const inv = await makeInvoice(pool, plate);
+    // Before the plate is on anyone's account with contactless: the pay route needs no account.
+    const bogus = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_bogus' });
+    expect(bogus.status).toBe(400);
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_decline_stranger' })).status).toBe(202);
+    await waitFor(async () => (await chargesOf(pool, inv.id))[1]?.status === 'declined', 5000, "the stranger's decline");
+    expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
+
+    // Turning contactless on pokes the auto-charger (payments/http/plates.ts); this pass runs after it.
+    await newDriver(p, '13500000004', plate);
+    await payments.autoCharger!.poke([inv.id]);
+    await waitStatus(pool, inv.id, 'paid');
+    expect((await chargesOf(pool, inv.id)).map((c) => [c.method, c.status])).toEqual([['online', 'failed'], ['online', 'declined'], ['contactless', 'succeeded']]);
+    // Still one automatic try: the owner's own attempt is the one that counts.
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([]);
+    expect(ledgerFor(provider, inv.id).filter((c) => c.status === 'succeeded')).toHaveLength(1);
+    expect(await receiptsOf(pool, inv.id)).toBe(1);
+  });
+
+  it("while the owner's contactless charge is due a stranger cannot start one; the owner can", async () => {
+    const plate = '豫A2S005';
+    const ownerToken = await newDriver(p, '13500000005', plate);
+    const inv = await makeInvoice(pool, plate);
+    for (const source of ['tok_bogus', 'tok_decline_stranger', 'tok_wait_stranger', 'tok_ok_stranger']) {
+      const r = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source });
+      expect(r.status, source).toBe(409);
+      expect(r.body.error.message).toMatch(/charged automatically to the plate owner's contactless payment method/);
+    }
+    // Logged in as someone else is still a stranger.
+    const stranger = await api(p, 'POST', '/api/v1/auth/register', { phone: '13500000055', password: 'parking-pass-1' });
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_bogus' }, stranger.body.token)).status).toBe(409);
+    expect(await chargesOf(pool, inv.id)).toEqual([]);
+    expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([inv.id]);
+    await waitStatus(pool, inv.id, 'paid');
+    expect(await chargesOf(pool, inv.id)).toEqual([{ status: 'succeeded', method: 'contactless', failure_reason: null }]);
+
+    // The owner is never held back: paying now from the account page, before the automatic charge.
+    const mine = await makeInvoice(pool, plate);
+    expect((await api(p, 'POST', `/api/v1/invoices/${mine.id}/pay`, {}, ownerToken)).status).toBe(202);
+    await waitStatus(pool, mine.id, 'paid');
+    expect((await payments.autoCharger!.poke([mine.id])).charged).toEqual([]);
+    expect(ledgerFor(provider, mine.id)).toHaveLength(1);
   });
 });
