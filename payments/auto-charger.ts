@@ -51,7 +51,9 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
 /** Contactless charges in flight at once during an auto-charge pass. */
 const CHARGE_CONCURRENCY = 8;
 
-export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number }): AutoCharger {
+export function startAutoCharger(
+  pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number; cancelPendingAfterMs?: number },
+): AutoCharger {
   const log = opts.log ?? (() => {});
   let chain: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -83,7 +85,7 @@ export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { int
     };
     await Promise.all(Array.from({ length: CHARGE_CONCURRENCY }, worker));
     // Attempts whose outcome we never heard (lost webhook, provider timeout) are settled here too.
-    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, log }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
+    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, cancelAfterMs: opts.cancelPendingAfterMs, log }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
     return run;
   }
 

@@ -17,8 +17,9 @@
 // state): guarantees 4 and 5.
 // And no stranger gets in the way of a plate's owner: anyone may pay an invoice with a one-off token
 // (the pay route needs no account), but while the owner's contactless charge is due
-// (contactlessDue) only that charge or the owner may start one, and a failed attempt of anyone else
-// never stops the owner's automatic charge (auto-charger.ts counts only its own attempts).
+// (contactlessDue) only that charge or the owner may start one; every attempt that does start is
+// bounded in time (reconcile.ts cancels one still waiting for its payer), and a failed one never
+// stops the owner's automatic charge (auto-charger.ts counts only its own attempts).
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';

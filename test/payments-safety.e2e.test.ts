@@ -4,8 +4,9 @@
 //  - a provider's record whose amount or currency is not the charge's (webhook or recovery-scan
 //    lookup) never marks anything paid: charge and invoice are held, the webhook acknowledged, the
 //    operators' review queue shows it with both amounts (payments/provider-outcomes.ts);
-//  - nothing a stranger does with an invoice (no account, a bogus or declining token) stops its
-//    owner's contactless charge (payments/auto-charger.ts, payments/charging.ts contactlessDue);
+//  - nothing a stranger does with an invoice (no account, a bogus or declining token, a checkout
+//    never finished) stops its owner's contactless charge (payments/auto-charger.ts,
+//    payments/charging.ts contactlessDue, payments/reconcile.ts cancelling);
 //  - and throughout: one invoice, at most one captured charge, at the provider and in our tables.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig, type Config } from '../core/config.ts';
@@ -232,5 +233,32 @@ describe('payments safe on the internet', () => {
     await waitStatus(pool, mine.id, 'paid');
     expect((await payments.autoCharger!.poke([mine.id])).charged).toEqual([]);
     expect(ledgerFor(provider, mine.id)).toHaveLength(1);
+  });
+
+  it("a stranger's checkout that is never finished keeps the invoice 'paying' only until it is cancelled at the provider", async () => {
+    const plate = '豫A2S006';
+    const inv = await makeInvoice(pool, plate);
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_wait_qr_nobody_scans' })).status).toBe(202);
+    await newDriver(p, '13500000006', plate);
+    await new Promise((r) => setTimeout(r, 200)); // well past the provider's latency: it still waits for the payer
+    expect(ledgerFor(provider, inv.id)).toEqual([expect.objectContaining({ status: 'pending' })]);
+    // The automatic charge waits its turn: one live attempt per invoice.
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([]);
+    // Before the deadline (15 minutes by default) the recovery scan leaves it waiting...
+    await reconcilePending(pool, payments.client!, { olderThanMs: 0 });
+    expect(await invoiceStatus(pool, inv.id)).toBe('paying');
+    // ...after it, the charge is cancelled at the provider and the attempt closed.
+    const log: string[] = [];
+    await reconcilePending(pool, payments.client!, { olderThanMs: 0, cancelAfterMs: 0, log: (m) => log.push(m) });
+    expect(log.join('\n')).toMatch(/still waits for its payer .* cancelling it at the provider/);
+    expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
+    expect(await chargesOf(pool, inv.id)).toEqual([{ status: 'failed', method: 'online', failure_reason: 'canceled' }]);
+    expect(ledgerFor(provider, inv.id)[0]).toMatchObject({ status: 'failed', failure_code: 'canceled' });
+
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([inv.id]);
+    await waitStatus(pool, inv.id, 'paid');
+    await waitFor(() => provider.deliveries().every((d) => d.delivered), 8000, 'every webhook delivered');
+    expect((await chargesOf(pool, inv.id)).map((c) => c.status)).toEqual(['failed', 'succeeded']);
+    expect(ledgerFor(provider, inv.id).map((c) => c.status)).toEqual(['failed', 'succeeded']);
   });
 });

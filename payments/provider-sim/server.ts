@@ -8,6 +8,9 @@
 //        The same key returns the SAME charge (200); the same key with a different body is 409.
 //        The outcome arrives later as a signed webhook: charge.succeeded | charge.failed.
 //   GET  /v1/charges/:id                                → the charge as the provider knows it
+//   POST /v1/charges/:id/cancel                         → the charge: a pending one is now failed ('canceled',
+//        webhook charge.failed); a settled one is unchanged. Safe to repeat (Alipay's trade.close,
+//        WeChat Pay's closeorder, Stripe's cancel: how a merchant ends a checkout nobody finishes).
 //   POST /v1/refunds  (Idempotency-Key required) {charge, amount_fen} → 201 {id, status:'pending'}, then webhook charge.refunded
 //
 // Webhooks: POST webhookUrl, body {id: 'evt_…', type, created, data: {charge}}, header
@@ -20,6 +23,7 @@
 //   tok_insufficient… fails with failure_code 'insufficient_funds'
 //   tok_slow…         succeeds, but the create call answers only after `slowMs` (3 s): clients time
 //                     out and retry with the same key, which must not create a second charge
+//   tok_wait…         stays pending until cancelled: a QR code nobody scans, a payer who never confirms
 //   anything else     400 invalid_source (an unknown token is refused at create, like a real provider)
 // Payment-method tokens from /v1/payment_methods take their behaviour from the account: an account
 // starting with "decline", "insufficient" or "slow" gives tok_decline_pm_…, tok_insufficient_pm_…,
@@ -90,7 +94,7 @@ export interface SimulatedProvider {
   misreportNext(change: { amount_fen?: number; currency?: string } | null): void;
 }
 
-const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow'] as const;
+const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow', 'wait'] as const;
 type Behaviour = (typeof BEHAVIOURS)[number];
 
 function behaviourOf(source: string): Behaviour | null {
@@ -243,6 +247,18 @@ class SimPay {
     return charge;
   }
 
+  /** POST /v1/charges/:id/cancel: a pending charge fails as 'canceled'; a settled one is answered as it is. */
+  cancelCharge(req: FastifyRequest, reply: FastifyReply) {
+    const charge = this.charges.get((req.params as { id: string }).id);
+    if (!charge) return reply.status(404).send(problem('no_such_charge', 'no such charge'));
+    if (charge.status === 'pending') {
+      charge.status = 'failed';
+      charge.failure_code = 'canceled';
+      this.webhooks.emit('charge.failed', charge);
+    }
+    return charge;
+  }
+
   /** POST /v1/refunds: refund (part of) a succeeded charge; charge.refunded follows by webhook. */
   createRefund(req: FastifyRequest, reply: FastifyReply) {
     const key = req.headers['idempotency-key'];
@@ -275,7 +291,9 @@ class SimPay {
 
   /** Decide a charge's outcome by its source token, after the provider's latency, and announce it. */
   private settle(charge: SimCharge): void {
+    if (behaviourOf(charge.source) === 'wait') return; // until cancelled
     this.timers.later(this.timing.latencyMs, () => {
+      if (charge.status !== 'pending') return;
       if (this.misreport) Object.assign(charge, this.misreport);
       this.misreport = null;
       const failure = FAILURE[behaviourOf(charge.source) ?? 'ok'];
@@ -297,6 +315,7 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
   app.post('/v1/payment_methods', async (req, reply) => sim.createPaymentMethod(req, reply));
   app.post('/v1/charges', async (req, reply) => sim.createCharge(req, reply));
   app.get('/v1/charges/:id', async (req, reply) => sim.getCharge(req, reply));
+  app.post('/v1/charges/:id/cancel', async (req, reply) => sim.cancelCharge(req, reply));
   app.post('/v1/refunds', async (req, reply) => sim.createRefund(req, reply));
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
