@@ -37,8 +37,10 @@ export async function resolveException(pool: Pool, id: number, action: ResolveAc
     if (action === 'approve') {
       await client.query(`UPDATE sessions SET status = 'closed', match_method = COALESCE(match_method, 'manual'), review_reason = review_reason || ' (approved by operator)' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
     } else if (action === 'void') {
+      // A held invoice too: a payment the provider reported differently (payments/provider-outcomes.ts)
+      // is the operator's to settle, and voiding is how they say the stay is owed no more.
       await client.query(
-        `WITH v AS (UPDATE invoices SET status = 'void' WHERE session_id = $1 AND status = 'outstanding' RETURNING lot_id, issued_at, amount_fen)
+        `WITH v AS (UPDATE invoices SET status = 'void' WHERE session_id = $1 AND status IN ('outstanding', 'held') RETURNING lot_id, issued_at, amount_fen)
          ${addToHourlyStats(invoicedDeltas('v', -1))}`, [ex.session_id]);
       await client.query(`UPDATE sessions SET status = 'closed', review_reason = COALESCE(review_reason || '; ', '') || 'invoice voided by operator' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
     }

@@ -3,7 +3,7 @@
 // every rule of payments/charging.ts holds); a timer scans for any it missed.
 import type { Pool } from '../core/db/index.ts';
 import type { ProviderClient } from './client.ts';
-import { chargeInvoice } from './charging.ts';
+import { chargeInvoice, noContactlessAttempt } from './charging.ts';
 import { reconcilePending } from './reconcile.ts';
 import type { PaymentsMetrics } from './provider-outcomes.ts';
 
@@ -25,9 +25,11 @@ export interface AutoCharger {
 
 /**
  * Outstanding invoices of plates with contactless on and a default payment method, never charged
- * before (one automatic try: after a decline the driver pays online, we do not keep hammering the
- * card), and never from a session under review (low-confidence plate reads never charge anyone
- * automatically — lot_billing.min_confidence).
+ * automatically before (one automatic try: after a decline the driver pays online, we do not keep
+ * hammering the card), and never from a session under review (low-confidence plate reads never
+ * charge anyone automatically — lot_billing.min_confidence). Only the invoice's own contactless
+ * attempts count: anyone may try to pay an invoice online without an account (a bogus token, a
+ * declined card), and none of that may cost its owner the automatic charge.
  */
 export async function findAutoChargeable(pool: Pool, limit = 100, among?: readonly number[]): Promise<Array<{ invoiceId: number; source: string }>> {
   // Among given ids: primary-key lookups. The full scan reads every outstanding invoice (tens of
@@ -41,7 +43,7 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
        JOIN LATERAL (SELECT token FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
       WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review'
-        AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.invoice_id = i.id)
+        AND ${noContactlessAttempt('i')}
         ${among ? 'AND i.id = ANY($2::bigint[])' : ''}
       ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);
   return rows.map((r) => ({ invoiceId: r.id, source: r.token }));
@@ -50,7 +52,9 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
 /** Contactless charges in flight at once during an auto-charge pass. */
 const CHARGE_CONCURRENCY = 8;
 
-export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number; metrics?: PaymentsMetrics }): AutoCharger {
+export function startAutoCharger(
+  pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number; cancelPendingAfterMs?: number; metrics?: PaymentsMetrics },
+): AutoCharger {
   const log = opts.log ?? (() => {});
   let chain: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -82,7 +86,7 @@ export function startAutoCharger(pool: Pool, client: ProviderClient, opts: { int
     };
     await Promise.all(Array.from({ length: CHARGE_CONCURRENCY }, worker));
     // Attempts whose outcome we never heard (lost webhook, provider timeout) are settled here too.
-    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, log, metrics: opts.metrics }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
+    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, cancelAfterMs: opts.cancelPendingAfterMs, log, metrics: opts.metrics }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
     return run;
   }
 

@@ -17,6 +17,8 @@ export interface PaymentsModuleOptions {
   provider?: SimulatedProvider;
   /** Auto-charger pass interval (ms). */
   autoChargeIntervalMs?: number;
+  /** How long an attempt may wait for its payer at the provider before it is cancelled (ms; reconcile.ts, 15 min). */
+  cancelPendingAfterMs?: number;
   client?: Omit<ProviderClientOptions, 'baseUrl'>;
   /** Simulated provider tuning (latency, slow-token delay). */
   sim?: { latencyMs?: number; slowMs?: number };
@@ -60,9 +62,9 @@ async function startPayments({ pool, log, changes, config, httpUrl, metrics }: S
   }
   const client = createProviderClient({ baseUrl: baseUrl!, ...opts.client });
   // Finish what a previous run left half-done before taking new payments.
-  const rec = await reconcilePending(pool, client, { log: info, metrics });
+  const rec = await reconcilePending(pool, client, { cancelAfterMs: opts.cancelPendingAfterMs, log: info, metrics });
   if (rec.checked) info(`payments: recovery scan checked ${rec.checked} pending charge(s), resolved ${rec.resolved}`);
-  const autoCharger = startAutoCharger(pool, client, { intervalMs: opts.autoChargeIntervalMs ?? 10_000, log: info, metrics });
+  const autoCharger = startAutoCharger(pool, client, { intervalMs: opts.autoChargeIntervalMs ?? 10_000, cancelPendingAfterMs: opts.cancelPendingAfterMs, log: info, metrics });
   // "Leave and go": charge a contactless plate as soon as its invoice is committed. The charger
   // also scans the database on an interval, so a lost notification only delays a charge.
   const onIssued = (invoices: IssuedInvoice[]) => {

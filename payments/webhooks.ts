@@ -1,15 +1,17 @@
 // The provider's webhooks: verified (signature and age, payments/webhook-signature.ts), applied at
 // most once (webhook_events keyed by event id: guarantee 4 of payments/charging.ts), then handed to
-// provider-outcomes.ts.
+// provider-outcomes.ts. A notification whose amount or currency is not the charge's is acknowledged
+// like any other (the provider would only retry it) and held for an operator there (guarantee 5).
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { verifyWebhook } from './webhook-signature.ts';
 import type { ProviderCharge } from './client.ts';
-import { applyProviderCharge, observeExitToCharge, type AppliedOutcome, type PaymentsMetrics } from './provider-outcomes.ts';
+import { applyProviderCharge, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
 import { withTx } from './tx.ts';
 
 export interface WebhookResult {
-  status: 'processed' | 'already processed' | 'ignored';
+  /** 'held': verified, but its amount or currency is not the charge's (detail says both): nothing applied. */
+  status: 'processed' | 'already processed' | 'ignored' | 'held';
   eventId: string;
   detail?: string;
 }
@@ -39,7 +41,7 @@ export async function handleWebhook(
   }
   const eventId = event.id;
   const type = event.type;
-  let applied: AppliedOutcome | undefined;
+  let applied: Outcome | undefined;
   const result = await withTx(pool, async (c) => {
     const ins = await c.query(
       'INSERT INTO webhook_events (event_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
@@ -48,8 +50,9 @@ export async function handleWebhook(
     if (ins.rowCount === 0) return { status: 'already processed' as const, eventId };
     if (!WEBHOOK_TYPES.has(type)) return { status: 'ignored' as const, eventId, detail: `event type ${type} is not used` };
     applied = await applyProviderCharge(c, charge!);
-    if (applied.outcome === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
-    return { status: 'processed' as const, eventId, detail: applied.outcome };
+    if (applied.result === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
+    if (applied.result === 'held') return { status: 'held' as const, eventId, detail: applied.detail };
+    return { status: 'processed' as const, eventId, detail: applied.result };
   });
   observeExitToCharge(opts.metrics, applied);
   return result;

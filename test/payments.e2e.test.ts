@@ -157,7 +157,11 @@ describe('payments on a running platform', () => {
     const charges = await chargesOf(pool, invoiceId);
     expect(charges.filter((c) => c.status === 'succeeded')).toHaveLength(1);
     expect(charges).toHaveLength(1);
-    expect([...a.charged, ...b.charged, ...(d instanceof Error ? [] : [invoiceId])]).toEqual([invoiceId]);
+    // Exactly one path started it. Pokes that arrive while a pass waits share that pass, so a and b
+    // may be the same run: count each run once. (The online pay here names no payer: a stranger's,
+    // refused while the contactless charge is due — payments/charging.ts contactlessDue.)
+    const runs = new Set([a, b]);
+    expect([...[...runs].flatMap((r) => r.charged), ...(d instanceof Error ? [] : [invoiceId])]).toEqual([invoiceId]);
     expect(ledgerFor(provider, invoiceId)).toHaveLength(1);
     expect(ledgerFor(provider, invoiceId)[0].status).toBe('succeeded');
 

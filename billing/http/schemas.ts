@@ -57,7 +57,7 @@ export const ReviewQueue = Type.Object({ sessions: Type.Array(ReviewSession), ex
 export type ReviewQueue = Static<typeof ReviewQueue>;
 
 export const ResolveAction = Type.Union([Type.Literal('dismiss'), Type.Literal('approve'), Type.Literal('void')], {
-  description: 'dismiss: nothing else changes; approve: a session in review becomes closed (chargeable); void: its outstanding invoice is voided',
+  description: 'dismiss: nothing else changes; approve: a session in review becomes closed (chargeable); void: its outstanding (or held) invoice is voided',
 });
 export type ResolveAction = Static<typeof ResolveAction>;
 export const ResolveBody = Type.Object({ action: ResolveAction, note: Type.Optional(Type.String({ maxLength: 500 })) });

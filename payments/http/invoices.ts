@@ -57,7 +57,8 @@ export function invoiceRoutes(app: App, { pool, auth }: RouteContext, payments: 
       if (req.driverId === undefined) throw new OneLotError('ONELOT_ERR_VALIDATION', 'send {"source": "<one-off token from the checkout>"}, or log in to pay with your default payment method');
       source = await defaultSourceFor(pool, req.driverId, req.params.id);
     }
-    const r = await chargeInvoice(pool, client, req.params.id, { method: 'online', source });
+    // The payer, if logged in: a plate's owner is never held back by its pending contactless charge.
+    const r = await chargeInvoice(pool, client, req.params.id, { method: 'online', source, driverId: req.driverId });
     return reply.status(202).send({ chargeId: r.chargeId, invoiceId: r.invoiceId, status: 'pending' as const });
   });
 }

@@ -33,7 +33,7 @@ export const Invoice = Type.Object({
   amountFen: Type.Integer(),
   amount: Type.String({ examples: ['¥12.50'] }),
   lines: Type.Array(InvoiceLine),
-  status: Type.String({ description: 'outstanding | paying | paid | void | refunded' }),
+  status: Type.String({ description: 'outstanding | paying | paid | void | refunded | held (a payment the provider reported differently, for an operator to settle)' }),
   overdue: Type.Boolean(),
   issuedAt: IsoTime,
   dueAt: IsoTime,

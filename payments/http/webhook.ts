@@ -20,6 +20,8 @@ export async function webhookRoutes(app: App, { pool, config, metrics }: RouteCo
       const sig = req.headers[SIGNATURE_HEADER];
       const r = await handleWebhook(pool, raw, Array.isArray(sig) ? sig[0] : sig, config.PAYMENT_WEBHOOK_SECRET, { metrics });
       if (r.detail && r.status === 'ignored') req.log.warn({ eventId: r.eventId }, `payments webhook ignored: ${r.detail}`);
+      // Acknowledged all the same: a retry would say the same; an operator decides (review queue).
+      if (r.status === 'held') req.log.warn({ eventId: r.eventId }, `payments webhook held for review: ${r.detail}`);
       return { status: r.status, eventId: r.eventId };
     });
   });

@@ -8,6 +8,9 @@
 //        The same key returns the SAME charge (200); the same key with a different body is 409.
 //        The outcome arrives later as a signed webhook: charge.succeeded | charge.failed.
 //   GET  /v1/charges/:id                                → the charge as the provider knows it
+//   POST /v1/charges/:id/cancel                         → the charge: a pending one is now failed ('canceled',
+//        webhook charge.failed); a settled one is unchanged. Safe to repeat (Alipay's trade.close,
+//        WeChat Pay's closeorder, Stripe's cancel: how a merchant ends a checkout nobody finishes).
 //   POST /v1/refunds  (Idempotency-Key required) {charge, amount_fen} → 201 {id, status:'pending'}, then webhook charge.refunded
 //
 // Webhooks: POST webhookUrl, body {id: 'evt_…', type, created, data: {charge}}, header
@@ -20,6 +23,7 @@
 //   tok_insufficient… fails with failure_code 'insufficient_funds'
 //   tok_slow…         succeeds, but the create call answers only after `slowMs` (3 s): clients time
 //                     out and retry with the same key, which must not create a second charge
+//   tok_wait…         stays pending until cancelled: a QR code nobody scans, a payer who never confirms
 //   anything else     400 invalid_source (an unknown token is refused at create, like a real provider)
 // Payment-method tokens from /v1/payment_methods take their behaviour from the account: an account
 // starting with "decline", "insufficient" or "slow" gives tok_decline_pm_…, tok_insufficient_pm_…,
@@ -34,7 +38,7 @@ export interface SimCharge {
   id: string;
   object: 'charge';
   amount_fen: number;
-  currency: 'CNY';
+  currency: string;
   source: string;
   description: string;
   metadata: Record<string, string>;
@@ -83,9 +87,14 @@ export interface SimulatedProvider {
   setWebhookUrl(url: string): void;
   /** While held, outcomes are decided but no webhook leaves (simulates a delayed notification). */
   holdWebhooks(hold: boolean): void;
+  /**
+   * Test hook: the next charge to settle is captured with these fields changed (another amount or
+   * currency than the merchant asked for), and reported so by webhook and GET.
+   */
+  misreportNext(change: { amount_fen?: number; currency?: string } | null): void;
 }
 
-const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow'] as const;
+const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow', 'wait'] as const;
 type Behaviour = (typeof BEHAVIOURS)[number];
 
 function behaviourOf(source: string): Behaviour | null {
@@ -175,6 +184,8 @@ class SimPay {
   private readonly keys = new Map<string, { hash: string; result: { kind: 'charge' | 'refund'; id: string } }>();
   private readonly refunds = new Map<string, { id: string; charge: string; amount_fen: number; status: string }>();
   private readonly methods = new Map<string, { kind: string; label: string }>();
+  /** misreportNext: applied to the next charge that settles. */
+  misreport: { amount_fen?: number; currency?: string } | null = null;
 
   constructor(
     private readonly timing: { latencyMs: number; slowMs: number },
@@ -236,6 +247,18 @@ class SimPay {
     return charge;
   }
 
+  /** POST /v1/charges/:id/cancel: a pending charge fails as 'canceled'; a settled one is answered as it is. */
+  cancelCharge(req: FastifyRequest, reply: FastifyReply) {
+    const charge = this.charges.get((req.params as { id: string }).id);
+    if (!charge) return reply.status(404).send(problem('no_such_charge', 'no such charge'));
+    if (charge.status === 'pending') {
+      charge.status = 'failed';
+      charge.failure_code = 'canceled';
+      this.webhooks.emit('charge.failed', charge);
+    }
+    return charge;
+  }
+
   /** POST /v1/refunds: refund (part of) a succeeded charge; charge.refunded follows by webhook. */
   createRefund(req: FastifyRequest, reply: FastifyReply) {
     const key = req.headers['idempotency-key'];
@@ -268,7 +291,11 @@ class SimPay {
 
   /** Decide a charge's outcome by its source token, after the provider's latency, and announce it. */
   private settle(charge: SimCharge): void {
+    if (behaviourOf(charge.source) === 'wait') return; // until cancelled
     this.timers.later(this.timing.latencyMs, () => {
+      if (charge.status !== 'pending') return;
+      if (this.misreport) Object.assign(charge, this.misreport);
+      this.misreport = null;
       const failure = FAILURE[behaviourOf(charge.source) ?? 'ok'];
       charge.status = failure ? 'failed' : 'succeeded';
       charge.failure_code = failure ?? null;
@@ -288,6 +315,7 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
   app.post('/v1/payment_methods', async (req, reply) => sim.createPaymentMethod(req, reply));
   app.post('/v1/charges', async (req, reply) => sim.createCharge(req, reply));
   app.get('/v1/charges/:id', async (req, reply) => sim.getCharge(req, reply));
+  app.post('/v1/charges/:id/cancel', async (req, reply) => sim.cancelCharge(req, reply));
   app.post('/v1/refunds', async (req, reply) => sim.createRefund(req, reply));
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
@@ -303,5 +331,6 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
     deliveries: () => webhooks.deliveries.map((d) => ({ ...d })),
     setWebhookUrl(url) { webhooks.url = url; },
     holdWebhooks(hold) { webhooks.held = hold; },
+    misreportNext(change) { sim.misreport = change; },
   };
 }
