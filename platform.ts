@@ -71,7 +71,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
 
     const api = await buildApi(
       { tileUrl: config.TILE_URL },
-      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: !broker.aedes.closed, clients: broker.connectedClients() }) },
+      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: !broker.aedes.closed }) },
     );
     // The API closes first so no request waits on a closing database.
     cleanups.push(() => api.close());

@@ -28,7 +28,7 @@ export type { ApiConfig };
 export interface ApiDeps extends ModuleContext {
   changes: ChangeFeed;
   /** Readiness of the parts the API does not own (the MQTT broker). */
-  brokerStatus: () => { ok: boolean; clients: number };
+  brokerStatus: () => { ok: boolean };
   /** The process's logger (core/logger.ts); fastify logs requests through it. */
   logger: FastifyBaseLogger;
   /** The modules whose routes the shell hosts. */
