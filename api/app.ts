@@ -17,6 +17,7 @@ import { AvailabilityCache } from './availability-cache.ts';
 import type { ApiConfig, ApiContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { LotSchema, BaySchema } from './schemas.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { lotsRoutes } from './routes/lots.ts';
 import { streamRoutes, StreamHub } from './routes/stream.ts';
 import { guidanceRoutes } from './routes/guidance.ts';
@@ -49,6 +50,9 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const hub = new StreamHub(deps.changes, config.streamFlushMs ?? 200);
   app.addHook('onClose', async () => { cache.stop(); hub.stop(); });
 
+  // First, so every answer carries them: the API, /docs and the web page alike.
+  await registerSecurityHeaders(app, { tileUrl: config.tileUrl });
+
   app.addSchema(ErrorBody);
   app.addSchema(LotSchema);
   app.addSchema(BaySchema);
@@ -61,7 +65,9 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // BaseLayout: without the standalone top bar, whose logo SVG carries an inline <style> the CSP
+  // refuses (api/security-headers.ts) and whose box loads any URL as a spec; one spec needs neither.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { layout: 'BaseLayout' } });
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
