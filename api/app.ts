@@ -3,8 +3,6 @@
 // platform.ts wires it and listens.
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +15,7 @@ import { AvailabilityCache } from './availability-cache.ts';
 import type { ApiConfig, ApiContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { LotSchema, BaySchema } from './schemas.ts';
+import { registerOpenApi, securityFromGuards } from './openapi.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { lotsRoutes } from './routes/lots.ts';
 import { streamRoutes, StreamHub } from './routes/stream.ts';
@@ -57,17 +56,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   app.addSchema(LotSchema);
   app.addSchema(BaySchema);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'OneLot API', version: '1', description: 'The whole city as one parking lot: availability, guidance, sessions and payment.' },
-      tags: [{ name: 'availability' }, { name: 'guidance' }, { name: 'billing' }, { name: 'drivers' }, { name: 'payments' }, { name: 'operator' }, { name: 'ops' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
-  });
-  // BaseLayout: without the standalone top bar, whose logo SVG carries an inline <style> the CSP
-  // refuses (api/security-headers.ts) and whose box loads any URL as a spec; one spec needs neither.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { layout: 'BaseLayout' } });
+  await registerOpenApi(app);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -105,12 +94,14 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
  * be added there without it, and the sign-in (a module's public route) is the only way in.
  */
 async function registerModules(app: App, modules: readonly OneLotModule[], ctx: RouteContext): Promise<void> {
+  app.addHook('onRoute', securityFromGuards(ctx.auth, 'public'));
   for (const m of modules) {
     const routes = m.routes;
     if (routes) await app.register(async (scope) => { await routes(scope as App, ctx); });
   }
   await app.register(async (operator) => {
     operator.addHook('onRequest', ctx.auth.requireOperator);
+    operator.addHook('onRoute', securityFromGuards(ctx.auth, 'operator'));
     for (const m of modules) {
       const routes = m.operatorRoutes;
       if (routes) await operator.register(async (scope) => { await routes(scope as App, ctx); });

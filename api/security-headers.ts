@@ -5,7 +5,7 @@
 //   - styles only from this origin, no 'unsafe-inline': the map's markers and clusters are divIcons
 //     styled by class (web/src/map/lotIcon.ts), and Leaflet and React write positions and sizes
 //     through the CSSOM (element.style), which CSP does not govern; swagger-ui runs in its
-//     BaseLayout (api/app.ts) because the standalone top bar's logo carries an inline <style>.
+//     BaseLayout (api/openapi.ts) because the standalone top bar's logo carries an inline <style>.
 //     Checked in Chromium: the browser tests fail on any violation (test/helpers.ts cspViolations);
 //   - images from this origin, data: (Leaflet's and the page's icons are inlined into the CSS) and
 //     the base-map tile host of TILE_URL;
