@@ -1,7 +1,7 @@
 // The composition root: database (embedded or DATABASE_URL), migrations, demo seed, MQTT broker,
 // HTTP API, and a plain list of domain modules (core/module.ts) plugged into them. main.ts adds the
 // simulator, signals and printing; tests call startPlatform directly.
-import type { Config } from './core/config.ts';
+import { assertSafeForProduction, type Config } from './core/config.ts';
 import { openDatabase, migrate, type Database } from './core/db/index.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
@@ -46,6 +46,8 @@ export function cityModules(config: Config, opts: { billing?: BillingModuleOptio
 }
 
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
+  // Here as well as in main.ts: every way of starting the server (tests, benchmarks) gets the check.
+  assertSafeForProduction(config);
   const log = createLogger(config.LOG_LEVEL);
   const modules = opts.modules ?? [];
   const cleanups: Array<() => Promise<void>> = [];
@@ -69,7 +71,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
 
     const api = await buildApi(
       { tileUrl: config.TILE_URL },
-      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: !broker.aedes.closed, clients: broker.connectedClients() }) },
+      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: !broker.aedes.closed }) },
     );
     // The API closes first so no request waits on a closing database.
     cleanups.push(() => api.close());

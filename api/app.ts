@@ -3,8 +3,6 @@
 // platform.ts wires it and listens.
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +15,8 @@ import { AvailabilityCache } from './availability-cache.ts';
 import type { ApiConfig, ApiContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { LotSchema, BaySchema } from './schemas.ts';
+import { registerOpenApi, securityFromGuards } from './openapi.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { lotsRoutes } from './routes/lots.ts';
 import { streamRoutes, StreamHub } from './routes/stream.ts';
 import { guidanceRoutes } from './routes/guidance.ts';
@@ -28,7 +28,7 @@ export type { ApiConfig };
 export interface ApiDeps extends ModuleContext {
   changes: ChangeFeed;
   /** Readiness of the parts the API does not own (the MQTT broker). */
-  brokerStatus: () => { ok: boolean; clients: number };
+  brokerStatus: () => { ok: boolean };
   /** The process's logger (core/logger.ts); fastify logs requests through it. */
   logger: FastifyBaseLogger;
   /** The modules whose routes the shell hosts. */
@@ -49,19 +49,14 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const hub = new StreamHub(deps.changes, config.streamFlushMs ?? 200);
   app.addHook('onClose', async () => { cache.stop(); hub.stop(); });
 
+  // First, so every answer carries them: the API, /docs and the web page alike.
+  await registerSecurityHeaders(app, { tileUrl: config.tileUrl });
+
   app.addSchema(ErrorBody);
   app.addSchema(LotSchema);
   app.addSchema(BaySchema);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'OneLot API', version: '1', description: 'The whole city as one parking lot: availability, guidance, sessions and payment.' },
-      tags: [{ name: 'availability' }, { name: 'guidance' }, { name: 'billing' }, { name: 'drivers' }, { name: 'payments' }, { name: 'operator' }, { name: 'ops' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -99,12 +94,14 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
  * be added there without it, and the sign-in (a module's public route) is the only way in.
  */
 async function registerModules(app: App, modules: readonly OneLotModule[], ctx: RouteContext): Promise<void> {
+  app.addHook('onRoute', securityFromGuards(ctx.auth, 'public'));
   for (const m of modules) {
     const routes = m.routes;
     if (routes) await app.register(async (scope) => { await routes(scope as App, ctx); });
   }
   await app.register(async (operator) => {
     operator.addHook('onRequest', ctx.auth.requireOperator);
+    operator.addHook('onRoute', securityFromGuards(ctx.auth, 'operator'));
     for (const m of modules) {
       const routes = m.operatorRoutes;
       if (routes) await operator.register(async (scope) => { await routes(scope as App, ctx); });

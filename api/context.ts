@@ -18,7 +18,7 @@ export interface ApiContext {
   metrics: Metrics;
   cache: AvailabilityCache;
   /** Readiness of the parts the API does not own (the MQTT broker). */
-  brokerStatus: () => { ok: boolean; clients: number };
+  brokerStatus: () => { ok: boolean };
   /** What parking at a lot would cost (fen), from the module that knows tariffs; null if unknown. */
   priceEstimate?: OneLotModule['priceEstimate'];
 }

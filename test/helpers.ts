@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
+import type { Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import { startPlatform, type Platform } from '../platform.ts';
 import type { OneLotModule } from '../core/module.ts';
@@ -98,6 +99,21 @@ export async function launchChromium() {
     executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Every Content-Security-Policy violation the page meets from now on (api/security-headers.ts):
+ * the page's own securitypolicyviolation events, and Chromium's console lines about the policy.
+ * Browser tests end by expecting none, so a page change the policy refuses fails the tests.
+ */
+export async function cspViolations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy|CSP violation/i.test(m.text())) found.push(`${page.url()}: ${m.text()}`); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} refused ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
+  });
+  return found;
 }
 
 /**

@@ -1,18 +1,20 @@
 // The drivers' map in a real headless Chromium (Debian's), against the real platform.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestPlatform, connectDevice, publish, nextSeq, type TestPlatform, launchChromium } from './helpers.ts';
+import { startTestPlatform, connectDevice, publish, nextSeq, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 
 let p: TestPlatform;
 let browser: Browser;
 let page: Page;
+let csp: string[];
 
 beforeAll(async () => {
   // Tiles point nowhere: the map must still show lots and streets on a plain background.
   p = await startTestPlatform({ env: { TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  csp = await cspViolations(page);
 });
 afterAll(async () => {
   await browser?.close();
@@ -86,6 +88,12 @@ describe('the drivers map', () => {
 
 // The header on a phone: every part whole, on screen and clear of the others, in both languages
 // (English is the wider: its nav alone is ~330 px). 360 px is the narrowest phone we support.
+describe('the drivers map under the Content-Security-Policy', () => {
+  it('broke none of its rules: tiles, markers, clusters, details, guidance and the stream all allowed', () => {
+    expect(csp).toEqual([]);
+  });
+});
+
 describe('the map header fits', () => {
   const PARTS = ['.brand__logo', ...['nav-map', 'nav-lookup', 'nav-account', 'nav-operator', 'guide-button', 'stream-status', 'lang-toggle'].map((id) => `[data-testid="${id}"]`)];
   type Box = { x: number; y: number; width: number; height: number };

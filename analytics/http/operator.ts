@@ -13,7 +13,7 @@ const MAX_RANGE_DAYS = 92;
 export function analyticsOperatorRoutes(app: App, { pool }: RouteContext): void {
   app.get('/analytics', {
     schema: {
-      tags: ['operator'], security: [{ bearer: [] }],
+      tags: ['operator'],
       summary: 'Occupancy, turnover, stays and revenue over a range (at most 92 days), per lot, by hour of day and by day',
       querystring: AnalyticsQuery,
       response: { 200: Analytics, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 404: Type.Ref('ErrorBody') },

@@ -10,7 +10,7 @@ const Err = Type.Ref('ErrorBody');
 export function billingOperatorRoutes(app: App, { pool }: RouteContext): void {
   app.get('/review', {
     schema: {
-      tags: ['operator'], security: [{ bearer: [] }],
+      tags: ['operator'],
       summary: 'The review queue: sessions in review and unresolved exceptions (full plates)',
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) }),
       response: { 200: ReviewQueue, 401: Err },
@@ -19,7 +19,7 @@ export function billingOperatorRoutes(app: App, { pool }: RouteContext): void {
 
   app.post('/exceptions/:id/resolve', {
     schema: {
-      tags: ['operator'], security: [{ bearer: [] }],
+      tags: ['operator'],
       summary: 'Resolve an exception: dismiss it, approve its session for charging, or void its invoice',
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
       body: ResolveBody,
@@ -34,7 +34,7 @@ export function billingOperatorRoutes(app: App, { pool }: RouteContext): void {
   // The list across plates; GET /api/v1/operator/arrears?plate= (payments/http/operator.ts) is one plate's detail.
   app.get('/arrears/plates', {
     schema: {
-      tags: ['operator'], security: [{ bearer: [] }],
+      tags: ['operator'],
       summary: 'Plates with overdue invoices (full plates: operator console)',
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })) }),
       response: { 200: ArrearsPlates, 401: Err },

@@ -40,6 +40,6 @@ export function accountRoutes(app: App, { pool, config, auth }: RouteContext): v
 
   app.get('/api/v1/me', {
     preHandler: auth.requireDriver,
-    schema: { tags: ['drivers'], summary: 'My account, plates and payment methods', security: [{ bearer: [] }], response: { 200: Me, 401: Err } },
+    schema: { tags: ['drivers'], summary: 'My account, plates and payment methods', response: { 200: Me, 401: Err } },
   }, async (req) => driverProfile(pool, req.driverId!));
 }

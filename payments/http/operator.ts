@@ -14,7 +14,7 @@ const Err = Type.Ref('ErrorBody');
 export function paymentsOperatorRoutes(app: App, { pool }: RouteContext, payments: PaymentsRuntime): void {
   app.post('/invoices/:id/refund', {
     schema: {
-      tags: ['operator'], summary: 'Refund a paid invoice in full (the result arrives by webhook)', security: [{ bearer: [] }],
+      tags: ['operator'], summary: 'Refund a paid invoice in full (the result arrives by webhook)',
       params: InvoiceId, response: { 202: RefundStarted, 401: Err, 404: Err, 409: Err, 503: Err },
     },
   }, async (req, reply) => {
@@ -25,7 +25,7 @@ export function paymentsOperatorRoutes(app: App, { pool }: RouteContext, payment
 
   app.get('/arrears', {
     schema: {
-      tags: ['operator'], summary: "A plate's arrears: its overdue and outstanding invoices", security: [{ bearer: [] }],
+      tags: ['operator'], summary: "A plate's arrears: its overdue and outstanding invoices",
       querystring: Type.Object({ plate: PlateInput }),
       response: { 200: PlateArrears, 400: Err, 401: Err },
     },
@@ -33,7 +33,7 @@ export function paymentsOperatorRoutes(app: App, { pool }: RouteContext, payment
 
   app.post('/reminders/run', {
     schema: {
-      tags: ['operator'], summary: 'Send overdue reminders now (normally REMINDER_CRON); logged only, there is no SMS gateway', security: [{ bearer: [] }],
+      tags: ['operator'], summary: 'Send overdue reminders now (normally REMINDER_CRON); logged only, there is no SMS gateway',
       response: { 200: RemindersRun, 401: Err },
     },
   }, async (req) => {

@@ -11,7 +11,7 @@ export function paymentMethodRoutes(app: App, { pool, auth }: RouteContext, paym
   app.post('/api/v1/me/payment-methods', {
     preHandler: auth.requireDriver,
     schema: {
-      tags: ['drivers'], summary: 'Add a payment method (tokenised by the provider; it becomes the default)', security: [{ bearer: [] }],
+      tags: ['drivers'], summary: 'Add a payment method (tokenised by the provider; it becomes the default)',
       body: Type.Object({
         kind: Type.Union([Type.Literal('alipay'), Type.Literal('wechat'), Type.Literal('card')]),
         account: Type.String({ minLength: 4, maxLength: 64, description: 'account or card number; sent to the provider, never stored by OneLot' }),

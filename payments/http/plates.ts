@@ -13,7 +13,7 @@ export function plateRoutes(app: App, { pool, auth }: RouteContext, payments: Pa
   app.post('/api/v1/me/plates', {
     preHandler: auth.requireDriver,
     schema: {
-      tags: ['drivers'], summary: 'Add a plate to my account', security: [{ bearer: [] }],
+      tags: ['drivers'], summary: 'Add a plate to my account',
       body: Type.Object({ plate: PlateInput }, { additionalProperties: false }),
       response: { 201: DriverPlate, 200: DriverPlate, 400: Err, 401: Err, 409: Err },
     },
@@ -24,7 +24,7 @@ export function plateRoutes(app: App, { pool, auth }: RouteContext, payments: Pa
 
   app.delete('/api/v1/me/plates/:plate', {
     preHandler: auth.requireDriver,
-    schema: { tags: ['drivers'], summary: 'Remove a plate from my account', security: [{ bearer: [] }], params: PlateParam, response: { 204: Type.Null(), 400: Err, 401: Err, 404: Err } },
+    schema: { tags: ['drivers'], summary: 'Remove a plate from my account', params: PlateParam, response: { 204: Type.Null(), 400: Err, 401: Err, 404: Err } },
   }, async (req, reply) => {
     await removePlate(pool, req.driverId!, plateOrThrow(req.params.plate));
     return reply.status(204).send(null);
@@ -33,7 +33,7 @@ export function plateRoutes(app: App, { pool, auth }: RouteContext, payments: Pa
   app.put('/api/v1/me/plates/:plate/contactless', {
     preHandler: auth.requireDriver,
     schema: {
-      tags: ['drivers'], summary: 'Turn contactless ("leave and go") payment on or off for a plate', security: [{ bearer: [] }],
+      tags: ['drivers'], summary: 'Turn contactless ("leave and go") payment on or off for a plate',
       params: PlateParam, body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
       response: { 200: DriverPlate, 400: Err, 401: Err, 404: Err, 409: Err },
     },
