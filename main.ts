@@ -1,11 +1,11 @@
 // npm start: the whole platform with a live demo on embedded defaults. Ctrl-C stops it cleanly.
-import { loadConfig, ConfigError } from './core/config.ts';
-import { startPlatform, type Platform } from './platform.ts';
-import { businessExtras } from './extras.ts';
+import { loadConfig, ConfigError, assertSafeForProduction } from './core/config.ts';
+import { cityModules, startPlatform, type Platform } from './platform.ts';
 
 let config;
 try {
   config = loadConfig();
+  assertSafeForProduction(config);
 } catch (err) {
   if (err instanceof ConfigError) { console.error(err.message); process.exit(2); }
   throw err;
@@ -13,7 +13,7 @@ try {
 
 let platform: Platform;
 try {
-  platform = await startPlatform(config, businessExtras(config).extras);
+  platform = await startPlatform(config, { modules: cityModules(config).modules });
 } catch (err) {
   console.error(`OneLot could not start: ${(err as Error).message}`);
   process.exit(1);
@@ -24,17 +24,6 @@ if (config.SIMULATE) {
   const { startDemoSimulator } = await import('./simulators/demo-simulator.ts');
   stopSimulator = await startDemoSimulator(platform, config.SIM_SPEED);
 }
-
-console.log(`
-  OneLot is running.
-    Map:      ${platform.httpUrl}/
-    API docs: ${platform.httpUrl}/docs
-    Health:   ${platform.httpUrl}/healthz   Metrics: ${platform.httpUrl}/metrics
-    MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})
-    Database: ${platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}` : 'DATABASE_URL'}
-    Simulator: ${config.SIMULATE ? `on, ${config.SIM_SPEED}× speed` : 'off (SIMULATE=false)'}
-  Press Ctrl-C to stop.
-`);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -48,5 +37,17 @@ async function shutdown(signal: string) {
   console.log('stopped cleanly');
   process.exit(0);
 }
+// Handled before the banner says so: a signal in between would otherwise kill the process unclean.
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+console.log(`
+  OneLot is running.
+    Map:      ${platform.httpUrl}/
+    API docs: ${platform.httpUrl}/docs
+    Health:   ${platform.httpUrl}/healthz   Metrics: ${platform.httpUrl}/metrics
+    MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})
+    Database: ${platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}` : 'DATABASE_URL'}
+    Simulator: ${config.SIMULATE ? `on, ${config.SIM_SPEED}× speed` : 'off (SIMULATE=false)'}
+  Press Ctrl-C to stop.
+`);

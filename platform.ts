@@ -1,19 +1,21 @@
-// The whole platform in one process: database (embedded or DATABASE_URL), migrations, demo seed,
-// MQTT broker, HTTP API. main.ts adds the simulator, signals and printing; tests call this directly.
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import pino from 'pino';
-import type { Config } from './core/config.ts';
+// The composition root: database (embedded or DATABASE_URL), migrations, demo seed, MQTT broker,
+// HTTP API, and a plain list of domain modules (core/module.ts) plugged into them. main.ts adds the
+// simulator, signals and printing; tests call startPlatform directly.
+import { assertSafeForProduction, type Config } from './core/config.ts';
 import { openDatabase, migrate, type Database } from './core/db/index.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
-import { buildBroker, type Broker } from './ingest/broker.ts';
-import type { BatchHook } from './core/ingest-events.ts';
-import { buildApi, type App, type ApiDeps } from './api/app.ts';
-import { createOperator } from './api/operator-accounts.ts';
-import { generateDemoCity } from './seed/demo-city.ts';
-import { isEmpty, loadCity, writeCredentials, type CredentialsFile } from './seed/city-loader.ts';
+import { createLogger } from './core/logger.ts';
+import { scheduleJobs } from './core/jobs.ts';
+import type { ModuleContext, OneLotModule } from './core/module.ts';
+import { buildBroker, ingestJobs, type Broker } from './ingest/index.ts';
+import { buildApi } from './api/app.ts';
+import type { App } from './core/module.ts';
+import { billingModule, type BillingModule, type BillingModuleOptions } from './billing/index.ts';
+import { paymentsModule, type PaymentsModule, type PaymentsModuleOptions } from './payments/index.ts';
+import { analyticsModule } from './analytics/index.ts';
+import { operatorsModule } from './operators/index.ts';
+import { ensureBillingSeed, seedDemo } from './seed/index.ts';
 
 export interface Platform {
   config: Config;
@@ -22,6 +24,7 @@ export interface Platform {
   api: App;
   metrics: Metrics;
   changes: ChangeFeed;
+  modules: readonly OneLotModule[];
   httpUrl: string;
   mqttPort: number;
   mqttUrl: string;
@@ -29,18 +32,24 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export interface PlatformExtras {
-  /** Work done inside each ingest transaction (sessions from events, …). */
-  hooks?: BatchHook[];
-  plugins?: ApiDeps['plugins'];
-  priceEstimate?: ApiDeps['priceEstimate'];
-  /** Started once everything listens (workers, the simulated payment provider…); returns its stop. */
-  onStarted?: Array<(platform: Platform) => Promise<() => Promise<void>>>;
+export interface PlatformOptions {
+  /** The domain modules to run (default none: the live map alone). npm start runs cityModules(). */
+  modules?: readonly OneLotModule[];
 }
 
-export async function startPlatform(config: Config, extras: PlatformExtras = {}): Promise<Platform> {
-  // Logs go to stderr: stdout stays free for what a command prints (benchmarks print one JSON line).
-  const log = pino({ level: config.LOG_LEVEL }, pino.destination(2));
+/** Every module of the city platform, as npm start runs them; options let tests tune one. */
+export function cityModules(config: Config, opts: { billing?: BillingModuleOptions; payments?: PaymentsModuleOptions } = {}) {
+  // Lots without a tariff get the demo defaults (seed/billing-seed.ts) until operators set their own.
+  const billing: BillingModule = billingModule(config, { ensureTariffs: ensureBillingSeed, ...opts.billing });
+  const payments: PaymentsModule = paymentsModule(config, opts.payments);
+  return { modules: [billing, payments, analyticsModule(), operatorsModule()] as const, billing, payments };
+}
+
+export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
+  // Here as well as in main.ts: every way of starting the server (tests, benchmarks) gets the check.
+  assertSafeForProduction(config);
+  const log = createLogger(config.LOG_LEVEL);
+  const modules = opts.modules ?? [];
   const cleanups: Array<() => Promise<void>> = [];
   const closeAll = async () => { for (const c of cleanups.reverse()) await c().catch((err) => log.error({ err }, 'shutdown step failed')); };
   try {
@@ -48,36 +57,21 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
     cleanups.push(() => db.close());
     await migrate(db.pool, (m) => log.info(m));
 
-    const credentialsFile = path.join(config.DATA_DIR, 'demo-devices.json');
     const metrics = createMetrics({ databaseBusySeconds: db.busySeconds });
     const changes = new ChangeFeed();
+    const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log };
     const broker = await buildBroker(
       { batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS },
-      { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: extras.hooks },
+      { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: modules.flatMap((m) => m.hooks ?? []) },
     );
     cleanups.push(() => broker.close());
     const mqttPort = await broker.listen(config.MQTT_PORT, config.HOST);
     const mqtt = { host: config.HOST, port: mqttPort };
-
-    if (config.SEED_DEMO && (await isEmpty(db.pool))) {
-      log.info('seeding the Zhengzhou demo district (first start)');
-      const city = generateDemoCity();
-      await loadCity(db.pool, city, { credentialsFile, mqtt, log: (m) => log.info(m) });
-      // The demo's city operator gets a console sign-in, so a first start can try the console too.
-      const consoleFile = path.join(config.DATA_DIR, 'operator-console.json');
-      const account = { operatorId: city.operators[0].id, password: randomBytes(12).toString('base64url') };
-      await createOperator(db.pool, { id: account.operatorId, name: city.operators[0].name, password: account.password });
-      writeFileSync(consoleFile, JSON.stringify(account, null, 2) + '\n', { mode: 0o600 });
-      log.info(`operators' console (/#/operator): sign in as ${account.operatorId} with the password in ${consoleFile}`);
-    } else if (existsSync(credentialsFile)) {
-      // The broker may be on another port this time: keep the credentials file pointing at it.
-      const file = JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialsFile;
-      writeCredentials(credentialsFile, { ...file, mqtt });
-    }
+    const credentialsFile = await seedDemo(db.pool, { dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt, log: (m) => log.info(m) });
 
     const api = await buildApi(
-      { tileUrl: config.TILE_URL, logLevel: config.LOG_LEVEL },
-      { pool: db.pool, metrics, changes, brokerStatus: () => ({ ok: !broker.aedes.closed, clients: broker.connectedClients() }), plugins: extras.plugins, priceEstimate: extras.priceEstimate },
+      { tileUrl: config.TILE_URL },
+      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: !broker.aedes.closed }) },
     );
     // The API closes first so no request waits on a closing database.
     cleanups.push(() => api.close());
@@ -88,10 +82,17 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
     const addr = api.server.address();
     const httpPort = typeof addr === 'object' && addr ? addr.port : config.HTTP_PORT;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    const httpUrl = `http://${host}:${httpPort}`;
+
+    for (const m of modules) {
+      const stop = await m.start?.({ ...ctx, httpUrl });
+      if (stop) cleanups.push(stop);
+    }
+    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs, ...modules.flatMap((m) => m.jobs ?? [])], ctx));
+
     let closed = false;
-    const platform: Platform = {
-      config, db, broker, api, metrics, changes, credentialsFile, mqttPort,
-      httpUrl: `http://${host}:${httpPort}`,
+    return {
+      config, db, broker, api, metrics, changes, modules, credentialsFile, mqttPort, httpUrl,
       mqttUrl: `mqtt://${host}:${mqttPort}`,
       async close() {
         if (closed) return;
@@ -99,8 +100,6 @@ export async function startPlatform(config: Config, extras: PlatformExtras = {})
         await closeAll();
       },
     };
-    for (const start of extras.onStarted ?? []) cleanups.push(await start(platform));
-    return platform;
   } catch (err) {
     await closeAll();
     throw err;

@@ -4,34 +4,39 @@
 // exact for whole-hour zones such as Asia/Shanghai.
 import type { Pool } from '../core/db/index.ts';
 import { HOURLY_FIGURES } from './hourly-stats.ts';
-
-type Ratio = number | null;
-export interface AnalyticsReport {
-  from: string; to: string; lotId: string | null; timeZone: string;
-  totals: {
-    lots: number; bays: number; sessions: number; closed: number; avgStayMinutes: number | null;
-    invoicedFen: number; paidFen: number; outstandingFen: number; overdueFen: number; inReview: number; openExceptions: number;
-  };
-  byLot: Array<{
-    lotId: string; name: string; nameEn: string; kind: 'street' | 'garage'; bays: number; sessions: number; avgStayMinutes: number | null;
-    turnover: number; invoicedFen: number; paidFen: number; avgOccupancy: Ratio; peakOccupancy: Ratio;
-  }>;
-  hourly: Array<{ hour: number; entries: number; avgOccupancy: Ratio }>;
-  daily: Array<{ day: string; sessions: number; invoicedFen: number; paidFen: number }>;
-}
+import type { AnalyticsReport } from './http/schemas.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const floorHour = (t: Date) => new Date(Math.floor(t.getTime() / HOUR_MS) * HOUR_MS);
 const ceilHour = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR_MS) * HOUR_MS);
 
+type LotRow = { id: string; name: string; name_en: string; kind: 'street' | 'garage'; capacity: number; time_zone: string };
+type Figures = Awaited<ReturnType<typeof readFigures>>;
+type ByLot = AnalyticsReport['byLot'];
+
 /** The report for [from, to) widened to whole hours; null when `lotId` names no lot. */
 export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date, lotId: string | null): Promise<AnalyticsReport | null> {
   const from = floorHour(fromAsked);
   const to = ceilHour(toAsked);
-  const lotRows = (await pool.query<{ id: string; name: string; name_en: string; kind: 'street' | 'garage'; capacity: number; time_zone: string }>(
+  const lotRows = (await pool.query<LotRow>(
     `SELECT id, name, name_en, kind, capacity, time_zone FROM lots WHERE $1::text IS NULL OR id = $1 ORDER BY id`, [lotId])).rows;
   if (lotId && lotRows.length === 0) return null;
+  const f = await readFigures(pool, from, to, lotId);
+  const byLot = lotFigures(lotRows, f, (to.getTime() - from.getTime()) / DAY_MS);
+  const zones = [...new Set(lotRows.map((l) => l.time_zone))];
+  return {
+    from: from.toISOString(), to: to.toISOString(), lotId,
+    timeZone: zones.length === 1 ? zones[0] : zones.join(', ') || 'Asia/Shanghai',
+    totals: totalsOf(lotRows, byLot, f),
+    byLot,
+    hourly: Array.from({ length: 24 }, (_, hour) => ({ hour, entries: f.perHour.get(hour)?.sessions ?? 0, avgOccupancy: ratio(f.occupancyByHour.get(hour)) })),
+    daily: dailyFigures(f.stats),
+  };
+}
+
+/** The four reads, at once, each keyed the way the report looks it up. */
+async function readFigures(pool: Pool, from: Date, to: Date, lotId: string | null) {
   const args = [from.toISOString(), to.toISOString(), lotId];
   // The lot filter as a CTE every query joins: `l` holds the lots asked about, with their zones.
   const lotsAt = (n: number) => `l AS (SELECT id, capacity, time_zone FROM lots WHERE $${n}::text IS NULL OR id = $${n})`;
@@ -63,16 +68,21 @@ export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date
   ]);
 
   // Each grouping set's rows have the other keys NULL.
-  const perLot = new Map(stats.rows.filter((r) => r.lot_id !== null).map((r) => [r.lot_id as string, r]));
-  const perHour = new Map(stats.rows.filter((r) => r.hour !== null).map((r) => [r.hour as number, r]));
-  const owing = new Map(owed.rows.map((r) => [r.lot_id as string, r]));
-  const occupancy = new Map(occupancySets.rows.filter((r) => r.lot_id !== null).map((r) => [r.lot_id as string, r]));
-  const occupancyByHour = new Map(occupancySets.rows.filter((r) => r.hour !== null).map((r) => [r.hour as number, r]));
-  const ratio = (r: { occupied: number | null; capacity: number | null } | undefined) => (r?.capacity ? round(Number(r.occupied) / Number(r.capacity), 4) : null);
-  const days = (to.getTime() - from.getTime()) / DAY_MS;
+  return {
+    stats: stats.rows,
+    perLot: new Map(stats.rows.filter((r) => r.lot_id !== null).map((r) => [r.lot_id as string, r])),
+    perHour: new Map(stats.rows.filter((r) => r.hour !== null).map((r) => [r.hour as number, r])),
+    owing: new Map(owed.rows.map((r) => [r.lot_id as string, r])),
+    occupancy: new Map(occupancySets.rows.filter((r) => r.lot_id !== null).map((r) => [r.lot_id as string, r])),
+    occupancyByHour: new Map(occupancySets.rows.filter((r) => r.hour !== null).map((r) => [r.hour as number, r])),
+    queue: queue.rows[0],
+  };
+}
 
-  const byLot = lotRows.map((lot) => {
-    const s = perLot.get(lot.id), o = occupancy.get(lot.id);
+/** Per lot, most invoiced first. */
+function lotFigures(lotRows: LotRow[], f: Figures, days: number): ByLot {
+  return lotRows.map((lot) => {
+    const s = f.perLot.get(lot.id), o = f.occupancy.get(lot.id);
     const sessions = s?.sessions ?? 0;
     return {
       lotId: lot.id, name: lot.name, nameEn: lot.name_en, kind: lot.kind, bays: lot.capacity, sessions,
@@ -83,30 +93,31 @@ export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date
       peakOccupancy: o?.peak === null || o?.peak === undefined ? null : round(Math.min(1, Number(o.peak)), 4),
     };
   }).sort((a, b) => b.invoicedFen - a.invoicedFen || b.sessions - a.sessions || a.lotId.localeCompare(b.lotId));
+}
 
-  const total = (f: (l: AnalyticsReport['byLot'][number]) => number) => byLot.reduce((acc, l) => acc + f(l), 0);
-  const closed = [...perLot.values()].reduce((acc, r) => acc + r.closed, 0);
-  const staySum = [...perLot.values()].reduce((acc, r) => acc + Number(r.stay), 0);
-  const zones = [...new Set(lotRows.map((l) => l.time_zone))];
+function totalsOf(lotRows: LotRow[], byLot: ByLot, f: Figures): AnalyticsReport['totals'] {
+  const total = (g: (l: ByLot[number]) => number) => byLot.reduce((acc, l) => acc + g(l), 0);
+  const closed = [...f.perLot.values()].reduce((acc, r) => acc + r.closed, 0);
+  const staySum = [...f.perLot.values()].reduce((acc, r) => acc + Number(r.stay), 0);
   return {
-    from: from.toISOString(), to: to.toISOString(), lotId,
-    timeZone: zones.length === 1 ? zones[0] : zones.join(', ') || 'Asia/Shanghai',
-    totals: {
-      lots: lotRows.length, bays: lotRows.reduce((acc, l) => acc + l.capacity, 0),
-      sessions: total((l) => l.sessions), closed,
-      avgStayMinutes: closed ? round(staySum / closed, 1) : null,
-      invoicedFen: total((l) => l.invoicedFen), paidFen: total((l) => l.paidFen),
-      outstandingFen: [...owing.values()].reduce((acc, r) => acc + Number(r.outstanding), 0),
-      overdueFen: [...owing.values()].reduce((acc, r) => acc + Number(r.overdue), 0),
-      inReview: queue.rows[0].in_review, openExceptions: queue.rows[0].open_exceptions,
-    },
-    byLot,
-    hourly: Array.from({ length: 24 }, (_, hour) => ({ hour, entries: perHour.get(hour)?.sessions ?? 0, avgOccupancy: ratio(occupancyByHour.get(hour)) })),
-    daily: stats.rows.filter((r) => r.day !== null && (r.sessions > 0 || Number(r.invoiced) > 0 || Number(r.paid) > 0))
-      .map((r) => ({ day: r.day as string, sessions: r.sessions as number, invoicedFen: Number(r.invoiced), paidFen: Number(r.paid) }))
-      .sort((a, b) => a.day.localeCompare(b.day)),
+    lots: lotRows.length, bays: lotRows.reduce((acc, l) => acc + l.capacity, 0),
+    sessions: total((l) => l.sessions), closed,
+    avgStayMinutes: closed ? round(staySum / closed, 1) : null,
+    invoicedFen: total((l) => l.invoicedFen), paidFen: total((l) => l.paidFen),
+    outstandingFen: [...f.owing.values()].reduce((acc, r) => acc + Number(r.outstanding), 0),
+    overdueFen: [...f.owing.values()].reduce((acc, r) => acc + Number(r.overdue), 0),
+    inReview: f.queue.in_review, openExceptions: f.queue.open_exceptions,
   };
 }
+
+/** Days with any activity, in order. */
+function dailyFigures(stats: Figures['stats']): AnalyticsReport['daily'] {
+  return stats.filter((r) => r.day !== null && (r.sessions > 0 || Number(r.invoiced) > 0 || Number(r.paid) > 0))
+    .map((r) => ({ day: r.day as string, sessions: r.sessions as number, invoicedFen: Number(r.invoiced), paidFen: Number(r.paid) }))
+    .sort((a, b) => a.day.localeCompare(b.day));
+}
+
+const ratio = (r: { occupied: number | null; capacity: number | null } | undefined) => (r?.capacity ? round(Number(r.occupied) / Number(r.capacity), 4) : null);
 
 function round(x: number, digits: number): number {
   const k = 10 ** digits;

@@ -1,95 +1,65 @@
-// The HTTP API as a builder: tests start it on port 0; main.ts wires it and listens.
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+// The HTTP shell as a builder: OpenAPI, one error shape, authentication, the availability routes it
+// owns (lots, guidance, live stream, health), and every module's routes. Tests start it on port 0;
+// platform.ts wires it and listens.
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Pool } from '../core/db/index.ts';
-import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed } from '../core/changes.ts';
-import { OneLotError, ErrorBody, ERRORS } from '../core/errors.ts';
+import { ErrorBody } from '../core/errors.ts';
+import type { App, ModuleContext, OneLotModule, RouteContext } from '../core/module.ts';
+import { createAuth } from './auth.ts';
 import { AvailabilityCache } from './availability-cache.ts';
+import type { ApiConfig, ApiContext } from './context.ts';
+import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { LotSchema, BaySchema } from './schemas.ts';
+import { registerOpenApi, securityFromGuards } from './openapi.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { lotsRoutes } from './routes/lots.ts';
 import { streamRoutes, StreamHub } from './routes/stream.ts';
 import { guidanceRoutes } from './routes/guidance.ts';
 import { healthRoutes } from './routes/health.ts';
 import { configRoutes } from './routes/config.ts';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type { ApiConfig };
 
-export interface ApiConfig {
-  tileUrl: string;
-  /** Directory of the built web page (web/dist); `/` serves its index.html. */
-  webDir?: string;
-  logLevel?: string;
-  /** Interval at which the live stream flushes merged changes (ms). */
-  streamFlushMs?: number;
-}
-
-export interface ApiDeps {
-  pool: Pool;
-  metrics: Metrics;
+export interface ApiDeps extends ModuleContext {
   changes: ChangeFeed;
   /** Readiness of the parts the API does not own (the MQTT broker). */
-  brokerStatus: () => { ok: boolean; clients: number };
-  /** What parking at a lot from entry to exit would cost (fen), once tariffs exist; null if unknown. */
-  priceEstimate?: (lotId: string, entry: Date, exit: Date) => number | null;
-  /** Extra route plugins (billing, operators…) registered after the core ones. */
-  plugins?: Array<(app: App, ctx: ApiContext) => Promise<void> | void>;
-}
-
-export interface ApiContext extends ApiDeps {
-  config: ApiConfig;
-  cache: AvailabilityCache;
+  brokerStatus: () => { ok: boolean };
+  /** The process's logger (core/logger.ts); fastify logs requests through it. */
+  logger: FastifyBaseLogger;
+  /** The modules whose routes the shell hosts. */
+  modules?: readonly OneLotModule[];
 }
 
 const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const app = Fastify({
-    logger: { level: config.logLevel ?? 'info', stream: process.stderr },
+    loggerInstance: deps.logger,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const modules = deps.modules ?? [];
 
   const cache = new AvailabilityCache(deps.pool, deps.changes);
   await cache.start();
   const hub = new StreamHub(deps.changes, config.streamFlushMs ?? 200);
   app.addHook('onClose', async () => { cache.stop(); hub.stop(); });
 
+  // First, so every answer carries them: the API, /docs and the web page alike.
+  await registerSecurityHeaders(app, { tileUrl: config.tileUrl });
+
   app.addSchema(ErrorBody);
   app.addSchema(LotSchema);
   app.addSchema(BaySchema);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'OneLot API', version: '1', description: 'The whole city as one parking lot: availability, guidance, sessions and payment.' },
-      tags: [{ name: 'availability' }, { name: 'guidance' }, { name: 'ops' }],
-    },
-    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app);
 
-  // One error shape everywhere; 5xx details stay in the log.
-  app.setErrorHandler((err: any, req, reply) => {
-    if (err instanceof OneLotError) return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
-    if (err.validation) {
-      const detail = `${err.validationContext ?? 'request'}${err.validation[0]?.instancePath ?? ''} ${err.validation[0]?.message ?? 'is invalid'}`.trim();
-      return reply.status(400).send({ error: { code: 'ONELOT_ERR_VALIDATION', message: ERRORS.ONELOT_ERR_VALIDATION.message.replace('%s', detail) } });
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) {
-      req.log.error({ err }, 'request failed');
-      return reply.status(status).send({ error: { code: 'ONELOT_ERR_INTERNAL', message: ERRORS.ONELOT_ERR_INTERNAL.message } });
-    }
-    return reply.status(status).send({ error: { code: err.code ?? 'ONELOT_ERR_VALIDATION', message: err.message } });
-  });
-  app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ error: { code: 'ONELOT_ERR_ROUTE_NOT_FOUND', message: ERRORS.ONELOT_ERR_ROUTE_NOT_FOUND.message.replace('%s', `${req.method} ${req.url.split('?')[0]}`) } });
-  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -97,13 +67,16 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     deps.metrics.httpSeconds.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  const ctx: ApiContext = { ...deps, config, cache };
+  const ctx: ApiContext = {
+    config, cache, pool: deps.pool, metrics: deps.metrics, brokerStatus: deps.brokerStatus,
+    priceEstimate: modules.find((m) => m.priceEstimate)?.priceEstimate,
+  };
   healthRoutes(app, ctx);
   configRoutes(app, ctx);
   lotsRoutes(app, ctx);
   guidanceRoutes(app, ctx);
   streamRoutes(app, hub);
-  for (const plugin of deps.plugins ?? []) await plugin(app, ctx);
+  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, auth: createAuth(deps.config.AUTH_TOKEN_SECRET) });
 
   const webDir = config.webDir ?? DEFAULT_WEB_DIR;
   if (existsSync(path.join(webDir, 'index.html'))) {
@@ -113,4 +86,25 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
       reply.type('text/plain').send('The web page has not been built: run `npm run build:web` (npm start does this for you).'));
   }
   return app;
+}
+
+/**
+ * Each module's routes in a fastify context of its own. Every operator route of every module sits
+ * in ONE scope under /api/v1/operator whose first hook requires an operator token: a route cannot
+ * be added there without it, and the sign-in (a module's public route) is the only way in.
+ */
+async function registerModules(app: App, modules: readonly OneLotModule[], ctx: RouteContext): Promise<void> {
+  app.addHook('onRoute', securityFromGuards(ctx.auth, 'public'));
+  for (const m of modules) {
+    const routes = m.routes;
+    if (routes) await app.register(async (scope) => { await routes(scope as App, ctx); });
+  }
+  await app.register(async (operator) => {
+    operator.addHook('onRequest', ctx.auth.requireOperator);
+    operator.addHook('onRoute', securityFromGuards(ctx.auth, 'operator'));
+    for (const m of modules) {
+      const routes = m.operatorRoutes;
+      if (routes) await operator.register(async (scope) => { await routes(scope as App, ctx); });
+    }
+  }, { prefix: '/api/v1/operator' });
 }

@@ -1,37 +1,72 @@
-import { describe, it, expect } from 'vitest';
-import { issueToken, verifyToken } from './auth.ts';
+// The shell's preHandlers on a bare fastify app (inject: no socket needed to prove header parsing).
+import { afterEach, describe, expect, it } from 'vitest';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { issueToken } from '../core/tokens.ts';
+import { createAuth } from './auth.ts';
+import { errorHandler } from './error-handler.ts';
 
-const SECRET = 'token-secret-0123456789abcdef';
+const SECRET = 'auth-test-secret-0123456789';
+const auth = createAuth(SECRET);
+let app: FastifyInstance;
 
-describe('bearer tokens', () => {
-  it('round-trips driver and operator claims', () => {
-    expect(verifyToken(SECRET, issueToken(SECRET, { driverId: 7 }, 1000), 1000)).toEqual({ driverId: 7, exp: 1000 + 12 * 3600 });
-    expect(verifyToken(SECRET, issueToken(SECRET, { operatorId: 'op-1' }, 1000), 1000)?.operatorId).toBe('op-1');
+async function appWith(preHandler: (typeof auth)[keyof typeof auth]) {
+  app = Fastify();
+  app.setErrorHandler(errorHandler);
+  app.get('/who', { preHandler }, async (req) => ({ driverId: req.driverId ?? null, operatorId: req.operatorId ?? null }));
+  await app.ready();
+  return app;
+}
+const call = (authorization?: string) => app.inject({ method: 'GET', url: '/who', headers: authorization ? { authorization } : {} });
+const driver = `Bearer ${issueToken(SECRET, { driverId: 42 })}`;
+const operator = `Bearer ${issueToken(SECRET, { operatorId: 'op-zzpark' })}`;
+
+afterEach(async () => { await app?.close(); });
+
+describe('requireDriver', () => {
+  it('puts the driver on the request', async () => {
+    await appWith(auth.requireDriver);
+    const r = await call(driver);
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ driverId: 42, operatorId: null });
   });
-  it('refuses expired, tampered, foreign and malformed tokens', () => {
-    const t = issueToken(SECRET, { driverId: 7 }, 1000);
-    expect(verifyToken(SECRET, t, 1000 + 12 * 3600)).toBeNull();
-    const [payload, sig] = t.split('.');
-    const forged = Buffer.from(JSON.stringify({ driverId: 8, exp: 99999999 })).toString('base64url');
-    expect(verifyToken(SECRET, `${forged}.${sig}`, 1000)).toBeNull();
-    expect(verifyToken('another-secret-0123456789', t, 1000)).toBeNull();
-    for (const bad of ['', '.', 'abc', `${payload}.`, `.${sig}`, `${payload}.${sig}x`]) expect(verifyToken(SECRET, bad, 1000)).toBeNull();
+
+  it('answers 401 with the error shape for no, malformed, foreign, expired and operator tokens', async () => {
+    await appWith(auth.requireDriver);
+    const expired = `Bearer ${issueToken(SECRET, { driverId: 42 }, Math.floor(Date.now() / 1000) - 13 * 3600)}`;
+    const foreign = `Bearer ${issueToken('another-secret-0123456789', { driverId: 42 })}`;
+    for (const h of [undefined, 'Bearer', 'Basic abc', 'Bearer a.b', foreign, expired, operator]) {
+      const r = await call(h);
+      expect(r.statusCode, String(h)).toBe(401);
+      expect(r.json().error.code).toBe('ONELOT_ERR_UNAUTHORIZED');
+      expect(r.json().error.message).toMatch(/Authorization: Bearer/);
+    }
+  });
+
+  it('reads the scheme case-insensitively', async () => {
+    await appWith(auth.requireDriver);
+    expect((await call(driver.replace('Bearer', 'bearer'))).statusCode).toBe(200);
   });
 });
 
-import { LoginLimiter } from './auth.ts';
-describe('login limiter', () => {
-  it('locks a phone after 5 failures for 15 minutes and forgets on success', () => {
-    const l = new LoginLimiter();
-    for (let i = 0; i < 4; i++) l.fail('13800000000', 0);
-    expect(l.retryAfterMs('13800000000', 0)).toBe(0);
-    l.fail('13800000000', 0);
-    expect(l.retryAfterMs('13800000000', 1000)).toBe(15 * 60_000 - 1000);
-    expect(l.retryAfterMs('13900000000', 1000)).toBe(0);
-    expect(l.retryAfterMs('13800000000', 15 * 60_000)).toBe(0);
-    l.fail('13700000000', 0);
-    l.succeed('13700000000');
-    for (let i = 0; i < 4; i++) l.fail('13700000000', 0);
-    expect(l.retryAfterMs('13700000000', 0)).toBe(0);
+describe('optionalDriver', () => {
+  it('lets anonymous callers through and recognises drivers', async () => {
+    await appWith(auth.optionalDriver);
+    expect((await call()).json()).toEqual({ driverId: null, operatorId: null });
+    expect((await call(driver)).json()).toEqual({ driverId: 42, operatorId: null });
+  });
+
+  it('never downgrades a bad token to anonymous', async () => {
+    await appWith(auth.optionalDriver);
+    expect((await call('Bearer not-a-token')).statusCode).toBe(401);
+    expect((await call(operator)).statusCode).toBe(401);
+  });
+});
+
+describe('requireOperator', () => {
+  it('puts the operator on the request and refuses driver tokens', async () => {
+    await appWith(auth.requireOperator);
+    expect((await call(operator)).json()).toEqual({ driverId: null, operatorId: 'op-zzpark' });
+    expect((await call(driver)).statusCode).toBe(401);
+    expect((await call()).statusCode).toBe(401);
   });
 });

@@ -3,24 +3,10 @@
 // Lot metadata is reloaded from the database when operators change it (reload()).
 import type { Pool } from '../core/db/index.ts';
 import type { ChangeFeed, AvailabilityChange } from '../core/changes.ts';
+import type { LotBody } from './schemas.ts';
 
-export interface Lot {
-  id: string;
-  name: string;
-  nameEn: string;
-  kind: 'garage' | 'street';
-  district: string;
-  address: string;
-  lat: number;
-  lng: number;
-  capacity: number;
-  timeZone: string;
-  free: number;
-  occupied: number;
-  unknown: number;
-  updatedAt: string | null;
-  path: Array<[number, number]> | null;
-}
+/** A lot with its live counts, and the zone its tariffs and figures are read in. */
+export type Lot = LotBody & { timeZone: string };
 
 export class AvailabilityCache {
   private lots = new Map<string, Lot>();

@@ -1,4 +1,5 @@
-// Response and request schemas shared by the routes (TypeBox: validation, types and OpenAPI at once).
+// The shapes of the shell's routes (TypeBox: validation, types and OpenAPI at once); the web client
+// imports their types (type-only), so the browser never re-declares them.
 import { Type, type Static } from '@sinclair/typebox';
 
 export const LotSchema = Type.Object({
@@ -28,6 +29,35 @@ export const BaySchema = Type.Object({
   occupied: Type.Union([Type.Boolean(), Type.Null()], { description: 'null: unknown' }),
   since: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 }, { $id: 'Bay' });
+export type BayBody = Static<typeof BaySchema>;
+
+// References to the shared schemas above, typed (TypeBox 0.34 Refs are untyped by themselves).
+const LotRef = Type.Unsafe<LotBody>(Type.Ref('Lot'));
+const BayRef = Type.Unsafe<BayBody>(Type.Ref('Bay'));
+
+export const LotList = Type.Object({ lots: Type.Array(LotRef) });
+export type LotList = Static<typeof LotList>;
+export const LotDetail = Type.Object({ lot: LotRef, bays: Type.Array(BayRef) });
+export type LotDetail = Static<typeof LotDetail>;
+
+export const GuidanceOption = Type.Object({
+  lot: LotRef,
+  distanceMeters: Type.Integer(),
+  walkingMeters: Type.Integer({ description: 'estimated walk from the lot to the destination' }),
+  score: Type.Number(),
+  priceFen: Type.Union([Type.Integer(), Type.Null()], { description: 'what the expected stay would cost, in fen, from the lot\'s tariff; null when unknown' }),
+  navigation: Type.Object({
+    amap: Type.String({ description: 'Amap hand-off, GCJ-02' }),
+    baidu: Type.String({ description: 'Baidu Maps hand-off, BD-09' }),
+    geo: Type.String({ description: 'geo: URI, WGS-84' }),
+  }),
+});
+export type GuidanceOption = Static<typeof GuidanceOption>;
+export const Guidance = Type.Object({ destination: Type.Object({ lat: Type.Number(), lng: Type.Number() }), options: Type.Array(GuidanceOption) });
+export type Guidance = Static<typeof Guidance>;
+
+export const MapConfig = Type.Object({ tileUrl: Type.String(), center: Type.Object({ lat: Type.Number(), lng: Type.Number() }), zoom: Type.Integer() });
+export type MapConfig = Static<typeof MapConfig>;
 
 export const LatLngQuery = {
   lat: Type.Number({ minimum: -90, maximum: 90, description: 'WGS-84 latitude' }),

@@ -1,5 +1,6 @@
 // billing's entry point: what other modules, the seed and the composer may use. Anything else in
 // this folder is internal (the dependency rules in .dependency-cruiser.cjs hold it so).
-
-export { computeFee, explainBill, parseTariff, tariffInForce, TariffSchema, type Band, type FeeLine, type FeeResult, type Tariff } from './tariff.ts';
-export { tariffFamilyId, type IssuedInvoice, type Queryable } from './sessions.ts';
+export { billingModule, type BillingModule, type BillingModuleOptions } from './module.ts';
+export { computeFee, parseTariff, tariffInForce, type Band, type FeeLine, type Tariff } from './tariff.ts';
+export { tariffFamilyId } from './billing-book.ts';
+export { type Queryable } from './session-store.ts';

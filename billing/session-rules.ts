@@ -123,7 +123,8 @@ export function readPlate(raw: string | null): { plate: string; kind: PlateKind 
   if (p.ok) return { plate: p.plate, kind: p.kind, valid: true };
   let s = raw.normalize('NFKC').toUpperCase().replace(/[\s·•.\-_]/g, '');
   s = s.slice(0, 2) + s.slice(2).replace(/O/g, '0').replace(/I/g, '1');
-  if (/^[^\x00-\x7F][A-Z][A-Z0-9]{5,6}$/.test(s)) return { plate: s, kind: null, valid: false, reason: p.reason };
+  // A non-ASCII first character (the province): [\x80-\uFFFF] is [^\x00-\x7F] without naming control characters.
+  if (/^[\x80-\uFFFF][A-Z][A-Z0-9]{5,6}$/.test(s)) return { plate: s, kind: null, valid: false, reason: p.reason };
   return null;
 }
 
@@ -138,199 +139,235 @@ const appendReason = (a: string | null, b: string) => (a ? `${a}; ${b}` : b);
  * `known` is not mutated.
  */
 export function planBatch(events: readonly SessionEvent[], known: readonly SessionRecord[], pendingExits: readonly PendingExit[], rulesFor: (lotId: string) => LotRules): Plan {
-  const plan: Plan = { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [] };
-  const changed = new Set<SessionRecord>();
-  const byLotKey = new Map<string, SessionRecord[]>();
-  const byBay = new Map<string, SessionRecord[]>();
-  const appliedEvents = new Set<string>();
-  const evKey = (d: string, s: number) => `${d}\u0000${s}`;
-  const add = (s: SessionRecord) => {
-    if (s.bayCode) push(byBay, s.bayCode, s);
-    else if (s.plateKey) push(byLotKey, `${s.lotId}\u0000${s.plateKey}`, s);
-    appliedEvents.add(evKey(s.entryDevice, s.entrySeq));
-    if (s.exitDevice !== null && s.exitSeq !== null) appliedEvents.add(evKey(s.exitDevice, s.exitSeq));
+  const b: Batch = {
+    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [] },
+    changed: new Set(),
+    byLotKey: new Map(),
+    byBay: new Map(),
+    appliedEvents: new Set(),
+    pending: pendingExits.map((p) => ({ ...p, claimed: false })),
+    rulesFor,
   };
-  for (const s of known) add({ ...s });
-  const pending = pendingExits.map((p) => ({ ...p, claimed: false }));
-
-  const touch = (s: SessionRecord) => { if (s.id !== undefined) changed.add(s); };
-  const create = (s: SessionRecord) => { plan.created.push(s); add(s); };
-  const ignore = (e: SessionEvent, reason: string) => plan.ignored.push({ deviceId: e.deviceId, seq: e.seq, reason });
-  const exception = (e: SessionEvent, kind: ExceptionKind, plate: string | null, session: SessionRecord | null, detail: string) =>
-    plan.exceptions.push({ kind, lotId: e.lotId, plate, session, deviceId: e.deviceId, seq: e.seq, time: e.time, detail });
-
-  /** Close s at event e; billable sessions go to review when flagged or read with low confidence. */
-  const close = (s: SessionRecord, e: SessionEvent, how: { match: MatchMethod; plateRead: string | null; confidence: number | null; reviewReason?: string }) => {
-    s.exitTime = e.time;
-    s.exitDevice = e.deviceId;
-    s.exitSeq = e.seq;
-    s.exitConfidence = how.confidence;
-    s.exitPlateRead = how.plateRead;
-    s.matchMethod = s.status === 'anonymous' ? null : how.match;
-    appliedEvents.add(evKey(e.deviceId, e.seq));
-    touch(s);
-    if (s.status === 'anonymous') return; // analytics only: never billed
-    const rules = rulesFor(s.lotId);
-    let reason = s.reviewReason;
-    if (how.reviewReason) reason = appendReason(reason, how.reviewReason);
-    // session rule: a low-confidence read never charges anyone automatically.
-    const lowEntry = isLow(s.entryConfidence, rules);
-    const lowExit = isLow(how.confidence, rules);
-    if (lowExit) reason = appendReason(reason, `low-confidence exit read (${fmt(how.confidence)} < ${rules.minConfidence})`);
-    if (lowEntry || lowExit) {
-      exception(e, 'low-confidence', s.plate, s,
-        `plate ${s.plate} read with confidence entry ${fmt(s.entryConfidence)}, exit ${fmt(how.confidence)} (lot minimum ${rules.minConfidence}): check the images before charging`);
-    }
-    s.reviewReason = reason;
-    s.status = reason ? 'review' : 'closed';
-    plan.closedWithPlate.push(s);
-  };
+  for (const s of known) index(b, { ...s });
 
   // session rule: a batch is applied in event-time order; arrival order breaks ties.
   const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.time.getTime() - b.e.time.getTime() || a.i - b.i).map((x) => x.e);
   for (const e of ordered) {
     // session rule: the same device event never opens or closes twice.
-    if (appliedEvents.has(evKey(e.deviceId, e.seq))) { ignore(e, 'this device event was already applied'); continue; }
-    if (e.kind === 'gate') gateEvent(e);
-    else bayEvent(e);
+    if (b.appliedEvents.has(evKey(e.deviceId, e.seq))) { ignore(b, e, 'this device event was already applied'); continue; }
+    if (e.kind === 'gate') gateEvent(b, e);
+    else bayEvent(b, e);
   }
-  plan.changed = [...changed];
-  return plan;
+  b.plan.changed = [...b.changed];
+  return b.plan;
+}
 
-  function gateEvent(e: Extract<SessionEvent, { kind: 'gate' }>) {
-    const rules = rulesFor(e.lotId);
-    const p = readPlate(e.plateRead);
-    // session rule: an unreadable plate cannot be billed; an operator reads the image. A plate-shaped
-    // misread at an exit may still find its session by confusable key (below).
-    if (!p || (!p.valid && e.direction === 'in')) {
-      const reason = p?.reason ?? `"${e.plateRead}" does not look like a plate`;
-      exception(e, 'unreadable-plate', p?.plate ?? null, null, `${e.direction === 'in' ? 'entry' : 'exit'} plate could not be read: ${reason}`);
-      return;
-    }
-    const plate = p.plate;
-    const key = confusableKey(plate);
-    const t = e.time.getTime();
-    const atKey = byLotKey.get(`${e.lotId}\u0000${key}`) ?? [];
-    const open = atKey.filter((s) => s.status === 'open');
+/** A batch being planned: the plan so far, and the sessions it can touch, indexed for matching. */
+interface Batch {
+  plan: Plan;
+  /** Sessions that existed (they have an id) and changed: the plan's `changed` at the end. */
+  changed: Set<SessionRecord>;
+  /** Garage sessions by lot and confusable key. */
+  byLotKey: Map<string, SessionRecord[]>;
+  /** Street sessions by bay. */
+  byBay: Map<string, SessionRecord[]>;
+  /** Device events (evKey) already applied as an entry or an exit. */
+  appliedEvents: Set<string>;
+  pending: Array<PendingExit & { claimed: boolean }>;
+  rulesFor: (lotId: string) => LotRules;
+}
 
-    if (e.direction === 'in') {
-      // session rule: a replayed entry (new seq, same plate and time) opens nothing.
-      if (atKey.some((s) => s.plate === plate && s.entryTime.getTime() === t)) { ignore(e, 'replay of an entry already recorded'); return; }
-      // session rule: an entry that arrives after its exit claims the exit kept as exit-without-entry.
-      const claim = pending
-        .filter((x) => !x.claimed && x.lotId === e.lotId && x.plate === plate && x.time.getTime() >= t)
-        .sort((a, b) => a.time.getTime() - b.time.getTime())[0];
-      if (claim) {
-        claim.claimed = true;
-        const s = newSession(e, plate, p.kind!, key, e.confidence, rules);
-        create(s);
-        close(s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time }, { match: 'exact', plateRead: plate, confidence: claim.confidence });
-        plan.claimedExits.push({ exceptionId: claim.exceptionId, note: `matched by the late entry ${e.deviceId}#${e.seq} at ${e.time.toISOString()}` });
-        return;
-      }
-      const inside = open.find((s) => s.plate === plate);
-      if (inside) {
-        // session rule: a second entry of a plate already inside is an exception; the first
-        // session stays open and goes to review when it closes.
-        const detail = `plate ${plate} entered at ${e.time.toISOString()} while session #${inside.id ?? 'new'} (entered ${inside.entryTime.toISOString()}) is still open: a missed exit, a cloned plate or a misread`;
-        inside.reviewReason = appendReason(inside.reviewReason, 'double entry');
-        touch(inside);
-        exception(e, 'double-entry', plate, inside, detail);
-        return;
-      }
-      create(newSession(e, plate, p.kind!, key, e.confidence, rules));
-      return;
-    }
+type GateEvent = Extract<SessionEvent, { kind: 'gate' }>;
+type BayEvent = Extract<SessionEvent, { kind: 'camera' | 'sensor' }>;
+type PlateRead = NonNullable<ReturnType<typeof readPlate>>;
 
-    // exit
-    // session rule: a replayed exit (new seq, same plate read and time) closes nothing.
-    if (atKey.some((s) => s.exitTime?.getTime() === t && s.exitPlateRead === plate)) { ignore(e, 'replay of an exit already recorded'); return; }
-    const before = open.filter((s) => s.entryTime.getTime() <= t);
-    const latest = (list: SessionRecord[]) => list.reduce((a, b) => (b.entryTime > a.entryTime ? b : a));
-    const exact = before.filter((s) => s.plate === plate);
-    if (exact.length) {
-      close(latest(exact), e, { match: 'exact', plateRead: plate, confidence: e.confidence });
-      return;
-    }
-    // session rule: a misread matches only a unique candidate with the same confusable key at the same lot.
-    const similar = before.filter((s) => s.plate !== plate);
-    if (similar.length === 1) {
-      close(similar[0], e, { match: 'confusable', plateRead: plate, confidence: e.confidence });
-      return;
-    }
-    if (similar.length > 1) {
-      exception(e, 'exit-without-entry', plate, null,
-        `exit read ${plate} could be any of ${similar.length} open sessions (${similar.map((s) => s.plate).join(', ')}): pick the right one`);
-      return;
-    }
-    const later = open.filter((s) => s.entryTime.getTime() > t);
-    if (later.length) {
-      // session rule: an exit older than the entry of the session it would match never closes it.
-      exception(e, 'exit-without-entry', plate, null,
-        `exit of ${plate} at ${e.time.toISOString()} is older than the entry of its open session (${latest(later).entryTime.toISOString()}): out of order or a camera clock is wrong; the session stays open`);
-      return;
-    }
-    if (!p.valid) {
-      exception(e, 'unreadable-plate', plate, null, `exit read ${plate} is not a valid plate (${p.reason}) and matches no open session at this lot`);
-      return;
-    }
-    exception(e, 'exit-without-entry', plate, null, `exit of ${plate} at ${e.time.toISOString()} matches no open session at this lot`);
+const evKey = (d: string, s: number) => `${d}\u0000${s}`;
+
+function index(b: Batch, s: SessionRecord) {
+  if (s.bayCode) push(b.byBay, s.bayCode, s);
+  else if (s.plateKey) push(b.byLotKey, `${s.lotId}\u0000${s.plateKey}`, s);
+  b.appliedEvents.add(evKey(s.entryDevice, s.entrySeq));
+  if (s.exitDevice !== null && s.exitSeq !== null) b.appliedEvents.add(evKey(s.exitDevice, s.exitSeq));
+}
+
+const touch = (b: Batch, s: SessionRecord) => { if (s.id !== undefined) b.changed.add(s); };
+const create = (b: Batch, s: SessionRecord) => { b.plan.created.push(s); index(b, s); };
+const ignore = (b: Batch, e: SessionEvent, reason: string) => b.plan.ignored.push({ deviceId: e.deviceId, seq: e.seq, reason });
+const exception = (b: Batch, e: SessionEvent, kind: ExceptionKind, plate: string | null, session: SessionRecord | null, detail: string) =>
+  b.plan.exceptions.push({ kind, lotId: e.lotId, plate, session, deviceId: e.deviceId, seq: e.seq, time: e.time, detail });
+
+/** Close s at event e; billable sessions go to review when flagged or read with low confidence. */
+function close(b: Batch, s: SessionRecord, e: SessionEvent, how: { match: MatchMethod; plateRead: string | null; confidence: number | null; reviewReason?: string }) {
+  s.exitTime = e.time;
+  s.exitDevice = e.deviceId;
+  s.exitSeq = e.seq;
+  s.exitConfidence = how.confidence;
+  s.exitPlateRead = how.plateRead;
+  s.matchMethod = s.status === 'anonymous' ? null : how.match;
+  b.appliedEvents.add(evKey(e.deviceId, e.seq));
+  touch(b, s);
+  if (s.status === 'anonymous') return; // analytics only: never billed
+  const rules = b.rulesFor(s.lotId);
+  let reason = s.reviewReason;
+  if (how.reviewReason) reason = appendReason(reason, how.reviewReason);
+  // session rule: a low-confidence read never charges anyone automatically.
+  const lowEntry = isLow(s.entryConfidence, rules);
+  const lowExit = isLow(how.confidence, rules);
+  if (lowExit) reason = appendReason(reason, `low-confidence exit read (${fmt(how.confidence)} < ${rules.minConfidence})`);
+  if (lowEntry || lowExit) {
+    exception(b, e, 'low-confidence', s.plate, s,
+      `plate ${s.plate} read with confidence entry ${fmt(s.entryConfidence)}, exit ${fmt(how.confidence)} (lot minimum ${rules.minConfidence}): check the images before charging`);
   }
+  s.reviewReason = reason;
+  s.status = reason ? 'review' : 'closed';
+  b.plan.closedWithPlate.push(s);
+}
 
-  function bayEvent(e: Extract<SessionEvent, { kind: 'camera' | 'sensor' }>) {
-    const rules = rulesFor(e.lotId);
-    const t = e.time.getTime();
-    const onBay = byBay.get(e.bayCode) ?? [];
-    const current = onBay.filter((s) => s.exitTime === null && (s.status === 'open' || s.status === 'anonymous'))
-      .reduce<SessionRecord | null>((a, b) => (!a || b.entryTime > a.entryTime ? b : a), null);
-    const lastEnd = onBay.reduce((m, s) => Math.max(m, s.exitTime?.getTime() ?? -Infinity), -Infinity);
-    // session rule: a bay report older than the bay's latest change is stale (late or replayed).
-    if ((current && t < current.entryTime.getTime()) || (!current && t < lastEnd)) { ignore(e, 'older than the bay\'s latest change (out of order or replayed)'); return; }
-
-    if (e.kind === 'sensor') {
-      if (e.occupied) {
-        if (current) { ignore(e, 'sensor confirms the bay is occupied'); return; }
-        // session rule: a sensor-only occupancy is an anonymous period, never billed.
-        create(anonymous(e));
-        return;
-      }
-      if (!current) { ignore(e, 'bay already free'); return; }
-      // session rule: the sensor saying free ends the camera session too.
-      close(current, e, { match: 'bay', plateRead: null, confidence: null });
-      return;
-    }
-
-    // camera
-    const p = readPlate(e.plateRead);
-    if (!e.occupied) {
-      if (!current) { ignore(e, 'bay already free'); return; }
-      close(current, e, { match: 'bay', plateRead: p?.plate ?? e.plateRead, confidence: e.confidence });
-      return;
-    }
-    if (current && current.status === 'open' && p && (current.plate === p.plate || current.plateKey === confusableKey(p.plate))) {
-      ignore(e, 'the same car is still in the bay');
-      return;
-    }
-    if (!p || !p.valid) {
-      if (current) { ignore(e, 'camera confirms the bay is occupied'); return; }
-      // session rule: an occupied bay whose plate cannot be read is kept as anonymous and reported.
-      create(anonymous(e));
-      exception(e, 'unreadable-plate', null, null,
-        `camera saw bay ${e.bayCode} occupied but ${p ? `could not read the plate: ${p.reason}` : 'read no plate'}; the stay is not billed until an operator reads the image`);
-      return;
-    }
-    const key = confusableKey(p.plate);
-    if (current && current.status === 'open') {
-      // session rule: a different plate in a bay never reported free — the first car left unseen.
-      const reason = `bay handover: ${p.plate} was seen in bay ${e.bayCode} before it was reported free; the exit time is only an upper bound`;
-      close(current, e, { match: 'bay', plateRead: null, confidence: null, reviewReason: 'bay handover (exit time uncertain)' });
-      exception(e, 'bay-handover', current.plate, current, reason);
-    } else if (current) {
-      // session rule: the camera's plate read ends the anonymous period the sensor started.
-      close(current, e, { match: 'bay', plateRead: null, confidence: null });
-    }
-    create(newSession(e, p.plate, p.kind!, key, e.confidence, rules));
+/** A gate camera read: an entry or an exit of a plate at a garage. */
+function gateEvent(b: Batch, e: GateEvent) {
+  const rules = b.rulesFor(e.lotId);
+  const p = readPlate(e.plateRead);
+  // session rule: an unreadable plate cannot be billed; an operator reads the image. A plate-shaped
+  // misread at an exit may still find its session by confusable key (gateExit).
+  if (!p || (!p.valid && e.direction === 'in')) {
+    const reason = p?.reason ?? `"${e.plateRead}" does not look like a plate`;
+    exception(b, e, 'unreadable-plate', p?.plate ?? null, null, `${e.direction === 'in' ? 'entry' : 'exit'} plate could not be read: ${reason}`);
+    return;
   }
+  const key = confusableKey(p.plate);
+  const atKey = b.byLotKey.get(`${e.lotId}\u0000${key}`) ?? [];
+  const open = atKey.filter((s) => s.status === 'open');
+  if (e.direction === 'in') gateEntry(b, e, p, key, atKey, open, rules);
+  else gateExit(b, e, p, atKey, open);
+}
+
+/** An entry: opens a session, unless it is a replay, claims an exit that came first, or is a double entry. */
+function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: SessionRecord[], open: SessionRecord[], rules: LotRules) {
+  const plate = p.plate;
+  const t = e.time.getTime();
+  // session rule: a replayed entry (new seq, same plate and time) opens nothing.
+  if (atKey.some((s) => s.plate === plate && s.entryTime.getTime() === t)) { ignore(b, e, 'replay of an entry already recorded'); return; }
+  // session rule: an entry that arrives after its exit claims the exit kept as exit-without-entry.
+  const claim = b.pending
+    .filter((x) => !x.claimed && x.lotId === e.lotId && x.plate === plate && x.time.getTime() >= t)
+    .sort((a, b) => a.time.getTime() - b.time.getTime())[0];
+  if (claim) {
+    claim.claimed = true;
+    const s = newSession(e, plate, p.kind!, key, e.confidence, rules);
+    create(b, s);
+    close(b, s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time }, { match: 'exact', plateRead: plate, confidence: claim.confidence });
+    b.plan.claimedExits.push({ exceptionId: claim.exceptionId, note: `matched by the late entry ${e.deviceId}#${e.seq} at ${e.time.toISOString()}` });
+    return;
+  }
+  const inside = open.find((s) => s.plate === plate);
+  if (inside) {
+    // session rule: a second entry of a plate already inside is an exception; the first
+    // session stays open and goes to review when it closes.
+    const detail = `plate ${plate} entered at ${e.time.toISOString()} while session #${inside.id ?? 'new'} (entered ${inside.entryTime.toISOString()}) is still open: a missed exit, a cloned plate or a misread`;
+    inside.reviewReason = appendReason(inside.reviewReason, 'double entry');
+    touch(b, inside);
+    exception(b, e, 'double-entry', plate, inside, detail);
+    return;
+  }
+  create(b, newSession(e, plate, p.kind!, key, e.confidence, rules));
+}
+
+/** An exit: closes the open session it matches (exact plate, then confusable key), or is kept as an exception. */
+function gateExit(b: Batch, e: GateEvent, p: PlateRead, atKey: SessionRecord[], open: SessionRecord[]) {
+  const plate = p.plate;
+  const t = e.time.getTime();
+  // session rule: a replayed exit (new seq, same plate read and time) closes nothing.
+  if (atKey.some((s) => s.exitTime?.getTime() === t && s.exitPlateRead === plate)) { ignore(b, e, 'replay of an exit already recorded'); return; }
+  const before = open.filter((s) => s.entryTime.getTime() <= t);
+  const latest = (list: SessionRecord[]) => list.reduce((a, b) => (b.entryTime > a.entryTime ? b : a));
+  const exact = before.filter((s) => s.plate === plate);
+  if (exact.length) {
+    close(b, latest(exact), e, { match: 'exact', plateRead: plate, confidence: e.confidence });
+    return;
+  }
+  // session rule: a misread matches only a unique candidate with the same confusable key at the same lot.
+  const similar = before.filter((s) => s.plate !== plate);
+  if (similar.length === 1) {
+    close(b, similar[0], e, { match: 'confusable', plateRead: plate, confidence: e.confidence });
+    return;
+  }
+  if (similar.length > 1) {
+    exception(b, e, 'exit-without-entry', plate, null,
+      `exit read ${plate} could be any of ${similar.length} open sessions (${similar.map((s) => s.plate).join(', ')}): pick the right one`);
+    return;
+  }
+  const later = open.filter((s) => s.entryTime.getTime() > t);
+  if (later.length) {
+    // session rule: an exit older than the entry of the session it would match never closes it.
+    exception(b, e, 'exit-without-entry', plate, null,
+      `exit of ${plate} at ${e.time.toISOString()} is older than the entry of its open session (${latest(later).entryTime.toISOString()}): out of order or a camera clock is wrong; the session stays open`);
+    return;
+  }
+  if (!p.valid) {
+    exception(b, e, 'unreadable-plate', plate, null, `exit read ${plate} is not a valid plate (${p.reason}) and matches no open session at this lot`);
+    return;
+  }
+  exception(b, e, 'exit-without-entry', plate, null, `exit of ${plate} at ${e.time.toISOString()} matches no open session at this lot`);
+}
+
+/** A street bay report (camera or sensor), against what is open on the bay now. */
+function bayEvent(b: Batch, e: BayEvent) {
+  const rules = b.rulesFor(e.lotId);
+  const t = e.time.getTime();
+  const onBay = b.byBay.get(e.bayCode) ?? [];
+  const current = onBay.filter((s) => s.exitTime === null && (s.status === 'open' || s.status === 'anonymous'))
+    .reduce<SessionRecord | null>((a, b) => (!a || b.entryTime > a.entryTime ? b : a), null);
+  const lastEnd = onBay.reduce((m, s) => Math.max(m, s.exitTime?.getTime() ?? -Infinity), -Infinity);
+  // session rule: a bay report older than the bay's latest change is stale (late or replayed).
+  if ((current && t < current.entryTime.getTime()) || (!current && t < lastEnd)) { ignore(b, e, 'older than the bay\'s latest change (out of order or replayed)'); return; }
+  if (e.kind === 'sensor') sensorReport(b, e, current);
+  else cameraReport(b, e, current, rules);
+}
+
+/** A bay sensor: confirms or starts an occupancy, or says the bay is free. */
+function sensorReport(b: Batch, e: Extract<SessionEvent, { kind: 'sensor' }>, current: SessionRecord | null) {
+  if (e.occupied) {
+    if (current) { ignore(b, e, 'sensor confirms the bay is occupied'); return; }
+    // session rule: a sensor-only occupancy is an anonymous period, never billed.
+    create(b, anonymous(e));
+    return;
+  }
+  if (!current) { ignore(b, e, 'bay already free'); return; }
+  // session rule: the sensor saying free ends the camera session too.
+  close(b, current, e, { match: 'bay', plateRead: null, confidence: null });
+}
+
+/** A high-mount camera: the bay is free, the same car, an unread car, or a new plate (a handover if the bay was never freed). */
+function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, current: SessionRecord | null, rules: LotRules) {
+  const p = readPlate(e.plateRead);
+  if (!e.occupied) {
+    if (!current) { ignore(b, e, 'bay already free'); return; }
+    close(b, current, e, { match: 'bay', plateRead: p?.plate ?? e.plateRead, confidence: e.confidence });
+    return;
+  }
+  if (current && current.status === 'open' && p && (current.plate === p.plate || current.plateKey === confusableKey(p.plate))) {
+    ignore(b, e, 'the same car is still in the bay');
+    return;
+  }
+  if (!p || !p.valid) {
+    if (current) { ignore(b, e, 'camera confirms the bay is occupied'); return; }
+    // session rule: an occupied bay whose plate cannot be read is kept as anonymous and reported.
+    create(b, anonymous(e));
+    exception(b, e, 'unreadable-plate', null, null,
+      `camera saw bay ${e.bayCode} occupied but ${p ? `could not read the plate: ${p.reason}` : 'read no plate'}; the stay is not billed until an operator reads the image`);
+    return;
+  }
+  const key = confusableKey(p.plate);
+  if (current && current.status === 'open') {
+    // session rule: a different plate in a bay never reported free — the first car left unseen.
+    const reason = `bay handover: ${p.plate} was seen in bay ${e.bayCode} before it was reported free; the exit time is only an upper bound`;
+    close(b, current, e, { match: 'bay', plateRead: null, confidence: null, reviewReason: 'bay handover (exit time uncertain)' });
+    exception(b, e, 'bay-handover', current.plate, current, reason);
+  } else if (current) {
+    // session rule: the camera's plate read ends the anonymous period the sensor started.
+    close(b, current, e, { match: 'bay', plateRead: null, confidence: null });
+  }
+  create(b, newSession(e, p.plate, p.kind!, key, e.confidence, rules));
 }
 
 function newSession(e: SessionEvent, plate: string, kind: PlateKind, key: string, confidence: number | null, rules: LotRules): SessionRecord {

@@ -5,6 +5,8 @@ import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
 
 export const ConfigSchema = Type.Object({
+  /** `production` turns on assertSafeForProduction (as binding HOST beyond loopback does). */
+  NODE_ENV: Type.Optional(Type.String()),
   /** Postgres/TimescaleDB URL; unset = embedded TimescaleDB (PGlite) in DATA_DIR. */
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   DATA_DIR: Type.String({ default: './data' }),
@@ -65,4 +67,60 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cfg = merged as Config;
   cfg.DATA_DIR = path.resolve(cfg.DATA_DIR);
   return cfg;
+}
+
+/**
+ * Production is explicit: NODE_ENV=production, or a HOST others can reach, refuses the demo's
+ * settings — dev secrets anyone can read in this file, the simulated payment provider (it accepts any
+ * `tok_ok…` source and would mark real invoices paid), the demo seed (devices whose secrets are written
+ * to DATA_DIR) and the demo fleet. Every problem is named at once, each with what to set, so a deploy
+ * is fixed in one round. `npm start` with no environment (loopback, no NODE_ENV) is the demo as ever.
+ */
+export function assertSafeForProduction(config: Config): void {
+  const why = [
+    ...(config.NODE_ENV === 'production' ? ['NODE_ENV=production'] : []),
+    ...(isLoopback(config.HOST) ? [] : [`HOST=${config.HOST} is not a loopback address (127.0.0.0/8, ::1, localhost)`]),
+  ];
+  if (why.length === 0) return;
+  const problems = productionProblems(config);
+  if (problems.length === 0) return;
+  throw new ConfigError([
+    `OneLot refuses to start as a production server (${why.join('; ')}) with the demo's settings:`,
+    ...problems.map((p) => `  - ${p}`),
+    'Fix these environment variables and start again (docs/security.md, "Production checklist"). To run the demo, keep HOST on loopback and NODE_ENV unset.',
+  ].join('\n'));
+}
+
+function productionProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const dev = ConfigSchema.properties;
+  if (config.AUTH_TOKEN_SECRET === dev.AUTH_TOKEN_SECRET.default) {
+    problems.push('AUTH_TOKEN_SECRET is the development default, so anyone can mint driver and operator tokens: set AUTH_TOKEN_SECRET to a random secret (e.g. `openssl rand -hex 32`).');
+  }
+  if (config.PAYMENT_WEBHOOK_SECRET === dev.PAYMENT_WEBHOOK_SECRET.default) {
+    problems.push('PAYMENT_WEBHOOK_SECRET is the development default, so anyone can forge payment notifications: set PAYMENT_WEBHOOK_SECRET to the secret your payment provider signs webhooks with.');
+  }
+  if (config.PAYMENT_PROVIDER_URL === undefined) {
+    problems.push('PAYMENT_PROVIDER_URL is unset, so the simulated provider would run in-process and accept any `tok_ok…` source, marking real invoices paid: set PAYMENT_PROVIDER_URL to your payment provider\'s base URL.');
+  }
+  if (config.SEED_DEMO) {
+    problems.push('SEED_DEMO is true, so an empty database gets the demo district and devices whose secrets are written to DATA_DIR: set SEED_DEMO=false.');
+  }
+  if (config.SIMULATE) {
+    problems.push('SIMULATE is true, so the demo fleet would publish made-up parking events: set SIMULATE=false.');
+  }
+  return problems;
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost, in any spelling the URL parser canonicalises. */
+function isLoopback(host: string): boolean {
+  if (/^localhost\.?$/i.test(host)) return true;
+  let canonical: string;
+  try {
+    canonical = new URL(`http://${host.includes(':') ? `[${host.replace(/^\[|\]$/g, '')}]` : host}/`).hostname;
+  } catch {
+    return false;
+  }
+  if (/^127\.\d+\.\d+\.\d+$/.test(canonical)) return true;
+  return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
 }

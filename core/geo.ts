@@ -24,7 +24,8 @@ export function walkingMeters(a: LatLng, b: LatLng): number {
 
 // GCJ-02 ("Mars coordinates"): the published obfuscation formula (Krasovsky 1940 ellipsoid).
 const GCJ_A = 6378245.0;
-const GCJ_EE = 0.00669342162296594323;
+// Eccentricity squared, published as 0.00669342162296594323: this is that value as a double.
+const GCJ_EE = 0.006693421622965943;
 
 function outOfChina({ lat, lng }: LatLng): boolean {
   return lng < 72.004 || lng > 137.8347 || lat < 0.8293 || lat > 55.8271;

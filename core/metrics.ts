@@ -57,7 +57,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
       name: 'onelot_billing_exit_to_invoice_seconds', buckets: LATENCY_BUCKETS, registers: r,
       help: 'From the broker receiving an exit event to its invoice committed (exits billed in the batch that brought them)',
     }),
-    // payments/service.ts, after the transaction that applied the provider's success commits.
+    // payments/provider-outcomes.ts, after the transaction that applied the provider's success commits.
     exitToChargeSeconds: new Histogram({
       name: 'onelot_payments_exit_to_charge_seconds', buckets: LATENCY_BUCKETS, registers: r,
       help: 'Contactless ("leave and go") charges: from the exit (the session\'s exit_time, as the gate camera timestamped it) to the charge recorded as succeeded',

@@ -44,6 +44,15 @@ function childOf(topic: string, leaf: 'events' | 'commands'): string | undefined
   return parts.length === 3 && parts[0] === 'devices' && parts[2] === leaf ? parts[1] : undefined;
 }
 
+/** What the hooks share: which device each connection authenticated as, and where events go. */
+interface HookContext {
+  directory: DeviceDirectory;
+  writer: EventWriter;
+  devices: WeakMap<object, Device>;
+  metrics: Metrics;
+  log: BrokerDeps['log'];
+}
+
 export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promise<Broker> {
   const { metrics, log } = deps;
   const directory = new DeviceDirectory(deps.pool);
@@ -51,7 +60,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
   });
   await writer.start();
-  const devices = new WeakMap<object, Device>();
+  const ctx: HookContext = { directory, writer, devices: new WeakMap<object, Device>(), metrics, log };
 
   const options: AedesOptions = {
     // Device ids like "sen-ZZ-JS-0012-03" are longer than MQTT 3.1's 23-character client id limit.
@@ -61,65 +70,9 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     // Device sessions and topics are shallow; refuse anything deeper before routing.
     maxTopicLevels: 8,
 
-    authenticate(client, username, password, done) {
-      const refuse = (why: string) => {
-        metrics.mqttRefused.inc({ what: 'connect' });
-        log.warn({ clientId: client.id, username }, `MQTT connect refused: ${why}`);
-        const err = Object.assign(new Error(why), { returnCode: NOT_AUTHORIZED });
-        done(err as never, false);
-      };
-      if (!username || !password) return refuse('username (device id) and password (device secret) are required');
-      directory.authenticate(username, password.toString('utf8')).then(
-        (device) => {
-          if (!device) return refuse('unknown device or wrong secret');
-          devices.set(client, device);
-          done(null, true);
-        },
-        (err) => {
-          log.error({ err }, 'device lookup failed');
-          const e = Object.assign(new Error('server unavailable'), { returnCode: 3 });
-          done(e as never, false);
-        },
-      );
-    },
-
-    authorizeSubscribe(client, sub, done) {
-      const device = devices.get(client);
-      if (device && (sub.topic === commandsTopic(device.id) || device.children?.has(childOf(sub.topic, 'commands') ?? ''))) return done(null, sub);
-      metrics.mqttRefused.inc({ what: 'subscribe' });
-      log.warn({ device: device?.id, topic: sub.topic }, 'MQTT subscribe refused: a device may subscribe only to devices/{its id}/commands');
-      // A null subscription answers SUBACK 0x80 (failure) and keeps the connection [MQTT-3.9.3-2].
-      done(null, null);
-    },
-
-    authorizePublish(client, packet, done) {
-      const connected = client ? devices.get(client) : undefined;
-      // A device publishes for itself; a gateway also for each child registered under it.
-      const device = !connected ? undefined
-        : packet.topic === eventsTopic(connected.id) ? connected
-        : connected.children?.get(childOf(packet.topic, 'events') ?? '');
-      if (!device) {
-        metrics.mqttRefused.inc({ what: 'publish' });
-        log.warn({ device: connected?.id, topic: packet.topic }, 'MQTT publish refused: a device may publish only to devices/{its id}/events (a gateway also to its children\'s)');
-        // MQTT 3.1.1 has no negative PUBACK: the connection is closed and nothing is stored [MQTT-3.3.5-2].
-        return done(new Error(`publishing to ${packet.topic} is not allowed`));
-      }
-      // Device events are ours to keep, not to redistribute as retained messages.
-      packet.retain = false;
-      metrics.mqttReceived.inc();
-      const receivedAt = new Date();
-      const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer);
-      const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
-      const stored = result.ok
-        ? writer.write(result.event)
-        : writer.deadLetter({ deviceId: device.id, topic: packet.topic, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
-            .then(() => { metrics.mqttRejected.inc({ reason: result.reason.split(/[:(]/)[0].slice(0, 60) }); });
-      stored.then(
-        () => done(null),
-        // Not committed: close the connection without PUBACK so the device resends.
-        (err: Error) => done(err),
-      );
-    },
+    authenticate: authenticate(ctx),
+    authorizeSubscribe: authorizeSubscribe(ctx),
+    authorizePublish: authorizePublish(ctx),
   };
 
   const aedes = await Aedes.createBroker(options);
@@ -135,20 +88,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     aedes,
     writer,
     connectedClients: () => connected,
-    listen(port, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        const onError = (err: NodeJS.ErrnoException) => {
-          if (err.code === 'EADDRINUSE') {
-            reject(new PortInUseError(`MQTT port ${port} on ${host} is already in use (is Mosquitto or another OneLot running?). Set MQTT_PORT to a free port, e.g. MQTT_PORT=1884.`));
-          } else reject(err);
-        };
-        server.once('error', onError);
-        server.listen(port, host, () => {
-          server.off('error', onError);
-          resolve((server.address() as net.AddressInfo).port);
-        });
-      });
-    },
+    listen: (port, host = '127.0.0.1') => listen(server, port, host),
     async close() {
       // Stop accepting, disconnect devices, then commit whatever they already sent.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -157,4 +97,92 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       await serverClosed;
     },
   };
+}
+
+/** CONNECT: the username is the device id, the password its secret (ingest/device-directory.ts). */
+function authenticate({ directory, devices, metrics, log }: HookContext): NonNullable<AedesOptions['authenticate']> {
+  return (client, username, password, done) => {
+    const refuse = (why: string) => {
+      metrics.mqttRefused.inc({ what: 'connect' });
+      log.warn({ clientId: client.id, username }, `MQTT connect refused: ${why}`);
+      const err = Object.assign(new Error(why), { returnCode: NOT_AUTHORIZED });
+      done(err as never, false);
+    };
+    if (!username || !password) return refuse('username (device id) and password (device secret) are required');
+    directory.authenticate(username, password.toString('utf8')).then(
+      (device) => {
+        if (!device) return refuse('unknown device or wrong secret');
+        devices.set(client, device);
+        done(null, true);
+      },
+      (err) => {
+        log.error({ err }, 'device lookup failed');
+        const e = Object.assign(new Error('server unavailable'), { returnCode: 3 });
+        done(e as never, false);
+      },
+    );
+  };
+}
+
+/** SUBSCRIBE: a device may listen to its own commands topic (a gateway also to its children's). */
+function authorizeSubscribe({ devices, metrics, log }: HookContext): NonNullable<AedesOptions['authorizeSubscribe']> {
+  return (client, sub, done) => {
+    const device = devices.get(client);
+    if (device && (sub.topic === commandsTopic(device.id) || device.children?.has(childOf(sub.topic, 'commands') ?? ''))) return done(null, sub);
+    metrics.mqttRefused.inc({ what: 'subscribe' });
+    log.warn({ device: device?.id, topic: sub.topic }, 'MQTT subscribe refused: a device may subscribe only to devices/{its id}/commands');
+    // A null subscription answers SUBACK 0x80 (failure) and keeps the connection [MQTT-3.9.3-2].
+    done(null, null);
+  };
+}
+
+/**
+ * PUBLISH: topic, then payload, then the durable write, and only then done(), after which aedes
+ * sends PUBACK: the durability rule (PUBACK means committed) lives here.
+ */
+function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNullable<AedesOptions['authorizePublish']> {
+  return (client, packet, done) => {
+    const connected = client ? devices.get(client) : undefined;
+    // A device publishes for itself; a gateway also for each child registered under it.
+    const device = !connected ? undefined
+      : packet.topic === eventsTopic(connected.id) ? connected
+      : connected.children?.get(childOf(packet.topic, 'events') ?? '');
+    if (!device) {
+      metrics.mqttRefused.inc({ what: 'publish' });
+      log.warn({ device: connected?.id, topic: packet.topic }, 'MQTT publish refused: a device may publish only to devices/{its id}/events (a gateway also to its children\'s)');
+      // MQTT 3.1.1 has no negative PUBACK: the connection is closed and nothing is stored [MQTT-3.3.5-2].
+      return done(new Error(`publishing to ${packet.topic} is not allowed`));
+    }
+    // Device events are ours to keep, not to redistribute as retained messages.
+    packet.retain = false;
+    metrics.mqttReceived.inc();
+    const receivedAt = new Date();
+    const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer);
+    const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
+    const stored = result.ok
+      ? writer.write(result.event)
+      : writer.deadLetter({ deviceId: device.id, topic: packet.topic, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
+          .then(() => { metrics.mqttRejected.inc({ reason: result.reason.split(/[:(]/)[0].slice(0, 60) }); });
+    stored.then(
+      () => done(null),
+      // Not committed: close the connection without PUBACK so the device resends.
+      (err: Error) => done(err),
+    );
+  };
+}
+
+/** Listen on host:port; resolves with the bound port, or a PortInUseError that says what to do. */
+function listen(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(new PortInUseError(`MQTT port ${port} on ${host} is already in use (is Mosquitto or another OneLot running?). Set MQTT_PORT to a free port, e.g. MQTT_PORT=1884.`));
+      } else reject(err);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
 }

@@ -283,8 +283,9 @@ type Counts = { free: number; occupied: number; unknown: number };
  * What a batch does to bays: per bay the newest event of the batch, and only if it is newer than
  * the state we hold (a late message is stored but never rolls a bay back; a repeat is never newer).
  * Lot counts move by deltas, so a commit costs O(changes), not O(bays in the lot).
+ * Exported for its tests (ingest/bay-mirror.test.ts); the writer is its only caller.
  */
-async function planObservations(client: PoolClient, events: IngestEvent[], mirror: BayMirror): Promise<{ updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }> {
+export async function planObservations(client: PoolClient, events: IngestEvent[], mirror: BayMirror): Promise<{ updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }> {
   const newest = new Map<string, IngestEvent>();
   for (const e of events) {
     if (!e.observation) continue;

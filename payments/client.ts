@@ -5,6 +5,8 @@ export interface ProviderCharge {
   id: string;
   status: 'pending' | 'succeeded' | 'failed' | 'refunded';
   amount_fen: number;
+  /** ISO 4217; ours are always CNY (payments/provider-outcomes.ts holds a charge reported otherwise). */
+  currency: string;
   failure_code: string | null;
   metadata: Record<string, string>;
 }
@@ -22,6 +24,11 @@ export interface ProviderClient {
   createCharge(req: CreateChargeRequest, idempotencyKey: string): Promise<ProviderCharge>;
   /** null when the provider has no such charge. */
   getCharge(id: string): Promise<ProviderCharge | null>;
+  /**
+   * Cancel a charge still waiting for its payer; answers the charge as it now stands (failed with
+   * failure_code 'canceled', or its outcome if it settled first). Safe to repeat.
+   */
+  cancelCharge(id: string): Promise<ProviderCharge>;
   createRefund(req: { charge: string; amount_fen: number }, idempotencyKey: string): Promise<{ id: string; status: string }>;
   createPaymentMethod(req: { kind: 'alipay' | 'wechat' | 'card'; account: string }): Promise<{ token: string; label: string }>;
 }
@@ -90,6 +97,7 @@ export function createProviderClient(opts: ProviderClientOptions): ProviderClien
     baseUrl,
     createCharge: async (req, key) => (await call<ProviderCharge>('POST', '/v1/charges', req, key))!,
     getCharge: (id) => call<ProviderCharge>('GET', `/v1/charges/${encodeURIComponent(id)}`, undefined, undefined, true),
+    cancelCharge: async (id) => (await call<ProviderCharge>('POST', `/v1/charges/${encodeURIComponent(id)}/cancel`, {}))!,
     createRefund: async (req, key) => (await call<{ id: string; status: string }>('POST', '/v1/refunds', req, key))!,
     createPaymentMethod: async (req) => (await call<{ token: string; label: string }>('POST', '/v1/payment_methods', req))!,
   };

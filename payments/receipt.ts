@@ -1,5 +1,5 @@
 // Receipts: number, money formatting and the downloadable HTML (Chinese and English). Pure.
-import type { FeeLine } from '../billing/tariff.ts';
+import type { FeeLine } from '../billing/index.ts';
 import { maskPlate } from '../core/plates.ts';
 
 /** ¥12.50 from 1250 fen; integer arithmetic only (money is never a float here). */

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { loadConfig, ConfigError } from '../core/config.ts';
 import { openDatabase, migrate } from '../core/db/index.ts';
-import { createOperator } from '../api/operator-accounts.ts';
+import { createOperator } from '../operators/index.ts';
 
 const [id, name] = process.argv.slice(2);
 if (!id || !name) {

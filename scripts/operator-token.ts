@@ -3,7 +3,7 @@
 // AUTH_TOKEN_SECRET, for scripts and integrations; people sign in to the console instead
 // (POST /api/v1/operator/login, accounts from `npm run operator:add`).
 import { loadConfig, ConfigError } from '../core/config.ts';
-import { issueToken } from '../api/auth.ts';
+import { issueToken } from '../core/tokens.ts';
 
 const [operatorId, hours = '12'] = process.argv.slice(2);
 if (!operatorId || !Number.isFinite(Number(hours)) || Number(hours) <= 0) {

@@ -2,11 +2,11 @@
 // fresh database, printing a line per stage. A platform started later on the same DATA_DIR serves
 // that city (the demo seed runs only on an empty database).
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.ts';
 import { openDatabase, migrate } from '../core/db/index.ts';
+import { exitWithUsageError, parseFlags, UsageError } from './args.ts';
 import { isEmpty } from './city-loader.ts';
-import { CITY_PRESETS, CityOptionError, cityCounts, generateCity, type CityPreset, type GenerateCityOptions } from './city-generator.ts';
+import { CITY_LIMITS, CITY_PRESETS, CityOptionError, cityCounts, generateCity, type GenerateCityOptions } from './city-generator.ts';
 import { loadGeneratedCity, type LoadProgressEvent } from './city-load.ts';
 
 const USAGE = `Usage: npm run city -- [options]
@@ -27,46 +27,34 @@ Uses DATABASE_URL instead of the embedded database when set. Refuses a database 
 Generated drivers cannot log in (password_hash '!disabled'); they exist for plates, contactless
 payment and load tests.`;
 
-class UsageError extends Error {}
-
-function count(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v.replace(/_/g, ''));
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be a whole number ≥ 0, got "${v}"`);
-  return n;
-}
+// A whole number within what the generator accepts.
+const count = ([min, max]: readonly [number, number], unit?: string) => ({ type: 'number', integer: true, min, max, unit } as const);
+const FLAGS = {
+  preset: { type: 'enum', values: CITY_PRESETS, default: 'small' },
+  garages: count(CITY_LIMITS.garages), 'garage-bays': count(CITY_LIMITS.garageBays), 'street-bays': count(CITY_LIMITS.streetBays),
+  drivers: count(CITY_LIMITS.drivers),
+  seed: count(CITY_LIMITS.seed), // default: the generator's (20261123)
+  gateways: count(CITY_LIMITS.gatewayChildren, 'children per gateway'),
+  'data-dir': { type: 'string' },
+  credentials: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 interface CliOptions { gen: GenerateCityOptions; dataDir: string; credentialsFile: string; dryRun: boolean }
 
 function parseCli(argv: string[], env: Record<string, string | undefined>): CliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: {
-        preset: { type: 'string' }, garages: { type: 'string' }, 'garage-bays': { type: 'string' }, 'street-bays': { type: 'string' },
-        drivers: { type: 'string' }, seed: { type: 'string' }, gateways: { type: 'string' }, 'data-dir': { type: 'string' },
-        credentials: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) return 'help';
-  const preset = (values.preset ?? 'small') as CityPreset;
-  if (!CITY_PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${CITY_PRESETS.join(', ')}, got "${values.preset}"`);
-  const gatewayChildren = count('gateways', values.gateways);
-  if (gatewayChildren === 0) throw new UsageError('--gateways must be at least 1 (children per gateway)');
-  const dataDir = path.resolve(values['data-dir'] ?? (env.DATA_DIR || `./data-city-${preset}`));
+  const f = parseFlags(argv, FLAGS);
+  if (f.help) return 'help';
+  const dataDir = path.resolve(f['data-dir'] ?? (env.DATA_DIR || `./data-city-${f.preset}`));
   return {
     gen: {
-      preset, garages: count('garages', values.garages), garageBays: count('garage-bays', values['garage-bays']),
-      streetBays: count('street-bays', values['street-bays']), drivers: count('drivers', values.drivers),
-      seed: count('seed', values.seed), gatewayChildren,
+      preset: f.preset, garages: f.garages, garageBays: f['garage-bays'], streetBays: f['street-bays'], drivers: f.drivers,
+      seed: f.seed, gatewayChildren: f.gateways,
     },
     dataDir,
-    credentialsFile: path.resolve(values.credentials ?? path.join(dataDir, 'demo-devices.json')),
-    dryRun: values['dry-run'] ?? false,
+    credentialsFile: path.resolve(f.credentials ?? path.join(dataDir, 'demo-devices.json')),
+    dryRun: f['dry-run'],
   };
 }
 
@@ -83,7 +71,7 @@ async function main(): Promise<number> {
     // Only what the database and the credentials need; DATA_DIR is resolved above (its default differs).
     config = loadConfig(process.env, { DATA_DIR: opts.dataDir });
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) { console.error(`city: ${err.message}\n\n${USAGE}`); return 2; }
+    if (err instanceof UsageError || err instanceof ConfigError) exitWithUsageError('city', err, USAGE);
     throw err;
   }
   const started = performance.now();

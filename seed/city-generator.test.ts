@@ -230,7 +230,7 @@ describe('loadGeneratedCity into the embedded database', () => {
     expect(await q('SELECT count(*)::int AS n FROM driver_plates')).toBe(plates);
     expect(await q('SELECT count(*)::int AS n FROM driver_plates WHERE contactless')).toBe(contactlessPlates);
     expect(await q(`SELECT count(*)::int AS n FROM payment_methods WHERE provider = 'simpay' AND token LIKE 'tok_ok_%'`)).toBe(contactless);
-    // Each contactless plate reaches its owner's payment method (what payments/service.ts charges).
+    // Each contactless plate reaches its owner's payment method (what payments/charging.ts charges).
     expect(await q(`SELECT count(*)::int AS n FROM driver_plates p JOIN payment_methods m ON m.driver_id = p.driver_id WHERE p.contactless`)).toBe(contactlessPlates);
     expect(summary.rows).toMatchObject({ drivers, plates, paymentMethods: contactless, lotBilling: city.lots.length });
     expect(stages).toEqual(['lots', 'bays', 'bay_state', 'lot_availability', 'devices', 'camera_bays', 'credentials', 'tariffs', 'lot_billing', 'drivers']);

@@ -147,7 +147,14 @@ function pickWeighted<T>(items: readonly T[], weight: (t: T) => number, rnd: Rng
 
 class OptionError extends Error {}
 
-function checkCount(name: string, v: number | undefined, min: number, max: number): void {
+/** What generateCity accepts for each count and the seed, [min, max] (`npm run city` checks its flags against them). */
+export const CITY_LIMITS = {
+  garages: [0, 20_000], garageBays: [0, 5_000_000], streetBays: [0, 1_000_000], drivers: [0, 20_000_000],
+  gatewayChildren: [1, 100_000], seed: [0, 0xffff_ffff],
+} as const satisfies Record<string, readonly [number, number]>;
+
+function checkCount(name: keyof typeof CITY_LIMITS, v: number | undefined): void {
+  const [min, max] = CITY_LIMITS[name];
   if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
     throw new OptionError(`${name} must be a whole number from ${min} to ${max.toLocaleString('en')}, got ${v}`);
   }
@@ -157,13 +164,13 @@ function checkCount(name: string, v: number | undefined, min: number, max: numbe
 export function generateCity(opts: GenerateCityOptions = {}): GeneratedCity {
   const preset = opts.preset ?? 'small';
   if (!CITY_PRESETS.includes(preset)) throw new OptionError(`unknown preset "${preset}"; use one of ${CITY_PRESETS.join(', ')}`);
-  checkCount('garages', opts.garages, 0, 20_000);
-  checkCount('garageBays', opts.garageBays, 0, 5_000_000);
-  checkCount('streetBays', opts.streetBays, 0, 1_000_000);
-  checkCount('drivers', opts.drivers, 0, 20_000_000);
-  checkCount('gatewayChildren', opts.gatewayChildren, 1, 100_000);
+  checkCount('garages', opts.garages);
+  checkCount('garageBays', opts.garageBays);
+  checkCount('streetBays', opts.streetBays);
+  checkCount('drivers', opts.drivers);
+  checkCount('gatewayChildren', opts.gatewayChildren);
   const seed = opts.seed ?? DEFAULT_SEED;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new OptionError(`seed must be a whole number from 0 to 4294967295, got ${seed}`);
+  checkCount('seed', seed);
 
   if (preset === 'demo' && opts.garages === undefined && opts.garageBays === undefined && opts.streetBays === undefined) {
     // The demo district exactly as `npm start` seeds it (same seed → same lots, bays, devices).

@@ -4,8 +4,8 @@
 // from --api (the platform's lot list) or are inferred from the devices.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.ts';
+import { exitWithUsageError, parseFlags, UsageError } from '../seed/args.ts';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { demoLots, steadyCityOccupancy } from './demo-simulator.ts';
 import { lotsForDevices, startFleet, type FleetDevice, type FleetLot, type FleetOptions } from './fleet.ts';
@@ -29,15 +29,26 @@ const USAGE = `Usage: npm run simulate -- [options]
   --duration S          stop after S real seconds (default: until Ctrl-C)
   --seed N              random seed (default 1)`;
 
-class UsageError extends Error {}
-
-function num(flag: string, v: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} must be ${what}, got "${v}"`);
-  return n;
-}
-const probability = (flag: string, v: string | undefined) => num(flag, v, (n) => n >= 0 && n <= 1, 'a probability between 0 and 1');
+// Fault probabilities and shares, 0..1.
+const probability = { type: 'number', min: 0, max: 1, what: 'a probability between 0 and 1' } as const;
+const seconds = { type: 'number', above: 0, unit: 'seconds' } as const;
+const FLAGS = {
+  'data-dir': { type: 'string' },
+  url: { type: 'string', pattern: /^mqtts?:\/\/[^/]+/, like: 'mqtt://host:port' },
+  api: { type: 'string', pattern: /^https?:\/\/[^/]+/, like: 'http://host:port' },
+  mode: { type: 'enum', values: ['per-device', 'gateway'], default: 'per-device' },
+  speed: { type: 'number', above: 0 }, // default: SIM_SPEED from the config
+  loss: probability, duplicate: probability, late: probability, misread: probability, stuck: probability, dead: probability,
+  'clock-skew': { type: 'number', min: 0, unit: 'seconds' },
+  'battery-drain': { type: 'number', min: 0, what: 'volts per day ≥ 0' },
+  'storm-every': seconds, 'storm-share': probability,
+  'initial-occupancy': probability,
+  heartbeat: seconds,
+  timestamps: { type: 'enum', values: ['wall', 'simulated'], default: 'wall' },
+  duration: seconds,
+  seed: { type: 'number', integer: true, default: 1 },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 interface CliOptions {
   dataDir: string;
@@ -55,52 +66,26 @@ interface CliOptions {
 
 /** Flags and environment to options; throws UsageError/ConfigError with a message to print. */
 function parseCli(argv: string[], env: Record<string, string | undefined>): CliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: {
-        'data-dir': { type: 'string' }, url: { type: 'string' }, api: { type: 'string' }, mode: { type: 'string' }, speed: { type: 'string' },
-        loss: { type: 'string' }, duplicate: { type: 'string' }, late: { type: 'string' }, misread: { type: 'string' },
-        stuck: { type: 'string' }, dead: { type: 'string' }, 'clock-skew': { type: 'string' }, 'battery-drain': { type: 'string' },
-        'storm-every': { type: 'string' }, 'storm-share': { type: 'string' },
-        'initial-occupancy': { type: 'string' }, heartbeat: { type: 'string' }, timestamps: { type: 'string' },
-        duration: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) return 'help';
-  const config = loadConfig(env, values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {});
-  if (values.url !== undefined && !/^mqtts?:\/\/[^/]+/.test(values.url)) throw new UsageError(`--url must look like mqtt://host:port, got "${values.url}"`);
-  if (values.api !== undefined && !/^https?:\/\/[^/]+/.test(values.api)) throw new UsageError(`--api must look like http://host:port, got "${values.api}"`);
-  const ts = values.timestamps ?? 'wall';
-  if (ts !== 'wall' && ts !== 'simulated') throw new UsageError(`--timestamps must be wall or simulated, got "${ts}"`);
-  const mode = values.mode ?? 'per-device';
-  if (mode !== 'per-device' && mode !== 'gateway') throw new UsageError(`--mode must be per-device or gateway, got "${mode}"`);
-  const stormEvery = num('storm-every', values['storm-every'], (n) => n > 0, 'a positive number of seconds');
-  const stormShare = probability('storm-share', values['storm-share']);
-  if ((stormEvery === undefined) !== (stormShare === undefined)) throw new UsageError('--storm-every and --storm-share go together');
+  const f = parseFlags(argv, FLAGS);
+  if (f.help) return 'help';
+  const config = loadConfig(env, f['data-dir'] ? { DATA_DIR: f['data-dir'] } : {});
+  if ((f['storm-every'] === undefined) !== (f['storm-share'] === undefined)) throw new UsageError('--storm-every and --storm-share go together');
   return {
     dataDir: config.DATA_DIR,
-    url: values.url,
-    api: values.api?.replace(/\/+$/, ''),
-    mode,
-    speed: num('speed', values.speed, (n) => n > 0, 'a positive number') ?? config.SIM_SPEED,
+    url: f.url,
+    api: f.api?.replace(/\/+$/, ''),
+    mode: f.mode,
+    speed: f.speed ?? config.SIM_SPEED,
     faults: {
-      loss: probability('loss', values.loss), duplicate: probability('duplicate', values.duplicate),
-      late: probability('late', values.late), misread: probability('misread', values.misread),
-      stuck: probability('stuck', values.stuck), dead: probability('dead', values.dead),
-      clockSkewSeconds: num('clock-skew', values['clock-skew'], (n) => n >= 0, 'a number of seconds ≥ 0'),
-      batteryDrainPerDay: num('battery-drain', values['battery-drain'], (n) => n >= 0, 'volts per day ≥ 0'),
-      reconnectStorm: stormEvery !== undefined ? { everySeconds: stormEvery, share: stormShare! } : undefined,
+      loss: f.loss, duplicate: f.duplicate, late: f.late, misread: f.misread, stuck: f.stuck, dead: f.dead,
+      clockSkewSeconds: f['clock-skew'], batteryDrainPerDay: f['battery-drain'],
+      reconnectStorm: f['storm-every'] !== undefined ? { everySeconds: f['storm-every'], share: f['storm-share']! } : undefined,
     },
-    initialOccupancy: probability('initial-occupancy', values['initial-occupancy']),
-    heartbeatSeconds: num('heartbeat', values.heartbeat, (n) => n > 0, 'a positive number of seconds'),
-    timestamps: ts,
-    durationSeconds: num('duration', values.duration, (n) => n > 0, 'a positive number of seconds'),
-    seed: num('seed', values.seed, Number.isSafeInteger, 'an integer') ?? 1,
+    initialOccupancy: f['initial-occupancy'],
+    heartbeatSeconds: f.heartbeat,
+    timestamps: f.timestamps,
+    durationSeconds: f.duration,
+    seed: f.seed,
   };
 }
 
@@ -194,8 +179,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof UsageError || err instanceof ConfigError) console.error(`simulate: ${err.message}`);
+    if (err instanceof UsageError) exitWithUsageError('simulate', err);
+    if (err instanceof ConfigError) console.error(`simulate: ${err.message}`);
     else console.error('simulate: failed:', err);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    process.exit(1);
   },
 );

@@ -115,3 +115,12 @@ export function poisson(mean: number, rng: Rng): number {
   }
   return k;
 }
+
+/** Shuffle `items` in place (Fisher–Yates) with `rng`, and return them. */
+export function shuffle<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}

@@ -6,7 +6,9 @@ import { normalizePlate } from '../core/plates.ts';
 import { eventsTopic, parseDeviceMessage, type DeviceMessage } from '../core/protocol.ts';
 import type { DeviceCredential } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
-import { createCitySim, planLinks, startFleet, TimeWheel, type Fleet, type FleetDevice, type FleetLot, type FleetOptions, type MessageBody } from './fleet.ts';
+import { createCitySim, type FleetLot, type MessageBody } from './city-sim.ts';
+import { planLinks, startFleet, type Fleet, type FleetDevice, type FleetOptions } from './fleet.ts';
+import { TimeWheel } from './schedulers.ts';
 import { Backlog, Links } from './transport.ts';
 
 // A small city: two kerb segments watched by sensors and high-mount cameras, one garage with

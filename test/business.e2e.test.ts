@@ -2,7 +2,7 @@
 // drive in and out past real gate cameras (MQTT), and leave with a receipt — charged once.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
-import { businessExtras } from '../extras.ts';
+import { cityModules } from '../platform.ts';
 import { startTestPlatform, tempDataDir, connectDevice, publish, waitFor, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 
@@ -21,8 +21,8 @@ async function api(method: string, url: string, body?: unknown, token?: string) 
 
 beforeAll(async () => {
   const dataDir = tempDataDir();
-  const { extras } = businessExtras(loadConfig({ ...ENV, DATA_DIR: dataDir }));
-  p = await startTestPlatform({ dataDir, extras });
+  const { modules } = cityModules(loadConfig({ ...ENV, DATA_DIR: dataDir }));
+  p = await startTestPlatform({ dataDir, modules });
 });
 afterAll(async () => { await p?.destroy(); });
 

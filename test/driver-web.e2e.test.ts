@@ -5,9 +5,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { paymentsExtras } from '../payments/extras.ts';
+import { paymentsModule } from '../payments/index.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
-import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium } from './helpers.ts';
+import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
 const PHONE = '13712345678';
@@ -24,6 +24,7 @@ let p: TestPlatform;
 let pool: Pool;
 let browser: Browser;
 let page: Page;
+let csp: string[];
 
 async function firstLot(kind: 'street' | 'garage'): Promise<string> {
   return (await pool.query<{ id: string }>('SELECT id FROM lots WHERE kind = $1 ORDER BY id LIMIT 1', [kind])).rows[0].id;
@@ -64,13 +65,14 @@ beforeAll(async () => {
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   // A long auto-charge interval: nothing charges behind the test's back except the pokes the API makes.
-  const extras = paymentsExtras(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } });
-  p = await startTestPlatform({ dataDir, env: ENV, extras });
+  const payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } });
+  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments] });
   pool = p.db.pool;
   await ensureBillingSeed(pool); // tariffs, so an open stay has a running fee
   browser = await launchChromium();
   // A browser in another zone: times must still show in Asia/Shanghai.
   page = await browser.newPage({ viewport: { width: 1100, height: 1300 }, locale: 'zh-CN', timezoneId: 'Europe/London' });
+  csp = await cspViolations(page);
   page.setDefaultTimeout(8000); // a stuck step fails with its own message, before the test's timeout
 });
 afterAll(async () => {
@@ -229,5 +231,11 @@ describe('driver pages', () => {
     await page.locator(tid('stream-status', '[data-state="open"]')).waitFor({ timeout: 10_000 });
     await setLang('zh');
     await page.screenshot({ path: '/tmp/onelot-map-mobile-zh.png' });
+  });
+});
+
+describe('driver pages under the Content-Security-Policy', () => {
+  it('broke none of its rules', () => {
+    expect(csp).toEqual([]);
   });
 });

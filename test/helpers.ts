@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
+import type { Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
-import { startPlatform, type Platform, type PlatformExtras } from '../platform.ts';
+import { startPlatform, type Platform } from '../platform.ts';
+import type { OneLotModule } from '../core/module.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 
@@ -23,10 +25,12 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'onelot-test-'));
 }
 
-export async function startTestPlatform(opts: { dataDir?: string; env?: Record<string, string>; extras?: PlatformExtras } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(opts: { dataDir?: string; env?: Record<string, string>; modules?: readonly OneLotModule[] } = {}): Promise<TestPlatform> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', INGEST_BATCH_WAIT_MS: '2', ...opts.env });
-  const platform = await startPlatform(config, opts.extras);
+  const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', INGEST_BATCH_WAIT_MS: '2',
+    // No timers behind a test's back: tests run the jobs they need themselves.
+    SCHEDULED_JOBS: 'false', ...opts.env });
+  const platform = await startPlatform(config, { modules: opts.modules });
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   return Object.assign(platform, {
     creds,
@@ -95,6 +99,21 @@ export async function launchChromium() {
     executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Every Content-Security-Policy violation the page meets from now on (api/security-headers.ts):
+ * the page's own securitypolicyviolation events, and Chromium's console lines about the policy.
+ * Browser tests end by expecting none, so a page change the policy refuses fails the tests.
+ */
+export async function cspViolations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy|CSP violation/i.test(m.text())) found.push(`${page.url()}: ${m.text()}`); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} refused ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
+  });
+  return found;
 }
 
 /**

@@ -321,7 +321,7 @@ describe('HTTP API', () => {
   it('reports health and Prometheus metrics, and serves OpenAPI docs', async () => {
     const h = await getJson(p, '/healthz');
     expect(h.status).toBe(200);
-    expect(h.body).toMatchObject({ status: 'ok', database: { ok: true }, broker: { ok: true } });
+    expect(h.body).toEqual({ status: 'ok', database: 'ok', broker: 'ok' });
     const m = await (await fetch(`${p.httpUrl}/metrics`)).text();
     for (const name of ['onelot_mqtt_messages_received_total', 'onelot_mqtt_messages_stored_total', 'onelot_ingest_commit_batch_size_bucket', 'onelot_ingest_commit_seconds_bucket', 'onelot_http_request_seconds_bucket']) {
       expect(m).toContain(name);

@@ -6,10 +6,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { businessExtras } from '../extras.ts';
-import { createOperator } from '../api/operator-accounts.ts';
+import { cityModules } from '../platform.ts';
+import { createOperator } from '../operators/index.ts';
 import { recomputeHourlyStats } from '../analytics/hourly-stats.ts';
-import { startTestPlatform, tempDataDir, nextSeq, waitFor, type TestPlatform, launchChromium } from './helpers.ts';
+import { startTestPlatform, tempDataDir, nextSeq, waitFor, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
 const OPERATOR = { id: 'op-web', name: '郑州城市停车运营', password: 'console-pass-web-1' };
@@ -20,6 +20,7 @@ let p: TestPlatform;
 let pool: Pool;
 let browser: Browser;
 let page: Page;
+let csp: string[];
 let garage: string;
 let street: string;
 /** The session in review (low-confidence exit read, matched by confusable characters) and its exception. */
@@ -99,8 +100,8 @@ beforeAll(async () => {
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   // A long auto-charge interval and no cron: nothing charges behind the test's back.
-  const { extras } = businessExtras(config, { billing: { cron: false }, payments: { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } } });
-  p = await startTestPlatform({ dataDir, env: ENV, extras });
+  const { modules } = cityModules(config, { payments: { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } } });
+  p = await startTestPlatform({ dataDir, env: ENV, modules });
   pool = p.db.pool;
   garage = await firstLot('garage');
   street = await firstLot('street');
@@ -138,6 +139,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   // A browser in another zone: times must still show in Asia/Shanghai.
   page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, locale: 'zh-CN', timezoneId: 'Europe/London' });
+  csp = await cspViolations(page);
   page.setDefaultTimeout(8000); // a stuck step fails with its own message, before the test's timeout
 });
 afterAll(async () => {
@@ -354,5 +356,11 @@ describe("operators' console", () => {
     await page.goto(p.httpUrl + '/#/operator/analytics');
     await page.locator(tid('op-login')).waitFor();
     expect(await page.locator(tid('figures')).count()).toBe(0);
+  });
+});
+
+describe("operators' console under the Content-Security-Policy", () => {
+  it('broke none of its rules (the console is a chunk loaded on demand)', () => {
+    expect(csp).toEqual([]);
   });
 });

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
-import { businessExtras } from '../extras.ts';
-import { createOperator } from '../api/operator-accounts.ts';
+import { cityModules } from '../platform.ts';
+import { createOperator } from '../operators/index.ts';
 import { foldHourlyDeltas, recomputeHourlyStats } from '../analytics/hourly-stats.ts';
 import { startTestPlatform, tempDataDir, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 
@@ -45,8 +45,8 @@ async function invoice(sessionId: number, lot: string, plate: string, fen: numbe
 beforeAll(async () => {
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
-  const { extras } = businessExtras(config, { billing: { cron: false } });
-  p = await startTestPlatform({ dataDir, extras });
+  const { modules } = cityModules(config);
+  p = await startTestPlatform({ dataDir, modules });
   const lots = (await p.db.pool.query<{ id: string; capacity: number }>(`SELECT id, capacity FROM lots WHERE kind = 'street' ORDER BY id LIMIT 2`)).rows;
   [lotA, lotB] = [lots[0], lots[1].id];
 
@@ -74,6 +74,25 @@ beforeAll(async () => {
   await createOperator(p.db.pool, { id: 'op-test', name: '测试运营', password: 'console-pass-1' });
 });
 afterAll(async () => { await p?.destroy(); });
+
+describe('operator routes behind one guard', () => {
+  it('answers every /api/v1/operator route but the sign-in with 401 without a token, and changes nothing', async () => {
+    // The routes as the API documents them: a route a module adds later is checked too.
+    const doc = await (await fetch(`${p.httpUrl}/docs/json`)).json() as { paths: Record<string, Record<string, unknown>> };
+    const operatorRoutes = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/operator/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path: path.replace(/\{[^}]+\}/g, '1') })));
+    expect(operatorRoutes.length).toBeGreaterThanOrEqual(8);
+    const before = (await p.db.pool.query(`SELECT (SELECT count(*) FROM session_exceptions WHERE resolved_at IS NULL) AS open, (SELECT count(*) FROM invoices WHERE status = 'paid') AS paid`)).rows[0];
+    for (const r of operatorRoutes) {
+      const res = await fetch(`${p.httpUrl}${r.path}`, { method: r.method, headers: { 'content-type': 'application/json' }, body: r.method === 'GET' ? undefined : '{"action":"void"}' });
+      if (r.path === '/api/v1/operator/login') { expect(res.status, 'sign-in').not.toBe(401); continue; }
+      expect(res.status, `${r.method} ${r.path}`).toBe(401);
+      expect((await res.json()).error.code).toBe('ONELOT_ERR_UNAUTHORIZED');
+    }
+    const after = (await p.db.pool.query(`SELECT (SELECT count(*) FROM session_exceptions WHERE resolved_at IS NULL) AS open, (SELECT count(*) FROM invoices WHERE status = 'paid') AS paid`)).rows[0];
+    expect(after).toEqual(before);
+  });
+});
 
 describe('operator sign-in', () => {
   it('signs in with the right password and refuses a wrong one with a message that says what to do', async () => {

@@ -4,14 +4,16 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
-import { billingExtras, type BillingExtras } from '../billing/extras.ts';
-import { overstayScan, type IssuedInvoice } from '../billing/sessions.ts';
+import { billingModule, type BillingModule } from '../billing/index.ts';
+import { overstayScan } from '../billing/sessions.ts';
+import type { IssuedInvoice } from '../core/changes.ts';
+import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import type { DeviceCredential } from '../seed/city-loader.ts';
-import { issueToken } from '../api/auth.ts';
+import { issueToken } from '../core/tokens.ts';
 import { loadConfig } from '../core/config.ts';
 
 let p: TestPlatform;
-let billing: BillingExtras;
+let billing: BillingModule;
 let gateDev: DeviceCredential;
 let gate: MqttClient;
 const issued: IssuedInvoice[] = [];
@@ -23,13 +25,13 @@ const getAs = async (url: string, headers: Record<string, string> = operator) =>
   return { status: res.status, body: await res.json() };
 };
 const extras = () => {
-  billing = billingExtras(config, { cron: false });
+  billing = billingModule(config, { ensureTariffs: ensureBillingSeed });
   billing.sessionHook.events.on('issued', (list) => issued.push(...list));
   return billing;
 };
 
 beforeAll(async () => {
-  p = await startTestPlatform({ extras: extras() });
+  p = await startTestPlatform({ modules: [extras()] });
   gateDev = p.device((d) => d.kind === 'gate-camera');
   gate = await connectDevice(p, gateDev);
 });
@@ -239,7 +241,7 @@ describe('a restart in the middle of a stay', () => {
     await send(gate, gateDev, gateMsg('in', '豫G13579', ENTRY));
     await gate.endAsync();
     await p.stop();
-    p = await startTestPlatform({ dataDir: p.dataDir, extras: extras() });
+    p = await startTestPlatform({ dataDir: p.dataDir, modules: [extras()] });
     gate = await connectDevice(p, gateDev);
     expect(await sessionsOf('豫G13579')).toMatchObject([{ status: 'open' }]);
     await send(gate, gateDev, gateMsg('out', '豫G13579', EXIT));

@@ -1,9 +1,10 @@
 // Start-up failures a person can act on: the message names the problem and the variable to change.
 import { describe, it, expect } from 'vitest';
 import net from 'node:net';
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { openDatabase } from '../core/db/index.ts';
-import { loadConfig } from '../core/config.ts';
+import { ConfigError, loadConfig } from '../core/config.ts';
 import { startTestPlatform, tempDataDir } from './helpers.ts';
 
 describe('start-up errors', () => {
@@ -34,5 +35,68 @@ describe('start-up errors', () => {
   it('names the variable of a bad configuration value', () => {
     expect(() => loadConfig({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT="eighty"/);
     expect(() => loadConfig({ MQTT_PORT: '70000' })).toThrow(/MQTT_PORT/);
+  });
+
+  it('refuses startPlatform in production with the demo settings before opening anything', async () => {
+    const dataDir = tempDataDir();
+    try {
+      const err = await startTestPlatform({ dataDir, env: { NODE_ENV: 'production' } }).catch((e) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toMatch(/AUTH_TOKEN_SECRET.*\n.*PAYMENT_WEBHOOK_SECRET.*\n.*PAYMENT_PROVIDER_URL.*\n.*SEED_DEMO/);
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** `node --import tsx main.ts` as npm start runs it (without the web build), on port 0. */
+function runMain(env: Record<string, string>, until: RegExp | null, timeoutMs = 60_000) {
+  const dataDir = tempDataDir();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    env: { PATH: process.env.PATH, HTTP_PORT: '0', MQTT_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCHEDULED_JOBS: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let signalled = false;
+  child.stdout.on('data', (b) => {
+    stdout += b;
+    if (!signalled && until?.test(stdout)) { signalled = true; child.kill('SIGTERM'); }
+  });
+  child.stderr.on('data', (b) => { stderr += b; });
+  return new Promise<{ code: number | null; stdout: string; stderr: string; dataDir: string }>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`main.ts still running after ${timeoutMs} ms; stderr: ${stderr}`)); }, timeoutMs);
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, dataDir }); });
+  });
+}
+
+describe('npm start in production', () => {
+  it('exits non-zero naming every demo setting left on, before starting anything', async () => {
+    const r = await runMain({ NODE_ENV: 'production' }, null);
+    try {
+      expect(r.code).not.toBe(0);
+      for (const name of ['AUTH_TOKEN_SECRET', 'PAYMENT_WEBHOOK_SECRET', 'PAYMENT_PROVIDER_URL', 'SEED_DEMO', 'SIMULATE']) {
+        expect(r.stderr).toMatch(new RegExp(`- ${name} .*set ${name}`));
+      }
+      expect(r.stdout).not.toContain('OneLot is running');
+      expect(readdirSync(r.dataDir)).toEqual([]);
+    } finally {
+      rmSync(r.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts when production sets everything, and stops cleanly', async () => {
+    const r = await runMain({
+      NODE_ENV: 'production', AUTH_TOKEN_SECRET: 'e2e-production-token-secret', PAYMENT_WEBHOOK_SECRET: 'e2e-production-webhook-secret',
+      PAYMENT_PROVIDER_URL: 'http://127.0.0.1:9', SEED_DEMO: 'false', SIMULATE: 'false',
+    }, /OneLot is running/);
+    try {
+      expect(r.stdout).toContain('Simulator: off');
+      expect(r.stdout).toContain('stopped cleanly');
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(r.dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { App, ApiContext } from '../app.ts';
+import type { App } from '../../core/module.ts';
+import type { ApiContext } from '../context.ts';
 import { distanceMeters, walkingMeters, navigationLinks } from '../../core/geo.ts';
-import { LatLngQuery } from '../schemas.ts';
-import { toLotBody } from './lots.ts';
+import { Guidance, LatLngQuery } from '../schemas.ts';
+import { toLotBody } from '../lot-body.ts';
 import type { Lot } from '../availability-cache.ts';
 
 // Ranking rule: a driver wants the nearest lot that will still have a space on arrival, at a fair
@@ -32,21 +33,7 @@ export function guidanceRoutes(app: App, { cache, priceEstimate }: ApiContext): 
         stay: Type.Optional(Type.Integer({ minimum: 15, maximum: 1440, default: 120, description: 'expected stay in minutes, for the price estimate' })),
       }),
       response: {
-        200: Type.Object({
-          destination: Type.Object({ lat: Type.Number(), lng: Type.Number() }),
-          options: Type.Array(Type.Object({
-            lot: Type.Ref('Lot'),
-            distanceMeters: Type.Integer(),
-            walkingMeters: Type.Integer({ description: 'estimated walk from the lot to the destination' }),
-            score: Type.Number(),
-            priceFen: Type.Union([Type.Integer(), Type.Null()], { description: 'what the expected stay would cost, in fen, from the lot\'s tariff; null when unknown' }),
-            navigation: Type.Object({
-              amap: Type.String({ description: 'Amap hand-off, GCJ-02' }),
-              baidu: Type.String({ description: 'Baidu Maps hand-off, BD-09' }),
-              geo: Type.String({ description: 'geo: URI, WGS-84' }),
-            }),
-          })),
-        }),
+        200: Guidance,
         400: Type.Ref('ErrorBody'),
       },
     },

@@ -1,23 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { App, ApiContext } from '../app.ts';
-import type { Lot } from '../availability-cache.ts';
+import type { App } from '../../core/module.ts';
+import type { ApiContext } from '../context.ts';
 import { OneLotError } from '../../core/errors.ts';
-import type { LotBody } from '../schemas.ts';
-
-export function toLotBody(l: Lot): LotBody {
-  return {
-    id: l.id, name: l.name, nameEn: l.nameEn, kind: l.kind, district: l.district, address: l.address, lat: l.lat, lng: l.lng,
-    capacity: l.capacity, free: l.free, occupied: l.occupied, unknown: l.unknown, updatedAt: l.updatedAt, path: l.path,
-  };
-}
-
-export function parseBbox(bbox: string): [number, number, number, number] {
-  const parts = bbox.split(',').map((p) => Number(p.trim()));
-  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) throw new OneLotError('ONELOT_ERR_BAD_BBOX');
-  const [minLng, minLat, maxLng, maxLat] = parts;
-  if (minLng >= maxLng || minLat >= maxLat || minLat < -90 || maxLat > 90 || minLng < -180 || maxLng > 180) throw new OneLotError('ONELOT_ERR_BAD_BBOX');
-  return [minLng, minLat, maxLng, maxLat];
-}
+import { LotDetail, LotList, type LotBody } from '../schemas.ts';
+import { parseBbox, toLotBody } from '../lot-body.ts';
 
 export function lotsRoutes(app: App, { cache, pool }: ApiContext): void {
   app.get('/api/v1/lots', {
@@ -29,7 +15,7 @@ export function lotsRoutes(app: App, { cache, pool }: ApiContext): void {
         q: Type.Optional(Type.String({ maxLength: 100, description: 'search a lot or street name (Chinese or English), district or id' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 5000 })),
       }),
-      response: { 200: Type.Object({ lots: Type.Array(Type.Ref('Lot')) }), 400: Type.Ref('ErrorBody') },
+      response: { 200: LotList, 400: Type.Ref('ErrorBody') },
     },
   }, async (req) => {
     const box = req.query.bbox ? parseBbox(req.query.bbox) : null;
@@ -50,7 +36,7 @@ export function lotsRoutes(app: App, { cache, pool }: ApiContext): void {
       tags: ['availability'],
       summary: 'One lot with every bay and its state',
       params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-      response: { 200: Type.Object({ lot: Type.Ref('Lot'), bays: Type.Array(Type.Ref('Bay')) }), 404: Type.Ref('ErrorBody') },
+      response: { 200: LotDetail, 404: Type.Ref('ErrorBody') },
     },
   }, async (req) => {
     const lot = cache.get(req.params.id);

@@ -2,7 +2,7 @@
 // flushMs to every stream: at city ingest rates one frame per 200 ms per viewer, not one per event.
 import { Type } from '@sinclair/typebox';
 import type { ServerResponse } from 'node:http';
-import type { App } from '../app.ts';
+import type { App } from '../../core/module.ts';
 import type { ChangeFeed, AvailabilityChange, LotCounts, BayChange } from '../../core/changes.ts';
 
 interface Viewer { res: ServerResponse; bays: 'all' | 'none' | string }

@@ -46,14 +46,6 @@ const PARSE_TYPE = 0x50; // 'P'
 const SYNC_TYPE = 0x53; // 'S'
 const SYNC = Buffer.from([SYNC_TYPE, 0, 0, 0, 4]);
 
-interface Conn {
-  socket: net.Socket;
-  chunks: Buffer[];
-  size: number;
-  started: boolean;
-  closed: boolean;
-}
-
 export interface WireServerOptions {
   host?: string;
   port?: number;
@@ -73,131 +65,8 @@ export interface WireServerOptions {
 }
 
 export async function serveWireProtocol(database: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
-  let db = database;
-  let failed = false;
-  const jobs: Array<{ conn: Conn; bytes: Uint8Array; terminate: boolean }> = [];
-  let owner: Conn | null = null;
-  let running = false;
-
-  async function release(conn: Conn): Promise<void> {
-    // A half-sent extended query is ended by a Sync; an open transaction is rolled back.
-    try {
-      await db.execProtocolRaw(SYNC);
-      if (db.isInTransaction()) await db.exec('ROLLBACK');
-    } finally {
-      if (owner === conn) owner = null;
-    }
-  }
-
-  async function run(): Promise<void> {
-    if (running) return;
-    running = true;
-    try {
-      while (jobs.length || owner?.closed) {
-        if (owner?.closed) { await release(owner); continue; }
-        const i = owner ? jobs.findIndex((j) => j.conn === owner) : 0;
-        if (i < 0) break; // the owner is mid-transaction and has sent nothing yet
-        const job = jobs.splice(i, 1)[0];
-        const { conn } = job;
-        if (conn.closed) continue;
-        if (job.bytes.length) {
-          const started = performance.now();
-          let out: Buffer = await execRun(db, job.bytes);
-          const ms = performance.now() - started;
-          if (opts.onSlow && ms >= (opts.slowMs ?? 2000)) opts.onSlow(Math.round(ms), sqlOf(job.bytes));
-          if (!answerIsWhole(job.bytes, out)) {
-            opts.onBrokenAnswer?.(sqlOf(job.bytes));
-            out = await recoverFromBrokenAnswer(db);
-          }
-          if (out.length && !conn.socket.destroyed) conn.socket.write(out);
-          // Idle again only when the answer ends with ReadyForQuery 'I' (not 'T' or 'E', and not
-          // an extended sequence still waiting for its Sync).
-          const n = out.length;
-          const idle = n >= 6 && out[n - 6] === READY_FOR_QUERY && out[n - 1] === IDLE;
-          owner = idle ? null : conn;
-        }
-        if (job.terminate) {
-          if (owner === conn) await release(conn);
-          conn.closed = true;
-          conn.socket.end();
-        }
-      }
-    } finally {
-      running = false;
-    }
-  }
-
-  function onData(conn: Conn, data: Buffer): void {
-    conn.chunks.push(data);
-    conn.size += data.length;
-    const messages: Buffer[] = [];
-    let terminate = false;
-    while (conn.size >= 5 && !terminate) {
-      if (conn.chunks[0].length < 8 && conn.chunks.length > 1) conn.chunks = [Buffer.concat(conn.chunks)];
-      const head = conn.chunks[0];
-      if (!conn.started) {
-        if (conn.size < 8) break;
-        const len = head.readInt32BE(0);
-        const code = head.readInt32BE(4);
-        if (len < 8) { violation(conn); return; }
-        if (conn.size < len) break;
-        const msg = take(conn, len);
-        if (code === SSL_REQUEST || code === GSSENC_REQUEST) { conn.socket.write('N'); continue; }
-        if (code === CANCEL_REQUEST) { conn.closed = true; conn.socket.end(); return; }
-        conn.started = true;
-        // The startup message has no type byte: a call of its own, before anything after it.
-        jobs.push({ conn, bytes: msg, terminate: false });
-        continue;
-      }
-      const len = 1 + head.readInt32BE(1);
-      if (len < 5) { violation(conn); return; }
-      if (conn.size < len) break; // wait for the rest without copying what we have
-      if (head[0] === TERMINATE) { take(conn, len); terminate = true; break; }
-      messages.push(take(conn, len));
-    }
-    if (messages.length || terminate) jobs.push({ conn, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
-    kick();
-  }
-
-  /** A length no message can have: not the protocol, so the connection goes (its work is rolled back). */
-  function violation(conn: Conn): void {
-    conn.closed = true;
-    conn.socket.destroy();
-  }
-
-  function kick(): void {
-    void run().catch((err) => {
-      // The database itself threw (not an SQL error, which is an answer): no session can go on.
-      failed = true;
-      jobs.length = 0;
-      owner = null;
-      for (const c of conns) { c.closed = true; c.socket.destroy(); }
-      opts.onFailure?.(err as Error);
-    });
-  }
-
-  const conns = new Set<Conn>();
-  const accept = (socket: net.Socket) => {
-    if (failed || conns.size >= (opts.maxConnections ?? 8)) {
-      socket.destroy(); // not end(): a half-closed socket would hold server.close() open
-      return;
-    }
-    socket.setNoDelay(true);
-    const conn: Conn = { socket, chunks: [], size: 0, started: false, closed: false };
-    conns.add(conn);
-    socket.on('data', (d) => onData(conn, d));
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      conns.delete(conn);
-      conn.closed = true;
-      // If it owned the database, run() rolls it back before anyone else's work.
-      if (owner === conn) kick();
-    });
-  };
-  const listen = (server: net.Server, ...where: [number, string] | [string]) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(...(where as [number, string]), () => resolve());
-  });
+  const backend = new SharedBackend(database, opts);
+  const accept = (socket: net.Socket) => backend.accept(socket);
   const server = net.createServer(accept);
   await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
   const port = (server.address() as net.AddressInfo).port;
@@ -210,15 +79,232 @@ export async function serveWireProtocol(database: PGlite, opts: WireServerOption
   }
   return {
     port,
-    replaceDatabase(next) {
-      db = next;
-      failed = false;
-    },
+    replaceDatabase: (next) => backend.replaceDatabase(next),
     async close() {
-      for (const c of conns) c.socket.destroy();
+      backend.destroyConnections();
       await Promise.all([server, local].map((srv) => srv && new Promise<void>((resolve) => srv.close(() => resolve()))));
     },
   };
+}
+
+function listen(server: net.Server, ...where: [number, string] | [string]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(...(where as [number, string]), () => resolve());
+  });
+}
+
+/** A run of whole messages from one connection: one call into the database, one write back. */
+interface Job { conn: Connection; bytes: Uint8Array; terminate: boolean }
+
+/**
+ * The one PGlite backend every connection shares: a queue of calls, run one at a time, and the
+ * connection that owns the backend while it is inside a transaction or an unfinished
+ * extended-protocol sequence.
+ */
+class SharedBackend {
+  private failed = false;
+  private readonly jobs: Job[] = [];
+  private owner: Connection | null = null;
+  private running = false;
+  private readonly conns = new Set<Connection>();
+
+  constructor(private db: PGlite, private readonly opts: WireServerOptions) {}
+
+  accept(socket: net.Socket): void {
+    if (this.failed || this.conns.size >= (this.opts.maxConnections ?? 8)) {
+      socket.destroy(); // not end(): a half-closed socket would hold server.close() open
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn = new Connection(socket, this);
+    this.conns.add(conn);
+    socket.on('data', (d) => conn.onData(d));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.conns.delete(conn);
+      conn.closed = true;
+      // If it owned the database, run() rolls it back before anyone else's work.
+      if (this.owner === conn) this.kick();
+    });
+  }
+
+  enqueue(job: Job): void {
+    this.jobs.push(job);
+  }
+
+  /** Start running the queue unless it is running already. */
+  kick(): void {
+    void this.run().catch(this.fail);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.jobs.length || this.owner?.closed) {
+        if (this.owner?.closed) { await this.release(this.owner); continue; }
+        const i = this.owner ? this.jobs.findIndex((j) => j.conn === this.owner) : 0;
+        if (i < 0) break; // the owner is mid-transaction and has sent nothing yet
+        const job = this.jobs.splice(i, 1)[0];
+        const { conn } = job;
+        if (conn.closed) continue;
+        if (job.bytes.length) {
+          // The awaits stay here, not in a helper: this is the embedded database's hot path.
+          const started = performance.now();
+          let out: Buffer = await execRun(this.db, job.bytes);
+          this.reportIfSlow(performance.now() - started, job.bytes);
+          if (!answerIsWhole(job.bytes, out)) {
+            this.opts.onBrokenAnswer?.(sqlOf(job.bytes));
+            out = await recoverFromBrokenAnswer(this.db);
+          }
+          this.answer(conn, out);
+        }
+        if (job.terminate) {
+          if (this.owner === conn) await this.release(conn);
+          conn.end();
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private reportIfSlow(ms: number, bytes: Uint8Array): void {
+    if (this.opts.onSlow && ms >= (this.opts.slowMs ?? 2000)) this.opts.onSlow(Math.round(ms), sqlOf(bytes));
+  }
+
+  /** Send the answer; the connection keeps the backend unless the answer leaves it idle. */
+  private answer(conn: Connection, out: Buffer): void {
+    if (out.length && !conn.socket.destroyed) conn.socket.write(out);
+    // Idle again only when the answer ends with ReadyForQuery 'I' (not 'T' or 'E', and not
+    // an extended sequence still waiting for its Sync).
+    const n = out.length;
+    const idle = n >= 6 && out[n - 6] === READY_FOR_QUERY && out[n - 1] === IDLE;
+    this.owner = idle ? null : conn;
+  }
+
+  private async release(conn: Connection): Promise<void> {
+    // A half-sent extended query is ended by a Sync; an open transaction is rolled back.
+    try {
+      await this.db.execProtocolRaw(SYNC);
+      if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+    } finally {
+      if (this.owner === conn) this.owner = null;
+    }
+  }
+
+  /** The database itself threw (not an SQL error, which is an answer): no session can go on. */
+  private readonly fail = (err: unknown): void => {
+    this.failed = true;
+    this.jobs.length = 0;
+    this.owner = null;
+    for (const c of this.conns) c.closed = true;
+    this.destroyConnections();
+    this.opts.onFailure?.(err as Error);
+  };
+
+  /** Serve another database (after the old one threw and was reopened); connections are accepted again. */
+  replaceDatabase(next: PGlite): void {
+    this.db = next;
+    this.failed = false;
+  }
+
+  /** Their 'close' events then forget them (and roll back the owner's work, if any). */
+  destroyConnections(): void {
+    for (const c of this.conns) c.socket.destroy();
+  }
+}
+
+/**
+ * One client's socket and what it has sent that is not yet a whole message. Chunks are kept as
+ * they arrived and cut, not copied, until a message spans two of them.
+ */
+class Connection {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private started = false;
+  closed = false;
+
+  constructor(readonly socket: net.Socket, private readonly backend: SharedBackend) {}
+
+  /** Every complete message that has arrived goes to the backend, in order. */
+  onData(data: Buffer): void {
+    this.chunks.push(data);
+    this.size += data.length;
+    if (!this.started && !this.readStartup()) return;
+    if (this.started && !this.readMessages()) return;
+    this.backend.kick();
+  }
+
+  /**
+   * The startup phase: SSL and GSS encryption are declined, a cancel request ends the connection,
+   * and the startup message (which has no type byte) is a call of its own, before anything after
+   * it. False when the connection has been ended.
+   */
+  private readStartup(): boolean {
+    while (this.size >= 8) {
+      const head = this.head();
+      const len = head.readInt32BE(0);
+      const code = head.readInt32BE(4);
+      if (len < 8) { this.violation(); return false; }
+      if (this.size < len) break;
+      const msg = this.take(len);
+      if (code === SSL_REQUEST || code === GSSENC_REQUEST) { this.socket.write('N'); continue; }
+      if (code === CANCEL_REQUEST) { this.end(); return false; }
+      this.started = true;
+      this.backend.enqueue({ conn: this, bytes: msg, terminate: false });
+      break;
+    }
+    return true;
+  }
+
+  /** Every whole message that has arrived, as one run; up to and without a Terminate. False on a violation. */
+  private readMessages(): boolean {
+    const messages: Buffer[] = [];
+    let terminate = false;
+    while (this.size >= 5) {
+      const head = this.head();
+      const len = 1 + head.readInt32BE(1);
+      if (len < 5) { this.violation(); return false; }
+      if (this.size < len) break; // wait for the rest without copying what we have
+      if (head[0] === TERMINATE) { this.take(len); terminate = true; break; }
+      messages.push(this.take(len));
+    }
+    if (messages.length || terminate) this.backend.enqueue({ conn: this, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
+    return true;
+  }
+
+  /** The first chunk, joined with the rest when it is too short to hold a message's header. */
+  private head(): Buffer {
+    if (this.chunks[0].length < 8 && this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0];
+  }
+
+  /** The first `len` bytes of the input, removed from it. */
+  private take(len: number): Buffer {
+    let head = this.chunks[0];
+    if (head.length < len) {
+      head = Buffer.concat(this.chunks);
+      this.chunks = [head];
+    }
+    const msg = head.subarray(0, len);
+    if (head.length === len) this.chunks.shift();
+    else this.chunks[0] = head.subarray(len);
+    this.size -= len;
+    return msg;
+  }
+
+  /** A length no message can have: not the protocol, so the connection goes (its work is rolled back). */
+  private violation(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  end(): void {
+    this.closed = true;
+    this.socket.end();
+  }
 }
 
 /**
@@ -310,20 +396,6 @@ async function recoverFromBrokenAnswer(db: PGlite): Promise<Buffer> {
     ? `SERROR\0VERROR\0C${RETRY_TRANSACTION}\0Mthe embedded database lost the answer to this statement; the transaction is aborted and nothing of it is committed: roll back and retry it\0\0`
     : `SERROR\0VERROR\0C${OUTCOME_UNKNOWN}\0Mthe embedded database lost the answer to this statement; whether it committed is unknown: check before retrying\0\0`);
   return Buffer.concat([frame(ERROR_RESPONSE, fields), frame(READY_FOR_QUERY, Buffer.from([inTransaction ? FAILED : IDLE]))]);
-}
-
-/** The first `len` bytes of the connection's input, removed from it. */
-function take(conn: Conn, len: number): Buffer {
-  let head = conn.chunks[0];
-  if (head.length < len) {
-    head = Buffer.concat(conn.chunks);
-    conn.chunks = [head];
-  }
-  const msg = head.subarray(0, len);
-  if (head.length === len) conn.chunks.shift();
-  else conn.chunks[0] = head.subarray(len);
-  conn.size -= len;
-  return msg;
 }
 
 /** The SQL text of the Parse ('P') or Query ('Q') messages in a run of messages, for logs. */

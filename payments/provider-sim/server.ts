@@ -8,6 +8,9 @@
 //        The same key returns the SAME charge (200); the same key with a different body is 409.
 //        The outcome arrives later as a signed webhook: charge.succeeded | charge.failed.
 //   GET  /v1/charges/:id                                → the charge as the provider knows it
+//   POST /v1/charges/:id/cancel                         → the charge: a pending one is now failed ('canceled',
+//        webhook charge.failed); a settled one is unchanged. Safe to repeat (Alipay's trade.close,
+//        WeChat Pay's closeorder, Stripe's cancel: how a merchant ends a checkout nobody finishes).
 //   POST /v1/refunds  (Idempotency-Key required) {charge, amount_fen} → 201 {id, status:'pending'}, then webhook charge.refunded
 //
 // Webhooks: POST webhookUrl, body {id: 'evt_…', type, created, data: {charge}}, header
@@ -20,11 +23,12 @@
 //   tok_insufficient… fails with failure_code 'insufficient_funds'
 //   tok_slow…         succeeds, but the create call answers only after `slowMs` (3 s): clients time
 //                     out and retry with the same key, which must not create a second charge
+//   tok_wait…         stays pending until cancelled: a QR code nobody scans, a payer who never confirms
 //   anything else     400 invalid_source (an unknown token is refused at create, like a real provider)
 // Payment-method tokens from /v1/payment_methods take their behaviour from the account: an account
 // starting with "decline", "insufficient" or "slow" gives tok_decline_pm_…, tok_insufficient_pm_…,
 // tok_slow_pm_…; any other account gives tok_ok_pm_….
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, createHash } from 'node:crypto';
 import { signWebhook } from '../webhook-signature.ts';
 
@@ -34,7 +38,7 @@ export interface SimCharge {
   id: string;
   object: 'charge';
   amount_fen: number;
-  currency: 'CNY';
+  currency: string;
   source: string;
   description: string;
   metadata: Record<string, string>;
@@ -83,9 +87,14 @@ export interface SimulatedProvider {
   setWebhookUrl(url: string): void;
   /** While held, outcomes are decided but no webhook leaves (simulates a delayed notification). */
   holdWebhooks(hold: boolean): void;
+  /**
+   * Test hook: the next charge to settle is captured with these fields changed (another amount or
+   * currency than the merchant asked for), and reported so by webhook and GET.
+   */
+  misreportNext(change: { amount_fen?: number; currency?: string } | null): void;
 }
 
-const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow'] as const;
+const BEHAVIOURS = ['ok', 'decline', 'insufficient', 'slow', 'wait'] as const;
 type Behaviour = (typeof BEHAVIOURS)[number];
 
 function behaviourOf(source: string): Behaviour | null {
@@ -99,45 +108,53 @@ const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64ur
 const bodyHash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startSimulatedProvider(opts: SimulatedProviderOptions): Promise<SimulatedProvider> {
-  const latencyMs = opts.latencyMs ?? 50;
-  const slowMs = opts.slowMs ?? 3000;
-  const maxAttempts = opts.webhookAttempts ?? 8;
-  const backoffMs = opts.webhookBackoffMs ?? 100;
-  const log = opts.log ?? (() => {});
-  let webhookUrl = opts.webhookUrl;
-  let held = false;
-  let closed = false;
+const problem = (code: string, message: string) => ({ error: { code, message } });
 
-  const charges = new Map<string, SimCharge>();
-  // Idempotency-Key → what it produced and the body it was produced for (Stripe semantics).
-  const keys = new Map<string, { hash: string; result: { kind: 'charge' | 'refund'; id: string } }>();
-  const refunds = new Map<string, { id: string; charge: string; amount_fen: number; status: string }>();
-  const methods = new Map<string, { kind: string; label: string }>();
-  const deliveries: WebhookDelivery[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+/** Timers that die with the provider: after close nothing scheduled fires. */
+class Timers {
+  closed = false;
+  private readonly pending = new Set<NodeJS.Timeout>();
 
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => { timers.delete(t); if (!closed) fn(); }, ms);
-    timers.add(t);
-  };
+  later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => { this.pending.delete(t); if (!this.closed) fn(); }, ms);
+    this.pending.add(t);
+  }
 
-  function emit(type: string, charge: SimCharge): void {
+  close(): void {
+    this.closed = true;
+    for (const t of this.pending) clearTimeout(t);
+    this.pending.clear();
+  }
+}
+
+/** Outgoing webhooks: each event signed at every attempt and retried with backoff until a 2xx. */
+class WebhookOutbox {
+  readonly deliveries: WebhookDelivery[] = [];
+  /** While held, outcomes are decided but no webhook leaves. */
+  held = false;
+
+  constructor(
+    public url: string,
+    private readonly opts: { secret: string; maxAttempts: number; backoffMs: number; log: (msg: string) => void },
+    private readonly timers: Timers,
+  ) {}
+
+  emit(type: string, charge: SimCharge): void {
     const eventId = newId('evt');
     const body = JSON.stringify({ id: eventId, type, created: Math.floor(Date.now() / 1000), data: { charge } });
     const d: WebhookDelivery = { eventId, type, body, signature: '', attempts: 0, lastStatus: null, delivered: false };
-    deliveries.push(d);
-    void deliver(d);
+    this.deliveries.push(d);
+    void this.deliver(d);
   }
 
-  async function deliver(d: WebhookDelivery): Promise<void> {
-    if (closed || d.delivered) return;
-    if (held) return later(50, () => void deliver(d)); // held: not an attempt, just wait
+  private async deliver(d: WebhookDelivery): Promise<void> {
+    if (this.timers.closed || d.delivered) return;
+    if (this.held) return this.timers.later(50, () => void this.deliver(d)); // held: not an attempt, just wait
     d.attempts++;
     // Signed at each attempt, like Stripe: a retry hours later must still be inside the window.
-    d.signature = signWebhook(opts.webhookSecret, d.body);
+    d.signature = signWebhook(this.opts.secret, d.body);
     try {
-      const res = await fetch(webhookUrl, {
+      const res = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'OneLot-Signature': d.signature },
         body: d.body,
@@ -152,26 +169,32 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
     } catch {
       d.lastStatus = 0;
     }
-    if (d.attempts >= maxAttempts) {
-      log(`simpay: webhook ${d.eventId} (${d.type}) given up after ${d.attempts} attempts`);
+    if (d.attempts >= this.opts.maxAttempts) {
+      this.opts.log(`simpay: webhook ${d.eventId} (${d.type}) given up after ${d.attempts} attempts`);
       return;
     }
-    later(backoffMs * 2 ** (d.attempts - 1), () => void deliver(d));
+    this.timers.later(this.opts.backoffMs * 2 ** (d.attempts - 1), () => void this.deliver(d));
   }
+}
 
-  function settle(charge: SimCharge): void {
-    later(latencyMs, () => {
-      const failure = FAILURE[behaviourOf(charge.source) ?? 'ok'];
-      charge.status = failure ? 'failed' : 'succeeded';
-      charge.failure_code = failure ?? null;
-      emit(failure ? 'charge.failed' : 'charge.succeeded', charge);
-    });
-  }
+/** The provider's books (charges, refunds, payment methods, idempotency keys) and its four routes. */
+class SimPay {
+  readonly charges = new Map<string, SimCharge>();
+  // Idempotency-Key → what it produced and the body it was produced for (Stripe semantics).
+  private readonly keys = new Map<string, { hash: string; result: { kind: 'charge' | 'refund'; id: string } }>();
+  private readonly refunds = new Map<string, { id: string; charge: string; amount_fen: number; status: string }>();
+  private readonly methods = new Map<string, { kind: string; label: string }>();
+  /** misreportNext: applied to the next charge that settles. */
+  misreport: { amount_fen?: number; currency?: string } | null = null;
 
-  const app: FastifyInstance = Fastify({ logger: false });
-  const problem = (code: string, message: string) => ({ error: { code, message } });
+  constructor(
+    private readonly timing: { latencyMs: number; slowMs: number },
+    private readonly timers: Timers,
+    private readonly webhooks: WebhookOutbox,
+  ) {}
 
-  app.post('/v1/payment_methods', async (req, reply) => {
+  /** POST /v1/payment_methods: tokenise an account; its prefix decides the token's behaviour. */
+  createPaymentMethod(req: FastifyRequest, reply: FastifyReply) {
     const body = req.body as { kind?: string; account?: string } | undefined;
     const kind = body?.kind;
     const account = String(body?.account ?? '');
@@ -181,23 +204,24 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
     const token = `tok_${behaviour}_pm_${randomBytes(9).toString('base64url')}`;
     const name = kind === 'alipay' ? 'Alipay' : kind === 'wechat' ? 'WeChat Pay' : 'Card';
     const label = `${name} ****${account.replace(/\s/g, '').slice(-4)}`;
-    methods.set(token, { kind, label });
+    this.methods.set(token, { kind, label });
     return reply.status(201).send({ token, label });
-  });
+  }
 
-  app.post('/v1/charges', async (req, reply) => {
+  /** POST /v1/charges: create (or, for a known key and body, return) a charge; the outcome follows by webhook. */
+  async createCharge(req: FastifyRequest, reply: FastifyReply) {
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length < 8 || key.length > 255) {
       return reply.status(400).send(problem('idempotency_key_required', 'send an Idempotency-Key header (8–255 characters)'));
     }
     const body = (req.body ?? {}) as Partial<SimCharge>;
     const hash = bodyHash({ a: body.amount_fen, c: body.currency, s: body.source, d: body.description, m: body.metadata });
-    const seen = keys.get(key);
+    const seen = this.keys.get(key);
     if (seen) {
       if (seen.hash !== hash || seen.result.kind !== 'charge') {
         return reply.status(409).send(problem('idempotency_key_reused', `Idempotency-Key ${key} was used with a different request`));
       }
-      return reply.status(200).send(charges.get(seen.result.id));
+      return reply.status(200).send(this.charges.get(seen.result.id));
     }
     if (!Number.isInteger(body.amount_fen) || (body.amount_fen as number) <= 0) return reply.status(400).send(problem('invalid_amount', 'amount_fen must be a positive integer'));
     if (body.currency !== 'CNY') return reply.status(400).send(problem('invalid_currency', 'currency must be CNY'));
@@ -209,30 +233,44 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
       amount_refunded_fen: 0, created: Math.floor(Date.now() / 1000), idempotency_key: key,
     };
     // Recorded before the (slow) answer: a retry that arrives meanwhile finds it.
-    charges.set(charge.id, charge);
-    keys.set(key, { hash, result: { kind: 'charge', id: charge.id } });
-    settle(charge);
-    if (behaviour === 'slow') await sleep(slowMs);
+    this.charges.set(charge.id, charge);
+    this.keys.set(key, { hash, result: { kind: 'charge', id: charge.id } });
+    this.settle(charge);
+    if (behaviour === 'slow') await sleep(this.timing.slowMs);
     return reply.status(201).send(charge);
-  });
+  }
 
-  app.get('/v1/charges/:id', async (req, reply) => {
-    const charge = charges.get((req.params as { id: string }).id);
+  /** GET /v1/charges/:id */
+  getCharge(req: FastifyRequest, reply: FastifyReply) {
+    const charge = this.charges.get((req.params as { id: string }).id);
     if (!charge) return reply.status(404).send(problem('no_such_charge', 'no such charge'));
     return charge;
-  });
+  }
 
-  app.post('/v1/refunds', async (req, reply) => {
+  /** POST /v1/charges/:id/cancel: a pending charge fails as 'canceled'; a settled one is answered as it is. */
+  cancelCharge(req: FastifyRequest, reply: FastifyReply) {
+    const charge = this.charges.get((req.params as { id: string }).id);
+    if (!charge) return reply.status(404).send(problem('no_such_charge', 'no such charge'));
+    if (charge.status === 'pending') {
+      charge.status = 'failed';
+      charge.failure_code = 'canceled';
+      this.webhooks.emit('charge.failed', charge);
+    }
+    return charge;
+  }
+
+  /** POST /v1/refunds: refund (part of) a succeeded charge; charge.refunded follows by webhook. */
+  createRefund(req: FastifyRequest, reply: FastifyReply) {
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length < 8) return reply.status(400).send(problem('idempotency_key_required', 'send an Idempotency-Key header'));
     const body = (req.body ?? {}) as { charge?: string; amount_fen?: number };
     const hash = bodyHash(body);
-    const seen = keys.get(key);
+    const seen = this.keys.get(key);
     if (seen) {
       if (seen.hash !== hash || seen.result.kind !== 'refund') return reply.status(409).send(problem('idempotency_key_reused', `Idempotency-Key ${key} was used with a different request`));
-      return reply.status(200).send(refunds.get(seen.result.id));
+      return reply.status(200).send(this.refunds.get(seen.result.id));
     }
-    const charge = charges.get(String(body.charge));
+    const charge = this.charges.get(String(body.charge));
     if (!charge) return reply.status(404).send(problem('no_such_charge', 'no such charge'));
     if (charge.status !== 'succeeded') return reply.status(400).send(problem('charge_not_refundable', `charge is ${charge.status}`));
     const amount = body.amount_fen ?? charge.amount_fen;
@@ -240,16 +278,45 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
       return reply.status(400).send(problem('invalid_amount', 'amount_fen must be positive and at most what is left to refund'));
     }
     const refund = { id: newId('re'), charge: charge.id, amount_fen: amount, status: 'pending' };
-    refunds.set(refund.id, refund);
-    keys.set(key, { hash, result: { kind: 'refund', id: refund.id } });
-    later(latencyMs, () => {
+    this.refunds.set(refund.id, refund);
+    this.keys.set(key, { hash, result: { kind: 'refund', id: refund.id } });
+    this.timers.later(this.timing.latencyMs, () => {
       charge.amount_refunded_fen += amount;
       if (charge.amount_refunded_fen >= charge.amount_fen) charge.status = 'refunded';
       refund.status = 'succeeded';
-      emit('charge.refunded', charge);
+      this.webhooks.emit('charge.refunded', charge);
     });
     return reply.status(201).send(refund);
-  });
+  }
+
+  /** Decide a charge's outcome by its source token, after the provider's latency, and announce it. */
+  private settle(charge: SimCharge): void {
+    if (behaviourOf(charge.source) === 'wait') return; // until cancelled
+    this.timers.later(this.timing.latencyMs, () => {
+      if (charge.status !== 'pending') return;
+      if (this.misreport) Object.assign(charge, this.misreport);
+      this.misreport = null;
+      const failure = FAILURE[behaviourOf(charge.source) ?? 'ok'];
+      charge.status = failure ? 'failed' : 'succeeded';
+      charge.failure_code = failure ?? null;
+      this.webhooks.emit(failure ? 'charge.failed' : 'charge.succeeded', charge);
+    });
+  }
+}
+
+export async function startSimulatedProvider(opts: SimulatedProviderOptions): Promise<SimulatedProvider> {
+  const timers = new Timers();
+  const webhooks = new WebhookOutbox(opts.webhookUrl, {
+    secret: opts.webhookSecret, maxAttempts: opts.webhookAttempts ?? 8, backoffMs: opts.webhookBackoffMs ?? 100, log: opts.log ?? (() => {}),
+  }, timers);
+  const sim = new SimPay({ latencyMs: opts.latencyMs ?? 50, slowMs: opts.slowMs ?? 3000 }, timers, webhooks);
+
+  const app: FastifyInstance = Fastify({ logger: false });
+  app.post('/v1/payment_methods', async (req, reply) => sim.createPaymentMethod(req, reply));
+  app.post('/v1/charges', async (req, reply) => sim.createCharge(req, reply));
+  app.get('/v1/charges/:id', async (req, reply) => sim.getCharge(req, reply));
+  app.post('/v1/charges/:id/cancel', async (req, reply) => sim.cancelCharge(req, reply));
+  app.post('/v1/refunds', async (req, reply) => sim.createRefund(req, reply));
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const addr = app.server.address();
@@ -257,14 +324,13 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     async close() {
-      closed = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      timers.close();
       await app.close();
     },
-    ledger: () => [...charges.values()].map((c) => ({ ...c, metadata: { ...c.metadata } })),
-    deliveries: () => deliveries.map((d) => ({ ...d })),
-    setWebhookUrl(url) { webhookUrl = url; },
-    holdWebhooks(hold) { held = hold; },
+    ledger: () => [...sim.charges.values()].map((c) => ({ ...c, metadata: { ...c.metadata } })),
+    deliveries: () => webhooks.deliveries.map((d) => ({ ...d })),
+    setWebhookUrl(url) { webhooks.url = url; },
+    holdWebhooks(hold) { webhooks.held = hold; },
+    misreportNext(change) { sim.misreport = change; },
   };
 }

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { errorMessage, login, register } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import type { TokenResponse } from '../types.ts';
+import { Field } from './Field.tsx';
 import { Notice } from './Notice.tsx';
 
 export function AuthForm({ onLogin }: { onLogin: (r: TokenResponse) => void }) {
@@ -33,35 +34,36 @@ export function AuthForm({ onLogin }: { onLogin: (r: TokenResponse) => void }) {
       <h2>{t('authTitle')}</h2>
       <p className="muted">{t('authHint')}</p>
       <form className="auth__form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="login-phone">{t('phone')}</label>
-          <input
-            id="login-phone"
-            className="input"
-            type="tel"
-            inputMode="numeric"
-            autoComplete="tel"
-            placeholder="13800138000"
-            value={phone}
-            onChange={(e) => setPhone(e.target.value)}
-            required
-            data-testid="login-phone"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="login-password">{t('password')}</label>
-          <input
-            id="login-password"
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-            data-testid="login-password"
-          />
-          <small className="field__hint">{t('passwordHint')}</small>
-        </div>
+        <Field label={t('phone')} id="login-phone">
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              type="tel"
+              inputMode="numeric"
+              autoComplete="tel"
+              placeholder="13800138000"
+              value={phone}
+              onChange={(e) => setPhone(e.target.value)}
+              required
+              data-testid="login-phone"
+            />
+          )}
+        </Field>
+        <Field label={t('password')} id="login-password" hint={t('passwordHint')}>
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+              data-testid="login-password"
+            />
+          )}
+        </Field>
         {error && <Notice message={error} />}
         <div className="auth__actions">
           <button type="submit" className="btn btn--primary" disabled={busy} data-testid="login-submit">

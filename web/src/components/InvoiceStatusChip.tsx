@@ -6,6 +6,8 @@ const LABEL: Record<string, StringKey> = {
   paid: 'statusPaid',
   void: 'statusVoid',
   refunded: 'statusRefunded',
+  // payments/provider-outcomes.ts: the provider reported another amount or currency.
+  held: 'statusHeld',
 };
 
 export function InvoiceStatusChip({ status, overdue }: { status: string; overdue: boolean }) {

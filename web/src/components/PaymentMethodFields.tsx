@@ -1,8 +1,8 @@
 // The two fields every payment form asks for: which kind of method, and its account. Shared by
 // adding a saved method (PaymentMethodsCard) and the one-off checkout (CheckoutForm).
-import { useId } from 'react';
 import { useI18n, type StringKey } from '../i18n.ts';
 import type { PaymentKind } from '../types.ts';
+import { Field } from './Field.tsx';
 
 export const PAYMENT_KINDS: [PaymentKind, StringKey][] = [
   ['alipay', 'kindAlipay'],
@@ -24,34 +24,35 @@ interface Props {
 
 export function PaymentMethodFields({ kind, account, onKind, onAccount, testIdPrefix, placeholder, minLength, maxLength }: Props) {
   const { t } = useI18n();
-  const id = useId();
   return (
     <>
-      <div className="field field--narrow">
-        <label htmlFor={`${id}-kind`}>{t('methodKind')}</label>
-        <select id={`${id}-kind`} className="input" value={kind} onChange={(e) => onKind(e.target.value as PaymentKind)} data-testid={`${testIdPrefix}-kind`}>
-          {PAYMENT_KINDS.map(([k, key]) => (
-            <option key={k} value={k}>
-              {t(key)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-account`}>{t('methodAccount')}</label>
-        <input
-          id={`${id}-account`}
-          className="input"
-          value={account}
-          onChange={(e) => onAccount(e.target.value)}
-          placeholder={placeholder}
-          minLength={minLength}
-          maxLength={maxLength}
-          required
-          autoComplete="off"
-          data-testid={`${testIdPrefix}-account`}
-        />
-      </div>
+      <Field label={t('methodKind')} narrow>
+        {(control) => (
+          <select {...control} className="input" value={kind} onChange={(e) => onKind(e.target.value as PaymentKind)} data-testid={`${testIdPrefix}-kind`}>
+            {PAYMENT_KINDS.map(([k, key]) => (
+              <option key={k} value={k}>
+                {t(key)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={t('methodAccount')}>
+        {(control) => (
+          <input
+            {...control}
+            className="input"
+            value={account}
+            onChange={(e) => onAccount(e.target.value)}
+            placeholder={placeholder}
+            minLength={minLength}
+            maxLength={maxLength}
+            required
+            autoComplete="off"
+            data-testid={`${testIdPrefix}-account`}
+          />
+        )}
+      </Field>
     </>
   );
 }

@@ -1,7 +1,7 @@
 // A plate field with a live hint: what will be sent (normalised) or why it is not a plate yet.
-import { useId } from 'react';
 import { useI18n, type StringKey } from '../i18n.ts';
 import { plateHint, type PlateHint } from '../plates.ts';
+import { Field } from './Field.tsx';
 
 const REASON: Record<Extract<PlateHint, { state: 'invalid' }>['reason'], StringKey> = {
   province: 'plateHintProvince',
@@ -19,32 +19,27 @@ interface Props {
 
 export function PlateInput({ value, onChange, testId, label }: Props) {
   const { t } = useI18n();
-  const id = useId();
   const hint = plateHint(value);
   let text: string;
   if (hint.state === 'empty') text = t('plateHintExample');
   else if (hint.state === 'ok') text = t(hint.kind === 'new-energy' ? 'plateHintOkEv' : 'plateHintOk', { plate: hint.plate });
   else text = t(REASON[hint.reason]);
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        className="input input--plate"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        placeholder="豫A12345"
-        autoComplete="off"
-        autoCapitalize="characters"
-        spellCheck={false}
-        maxLength={20}
-        aria-describedby={`${id}-hint`}
-        aria-invalid={hint.state === 'invalid'}
-        data-testid={testId}
-      />
-      <small id={`${id}-hint`} className={`field__hint${hint.state === 'invalid' ? ' is-bad' : ''}`} data-testid={`${testId}-hint`}>
-        {text}
-      </small>
-    </div>
+    <Field label={label} hint={text} invalid={hint.state === 'invalid'} hintTestId={`${testId}-hint`}>
+      {(control) => (
+        <input
+          {...control}
+          className="input input--plate"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          placeholder="豫A12345"
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellCheck={false}
+          maxLength={20}
+          data-testid={testId}
+        />
+      )}
+    </Field>
   );
 }

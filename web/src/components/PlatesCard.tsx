@@ -7,6 +7,7 @@ import { plateHint } from '../plates.ts';
 import type { DriverPlate } from '../types.ts';
 import { Notice } from './Notice.tsx';
 import { PlateInput } from './PlateInput.tsx';
+import { PlateRow } from './PlateRow.tsx';
 
 interface Props {
   token: string;
@@ -39,6 +40,17 @@ export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props
     }
   };
 
+  const toggleContactless = (plate: string, enabled: boolean) => {
+    setWanted((m) => new Map(m).set(plate, enabled));
+    void act(`cl:${plate}`, () => setContactless(token, plate, enabled)).finally(() =>
+      setWanted((m) => {
+        const next = new Map(m);
+        next.delete(plate);
+        return next;
+      }),
+    );
+  };
+
   const hint = plateHint(input);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -54,40 +66,15 @@ export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props
       ) : (
         <ul className="rows">
           {plates.map((p) => (
-            <li key={p.plate} className="row plate-row" data-testid="plate-row" data-plate={p.plate} data-contactless={p.contactless}>
-              <span className="plate-chip">{p.plate}</span>
-              <label className={`switch${!hasPaymentMethod && !p.contactless ? ' is-disabled' : ''}`}>
-                <input
-                  type="checkbox"
-                  role="switch"
-                  checked={wanted.get(p.plate) ?? p.contactless}
-                  disabled={busy !== null || (!hasPaymentMethod && !p.contactless)}
-                  onChange={(e) => {
-                    const enabled = e.target.checked;
-                    setWanted((m) => new Map(m).set(p.plate, enabled));
-                    void act(`cl:${p.plate}`, () => setContactless(token, p.plate, enabled)).finally(() =>
-                      setWanted((m) => {
-                        const next = new Map(m);
-                        next.delete(p.plate);
-                        return next;
-                      }),
-                    );
-                  }}
-                  data-testid="contactless-toggle"
-                />
-                <span className="switch__track" aria-hidden="true" />
-                <span>{t('contactless')}</span>
-              </label>
-              <button
-                type="button"
-                className="btn btn--small btn--ghost row__end"
-                disabled={busy !== null}
-                onClick={() => void act(`rm:${p.plate}`, () => removePlate(token, p.plate))}
-                data-testid="plate-remove"
-              >
-                {t('remove')}
-              </button>
-            </li>
+            <PlateRow
+              key={p.plate}
+              plate={p}
+              contactless={wanted.get(p.plate) ?? p.contactless}
+              hasPaymentMethod={hasPaymentMethod}
+              busy={busy !== null}
+              onContactless={(enabled) => toggleContactless(p.plate, enabled)}
+              onRemove={() => void act(`rm:${p.plate}`, () => removePlate(token, p.plate))}
+            />
           ))}
         </ul>
       )}

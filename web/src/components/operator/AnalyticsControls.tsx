@@ -3,6 +3,7 @@
 import { RANGE_PRESETS, type RangePreset } from '../../analytics.ts';
 import { districtName, lotName, useI18n, type StringKey } from '../../i18n.ts';
 import type { Lot } from '../../types.ts';
+import { Field } from '../Field.tsx';
 
 const PRESET_LABEL: Record<RangePreset, StringKey> = { '24h': 'opRange24h', '7d': 'opRange7d', '30d': 'opRange30d' };
 
@@ -39,21 +40,22 @@ export function AnalyticsControls({ preset, onPreset, lotId, onLot, lots, loadin
           </label>
         ))}
       </fieldset>
-      <div className="field field--narrow">
-        <label htmlFor="analytics-lot">{t('opLotFilter')}</label>
-        <select id="analytics-lot" className="input" value={lotId} onChange={(e) => onLot(e.target.value)} data-testid="analytics-lot">
-          <option value="">{t('opAllLots')}</option>
-          {byDistrict(lots).map(([district, group]) => (
-            <optgroup key={district} label={districtName(district, lang)}>
-              {group.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {lotName(l, lang)}
-                </option>
-              ))}
-            </optgroup>
-          ))}
-        </select>
-      </div>
+      <Field label={t('opLotFilter')} id="analytics-lot" narrow>
+        {(control) => (
+          <select {...control} className="input" value={lotId} onChange={(e) => onLot(e.target.value)} data-testid="analytics-lot">
+            <option value="">{t('opAllLots')}</option>
+            {byDistrict(lots).map(([district, group]) => (
+              <optgroup key={district} label={districtName(district, lang)}>
+                {group.map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {lotName(l, lang)}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        )}
+      </Field>
       <button type="button" className="btn analytics-controls__refresh" onClick={onRefresh} disabled={loading} data-testid="analytics-refresh">
         {t('opRefresh')}
       </button>

@@ -30,11 +30,16 @@ interface Props {
   testId: string;
 }
 
+/** The part of the props the plot and the table share. */
+interface Figures {
+  categories: readonly string[];
+  series: readonly BarSeries[];
+  format: (v: number | null) => string;
+}
+
 export function BarChart({ title, categories, series, format, max, integer = false, labelEvery = 1, categoryHeading, showTitle = true, testId }: Props) {
-  const { t } = useI18n();
   const top = max ?? niceMax(series.flatMap((s) => s.values.map((v) => v ?? 0)));
-  const ticks = [top, top / 2, 0].filter((v) => !integer || Number.isInteger(v));
-  const pct = (v: number) => `${(Math.min(v, top) / top) * 100}%`;
+  const figures = { categories, series, format };
 
   return (
     <figure className="chart" data-testid={testId}>
@@ -48,74 +53,101 @@ export function BarChart({ title, categories, series, format, max, integer = fal
           ))}
         </span>
       </figcaption>
-      {/* The drawing is one image to assistive technology; the table below carries the figures. */}
-      <div className="chart__plot" role="img" aria-label={title}>
-        <div className="chart__yaxis" aria-hidden="true">
-          {ticks.map((v) => (
-            <span key={v} style={{ bottom: pct(v) }}>
-              {format(v)}
-            </span>
-          ))}
-        </div>
-        <div className="chart__area">
-          {ticks.map((v) => (
-            <span key={v} className="chart__grid" style={{ bottom: pct(v) }} aria-hidden="true" />
-          ))}
-          {categories.map((c, i) => (
-            <div key={c} className="chart__slot">
-              {series.map((s) => {
-                const v = s.values[i];
-                return (
-                  <span
-                    key={s.key}
-                    className={`bar ${s.className}`}
-                    style={{ height: v ? pct(v) : 0 }}
-                    title={`${c} · ${s.label}: ${format(v ?? null)}`}
-                    data-testid={v ? `${testId}-bar` : undefined}
-                    data-series={s.key}
-                    data-category={c}
-                    data-value={v ?? ''}
-                  />
-                );
-              })}
-            </div>
-          ))}
-        </div>
-        <div className="chart__xaxis" aria-hidden="true">
-          {categories.map((c, i) => (
-            <span key={c}>{i % labelEvery === 0 ? c : ''}</span>
-          ))}
-        </div>
+      <ChartPlot {...figures} title={title} top={top} integer={integer} labelEvery={labelEvery} testId={testId} />
+      <ChartTable {...figures} categoryHeading={categoryHeading} />
+    </figure>
+  );
+}
+
+interface PlotProps extends Figures {
+  title: string;
+  /** Top of the scale. */
+  top: number;
+  integer: boolean;
+  labelEvery: number;
+  testId: string;
+}
+
+/** The bars, their y-axis and gridlines, and the category labels under them. */
+function ChartPlot({ categories, series, format, title, top, integer, labelEvery, testId }: PlotProps) {
+  const ticks = [top, top / 2, 0].filter((v) => !integer || Number.isInteger(v));
+  const pct = (v: number) => `${(Math.min(v, top) / top) * 100}%`;
+
+  // The drawing is one image to assistive technology; the table below carries the figures.
+  return (
+    <div className="chart__plot" role="img" aria-label={title}>
+      <div className="chart__yaxis" aria-hidden="true">
+        {ticks.map((v) => (
+          <span key={v} style={{ bottom: pct(v) }}>
+            {format(v)}
+          </span>
+        ))}
       </div>
-      <details className="chart__data">
-        <summary>{t('opShowData')}</summary>
-        <div className="table-wrap">
-          <table className="data-table data-table--compact">
-            <thead>
-              <tr>
-                <th scope="col">{categoryHeading}</th>
+      <div className="chart__area">
+        {ticks.map((v) => (
+          <span key={v} className="chart__grid" style={{ bottom: pct(v) }} aria-hidden="true" />
+        ))}
+        {categories.map((c, i) => (
+          <div key={c} className="chart__slot">
+            {series.map((s) => {
+              const v = s.values[i];
+              return (
+                <span
+                  key={s.key}
+                  className={`bar ${s.className}`}
+                  style={{ height: v ? pct(v) : 0 }}
+                  title={`${c} · ${s.label}: ${format(v ?? null)}`}
+                  data-testid={v ? `${testId}-bar` : undefined}
+                  data-series={s.key}
+                  data-category={c}
+                  data-value={v ?? ''}
+                />
+              );
+            })}
+          </div>
+        ))}
+      </div>
+      <div className="chart__xaxis" aria-hidden="true">
+        {categories.map((c, i) => (
+          <span key={c}>{i % labelEvery === 0 ? c : ''}</span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The same figures as a table, folded away: for screen readers and copying. */
+function ChartTable({ categories, series, format, categoryHeading }: Figures & { categoryHeading: string }) {
+  const { t } = useI18n();
+  return (
+    <details className="chart__data">
+      <summary>{t('opShowData')}</summary>
+      <div className="table-wrap">
+        <table className="data-table data-table--compact">
+          <thead>
+            <tr>
+              <th scope="col">{categoryHeading}</th>
+              {series.map((s) => (
+                <th key={s.key} scope="col" className="num">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {categories.map((c, i) => (
+              <tr key={c}>
+                <th scope="row">{c}</th>
                 {series.map((s) => (
-                  <th key={s.key} scope="col" className="num">
-                    {s.label}
-                  </th>
+                  <td key={s.key} className="num">
+                    {format(s.values[i] ?? null)}
+                  </td>
                 ))}
               </tr>
-            </thead>
-            <tbody>
-              {categories.map((c, i) => (
-                <tr key={c}>
-                  <th scope="row">{c}</th>
-                  {series.map((s) => (
-                    <td key={s.key} className="num">
-                      {format(s.values[i] ?? null)}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }

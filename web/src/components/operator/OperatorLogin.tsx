@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { operatorLogin } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
 import { loginFailure, type OperatorSession } from '../../operator-auth.ts';
+import { Field } from '../Field.tsx';
 
 interface Props {
   onLogin: (s: OperatorSession) => void;
@@ -35,38 +36,38 @@ export function OperatorLogin({ onLogin, expired }: Props) {
       <p className="muted">{t('opLoginHint')}</p>
       {expired && !failure && <p className="note" role="status">{t('opExpired')}</p>}
       <form className="auth__form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="op-login-id">{t('opId')}</label>
-          <input
-            id="op-login-id"
-            className="input"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            placeholder="op-zzpark"
-            value={operatorId}
-            onChange={(e) => setOperatorId(e.target.value)}
-            required
-            maxLength={40}
-            aria-describedby="op-login-id-hint"
-            data-testid="op-login-id"
-          />
-          <small id="op-login-id-hint" className="field__hint">{t('opIdHint')}</small>
-        </div>
-        <div className="field">
-          <label htmlFor="op-login-password">{t('password')}</label>
-          <input
-            id="op-login-password"
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-            maxLength={128}
-            data-testid="op-login-password"
-          />
-        </div>
+        <Field label={t('opId')} id="op-login-id" hint={t('opIdHint')}>
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              placeholder="op-zzpark"
+              value={operatorId}
+              onChange={(e) => setOperatorId(e.target.value)}
+              required
+              maxLength={40}
+              data-testid="op-login-id"
+            />
+          )}
+        </Field>
+        <Field label={t('password')} id="op-login-password">
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+              maxLength={128}
+              data-testid="op-login-password"
+            />
+          )}
+        </Field>
         {failure && (
           <div className="notice notice--stack" role="alert" data-testid="op-login-error">
             {failure.lead && <strong>{t(failure.lead)}</strong>}

@@ -2,6 +2,7 @@
 // twice, a disputed charge) is found by the number on its receipt.
 import { useState } from 'react';
 import { useI18n } from '../../i18n.ts';
+import { Field } from '../Field.tsx';
 import { RefundButton } from './RefundButton.tsx';
 
 export function RefundCard({ token, onExpired }: { token: string; onExpired: () => void }) {
@@ -13,18 +14,19 @@ export function RefundCard({ token, onExpired }: { token: string; onExpired: () 
       <h2>{t('opRefundTitle')}</h2>
       <p className="muted">{t('opRefundHint')}</p>
       <div className="inline-form">
-        <div className="field field--narrow">
-          <label htmlFor="refund-invoice-id">{t('opInvoiceNo')}</label>
-          <input
-            id="refund-invoice-id"
-            className="input"
-            inputMode="numeric"
-            autoComplete="off"
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-            data-testid="refund-invoice-id"
-          />
-        </div>
+        <Field label={t('opInvoiceNo')} id="refund-invoice-id" narrow>
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              inputMode="numeric"
+              autoComplete="off"
+              value={input}
+              onChange={(e) => setInput(e.target.value)}
+              data-testid="refund-invoice-id"
+            />
+          )}
+        </Field>
       </div>
       {/* Keyed on the number: a new number starts a fresh confirmation. */}
       <RefundButton key={id ?? 'none'} invoiceId={id ?? 0} token={token} onExpired={onExpired} disabled={id === null} />

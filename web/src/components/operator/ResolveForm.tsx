@@ -5,6 +5,7 @@ import { resolveException } from '../../api.ts';
 import { operatorFailure } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
 import type { ResolveAction } from '../../types.ts';
+import { Field } from '../Field.tsx';
 import { Notice } from '../Notice.tsx';
 import { RESOLVE_ACTION } from './labels.ts';
 
@@ -21,7 +22,6 @@ export function ResolveForm({ exceptionId, actions, token, onExpired, onResolved
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState<ResolveAction | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const noteId = `resolve-note-${exceptionId}`;
 
   const resolve = async (action: ResolveAction) => {
     setBusy(action);
@@ -37,10 +37,9 @@ export function ResolveForm({ exceptionId, actions, token, onExpired, onResolved
 
   return (
     <div className="resolve" role="group" aria-label={t('opResolveLabel', { id: exceptionId })}>
-      <div className="field">
-        <label htmlFor={noteId}>{t('opNote')}</label>
-        <input id={noteId} className="input input--small" value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} data-testid="resolve-note" />
-      </div>
+      <Field label={t('opNote')} id={`resolve-note-${exceptionId}`}>
+        {(control) => <input {...control} className="input input--small" value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} data-testid="resolve-note" />}
+      </Field>
       <div className="resolve__actions">
         {actions.map((a) => (
           <button

@@ -10,6 +10,7 @@ export const EXCEPTION_KIND: Record<string, StringKey> = {
   'unreadable-plate': 'exUnreadablePlate',
   'bay-handover': 'exBayHandover',
   'no-tariff': 'exNoTariff',
+  'payment-mismatch': 'exPaymentMismatch',
 };
 
 export const MATCH_METHOD: Record<string, StringKey> = {

@@ -1,0 +1,40 @@
+// The shapes of the operators' analytics route (TypeBox): validation, OpenAPI, and the web console's types.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Iso = Type.String({ description: 'UTC ISO 8601 instant' });
+const Fen = Type.Integer({ description: 'integer fen (CNY cents)' });
+const Ratio = Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'occupied share of the bays, 0..1; null without samples' });
+const Minutes = Type.Union([Type.Number(), Type.Null()]);
+
+export const AnalyticsQuery = Type.Object({
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'start (inclusive); default: 7 days before `to`' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'end (exclusive); default: now' })),
+  lotId: Type.Optional(Type.String({ maxLength: 40, description: 'one lot only' })),
+}, { additionalProperties: false });
+export const Analytics = Type.Object({
+  from: Iso,
+  to: Iso,
+  lotId: Type.Union([Type.String(), Type.Null()]),
+  timeZone: Type.String({ description: 'the zone hours and days are counted in (each lot\'s own)' }),
+  totals: Type.Object({
+    lots: Type.Integer(), bays: Type.Integer(),
+    sessions: Type.Integer({ description: 'parking periods that began in the range (anonymous sensor-only ones included)' }),
+    closed: Type.Integer({ description: 'parking periods that ended in the range' }),
+    avgStayMinutes: Minutes,
+    invoicedFen: Fen, paidFen: Fen,
+    outstandingFen: Type.Integer({ description: 'of the invoices issued in the range, what is still owed' }),
+    overdueFen: Type.Integer({ description: 'of that, what is past its due date' }),
+    inReview: Type.Integer({ description: 'sessions waiting for an operator now' }),
+    openExceptions: Type.Integer({ description: 'unresolved exceptions now' }),
+  }),
+  byLot: Type.Array(Type.Object({
+    lotId: Type.String(), name: Type.String(), nameEn: Type.String(), kind: Type.Union([Type.Literal('street'), Type.Literal('garage')]),
+    bays: Type.Integer(), sessions: Type.Integer(), avgStayMinutes: Minutes,
+    turnover: Type.Number({ description: 'parking periods per bay per day' }),
+    invoicedFen: Fen, paidFen: Fen, avgOccupancy: Ratio, peakOccupancy: Ratio,
+  })),
+  hourly: Type.Array(Type.Object({ hour: Type.Integer({ minimum: 0, maximum: 23 }), entries: Type.Integer(), avgOccupancy: Ratio })),
+  daily: Type.Array(Type.Object({ day: Type.String({ description: 'YYYY-MM-DD, local' }), sessions: Type.Integer(), invoicedFen: Fen, paidFen: Fen })),
+});
+
+export type AnalyticsReport = Static<typeof Analytics>;

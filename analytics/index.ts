@@ -1,0 +1,4 @@
+// analytics' entry point: what other modules and the composer may use; the rest is internal.
+export { analyticsModule } from './module.ts';
+// The statements of billing and payments that change sessions and invoices record their deltas with these.
+export { addToHourlyStats, invoicedDeltas, paidDeltas, sessionDeltas } from './hourly-stats.ts';

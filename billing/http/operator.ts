@@ -1,0 +1,43 @@
+// Billing's operator routes, mounted by the API shell under /api/v1/operator behind an operator
+// token: the review queue, resolving exceptions, and the plates in arrears.
+import { Type } from '@sinclair/typebox';
+import type { App, RouteContext } from '../../core/module.ts';
+import { arrearsPlates, resolveException, reviewQueue } from '../review.ts';
+import { ArrearsPlates, Resolution, ResolveBody, ReviewQueue } from './schemas.ts';
+
+const Err = Type.Ref('ErrorBody');
+
+export function billingOperatorRoutes(app: App, { pool }: RouteContext): void {
+  app.get('/review', {
+    schema: {
+      tags: ['operator'],
+      summary: 'The review queue: sessions in review and unresolved exceptions (full plates)',
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) }),
+      response: { 200: ReviewQueue, 401: Err },
+    },
+  }, async (req) => reviewQueue(pool, req.query.limit ?? 200));
+
+  app.post('/exceptions/:id/resolve', {
+    schema: {
+      tags: ['operator'],
+      summary: 'Resolve an exception: dismiss it, approve its session for charging, or void its invoice',
+      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      body: ResolveBody,
+      response: { 200: Resolution, 401: Err, 404: Err, 409: Err },
+    },
+  }, async (req) => {
+    const r = await resolveException(pool, req.params.id, req.body.action, req.body.note);
+    req.log.info({ operator: req.operatorId, exception: req.params.id, action: req.body.action }, 'exception resolved');
+    return r;
+  });
+
+  // The list across plates; GET /api/v1/operator/arrears?plate= (payments/http/operator.ts) is one plate's detail.
+  app.get('/arrears/plates', {
+    schema: {
+      tags: ['operator'],
+      summary: 'Plates with overdue invoices (full plates: operator console)',
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })) }),
+      response: { 200: ArrearsPlates, 401: Err },
+    },
+  }, async (req) => ({ plates: await arrearsPlates(pool, req.query.limit ?? 500) }));
+}

@@ -1,0 +1,52 @@
+// billing as a module: the ingest hook that builds sessions from device events and issues invoices
+// in the same transaction, its routes, the overstay job, and price estimates for guidance.
+import type { IssuedInvoice } from '../core/changes.ts';
+import type { Config } from '../core/config.ts';
+import type { OneLotModule } from '../core/module.ts';
+import { createSessionHook, overstayScan, type SessionHook } from './sessions.ts';
+import type { Queryable } from './session-store.ts';
+import { billingOperatorRoutes, publicBillingRoutes } from './http/index.ts';
+
+export interface BillingModuleOptions {
+  /**
+   * Gives lots without a tariff one, at start and when an event names a lot added since (the
+   * demo seed's defaults, seed/billing-seed.ts). Without it such lots are not billed.
+   */
+  ensureTariffs?: (q: Queryable) => Promise<void>;
+}
+
+export interface BillingModule extends OneLotModule {
+  /** The ingest hook: its `events` emitter says which invoices each committed batch issued. */
+  sessionHook: SessionHook;
+}
+
+export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: BillingModuleOptions = {}): BillingModule {
+  const sessionHook = createSessionHook({ dueDays: config.INVOICE_DUE_DAYS, ensureTariffs: opts.ensureTariffs });
+  return {
+    name: 'billing',
+    sessionHook,
+    hooks: [sessionHook],
+    routes: publicBillingRoutes,
+    operatorRoutes: billingOperatorRoutes,
+    // Guidance ranks by price too, with the same tariffs that bill the stay.
+    priceEstimate: (lotId, entry, exit) => sessionHook.book.estimate(lotId, entry, exit),
+    jobs: [{
+      name: 'overstay scan', schedule: '*/15 * * * *',
+      async run({ pool, log }) {
+        const n = await overstayScan(pool, new Date());
+        if (n) log.info(`sessions: ${n} open session(s) past their lot's maximum stay kept as overstay exceptions`);
+        // The embedded database has no autovacuum: keep the planner's statistics of the busy tables fresh.
+        await pool.query('ANALYZE sessions, invoices, session_exceptions');
+      },
+    }],
+    async start({ pool, changes, metrics }) {
+      await opts.ensureTariffs?.(pool);
+      await sessionHook.reload(pool);
+      sessionHook.metrics = metrics;
+      // Tell the rest of the platform (payments' contactless charging) what each commit issued.
+      const forward = (list: IssuedInvoice[]) => { changes.emit('invoices', list); };
+      sessionHook.events.on('issued', forward);
+      return async () => { sessionHook.events.off('issued', forward); };
+    },
+  };
+}

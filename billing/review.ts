@@ -1,0 +1,84 @@
+// The operators' review queue: sessions the matcher was not sure of and unresolved exceptions,
+// each resolved by a person (dismiss, approve for charging, or void the invoice), and the plates
+// in arrears. Full plates: these are operator routes.
+import type { Pool } from '../core/db/index.ts';
+import { OneLotError } from '../core/errors.ts';
+import { addToHourlyStats, invoicedDeltas } from '../analytics/index.ts';
+import type { ArrearsPlate, ResolveAction, Resolution, ReviewQueue, ReviewSession, SessionException } from './http/schemas.ts';
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+const SESSION_WITH_INVOICE = `SELECT s.*, i.id AS invoice_id, i.amount_fen, i.status AS invoice_status
+   FROM sessions s LEFT JOIN invoices i ON i.session_id = s.id`;
+
+export async function reviewQueue(pool: Pool, limit: number): Promise<ReviewQueue> {
+  const sessions = await pool.query(`${SESSION_WITH_INVOICE} WHERE s.status = 'review' ORDER BY s.exit_time DESC NULLS LAST LIMIT $1`, [limit]);
+  const exceptions = await pool.query(
+    `SELECT * FROM session_exceptions WHERE resolved_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1`, [limit]);
+  return { sessions: sessions.rows.map(toReviewSession), exceptions: exceptions.rows.map(toException) };
+}
+
+/**
+ * Resolve an exception in one transaction: approve makes its session in review chargeable, void
+ * voids its outstanding invoice (and takes it out of the analytics' invoiced figures).
+ */
+export async function resolveException(pool: Pool, id: number, action: ResolveAction, note: string | undefined): Promise<Resolution> {
+  // One client for the whole change: with the embedded database's single connection nothing
+  // else may be awaited while it is held.
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const ex = (await client.query('SELECT * FROM session_exceptions WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    if (!ex) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Exception ${id}`);
+    if (ex.resolved_at) throw new OneLotError('ONELOT_ERR_CONFLICT', `Exception ${ex.id} was already resolved at ${iso(ex.resolved_at)}; nothing to do.`);
+    if (action !== 'dismiss' && !ex.session_id) {
+      throw new OneLotError('ONELOT_ERR_CONFLICT', `Exception ${ex.id} concerns no session, so there is nothing to ${action}; dismiss it instead.`);
+    }
+    if (action === 'approve') {
+      await client.query(`UPDATE sessions SET status = 'closed', match_method = COALESCE(match_method, 'manual'), review_reason = review_reason || ' (approved by operator)' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
+    } else if (action === 'void') {
+      // A held invoice too: a payment the provider reported differently (payments/provider-outcomes.ts)
+      // is the operator's to settle, and voiding is how they say the stay is owed no more.
+      await client.query(
+        `WITH v AS (UPDATE invoices SET status = 'void' WHERE session_id = $1 AND status IN ('outstanding', 'held') RETURNING lot_id, issued_at, amount_fen)
+         ${addToHourlyStats(invoicedDeltas('v', -1))}`, [ex.session_id]);
+      await client.query(`UPDATE sessions SET status = 'closed', review_reason = COALESCE(review_reason || '; ', '') || 'invoice voided by operator' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
+    }
+    const updated = (await client.query(
+      `UPDATE session_exceptions SET resolved_at = now(), detail = detail || ' — resolved: ' || $2 || COALESCE(' (' || $3 || ')', '') WHERE id = $1 RETURNING *`,
+      [ex.id, action, note ?? null])).rows[0];
+    const session = ex.session_id ? (await client.query(`${SESSION_WITH_INVOICE} WHERE s.id = $1`, [ex.session_id])).rows[0] : null;
+    await client.query('COMMIT');
+    return { exception: toException(updated), session: session ? toReviewSession(session) : null };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Plates with overdue invoices, the largest debt first. */
+export async function arrearsPlates(pool: Pool, limit: number): Promise<ArrearsPlate[]> {
+  const { rows } = await pool.query(
+    `SELECT plate, count(*)::int AS count, sum(amount_fen)::bigint AS total, min(due_at) AS oldest
+       FROM invoices WHERE status = 'outstanding' AND due_at < now()
+      GROUP BY plate ORDER BY total DESC, plate LIMIT $1`, [limit]);
+  return rows.map((r) => ({ plate: r.plate, count: r.count, totalFen: Number(r.total), oldestDueAt: iso(r.oldest)! }));
+}
+
+function toReviewSession(r: any): ReviewSession {
+  return {
+    id: r.id, lotId: r.lot_id, bayCode: r.bay_code, plate: r.plate, status: r.status, entryTime: iso(r.entry_time)!, exitTime: iso(r.exit_time),
+    entryConfidence: r.entry_confidence, exitConfidence: r.exit_confidence, exitPlateRead: r.exit_plate_read, matchMethod: r.match_method,
+    reviewReason: r.review_reason,
+    invoice: r.invoice_id ? { id: r.invoice_id, amountFen: r.amount_fen, status: r.invoice_status } : null,
+  };
+}
+
+function toException(r: any): SessionException {
+  return {
+    id: r.id, kind: r.kind, lotId: r.lot_id, plate: r.plate, sessionId: r.session_id, deviceId: r.device_id, seq: r.seq,
+    eventTime: iso(r.event_time)!, detail: r.detail, resolvedAt: iso(r.resolved_at), createdAt: iso(r.created_at)!,
+  };
+}

@@ -1,0 +1,239 @@
+// The session hook's SQL (billing/sessions.ts): one read of what a batch of events can touch, and
+// the set-based writes of its plan — sessions, exceptions, claimed exits, invoices — each one
+// statement whatever the batch's size, run on the ingest transaction's client.
+import type { QueryResult } from 'pg';
+import type { IssuedInvoice } from '../core/changes.ts';
+import { confusableKey } from '../core/plates.ts';
+import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/index.ts';
+import type { FeeResult } from './tariff.ts';
+import { readPlate, type SessionRecord, type SessionEvent, type PendingExit, type ExceptionRecord, type Plan } from './session-rules.ts';
+
+/** Pool or client: anything we can run a statement on. */
+export interface Queryable { query(text: string, values?: unknown[]): Promise<QueryResult<any>> }
+
+/** The priced sessions of a batch (BillingBook.fee of each that could be priced); their invoices' amounts and lines. */
+export type Fees = Map<SessionRecord, { fee: FeeResult; tariffId: string }>;
+
+const SESSION_COLS = `s.id, s.lot_id, s.bay_code, s.plate, s.plate_kind, s.plate_key, s.status, s.entry_time, s.entry_device, s.entry_seq,
+  s.entry_confidence, s.exit_time, s.exit_device, s.exit_seq, s.exit_confidence, s.exit_plate_read, s.match_method, s.review_reason`;
+
+function toRecord(r: any): SessionRecord {
+  return {
+    id: r.id, lotId: r.lot_id, bayCode: r.bay_code, plate: r.plate, plateKind: r.plate_kind, plateKey: r.plate_key, status: r.status,
+    entryTime: r.entry_time, entryDevice: r.entry_device, entrySeq: r.entry_seq, entryConfidence: r.entry_confidence,
+    exitTime: r.exit_time, exitDevice: r.exit_device, exitSeq: r.exit_seq, exitConfidence: r.exit_confidence,
+    exitPlateRead: r.exit_plate_read, matchMethod: r.match_method, reviewReason: r.review_reason,
+  };
+}
+
+/** The sessions and pending exits the events can touch. */
+export async function loadContext(q: Queryable, events: SessionEvent[]): Promise<{ known: SessionRecord[]; pending: PendingExit[] }> {
+  const gateLots: string[] = [];
+  const gateKeys: string[] = [];
+  const gateTimes: string[] = [];
+  const inLots: string[] = [];
+  const inPlates: string[] = [];
+  const bays = new Set<string>();
+  for (const e of events) {
+    if (e.kind === 'gate') {
+      const p = readPlate(e.plateRead);
+      if (!p) continue;
+      gateLots.push(e.lotId);
+      gateKeys.push(confusableKey(p.plate));
+      gateTimes.push(e.time.toISOString());
+      if (e.direction === 'in' && p.valid) { inLots.push(e.lotId); inPlates.push(p.plate); }
+    } else bays.add(e.bayCode);
+  }
+  // Issued together: pg sends each as soon as the previous is answered, without waiting for a turn
+  // of our event loop in between (every turn is time the database sits idle).
+  const none = Promise.resolve({ rows: [] as any[] });
+  const [gate, bay, exits] = await Promise.all([
+    // Open sessions with the same key at the lot, and ended ones an event may be a replay of.
+    !gateLots.length ? none : q.query(
+      `SELECT ${SESSION_COLS} FROM sessions s
+         JOIN (SELECT DISTINCT lot, key FROM unnest($1::text[], $2::text[]) AS k(lot, key)) k ON s.lot_id = k.lot AND s.plate_key = k.key
+        WHERE s.bay_code IS NULL
+          AND (s.status = 'open' OR s.entry_time = ANY($3::timestamptz[]) OR s.exit_time = ANY($3::timestamptz[]))`,
+      [gateLots, gateKeys, gateTimes],
+    ),
+    // Per bay: what is open now, and the latest ended session (tells stale reports from new ones).
+    !bays.size ? none : q.query(
+      `SELECT ${SESSION_COLS} FROM sessions s
+        WHERE s.bay_code = ANY($1::text[]) AND s.exit_time IS NULL AND s.status IN ('open', 'anonymous')
+       UNION ALL
+       SELECT l.* FROM unnest($1::text[]) AS b(code)
+        CROSS JOIN LATERAL (SELECT ${SESSION_COLS} FROM sessions s
+                             WHERE s.bay_code = b.code AND s.exit_time IS NOT NULL ORDER BY s.exit_time DESC LIMIT 1) l`,
+      [[...bays]],
+    ),
+    !inLots.length ? none : q.query(
+      `SELECT e.id, e.lot_id, e.plate, e.device_id, e.seq, e.event_time, (d.payload->>'confidence')::real AS confidence
+         FROM session_exceptions e
+         JOIN (SELECT DISTINCT lot, plate FROM unnest($1::text[], $2::text[]) AS k(lot, plate)) k ON e.lot_id = k.lot AND e.plate = k.plate
+         LEFT JOIN device_events d ON d.device_id = e.device_id AND d.seq = e.seq AND d.event_time = e.event_time
+        WHERE e.kind = 'exit-without-entry' AND e.resolved_at IS NULL AND e.device_id IS NOT NULL`,
+      [inLots, inPlates],
+    ),
+  ]);
+  const known = [...gate.rows, ...bay.rows].map(toRecord);
+  const pending: PendingExit[] = exits.rows.map((r) => ({ exceptionId: r.id, lotId: r.lot_id, plate: r.plate, deviceId: r.device_id, seq: r.seq, time: r.event_time, confidence: r.confidence }));
+  return { known, pending };
+}
+
+/**
+ * Write a batch's plan (its sessions priced in `fees`) on the ingest transaction's client. Returns
+ * the invoices issued and how many sessions it opened and closed: a session the database already
+ * had (a replay the unique indexes caught) is not counted.
+ */
+export async function writePlan(q: Queryable, p: Plan, fees: Fees, dueDays: number): Promise<{ issued: IssuedInvoice[]; opened: number; closed: number }> {
+  const written = new Set<SessionRecord>();
+  // Issued back to back (pg runs them in this order, each seeing the one before; awaiting each
+  // would leave the database idle for a turn of our event loop). Closing a session and issuing its
+  // invoice is one statement, so an invoice exists only for a session it really closed.
+  const [, issued] = await Promise.all([
+    insertSessions(q, p.created, written),
+    updateSessions(q, p.changed, written, p.closedWithPlate.filter((s) => fees.has(s)), fees, dueDays),
+  ]);
+  // Exceptions name sessions created above: their ids are known now.
+  await insertExceptions(q, p.exceptions);
+  if (p.claimedExits.length) await resolveClaimedExits(q, p.claimedExits);
+  // Sessions created already closed (entry and exit in one batch) are invoiced once they have ids.
+  const createdClosed = new Set(p.created);
+  issued.push(...await insertInvoices(q, p.closedWithPlate.filter((s) => createdClosed.has(s) && written.has(s) && fees.has(s)), fees, dueDays));
+  return {
+    issued,
+    opened: p.created.filter((s) => written.has(s)).length,
+    closed: p.closedWithPlate.filter((s) => written.has(s)).length,
+  };
+}
+
+async function insertSessions(q: Queryable, created: SessionRecord[], written: Set<SessionRecord>): Promise<void> {
+  if (!created.length) return;
+  const col = <T>(f: (s: SessionRecord) => T) => created.map(f);
+  // ON CONFLICT: the unique (device, seq) indexes are the last word on "never twice".
+  const { rows } = await q.query(
+    `WITH ins AS (
+       INSERT INTO sessions (lot_id, bay_code, plate, plate_kind, plate_key, status, entry_time, entry_device, entry_seq, entry_confidence,
+                             exit_time, exit_device, exit_seq, exit_confidence, exit_plate_read, match_method, review_reason)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::bigint[], $10::real[],
+                            $11::timestamptz[], $12::text[], $13::bigint[], $14::real[], $15::text[], $16::text[], $17::text[])
+       ON CONFLICT DO NOTHING
+       RETURNING id, entry_device, entry_seq, lot_id, entry_time, exit_time
+     ), stats AS (${addToHourlyStats(sessionDeltas('ins', 'began and ended'))})
+     SELECT id, entry_device, entry_seq FROM ins`,
+    [col((s) => s.lotId), col((s) => s.bayCode), col((s) => s.plate), col((s) => s.plateKind), col((s) => s.plateKey), col((s) => s.status),
+      col((s) => s.entryTime.toISOString()), col((s) => s.entryDevice), col((s) => s.entrySeq), col((s) => s.entryConfidence),
+      col((s) => s.exitTime?.toISOString() ?? null), col((s) => s.exitDevice), col((s) => s.exitSeq), col((s) => s.exitConfidence),
+      col((s) => s.exitPlateRead), col((s) => s.matchMethod), col((s) => s.reviewReason)],
+  );
+  const ids = new Map(rows.map((r) => [`${r.entry_device}\u0000${r.entry_seq}`, r.id as number]));
+  for (const s of created) {
+    const id = ids.get(`${s.entryDevice}\u0000${s.entrySeq}`);
+    if (id !== undefined) { s.id = id; written.add(s); }
+  }
+}
+
+/**
+ * Close or flag sessions that existed, and issue the invoices of those it closed (`billable`,
+ * priced), in one statement. Returns the invoices issued.
+ */
+async function updateSessions(q: Queryable, changed: SessionRecord[], written: Set<SessionRecord>, billable: SessionRecord[], fees: Fees, dueDays: number): Promise<IssuedInvoice[]> {
+  if (!changed.length) return [];
+  const existing = new Set(changed);
+  const invoices = billable.filter((s) => existing.has(s));
+  // Only a session still open changes, and an exit event closes at most one session.
+  // Planner-proof on purpose: the embedded database never auto-analyzes, and stale statistics
+  // made the partial indexes look empty (a nested loop over every open session per batch). The
+  // guard reads each row by primary key (OFFSET 0 keeps it a separate lookup) and the update
+  // touches only the ids given (s.id = ANY: a primary-key scan, whatever the table's size).
+  const { rows } = await q.query(
+    `WITH u AS MATERIALIZED (
+       SELECT u.* FROM json_to_recordset($1::json)
+                  AS u(id bigint, status text, exit_time timestamptz, exit_device text, exit_seq bigint, exit_confidence real, exit_plate_read text, match_method text, review_reason text)
+        CROSS JOIN LATERAL (SELECT c.status, c.exit_time FROM sessions c WHERE c.id = u.id OFFSET 0) c
+        WHERE c.status IN ('open', 'anonymous') AND c.exit_time IS NULL
+          AND (u.exit_device IS NULL OR NOT EXISTS (SELECT 1 FROM sessions x WHERE x.exit_device = u.exit_device AND x.exit_seq = u.exit_seq))
+     ), upd AS (
+       UPDATE sessions s
+          SET status = u.status, exit_time = u.exit_time, exit_device = u.exit_device, exit_seq = u.exit_seq,
+              exit_confidence = u.exit_confidence, exit_plate_read = u.exit_plate_read, match_method = u.match_method, review_reason = u.review_reason
+         FROM u
+        WHERE s.id = u.id AND s.id = ANY($2::bigint[])
+       RETURNING s.id, s.lot_id, s.entry_time, s.exit_time
+     ), inv AS (
+       ${insertInvoicesSql('$3', '$4', 'WHERE i.session_id IN (SELECT id FROM upd)')}
+     ), stats AS (${addToHourlyStats(`${sessionDeltas('upd', 'ended')} UNION ALL ${invoicedDeltas('inv')}`)})
+     SELECT (SELECT json_agg(id) FROM upd) AS updated, (SELECT json_agg(json_build_array(id, session_id)) FROM inv) AS invoices`,
+    [
+      JSON.stringify(changed.map((s) => ({
+        id: s.id, status: s.status, exit_time: s.exitTime, exit_device: s.exitDevice, exit_seq: s.exitSeq, exit_confidence: s.exitConfidence,
+        exit_plate_read: s.exitPlateRead, match_method: s.matchMethod, review_reason: s.reviewReason,
+      }))),
+      changed.map((s) => s.id),
+      invoiceRows(invoices, fees),
+      dueDays,
+    ],
+  );
+  const ok = new Set<number>((rows[0].updated ?? []).map(Number));
+  for (const s of changed) if (ok.has(Number(s.id))) written.add(s);
+  const bySession = new Map(invoices.map((s) => [Number(s.id), s]));
+  return ((rows[0].invoices ?? []) as Array<[number, number]>).map(([invoiceId, sessionId]) => issuedInvoice(invoiceId, bySession.get(Number(sessionId))!, fees));
+}
+
+function issuedInvoice(invoiceId: number, s: SessionRecord, fees: Fees): IssuedInvoice {
+  return {
+    invoiceId, sessionId: s.id!, lotId: s.lotId, plate: s.plate!, amountFen: fees.get(s)!.fee.totalFen,
+    autoCharge: s.status === 'closed', exitDevice: s.exitDevice!, exitSeq: s.exitSeq!,
+  };
+}
+
+async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<void> {
+  if (!list.length) return;
+  const col = <T>(f: (x: ExceptionRecord) => T) => list.map(f);
+  await q.query(
+    `INSERT INTO session_exceptions (kind, lot_id, plate, session_id, device_id, seq, event_time, detail)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[])
+     ON CONFLICT DO NOTHING`,
+    [col((x) => x.kind), col((x) => x.lotId), col((x) => x.plate), col((x) => x.session?.id ?? null), col((x) => x.deviceId),
+      col((x) => x.seq), col((x) => x.time.toISOString()), col((x) => x.detail)],
+  );
+}
+
+/** Exits kept as exit-without-entry that a late entry matched: resolved, with a note of the match. */
+function resolveClaimedExits(q: Queryable, claimed: Plan['claimedExits']): Promise<unknown> {
+  return q.query(
+    `UPDATE session_exceptions e SET resolved_at = now(), detail = e.detail || ' — ' || c.note
+       FROM unnest($1::bigint[], $2::text[]) AS c(id, note) WHERE e.id = c.id AND e.resolved_at IS NULL`,
+    [claimed.map((c) => c.exceptionId), claimed.map((c) => c.note)],
+  );
+}
+
+async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Fees, dueDays: number): Promise<IssuedInvoice[]> {
+  if (!sessions.length) return [];
+  const { rows } = await q.query(
+    `WITH inv AS (${insertInvoicesSql('$1', '$2', '')}), stats AS (${addToHourlyStats(invoicedDeltas('inv'))}) SELECT id, session_id FROM inv`,
+    [invoiceRows(sessions, fees), dueDays]);
+  const bySession = new Map(sessions.map((s) => [Number(s.id), s]));
+  return rows.map((r) => issuedInvoice(r.id, bySession.get(Number(r.session_id))!, fees));
+}
+
+/**
+ * The invoice insert, from a JSON document of invoiceRows() (parameter `rows`) and the days to
+ * overdue (parameter `dueDays`, config INVOICE_DUE_DAYS). One invoice per session, ever
+ * (invoices.session_id UNIQUE).
+ */
+function insertInvoicesSql(rows: string, dueDays: string, where: string): string {
+  return `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
+       SELECT i.session_id, i.lot_id, i.plate, i.amount_fen, i.lines, i.tariff_id, i.tariff_version, 'outstanding', now() + make_interval(days => ${dueDays}::int)
+         FROM json_to_recordset(${rows}::json) AS i(session_id bigint, lot_id text, plate text, amount_fen int, lines jsonb, tariff_id text, tariff_version int)
+        ${where}
+       ON CONFLICT (session_id) DO NOTHING
+       RETURNING id, session_id, lot_id, amount_fen, issued_at`;
+}
+
+function invoiceRows(sessions: SessionRecord[], fees: Fees): string {
+  return JSON.stringify(sessions.map((s) => {
+    const f = fees.get(s)!;
+    return { session_id: s.id, lot_id: s.lotId, plate: s.plate, amount_fen: f.fee.totalFen, lines: f.fee.lines, tariff_id: f.tariffId, tariff_version: f.fee.tariffVersion };
+  }));
+}

@@ -1,0 +1,67 @@
+// Production is explicit: NODE_ENV=production or a HOST beyond loopback refuses the demo's settings,
+// naming every problem at once; the zero-config demo on loopback is untouched.
+import { describe, it, expect } from 'vitest';
+import { assertSafeForProduction, ConfigError, loadConfig } from './config.ts';
+
+/** Everything a production deploy must set, and set safely. */
+const SAFE = {
+  AUTH_TOKEN_SECRET: 'a-real-token-secret-from-the-vault',
+  PAYMENT_WEBHOOK_SECRET: 'a-real-webhook-secret-from-the-provider',
+  PAYMENT_PROVIDER_URL: 'https://pay.example.com',
+  SEED_DEMO: 'false',
+  SIMULATE: 'false',
+};
+
+function refusal(env: Record<string, string>): string {
+  try {
+    assertSafeForProduction(loadConfig(env));
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('assertSafeForProduction', () => {
+  it('leaves the zero-config demo alone: no NODE_ENV, loopback HOST, every dev default', () => {
+    expect(() => assertSafeForProduction(loadConfig({}))).not.toThrow();
+    for (const HOST of ['127.0.0.1', '127.0.0.2', '127.1', 'localhost', 'LOCALHOST', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+      expect(() => assertSafeForProduction(loadConfig({ HOST })), HOST).not.toThrow();
+    }
+    expect(() => assertSafeForProduction(loadConfig({ NODE_ENV: 'development' }))).not.toThrow();
+  });
+
+  it('names every problem at once under NODE_ENV=production, each with what to set', () => {
+    const msg = refusal({ NODE_ENV: 'production' });
+    expect(msg).toContain('NODE_ENV=production');
+    expect(msg).toMatch(/AUTH_TOKEN_SECRET is the development default.*set AUTH_TOKEN_SECRET to a random secret/);
+    expect(msg).toMatch(/PAYMENT_WEBHOOK_SECRET is the development default.*set PAYMENT_WEBHOOK_SECRET/);
+    expect(msg).toMatch(/PAYMENT_PROVIDER_URL is unset.*tok_ok.*set PAYMENT_PROVIDER_URL/);
+    expect(msg).toMatch(/SEED_DEMO is true.*set SEED_DEMO=false/);
+    expect(msg).toMatch(/SIMULATE is true.*set SIMULATE=false/);
+    expect(msg.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(5);
+  });
+
+  it('treats a HOST others can reach as production, saying so', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.20', '10.0.0.5', '128.0.0.1', 'onelot.example.com', '::ffff:10.0.0.1', '2001:db8::1']) {
+      const msg = refusal({ HOST });
+      expect(msg, HOST).toContain(`HOST=${HOST} is not a loopback address`);
+      expect(msg, HOST).not.toContain('NODE_ENV=production');
+      expect(msg.split('\n').filter((l) => l.startsWith('  - ')), HOST).toHaveLength(5);
+    }
+    expect(refusal({ HOST: '0.0.0.0', NODE_ENV: 'production' })).toMatch(/NODE_ENV=production; HOST=0\.0\.0\.0 is not a loopback address/);
+  });
+
+  it('names only what is still wrong', () => {
+    const msg = refusal({ ...SAFE, NODE_ENV: 'production', SIMULATE: 'true', AUTH_TOKEN_SECRET: 'onelot-dev-token-secret-change-me' });
+    const problems = msg.split('\n').filter((l) => l.startsWith('  - '));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('AUTH_TOKEN_SECRET');
+    expect(problems[1]).toContain('SIMULATE');
+  });
+
+  it('starts a production configuration that sets everything', () => {
+    expect(() => assertSafeForProduction(loadConfig({ ...SAFE, NODE_ENV: 'production' }))).not.toThrow();
+    expect(() => assertSafeForProduction(loadConfig({ ...SAFE, HOST: '0.0.0.0' }))).not.toThrow();
+  });
+});

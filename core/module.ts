@@ -1,0 +1,93 @@
+// The contract between a domain module (billing/, payments/, analytics/, operators/, …) and the
+// composer (platform.ts). A module declares what it adds — work inside each ingest transaction,
+// HTTP routes, scheduled jobs, work started once everything listens — and platform.ts composes a
+// plain list of them. Declared here, below every module and the API shell, so none of them imports
+// another's internals or the composer.
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ChangeFeed } from './changes.ts';
+import type { Config } from './config.ts';
+import type { Pool } from './db/index.ts';
+import type { BatchHook } from './ingest-events.ts';
+import type { Metrics } from './metrics.ts';
+
+/** The fastify instance every route file receives: TypeBox schemas type its requests. */
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by HttpAuth.requireDriver / optionalDriver. */
+    driverId?: number;
+    /** Set by HttpAuth.requireOperator (every route of a module's operatorRoutes). */
+    operatorId?: string;
+  }
+}
+
+/** preHandlers of the API shell (api/auth.ts): 401 ONELOT_ERR_UNAUTHORIZED unless the token fits. */
+export interface HttpAuth {
+  /** A valid driver token is required; sets req.driverId. */
+  requireDriver(req: FastifyRequest): Promise<void>;
+  /** Sets req.driverId when a driver token is presented; a bad one is still a 401. */
+  optionalDriver(req: FastifyRequest): Promise<void>;
+  /** A valid operator token is required; sets req.operatorId. */
+  requireOperator(req: FastifyRequest): Promise<void>;
+}
+
+export interface Log {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+/** What every module may use, at routes, jobs and start alike. */
+export interface ModuleContext {
+  config: Config;
+  pool: Pool;
+  metrics: Metrics;
+  changes: ChangeFeed;
+  log: Log;
+}
+
+export interface RouteContext extends ModuleContext {
+  auth: HttpAuth;
+}
+
+/**
+ * A module's routes: registered by the API shell, each module in its own encapsulated fastify
+ * context (its content-type parsers and hooks stay its own).
+ */
+export type RoutesPlugin = (app: App, ctx: RouteContext) => Promise<void> | void;
+
+/** A node-cron job. The composer schedules every module's jobs in one place (SCHEDULED_JOBS). */
+export interface Job {
+  /** Shown in logs when a run fails. */
+  name: string;
+  /** node-cron expression (seconds optional). */
+  schedule: string;
+  /** IANA zone the schedule is read in; default the machine's. */
+  timeZone?: string;
+  run(ctx: ModuleContext): Promise<void>;
+}
+
+export interface StartContext extends ModuleContext {
+  /** The API's own base URL, e.g. for webhooks a provider calls back. */
+  httpUrl: string;
+}
+
+export interface OneLotModule {
+  name: string;
+  /** Work inside each ingest transaction (e.g. sessions from device events). */
+  hooks?: BatchHook[];
+  /** Public and driver routes, with their full paths. */
+  routes?: RoutesPlugin;
+  /**
+   * Operators' routes, paths relative to /api/v1/operator. The shell mounts every module's in one
+   * scope that requires an operator token, so access control is audited in one place (api/app.ts).
+   */
+  operatorRoutes?: RoutesPlugin;
+  jobs?: Job[];
+  /** What parking at a lot from entry to exit would cost (fen); guidance ranks by it. */
+  priceEstimate?: (lotId: string, entry: Date, exit: Date) => number | null;
+  /** Runs once the broker and the API listen; returns its stop. */
+  start?(ctx: StartContext): Promise<(() => Promise<void>) | void>;
+}

@@ -1,0 +1,115 @@
+// Contactless ("leave and go") auto-charging: as an invoice of a contactless plate is issued, charge
+// the driver's default payment method once, through the same chargeInvoice as an online payment (so
+// every rule of payments/charging.ts holds); a timer scans for any it missed.
+import type { Pool } from '../core/db/index.ts';
+import type { ProviderClient } from './client.ts';
+import { chargeInvoice, noContactlessAttempt } from './charging.ts';
+import { reconcilePending } from './reconcile.ts';
+import type { PaymentsMetrics } from './provider-outcomes.ts';
+
+type Log = (msg: string) => void;
+
+export interface AutoChargeRun {
+  charged: number[];
+  failed: Array<{ invoiceId: number; reason: string }>;
+}
+
+export interface AutoCharger {
+  /**
+   * Run a pass now (after any pass already running); resolves with what this pass did. Given
+   * invoice ids (just issued), the pass looks at those only; without, it scans every invoice.
+   */
+  poke(invoiceIds?: readonly number[]): Promise<AutoChargeRun>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Outstanding invoices of plates with contactless on and a default payment method, never charged
+ * automatically before (one automatic try: after a decline the driver pays online, we do not keep
+ * hammering the card), and never from a session under review (low-confidence plate reads never
+ * charge anyone automatically — lot_billing.min_confidence). Only the invoice's own contactless
+ * attempts count: anyone may try to pay an invoice online without an account (a bogus token, a
+ * declined card), and none of that may cost its owner the automatic charge.
+ */
+export async function findAutoChargeable(pool: Pool, limit = 100, among?: readonly number[]): Promise<Array<{ invoiceId: number; source: string }>> {
+  // Among given ids: primary-key lookups. The full scan reads every outstanding invoice (tens of
+  // milliseconds on a busy city, during which ingest waits for the one connection): it is the
+  // safety net on a timer, not the path of every exit.
+  const { rows } = await pool.query<{ id: number; token: string }>(
+    `SELECT i.id, pm.token
+       FROM invoices i
+       JOIN sessions s ON s.id = i.session_id
+       JOIN driver_plates dp ON dp.plate = i.plate AND dp.contactless
+       JOIN LATERAL (SELECT token FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default
+                      ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
+      WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review'
+        AND ${noContactlessAttempt('i')}
+        ${among ? 'AND i.id = ANY($2::bigint[])' : ''}
+      ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);
+  return rows.map((r) => ({ invoiceId: r.id, source: r.token }));
+}
+
+/** Contactless charges in flight at once during an auto-charge pass. */
+const CHARGE_CONCURRENCY = 8;
+
+export function startAutoCharger(
+  pool: Pool, client: ProviderClient, opts: { intervalMs: number; log?: Log; reconcileAfterMs?: number; cancelPendingAfterMs?: number; metrics?: PaymentsMetrics },
+): AutoCharger {
+  const log = opts.log ?? (() => {});
+  let chain: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  // What the next pass looks at: the invoices named by pokes since the last pass, or everything.
+  let hinted = new Set<number>();
+  let scanAll = false;
+
+  async function pass(): Promise<AutoChargeRun> {
+    const run: AutoChargeRun = { charged: [], failed: [] };
+    const among = scanAll ? undefined : [...hinted];
+    hinted = new Set();
+    scanAll = false;
+    if (stopped || among?.length === 0) return run;
+    // A few charges at once: each waits mostly on the provider's HTTP answer, not on us. Different
+    // invoices only, so the one-charge-per-invoice rule is untouched.
+    const queue = await findAutoChargeable(pool, among ? Math.max(100, among.length) : 100, among);
+    const worker = async () => {
+      for (let next = queue.shift(); next && !stopped; next = queue.shift()) {
+        const { invoiceId, source } = next;
+        try {
+          await chargeInvoice(pool, client, invoiceId, { method: 'contactless', source });
+          run.charged.push(invoiceId);
+        } catch (err) {
+          run.failed.push({ invoiceId, reason: (err as Error).message });
+          log(`payments: contactless charge of invoice ${invoiceId} failed: ${(err as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CHARGE_CONCURRENCY }, worker));
+    // Attempts whose outcome we never heard (lost webhook, provider timeout) are settled here too.
+    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, cancelAfterMs: opts.cancelPendingAfterMs, log, metrics: opts.metrics }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
+    return run;
+  }
+
+  // Passes run one after another, never overlapping. Pokes that arrive while a pass is waiting to
+  // start share it (every ingest batch with contactless invoices pokes; one pass serves them all).
+  let queued: Promise<AutoChargeRun> | undefined;
+  const poke = (invoiceIds?: readonly number[]): Promise<AutoChargeRun> => {
+    if (invoiceIds) for (const id of invoiceIds) hinted.add(id);
+    else scanAll = true;
+    if (queued) return queued;
+    const p = chain.then(() => { queued = undefined; return pass(); });
+    queued = p;
+    chain = p.catch(() => {});
+    return p;
+  };
+  const timer = setInterval(() => { poke().catch((err) => log(`payments: auto-charge pass failed: ${(err as Error).message}`)); }, opts.intervalMs);
+  timer.unref();
+  return {
+    poke,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await chain;
+    },
+  };
+}

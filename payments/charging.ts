@@ -1,0 +1,151 @@
+// Charging invoices so that no invoice is ever charged twice, whatever is retried, replayed or
+// restarted. The guarantees, and where each comes from:
+//  1. One live attempt per invoice: the invoice row is locked (FOR UPDATE) while the attempt is
+//     recorded, and the partial unique index charges_one_live_per_invoice refuses a second
+//     pending/succeeded charge even if that lock were bypassed.
+//  2. One provider charge per attempt: the idempotency key is derived from (invoice, attempt), is
+//     stored before the provider is called, and every retry (client timeout, restart) re-sends it.
+//  3. No transaction is open across an HTTP call (single-connection pool; a slow provider must not
+//     block the database): record → COMMIT → call the provider → record the answer.
+//  4. A webhook is applied at most once (webhook_events keyed by event id) and each state change
+//     is conditional on the current state, so a replay, a late webhook or the recovery scan
+//     reaching the same outcome first are all no-ops.
+//  5. The provider's record must be the charge we asked for (amount, currency), or it is held for an
+//     operator instead of applied (provider-outcomes.ts).
+// This file starts a charge (guarantees 1–3). The answer arrives by webhooks.ts (at most once) or
+// is fetched by reconcile.ts, and either way is applied by provider-outcomes.ts (conditional on
+// state): guarantees 4 and 5.
+// And no stranger gets in the way of a plate's owner: anyone may pay an invoice with a one-off token
+// (the pay route needs no account), but while the owner's contactless charge is due
+// (contactlessDue) only that charge or the owner may start one; every attempt that does start is
+// bounded in time (reconcile.ts cancels one still waiting for its payer), and a failed one never
+// stops the owner's automatic charge (auto-charger.ts counts only its own attempts).
+import type { Pool, PoolClient } from '../core/db/index.ts';
+import { OneLotError } from '../core/errors.ts';
+import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
+import { withTx } from './tx.ts';
+
+export type ChargeMethod = 'contactless' | 'online';
+
+/**
+ * Contactless rule, one automatic try: the attempts that count are the invoice's own contactless
+ * ones (the owner's saved method), never someone else's online attempt. `inv` is the invoice's alias.
+ */
+export const noContactlessAttempt = (inv: string) =>
+  `NOT EXISTS (SELECT 1 FROM charges c WHERE c.invoice_id = ${inv}.id AND c.method = 'contactless')`;
+
+/**
+ * The invoice `inv` awaits its owner's automatic charge (the auto-charger's own selection,
+ * auto-charger.ts findAutoChargeable, less the invoice's status): its plate has contactless on and
+ * a default method, the stay is not in review, no contactless attempt yet. `payer` is a SQL
+ * expression for the paying driver's id (NULL: nobody logged in); the owner is never held back.
+ */
+const contactlessDue = (inv: string, payer: string) =>
+  `EXISTS (SELECT 1 FROM sessions s JOIN driver_plates dp ON dp.plate = ${inv}.plate AND dp.contactless
+            WHERE s.id = ${inv}.session_id AND s.status <> 'review' AND dp.driver_id IS DISTINCT FROM ${payer}
+              AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default)
+              AND ${noContactlessAttempt(inv)})`;
+
+/** Deterministic: the same attempt of the same invoice always has the same key. */
+export function idempotencyKeyFor(invoiceId: number, attempt: number): string {
+  return `${idempotencyKeyPrefix(invoiceId)}${attempt}`;
+}
+const idempotencyKeyPrefix = (invoiceId: number) => `onelot-invoice-${invoiceId}-attempt-`;
+
+export interface ChargeStarted {
+  chargeId: number;
+  invoiceId: number;
+  status: 'pending' | 'succeeded' | 'declined' | 'failed';
+  providerChargeId: string | null;
+}
+
+/**
+ * Start paying an invoice. Returns once the provider has accepted the charge (status 'pending';
+ * the outcome arrives by webhook). Throws 409 when the invoice is paid or being paid.
+ */
+export async function chargeInvoice(
+  pool: Pool,
+  client: ProviderClient,
+  invoiceId: number,
+  opts: { method: ChargeMethod; source: string; driverId?: number },
+): Promise<ChargeStarted> {
+  // One statement (atomic on its own, one round trip: the embedded database is shared with ingest):
+  // lock the invoice, number the attempt, record it, mark the invoice as being paid — the attempt
+  // only if the invoice is payable, and not reserved for its owner's contactless charge, which the
+  // answer then explains.
+  const { rows } = await pool.query<{ status: string; amount_fen: number; lot_id: string; reserved: boolean; charge_id: number | null; idempotency_key: string | null }>(
+    `WITH inv AS (SELECT id, status, amount_fen, lot_id, plate, session_id FROM invoices WHERE id = $1 FOR UPDATE),
+          res AS (SELECT $2 = 'online' AND ${contactlessDue('inv', '$5::bigint')} AS reserved FROM inv),
+          attempt AS (SELECT count(*)::int + 1 AS n FROM charges WHERE invoice_id = $1),
+          ins AS (
+            INSERT INTO charges (invoice_id, idempotency_key, amount_fen, method, status, source)
+            SELECT inv.id, $4::text || attempt.n, inv.amount_fen, $2, 'pending', $3
+              FROM inv, attempt, res WHERE inv.status = 'outstanding' AND inv.amount_fen > 0 AND NOT res.reserved
+            RETURNING id, idempotency_key),
+          paying AS (UPDATE invoices SET status = 'paying' WHERE id = $1 AND EXISTS (SELECT 1 FROM ins))
+     SELECT inv.status, inv.amount_fen, inv.lot_id, res.reserved, ins.id AS charge_id, ins.idempotency_key FROM inv JOIN res ON true LEFT JOIN ins ON true`,
+    [invoiceId, opts.method, opts.source, idempotencyKeyPrefix(invoiceId), opts.driverId ?? null],
+  ).catch((err) => {
+    // The partial unique index speaks for guarantee 1 if two writers raced past the lock.
+    if ((err as { code?: string }).code === '23505') throw new OneLotError('ONELOT_ERR_CONFLICT', `A payment for invoice ${invoiceId} is in progress; wait for its result before paying again.`);
+    throw err;
+  });
+  const inv = rows[0];
+  if (!inv) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Invoice ${invoiceId}`);
+  if (inv.status === 'paid') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is already paid; see its receipt.`);
+  if (inv.status === 'paying') throw new OneLotError('ONELOT_ERR_CONFLICT', `A payment for invoice ${invoiceId} is in progress; wait for its result before paying again.`);
+  if (inv.status === 'held') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is held for review: the payment provider's record of a payment for it did not match; an operator will settle it.`);
+  if (inv.status !== 'outstanding') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is ${inv.status} and cannot be paid.`);
+  if (inv.amount_fen <= 0) throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is for ¥0.00; there is nothing to pay.`);
+  if (inv.reserved) {
+    throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is being charged automatically to the plate owner's contactless payment method; look at it again in a minute (paid, or payable here if that charge fails).`);
+  }
+  const charge = { id: inv.charge_id!, key: inv.idempotency_key!, amountFen: inv.amount_fen, lotId: inv.lot_id };
+
+  // Outside any transaction (guarantee 3).
+  return sendCharge(pool, client, {
+    chargeId: charge.id, invoiceId, key: charge.key, amountFen: charge.amountFen, source: opts.source, lotId: charge.lotId,
+  });
+}
+
+/** The create-charge body for an attempt: the same every time it is (re)sent, as idempotency requires. */
+export function chargeRequest(a: { chargeId: number; invoiceId: number; amountFen: number; source: string; lotId: string }) {
+  return {
+    amount_fen: a.amountFen,
+    currency: 'CNY' as const,
+    source: a.source,
+    description: `OneLot parking, lot ${a.lotId}, invoice ${a.invoiceId}`,
+    metadata: { invoice_id: String(a.invoiceId), onelot_charge_id: String(a.chargeId) },
+  };
+}
+
+async function sendCharge(
+  pool: Pool,
+  client: ProviderClient,
+  a: { chargeId: number; invoiceId: number; key: string; amountFen: number; source: string; lotId: string },
+): Promise<ChargeStarted> {
+  let pc: ProviderCharge;
+  try {
+    pc = await client.createCharge(chargeRequest(a), a.key);
+  } catch (err) {
+    if (err instanceof ProviderError && err.kind === 'rejected') {
+      // A definite refusal (bad token, bad amount): the attempt is over, the invoice is payable again.
+      await withTx(pool, (c) => closeAttempt(c, a.chargeId, 'failed', err.code ?? err.message));
+      throw new OneLotError('ONELOT_ERR_VALIDATION', `the payment provider refused the payment (${err.code ?? err.message}); use another payment method`);
+    }
+    // Unknown outcome: keep the attempt pending; reconcilePending re-sends the same key later.
+    return { chargeId: a.chargeId, invoiceId: a.invoiceId, status: 'pending', providerChargeId: null };
+  }
+  await pool.query('UPDATE charges SET provider_charge_id = $2, updated_at = now() WHERE id = $1 AND provider_charge_id IS NULL', [a.chargeId, pc.id]);
+  return { chargeId: a.chargeId, invoiceId: a.invoiceId, status: 'pending', providerChargeId: pc.id };
+}
+
+/** pending → declined/failed, and the invoice back to outstanding. No-op unless still pending. */
+export async function closeAttempt(c: PoolClient, chargeId: number, status: 'declined' | 'failed', reason: string): Promise<boolean> {
+  const { rows } = await c.query<{ invoice_id: number }>(
+    `UPDATE charges SET status = $2, failure_reason = $3, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING invoice_id`,
+    [chargeId, status, reason]);
+  if (!rows[0]) return false;
+  await c.query(`UPDATE invoices SET status = 'outstanding' WHERE id = $1 AND status = 'paying'`, [rows[0].invoice_id]);
+  return true;
+}

@@ -1,0 +1,46 @@
+// A driver's plates: add, remove, and contactless ("leave and go") on or off.
+import { Type } from '@sinclair/typebox';
+import type { App, RouteContext } from '../../core/module.ts';
+import { plateOrThrow } from '../../core/plate-param.ts';
+import { addPlate, removePlate, setContactless } from '../accounts.ts';
+import type { PaymentsRuntime } from '../runtime.ts';
+import { DriverPlate, PlateInput } from './schemas.ts';
+
+const Err = Type.Ref('ErrorBody');
+const PlateParam = Type.Object({ plate: PlateInput });
+
+export function plateRoutes(app: App, { pool, auth }: RouteContext, payments: PaymentsRuntime): void {
+  app.post('/api/v1/me/plates', {
+    preHandler: auth.requireDriver,
+    schema: {
+      tags: ['drivers'], summary: 'Add a plate to my account',
+      body: Type.Object({ plate: PlateInput }, { additionalProperties: false }),
+      response: { 201: DriverPlate, 200: DriverPlate, 400: Err, 401: Err, 409: Err },
+    },
+  }, async (req, reply) => {
+    const r = await addPlate(pool, req.driverId!, plateOrThrow(req.body.plate));
+    return reply.status(r.created ? 201 : 200).send(r.plate);
+  });
+
+  app.delete('/api/v1/me/plates/:plate', {
+    preHandler: auth.requireDriver,
+    schema: { tags: ['drivers'], summary: 'Remove a plate from my account', params: PlateParam, response: { 204: Type.Null(), 400: Err, 401: Err, 404: Err } },
+  }, async (req, reply) => {
+    await removePlate(pool, req.driverId!, plateOrThrow(req.params.plate));
+    return reply.status(204).send(null);
+  });
+
+  app.put('/api/v1/me/plates/:plate/contactless', {
+    preHandler: auth.requireDriver,
+    schema: {
+      tags: ['drivers'], summary: 'Turn contactless ("leave and go") payment on or off for a plate',
+      params: PlateParam, body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+      response: { 200: DriverPlate, 400: Err, 401: Err, 404: Err, 409: Err },
+    },
+  }, async (req) => {
+    const plate = await setContactless(pool, req.driverId!, plateOrThrow(req.params.plate), req.body.enabled);
+    // A plate just switched on may already have unpaid invoices: charge them now, not at the next tick.
+    if (req.body.enabled) payments.autoCharger?.poke().catch(() => {});
+    return plate;
+  });
+}

@@ -1,0 +1,75 @@
+// The shapes of the drivers' and payments' routes (TypeBox): they validate and document the routes,
+// and the web client imports their types (type-only), so the browser never re-declares them.
+import { Type, type Static } from '@sinclair/typebox';
+
+const IsoTime = Type.String({ description: 'ISO 8601 instant' });
+
+export const Phone = Type.String({ pattern: '^1[3-9][0-9]{9}$', description: 'Chinese mobile number, 11 digits starting with 1', examples: ['13800138000'] });
+export const PlateInput = Type.String({ minLength: 2, maxLength: 20 });
+
+export const Driver = Type.Object({ id: Type.Integer(), phone: Type.String(), name: Type.Union([Type.String(), Type.Null()]) });
+export type Driver = Static<typeof Driver>;
+export const DriverToken = Type.Object({ token: Type.String(), expiresAt: IsoTime, driver: Driver });
+export type DriverToken = Static<typeof DriverToken>;
+export const DriverPlate = Type.Object({ plate: Type.String(), contactless: Type.Boolean(), addedAt: IsoTime });
+export type DriverPlate = Static<typeof DriverPlate>;
+export const PaymentMethod = Type.Object({ id: Type.Integer(), label: Type.String(), isDefault: Type.Boolean() });
+export type PaymentMethod = Static<typeof PaymentMethod>;
+export const Me = Type.Object({ driver: Driver, plates: Type.Array(DriverPlate), paymentMethods: Type.Array(PaymentMethod) });
+export type Me = Static<typeof Me>;
+
+export const InvoiceLine = Type.Object({ kind: Type.String(), name: Type.String(), nameZh: Type.String(), from: Type.String(), to: Type.String(), minutes: Type.Number(), amountFen: Type.Integer(), description: Type.String() });
+export type InvoiceLine = Static<typeof InvoiceLine>;
+export const ReceiptRef = Type.Object({ number: Type.String(), url: Type.String({ description: 'download link (includes its access key)' }) });
+export type ReceiptRef = Static<typeof ReceiptRef>;
+export const Invoice = Type.Object({
+  id: Type.Integer(),
+  lotId: Type.String(),
+  lotName: Type.String(),
+  lotNameEn: Type.String(),
+  plate: Type.String({ description: 'masked unless you are its owner' }),
+  entryTime: Type.Union([IsoTime, Type.Null()]),
+  exitTime: Type.Union([IsoTime, Type.Null()]),
+  amountFen: Type.Integer(),
+  amount: Type.String({ examples: ['¥12.50'] }),
+  lines: Type.Array(InvoiceLine),
+  status: Type.String({ description: 'outstanding | paying | paid | void | refunded | held (a payment the provider reported differently, for an operator to settle)' }),
+  overdue: Type.Boolean(),
+  issuedAt: IsoTime,
+  dueAt: IsoTime,
+  paidAt: Type.Union([IsoTime, Type.Null()]),
+  lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'why the last payment attempt failed, e.g. card_declined' }),
+  receipt: Type.Union([ReceiptRef, Type.Null()]),
+});
+export type Invoice = Static<typeof Invoice>;
+export const InvoiceId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const OpenSession = Type.Object({
+  sessionId: Type.Integer(), lotId: Type.String(), lotName: Type.String(), lotNameEn: Type.String(), plate: Type.String(), entryTime: IsoTime,
+  runningFeeFen: Type.Union([Type.Integer(), Type.Null()], { description: 'what leaving now would cost; null when the lot has no tariff' }),
+  runningFee: Type.Union([Type.String(), Type.Null()]),
+});
+export type OpenSession = Static<typeof OpenSession>;
+export const PastSession = Type.Object({
+  sessionId: Type.Integer(), lotId: Type.String(), lotName: Type.String(), lotNameEn: Type.String(), plate: Type.String(), entryTime: IsoTime,
+  exitTime: Type.Union([IsoTime, Type.Null()]), status: Type.String(), invoice: Type.Union([Invoice, Type.Null()]),
+});
+export type PastSession = Static<typeof PastSession>;
+export const MySessions = Type.Object({ open: Type.Array(OpenSession), past: Type.Array(PastSession) });
+export type MySessions = Static<typeof MySessions>;
+
+export const PresentedPlateInvoices = Type.Object({ plate: Type.String(), invoices: Type.Array(Invoice), totalOutstandingFen: Type.Integer(), totalOutstanding: Type.String() });
+export type PresentedPlateInvoices = Static<typeof PresentedPlateInvoices>;
+export const PaymentStarted = Type.Object({ chargeId: Type.Integer(), invoiceId: Type.Integer(), status: Type.Literal('pending') });
+export type PaymentStarted = Static<typeof PaymentStarted>;
+
+export const RefundStarted = Type.Object({ invoiceId: Type.Integer(), chargeId: Type.Integer(), refundId: Type.String(), status: Type.String() });
+export type RefundStarted = Static<typeof RefundStarted>;
+export const ArrearsInvoice = Type.Intersect([Invoice, Type.Object({ remindersSent: Type.Integer() })]);
+export type ArrearsInvoice = Static<typeof ArrearsInvoice>;
+export const PlateArrears = Type.Object({ plate: Type.String(), overdueFen: Type.Integer(), outstandingFen: Type.Integer(), overdue: Type.String(), invoices: Type.Array(ArrearsInvoice) });
+export type PlateArrears = Static<typeof PlateArrears>;
+export const ReminderSent = Type.Object({ invoiceId: Type.Integer(), plate: Type.String(), amountFen: Type.Integer(), remindersSent: Type.Integer(), recipient: Type.Union([Type.String(), Type.Null()]) });
+export type ReminderSent = Static<typeof ReminderSent>;
+export const RemindersRun = Type.Object({ sent: Type.Array(ReminderSent) });
+export type RemindersRun = Static<typeof RemindersRun>;

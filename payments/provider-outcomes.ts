@@ -1,0 +1,123 @@
+// Applying what the provider says happened to a charge (succeeded, failed, refunded) to our
+// records, whichever way the news arrives: a webhook (webhooks.ts) or the recovery scan asking
+// (reconcile.ts). Guarantee 4 of payments/charging.ts: every change is conditional on the current
+// state, so the same outcome applied twice, late or by both paths is a no-op.
+// Guarantee 5: the provider's record must be the charge we asked for. Its amount (fen) and
+// currency (CNY) are compared with the charge's before anything is applied; a record that differs
+// is held for an operator (holdForReview), never taken as payment — a signed notification can
+// still come from a provider's fault or a compromised webhook secret, and a paid invoice is final.
+import type { PoolClient } from '../core/db/index.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { ProviderCharge } from './client.ts';
+import { closeAttempt } from './charging.ts';
+import { receiptNumber } from './receipt.ts';
+import { addToHourlyStats, paidDeltas } from '../analytics/index.ts';
+
+/** Provider failure codes that are the payer's decline (status 'declined'); others are 'failed'. */
+const DECLINE_CODES = new Set(['card_declined', 'insufficient_funds', 'expired_card', 'do_not_honor']);
+
+/** Every charge we create is in renminbi (payments/charging.ts chargeRequest). */
+const OUR_CURRENCY = 'CNY';
+
+export interface Outcome {
+  /** 'held': the provider's amount or currency is not the charge's; `detail` says both. */
+  result: 'applied' | 'no-change' | 'unknown-charge' | 'held';
+  detail?: string;
+  /** A contactless charge that succeeded: the exit that billed it, for the exit → charge figure. */
+  exitAt?: Date;
+}
+
+interface ChargeRow {
+  id: number; invoice_id: number; status: string; provider_charge_id: string | null; amount_fen: number; time_zone: string | null; exit_time: Date | null;
+}
+
+/** Where succeeded contactless charges are timed (core/metrics.ts). */
+export type PaymentsMetrics = Pick<Metrics, 'exitToChargeSeconds'>;
+
+/** Exit → charge, for a success that has committed (call after the transaction). */
+export function observeExitToCharge(metrics: PaymentsMetrics | undefined, applied: Outcome | undefined): void {
+  if (metrics && applied?.exitAt) metrics.exitToChargeSeconds.observe(Math.max(0, Date.now() - applied.exitAt.getTime()) / 1000);
+}
+
+/**
+ * Bring our records in line with the provider's view of a charge, inside the caller's
+ * transaction. Conditional on current state (guarantee 4): applying the same outcome twice is a no-op.
+ */
+export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Promise<Outcome> {
+  const ourId = Number(pc.metadata?.onelot_charge_id);
+  const { rows } = await c.query<ChargeRow>(
+    `SELECT c.id, c.invoice_id, c.status, c.provider_charge_id, c.amount_fen,
+            (SELECT l.time_zone FROM invoices i JOIN lots l ON l.id = i.lot_id WHERE i.id = c.invoice_id) AS time_zone,
+            -- The exit as the gate camera stamped it, for the exit → charge figure: two primary-key
+            -- lookups (the broker's receipt is only in device_events, whose lookup plans every chunk:
+            -- measured ~17 ms a charge with a month of chunks, on the connection ingest shares).
+            CASE WHEN c.method = 'contactless' AND c.status = 'pending' AND $3::text = 'succeeded' THEN
+              (SELECT s.exit_time FROM invoices i JOIN sessions s ON s.id = i.session_id WHERE i.id = c.invoice_id)
+            END AS exit_time
+       FROM charges c
+      WHERE c.provider_charge_id = $1 OR (c.provider_charge_id IS NULL AND c.id = $2) FOR UPDATE OF c`,
+    [pc.id, Number.isInteger(ourId) ? ourId : -1, pc.status]);
+  const ch = rows[0];
+  if (!ch) return { result: 'unknown-charge' };
+
+  // Guarantee 5, checked while the charge's money is in question: before its outcome (pending) and
+  // while it counts as paid (a later refund or a second report of the capture).
+  const mismatch = ch.status === 'pending' || ch.status === 'succeeded' ? amountMismatch(ch, pc) : null;
+  if (mismatch) return holdForReview(c, ch, pc, mismatch);
+
+  if (pc.status === 'succeeded' && ch.status === 'pending') {
+    // Paid, succeeded and receipted in one statement: every round trip holds the connection that
+    // ingest shares. The provider id is kept too (the webhook can overtake the create answer).
+    const paidAt = new Date();
+    await c.query(
+      `WITH paid AS (UPDATE invoices SET status = 'paid', paid_at = $3 WHERE id = $2 AND status IN ('paying', 'outstanding') RETURNING lot_id, paid_at, amount_fen),
+            stats AS (${addToHourlyStats(paidDeltas('paid'))}),
+            ok AS (UPDATE charges SET status = 'succeeded', failure_reason = NULL, updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $5) WHERE id = $1)
+       INSERT INTO receipts (charge_id, invoice_id, number) VALUES ($1, $2, $4) ON CONFLICT (charge_id) DO NOTHING`,
+      [ch.id, ch.invoice_id, paidAt, receiptNumber(ch.id, paidAt, ch.time_zone ?? 'Asia/Shanghai'), pc.id]);
+    return { result: 'applied', exitAt: ch.exit_time ?? undefined };
+  }
+  // The webhook can overtake the create answer: remember the provider id here too.
+  if (!ch.provider_charge_id) await c.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1', [ch.id, pc.id]);
+  if (pc.status === 'failed' && ch.status === 'pending') {
+    const code = pc.failure_code ?? 'processing_error';
+    await closeAttempt(c, ch.id, DECLINE_CODES.has(code) ? 'declined' : 'failed', code);
+    return { result: 'applied' };
+  }
+  if (pc.status === 'refunded' && ch.status === 'succeeded') {
+    await c.query(`UPDATE charges SET status = 'refunded', updated_at = now() WHERE id = $1`, [ch.id]);
+    await c.query(
+      `WITH r AS (UPDATE invoices SET status = 'refunded' WHERE id = $1 AND status = 'paid' RETURNING lot_id, paid_at, amount_fen)
+       ${addToHourlyStats(paidDeltas('r', -1))}`, [ch.invoice_id]);
+    return { result: 'applied' };
+  }
+  return { result: 'no-change' };
+}
+
+/** What differs between the provider's record and our charge (amount in fen, currency), or null. */
+function amountMismatch(ch: ChargeRow, pc: ProviderCharge): string | null {
+  if (pc.amount_fen === ch.amount_fen && pc.currency === OUR_CURRENCY) return null;
+  // JSON.stringify: shown as sent, whatever type the provider's JSON had.
+  const reported = `${JSON.stringify(pc.amount_fen ?? null)} fen ${JSON.stringify(pc.currency ?? null)}`.slice(0, 120);
+  return `the provider reported ${String(pc.status).slice(0, 20)} for ${reported} but charge ${ch.id} (provider ${String(pc.id).slice(0, 64)}) of invoice ${ch.invoice_id} was created for ${ch.amount_fen} fen "${OUR_CURRENCY}"`;
+}
+
+/**
+ * Guarantee 5: nothing of the provider's record is applied. A pending charge becomes 'held' and its
+ * invoice 'held' — not paid, and not payable again (money may have moved; the live-charge index
+ * counts 'held'). A charge already paid stays paid. Either way the operators' review queue gets a
+ * 'payment-mismatch' exception of the invoice's session, with both amounts.
+ */
+async function holdForReview(c: PoolClient, ch: ChargeRow, pc: ProviderCharge, mismatch: string): Promise<Outcome> {
+  const detail = ch.status === 'pending'
+    ? `${mismatch}: the charge and the invoice are held for review, not paid`
+    : `${mismatch}: the invoice stays paid and this ${String(pc.status).slice(0, 20)} report was not applied`;
+  await c.query(
+    `WITH held AS (UPDATE charges SET status = 'held', failure_reason = 'amount_mismatch', updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $3)
+                    WHERE id = $1 AND status = 'pending' RETURNING invoice_id),
+          inv AS (UPDATE invoices SET status = 'held' WHERE id IN (SELECT invoice_id FROM held) AND status IN ('paying', 'outstanding'))
+     INSERT INTO session_exceptions (kind, lot_id, plate, session_id, event_time, detail)
+     SELECT 'payment-mismatch', i.lot_id, i.plate, i.session_id, now(), $4 FROM invoices i WHERE i.id = $2`,
+    [ch.id, ch.invoice_id, pc.id, detail]);
+  return { result: 'held', detail };
+}

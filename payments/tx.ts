@@ -1,0 +1,19 @@
+// One transaction on one pooled connection: BEGIN, the caller's statements, COMMIT (ROLLBACK on
+// any error). Short by rule: never held across a call to the payment provider (payments/charging.ts,
+// guarantee 3).
+import type { Pool, PoolClient } from '../core/db/index.ts';
+
+export async function withTx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}

@@ -1,0 +1,293 @@
+// The fleet's devices and the faults they inject. Each device keeps its own state — seq, battery,
+// temperature offset, clock error, health — and every message the city model emits passes through
+// it on its way to the link: a dead device stays silent, a stuck sensor repeats its first value, a
+// battery sensor adds its voltage, a camera may misread the plate, the device's clock skews the
+// timestamp, and the network may lose, duplicate or delay the message. Each kind of randomness
+// has its own seeded stream, so turning a fault on does not change which cars arrive when.
+import { eventsTopic, type DeviceMessage } from '../core/protocol.ts';
+import type { DeviceCredential } from '../seed/city-loader.ts';
+import { misread } from '../seed/plates.ts';
+import type { FleetLot, MessageBody, Truth } from './city-sim.ts';
+import { normal, shanghaiHour, type Rng } from './demand.ts';
+import { EventQueue } from './schedulers.ts';
+import type { RampDevice } from './startup-ramp.ts';
+import type { MessageKind } from './transport.ts';
+
+const SECOND = 1000;
+const BATTERY_CUTOFF_V = 2.2;
+const LOW_BATTERY_V = 2.9;
+
+export interface FleetFaults {
+  /** Probability a message is never sent (its seq is still used up, leaving a gap). */
+  loss?: number;
+  /** Probability a message is sent twice (same seq and ts), as after a lost PUBACK. */
+  duplicate?: number;
+  /** Probability a message is held back and delivered `lateSeconds` later, out of order. */
+  late?: number;
+  /** Real-time hold-back range for late messages in seconds; default [1, 30]. */
+  lateSeconds?: [number, number];
+  /** Probability a camera misreads the plate (see plates.ts misread). */
+  misread?: number;
+  /** Share of bay sensors that stick after their first report: they keep reporting that value. */
+  stuck?: number;
+  /** Share of devices that die after their first message: nothing more, not even heartbeats. */
+  dead?: number;
+  /** Each device's clock is off by a fixed offset drawn uniformly in ±clockSkewSeconds, applied to ts. */
+  clockSkewSeconds?: number;
+  /**
+   * Extra battery decline of bay sensors in volts per simulated day (default 0: only the small
+   * cost of each radio report). A sensor whose battery falls to 2.2 V dies.
+   */
+  batteryDrainPerDay?: number;
+  /** Every `everySeconds` real seconds, `share` (0..1) of the connected links drop at once and reconnect. */
+  reconnectStorm?: { everySeconds: number; share: number };
+}
+
+/** Throws a RangeError naming the option when `v` is given and not in [0, 1]. */
+export function checkProbability(name: string, v: number | undefined): void {
+  if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`fleet: ${name} must be a probability between 0 and 1, got ${v}`);
+}
+
+export function checkFaults(f: FleetFaults): void {
+  for (const k of ['loss', 'duplicate', 'late', 'misread', 'stuck', 'dead'] as const) checkProbability(`faults.${k}`, f[k]);
+  const ls = f.lateSeconds;
+  if (ls && !(ls[0] >= 0 && ls[1] >= ls[0])) throw new RangeError(`fleet: faults.lateSeconds must be [min, max] with 0 ≤ min ≤ max`);
+  if (f.clockSkewSeconds !== undefined && !(f.clockSkewSeconds >= 0 && Number.isFinite(f.clockSkewSeconds))) throw new RangeError(`fleet: faults.clockSkewSeconds must be ≥ 0, got ${f.clockSkewSeconds}`);
+  if (f.batteryDrainPerDay !== undefined && !(f.batteryDrainPerDay >= 0)) throw new RangeError(`fleet: faults.batteryDrainPerDay must be ≥ 0, got ${f.batteryDrainPerDay}`);
+  const rs = f.reconnectStorm;
+  if (rs && !(rs.everySeconds > 0 && rs.share >= 0 && rs.share <= 1)) throw new RangeError('fleet: faults.reconnectStorm needs everySeconds > 0 and share between 0 and 1');
+}
+
+const enum Health { Ok = 0, Stuck = 1, Dead = 2 }
+
+interface DeviceRuntime extends RampDevice {
+  id: string;
+  kind: DeviceCredential['kind'];
+  seq: number;
+  /** Volts; bay sensors only (cameras are mains powered). */
+  battery?: number;
+  /** °C offset of this device from ambient (shade, sun, housing heat). */
+  warmth: number;
+  indoor: boolean;
+  /** This device's clock error in ms, added to every ts. */
+  skewMs: number;
+  health: Health;
+  /** Has sent its first message (stuck and dead faults set in after it). */
+  started: boolean;
+  /** The value a stuck sensor keeps reporting. */
+  stuckValue: boolean | null;
+}
+
+export interface DevicesOptions {
+  /** Every credential; those without a link (gateways in per-device mode) are left out. */
+  credentials: readonly DeviceCredential[];
+  /** The link each device publishes over. */
+  linkOf: ReadonlyMap<string, number>;
+  lots: readonly FleetLot[];
+  faults: FleetFaults;
+  /** The device stream (batteries, temperatures) and the two fault streams. */
+  rng: { device: Rng; health: Rng; fault: Rng };
+  /** Every device's first seq. */
+  firstSeq: number;
+  /** Battery decline per heartbeat from faults.batteryDrainPerDay, volts. */
+  drainPerBeat: number;
+  /** Where a message that survived the faults goes. */
+  transmit: (dev: RampDevice, payload: string, kind: MessageKind) => void;
+}
+
+/** What the faults did so far (see FleetStats). */
+export interface DeviceCounts {
+  lost: number;
+  duplicated: number;
+  late: number;
+  /** Late messages still held back at stop. */
+  dropped: number;
+  silenced: number;
+  stuckReports: number;
+  stuckDevices: number;
+  deadDevices: number;
+}
+
+/** Air temperature in Zhengzhou at a local hour: a daily swing peaking mid-afternoon. */
+const ambientAt = (t: Date) => 15 + 6 * Math.sin((2 * Math.PI * (shanghaiHour(t) - 9)) / 24);
+
+export class Devices {
+  /** Every device with a link, in credentials order (its index). */
+  readonly all: readonly RampDevice[];
+  private readonly list: DeviceRuntime[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly tally: DeviceCounts = { lost: 0, duplicated: 0, late: 0, dropped: 0, silenced: 0, stuckReports: 0, stuckDevices: 0, deadDevices: 0 };
+  private readonly late = new EventQueue(); // held-back messages, by real due time
+  private readonly lateSeconds: [number, number];
+  private stopping = false;
+
+  constructor(private readonly o: DevicesOptions) {
+    this.lateSeconds = o.faults.lateSeconds ?? [1, 30];
+    const lotKind = new Map(o.lots.map((l) => [l.id, l.kind]));
+    const skewMs = (o.faults.clockSkewSeconds ?? 0) * SECOND;
+    for (const cred of o.credentials) {
+      const link = o.linkOf.get(cred.id);
+      if (link === undefined) continue; // a gateway in per-device mode
+      const dev = this.switchOn(cred, link, lotKind.get(cred.lotId) === 'garage', skewMs);
+      this.index.set(cred.id, this.list.length);
+      this.list.push(dev);
+    }
+    this.all = this.list;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Send `body` as `deviceId` observed it at `eventTime`, through the device's faults and the network's. */
+  send(deviceId: string, body: MessageBody, eventTime: Date): void {
+    const i = this.index.get(deviceId);
+    if (i === undefined || this.stopping) return;
+    const dev = this.list[i];
+    if (dev.health === Health.Dead && dev.started) {
+      this.tally.silenced += 1;
+      return;
+    }
+    const reported = this.asReported(dev, body);
+    dev.started = true;
+    this.overTheAir(dev, reported, eventTime);
+  }
+
+  /** Device `i`'s heartbeat at simulated `simNow`: its battery, and a temperature that follows the day. */
+  heartbeat(i: number, simNow: Date, stamp: (simMs: number) => Date): void {
+    const dev = this.list[i];
+    if (dev.battery !== undefined) this.drainBattery(dev, 0.0001 + this.o.drainPerBeat);
+    const air = dev.indoor ? 18 : ambientAt(simNow);
+    const temperature = Math.round((air + dev.warmth + 0.5 * normal(this.o.rng.device)) * 10) / 10;
+    const body: MessageBody = dev.battery !== undefined
+      ? { type: 'heartbeat', battery: Math.round(dev.battery * 1000) / 1000, temperature }
+      : { type: 'heartbeat', temperature };
+    this.send(dev.id, body, stamp(simNow.getTime()));
+  }
+
+  /** Deliver the late messages due by real time `now`. */
+  releaseLate(now: number): void {
+    while (this.late.nextAt() <= now) this.late.runNext();
+  }
+
+  /** Send nothing more; late messages still held back are dropped (and counted). */
+  stop(log: (m: string) => void): void {
+    this.stopping = true;
+    if (!this.late.size) return;
+    log(`fleet: dropping ${this.late.size} late message(s) still held back`);
+    this.tally.dropped += this.late.size;
+    this.late.clear();
+  }
+
+  /** Marks each bay of `truth` whose sensor is stuck or dead. */
+  markFaults(truth: Truth): Truth {
+    for (const b of truth.bays.values()) {
+      const i = b.sensor === undefined ? undefined : this.index.get(b.sensor);
+      const h = i === undefined ? Health.Ok : this.list[i].health;
+      if (h === Health.Stuck) b.sensorFault = 'stuck';
+      else if (h === Health.Dead) b.sensorFault = 'dead';
+    }
+    return truth;
+  }
+
+  counts(): DeviceCounts {
+    return { ...this.tally };
+  }
+
+  /** Bay-sensor batteries in volts (min, mean) and how many are low. */
+  battery(): { min: number; mean: number; low: number } {
+    let min = Infinity;
+    let sum = 0;
+    let n = 0;
+    let low = 0;
+    for (const d of this.list) {
+      if (d.battery === undefined) continue;
+      n += 1;
+      sum += d.battery;
+      if (d.battery < min) min = d.battery;
+      if (d.battery < LOW_BATTERY_V) low += 1;
+    }
+    const r = (v: number) => Math.round(v * 1000) / 1000;
+    return n ? { min: r(min), mean: r(sum / n), low } : { min: 0, mean: 0, low: 0 };
+  }
+
+  /** A device's state as it is switched on: its health drawn first, then its battery, warmth and clock. */
+  private switchOn(cred: DeviceCredential, link: number, inGarage: boolean, skewMs: number): DeviceRuntime {
+    const { faults, rng } = this.o;
+    const sensor = cred.kind === 'bay-sensor';
+    const draw = rng.health();
+    const health = cred.kind === 'gateway' ? Health.Ok
+      : draw < (faults.dead ?? 0) ? Health.Dead
+      : sensor && draw < (faults.dead ?? 0) + (faults.stuck ?? 0) ? Health.Stuck : Health.Ok;
+    if (health === Health.Dead) this.tally.deadDevices += 1;
+    if (health === Health.Stuck) this.tally.stuckDevices += 1;
+    return {
+      id: cred.id, kind: cred.kind, index: this.list.length, link, topic: eventsTopic(cred.id),
+      // seq starts at the wall clock so a restarted simulator never reuses one.
+      seq: this.o.firstSeq,
+      // Most sensors are fairly new lithium cells; one in ten is nearing the end of its life.
+      battery: sensor ? (rng.device() < 0.1 ? 2.6 + 0.4 * rng.device() : 3.3 + 0.35 * rng.device()) : undefined,
+      warmth: (sensor ? 0 : 8) + 4 * (rng.device() - 0.5),
+      indoor: inGarage && sensor,
+      skewMs: skewMs ? Math.round((2 * rng.health() - 1) * skewMs) : 0,
+      health, started: false, stuckValue: null,
+    };
+  }
+
+  /** What the device itself says: a stuck sensor its stuck value, a battery sensor its voltage. */
+  private asReported(dev: DeviceRuntime, body: MessageBody): MessageBody {
+    if (body.type !== 'occupancy') return body;
+    let b = body;
+    if (dev.health === Health.Stuck) {
+      if (dev.stuckValue === null) dev.stuckValue = b.occupied;
+      else if (dev.stuckValue !== b.occupied) {
+        this.tally.stuckReports += 1;
+        b = { ...b, occupied: dev.stuckValue };
+      }
+    }
+    if (dev.battery !== undefined) {
+      this.drainBattery(dev, 0.00005); // each radio report costs a little charge
+      b = { ...b, battery: Math.round(dev.battery * 1000) / 1000 };
+    }
+    return b;
+  }
+
+  /** On its way: a misread plate, the device's clock in ts, then loss, late delivery or a duplicate. */
+  private overTheAir(dev: DeviceRuntime, body: MessageBody, eventTime: Date): void {
+    const { faults, rng, transmit } = this.o;
+    let b = body;
+    if ((b.type === 'bay' || b.type === 'gate') && b.plate && rng.fault() < (faults.misread ?? 0)) {
+      b = { ...b, plate: misread(b.plate, rng.fault) };
+    }
+    const ts = dev.skewMs ? new Date(eventTime.getTime() + dev.skewMs) : eventTime;
+    const message = { ...b, seq: dev.seq++, ts: ts.toISOString() } as DeviceMessage;
+    if (rng.fault() < (faults.loss ?? 0)) {
+      this.tally.lost += 1;
+      return;
+    }
+    const payload = JSON.stringify(message);
+    const kind: MessageKind = b.type === 'heartbeat' ? 'heartbeat' : 'event';
+    if (rng.fault() < (faults.late ?? 0)) {
+      this.tally.late += 1;
+      const [lateMin, lateMax] = this.lateSeconds;
+      this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => transmit(dev, payload, kind));
+      return;
+    }
+    transmit(dev, payload, kind);
+    if (rng.fault() < (faults.duplicate ?? 0)) {
+      this.tally.duplicated += 1;
+      transmit(dev, payload, kind);
+    }
+  }
+
+  private drainBattery(dev: DeviceRuntime, volts: number): void {
+    if (dev.battery === undefined) return;
+    dev.battery = Math.max(2, dev.battery - volts);
+    // Only when battery decline is switched on as a fault: the demo must not lose sensors overnight.
+    if (this.o.faults.batteryDrainPerDay && dev.battery <= BATTERY_CUTOFF_V && dev.health !== Health.Dead) {
+      if (dev.health === Health.Stuck) this.tally.stuckDevices -= 1;
+      dev.health = Health.Dead;
+      this.tally.deadDevices += 1;
+    }
+  }
+}

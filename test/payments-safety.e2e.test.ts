@@ -1,0 +1,264 @@
+// Payments safe on the internet, end to end: a real platform (embedded TimescaleDB over the Postgres
+// wire, HTTP API), the simulated provider as its own HTTP service, signed webhooks over a real
+// socket. What is under test:
+//  - a provider's record whose amount or currency is not the charge's (webhook or recovery-scan
+//    lookup) never marks anything paid: charge and invoice are held, the webhook acknowledged, the
+//    operators' review queue shows it with both amounts (payments/provider-outcomes.ts);
+//  - nothing a stranger does with an invoice (no account, a bogus or declining token, a checkout
+//    never finished) stops its owner's contactless charge (payments/auto-charger.ts,
+//    payments/charging.ts contactlessDue, payments/reconcile.ts cancelling);
+//  - and throughout: one invoice, at most one captured charge, at the provider and in our tables.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { loadConfig, type Config } from '../core/config.ts';
+import type { Pool } from '../core/db/index.ts';
+import { startTestPlatform, tempDataDir, waitFor, nextSeq, type TestPlatform } from './helpers.ts';
+import { cityModules } from '../platform.ts';
+import type { PaymentsRuntime } from '../payments/runtime.ts';
+import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
+import { reconcilePending } from '../payments/reconcile.ts';
+import { signWebhook } from '../payments/webhook-signature.ts';
+import { issueToken } from '../core/tokens.ts';
+
+const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
+
+async function api(p: TestPlatform, method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(p.httpUrl + url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** A closed (or in-review) session and its outstanding invoice, as the ingest hook writes them. */
+async function makeInvoice(pool: Pool, plate: string, opts: { sessionStatus?: string; amountFen?: number } = {}): Promise<{ id: number; sessionId: number; lotId: string }> {
+  const lot = (await pool.query<{ id: string }>('SELECT id FROM lots ORDER BY id LIMIT 1')).rows[0].id;
+  const s = await pool.query<{ id: number }>(
+    `INSERT INTO sessions (lot_id, plate, plate_kind, status, entry_time, exit_time, entry_device, entry_seq, exit_device, exit_seq, entry_confidence, exit_confidence)
+     VALUES ($1, $2, 'standard', $3, '2026-03-02T01:00:00Z', '2026-03-02T03:40:00Z', 'test-gate-cam', $4, 'test-gate-cam', $5, 0.97, 0.95) RETURNING id`,
+    [lot, plate, opts.sessionStatus ?? 'closed', nextSeq(), nextSeq()]);
+  const i = await pool.query<{ id: number }>(
+    `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
+     VALUES ($1, $2, $3, $4, '[]', 'zz-street-v2', 2, 'outstanding', now() + interval '7 days') RETURNING id`,
+    [s.rows[0].id, lot, plate, opts.amountFen ?? 900]);
+  return { id: i.rows[0].id, sessionId: s.rows[0].id, lotId: lot };
+}
+
+async function chargesOf(pool: Pool, invoiceId: number) {
+  return (await pool.query<{ status: string; method: string; failure_reason: string | null }>(
+    'SELECT status, method, failure_reason FROM charges WHERE invoice_id = $1 ORDER BY id', [invoiceId])).rows;
+}
+const invoiceStatus = async (pool: Pool, id: number) => (await pool.query<{ status: string }>('SELECT status FROM invoices WHERE id = $1', [id])).rows[0].status;
+const waitStatus = (pool: Pool, id: number, status: string, ms = 8000) =>
+  waitFor(async () => (await invoiceStatus(pool, id)) === status, ms, `invoice ${id} to be ${status}`);
+const ledgerFor = (provider: SimulatedProvider, invoiceId: number) => provider.ledger().filter((c) => c.metadata.invoice_id === String(invoiceId));
+const receiptsOf = async (pool: Pool, invoiceId: number) =>
+  (await pool.query('SELECT count(*)::int AS n FROM receipts WHERE invoice_id = $1', [invoiceId])).rows[0].n as number;
+
+/** A driver with the plate, a default payment method and contactless on; returns the login token. */
+async function newDriver(p: TestPlatform, phone: string, plate: string): Promise<string> {
+  const reg = await api(p, 'POST', '/api/v1/auth/register', { phone, password: 'parking-pass-1', name: 'Owner' });
+  expect(reg.status).toBe(201);
+  const token = reg.body.token as string;
+  expect((await api(p, 'POST', '/api/v1/me/plates', { plate }, token)).status).toBe(201);
+  expect((await api(p, 'POST', '/api/v1/me/payment-methods', { kind: 'alipay', account: `acct-${phone}` }, token)).status).toBe(201);
+  expect((await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent(plate)}/contactless`, { enabled: true }, token)).status).toBe(200);
+  return token;
+}
+
+describe('payments safe on the internet', () => {
+  let p: TestPlatform;
+  let payments: PaymentsRuntime;
+  let config: Config;
+  let pool: Pool;
+  let provider: SimulatedProvider;
+  let operator: string;
+
+  beforeAll(async () => {
+    const dataDir = tempDataDir();
+    config = loadConfig({ ...ENV, DATA_DIR: dataDir });
+    // Every module, as npm start runs them (the review queue is billing's). A long interval: the
+    // tests poke the auto-charger when they want a pass.
+    const city = cityModules(config, { payments: { autoChargeIntervalMs: 3_600_000, client: { timeoutMs: 2000, attempts: 4, backoffMs: 100 }, sim: { latencyMs: 30 } } });
+    payments = city.payments.runtime;
+    p = await startTestPlatform({ dataDir, env: ENV, modules: city.modules });
+    pool = p.db.pool;
+    provider = payments.provider!;
+    operator = issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'op-test' });
+  });
+  afterAll(async () => { await p?.destroy(); });
+
+  const postWebhook = (body: string) => fetch(`${p.httpUrl}/api/v1/payments/webhook`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'OneLot-Signature': signWebhook(config.PAYMENT_WEBHOOK_SECRET, body) }, body,
+  });
+  const reviewExceptionsOf = async (sessionId: number) => {
+    const queue = await api(p, 'GET', '/api/v1/operator/review', undefined, operator);
+    expect(queue.status).toBe(200);
+    return (queue.body.exceptions as any[]).filter((e) => e.sessionId === sessionId);
+  };
+
+  it('a webhook for another amount leaves the invoice unpaid and held, is acknowledged, and operators see both amounts', async () => {
+    const plate = '豫A2S001';
+    const inv = await makeInvoice(pool, plate);
+    provider.misreportNext({ amount_fen: 1 }); // the provider captures ¥0.01 for our ¥9.00
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_ok_checkout' })).status).toBe(202);
+    await waitStatus(pool, inv.id, 'held');
+    expect(await chargesOf(pool, inv.id)).toEqual([{ status: 'held', method: 'online', failure_reason: 'amount_mismatch' }]);
+    expect(await receiptsOf(pool, inv.id)).toBe(0);
+    // Acknowledged at the first delivery: the provider stops retrying.
+    const pc = ledgerFor(provider, inv.id)[0];
+    expect(pc).toMatchObject({ status: 'succeeded', amount_fen: 1 });
+    const delivery = provider.deliveries().find((d) => d.type === 'charge.succeeded' && d.body.includes(pc.id))!;
+    expect(delivery).toMatchObject({ delivered: true, lastStatus: 200, attempts: 1 });
+
+    // Visible to operators, with both amounts; not payable by anyone meanwhile.
+    const [ex] = await reviewExceptionsOf(inv.sessionId);
+    expect(ex).toMatchObject({ kind: 'payment-mismatch', plate, lotId: inv.lotId, resolvedAt: null });
+    expect(ex.detail).toMatch(/reported succeeded for 1 fen "CNY".*invoice \d+ was created for 900 fen "CNY".*held for review, not paid/);
+    const again = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_ok_again' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/held for review/);
+    expect((await api(p, 'GET', `/api/v1/invoices/${inv.id}?plate=${encodeURIComponent(plate)}`)).body).toMatchObject({ status: 'held', paidAt: null, receipt: null });
+
+    // A later notification with the right amount does not release the hold: an operator does.
+    const right = JSON.stringify({ id: 'evt_test_right_amount', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { charge: { ...pc, amount_fen: 900 } } });
+    const res = await postWebhook(right);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'processed' });
+    expect(await invoiceStatus(pool, inv.id)).toBe('held');
+    expect((await chargesOf(pool, inv.id)).map((c) => c.status)).toEqual(['held']);
+    expect(await reviewExceptionsOf(inv.sessionId)).toHaveLength(1);
+
+    // The operator settles it at the provider and voids the invoice from the review queue.
+    const resolved = await api(p, 'POST', `/api/v1/operator/exceptions/${ex.id}/resolve`, { action: 'void', note: 'refunded the ¥0.01 at the provider' }, operator);
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.session.invoice).toMatchObject({ id: inv.id, status: 'void' });
+    expect((await chargesOf(pool, inv.id)).map((c) => c.status)).toEqual(['held']); // the record of what the provider said
+    expect(await reviewExceptionsOf(inv.sessionId)).toEqual([]);
+  });
+
+  it("a hand-signed webhook in another currency holds the owner's contactless charge the same way, and the auto-charger leaves it alone", async () => {
+    const plate = '豫A2S002';
+    await newDriver(p, '13500000002', plate);
+    const inv = await makeInvoice(pool, plate);
+    provider.holdWebhooks(true); // our forged-currency notification arrives before the provider's own
+    try {
+      expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([inv.id]);
+      await waitFor(() => ledgerFor(provider, inv.id)[0]?.status === 'succeeded', 5000, 'the capture at the provider');
+      const pc = ledgerFor(provider, inv.id)[0];
+      const body = JSON.stringify({ id: 'evt_test_usd', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { charge: { ...pc, currency: 'USD' } } });
+      const res = await postWebhook(body);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'held', eventId: 'evt_test_usd' });
+      expect(await invoiceStatus(pool, inv.id)).toBe('held');
+    } finally {
+      provider.holdWebhooks(false);
+    }
+    await waitFor(() => provider.deliveries().every((d) => d.delivered), 8000, 'every webhook delivered');
+    expect(await invoiceStatus(pool, inv.id)).toBe('held'); // the provider's own (right) webhook changes nothing
+    expect(await chargesOf(pool, inv.id)).toEqual([{ status: 'held', method: 'contactless', failure_reason: 'amount_mismatch' }]);
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([]);
+    expect((await payments.autoCharger!.poke()).charged).not.toContain(inv.id);
+    const [ex] = await reviewExceptionsOf(inv.sessionId);
+    expect(ex.detail).toMatch(/900 fen "USD".*created for 900 fen "CNY"/);
+    expect(ledgerFor(provider, inv.id)).toHaveLength(1);
+  });
+
+  it('a recovery-scan lookup that finds another amount holds the charge too, and logs both amounts', async () => {
+    const plate = '豫A2S003';
+    const inv = await makeInvoice(pool, plate);
+    provider.holdWebhooks(true); // the webhook is lost for now: the recovery scan asks
+    const log: string[] = [];
+    try {
+      provider.misreportNext({ amount_fen: 901 });
+      expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_ok_lookup' })).status).toBe(202);
+      await waitFor(() => ledgerFor(provider, inv.id)[0]?.status === 'succeeded', 5000, 'the capture at the provider');
+      expect(await invoiceStatus(pool, inv.id)).toBe('paying');
+      const r = await reconcilePending(pool, payments.client!, { olderThanMs: 0, log: (m) => log.push(m) });
+      expect(r.resolved).toBeGreaterThanOrEqual(1);
+    } finally {
+      provider.holdWebhooks(false);
+    }
+    expect(await invoiceStatus(pool, inv.id)).toBe('held');
+    expect(log.join('\n')).toMatch(/held a charge for review: the provider reported succeeded for 901 fen "CNY".*created for 900 fen "CNY"/);
+    await waitFor(() => provider.deliveries().every((d) => d.delivered), 8000, 'every webhook delivered');
+    expect(await invoiceStatus(pool, inv.id)).toBe('held');
+    expect(await receiptsOf(pool, inv.id)).toBe(0);
+    expect(await reviewExceptionsOf(inv.sessionId)).toEqual([expect.objectContaining({ kind: 'payment-mismatch', detail: expect.stringMatching(/901 fen/) })]);
+  });
+
+  it("after a stranger's bogus and declined attempts, the owner's contactless charge still goes through", async () => {
+    const plate = '豫A2S004';
+    const inv = await makeInvoice(pool, plate);
+    // Before the plate is on anyone's account with contactless: the pay route needs no account.
+    const bogus = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_bogus' });
+    expect(bogus.status).toBe(400);
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_decline_stranger' })).status).toBe(202);
+    await waitFor(async () => (await chargesOf(pool, inv.id))[1]?.status === 'declined', 5000, "the stranger's decline");
+    expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
+
+    // Turning contactless on pokes the auto-charger (payments/http/plates.ts); this pass runs after it.
+    await newDriver(p, '13500000004', plate);
+    await payments.autoCharger!.poke([inv.id]);
+    await waitStatus(pool, inv.id, 'paid');
+    expect((await chargesOf(pool, inv.id)).map((c) => [c.method, c.status])).toEqual([['online', 'failed'], ['online', 'declined'], ['contactless', 'succeeded']]);
+    // Still one automatic try: the owner's own attempt is the one that counts.
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([]);
+    expect(ledgerFor(provider, inv.id).filter((c) => c.status === 'succeeded')).toHaveLength(1);
+    expect(await receiptsOf(pool, inv.id)).toBe(1);
+  });
+
+  it("while the owner's contactless charge is due a stranger cannot start one; the owner can", async () => {
+    const plate = '豫A2S005';
+    const ownerToken = await newDriver(p, '13500000005', plate);
+    const inv = await makeInvoice(pool, plate);
+    for (const source of ['tok_bogus', 'tok_decline_stranger', 'tok_wait_stranger', 'tok_ok_stranger']) {
+      const r = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source });
+      expect(r.status, source).toBe(409);
+      expect(r.body.error.message).toMatch(/charged automatically to the plate owner's contactless payment method/);
+    }
+    // Logged in as someone else is still a stranger.
+    const stranger = await api(p, 'POST', '/api/v1/auth/register', { phone: '13500000055', password: 'parking-pass-1' });
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_bogus' }, stranger.body.token)).status).toBe(409);
+    expect(await chargesOf(pool, inv.id)).toEqual([]);
+    expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([inv.id]);
+    await waitStatus(pool, inv.id, 'paid');
+    expect(await chargesOf(pool, inv.id)).toEqual([{ status: 'succeeded', method: 'contactless', failure_reason: null }]);
+
+    // The owner is never held back: paying now from the account page, before the automatic charge.
+    const mine = await makeInvoice(pool, plate);
+    expect((await api(p, 'POST', `/api/v1/invoices/${mine.id}/pay`, {}, ownerToken)).status).toBe(202);
+    await waitStatus(pool, mine.id, 'paid');
+    expect((await payments.autoCharger!.poke([mine.id])).charged).toEqual([]);
+    expect(ledgerFor(provider, mine.id)).toHaveLength(1);
+  });
+
+  it("a stranger's checkout that is never finished keeps the invoice 'paying' only until it is cancelled at the provider", async () => {
+    const plate = '豫A2S006';
+    const inv = await makeInvoice(pool, plate);
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_wait_qr_nobody_scans' })).status).toBe(202);
+    await newDriver(p, '13500000006', plate);
+    await new Promise((r) => setTimeout(r, 200)); // well past the provider's latency: it still waits for the payer
+    expect(ledgerFor(provider, inv.id)).toEqual([expect.objectContaining({ status: 'pending' })]);
+    // The automatic charge waits its turn: one live attempt per invoice.
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([]);
+    // Before the deadline (15 minutes by default) the recovery scan leaves it waiting...
+    await reconcilePending(pool, payments.client!, { olderThanMs: 0 });
+    expect(await invoiceStatus(pool, inv.id)).toBe('paying');
+    // ...after it, the charge is cancelled at the provider and the attempt closed.
+    const log: string[] = [];
+    await reconcilePending(pool, payments.client!, { olderThanMs: 0, cancelAfterMs: 0, log: (m) => log.push(m) });
+    expect(log.join('\n')).toMatch(/still waits for its payer .* cancelling it at the provider/);
+    expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
+    expect(await chargesOf(pool, inv.id)).toEqual([{ status: 'failed', method: 'online', failure_reason: 'canceled' }]);
+    expect(ledgerFor(provider, inv.id)[0]).toMatchObject({ status: 'failed', failure_code: 'canceled' });
+
+    expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([inv.id]);
+    await waitStatus(pool, inv.id, 'paid');
+    await waitFor(() => provider.deliveries().every((d) => d.delivered), 8000, 'every webhook delivered');
+    expect((await chargesOf(pool, inv.id)).map((c) => c.status)).toEqual(['failed', 'succeeded']);
+    expect(ledgerFor(provider, inv.id).map((c) => c.status)).toEqual(['failed', 'succeeded']);
+  });
+});
