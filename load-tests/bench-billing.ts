@@ -97,51 +97,31 @@ if (process.argv.includes('--child')) {
       process.exit(0);
     }
   });
-} else {
-  await main();
 }
 
-async function main() {
+function options() {
   const { values } = parseArgs({ options: {
     sessions: { type: 'string', default: '100000' }, window: { type: 'string', default: '40' },
     rate: { type: 'string', default: '5000' }, 'rate-seconds': { type: 'string', default: '10' },
   } });
   const n = Number(values.sessions);
-  const window = Number(values.window);
   const rate = Number(values.rate);
   const m = Math.round(rate * Number(values['rate-seconds']));
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error('--sessions must be an integer from 1 to 1,000,000');
   if (!Number.isFinite(rate) || rate < 0 || m > 1_000_000) throw new Error('--rate and --rate-seconds must be ≥ 0 and give at most 1,000,000 exits (0 skips the open-loop phase)');
+  return { n, m, rate, window: Number(values.window) };
+}
 
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-billing-'));
-  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+// Distinct standard plates (豫 + letter + 5 digits), stays of 20 min to 10 h that end as the exits are sent.
+// Sessions [0, n) exit in the closed loop, [n, n + m) in the open loop at the rate.
+const LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXY';
+const plate = (i: number) => `豫${LETTERS[Math.floor(i / 100_000)]}${String(i % 100_000).padStart(5, '0')}`;
 
-  // Distinct standard plates (豫 + letter + 5 digits), stays of 20 min to 10 h that end as the exits are sent.
-  // Sessions [0, n) exit in the closed loop, [n, n + m) in the open loop at the rate.
-  const letters = 'ABCDEFGHJKLMNPQRSTUVWXY';
-  const plate = (i: number) => `豫${letters[Math.floor(i / 100_000)]}${String(i % 100_000).padStart(5, '0')}`;
-  const sampledAt = (i: number) => (i < n ? i % SAMPLE_EVERY === 0 : (i - n) % RATE_SAMPLE_EVERY === 0);
-
-  // Every sampled plate belongs to a contactless driver: its exit is charged automatically. Written
-  // before the platform starts (the embedded database has one owner at a time).
-  const sampled = Array.from({ length: n + m }, (_, i) => i).filter(sampledAt).map(plate);
-  await withDatabase(dataDir, async (pool) => {
-    await migrate(pool);
-    await pool.query(
-      `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(phone, plate)),
-            d AS (INSERT INTO drivers (phone, password_hash) SELECT phone, '!disabled' FROM x RETURNING id, phone),
-            p AS (INSERT INTO driver_plates (plate, driver_id, contactless) SELECT x.plate, d.id, true FROM x JOIN d USING (phone))
-       INSERT INTO payment_methods (driver_id, provider, token, label, is_default) SELECT id, 'simpay', 'tok_ok_pm_bench', 'Bench ****0000', true FROM d`,
-      [sampled.map((_, k) => `199${String(k).padStart(8, '0')}`), sampled]);
-  });
-
-  const platform = await startPlatformProcess({ dataDir });
-  const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
-  const gates = creds.devices.filter((d) => d.kind === 'gate-camera');
+/** The gate cameras' events for sessions [from, to): session i always goes through camera i mod G (its lot's gate), in and out. */
+function jobBuilder(gates: DeviceCredential[], sampledAt: (i: number) => boolean) {
   let seq = Date.now() * 10;
-  const jobs = (phase: 'in' | 'out', from: number, to: number): Job[] => gates.map((device, g) => {
+  return (phase: 'in' | 'out', from: number, to: number): Job[] => gates.map((device, g) => {
     const events: Job['events'] = [];
-    // Session i always goes through camera i mod G (its lot's gate), in and out.
     for (let i = from + (((g - from) % gates.length) + gates.length) % gates.length; i < to; i += gates.length) {
       // Stays of 20 min to 10 h, ending now: an entry is stamped that long before it is sent, an
       // exit when it is sent (the exit time is the clock of onelot_payments_exit_to_charge_seconds).
@@ -154,7 +134,52 @@ async function main() {
     }
     return { device, events };
   });
+}
 
+/**
+ * Every sampled plate belongs to a contactless driver: its exit is charged automatically. Written
+ * before the platform starts (the embedded database has one owner at a time).
+ */
+async function contactlessDrivers(dataDir: string, plates: string[]): Promise<void> {
+  await withDatabase(dataDir, async (pool) => {
+    await migrate(pool);
+    await pool.query(
+      `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(phone, plate)),
+            d AS (INSERT INTO drivers (phone, password_hash) SELECT phone, '!disabled' FROM x RETURNING id, phone),
+            p AS (INSERT INTO driver_plates (plate, driver_id, contactless) SELECT x.plate, d.id, true FROM x JOIN d USING (phone))
+       INSERT INTO payment_methods (driver_id, provider, token, label, is_default) SELECT id, 'simpay', 'tok_ok_pm_bench', 'Bench ****0000', true FROM d`,
+      [plates.map((_, k) => `199${String(k).padStart(8, '0')}`), plates]);
+  });
+}
+
+const seen = (text: string) => counter(text, 'onelot_mqtt_messages_stored_total') + counter(text, 'onelot_mqtt_messages_duplicate_total');
+const invoicesIn = (text: string) => counter(text, 'onelot_billing_invoices_issued_total');
+
+/**
+ * One exit phase: run it, wait until every acknowledged exit is counted and its contactless
+ * charges have landed (so they are neither cut off nor counted in the next phase), and read the
+ * platform's figures over that window. Every exit acknowledged is an invoice committed.
+ */
+async function exitPhase(platform: PlatformProcess, run: (start: Omit<ChildStart, 'mqttUrl'>) => Promise<ChildDone>, start: Omit<ChildStart, 'mqttUrl'>) {
+  const before = await platform.metrics();
+  const done = await run(start);
+  await settleIngest(platform, { from: seen(before), atLeast: done.acked });
+  const invoices = invoicesIn(await platform.metrics()) - invoicesIn(before);
+  const after = await chargesSettled(platform);
+  return { done, invoices, wall: done.elapsedMs / 1000, figures: windowFigures(before, after, done) };
+}
+
+async function main() {
+  const { n, m, rate, window } = options();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-billing-'));
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  const sampledAt = (i: number) => (i < n ? i % SAMPLE_EVERY === 0 : (i - n) % RATE_SAMPLE_EVERY === 0);
+  await contactlessDrivers(dataDir, Array.from({ length: n + m }, (_, i) => i).filter(sampledAt).map(plate));
+
+  const platform = await startPlatformProcess({ dataDir });
+  const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
+  const gates = creds.devices.filter((d) => d.kind === 'gate-camera');
+  const jobs = jobBuilder(gates, sampledAt);
   const child = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx'] });
   killWithParent(child);
   const run = (start: Omit<ChildStart, 'mqttUrl'>) => new Promise<ChildDone>((resolve, reject) => {
@@ -162,65 +187,38 @@ async function main() {
     child.once('error', reject);
     child.send({ mqttUrl: platform.mqttUrl, ...start } satisfies ChildStart);
   });
-  const seen = (text: string) => counter(text, 'onelot_mqtt_messages_stored_total') + counter(text, 'onelot_mqtt_messages_duplicate_total');
-  const invoicesIn = (text: string) => counter(text, 'onelot_billing_invoices_issued_total');
 
   process.stderr.write(`${gates.length} gate cameras, ${n + m} sessions: entries…\n`);
-  let text = await platform.metrics();
+  const text = await platform.metrics();
   const entries = await run({ phase: 'in', jobs: jobs('in', 0, n + m), window });
   await settleIngest(platform, { from: seen(text), atLeast: entries.acked });
   process.stderr.write(`  ${entries.acked} entries in ${(entries.elapsedMs / 1000).toFixed(1)} s (${Math.round(entries.acked / (entries.elapsedMs / 1000))}/s)\n`);
-
-  // Phase 1, throughput: closed loop. Every exit acknowledged is an invoice committed.
+  // Phase 1, throughput: closed loop.
   process.stderr.write(`  throughput: ${n} exits, ${window} in flight per camera…\n`);
-  const beforeClosed = await platform.metrics();
-  const closed = await run({ phase: 'out', jobs: jobs('out', 0, n), window, last: m === 0 });
-  await settleIngest(platform, { from: seen(beforeClosed), atLeast: closed.acked });
-  const exitWall = closed.elapsedMs / 1000;
-  const closedInvoices = invoicesIn(await platform.metrics()) - invoicesIn(beforeClosed);
-  // Its contactless charges land after the exits (the provider answers by webhook): wait for them,
-  // so they are neither cut off nor counted in the next phase.
-  const afterClosed = await chargesSettled(platform);
-  const closedFigures = windowFigures(beforeClosed, afterClosed, closed);
-
+  const closed = await exitPhase(platform, run, { phase: 'out', jobs: jobs('out', 0, n), window, last: m === 0 });
   // Phase 2, latency at a rate: open loop.
-  let atRate: (ReturnType<typeof windowFigures> & { rate: number; exits: number; seconds: number; billedPerSecond: number; publishErrors: number }) | null = null;
-  let timed: ChildDone | null = null;
-  if (m > 0) {
-    process.stderr.write(`  latency: ${m} exits at ${rate}/s, open loop…\n`);
-    const beforeRate = afterClosed;
-    timed = await run({ phase: 'out', jobs: jobs('out', n, n + m), window, rate, last: true });
-    await settleIngest(platform, { from: seen(beforeRate), atLeast: timed.acked });
-    const wall = timed.elapsedMs / 1000;
-    const rateInvoices = invoicesIn(await platform.metrics()) - invoicesIn(beforeRate);
-    const afterRate = await chargesSettled(platform);
-    atRate = {
-      rate, exits: m, seconds: Math.round(wall * 10) / 10, billedPerSecond: Math.round(rateInvoices / wall), publishErrors: timed.errors,
-      ...windowFigures(beforeRate, afterRate, timed),
-    };
-  }
+  if (m > 0) process.stderr.write(`  latency: ${m} exits at ${rate}/s, open loop…\n`);
+  const timed = m > 0 ? await exitPhase(platform, run, { phase: 'out', jobs: jobs('out', n, n + m), window, rate, last: true }) : null;
   child.kill();
   await platform.stop();
 
-  // What the database holds, read from the same data directory once the platform has stopped.
-  const db = await withDatabase(dataDir, async (pool) => {
-    const { rows } = await pool.query(
-      `SELECT (SELECT count(*) FROM invoices) AS invoices, (SELECT count(*) FROM sessions WHERE status = 'closed') AS closed,
-              (SELECT count(*) FROM session_exceptions) AS exceptions, (SELECT sum(amount_fen) FROM invoices) AS fen`);
-    return { totals: rows[0], closedPayable: await payable(pool, closed), ratePayable: timed ? await payable(pool, timed) : null };
-  });
+  const db = await databaseFigures(dataDir, closed.done, timed?.done ?? null);
   const figures = {
     benchmark: 'billing', sessions: n + m, gateCameras: gates.length, cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
     entriesPerSecond: Math.round(entries.acked / (entries.elapsedMs / 1000)),
     invoices: Number(db.totals.invoices), sessionsClosed: Number(db.totals.closed), exceptions: Number(db.totals.exceptions), billedFen: Number(db.totals.fen),
-    publishErrors: entries.errors + closed.errors + (atRate?.publishErrors ?? 0),
+    publishErrors: entries.errors + closed.done.errors + (timed?.done.errors ?? 0),
     throughput: {
-      exits: n, window, sessionsBilledPerSecond: Math.round(closedInvoices / exitWall), seconds: Math.round(exitWall * 10) / 10,
+      exits: n, window, sessionsBilledPerSecond: Math.round(closed.invoices / closed.wall), seconds: Math.round(closed.wall * 10) / 10,
       // In a closed loop the latency is in-flight / throughput: reported, not the target's figure.
-      ...closedFigures,
-      exitToChargeMs: { ...closedFigures.exitToChargeMs, ...db.closedPayable },
+      ...closed.figures,
+      exitToChargeMs: { ...closed.figures.exitToChargeMs, ...db.closedPayable },
     },
-    atRate: atRate && { ...atRate, exitToChargeMs: { ...atRate.exitToChargeMs, ...db.ratePayable } },
+    atRate: timed && {
+      rate, exits: m, seconds: Math.round(timed.wall * 10) / 10, billedPerSecond: Math.round(timed.invoices / timed.wall), publishErrors: timed.done.errors,
+      ...timed.figures,
+      exitToChargeMs: { ...timed.figures.exitToChargeMs, ...db.ratePayable },
+    },
     platform: { process: 'child', exitToInvoiceFrom: 'broker receipt of the exit', exitToChargeFrom: 'exit timestamp (stamped at publish)' },
   };
   console.log(JSON.stringify(figures));
@@ -231,6 +229,16 @@ async function main() {
       + ` · exit→charge p50 ${r.exitToChargeMs.p50} ms p99 ${r.exitToChargeMs.p99} ms (${r.exitToChargeMs.samples} of ${r.exitToChargeMs.payable} payable)`);
   }
   console.error(`${figures.invoices}/${n + m} invoiced, ${figures.exceptions} exceptions, ${figures.publishErrors} publish errors`);
+}
+
+/** What the database holds, read from the same data directory once the platform has stopped. */
+async function databaseFigures(dataDir: string, closed: ChildDone, timed: ChildDone | null) {
+  return withDatabase(dataDir, async (pool) => {
+    const { rows } = await pool.query(
+      `SELECT (SELECT count(*) FROM invoices) AS invoices, (SELECT count(*) FROM sessions WHERE status = 'closed') AS closed,
+              (SELECT count(*) FROM session_exceptions) AS exceptions, (SELECT sum(amount_fen) FROM invoices) AS fen`);
+    return { totals: rows[0], closedPayable: await payable(pool, closed), ratePayable: timed ? await payable(pool, timed) : null };
+  });
 }
 
 /** Open the embedded database in `dataDir` (the platform must not be running), run `fn`, close it. */
@@ -287,3 +295,6 @@ async function payable(pool: Pool, phase: ChildDone): Promise<{ payable: number;
       WHERE s.exit_device || '|' || s.exit_seq = ANY($1::text[])`, [keys]);
   return { payable: Number(rows[0].payable), charged: Number(rows[0].charged) };
 }
+
+// Last, so every constant above is initialised before it runs.
+if (!process.argv.includes('--child')) await main();

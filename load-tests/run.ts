@@ -18,13 +18,12 @@ import { openDatabase, migrate, type Pool } from '../core/db/index.ts';
 import { hashPassword } from '../core/passwords.ts';
 import { hashDeviceSecret, newDeviceSecret } from '../core/secrets.ts';
 import type { CredentialsFile } from '../seed/city-loader.ts';
-import { seededRandom } from '../seed/demo-city.ts';
-import { randomPlate } from '../seed/plates.ts';
 import { summarize, counter } from './lib/stats.ts';
 import { killWithParent, settleIngest, startPlatformProcess, type PlatformProcess } from './lib/platform-process.ts';
 import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
 import type { DeviceLoadDone, DeviceLoadStart } from './lib/device-load.ts';
-import type { HttpLoadDone, HttpLoadStart, HttpRoute, HttpRouteResult } from './lib/http-load.ts';
+import type { HttpLoadDone, HttpLoadStart, HttpRouteResult } from './lib/http-load.ts';
+import { requestMix } from './lib/request-mix.ts';
 
 // The Zhengzhou rate (docs/performance.md): 354,100 on-street and garage bays, each sensor sends a
 // heartbeat every 10 minutes, ~23,000 sessions a day each cause an arrival and a departure event.
@@ -99,7 +98,6 @@ let creds: CredentialsFile;
 // 'on': billing and payments routes in the HTTP mix; 'off': left out (--billing off); 'absent': --url, probed.
 let billing: 'on' | 'off' | 'absent' = 'off';
 let operatorToken = args['operator-token'];
-let driverLogin: { phone: string; password: string } | undefined;
 const OPERATOR_ID = 'load-test';
 /** Extra plain device credentials registered for the connections phase (the demo fleet has ~3,300). */
 let extraDevices: Array<{ id: string; secret: string }> = [];
@@ -254,72 +252,6 @@ function startHttp(child: ChildProcess, start: HttpLoadStart): HttpRun {
   return { child, done, last };
 }
 
-// ------------------------------------------------------------------------------ request mixes
-interface LotInfo { id: string; lat: number; lng: number }
-async function cityLots(): Promise<LotInfo[]> {
-  const res = await fetch(`${baseUrl}/api/v1/lots`);
-  if (!res.ok) throw new Error(`GET /api/v1/lots answered ${res.status}; is ${baseUrl} a OneLot platform?`);
-  return ((await res.json()) as { lots: LotInfo[] }).lots;
-}
-
-/** Random map views (zoom-13-ish viewports over the city), lot details, guidance, plates, accounts, operators. */
-async function requestMix(which: 'map' | 'guidance' | 'mixed'): Promise<{ routes: HttpRoute[]; skipped: Array<{ route: string; reason: string }> }> {
-  const lots = await cityLots();
-  const rng = seededRandom(42);
-  const lats = lots.map((l) => l.lat), lngs = lots.map((l) => l.lng);
-  const box = { minLat: Math.min(...lats) - 0.01, maxLat: Math.max(...lats) + 0.01, minLng: Math.min(...lngs) - 0.01, maxLng: Math.max(...lngs) + 0.01 };
-  const at = () => ({ lat: box.minLat + rng() * (box.maxLat - box.minLat), lng: box.minLng + rng() * (box.maxLng - box.minLng) });
-  const N = 2000;
-  const many = (f: () => string) => Array.from({ length: N }, f);
-  // A phone at zoom 13 at 34.75°N shows about 0.08° of longitude by 0.10° of latitude; desktops more.
-  const mapPaths = many(() => {
-    const c = at(), s = 0.5 + rng() * 1.5, dLng = 0.04 * s, dLat = 0.05 * s;
-    return `/api/v1/lots?bbox=${(c.lng - dLng).toFixed(5)},${(c.lat - dLat).toFixed(5)},${(c.lng + dLng).toFixed(5)},${(c.lat + dLat).toFixed(5)}`;
-  });
-  const lotPaths = many(() => `/api/v1/lots/${encodeURIComponent(lots[Math.floor(rng() * lots.length)].id)}`);
-  const guidancePaths = many(() => { const c = at(); return `/api/v1/guidance?lat=${c.lat.toFixed(5)}&lng=${c.lng.toFixed(5)}`; });
-  const platePaths = many(() => `/api/v1/plates/${encodeURIComponent(randomPlate(rng).plate)}/invoices`);
-  const bearer = operatorToken ? { authorization: `Bearer ${operatorToken}` } : undefined;
-  const arrearsPaths = many(() => `/api/v1/operator/arrears?limit=100&plate=${encodeURIComponent(randomPlate(rng).plate)}`);
-
-  const routes: HttpRoute[] = [];
-  const skipped: Array<{ route: string; reason: string }> = [];
-  if (which === 'map' || which === 'mixed') routes.push({ name: 'map', method: 'GET', paths: mapPaths, weight: 40 }, { name: 'lot', method: 'GET', paths: lotPaths, weight: 15 });
-  if (which === 'guidance' || which === 'mixed') routes.push({ name: 'guidance', method: 'GET', paths: guidancePaths, weight: 25 });
-  if (which === 'mixed' && billing === 'off') {
-    for (const route of ['plate-invoices', 'my-invoices', 'operator-arrears', 'operator-review']) skipped.push({ route, reason: '--billing off: billing and payments routes left out of the mix (the platform still bills, as npm start does)' });
-    routes.push({ name: 'healthz', method: 'GET', paths: ['/healthz'], weight: 1 });
-  } else if (which === 'mixed') {
-    // Billing and payments routes: always in our own platform; probed against --url, skipped with a reason when absent.
-    const probe = async (name: string, p: string, init: RequestInit = {}) => {
-      const res = await fetch(baseUrl + p, init).catch((err: Error) => ({ status: 0, json: async () => ({ error: { message: err.message } }) }));
-      if (res.status >= 200 && res.status < 300) return true;
-      const body: any = await res.json().catch(() => ({}));
-      const why = res.status === 404 && body?.error?.code === 'ONELOT_ERR_ROUTE_NOT_FOUND' ? 'route not present in this platform (billing/payments not wired in)'
-        : res.status === 401 || res.status === 403 ? `needs an operator token (--operator-token): ${res.status}` : `probe answered ${res.status} ${body?.error?.code ?? ''}`.trim();
-      skipped.push({ route: name, reason: why });
-      return false;
-    };
-    if (await probe('plate-invoices', platePaths[0])) routes.push({ name: 'plate-invoices', method: 'GET', paths: platePaths, weight: 10 });
-    // A driver who signed in looks at their invoices (the paying flow's read side).
-    const phone = `139${String(Math.floor(rng() * 1e8)).padStart(8, '0')}`;
-    driverLogin = { phone, password: 'load-test-password' };
-    const reg = await fetch(`${baseUrl}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...driverLogin, name: 'Load Test' }) }).catch(() => null);
-    const login = reg && reg.status !== 404
-      ? await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(driverLogin) }).catch(() => null)
-      : null;
-    const token = login?.ok ? ((await login.json()) as { token?: string }).token : undefined;
-    if (token && (await probe('my-invoices', '/api/v1/me/invoices', { headers: { authorization: `Bearer ${token}` } }))) {
-      routes.push({ name: 'my-invoices', method: 'GET', paths: ['/api/v1/me/invoices'], weight: 5, headers: { authorization: `Bearer ${token}` } });
-    } else if (!token) skipped.push({ route: 'my-invoices', reason: reg?.status === 404 || !reg ? 'route POST /api/v1/auth/register not present (driver accounts not wired in)' : `could not sign in (register ${reg.status}, login ${login?.status ?? 'n/a'})` });
-    if (await probe('operator-arrears', arrearsPaths[0], { headers: bearer })) routes.push({ name: 'operator-arrears', method: 'GET', paths: arrearsPaths, weight: 3, headers: bearer });
-    if (await probe('operator-review', '/api/v1/operator/review?limit=50', { headers: bearer })) routes.push({ name: 'operator-review', method: 'GET', paths: ['/api/v1/operator/review?limit=50'], weight: 2, headers: bearer });
-    routes.push({ name: 'healthz', method: 'GET', paths: ['/healthz'], weight: 1 });
-  }
-  for (const s of skipped) log(`  skipped ${s.route}: ${s.reason}`);
-  return { routes, skipped };
-}
-
 // ------------------------------------------------------------------------------ devices for the connection test
 /** `n` plain (gateway-less) device credentials: the fleet's, then those registered before the platform started. */
 async function connectionDevices(n: number): Promise<Array<{ id: string; secret: string }>> {
@@ -360,7 +292,7 @@ function progressLine(phase: Phase, t0: number, storedAt0: number, storedNow: nu
 async function runPhase(phase: Phase): Promise<PhaseResult> {
   log(`\n— ${phase}: ${phase === 'devices' ? (rateGiven ? `${devicesN} devices, open loop at ${rate} msg/s` : `${devicesN} devices, closed loop (as fast as PUBACKs allow, window ${window})`)
     : phase === 'connections' ? `hold ${connectionsN} device connections` : `HTTP ${httpRate > 0 ? `${httpRate} req/s` : 'flat out'} while ${devicesN} devices send ${rate} msg/s`} for ${seconds} s`);
-  const mix = phase === 'map' || phase === 'guidance' || phase === 'mixed' ? await requestMix(phase) : null;
+  const mix = phase === 'map' || phase === 'guidance' || phase === 'mixed' ? await requestMix(phase, { baseUrl, operatorToken, billing, log }) : null;
   const devList = phase === 'connections' ? await connectionDevices(connectionsN) : sensors.slice(0, devicesN);
   if (phase !== 'connections' && devList.length < devicesN) log(`only ${devList.length} sensors in the fleet; using them all`);
   const mode: DeviceLoadStart['mode'] = phase === 'connections' ? 'hold' : phase === 'devices' && !rateGiven ? 'closed' : 'open';

@@ -32,19 +32,13 @@ export interface DeviceLoadDone {
 // Sampling every 8th latency keeps the array small at 20k msg/s and is unbiased (acks are not ordered by latency).
 const SAMPLE_MASK = 7;
 
-process.on('message', async (msg: DeviceLoadStart) => {
-  const { mqttUrl, devices, seconds } = msg;
-  const mode = msg.mode ?? 'closed';
-  const window = msg.window ?? 1;
-  const batch = msg.connectBatch ?? 50;
-  const clients: Array<{ c: RawMqttClient; d: Pick<DeviceCredential, 'id' | 'secret'> }> = [];
+type Device = Pick<DeviceCredential, 'id' | 'secret'>;
+
+/** Connect `batch` at a time: thousands of simultaneous CONNECTs are a storm, not a benchmark. */
+async function connectAll(mqttUrl: string, devices: Device[], batch: number, onDropped: () => void) {
+  const clients: Array<{ c: RawMqttClient; d: Device }> = [];
   const connectMs: number[] = [];
   let connectFailures = 0;
-  let errors = 0;
-  let unacked = 0;
-  let stopping = false;
-  let dropped = 0; // connections lost after CONNACK
-  // Connect `batch` at a time: thousands of simultaneous CONNECTs are a storm, not a benchmark.
   for (let i = 0; i < devices.length; i += batch) {
     await Promise.all(devices.slice(i, i + batch).map(async (d) => {
       const t0 = performance.now();
@@ -52,12 +46,24 @@ process.on('message', async (msg: DeviceLoadStart) => {
         const c = await RawMqttClient.connect(mqttUrl, { clientId: d.id, username: d.id, password: d.secret, keepalive: 60, connectTimeout: 10_000 });
         connectMs.push(performance.now() - t0);
         clients.push({ c, d });
-        c.onceClosed(() => { if (!stopping) dropped++; });
+        c.onceClosed(onDropped);
       } catch {
         connectFailures++;
       }
     }));
   }
+  return { clients, connectMs, connectFailures };
+}
+
+process.on('message', async (msg: DeviceLoadStart) => {
+  const { mqttUrl, devices, seconds } = msg;
+  const mode = msg.mode ?? 'closed';
+  const window = msg.window ?? 1;
+  let errors = 0;
+  let unacked = 0;
+  let stopping = false;
+  let dropped = 0; // connections lost after CONNACK
+  const { clients, connectMs, connectFailures } = await connectAll(mqttUrl, devices, msg.connectBatch ?? 50, () => { if (!stopping) dropped++; });
   process.send!({ type: 'connected', count: clients.length, failures: connectFailures });
 
   const latencies: number[] = [];
