@@ -47,7 +47,10 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const cache = new AvailabilityCache(deps.pool, deps.changes);
   await cache.start();
   const hub = new StreamHub(deps.changes, config.streamFlushMs ?? 200);
-  app.addHook('onClose', async () => { cache.stop(); hub.stop(); });
+  // Live streams never finish on their own: end them before the server waits for its connections
+  // to close (an open map kept a Ctrl-C waiting 15 s for the shutdown timer).
+  app.addHook('preClose', async () => { hub.stop(); });
+  app.addHook('onClose', async () => { cache.stop(); });
 
   // First, so every answer carries them: the API, /docs and the web page alike.
   await registerSecurityHeaders(app, { tileUrl: config.tileUrl });
