@@ -157,7 +157,7 @@ function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNu
     packet.retain = false;
     metrics.mqttReceived.inc();
     const receivedAt = new Date();
-    const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer);
+    const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer, receivedAt);
     const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
     const stored = result.ok
       ? writer.write(result.event)

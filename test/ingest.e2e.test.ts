@@ -141,6 +141,24 @@ describe('a bay sensor over MQTT', () => {
     expect(await count(`SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND event_time = $2`, [d.id, new Date(now - 60_000)])).toBe(1);
   });
 
+  it('dead-letters a ts from year 2999 (bay and last_seen untouched); a later true event still changes the bay', async () => {
+    const d = sensorOf();
+    const bay = async () => (await p.db.pool.query('SELECT occupied, event_time FROM bay_state WHERE bay_code = $1', [d.bayCode])).rows[0];
+    const lastSeen = async () => (await p.db.pool.query('SELECT last_seen FROM devices WHERE id = $1', [d.id])).rows[0].last_seen;
+    const before = await bay();
+    const seenBefore = await lastSeen();
+    const liar = JSON.stringify({ type: 'occupancy', seq: nextSeq(), ts: '2999-01-01T00:00:00Z', occupied: !before.occupied });
+    await publish(client, eventsTopic(d.id), liar);
+    const row = (await p.db.pool.query('SELECT reason, payload FROM dead_letters WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [d.id])).rows[0];
+    expect(row).toEqual({ reason: expect.stringMatching(/more than 5 minutes ahead/), payload: liar });
+    expect(await bay()).toEqual(before);
+    expect(await lastSeen()).toEqual(seenBefore);
+
+    const ts = new Date().toISOString();
+    await publish(client, eventsTopic(d.id), { type: 'occupancy', seq: nextSeq(), ts, occupied: !before.occupied });
+    expect(await bay()).toEqual({ occupied: !before.occupied, event_time: new Date(ts) });
+  });
+
   it('dead-letters malformed messages with their reason and keeps serving', async () => {
     const d = sensorOf();
     const bad: Array<[string, RegExp]> = [
