@@ -109,6 +109,9 @@ function authenticate({ directory, devices, metrics, log }: HookContext): NonNul
       done(err as never, false);
     };
     if (!username || !password) return refuse('username (device id) and password (device secret) are required');
+    // A client id is a session: a CONNECT with a connected client's id takes that session over
+    // [MQTT-3.1.4-2]. Were it free, any device could kick another offline by borrowing its id.
+    if (client.id !== username) return refuse('the client id must be the device id');
     directory.authenticate(username, password.toString('utf8')).then(
       (device) => {
         if (!device) return refuse('unknown device or wrong secret');

@@ -195,6 +195,24 @@ describe('device authorization', () => {
     expect(unknown.code).toBe(5);
   });
 
+  it('refuses a client id other than the device id, so no device can kick another offline', async () => {
+    const [victim, other] = p.creds.devices.filter((x) => x.kind === 'bay-sensor').slice(20, 22);
+    await p.db.pool.query(`INSERT INTO devices (id, kind, secret_hash) VALUES ('gw-test-2', 'gateway', $1)`, [hashDeviceSecret('gw-secret')]);
+    await p.db.pool.query(`UPDATE devices SET gateway_id = 'gw-test-2' WHERE id = $1`, [victim.id]);
+    const gateway = { id: 'gw-test-2', secret: 'gw-secret' };
+    const client = await connectDevice(p, victim);
+    // Right secrets, wrong client id: the victim's (even for the victim's own gateway), any other.
+    for (const [d, clientId] of [[other, victim.id], [gateway, victim.id], [other, 'whatever']] as const) {
+      const err: any = await connectDevice(p, d, { clientId }).catch((e) => e);
+      expect(err.code).toBe(5);
+    }
+    expect(client.connected).toBe(true);
+    await publish(client, eventsTopic(victim.id), { type: 'heartbeat', seq: nextSeq(), ts: new Date().toISOString() });
+    await client.endAsync();
+    await (await connectDevice(p, gateway)).endAsync(); // its own id still connects
+    await p.db.pool.query(`UPDATE devices SET gateway_id = NULL WHERE id = $1`, [victim.id]);
+  });
+
   it("refuses publishing to another device's topic and stores nothing", async () => {
     const [a, b] = p.creds.devices.filter((x) => x.kind === 'bay-sensor').slice(10, 12);
     const client = await connectDevice(p, a);
