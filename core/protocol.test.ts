@@ -43,7 +43,7 @@ describe('parseDeviceMessage', () => {
 
   it('rejects oversize payloads before parsing them', () => {
     const r = parseDeviceMessage('bay-sensor', Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20));
-    expect(r).toEqual({ ok: false, reason: `payload is ${MAX_PAYLOAD_BYTES + 1} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
+    expect(r).toEqual({ ok: false, code: 'payload_too_large', reason: `payload is ${MAX_PAYLOAD_BYTES + 1} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
   });
 });
 
@@ -57,13 +57,13 @@ describe('the event-time window', () => {
   });
 
   it('refuses a ts further ahead, naming the limit (a year-2999 clock froze a bay)', () => {
-    expect(at(now.getTime() + MAX_CLOCK_AHEAD_MS + 1)).toEqual({ ok: false, reason: expect.stringMatching(/more than 5 minutes ahead/) });
+    expect(at(now.getTime() + MAX_CLOCK_AHEAD_MS + 1)).toEqual({ ok: false, code: 'time_window', reason: expect.stringMatching(/more than 5 minutes ahead/) });
     const r = parseDeviceMessage('bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts: '2999-01-01T00:00:00Z', occupied: true }), now);
     expect(r.ok).toBe(false);
   });
 
   it('refuses a ts older than the raw-event retention, naming it', () => {
-    expect(at(now.getTime() - MAX_EVENT_AGE_MS - 1)).toEqual({ ok: false, reason: expect.stringMatching(/older than the 90-day raw-event retention/) });
+    expect(at(now.getTime() - MAX_EVENT_AGE_MS - 1)).toEqual({ ok: false, code: 'time_window', reason: expect.stringMatching(/older than the 90-day raw-event retention/) });
   });
 
   it('is not applied without a receipt time (validating a payload alone)', () => {

@@ -84,7 +84,17 @@ export const MESSAGES_BY_KIND: Record<DeviceKind, Record<string, ReturnType<type
   gateway: { heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
 };
 
-export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } | { ok: false; reason: string };
+/**
+ * Why a message was dead-lettered, as a code from a fixed set: the label of
+ * onelot_mqtt_messages_rejected_total on the public /metrics. The reason sentence quotes what the
+ * device sent, so it stays in the dead-letter row only: a device-chosen label value would let any
+ * device write into /metrics and grow its series without bound.
+ */
+export const REJECT_CODES = ['payload_too_large', 'invalid_json', 'unknown_type', 'schema', 'time_window', 'not_installed', 'bay_not_assigned'] as const;
+export type RejectCode = (typeof REJECT_CODES)[number];
+export type Rejection = { ok: false; code: RejectCode; reason: string };
+
+export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } | Rejection;
 
 
 /**
@@ -94,29 +104,29 @@ export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } 
  */
 export function parseDeviceMessage(kind: DeviceKind, payload: Buffer | string, receivedAt?: Date): ParseResult {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-  if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
+  if (size > MAX_PAYLOAD_BYTES) return { ok: false, code: 'payload_too_large', reason: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
   let data: unknown;
   try {
     data = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
   } catch (err) {
-    return { ok: false, reason: `payload is not valid JSON (${(err as Error).message})` };
+    return { ok: false, code: 'invalid_json', reason: `payload is not valid JSON (${(err as Error).message})` };
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, reason: 'payload must be one JSON object' };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, code: 'invalid_json', reason: 'payload must be one JSON object' };
   const type = (data as { type?: unknown }).type;
   const allowed = MESSAGES_BY_KIND[kind];
-  if (typeof type !== 'string') return { ok: false, reason: 'missing "type" (one of: ' + Object.keys(allowed).join(', ') + ')' };
+  if (typeof type !== 'string') return { ok: false, code: 'unknown_type', reason: 'missing "type" (one of: ' + Object.keys(allowed).join(', ') + ')' };
   const check = allowed[type];
-  if (!check) return { ok: false, reason: `a ${kind} may not send type "${type}" (allowed: ${Object.keys(allowed).join(', ')})` };
+  if (!check) return { ok: false, code: 'unknown_type', reason: `a ${kind} may not send type "${type}" (allowed: ${Object.keys(allowed).join(', ')})` };
   if (!check.Check(data)) {
     const e = check.Errors(data).First();
     const field = e?.path ? e.path.replace(/^\//, '') : '';
-    if (field === 'ts') return { ok: false, reason: `invalid "${type}" message: ts must be an ISO-8601 date-time with a time zone, e.g. 2026-11-23T08:00:00Z` };
-    return { ok: false, reason: `invalid "${type}" message: ${field ? `field "${field}"` : 'payload'}: ${e?.message ?? 'is invalid'}` };
+    if (field === 'ts') return { ok: false, code: 'schema', reason: `invalid "${type}" message: ts must be an ISO-8601 date-time with a time zone, e.g. 2026-11-23T08:00:00Z` };
+    return { ok: false, code: 'schema', reason: `invalid "${type}" message: ${field ? `field "${field}"` : 'payload'}: ${e?.message ?? 'is invalid'}` };
   }
   const msg = data as DeviceMessage;
   const eventTime = new Date(msg.ts);
   const window = receivedAt ? outsideTimeWindow(eventTime.getTime(), receivedAt.getTime()) : undefined;
-  return window ? { ok: false, reason: window } : { ok: true, message: msg, eventTime };
+  return window ? { ok: false, code: 'time_window', reason: window } : { ok: true, message: msg, eventTime };
 }
 
 /** Why an event time is outside the window around `now`, or undefined when inside. */

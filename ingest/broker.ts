@@ -165,7 +165,8 @@ function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNu
     const stored = result.ok
       ? writer.write(result.event)
       : writer.deadLetter({ deviceId: device.id, topic: packet.topic, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
-          .then(() => { metrics.mqttRejected.inc({ reason: result.reason.split(/[:(]/)[0].slice(0, 60) }); });
+          // The label is the code (a fixed set), never the device-quoting reason (core/protocol.ts REJECT_CODES).
+          .then(() => { metrics.mqttRejected.inc({ reason: result.code }); });
     stored.then(
       () => done(null),
       // Not committed: close the connection without PUBACK so the device resends.

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { readAvailabilityStream, type AvailabilityFrame } from '../load-tests/lib/sse.ts';
 import type { MqttClient } from 'mqtt';
 import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, type TestPlatform } from './helpers.ts';
-import { eventsTopic } from '../core/protocol.ts';
+import { eventsTopic, REJECT_CODES } from '../core/protocol.ts';
 import { hashDeviceSecret } from '../core/secrets.ts';
 
 const run = promisify(execFile);
@@ -181,7 +181,23 @@ describe('a bay sensor over MQTT', () => {
     await publish(client, eventsTopic(d.id), { type: 'heartbeat', seq, ts: new Date().toISOString(), battery: 3.5 });
     expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, seq])).toBe(1);
     const metrics = await (await fetch(`${p.httpUrl}/metrics`)).text();
-    expect(metrics).toMatch(/onelot_mqtt_messages_rejected_total\{reason="payload is not valid JSON "\} 1/);
+    expect(metrics).toMatch(/onelot_mqtt_messages_rejected_total\{reason="invalid_json"\} 2/);
+  });
+
+  it('labels rejections on /metrics with fixed codes only: no device-chosen string reaches it', async () => {
+    const d = sensorOf();
+    const mark = `pwn${nextSeq()}`;
+    for (const payload of [`{"${mark}`, JSON.stringify({ type: mark, seq: 1, ts: new Date().toISOString() }),
+      JSON.stringify({ type: 'occupancy', seq: 1, ts: mark, occupied: true }),
+      JSON.stringify({ type: 'occupancy', seq: 1, ts: new Date().toISOString(), occupied: mark })]) {
+      await publish(client, eventsTopic(d.id), payload);
+    }
+    expect((await p.db.pool.query('SELECT count(*)::int AS n FROM dead_letters WHERE payload LIKE $1', [`%${mark}%`])).rows[0].n).toBe(4);
+    const metrics = await (await fetch(`${p.httpUrl}/metrics`)).text();
+    expect(metrics).not.toContain(mark);
+    const labels = [...metrics.matchAll(/onelot_mqtt_messages_rejected_total\{reason="([^"]*)"\}/g)].map((m) => m[1]);
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(REJECT_CODES).toContain(l);
   });
 });
 
