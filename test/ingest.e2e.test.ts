@@ -211,6 +211,26 @@ describe('device authorization', () => {
     expect(unknown.code).toBe(5);
   });
 
+  it('after five wrong secrets for an id, refuses even the right one for a minute (no database lookup)', async () => {
+    const d = p.creds.devices.filter((x) => x.kind === 'bay-sensor')[60];
+    for (let i = 0; i < 5; i++) expect((await connectDevice(p, { id: d.id, secret: `guess-${i}` }).catch((e) => e)).code).toBe(5);
+    const pool = p.db.pool as any;
+    const query = pool.query;
+    let lookups = 0;
+    pool.query = function (this: unknown, ...args: any[]) {
+      if (String(args[0]).includes('FROM devices d WHERE d.id')) lookups++;
+      return query.apply(this, args);
+    };
+    try {
+      const err: any = await connectDevice(p, d).catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err.code).toBe(5);
+    } finally { pool.query = query; }
+    expect(lookups).toBe(0);
+    // Another device from the same address is not locked (the address allows more failures).
+    await (await connectDevice(p, p.creds.devices.filter((x) => x.kind === 'bay-sensor')[61])).endAsync();
+  });
+
   it('refuses a client id other than the device id, so no device can kick another offline', async () => {
     const [victim, other] = p.creds.devices.filter((x) => x.kind === 'bay-sensor').slice(20, 22);
     await p.db.pool.query(`INSERT INTO devices (id, kind, secret_hash) VALUES ('gw-test-2', 'gateway', $1)`, [hashDeviceSecret('gw-secret')]);
