@@ -45,7 +45,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     mqttStored: new Counter({ name: 'onelot_mqtt_messages_stored_total', help: 'Device events durably stored (new, not duplicates)', registers: r }),
     mqttDuplicates: new Counter({ name: 'onelot_mqtt_messages_duplicate_total', help: 'Repeated (device, seq) messages stored once', registers: r }),
     mqttLate: new Counter({ name: 'onelot_mqtt_messages_late_total', help: 'Events older than the bay state they would change (stored, state kept)', registers: r }),
-    mqttRejected: new Counter({ name: 'onelot_mqtt_messages_rejected_total', help: 'Messages dead-lettered by validation', labelNames: ['reason'] as const, registers: r }),
+    mqttRejected: new Counter({ name: 'onelot_mqtt_messages_rejected_total', help: 'Messages dead-lettered by validation, by code (core/protocol.ts REJECT_CODES; the full reason is in dead_letters)', labelNames: ['reason'] as const, registers: r }),
     mqttRefused: new Counter({ name: 'onelot_mqtt_refused_total', help: 'Connections, publishes and subscriptions refused by authorization', labelNames: ['what'] as const, registers: r }),
     mqttClients: new Gauge({ name: 'onelot_mqtt_connected_clients', help: 'Devices connected now', registers: r }),
     commitBatchSize: new Histogram({ name: 'onelot_ingest_commit_batch_size', help: 'Messages per group commit', buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2000, 5000], registers: r }),

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseDeviceMessage, MAX_PAYLOAD_BYTES } from './protocol.ts';
+import { parseDeviceMessage, MAX_PAYLOAD_BYTES, MAX_CLOCK_AHEAD_MS, MAX_EVENT_AGE_MS } from './protocol.ts';
 
 const ts = '2026-11-23T08:00:00.000Z';
 const ok = (kind: Parameters<typeof parseDeviceMessage>[0], msg: object) => parseDeviceMessage(kind, JSON.stringify(msg));
@@ -43,6 +43,31 @@ describe('parseDeviceMessage', () => {
 
   it('rejects oversize payloads before parsing them', () => {
     const r = parseDeviceMessage('bay-sensor', Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20));
-    expect(r).toEqual({ ok: false, reason: `payload is ${MAX_PAYLOAD_BYTES + 1} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
+    expect(r).toEqual({ ok: false, code: 'payload_too_large', reason: `payload is ${MAX_PAYLOAD_BYTES + 1} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
+  });
+});
+
+describe('the event-time window', () => {
+  const now = new Date('2026-11-29T12:00:00.000Z');
+  const at = (t: number) => parseDeviceMessage('bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts: new Date(t).toISOString(), occupied: true }), now);
+
+  it('takes a ts up to MAX_CLOCK_AHEAD_MS ahead and up to MAX_EVENT_AGE_MS old', () => {
+    expect(at(now.getTime() + MAX_CLOCK_AHEAD_MS).ok).toBe(true);
+    expect(at(now.getTime() - MAX_EVENT_AGE_MS).ok).toBe(true);
+  });
+
+  it('refuses a ts further ahead, naming the limit (a year-2999 clock froze a bay)', () => {
+    expect(at(now.getTime() + MAX_CLOCK_AHEAD_MS + 1)).toEqual({ ok: false, code: 'time_window', reason: expect.stringMatching(/more than 5 minutes ahead/) });
+    const r = parseDeviceMessage('bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts: '2999-01-01T00:00:00Z', occupied: true }), now);
+    expect(r.ok).toBe(false);
+  });
+
+  it('refuses a ts older than the raw-event retention, naming it', () => {
+    expect(at(now.getTime() - MAX_EVENT_AGE_MS - 1)).toEqual({ ok: false, code: 'time_window', reason: expect.stringMatching(/older than the 90-day raw-event retention/) });
+  });
+
+  it('is not applied without a receipt time (validating a payload alone)', () => {
+    expect(at(Date.parse('2999-01-01T00:00:00Z')).ok).toBe(false);
+    expect(parseDeviceMessage('bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts: '2999-01-01T00:00:00Z', occupied: true })).ok).toBe(true);
   });
 });

@@ -7,6 +7,18 @@ import { FormatRegistry } from '@sinclair/typebox';
 /** Largest payload we accept; bigger ones are dead-lettered (protects the broker's memory). */
 export const MAX_PAYLOAD_BYTES = 4096;
 
+/**
+ * Event-time window, against the broker's clock at receipt. A device clock may drift a little, so
+ * a ts up to 5 minutes ahead is taken; further ahead is a lie or a broken clock, and accepting it
+ * would freeze the bay (later true events look "late") and push last_seen into the future.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+/**
+ * Oldest ts we take: the raw-event retention (migrations/003, drop_after 90 days). An older event
+ * would be dropped by the next retention run anyway, so it is dead-lettered, not stored.
+ */
+export const MAX_EVENT_AGE_MS = 90 * 24 * 60 * 60_000;
+
 // Event time must say its zone (RFC 3339): a bare local time is ambiguous across devices.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/i;
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
@@ -72,35 +84,54 @@ export const MESSAGES_BY_KIND: Record<DeviceKind, Record<string, ReturnType<type
   gateway: { heartbeat: TypeCompiler.Compile(HeartbeatMessage) },
 };
 
-export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } | { ok: false; reason: string };
+/**
+ * Why a message was dead-lettered, as a code from a fixed set: the label of
+ * onelot_mqtt_messages_rejected_total on the public /metrics. The reason sentence quotes what the
+ * device sent, so it stays in the dead-letter row only: a device-chosen label value would let any
+ * device write into /metrics and grow its series without bound.
+ */
+export const REJECT_CODES = ['payload_too_large', 'invalid_json', 'unknown_type', 'schema', 'time_window', 'not_installed', 'bay_not_assigned'] as const;
+export type RejectCode = (typeof REJECT_CODES)[number];
+export type Rejection = { ok: false; code: RejectCode; reason: string };
+
+export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } | Rejection;
 
 
 /**
  * Validate one payload from a device of `kind`. Pure: no I/O. The reason is a sentence a device
- * maker can act on; it is stored with the dead letter.
+ * maker can act on; it is stored with the dead letter. With `receivedAt` (the broker's clock), a
+ * ts outside the event-time window (MAX_CLOCK_AHEAD_MS, MAX_EVENT_AGE_MS) is refused too.
  */
-export function parseDeviceMessage(kind: DeviceKind, payload: Buffer | string): ParseResult {
+export function parseDeviceMessage(kind: DeviceKind, payload: Buffer | string, receivedAt?: Date): ParseResult {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-  if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
+  if (size > MAX_PAYLOAD_BYTES) return { ok: false, code: 'payload_too_large', reason: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
   let data: unknown;
   try {
     data = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
   } catch (err) {
-    return { ok: false, reason: `payload is not valid JSON (${(err as Error).message})` };
+    return { ok: false, code: 'invalid_json', reason: `payload is not valid JSON (${(err as Error).message})` };
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, reason: 'payload must be one JSON object' };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, code: 'invalid_json', reason: 'payload must be one JSON object' };
   const type = (data as { type?: unknown }).type;
   const allowed = MESSAGES_BY_KIND[kind];
-  if (typeof type !== 'string') return { ok: false, reason: 'missing "type" (one of: ' + Object.keys(allowed).join(', ') + ')' };
+  if (typeof type !== 'string') return { ok: false, code: 'unknown_type', reason: 'missing "type" (one of: ' + Object.keys(allowed).join(', ') + ')' };
   const check = allowed[type];
-  if (!check) return { ok: false, reason: `a ${kind} may not send type "${type}" (allowed: ${Object.keys(allowed).join(', ')})` };
+  if (!check) return { ok: false, code: 'unknown_type', reason: `a ${kind} may not send type "${type}" (allowed: ${Object.keys(allowed).join(', ')})` };
   if (!check.Check(data)) {
     const e = check.Errors(data).First();
     const field = e?.path ? e.path.replace(/^\//, '') : '';
-    if (field === 'ts') return { ok: false, reason: `invalid "${type}" message: ts must be an ISO-8601 date-time with a time zone, e.g. 2026-11-23T08:00:00Z` };
-    return { ok: false, reason: `invalid "${type}" message: ${field ? `field "${field}"` : 'payload'}: ${e?.message ?? 'is invalid'}` };
+    if (field === 'ts') return { ok: false, code: 'schema', reason: `invalid "${type}" message: ts must be an ISO-8601 date-time with a time zone, e.g. 2026-11-23T08:00:00Z` };
+    return { ok: false, code: 'schema', reason: `invalid "${type}" message: ${field ? `field "${field}"` : 'payload'}: ${e?.message ?? 'is invalid'}` };
   }
   const msg = data as DeviceMessage;
   const eventTime = new Date(msg.ts);
-  return { ok: true, message: msg, eventTime };
+  const window = receivedAt ? outsideTimeWindow(eventTime.getTime(), receivedAt.getTime()) : undefined;
+  return window ? { ok: false, code: 'time_window', reason: window } : { ok: true, message: msg, eventTime };
+}
+
+/** Why an event time is outside the window around `now`, or undefined when inside. */
+function outsideTimeWindow(t: number, now: number): string | undefined {
+  if (t - now > MAX_CLOCK_AHEAD_MS) return `ts is more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes ahead of the platform clock; set the device clock (NTP)`;
+  if (now - t > MAX_EVENT_AGE_MS) return `ts is older than the ${MAX_EVENT_AGE_MS / 86_400_000}-day raw-event retention; it would not be kept`;
+  return undefined;
 }

@@ -9,6 +9,7 @@ import type { ChangeFeed } from '../core/changes.ts';
 import { parseDeviceMessage, eventsTopic, commandsTopic } from '../core/protocol.ts';
 import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
+import { ConnectLimiter } from './connect-limiter.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 
@@ -49,6 +50,7 @@ interface HookContext {
   directory: DeviceDirectory;
   writer: EventWriter;
   devices: WeakMap<object, Device>;
+  limiter: ConnectLimiter;
   metrics: Metrics;
   log: BrokerDeps['log'];
 }
@@ -60,7 +62,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
   });
   await writer.start();
-  const ctx: HookContext = { directory, writer, devices: new WeakMap<object, Device>(), metrics, log };
+  const ctx: HookContext = { directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(), metrics, log };
 
   const options: AedesOptions = {
     // Device ids like "sen-ZZ-JS-0012-03" are longer than MQTT 3.1's 23-character client id limit.
@@ -100,7 +102,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
 }
 
 /** CONNECT: the username is the device id, the password its secret (ingest/device-directory.ts). */
-function authenticate({ directory, devices, metrics, log }: HookContext): NonNullable<AedesOptions['authenticate']> {
+function authenticate({ directory, devices, limiter, metrics, log }: HookContext): NonNullable<AedesOptions['authenticate']> {
   return (client, username, password, done) => {
     const refuse = (why: string) => {
       metrics.mqttRefused.inc({ what: 'connect' });
@@ -109,9 +111,20 @@ function authenticate({ directory, devices, metrics, log }: HookContext): NonNul
       done(err as never, false);
     };
     if (!username || !password) return refuse('username (device id) and password (device secret) are required');
+    // A client id is a session: a CONNECT with a connected client's id takes that session over
+    // [MQTT-3.1.4-2]. Were it free, any device could kick another offline by borrowing its id.
+    if (client.id !== username) return refuse('the client id must be the device id');
+    // Repeated wrong secrets: refused here, without the database (ingest/connect-limiter.ts).
+    const address = (client.conn as net.Socket).remoteAddress ?? '';
+    const wait = limiter.retryAfterMs(username, address);
+    if (wait > 0) return refuse(`too many wrong secrets; retry in ${Math.ceil(wait / 1000)} s`);
     directory.authenticate(username, password.toString('utf8')).then(
       (device) => {
-        if (!device) return refuse('unknown device or wrong secret');
+        if (!device) {
+          limiter.fail(username, address);
+          return refuse('unknown device or wrong secret');
+        }
+        limiter.succeed(username, address);
         devices.set(client, device);
         done(null, true);
       },
@@ -157,12 +170,13 @@ function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNu
     packet.retain = false;
     metrics.mqttReceived.inc();
     const receivedAt = new Date();
-    const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer);
+    const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer, receivedAt);
     const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
     const stored = result.ok
       ? writer.write(result.event)
       : writer.deadLetter({ deviceId: device.id, topic: packet.topic, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
-          .then(() => { metrics.mqttRejected.inc({ reason: result.reason.split(/[:(]/)[0].slice(0, 60) }); });
+          // The label is the code (a fixed set), never the device-quoting reason (core/protocol.ts REJECT_CODES).
+          .then(() => { metrics.mqttRejected.inc({ reason: result.code }); });
     stored.then(
       () => done(null),
       // Not committed: close the connection without PUBACK so the device resends.

@@ -1,7 +1,31 @@
 // The database work TimescaleDB would schedule itself, which the embedded database (it runs no
 // background workers) needs done for it: refreshing the occupancy aggregate and running the
-// compression and retention policies of the event hypertables.
+// compression and retention policies of the event hypertables; and the dead letters' retention.
 import type { Job } from '../core/module.ts';
+import type { Pool } from '../core/db/index.ts';
+
+/**
+ * Dead letters are kept 30 days: long enough for a device maker to be told and look at what their
+ * device sent, short enough that a device flooding bad messages cannot fill the disk.
+ */
+export const DEAD_LETTER_RETENTION_DAYS = 30;
+/** Rows deleted per statement: the embedded database has one connection, so no long transaction holds it. */
+const DEAD_LETTER_PURGE_BATCH = 5_000;
+
+/** Delete dead letters received more than `days` ago, `batch` rows a statement; resolves with how many. */
+export async function purgeDeadLetters(pool: Pool, days = DEAD_LETTER_RETENTION_DAYS, batch = DEAD_LETTER_PURGE_BATCH): Promise<number> {
+  let total = 0;
+  for (;;) {
+    // The oldest first, by the received_at index (migrations/001).
+    const { rowCount } = await pool.query(
+      `DELETE FROM dead_letters WHERE id IN (
+         SELECT id FROM dead_letters WHERE received_at < now() - make_interval(days => $1) ORDER BY received_at LIMIT $2)`,
+      [days, batch],
+    );
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < batch) return total;
+  }
+}
 
 export const ingestJobs: Job[] = [
   // migrations/002: a continuous aggregate the embedded database never refreshes on its own.
@@ -16,5 +40,9 @@ export const ingestJobs: Job[] = [
       const { rows } = await pool.query(`SELECT job_id FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention')`);
       for (const r of rows) await pool.query(`CALL run_job(${Number(r.job_id)})`);
     },
+  },
+  {
+    name: 'dead-letter retention', schedule: '23 * * * *',
+    async run({ pool }) { await purgeDeadLetters(pool); },
   },
 ];

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { readAvailabilityStream, type AvailabilityFrame } from '../load-tests/lib/sse.ts';
 import type { MqttClient } from 'mqtt';
 import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, type TestPlatform } from './helpers.ts';
-import { eventsTopic } from '../core/protocol.ts';
+import { eventsTopic, REJECT_CODES } from '../core/protocol.ts';
 import { hashDeviceSecret } from '../core/secrets.ts';
 
 const run = promisify(execFile);
@@ -141,6 +141,24 @@ describe('a bay sensor over MQTT', () => {
     expect(await count(`SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND event_time = $2`, [d.id, new Date(now - 60_000)])).toBe(1);
   });
 
+  it('dead-letters a ts from year 2999 (bay and last_seen untouched); a later true event still changes the bay', async () => {
+    const d = sensorOf();
+    const bay = async () => (await p.db.pool.query('SELECT occupied, event_time FROM bay_state WHERE bay_code = $1', [d.bayCode])).rows[0];
+    const lastSeen = async () => (await p.db.pool.query('SELECT last_seen FROM devices WHERE id = $1', [d.id])).rows[0].last_seen;
+    const before = await bay();
+    const seenBefore = await lastSeen();
+    const liar = JSON.stringify({ type: 'occupancy', seq: nextSeq(), ts: '2999-01-01T00:00:00Z', occupied: !before.occupied });
+    await publish(client, eventsTopic(d.id), liar);
+    const row = (await p.db.pool.query('SELECT reason, payload FROM dead_letters WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [d.id])).rows[0];
+    expect(row).toEqual({ reason: expect.stringMatching(/more than 5 minutes ahead/), payload: liar });
+    expect(await bay()).toEqual(before);
+    expect(await lastSeen()).toEqual(seenBefore);
+
+    const ts = new Date().toISOString();
+    await publish(client, eventsTopic(d.id), { type: 'occupancy', seq: nextSeq(), ts, occupied: !before.occupied });
+    expect(await bay()).toEqual({ occupied: !before.occupied, event_time: new Date(ts) });
+  });
+
   it('dead-letters malformed messages with their reason and keeps serving', async () => {
     const d = sensorOf();
     const bad: Array<[string, RegExp]> = [
@@ -163,7 +181,23 @@ describe('a bay sensor over MQTT', () => {
     await publish(client, eventsTopic(d.id), { type: 'heartbeat', seq, ts: new Date().toISOString(), battery: 3.5 });
     expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, seq])).toBe(1);
     const metrics = await (await fetch(`${p.httpUrl}/metrics`)).text();
-    expect(metrics).toMatch(/onelot_mqtt_messages_rejected_total\{reason="payload is not valid JSON "\} 1/);
+    expect(metrics).toMatch(/onelot_mqtt_messages_rejected_total\{reason="invalid_json"\} 2/);
+  });
+
+  it('labels rejections on /metrics with fixed codes only: no device-chosen string reaches it', async () => {
+    const d = sensorOf();
+    const mark = `pwn${nextSeq()}`;
+    for (const payload of [`{"${mark}`, JSON.stringify({ type: mark, seq: 1, ts: new Date().toISOString() }),
+      JSON.stringify({ type: 'occupancy', seq: 1, ts: mark, occupied: true }),
+      JSON.stringify({ type: 'occupancy', seq: 1, ts: new Date().toISOString(), occupied: mark })]) {
+      await publish(client, eventsTopic(d.id), payload);
+    }
+    expect((await p.db.pool.query('SELECT count(*)::int AS n FROM dead_letters WHERE payload LIKE $1', [`%${mark}%`])).rows[0].n).toBe(4);
+    const metrics = await (await fetch(`${p.httpUrl}/metrics`)).text();
+    expect(metrics).not.toContain(mark);
+    const labels = [...metrics.matchAll(/onelot_mqtt_messages_rejected_total\{reason="([^"]*)"\}/g)].map((m) => m[1]);
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(REJECT_CODES).toContain(l);
   });
 });
 
@@ -175,6 +209,44 @@ describe('device authorization', () => {
     expect(err.code).toBe(5);
     const unknown: any = await connectDevice(p, { id: 'no-such-device', secret: 'x' }).catch((e) => e);
     expect(unknown.code).toBe(5);
+  });
+
+  it('after five wrong secrets for an id, refuses even the right one for a minute (no database lookup)', async () => {
+    const d = p.creds.devices.filter((x) => x.kind === 'bay-sensor')[60];
+    for (let i = 0; i < 5; i++) expect((await connectDevice(p, { id: d.id, secret: `guess-${i}` }).catch((e) => e)).code).toBe(5);
+    const pool = p.db.pool as any;
+    const query = pool.query;
+    let lookups = 0;
+    pool.query = function (this: unknown, ...args: any[]) {
+      if (String(args[0]).includes('FROM devices d WHERE d.id')) lookups++;
+      return query.apply(this, args);
+    };
+    try {
+      const err: any = await connectDevice(p, d).catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err.code).toBe(5);
+    } finally { pool.query = query; }
+    expect(lookups).toBe(0);
+    // Another device from the same address is not locked (the address allows more failures).
+    await (await connectDevice(p, p.creds.devices.filter((x) => x.kind === 'bay-sensor')[61])).endAsync();
+  });
+
+  it('refuses a client id other than the device id, so no device can kick another offline', async () => {
+    const [victim, other] = p.creds.devices.filter((x) => x.kind === 'bay-sensor').slice(20, 22);
+    await p.db.pool.query(`INSERT INTO devices (id, kind, secret_hash) VALUES ('gw-test-2', 'gateway', $1)`, [hashDeviceSecret('gw-secret')]);
+    await p.db.pool.query(`UPDATE devices SET gateway_id = 'gw-test-2' WHERE id = $1`, [victim.id]);
+    const gateway = { id: 'gw-test-2', secret: 'gw-secret' };
+    const client = await connectDevice(p, victim);
+    // Right secrets, wrong client id: the victim's (even for the victim's own gateway), any other.
+    for (const [d, clientId] of [[other, victim.id], [gateway, victim.id], [other, 'whatever']] as const) {
+      const err: any = await connectDevice(p, d, { clientId }).catch((e) => e);
+      expect(err.code).toBe(5);
+    }
+    expect(client.connected).toBe(true);
+    await publish(client, eventsTopic(victim.id), { type: 'heartbeat', seq: nextSeq(), ts: new Date().toISOString() });
+    await client.endAsync();
+    await (await connectDevice(p, gateway)).endAsync(); // its own id still connects
+    await p.db.pool.query(`UPDATE devices SET gateway_id = NULL WHERE id = $1`, [victim.id]);
   });
 
   it("refuses publishing to another device's topic and stores nothing", async () => {

@@ -49,9 +49,16 @@ const invoicesOf = (plate: string) => q('SELECT * FROM invoices WHERE plate = $1
 const exceptionsOf = (plate: string) => q('SELECT * FROM session_exceptions WHERE plate = $1 ORDER BY id', [plate]);
 
 // Garage tariff (billing/tariff.ts zz-garage-v1), a Tuesday, standard plate: 10:00–12:00 is the
-// day band: first hour ¥5.00 + one later hour ¥1.50 = 650 fen.
-const ENTRY = '2026-03-10T10:00:00+08:00';
-const EXIT = '2026-03-10T12:00:00+08:00';
+// day band: first hour ¥5.00 + one later hour ¥1.50 = 650 fen. The Tuesday two to three weeks
+// back, so the events stay inside ingest's event-time window (core/protocol.ts MAX_EVENT_AGE_MS)
+// whatever day the tests run.
+const TUESDAY = (() => {
+  const d = new Date(Date.now() - 14 * 86_400_000);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 5) % 7));
+  return d.toISOString().slice(0, 10);
+})();
+const ENTRY = `${TUESDAY}T10:00:00+08:00`;
+const EXIT = `${TUESDAY}T12:00:00+08:00`;
 
 describe('garage sessions from gate cameras', () => {
   it('seeds tariffs and lot billing once the platform starts', async () => {
@@ -135,7 +142,7 @@ describe('garage sessions from gate cameras', () => {
 
   it('a second entry of a plate already inside is an exception and the stay goes to review', async () => {
     await send(gate, gateDev, gateMsg('in', '豫D77777', ENTRY));
-    await send(gate, gateDev, gateMsg('in', '豫D77777', '2026-03-10T11:00:00+08:00'));
+    await send(gate, gateDev, gateMsg('in', '豫D77777', `${TUESDAY}T11:00:00+08:00`));
     expect(await sessionsOf('豫D77777')).toHaveLength(1);
     expect(await exceptionsOf('豫D77777')).toMatchObject([{ kind: 'double-entry' }]);
     await send(gate, gateDev, gateMsg('out', '豫D77777', EXIT));
@@ -218,7 +225,7 @@ describe('street sessions from bay cameras and sensors', () => {
   it('a camera plate read opens the bay session; the bay reported free closes it (match bay) with the street tariff', async () => {
     const bay = camDev.bays![0];
     await send(cam, camDev, { type: 'bay', seq: nextSeq(), ts: ENTRY, bay, occupied: true, plate: '豫A23456', confidence: 0.93 });
-    await send(cam, camDev, { type: 'bay', seq: nextSeq(), ts: '2026-03-10T10:30:00+08:00', bay, occupied: true, plate: '豫A23456', confidence: 0.9 });
+    await send(cam, camDev, { type: 'bay', seq: nextSeq(), ts: `${TUESDAY}T10:30:00+08:00`, bay, occupied: true, plate: '豫A23456', confidence: 0.9 });
     await send(cam, camDev, { type: 'bay', seq: nextSeq(), ts: EXIT, bay, occupied: false });
     expect(await sessionsOf('豫A23456')).toMatchObject([{ bay_code: bay, status: 'closed', match_method: 'bay' }]);
     // Street tariff zz-street-v2 (2026): first hour ¥3.00 + two half hours ¥1.50 = 600 fen.

@@ -7,7 +7,7 @@ import { baseEvent, type Handler } from './base.ts';
 // as read, since occupancy is still valid without it.
 export const handleCamera: Handler<BayCameraMessage> = (device, msg, eventTime, receivedAt) => {
   if (!device.bays.has(msg.bay)) {
-    return { ok: false, reason: `bay "${msg.bay}" is not assigned to camera ${device.id}; only its assigned bays may be reported` };
+    return { ok: false, code: 'bay_not_assigned', reason: `bay "${msg.bay}" is not assigned to camera ${device.id}; only its assigned bays may be reported` };
   }
   const payload = { ...msg };
   if (msg.plate) {

@@ -5,7 +5,7 @@ import { baseEvent, type Handler } from './base.ts';
 // A garage lane camera: entries and exits by plate. It changes no bay state (bay sensors do);
 // sessions are built from these events.
 export const handleGate: Handler<GateCameraMessage> = (device, msg, eventTime, receivedAt) => {
-  if (!device.lotId) return { ok: false, reason: `gate camera ${device.id} is not assigned to a lot; register it to a garage first` };
+  if (!device.lotId) return { ok: false, code: 'not_installed', reason: `gate camera ${device.id} is not assigned to a lot; register it to a garage first` };
   const p = normalizePlate(msg.plate);
   const payload = p.ok ? { ...msg, plate: p.plate } : msg;
   return { ok: true, event: baseEvent(device, payload, eventTime, receivedAt) };

@@ -183,7 +183,7 @@ describe('dispatch', () => {
 
   it("passes the handler's dead letter through", () => {
     expect(dispatch(camera, bay({ bay: 'ZZ-JS-0006-01' }), eventTime, receivedAt)).toEqual({
-      ok: false, reason: 'bay "ZZ-JS-0006-01" is not assigned to camera cam-ZZ-JS-0005-1; only its assigned bays may be reported',
+      ok: false, code: 'bay_not_assigned', reason: 'bay "ZZ-JS-0006-01" is not assigned to camera cam-ZZ-JS-0005-1; only its assigned bays may be reported',
     });
     expect(dispatch(device('gate-camera'), gate(), eventTime, receivedAt).ok).toBe(false);
     expect(dispatch(device('bay-sensor'), occupancy(), eventTime, receivedAt).ok).toBe(false);
