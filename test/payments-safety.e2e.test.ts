@@ -11,7 +11,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { startTestPlatform, tempDataDir, waitFor, nextSeq, type TestPlatform } from './helpers.ts';
+import { startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
+import { api, chargesOf as allCharges, invoiceStatus, ledgerFor, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { cityModules } from '../platform.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
 import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
@@ -21,51 +22,11 @@ import { issueToken } from '../core/tokens.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
 
-async function api(p: TestPlatform, method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(p.httpUrl + url, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-/** A closed (or in-review) session and its outstanding invoice, as the ingest hook writes them. */
-async function makeInvoice(pool: Pool, plate: string, opts: { sessionStatus?: string; amountFen?: number } = {}): Promise<{ id: number; sessionId: number; lotId: string }> {
-  const lot = (await pool.query<{ id: string }>('SELECT id FROM lots ORDER BY id LIMIT 1')).rows[0].id;
-  const s = await pool.query<{ id: number }>(
-    `INSERT INTO sessions (lot_id, plate, plate_kind, status, entry_time, exit_time, entry_device, entry_seq, exit_device, exit_seq, entry_confidence, exit_confidence)
-     VALUES ($1, $2, 'standard', $3, '2026-03-02T01:00:00Z', '2026-03-02T03:40:00Z', 'test-gate-cam', $4, 'test-gate-cam', $5, 0.97, 0.95) RETURNING id`,
-    [lot, plate, opts.sessionStatus ?? 'closed', nextSeq(), nextSeq()]);
-  const i = await pool.query<{ id: number }>(
-    `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
-     VALUES ($1, $2, $3, $4, '[]', 'zz-street-v2', 2, 'outstanding', now() + interval '7 days') RETURNING id`,
-    [s.rows[0].id, lot, plate, opts.amountFen ?? 900]);
-  return { id: i.rows[0].id, sessionId: s.rows[0].id, lotId: lot };
-}
-
-async function chargesOf(pool: Pool, invoiceId: number) {
-  return (await pool.query<{ status: string; method: string; failure_reason: string | null }>(
-    'SELECT status, method, failure_reason FROM charges WHERE invoice_id = $1 ORDER BY id', [invoiceId])).rows;
-}
-const invoiceStatus = async (pool: Pool, id: number) => (await pool.query<{ status: string }>('SELECT status FROM invoices WHERE id = $1', [id])).rows[0].status;
-const waitStatus = (pool: Pool, id: number, status: string, ms = 8000) =>
-  waitFor(async () => (await invoiceStatus(pool, id)) === status, ms, `invoice ${id} to be ${status}`);
-const ledgerFor = (provider: SimulatedProvider, invoiceId: number) => provider.ledger().filter((c) => c.metadata.invoice_id === String(invoiceId));
+/** The charges as these tests compare them whole: status, method and why it failed. */
+const chargesOf = async (pool: Pool, invoiceId: number) =>
+  (await allCharges(pool, invoiceId)).map(({ status, method, failure_reason }) => ({ status, method, failure_reason }));
 const receiptsOf = async (pool: Pool, invoiceId: number) =>
   (await pool.query('SELECT count(*)::int AS n FROM receipts WHERE invoice_id = $1', [invoiceId])).rows[0].n as number;
-
-/** A driver with the plate, a default payment method and contactless on; returns the login token. */
-async function newDriver(p: TestPlatform, phone: string, plate: string): Promise<string> {
-  const reg = await api(p, 'POST', '/api/v1/auth/register', { phone, password: 'parking-pass-1', name: 'Owner' });
-  expect(reg.status).toBe(201);
-  const token = reg.body.token as string;
-  expect((await api(p, 'POST', '/api/v1/me/plates', { plate }, token)).status).toBe(201);
-  expect((await api(p, 'POST', '/api/v1/me/payment-methods', { kind: 'alipay', account: `acct-${phone}` }, token)).status).toBe(201);
-  expect((await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent(plate)}/contactless`, { enabled: true }, token)).status).toBe(200);
-  return token;
-}
 
 describe('payments safe on the internet', () => {
   let p: TestPlatform;

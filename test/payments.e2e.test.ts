@@ -5,7 +5,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { startTestPlatform, tempDataDir, waitFor, nextSeq, type TestPlatform } from './helpers.ts';
+import { startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
+import { api, chargesOf, invoiceStatus, ledgerFor, makeInvoice as makeSessionInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { paymentsModule } from '../payments/index.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
 import { startSimulatedProvider, type SimulatedProvider } from '../payments/provider-sim/server.ts';
@@ -24,57 +25,8 @@ function paymentsFor(dataDir: string, provider?: SimulatedProvider) {
   return { config, module: paymentsModule(config, { provider, autoChargeIntervalMs: 3_600_000, client: { timeoutMs: 2000, attempts: 4, backoffMs: 100 }, sim: { latencyMs: 30, slowMs: 3000 } }) };
 }
 
-async function api(p: TestPlatform, method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers; text: string }> {
-  const res = await fetch(p.httpUrl + url, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let parsed: any = null;
-  try { parsed = JSON.parse(text); } catch { /* html */ }
-  return { status: res.status, body: parsed, headers: res.headers, text };
-}
-
-const LINES = [
-  { kind: 'band', name: 'Day', nameZh: '白天', part: 'first-unit', from: '2026-03-02T01:00:00Z', to: '2026-03-02T02:00:00Z', minutes: 60, units: 1, unitMinutes: 60, unitFen: 300, amountFen: 300, description: 'Day first 60 min ¥3.00' },
-  { kind: 'band', name: 'Day', nameZh: '白天', part: 'later-units', from: '2026-03-02T02:00:00Z', to: '2026-03-02T03:40:00Z', minutes: 100, units: 4, unitMinutes: 30, unitFen: 150, amountFen: 600, description: 'Day 4 × ¥1.50' },
-];
-
-/** A closed session and its outstanding invoice, as the sessions engineer's ingest hook would write them. */
-async function makeInvoice(pool: Pool, plate: string, opts: { sessionStatus?: string; dueAt?: Date; amountFen?: number } = {}): Promise<number> {
-  const lot = (await pool.query<{ id: string }>('SELECT id FROM lots ORDER BY id LIMIT 1')).rows[0].id;
-  const entrySeq = nextSeq();
-  const exitSeq = nextSeq();
-  const s = await pool.query<{ id: number }>(
-    `INSERT INTO sessions (lot_id, plate, plate_kind, status, entry_time, exit_time, entry_device, entry_seq, exit_device, exit_seq, entry_confidence, exit_confidence)
-     VALUES ($1, $2, 'standard', $3, '2026-03-02T01:00:00Z', '2026-03-02T03:40:00Z', 'test-gate-cam', $4, 'test-gate-cam', $5, 0.97, 0.95) RETURNING id`,
-    [lot, plate, opts.sessionStatus ?? 'closed', entrySeq, exitSeq]);
-  const i = await pool.query<{ id: number }>(
-    `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
-     VALUES ($1, $2, $3, $4, $5, 'zz-street-v2', 2, 'outstanding', $6) RETURNING id`,
-    [s.rows[0].id, lot, plate, opts.amountFen ?? 900, JSON.stringify(LINES), opts.dueAt ?? new Date(Date.now() + 7 * 86400_000)]);
-  return i.rows[0].id;
-}
-
-async function chargesOf(pool: Pool, invoiceId: number) {
-  return (await pool.query<{ id: number; status: string; failure_reason: string | null; provider_charge_id: string | null; method: string }>(
-    'SELECT id, status, failure_reason, provider_charge_id, method FROM charges WHERE invoice_id = $1 ORDER BY id', [invoiceId])).rows;
-}
-const invoiceStatus = async (pool: Pool, id: number) => (await pool.query<{ status: string }>('SELECT status FROM invoices WHERE id = $1', [id])).rows[0].status;
-const waitStatus = (pool: Pool, id: number, status: string, ms = 8000) =>
-  waitFor(async () => (await invoiceStatus(pool, id)) === status, ms, `invoice ${id} to be ${status}`);
-const ledgerFor = (provider: SimulatedProvider, invoiceId: number) => provider.ledger().filter((c) => c.metadata.invoice_id === String(invoiceId));
-
-async function newDriver(p: TestPlatform, phone: string, plate: string, account: string): Promise<string> {
-  const reg = await api(p, 'POST', '/api/v1/auth/register', { phone, password: 'parking-pass-1', name: 'Test' });
-  expect(reg.status).toBe(201);
-  const token = reg.body.token as string;
-  expect((await api(p, 'POST', '/api/v1/me/plates', { plate }, token)).status).toBe(201);
-  expect((await api(p, 'POST', '/api/v1/me/payment-methods', { kind: 'alipay', account }, token)).status).toBe(201);
-  expect((await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent(plate)}/contactless`, { enabled: true }, token)).status).toBe(200);
-  return token;
-}
+// Most tests here need only the invoice's id.
+const makeInvoice = async (...args: Parameters<typeof makeSessionInvoice>) => (await makeSessionInvoice(...args)).id;
 
 describe('payments on a running platform', () => {
   let p: TestPlatform;
