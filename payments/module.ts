@@ -29,7 +29,7 @@ export interface PaymentsModule extends OneLotModule {
 }
 
 export function paymentsModule(config: Config, opts: PaymentsModuleOptions = {}): PaymentsModule {
-  const runtime = new PaymentsRuntime(config);
+  const runtime = new PaymentsRuntime();
   return {
     name: 'payments',
     runtime,

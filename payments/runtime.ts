@@ -1,7 +1,6 @@
 // What the payment routes need but which exists only once the platform listens (the provider's
 // webhook URL is the API's own URL). Filled by the module's start; until then payment routes
 // answer 503.
-import type { Config } from '../core/config.ts';
 import { OneLotError } from '../core/errors.ts';
 import type { ProviderClient } from './client.ts';
 import type { SimulatedProvider } from './provider-sim/server.ts';
@@ -12,8 +11,6 @@ export class PaymentsRuntime {
   autoCharger?: AutoCharger;
   /** The in-process simulated provider, when there is one (tests read its ledger). */
   provider?: SimulatedProvider;
-
-  constructor(readonly config: Config) {}
 
   /** The provider client, or 503 ONELOT_ERR_UNAVAILABLE while payments are starting. */
   requireClient(): ProviderClient {
