@@ -35,3 +35,6 @@ export const AlertCountsSchema = Type.Object({
   open: Type.Integer(), acknowledged: Type.Integer(),
   byLot: Type.Array(Type.Object({ lotId: Type.String(), lotName: Type.String(), open: Type.Integer(), acknowledged: Type.Integer() })),
 });
+export type DeviceAlertBody = Static<typeof DeviceAlertSchema>;
+export type AlertKindBody = Static<typeof AlertKindSchema>;
+export type AlertCountsBody = Static<typeof AlertCountsSchema>;

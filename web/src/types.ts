@@ -14,7 +14,7 @@ import type {
   ReviewSession as ReviewSessionSchema, SessionException as SessionExceptionSchema,
 } from '../../billing/http/schemas.ts';
 import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
-import type { OperatorToken } from '../../operators/http/schemas.ts';
+import type { AlertCountsBody, AlertKindBody, DeviceAlertBody, OperatorToken } from '../../operators/http/schemas.ts';
 
 export interface LatLng {
   lat: number;
@@ -47,6 +47,9 @@ export type PayResponse = PaymentStarted;
 
 // ---- operators' console (billing/, payments/, analytics/, operators/ http/schemas.ts) ----
 export type OperatorLoginResponse = OperatorToken;
+export type DeviceAlert = DeviceAlertBody;
+export type AlertKind = AlertKindBody;
+export type AlertCounts = AlertCountsBody;
 export type ReviewSession = ReviewSessionSchema;
 export type SessionException = SessionExceptionSchema;
 export type ReviewQueue = ReviewQueueSchema;
