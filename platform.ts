@@ -52,11 +52,11 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const cleanups: Array<() => Promise<void>> = [];
   const closeAll = async () => { for (const c of cleanups.reverse()) await c().catch((err) => log.error({ err }, 'shutdown step failed')); };
   try {
-    const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, durable: config.EMBEDDED_FSYNC });
     cleanups.push(() => db.close());
     await migrate(db.pool, (m) => log.info(m));
 
-    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds });
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs });
     const changes = new ChangeFeed();
     const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log };
     const broker = await buildBroker(

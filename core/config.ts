@@ -19,6 +19,12 @@ export const ConfigSchema = Type.Object({
   INGEST_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 20000, default: 2000 }),
   /** …or when the oldest has waited this long (ms). Bounds PUBACK latency at low rates. */
   INGEST_BATCH_WAIT_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+  /**
+   * Embedded database: each commit is synced to disk (fdatasync of the WAL) before it is acknowledged
+   * (core/db/durable-fs.ts). `false` only to measure what durability costs: a power cut could then
+   * lose acknowledged events and payments, so production refuses it.
+   */
+  EMBEDDED_FSYNC: Type.Boolean({ default: true }),
   /** Seed the deterministic Zhengzhou demo district when the database is empty. */
   SEED_DEMO: Type.Boolean({ default: true }),
   /** Run the demo device simulator inside `npm start`. */
@@ -102,6 +108,9 @@ function productionProblems(config: Config): string[] {
   }
   if (config.PAYMENT_PROVIDER_URL === undefined) {
     problems.push('PAYMENT_PROVIDER_URL is unset, so the simulated provider would run in-process and accept any `tok_ok…` source, marking real invoices paid: set PAYMENT_PROVIDER_URL to your payment provider\'s base URL.');
+  }
+  if (!config.EMBEDDED_FSYNC && config.DATABASE_URL === undefined) {
+    problems.push('EMBEDDED_FSYNC is false, so the embedded database acknowledges commits still in the page cache and a power cut can lose acknowledged events and payments: unset EMBEDDED_FSYNC (it defaults to true).');
   }
   if (config.SEED_DEMO) {
     problems.push('SEED_DEMO is true, so an empty database gets the demo district and devices whose secrets are written to DATA_DIR: set SEED_DEMO=false.');
