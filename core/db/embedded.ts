@@ -41,6 +41,7 @@ const warn = (msg: string, sql?: string) => log.warn(sql ? { sql } : {}, msg);
 async function openPGlite(dataDir: string, syncCounters: SharedArrayBuffer | undefined): Promise<PGlite> {
   const fs = syncCounters ? new DurableNodeFS(dataDir, syncCounters) : undefined;
   const db = await PGlite.create({ dataDir, fs, extensions: { timescaledb } });
+  fs?.created();
   // PGlite has no shared_preload_libraries: loaded lazily, TimescaleDB refuses the first insert into
   // a hypertable ("invalid INSERT on the root table") and reports continuous aggregates and
   // compression as unlicensed. Loading it before anything else makes it behave as if preloaded.
