@@ -41,7 +41,16 @@ export function createMetrics(opts: MetricsOptions = {}) {
       if (database !== undefined && database > databaseAt) { this.inc({ thread: 'database' }, database - databaseAt); databaseAt = database; }
     },
   });
-  const synced = { wal: 0, other: 0 };
+  const synced = { wal: 0, other: 0, seconds: 0 };
+  new Counter({
+    name: 'onelot_db_sync_seconds_total',
+    help: 'Embedded database: time its thread spent waiting for syncs to disk (the cost of durable commits)',
+    registers: opts.databaseSyncs ? r : [],
+    collect() {
+      const now = opts.databaseSyncs?.();
+      if (now && now.seconds > synced.seconds) { this.inc(now.seconds - synced.seconds); synced.seconds = now.seconds; }
+    },
+  });
   new Counter({
     name: 'onelot_db_syncs_total',
     help: 'Embedded database: syncs to disk (core/db/durable-fs.ts); wal = a WAL segment at COMMIT (one per commit that wrote), other = checkpoints, new files, directories',

@@ -154,8 +154,12 @@ describe('MQTT packet size limit (MQTT_MAX_PACKET_BYTES, default 16 KiB)', () =>
     expect(devices).toHaveLength(200);
     const throttledBefore = await metric(p, /onelot_mqtt_connect_throttled_total\{by="address"\} (\d+)/);
     const startedAt = Date.now();
-    // mqtt.js as a device would run it: refused (CONNACK 3), it tries again after reconnectPeriod.
-    const clients = devices.map((d) => mqtt.connect(p.mqttUrl, { clientId: d.id, username: d.id, password: d.secret, protocolVersion: 4, reconnectPeriod: 500, connectTimeout: 10_000 }));
+    // mqtt.js as a device (and our simulator) runs it: refused with CONNACK 3, it tries again after
+    // its jittered reconnectPeriod (reconnectOnConnackError: mqtt.js gives up on a refusal without it).
+    const clients = devices.map((d, i) => mqtt.connect(p.mqttUrl, {
+      clientId: d.id, username: d.id, password: d.secret, protocolVersion: 4, connectTimeout: 10_000,
+      reconnectPeriod: 500 + ((i * 37) % 1000), reconnectOnConnackError: true,
+    }));
     try {
       for (const c of clients) c.on('error', () => {});
       await waitFor(() => clients.every((c) => c.connected), 60_000, 'every device connected');

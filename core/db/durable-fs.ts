@@ -76,11 +76,13 @@ export class DurableNodeFS extends NodeFS {
             const stream = FS?.getStream(fd);
             if (!stream?.nfd) return -EBADF;
             if (!syncing()) return 0;
+            const started = performance.now();
             try {
               fs.fdatasyncSync(stream.nfd);
             } catch {
               return -EIO; // PostgreSQL PANICs on a failed WAL sync, as it must: nothing is acknowledged.
             }
+            Atomics.add(counters, SYNC_SLOTS.syncMicros, BigInt(Math.round((performance.now() - started) * 1000)));
             const wal = FS!.filesystems.NODEFS.realPath(stream.node).includes(`${path.sep}pg_wal${path.sep}`);
             Atomics.add(counters, wal ? SYNC_SLOTS.walSyncs : SYNC_SLOTS.otherSyncs, 1n);
             if (wal) Atomics.store(counters, SYNC_SLOTS.lastWalSyncAtMs, BigInt(Date.now()));
@@ -96,12 +98,14 @@ export class DurableNodeFS extends NodeFS {
             // Checkpoints, new WAL segments, control file, and directories after a create or rename.
             nodefs.stream_ops.fsync = (stream: { nfd?: number; node: unknown }): number => {
               if (!syncing()) return 0;
+              const started = performance.now();
               try {
                 if (stream.nfd) fs.fsyncSync(stream.nfd);
                 else syncPath(nodefs.realPath(stream.node));
               } catch {
                 throw new mod.FS.ErrnoError(EIO); // fsync() returns -1/EIO; PostgreSQL decides (a checkpoint PANICs)
               }
+              Atomics.add(counters, SYNC_SLOTS.syncMicros, BigInt(Math.round((performance.now() - started) * 1000)));
               Atomics.add(counters, SYNC_SLOTS.otherSyncs, 1n);
               return 0;
             };

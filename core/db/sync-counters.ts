@@ -1,7 +1,7 @@
 // How often the embedded database synced to disk (durable-fs.ts), counted in the database thread
 // and read from the main one: a SharedArrayBuffer of 64-bit slots, written and read with Atomics.
-export const SYNC_SLOTS = { walSyncs: 0, otherSyncs: 1, lastWalSyncAtMs: 2 } as const;
-export const SYNC_COUNTER_BYTES = 3 * BigInt64Array.BYTES_PER_ELEMENT;
+export const SYNC_SLOTS = { walSyncs: 0, otherSyncs: 1, lastWalSyncAtMs: 2, syncMicros: 3 } as const;
+export const SYNC_COUNTER_BYTES = 4 * BigInt64Array.BYTES_PER_ELEMENT;
 
 export interface SyncCounts {
   /** fdatasync()s of a WAL segment: one per commit that wrote WAL. */
@@ -10,6 +10,8 @@ export interface SyncCounts {
   other: number;
   /** When the last WAL sync finished (ms since the epoch; 0 = none yet). */
   lastWalSyncAtMs: number;
+  /** Time spent in those syncs, seconds (what durability costs the database thread). */
+  seconds: number;
 }
 
 export function readSyncCounts(buffer: SharedArrayBuffer): SyncCounts {
@@ -18,5 +20,6 @@ export function readSyncCounts(buffer: SharedArrayBuffer): SyncCounts {
     wal: Number(Atomics.load(view, SYNC_SLOTS.walSyncs)),
     other: Number(Atomics.load(view, SYNC_SLOTS.otherSyncs)),
     lastWalSyncAtMs: Number(Atomics.load(view, SYNC_SLOTS.lastWalSyncAtMs)),
+    seconds: Number(Atomics.load(view, SYNC_SLOTS.syncMicros)) / 1e6,
   };
 }
