@@ -11,7 +11,7 @@ import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
 import { ConnectLimiter } from './connect-limiter.ts';
 import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './connect-rate.ts';
-import { limitPackets } from './packet-limit.ts';
+import { LimitedSocket } from './packet-limit.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 
@@ -101,7 +101,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const maxPacketBytes = config.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const server = net.createServer((socket) => {
     const address = socket.remoteAddress;
-    aedes.handle(limitPackets(socket, {
+    aedes.handle(new LimitedSocket(socket, {
       maxPacketBytes,
       onCut(reason, { announcedBytes }) {
         metrics.mqttCut.inc({ reason });

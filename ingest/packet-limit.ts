@@ -6,7 +6,7 @@
 // boundaries of the bytes as they arrive (no copy: chunks pass through as they are), and destroys
 // the socket as soon as a header announces more than the limit, before the body is sent. A
 // Remaining Length longer than four bytes is malformed [MQTT-2.2.3] and is cut the same way.
-import { Duplex, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { Duplex } from 'node:stream';
 import type net from 'node:net';
 
 export type CutReason = 'packet_too_large' | 'bad_length';
@@ -23,29 +23,17 @@ const HEADER = 0; // the next byte is a packet's first byte (type and flags)
 const LENGTH = 1; // reading the Remaining Length varint
 const BODY = 2; // skipping the packet's remaining bytes
 
-export class PacketLimit extends Transform {
+/** Follows packet boundaries across chunks; pure, no I/O. */
+export class PacketScanner {
   private state = HEADER;
   private remaining = 0; // BODY: bytes of the packet still to come; LENGTH: value so far
   private multiplier = 1;
   private lengthBytes = 0;
 
-  constructor(private readonly opts: PacketLimitOptions) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    const cut = this.scan(chunk);
-    if (cut) {
-      this.opts.onCut(cut.reason, cut);
-      // destroy, not an error: nothing more is read or handed to aedes, and pipeline() closes the socket.
-      this.destroy();
-      return;
-    }
-    done(null, chunk);
-  }
+  constructor(private readonly maxPacketBytes: number) {}
 
   /** Advance over `chunk`; the reason to cut the connection, or undefined. */
-  private scan(chunk: Buffer): { reason: CutReason; announcedBytes?: number } | undefined {
+  scan(chunk: Buffer): { reason: CutReason; announcedBytes?: number } | undefined {
     let i = 0;
     while (i < chunk.length) {
       if (this.state === BODY) {
@@ -69,7 +57,7 @@ export class PacketLimit extends Transform {
         if (more && this.lengthBytes === 4) return { reason: 'bad_length' };
         // Known too large before the varint ends: its remaining bytes only add to it.
         const announcedBytes = 1 + this.lengthBytes + this.remaining;
-        if (announcedBytes > this.opts.maxPacketBytes) return { reason: 'packet_too_large', announcedBytes };
+        if (announcedBytes > this.maxPacketBytes) return { reason: 'packet_too_large', announcedBytes };
         if (!more) this.state = this.remaining === 0 ? HEADER : BODY;
       }
     }
@@ -78,15 +66,52 @@ export class PacketLimit extends Transform {
 }
 
 /**
- * The socket as aedes should see it: reads pass through a PacketLimit, writes go straight to the
- * socket, and the remote address stays readable (authentication keys its limits on it).
+ * The socket as aedes sees it: reads are scanned and passed on (with the socket's backpressure),
+ * writes go straight to the socket, and the remote address stays readable (authentication keys its
+ * limits on it).
  */
-export function limitPackets(socket: net.Socket, opts: PacketLimitOptions): Duplex & { remoteAddress?: string } {
-  const limit = new PacketLimit(opts);
-  // pipeline: a socket error or reset destroys the limiter (aedes sees the end), and a cut
-  // (the limiter destroyed) destroys the socket.
-  pipeline(socket, limit, () => socket.destroy());
-  const duplex = Duplex.from({ readable: limit, writable: socket }) as Duplex & { remoteAddress?: string };
-  duplex.remoteAddress = socket.remoteAddress;
-  return duplex;
+export class LimitedSocket extends Duplex {
+  readonly remoteAddress: string | undefined;
+
+  constructor(private readonly socket: net.Socket, opts: PacketLimitOptions) {
+    super({ allowHalfOpen: false });
+    this.remoteAddress = socket.remoteAddress;
+    const scanner = new PacketScanner(opts.maxPacketBytes);
+    socket.on('data', (chunk: Buffer) => {
+      const cut = scanner.scan(chunk);
+      if (cut) {
+        socket.pause();
+        opts.onCut(cut.reason, cut);
+        this.destroy(); // nothing more is read or handed to aedes; the socket is closed
+      } else if (!this.push(chunk)) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('error', (err) => this.destroy(err));
+    socket.on('close', () => this.destroy());
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.socket.write(chunk, encoding, done);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, done: (err?: Error | null) => void): void {
+    this.socket.cork();
+    for (let i = 0; i < chunks.length - 1; i++) this.socket.write(chunks[i].chunk, chunks[i].encoding);
+    const last = chunks[chunks.length - 1];
+    this.socket.write(last.chunk, last.encoding, done);
+    this.socket.uncork();
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.socket.end(done);
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.socket.destroy();
+    done(err);
+  }
 }
