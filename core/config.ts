@@ -23,7 +23,7 @@ export const ConfigSchema = Type.Object({
   MQTT_MAX_PACKET_BYTES: Type.Integer({ minimum: 5120, maximum: 268_435_460, default: 16_384 }),
   /** Connection attempts from one address (outside MQTT_TRUSTED_NETWORKS): this many at once… */
   MQTT_CONNECT_ADDRESS_BURST: Type.Integer({ minimum: 1, default: 1000 }),
-  /** …then this many a second (ingest/connect-rate.ts: a NAT of 5,000 devices reconnects in ~20 s). */
+  /** …then this many a second (ingest/connect-rate.ts: a NAT of 5,000 devices is back within 30 s). */
   MQTT_CONNECT_ADDRESS_PER_SECOND: Type.Number({ exclusiveMinimum: 0, default: 200 }),
   /** Connection attempts as one device id: this many at once… */
   MQTT_CONNECT_DEVICE_BURST: Type.Integer({ minimum: 1, default: 20 }),

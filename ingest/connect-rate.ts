@@ -8,7 +8,7 @@
 //     network, 10 a minute after that stops a crash loop hammering the device directory.
 //   - per address: 1,000 at once, then 200 a second. A whole district can sit behind one carrier
 //     NAT or gateway, and after a broker restart all of it reconnects at once: 5,000 devices from
-//     one address are all back within ~20 s of retries (test/devices-limits.e2e.test.ts).
+//     one address that retry 1–3 s after a refusal are all back within 30 s (connect-rate.test.ts).
 //   - trusted networks (MQTT_TRUSTED_NETWORKS, default loopback) have no per-address limit: the
 //     simulators and load tests connect tens of thousands of devices from 127.0.0.1, and so does
 //     a TLS-terminating proxy on the same host, where every device would share one address.
