@@ -26,7 +26,7 @@ beforeAll(async () => {
   vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => { synced.push(name(fd)); fdatasync(fd); });
   const fsync = fs.fsyncSync;
   vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => { synced.push(name(fd)); fsync(fd); });
-}, 60_000);
+}, 240_000);
 
 afterAll(async () => {
   vi.restoreAllMocks();
