@@ -1,7 +1,7 @@
 // The composition root: database (embedded or DATABASE_URL), migrations, demo seed, MQTT broker,
 // HTTP API, and a plain list of domain modules (core/module.ts) plugged into them. main.ts adds the
 // simulator, signals and printing; tests call startPlatform directly.
-import { assertSafeForProduction, type Config } from './core/config.ts';
+import { assertSafeForProduction, trustedNetworks, type Config } from './core/config.ts';
 import { openDatabase, migrate, type Database } from './core/db/index.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
@@ -52,15 +52,22 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const cleanups: Array<() => Promise<void>> = [];
   const closeAll = async () => { for (const c of cleanups.reverse()) await c().catch((err) => log.error({ err }, 'shutdown step failed')); };
   try {
-    const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, durable: config.EMBEDDED_FSYNC });
     cleanups.push(() => db.close());
     await migrate(db.pool, (m) => log.info(m));
 
-    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds });
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs });
     const changes = new ChangeFeed();
     const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log };
     const broker = await buildBroker(
-      { batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS },
+      {
+        batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+        connectRates: {
+          addressBurst: config.MQTT_CONNECT_ADDRESS_BURST, addressPerSecond: config.MQTT_CONNECT_ADDRESS_PER_SECOND,
+          deviceBurst: config.MQTT_CONNECT_DEVICE_BURST, devicePerMinute: config.MQTT_CONNECT_DEVICE_PER_MINUTE,
+          trustedNetworks: trustedNetworks(config),
+        },
+      },
       { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: modules.flatMap((m) => m.hooks ?? []) },
     );
     cleanups.push(() => broker.close());

@@ -1,7 +1,7 @@
 // Production is explicit: NODE_ENV=production or a HOST beyond loopback refuses the demo's settings,
 // naming every problem at once; the zero-config demo on loopback is untouched.
 import { describe, it, expect } from 'vitest';
-import { assertSafeForProduction, ConfigError, loadConfig } from './config.ts';
+import { assertSafeForProduction, ConfigError, loadConfig, trustedNetworks } from './config.ts';
 
 /** Everything a production deploy must set, and set safely. */
 const SAFE = {
@@ -63,5 +63,26 @@ describe('assertSafeForProduction', () => {
   it('starts a production configuration that sets everything', () => {
     expect(() => assertSafeForProduction(loadConfig({ ...SAFE, NODE_ENV: 'production' }))).not.toThrow();
     expect(() => assertSafeForProduction(loadConfig({ ...SAFE, HOST: '0.0.0.0' }))).not.toThrow();
+  });
+});
+
+describe('device-side limits and durability', () => {
+  it('refuses to acknowledge from the page cache in production (EMBEDDED_FSYNC=false), unless the database is outside', () => {
+    expect(refusal({ ...SAFE, NODE_ENV: 'production', EMBEDDED_FSYNC: 'false' })).toMatch(/EMBEDDED_FSYNC is false.*unset EMBEDDED_FSYNC/);
+    expect(() => assertSafeForProduction(loadConfig({ ...SAFE, NODE_ENV: 'production', EMBEDDED_FSYNC: 'false', DATABASE_URL: 'postgres://db/onelot' }))).not.toThrow();
+    expect(loadConfig({}).EMBEDDED_FSYNC).toBe(true);
+  });
+
+  it('reads MQTT_TRUSTED_NETWORKS as addresses and CIDR blocks, `none` as no exception, and names a bad entry', () => {
+    expect(trustedNetworks(loadConfig({}))).toEqual(['127.0.0.0/8', '::1/128']);
+    expect(trustedNetworks(loadConfig({ MQTT_TRUSTED_NETWORKS: '10.0.0.0/8, 100.64.1.7,fd00::/8' }))).toEqual(['10.0.0.0/8', '100.64.1.7', 'fd00::/8']);
+    expect(trustedNetworks(loadConfig({ MQTT_TRUSTED_NETWORKS: 'none' }))).toEqual([]);
+    expect(() => loadConfig({ MQTT_TRUSTED_NETWORKS: '10.0.0.0/33' })).toThrow(/MQTT_TRUSTED_NETWORKS=.*"10.0.0.0\/33" is not an address or CIDR block/);
+    expect(() => loadConfig({ MQTT_TRUSTED_NETWORKS: 'carrier-nat.example' })).toThrow(ConfigError);
+  });
+
+  it('keeps MQTT_MAX_PACKET_BYTES above the largest device message', () => {
+    expect(loadConfig({}).MQTT_MAX_PACKET_BYTES).toBe(16_384);
+    expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '4096' })).toThrow(/MQTT_MAX_PACKET_BYTES/);
   });
 });

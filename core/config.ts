@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
+import { isIP } from 'node:net';
 
 export const ConfigSchema = Type.Object({
   /** `production` turns on assertSafeForProduction (as binding HOST beyond loopback does). */
@@ -13,6 +14,27 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+  /**
+   * Largest MQTT packet accepted, bytes, fixed header included: a connection announcing more is
+   * closed before the body is read (ingest/packet-limit.ts). A device message is at most 4 KiB of
+   * payload plus a topic of ~150 bytes; 16 KiB leaves room, and a 4–16 KiB payload still reaches
+   * validation and is dead-lettered with its reason (payload_too_large) instead of a cut connection.
+   */
+  MQTT_MAX_PACKET_BYTES: Type.Integer({ minimum: 5120, maximum: 268_435_460, default: 16_384 }),
+  /** Connection attempts from one address (outside MQTT_TRUSTED_NETWORKS): this many at once… */
+  MQTT_CONNECT_ADDRESS_BURST: Type.Integer({ minimum: 1, default: 1000 }),
+  /** …then this many a second (ingest/connect-rate.ts: a NAT of 5,000 devices is back within 30 s). */
+  MQTT_CONNECT_ADDRESS_PER_SECOND: Type.Number({ exclusiveMinimum: 0, default: 200 }),
+  /** Connection attempts as one device id: this many at once… */
+  MQTT_CONNECT_DEVICE_BURST: Type.Integer({ minimum: 1, default: 20 }),
+  /** …then this many a minute. */
+  MQTT_CONNECT_DEVICE_PER_MINUTE: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+  /**
+   * Addresses or CIDR blocks, comma-separated, with no per-address connection limit (the per-device
+   * one still holds): loopback by default, where simulators, load tests and a local TLS proxy
+   * connect from. `none` limits every address.
+   */
+  MQTT_TRUSTED_NETWORKS: Type.String({ default: '127.0.0.0/8,::1/128' }),
   /** Base map tiles; {s},{z},{x},{y} placeholders as Leaflet expects. */
   TILE_URL: Type.String({ default: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png' }),
   /** Group commit: flush when this many messages are waiting… */
@@ -21,6 +43,12 @@ export const ConfigSchema = Type.Object({
   /** Device health (ingest/device-health.ts): a battery under this many volts raises an alert. */
   DEVICE_LOW_BATTERY_V: Type.Number({ minimum: 0, maximum: 10, default: 3.3 }),
   INGEST_BATCH_WAIT_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+  /**
+   * Embedded database: each commit is synced to disk (fdatasync of the WAL) before it is acknowledged
+   * (core/db/durable-fs.ts). `false` only to measure what durability costs: a power cut could then
+   * lose acknowledged events and payments, so production refuses it.
+   */
+  EMBEDDED_FSYNC: Type.Boolean({ default: true }),
   /** Seed the deterministic Zhengzhou demo district when the database is empty. */
   SEED_DEMO: Type.Boolean({ default: true }),
   /** Run the demo device simulator inside `npm start`. */
@@ -68,7 +96,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const cfg = merged as Config;
   cfg.DATA_DIR = path.resolve(cfg.DATA_DIR);
+  const badNetwork = trustedNetworks(cfg).find((n) => !isCidr(n));
+  if (badNetwork !== undefined) {
+    throw new ConfigError(`Invalid configuration: MQTT_TRUSTED_NETWORKS=${JSON.stringify(cfg.MQTT_TRUSTED_NETWORKS)} — "${badNetwork}" is not an address or CIDR block. Fix the environment variable MQTT_TRUSTED_NETWORKS (e.g. 127.0.0.0/8,10.0.0.0/8, or none) and start again.`);
+  }
   return cfg;
+}
+
+/** MQTT_TRUSTED_NETWORKS as a list (`none` = empty). */
+export function trustedNetworks(config: Pick<Config, 'MQTT_TRUSTED_NETWORKS'>): string[] {
+  const value = config.MQTT_TRUSTED_NETWORKS.trim();
+  return value === 'none' ? [] : value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function isCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /**
@@ -104,6 +150,9 @@ function productionProblems(config: Config): string[] {
   }
   if (config.PAYMENT_PROVIDER_URL === undefined) {
     problems.push('PAYMENT_PROVIDER_URL is unset, so the simulated provider would run in-process and accept any `tok_ok…` source, marking real invoices paid: set PAYMENT_PROVIDER_URL to your payment provider\'s base URL.');
+  }
+  if (!config.EMBEDDED_FSYNC && config.DATABASE_URL === undefined) {
+    problems.push('EMBEDDED_FSYNC is false, so the embedded database acknowledges commits still in the page cache and a power cut can lose acknowledged events and payments: unset EMBEDDED_FSYNC (it defaults to true).');
   }
   if (config.SEED_DEMO) {
     problems.push('SEED_DEMO is true, so an empty database gets the demo district and devices whose secrets are written to DATA_DIR: set SEED_DEMO=false.');

@@ -1,6 +1,7 @@
 // Prometheus metrics for the whole platform, on one registry served at GET /metrics.
 import { performance } from 'node:perf_hooks';
 import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
+import type { SyncCounts } from './db/sync-counters.ts';
 
 /**
  * Bucket bounds (seconds) for latencies a person waits on, from 2 ms to 131 s: four per doubling,
@@ -14,6 +15,8 @@ export const LATENCY_BUCKETS = Array.from({ length: 65 }, (_, k) => Number((0.00
 export interface MetricsOptions {
   /** Seconds the embedded database's thread has been busy since it started (core/db: Database.busySeconds). */
   databaseBusySeconds?: () => number;
+  /** The embedded database's syncs to disk so far (core/db: Database.syncs). */
+  databaseSyncs?: () => SyncCounts;
 }
 
 export function createMetrics(opts: MetricsOptions = {}) {
@@ -38,6 +41,29 @@ export function createMetrics(opts: MetricsOptions = {}) {
       if (database !== undefined && database > databaseAt) { this.inc({ thread: 'database' }, database - databaseAt); databaseAt = database; }
     },
   });
+  const synced = { wal: 0, other: 0, seconds: 0 };
+  new Counter({
+    name: 'onelot_db_sync_seconds_total',
+    help: 'Embedded database: time its thread spent waiting for syncs to disk (the cost of durable commits)',
+    registers: opts.databaseSyncs ? r : [],
+    collect() {
+      const now = opts.databaseSyncs?.();
+      if (now && now.seconds > synced.seconds) { this.inc(now.seconds - synced.seconds); synced.seconds = now.seconds; }
+    },
+  });
+  new Counter({
+    name: 'onelot_db_syncs_total',
+    help: 'Embedded database: syncs to disk (core/db/durable-fs.ts); wal = a WAL segment at COMMIT (one per commit that wrote), other = checkpoints, new files, directories',
+    labelNames: ['what'] as const,
+    registers: opts.databaseSyncs ? r : [],
+    collect() {
+      const now = opts.databaseSyncs?.();
+      if (!now) return;
+      for (const what of ['wal', 'other'] as const) {
+        if (now[what] > synced[what]) { this.inc({ what }, now[what] - synced[what]); synced[what] = now[what]; }
+      }
+    },
+  });
   return {
     registry,
     eventLoopBusySeconds: busy,
@@ -47,6 +73,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     mqttLate: new Counter({ name: 'onelot_mqtt_messages_late_total', help: 'Events older than the bay state they would change (stored, state kept)', registers: r }),
     mqttRejected: new Counter({ name: 'onelot_mqtt_messages_rejected_total', help: 'Messages dead-lettered by validation, by code (core/protocol.ts REJECT_CODES; the full reason is in dead_letters)', labelNames: ['reason'] as const, registers: r }),
     mqttRefused: new Counter({ name: 'onelot_mqtt_refused_total', help: 'Connections, publishes and subscriptions refused by authorization', labelNames: ['what'] as const, registers: r }),
+    mqttCut: new Counter({ name: 'onelot_mqtt_connections_cut_total', help: 'Connections closed while reading a packet (ingest/packet-limit.ts): packet_too_large, bad_length (malformed remaining length)', labelNames: ['reason'] as const, registers: r }),
+    mqttThrottled: new Counter({ name: 'onelot_mqtt_connect_throttled_total', help: 'CONNECTs refused for coming too often (ingest/connect-rate.ts), by the key that was over its rate: address, device', labelNames: ['by'] as const, registers: r }),
     mqttClients: new Gauge({ name: 'onelot_mqtt_connected_clients', help: 'Devices connected now', registers: r }),
     commitBatchSize: new Histogram({ name: 'onelot_ingest_commit_batch_size', help: 'Messages per group commit', buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2000, 5000], registers: r }),
     commitSeconds: new Histogram({ name: 'onelot_ingest_commit_seconds', help: 'Group commit latency', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: r }),

@@ -10,13 +10,22 @@ import { parseDeviceMessage, eventsTopic, commandsTopic } from '../core/protocol
 import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
 import { ConnectLimiter } from './connect-limiter.ts';
+import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './connect-rate.ts';
+import { LimitedSocket } from './packet-limit.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 
 export interface BrokerConfig {
   batchMax: number;
   batchWaitMs: number;
+  /** Largest MQTT packet read, bytes (MQTT_MAX_PACKET_BYTES; ingest/packet-limit.ts). */
+  maxPacketBytes?: number;
+  /** Connection attempts per address and per device id (ingest/connect-rate.ts). */
+  connectRates?: ConnectRates;
 }
+
+/** 16 KiB: a device message is at most 4 KiB of payload (docs/device-protocol.md). */
+const DEFAULT_MAX_PACKET_BYTES = 16_384;
 export interface BrokerDeps {
   pool: Pool;
   metrics: Metrics;
@@ -35,6 +44,7 @@ export interface Broker {
 }
 
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2-3].
+const SERVER_UNAVAILABLE = 3;
 const NOT_AUTHORIZED = 5;
 
 export class PortInUseError extends Error {}
@@ -51,6 +61,7 @@ interface HookContext {
   writer: EventWriter;
   devices: WeakMap<object, Device>;
   limiter: ConnectLimiter;
+  rates: ConnectRateLimiter;
   metrics: Metrics;
   log: BrokerDeps['log'];
 }
@@ -62,12 +73,18 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
   });
   await writer.start();
-  const ctx: HookContext = { directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(), metrics, log };
+  const ctx: HookContext = {
+    directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(),
+    rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log,
+  };
 
   const options: AedesOptions = {
     // Device ids like "sen-ZZ-JS-0012-03" are longer than MQTT 3.1's 23-character client id limit.
     maxClientsIdLength: 128,
     // A device that connects and says nothing is dropped after 10 s instead of holding a socket.
+    // A CONNECT trickled slowly is cut by it too; one announcing more than maxPacketBytes is cut at
+    // its header (ingest/packet-limit.ts). aedes 1.2 and mqtt-packet's parser have no packet size
+    // limit of their own (mqtt-packet's maximumPacketSize is an MQTT 5 property it only sends).
     connectTimeout: 10_000,
     // Device sessions and topics are shallow; refuse anything deeper before routing.
     maxTopicLevels: 8,
@@ -81,7 +98,19 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   aedes.on('clientError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT client error'));
   aedes.on('connectionError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT connection error'));
 
-  const server = net.createServer(aedes.handle);
+  const maxPacketBytes = config.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const server = net.createServer((socket) => {
+    const address = socket.remoteAddress;
+    aedes.handle(new LimitedSocket(socket, {
+      maxPacketBytes,
+      onCut(reason, { announcedBytes }) {
+        metrics.mqttCut.inc({ reason });
+        log.warn({ address, announcedBytes, maxPacketBytes }, reason === 'bad_length'
+          ? 'MQTT connection closed: malformed packet length'
+          : 'MQTT connection closed: a packet larger than MQTT_MAX_PACKET_BYTES');
+      },
+    }));
+  });
   let connected = 0;
   aedes.on('client', () => metrics.mqttClients.set(++connected));
   aedes.on('clientDisconnect', () => metrics.mqttClients.set(--connected));
@@ -102,20 +131,27 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
 }
 
 /** CONNECT: the username is the device id, the password its secret (ingest/device-directory.ts). */
-function authenticate({ directory, devices, limiter, metrics, log }: HookContext): NonNullable<AedesOptions['authenticate']> {
+function authenticate({ directory, devices, limiter, rates, metrics, log }: HookContext): NonNullable<AedesOptions['authenticate']> {
   return (client, username, password, done) => {
-    const refuse = (why: string) => {
+    const refuse = (why: string, returnCode = NOT_AUTHORIZED, quiet = false) => {
       metrics.mqttRefused.inc({ what: 'connect' });
-      log.warn({ clientId: client.id, username }, `MQTT connect refused: ${why}`);
-      const err = Object.assign(new Error(why), { returnCode: NOT_AUTHORIZED });
+      if (!quiet) log.warn({ clientId: client.id, username }, `MQTT connect refused: ${why}`);
+      const err = Object.assign(new Error(why), { returnCode });
       done(err as never, false);
     };
+    const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? '';
+    // Reconnect floods: before anything else, per address and per device id (ingest/connect-rate.ts).
+    // CONNACK 3 (server unavailable) tells a client to come back later; logged once per run of refusals.
+    const rate = rates.attempt(username || client.id, address);
+    if (!rate.ok) {
+      metrics.mqttThrottled.inc({ by: rate.by });
+      return refuse(`too many connection attempts from this ${rate.by === 'address' ? 'address' : 'device id'}; retry in ${Math.ceil(rate.retryAfterMs / 1000)} s`, SERVER_UNAVAILABLE, !rate.first);
+    }
     if (!username || !password) return refuse('username (device id) and password (device secret) are required');
     // A client id is a session: a CONNECT with a connected client's id takes that session over
     // [MQTT-3.1.4-2]. Were it free, any device could kick another offline by borrowing its id.
     if (client.id !== username) return refuse('the client id must be the device id');
     // Repeated wrong secrets: refused here, without the database (ingest/connect-limiter.ts).
-    const address = (client.conn as net.Socket).remoteAddress ?? '';
     const wait = limiter.retryAfterMs(username, address);
     if (wait > 0) return refuse(`too many wrong secrets; retry in ${Math.ceil(wait / 1000)} s`);
     directory.authenticate(username, password.toString('utf8')).then(

@@ -62,6 +62,13 @@ const busyShare = (thread: string) => {
   const s = (sampleValue(endText, 'onelot_event_loop_busy_seconds_total', { thread }) - sampleValue(atStart.text, 'onelot_event_loop_busy_seconds_total', { thread })) / wall;
   return Number.isFinite(s) && endText.includes(`thread="${thread}"`) ? Math.round(s * 100) / 100 : null;
 };
+// Durable commits (core/db/durable-fs.ts): WAL syncs in the window, and the share of it the database
+// thread spent waiting for the disk; null when the embedded database does not sync (EMBEDDED_FSYNC=false).
+const walSyncs = sampleValue(endText, 'onelot_db_syncs_total', { what: 'wal' }) - sampleValue(atStart.text, 'onelot_db_syncs_total', { what: 'wal' });
+const syncShare = (counter(endText, 'onelot_db_sync_seconds_total') - counter(atStart.text, 'onelot_db_sync_seconds_total')) / wall;
+const durability = endText.includes('onelot_db_syncs_total{')
+  ? { walSyncsPerSecond: Math.round(walSyncs / wall), syncShareOfWindow: Math.round(syncShare * 1000) / 1000 }
+  : null;
 const seenAtStart = counter(atStart.text, 'onelot_mqtt_messages_stored_total') + counter(atStart.text, 'onelot_mqtt_messages_duplicate_total');
 await settleIngest(platform, { from: seenAtStart, atLeast: result.acked });
 const text = await platform.metrics();
@@ -80,6 +87,7 @@ const figures = {
   pubackMs: { p50: puback.p50, p99: puback.p99, max: puback.max },
   visibilityMs: { p50: vis.p50, p99: vis.p99, samples: vis.n },
   meanCommitBatch: Math.round(batchSum / Math.max(1, batches)),
+  durability,
   // The platform process's peak RSS (its database thread included), from /proc/<pid>.
   rssMB: Math.round(rssPeak / 1e6), cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   busy: {

@@ -1,13 +1,15 @@
 // Starts the embedded database in a worker thread (embedded-worker.ts) and hands back its address.
 import { Worker } from 'node:worker_threads';
 import type { EmbeddedDatabase } from './embedded.ts';
+import { readSyncCounts, SYNC_COUNTER_BYTES } from './sync-counters.ts';
 
-export function startEmbeddedDatabaseWorker(dataDir: string): Promise<EmbeddedDatabase> {
+export function startEmbeddedDatabaseWorker(dataDir: string, durable = true): Promise<EmbeddedDatabase> {
   // The worker is TypeScript too: register tsx's loader in it first (Node 20 workers do not inherit
   // the main thread's loaders, nor honour --import in execArgv).
   const entry = new URL('./embedded-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { dataDir } });
+  const syncCounters = new SharedArrayBuffer(SYNC_COUNTER_BYTES);
+  const worker = new Worker(boot, { eval: true, workerData: { dataDir, durable, syncCounters } });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(new Error(`the embedded database could not start in ${dataDir}: ${err.message}`));
     const onExit = (code: number) => reject(new Error(`the embedded database exited with code ${code} while starting (is ${dataDir} used by another OneLot?)`));
@@ -20,6 +22,7 @@ export function startEmbeddedDatabaseWorker(dataDir: string): Promise<EmbeddedDa
       resolve({
         connection: msg.connection,
         busySeconds: () => worker.performance.eventLoopUtilization().active / 1000,
+        syncs: durable ? () => readSyncCounts(syncCounters) : undefined,
         close() {
           closing ??= new Promise<void>((done) => {
             worker.once('exit', () => done());

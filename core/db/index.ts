@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Postgrator from 'postgrator';
 import { startEmbeddedDatabaseWorker } from './embedded-thread.ts';
 import type { EmbeddedDatabase } from './embedded.ts';
+import type { SyncCounts } from './sync-counters.ts';
 
 // bigint counts come back as strings by default; our counts and sequence numbers fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -21,6 +22,8 @@ export interface Database {
    * share, so every reader takes the difference over its own window (core/metrics.ts exports it).
    */
   busySeconds?: () => number;
+  /** Embedded mode, durable: how many times commits and checkpoints were synced to disk (durable-fs.ts). */
+  syncs?: () => SyncCounts;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,11 @@ export interface OpenOptions {
   dataDir: string;
   /** Pool size for an outside server (the embedded engine always gets exactly one connection). */
   poolSize?: number;
+  /**
+   * Embedded engine: each commit is on disk before it is acknowledged (core/db/durable-fs.ts).
+   * Default true; false only to measure what that costs (EMBEDDED_FSYNC=false).
+   */
+  durable?: boolean;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -39,7 +47,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
     pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
   } else {
-    embedded = await startEmbeddedDatabaseWorker(path.join(opts.dataDir, 'pg'));
+    embedded = await startEmbeddedDatabaseWorker(path.join(opts.dataDir, 'pg'), opts.durable ?? true);
     // pipeline: queries issued together (Promise.all) go out together and the wire server runs
     // them in one call, instead of one round trip to the database thread each.
     pool = new pg.Pool({ ...embedded.connection, max: 1, idleTimeoutMillis: 0, pipeline: true });
@@ -60,6 +68,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     pool,
     mode: embedded ? 'embedded' : 'external',
     busySeconds: embedded?.busySeconds,
+    syncs: embedded?.syncs,
     async close() {
       if (closed) return;
       closed = true;
