@@ -13,14 +13,20 @@ import type { PresentedPlateInvoices, PublicInvoice } from './http/schemas.ts';
 
 const UNPAID = `i.status IN ('outstanding', 'paying')`;
 
-function toPublic(r: InvoiceRow & { time_zone?: string | null }, receipt: PublicInvoice['receipt']): PublicInvoice {
+/** YYYY-MM-DD in the lot's time zone. */
+function isoDay(at: Date, timeZone: string): string {
+  const d = localDate(at, timeZone);
+  return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`;
+}
+
+function toPublic(r: InvoiceRow, receipt: PublicInvoice['receipt']): PublicInvoice {
   // The stay's local date: the day it ended (or, without a session, the day the invoice was issued).
-  const d = localDate(r.exit_time ?? r.issued_at, r.time_zone ?? 'Asia/Shanghai');
+  const tz = r.time_zone ?? 'Asia/Shanghai';
   return {
     ref: r.public_ref, lotId: r.lot_id, lotName: r.name ?? '', lotNameEn: r.name_en ?? '',
-    date: `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`,
+    date: isoDay(r.exit_time ?? r.issued_at, tz),
     amountFen: r.amount_fen, amount: formatYuan(r.amount_fen), status: r.status,
-    overdue: r.status === 'outstanding' && r.due_at.getTime() < Date.now(), dueAt: r.due_at.toISOString(),
+    overdue: r.status === 'outstanding' && r.due_at.getTime() < Date.now(), dueDate: isoDay(r.due_at, tz),
     lastFailure: r.status === 'paid' ? null : r.last_failure, receipt,
   };
 }

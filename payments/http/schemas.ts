@@ -77,7 +77,8 @@ export const PublicInvoice = Type.Object({
   date: Type.String({ description: "the stay's local date in the lot's time zone, YYYY-MM-DD" }),
   amountFen: Type.Integer(), amount: Type.String({ examples: ['¥12.50'] }),
   status: Type.String({ description: 'outstanding | paying; paid, refunded and the rest only to the payer holding the payment key' }),
-  overdue: Type.Boolean(), dueAt: IsoTime,
+  overdue: Type.Boolean(),
+  dueDate: Type.String({ description: "the last day to pay (lot's time zone), YYYY-MM-DD: a date, not an instant, which would date the stay to the minute" }),
   lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'why the last payment attempt failed, e.g. card_declined' }),
   receipt: Type.Union([ReceiptRef, Type.Null()], { description: 'once paid, to the payer holding the payment key' }),
 });
