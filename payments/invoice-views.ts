@@ -44,7 +44,7 @@ export class ReceiptKeys {
  * The driver (SQL parameter `param`) owns invoice `i` (with its session `s`, LEFT JOINed): the plate
  * is theirs and the stay began at or after their claim — a new owner sees nothing from before.
  */
-export const ownedBy = (param: string) =>
+const ownedBy = (param: string) =>
   `EXISTS (SELECT 1 FROM driver_plates dp WHERE dp.plate = i.plate AND dp.driver_id = ${param} AND COALESCE(s.entry_time, i.issued_at) >= dp.claimed_at)`;
 
 export async function invoicesWhere(pool: Pool, where: string, params: unknown[]): Promise<InvoiceRow[]> {

@@ -127,7 +127,8 @@ beforeAll(async () => {
   // Paid: a 160-minute stay that ended 2 h ago, paid now through the simulated provider.
   const paidSession = await insertSession(street, '豫A8W123', 'closed', ago(280 * MIN), ago(120 * MIN));
   paidInvoice = await insertInvoice(paidSession, street, '豫A8W123', 950, ago(120 * MIN), new Date(Date.now() + 7 * DAY));
-  const pay = await fetch(`${p.httpUrl}/api/v1/invoices/${paidInvoice}/pay`, {
+  const paidRef = (await pool.query<{ public_ref: string }>('SELECT public_ref FROM invoices WHERE id = $1', [paidInvoice])).rows[0].public_ref;
+  const pay = await fetch(`${p.httpUrl}/api/v1/invoices/${paidRef}/pay`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'tok_ok_console' }),
   });
   expect(pay.status).toBe(202);
@@ -332,6 +333,37 @@ describe("operators' console", () => {
     await page.locator(tid('lang-toggle')).click();
     expect(await figure('invoiced').locator('dt').innerText()).toBe('Invoiced');
     expect(await figure('avgStay').locator('dd').innerText()).toBe('2 h 20 min');
+    await page.locator(tid('lang-toggle')).click();
+  });
+
+  it('reviews a contested plate claim: the note is required, approving moves the plate to the claimant', async () => {
+    const post = async (url: string, body: unknown, token?: string) => {
+      const res = await fetch(p.httpUrl + url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    const holder = (await post('/api/v1/auth/register', { phone: '13720000001', password: 'parking-pass-1' })).body.token;
+    expect((await post('/api/v1/me/plates', { plate: '豫K55555' }, holder)).status).toBe(201);
+    const claimant = (await post('/api/v1/auth/register', { phone: '13720000002', password: 'parking-pass-1' })).body.token;
+    expect((await post('/api/v1/me/plates', { plate: '豫K55555' }, claimant)).status).toBe(202);
+
+    await page.locator(tid('op-tab-link-claims')).click();
+    const claim = page.locator(tid('op-claim', '[data-plate="豫K55555"]'));
+    await claim.waitFor();
+    expect(await claim.innerText()).toContain('13720000002');
+    expect(await claim.innerText()).toContain('13720000001');
+    expect(await claim.locator(tid('claim-approve')).isDisabled()).toBe(true); // a note first
+    await claim.locator(tid('claim-note')).fill('核对了行驶证 / registration checked');
+    await page.screenshot({ path: '/tmp/onelot-op-claims-zh.png', fullPage: true });
+    await claim.locator(tid('claim-approve')).click();
+    await page.locator(tid('claims-empty')).waitFor();
+    const { rows } = await pool.query<{ phone: string; contactless: boolean }>(
+      'SELECT d.phone, dp.contactless FROM driver_plates dp JOIN drivers d ON d.id = dp.driver_id WHERE dp.plate = $1', ['豫K55555']);
+    expect(rows).toEqual([{ phone: '13720000002', contactless: false }]);
+    await page.locator(tid('lang-toggle')).click();
+    expect(await page.locator(tid('claims-empty')).innerText()).toBe('No plate claims waiting');
+    await page.setViewportSize({ width: 360, height: 900 });
+    await page.screenshot({ path: '/tmp/onelot-op-claims-360-en.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 1400 });
     await page.locator(tid('lang-toggle')).click();
   });
 

@@ -20,7 +20,6 @@ const enc = encodeURIComponent;
 describe('plate privacy: the attack of issue 12, closed', () => {
   let p: TestPlatform;
   let pool: Pool;
-  let operator: string;
   let phone = 13700000000;
 
   const register = async () => {
@@ -43,7 +42,6 @@ describe('plate privacy: the attack of issue 12, closed', () => {
     const payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 20 } });
     p = await startTestPlatform({ dataDir, env: ENV, modules: [billingModule(config, { ensureTariffs: ensureBillingSeed }), payments] });
     pool = p.db.pool;
-    operator = issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'op-city' });
   });
   afterAll(async () => { await p?.destroy(); });
 

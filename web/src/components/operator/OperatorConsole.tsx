@@ -8,6 +8,7 @@ import { lotName, useI18n } from '../../i18n.ts';
 import type { OperatorSession } from '../../operator-auth.ts';
 import { AnalyticsTab } from './AnalyticsTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
+import { ClaimsTab } from './ClaimsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
@@ -54,6 +55,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'review' && <ReviewTab {...ctx} />}
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
+        {tab === 'claims' && <ClaimsTab {...ctx} />}
       </div>
     </>
   );
