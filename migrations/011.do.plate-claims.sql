@@ -18,7 +18,7 @@ CREATE TABLE plate_claims (
   status      text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
   created_at  timestamptz NOT NULL DEFAULT now(),
   decided_at  timestamptz,
-  decided_by  text,                               -- the operator's id
+  decided_by  text,                               -- the console account (city role) that decided
   note        text
 );
 CREATE UNIQUE INDEX plate_claims_one_open ON plate_claims (plate, driver_id) WHERE status = 'pending';

@@ -70,14 +70,14 @@ export async function listClaims(pool: Pool, status: 'pending' | 'approved' | 'r
  * owner's history nor an automatic charge follows it) or reject a pending claim. 404 unknown, 409
  * already decided.
  */
-export async function decideClaim(pool: Pool, id: number, d: { action: 'approve' | 'reject'; note: string; operatorId: string }): Promise<ClaimDecision> {
+export async function decideClaim(pool: Pool, id: number, d: { action: 'approve' | 'reject'; note: string; accountId: string }): Promise<ClaimDecision> {
   return withTx(pool, async (c) => {
     const { rows } = await c.query<{ plate: string; driver_id: number; status: string }>('SELECT plate, driver_id, status FROM plate_claims WHERE id = $1 FOR UPDATE', [id]);
     const claim = rows[0];
     if (!claim) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Plate claim ${id}`);
     if (claim.status !== 'pending') throw new OneLotError('ONELOT_ERR_CONFLICT', `Plate claim ${id} was already ${claim.status}; reload the list.`);
     const status = d.action === 'approve' ? 'approved' : 'rejected';
-    await c.query('UPDATE plate_claims SET status = $2, decided_at = now(), decided_by = $3, note = $4 WHERE id = $1', [id, status, d.operatorId, d.note]);
+    await c.query('UPDATE plate_claims SET status = $2, decided_at = now(), decided_by = $3, note = $4 WHERE id = $1', [id, status, d.accountId, d.note]);
     if (d.action === 'reject') return { id, plate: claim.plate, status, owner: null };
     await c.query('DELETE FROM driver_plates WHERE plate = $1', [claim.plate]);
     const p = await c.query<PlateRow>(

@@ -7,12 +7,13 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { cityModules } from '../platform.ts';
-import { createOperator } from '../operators/index.ts';
+import { createCityAccount, createOperator } from '../operators/index.ts';
 import { recomputeHourlyStats } from '../analytics/hourly-stats.ts';
 import { startTestPlatform, tempDataDir, nextSeq, waitFor, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
 const OPERATOR = { id: 'op-web', name: '郑州城市停车运营', password: 'console-pass-web-1' };
+const CITY = { id: 'city-web', name: '郑州市停车平台', password: 'console-pass-city-1' };
 const MIN = 60_000;
 const DAY = 86_400_000;
 
@@ -68,8 +69,8 @@ async function invoiceStatus(id: number): Promise<string> {
   return (await pool.query<{ status: string }>('SELECT status FROM invoices WHERE id = $1', [id])).rows[0].status;
 }
 
-async function signIn(password: string) {
-  await page.locator(tid('op-login-id')).fill(OPERATOR.id);
+async function signIn(password: string, id = OPERATOR.id) {
+  await page.locator(tid('op-login-id')).fill(id);
   await page.locator(tid('op-login-password')).fill(password);
   await page.locator(tid('op-login-submit')).click();
 }
@@ -106,6 +107,7 @@ beforeAll(async () => {
   garage = await firstLot('garage');
   street = await firstLot('street');
   await createOperator(pool, OPERATOR);
+  await createCityAccount(pool, CITY);
 
   // In review: entered 3 h ago, left 1 h ago (a 120-minute stay), exit read 豫E88B88 at 0.62.
   reviewSession = await insertSession(garage, '豫E88888', 'review', ago(180 * MIN), ago(60 * MIN), {
@@ -162,14 +164,14 @@ describe("operators' console", () => {
     const error = page.locator(tid('op-login-error'));
     await error.waitFor();
     expect(await error.innerText()).toContain('运营编号或密码错误');
-    expect(await error.innerText()).toContain('The operator id or password is wrong');
+    expect(await error.innerText()).toContain('The account name or password is wrong');
     expect(await page.locator(tid('op-console')).count()).toBe(0);
 
     await signIn(OPERATOR.password);
     await page.locator(tid('op-console')).waitFor();
     expect(await page.locator(tid('op-name')).innerText()).toBe(OPERATOR.name);
     const stored = await page.evaluate(() => sessionStorage.getItem('onelot.operatorToken'));
-    expect(JSON.parse(stored!)).toMatchObject({ operatorId: OPERATOR.id, name: OPERATOR.name });
+    expect(JSON.parse(stored!)).toMatchObject({ accountId: OPERATOR.id, operatorId: OPERATOR.id, role: 'admin', name: OPERATOR.name });
     expect(await page.evaluate(() => localStorage.getItem('onelot.operatorToken'))).toBeNull();
 
     // A reload keeps the tab's sign-in.
@@ -346,6 +348,10 @@ describe("operators' console", () => {
     const claimant = (await post('/api/v1/auth/register', { phone: '13720000002', password: 'parking-pass-1' })).body.token;
     expect((await post('/api/v1/me/plates', { plate: '豫K55555' }, claimant)).status).toBe(202);
 
+    // An operator's own account has no such tab (plates are city-wide); the city account has.
+    expect(await page.locator(tid('op-tab-link-claims')).count()).toBe(0);
+    await page.locator(tid('op-sign-out')).click();
+    await signIn(CITY.password, CITY.id);
     await page.locator(tid('op-tab-link-claims')).click();
     const claim = page.locator(tid('op-claim', '[data-plate="豫K55555"]'));
     await claim.waitFor();
@@ -365,6 +371,9 @@ describe("operators' console", () => {
     await page.screenshot({ path: '/tmp/onelot-op-claims-360-en.png', fullPage: true });
     await page.setViewportSize({ width: 1280, height: 1400 });
     await page.locator(tid('lang-toggle')).click();
+    await page.locator(tid('op-sign-out')).click();
+    await signIn(OPERATOR.password);
+    await page.locator(tid('op-console')).waitFor();
   });
 
   it('refunds a paid invoice after confirming, and signs out', async () => {

@@ -6,11 +6,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { issueToken } from '../core/tokens.ts';
 import { billingModule } from '../billing/index.ts';
 import { paymentsModule } from '../payments/index.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
-import { startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
+import { consoleToken, startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
 import { api, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
@@ -179,7 +178,7 @@ describe("operators' review of contested plate claims", () => {
     const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
     p = await startTestPlatform({ dataDir, env: ENV, modules: [paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 20 } })] });
     pool = p.db.pool;
-    operator = issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'op-city' });
+    operator = await consoleToken(p, { operatorId: null, account: 'city-desk' }); // the city role: plates are city-wide
   });
   afterAll(async () => { await p?.destroy(); });
 
@@ -197,6 +196,14 @@ describe("operators' review of contested plate claims", () => {
     const before = await makeInvoice(pool, plate); // the holder's stay, before the decision
 
     expect((await api(p, 'GET', '/api/v1/operator/plate-claims')).status).toBe(401);
+    // An operator's own accounts (a tenant's admin or staff) are refused: a plate is no tenant's.
+    for (const role of ['admin', 'staff'] as const) {
+      const tenant = await consoleToken(p, { operatorId: 'op-zzpark', role, account: `zz-${role}` });
+      const refused = await api(p, 'GET', '/api/v1/operator/plate-claims', undefined, tenant);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toMatch(/city/);
+      expect((await api(p, 'POST', `/api/v1/operator/plate-claims/${id}/approve`, { note: 'mine now' }, tenant)).status).toBe(403);
+    }
     const list = await api(p, 'GET', '/api/v1/operator/plate-claims', undefined, operator);
     expect(list.status).toBe(200);
     expect(list.body.claims.find((c: any) => c.id === id)).toMatchObject({
@@ -218,7 +225,7 @@ describe("operators' review of contested plate claims", () => {
     const after = await makeInvoice(pool, plate);
     expect((await api(p, 'GET', '/api/v1/me/invoices', undefined, claimant)).body.invoices.map((i: any) => i.ref)).toEqual([after.ref]);
     const decided = await api(p, 'GET', '/api/v1/operator/plate-claims?status=approved', undefined, operator);
-    expect(decided.body.claims.find((c: any) => c.id === id)).toMatchObject({ decidedBy: 'op-city', holder: { phone: '13710000002' } });
+    expect(decided.body.claims.find((c: any) => c.id === id)).toMatchObject({ decidedBy: 'city-desk', holder: { phone: '13710000002' } });
   });
 
   it('reject: the plate stays with its holder; the claimant sees the answer and nothing else', async () => {

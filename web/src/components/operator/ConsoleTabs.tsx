@@ -5,11 +5,12 @@ import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.
 
 const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', analytics: 'opTabAnalytics', claims: 'opTabClaims' };
 
-export function ConsoleTabs({ tab }: { tab: OperatorTab }) {
+/** `tabs`: the sections this account may open (plate claims are the city role's). */
+export function ConsoleTabs({ tab, tabs = OPERATOR_TABS }: { tab: OperatorTab; tabs?: readonly OperatorTab[] }) {
   const { t } = useI18n();
   return (
     <nav className="tabs" aria-label={t('opTabsLabel')}>
-      {OPERATOR_TABS.map((k) => (
+      {tabs.map((k) => (
         <a
           key={k}
           href={OPERATOR_TAB_HASH[k]}

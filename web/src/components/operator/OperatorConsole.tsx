@@ -3,6 +3,7 @@
 import { useCallback, useMemo } from 'react';
 import { fetchLots } from '../../api.ts';
 import { useOperatorTab } from '../../hooks/useHashRoute.ts';
+import { OPERATOR_TABS } from '../../route.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { lotName, useI18n } from '../../i18n.ts';
 import type { OperatorSession } from '../../operator-auth.ts';
@@ -21,7 +22,10 @@ interface Props {
 
 export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
   const { t, lang } = useI18n();
-  const tab = useOperatorTab();
+  // Plate claims are city-wide (the API refuses a tenant's accounts): the tab is the city role's.
+  const tabs = session.role === 'city' ? OPERATOR_TABS : OPERATOR_TABS.filter((k) => k !== 'claims');
+  const hashTab = useOperatorTab();
+  const tab = tabs.includes(hashTab) ? hashTab : 'review';
   const loadLots = useCallback((signal: AbortSignal) => fetchLots({}, signal).then((r) => r.lots), []);
   const lots = useOperatorQuery(loadLots, onExpired).data;
   const ctx = useMemo<SectionProps>(() => {
@@ -43,14 +47,14 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         <div>
           <h2>{t('opTitle')}</h2>
           <span className="muted">
-            {t('opSignedInAs')} <strong data-testid="op-name">{session.name}</strong> ({session.operatorId})
+            {t('opSignedInAs')} <strong data-testid="op-name">{session.name}</strong> ({session.accountId})
           </span>
         </div>
         <button type="button" className="btn" onClick={onSignOut} data-testid="op-sign-out">
           {t('opSignOut')}
         </button>
       </section>
-      <ConsoleTabs tab={tab} />
+      <ConsoleTabs tab={tab} tabs={tabs} />
       <div data-testid={`op-tab-${tab}`}>
         {tab === 'review' && <ReviewTab {...ctx} />}
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
