@@ -1,44 +1,34 @@
-// What a plate owes and what a lot charges, as anyone may see them: plates masked, nothing about
-// the driver (plates are personal data, migrations/004), every bill explained line by line.
+// What a plate owes and what a lot charges, as anyone may see them. Plates are personal data
+// (migrations/004, 011): a plate's lookup shows only what is needed to pay what is outstanding —
+// amount, lot, date and the invoice's unguessable reference — never times, history or the driver.
+// A lot's tariff is explained line by line.
 import type { Pool } from '../core/db/index.ts';
-import { maskPlate, type PlateKind } from '../core/plates.ts';
+import { maskPlate } from '../core/plates.ts';
 import { OneLotError } from '../core/errors.ts';
-import { computeFee, explainBill, parseTariff, tariffInForce, type FeeLine, type FeeResult } from './tariff.ts';
+import { computeFee, explainBill, parseTariff, tariffInForce } from './tariff.ts';
 import type { LotTariff, PlateInvoices, PublicInvoice } from './http/schemas.ts';
 
-const iso = (d: Date | string) => new Date(d).toISOString();
-
-const INVOICE_SELECT = `SELECT i.id, i.plate, i.lot_id, i.amount_fen, i.lines, i.tariff_id, i.tariff_version, i.status, i.issued_at, i.due_at,
-        s.entry_time, s.exit_time, s.plate_kind, l.name AS lot_name, l.name_en AS lot_name_en, l.time_zone
-   FROM invoices i JOIN sessions s ON s.id = i.session_id JOIN lots l ON l.id = i.lot_id`;
-
-/** Rebuild the engine's result from a stored invoice, so explainBill words it as at issue. */
-function feeResultOf(r: any): FeeResult {
-  const lines = r.lines as FeeLine[];
-  return {
-    totalFen: r.amount_fen, lines, tariffId: r.tariff_id, tariffVersion: r.tariff_version, lotId: r.lot_id, timeZone: r.time_zone,
-    plateKind: (r.plate_kind ?? 'standard') as PlateKind, entry: iso(r.entry_time), exit: iso(r.exit_time),
-    stayMinutes: Math.floor((Date.parse(r.exit_time) - Date.parse(r.entry_time)) / 60_000),
-  };
-}
-
-function toPublicInvoice(r: any, now: number): PublicInvoice {
-  const fee = feeResultOf(r);
-  return {
-    id: r.id, plate: maskPlate(r.plate), lotId: r.lot_id, lotName: r.lot_name, lotNameEn: r.lot_name_en,
-    entryTime: iso(r.entry_time), exitTime: iso(r.exit_time), amountFen: r.amount_fen, status: r.status,
-    overdue: r.status === 'outstanding' && new Date(r.due_at).getTime() < now,
-    issuedAt: iso(r.issued_at), dueAt: iso(r.due_at), tariff: { id: r.tariff_id, version: r.tariff_version },
-    lines: fee.lines.map((l) => ({ kind: l.kind, description: l.description, amountFen: l.amountFen, from: l.from, to: l.to })),
-    explanation: { zh: explainBill(fee, 'zh'), en: explainBill(fee, 'en') },
-  };
-}
+/** The stay's local date (YYYY-MM-DD) in the lot's time zone. */
+const localDay = (at: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 /** A (normalised) plate's outstanding and paying invoices, newest first. */
 export async function plateInvoices(pool: Pool, plate: string): Promise<PlateInvoices> {
-  const { rows } = await pool.query(`${INVOICE_SELECT} WHERE i.plate = $1 AND i.status IN ('outstanding', 'paying') ORDER BY i.issued_at DESC LIMIT 200`, [plate]);
+  const { rows } = await pool.query<{
+    public_ref: string; plate: string; lot_id: string; lot_name: string; lot_name_en: string; time_zone: string; amount_fen: number;
+    status: string; due_at: Date; exit_time: Date | null; issued_at: Date; tariff_id: string; tariff_version: number;
+  }>(
+    `SELECT i.public_ref, i.plate, i.lot_id, l.name AS lot_name, l.name_en AS lot_name_en, l.time_zone, i.amount_fen, i.status, i.due_at,
+            s.exit_time, i.issued_at, i.tariff_id, i.tariff_version
+       FROM invoices i JOIN sessions s ON s.id = i.session_id JOIN lots l ON l.id = i.lot_id
+      WHERE i.plate = $1 AND i.status IN ('outstanding', 'paying') ORDER BY i.issued_at DESC LIMIT 200`, [plate]);
   const now = Date.now();
-  const invoices = rows.map((r) => toPublicInvoice(r, now));
+  const invoices: PublicInvoice[] = rows.map((r) => ({
+    ref: r.public_ref, plate: maskPlate(r.plate), lotId: r.lot_id, lotName: r.lot_name, lotNameEn: r.lot_name_en,
+    date: localDay(r.exit_time ?? r.issued_at, r.time_zone), amountFen: r.amount_fen, status: r.status,
+    overdue: r.status === 'outstanding' && r.due_at.getTime() < now, dueDate: localDay(r.due_at, r.time_zone),
+    tariff: { id: r.tariff_id, version: r.tariff_version },
+  }));
   return {
     plate: maskPlate(plate), invoices,
     totalFen: invoices.reduce((s, i) => s + i.amountFen, 0),

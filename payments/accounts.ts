@@ -2,9 +2,9 @@
 // payment methods (tokens from the provider; the account number itself is never stored).
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
-import { maskPlate } from '../core/plates.ts';
 import { hashPassword, needsRehash, verifyAccountPassword } from '../core/passwords.ts';
 import type { ProviderClient } from './client.ts';
+import { claimsOf, toPlate } from './plate-claims.ts';
 import type { Driver, DriverPlate, Me, PaymentMethod } from './http/schemas.ts';
 
 /** A new account, or 409 when the phone has one. */
@@ -32,12 +32,12 @@ export async function driverProfile(pool: Pool, driverId: number): Promise<Me> {
   const d = (await pool.query<Driver>('SELECT id, phone, name FROM drivers WHERE id = $1', [driverId])).rows[0];
   // A valid token for an account that no longer exists.
   if (!d) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
-  return { driver: d, plates: await platesOf(pool, driverId), paymentMethods: await methodsOf(pool, driverId) };
+  return { driver: d, plates: await platesOf(pool, driverId), claims: await claimsOf(pool, driverId), paymentMethods: await methodsOf(pool, driverId) };
 }
 
 async function platesOf(pool: Pool, driverId: number): Promise<DriverPlate[]> {
-  const { rows } = await pool.query<{ plate: string; contactless: boolean; added_at: Date }>(
-    'SELECT plate, contactless, added_at FROM driver_plates WHERE driver_id = $1 ORDER BY added_at, plate', [driverId]);
+  const { rows } = await pool.query<{ plate: string; contactless: boolean; added_at: Date; claimed_at: Date }>(
+    'SELECT plate, contactless, added_at, claimed_at FROM driver_plates WHERE driver_id = $1 ORDER BY added_at, plate', [driverId]);
   return rows.map(toPlate);
 }
 
@@ -45,19 +45,6 @@ async function methodsOf(pool: Pool, driverId: number): Promise<PaymentMethod[]>
   const { rows } = await pool.query<{ id: number; label: string; is_default: boolean }>(
     'SELECT id, label, is_default FROM payment_methods WHERE driver_id = $1 ORDER BY created_at DESC, id DESC', [driverId]);
   return rows.map((r) => ({ id: r.id, label: r.label, isDefault: r.is_default }));
-}
-
-const toPlate = (r: { plate: string; contactless: boolean; added_at: Date }): DriverPlate =>
-  ({ plate: r.plate, contactless: r.contactless, addedAt: r.added_at.toISOString() });
-
-/** Add a (normalised) plate; `created` false when the account had it already; 409 when another account has it. */
-export async function addPlate(pool: Pool, driverId: number, plate: string): Promise<{ plate: DriverPlate; created: boolean }> {
-  const { rows } = await pool.query<{ plate: string; contactless: boolean; added_at: Date; inserted: boolean }>(
-    `INSERT INTO driver_plates (plate, driver_id) VALUES ($1, $2)
-     ON CONFLICT (plate) DO UPDATE SET plate = EXCLUDED.plate WHERE driver_plates.driver_id = $2
-     RETURNING plate, contactless, added_at, (xmax = 0) AS inserted`, [plate, driverId]);
-  if (!rows[0]) throw new OneLotError('ONELOT_ERR_CONFLICT', `The plate ${maskPlate(plate)} belongs to another account. If it is yours, contact the operator with the vehicle registration.`);
-  return { plate: toPlate(rows[0]), created: rows[0].inserted };
 }
 
 export async function removePlate(pool: Pool, driverId: number, plate: string): Promise<void> {
@@ -71,8 +58,8 @@ export async function setContactless(pool: Pool, driverId: number, plate: string
     const { rows } = await pool.query('SELECT 1 FROM payment_methods WHERE driver_id = $1 AND is_default', [driverId]);
     if (!rows[0]) throw new OneLotError('ONELOT_ERR_CONFLICT', 'Contactless payment needs a payment method: add one with POST /api/v1/me/payment-methods first.');
   }
-  const { rows } = await pool.query<{ plate: string; contactless: boolean; added_at: Date }>(
-    'UPDATE driver_plates SET contactless = $3 WHERE plate = $1 AND driver_id = $2 RETURNING plate, contactless, added_at', [plate, driverId, enabled]);
+  const { rows } = await pool.query<{ plate: string; contactless: boolean; added_at: Date; claimed_at: Date }>(
+    'UPDATE driver_plates SET contactless = $3 WHERE plate = $1 AND driver_id = $2 RETURNING plate, contactless, added_at, claimed_at', [plate, driverId, enabled]);
   if (!rows[0]) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `The plate ${plate} on your account (add it with POST /api/v1/me/plates)`);
   return toPlate(rows[0]);
 }
@@ -99,10 +86,11 @@ export async function addPaymentMethod(pool: Pool, client: ProviderClient, drive
   }
 }
 
-/** The token of the driver's default method for paying invoice `invoiceId`, which must be of one of their plates. */
+/** The token of the driver's default method for paying invoice `invoiceId`, which must be of one of their plates, from a stay since the claim. */
 export async function defaultSourceFor(pool: Pool, driverId: number, invoiceId: number): Promise<string> {
   const { rows } = await pool.query<{ token: string; owns: boolean }>(
-    `SELECT m.token, EXISTS (SELECT 1 FROM invoices i JOIN driver_plates dp ON dp.plate = i.plate WHERE i.id = $2 AND dp.driver_id = $1) AS owns
+    `SELECT m.token, EXISTS (SELECT 1 FROM invoices i JOIN sessions s ON s.id = i.session_id
+                    JOIN driver_plates dp ON dp.plate = i.plate AND s.entry_time >= dp.claimed_at WHERE i.id = $2 AND dp.driver_id = $1) AS owns
        FROM payment_methods m WHERE m.driver_id = $1 AND m.is_default ORDER BY m.created_at DESC, m.id DESC LIMIT 1`, [driverId, invoiceId]);
   if (!rows[0]) throw new OneLotError('ONELOT_ERR_CONFLICT', 'You have no payment method: add one with POST /api/v1/me/payment-methods, or send a one-off "source".');
   // A saved method pays only the account's own plates; anyone may pay any invoice with a one-off token.

@@ -39,7 +39,7 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
     `SELECT i.id, pm.token
        FROM invoices i
        JOIN sessions s ON s.id = i.session_id
-       JOIN driver_plates dp ON dp.plate = i.plate AND dp.contactless
+       JOIN driver_plates dp ON dp.plate = i.plate AND dp.contactless AND s.entry_time >= dp.claimed_at  -- never a stay from before the claim
        JOIN LATERAL (SELECT token FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
       WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review'

@@ -41,7 +41,7 @@ export const noContactlessAttempt = (inv: string) =>
  * expression for the paying driver's id (NULL: nobody logged in); the owner is never held back.
  */
 const contactlessDue = (inv: string, payer: string) =>
-  `EXISTS (SELECT 1 FROM sessions s JOIN driver_plates dp ON dp.plate = ${inv}.plate AND dp.contactless
+  `EXISTS (SELECT 1 FROM sessions s JOIN driver_plates dp ON dp.plate = ${inv}.plate AND dp.contactless AND s.entry_time >= dp.claimed_at
             WHERE s.id = ${inv}.session_id AND s.status <> 'review' AND dp.driver_id IS DISTINCT FROM ${payer}
               AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default)
               AND ${noContactlessAttempt(inv)})`;

@@ -1,19 +1,23 @@
 // Invoices and stays as drivers and operators see them: read from the database and shaped into the
-// route schemas (payments/http/schemas.ts). Plates are masked for anyone but their owner; a receipt
-// is reachable only by its owner or through the keyed link given with the paid invoice.
+// route schemas (payments/http/schemas.ts). An owner sees only stays that began at or after their
+// claim of the plate (plate-claims.ts); a receipt is reachable only by that owner or through the
+// keyed link given to them or to the payer. What anyone may see is in public-invoice-views.ts.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { maskPlate, normalizePlate, type PlateKind } from '../core/plates.ts';
 import { computeFee, parseTariff, tariffInForce, type FeeLine, type Tariff } from '../billing/index.ts';
 import { formatYuan, renderReceiptHtml } from './receipt.ts';
-import type { Invoice, MySessions, OpenSession, PastSession, PlateArrears, PresentedPlateInvoices, ReceiptRef } from './http/schemas.ts';
+import type { Invoice, MySessions, OpenSession, PastSession, PlateArrears, ReceiptRef } from './http/schemas.ts';
 
-interface InvoiceRow {
-  id: number; lot_id: string; plate: string; amount_fen: number; lines: FeeLine[]; status: string; issued_at: Date; due_at: Date; paid_at: Date | null;
-  reminders_sent: number; name: string | null; name_en: string | null; entry_time: Date | null; exit_time: Date | null;
+export interface InvoiceRow {
+  id: number; public_ref: string; lot_id: string; plate: string; amount_fen: number; lines: FeeLine[]; status: string; issued_at: Date; due_at: Date; paid_at: Date | null;
+  reminders_sent: number; name: string | null; name_en: string | null; time_zone: string | null; entry_time: Date | null; exit_time: Date | null;
   last_failure: string | null; receipt_number: string | null;
 }
+
+const same = (expected: string, key: string | undefined) =>
+  key !== undefined && Buffer.byteLength(key) === expected.length && timingSafeEqual(Buffer.from(key), Buffer.from(expected));
 
 /** Receipt links: ?key= is an HMAC of the receipt number, so numbers, which are guessable, are not enough. */
 export class ReceiptKeys {
@@ -25,15 +29,28 @@ export class ReceiptKeys {
     return number ? { number, url: `/api/v1/receipts/${encodeURIComponent(number)}?key=${this.key(number)}` } : null;
   }
   matches(number: string, key: string | undefined): boolean {
-    const expected = Buffer.from(this.key(number));
-    return key !== undefined && Buffer.byteLength(key) === expected.length && timingSafeEqual(Buffer.from(key), expected);
+    return same(this.key(number), key);
+  }
+  /** The payer's key to follow one payment (charge) and get its receipt: given only in the answer to paying. */
+  paymentKey(chargeId: number): string {
+    return createHmac('sha256', this.secret).update(`payment:${chargeId}`).digest('base64url').slice(0, 22);
+  }
+  paymentMatches(chargeId: number, key: string | undefined): boolean {
+    return same(this.paymentKey(chargeId), key);
   }
 }
 
-async function invoicesWhere(pool: Pool, where: string, params: unknown[]): Promise<InvoiceRow[]> {
+/**
+ * The driver (SQL parameter `param`) owns invoice `i` (with its session `s`, LEFT JOINed): the plate
+ * is theirs and the stay began at or after their claim — a new owner sees nothing from before.
+ */
+const ownedBy = (param: string) =>
+  `EXISTS (SELECT 1 FROM driver_plates dp WHERE dp.plate = i.plate AND dp.driver_id = ${param} AND COALESCE(s.entry_time, i.issued_at) >= dp.claimed_at)`;
+
+export async function invoicesWhere(pool: Pool, where: string, params: unknown[]): Promise<InvoiceRow[]> {
   const { rows } = await pool.query<InvoiceRow>(
-    `SELECT i.id, i.lot_id, i.plate, i.amount_fen, i.lines, i.status, i.issued_at, i.due_at, i.paid_at, i.reminders_sent,
-            l.name, l.name_en, s.entry_time, s.exit_time,
+    `SELECT i.id, i.public_ref, i.lot_id, i.plate, i.amount_fen, i.lines, i.status, i.issued_at, i.due_at, i.paid_at, i.reminders_sent,
+            l.name, l.name_en, l.time_zone, s.entry_time, s.exit_time,
             (SELECT c.failure_reason FROM charges c WHERE c.invoice_id = i.id ORDER BY c.id DESC LIMIT 1) AS last_failure,
             (SELECT r.number FROM receipts r WHERE r.invoice_id = i.id ORDER BY r.id DESC LIMIT 1) AS receipt_number
        FROM invoices i LEFT JOIN lots l ON l.id = i.lot_id LEFT JOIN sessions s ON s.id = i.session_id
@@ -45,7 +62,7 @@ async function invoicesWhere(pool: Pool, where: string, params: unknown[]): Prom
 /** `owner`: the plate is shown whole; `receipt`: how to link a receipt (null: never). */
 function toInvoice(r: InvoiceRow, owner: boolean, receipts: ReceiptKeys | null): Invoice {
   return {
-    id: r.id, lotId: r.lot_id, lotName: r.name ?? '', lotNameEn: r.name_en ?? '',
+    id: r.id, ref: r.public_ref, lotId: r.lot_id, lotName: r.name ?? '', lotNameEn: r.name_en ?? '',
     plate: owner ? r.plate : maskPlate(r.plate),
     entryTime: r.entry_time?.toISOString() ?? null, exitTime: r.exit_time?.toISOString() ?? null,
     amountFen: r.amount_fen, amount: formatYuan(r.amount_fen),
@@ -61,24 +78,10 @@ function toInvoice(r: InvoiceRow, owner: boolean, receipts: ReceiptKeys | null):
 
 const UNPAID = `i.status IN ('outstanding', 'paying')`;
 
-/** Invoices of the driver's plates, newest first. */
+/** Invoices of the driver's plates since each was claimed, newest first. */
 export async function myInvoices(pool: Pool, driverId: number, receipts: ReceiptKeys): Promise<Invoice[]> {
-  const rows = await invoicesWhere(pool, 'i.plate IN (SELECT plate FROM driver_plates WHERE driver_id = $1)', [driverId]);
+  const rows = await invoicesWhere(pool, ownedBy('$1'), [driverId]);
   return rows.map((r) => toInvoice(r, true, receipts));
-}
-
-/** What a presented (normalised) plate owes: lot, times and amount, never who owns it. */
-export async function presentedPlateInvoices(pool: Pool, plate: string): Promise<PresentedPlateInvoices> {
-  const rows = await invoicesWhere(pool, `i.plate = $1 AND ${UNPAID}`, [plate]);
-  const total = rows.reduce((s, r) => s + r.amount_fen, 0);
-  return { plate: maskPlate(plate), invoices: rows.map((r) => toInvoice(r, false, null)), totalOutstandingFen: total, totalOutstanding: formatYuan(total) };
-}
-
-/** One invoice of a presented plate; the same 404 for "no such invoice" and "not this plate" (ids are guessable). */
-export async function presentedInvoice(pool: Pool, id: number, plate: string, receipts: ReceiptKeys): Promise<Invoice> {
-  const [row] = await invoicesWhere(pool, 'i.id = $1 AND i.plate = $2', [id, plate]);
-  if (!row) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Invoice ${id} for plate ${maskPlate(plate)}`);
-  return toInvoice(row, false, receipts);
 }
 
 /** A plate's arrears for operators: its unpaid invoices, what is overdue, reminders sent. */
@@ -97,11 +100,11 @@ interface SessionRow {
   name: string; name_en: string; invoice_id: number | null;
 }
 
-/** The driver's current stays with what leaving now would cost, and past stays with invoice and receipt. */
+/** The driver's current stays with what leaving now would cost, and past stays with invoice and receipt; only stays since the claim. */
 export async function mySessions(pool: Pool, driverId: number, receipts: ReceiptKeys, now = new Date()): Promise<MySessions> {
   const { rows } = await pool.query<SessionRow>(
     `SELECT s.id, s.lot_id, s.plate, s.plate_kind, s.status, s.entry_time, s.exit_time, l.name, l.name_en, i.id AS invoice_id
-       FROM sessions s JOIN driver_plates dp ON dp.plate = s.plate AND dp.driver_id = $1
+       FROM sessions s JOIN driver_plates dp ON dp.plate = s.plate AND dp.driver_id = $1 AND s.entry_time >= dp.claimed_at
        JOIN lots l ON l.id = s.lot_id LEFT JOIN invoices i ON i.session_id = s.id
       ORDER BY s.entry_time DESC LIMIT 200`, [driverId]);
   const tariffs = await tariffsFor(pool, [...new Set(rows.filter((r) => r.status === 'open').map((r) => r.lot_id))]);
@@ -156,11 +159,12 @@ interface ReceiptRow {
 export async function receiptHtml(pool: Pool, number: string, who: { driverId?: number; key?: string }, receipts: ReceiptKeys): Promise<string> {
   const { rows } = await pool.query<ReceiptRow>(
     `SELECT r.number, r.issued_at, r.invoice_id, i.plate, i.amount_fen, i.lines, c.method, c.status, l.name, l.name_en, l.time_zone, s.entry_time, s.exit_time,
-            EXISTS (SELECT 1 FROM driver_plates dp WHERE dp.plate = i.plate AND dp.driver_id = $2) AS owned
+            ${ownedBy('$2')} AS owned
        FROM receipts r JOIN invoices i ON i.id = r.invoice_id JOIN charges c ON c.id = r.charge_id
        LEFT JOIN lots l ON l.id = i.lot_id LEFT JOIN sessions s ON s.id = i.session_id
       WHERE r.number = $1`, [number, who.driverId ?? -1]);
   const r = rows[0];
+  // Receipt numbers are guessable (date and charge id): the key, or ownership since the claim, is what opens one.
   if (!r || !(r.owned || receipts.matches(number, who.key))) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Receipt ${number} (use the link from the paid invoice, or log in as the plate's owner)`);
   return renderReceiptHtml({
     number: r.number, issuedAt: r.issued_at, invoiceId: r.invoice_id, lotName: r.name ?? '', lotNameEn: r.name_en ?? '', plate: r.plate,

@@ -26,7 +26,9 @@ export async function sendOverdueReminders(pool: Pool, now: Date = new Date(), l
       WHERE i.status = 'outstanding' AND i.due_at < $1
         AND (i.last_reminded_at IS NULL OR i.last_reminded_at <= $1::timestamptz - interval '23 hours')
       RETURNING i.id, i.plate, i.amount_fen, i.due_at, i.reminders_sent,
-        (SELECT d.phone FROM driver_plates dp JOIN drivers d ON d.id = dp.driver_id WHERE dp.plate = i.plate) AS phone`,
+        -- the owner only for a stay since their claim: a new owner is not told of an earlier one
+        (SELECT d.phone FROM driver_plates dp JOIN drivers d ON d.id = dp.driver_id JOIN sessions s ON s.id = i.session_id
+          WHERE dp.plate = i.plate AND s.entry_time >= dp.claimed_at) AS phone`,
     [now]);
   const sent = rows.map((r) => ({
     invoiceId: r.id, plate: maskPlate(r.plate), amountFen: r.amount_fen, dueAt: r.due_at, remindersSent: r.reminders_sent,

@@ -7,12 +7,13 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { cityModules } from '../platform.ts';
-import { createOperator } from '../operators/index.ts';
+import { createCityAccount, createOperator } from '../operators/index.ts';
 import { recomputeHourlyStats } from '../analytics/hourly-stats.ts';
 import { startTestPlatform, tempDataDir, nextSeq, waitFor, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
 const OPERATOR = { id: 'op-web', name: '郑州城市停车运营', password: 'console-pass-web-1' };
+const CITY = { id: 'city-web', name: '郑州市停车平台', password: 'console-pass-city-1' };
 const MIN = 60_000;
 const DAY = 86_400_000;
 
@@ -68,8 +69,8 @@ async function invoiceStatus(id: number): Promise<string> {
   return (await pool.query<{ status: string }>('SELECT status FROM invoices WHERE id = $1', [id])).rows[0].status;
 }
 
-async function signIn(password: string) {
-  await page.locator(tid('op-login-id')).fill(OPERATOR.id);
+async function signIn(password: string, id = OPERATOR.id) {
+  await page.locator(tid('op-login-id')).fill(id);
   await page.locator(tid('op-login-password')).fill(password);
   await page.locator(tid('op-login-submit')).click();
 }
@@ -106,6 +107,7 @@ beforeAll(async () => {
   garage = await firstLot('garage');
   street = await firstLot('street');
   await createOperator(pool, OPERATOR);
+  await createCityAccount(pool, CITY);
 
   // In review: entered 3 h ago, left 1 h ago (a 120-minute stay), exit read 豫E88B88 at 0.62.
   reviewSession = await insertSession(garage, '豫E88888', 'review', ago(180 * MIN), ago(60 * MIN), {
@@ -127,7 +129,8 @@ beforeAll(async () => {
   // Paid: a 160-minute stay that ended 2 h ago, paid now through the simulated provider.
   const paidSession = await insertSession(street, '豫A8W123', 'closed', ago(280 * MIN), ago(120 * MIN));
   paidInvoice = await insertInvoice(paidSession, street, '豫A8W123', 950, ago(120 * MIN), new Date(Date.now() + 7 * DAY));
-  const pay = await fetch(`${p.httpUrl}/api/v1/invoices/${paidInvoice}/pay`, {
+  const paidRef = (await pool.query<{ public_ref: string }>('SELECT public_ref FROM invoices WHERE id = $1', [paidInvoice])).rows[0].public_ref;
+  const pay = await fetch(`${p.httpUrl}/api/v1/invoices/${paidRef}/pay`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'tok_ok_console' }),
   });
   expect(pay.status).toBe(202);
@@ -357,6 +360,44 @@ describe("operators' console", () => {
     await waitFor(async () => (await pool.query('SELECT resolved_at FROM device_alerts WHERE id = $1', [alert.id])).rows[0].resolved_at !== null, 5000, 'resolved');
     await page.locator(tid(`alert-${alert.id}`)).waitFor({ state: 'detached' });
     expect(await page.locator(tid('op-alert-count')).count()).toBe(0);
+  });
+
+  it('reviews a contested plate claim: the note is required, approving moves the plate to the claimant', async () => {
+    const post = async (url: string, body: unknown, token?: string) => {
+      const res = await fetch(p.httpUrl + url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    const holder = (await post('/api/v1/auth/register', { phone: '13720000001', password: 'parking-pass-1' })).body.token;
+    expect((await post('/api/v1/me/plates', { plate: '豫K55555' }, holder)).status).toBe(201);
+    const claimant = (await post('/api/v1/auth/register', { phone: '13720000002', password: 'parking-pass-1' })).body.token;
+    expect((await post('/api/v1/me/plates', { plate: '豫K55555' }, claimant)).status).toBe(202);
+
+    // An operator's own account has no such tab (plates are city-wide); the city account has.
+    expect(await page.locator(tid('op-tab-link-claims')).count()).toBe(0);
+    await page.locator(tid('op-sign-out')).click();
+    await signIn(CITY.password, CITY.id);
+    await page.locator(tid('op-tab-link-claims')).click();
+    const claim = page.locator(tid('op-claim', '[data-plate="豫K55555"]'));
+    await claim.waitFor();
+    expect(await claim.innerText()).toContain('13720000002');
+    expect(await claim.innerText()).toContain('13720000001');
+    expect(await claim.locator(tid('claim-approve')).isDisabled()).toBe(true); // a note first
+    await claim.locator(tid('claim-note')).fill('核对了行驶证 / registration checked');
+    await page.screenshot({ path: '/tmp/onelot-op-claims-zh.png', fullPage: true });
+    await claim.locator(tid('claim-approve')).click();
+    await page.locator(tid('claims-empty')).waitFor();
+    const { rows } = await pool.query<{ phone: string; contactless: boolean }>(
+      'SELECT d.phone, dp.contactless FROM driver_plates dp JOIN drivers d ON d.id = dp.driver_id WHERE dp.plate = $1', ['豫K55555']);
+    expect(rows).toEqual([{ phone: '13720000002', contactless: false }]);
+    await page.locator(tid('lang-toggle')).click();
+    expect(await page.locator(tid('claims-empty')).innerText()).toBe('No plate claims waiting');
+    await page.setViewportSize({ width: 360, height: 900 });
+    await page.screenshot({ path: '/tmp/onelot-op-claims-360-en.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    await page.locator(tid('lang-toggle')).click();
+    await page.locator(tid('op-sign-out')).click();
+    await signIn(OPERATOR.password);
+    await page.locator(tid('op-console')).waitFor();
   });
 
   it('refunds a paid invoice after confirming, and signs out', async () => {

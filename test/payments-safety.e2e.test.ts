@@ -12,7 +12,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { consoleToken, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
-import { api, chargesOf as allCharges, invoiceStatus, ledgerFor, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
+import { api, backdateClaim, chargesOf as allCharges, invoiceStatus, ledgerFor, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { cityModules } from '../platform.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
 import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
@@ -62,7 +62,8 @@ describe('payments safe on the internet', () => {
     const plate = '豫A2S001';
     const inv = await makeInvoice(pool, plate);
     provider.misreportNext({ amount_fen: 1 }); // the provider captures ¥0.01 for our ¥9.00
-    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_ok_checkout' })).status).toBe(202);
+    const paid = await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_ok_checkout' });
+    expect(paid.status).toBe(202);
     await waitStatus(pool, inv.id, 'held');
     expect(await chargesOf(pool, inv.id)).toEqual([{ status: 'held', method: 'online', failure_reason: 'amount_mismatch' }]);
     expect(await receiptsOf(pool, inv.id)).toBe(0);
@@ -76,10 +77,12 @@ describe('payments safe on the internet', () => {
     const [ex] = await reviewExceptionsOf(inv.sessionId);
     expect(ex).toMatchObject({ kind: 'payment-mismatch', plate, lotId: inv.lotId, resolvedAt: null });
     expect(ex.detail).toMatch(/reported succeeded for 1 fen "CNY".*invoice \d+ was created for 900 fen "CNY".*held for review, not paid/);
-    const again = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_ok_again' });
+    const again = await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_ok_again' });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/held for review/);
-    expect((await api(p, 'GET', `/api/v1/invoices/${inv.id}?plate=${encodeURIComponent(plate)}`)).body).toMatchObject({ status: 'held', paidAt: null, receipt: null });
+    // The payer, following their payment with its key, sees it held and no receipt; anyone else sees nothing.
+    expect((await api(p, 'GET', `/api/v1/invoices/${inv.ref}?payment=${paid.body.paymentKey}`)).body).toMatchObject({ status: 'held', receipt: null });
+    expect((await api(p, 'GET', `/api/v1/invoices/${inv.ref}`)).status).toBe(404);
 
     // A later notification with the right amount does not release the hold: an operator does.
     const right = JSON.stringify({ id: 'evt_test_right_amount', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { charge: { ...pc, amount_fen: 900 } } });
@@ -132,7 +135,7 @@ describe('payments safe on the internet', () => {
     const log: string[] = [];
     try {
       provider.misreportNext({ amount_fen: 901 });
-      expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_ok_lookup' })).status).toBe(202);
+      expect((await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_ok_lookup' })).status).toBe(202);
       await waitFor(() => ledgerFor(provider, inv.id)[0]?.status === 'succeeded', 5000, 'the capture at the provider');
       expect(await invoiceStatus(pool, inv.id)).toBe('paying');
       const r = await reconcilePending(pool, payments.client!, { olderThanMs: 0, log: (m) => log.push(m) });
@@ -152,14 +155,15 @@ describe('payments safe on the internet', () => {
     const plate = '豫A2S004';
     const inv = await makeInvoice(pool, plate);
     // Before the plate is on anyone's account with contactless: the pay route needs no account.
-    const bogus = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_bogus' });
+    const bogus = await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_bogus' });
     expect(bogus.status).toBe(400);
-    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_decline_stranger' })).status).toBe(202);
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_decline_stranger' })).status).toBe(202);
     await waitFor(async () => (await chargesOf(pool, inv.id))[1]?.status === 'declined', 5000, "the stranger's decline");
     expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
 
     // Turning contactless on pokes the auto-charger (payments/http/plates.ts); this pass runs after it.
     await newDriver(p, '13500000004', plate);
+    await backdateClaim(pool, plate); // the owner's claim predates this stay
     await payments.autoCharger!.poke([inv.id]);
     await waitStatus(pool, inv.id, 'paid');
     expect((await chargesOf(pool, inv.id)).map((c) => [c.method, c.status])).toEqual([['online', 'failed'], ['online', 'declined'], ['contactless', 'succeeded']]);
@@ -174,13 +178,13 @@ describe('payments safe on the internet', () => {
     const ownerToken = await newDriver(p, '13500000005', plate);
     const inv = await makeInvoice(pool, plate);
     for (const source of ['tok_bogus', 'tok_decline_stranger', 'tok_wait_stranger', 'tok_ok_stranger']) {
-      const r = await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source });
+      const r = await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source });
       expect(r.status, source).toBe(409);
       expect(r.body.error.message).toMatch(/charged automatically to the plate owner's contactless payment method/);
     }
     // Logged in as someone else is still a stranger.
     const stranger = await api(p, 'POST', '/api/v1/auth/register', { phone: '13500000055', password: 'parking-pass-1' });
-    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_bogus' }, stranger.body.token)).status).toBe(409);
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_bogus' }, stranger.body.token)).status).toBe(409);
     expect(await chargesOf(pool, inv.id)).toEqual([]);
     expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');
     expect((await payments.autoCharger!.poke([inv.id])).charged).toEqual([inv.id]);
@@ -189,7 +193,7 @@ describe('payments safe on the internet', () => {
 
     // The owner is never held back: paying now from the account page, before the automatic charge.
     const mine = await makeInvoice(pool, plate);
-    expect((await api(p, 'POST', `/api/v1/invoices/${mine.id}/pay`, {}, ownerToken)).status).toBe(202);
+    expect((await api(p, 'POST', `/api/v1/invoices/${mine.ref}/pay`, {}, ownerToken)).status).toBe(202);
     await waitStatus(pool, mine.id, 'paid');
     expect((await payments.autoCharger!.poke([mine.id])).charged).toEqual([]);
     expect(ledgerFor(provider, mine.id)).toHaveLength(1);
@@ -198,8 +202,9 @@ describe('payments safe on the internet', () => {
   it("a stranger's checkout that is never finished keeps the invoice 'paying' only until it is cancelled at the provider", async () => {
     const plate = '豫A2S006';
     const inv = await makeInvoice(pool, plate);
-    expect((await api(p, 'POST', `/api/v1/invoices/${inv.id}/pay`, { source: 'tok_wait_qr_nobody_scans' })).status).toBe(202);
+    expect((await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_wait_qr_nobody_scans' })).status).toBe(202);
     await newDriver(p, '13500000006', plate);
+    await backdateClaim(pool, plate); // the owner's claim predates this stay
     await new Promise((r) => setTimeout(r, 200)); // well past the provider's latency: it still waits for the payer
     expect(ledgerFor(provider, inv.id)).toEqual([expect.objectContaining({ status: 'pending' })]);
     // The automatic charge waits its turn: one live attempt per invoice.

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { consoleToken, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
-import { api, chargesOf, invoiceStatus, ledgerFor, makeInvoice as makeSessionInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
+import { api, chargesOf, refOf, invoiceStatus, ledgerFor, makeInvoice as makeSessionInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { paymentsModule } from '../payments/index.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
 import { startSimulatedProvider, type SimulatedProvider } from '../payments/provider-sim/server.ts';
@@ -92,7 +92,8 @@ describe('payments on a running platform', () => {
     // A plate belongs to one account.
     const other = await api(p, 'POST', '/api/v1/auth/register', { phone: '13900139000', password: 'secret-pass' });
     const taken = await api(p, 'POST', '/api/v1/me/plates', { plate: '豫A12345' }, other.body.token);
-    expect(taken.status).toBe(409);
+    expect(taken.status).toBe(202); // a contested claim, for the operators' review (test/plate-privacy.e2e.test.ts)
+    expect(taken.body).toMatchObject({ status: 'pending', claim: { plate: '豫A12345', status: 'pending' } });
     expect((await api(p, 'POST', '/api/v1/me/plates', { plate: '豫B77777' }, other.body.token)).status).toBe(201);
     expect((await api(p, 'DELETE', `/api/v1/me/plates/${encodeURIComponent('豫B77777')}`, undefined, other.body.token)).status).toBe(204);
     expect((await api(p, 'DELETE', `/api/v1/me/plates/${encodeURIComponent('豫B77777')}`, undefined, other.body.token)).status).toBe(404);
@@ -134,7 +135,7 @@ describe('payments on a running platform', () => {
     expect(sessions.body.past[0].invoice).toMatchObject({ id: invoiceId, status: 'paid' });
 
     // Paying again: refused, no new charge.
-    const again = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_again' });
+    const again = await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, invoiceId)}/pay`, { source: 'tok_ok_again' });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already paid/);
     expect(await chargesOf(pool, invoiceId)).toHaveLength(1);
@@ -155,7 +156,7 @@ describe('payments on a running platform', () => {
 
   it('refuses unsigned, tampered, foreign-signed and stale webhooks with 400 and no effect', async () => {
     const invoiceId = await makeInvoice(pool, '豫A1C002');
-    const pay = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_sig' });
+    const pay = await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, invoiceId)}/pay`, { source: 'tok_ok_sig' });
     expect(pay.status).toBe(202);
     await waitStatus(pool, invoiceId, 'paid');
     const providerCharge = ledgerFor(provider, invoiceId)[0];
@@ -182,6 +183,7 @@ describe('payments on a running platform', () => {
   it('a declined card leaves the invoice outstanding with the reason; a retry with a good token pays it', async () => {
     await newDriver(p, '13600000002', '豫A1C003', 'decline-acct-0002');
     const invoiceId = await makeInvoice(pool, '豫A1C003');
+    const ref = await refOf(pool, invoiceId);
     expect((await payments.autoCharger!.poke()).charged).toEqual([invoiceId]);
     await waitFor(async () => (await chargesOf(pool, invoiceId))[0]?.status === 'declined', 5000, 'the decline');
     expect(await invoiceStatus(pool, invoiceId)).toBe('outstanding');
@@ -191,19 +193,19 @@ describe('payments on a running platform', () => {
     expect(charges).toEqual([expect.objectContaining({ status: 'declined', failure_reason: 'card_declined', method: 'contactless' })]);
 
     const lookup = await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫A1C003')}`);
-    expect(lookup.body.invoices.find((i: any) => i.id === invoiceId)).toMatchObject({ status: 'outstanding', lastFailure: 'card_declined' });
+    expect(lookup.body.invoices.find((i: any) => i.ref === ref)).toMatchObject({ status: 'outstanding', lastFailure: 'card_declined' });
 
-    const insufficient = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_insufficient_x' });
+    const insufficient = await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, invoiceId)}/pay`, { source: 'tok_insufficient_x' });
     expect(insufficient.status).toBe(202);
     await waitFor(async () => (await chargesOf(pool, invoiceId))[1]?.status === 'declined', 5000, 'the second decline');
     expect((await chargesOf(pool, invoiceId))[1].failure_reason).toBe('insufficient_funds');
 
-    const bad = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'not-a-token' });
+    const bad = await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, invoiceId)}/pay`, { source: 'not-a-token' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/refused/);
     expect(await invoiceStatus(pool, invoiceId)).toBe('outstanding');
 
-    expect((await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_retry' })).status).toBe(202);
+    expect((await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, invoiceId)}/pay`, { source: 'tok_ok_retry' })).status).toBe(202);
     await waitStatus(pool, invoiceId, 'paid');
     const after = await chargesOf(pool, invoiceId);
     expect(after.map((c) => c.status)).toEqual(['declined', 'declined', 'failed', 'succeeded']);
@@ -216,7 +218,7 @@ describe('payments on a running platform', () => {
   it('a slow provider: the client times out and retries with the same key, and exactly one charge exists', async () => {
     const invoiceId = await makeInvoice(pool, '豫A1C004');
     const started = Date.now();
-    const pay = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_slow_checkout' });
+    const pay = await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, invoiceId)}/pay`, { source: 'tok_slow_checkout' });
     expect(pay.status).toBe(202);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000); // the first attempt timed out
     await waitStatus(pool, invoiceId, 'paid');
@@ -244,27 +246,31 @@ describe('payments on a running platform', () => {
     expect(await chargesOf(pool, invoiceId)).toHaveLength(0);
   });
 
-  it('anyone presenting a plate sees its unpaid invoices without personal data, pays with a one-off token and downloads the receipt', async () => {
+  it('anyone presenting a plate sees only what it owes (amount, lot, date, reference), pays by reference and, with the payment key, gets the receipt', async () => {
     const token = await newDriver(p, '13600000006', '豫A1C006', 'acct-ok-0006');
     await api(p, 'PUT', `/api/v1/me/plates/${encodeURIComponent('豫A1C006')}/contactless`, { enabled: false }, token);
-    const invoiceId = await makeInvoice(pool, '豫A1C006', { amountFen: 1250 });
+    const { id: invoiceId, ref } = await makeSessionInvoice(pool, '豫A1C006', { amountFen: 1250 });
     const lookup = await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫a 1c006')}`);
     expect(lookup.status).toBe(200);
     expect(lookup.body).toMatchObject({ plate: '豫A·***06', totalOutstandingFen: 1250, totalOutstanding: '¥12.50' });
     const inv = lookup.body.invoices[0];
-    expect(inv).toMatchObject({ id: invoiceId, amount: '¥12.50', plate: '豫A·***06', entryTime: '2026-03-02T01:00:00.000Z', exitTime: '2026-03-02T03:40:00.000Z', status: 'outstanding', overdue: false });
+    expect(inv).toMatchObject({ ref, amount: '¥12.50', status: 'outstanding', overdue: false, receipt: null });
+    expect(inv.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(Object.keys(inv)).not.toEqual(expect.arrayContaining(['id']));
     expect(inv.lotName.length).toBeGreaterThan(0);
-    expect(JSON.stringify(lookup.body)).not.toMatch(/13600000006|豫A1C006|phone/);
+    expect(JSON.stringify(lookup.body)).not.toMatch(/13600000006|豫A1C006|phone|entryTime|exitTime/);
 
-    const pay = await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_checkout_1' });
+    const pay = await api(p, 'POST', `/api/v1/invoices/${ref}/pay`, { source: 'tok_ok_checkout_1' });
     expect(pay.status).toBe(202);
-    expect(pay.body).toMatchObject({ invoiceId, status: 'pending' });
+    expect(pay.body).toMatchObject({ invoiceRef: ref, status: 'pending' });
     await waitStatus(pool, invoiceId, 'paid');
     expect((await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫A1C006')}`)).body.invoices).toEqual([]);
 
-    const one = await api(p, 'GET', `/api/v1/invoices/${invoiceId}?plate=${encodeURIComponent('豫A1C006')}`);
-    expect(one.body).toMatchObject({ status: 'paid', plate: '豫A·***06' });
-    expect((await api(p, 'GET', `/api/v1/invoices/${invoiceId}?plate=${encodeURIComponent('豫A99999')}`)).status).toBe(404);
+    // Paid: only the payer, with the key from the answer to paying, sees it, and gets the receipt.
+    expect((await api(p, 'GET', `/api/v1/invoices/${ref}`)).status).toBe(404);
+    expect((await api(p, 'GET', `/api/v1/invoices/${ref}?payment=AAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
+    const one = await api(p, 'GET', `/api/v1/invoices/${ref}?payment=${pay.body.paymentKey}`);
+    expect(one.body).toMatchObject({ status: 'paid', ref });
     const url = one.body.receipt.url as string;
     const dl = await api(p, 'GET', url);
     expect(dl.status).toBe(200);
@@ -279,11 +285,11 @@ describe('payments on a running platform', () => {
     expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}`, undefined, token)).status).toBe(200);
 
     // A saved method pays only the account's own plates.
-    const foreign = await makeInvoice(pool, '豫A1C007');
+    const foreign = await makeSessionInvoice(pool, '豫A1C007');
     const strangerPm = await api(p, 'POST', '/api/v1/me/payment-methods', { kind: 'wechat', account: 'wx-0000-1111' }, stranger.body.token);
     expect(strangerPm.status).toBe(201);
-    expect((await api(p, 'POST', `/api/v1/invoices/${foreign}/pay`, {}, stranger.body.token)).status).toBe(403);
-    expect((await api(p, 'POST', `/api/v1/invoices/${foreign}/pay`, {})).status).toBe(400);
+    expect((await api(p, 'POST', `/api/v1/invoices/${foreign.ref}/pay`, {}, stranger.body.token)).status).toBe(403);
+    expect((await api(p, 'POST', `/api/v1/invoices/${foreign.ref}/pay`, {})).status).toBe(400);
   });
 
   it('an operator refunds a paid invoice once; the receipt says refunded', async () => {
@@ -291,7 +297,7 @@ describe('payments on a running platform', () => {
     const paidHere = async () => Number((await pool.query(
       `SELECT coalesce(sum(h.paid_fen), 0) AS fen FROM invoices i JOIN ${HOURLY_FIGURES} h ON h.lot_id = i.lot_id AND h.hour = date_trunc('hour', i.paid_at, 'UTC') WHERE i.id = $1`,
       [invoiceId])).rows[0].fen);
-    await api(p, 'POST', `/api/v1/invoices/${invoiceId}/pay`, { source: 'tok_ok_refund' });
+    const pay = await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, invoiceId)}/pay`, { source: 'tok_ok_refund' });
     await waitStatus(pool, invoiceId, 'paid');
     const collected = await paidHere(); // the operators' hourly figures count it as collected...
     expect(collected).toBeGreaterThanOrEqual(900);
@@ -305,7 +311,7 @@ describe('payments on a running platform', () => {
     await waitStatus(pool, invoiceId, 'refunded');
     expect((await chargesOf(pool, invoiceId)).map((c) => c.status)).toEqual(['refunded']);
     expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator)).status).toBe(409);
-    const one = await api(p, 'GET', `/api/v1/invoices/${invoiceId}?plate=${encodeURIComponent('豫A1C008')}`);
+    const one = await api(p, 'GET', `/api/v1/invoices/${await refOf(pool, invoiceId)}?payment=${pay.body.paymentKey}`);
     expect(one.body.status).toBe('refunded');
     expect((await api(p, 'GET', one.body.receipt.url)).text).toContain('已退款 / REFUNDED');
     expect(provider.ledger().filter((c) => c.metadata.invoice_id === String(invoiceId) && c.amount_refunded_fen === 900)).toHaveLength(1);
@@ -330,8 +336,9 @@ describe('payments on a running platform', () => {
     expect(arrears.status).toBe(200);
     expect(arrears.body).toMatchObject({ plate: '豫A1C009', overdueFen: 900, outstandingFen: 1800, overdue: '¥9.00' });
     expect(arrears.body.invoices.find((i: any) => i.id === overdue)).toMatchObject({ overdue: true, remindersSent: 2 });
+    const overdueRef = await refOf(pool, overdue);
     const lookup = await api(p, 'GET', `/api/v1/invoices?plate=${encodeURIComponent('豫A1C009')}`);
-    expect(lookup.body.invoices.find((i: any) => i.id === overdue).overdue).toBe(true);
+    expect(lookup.body.invoices.find((i: any) => i.ref === overdueRef).overdue).toBe(true);
   });
 });
 
@@ -350,7 +357,7 @@ describe('a restart in the middle of a payment', () => {
       const pool = p.db.pool;
       // 1. Crashed after the provider accepted the charge, before its webhook arrived.
       const inv1 = await makeInvoice(pool, '豫A1R001');
-      expect((await api(p, 'POST', `/api/v1/invoices/${inv1}/pay`, { source: 'tok_ok_r1' })).status).toBe(202);
+      expect((await api(p, 'POST', `/api/v1/invoices/${await refOf(pool, inv1)}/pay`, { source: 'tok_ok_r1' })).status).toBe(202);
       // 2. Crashed after the provider made the charge but before we stored its id.
       const inv2 = await makeInvoice(pool, '豫A1R002');
       const c2 = (await pool.query<{ id: number }>(

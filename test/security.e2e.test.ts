@@ -57,7 +57,7 @@ describe('the OpenAPI document with every module loaded', () => {
     expect(paths).toEqual(expect.arrayContaining([
       '/healthz', '/api/v1/lots', '/api/v1/stream', // api/
       '/api/v1/lots/{id}/tariff', '/api/v1/operator/review', // billing/
-      '/api/v1/me', '/api/v1/invoices/{id}/pay', '/api/v1/payments/webhook', // payments/
+      '/api/v1/me', '/api/v1/invoices/{ref}/pay', '/api/v1/payments/webhook', // payments/
       '/api/v1/operator/analytics', // analytics/
       '/api/v1/operator/login', // operators/
     ]));

@@ -98,14 +98,15 @@ describe('garage sessions from gate cameras', () => {
     expect(await sessionsOf('豫A12345')).toHaveLength(1);
   });
 
-  it('the public plate lookup shows the invoice explained, with the plate masked and nothing personal', async () => {
+  it('the public plate lookup shows only what is needed to pay: amount, lot, date, reference; plate masked, no times', async () => {
     const { status, body } = await getJson(p, `/api/v1/plates/${encodeURIComponent('豫a 12345')}/invoices`);
     expect(status).toBe(200);
     expect(body.plate).toBe('豫A·***45');
     expect(body.totalFen).toBe(650);
     expect(body.invoices[0]).toMatchObject({ plate: '豫A·***45', lotId: gateDev.lotId, amountFen: 650, status: 'outstanding', overdue: false, tariff: { id: 'zz-garage', version: 1 } });
-    expect(body.invoices[0].explanation.zh.at(-1)).toBe('合计 ¥6.50');
-    expect(body.invoices[0].explanation.en.at(-1)).toBe('Total ¥6.50');
+    expect(Object.keys(body.invoices[0]).sort()).toEqual(['amountFen', 'date', 'dueDate', 'lotId', 'lotName', 'lotNameEn', 'overdue', 'plate', 'ref', 'status', 'tariff']);
+    expect(body.invoices[0].ref).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(body.invoices[0].date).toBe(TUESDAY); // the exit's local day, no times
     expect(JSON.stringify(body)).not.toContain('豫A12345');
     expect(JSON.stringify(body)).not.toMatch(/driver|phone/);
 

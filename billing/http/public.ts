@@ -1,4 +1,4 @@
-// Billing's public routes: what a plate owes, and what a lot charges — no account needed.
+// Billing's public routes: what a plate owes (only what is needed to pay it), and what a lot charges — no account needed.
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { OneLotError } from '../../core/errors.ts';
@@ -12,7 +12,7 @@ export function publicBillingRoutes(app: App, { pool }: RouteContext): void {
   app.get('/api/v1/plates/:plate/invoices', {
     schema: {
       tags: ['billing'],
-      summary: 'What a plate owes: its outstanding and overdue invoices, explained (plate masked, no personal data)',
+      summary: 'What a plate owes: its unpaid invoices with amount, lot, date and public reference only (plate masked, no times, nothing paid)',
       params: Type.Object({ plate: Type.String({ minLength: 1, maxLength: 32, description: 'e.g. 豫A12345 (spaces, dots and full-width characters are fine)' }) }),
       response: { 200: PlateInvoices, 400: Err },
     },

@@ -7,21 +7,17 @@ const Iso = Type.String({ description: 'UTC ISO 8601 instant' });
 const Explanation = Type.Object({ zh: Type.Array(Type.String()), en: Type.Array(Type.String()) });
 
 export const PublicInvoice = Type.Object({
-  id: Type.Integer(),
+  ref: Type.String({ description: 'public reference (random, unguessable): pay with POST /api/v1/invoices/{ref}/pay' }),
   plate: Type.String({ description: 'masked, e.g. 豫A·***45' }),
   lotId: Type.String(),
   lotName: Type.String(),
   lotNameEn: Type.String(),
-  entryTime: Iso,
-  exitTime: Iso,
+  date: Type.String({ description: "the stay's local date in the lot's time zone, YYYY-MM-DD (no times: plates are personal data)" }),
   amountFen: Type.Integer(),
-  status: Type.String({ description: 'outstanding | paying | paid | void | refunded' }),
+  status: Type.String({ description: 'outstanding | paying (nothing paid, refunded or void is shown)' }),
   overdue: Type.Boolean(),
-  issuedAt: Iso,
-  dueAt: Iso,
-  tariff: Type.Object({ id: Type.String(), version: Type.Integer() }),
-  lines: Type.Array(Type.Object({ kind: Type.String(), description: Type.String(), amountFen: Type.Integer(), from: Iso, to: Type.String() })),
-  explanation: Explanation,
+  dueDate: Type.String({ description: "the last day to pay (lot's time zone), YYYY-MM-DD" }),
+  tariff: Type.Object({ id: Type.String(), version: Type.Integer() }, { description: 'the tariff that priced it: GET /api/v1/lots/{lotId}/tariff' }),
 });
 export type PublicInvoice = Static<typeof PublicInvoice>;
 

@@ -1,17 +1,20 @@
 // Payments' operator routes, mounted by the API shell under /api/v1/operator behind an operator
-// token: refunds, one plate's arrears, and sending overdue reminders now.
+// token: refunds, one plate's arrears, sending overdue reminders now, and contested plate claims.
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { plateOrThrow } from '../../core/plate-param.ts';
 import { plateArrears } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
 import { refundInvoice } from '../refunds.ts';
+import { plateClaimRoutes } from './plate-claims.ts';
 import { sendOverdueReminders } from '../reminders.ts';
 import { InvoiceId, PlateArrears, PlateInput, RefundStarted, RemindersRun } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
 
-export function paymentsOperatorRoutes(app: App, { pool }: RouteContext, payments: PaymentsRuntime): void {
+export function paymentsOperatorRoutes(app: App, ctx: RouteContext, payments: PaymentsRuntime): void {
+  const { pool } = ctx;
+  plateClaimRoutes(app, ctx);
   app.post('/invoices/:id/refund', {
     schema: {
       tags: ['operator'], summary: 'Refund a paid invoice in full (the result arrives by webhook)',

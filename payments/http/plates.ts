@@ -1,10 +1,12 @@
-// A driver's plates: add, remove, and contactless ("leave and go") on or off.
+// A driver's plates: claim (a plate another account holds goes to the operators' review), remove,
+// and contactless ("leave and go") on or off.
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { plateOrThrow } from '../../core/plate-param.ts';
-import { addPlate, removePlate, setContactless } from '../accounts.ts';
+import { removePlate, setContactless } from '../accounts.ts';
+import { claimPlate, pendingMessage } from '../plate-claims.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
-import { DriverPlate, PlateInput } from './schemas.ts';
+import { ClaimPending, DriverPlate, PlateInput } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
 const PlateParam = Type.Object({ plate: PlateInput });
@@ -13,13 +15,15 @@ export function plateRoutes(app: App, { pool, auth }: RouteContext, payments: Pa
   app.post('/api/v1/me/plates', {
     preHandler: auth.requireDriver,
     schema: {
-      tags: ['drivers'], summary: 'Add a plate to my account',
+      tags: ['drivers'], summary: "Claim a plate for my account (shows only stays from now on); one on another account goes to the operators' review (202)",
       body: Type.Object({ plate: PlateInput }, { additionalProperties: false }),
-      response: { 201: DriverPlate, 200: DriverPlate, 400: Err, 401: Err, 409: Err },
+      response: { 201: DriverPlate, 200: DriverPlate, 202: ClaimPending, 400: Err, 401: Err },
     },
   }, async (req, reply) => {
-    const r = await addPlate(pool, req.driverId!, plateOrThrow(req.body.plate));
-    return reply.status(r.created ? 201 : 200).send(r.plate);
+    const plate = plateOrThrow(req.body.plate);
+    const r = await claimPlate(pool, req.driverId!, plate);
+    if (r.kind === 'pending') return reply.status(202).send({ status: 'pending' as const, message: pendingMessage(plate), claim: r.claim });
+    return reply.status(r.kind === 'created' ? 201 : 200).send(r.plate);
   });
 
   app.delete('/api/v1/me/plates/:plate', {

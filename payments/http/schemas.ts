@@ -11,19 +11,44 @@ export const Driver = Type.Object({ id: Type.Integer(), phone: Type.String(), na
 export type Driver = Static<typeof Driver>;
 export const DriverToken = Type.Object({ token: Type.String(), expiresAt: IsoTime, driver: Driver });
 export type DriverToken = Static<typeof DriverToken>;
-export const DriverPlate = Type.Object({ plate: Type.String(), contactless: Type.Boolean(), addedAt: IsoTime });
+export const DriverPlate = Type.Object({
+  plate: Type.String(), contactless: Type.Boolean(), addedAt: IsoTime,
+  claimedAt: Type.String({ description: 'ISO 8601 instant: stays that began before it are not shown to this account' }),
+});
 export type DriverPlate = Static<typeof DriverPlate>;
+const ClaimStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]);
+export const MyClaim = Type.Object({
+  id: Type.Integer(), plate: Type.String(), status: ClaimStatus, createdAt: IsoTime, decidedAt: Type.Union([IsoTime, Type.Null()]),
+  note: Type.Union([Type.String(), Type.Null()], { description: "the operator's note once decided" }),
+}, { description: "a claim of a plate another account holds, waiting for (or decided by) the operators' review" });
+export type MyClaim = Static<typeof MyClaim>;
+export const ClaimPending = Type.Object({ status: Type.Literal('pending'), message: Type.String(), claim: MyClaim });
+export type ClaimPending = Static<typeof ClaimPending>;
+export type PlateClaimResult = { kind: 'created' | 'existing'; plate: DriverPlate } | { kind: 'pending'; claim: MyClaim };
+export const PlateClaim = Type.Intersect([MyClaim, Type.Object({
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
+  claimant: Type.Object({ driverId: Type.Integer(), phone: Type.String() }),
+  holder: Type.Union([Type.Object({ driverId: Type.Integer(), phone: Type.String(), claimedAt: IsoTime }), Type.Null()], { description: 'the account holding the plate now (null: nobody)' }),
+})]);
+export type PlateClaim = Static<typeof PlateClaim>;
+export const ClaimDecision = Type.Object({
+  id: Type.Integer(), plate: Type.String(), status: ClaimStatus,
+  owner: Type.Union([Type.Intersect([Type.Object({ driverId: Type.Integer() }), DriverPlate]), Type.Null()], { description: 'approved: the plate as now on the claimant\'s account' }),
+});
+export type ClaimDecision = Static<typeof ClaimDecision>;
 export const PaymentMethod = Type.Object({ id: Type.Integer(), label: Type.String(), isDefault: Type.Boolean() });
 export type PaymentMethod = Static<typeof PaymentMethod>;
-export const Me = Type.Object({ driver: Driver, plates: Type.Array(DriverPlate), paymentMethods: Type.Array(PaymentMethod) });
+export const Me = Type.Object({ driver: Driver, plates: Type.Array(DriverPlate), claims: Type.Array(MyClaim), paymentMethods: Type.Array(PaymentMethod) });
 export type Me = Static<typeof Me>;
 
 export const InvoiceLine = Type.Object({ kind: Type.String(), name: Type.String(), nameZh: Type.String(), from: Type.String(), to: Type.String(), minutes: Type.Number(), amountFen: Type.Integer(), description: Type.String() });
 export type InvoiceLine = Static<typeof InvoiceLine>;
 export const ReceiptRef = Type.Object({ number: Type.String(), url: Type.String({ description: 'download link (includes its access key)' }) });
 export type ReceiptRef = Static<typeof ReceiptRef>;
+const InvoiceRef = Type.String({ pattern: '^[A-Za-z0-9_-]{32}$', description: 'public reference: random, unguessable; the only way to reach an invoice without an account' });
 export const Invoice = Type.Object({
   id: Type.Integer(),
+  ref: InvoiceRef,
   lotId: Type.String(),
   lotName: Type.String(),
   lotNameEn: Type.String(),
@@ -43,6 +68,21 @@ export const Invoice = Type.Object({
 });
 export type Invoice = Static<typeof Invoice>;
 export const InvoiceId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const InvoiceRefParam = Type.Object({ ref: InvoiceRef });
+
+/** What anyone presenting a plate may see of an unpaid invoice: enough to pay it, nothing of the stay's times. */
+export const PublicInvoice = Type.Object({
+  ref: InvoiceRef,
+  lotId: Type.String(), lotName: Type.String(), lotNameEn: Type.String(),
+  date: Type.String({ description: "the stay's local date in the lot's time zone, YYYY-MM-DD" }),
+  amountFen: Type.Integer(), amount: Type.String({ examples: ['¥12.50'] }),
+  status: Type.String({ description: 'outstanding | paying; paid, refunded and the rest only to the payer holding the payment key' }),
+  overdue: Type.Boolean(),
+  dueDate: Type.String({ description: "the last day to pay (lot's time zone), YYYY-MM-DD: a date, not an instant, which would date the stay to the minute" }),
+  lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'why the last payment attempt failed, e.g. card_declined' }),
+  receipt: Type.Union([ReceiptRef, Type.Null()], { description: 'once paid, to the payer holding the payment key' }),
+});
+export type PublicInvoice = Static<typeof PublicInvoice>;
 
 export const OpenSession = Type.Object({
   sessionId: Type.Integer(), lotId: Type.String(), lotName: Type.String(), lotNameEn: Type.String(), plate: Type.String(), entryTime: IsoTime,
@@ -58,9 +98,12 @@ export type PastSession = Static<typeof PastSession>;
 export const MySessions = Type.Object({ open: Type.Array(OpenSession), past: Type.Array(PastSession) });
 export type MySessions = Static<typeof MySessions>;
 
-export const PresentedPlateInvoices = Type.Object({ plate: Type.String(), invoices: Type.Array(Invoice), totalOutstandingFen: Type.Integer(), totalOutstanding: Type.String() });
+export const PresentedPlateInvoices = Type.Object({ plate: Type.String(), invoices: Type.Array(PublicInvoice), totalOutstandingFen: Type.Integer(), totalOutstanding: Type.String() });
 export type PresentedPlateInvoices = Static<typeof PresentedPlateInvoices>;
-export const PaymentStarted = Type.Object({ chargeId: Type.Integer(), invoiceId: Type.Integer(), status: Type.Literal('pending') });
+export const PaymentStarted = Type.Object({
+  chargeId: Type.Integer(), invoiceRef: InvoiceRef, status: Type.Literal('pending'),
+  paymentKey: Type.String({ description: "the payer's key: GET /api/v1/invoices/{ref}?payment=<key> shows this payment's outcome and receipt" }),
+});
 export type PaymentStarted = Static<typeof PaymentStarted>;
 
 export const RefundStarted = Type.Object({ invoiceId: Type.Integer(), chargeId: Type.Integer(), refundId: Type.String(), status: Type.String() });

@@ -4,6 +4,8 @@ import type {
   Analytics,
   ArrearsPlate,
   DeviceAlert,
+  ClaimDecision,
+  ClaimPending,
   DriverPlate,
   GuidanceResponse,
   Invoice,
@@ -17,7 +19,9 @@ import type {
   PaymentMethod,
   PayResponse,
   PlateArrears,
+  PlateClaim,
   PlateInvoicesResponse,
+  PublicInvoice,
   RefundResponse,
   RemindersRunResponse,
   ResolveAction,
@@ -130,7 +134,8 @@ export function fetchMe(token: string, signal?: AbortSignal): Promise<MeResponse
   return request('/api/v1/me', { token, signal });
 }
 
-export function addPlate(token: string, plate: string): Promise<DriverPlate> {
+/** 201/200 the plate; 202 a contested claim gone to the operators' review. */
+export function addPlate(token: string, plate: string): Promise<DriverPlate | ClaimPending> {
   return request('/api/v1/me/plates', { method: 'POST', token, body: { plate } });
 }
 
@@ -154,19 +159,19 @@ export function fetchMyInvoices(token: string, signal?: AbortSignal): Promise<{ 
   return request('/api/v1/me/invoices', { token, signal });
 }
 
-/** Outstanding invoices of a plate, masked; no account needed. */
+/** What a plate owes now (amount, lot, date, reference; plate masked); no account needed. */
 export function fetchPlateInvoices(plate: string, signal?: AbortSignal): Promise<PlateInvoicesResponse> {
   return request(`/api/v1/invoices?plate=${encodeURIComponent(plate)}`, { signal });
 }
 
-/** One invoice of a presented plate (its status while a payment settles, then the receipt link). */
-export function fetchPlateInvoice(id: number, plate: string, signal?: AbortSignal): Promise<Invoice> {
-  return request(`/api/v1/invoices/${id}?plate=${encodeURIComponent(plate)}`, { signal });
+/** One invoice by its public reference; once settled, only with the payment key from paying it (then with the receipt link). */
+export function fetchInvoiceByRef(ref: string, paymentKey?: string, signal?: AbortSignal): Promise<PublicInvoice> {
+  return request(`/api/v1/invoices/${encodeURIComponent(ref)}${paymentKey ? `?payment=${encodeURIComponent(paymentKey)}` : ''}`, { signal });
 }
 
-/** Start paying: a one-off checkout token, or (with a token and no source) the default method. 202 pending. */
-export function payInvoice(id: number, opts: { source?: string; token?: string }): Promise<PayResponse> {
-  return request(`/api/v1/invoices/${id}/pay`, { method: 'POST', token: opts.token, body: opts.source ? { source: opts.source } : {} });
+/** Start paying by reference: a one-off checkout token, or (with a token and no source) the default method. 202 pending. */
+export function payInvoice(ref: string, opts: { source?: string; token?: string }): Promise<PayResponse> {
+  return request(`/api/v1/invoices/${encodeURIComponent(ref)}/pay`, { method: 'POST', token: opts.token, body: opts.source ? { source: opts.source } : {} });
 }
 
 // ---- operators' console (api/routes/operators.ts, sessions.ts, drivers.ts) ----
@@ -212,6 +217,16 @@ export function fetchAlertCounts(token: string, signal?: AbortSignal): Promise<A
 /** 403 for the city's team (it reads only), 409 when already resolved. */
 export function actOnAlert(token: string, id: number, action: 'acknowledge' | 'resolve', note: string): Promise<DeviceAlert> {
   return request(`/api/v1/operator/alerts/${id}/${action}`, { method: 'POST', token, body: { note } });
+}
+
+/** Contested plate claims: pending oldest first, or decided newest first. */
+export function fetchPlateClaims(token: string, status: 'pending' | 'approved' | 'rejected' = 'pending', signal?: AbortSignal): Promise<{ claims: PlateClaim[] }> {
+  return request(`/api/v1/operator/plate-claims?status=${status}`, { token, signal });
+}
+
+/** Approve (the plate moves to the claimant) or reject a pending claim, with a note; 409 when already decided. */
+export function decidePlateClaim(token: string, id: number, action: 'approve' | 'reject', note: string): Promise<ClaimDecision> {
+  return request(`/api/v1/operator/plate-claims/${id}/${action}`, { method: 'POST', token, body: { note } });
 }
 
 /** Send overdue reminders now (normally on REMINDER_CRON). */

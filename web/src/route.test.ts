@@ -32,6 +32,7 @@ describe('parseOperatorTab', () => {
     expect(parseOperatorTab('#/operator/arrears')).toBe('arrears');
     expect(parseOperatorTab('#/operator/analytics/')).toBe('analytics');
     expect(parseOperatorTab('#/operator/analytics?from=x')).toBe('analytics');
+    expect(parseOperatorTab('#/operator/claims')).toBe('claims');
     expect(parseOperatorTab('#/operator/nope')).toBe('review');
     expect(parseOperatorTab('#/operator/arrears/extra')).toBe('review');
   });

@@ -17,15 +17,16 @@ export function parseRoute(hash: string): Route {
 }
 
 // The operators' console has one tab per sub-path, so a reload or a bookmark keeps the tab.
-export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics';
+export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'claims';
 
-export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics'];
+export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'claims'];
 
 export const OPERATOR_TAB_HASH: Record<OperatorTab, string> = {
   review: '#/operator',
   arrears: '#/operator/arrears',
   alerts: '#/operator/alerts',
   analytics: '#/operator/analytics',
+  claims: '#/operator/claims',
 };
 
 /** The console's tab: the review queue unless the hash names another. */

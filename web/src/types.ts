@@ -5,7 +5,8 @@
 import type { Guidance, GuidanceOption as GuidanceOptionSchema, LotBody, BayBody, LotDetail, LotList, MapConfig as MapConfigSchema } from '../../api/schemas.ts';
 import type { AvailabilityChange } from '../../core/changes.ts';
 import type {
-  DriverPlate as DriverPlateSchema, DriverToken, Invoice as InvoiceSchema, Me, MySessions,
+  ClaimDecision as ClaimDecisionSchema, ClaimPending as ClaimPendingSchema, DriverPlate as DriverPlateSchema, DriverToken, MyClaim as MyClaimSchema,
+  PlateClaim as PlateClaimSchema, PublicInvoice as PublicInvoiceSchema, Invoice as InvoiceSchema, Me, MySessions,
   OpenSession as OpenSessionSchema, PastSession as PastSessionSchema, PaymentMethod as PaymentMethodSchema, PaymentStarted,
   PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RefundStarted, RemindersRun,
 } from '../../payments/http/schemas.ts';
@@ -43,6 +44,9 @@ export type OpenSession = OpenSessionSchema;
 export type PastSession = PastSessionSchema;
 export type SessionsResponse = MySessions;
 export type PlateInvoicesResponse = PresentedPlateInvoices;
+export type PublicInvoice = PublicInvoiceSchema;
+export type MyClaim = MyClaimSchema;
+export type ClaimPending = ClaimPendingSchema;
 export type PayResponse = PaymentStarted;
 
 // ---- operators' console (billing/, payments/, analytics/, operators/ http/schemas.ts) ----
@@ -58,6 +62,8 @@ export type ResolveResponse = Resolution;
 export type ArrearsPlate = ArrearsPlateSchema;
 export type PlateArrears = PlateArrearsSchema;
 export type RefundResponse = RefundStarted;
+export type PlateClaim = PlateClaimSchema;
+export type ClaimDecision = ClaimDecisionSchema;
 export type RemindersRunResponse = RemindersRun;
 export type Analytics = AnalyticsReport;
 export type AnalyticsTotals = Analytics['totals'];

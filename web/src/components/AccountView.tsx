@@ -17,20 +17,20 @@ export function AccountView({ token, onLogout }: { token: string; onLogout: () =
   const { t } = useI18n();
   const account = useAccount(token, onLogout);
   const { me, sessions, invoices } = account;
-  const check = useCallback(async (id: number) => {
-    const inv = (await fetchMyInvoices(token)).invoices.find((i) => i.id === id);
-    if (!inv) throw new Error(`invoice ${id} is no longer on this account`);
+  const check = useCallback(async (ref: string) => {
+    const inv = (await fetchMyInvoices(token)).invoices.find((i) => i.ref === ref);
+    if (!inv) throw new Error(`invoice ${ref} is no longer on this account`);
     return inv;
   }, [token]);
   const { states, pay } = usePayments(check);
 
   const hasMethod = (me?.paymentMethods.length ?? 0) > 0;
   // Unpaid ones, plus any paid from this page (so the driver sees the result and the receipt).
-  const shown = (invoices ?? []).filter((i) => i.status === 'outstanding' || i.status === 'paying' || states.has(i.id));
+  const shown = (invoices ?? []).filter((i) => i.status === 'outstanding' || i.status === 'paying' || states.has(i.ref));
   const owed = sumFen(shown.filter((i) => i.status !== 'paid').map((i) => i.amountFen));
 
-  const payOne = async (id: number) => {
-    const r = await pay(id, () => payInvoice(id, { token }));
+  const payOne = async (ref: string) => {
+    const r = await pay(ref, () => payInvoice(ref, { token }));
     if (r.phase === 'paid') void Promise.all([account.reloadInvoices(), account.reloadSessions()]);
   };
 
@@ -61,13 +61,13 @@ export function AccountView({ token, onLogout }: { token: string; onLogout: () =
             {!hasMethod && <p className="note">{t('payNeedsMethod')}</p>}
             <ul className="invoices">
               {shown.map((inv) => (
-                <InvoiceCard key={inv.id} invoice={inv} pay={states.get(inv.id)} onPay={hasMethod ? () => void payOne(inv.id) : undefined} />
+                <InvoiceCard key={inv.ref} invoice={inv} pay={states.get(inv.ref)} onPay={hasMethod ? () => void payOne(inv.ref) : undefined} />
               ))}
             </ul>
           </>
         )}
       </section>
-      {me && <PlatesCard token={token} plates={me.plates} hasPaymentMethod={hasMethod} onChanged={account.reload} />}
+      {me && <PlatesCard token={token} plates={me.plates} claims={me.claims} hasPaymentMethod={hasMethod} onChanged={account.reload} />}
       {me && <PaymentMethodsCard token={token} methods={me.paymentMethods} onAdded={() => void account.reloadMe()} />}
       {sessions && <PastSessions sessions={sessions.past} />}
     </>

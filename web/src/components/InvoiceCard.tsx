@@ -1,5 +1,5 @@
-// One invoice: where and when, the amount and its fee lines, its status, and paying it. Shared by
-// the account page (pays with the default method) and the plate lookup (one-off checkout token).
+// One invoice of the driver's own plates: where and when, the amount and its fee lines, its status,
+// and paying it with the default method. (The plate lookup shows less: PublicInvoiceCard.tsx.)
 import type { ReactNode } from 'react';
 import { formatLocalTime } from '../format.ts';
 import type { PayState } from '../hooks/usePayments.ts';
@@ -7,30 +7,22 @@ import { useI18n } from '../i18n.ts';
 import { formatFen } from '../money.ts';
 import type { Invoice } from '../types.ts';
 import { InvoiceStatusChip } from './InvoiceStatusChip.tsx';
+import { PayMessages, settled } from './PayMessages.tsx';
 import { ReceiptLink } from './ReceiptLink.tsx';
 
 interface Props {
   invoice: Invoice;
-  pay?: PayState;
+  pay?: PayState<Invoice>;
   onPay?: () => void;
-  /** Shown under the invoice (the lookup page's checkout form). */
   children?: ReactNode;
-}
-
-/** The invoice as the payment left it: a settled payment's answer wins over the list's copy. */
-function current(invoice: Invoice, pay: PayState | undefined): Invoice {
-  if (pay?.phase === 'paid') return pay.invoice;
-  if (pay?.phase === 'pending') return { ...invoice, status: 'paying' };
-  if (pay?.phase === 'declined') return { ...invoice, status: 'outstanding', lastFailure: pay.reason };
-  return invoice;
 }
 
 export function InvoiceCard({ invoice: listed, pay, onPay, children }: Props) {
   const { t, lang } = useI18n();
-  const invoice = current(listed, pay);
+  const invoice = settled(listed, pay);
   const payable = invoice.status === 'outstanding' && pay?.phase !== 'pending';
   return (
-    <li className="invoice" data-testid="invoice-row" data-invoice-id={invoice.id} data-status={invoice.status} data-pay={pay?.phase ?? ''}>
+    <li className="invoice" data-testid="invoice-row" data-invoice-ref={invoice.ref} data-status={invoice.status} data-pay={pay?.phase ?? ''}>
       <div className="invoice__head">
         <div className="row__main">
           <strong>{lang === 'en' ? invoice.lotNameEn || invoice.lotName : invoice.lotName}</strong>
@@ -65,11 +57,7 @@ export function InvoiceCard({ invoice: listed, pay, onPay, children }: Props) {
       <div className="invoice__foot">
         <span className="muted">{t('dueAt', { t: formatLocalTime(invoice.dueAt).slice(0, 10) })}</span>
         <span className="invoice__pay" role="status">
-          {pay?.phase === 'pending' && <span className="pay-msg">{t('payPending')}</span>}
-          {pay?.phase === 'paid' && <span className="pay-msg pay-msg--ok">{t('payPaid')}</span>}
-          {pay?.phase === 'declined' && <span className="pay-msg pay-msg--bad">{t('payDeclined', { reason: pay.reason ?? '—' })}</span>}
-          {pay?.phase === 'timeout' && <span className="pay-msg">{t('payTimeout')}</span>}
-          {pay?.phase === 'error' && <span className="pay-msg pay-msg--bad">{pay.message}</span>}
+          <PayMessages pay={pay} />
           {invoice.receipt && <ReceiptLink url={invoice.receipt.url} number={invoice.receipt.number} />}
           {onPay && payable && (
             <button type="button" className="btn btn--primary btn--small" onClick={onPay} data-testid="pay-button">

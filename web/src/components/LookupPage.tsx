@@ -1,33 +1,33 @@
-// Pay for parking without an account: present a plate, see what it owes (plate masked), pay an
-// invoice through the (simulated) checkout with a one-off token.
+// Pay for parking without an account: present a plate, see what it owes — amount, lot, date, never
+// times or history (plate masked) — and pay an invoice by its reference through the (simulated)
+// checkout with a one-off token. The answer to paying carries a payment key: with it the page
+// follows that payment and gets its receipt; without it no one sees a settled invoice.
 import { useCallback, useRef, useState, type FormEvent } from 'react';
-import { errorMessage, fetchPlateInvoice, fetchPlateInvoices, isAbort, payInvoice } from '../api.ts';
+import { errorMessage, fetchInvoiceByRef, fetchPlateInvoices, isAbort, payInvoice } from '../api.ts';
 import { usePayments } from '../hooks/usePayments.ts';
 import { useI18n } from '../i18n.ts';
 import { formatFen } from '../money.ts';
 import { plateHint } from '../plates.ts';
 import type { PlateInvoicesResponse } from '../types.ts';
 import { CheckoutForm } from './CheckoutForm.tsx';
-import { InvoiceCard } from './InvoiceCard.tsx';
+import { PublicInvoiceCard } from './PublicInvoiceCard.tsx';
 import { Notice } from './Notice.tsx';
 import { PlateInput } from './PlateInput.tsx';
-
-interface Result extends PlateInvoicesResponse {
-  /** The normalised plate looked up: invoices are re-read with it while a payment settles. */
-  query: string;
-}
 
 export function LookupPage() {
   const { t } = useI18n();
   const [input, setInput] = useState('');
-  const [result, setResult] = useState<Result | null>(null);
+  const [result, setResult] = useState<PlateInvoicesResponse | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [checkoutFor, setCheckoutFor] = useState<number | null>(null);
+  const [checkoutFor, setCheckoutFor] = useState<string | null>(null);
   const inFlight = useRef<AbortController | null>(null);
-  const query = result?.query;
-  const check = useCallback((id: number) => fetchPlateInvoice(id, query ?? ''), [query]);
+  // ref → the payment key from the answer to paying: what lets this page see the outcome and receipt.
+  const paymentKeys = useRef(new Map<string, string>());
+  const check = useCallback((ref: string) => fetchInvoiceByRef(ref, paymentKeys.current.get(ref)), []);
   const { states, pay } = usePayments(check);
+  const payWith = (ref: string, source: string) =>
+    pay(ref, async () => paymentKeys.current.set(ref, (await payInvoice(ref, { source })).paymentKey));
 
   const hint = plateHint(input);
   const submit = async (e: FormEvent) => {
@@ -41,7 +41,7 @@ export function LookupPage() {
     setCheckoutFor(null);
     try {
       const r = await fetchPlateInvoices(hint.plate, ac.signal);
-      setResult({ ...r, query: hint.plate });
+      setResult(r);
     } catch (err) {
       if (isAbort(err)) return;
       setResult(null);
@@ -77,18 +77,18 @@ export function LookupPage() {
           {result.invoices.length > 0 && (
             <ul className="invoices">
               {result.invoices.map((inv) => (
-                <InvoiceCard key={inv.id} invoice={inv} pay={states.get(inv.id)} onPay={() => setCheckoutFor(inv.id)}>
-                  {checkoutFor === inv.id && (
+                <PublicInvoiceCard key={inv.ref} invoice={inv} pay={states.get(inv.ref)} onPay={() => setCheckoutFor(inv.ref)}>
+                  {checkoutFor === inv.ref && (
                     <CheckoutForm
                       amount={formatFen(inv.amountFen)}
                       onCancel={() => setCheckoutFor(null)}
                       onToken={(source) => {
                         setCheckoutFor(null);
-                        void pay(inv.id, () => payInvoice(inv.id, { source }));
+                        void payWith(inv.ref, source);
                       }}
                     />
                   )}
-                </InvoiceCard>
+                </PublicInvoiceCard>
               ))}
             </ul>
           )}

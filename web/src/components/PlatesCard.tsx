@@ -1,10 +1,12 @@
-// My plates: add, remove, and contactless ("leave and go") payment per plate, which needs a
-// payment method on the account (the API refuses it otherwise).
+// My plates: claim, remove, and contactless ("leave and go") payment per plate, which needs a
+// payment method on the account (the API refuses it otherwise). A plate on another account becomes
+// a claim in the operators' review: the driver is told so and sees it under "Plate claims".
 import { useState, type FormEvent } from 'react';
 import { addPlate, errorMessage, removePlate, setContactless } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { plateHint } from '../plates.ts';
-import type { DriverPlate } from '../types.ts';
+import type { DriverPlate, MyClaim } from '../types.ts';
+import { ClaimList } from './ClaimList.tsx';
 import { Notice } from './Notice.tsx';
 import { PlateInput } from './PlateInput.tsx';
 import { PlateRow } from './PlateRow.tsx';
@@ -12,22 +14,25 @@ import { PlateRow } from './PlateRow.tsx';
 interface Props {
   token: string;
   plates: DriverPlate[];
+  claims: MyClaim[];
   hasPaymentMethod: boolean;
   /** Re-read the account; resolves when the new plates are in. */
   onChanged: () => Promise<unknown>;
 }
 
-export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props) {
+export function PlatesCard({ token, plates, claims, hasPaymentMethod, onChanged }: Props) {
   const { t } = useI18n();
   const [input, setInput] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   // The switch shows the driver's choice at once; the account's copy replaces it once re-read.
   const [wanted, setWanted] = useState<ReadonlyMap<string, boolean>>(() => new Map());
 
   const act = async (key: string, fn: () => Promise<unknown>) => {
     setBusy(key);
     setError(null);
+    setNotice(null);
     try {
       await fn();
       await onChanged();
@@ -55,7 +60,12 @@ export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (hint.state !== 'ok') return;
-    if (await act('add', () => addPlate(token, hint.plate))) setInput('');
+    const plate = hint.plate;
+    const added = await act('add', async () => {
+      const r = await addPlate(token, plate);
+      if ('claim' in r) setNotice(t('claimPendingNotice', { plate }));
+    });
+    if (added) setInput('');
   };
 
   return (
@@ -85,7 +95,13 @@ export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props
           {t('add')}
         </button>
       </form>
+      {notice && (
+        <p className="note" role="status" data-testid="claim-notice">
+          {notice}
+        </p>
+      )}
       {error && <Notice message={error} />}
+      <ClaimList claims={claims} />
     </section>
   );
 }

@@ -1,13 +1,19 @@
 // Paying invoices: POST …/pay answers 202 "pending" and the provider confirms later by webhook,
 // so after starting a payment this polls the invoice until it leaves "paying":
 // paid → paid (with the receipt link), back to outstanding → declined (lastFailure says why).
+// Keyed by the invoice's public reference; T is the shape the page polls (an account invoice, or
+// the public view the payer follows with the payment key).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../api.ts';
-import type { Invoice } from '../types.ts';
 
-export type PayState =
+interface Settling {
+  status: string;
+  lastFailure: string | null;
+}
+
+export type PayState<T extends Settling = Settling> =
   | { phase: 'pending' }
-  | { phase: 'paid'; invoice: Invoice }
+  | { phase: 'paid'; invoice: T }
   | { phase: 'declined'; reason: string | null }
   | { phase: 'timeout' }
   | { phase: 'error'; message: string };
@@ -18,8 +24,8 @@ const POLL_LIMIT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function usePayments(check: (id: number) => Promise<Invoice>) {
-  const [states, setStates] = useState<ReadonlyMap<number, PayState>>(() => new Map());
+export function usePayments<T extends Settling>(check: (ref: string) => Promise<T>) {
+  const [states, setStates] = useState<ReadonlyMap<string, PayState<T>>>(() => new Map());
   const alive = useRef(true);
   const checkRef = useRef(check);
   useEffect(() => {
@@ -32,14 +38,14 @@ export function usePayments(check: (id: number) => Promise<Invoice>) {
     };
   }, []);
 
-  const set = useCallback((id: number, s: PayState) => {
+  const set = useCallback((id: string, s: PayState<T>) => {
     if (alive.current) setStates((prev) => new Map(prev).set(id, s));
   }, []);
 
   /** Start a payment with `start` (the POST), then follow it; resolves with the final state. */
   const pay = useCallback(
-    async (id: number, start: () => Promise<unknown>): Promise<PayState> => {
-      let s: PayState = { phase: 'pending' };
+    async (id: string, start: () => Promise<unknown>): Promise<PayState<T>> => {
+      let s: PayState<T> = { phase: 'pending' };
       set(id, s);
       try {
         await start();
@@ -51,7 +57,7 @@ export function usePayments(check: (id: number) => Promise<Invoice>) {
       const deadline = Date.now() + POLL_LIMIT_MS;
       while (alive.current) {
         await sleep(POLL_MS);
-        let inv: Invoice;
+        let inv: T;
         try {
           inv = await checkRef.current(id);
         } catch {

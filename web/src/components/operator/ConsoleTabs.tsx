@@ -3,14 +3,17 @@
 import { useI18n, type StringKey } from '../../i18n.ts';
 import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.ts';
 
-const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics' };
+const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', claims: 'opTabClaims' };
 
-/** `alerts`: unresolved device alerts, shown beside the tab's name (the console polls the count). */
-export function ConsoleTabs({ tab, alerts }: { tab: OperatorTab; alerts?: number }) {
+/**
+ * `tabs`: the sections this account may open (plate claims are the city role's); `alerts`:
+ * unresolved device alerts, shown beside that tab's name (the console polls the count).
+ */
+export function ConsoleTabs({ tab, tabs = OPERATOR_TABS, alerts }: { tab: OperatorTab; tabs?: readonly OperatorTab[]; alerts?: number }) {
   const { t } = useI18n();
   return (
     <nav className="tabs" aria-label={t('opTabsLabel')}>
-      {OPERATOR_TABS.map((k) => (
+      {tabs.map((k) => (
         <a
           key={k}
           href={OPERATOR_TAB_HASH[k]}

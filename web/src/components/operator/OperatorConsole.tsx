@@ -3,12 +3,14 @@
 import { useCallback, useEffect, useMemo } from 'react';
 import { fetchAlertCounts, fetchLots } from '../../api.ts';
 import { useOperatorTab } from '../../hooks/useHashRoute.ts';
+import { OPERATOR_TABS } from '../../route.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { lotName, useI18n } from '../../i18n.ts';
 import type { OperatorSession } from '../../operator-auth.ts';
 import { AlertsTab } from './AlertsTab.tsx';
 import { AnalyticsTab } from './AnalyticsTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
+import { ClaimsTab } from './ClaimsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
@@ -21,7 +23,10 @@ interface Props {
 
 export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
   const { t, lang } = useI18n();
-  const tab = useOperatorTab();
+  // Plate claims are city-wide (the API refuses a tenant's accounts): the tab is the city role's.
+  const tabs = session.role === 'city' ? OPERATOR_TABS : OPERATOR_TABS.filter((k) => k !== 'claims');
+  const hashTab = useOperatorTab();
+  const tab = tabs.includes(hashTab) ? hashTab : 'review';
   const loadLots = useCallback((signal: AbortSignal) => fetchLots({}, signal).then((r) => r.lots), []);
   const lots = useOperatorQuery(loadLots, onExpired).data;
   // Unresolved device alerts in the header, live enough for a console left open: every 30 s.
@@ -58,12 +63,13 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
           {t('opSignOut')}
         </button>
       </section>
-      <ConsoleTabs tab={tab} alerts={alertCounts.data ? alertCounts.data.open + alertCounts.data.acknowledged : undefined} />
+      <ConsoleTabs tab={tab} tabs={tabs} alerts={alertCounts.data ? alertCounts.data.open + alertCounts.data.acknowledged : undefined} />
       <div data-testid={`op-tab-${tab}`}>
         {tab === 'review' && <ReviewTab {...ctx} />}
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
         {tab === 'alerts' && <AlertsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
+        {tab === 'claims' && <ClaimsTab {...ctx} />}
       </div>
     </>
   );
