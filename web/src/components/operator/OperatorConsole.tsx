@@ -10,6 +10,8 @@ import { AnalyticsTab } from './AnalyticsTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
+import { DevicesTab } from './DevicesTab.tsx';
+import { LotsTab } from './LotsTab.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
 
 interface Props {
@@ -54,6 +56,8 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'review' && <ReviewTab {...ctx} />}
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
+        {tab === 'lots' && <LotsTab {...ctx} />}
+        {tab === 'devices' && <DevicesTab {...ctx} />}
       </div>
     </>
   );
