@@ -6,8 +6,8 @@ import { startTestPlatform, type TestPlatform } from './helpers.ts';
 export interface Estate { p: TestPlatform; zz: string; other: string }
 
 /** op-zzpark and op-private own the demo lots; each gets a console password and a token. */
-export async function startEstate(): Promise<Estate> {
-  const p = await startTestPlatform({ modules: [operatorsModule()] });
+export async function startEstate(env: Record<string, string> = {}): Promise<Estate> {
+  const p = await startTestPlatform({ env, modules: [operatorsModule()] });
   const token = async (id: string) => {
     await createOperator(p.db.pool, { id, name: id, password: `${id}-password` });
     const res = await fetch(`${p.httpUrl}/api/v1/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operatorId: id, password: `${id}-password` }) });

@@ -25,7 +25,7 @@ export function LotsTab({ token, onExpired }: SectionProps) {
     return (
       <div className="estate-stack">
         <button type="button" className="btn btn--small" onClick={close} data-testid="estate-back">{t('esBack')}</button>
-        <LotEditor key={lot?.id ?? 'new'} token={token} onExpired={onExpired} lot={lot} onSaved={setOpen} />
+        <LotEditor token={token} onExpired={onExpired} lot={lot} onSaved={setOpen} />
         {lot && !lot.retiredAt && <BaysPanel token={token} onExpired={onExpired} lot={lot} />}
         {lot && !lot.retiredAt && (
           <ConfirmButton label={t('esRetire')} question={t('esRetireLotConfirm', { id: lot.id })} danger testId="lot-retire"
