@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChangeFeed } from '../core/changes.ts';
+import { principalOf } from '../core/sessions.ts';
 import { ErrorBody } from '../core/errors.ts';
 import type { App, ModuleContext, OneLotModule, RouteContext } from '../core/module.ts';
 import { createAuth } from './auth.ts';
@@ -79,7 +80,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   lotsRoutes(app, ctx);
   guidanceRoutes(app, ctx);
   streamRoutes(app, hub);
-  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, auth: createAuth(deps.config.AUTH_TOKEN_SECRET) });
+  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, auth: createAuth((token) => principalOf(deps.pool, deps.config.AUTH_TOKEN_SECRET, token)) });
 
   const webDir = config.webDir ?? DEFAULT_WEB_DIR;
   if (existsSync(path.join(webDir, 'index.html'))) {

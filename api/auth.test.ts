@@ -1,24 +1,31 @@
 // The shell's preHandlers on a bare fastify app (inject: no socket needed to prove header parsing).
+// Which sessions are live is the database's business (core/sessions.ts, test/auth-sessions.e2e.test.ts);
+// here a table of live sessions stands in for it, so only parsing and the principal's kind are tested.
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { issueToken } from '../core/tokens.ts';
+import type { Principal } from '../core/sessions.ts';
+import { issueToken, verifyToken } from '../core/tokens.ts';
 import { createAuth } from './auth.ts';
 import { errorHandler } from './error-handler.ts';
 
 const SECRET = 'auth-test-secret-0123456789';
-const auth = createAuth(SECRET);
+const live = new Map<string, Principal>([
+  ['s-driver', { sessionId: 's-driver', driverId: 42 }],
+  ['s-operator', { sessionId: 's-operator', operator: { accountId: 'op-zzpark', operatorId: 'op-zzpark', role: 'admin' } }],
+]);
+const auth = createAuth(async (token) => live.get(verifyToken(SECRET, token)?.sid ?? '') ?? null);
 let app: FastifyInstance;
 
 async function appWith(preHandler: (typeof auth)[keyof typeof auth]) {
   app = Fastify();
   app.setErrorHandler(errorHandler);
-  app.get('/who', { preHandler }, async (req) => ({ driverId: req.driverId ?? null, operatorId: req.operatorId ?? null }));
+  app.get('/who', { preHandler }, async (req) => ({ driverId: req.driverId ?? null, operatorId: req.operator?.accountId ?? null }));
   await app.ready();
   return app;
 }
 const call = (authorization?: string) => app.inject({ method: 'GET', url: '/who', headers: authorization ? { authorization } : {} });
-const driver = `Bearer ${issueToken(SECRET, { driverId: 42 })}`;
-const operator = `Bearer ${issueToken(SECRET, { operatorId: 'op-zzpark' })}`;
+const driver = `Bearer ${issueToken(SECRET, 's-driver')}`;
+const operator = `Bearer ${issueToken(SECRET, 's-operator')}`;
 
 afterEach(async () => { await app?.close(); });
 
@@ -32,9 +39,10 @@ describe('requireDriver', () => {
 
   it('answers 401 with the error shape for no, malformed, foreign, expired and operator tokens', async () => {
     await appWith(auth.requireDriver);
-    const expired = `Bearer ${issueToken(SECRET, { driverId: 42 }, Math.floor(Date.now() / 1000) - 13 * 3600)}`;
-    const foreign = `Bearer ${issueToken('another-secret-0123456789', { driverId: 42 })}`;
-    for (const h of [undefined, 'Bearer', 'Basic abc', 'Bearer a.b', foreign, expired, operator]) {
+    const expired = `Bearer ${issueToken(SECRET, 's-driver', Math.floor(Date.now() / 1000) - 13 * 3600)}`;
+    const foreign = `Bearer ${issueToken('another-secret-0123456789', 's-driver')}`;
+    const revoked = `Bearer ${issueToken(SECRET, 's-signed-out')}`;
+    for (const h of [undefined, 'Bearer', 'Basic abc', 'Bearer a.b', foreign, expired, revoked, operator]) {
       const r = await call(h);
       expect(r.statusCode, String(h)).toBe(401);
       expect(r.json().error.code).toBe('ONELOT_ERR_UNAUTHORIZED');

@@ -5,7 +5,7 @@ import type { App } from '../core/module.ts';
 import { createAuth } from './auth.ts';
 import { registerOpenApi, securityFromGuards } from './openapi.ts';
 
-const auth = createAuth('openapi-test-secret-0123456789');
+const auth = createAuth(async () => null);
 let app: FastifyInstance;
 afterEach(async () => { await app?.close(); });
 

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ChangeFeed } from './changes.ts';
 import type { Config } from './config.ts';
 import type { Pool } from './db/index.ts';
+import type { OperatorPrincipal } from './sessions.ts';
 import type { BatchHook } from './ingest-events.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -18,8 +19,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by HttpAuth.requireDriver / optionalDriver. */
     driverId?: number;
-    /** Set by HttpAuth.requireOperator (every route of a module's operatorRoutes). */
-    operatorId?: string;
+    /** Set by HttpAuth.requireOperator (every route of a module's operatorRoutes): the account, its tenant and role. */
+    operator?: OperatorPrincipal;
+    /** The session the request's token names (set with driverId or operator); signing out revokes it. */
+    sessionId?: string;
   }
 }
 
@@ -29,7 +32,7 @@ export interface HttpAuth {
   requireDriver(req: FastifyRequest): Promise<void>;
   /** Sets req.driverId when a driver token is presented; a bad one is still a 401. */
   optionalDriver(req: FastifyRequest): Promise<void>;
-  /** A valid operator token is required; sets req.operatorId. */
+  /** A valid console token of an active account is required; sets req.operator. */
   requireOperator(req: FastifyRequest): Promise<void>;
 }
 

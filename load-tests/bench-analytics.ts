@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Pool } from '../core/db/index.ts';
-import { hashPassword } from '../core/passwords.ts';
+import { addOperatorAdmin } from './lib/console-account.ts';
 import { counter, histogram } from './lib/stats.ts';
 import { startPlatformProcess } from './lib/platform-process.ts';
 
@@ -37,7 +37,7 @@ const best = async (f: () => Promise<unknown>) => {
 };
 const DAYS = [1, 7, 30];
 const FOLD_DELTAS = 30_000;
-const operator = { operatorId: 'bench-analytics', password: randomBytes(12).toString('base64url') };
+const operator = { account: 'bench-analytics', password: randomBytes(12).toString('base64url') };
 
 // 1. The demo district, as a first `npm start` makes it.
 process.stderr.write('creating the demo district…\n');
@@ -87,9 +87,8 @@ try {
   await pool.query(`INSERT INTO lot_hourly_deltas SELECT l.id, date_trunc('hour', now() - (g % 2) * interval '1 hour', 'UTC'), s, s, s * 120, s * 500, s * 500
                       FROM generate_series(1, ${FOLD_DELTAS}) g CROSS JOIN LATERAL (SELECT CASE WHEN (g / 20) % 2 = 0 THEN 1 ELSE -1 END AS s) sign
                       CROSS JOIN LATERAL (SELECT id FROM lots ORDER BY id OFFSET (g % 20) LIMIT 1) l`);
-  // An operator to sign in as (npm run operator:add does the same: operators.password_hash, scrypt).
-  await pool.query(`INSERT INTO operators (id, name, password_hash) VALUES ($1, 'Bench analytics', $2)
-                    ON CONFLICT (id) DO UPDATE SET password_hash = EXCLUDED.password_hash`, [operator.operatorId, await hashPassword(operator.password)]);
+  // An operator to sign in as, made as npm run operator:add makes one.
+  await addOperatorAdmin(pool, operator.account, 'Bench analytics', operator.password);
 } finally {
   await db.close();
 }

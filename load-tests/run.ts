@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, migrate, type Pool } from '../core/db/index.ts';
-import { hashPassword } from '../core/passwords.ts';
+import { addOperatorAdmin } from './lib/console-account.ts';
 import { hashDeviceSecret, newDeviceSecret } from '../core/secrets.ts';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { summarize, counter } from './lib/stats.ts';
@@ -132,14 +132,10 @@ if (args.url) {
   // the fleet (sensors with no bay: they connect and send heartbeats, all the hold test does);
   // the device_events count to compare with at the end.
   const operatorPassword = randomBytes(12).toString('base64url');
-  const passwordHash = operatorToken ? null : await hashPassword(operatorPassword);
   if (phases.includes('connections')) extraDevices = Array.from({ length: connectionsN }, (_, i) => ({ id: `load-conn-${String(i + 1).padStart(6, '0')}`, secret: newDeviceSecret() }));
   rowsAt0 = await withDatabase(dataDir, async (pool) => {
     await migrate(pool); // a fresh data directory has no tables yet; the platform then seeds the demo district
-    if (passwordHash) {
-      await pool.query(`INSERT INTO operators (id, name, password_hash) VALUES ($1, 'Load test', $2)
-                        ON CONFLICT (id) DO UPDATE SET password_hash = EXCLUDED.password_hash`, [OPERATOR_ID, passwordHash]);
-    }
+    if (!operatorToken) await addOperatorAdmin(pool, OPERATOR_ID, 'Load test', operatorPassword);
     for (let i = 0; i < extraDevices.length; i += 5000) {
       const chunk = extraDevices.slice(i, i + 5000);
       await pool.query(
@@ -157,7 +153,7 @@ if (args.url) {
   billing = args.billing === 'off' ? 'off' : 'on';
   if (!operatorToken) {
     const res = await fetch(`${baseUrl}/api/v1/operator/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operatorId: OPERATOR_ID, password: operatorPassword }),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: OPERATOR_ID, password: operatorPassword }),
     });
     if (res.ok) operatorToken = ((await res.json()) as { token: string }).token;
     else log(`operator sign-in answered ${res.status}; the operator routes will be skipped`);

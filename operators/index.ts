@@ -1,3 +1,3 @@
 // operators' entry point: what the composer, the seed and scripts may use.
 export { operatorsModule } from './module.ts';
-export { createOperator } from './accounts.ts';
+export { createOperator, createCityAccount } from './accounts.ts';

@@ -24,7 +24,7 @@ try {
   try {
     await migrate(db.pool); // a fresh data directory has no operators table yet
     const op = await createOperator(db.pool, { id, name, password });
-    console.log(`operator ${op.id} (${op.name}) can sign in to the operators' console: /#/operator`);
+    console.log(`operator ${op.accountId} (${op.name}) can sign in to the operators' console: /#/operator`);
   } finally {
     await db.close();
   }

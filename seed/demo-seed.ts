@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Pool } from '../core/db/index.ts';
-import { createOperator } from '../operators/index.ts';
+import { createOperator, createCityAccount } from '../operators/index.ts';
 import { generateDemoCity } from './demo-city.ts';
 import { isEmpty, loadCity, writeCredentials, type CredentialsFile } from './city-loader.ts';
 
@@ -24,12 +24,15 @@ export async function seedDemo(pool: Pool, opts: DemoSeedOptions): Promise<strin
     opts.log('seeding the Zhengzhou demo district (first start)');
     const city = generateDemoCity();
     await loadCity(pool, city, { credentialsFile, mqtt: opts.mqtt, log: opts.log });
-    // The demo's city operator gets a console sign-in, so a first start can try the console too.
+    // The demo's first operator's admin and the city's platform team get console sign-ins, so a
+    // first start can try the console in both roles.
     const consoleFile = path.join(opts.dataDir, 'operator-console.json');
-    const account = { operatorId: city.operators[0].id, password: randomBytes(12).toString('base64url') };
-    await createOperator(pool, { id: account.operatorId, name: city.operators[0].name, password: account.password });
-    writeFileSync(consoleFile, JSON.stringify(account, null, 2) + '\n', { mode: 0o600 });
-    opts.log(`operators' console (/#/operator): sign in as ${account.operatorId} with the password in ${consoleFile}`);
+    const admin = { account: city.operators[0].id, password: randomBytes(12).toString('base64url') };
+    const cityTeam = { account: 'city', password: randomBytes(12).toString('base64url') };
+    await createOperator(pool, { id: admin.account, name: city.operators[0].name, password: admin.password });
+    await createCityAccount(pool, { id: cityTeam.account, name: '城市停车平台', password: cityTeam.password });
+    writeFileSync(consoleFile, JSON.stringify({ admin, city: cityTeam }, null, 2) + '\n', { mode: 0o600 });
+    opts.log(`operators' console (/#/operator): sign in as ${admin.account} (an operator's admin) or ${cityTeam.account} (the city) with the passwords in ${consoleFile}`);
   } else if (existsSync(credentialsFile)) {
     const file = JSON.parse(readFileSync(credentialsFile, 'utf8')) as CredentialsFile;
     writeCredentials(credentialsFile, { ...file, mqtt: opts.mqtt });

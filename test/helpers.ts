@@ -6,6 +6,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
+import { openSession, type OperatorRole } from '../core/sessions.ts';
 import { startPlatform, type Platform } from '../platform.ts';
 import type { OneLotModule } from '../core/module.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
@@ -129,4 +130,23 @@ export async function hourlyStatsBothWays(pool: Platform['db']['pool']): Promise
      WHERE (sessions, closed, invoiced_fen, paid_fen) <> (0, 0, 0, 0) ORDER BY lot_id, hour`)).rows;
   const fromRows = (await pool.query(`SELECT ${cols} FROM lot_hourly_stats_between('-infinity', 'infinity') ORDER BY lot_id, hour`)).rows;
   return { kept, fromRows };
+}
+
+/**
+ * A console bearer token, as signing in would give: the operator (tenant) and the account are
+ * created when missing (no password: it cannot sign in, only hold this session), then a session is
+ * opened (core/sessions.ts). Default: the admin of `operatorId`, account named like it.
+ */
+export async function consoleToken(p: Platform, who: { operatorId?: string | null; role?: OperatorRole; account?: string } = {}): Promise<string> {
+  const operatorId = who.operatorId === undefined ? 'op-zzpark' : who.operatorId;
+  const role = who.role ?? (operatorId === null ? 'city' : 'admin');
+  const account = who.account ?? (operatorId ?? 'city');
+  if (operatorId !== null) await p.db.pool.query('INSERT INTO operators (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING', [operatorId]);
+  await p.db.pool.query('INSERT INTO operator_accounts (id, operator_id, role, name) VALUES ($1, $2, $3, $1) ON CONFLICT DO NOTHING', [account, operatorId, role]);
+  return (await openSession(p.db.pool, p.config.AUTH_TOKEN_SECRET, { accountId: account })).token;
+}
+
+/** A driver bearer token for an existing driver id, as signing in would give. */
+export async function driverToken(p: Platform, driverId: number): Promise<string> {
+  return (await openSession(p.db.pool, p.config.AUTH_TOKEN_SECRET, { driverId })).token;
 }

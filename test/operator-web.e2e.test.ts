@@ -161,14 +161,14 @@ describe("operators' console", () => {
     const error = page.locator(tid('op-login-error'));
     await error.waitFor();
     expect(await error.innerText()).toContain('运营编号或密码错误');
-    expect(await error.innerText()).toContain('The operator id or password is wrong');
+    expect(await error.innerText()).toContain('The account name or password is wrong');
     expect(await page.locator(tid('op-console')).count()).toBe(0);
 
     await signIn(OPERATOR.password);
     await page.locator(tid('op-console')).waitFor();
     expect(await page.locator(tid('op-name')).innerText()).toBe(OPERATOR.name);
     const stored = await page.evaluate(() => sessionStorage.getItem('onelot.operatorToken'));
-    expect(JSON.parse(stored!)).toMatchObject({ operatorId: OPERATOR.id, name: OPERATOR.name });
+    expect(JSON.parse(stored!)).toMatchObject({ accountId: OPERATOR.id, operatorId: OPERATOR.id, role: 'admin', name: OPERATOR.name });
     expect(await page.evaluate(() => localStorage.getItem('onelot.operatorToken'))).toBeNull();
 
     // A reload keeps the tab's sign-in.

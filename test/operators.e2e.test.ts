@@ -96,16 +96,16 @@ describe('operator routes behind one guard', () => {
 
 describe('operator sign-in', () => {
   it('signs in with the right password and refuses a wrong one with a message that says what to do', async () => {
-    const wrong = await api('POST', '/api/v1/operator/login', { operatorId: 'op-test', password: 'nope-nope-nope' });
+    const wrong = await api('POST', '/api/v1/operator/login', { account: 'op-test', password: 'nope-nope-nope' });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.error.message).toMatch(/operator id or password is wrong/);
-    const unknown = await api('POST', '/api/v1/operator/login', { operatorId: 'op-nobody', password: 'console-pass-1' });
+    expect(wrong.body.error.message).toMatch(/account name or password is wrong/);
+    const unknown = await api('POST', '/api/v1/operator/login', { account: 'op-nobody', password: 'console-pass-1' });
     expect(unknown.status).toBe(401);
     expect(unknown.body.error.message).toBe(wrong.body.error.message); // no hint about which ids exist
 
-    const ok = await api('POST', '/api/v1/operator/login', { operatorId: 'op-test', password: 'console-pass-1' });
+    const ok = await api('POST', '/api/v1/operator/login', { account: 'op-test', password: 'console-pass-1' });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ operatorId: 'op-test', name: '测试运营' });
+    expect(ok.body).toMatchObject({ accountId: 'op-test', operatorId: 'op-test', role: 'admin', name: '测试运营' });
     expect(new Date(ok.body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 11 * 3600_000);
     token = ok.body.token;
     // The token opens the other operator routes too.
@@ -113,17 +113,21 @@ describe('operator sign-in', () => {
   });
 
   it('gives the demo city operator a sign-in on first start, written beside the device credentials', async () => {
-    const account = JSON.parse(readFileSync(path.join(p.dataDir, 'operator-console.json'), 'utf8'));
-    expect(account.operatorId).toBe('op-zzpark');
-    const ok = await api('POST', '/api/v1/operator/login', account);
+    const accounts = JSON.parse(readFileSync(path.join(p.dataDir, 'operator-console.json'), 'utf8'));
+    expect(accounts.admin.account).toBe('op-zzpark');
+    const ok = await api('POST', '/api/v1/operator/login', accounts.admin);
     expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ role: 'admin', operatorId: 'op-zzpark' });
     expect(ok.body.name).toMatch(/Zhengzhou City Parking/);
+    const city = await api('POST', '/api/v1/operator/login', accounts.city);
+    expect(city.status).toBe(200);
+    expect(city.body).toMatchObject({ role: 'city', operatorId: null, accountId: 'city' });
   });
 
   it('locks an id after five wrong passwords', async () => {
     await createOperator(p.db.pool, { id: 'op-locked', name: 'Locked', password: 'right-password-1' });
-    for (let i = 0; i < 5; i++) expect((await api('POST', '/api/v1/operator/login', { operatorId: 'op-locked', password: `wrong-${i}-xxxx` })).status).toBe(401);
-    const locked = await api('POST', '/api/v1/operator/login', { operatorId: 'op-locked', password: 'right-password-1' });
+    for (let i = 0; i < 5; i++) expect((await api('POST', '/api/v1/operator/login', { account: 'op-locked', password: `wrong-${i}-xxxx` })).status).toBe(401);
+    const locked = await api('POST', '/api/v1/operator/login', { account: 'op-locked', password: 'right-password-1' });
     expect(locked.status).toBe(429);
   });
 

@@ -11,14 +11,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
+import { consoleToken, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
 import { api, chargesOf as allCharges, invoiceStatus, ledgerFor, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { cityModules } from '../platform.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
 import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
 import { reconcilePending } from '../payments/reconcile.ts';
 import { signWebhook } from '../payments/webhook-signature.ts';
-import { issueToken } from '../core/tokens.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
 
@@ -46,7 +45,7 @@ describe('payments safe on the internet', () => {
     p = await startTestPlatform({ dataDir, env: ENV, modules: city.modules });
     pool = p.db.pool;
     provider = payments.provider!;
-    operator = issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'op-test' });
+    operator = await consoleToken(p, { operatorId: 'op-test' });
   });
   afterAll(async () => { await p?.destroy(); });
 

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
+import { consoleToken, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
 import { api, chargesOf, invoiceStatus, ledgerFor, makeInvoice as makeSessionInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { paymentsModule } from '../payments/index.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
@@ -14,7 +14,6 @@ import { createProviderClient } from '../payments/client.ts';
 import { chargeInvoice, chargeRequest, idempotencyKeyFor } from '../payments/charging.ts';
 import { sendOverdueReminders } from '../payments/reminders.ts';
 import { signWebhook } from '../payments/webhook-signature.ts';
-import { issueToken } from '../core/tokens.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
@@ -44,7 +43,7 @@ describe('payments on a running platform', () => {
     p = await startTestPlatform({ dataDir, env: ENV, modules: [built.module] });
     pool = p.db.pool;
     provider = payments.provider!;
-    operator = issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'op-test' });
+    operator = await consoleToken(p, { operatorId: 'op-test' });
   });
   afterAll(async () => { await p?.destroy(); });
 
@@ -392,5 +391,5 @@ describe('a restart in the middle of a payment', () => {
       await provider.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000); // two platform starts: slow when the machine is shared
 });

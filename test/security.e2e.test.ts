@@ -6,10 +6,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
-import { issueToken } from '../core/tokens.ts';
 import { cityModules } from '../platform.ts';
 import { routesTable, tableIn, type OpenApiDocument } from '../scripts/routes-table.ts';
-import { cspViolations, launchChromium, startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
+import { cspViolations, driverToken, launchChromium, startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', SCHEDULED_JOBS: 'false' };
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -95,7 +94,8 @@ describe('the OpenAPI document with every module loaded', () => {
   });
 
   it('says the truth about tokens: every route it says needs one refuses a call without it', async () => {
-    const driver = `Bearer ${issueToken(p.config.AUTH_TOKEN_SECRET, { driverId: 1 })}`;
+    const someone = (await p.db.pool.query<{ id: number }>(`INSERT INTO drivers (phone, password_hash) VALUES ('13700000001', '!disabled') RETURNING id`)).rows[0].id;
+    const driver = `Bearer ${await driverToken(p, someone)}`;
     const sample: Record<string, string> = { id: '1', plate: encodeURIComponent('豫A12345'), number: 'OL-20260101-000001' };
     const guarded = operations().filter(({ op }) => (op.security ?? []).length > 0 && !op.security.some((r: object) => Object.keys(r).length === 0));
     expect(guarded.length).toBeGreaterThan(10);

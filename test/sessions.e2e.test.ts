@@ -2,14 +2,13 @@
 // demo fleet over real MQTT → ingest transaction (billing/sessions.ts hook) → TimescaleDB → HTTP.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { startTestPlatform, connectDevice, publish, waitFor, getJson, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
+import { startTestPlatform, consoleToken, connectDevice, publish, waitFor, getJson, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 import { billingModule, type BillingModule } from '../billing/index.ts';
 import { overstayScan } from '../billing/sessions.ts';
 import type { IssuedInvoice } from '../core/changes.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import type { DeviceCredential } from '../seed/city-loader.ts';
-import { issueToken } from '../core/tokens.ts';
 import { loadConfig } from '../core/config.ts';
 
 let p: TestPlatform;
@@ -19,7 +18,7 @@ let gate: MqttClient;
 const issued: IssuedInvoice[] = [];
 
 const config = loadConfig({});
-const operator = { authorization: `Bearer ${issueToken(config.AUTH_TOKEN_SECRET, { operatorId: 'op-zzpark' })}` };
+const operator: Record<string, string> = {};
 const getAs = async (url: string, headers: Record<string, string> = operator) => {
   const res = await fetch(p.httpUrl + url, { headers });
   return { status: res.status, body: await res.json() };
@@ -32,6 +31,7 @@ const extras = () => {
 
 beforeAll(async () => {
   p = await startTestPlatform({ modules: [extras()] });
+  operator.authorization = `Bearer ${await consoleToken(p)}`;
   gateDev = p.device((d) => d.kind === 'gate-camera');
   gate = await connectDevice(p, gateDev);
 });

@@ -27,7 +27,7 @@ export function billingOperatorRoutes(app: App, { pool }: RouteContext): void {
     },
   }, async (req) => {
     const r = await resolveException(pool, req.params.id, req.body.action, req.body.note);
-    req.log.info({ operator: req.operatorId, exception: req.params.id, action: req.body.action }, 'exception resolved');
+    req.log.info({ operator: req.operator!.accountId, exception: req.params.id, action: req.body.action }, 'exception resolved');
     return r;
   });
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { LoginLimiter, limitedLogin } from '../../core/login-limiter.ts';
 import { prepareAccountPasswords } from '../../core/passwords.ts';
-import { issueToken, TOKEN_TTL_S } from '../../core/tokens.ts';
+import { openSession } from '../../core/sessions.ts';
 import { driverProfile, registerDriver, verifyDriver } from '../accounts.ts';
 import { DriverToken, Me, Phone, type Driver } from './schemas.ts';
 
@@ -12,9 +12,9 @@ const Err = Type.Ref('ErrorBody');
 export function accountRoutes(app: App, { pool, config, auth }: RouteContext): void {
   const limiter = new LoginLimiter();
   prepareAccountPasswords();
-  const tokenFor = (driver: Driver): DriverToken => {
-    const nowS = Math.floor(Date.now() / 1000);
-    return { token: issueToken(config.AUTH_TOKEN_SECRET, { driverId: driver.id }, nowS), expiresAt: new Date((nowS + TOKEN_TTL_S) * 1000).toISOString(), driver };
+  const tokenFor = async (driver: Driver): Promise<DriverToken> => {
+    const { token, expiresAt } = await openSession(pool, config.AUTH_TOKEN_SECRET, { driverId: driver.id });
+    return { token, expiresAt, driver };
   };
 
   app.post('/api/v1/auth/register', {
@@ -23,7 +23,7 @@ export function accountRoutes(app: App, { pool, config, auth }: RouteContext): v
       body: Type.Object({ phone: Phone, password: Type.String({ minLength: 8, maxLength: 128 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })) }, { additionalProperties: false }),
       response: { 201: DriverToken, 400: Err, 409: Err },
     },
-  }, async (req, reply) => reply.status(201).send(tokenFor(await registerDriver(pool, req.body))));
+  }, async (req, reply) => reply.status(201).send(await tokenFor(await registerDriver(pool, req.body))));
 
   app.post('/api/v1/auth/login', {
     schema: {
@@ -35,7 +35,7 @@ export function accountRoutes(app: App, { pool, config, auth }: RouteContext): v
     const { phone, password } = req.body;
     const driver = await limitedLogin(limiter, phone, reply, () => verifyDriver(pool, phone, password),
       'The phone number or password is wrong. Check both and try again; after 5 failures the account is locked for 15 minutes.');
-    return reply.send(tokenFor(driver));
+    return reply.send(await tokenFor(driver));
   });
 
   app.get('/api/v1/me', {

@@ -19,7 +19,7 @@ export function paymentsOperatorRoutes(app: App, { pool }: RouteContext, payment
     },
   }, async (req, reply) => {
     const r = await refundInvoice(pool, payments.requireClient(), req.params.id);
-    req.log.info({ operator: req.operatorId, invoice: req.params.id }, 'refund requested');
+    req.log.info({ operator: req.operator!.accountId, invoice: req.params.id }, 'refund requested');
     return reply.status(202).send({ invoiceId: req.params.id, ...r });
   });
 

@@ -179,8 +179,8 @@ export function payInvoice(id: number, opts: { source?: string; token?: string }
 
 // ---- operators' console (api/routes/operators.ts, sessions.ts, drivers.ts) ----
 
-export function operatorLogin(operatorId: string, password: string): Promise<OperatorLoginResponse> {
-  return request('/api/v1/operator/login', { method: 'POST', body: { operatorId, password } });
+export function operatorLogin(account: string, password: string): Promise<OperatorLoginResponse> {
+  return request('/api/v1/operator/login', { method: 'POST', body: { account, password } });
 }
 
 /** Sessions in review and unresolved exceptions, newest first, full plates. */

@@ -19,7 +19,7 @@ function memoryStorage(): Storage {
 
 describe('operator session storage', () => {
   const now = Date.parse('2026-03-02T10:00:00Z');
-  const session = { token: 'abc.def', operatorId: 'op-zzpark', name: '郑州停车', expiresAt: '2026-03-02T22:00:00Z' };
+  const session = { token: 'abc.def', accountId: 'op-zzpark', operatorId: 'op-zzpark', role: 'admin' as const, name: '郑州停车', expiresAt: '2026-03-02T22:00:00Z' };
 
   it('round-trips a live session and forgets it on sign-out', () => {
     const s = memoryStorage();

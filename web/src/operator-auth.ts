@@ -19,13 +19,18 @@ function defaultStorage(): Storage | null {
   }
 }
 
+const isRole = (r: unknown): r is OperatorSession['role'] => r === 'city' || r === 'admin' || r === 'staff';
+
 export function loadOperatorSession(now = Date.now(), storage = defaultStorage()): OperatorSession | null {
   try {
     const raw = storage?.getItem(OPERATOR_TOKEN_STORAGE_KEY);
     if (!raw) return null;
     const s = JSON.parse(raw) as Partial<OperatorSession>;
-    if (typeof s.token !== 'string' || typeof s.expiresAt !== 'string' || typeof s.operatorId !== 'string') return null;
-    const stored = { token: s.token, expiresAt: s.expiresAt, operatorId: s.operatorId, name: typeof s.name === 'string' ? s.name : s.operatorId };
+    if (typeof s.token !== 'string' || typeof s.expiresAt !== 'string' || typeof s.accountId !== 'string' || !isRole(s.role)) return null;
+    const stored: OperatorSession = {
+      token: s.token, expiresAt: s.expiresAt, accountId: s.accountId, role: s.role,
+      operatorId: typeof s.operatorId === 'string' ? s.operatorId : null, name: typeof s.name === 'string' ? s.name : s.accountId,
+    };
     return isLive(stored, now) ? stored : null;
   } catch {
     return null; // a corrupt value: signed out

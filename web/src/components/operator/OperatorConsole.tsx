@@ -44,7 +44,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         <div>
           <h2>{t('opTitle')}</h2>
           <span className="muted">
-            {t('opSignedInAs')} <strong data-testid="op-name">{session.name}</strong> ({session.operatorId})
+            {t('opSignedInAs')} <strong data-testid="op-name">{session.name}</strong> ({session.accountId})
           </span>
         </div>
         <button type="button" className="btn" onClick={onSignOut} data-testid="op-sign-out">

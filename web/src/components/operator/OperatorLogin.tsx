@@ -48,7 +48,7 @@ export function OperatorLogin({ onLogin, expired }: Props) {
               value={operatorId}
               onChange={(e) => setOperatorId(e.target.value)}
               required
-              maxLength={40}
+              maxLength={80}
               data-testid="op-login-id"
             />
           )}
