@@ -1,7 +1,7 @@
 // Whose lots, bays and devices an operator request may see and change. Every statement of the
 // estate services is scoped by the tenant this returns (WHERE operator_id = $tenant), so another
-// tenant's lot answers 404 exactly as one that does not exist. One place to read the caller: when
-// operator auth grows roles (city / admin / staff) only tenantOf changes.
+// tenant's lot answers 404 exactly as one that does not exist. The one place that reads the caller
+// (req.operator, core/sessions.ts) and its role.
 import type { FastifyRequest } from 'fastify';
 import { OneLotError } from '../core/errors.ts';
 
@@ -13,9 +13,13 @@ export interface Tenant {
 }
 
 export function tenantOf(req: FastifyRequest): Tenant {
-  // Today every operator token is its tenant's administrator (api/auth.ts sets req.operatorId).
-  if (!req.operatorId) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
-  return { operatorId: req.operatorId, canWrite: true };
+  // api/auth.ts requireOperator sets req.operator on every operator route; its absence is a 401.
+  const op = req.operator;
+  if (!op) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
+  // city: every tenant, read-only; admin: its tenant, read and write; staff: its tenant, read-only.
+  if (op.role === 'city') return { operatorId: null, canWrite: false };
+  if (!op.operatorId) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
+  return { operatorId: op.operatorId, canWrite: op.role === 'admin' };
 }
 
 /** The tenant a change is made in; 403 for a read-only role. */

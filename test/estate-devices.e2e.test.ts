@@ -18,7 +18,7 @@ beforeAll(async () => {
   api = client(e.p);
   lotId = (await api(e.zz, 'POST', '/lots', { ...STREET, published: true })).body.id;
   await api(e.zz, 'POST', `/lots/${lotId}/bays`, { pattern: `${lotId}-{01..06}` });
-});
+}, 180_000);
 afterAll(async () => { await e?.p.destroy(); });
 
 describe('registering a device', () => {

@@ -1,19 +1,22 @@
-// What the estate tests share: a platform with the operators module, two tenants signed in, and an
-// HTTP helper that sends JSON with a bearer token.
+// What the estate tests share: a platform with the operators module, console tokens for two
+// tenants' admins, op-zzpark's staff and the city role, and an HTTP helper that sends JSON with a
+// bearer token.
 import { createOperator, operatorsModule } from '../operators/index.ts';
-import { startTestPlatform, type TestPlatform } from './helpers.ts';
+import { consoleToken, startTestPlatform, type TestPlatform } from './helpers.ts';
 
-export interface Estate { p: TestPlatform; zz: string; other: string }
+export interface Estate { p: TestPlatform; zz: string; other: string; staff: string; city: string }
 
-/** op-zzpark and op-private own the demo lots; each gets a console password and a token. */
+/** op-zzpark and op-private own the demo lots; op-zzpark's admin can also sign in (op-zzpark-password). */
 export async function startEstate(env: Record<string, string> = {}): Promise<Estate> {
   const p = await startTestPlatform({ env, modules: [operatorsModule()] });
-  const token = async (id: string) => {
-    await createOperator(p.db.pool, { id, name: id, password: `${id}-password` });
-    const res = await fetch(`${p.httpUrl}/api/v1/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operatorId: id, password: `${id}-password` }) });
-    return (await res.json() as { token: string }).token;
+  await createOperator(p.db.pool, { id: 'op-zzpark', name: 'op-zzpark', password: 'op-zzpark-password' });
+  return {
+    p,
+    zz: await consoleToken(p, { operatorId: 'op-zzpark' }),
+    other: await consoleToken(p, { operatorId: 'op-private' }),
+    staff: await consoleToken(p, { operatorId: 'op-zzpark', role: 'staff', account: 'li.wei@zzpark' }),
+    city: await consoleToken(p, { operatorId: null }),
   };
-  return { p, zz: await token('op-zzpark'), other: await token('op-private') };
 }
 
 export function client(p: TestPlatform) {

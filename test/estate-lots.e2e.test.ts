@@ -12,7 +12,7 @@ const publicIds = async () => new Set((await getJson(e.p, '/api/v1/lots')).body.
 beforeAll(async () => {
   e = await startEstate();
   api = client(e.p);
-});
+}, 180_000);
 afterAll(async () => { await e?.p.destroy(); });
 
 describe('lots', () => {
@@ -152,5 +152,31 @@ describe('tenancy', () => {
     for (const [method, url] of [['GET', '/lots'], ['POST', '/lots'], ['GET', '/devices'], ['POST', '/devices/x/rotate-secret']]) {
       expect((await api(null, method, url, method === 'POST' ? {} : undefined)).status).toBe(401);
     }
+  });
+});
+
+describe('roles', () => {
+  it('city reads every tenant\'s lots and devices but changes nothing; staff reads its own tenant\'s and changes nothing', async () => {
+    const cityLots = (await api(e.city, 'GET', '/lots')).body.lots as Array<{ operatorId: string }>;
+    expect(new Set(cityLots.map((l) => l.operatorId))).toEqual(new Set(['op-zzpark', 'op-private']));
+    const staffLots = (await api(e.staff, 'GET', '/lots')).body.lots as Array<{ id: string; operatorId: string }>;
+    expect(staffLots.length).toBeGreaterThan(0);
+    expect(staffLots.every((l) => l.operatorId === 'op-zzpark')).toBe(true);
+    const lot = staffLots[0].id;
+    expect((await api(e.staff, 'GET', `/lots/${lot}/bays`)).status).toBe(200);
+    expect((await api(e.city, 'GET', `/lots/${lot}`)).status).toBe(200);
+    const before = (await e.p.db.pool.query('SELECT count(*)::int AS lots, (SELECT count(*)::int FROM devices) AS devices FROM lots')).rows[0];
+    for (const token of [e.city, e.staff]) {
+      for (const [method, url, body] of [
+        ['POST', '/lots', { ...GARAGE }], ['PATCH', `/lots/${lot}`, { name: '改名' }], ['POST', `/lots/${lot}/retire`],
+        ['POST', `/lots/${lot}/bays`, { pattern: 'R-{1..2}' }], ['POST', '/devices', { id: 'gate-role-x', kind: 'gate-camera', lotId: lot }],
+      ] as Array<[string, string, unknown?]>) {
+        const r = await api(token, method, url, body);
+        expect({ status: r.status, code: r.body.error?.code }, `${method} ${url}`).toEqual({ status: 403, code: 'ONELOT_ERR_FORBIDDEN' });
+        expect(r.body.error.message).toMatch(/may only read/);
+      }
+    }
+    expect((await e.p.db.pool.query('SELECT count(*)::int AS lots, (SELECT count(*)::int FROM devices) AS devices FROM lots')).rows[0]).toEqual(before);
+    expect((await api(e.city, 'GET', `/lots/${lot}`)).body.name).not.toBe('改名');
   });
 });
