@@ -9,7 +9,7 @@ import { Notice } from '../Notice.tsx';
 import { ConfirmButton } from './ConfirmButton.tsx';
 import { SecretReveal } from './SecretReveal.tsx';
 
-interface Props { token: string; onExpired: () => void; id: string; onChanged: () => void }
+interface Props { token: string; onExpired: () => void; id: string; onChanged: () => void; canEdit: boolean }
 
 function Messages({ title, rows, testId }: { title: string; rows: Array<{ time: string; type: string; text: string }>; testId: string }) {
   const { t } = useI18n();
@@ -38,7 +38,7 @@ function Facts({ d }: { d: DeviceDetail }) {
   );
 }
 
-export function DeviceDetailCard({ token, onExpired, id, onChanged }: Props) {
+export function DeviceDetailCard({ token, onExpired, id, onChanged, canEdit }: Props) {
   const { t } = useI18n();
   const load = useCallback((signal: AbortSignal) => fetchDeviceDetail(token, id, signal), [token, id]);
   const q = useOperatorQuery(load, onExpired);
@@ -50,12 +50,12 @@ export function DeviceDetailCard({ token, onExpired, id, onChanged }: Props) {
       <h2>{id}</h2>
       {q.error && <Notice message={q.error} onRetry={() => void q.reload()} />}
       {d && <Facts d={d} />}
-      <div className="estate-row">
+      {canEdit && <div className="estate-row">
         <ConfirmButton label={t('esRotate')} question={t('esRotateConfirm', { id })} testId="device-rotate" onConfirm={async () => setSecret((await deviceAction(token, id, 'rotate-secret')).secret)} />
         {d && (d.device.enabled
           ? <ConfirmButton label={t('esDisable')} question={`${t('esDisable')} ${id}?`} danger testId="device-disable" onConfirm={() => act('disable')} />
           : <button type="button" className="btn btn--small" onClick={() => void act('enable')} data-testid="device-enable">{t('esEnable')}</button>)}
-      </div>
+      </div>}
       {secret && <SecretReveal id={id} secret={secret} />}
       {d && <Messages title={t('esLastMessage')} testId="device-last" rows={d.lastMessage ? [{ time: d.lastMessage.eventTime, type: d.lastMessage.type, text: JSON.stringify(d.lastMessage.payload) }] : []} />}
       {d && <Messages title={t('esRecentEvents')} testId="device-events" rows={d.events.map((e) => ({ time: e.eventTime, type: e.type, text: JSON.stringify(e.payload) }))} />}

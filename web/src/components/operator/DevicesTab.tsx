@@ -12,7 +12,7 @@ import { DeviceImportForm } from './DeviceImportForm.tsx';
 import { DeviceRegisterForm } from './DeviceRegisterForm.tsx';
 import { SecretReveal } from './SecretReveal.tsx';
 
-export function DevicesTab({ token, onExpired }: SectionProps) {
+export function DevicesTab({ token, onExpired, canEdit }: SectionProps) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const [open, setOpen] = useState<string | null>(null);
@@ -22,12 +22,12 @@ export function DevicesTab({ token, onExpired }: SectionProps) {
   const reload = () => void devices.reload();
   return (
     <div className="estate-stack">
-      <section className="card">
+      {canEdit && <section className="card">
         <DeviceRegisterForm token={token} onExpired={onExpired} onRegistered={(r) => { setRegistered(r); reload(); }} />
         {registered && <SecretReveal id={registered.device.id} secret={registered.secret} />}
         <DeviceImportForm token={token} onExpired={onExpired} onImported={reload} />
-      </section>
-      {open && <DeviceDetailCard key={open} token={token} onExpired={onExpired} id={open} onChanged={reload} />}
+      </section>}
+      {open && <DeviceDetailCard key={open} token={token} onExpired={onExpired} id={open} onChanged={reload} canEdit={canEdit} />}
       <section className="card" data-testid="estate-devices">
         <input className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('esSearchDevices')} aria-label={t('esSearchDevices')} data-testid="device-search" />
         {devices.error && <Notice message={devices.error} onRetry={reload} />}

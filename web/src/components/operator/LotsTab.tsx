@@ -12,7 +12,7 @@ import { ConfirmButton } from './ConfirmButton.tsx';
 import { LotEditor } from './LotEditor.tsx';
 import { LotList } from './LotList.tsx';
 
-export function LotsTab({ token, onExpired }: SectionProps) {
+export function LotsTab({ token, onExpired, canEdit }: SectionProps) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const [open, setOpen] = useState<OperatorLot | 'new' | null>(null);
@@ -25,9 +25,9 @@ export function LotsTab({ token, onExpired }: SectionProps) {
     return (
       <div className="estate-stack">
         <button type="button" className="btn btn--small" onClick={close} data-testid="estate-back">{t('esBack')}</button>
-        <LotEditor token={token} onExpired={onExpired} lot={lot} onSaved={setOpen} />
-        {lot && !lot.retiredAt && <BaysPanel token={token} onExpired={onExpired} lot={lot} />}
-        {lot && !lot.retiredAt && (
+        {canEdit && <LotEditor token={token} onExpired={onExpired} lot={lot} onSaved={setOpen} />}
+        {lot && <BaysPanel token={token} onExpired={onExpired} lot={lot} canEdit={canEdit && !lot.retiredAt} />}
+        {canEdit && lot && !lot.retiredAt && (
           <ConfirmButton label={t('esRetire')} question={t('esRetireLotConfirm', { id: lot.id })} danger testId="lot-retire"
             onConfirm={async () => { await retireLot(token, lot.id); close(); }} />
         )}
@@ -38,7 +38,7 @@ export function LotsTab({ token, onExpired }: SectionProps) {
     <section className="card" data-testid="estate-lots-section">
       <div className="card__head">
         <input className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('esSearchLots')} aria-label={t('esSearchLots')} data-testid="estate-lot-search" />
-        <button type="button" className="btn btn--primary" onClick={() => setOpen('new')} data-testid="estate-new-lot">{t('esNewLot')}</button>
+        {canEdit && <button type="button" className="btn btn--primary" onClick={() => setOpen('new')} data-testid="estate-new-lot">{t('esNewLot')}</button>}
       </div>
       {lots.error && <Notice message={t('loadFailed', { msg: lots.error })} onRetry={() => void lots.reload()} />}
       <LotList lots={lots.data ?? []} onOpen={setOpen} />

@@ -29,6 +29,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
     const byId = new Map((lots ?? []).map((l) => [l.id, l]));
     return {
       token: session.token,
+      canEdit: session.role === 'admin',
       onExpired,
       lots: lots ?? [],
       lotName: (id) => {
@@ -36,7 +37,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         return lot ? lotName(lot, lang) : id;
       },
     };
-  }, [session.token, onExpired, lots, lang]);
+  }, [session.token, session.role, onExpired, lots, lang]);
 
   return (
     <>
