@@ -87,7 +87,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       const stop = await m.start?.({ ...ctx, httpUrl });
       if (stop) cleanups.push(stop);
     }
-    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs, ...modules.flatMap((m) => m.jobs ?? [])], ctx));
+    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs(broker.writer, config.DEVICE_LOW_BATTERY_V), ...modules.flatMap((m) => m.jobs ?? [])], ctx));
 
     let closed = false;
     return {

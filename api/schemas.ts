@@ -14,7 +14,7 @@ export const LotSchema = Type.Object({
   capacity: Type.Integer(),
   free: Type.Integer(),
   occupied: Type.Integer(),
-  unknown: Type.Integer({ description: 'bays no device has reported yet' }),
+  unknown: Type.Integer({ description: 'bays no device has reported yet, or whose device fell silent (never counted free)' }),
   updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   path: Type.Union([Type.Array(Type.Tuple([Type.Number(), Type.Number()])), Type.Null()], { description: 'street segment polyline [[lng,lat],…], WGS-84' }),
 }, { $id: 'Lot' });

@@ -18,6 +18,8 @@ export const ConfigSchema = Type.Object({
   /** Group commit: flush when this many messages are waiting… */
   INGEST_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 20000, default: 2000 }),
   /** …or when the oldest has waited this long (ms). Bounds PUBACK latency at low rates. */
+  /** Device health (ingest/device-health.ts): a battery under this many volts raises an alert. */
+  DEVICE_LOW_BATTERY_V: Type.Number({ minimum: 0, maximum: 10, default: 3.3 }),
   INGEST_BATCH_WAIT_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
   /** Seed the deterministic Zhengzhou demo district when the database is empty. */
   SEED_DEMO: Type.Boolean({ default: true }),

@@ -152,4 +152,14 @@ describe('planning a batch against the mirror', () => {
     await planObservations(db.client, [observed('B1', true, 10)], mirror);
     expect(mirror.get('B1')).toEqual(before);
   });
+
+  it('plans a silence (ingest/device-health.ts) as "unknown" on a known bay, and never as late', async () => {
+    const { mirror, db } = await mirrorOf([row('B1', false, 10), row('B2', null, null), row('B3', true, 50)]);
+    const silence = (bay: string, seconds: number) => ({ deviceId: `sen-${bay}`, seq: -1, eventTime: new Date(T0 + seconds * 1000), observation: { bayCode: bay, occupied: null } });
+    const plan = await planObservations(db.client, [silence('B1', 20), silence('B2', 20), silence('B3', 40)], mirror);
+    expect(plan.updates.map((u) => [u.code, u.occupied])).toEqual([['B1', null]]);
+    expect(plan.changes).toEqual([{ code: 'B1', lotId: 'L1', occupied: null, since: new Date(T0 + 20_000).toISOString() }]);
+    expect(plan.deltas.get('L1')).toEqual({ free: -1, occupied: 0, unknown: 1 });
+    expect(plan.late).toBe(0);
+  });
 });

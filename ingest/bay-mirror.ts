@@ -7,7 +7,8 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 
 export interface BayRecord { lotId: string; occupied: boolean | null; since: number | null; eventTime: number | null }
 export interface BayUpdate {
-  code: string; lotId: string; occupied: boolean; since: number; eventTime: number;
+  /** null: unknown (the device that reported it fell silent, ingest/device-health.ts). */
+  code: string; lotId: string; occupied: boolean | null; since: number; eventTime: number;
   deviceId: string; seq: number; was: boolean | null;
 }
 

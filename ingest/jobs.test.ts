@@ -28,7 +28,7 @@ describe('dead-letter retention', () => {
 
   it('runs as a scheduled ingest job', async () => {
     await insert(2, 365, 'ancient');
-    const job = ingestJobs.find((j) => j.name === 'dead-letter retention')!;
+    const job = ingestJobs({ markUnknown: async () => {} }).find((j) => j.name === 'dead-letter retention')!;
     await job.run({ pool: db.pool } as Parameters<typeof job.run>[0]);
     expect(await reasons()).toEqual([{ reason: 'recent', n: 3 }]);
   });

@@ -3,6 +3,8 @@
 // compression and retention policies of the event hypertables; and the dead letters' retention.
 import type { Job } from '../core/module.ts';
 import type { Pool } from '../core/db/index.ts';
+import { checkDeviceHealth, foldCameraConfidence, DEFAULT_THRESHOLDS } from './device-health.ts';
+import type { EventWriter } from './writer.ts';
 
 /**
  * Dead letters are kept 30 days: long enough for a device maker to be told and look at what their
@@ -27,7 +29,9 @@ export async function purgeDeadLetters(pool: Pool, days = DEAD_LETTER_RETENTION_
   }
 }
 
-export const ingestJobs: Job[] = [
+/** ingest's scheduled work; device health marks silent bays unknown through `writer`. */
+export function ingestJobs(writer: Pick<EventWriter, 'markUnknown'>, lowBatteryV = DEFAULT_THRESHOLDS.lowBatteryV): Job[] {
+  return [
   // migrations/002: a continuous aggregate the embedded database never refreshes on its own.
   {
     name: 'occupancy aggregate refresh', schedule: '*/5 * * * *',
@@ -45,4 +49,17 @@ export const ingestJobs: Job[] = [
     name: 'dead-letter retention', schedule: '23 * * * *',
     async run({ pool }) { await purgeDeadLetters(pool); },
   },
-];
+  // ingest/device-health.ts: silent, low-battery, stuck and low-confidence devices.
+  {
+    name: 'device health', schedule: '*/1 * * * *',
+    async run({ pool, log }) {
+      const report = await checkDeviceHealth(pool, (bays) => writer.markUnknown(bays), { ...DEFAULT_THRESHOLDS, lowBatteryV });
+      if (Object.values(report.opened).some((n) => n > 0) || report.silencedBays > 0) log.info(report, 'device health: alerts raised');
+    },
+  },
+  {
+    name: 'camera confidence fold', schedule: '2 * * * *',
+    async run({ pool }) { await foldCameraConfidence(pool); },
+  },
+  ];
+}

@@ -10,7 +10,11 @@ import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 
 export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
 
-type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred };
+/** A bay whose reporting device fell silent: shown unknown from `at` until the device reports again. */
+export interface Silence { bayCode: string; deviceId: string; at: Date }
+
+type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred }
+  | { kind: 'silence'; silence: Silence; done: Deferred };
 interface Deferred { resolve(): void; reject(err: Error): void }
 
 export interface WriterOptions {
@@ -51,6 +55,15 @@ export class EventWriter {
   /** Resolves once the rejected message and its reason are durably stored. */
   deadLetter(dead: DeadLetter): Promise<void> {
     return this.enqueue((done) => ({ kind: 'dead', dead: { ...dead, payload: dead.payload.slice(0, MAX_DEAD_PAYLOAD) }, done }));
+  }
+
+  /**
+   * Resolves once these bays are stored as unknown (and the lot counts and the map with them).
+   * Through the writer, not beside it: it alone keeps bay_state and its mirror in step. A bay a
+   * report newer than `at` has reached, or that is unknown already, is left as it is.
+   */
+  markUnknown(silences: Silence[]): Promise<void> {
+    return Promise.all(silences.map((silence) => this.enqueue((done) => ({ kind: 'silence', silence, done })))).then(() => {});
   }
 
   private enqueue(make: (d: Deferred) => Item): Promise<void> {
@@ -141,9 +154,11 @@ export class EventWriter {
     const seen = new Set<string>();
     const events: IngestEvent[] = [];
     const dead: DeadLetter[] = [];
+    const silenced: Observed[] = [];
     let inBatchDuplicates = 0;
     for (const item of batch) {
       if (item.kind === 'dead') { dead.push(item.dead); continue; }
+      if (item.kind === 'silence') { silenced.push(silenceAsObservation(item.silence)); continue; }
       const e = item.event;
       const key = `${e.deviceId}\u0000${e.seq}\u0000${e.eventTime.getTime()}`;
       if (seen.has(key)) { inBatchDuplicates++; continue; }
@@ -168,7 +183,7 @@ export class EventWriter {
         const begun = client.query('BEGIN');
         [, ...loaded] = await Promise.all([begun, ...this.hooks.map((h) => h.load?.(client, events))]);
       }
-      const observed = await planObservations(client, events, this.mirror);
+      const observed = await planObservations(client, silenced.length ? [...events, ...silenced] : events, this.mirror);
       this.opts.metrics.mqttLate.inc(observed.late);
       const touched = planTouch(events, this.lastSeenWritten);
       const stored = client.query(BATCH_SQL, [
@@ -279,14 +294,22 @@ async function freshOnly(client: PoolClient, events: IngestEvent[]): Promise<Ing
 
 type Counts = { free: number; occupied: number; unknown: number };
 
+/** What planning a bay's state needs of a report: a device event's, or a silence's ("unknown"). */
+type Observed = Pick<IngestEvent, 'deviceId' | 'seq' | 'eventTime'> & { observation?: { bayCode: string; occupied: boolean | null } };
+
+/** A silence planned like a report of "unknown" at its time; never stored as a device event. */
+function silenceAsObservation(s: Silence): Observed {
+  return { deviceId: s.deviceId, seq: -1, eventTime: s.at, observation: { bayCode: s.bayCode, occupied: null } };
+}
+
 /**
  * What a batch does to bays: per bay the newest event of the batch, and only if it is newer than
  * the state we hold (a late message is stored but never rolls a bay back; a repeat is never newer).
  * Lot counts move by deltas, so a commit costs O(changes), not O(bays in the lot).
  * Exported for its tests (ingest/bay-mirror.test.ts); the writer is its only caller.
  */
-export async function planObservations(client: PoolClient, events: IngestEvent[], mirror: BayMirror): Promise<{ updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }> {
-  const newest = new Map<string, IngestEvent>();
+export async function planObservations(client: PoolClient, events: Observed[], mirror: BayMirror): Promise<{ updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }> {
+  const newest = new Map<string, Observed>();
   for (const e of events) {
     if (!e.observation) continue;
     const cur = newest.get(e.observation.bayCode);
@@ -303,6 +326,8 @@ export async function planObservations(client: PoolClient, events: IngestEvent[]
     const cur = mirror.get(code);
     if (!cur) continue; // no such bay: handlers only pass bays the device is assigned to
     const t = e.eventTime.getTime();
+    // A silence changes only a known bay no report has reached since; it is never "late".
+    if (e.observation!.occupied === null && (cur.occupied === null || (cur.eventTime !== null && t <= cur.eventTime))) continue;
     if (cur.eventTime !== null && t <= cur.eventTime) { late++; continue; }
     const occupied = e.observation!.occupied;
     const since = cur.occupied === occupied && cur.since !== null ? cur.since : t;

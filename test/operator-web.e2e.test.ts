@@ -160,7 +160,7 @@ describe("operators' console", () => {
     await signIn('wrong-password-123');
     const error = page.locator(tid('op-login-error'));
     await error.waitFor();
-    expect(await error.innerText()).toContain('运营编号或密码错误');
+    expect(await error.innerText()).toContain('账号或密码错误');
     expect(await error.innerText()).toContain('The account name or password is wrong');
     expect(await page.locator(tid('op-console')).count()).toBe(0);
 
@@ -333,6 +333,30 @@ describe("operators' console", () => {
     expect(await figure('invoiced').locator('dt').innerText()).toBe('Invoiced');
     expect(await figure('avgStay').locator('dd').innerText()).toBe('2 h 20 min');
     await page.locator(tid('lang-toggle')).click();
+  });
+
+  it('counts unresolved device alerts beside the tab, lists them by lot, and acknowledges and resolves one with a note', async () => {
+    // Alerts are scoped to the operator's own lots: this operator takes over the first street lot.
+    await pool.query('UPDATE lots SET operator_id = $1 WHERE id = $2', [OPERATOR.id, street]);
+    const { rows: [dev] } = await pool.query<{ id: string; lot_id: string }>(
+      `SELECT id, lot_id FROM devices WHERE lot_id = $1 ORDER BY id LIMIT 1`, [street]);
+    const { rows: [alert] } = await pool.query<{ id: number }>(
+      `INSERT INTO device_alerts (device_id, lot_id, kind, details) VALUES ($1, $2, 'silent', '{"heartbeatIntervalS": 300}') RETURNING id`, [dev.id, dev.lot_id]);
+    await page.goto(p.httpUrl + '/#/operator/alerts');
+    const count = page.locator(tid('op-alert-count'));
+    await count.waitFor();
+    expect(await count.innerText()).toBe('1');
+    const item = page.locator(tid(`alert-${alert.id}`));
+    await item.waitFor();
+    expect(await item.innerText()).toContain('设备失联');
+    expect(await item.innerText()).toContain(dev.id);
+    await item.locator(tid('alert-note')).fill('已派维修');
+    await item.locator(tid('alert-acknowledge')).click();
+    await waitFor(async () => (await pool.query('SELECT acknowledged_by, note FROM device_alerts WHERE id = $1', [alert.id])).rows[0].note === '已派维修', 5000, 'acknowledged');
+    await page.locator(tid(`alert-${alert.id}`)).locator(tid('alert-resolve')).click();
+    await waitFor(async () => (await pool.query('SELECT resolved_at FROM device_alerts WHERE id = $1', [alert.id])).rows[0].resolved_at !== null, 5000, 'resolved');
+    await page.locator(tid(`alert-${alert.id}`)).waitFor({ state: 'detached' });
+    expect(await page.locator(tid('op-alert-count')).count()).toBe(0);
   });
 
   it('refunds a paid invoice after confirming, and signs out', async () => {

@@ -132,3 +132,22 @@ export const DeviceDetail = Type.Object({
 });
 export type DeviceDetail = Static<typeof DeviceDetail>;
 export const DeviceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const AlertKindSchema = Type.Union([Type.Literal('silent'), Type.Literal('low-battery'), Type.Literal('stuck'), Type.Literal('low-confidence')]);
+export const AlertAction = Type.Union([Type.Literal('acknowledge'), Type.Literal('resolve')]);
+const When = Type.Union([Type.String({ description: 'UTC ISO 8601 instant' }), Type.Null()]);
+export const DeviceAlertSchema = Type.Object({
+  id: Type.Integer(), deviceId: Type.String(), deviceKind: Type.String(), lotId: Type.Union([Type.String(), Type.Null()]), lotName: Type.Union([Type.String(), Type.Null()]),
+  kind: AlertKindSchema, status: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
+  details: Type.Record(Type.String(), Type.Unknown(), { description: 'the figures that raised it, e.g. lastSeen, batteryV, since, lastHour' }),
+  openedAt: Type.String(), acknowledgedAt: When, acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
+  resolvedAt: When, resolvedBy: Type.Union([Type.String(), Type.Null(), ], { description: 'null on a resolved alert: the condition cleared by itself' }), note: Type.Union([Type.String(), Type.Null()]),
+});
+export const DeviceAlertList = Type.Object({ alerts: Type.Array(DeviceAlertSchema) });
+export const AlertCountsSchema = Type.Object({
+  open: Type.Integer(), acknowledged: Type.Integer(),
+  byLot: Type.Array(Type.Object({ lotId: Type.String(), lotName: Type.String(), open: Type.Integer(), acknowledged: Type.Integer() })),
+});
+export type DeviceAlertBody = Static<typeof DeviceAlertSchema>;
+export type AlertKindBody = Static<typeof AlertKindSchema>;
+export type AlertCountsBody = Static<typeof AlertCountsSchema>;

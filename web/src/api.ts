@@ -1,5 +1,6 @@
 // The page's only door to the API: same origin, JSON, errors in the `{ error: { code, message } }` shape.
 import type {
+  AlertCounts,
   Analytics,
   BayReport,
   DeviceDetail,
@@ -12,6 +13,7 @@ import type {
   OperatorDevice,
   OperatorLot,
   ArrearsPlate,
+  DeviceAlert,
   DriverPlate,
   GuidanceResponse,
   Invoice,
@@ -205,6 +207,21 @@ export function fetchPlateArrears(token: string, plate: string, signal?: AbortSi
 /** Refund a paid invoice in full; 202, the provider confirms by webhook. 409 unless paid. */
 export function refundInvoice(token: string, id: number): Promise<RefundResponse> {
   return request(`/api/v1/operator/invoices/${id}/refund`, { method: 'POST', token, body: {} });
+}
+
+/** Device health alerts of the operator's lots (the city's team: every lot), newest first. */
+export function fetchAlerts(token: string, q: { status?: 'active' | 'resolved'; lotId?: string | null }, signal?: AbortSignal): Promise<{ alerts: DeviceAlert[] }> {
+  const qs = new URLSearchParams({ limit: '200', ...(q.status ? { status: q.status } : {}), ...(q.lotId ? { lotId: q.lotId } : {}) });
+  return request(`/api/v1/operator/alerts?${qs}`, { token, signal });
+}
+
+export function fetchAlertCounts(token: string, signal?: AbortSignal): Promise<AlertCounts> {
+  return request('/api/v1/operator/alerts/counts', { token, signal });
+}
+
+/** 403 for the city's team (it reads only), 409 when already resolved. */
+export function actOnAlert(token: string, id: number, action: 'acknowledge' | 'resolve', note: string): Promise<DeviceAlert> {
+  return request(`/api/v1/operator/alerts/${id}/${action}`, { method: 'POST', token, body: { note } });
 }
 
 /** Send overdue reminders now (normally on REMINDER_CRON). */

@@ -17,13 +17,14 @@ export function parseRoute(hash: string): Route {
 }
 
 // The operators' console has one tab per sub-path, so a reload or a bookmark keeps the tab.
-export type OperatorTab = 'review' | 'arrears' | 'analytics' | 'lots' | 'devices';
+export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'lots' | 'devices';
 
-export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'analytics', 'lots', 'devices'];
+export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'lots', 'devices'];
 
 export const OPERATOR_TAB_HASH: Record<OperatorTab, string> = {
   review: '#/operator',
   arrears: '#/operator/arrears',
+  alerts: '#/operator/alerts',
   analytics: '#/operator/analytics',
   lots: '#/operator/lots',
   devices: '#/operator/devices',

@@ -17,7 +17,7 @@ import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
 import type {
   BayReport as BayReportSchema, DeviceDetail as DeviceDetailSchema, DeviceImport as DeviceImportSchema, DeviceInput as DeviceInputSchema,
   DeviceSecret as DeviceSecretSchema, LotInput as LotInputSchema, LotPatch as LotPatchSchema, OperatorBay as OperatorBaySchema,
-  OperatorDevice as OperatorDeviceSchema, OperatorLot as OperatorLotSchema, OperatorToken,
+  OperatorDevice as OperatorDeviceSchema, OperatorLot as OperatorLotSchema, OperatorToken, AlertCountsBody, AlertKindBody, DeviceAlertBody,
 } from '../../operators/http/schemas.ts';
 
 export interface LatLng {
@@ -51,6 +51,9 @@ export type PayResponse = PaymentStarted;
 
 // ---- operators' console (billing/, payments/, analytics/, operators/ http/schemas.ts) ----
 export type OperatorLoginResponse = OperatorToken;
+export type DeviceAlert = DeviceAlertBody;
+export type AlertKind = AlertKindBody;
+export type AlertCounts = AlertCountsBody;
 export type ReviewSession = ReviewSessionSchema;
 export type SessionException = SessionExceptionSchema;
 export type ReviewQueue = ReviewQueueSchema;

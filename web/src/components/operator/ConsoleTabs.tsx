@@ -3,9 +3,10 @@
 import { useI18n, type StringKey } from '../../i18n.ts';
 import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.ts';
 
-const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', analytics: 'opTabAnalytics', lots: 'opTabLots', devices: 'opTabDevices' };
+const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', lots: 'opTabLots', devices: 'opTabDevices' };
 
-export function ConsoleTabs({ tab }: { tab: OperatorTab }) {
+/** `alerts`: unresolved device alerts, shown beside the tab's name (the console polls the count). */
+export function ConsoleTabs({ tab, alerts }: { tab: OperatorTab; alerts?: number }) {
   const { t } = useI18n();
   return (
     <nav className="tabs" aria-label={t('opTabsLabel')}>
@@ -18,6 +19,7 @@ export function ConsoleTabs({ tab }: { tab: OperatorTab }) {
           data-testid={`op-tab-link-${k}`}
         >
           {t(LABEL[k])}
+          {k === 'alerts' && alerts ? <span className="count-chip count-chip--alert" data-testid="op-alert-count">{alerts}</span> : null}
         </a>
       ))}
     </nav>

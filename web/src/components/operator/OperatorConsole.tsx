@@ -1,11 +1,12 @@
 // A signed-in operator: who is signed in, the sections as tabs (one hash each, so a reload keeps
 // the tab), and the open section. Lot names are read once here for every section.
-import { useCallback, useMemo } from 'react';
-import { fetchLots } from '../../api.ts';
+import { useCallback, useEffect, useMemo } from 'react';
+import { fetchAlertCounts, fetchLots } from '../../api.ts';
 import { useOperatorTab } from '../../hooks/useHashRoute.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { lotName, useI18n } from '../../i18n.ts';
 import type { OperatorSession } from '../../operator-auth.ts';
+import { AlertsTab } from './AlertsTab.tsx';
 import { AnalyticsTab } from './AnalyticsTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
 import type { SectionProps } from './console.ts';
@@ -25,6 +26,14 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
   const tab = useOperatorTab();
   const loadLots = useCallback((signal: AbortSignal) => fetchLots({}, signal).then((r) => r.lots), []);
   const lots = useOperatorQuery(loadLots, onExpired).data;
+  // Unresolved device alerts in the header, live enough for a console left open: every 30 s.
+  const loadAlertCounts = useCallback((signal: AbortSignal) => fetchAlertCounts(session.token, signal), [session.token]);
+  const alertCounts = useOperatorQuery(loadAlertCounts, onExpired);
+  const reloadAlertCounts = alertCounts.reload;
+  useEffect(() => {
+    const timer = setInterval(() => void reloadAlertCounts(), 30_000);
+    return () => clearInterval(timer);
+  }, [reloadAlertCounts]);
   const ctx = useMemo<SectionProps>(() => {
     const byId = new Map((lots ?? []).map((l) => [l.id, l]));
     return {
@@ -52,10 +61,11 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
           {t('opSignOut')}
         </button>
       </section>
-      <ConsoleTabs tab={tab} />
+      <ConsoleTabs tab={tab} alerts={alertCounts.data ? alertCounts.data.open + alertCounts.data.acknowledged : undefined} />
       <div data-testid={`op-tab-${tab}`}>
         {tab === 'review' && <ReviewTab {...ctx} />}
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
+        {tab === 'alerts' && <AlertsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
         {tab === 'lots' && <LotsTab {...ctx} />}
         {tab === 'devices' && <DevicesTab {...ctx} />}

@@ -1,0 +1,118 @@
+// Device health: a scheduled check (ingest/jobs.ts) over every device, in a few set-based statements
+// so 250,000 devices cost the database well under a second and ingest keeps its one embedded
+// connection. It raises one alert per device and kind (migrations/017) and clears it when the
+// condition does:
+// - silent: no message for two heartbeat intervals (devices.last_seen is written by ingest at minute
+//   resolution). The bays it last reported go "unknown" on the map — through the writer, which alone
+//   keeps bay_state, its mirror and the lot counts in step — never "free";
+// - low battery: the last reported battery under DEVICE_LOW_BATTERY_V;
+// - stuck: a sensor's bay in one state far longer than that lot's stays (ten times the lot's mean
+//   stay of the last two weeks, at least 24 hours), a sign of a sensor that no longer sees cars;
+// - low confidence: a camera whose plate reads in the last hour average well under its own day before.
+import type { Pool } from '../core/db/index.ts';
+import type { Silence } from './writer.ts';
+
+export interface HealthThresholds {
+  lowBatteryV: number;
+  /** Stuck: at least this long, and at least `stuckStays` mean stays of the lot. */
+  stuckMinHours: number;
+  stuckStays: number;
+  /** Low confidence: the hour's mean under `ratio` × the day's, or under `floor`, with `minReads` reads. */
+  confidenceRatio: number;
+  confidenceFloor: number;
+  confidenceMinReads: number;
+}
+
+export const DEFAULT_THRESHOLDS: HealthThresholds = {
+  lowBatteryV: 3.3, stuckMinHours: 24, stuckStays: 10, confidenceRatio: 0.85, confidenceFloor: 0.6, confidenceMinReads: 20,
+};
+
+export interface HealthReport { opened: Record<string, number>; cleared: Record<string, number>; silencedBays: number; ms: number }
+
+const SILENT = `coalesce(d.last_seen, d.created_at) < now() - make_interval(secs => 2 * d.heartbeat_interval_s)`;
+
+/** Open an alert per row of `select` (device_id, lot_id, details); resolve open ones of `kind` not in it. */
+async function reconcile(pool: Pool, kind: string, select: string, params: unknown[]): Promise<{ opened: number; cleared: number }> {
+  const { rows } = await pool.query<{ opened: string; cleared: string }>(
+    `WITH now_bad AS (${select}),
+     opened AS (
+       INSERT INTO device_alerts (device_id, lot_id, kind, details)
+       SELECT device_id, lot_id, '${kind}', details FROM now_bad
+       ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING RETURNING 1
+     ), cleared AS (
+       UPDATE device_alerts a SET resolved_at = now(), note = coalesce(a.note || ' · ', '') || 'cleared by itself'
+        WHERE a.kind = '${kind}' AND a.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM now_bad b WHERE b.device_id = a.device_id)
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM opened) AS opened, (SELECT count(*) FROM cleared) AS cleared`, params);
+  return { opened: Number(rows[0].opened), cleared: Number(rows[0].cleared) };
+}
+
+/** Fold the last complete hours' plate-read confidence per camera (idempotent per hour). */
+export async function foldCameraConfidence(pool: Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO camera_confidence_hourly (device_id, hour, reads, confidence_sum)
+     SELECT device_id, date_trunc('hour', event_time, 'UTC'), count(*), sum((payload->>'confidence')::float8)
+       FROM device_events
+      WHERE event_time >= date_trunc('hour', now(), 'UTC') - interval '2 hours' AND event_time < date_trunc('hour', now(), 'UTC')
+        AND type IN ('gate', 'bay') AND payload ? 'confidence'
+      GROUP BY 1, 2
+     ON CONFLICT (device_id, hour) DO UPDATE SET reads = EXCLUDED.reads, confidence_sum = EXCLUDED.confidence_sum`);
+  await pool.query(`DELETE FROM camera_confidence_hourly WHERE hour < now() - interval '3 days'`);
+}
+
+/**
+ * One pass of every check. `silence` marks bays unknown through the ingest writer; the bays it
+ * gets are those a silent device reported last and that are not unknown already.
+ */
+export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) => Promise<void>, t: HealthThresholds = DEFAULT_THRESHOLDS): Promise<HealthReport> {
+  const started = Date.now();
+  const opened: Record<string, number> = {};
+  const cleared: Record<string, number> = {};
+  const note = (kind: string, r: { opened: number; cleared: number }) => { opened[kind] = r.opened; cleared[kind] = r.cleared; };
+
+  note('silent', await reconcile(pool, 'silent',
+    `SELECT d.id AS device_id, d.lot_id, jsonb_build_object('lastSeen', d.last_seen, 'heartbeatIntervalS', d.heartbeat_interval_s) AS details
+       FROM devices d WHERE d.enabled AND ${SILENT}`, []));
+  note('low-battery', await reconcile(pool, 'low-battery',
+    `SELECT d.id AS device_id, d.lot_id, jsonb_build_object('batteryV', d.battery, 'thresholdV', $1::real) AS details
+       FROM devices d WHERE d.enabled AND d.battery IS NOT NULL AND d.battery < $1`, [t.lowBatteryV]));
+  note('stuck', await reconcile(pool, 'stuck',
+    `WITH stays AS (
+       SELECT lot_id, sum(stay_minutes) / nullif(sum(closed), 0) AS mean_stay_min
+         FROM lot_hourly_stats WHERE hour >= now() - interval '14 days' GROUP BY lot_id
+     )
+     SELECT d.id AS device_id, d.lot_id,
+            jsonb_build_object('occupied', s.occupied, 'since', s.since, 'meanStayMinutes', round(st.mean_stay_min::numeric, 1)) AS details
+       FROM devices d JOIN bay_state s ON s.bay_code = d.bay_code AND s.device_id = d.id
+       LEFT JOIN stays st ON st.lot_id = d.lot_id
+      WHERE d.enabled AND d.kind = 'bay-sensor' AND s.occupied IS NOT NULL AND NOT (${SILENT})
+        AND s.since < now() - greatest(make_interval(hours => $1::int), interval '1 minute' * ($2::float8 * coalesce(st.mean_stay_min, 0)))`,
+    [t.stuckMinHours, t.stuckStays]));
+  note('low-confidence', await reconcile(pool, 'low-confidence',
+    `WITH hours AS (
+       SELECT device_id,
+              sum(reads) FILTER (WHERE hour = date_trunc('hour', now(), 'UTC') - interval '1 hour') AS recent_reads,
+              sum(confidence_sum) FILTER (WHERE hour = date_trunc('hour', now(), 'UTC') - interval '1 hour') AS recent_sum,
+              sum(reads) FILTER (WHERE hour < date_trunc('hour', now(), 'UTC') - interval '1 hour') AS base_reads,
+              sum(confidence_sum) FILTER (WHERE hour < date_trunc('hour', now(), 'UTC') - interval '1 hour') AS base_sum
+         FROM camera_confidence_hourly WHERE hour >= now() - interval '26 hours' GROUP BY device_id
+     )
+     SELECT h.device_id, d.lot_id,
+            jsonb_build_object('lastHour', round((recent_sum / recent_reads)::numeric, 3), 'dayBefore', round((base_sum / nullif(base_reads, 0))::numeric, 3), 'reads', recent_reads) AS details
+       FROM hours h JOIN devices d ON d.id = h.device_id
+      WHERE d.enabled AND recent_reads >= $1
+        AND (recent_sum / recent_reads < $2 OR (base_reads >= $1 AND recent_sum / recent_reads < $3 * base_sum / base_reads))`,
+    [t.confidenceMinReads, t.confidenceFloor, t.confidenceRatio]));
+
+  // The bays silent devices reported last, still shown as known.
+  const { rows } = await pool.query<{ bay_code: string; device_id: string }>(
+    `SELECT s.bay_code, s.device_id
+       FROM device_alerts a JOIN devices d ON d.id = a.device_id
+       JOIN LATERAL (SELECT d.bay_code AS code UNION ALL SELECT cb.bay_code FROM camera_bays cb WHERE cb.device_id = d.id) c ON c.code IS NOT NULL
+       JOIN bay_state s ON s.bay_code = c.code AND s.device_id = d.id
+      WHERE a.kind = 'silent' AND a.resolved_at IS NULL AND s.occupied IS NOT NULL`);
+  const at = new Date();
+  if (rows.length) await silence(rows.map((r) => ({ bayCode: r.bay_code, deviceId: r.device_id, at })));
+  return { opened, cleared, silencedBays: rows.length, ms: Date.now() - started };
+}
