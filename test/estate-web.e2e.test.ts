@@ -23,7 +23,7 @@ beforeAll(async () => {
   await page.locator(tid('op-login-password')).fill('op-zzpark-password');
   await page.locator(tid('op-login-submit')).click();
   await page.locator(tid('estate-lots-section')).waitFor();
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await e?.p.destroy();
