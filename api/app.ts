@@ -47,7 +47,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
 
   const cache = new AvailabilityCache(deps.pool, deps.changes);
   await cache.start();
-  const hub = new StreamHub(deps.changes, config.streamFlushMs ?? 200);
+  const hub = new StreamHub(deps.changes, config.streamFlushMs ?? 200, (lotId) => cache.get(lotId) !== undefined);
   // Live streams never finish on their own: end them before the server waits for its connections
   // to close (an open map kept a Ctrl-C waiting 15 s for the shutdown timer).
   app.addHook('preClose', async () => { hub.stop(); });

@@ -1,6 +1,7 @@
 // Every lot with its live counts, held in memory and patched from the change feed, so map and
 // guidance queries never wait behind an ingest commit on the (single) database connection.
-// Lot metadata is reloaded from the database when operators change it (reload()).
+// Lot metadata is reloaded from the database when operators change it (the feed's `lots` event).
+// Only live lots are held: published and not retired (migrations/014); the rest are not public.
 import type { Pool } from '../core/db/index.ts';
 import type { ChangeFeed, AvailabilityChange } from '../core/changes.ts';
 import type { LotBody } from './schemas.ts';
@@ -11,16 +12,19 @@ export type Lot = LotBody & { timeZone: string };
 export class AvailabilityCache {
   private lots = new Map<string, Lot>();
   private readonly onChange = (c: AvailabilityChange) => this.apply(c);
+  private readonly onLots = () => { this.reload().catch(() => { /* the next change retries; the old lots stay */ }); };
 
   constructor(private readonly pool: Pool, private readonly feed: ChangeFeed) {}
 
   async start(): Promise<void> {
     await this.reload();
     this.feed.on('availability', this.onChange);
+    this.feed.on('lots', this.onLots);
   }
 
   stop(): void {
     this.feed.off('availability', this.onChange);
+    this.feed.off('lots', this.onLots);
   }
 
   async reload(): Promise<void> {
@@ -28,6 +32,7 @@ export class AvailabilityCache {
       `SELECT l.id, l.name, l.name_en, l.kind, l.district, l.address, l.lat, l.lng, l.capacity, l.time_zone, l.path,
               COALESCE(a.free, 0) AS free, COALESCE(a.occupied, 0) AS occupied, COALESCE(a.unknown, l.capacity) AS unknown, a.updated_at
          FROM lots l LEFT JOIN lot_availability a ON a.lot_id = l.id
+        WHERE l.published AND l.retired_at IS NULL
         ORDER BY l.id`,
     );
     const next = new Map<string, Lot>();

@@ -1,7 +1,8 @@
 // In-process feed of committed changes: ingest publishes availability after each commit (the API's
 // SSE stream and caches subscribe; only what changed travels), billing publishes the invoices it
-// issued (payments charges the contactless ones at once). Modules meet here instead of importing
-// each other.
+// issued (payments charges the contactless ones at once), operators publish the lots and devices
+// they changed (the API reloads its lot cache; ingest forgets a device's cached identity and closes
+// its live connection). Modules meet here instead of importing each other.
 import { EventEmitter } from 'node:events';
 
 export interface LotCounts { id: string; free: number; occupied: number; unknown: number; updatedAt: string }
@@ -21,7 +22,21 @@ export interface IssuedInvoice {
   exitSeq: number;
 }
 
-export class ChangeFeed extends EventEmitter<{ availability: [AvailabilityChange]; invoices: [IssuedInvoice[]] }> {
+/** Lots an operator created, edited, published, retired, or whose bays changed: public views reload them. */
+export interface LotsChanged { lotIds: string[] }
+
+/**
+ * A device an operator changed. rotated/disabled: its old secret or its right to connect is gone, so
+ * a live connection must close now; updated: what it watches changed, so its cached identity is stale.
+ */
+export interface DeviceChange { deviceId: string; action: 'rotated' | 'disabled' | 'updated' }
+
+export class ChangeFeed extends EventEmitter<{
+  availability: [AvailabilityChange];
+  invoices: [IssuedInvoice[]];
+  lots: [LotsChanged];
+  devices: [DeviceChange];
+}> {
   constructor() {
     super();
     // One listener per open SSE stream: thousands of map viewers are normal.

@@ -50,6 +50,7 @@ export const HeartbeatMessage = Type.Object({
   type: Type.Literal('heartbeat'), ...Envelope,
   battery: Type.Optional(Battery),
   temperature: Type.Optional(Type.Number({ minimum: -60, maximum: 120, description: '°C' })),
+  firmware: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'firmware version, shown on the device\'s console page' })),
 });
 export const BayCameraMessage = Type.Object({
   type: Type.Literal('bay'), ...Envelope,

@@ -14,6 +14,7 @@ import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './
 import { LimitedSocket } from './packet-limit.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
+import { followDeviceChanges } from './device-changes.ts';
 
 export interface BrokerConfig {
   batchMax: number;
@@ -114,6 +115,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   let connected = 0;
   aedes.on('client', () => metrics.mqttClients.set(++connected));
   aedes.on('clientDisconnect', () => metrics.mqttClients.set(--connected));
+  const unfollow = followDeviceChanges(aedes, ctx.devices, deps.changes, log);
 
   return {
     aedes,
@@ -122,6 +124,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     listen: (port, host = '127.0.0.1') => listen(server, port, host),
     async close() {
       // Stop accepting, disconnect devices, then commit whatever they already sent.
+      unfollow();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await writer.close();

@@ -73,6 +73,9 @@ export async function loadCity<D extends LoadableDevice>(pool: Pool, city: Loada
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
     ordered, (d) => [d.id, d.kind, hashDeviceSecret(d.secret), d.lotId, d.bayCode ?? null, d.lane ?? null, d.gatewayId ?? null],
     (n) => { log(`loaded ${n}/${creds.length} devices`); progress('devices', n, creds.length); });
+  // A gateway without a lot belongs to its children's operator (a child took its lot's, migrations/014).
+  await pool.query(`UPDATE devices g SET operator_id = (SELECT min(c.operator_id) FROM devices c WHERE c.gateway_id = g.id)
+                     WHERE g.kind = 'gateway' AND g.operator_id IS NULL`);
   const cameraBays = city.devices.flatMap((d) => (d.bays ?? []).map((b) => [d.id, b]));
   if (cameraBays.length) {
     await insertColumns(pool, 'INSERT INTO camera_bays (device_id, bay_code) SELECT * FROM unnest($1::text[], $2::text[])', cameraBays, (r) => r,

@@ -44,7 +44,7 @@ export function lotsRoutes(app: App, { cache, pool }: ApiContext): void {
     const { rows } = await pool.query(
       `SELECT b.code, b.lat, b.lng, b.accessible, b.ev_charging, s.occupied, s.since
          FROM bays b LEFT JOIN bay_state s ON s.bay_code = b.code
-        WHERE b.lot_id = $1 ORDER BY b.code`,
+        WHERE b.lot_id = $1 AND b.retired_at IS NULL ORDER BY b.code`,
       [lot.id],
     );
     return {

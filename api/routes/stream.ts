@@ -15,11 +15,12 @@ export class StreamHub {
   private readonly ping: NodeJS.Timeout;
   private readonly onChange = (c: AvailabilityChange) => {
     if (this.viewers.size === 0) return;
-    for (const l of c.lots) this.lots.set(l.id, l);
-    for (const b of c.bays) this.bays.set(b.code, b);
+    for (const l of c.lots) if (this.isPublic(l.id)) this.lots.set(l.id, l);
+    for (const b of c.bays) if (this.isPublic(b.lotId)) this.bays.set(b.code, b);
   };
 
-  constructor(private readonly feed: ChangeFeed, flushMs: number) {
+  /** isPublic: whether a lot is on the public map (unpublished and retired lots never stream). */
+  constructor(private readonly feed: ChangeFeed, flushMs: number, private readonly isPublic: (lotId: string) => boolean = () => true) {
     feed.on('availability', this.onChange);
     this.timer = setInterval(() => this.flush(), flushMs);
     // Comments keep proxies from closing an idle stream (every 15 s).

@@ -1,5 +1,5 @@
 // The shapes of the operators' sign-in (TypeBox): validation, OpenAPI, and the console's types.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 export const OperatorLogin = Type.Object({
   account: Type.String({ minLength: 1, maxLength: 80, description: 'the console account\'s sign-in name', examples: ['op-zzpark'] }),
@@ -19,6 +19,119 @@ export const OperatorToken = Type.Object({
   expiresAt: Type.String({ description: 'UTC ISO 8601 instant' }),
 });
 export type OperatorToken = Static<typeof OperatorToken>;
+
+// ---- the estate: lots, bays, devices an operator manages (operators/lots.ts, bays.ts, devices.ts) ----
+// No `default`s in the inputs: the PATCH bodies are Partial of them, and a default would overwrite.
+
+const LngLat = Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })], { description: '[lng, lat], WGS-84' });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const LotKind = Type.Union([Type.Literal('garage'), Type.Literal('street')]);
+
+const LotFields = {
+  name: Type.String({ minLength: 1, maxLength: 100, description: 'Chinese name' }),
+  nameEn: Type.String({ minLength: 1, maxLength: 100 }),
+  district: Type.String({ minLength: 1, maxLength: 60 }),
+  address: Type.String({ maxLength: 200 }),
+  lat: Type.Number({ minimum: -90, maximum: 90, description: 'WGS-84; a street segment\'s is computed from its path when absent' }),
+  lng: Type.Number({ minimum: -180, maximum: 180 }),
+  path: Type.Array(LngLat, { minItems: 2, maxItems: 200, description: 'street segment polyline [[lng,lat],…]; required for a street, absent for a garage' }),
+  timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone tariffs are read in; default Asia/Shanghai', examples: ['Asia/Shanghai'] }),
+  capacity: Type.Integer({ minimum: 0, maximum: 100_000, description: 'bays counted on the map; raised to the number of bays when bays are added' }),
+  accessibleBays: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  evBays: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  published: Type.Boolean({ description: 'live on the public map; a new lot is unpublished unless this says true' }),
+};
+export const LotInput = Type.Object({
+  id: Type.Optional(Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{2,31}$', description: 'the lot code (capitals, digits, dashes); generated when absent', examples: ['ZZ-JS-0100'] })),
+  kind: LotKind,
+  ...LotFields,
+  address: Type.Optional(LotFields.address), lat: Type.Optional(LotFields.lat), lng: Type.Optional(LotFields.lng), path: Type.Optional(LotFields.path),
+  timeZone: Type.Optional(LotFields.timeZone), capacity: Type.Optional(LotFields.capacity), accessibleBays: Type.Optional(LotFields.accessibleBays),
+  evBays: Type.Optional(LotFields.evBays), published: Type.Optional(LotFields.published),
+}, { additionalProperties: false });
+export type LotInput = Static<typeof LotInput>;
+export const LotPatch = Type.Partial(Type.Object(LotFields), { additionalProperties: false, minProperties: 1 });
+export type LotPatch = Static<typeof LotPatch>;
+
+export const OperatorLot = Type.Object({
+  id: Type.String(), operatorId: Type.String(), kind: LotKind,
+  name: Type.String(), nameEn: Type.String(), district: Type.String(), address: Type.String(),
+  lat: Type.Number(), lng: Type.Number(), path: Nullable(Type.Array(LngLat)), timeZone: Type.String(),
+  capacity: Type.Integer(), accessibleBays: Type.Integer(), evBays: Type.Integer(),
+  published: Type.Boolean(), retiredAt: Nullable(Type.String({ format: 'date-time' })),
+  bays: Type.Integer({ description: 'bays in service' }), devices: Type.Integer({ description: 'devices registered to the lot' }),
+});
+export type OperatorLot = Static<typeof OperatorLot>;
+export const OperatorLotList = Type.Object({ lots: Type.Array(OperatorLot) });
+export type OperatorLotList = Static<typeof OperatorLotList>;
+export const LotQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 100, description: 'search id, names, district, address' })),
+  retired: Type.Optional(Type.Boolean({ description: 'include retired lots (default false)' })),
+});
+export const LotIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const BayPatternInput = Type.Object({
+  pattern: Type.String({ minLength: 1, maxLength: 80, description: 'a code pattern: `A-{001..120}` (a range, zero-padded like its start), or `A-{nnn}` with count', examples: ['A-{001..120}'] }),
+  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: 'how many, with a `{n…}` pattern' })),
+  start: Type.Optional(Type.Integer({ minimum: 0, maximum: 999_999, description: 'first number, with a `{n…}` pattern (default 1)' })),
+  accessible: Type.Optional(Type.Boolean()),
+  evCharging: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+export type BayPatternInput = Static<typeof BayPatternInput>;
+export const CsvInput = Type.Object({
+  csv: Type.String({ minLength: 1, maxLength: 1_000_000, description: 'CSV text with a header row' }),
+}, { additionalProperties: false });
+const Refused = Type.Object({ row: Type.Integer({ description: 'CSV line (the header is line 1), or position in the pattern from 1' }), code: Type.String(), reason: Type.String() });
+export const BayReport = Type.Object({ created: Type.Array(Type.String()), refused: Type.Array(Refused) });
+export type BayReport = Static<typeof BayReport>;
+export const OperatorBay = Type.Object({
+  code: Type.String(), lotId: Type.String(), lat: Type.Number(), lng: Type.Number(),
+  accessible: Type.Boolean(), evCharging: Type.Boolean(), retiredAt: Nullable(Type.String({ format: 'date-time' })),
+  occupied: Nullable(Type.Boolean()), devices: Type.Array(Type.String(), { description: 'enabled devices watching the bay' }),
+});
+export type OperatorBay = Static<typeof OperatorBay>;
+export const OperatorBayList = Type.Object({ bays: Type.Array(OperatorBay) });
+export type OperatorBayList = Static<typeof OperatorBayList>;
+export const BayPatch = Type.Object({ accessible: Type.Optional(Type.Boolean()), evCharging: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 });
+export type BayPatch = Static<typeof BayPatch>;
+export const BayCodeParams = Type.Object({ code: Type.String({ maxLength: 64 }) });
+
+export const DeviceInput = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$', description: 'the device id, also its MQTT username', examples: ['sen-ZZ-JS-0100-001'] }),
+  kind: Type.Union([Type.Literal('bay-sensor'), Type.Literal('bay-camera'), Type.Literal('gate-camera'), Type.Literal('gateway')]),
+  lotId: Type.Optional(Type.String({ maxLength: 64, description: 'required for cameras; a sensor takes its bay\'s lot' })),
+  bayCode: Type.Optional(Type.String({ maxLength: 64, description: 'bay-sensor: the bay it sits in' })),
+  bays: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 64, description: 'bay-camera: the bays it watches' })),
+  lane: Type.Optional(Type.String({ maxLength: 40, description: 'gate-camera: which lane' })),
+  gatewayId: Type.Optional(Type.String({ maxLength: 64, description: 'the gateway that publishes for it, if any' })),
+}, { additionalProperties: false });
+export type DeviceInput = Static<typeof DeviceInput>;
+export const OperatorDevice = Type.Object({
+  id: Type.String(), kind: Type.String(), lotId: Nullable(Type.String()), bayCode: Nullable(Type.String()), bays: Type.Array(Type.String()),
+  lane: Nullable(Type.String()), gatewayId: Nullable(Type.String()), enabled: Type.Boolean(),
+  lastSeen: Nullable(Type.String({ format: 'date-time' })), battery: Nullable(Type.Number({ description: 'volts' })),
+});
+export type OperatorDevice = Static<typeof OperatorDevice>;
+export const OperatorDeviceList = Type.Object({ devices: Type.Array(OperatorDevice) });
+export type OperatorDeviceList = Static<typeof OperatorDeviceList>;
+export const DeviceQuery = Type.Object({ lotId: Type.Optional(Type.String({ maxLength: 64 })), q: Type.Optional(Type.String({ maxLength: 100 })) });
+export const DeviceSecret = Type.Object({ device: OperatorDevice, secret: Type.String({ description: 'shown this once: store it in the device now' }) });
+export type DeviceSecret = Static<typeof DeviceSecret>;
+export const DeviceImport = Type.Object({
+  created: Type.Array(Type.Object({ id: Type.String(), secret: Type.String() }), { description: 'secrets shown this once' }),
+  refused: Type.Array(Refused),
+});
+export type DeviceImport = Static<typeof DeviceImport>;
+const DeviceEvent = Type.Object({ type: Type.String(), eventTime: Type.String({ format: 'date-time' }), receivedAt: Type.String({ format: 'date-time' }), bayCode: Nullable(Type.String()), payload: Type.Unknown() });
+export const DeviceDetail = Type.Object({
+  device: OperatorDevice,
+  firmware: Nullable(Type.String({ description: 'as the device last reported it in a heartbeat (`firmware`), if it does' })),
+  lastMessage: Nullable(DeviceEvent),
+  events: Type.Array(DeviceEvent, { description: 'the last 20 stored messages of the past 7 days' }),
+  deadLetters: Type.Array(Type.Object({ receivedAt: Type.String({ format: 'date-time' }), topic: Type.String(), reason: Type.String(), payload: Type.String() }), { description: 'the last 20 refused messages' }),
+});
+export type DeviceDetail = Static<typeof DeviceDetail>;
+export const DeviceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export const AlertKindSchema = Type.Union([Type.Literal('silent'), Type.Literal('low-battery'), Type.Literal('stuck'), Type.Literal('low-confidence')]);
 export const AlertAction = Type.Union([Type.Literal('acknowledge'), Type.Literal('resolve')]);

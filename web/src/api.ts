@@ -2,6 +2,16 @@
 import type {
   AlertCounts,
   Analytics,
+  BayReport,
+  DeviceDetail,
+  DeviceImport,
+  DeviceInput,
+  DeviceSecret,
+  LotInput,
+  LotPatch,
+  OperatorBay,
+  OperatorDevice,
+  OperatorLot,
   ArrearsPlate,
   DeviceAlert,
   ClaimDecision,
@@ -51,7 +61,7 @@ function isErrorBody(body: unknown): body is { error: { code: string; message: s
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** Driver or operator bearer token (api/auth.ts). */
   token?: string;
@@ -238,6 +248,66 @@ export function fetchAnalytics(token: string, q: { from: string; to: string; lot
   const params = new URLSearchParams({ from: q.from, to: q.to });
   if (q.lotId) params.set('lotId', q.lotId);
   return request(`/api/v1/operator/analytics?${params}`, { token, signal });
+}
+
+// ---- the operators' estate (operators/http/lots.ts, bays.ts, devices.ts) ----
+const OP = '/api/v1/operator';
+
+export function fetchOperatorLots(token: string, q: string, signal?: AbortSignal): Promise<{ lots: OperatorLot[] }> {
+  return request(`${OP}/lots${q ? `?q=${encodeURIComponent(q)}` : ''}`, { token, signal });
+}
+
+export function createLot(token: string, body: LotInput): Promise<OperatorLot> {
+  return request(`${OP}/lots`, { method: 'POST', token, body });
+}
+
+export function updateLot(token: string, id: string, body: LotPatch): Promise<OperatorLot> {
+  return request(`${OP}/lots/${encodeURIComponent(id)}`, { method: 'PATCH', token, body });
+}
+
+export function retireLot(token: string, id: string): Promise<{ lot: OperatorLot; disabledDevices: string[] }> {
+  return request(`${OP}/lots/${encodeURIComponent(id)}/retire`, { method: 'POST', token, body: {} });
+}
+
+export function fetchLotBays(token: string, lotId: string, signal?: AbortSignal): Promise<{ bays: OperatorBay[] }> {
+  return request(`${OP}/lots/${encodeURIComponent(lotId)}/bays`, { token, signal });
+}
+
+/** By a pattern ({pattern, count?}) or from CSV text ({csv}). */
+export function addBays(token: string, lotId: string, body: { pattern: string; count?: number } | { csv: string }): Promise<BayReport> {
+  const path = 'csv' in body ? 'bays/csv' : 'bays';
+  return request(`${OP}/lots/${encodeURIComponent(lotId)}/${path}`, { method: 'POST', token, body });
+}
+
+export function updateBay(token: string, code: string, body: { accessible?: boolean; evCharging?: boolean }): Promise<OperatorBay> {
+  return request(`${OP}/bays/${encodeURIComponent(code)}`, { method: 'PATCH', token, body });
+}
+
+export function retireBay(token: string, code: string): Promise<OperatorBay> {
+  return request(`${OP}/bays/${encodeURIComponent(code)}/retire`, { method: 'POST', token, body: {} });
+}
+
+export function fetchDevices(token: string, q: string, signal?: AbortSignal): Promise<{ devices: OperatorDevice[] }> {
+  return request(`${OP}/devices${q ? `?q=${encodeURIComponent(q)}` : ''}`, { token, signal });
+}
+
+export function registerDevice(token: string, body: DeviceInput): Promise<DeviceSecret> {
+  return request(`${OP}/devices`, { method: 'POST', token, body });
+}
+
+export function importDevices(token: string, csv: string): Promise<DeviceImport> {
+  return request(`${OP}/devices/csv`, { method: 'POST', token, body: { csv } });
+}
+
+export function fetchDeviceDetail(token: string, id: string, signal?: AbortSignal): Promise<DeviceDetail> {
+  return request(`${OP}/devices/${encodeURIComponent(id)}`, { token, signal });
+}
+
+/** rotate-secret answers the new secret, once; disable/enable the device. */
+export function deviceAction(token: string, id: string, action: 'rotate-secret'): Promise<DeviceSecret>;
+export function deviceAction(token: string, id: string, action: 'disable' | 'enable'): Promise<OperatorDevice>;
+export function deviceAction(token: string, id: string, action: string): Promise<unknown> {
+  return request(`${OP}/devices/${encodeURIComponent(id)}/${action}`, { method: 'POST', token, body: {} });
 }
 
 export function errorMessage(err: unknown): string {

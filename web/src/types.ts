@@ -15,7 +15,11 @@ import type {
   ReviewSession as ReviewSessionSchema, SessionException as SessionExceptionSchema,
 } from '../../billing/http/schemas.ts';
 import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
-import type { AlertCountsBody, AlertKindBody, DeviceAlertBody, OperatorToken } from '../../operators/http/schemas.ts';
+import type {
+  BayReport as BayReportSchema, DeviceDetail as DeviceDetailSchema, DeviceImport as DeviceImportSchema, DeviceInput as DeviceInputSchema,
+  DeviceSecret as DeviceSecretSchema, LotInput as LotInputSchema, LotPatch as LotPatchSchema, OperatorBay as OperatorBaySchema,
+  OperatorDevice as OperatorDeviceSchema, OperatorLot as OperatorLotSchema, OperatorToken, AlertCountsBody, AlertKindBody, DeviceAlertBody,
+} from '../../operators/http/schemas.ts';
 
 export interface LatLng {
   lat: number;
@@ -70,3 +74,15 @@ export type AnalyticsTotals = Analytics['totals'];
 export type LotAnalytics = Analytics['byLot'][number];
 export type HourAnalytics = Analytics['hourly'][number];
 export type DayAnalytics = Analytics['daily'][number];
+
+// ---- the operators' estate: lots, bays, devices (operators/http/schemas.ts) ----
+export type OperatorLot = OperatorLotSchema;
+export type LotInput = LotInputSchema;
+export type LotPatch = LotPatchSchema;
+export type OperatorBay = OperatorBaySchema;
+export type BayReport = BayReportSchema;
+export type OperatorDevice = OperatorDeviceSchema;
+export type DeviceInput = DeviceInputSchema;
+export type DeviceSecret = DeviceSecretSchema;
+export type DeviceImport = DeviceImportSchema;
+export type DeviceDetail = DeviceDetailSchema;

@@ -3,7 +3,9 @@
 import { useI18n, type StringKey } from '../../i18n.ts';
 import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.ts';
 
-const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', claims: 'opTabClaims' };
+const LABEL: Record<OperatorTab, StringKey> = {
+  review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', lots: 'opTabLots', devices: 'opTabDevices', claims: 'opTabClaims',
+};
 
 /**
  * `tabs`: the sections this account may open (plate claims are the city role's); `alerts`:

@@ -13,6 +13,8 @@ import { ArrearsTab } from './ArrearsTab.tsx';
 import { ClaimsTab } from './ClaimsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
+import { DevicesTab } from './DevicesTab.tsx';
+import { LotsTab } from './LotsTab.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
 
 interface Props {
@@ -41,6 +43,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
     const byId = new Map((lots ?? []).map((l) => [l.id, l]));
     return {
       token: session.token,
+      canEdit: session.role === 'admin',
       onExpired,
       lots: lots ?? [],
       lotName: (id) => {
@@ -48,7 +51,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         return lot ? lotName(lot, lang) : id;
       },
     };
-  }, [session.token, onExpired, lots, lang]);
+  }, [session.token, session.role, onExpired, lots, lang]);
 
   return (
     <>
@@ -69,6 +72,8 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
         {tab === 'alerts' && <AlertsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
+        {tab === 'lots' && <LotsTab {...ctx} />}
+        {tab === 'devices' && <DevicesTab {...ctx} />}
         {tab === 'claims' && <ClaimsTab {...ctx} />}
       </div>
     </>

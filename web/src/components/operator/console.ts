@@ -4,6 +4,8 @@ import type { Lot } from '../../types.ts';
 export interface SectionProps {
   /** The operator's bearer token. */
   token: string;
+  /** The account may change the estate (an operator's admin); city and staff only read it. */
+  canEdit: boolean;
   /** Call on a 401: signs out and says the sign-in expired. */
   onExpired: () => void;
   /** Every lot, for names and the analytics filter; empty until loaded. */

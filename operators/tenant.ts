@@ -1,0 +1,32 @@
+// Whose lots, bays and devices an operator request may see and change. Every statement of the
+// estate services is scoped by the tenant this returns (WHERE operator_id = $tenant), so another
+// tenant's lot answers 404 exactly as one that does not exist. The one place that reads the caller
+// (req.operator, core/sessions.ts) and its role.
+import type { FastifyRequest } from 'fastify';
+import { OneLotError } from '../core/errors.ts';
+
+export interface Tenant {
+  /** operators.id of the tenant; null = the city role, which reads every tenant's estate. */
+  operatorId: string | null;
+  /** admin: may create, edit, retire, register, rotate. city and staff only read. */
+  canWrite: boolean;
+}
+
+export function tenantOf(req: FastifyRequest): Tenant {
+  // api/auth.ts requireOperator sets req.operator on every operator route; its absence is a 401.
+  const op = req.operator;
+  if (!op) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
+  // city: every tenant, read-only; admin: its tenant, read and write; staff: its tenant, read-only.
+  if (op.role === 'city') return { operatorId: null, canWrite: false };
+  if (!op.operatorId) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
+  return { operatorId: op.operatorId, canWrite: op.role === 'admin' };
+}
+
+/** The tenant a change is made in; 403 for a read-only role. */
+export function writerOf(req: FastifyRequest): string {
+  const t = tenantOf(req);
+  if (!t.canWrite || !t.operatorId) {
+    throw new OneLotError('ONELOT_ERR_FORBIDDEN', 'Your role may only read lots, bays and devices; ask your operator\'s administrator to make this change.');
+  }
+  return t.operatorId;
+}

@@ -1,0 +1,50 @@
+// A lot's bays: the bulk-add forms, and each bay with its flags (accessible, EV charging: a tick
+// saves at once), the devices watching it, and retiring it.
+import { useCallback } from 'react';
+import { fetchLotBays, retireBay, updateBay } from '../../api.ts';
+import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
+import { useI18n } from '../../i18n.ts';
+import type { OperatorBay, OperatorLot } from '../../types.ts';
+import { Notice } from '../Notice.tsx';
+import { BayAddForms } from './BayAddForms.tsx';
+import { ConfirmButton } from './ConfirmButton.tsx';
+
+interface Props { token: string; onExpired: () => void; lot: OperatorLot; canEdit: boolean }
+
+function BayRow({ bay, token, onChanged, canEdit }: { bay: OperatorBay; token: string; onChanged: () => void; canEdit: boolean }) {
+  const { t } = useI18n();
+  const set = (patch: { accessible?: boolean; evCharging?: boolean }) => void updateBay(token, bay.code, patch).then(onChanged, onChanged);
+  const live = !bay.retiredAt && canEdit;
+  return (
+    <tr data-testid={`bay-${bay.code}`}>
+      <td>{bay.code}</td>
+      <td><input type="checkbox" aria-label={`${bay.code} ${t('esAccessible')}`} checked={bay.accessible} disabled={!live} onChange={(e) => set({ accessible: e.target.checked })} /></td>
+      <td><input type="checkbox" aria-label={`${bay.code} ${t('esEv')}`} checked={bay.evCharging} disabled={!live} onChange={(e) => set({ evCharging: e.target.checked })} /></td>
+      <td className="small">{bay.devices.join(' ')}</td>
+      <td>{live ? <ConfirmButton label={t('esRetire')} question={t('esRetireBayConfirm', { id: bay.code })} testId={`bay-retire-${bay.code}`} onConfirm={async () => { await retireBay(token, bay.code); onChanged(); }} /> : bay.retiredAt ? t('esRetired') : null}</td>
+    </tr>
+  );
+}
+
+export function BaysPanel({ token, onExpired, lot, canEdit }: Props) {
+  const { t } = useI18n();
+  const load = useCallback((signal: AbortSignal) => fetchLotBays(token, lot.id, signal).then((r) => r.bays), [token, lot.id]);
+  const bays = useOperatorQuery(load, onExpired);
+  const reload = () => void bays.reload();
+  return (
+    <section className="card" data-testid="bays-panel">
+      <h2>{t('esBaysTitle')}</h2>
+      {canEdit && <BayAddForms token={token} onExpired={onExpired} lotId={lot.id} onAdded={reload} />}
+      {bays.error && <Notice message={bays.error} onRetry={reload} />}
+      {bays.data && bays.data.length === 0 && <p className="muted">{t('esNoBays')}</p>}
+      {bays.data && bays.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="data-table data-table--compact" data-testid="bays-table">
+            <thead><tr><th scope="col">{t('esColCode')}</th><th scope="col">{t('esAccessible')}</th><th scope="col">{t('esEv')}</th><th scope="col">{t('esColDevices')}</th><th scope="col" /></tr></thead>
+            <tbody>{bays.data.map((b) => <BayRow key={b.code} bay={b} token={token} onChanged={reload} canEdit={canEdit} />)}</tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

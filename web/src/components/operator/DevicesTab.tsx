@@ -1,0 +1,45 @@
+// The estate's devices section: search and list, register one (secret shown once), import a CSV,
+// and one device's page.
+import { useCallback, useState } from 'react';
+import { fetchDevices } from '../../api.ts';
+import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
+import { useI18n } from '../../i18n.ts';
+import type { DeviceSecret } from '../../types.ts';
+import { Notice } from '../Notice.tsx';
+import type { SectionProps } from './console.ts';
+import { DeviceDetailCard } from './DeviceDetailCard.tsx';
+import { DeviceImportForm } from './DeviceImportForm.tsx';
+import { DeviceRegisterForm } from './DeviceRegisterForm.tsx';
+import { SecretReveal } from './SecretReveal.tsx';
+
+export function DevicesTab({ token, onExpired, canEdit }: SectionProps) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const [registered, setRegistered] = useState<DeviceSecret | null>(null);
+  const load = useCallback((signal: AbortSignal) => fetchDevices(token, q, signal).then((r) => r.devices), [token, q]);
+  const devices = useOperatorQuery(load, onExpired);
+  const reload = () => void devices.reload();
+  return (
+    <div className="estate-stack">
+      {canEdit && <section className="card">
+        <DeviceRegisterForm token={token} onExpired={onExpired} onRegistered={(r) => { setRegistered(r); reload(); }} />
+        {registered && <SecretReveal id={registered.device.id} secret={registered.secret} />}
+        <DeviceImportForm token={token} onExpired={onExpired} onImported={reload} />
+      </section>}
+      {open && <DeviceDetailCard key={open} token={token} onExpired={onExpired} id={open} onChanged={reload} canEdit={canEdit} />}
+      <section className="card" data-testid="estate-devices">
+        <input className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('esSearchDevices')} aria-label={t('esSearchDevices')} data-testid="device-search" />
+        {devices.error && <Notice message={devices.error} onRetry={reload} />}
+        <ul className="compact-list">
+          {(devices.data ?? []).slice(0, 300).map((d) => (
+            <li key={d.id}>
+              <button type="button" className="plate-button" onClick={() => setOpen(d.id)} data-testid={`device-${d.id}`}>{d.id}</button>{' '}
+              <span className="small muted">{d.kind} · {d.bayCode ?? d.lotId ?? ''} · {d.enabled ? t('esEnabled') : t('esDisabled')}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
