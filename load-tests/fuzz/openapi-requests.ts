@@ -99,7 +99,7 @@ function auth(op: Operation, creds: Credentials): fc.Arbitrary<{ variant: string
   if (creds.operator) opts.push(['operator token', `Bearer ${creds.operator}`], ['operator token', `Bearer ${creds.operator}`]);
   // Routes that need credentials get the right ones half the time, so their handlers run too.
   const right = op.path.startsWith('/api/v1/operator') ? creds.operator : creds.driver;
-  if (op.secured && right) for (let i = 0; i < opts.length; i++) opts.push(['right token', `Bearer ${right}`]);
+  if (op.secured && right) opts.push(...opts.map((): [string, string] => ['right token', `Bearer ${right}`]));
   return fc.constantFrom(...opts).map(([variant, header]) => ({ variant, header }));
 }
 
