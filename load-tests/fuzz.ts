@@ -45,7 +45,7 @@ const of = (kind: string) => creds.devices.filter((d) => d.kind === kind);
 const asFuzz = (d: Device): Credentialed => ({ id: d.id, kind: d.kind, secret: d.secret, bays: d.bays });
 const sensors = of('bay-sensor');
 const payloadDevices = [...sensors.slice(0, 12), ...of('bay-camera').slice(0, 6), ...of('gate-camera').slice(0, 6)].map(asFuzz);
-const packetDevices = sensors.slice(12, 60).map(asFuzz);
+const packetDevices = sensors.slice(12, 76).map(asFuzz);
 const real = sensors[sensors.length - 1];
 
 /** The platform's JS heap, least of a few samples over 3 s: nearest to what a GC leaves. */

@@ -44,7 +44,7 @@ function sendOne(o: PacketPhaseOptions, c: PacketCase, device: Credentialed, byt
     const finish = (why: Outcome) => { if (outcome) return; outcome = why; clearTimeout(timer); socket.destroy(); resolve(why); };
     const send = () => {
       socket.write(bytes);
-      timer = setTimeout(() => finish('leftOpen'), o.waitMs ?? 100);
+      timer = setTimeout(() => finish('leftOpen'), o.waitMs ?? 400);
     };
     socket.setTimeout(10_000, () => { if (!outcome) { socket.destroy(); reject(new Error(`${c.category}: no CONNACK within 10 s`)); } });
     socket.on('connect', () => {
@@ -94,7 +94,7 @@ export async function runPacketPhase(o: PacketPhaseOptions): Promise<PacketPhase
       }
     }
   };
-  const concurrency = Math.min(o.concurrency ?? 48, o.devices.length);
+  const concurrency = Math.min(o.concurrency ?? 64, o.devices.length);
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   r.seconds = (performance.now() - started) / 1000;
   return r;
