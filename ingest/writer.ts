@@ -29,7 +29,7 @@ const MAX_DEAD_PAYLOAD = 8192;
  * the reason), and a NUL or an unpaired surrogate there made the whole group commit fail, so no
  * device in the batch got its PUBACK (found by `npm run fuzz`). Both become U+FFFD.
  */
-const storable = (s: string) => (s.replace(/\u0000/g, '\ufffd') as string & { toWellFormed(): string }).toWellFormed();
+const storable = (s: string) => (s.replaceAll('\u0000', '\ufffd') as string & { toWellFormed(): string }).toWellFormed();
 
 export class EventWriter {
   private queue: Item[] = [];

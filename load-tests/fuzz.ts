@@ -48,10 +48,10 @@ const payloadDevices = [...sensors.slice(0, 12), ...of('bay-camera').slice(0, 6)
 const packetDevices = sensors.slice(12, 76).map(asFuzz);
 const real = sensors[sensors.length - 1];
 
-/** The platform's JS heap, least of a few samples over 3 s: nearest to what a GC leaves. */
+/** The platform's JS heap, least of 8 samples over 2 s: nearest to what a GC leaves. */
 async function heapMB(p: PlatformProcess): Promise<number> {
   let least = Infinity;
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 8; i++) {
     least = Math.min(least, sampleValue(await p.metrics(), 'onelot_process_nodejs_heap_size_used_bytes'));
     await new Promise((r) => setTimeout(r, 250));
   }

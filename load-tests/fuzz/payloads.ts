@@ -74,7 +74,7 @@ const toBytes = (m: Msg) => Buffer.from(JSON.stringify(m), 'utf8');
  * surrogate without its pair. The protocol dead-letters such a payload as invalid_json.
  */
 export function unstorable(v: unknown): boolean {
-  const bad = (s: string) => /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+  const bad = (s: string) => s.includes('\u0000') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
   if (typeof v === 'string') return bad(v);
   if (Array.isArray(v)) return v.some(unstorable);
   if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => bad(k) || unstorable(x));
