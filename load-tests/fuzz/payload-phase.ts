@@ -86,7 +86,7 @@ async function publishAll(o: PayloadPhaseOptions, d: Credentialed, cases: Return
       const m = r.byMutation.get(c.mutation) ?? { n: 0, expect: c.expect };
       m.n++;
       r.byMutation.set(c.mutation, m);
-      if (r.sent % 5000 === 0) o.progress?.(r.acked + r.unacked);
+      if ((r.acked + r.unacked) % 5000 === 0) o.progress?.(r.acked + r.unacked);
       wake?.();
     });
   }
