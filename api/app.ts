@@ -14,7 +14,7 @@ import { createAuth } from './auth.ts';
 import { AvailabilityCache } from './availability-cache.ts';
 import type { ApiConfig, ApiContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
-import { clientErrorHandler, frameworkErrors, refuseUnstorableText } from './hostile-input.ts';
+import { clientErrorHandler, frameworkErrors, refuseUnsafeNumbers, refuseUnstorableText } from './hostile-input.ts';
 import { LotSchema, BaySchema } from './schemas.ts';
 import { registerOpenApi, securityFromGuards } from './openapi.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -66,6 +66,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('preValidation', refuseUnstorableText);
+  app.addHook('preHandler', refuseUnsafeNumbers);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

@@ -1,5 +1,6 @@
 // Requests `npm run fuzz` found answered outside docs/errors.md: a 500 for a NUL in a path
-// parameter, fastify's own error shape for a broken %-escape and for headers over 16 KB.
+// parameter or for a number bigint cannot take, fastify's own error shape for a broken %-escape
+// and for headers over 16 KB.
 import http from 'node:http';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './helpers.ts';
@@ -34,6 +35,15 @@ describe('hostile HTTP input gets a 4xx in the one error shape', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('ONELOT_ERR_VALIDATION');
     expect(r.body.error.message).toMatch(/Fix the request/);
+  });
+
+  it.each([
+    ['an id of 4e59 (an integer to the schema, not to bigint)', '/api/v1/invoices/4e59?plate=%E8%B1%ABA12345'],
+    ['an id of 1e309 (Infinity once coerced)', '/api/v1/invoices/1e309?plate=%E8%B1%ABA12345'],
+  ])('%s: 400 naming the unsafe number', async (_what, path) => {
+    const r = await raw(path);
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/the path holds a number that is not finite or is an integer beyond 2\^53/);
   });
 
   it('a NUL in a JSON body: 400 naming the body', async () => {
