@@ -46,7 +46,8 @@ function sendOne(o: PacketPhaseOptions, c: PacketCase, device: Credentialed, byt
       socket.write(bytes);
       timer = setTimeout(() => finish('leftOpen'), o.waitMs ?? 400);
     };
-    socket.setTimeout(10_000, () => { if (!outcome) { socket.destroy(); reject(new Error(`${c.category}: no CONNACK within 10 s`)); } });
+    // 30 s: a sign-in checks the secret in the database, which a loaded machine slows down.
+    socket.setTimeout(30_000, () => { if (!outcome) { socket.destroy(); reject(new Error(`${c.category}: no CONNACK within 30 s`)); } });
     socket.on('connect', () => {
       if (c.authenticated) socket.write(connectPacket({ clientId: device.id, user: device.id, pass: device.secret, keepalive: 30 }));
       else send();

@@ -50,7 +50,7 @@ export function checks(f: FuzzFindings): Check[] {
   if (f.payloads) out.push(...payloadChecks(f.payloads));
   if (f.packets) out.push({ name: 'malformed MQTT packets: broker kept accepting connections', pass: f.packets.failures === 0, detail: `${f.packets.sent} packets, ${f.packets.failures} failures${f.packets.failureSamples.length ? ': ' + f.packets.failureSamples.join(' | ') : ''}` });
   if (f.api) {
-    out.push({ name: 'API: no 5xx', pass: f.api.serverErrors === 0 && f.api.noAnswer === 0, detail: `${f.api.sent} requests over ${f.api.operations} operations: ${f.api.serverErrors} 5xx, ${f.api.noAnswer} unanswered` });
+    out.push({ name: 'API: no 5xx', pass: f.api.serverErrors === 0 && f.api.noAnswer === 0, detail: `${f.api.sent} requests over ${f.api.operations} operations: ${f.api.serverErrors} 5xx, ${f.api.noAnswer} unanswered (apart: ${f.api.closedMidUpload} over-limit bodies cut off after the 413, ${f.api.healthzUnavailable} /healthz 503 from its 2 s database probe)` });
     out.push({ name: 'API: every 4xx is { error: { code, message } }', pass: f.api.badErrorBodies === 0, detail: `${f.api.badErrorBodies} without it` });
   }
   const m = f.memory;
