@@ -33,6 +33,8 @@ function unstorable(root: unknown): boolean {
   const stack = [root];
   while (stack.length) {
     const v = stack.pop();
+    // A raw body (the payments webhook keeps its bytes to check the signature) is not walked byte by byte.
+    if (Buffer.isBuffer(v)) continue;
     if (typeof v === 'string') { if (bad(v)) return true; } else if (Array.isArray(v)) stack.push(...v);
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { if (bad(k)) return true; stack.push(x); }
   }
@@ -55,6 +57,7 @@ function unsafeNumber(root: unknown): boolean {
   const stack = [root];
   while (stack.length) {
     const v = stack.pop();
+    if (Buffer.isBuffer(v)) continue;
     if (typeof v === 'number') { if (!Number.isFinite(v) || (Number.isInteger(v) && Math.abs(v) > Number.MAX_SAFE_INTEGER)) return true; } else if (Array.isArray(v)) stack.push(...v);
     else if (v && typeof v === 'object') stack.push(...Object.values(v));
   }
