@@ -52,7 +52,7 @@ export async function refuseUnstorableText(req: FastifyRequest): Promise<void> {
   }
 }
 
-/** A number no SQL column takes: not finite (1e309 in a query string), or an integer past 2^53. */
+/** A number no SQL column takes: not finite (1e309 in a query string), or past ±2^53 (every double that large is an integer). */
 function unsafeNumber(root: unknown): boolean {
   const stack = [root];
   while (stack.length) {

@@ -14,6 +14,8 @@ describe('npm run fuzz (seeded, short)', () => {
       const child = execFile(process.execPath, ['--import', 'tsx', 'load-tests/fuzz.ts', '--seed', '7', '--payloads', '800', '--packets', '300', '--requests', '200', '--json'],
         { cwd: root, timeout: 230_000, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) => resolve({ code: err ? (child.exitCode ?? 1) : 0, stdout: out, stderr: errOut }));
     });
+    // No output at all: the run was killed (timeout) or failed before its report; say why.
+    expect(stdout.trim(), `no report (exit ${code}); its stderr ends:\n${stderr.slice(-3000)}`).not.toBe('');
     const lines = stdout.trim().split('\n');
     const r = JSON.parse(lines[lines.length - 1]);
     const failed = r.checks.filter((c: { pass: boolean }) => !c.pass);
