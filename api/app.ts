@@ -15,6 +15,7 @@ import { createAuth } from './auth.ts';
 import { AvailabilityCache } from './availability-cache.ts';
 import type { ApiConfig, ApiContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrors, refuseUnsafeNumbers, refuseUnstorableText } from './hostile-input.ts';
 import { LotSchema, BaySchema } from './schemas.ts';
 import { registerOpenApi, securityFromGuards } from './openapi.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -42,6 +43,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+    clientErrorHandler, frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const modules = deps.modules ?? [];
 
@@ -64,6 +66,8 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  app.addHook('preValidation', refuseUnstorableText);
+  app.addHook('preHandler', refuseUnsafeNumbers);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

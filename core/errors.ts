@@ -10,6 +10,7 @@ export const ERRORS = {
   ONELOT_ERR_UNAUTHORIZED: { status: 401, message: 'Log in first: send "Authorization: Bearer <token>" from POST /api/v1/auth/login.' },
   ONELOT_ERR_FORBIDDEN: { status: 403, message: '%s' },
   ONELOT_ERR_CONFLICT: { status: 409, message: '%s' },
+  ONELOT_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers are larger than the server accepts (16 KB); send a shorter URL and smaller headers.' },
   ONELOT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait a moment and try again.' },
   ONELOT_ERR_UNAVAILABLE: { status: 503, message: 'The service is starting or its database is unreachable; try again in a few seconds.' },
   ONELOT_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged. Try again, and report it if it persists.' },

@@ -70,4 +70,14 @@ describe('the event-time window', () => {
     expect(at(Date.parse('2999-01-01T00:00:00Z')).ok).toBe(false);
     expect(parseDeviceMessage('bay-sensor', JSON.stringify({ type: 'occupancy', seq: 1, ts: '2999-01-01T00:00:00Z', occupied: true })).ok).toBe(true);
   });
+
+  it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates), in values, keys and nested extras', () => {
+    const base = { type: 'heartbeat', seq: 1, ts };
+    for (const extra of [{ note: '\u0000' }, { note: 'x\ud800' }, { ['\udc00']: 1 }, { deep: [[{ a: ['\u0000'] }]] }]) {
+      const r = ok('bay-sensor', { ...extra, ...base });
+      expect(r.ok ? 'ok' : `${r.code}: ${r.reason}`).toMatch(/^invalid_json: payload holds a NUL character/);
+    }
+    // A surrogate pair (an emoji) and an escaped backslash-u are text like any other.
+    expect(ok('bay-sensor', { note: '📡 \\u0000', ...base }).ok).toBe(true);
+  });
 });

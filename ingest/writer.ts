@@ -28,6 +28,13 @@ export interface WriterOptions {
 
 const MAX_DEAD_PAYLOAD = 8192;
 
+/**
+ * Text PostgreSQL can store: a dead letter quotes what the device sent (its payload, its "type" in
+ * the reason), and a NUL or an unpaired surrogate there made the whole group commit fail, so no
+ * device in the batch got its PUBACK (found by `npm run fuzz`). Both become U+FFFD.
+ */
+const storable = (s: string) => (s.replaceAll('\u0000', '\ufffd') as string & { toWellFormed(): string }).toWellFormed();
+
 export class EventWriter {
   private queue: Item[] = [];
   private flushing = false;
@@ -54,7 +61,8 @@ export class EventWriter {
 
   /** Resolves once the rejected message and its reason are durably stored. */
   deadLetter(dead: DeadLetter): Promise<void> {
-    return this.enqueue((done) => ({ kind: 'dead', dead: { ...dead, payload: dead.payload.slice(0, MAX_DEAD_PAYLOAD) }, done }));
+    const safe = { ...dead, reason: storable(dead.reason), topic: storable(dead.topic), payload: storable(dead.payload.slice(0, MAX_DEAD_PAYLOAD)) };
+    return this.enqueue((done) => ({ kind: 'dead', dead: safe, done }));
   }
 
   /**

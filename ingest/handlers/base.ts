@@ -12,3 +12,13 @@ export function baseEvent(device: Device, msg: DeviceMessage, eventTime: Date, r
     lotId: device.lotId, bayCode: device.bayCode, payload: msg,
   };
 }
+
+/**
+ * A reading rounded to `places` decimals, for the PostgreSQL `real` columns it reaches (battery in
+ * devices, confidence in sessions via the stored payload). The protocol allows any number in range,
+ * but `real` cannot hold e.g. 4e-277 V: such a reading failed the whole group commit it was in
+ * (found by `npm run fuzz`). Millivolts and thousandths are all a device measures anyway.
+ */
+export function rounded(x: number | undefined, places: number): number | undefined {
+  return x === undefined ? undefined : Math.round(x * 10 ** places) / 10 ** places;
+}

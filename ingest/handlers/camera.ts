@@ -1,6 +1,6 @@
 import type { BayCameraMessage } from '../../core/protocol.ts';
 import { normalizePlate } from '../../core/plates.ts';
-import { baseEvent, type Handler } from './base.ts';
+import { baseEvent, rounded, type Handler } from './base.ts';
 
 // A high-mount camera reports one of the on-street bays assigned to it. The plate is normalised
 // here so every later consumer (sessions, billing) sees one spelling; an unreadable plate is kept
@@ -9,7 +9,7 @@ export const handleCamera: Handler<BayCameraMessage> = (device, msg, eventTime, 
   if (!device.bays.has(msg.bay)) {
     return { ok: false, code: 'bay_not_assigned', reason: `bay "${msg.bay}" is not assigned to camera ${device.id}; only its assigned bays may be reported` };
   }
-  const payload = { ...msg };
+  const payload = { ...msg, ...(msg.confidence !== undefined ? { confidence: rounded(msg.confidence, 3) } : {}) };
   if (msg.plate) {
     const p = normalizePlate(msg.plate);
     if (p.ok) payload.plate = p.plate;

@@ -1,12 +1,13 @@
 import type { GateCameraMessage } from '../../core/protocol.ts';
 import { normalizePlate } from '../../core/plates.ts';
-import { baseEvent, type Handler } from './base.ts';
+import { baseEvent, rounded, type Handler } from './base.ts';
 
 // A garage lane camera: entries and exits by plate. It changes no bay state (bay sensors do);
 // sessions are built from these events.
 export const handleGate: Handler<GateCameraMessage> = (device, msg, eventTime, receivedAt) => {
   if (!device.lotId) return { ok: false, code: 'not_installed', reason: `gate camera ${device.id} is not assigned to a lot; register it to a garage first` };
   const p = normalizePlate(msg.plate);
-  const payload = p.ok ? { ...msg, plate: p.plate } : msg;
+  const confidence = rounded(msg.confidence, 3);
+  const payload = p.ok || confidence !== msg.confidence ? { ...msg, ...(p.ok ? { plate: p.plate } : {}), ...(confidence !== undefined ? { confidence } : {}) } : msg;
   return { ok: true, event: baseEvent(device, payload, eventTime, receivedAt) };
 };

@@ -90,7 +90,7 @@ export class RawMqttClient {
   }
 
   /** PUBLISH QoS 1; `ack` runs on PUBACK, or with an error if the connection closes first. */
-  publish(topic: string, payload: string, ack: Ack): void {
+  publish(topic: string, payload: string | Buffer, ack: Ack): void {
     if (!this.connected) { ack(new Error('not connected')); return; }
     let id = this.nextId;
     while (this.pending.has(id)) id = id === 0xffff ? 1 : id + 1;
@@ -106,7 +106,8 @@ export class RawMqttClient {
     packet.writeUInt16BE(topicLen, at); at += 2;
     at += packet.write(topic, at);
     packet.writeUInt16BE(id, at); at += 2;
-    packet.write(payload, at);
+    if (typeof payload === 'string') packet.write(payload, at);
+    else payload.copy(packet, at);
     this.pending.set(id, ack);
     this.socket.write(packet);
   }
