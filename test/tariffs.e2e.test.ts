@@ -1,8 +1,10 @@
 // Tariff versions end to end (issue 11) on a real platform, over real HTTP and the real database:
 // the admin writes a tariff, previews it, schedules it; the city approves it; the lot's public page
 // shows it — and a version in force is never changed again. Garages publish without the city.
+// Passes and free lists: a stay through a real gate camera over MQTT gets a zero invoice naming it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startTestPlatform, type TestPlatform } from './helpers.ts';
+import { connectDevice, nextSeq, publish, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { eventsTopic } from '../core/protocol.ts';
 import { billingModule, type BillingModule } from '../billing/index.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import { issueToken } from '../core/tokens.ts';
@@ -167,5 +169,68 @@ describe('a garage tariff publishes on scheduling, without the city', () => {
     const pub = await api('GET', `/api/v1/lots/${garage}/tariff`);
     expect(pub.body).toMatchObject({ approvedBy: 'operator', next: { version: d.body.version } });
     expect((await api('GET', '/api/v1/operator/tariff-approvals', CITY)).body.versions.some((v: any) => v.lotId === garage)).toBe(false);
+  });
+});
+
+describe('monthly passes and free lists: a covered stay gets a zero invoice that names it', () => {
+  const invoicesOf = async (plate: string) => (await p.db.pool.query('SELECT amount_fen, lines, tariff_id FROM invoices WHERE plate = $1 ORDER BY id', [plate])).rows;
+
+  it('through a gate camera: the pass, an operator-wide free list, no pass, a revoked pass', async () => {
+    const dev = p.device((d) => d.kind === 'gate-camera');
+    const owner = (await p.db.pool.query('SELECT operator_id FROM lots WHERE id = $1', [dev.lotId])).rows[0].operator_id as string;
+    const auth = bearer(owner);
+    const other = bearer(owner === 'op-private' ? 'op-zzpark' : 'op-private');
+    const gate = await connectDevice(p, dev);
+    const stay = async (plate: string) => {
+      const t = Date.now();
+      for (const [direction, ago] of [['in', 3], ['out', 1]] as const) {
+        await publish(gate, eventsTopic(dev.id), { type: 'gate', seq: nextSeq(), ts: new Date(t - ago * 3_600_000).toISOString(), direction, plate, plateColor: 'blue', confidence: 0.97 });
+      }
+    };
+    try {
+      const monthly = await api('POST', '/api/v1/operator/passes', auth, {
+        kind: 'monthly', lotId: dev.lotId, name: 'Li Wei', plates: ['豫a 55555'], validFrom: inDays(-2), validTo: inDays(28), priceFen: 30000,
+      });
+      expect(monthly.status).toBe(201);
+      expect(monthly.body).toMatchObject({ kind: 'monthly', plates: ['豫A55555'], priceFen: 30000, paidVia: 'counter', operatorId: owner });
+      const list = await api('POST', '/api/v1/operator/passes', auth, { kind: 'emergency', name: '120 ambulances', plates: ['豫A12012'], validFrom: inDays(-1), validTo: inDays(365) });
+      expect(list.status).toBe(201);
+      expect(list.body.lotId).toBeNull();
+
+      await stay('豫A55555');
+      const [covered] = await invoicesOf('豫A55555');
+      expect(covered.amount_fen).toBe(0);
+      expect(covered.lines).toEqual([expect.objectContaining({ kind: 'pass', amountFen: 0, name: `Monthly pass #${monthly.body.id} (Li Wei)`, minutes: 120 })]);
+      const pub = await api('GET', `/api/v1/plates/${encodeURIComponent('豫A55555')}/invoices`);
+      expect(pub.body.invoices[0].explanation.zh[0]).toMatch(new RegExp(`^月卡 #${monthly.body.id}（Li Wei）.*120分钟：¥0.00$`));
+
+      await stay('豫A12012');
+      expect((await invoicesOf('豫A12012'))[0]).toMatchObject({ amount_fen: 0, lines: [expect.objectContaining({ kind: 'free-list', name: `Emergency vehicles free list #${list.body.id} (120 ambulances)` })] });
+
+      // No pass: the tariff, as ever (2 hours at the gate's lot cost something).
+      await stay('豫A77777');
+      expect((await invoicesOf('豫A77777'))[0].amount_fen).toBeGreaterThan(0);
+
+      // Another operator neither sees nor revokes them; the owner revokes the pass and the next stay pays.
+      expect((await api('GET', '/api/v1/operator/passes', other)).body.passes.some((x: any) => x.id === monthly.body.id)).toBe(false);
+      expect((await api('POST', `/api/v1/operator/passes/${monthly.body.id}/revoke`, other)).status).toBe(404);
+      expect((await api('GET', `/api/v1/operator/passes?lotId=${dev.lotId}`, auth)).body.passes.map((x: any) => x.id)).toEqual([list.body.id, monthly.body.id]);
+      expect((await api('POST', `/api/v1/operator/passes/${monthly.body.id}/revoke`, auth)).body.revokedAt).not.toBeNull();
+      await stay('豫A55555');
+      expect((await invoicesOf('豫A55555')).map((i) => i.amount_fen > 0)).toEqual([false, true]);
+    } finally {
+      await gate.endAsync();
+    }
+  });
+
+  it('refuses a monthly pass with no price or lot, a bad plate, and a pass on another operator\'s lot', async () => {
+    const base = { kind: 'monthly', lotId: street, name: 'X', plates: ['豫A55556'], validFrom: inDays(0), validTo: inDays(30) };
+    const noPrice = await api('POST', '/api/v1/operator/passes', ZZPARK, base);
+    expect(noPrice.status).toBe(400);
+    expect(noPrice.body.error.message).toMatch(/send lotId and priceFen/);
+    const badPlate = await api('POST', '/api/v1/operator/passes', ZZPARK, { ...base, priceFen: 100, plates: ['hello'] });
+    expect(badPlate.body.error.message).toMatch(/province character/);
+    expect((await api('POST', '/api/v1/operator/passes', PRIVATE, { ...base, priceFen: 100 })).status).toBe(404);
+    expect((await api('POST', '/api/v1/operator/passes', CITY, { ...base, priceFen: 100 })).status).toBe(403);
   });
 });

@@ -4,6 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { arrearsPlates, resolveException, reviewQueue } from '../review.ts';
+import { passRoutes } from './passes.ts';
 import { tariffRoutes, type TariffRouteDeps } from './tariffs.ts';
 import { ArrearsPlates, Resolution, ResolveBody, ReviewQueue } from './schemas.ts';
 
@@ -12,6 +13,7 @@ const Err = Type.Ref('ErrorBody');
 export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: TariffRouteDeps): void {
   const { pool } = ctx;
   tariffRoutes(app, ctx, deps);
+  passRoutes(app, ctx, deps);
 
   app.get('/review', {
     schema: {

@@ -119,3 +119,27 @@ export const LotTariff = Type.Object({
   approvedBy: Type.String({ description: 'city (street parking: public prices set by the city) or operator (a garage)' }),
 });
 export type LotTariff = Static<typeof LotTariff>;
+
+// ---------------------------------------------------------------------------------------------
+// Passes and free lists (billing/http/passes.ts).
+
+const PassKind = Type.Union([Type.Literal('monthly'), Type.Literal('staff'), Type.Literal('resident'), Type.Literal('emergency')], {
+  description: 'monthly: a pass (月卡) for one lot, paid; staff, resident, emergency: free lists, for one lot or every lot of the operator',
+});
+export const PassInput = Type.Object({
+  kind: PassKind,
+  lotId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'required for a monthly pass; omit for a list covering every lot of the operator' })),
+  name: Type.String({ minLength: 1, maxLength: 80, description: 'e.g. the holder, or 物业员工' }),
+  plates: Type.Array(Type.String({ minLength: 2, maxLength: 32 }), { minItems: 1, maxItems: 500 }),
+  validFrom: validFrom, validTo: validFrom,
+  priceFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'what the driver paid (monthly passes), fen' })),
+  paidVia: Type.Optional(Type.Union([Type.Literal('counter'), Type.Literal('online')])),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+}, { additionalProperties: false });
+export const Pass = Type.Object({
+  id: Type.Integer(), operatorId: Type.String(), lotId: Nullable(Type.String()), kind: PassKind, name: Type.String(), plates: Type.Array(Type.String()),
+  validFrom: Iso, validTo: Iso, priceFen: Nullable(Type.Integer()), paidVia: Nullable(Type.String()), note: Nullable(Type.String()),
+  createdBy: Nullable(Type.String()), createdAt: Iso, revokedAt: Nullable(Iso),
+});
+export type Pass = Static<typeof Pass>;
+export const Passes = Type.Object({ passes: Type.Array(Pass) });
