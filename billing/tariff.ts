@@ -7,9 +7,9 @@
 // - billing/tariff/explain.ts: explainBill, the bill in English or Chinese;
 // - billing/tariff/describe.ts: describeTariff, the rules in words; examples.ts: typical stays priced;
 // - billing/tariff/local-time.ts: the local wall clock from Intl (any IANA zone, DST included).
-export { TARIFF_DEFAULTS, TariffSchema, type Band, type Tier, type FeeLine, type FeeResult, type FreePeriod, type Tariff } from './tariff/schema.ts';
+export { TARIFF_DEFAULTS, TariffSchema, type Band, type FeeLine, type FeeResult, type FreePeriod, type Tariff } from './tariff/schema.ts';
 export { parseTariff, tariffInForce } from './tariff/compile.ts';
 export { computeFee } from './tariff/fee.ts';
 export { explainBill } from './tariff/explain.ts';
 export { describeTariff } from './tariff/describe.ts';
-export { priceStays, typicalStays, type PricedStay, type Stay } from './tariff/examples.ts';
+export { priceStays, typicalStays } from './tariff/examples.ts';

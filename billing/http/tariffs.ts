@@ -26,7 +26,7 @@ export interface TariffRouteDeps {
 const lotView = (lot: LotRef) => ({ id: lot.id, kind: lot.kind, name: lot.name, nameEn: lot.nameEn, timeZone: lot.timeZone, approvalBy: lot.kind === 'street' ? 'city' : 'operator' });
 
 export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRouteDeps): void {
-  const writable = async (req: FastifyRequest & { params: { lotId: string } }) => {
+  const writable: Writable = async (req) => {
     const caller = callerOf(req);
     requireWriter(caller);
     return lotFor(pool, caller, req.params.lotId);
@@ -88,6 +88,13 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
     };
   });
 
+  scheduleRoutes(app, pool, deps, writable);
+}
+
+type Writable = (req: FastifyRequest & { params: { lotId: string } }) => Promise<LotRef>;
+
+/** Scheduling, and the city's approval of street versions. */
+function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteDeps, writable: Writable): void {
   app.post('/lots/:lotId/tariffs/:version/schedule', {
     schema: {
       tags, summary: 'Schedule a version from a future instant: a garage\'s is approved at once, a street lot\'s waits for the city',

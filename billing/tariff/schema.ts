@@ -95,7 +95,6 @@ export const TariffSchema = Type.Object({
 
 export type Tariff = Static<typeof TariffSchema>;
 export type Band = Static<typeof BandSchema>;
-export type Tier = Static<typeof TierSchema>;
 export type FreePeriod = Static<typeof FreePeriodSchema>;
 
 export const TARIFF_DEFAULTS = { timeZone: 'Asia/Shanghai', graceMinutes: 15, graceDeducted: false } as const;
