@@ -12,7 +12,10 @@ import type {
 import type {
   ArrearsPlate as ArrearsPlateSchema, Resolution, ResolveAction as ResolveActionSchema, ReviewQueue as ReviewQueueSchema,
   ReviewSession as ReviewSessionSchema, SessionException as SessionExceptionSchema,
+  LotTariff as LotTariffSchema, LotVersions as LotVersionsSchema, TariffVersion as TariffVersionSchema, TariffPreview as TariffPreviewSchema,
+  PendingApprovals as PendingApprovalsSchema, Pass as PassSchema,
 } from '../../billing/http/schemas.ts';
+import type { Tariff } from '../../billing/index.ts';
 import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
 import type { OperatorToken } from '../../operators/http/schemas.ts';
 
@@ -61,3 +64,16 @@ export type AnalyticsTotals = Analytics['totals'];
 export type LotAnalytics = Analytics['byLot'][number];
 export type HourAnalytics = Analytics['hourly'][number];
 export type DayAnalytics = Analytics['daily'][number];
+
+// ---- tariffs and passes (billing/http/schemas.ts) ----
+export type LotTariff = LotTariffSchema;
+export type PublicTariffVersion = LotTariff['current'];
+export type PricedStay = PublicTariffVersion['examples'][number];
+export type LotVersions = LotVersionsSchema;
+export type TariffVersion = TariffVersionSchema;
+export type TariffPreview = TariffPreviewSchema;
+export type PendingApprovals = PendingApprovalsSchema;
+export type Pass = PassSchema;
+/** A tariff as the composer edits it: what the server assigns left out. */
+export type TariffDraft = Omit<Tariff, 'id' | 'lotId' | 'version' | 'validFrom'> & { validFrom?: string };
+export type TariffBand = TariffDraft['bands'][number];
