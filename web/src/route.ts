@@ -17,14 +17,16 @@ export function parseRoute(hash: string): Route {
 }
 
 // The operators' console has one tab per sub-path, so a reload or a bookmark keeps the tab.
-export type OperatorTab = 'review' | 'arrears' | 'analytics';
+export type OperatorTab = 'review' | 'arrears' | 'analytics' | 'tariffs' | 'passes';
 
-export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'analytics'];
+export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'analytics', 'tariffs', 'passes'];
 
 export const OPERATOR_TAB_HASH: Record<OperatorTab, string> = {
   review: '#/operator',
   arrears: '#/operator/arrears',
   analytics: '#/operator/analytics',
+  tariffs: '#/operator/tariffs',
+  passes: '#/operator/passes',
 };
 
 /** The console's tab: the review queue unless the hash names another. */

@@ -3,7 +3,7 @@
 import { useI18n, type StringKey } from '../../i18n.ts';
 import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.ts';
 
-const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', analytics: 'opTabAnalytics' };
+const LABEL: Record<OperatorTab, StringKey> = { review: 'opTabReview', arrears: 'opTabArrears', analytics: 'opTabAnalytics', tariffs: 'opTabTariffs', passes: 'opTabPasses' };
 
 export function ConsoleTabs({ tab }: { tab: OperatorTab }) {
   const { t } = useI18n();

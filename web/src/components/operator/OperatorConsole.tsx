@@ -10,7 +10,9 @@ import { AnalyticsTab } from './AnalyticsTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
+import { PassesTab } from './PassesTab.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
+import { TariffsTab } from './TariffsTab.tsx';
 
 interface Props {
   session: OperatorSession;
@@ -54,6 +56,8 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'review' && <ReviewTab {...ctx} />}
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
+        {tab === 'tariffs' && <TariffsTab {...ctx} />}
+        {tab === 'passes' && <PassesTab {...ctx} />}
       </div>
     </>
   );
