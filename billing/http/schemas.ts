@@ -70,6 +70,7 @@ export const ArrearsPlates = Type.Object({ plates: Type.Array(ArrearsPlate) });
 const { id: _id, lotId: _lotId, version: _version, validFrom, ...draftFields } = TariffBody.properties;
 /** A tariff as the composer sends it: the server assigns id, lotId and version; validFrom is set when scheduling. */
 export const TariffDraft = Type.Object({ ...draftFields, validFrom: Type.Optional(validFrom) }, { additionalProperties: false });
+export type TariffDraft = Static<typeof TariffDraft>;
 const Lang = Type.Object({ zh: Type.String(), en: Type.String() });
 export const PricedStay = Type.Object({
   label: Lang, entry: Iso, exit: Iso, plateKind: Type.String(), stayMinutes: Type.Integer(), totalFen: Type.Integer(), explanation: Explanation,

@@ -13,9 +13,8 @@ import type {
   ArrearsPlate as ArrearsPlateSchema, Resolution, ResolveAction as ResolveActionSchema, ReviewQueue as ReviewQueueSchema,
   ReviewSession as ReviewSessionSchema, SessionException as SessionExceptionSchema,
   LotTariff as LotTariffSchema, LotVersions as LotVersionsSchema, TariffVersion as TariffVersionSchema, TariffPreview as TariffPreviewSchema,
-  PendingApprovals as PendingApprovalsSchema, Pass as PassSchema,
+  PendingApprovals as PendingApprovalsSchema, Pass as PassSchema, TariffDraft as TariffDraftSchema,
 } from '../../billing/http/schemas.ts';
-import type { Tariff } from '../../billing/index.ts';
 import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
 import type { OperatorToken } from '../../operators/http/schemas.ts';
 
@@ -75,5 +74,5 @@ export type TariffPreview = TariffPreviewSchema;
 export type PendingApprovals = PendingApprovalsSchema;
 export type Pass = PassSchema;
 /** A tariff as the composer edits it: what the server assigns left out. */
-export type TariffDraft = Omit<Tariff, 'id' | 'lotId' | 'version' | 'validFrom'> & { validFrom?: string };
+export type TariffDraft = TariffDraftSchema;
 export type TariffBand = TariffDraft['bands'][number];

@@ -1,5 +1,5 @@
 // Issue a monthly pass or a free list: kind, name, plates, window and (monthly) the price paid.
-// Dates are read in Asia/Shanghai, the demo city's zone, from local midnight to local midnight.
+// Plates are separated by commas (a plate may be typed with spaces: 豫A 12345). Dates are read in Asia/Shanghai, the demo city's zone, from local midnight to local midnight.
 import { useState } from 'react';
 import { useI18n } from '../../i18n.ts';
 import { parseYuan } from './tariffs/draft.ts';
@@ -20,7 +20,7 @@ export function PassForm({ lotId, onSubmit }: { lotId: string; onSubmit: (body: 
     <form className="form-grid" data-testid="pass-form" onSubmit={(e) => {
       e.preventDefault();
       onSubmit({
-        kind, name, plates: plates.split(/[,，\s]+/).filter(Boolean), validFrom: `${from}T00:00:00+08:00`, validTo: `${to}T00:00:00+08:00`,
+        kind, name, plates: plates.split(/[,，;；\n]+/).map((s) => s.trim()).filter(Boolean), validFrom: `${from}T00:00:00+08:00`, validTo: `${to}T00:00:00+08:00`,
         ...(lotId ? { lotId } : {}), ...(kind === 'monthly' ? { priceFen: parseYuan(price) ?? 0 } : {}),
       });
     }}>
