@@ -45,7 +45,7 @@ beforeAll(async () => {
   const q = async (sql: string) => (await p.db.pool.query(sql)).rows[0].id as string;
   street = await q(`SELECT id FROM lots WHERE kind = 'street' AND operator_id = 'op-zzpark' ORDER BY id LIMIT 1`);
   garage = await q(`SELECT id FROM lots WHERE kind = 'garage' AND operator_id = 'op-private' ORDER BY id LIMIT 1`);
-});
+}, 180_000); // a platform start on a shared 2-core machine
 afterAll(async () => { await p?.destroy(); });
 
 describe('a street tariff: the admin writes it, the city approves it, the lot\'s public page shows it', () => {
