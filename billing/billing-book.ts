@@ -4,6 +4,7 @@
 import type { PlateKind } from '../core/plates.ts';
 import type { SessionRecord, LotRules } from './session-rules.ts';
 import type { Queryable } from './session-store.ts';
+import { coveredFee, coveringPass, indexPasses, type Pass } from './pass-cover.ts';
 import { computeFee, tariffInForce, parseTariff, type Tariff, type FeeResult } from './tariff.ts';
 
 /** Defaults of lot_billing (migrations/004): used for a lot that has no row yet. */
@@ -17,36 +18,70 @@ export function tariffFamilyId(t: Pick<Tariff, 'id'>): string {
   return t.id.replace(/-v\d+$/, '');
 }
 
-export interface LotBilling { kind: 'garage' | 'street'; tariffId: string | null; minConfidence: number; maxStayHours: number }
+/** The tariffs row id of a lot's own versions, written in the console (migrations/015). */
+export const ownTariffId = (lotId: string) => `lot:${lotId}`;
+
+/**
+ * The version in force at `at` from a lot's lists (the family it shares, its own): the latest
+ * validFrom not after `at` over both, so a lot's own version takes over from the shared family at
+ * its validFrom, and the family's later versions from it. Null when none is in force.
+ */
+export function pickVersion(lists: readonly (readonly [string, readonly Tariff[]])[], at: Date): { tariff: Tariff; tariffId: string } | null {
+  let best: { tariff: Tariff; tariffId: string } | null = null;
+  for (const [tariffId, versions] of lists) {
+    if (!versions.length) continue;
+    let t: Tariff;
+    try { t = tariffInForce(versions, at); } catch { continue; }
+    if (!best || Date.parse(t.validFrom) > Date.parse(best.tariff.validFrom)) best = { tariff: t, tariffId };
+  }
+  return best;
+}
+
+export interface LotBilling { kind: 'garage' | 'street'; operatorId: string; tariffId: string | null; minConfidence: number; maxStayHours: number }
 
 /** Tariff versions and per-lot rules, held in memory: the hot path never reads them per event. */
 export class BillingBook {
   lots = new Map<string, LotBilling>();
   tariffs = new Map<string, Tariff[]>();
+  /** Approved versions a lot's operator wrote for it, by lot. */
+  own = new Map<string, Tariff[]>();
+  /** Passes and free lists not revoked (and not long expired), by plate. */
+  passes = new Map<string, Pass[]>();
   loaded = false;
   loadedAt = 0;
 
   async load(q: Queryable): Promise<void> {
-    const [lots, tariffs] = [
-      await q.query(`SELECT l.id, l.kind, b.tariff_id, b.min_confidence, b.max_stay_hours FROM lots l LEFT JOIN lot_billing b ON b.lot_id = l.id`),
-      await q.query(`SELECT id, version, body FROM tariffs ORDER BY id, version`),
+    const [lots, tariffs, passes] = [
+      await q.query(`SELECT l.id, l.kind, l.operator_id, b.tariff_id, b.min_confidence, b.max_stay_hours FROM lots l LEFT JOIN lot_billing b ON b.lot_id = l.id`),
+      // Only approved versions price stays: drafts, versions waiting for the city and rejected ones never do.
+      await q.query(`SELECT id, lot_id, version, body FROM tariffs WHERE status = 'approved' ORDER BY id, version`),
+      // Exits are billed as they happen; a month's margin covers stays closed late by the review queue.
+      await q.query(`SELECT id, operator_id, lot_id, kind, name, plates, valid_from, valid_to FROM parking_passes
+                      WHERE revoked_at IS NULL AND valid_to > now() - interval '31 days' ORDER BY id`),
     ];
     const lotMap = new Map<string, LotBilling>();
     for (const r of lots.rows) {
       lotMap.set(r.id, {
-        kind: r.kind, tariffId: r.tariff_id,
+        kind: r.kind, operatorId: r.operator_id, tariffId: r.tariff_id,
         minConfidence: r.min_confidence ?? DEFAULT_LOT_RULES.minConfidence, maxStayHours: r.max_stay_hours ?? DEFAULT_LOT_RULES.maxStayHours,
       });
     }
     const tariffMap = new Map<string, Tariff[]>();
+    const ownMap = new Map<string, Tariff[]>();
     for (const r of tariffs.rows) {
       const t = parseTariff(r.body);
-      const list = tariffMap.get(r.id) ?? [];
+      const [map, key] = r.lot_id ? [ownMap, r.lot_id] : [tariffMap, r.id];
+      const list = map.get(key) ?? [];
       list.push(t);
-      tariffMap.set(r.id, list);
+      map.set(key, list);
     }
     this.lots = lotMap;
     this.tariffs = tariffMap;
+    this.own = ownMap;
+    this.passes = indexPasses(passes.rows.map((r) => ({
+      id: Number(r.id), operatorId: r.operator_id, lotId: r.lot_id, kind: r.kind, name: r.name, plates: r.plates,
+      validFrom: new Date(r.valid_from), validTo: new Date(r.valid_to),
+    })));
     this.loaded = true;
     this.loadedAt = Date.now();
   }
@@ -55,13 +90,20 @@ export class BillingBook {
     return { minConfidence: this.lots.get(lotId)?.minConfidence ?? DEFAULT_LOT_RULES.minConfidence };
   }
 
+  /** The version in force at a lot at `at` (its own or the family's), or null. */
+  versionAt(lotId: string, at: Date): { tariff: Tariff; tariffId: string } | null {
+    const lot = this.lots.get(lotId);
+    const lists: [string, Tariff[]][] = [[ownTariffId(lotId), this.own.get(lotId) ?? []]];
+    if (lot?.tariffId) lists.push([lot.tariffId, this.tariffs.get(lot.tariffId) ?? []]);
+    return pickVersion(lists, at);
+  }
+
   /** What a stay from entry to exit would cost at a lot today, or null when it has no tariff. */
   estimate(lotId: string, entry: Date, exit: Date, plateKind: PlateKind = 'standard'): number | null {
-    const tariffId = this.lots.get(lotId)?.tariffId;
-    const versions = tariffId ? this.tariffs.get(tariffId) : undefined;
-    if (!versions?.length) return null;
+    const v = this.versionAt(lotId, entry);
+    if (!v) return null;
     try {
-      return computeFee(tariffInForce(versions, entry), { plateKind }, entry, exit).totalFen;
+      return computeFee(v.tariff, { plateKind }, entry, exit).totalFen;
     } catch {
       return null;
     }
@@ -70,13 +112,17 @@ export class BillingBook {
   /** The fee for a closed session, or why it cannot be billed (a sentence for the operator). */
   fee(s: SessionRecord): { ok: true; fee: FeeResult; tariffId: string } | { ok: false; reason: string } {
     const lot = this.lots.get(s.lotId);
-    if (!lot?.tariffId) return { ok: false, reason: `lot ${s.lotId} has no tariff: add a lot_billing row naming one` };
-    const versions = this.tariffs.get(lot.tariffId);
-    if (!versions?.length) return { ok: false, reason: `tariff ${lot.tariffId} of lot ${s.lotId} has no versions: add one to tariffs` };
+    // tariff rule: the version in force at entry prices the whole stay, so a later change never rewrites a bill.
+    const v = this.versionAt(s.lotId, s.entryTime);
+    if (!v) {
+      if (!lot?.tariffId && !this.own.has(s.lotId)) return { ok: false, reason: `lot ${s.lotId} has no tariff: add a lot_billing row naming one, or schedule a version in the operators' console` };
+      return { ok: false, reason: `no tariff version of lot ${s.lotId} is in force at ${s.entryTime.toISOString()}: schedule one from an earlier date` };
+    }
     try {
-      // tariff rule: the version in force at entry prices the whole stay, so a later change never rewrites a bill.
-      const tariff = tariffInForce(versions, s.entryTime);
-      return { ok: true, fee: computeFee(tariff, { plateKind: s.plateKind ?? 'standard' }, s.entryTime, s.exitTime!), tariffId: lot.tariffId };
+      const fee = computeFee(v.tariff, { plateKind: s.plateKind ?? 'standard' }, s.entryTime, s.exitTime!);
+      // A pass or free list that covers the stay: a zero invoice that names it (the tariff's id and version are kept).
+      const pass = lot && s.plate ? coveringPass(this.passes.get(s.plate), { id: s.lotId, operatorId: lot.operatorId }, s.entryTime, s.exitTime!) : null;
+      return { ok: true, fee: pass ? coveredFee(fee, pass) : fee, tariffId: v.tariffId };
     } catch (err) {
       return { ok: false, reason: (err as Error).message };
     }

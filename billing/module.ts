@@ -27,7 +27,8 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
     sessionHook,
     hooks: [sessionHook],
     routes: publicBillingRoutes,
-    operatorRoutes: billingOperatorRoutes,
+    // The console's tariff and pass writes reload the book, so what they change prices the next exit.
+    operatorRoutes: (app, ctx) => billingOperatorRoutes(app, ctx, { reload: () => sessionHook.reload(ctx.pool) }),
     // Guidance ranks by price too, with the same tariffs that bill the stay.
     priceEstimate: (lotId, entry, exit) => sessionHook.book.estimate(lotId, entry, exit),
     jobs: [{

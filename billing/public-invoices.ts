@@ -5,7 +5,8 @@
 import type { Pool } from '../core/db/index.ts';
 import { maskPlate } from '../core/plates.ts';
 import { OneLotError } from '../core/errors.ts';
-import { computeFee, explainBill, parseTariff, tariffInForce } from './tariff.ts';
+import { ownTariffId, pickVersion } from './billing-book.ts';
+import { computeFee, describeTariff, explainBill, parseTariff, priceStays, typicalStays, type FeeLine, type FeeResult, type Tariff } from './tariff.ts';
 import type { LotTariff, PlateInvoices, PublicInvoice } from './http/schemas.ts';
 
 /** The stay's local date (YYYY-MM-DD) in the lot's time zone. */
@@ -36,16 +37,43 @@ export async function plateInvoices(pool: Pool, plate: string): Promise<PlateInv
   };
 }
 
-/** The tariff in force at a lot now, with example stays from now explained; 404 without one. */
+/** A version as the public page shows it: its rules in words and typical stays explained. */
+function publicVersion(t: Tariff, now: Date): LotTariff['current'] {
+  const after = new Date(Math.max(now.getTime(), Date.parse(t.validFrom)));
+  return {
+    version: t.version, validFrom: new Date(t.validFrom).toISOString(), tariff: t,
+    description: { zh: describeTariff(t, 'zh'), en: describeTariff(t, 'en') },
+    examples: priceStays(t, typicalStays(t, after)),
+  };
+}
+
+/**
+ * The tariff in force at a lot now and the next approved one (fees are public), with example
+ * stays explained; 404 without one. Only approved versions: drafts and versions waiting for the
+ * city are not prices yet.
+ */
 export async function lotTariff(pool: Pool, lotId: string, now = new Date()): Promise<LotTariff> {
   const { rows } = await pool.query(
-    `SELECT b.tariff_id, t.body FROM lot_billing b JOIN tariffs t ON t.id = b.tariff_id WHERE b.lot_id = $1`, [lotId]);
-  if (!rows.length) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `A tariff for lot ${lotId}`);
-  const tariff = tariffInForce(rows.map((r) => parseTariff(r.body)), now);
+    `SELECT l.kind, b.tariff_id, t.id, t.lot_id, t.body
+       FROM lots l LEFT JOIN lot_billing b ON b.lot_id = l.id
+       JOIN tariffs t ON t.status = 'approved' AND (t.lot_id = l.id OR (t.lot_id IS NULL AND t.id = b.tariff_id))
+      WHERE l.id = $1`, [lotId]);
+  const own = rows.filter((r) => r.lot_id).map((r) => parseTariff(r.body));
+  const shared = rows.filter((r) => !r.lot_id).map((r) => parseTariff(r.body));
+  const lists = [[ownTariffId(lotId), own], [rows[0]?.tariff_id ?? '', shared]] as const;
+  const inForce = pickVersion(lists, now);
+  if (!inForce) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `A tariff for lot ${lotId} in force now`);
+  const tariff = inForce.tariff;
+  // The next version that takes over: the earliest approved validFrom after now, of either list.
+  const next = [...own, ...shared].filter((t) => Date.parse(t.validFrom) > now.getTime()).sort((a, b) => Date.parse(a.validFrom) - Date.parse(b.validFrom))[0];
   // Example stays from now, so a driver sees what parking here costs today.
   const examples = [60, 180, 600].map((m) => {
     const fee = computeFee(tariff, { plateKind: 'standard' }, now, new Date(now.getTime() + m * 60_000));
     return { stayMinutes: m, entry: now.toISOString(), totalFen: fee.totalFen, explanation: { zh: explainBill(fee, 'zh'), en: explainBill(fee, 'en') } };
   });
-  return { lotId, tariffId: rows[0].tariff_id, tariff, examples };
+  return {
+    lotId, tariffId: inForce.tariffId, tariff, examples,
+    current: publicVersion(tariff, now), next: next ? publicVersion(next, now) : null,
+    approvedBy: rows[0].kind === 'street' ? 'city' : 'operator',
+  };
 }

@@ -1,13 +1,20 @@
 // Billing's operator routes, mounted by the API shell under /api/v1/operator behind an operator
-// token: the review queue, resolving exceptions, and the plates in arrears.
+// token: the review queue, resolving exceptions, the plates in arrears, and tariff versions
+// (billing/http/tariffs.ts).
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { arrearsPlates, resolveException, reviewQueue } from '../review.ts';
+import { passRoutes } from './passes.ts';
+import { tariffRoutes, type TariffRouteDeps } from './tariffs.ts';
 import { ArrearsPlates, Resolution, ResolveBody, ReviewQueue } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
 
-export function billingOperatorRoutes(app: App, { pool }: RouteContext): void {
+export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: TariffRouteDeps): void {
+  const { pool } = ctx;
+  tariffRoutes(app, ctx, deps);
+  passRoutes(app, ctx, deps);
+
   app.get('/review', {
     schema: {
       tags: ['operator'],

@@ -26,11 +26,7 @@ export type PlateInvoices = Static<typeof PlateInvoices>;
 
 // The tariff as stored, without its $id so it can sit inside a route's response schema.
 const { $id: _tariffId, ...TariffBody } = TariffSchema;
-export const LotTariff = Type.Object({
-  lotId: Type.String(), tariffId: Type.String(), tariff: TariffBody,
-  examples: Type.Array(Type.Object({ stayMinutes: Type.Integer(), entry: Iso, totalFen: Type.Integer(), explanation: Explanation })),
-});
-export type LotTariff = Static<typeof LotTariff>;
+
 
 export const ReviewSession = Type.Object({
   id: Type.Integer(), lotId: Type.String(), bayCode: Type.Union([Type.String(), Type.Null()]), plate: Type.Union([Type.String(), Type.Null()]),
@@ -63,3 +59,84 @@ export type Resolution = Static<typeof Resolution>;
 export const ArrearsPlate = Type.Object({ plate: Type.String(), count: Type.Integer(), totalFen: Type.Integer(), oldestDueAt: Iso });
 export type ArrearsPlate = Static<typeof ArrearsPlate>;
 export const ArrearsPlates = Type.Object({ plates: Type.Array(ArrearsPlate) });
+
+// ---------------------------------------------------------------------------------------------
+// Tariff versions in the console (billing/http/tariffs.ts) and on the lot's public page.
+
+const { id: _id, lotId: _lotId, version: _version, validFrom, ...draftFields } = TariffBody.properties;
+/** A tariff as the composer sends it: the server assigns id, lotId and version; validFrom is set when scheduling. */
+export const TariffDraft = Type.Object({ ...draftFields, validFrom: Type.Optional(validFrom) }, { additionalProperties: false });
+export type TariffDraft = Static<typeof TariffDraft>;
+const Lang = Type.Object({ zh: Type.String(), en: Type.String() });
+export const PricedStay = Type.Object({
+  label: Lang, entry: Iso, exit: Iso, plateKind: Type.String(), stayMinutes: Type.Integer(), totalFen: Type.Integer(), explanation: Explanation,
+});
+export const VersionStatus = Type.Union(['draft', 'pending', 'rejected', 'scheduled', 'in-force', 'past'].map((s) => Type.Literal(s)), {
+  description: 'draft: editable; pending: scheduled at a street lot, waiting for the city; rejected: see rejection; scheduled: approved, from validFrom; in-force: prices stays entering now; past: superseded',
+});
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+export const TariffVersion = Type.Object({
+  tariffId: Type.String(), version: Type.Integer(), status: VersionStatus,
+  shared: Type.Boolean({ description: 'a version of the family the lot shares (read-only here)' }),
+  validFrom: Iso, tariff: TariffBody,
+  createdBy: Nullable(Type.String()), scheduledAt: Nullable(Iso), decidedAt: Nullable(Iso), decidedBy: Nullable(Type.String()), rejection: Nullable(Type.String()),
+});
+export type TariffVersion = Static<typeof TariffVersion>;
+export const LotRefSchema = Type.Object({ id: Type.String(), kind: Type.String(), name: Type.String(), nameEn: Type.String(), timeZone: Type.String(), approvalBy: Type.String({ description: 'city: street prices need its approval; operator: a garage publishes on scheduling' }) });
+export const LotVersions = Type.Object({ lot: LotRefSchema, versions: Type.Array(TariffVersion) });
+export type LotVersions = Static<typeof LotVersions>;
+export const StayInput = Type.Object({
+  entry: validFrom, exit: validFrom,
+  plateKind: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('new-energy')])),
+}, { additionalProperties: false });
+export const PreviewBody = Type.Object({
+  tariff: TariffDraft,
+  stays: Type.Optional(Type.Array(StayInput, { maxItems: 20, description: 'stays of your own; typical stays are always priced' })),
+}, { additionalProperties: false });
+export const TariffPreview = Type.Object({ tariff: TariffBody, description: Explanation, examples: Type.Array(PricedStay), stays: Type.Array(PricedStay) });
+export type TariffPreview = Static<typeof TariffPreview>;
+export const ScheduleBody = Type.Object({ effectiveFrom: validFrom }, { additionalProperties: false });
+export const RejectBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+export const PendingApproval = Type.Object({
+  lotId: Type.String(), lotName: Type.String(), lotNameEn: Type.String(), operatorId: Type.String(), version: Type.Integer(),
+  validFrom: Iso, scheduledAt: Iso, tariff: TariffBody, description: Explanation,
+});
+export const PendingApprovals = Type.Object({ versions: Type.Array(PendingApproval) });
+export type PendingApprovals = Static<typeof PendingApprovals>;
+
+/** A version as the lot's public page shows it: the rules in words and typical stays explained. */
+export const PublicVersion = Type.Object({ version: Type.Integer(), validFrom: Iso, tariff: TariffBody, description: Explanation, examples: Type.Array(PricedStay) });
+
+/** GET /api/v1/lots/:id/tariff: the fees are public (transparent), the one in force and the next. */
+export const LotTariff = Type.Object({
+  lotId: Type.String(), tariffId: Type.String(), tariff: TariffBody,
+  examples: Type.Array(Type.Object({ stayMinutes: Type.Integer(), entry: Iso, totalFen: Type.Integer(), explanation: Explanation })),
+  current: PublicVersion,
+  next: Type.Union([PublicVersion, Type.Null()], { description: 'the next approved version, from its validFrom; null when none is scheduled' }),
+  approvedBy: Type.String({ description: 'city (street parking: public prices set by the city) or operator (a garage)' }),
+});
+export type LotTariff = Static<typeof LotTariff>;
+
+// ---------------------------------------------------------------------------------------------
+// Passes and free lists (billing/http/passes.ts).
+
+const PassKind = Type.Union([Type.Literal('monthly'), Type.Literal('staff'), Type.Literal('resident'), Type.Literal('emergency')], {
+  description: 'monthly: a pass (月卡) for one lot, paid; staff, resident, emergency: free lists, for one lot or every lot of the operator',
+});
+export const PassInput = Type.Object({
+  kind: PassKind,
+  lotId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'required for a monthly pass; omit for a list covering every lot of the operator' })),
+  name: Type.String({ minLength: 1, maxLength: 80, description: 'e.g. the holder, or 物业员工' }),
+  plates: Type.Array(Type.String({ minLength: 2, maxLength: 32 }), { minItems: 1, maxItems: 500 }),
+  validFrom: validFrom, validTo: validFrom,
+  priceFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'what the driver paid (monthly passes), fen' })),
+  paidVia: Type.Optional(Type.Union([Type.Literal('counter'), Type.Literal('online')])),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+}, { additionalProperties: false });
+export const Pass = Type.Object({
+  id: Type.Integer(), operatorId: Type.String(), lotId: Nullable(Type.String()), kind: PassKind, name: Type.String(), plates: Type.Array(Type.String()),
+  validFrom: Iso, validTo: Iso, priceFen: Nullable(Type.Integer()), paidVia: Nullable(Type.String()), note: Nullable(Type.String()),
+  createdBy: Nullable(Type.String()), createdAt: Iso, revokedAt: Nullable(Iso),
+});
+export type Pass = Static<typeof Pass>;
+export const Passes = Type.Object({ passes: Type.Array(Pass) });

@@ -1,6 +1,6 @@
 // Tariff versions and validation: which version prices a stay, and the checks a schema cannot
 // express, done once per tariff object and kept as its compiled form for the engine.
-import { Value } from '@sinclair/typebox/value';
+import { Value, type ValueError } from '@sinclair/typebox/value';
 import { OneLotError } from '../../core/errors.ts';
 import { formatter } from './local-time.ts';
 import { TARIFF_DEFAULTS, TariffSchema, type Band, type FreePeriod, type Tariff } from './schema.ts';
@@ -39,10 +39,26 @@ export function tariffInForce(versions: readonly Tariff[], at: Date): Tariff {
 export function parseTariff(input: unknown): Tariff {
   const withDefaults = Value.Default(TariffSchema, Value.Clone(input));
   const first = Value.Errors(TariffSchema, withDefaults).First();
-  if (first) throw new OneLotError('ONELOT_ERR_VALIDATION', `tariff${first.path || ''}: ${first.message}`);
+  if (first) {
+    const e = precise(first);
+    throw new OneLotError('ONELOT_ERR_VALIDATION', `tariff${e.path || ''}: ${e.message}`);
+  }
   const tariff = withDefaults as Tariff;
   compile(tariff);
   return tariff;
+}
+
+/**
+ * A union's error says only "Expected union value": name the field instead, from the branch that
+ * got furthest (the one whose kind matched), so the composer can point at it.
+ */
+function precise(e: ValueError): ValueError {
+  let best = e;
+  for (const branch of e.errors ?? []) {
+    const sub = branch.First();
+    if (sub && !sub.path.endsWith('/kind') && sub.path.length > best.path.length) best = precise(sub);
+  }
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -64,6 +80,18 @@ export const inWindow = (from: number, to: number, m: number) => (from === to ? 
 
 export function invalid(detail: string): never {
   throw new OneLotError('ONELOT_ERR_VALIDATION', detail);
+}
+
+/** Progressive tiers start after the first unit, in increasing order, each a different price. */
+function checkTiers(id: string, band: Band): void {
+  if (band.pricing.kind !== 'units') return;
+  const first = band.pricing.firstUnit?.minutes ?? 0;
+  let prev = 0;
+  for (const tier of band.pricing.tiers ?? []) {
+    if (tier.afterMinutes < first) invalid(`tariff ${id}: band ${band.name} has a tier after ${tier.afterMinutes} min, inside its first unit of ${first} min; start the tier at ${first} min or later`);
+    if (tier.afterMinutes <= prev) invalid(`tariff ${id}: band ${band.name}'s tiers must start at increasing minutes (${tier.afterMinutes} after ${prev}); order them by afterMinutes`);
+    prev = tier.afterMinutes;
+  }
 }
 
 export function compile(tariff: Tariff): Compiled {
@@ -92,6 +120,8 @@ export function compile(tariff: Tariff): Compiled {
       if (cur.to !== next.from) invalid(`tariff ${tariff.id}: band ${cur.band.name} ends at ${cur.band.to} but the next band, ${next.band.name}, starts at ${next.band.from}; bands must tile the day with no gap or overlap`);
     }
   }
+
+  for (const { band } of bands) checkTiers(tariff.id, band);
 
   const free = (tariff.freePeriods ?? []).map((period) => {
     const nameZh = period.nameZh ?? period.name;

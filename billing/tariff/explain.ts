@@ -38,6 +38,11 @@ export function describeLine(l: Omit<FeeLine, 'description'>, lang: 'zh' | 'en',
           ? `${name} ${when}，${l.minutes}分钟：首${l.unitMinutes}分钟 ${yuan(l.unitFen)}`
           : `${name} ${when}, ${l.minutes} min: first ${l.unitMinutes} min ${yuan(l.unitFen)}`;
       }
+      if (l.part === 'tier') {
+        return zh
+          ? `${name} ${when}，${l.minutes}分钟：超过${l.afterMinutes}分钟后 每${l.unitMinutes}分钟 ${yuan(l.unitFen)} × ${l.units} = ${yuan(l.amountFen)}`
+          : `${name} ${when}, ${l.minutes} min: after the first ${l.afterMinutes} min, ${l.units} × ${yuan(l.unitFen)} per ${l.unitMinutes} min = ${yuan(l.amountFen)}`;
+      }
       return zh
         ? `${name} ${when}，${l.minutes}分钟：每${l.unitMinutes}分钟 ${yuan(l.unitFen)} × ${l.units} = ${yuan(l.amountFen)}`
         : `${name} ${when}, ${l.minutes} min: ${l.units} × ${yuan(l.unitFen)} per ${l.unitMinutes} min = ${yuan(l.amountFen)}`;
@@ -49,6 +54,9 @@ export function describeLine(l: Omit<FeeLine, 'description'>, lang: 'zh' | 'en',
         ? `${name} ${yuan(l.capFen ?? 0)}（${when}，原计 ${yuan(before)}）：${yuan(l.amountFen)}`
         : `${name} of ${yuan(l.capFen ?? 0)} for ${when} (charged ${yuan(before)}): ${yuan(l.amountFen)}`;
     }
+    case 'pass':
+    case 'free-list':
+      return zh ? `${name} ${when}，${l.minutes}分钟：${yuan(0)}` : `${name} ${when}, ${l.minutes} min: ${yuan(0)}`;
     case 'new-energy-discount':
       return zh ? `${name} ${l.percent}%（不足一分不收）：${yuan(l.amountFen)}` : `${name} ${l.percent}% (fractions of a fen waived): ${yuan(l.amountFen)}`;
   }

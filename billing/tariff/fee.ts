@@ -23,7 +23,7 @@ import type { PlateKind } from '../../core/plates.ts';
 import { compile, inWindow, invalid, type Compiled } from './compile.ts';
 import { describeLine } from './explain.ts';
 import { dateOf, DAY_MIN, localAt, MINUTE_MS, offsetAt, offsetChange } from './local-time.ts';
-import type { FeeLine, FeeResult, Tariff } from './schema.ts';
+import type { Band, FeeLine, FeeResult, Tariff } from './schema.ts';
 
 interface FreeReason {
   kind: 'grace' | 'new-energy-free' | 'free-period';
@@ -212,6 +212,32 @@ function sameReason(a: FreeReason | null, b: FreeReason | null): boolean {
   return a === b || (a !== null && b !== null && a.kind === b.kind && a.name === b.name);
 }
 
+type UnitPricing = Extract<Band['pricing'], { kind: 'units' }>;
+interface UnitRun { unit: { minutes: number; fen: number }; afterMinutes?: number; starts: number[] }
+
+/**
+ * The units after the first unit of a band period, from chargeable minute `done` to `minutes`,
+ * grouped by the price that applied: the later unit, then each progressive tier.
+ */
+function unitRuns(pricing: UnitPricing, done: number, minutes: number): UnitRun[] {
+  const runs: UnitRun[] = [{ unit: pricing.unit, starts: [] }];
+  const tiers = pricing.tiers ?? [];
+  let next = 0; // the next tier to reach
+  // tariff rule: 不足一个计费单位按一个计费单位计 — a started unit is charged in full.
+  // tariff rule: 阶梯计费 — a unit is priced by the tier in force at the minute it starts, so a
+  // unit that straddles a tier's start keeps its own length and price.
+  for (let o = done; o < minutes;) {
+    while (next < tiers.length && tiers[next].afterMinutes <= o) {
+      runs.push({ unit: tiers[next].unit, afterMinutes: tiers[next].afterMinutes, starts: [] });
+      next++;
+    }
+    const run = runs[runs.length - 1];
+    run.starts.push(o);
+    o += run.unit.minutes;
+  }
+  return runs.filter((r) => r.starts.length > 0);
+}
+
 /** Price one band period on its own (分段计费): its chargeable minutes, units rounded up, its cap. */
 function pricePeriod(c: Compiled, period: Piece[]): { lines: Omit<FeeLine, 'description'>[]; charges: Charge[] } {
   const { band, nameZh } = c.bands[period[0].band];
@@ -247,13 +273,15 @@ function pricePeriod(c: Compiled, period: Piece[]): { lines: Omit<FeeLine, 'desc
       charges.push({ at: at(0), fen: pricing.firstUnit.fen });
       done = m;
     }
-    const rest = minutes - done;
-    if (rest > 0) {
-      // tariff rule: 不足一个计费单位按一个计费单位计 — a started unit is charged in full.
-      const { minutes: um, fen } = pricing.unit;
-      const units = Math.ceil(rest / um);
-      lines.push({ ...base, part: 'later-units', from: iso(at(done)), to: iso(at(minutes)), minutes: rest, units, unitMinutes: um, unitFen: fen, amountFen: units * fen });
-      for (let k = 0; k < units; k++) charges.push({ at: at(done + k * um), fen });
+    for (const run of unitRuns(pricing, done, minutes)) {
+      const { unit, starts } = run;
+      const to = Math.min(starts[starts.length - 1] + unit.minutes, minutes);
+      const tier = run.afterMinutes === undefined ? { part: 'later-units' as const } : { part: 'tier' as const, afterMinutes: run.afterMinutes };
+      lines.push({
+        ...base, ...tier, from: iso(at(starts[0])), to: iso(at(to)), minutes: to - starts[0],
+        units: starts.length, unitMinutes: unit.minutes, unitFen: unit.fen, amountFen: starts.length * unit.fen,
+      });
+      for (const o of starts) charges.push({ at: at(o), fen: unit.fen });
     }
   }
   const raw = charges.reduce((s, ch) => s + ch.fen, 0);

@@ -17,12 +17,24 @@ const IsoDateTime = Type.String({
 const Fen = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'money in fen (CNY cents)' });
 const Minutes = Type.Integer({ minimum: 1, maximum: 1440 });
 
+export const TierSchema = Type.Object({
+  /** Chargeable minutes of the band period after which this tier's unit applies (60 = after the first hour). */
+  afterMinutes: Type.Integer({ minimum: 1, maximum: 10_080 }),
+  unit: Type.Object({ minutes: Minutes, fen: Fen }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
 export const UnitPricingSchema = Type.Object({
   kind: Type.Literal('units'),
   /** Price of the first unit of each band period (首小时), if it differs from the later units. */
   firstUnit: Type.Optional(Type.Object({ minutes: Minutes, fen: Fen }, { additionalProperties: false })),
   /** Every further unit; a started unit is charged in full. */
   unit: Type.Object({ minutes: Minutes, fen: Fen }, { additionalProperties: false }),
+  /**
+   * Progressive tiers (阶梯计费): after the first afterMinutes of the band period the unit length
+   * and price change, e.g. Beijing's ¥2.50 per 15 min within the first hour, ¥3.75 per 15 min after
+   * it ({ afterMinutes: 60, unit: { minutes: 15, fen: 375 } }). Increasing afterMinutes.
+   */
+  tiers: Type.Optional(Type.Array(TierSchema, { maxItems: 10 })),
 }, { additionalProperties: false });
 
 export const PerVisitPricingSchema = Type.Object({
@@ -97,15 +109,19 @@ export type FeeLineKind =
   | 'band' // time charged in a band
   | 'band-cap' // a band period's cap (negative)
   | 'daily-cap' // a 24-hour window's cap (negative)
-  | 'new-energy-discount'; // green-plate percentage (negative)
+  | 'new-energy-discount' // green-plate percentage (negative)
+  | 'pass' // the stay is covered by a monthly pass (月卡): the only line, zero
+  | 'free-list'; // the plate is on a free list (staff, residents, emergency vehicles): the only line, zero
 
 export interface FeeLine {
   kind: FeeLineKind;
   /** Band, free period or rule the line is about, in English and Chinese. */
   name: string;
   nameZh: string;
-  /** For band lines: which price applied. */
-  part?: 'first-unit' | 'later-units' | 'per-visit';
+  /** For band lines: which price applied ('tier': a progressive tier, see afterMinutes). */
+  part?: 'first-unit' | 'later-units' | 'tier' | 'per-visit';
+  /** For tier lines: the tier applies after this many chargeable minutes of the band period. */
+  afterMinutes?: number;
   /** UTC ISO instants the line covers. */
   from: string;
   to: string;

@@ -39,6 +39,13 @@ import type {
   ReviewQueue,
   SessionsResponse,
   TokenResponse,
+  LotTariff,
+  LotVersions,
+  Pass,
+  PendingApprovals,
+  TariffDraft,
+  TariffPreview,
+  TariffVersion,
 } from './types.ts';
 
 export const STREAM_URL = '/api/v1/stream';
@@ -308,6 +315,60 @@ export function deviceAction(token: string, id: string, action: 'rotate-secret')
 export function deviceAction(token: string, id: string, action: 'disable' | 'enable'): Promise<OperatorDevice>;
 export function deviceAction(token: string, id: string, action: string): Promise<unknown> {
   return request(`${OP}/devices/${encodeURIComponent(id)}/${action}`, { method: 'POST', token, body: {} });
+}
+
+// ---- tariffs (billing/http/tariffs.ts, public.ts) and passes (billing/http/passes.ts) ----
+
+/** The tariff in force at a lot and the next approved one: public. */
+export function fetchLotTariff(lotId: string, signal?: AbortSignal): Promise<LotTariff> {
+  return request(`/api/v1/lots/${encodeURIComponent(lotId)}/tariff`, { signal });
+}
+
+const lotTariffs = (lotId: string) => `/api/v1/operator/lots/${encodeURIComponent(lotId)}/tariffs`;
+
+export function fetchTariffVersions(token: string, lotId: string, signal?: AbortSignal): Promise<LotVersions> {
+  return request(lotTariffs(lotId), { token, signal });
+}
+
+/** A new draft (no version given) or a rewrite of one not yet in force. */
+export function saveTariffDraft(token: string, lotId: string, draft: TariffDraft, version?: number): Promise<TariffVersion> {
+  return version === undefined
+    ? request(lotTariffs(lotId), { method: 'POST', token, body: draft })
+    : request(`${lotTariffs(lotId)}/${version}`, { method: 'PUT', token, body: draft });
+}
+
+export function deleteTariffVersion(token: string, lotId: string, version: number): Promise<null> {
+  return request(`${lotTariffs(lotId)}/${version}`, { method: 'DELETE', token });
+}
+
+export function previewTariff(token: string, lotId: string, tariff: TariffDraft, signal?: AbortSignal, stays?: { entry: string; exit: string }[]): Promise<TariffPreview> {
+  return request(`${lotTariffs(lotId)}/preview`, { method: 'POST', token, signal, body: stays?.length ? { tariff, stays } : { tariff } });
+}
+
+export function scheduleTariff(token: string, lotId: string, version: number, effectiveFrom: string): Promise<TariffVersion> {
+  return request(`${lotTariffs(lotId)}/${version}/schedule`, { method: 'POST', token, body: { effectiveFrom } });
+}
+
+export function fetchTariffApprovals(token: string, signal?: AbortSignal): Promise<PendingApprovals> {
+  return request('/api/v1/operator/tariff-approvals', { token, signal });
+}
+
+export function decideTariff(token: string, lotId: string, version: number, reason?: string): Promise<TariffVersion> {
+  return reason === undefined
+    ? request(`${lotTariffs(lotId)}/${version}/approve`, { method: 'POST', token })
+    : request(`${lotTariffs(lotId)}/${version}/reject`, { method: 'POST', token, body: { reason } });
+}
+
+export function fetchPasses(token: string, lotId: string | null, signal?: AbortSignal): Promise<{ passes: Pass[] }> {
+  return request(`/api/v1/operator/passes${lotId ? `?lotId=${encodeURIComponent(lotId)}` : ''}`, { token, signal });
+}
+
+export function createPass(token: string, body: Record<string, unknown>): Promise<Pass> {
+  return request('/api/v1/operator/passes', { method: 'POST', token, body });
+}
+
+export function revokePass(token: string, id: number): Promise<Pass> {
+  return request(`/api/v1/operator/passes/${id}/revoke`, { method: 'POST', token });
 }
 
 export function errorMessage(err: unknown): string {

@@ -17,9 +17,9 @@ export function parseRoute(hash: string): Route {
 }
 
 // The operators' console has one tab per sub-path, so a reload or a bookmark keeps the tab.
-export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'lots' | 'devices' | 'claims';
+export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'lots' | 'devices' | 'tariffs' | 'passes' | 'claims';
 
-export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'lots', 'devices', 'claims'];
+export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'lots', 'devices', 'tariffs', 'passes', 'claims'];
 
 export const OPERATOR_TAB_HASH: Record<OperatorTab, string> = {
   review: '#/operator',
@@ -29,6 +29,8 @@ export const OPERATOR_TAB_HASH: Record<OperatorTab, string> = {
   claims: '#/operator/claims',
   lots: '#/operator/lots',
   devices: '#/operator/devices',
+  tariffs: '#/operator/tariffs',
+  passes: '#/operator/passes',
 };
 
 /** The console's tab: the review queue unless the hash names another. */

@@ -13,6 +13,8 @@ import type {
 import type {
   ArrearsPlate as ArrearsPlateSchema, Resolution, ResolveAction as ResolveActionSchema, ReviewQueue as ReviewQueueSchema,
   ReviewSession as ReviewSessionSchema, SessionException as SessionExceptionSchema,
+  LotTariff as LotTariffSchema, LotVersions as LotVersionsSchema, TariffVersion as TariffVersionSchema, TariffPreview as TariffPreviewSchema,
+  PendingApprovals as PendingApprovalsSchema, Pass as PassSchema, TariffDraft as TariffDraftSchema,
 } from '../../billing/http/schemas.ts';
 import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
 import type {
@@ -86,3 +88,15 @@ export type DeviceInput = DeviceInputSchema;
 export type DeviceSecret = DeviceSecretSchema;
 export type DeviceImport = DeviceImportSchema;
 export type DeviceDetail = DeviceDetailSchema;
+// ---- tariffs and passes (billing/http/schemas.ts) ----
+export type LotTariff = LotTariffSchema;
+export type PublicTariffVersion = LotTariff['current'];
+export type PricedStay = PublicTariffVersion['examples'][number];
+export type LotVersions = LotVersionsSchema;
+export type TariffVersion = TariffVersionSchema;
+export type TariffPreview = TariffPreviewSchema;
+export type PendingApprovals = PendingApprovalsSchema;
+export type Pass = PassSchema;
+/** A tariff as the composer edits it: what the server assigns left out. */
+export type TariffDraft = TariffDraftSchema;
+export type TariffBand = TariffDraft['bands'][number];

@@ -1,4 +1,4 @@
-// The selected lot: names, kind, live counts, last update and its bays.
+// The selected lot: names, kind, live counts, last update, its fees and its bays.
 import { formatAgo, formatClock } from '../format.ts';
 import { districtName, lotName, useI18n } from '../i18n.ts';
 import { useNow } from '../hooks/useNow.ts';
@@ -6,6 +6,7 @@ import type { LoadStatus } from '../hooks/useLots.ts';
 import type { Bay, Lot } from '../types.ts';
 import { AvailabilityStats } from './AvailabilityStats.tsx';
 import { BayList } from './BayList.tsx';
+import { LotTariffCard } from './LotTariffCard.tsx';
 import { Notice } from './Notice.tsx';
 
 interface Props {
@@ -52,6 +53,8 @@ export function LotDetails({ lotId, lot, bays, status, backToGuide, onClose, onR
           </p>
         </>
       )}
+
+      <LotTariffCard lotId={lotId} />
 
       <h3>{t('bays')}</h3>
       {status.state === 'error' && <Notice message={t('loadFailed', { msg: status.error ?? '' })} onRetry={onRetry} />}

@@ -15,7 +15,9 @@ import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
 import { LotsTab } from './LotsTab.tsx';
+import { PassesTab } from './PassesTab.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
+import { TariffsTab } from './TariffsTab.tsx';
 
 interface Props {
   session: OperatorSession;
@@ -75,6 +77,8 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'lots' && <LotsTab {...ctx} />}
         {tab === 'devices' && <DevicesTab {...ctx} />}
         {tab === 'claims' && <ClaimsTab {...ctx} />}
+        {tab === 'tariffs' && <TariffsTab {...ctx} />}
+        {tab === 'passes' && <PassesTab {...ctx} />}
       </div>
     </>
   );
