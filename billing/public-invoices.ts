@@ -6,7 +6,7 @@ import type { Pool } from '../core/db/index.ts';
 import { maskPlate } from '../core/plates.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ownTariffId, pickVersion } from './billing-book.ts';
-import { computeFee, describeTariff, explainBill, parseTariff, priceStays, typicalStays, type FeeLine, type FeeResult, type Tariff } from './tariff.ts';
+import { computeFee, describeTariff, explainBill, parseTariff, priceStays, typicalStays, type Tariff } from './tariff.ts';
 import type { LotTariff, PlateInvoices, PublicInvoice } from './http/schemas.ts';
 
 /** The stay's local date (YYYY-MM-DD) in the lot's time zone. */
