@@ -27,6 +27,8 @@ const MAX_DEAD_PAYLOAD = 8192;
 export class EventWriter {
   private queue: Item[] = [];
   private flushing = false;
+  /** Messages of the batch being committed now (the backlog gauge counts them with the queue). */
+  private committing = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly hooks: BatchHook[];
@@ -57,6 +59,7 @@ export class EventWriter {
     if (this.closed) return Promise.reject(new Error('ingest is shutting down; the device should retry'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push(make({ resolve, reject }));
+      this.opts.metrics.ingestBacklog.set(this.queue.length + this.committing);
       this.schedule();
     });
   }
@@ -93,6 +96,7 @@ export class EventWriter {
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.queue.splice(0, this.opts.batchMax);
+    this.committing = batch.length;
     const started = process.hrtime.bigint();
     try {
       const change = await this.commitRetrying(batch);
@@ -110,6 +114,8 @@ export class EventWriter {
       for (const item of batch) item.done.reject(err as Error);
     } finally {
       this.flushing = false;
+      this.committing = 0;
+      this.opts.metrics.ingestBacklog.set(this.queue.length);
       // What arrived during this commit is the next group: commit it straight away (after pending
       // socket reads, so it also takes what has already arrived), not after another wait.
       if (this.queue.length) {
