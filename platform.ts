@@ -60,7 +60,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     const changes = new ChangeFeed();
     const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log };
     const broker = await buildBroker(
-      { batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS },
+      { batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX },
       { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: modules.flatMap((m) => m.hooks ?? []) },
     );
     cleanups.push(() => broker.close());

@@ -19,6 +19,8 @@ export const ConfigSchema = Type.Object({
   INGEST_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 20000, default: 2000 }),
   /** …or when the oldest has waited this long (ms). Bounds PUBACK latency at low rates. */
   INGEST_BATCH_WAIT_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+  /** Stop reading device sockets while this many messages wait to be committed (a slow or stalled database); read again at half. */
+  INGEST_BACKLOG_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
   /** Seed the deterministic Zhengzhou demo district when the database is empty. */
   SEED_DEMO: Type.Boolean({ default: true }),
   /** Run the demo device simulator inside `npm start`. */

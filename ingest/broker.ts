@@ -10,12 +10,15 @@ import { parseDeviceMessage, eventsTopic, commandsTopic } from '../core/protocol
 import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
 import { ConnectLimiter } from './connect-limiter.ts';
+import { ReadGate } from './read-gate.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 
 export interface BrokerConfig {
   batchMax: number;
   batchWaitMs: number;
+  /** Stop reading device sockets at this many uncommitted messages; read again at half (ingest/read-gate.ts). */
+  backlogMax: number;
 }
 export interface BrokerDeps {
   pool: Pool;
@@ -58,8 +61,19 @@ interface HookContext {
 export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promise<Broker> {
   const { metrics, log } = deps;
   const directory = new DeviceDirectory(deps.pool);
+  // A slow or stalled database must not turn into memory: past backlogMax uncommitted messages the
+  // broker reads no device socket until the writer is down to half (docs/security.md, "Chaos").
+  const gate: ReadGate = new ReadGate({
+    high: config.backlogMax, low: Math.floor(config.backlogMax / 2), backlog: () => writer.backlog,
+    onPause: (paused) => {
+      metrics.ingestReadingPaused.set(paused ? 1 : 0);
+      if (paused) log.warn({ backlog: writer.backlog }, 'ingest: the database is behind; reading from devices paused until it catches up');
+      else log.info({ backlog: writer.backlog }, 'ingest: reading from devices resumed');
+    },
+  });
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
+    onCommitted: () => gate.committed(),
   });
   await writer.start();
   const ctx: HookContext = { directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(), metrics, log };
@@ -81,7 +95,10 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   aedes.on('clientError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT client error'));
   aedes.on('connectionError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT connection error'));
 
-  const server = net.createServer(aedes.handle);
+  const server = net.createServer((socket) => {
+    aedes.handle(socket);
+    if (!gate.attach(socket)) log.warn({}, 'ingest: aedes no longer reads sockets as the read gate expects; this connection is not gated');
+  });
   let connected = 0;
   aedes.on('client', () => metrics.mqttClients.set(++connected));
   aedes.on('clientDisconnect', () => metrics.mqttClients.set(--connected));

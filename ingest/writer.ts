@@ -20,6 +20,8 @@ export interface WriterOptions {
   changes: ChangeFeed;
   log: { error(obj: unknown, msg?: string): void };
   hooks?: BatchHook[];
+  /** Called after every commit (or failed one): the broker's read gate resumes reading on it. */
+  onCommitted?: () => void;
 }
 
 const MAX_DEAD_PAYLOAD = 8192;
@@ -43,6 +45,11 @@ export class EventWriter {
   /** Load what the database holds about every bay; call once before the first write. */
   async start(): Promise<void> {
     await this.mirror.load(this.pool);
+  }
+
+  /** Messages read from devices and not yet committed: waiting, or in the commit under way. */
+  get backlog(): number {
+    return this.queue.length + this.committing;
   }
 
   /** Resolves once the event is durably committed (or was a duplicate of a committed one). */
@@ -116,6 +123,7 @@ export class EventWriter {
       this.flushing = false;
       this.committing = 0;
       this.opts.metrics.ingestBacklog.set(this.queue.length);
+      this.opts.onCommitted?.();
       // What arrived during this commit is the next group: commit it straight away (after pending
       // socket reads, so it also takes what has already arrived), not after another wait.
       if (this.queue.length) {

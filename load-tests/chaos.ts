@@ -35,8 +35,8 @@ const random = seededRandom(seed);
 const short = args.short!;
 // The full run's sizes, and the short one's (< 60 s on 2 cores, inside `npm test`).
 const size = short
-  ? { devices: 60, window: 4, killMs: [1500, 2500], sensors: 5, stallDevices: 50, stallRate: 500, stallS: 3, storm: 300, invoices: 20 }
-  : { devices: 1000, window: 8, killMs: [6000, 12_000], sensors: 50, stallDevices: 1000, stallRate: 5000, stallS: 15, storm: 5000, invoices: 300 };
+  ? { devices: 60, window: 4, killMs: [1500, 2500], sensors: 5, stallDevices: 50, stallRate: 500, stallS: 3, backlogMax: 500, storm: 300, invoices: 20 }
+  : { devices: 1000, window: 8, killMs: [6000, 12_000], sensors: 50, stallDevices: 1000, stallRate: 5000, stallS: 15, backlogMax: 10_000, storm: 5000, invoices: 300 };
 
 const started = Date.now();
 const log = (m: string) => process.stderr.write(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${m}\n`);
@@ -44,6 +44,9 @@ const between = ([lo, hi]: number[]) => Math.round(lo + random() * (hi - lo));
 
 async function run(h: Harness): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
+  // The short run stops reading at 500 uncommitted messages (the default is 10,000), so its
+  // 3-second stall is long enough to close the read gate.
+  h.env.INGEST_BACKLOG_MAX = String(size.backlogMax);
   let provider: ProviderProcess | undefined;
   if (chosen.includes('payments-kill')) {
     // The provider outlives the platform's kills; every start of the platform uses it.
@@ -65,7 +68,7 @@ async function run(h: Harness): Promise<ScenarioResult[]> {
         p = r.platform;
         results.push(r.result);
       } else if (s === 'stall') {
-        results.push(await stallScenario(h, p, { devices: size.stallDevices, rate: size.stallRate, stallS: size.stallS }));
+        results.push(await stallScenario(h, p, { devices: size.stallDevices, rate: size.stallRate, stallS: size.stallS, backlogMax: size.backlogMax }));
       } else if (s === 'clock') {
         results.push(await clockScenario(p, { sensors: size.sensors }));
       } else {

@@ -1,0 +1,66 @@
+// The broker stops reading device sockets while too much is waiting to be committed, and resumes
+// once the writer has caught up: a stalled or slow database then costs memory for at most
+// `high` messages plus one socket read per connection, and the devices' own TCP windows fill and
+// hold the rest (a device at QoS 1 keeps what it has not seen acknowledged and resends it).
+//
+// Why this is needed (measured, `npm run chaos -- --scenario stall`): aedes reads a socket's next
+// chunk when the previous chunk's packets are done, but every 'readable' event of the socket also
+// counts as one packet done (lib/client.js, nextBatch), so a device that keeps sending is read on,
+// and a stalled database let the writer's queue grow with everything devices sent: the whole
+// stall's traffic, without bound. The gate takes over aedes' 'readable' listener: while closed,
+// the socket's read waits (parked) instead of running.
+import type { Socket } from 'node:net';
+
+export interface ReadGateOptions {
+  /** Stop reading sockets when this many messages are read and uncommitted. */
+  high: number;
+  /** Read again when the backlog is down to this many. */
+  low: number;
+  /** Messages read and not yet committed (the writer's backlog). */
+  backlog: () => number;
+  /** Told when reading stops (true) and resumes (false). */
+  onPause?: (paused: boolean) => void;
+}
+
+export class ReadGate {
+  private paused = false;
+  private readonly parked = new Map<Socket, () => void>();
+
+  constructor(private readonly opts: ReadGateOptions) {}
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Put the gate in front of the socket's reads. Call right after aedes.handle(socket), which has
+   * added its one 'readable' listener; if it added another number, the socket is left as it is.
+   */
+  attach(socket: Socket): boolean {
+    const listeners = socket.listeners('readable') as Array<() => void>;
+    if (listeners.length !== 1) return false;
+    const read = listeners[0];
+    socket.removeListener('readable', read);
+    socket.on('readable', () => {
+      if (!this.paused && this.opts.backlog() >= this.opts.high) this.setPaused(true);
+      if (this.paused) this.parked.set(socket, () => read.call(socket));
+      else read.call(socket);
+    });
+    socket.once('close', () => this.parked.delete(socket));
+    return true;
+  }
+
+  /** After each commit: resume reading once the backlog is down to `low`. */
+  committed(): void {
+    if (!this.paused || this.opts.backlog() > this.opts.low) return;
+    this.setPaused(false);
+    const waiting = [...this.parked.values()];
+    this.parked.clear();
+    for (const read of waiting) read();
+  }
+
+  private setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.opts.onPause?.(paused);
+  }
+}
