@@ -112,6 +112,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       // Stop accepting, disconnect devices, then commit whatever they already sent.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      gate.close();
       await writer.close();
       await serverClosed;
     },

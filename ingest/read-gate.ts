@@ -25,6 +25,8 @@ export interface ReadGateOptions {
 export class ReadGate {
   private paused = false;
   private readonly parked = new Map<Socket, () => void>();
+  /** While paused, the backlog is also looked at every 250 ms: a resume never waits for a commit that is not coming. */
+  private watch: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ReadGateOptions) {}
 
@@ -61,6 +63,16 @@ export class ReadGate {
 
   private setPaused(paused: boolean): void {
     this.paused = paused;
+    clearInterval(this.watch);
+    if (paused) {
+      this.watch = setInterval(() => this.committed(), 250);
+      this.watch.unref();
+    }
     this.opts.onPause?.(paused);
+  }
+
+  /** Stop watching (the broker is closing). */
+  close(): void {
+    clearInterval(this.watch);
   }
 }

@@ -48,7 +48,7 @@ export async function createHarness(o: { devices: number; log: (m: string) => vo
     const tmp = path.join(root, `tmp-${++starts}`);
     mkdirSync(tmp, { mode: 0o700 });
     const p = await startPlatformProcess({
-      dataDir, httpPort, mqttPort, handleSignals: false, startTimeoutMs: 120_000,
+      dataDir, httpPort, mqttPort, handleSignals: false,
       env: { TMPDIR: tmp, ...baseEnv, ...env },
     });
     const db = new pg.Pool({ ...connectionOf(tmp), max: 1 });

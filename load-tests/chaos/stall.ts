@@ -79,6 +79,7 @@ export async function stallScenario(h: Harness, platform: Platform, o: { devices
     { name: 'RSS growth in the stall', value: Math.round(rssGrowthMB), unit: 'MB', pass: rssGrowthMB < 200, want: '< 200 MB' },
     { name: 'JS heap peak in the stall', value: Math.round(peak((s) => s.heap) / MB), unit: 'MB' },
     { name: 'from the end of the stall to backlog < 100', value: Number((recoverS / 1000).toFixed(1)), unit: 's' },
+    { name: 'backlog / reading paused when the wait ended', value: `${samples.at(-1)!.backlog} / ${samples.at(-1)!.paused ? 'yes' : 'no'}` },
     { name: 'every message sent acknowledged after', value: drained ? 'yes' : `no (${fleet.sent.size - fleet.acked.size} left)`, pass: drained, want: 'yes' },
     { name: 'connections dropped', value: dropped, pass: dropped === 0, want: '0' },
     { name: 'acknowledged but not stored', value: lost, pass: lost === 0, want: '0' },
