@@ -61,7 +61,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log };
     const broker = await buildBroker(
       {
-        batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+        batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
         connectRates: {
           addressBurst: config.MQTT_CONNECT_ADDRESS_BURST, addressPerSecond: config.MQTT_CONNECT_ADDRESS_PER_SECOND,
           deviceBurst: config.MQTT_CONNECT_DEVICE_BURST, devicePerMinute: config.MQTT_CONNECT_DEVICE_PER_MINUTE,

@@ -49,6 +49,8 @@ export const ConfigSchema = Type.Object({
    * lose acknowledged events and payments, so production refuses it.
    */
   EMBEDDED_FSYNC: Type.Boolean({ default: true }),
+  /** Stop reading device sockets while this many messages wait to be committed (a slow or stalled database); read again at half. */
+  INGEST_BACKLOG_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
   /** Seed the deterministic Zhengzhou demo district when the database is empty. */
   SEED_DEMO: Type.Boolean({ default: true }),
   /** Run the demo device simulator inside `npm start`. */

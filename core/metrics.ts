@@ -76,6 +76,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
     mqttCut: new Counter({ name: 'onelot_mqtt_connections_cut_total', help: 'Connections closed while reading a packet (ingest/packet-limit.ts): packet_too_large, bad_length (malformed remaining length)', labelNames: ['reason'] as const, registers: r }),
     mqttThrottled: new Counter({ name: 'onelot_mqtt_connect_throttled_total', help: 'CONNECTs refused for coming too often (ingest/connect-rate.ts), by the key that was over its rate: address, device', labelNames: ['by'] as const, registers: r }),
     mqttClients: new Gauge({ name: 'onelot_mqtt_connected_clients', help: 'Devices connected now', registers: r }),
+    // ingest/writer.ts: what the broker has read and not yet committed. Past INGEST_BACKLOG_MAX the
+    // broker stops reading sockets (ingest/read-gate.ts), so a stalled database does not turn into
+    // memory (docs/security.md, "Chaos").
+    ingestBacklog: new Gauge({ name: 'onelot_ingest_backlog', help: 'Device messages read from sockets and not yet committed (waiting for or in a group commit)', registers: r }),
+    ingestReadingPaused: new Gauge({ name: 'onelot_ingest_reading_paused', help: '1 while the broker reads no device socket because INGEST_BACKLOG_MAX messages wait to be committed (ingest/read-gate.ts)', registers: r }),
     commitBatchSize: new Histogram({ name: 'onelot_ingest_commit_batch_size', help: 'Messages per group commit', buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2000, 5000], registers: r }),
     commitSeconds: new Histogram({ name: 'onelot_ingest_commit_seconds', help: 'Group commit latency', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: r }),
     httpSeconds: new Histogram({ name: 'onelot_http_request_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r }),

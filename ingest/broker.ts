@@ -12,6 +12,7 @@ import { EventWriter } from './writer.ts';
 import { ConnectLimiter } from './connect-limiter.ts';
 import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './connect-rate.ts';
 import { LimitedSocket } from './packet-limit.ts';
+import { ReadGate } from './read-gate.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 import { followDeviceChanges } from './device-changes.ts';
@@ -23,6 +24,8 @@ export interface BrokerConfig {
   maxPacketBytes?: number;
   /** Connection attempts per address and per device id (ingest/connect-rate.ts). */
   connectRates?: ConnectRates;
+  /** Stop reading device sockets at this many uncommitted messages; read again at half (ingest/read-gate.ts). */
+  backlogMax: number;
 }
 
 /** 16 KiB: a device message is at most 4 KiB of payload (docs/device-protocol.md). */
@@ -70,8 +73,19 @@ interface HookContext {
 export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promise<Broker> {
   const { metrics, log } = deps;
   const directory = new DeviceDirectory(deps.pool);
+  // A slow or stalled database must not turn into memory: past backlogMax uncommitted messages the
+  // broker reads no device socket until the writer is down to half (docs/security.md, "Chaos").
+  const gate: ReadGate = new ReadGate({
+    high: config.backlogMax, low: Math.floor(config.backlogMax / 2), backlog: () => writer.backlog,
+    onPause: (paused) => {
+      metrics.ingestReadingPaused.set(paused ? 1 : 0);
+      if (paused) log.warn({ backlog: writer.backlog }, 'ingest: the database is behind; reading from devices paused until it catches up');
+      else log.info({ backlog: writer.backlog }, 'ingest: reading from devices resumed');
+    },
+  });
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
+    onCommitted: () => gate.committed(),
   });
   await writer.start();
   const ctx: HookContext = {
@@ -102,7 +116,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const maxPacketBytes = config.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const server = net.createServer((socket) => {
     const address = socket.remoteAddress;
-    aedes.handle(new LimitedSocket(socket, {
+    const limited = new LimitedSocket(socket, {
       maxPacketBytes,
       onCut(reason, { announcedBytes }) {
         metrics.mqttCut.inc({ reason });
@@ -110,7 +124,9 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
           ? 'MQTT connection closed: malformed packet length'
           : 'MQTT connection closed: a packet larger than MQTT_MAX_PACKET_BYTES');
       },
-    }));
+    });
+    aedes.handle(limited);
+    if (!gate.attach(limited)) log.warn({}, 'ingest: aedes no longer reads sockets as the read gate expects; this connection is not gated');
   });
   let connected = 0;
   aedes.on('client', () => metrics.mqttClients.set(++connected));
@@ -127,6 +143,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       unfollow();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      gate.close();
       await writer.close();
       await serverClosed;
     },

@@ -24,6 +24,8 @@ export interface WriterOptions {
   changes: ChangeFeed;
   log: { error(obj: unknown, msg?: string): void };
   hooks?: BatchHook[];
+  /** Called after every commit (or failed one): the broker's read gate resumes reading on it. */
+  onCommitted?: () => void;
 }
 
 const MAX_DEAD_PAYLOAD = 8192;
@@ -38,6 +40,8 @@ const storable = (s: string) => (s.replaceAll('\u0000', '\ufffd') as string & { 
 export class EventWriter {
   private queue: Item[] = [];
   private flushing = false;
+  /** Messages of the batch being committed now (the backlog gauge counts them with the queue). */
+  private committing = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly hooks: BatchHook[];
@@ -52,6 +56,11 @@ export class EventWriter {
   /** Load what the database holds about every bay; call once before the first write. */
   async start(): Promise<void> {
     await this.mirror.load(this.pool);
+  }
+
+  /** Messages read from devices and not yet committed: waiting, or in the commit under way. */
+  get backlog(): number {
+    return this.queue.length + this.committing;
   }
 
   /** Resolves once the event is durably committed (or was a duplicate of a committed one). */
@@ -78,6 +87,7 @@ export class EventWriter {
     if (this.closed) return Promise.reject(new Error('ingest is shutting down; the device should retry'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push(make({ resolve, reject }));
+      this.opts.metrics.ingestBacklog.set(this.queue.length + this.committing);
       this.schedule();
     });
   }
@@ -114,6 +124,7 @@ export class EventWriter {
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.queue.splice(0, this.opts.batchMax);
+    this.committing = batch.length;
     const started = process.hrtime.bigint();
     try {
       const change = await this.commitRetrying(batch);
@@ -131,6 +142,9 @@ export class EventWriter {
       for (const item of batch) item.done.reject(err as Error);
     } finally {
       this.flushing = false;
+      this.committing = 0;
+      this.opts.metrics.ingestBacklog.set(this.queue.length);
+      this.opts.onCommitted?.();
       // What arrived during this commit is the next group: commit it straight away (after pending
       // socket reads, so it also takes what has already arrived), not after another wait.
       if (this.queue.length) {

@@ -36,6 +36,9 @@ export interface PlatformProcessOptions {
   stopTimeoutMs?: number;
   /** Stop the platform, then exit, on SIGINT/SIGTERM to this process (default true). Off when the caller stops it itself. */
   handleSignals?: boolean;
+  /** Ports to listen on (default: free ones). A restart on the same ports is what devices and a provider's webhooks see after a crash. */
+  httpPort?: number;
+  mqttPort?: number;
 }
 
 export interface ProcessUsage {
@@ -75,7 +78,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 
 export async function startPlatformProcess(opts: PlatformProcessOptions): Promise<PlatformProcess> {
   const host = '127.0.0.1';
-  const [httpPort, mqttPort] = [await freePort(host), await freePort(host)];
+  const [httpPort, mqttPort] = [opts.httpPort ?? await freePort(host), opts.mqttPort ?? await freePort(host)];
   const heapMb = opts.heapMb ?? Number(process.env.ONELOT_HEAP_MB ?? 512);
   const env: Record<string, string | undefined> = {
     ...process.env,
