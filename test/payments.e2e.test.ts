@@ -297,14 +297,14 @@ describe('payments on a running platform', () => {
     expect(collected).toBeGreaterThanOrEqual(900);
     expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`)).status).toBe(401);
     const [r1, r2] = await Promise.all([
-      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator),
-      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator),
+      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, { reason: { code: 'goodwill' } }, operator),
+      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, { reason: { code: 'goodwill' } }, operator),
     ]);
     expect(r1.status).toBe(202);
     expect(r2.body.refundId ?? r1.body.refundId).toBe(r1.body.refundId); // same idempotency key, same refund
     await waitStatus(pool, invoiceId, 'refunded');
     expect((await chargesOf(pool, invoiceId)).map((c) => c.status)).toEqual(['refunded']);
-    expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator)).status).toBe(409);
+    expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, { reason: { code: 'goodwill' } }, operator)).status).toBe(409);
     const one = await api(p, 'GET', `/api/v1/invoices/${invoiceId}?plate=${encodeURIComponent('豫A1C008')}`);
     expect(one.body.status).toBe('refunded');
     expect((await api(p, 'GET', one.body.receipt.url)).text).toContain('已退款 / REFUNDED');

@@ -5,6 +5,7 @@ import type { App, RouteContext } from '../../core/module.ts';
 import { LoginLimiter, limitedLogin } from '../../core/login-limiter.ts';
 import { prepareAccountPasswords } from '../../core/passwords.ts';
 import { openSession } from '../../core/sessions.ts';
+import { audit } from '../../core/audit.ts';
 import { verifyConsoleAccount } from '../accounts.ts';
 import { OperatorLogin, OperatorToken } from './schemas.ts';
 
@@ -24,6 +25,7 @@ export function operatorLoginRoutes(app: App, { pool, config }: RouteContext): v
       'The account name or password is wrong. Check both and try again; after 5 failures the account is locked for 15 minutes. An administrator sets passwords with `npm run operator:add`.');
     req.log.info({ account: account.accountId }, 'operator signed in');
     const session = await openSession(pool, config.AUTH_TOKEN_SECRET, { accountId: account.accountId });
+    await audit(pool, { by: account, operatorId: account.operatorId, action: 'sign-in', objectType: 'account', objectId: account.accountId });
     return { token: session.token, expiresAt: session.expiresAt, ...account };
   });
 }
