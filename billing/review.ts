@@ -4,6 +4,7 @@
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { audit } from '../core/audit.ts';
+import { reviewReasonCodes } from './review-reasons.ts';
 import { hidden, inTenant, type TenantScope } from '../core/tenancy.ts';
 import { addToHourlyStats, invoicedDeltas } from '../analytics/index.ts';
 import type { ArrearsPlate, ResolveAction, Resolution, ReviewQueue, ReviewSession, SessionException } from './http/schemas.ts';
@@ -80,7 +81,7 @@ function toReviewSession(r: any): ReviewSession {
   return {
     id: r.id, lotId: r.lot_id, bayCode: r.bay_code, plate: r.plate, status: r.status, entryTime: iso(r.entry_time)!, exitTime: iso(r.exit_time),
     entryConfidence: r.entry_confidence, exitConfidence: r.exit_confidence, exitPlateRead: r.exit_plate_read, matchMethod: r.match_method,
-    reviewReason: r.review_reason,
+    reviewReason: r.review_reason, reviewReasons: reviewReasonCodes(r.review_reason),
     invoice: r.invoice_id ? { id: r.invoice_id, amountFen: r.amount_fen, status: r.invoice_status } : null,
   };
 }

@@ -52,7 +52,7 @@ describe('onboarding and staff accounts', () => {
     const ops = await api('GET', '/api/v1/operator/operators', undefined, city);
     expect(ops.body.operators.find((o: any) => o.operatorId === 'op-acc')).toMatchObject({ accounts: 1, lots: 0 });
     expect((await api('GET', '/api/v1/operator/operators', undefined, admin)).status).toBe(403);
-  });
+  }, 180_000);
 
   it('an admin creates staff with a refund limit; disabling ends the staff token at once; enabling lets them sign in again', async () => {
     const made = await api('POST', '/api/v1/operator/accounts', { accountId: 'li@op-acc', name: 'Li', refundLimitFen: 500 }, admin);
@@ -72,7 +72,7 @@ describe('onboarding and staff accounts', () => {
     expect((await api('POST', '/api/v1/operator/login', { account: 'li@op-acc', password: 'li-password-01' })).status).toBe(401);
     expect((await api('PATCH', '/api/v1/operator/accounts/li%40op-acc', { active: true, refundLimitFen: 2000 }, admin)).body).toMatchObject({ active: true, refundLimitFen: 2000 });
     expect((await api('POST', '/api/v1/operator/login', { account: 'li@op-acc', password: 'li-password-01' })).status).toBe(200);
-  });
+  }, 180_000);
 
   it('a password reset ends the sessions and hands out a new code; a password change ends the other sessions only', async () => {
     const before = (await api('POST', '/api/v1/operator/login', { account: 'li@op-acc', password: 'li-password-01' })).body.token;
@@ -86,7 +86,7 @@ describe('onboarding and staff accounts', () => {
     expect((await api('POST', '/api/v1/operator/password', { current: 'li-password-02', password: 'li-password-03' }, second)).status).toBe(204);
     expect((await api('GET', '/api/v1/operator/review', undefined, first)).status).toBe(401);
     expect((await api('GET', '/api/v1/operator/review', undefined, second)).status).toBe(200);
-  });
+  }, 180_000);
 
   it('keeps every step in the audit log, filtered for the admin, all tenants for the city, and refuses to change it', async () => {
     const mine = await api('GET', '/api/v1/operator/audit?action=account.', undefined, admin);
@@ -102,5 +102,5 @@ describe('onboarding and staff accounts', () => {
     expect(all.body.entries[0]).toMatchObject({ accountId: 'acc-city', objectId: 'op-acc' });
     await expect(p.db.pool.query('UPDATE audit_log SET action = $1', ['tampered'])).rejects.toThrow(/append-only/);
     await expect(p.db.pool.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
-  });
+  }, 180_000);
 });
