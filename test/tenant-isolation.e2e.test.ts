@@ -196,4 +196,14 @@ describe('tenant isolation over every operator route of the OpenAPI document', (
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('holds tenant A\'s staff to the refund limit their admin set (none set: no refunds)', async () => {
+    const staff = await consoleToken(p, { operatorId: A, role: 'staff', account: `${A}-staff` });
+    const refund = () => call('POST', `${PREFIX}/invoices/${a.invoiceId}/refund`, staff, { reason: { code: 'wrong-plate', note: 'isolation test' } });
+    const refused = await refund();
+    expect(refused.status).toBe(403);
+    expect(refused.text).toMatch(/above your refund limit \(0 fen\)/);
+    await p.db.pool.query('UPDATE operator_accounts SET refund_limit_fen = 1000 WHERE id = $1', [`${A}-staff`]);
+    expect([403, 404]).not.toContain((await refund()).status);
+  }, 60_000);
 });
