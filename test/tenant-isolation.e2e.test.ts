@@ -198,6 +198,8 @@ describe('tenant isolation over every operator route of the OpenAPI document', (
   }, 120_000);
 
   it('holds tenant A\'s staff to the refund limit their admin set (none set: no refunds)', async () => {
+    // The test above had A's admin disable this account (PATCH /accounts/{accountId}): enable it again.
+    await p.db.pool.query('UPDATE operator_accounts SET active = true WHERE id = $1', [`${A}-staff`]);
     const staff = await consoleToken(p, { operatorId: A, role: 'staff', account: `${A}-staff` });
     const refund = () => call('POST', `${PREFIX}/invoices/${a.invoiceId}/refund`, staff, { reason: { code: 'wrong-plate', note: 'isolation test' } });
     const refused = await refund();
