@@ -34,7 +34,7 @@ describe('securityFromGuards', () => {
     expect(doc.paths['/mine'].get.security).toEqual([{ driverToken: [] }]);
     expect(doc.paths['/pay'].post.security).toEqual([{}, { driverToken: [] }]);
     expect(doc.paths['/operator/review'].get.security).toEqual([{ operatorToken: [] }]);
-    expect(doc.paths['/operator/review'].get['x-roles']).toEqual(['admin', 'staff']);
+    expect((doc.paths['/operator/review'].get as Record<string, unknown>)['x-roles']).toEqual(['admin', 'staff']);
   });
 
   it('refuses an operator route that does not say which roles may call it (core/tenancy.ts)', async () => {
