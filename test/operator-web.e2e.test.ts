@@ -162,7 +162,7 @@ describe("operators' console", () => {
     await signIn('wrong-password-123');
     const error = page.locator(tid('op-login-error'));
     await error.waitFor();
-    expect(await error.innerText()).toContain('运营编号或密码错误');
+    expect(await error.innerText()).toContain('账号或密码错误');
     expect(await error.innerText()).toContain('The account name or password is wrong');
     expect(await page.locator(tid('op-console')).count()).toBe(0);
 
