@@ -15,14 +15,17 @@ type LotRow = { id: string; name: string; name_en: string; kind: 'street' | 'gar
 type Figures = Awaited<ReturnType<typeof readFigures>>;
 type ByLot = AnalyticsReport['byLot'];
 
-/** The report for [from, to) widened to whole hours; null when `lotId` names no lot. */
-export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date, lotId: string | null): Promise<AnalyticsReport | null> {
+/**
+ * The report for [from, to) widened to whole hours, over the tenant's lots (null: every lot); null
+ * when `lotId` names no lot of the tenant (another tenant's is as missing: core/tenancy.ts).
+ */
+export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date, lotId: string | null, tenant: string | null): Promise<AnalyticsReport | null> {
   const from = floorHour(fromAsked);
   const to = ceilHour(toAsked);
   const lotRows = (await pool.query<LotRow>(
-    `SELECT id, name, name_en, kind, capacity, time_zone FROM lots WHERE $1::text IS NULL OR id = $1 ORDER BY id`, [lotId])).rows;
+    `SELECT id, name, name_en, kind, capacity, time_zone FROM lots WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR operator_id = $2) ORDER BY id`, [lotId, tenant])).rows;
   if (lotId && lotRows.length === 0) return null;
-  const f = await readFigures(pool, from, to, lotId);
+  const f = await readFigures(pool, from, to, lotId, tenant);
   const byLot = lotFigures(lotRows, f, (to.getTime() - from.getTime()) / DAY_MS);
   const zones = [...new Set(lotRows.map((l) => l.time_zone))];
   return {
@@ -36,10 +39,11 @@ export async function analyticsReport(pool: Pool, fromAsked: Date, toAsked: Date
 }
 
 /** The four reads, at once, each keyed the way the report looks it up. */
-async function readFigures(pool: Pool, from: Date, to: Date, lotId: string | null) {
-  const args = [from.toISOString(), to.toISOString(), lotId];
-  // The lot filter as a CTE every query joins: `l` holds the lots asked about, with their zones.
-  const lotsAt = (n: number) => `l AS (SELECT id, capacity, time_zone FROM lots WHERE $${n}::text IS NULL OR id = $${n})`;
+async function readFigures(pool: Pool, from: Date, to: Date, lotId: string | null, tenant: string | null) {
+  const args = [from.toISOString(), to.toISOString(), lotId, tenant];
+  // The lot filter as a CTE every query joins: `l` holds the lots asked about (of the tenant in the
+  // next parameter), with their zones.
+  const lotsAt = (n: number) => `l AS (SELECT id, capacity, time_zone FROM lots WHERE ($${n}::text IS NULL OR id = $${n}) AND ($${n + 1}::text IS NULL OR operator_id = $${n + 1}))`;
 
   const [stats, owed, queue, occupancySets] = await Promise.all([
     // One pass over the hourly figures, three groupings: per lot, per local hour, per local day.
@@ -58,7 +62,7 @@ async function readFigures(pool: Pool, from: Date, to: Date, lotId: string | nul
        GROUP BY i.lot_id`, args),
     pool.query(`WITH ${lotsAt(1)}
       SELECT (SELECT count(*) FROM sessions s JOIN l ON l.id = s.lot_id WHERE s.status = 'review')::int AS in_review,
-             (SELECT count(*) FROM session_exceptions e JOIN l ON l.id = e.lot_id WHERE e.resolved_at IS NULL)::int AS open_exceptions`, [lotId]),
+             (SELECT count(*) FROM session_exceptions e JOIN l ON l.id = e.lot_id WHERE e.resolved_at IS NULL)::int AS open_exceptions`, [lotId, tenant]),
     pool.query(`WITH ${lotsAt(3)}
       SELECT o.lot_id, extract(hour FROM o.bucket AT TIME ZONE l.time_zone)::int AS hour,
              sum(o.avg_occupied) AS occupied, sum(o.avg_capacity) AS capacity, max(o.max_occupied::real / nullif(o.avg_capacity, 0)) AS peak

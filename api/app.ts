@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChangeFeed } from '../core/changes.ts';
 import { principalOf } from '../core/sessions.ts';
+import { checkRole } from '../core/tenancy.ts';
 import { ErrorBody } from '../core/errors.ts';
 import type { App, ModuleContext, OneLotModule, RouteContext } from '../core/module.ts';
 import { createAuth } from './auth.ts';
@@ -99,7 +100,8 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
 /**
  * Each module's routes in a fastify context of its own. Every operator route of every module sits
  * in ONE scope under /api/v1/operator whose first hook requires an operator token: a route cannot
- * be added there without it, and the sign-in (a module's public route) is the only way in.
+ * be added there without it, and the sign-in (a module's public route) is the only way in. Each
+ * route there must also say which roles may call it (config.roles), checked before its handler.
  */
 async function registerModules(app: App, modules: readonly OneLotModule[], ctx: RouteContext): Promise<void> {
   app.addHook('onRoute', securityFromGuards(ctx.auth, 'public'));
@@ -109,6 +111,8 @@ async function registerModules(app: App, modules: readonly OneLotModule[], ctx: 
   }
   await app.register(async (operator) => {
     operator.addHook('onRequest', ctx.auth.requireOperator);
+    // Before the body is even validated: a role the route does not list gets 403 (core/tenancy.ts).
+    operator.addHook('preValidation', async (req) => { checkRole(req); });
     operator.addHook('onRoute', securityFromGuards(ctx.auth, 'operator'));
     for (const m of modules) {
       const routes = m.operatorRoutes;

@@ -27,13 +27,23 @@ describe('securityFromGuards', () => {
       await a.register(async (op) => {
         op.addHook('onRequest', auth.requireOperator);
         op.addHook('onRoute', securityFromGuards(auth, 'operator'));
-        op.get('/review', async () => 'ok');
+        op.get('/review', { config: { roles: ['admin', 'staff'] } }, async () => 'ok');
       }, { prefix: '/operator' });
     });
     expect(doc.paths['/open'].get.security).toBeUndefined();
     expect(doc.paths['/mine'].get.security).toEqual([{ driverToken: [] }]);
     expect(doc.paths['/pay'].post.security).toEqual([{}, { driverToken: [] }]);
     expect(doc.paths['/operator/review'].get.security).toEqual([{ operatorToken: [] }]);
+    expect((doc.paths['/operator/review'].get as Record<string, unknown>)['x-roles']).toEqual(['admin', 'staff']);
+  });
+
+  it('refuses an operator route that does not say which roles may call it (core/tenancy.ts)', async () => {
+    await expect(build(async (a) => {
+      await a.register(async (op) => {
+        op.addHook('onRoute', securityFromGuards(auth, 'operator'));
+        op.get('/anyone-signed-in', async () => 'ok');
+      }, { prefix: '/operator' });
+    })).rejects.toThrow(/must declare config\.roles/);
   });
 
   it('refuses a route that writes its own security, which the server might not check', async () => {

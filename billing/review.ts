@@ -3,6 +3,9 @@
 // in arrears. Full plates: these are operator routes.
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
+import { audit } from '../core/audit.ts';
+import { reviewReasonCodes } from './review-reasons.ts';
+import { hidden, inTenant, type TenantScope } from '../core/tenancy.ts';
 import { addToHourlyStats, invoicedDeltas } from '../analytics/index.ts';
 import type { ArrearsPlate, ResolveAction, Resolution, ReviewQueue, ReviewSession, SessionException } from './http/schemas.ts';
 
@@ -11,10 +14,11 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 const SESSION_WITH_INVOICE = `SELECT s.*, i.id AS invoice_id, i.amount_fen, i.status AS invoice_status
    FROM sessions s LEFT JOIN invoices i ON i.session_id = s.id`;
 
-export async function reviewQueue(pool: Pool, limit: number): Promise<ReviewQueue> {
-  const sessions = await pool.query(`${SESSION_WITH_INVOICE} WHERE s.status = 'review' ORDER BY s.exit_time DESC NULLS LAST LIMIT $1`, [limit]);
+/** `tenant`: only its lots' sessions and exceptions (null: the city's view, every lot). */
+export async function reviewQueue(pool: Pool, tenant: string | null, limit: number): Promise<ReviewQueue> {
+  const sessions = await pool.query(`${SESSION_WITH_INVOICE} WHERE s.status = 'review' AND ${inTenant('s.lot_id', 2)} ORDER BY s.exit_time DESC NULLS LAST LIMIT $1`, [limit, tenant]);
   const exceptions = await pool.query(
-    `SELECT * FROM session_exceptions WHERE resolved_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1`, [limit]);
+    `SELECT * FROM session_exceptions WHERE resolved_at IS NULL AND ${inTenant('lot_id', 2)} ORDER BY created_at DESC, id DESC LIMIT $1`, [limit, tenant]);
   return { sessions: sessions.rows.map(toReviewSession), exceptions: exceptions.rows.map(toException) };
 }
 
@@ -22,14 +26,15 @@ export async function reviewQueue(pool: Pool, limit: number): Promise<ReviewQueu
  * Resolve an exception in one transaction: approve makes its session in review chargeable, void
  * voids its outstanding invoice (and takes it out of the analytics' invoiced figures).
  */
-export async function resolveException(pool: Pool, id: number, action: ResolveAction, note: string | undefined): Promise<Resolution> {
+export async function resolveException(pool: Pool, by: TenantScope, id: number, action: ResolveAction, note: string | undefined): Promise<Resolution> {
   // One client for the whole change: with the embedded database's single connection nothing
   // else may be awaited while it is held.
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const ex = (await client.query('SELECT * FROM session_exceptions WHERE id = $1 FOR UPDATE', [id])).rows[0];
-    if (!ex) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Exception ${id}`);
+    // Another tenant's exception is not there at all (core/tenancy.ts).
+    const ex = (await client.query(`SELECT * FROM session_exceptions WHERE id = $1 AND lot_id IN (SELECT id FROM lots WHERE operator_id = $2) FOR UPDATE`, [id, by.operatorId])).rows[0];
+    if (!ex) throw hidden(`Exception ${id}`);
     if (ex.resolved_at) throw new OneLotError('ONELOT_ERR_CONFLICT', `Exception ${ex.id} was already resolved at ${iso(ex.resolved_at)}; nothing to do.`);
     if (action !== 'dismiss' && !ex.session_id) {
       throw new OneLotError('ONELOT_ERR_CONFLICT', `Exception ${ex.id} concerns no session, so there is nothing to ${action}; dismiss it instead.`);
@@ -48,8 +53,13 @@ export async function resolveException(pool: Pool, id: number, action: ResolveAc
       `UPDATE session_exceptions SET resolved_at = now(), detail = detail || ' — resolved: ' || $2 || COALESCE(' (' || $3 || ')', '') WHERE id = $1 RETURNING *`,
       [ex.id, action, note ?? null])).rows[0];
     const session = ex.session_id ? (await client.query(`${SESSION_WITH_INVOICE} WHERE s.id = $1`, [ex.session_id])).rows[0] : null;
+    const result = { exception: toException(updated), session: session ? toReviewSession(session) : null };
+    await audit(client, {
+      by, operatorId: by.operatorId, action: `exception.${action}`, objectType: 'exception', objectId: ex.id,
+      before: { resolvedAt: null, detail: ex.detail }, after: { ...result, note: note ?? null },
+    });
     await client.query('COMMIT');
-    return { exception: toException(updated), session: session ? toReviewSession(session) : null };
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
@@ -59,11 +69,11 @@ export async function resolveException(pool: Pool, id: number, action: ResolveAc
 }
 
 /** Plates with overdue invoices, the largest debt first. */
-export async function arrearsPlates(pool: Pool, limit: number): Promise<ArrearsPlate[]> {
+export async function arrearsPlates(pool: Pool, tenant: string | null, limit: number): Promise<ArrearsPlate[]> {
   const { rows } = await pool.query(
     `SELECT plate, count(*)::int AS count, sum(amount_fen)::bigint AS total, min(due_at) AS oldest
-       FROM invoices WHERE status = 'outstanding' AND due_at < now()
-      GROUP BY plate ORDER BY total DESC, plate LIMIT $1`, [limit]);
+       FROM invoices WHERE status = 'outstanding' AND due_at < now() AND ${inTenant('lot_id', 2)}
+      GROUP BY plate ORDER BY total DESC, plate LIMIT $1`, [limit, tenant]);
   return rows.map((r) => ({ plate: r.plate, count: r.count, totalFen: Number(r.total), oldestDueAt: iso(r.oldest)! }));
 }
 
@@ -71,7 +81,7 @@ function toReviewSession(r: any): ReviewSession {
   return {
     id: r.id, lotId: r.lot_id, bayCode: r.bay_code, plate: r.plate, status: r.status, entryTime: iso(r.entry_time)!, exitTime: iso(r.exit_time),
     entryConfidence: r.entry_confidence, exitConfidence: r.exit_confidence, exitPlateRead: r.exit_plate_read, matchMethod: r.match_method,
-    reviewReason: r.review_reason,
+    reviewReason: r.review_reason, reviewReasons: reviewReasonCodes(r.review_reason),
     invoice: r.invoice_id ? { id: r.invoice_id, amountFen: r.amount_fen, status: r.invoice_status } : null,
   };
 }

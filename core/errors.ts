@@ -9,6 +9,7 @@ export const ERRORS = {
   ONELOT_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'There is no %s route. See /docs for the API.' },
   ONELOT_ERR_UNAUTHORIZED: { status: 401, message: 'Log in first: send "Authorization: Bearer <token>" from POST /api/v1/auth/login.' },
   ONELOT_ERR_FORBIDDEN: { status: 403, message: '%s' },
+  ONELOT_ERR_PASSWORD_SETUP: { status: 403, message: 'That was a one-time setup code: choose your own password with POST /api/v1/operator/password/setup {account, code, password} (the console asks for it).' },
   ONELOT_ERR_CONFLICT: { status: 409, message: '%s' },
   ONELOT_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers are larger than the server accepts (16 KB); send a shorter URL and smaller headers.' },
   ONELOT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait a moment and try again.' },

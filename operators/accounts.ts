@@ -35,12 +35,17 @@ async function upsertAccount(pool: Pool, a: ConsoleAccount, hash: string): Promi
   return a;
 }
 
-/** The account when it is active and the password matches; null otherwise (one answer for every refusal). */
-export async function verifyConsoleAccount(pool: Pool, id: string, password: string): Promise<ConsoleAccount | null> {
-  const { rows } = await pool.query<{ id: string; operator_id: string | null; role: OperatorRole; name: string; password_hash: string | null; active: boolean }>(
-    'SELECT id, operator_id, role, name, password_hash, active FROM operator_accounts WHERE id = $1', [id]);
+/**
+ * The account when it is active and the password matches; null otherwise (one answer for every
+ * refusal). `mustSetPassword`: the password was a one-time setup code (operators/account-admin.ts),
+ * good only to choose a password; an expired code is refused like a wrong one.
+ */
+export async function verifyConsoleAccount(pool: Pool, id: string, password: string): Promise<(ConsoleAccount & { mustSetPassword: boolean }) | null> {
+  const { rows } = await pool.query<{ id: string; operator_id: string | null; role: OperatorRole; name: string; password_hash: string | null; active: boolean; must_set_password: boolean; expired: boolean }>(
+    'SELECT id, operator_id, role, name, password_hash, active, must_set_password, coalesce(setup_expires_at < now(), false) AS expired FROM operator_accounts WHERE id = $1', [id]);
   const a = rows[0];
   if (!(await verifyAccountPassword(password, a?.password_hash)) || !a.active) return null;
+  if (a.must_set_password) return a.expired ? null : { accountId: a.id, operatorId: a.operator_id, role: a.role, name: a.name, mustSetPassword: true };
   if (needsRehash(a.password_hash!)) await pool.query('UPDATE operator_accounts SET password_hash = $2 WHERE id = $1', [id, await hashPassword(password)]);
-  return { accountId: a.id, operatorId: a.operator_id, role: a.role, name: a.name };
+  return { accountId: a.id, operatorId: a.operator_id, role: a.role, name: a.name, mustSetPassword: false };
 }

@@ -53,7 +53,8 @@ async function placement(db: Pool | PoolClient, t: Tenant, input: DeviceInput): 
   const lotOf = async (lotId: string | undefined, what: string) => {
     if (!lotId) throw new OneLotError('ONELOT_ERR_VALIDATION', `a ${input.kind} needs lotId, ${what}`);
     const { rows } = await db.query('SELECT id FROM lots WHERE id = $1 AND operator_id = $2 AND retired_at IS NULL', [lotId, t.operatorId]);
-    if (!rows[0]) throw new OneLotError('ONELOT_ERR_VALIDATION', `lotId ${lotId} is not one of your lots in service`);
+    // Another operator's lot answers as a missing one (the sealing rule, core/tenancy.ts).
+    if (!rows[0]) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Lot ${lotId} (in service)`);
     return lotId;
   };
   const activeBays = async (codes: string[]) => (await db.query<{ code: string; lot_id: string }>(

@@ -1,7 +1,8 @@
 // operators as a module: the companies (and the city's platform team) that run lots, their console
-// sign-in, the device health alerts of their lots, and their estate — the lots, bays and devices
-// each manages in its own tenant.
+// sign-in, accounts (onboarding, staff) and the audit log, the device health alerts of their lots,
+// and their estate — the lots, bays and devices each manages in its own tenant.
 import type { App, OneLotModule, RouteContext } from '../core/module.ts';
+import { accountRoutes } from './http/accounts.ts';
 import { alertRoutes } from './http/alerts.ts';
 import { operatorLoginRoutes } from './http/login.ts';
 import { estateLotRoutes } from './http/lots.ts';
@@ -9,6 +10,7 @@ import { estateBayRoutes } from './http/bays.ts';
 import { estateDeviceRoutes } from './http/devices.ts';
 
 async function operatorRoutes(app: App, ctx: RouteContext): Promise<void> {
+  await accountRoutes(app, ctx);
   await alertRoutes(app, ctx);
   estateLotRoutes(app, ctx);
   estateBayRoutes(app, ctx);

@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { maskPlate, normalizePlate, type PlateKind } from '../core/plates.ts';
+import { inTenant } from '../core/tenancy.ts';
 import { computeFee, parseTariff, tariffInForce, type FeeLine, type Tariff } from '../billing/index.ts';
 import { formatYuan, renderReceiptHtml } from './receipt.ts';
 import type { Invoice, MySessions, OpenSession, PastSession, PlateArrears, ReceiptRef } from './http/schemas.ts';
@@ -84,9 +85,12 @@ export async function myInvoices(pool: Pool, driverId: number, receipts: Receipt
   return rows.map((r) => toInvoice(r, true, receipts));
 }
 
-/** A plate's arrears for operators: its unpaid invoices, what is overdue, reminders sent. */
-export async function plateArrears(pool: Pool, plate: string): Promise<PlateArrears> {
-  const rows = await invoicesWhere(pool, `i.plate = $1 AND ${UNPAID}`, [plate]);
+/**
+ * A plate's arrears for operators: its unpaid invoices at the tenant's lots (null: every lot), what
+ * is overdue, reminders sent. Another tenant's invoices are not there at all (core/tenancy.ts).
+ */
+export async function plateArrears(pool: Pool, plate: string, tenant: string | null): Promise<PlateArrears> {
+  const rows = await invoicesWhere(pool, `i.plate = $1 AND ${UNPAID} AND ${inTenant('i.lot_id', 2)}`, [plate, tenant]);
   const now = Date.now();
   const overdueFen = rows.filter((r) => r.status === 'outstanding' && r.due_at.getTime() < now).reduce((s, r) => s + r.amount_fen, 0);
   return {

@@ -11,6 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 interface Operation {
   summary?: string;
   security?: Array<Record<string, string[]>>;
+  /** Operator routes: the roles that may call it (core/tenancy.ts, written by api/openapi.ts). */
+  'x-roles'?: string[];
 }
 export interface OpenApiDocument {
   openapi: string;
@@ -29,7 +31,7 @@ function who(op: Operation): string {
     case '': return 'anyone';
     case 'driverToken': return 'driver token';
     case ' | driverToken': return 'anyone; a driver token if sent';
-    case 'operatorToken': return 'operator token';
+    case 'operatorToken': return `operator token: ${(op['x-roles'] ?? []).join(', ') || 'no role'}`;
     default: throw new Error(`no wording for the security requirement "${key}": add it to scripts/routes-table.ts`);
   }
 }

@@ -43,7 +43,9 @@ describe('payments on a running platform', () => {
     p = await startTestPlatform({ dataDir, env: ENV, modules: [built.module] });
     pool = p.db.pool;
     provider = payments.provider!;
-    operator = await consoleToken(p, { operatorId: 'op-test' });
+    // The admin of the operator that runs the lot the fixtures bill at (operators see only their own lots).
+    const owner = (await pool.query<{ operator_id: string }>('SELECT operator_id FROM lots ORDER BY id LIMIT 1')).rows[0].operator_id;
+    operator = await consoleToken(p, { operatorId: owner, account: `${owner}-admin` });
   });
   afterAll(async () => { await p?.destroy(); });
 
@@ -303,14 +305,14 @@ describe('payments on a running platform', () => {
     expect(collected).toBeGreaterThanOrEqual(900);
     expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`)).status).toBe(401);
     const [r1, r2] = await Promise.all([
-      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator),
-      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator),
+      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, { reason: { code: 'goodwill' } }, operator),
+      api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, { reason: { code: 'goodwill' } }, operator),
     ]);
     expect(r1.status).toBe(202);
     expect(r2.body.refundId ?? r1.body.refundId).toBe(r1.body.refundId); // same idempotency key, same refund
     await waitStatus(pool, invoiceId, 'refunded');
     expect((await chargesOf(pool, invoiceId)).map((c) => c.status)).toEqual(['refunded']);
-    expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, undefined, operator)).status).toBe(409);
+    expect((await api(p, 'POST', `/api/v1/operator/invoices/${invoiceId}/refund`, { reason: { code: 'goodwill' } }, operator)).status).toBe(409);
     const one = await api(p, 'GET', `/api/v1/invoices/${await refOf(pool, invoiceId)}?payment=${pay.body.paymentKey}`);
     expect(one.body.status).toBe('refunded');
     expect((await api(p, 'GET', one.body.receipt.url)).text).toContain('已退款 / REFUNDED');

@@ -31,8 +31,10 @@ const extras = () => {
 
 beforeAll(async () => {
   p = await startTestPlatform({ modules: [extras()] });
-  operator.authorization = `Bearer ${await consoleToken(p)}`;
   gateDev = p.device((d) => d.kind === 'gate-camera');
+  // The console of the operator that runs the gate's lot: operators see only their own lots.
+  const owner = (await p.db.pool.query<{ operator_id: string }>('SELECT operator_id FROM lots WHERE id = $1', [gateDev.lotId])).rows[0].operator_id;
+  operator.authorization = `Bearer ${await consoleToken(p, { operatorId: owner, account: `${owner}-admin` })}`;
   gate = await connectDevice(p, gateDev);
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { OneLotError } from '../../core/errors.ts';
+import { READ, hidden, scopeOf } from '../../core/tenancy.ts';
 import { analyticsReport } from '../report.ts';
 import { Analytics, AnalyticsQuery } from './schemas.ts';
 
@@ -12,11 +13,12 @@ const MAX_RANGE_DAYS = 92;
 
 export function analyticsOperatorRoutes(app: App, { pool }: RouteContext): void {
   app.get('/analytics', {
+    config: { roles: READ },
     schema: {
       tags: ['operator'],
-      summary: 'Occupancy, turnover, stays and revenue over a range (at most 92 days), per lot, by hour of day and by day',
+      summary: 'Occupancy, turnover, stays and revenue of the caller\'s lots (the city: every lot) over a range (at most 92 days), per lot, by hour of day and by day',
       querystring: AnalyticsQuery,
-      response: { 200: Analytics, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 404: Type.Ref('ErrorBody') },
+      response: { 200: Analytics, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody'), 404: Type.Ref('ErrorBody') },
     },
   }, async (req) => {
     const to = req.query.to ? new Date(req.query.to) : new Date();
@@ -26,8 +28,8 @@ export function analyticsOperatorRoutes(app: App, { pool }: RouteContext): void 
       throw new OneLotError('ONELOT_ERR_VALIDATION', `The range is longer than ${MAX_RANGE_DAYS} days; ask for a shorter one (e.g. one quarter at a time).`);
     }
     const lotId = req.query.lotId ?? null;
-    const report = await analyticsReport(pool, from, to, lotId);
-    if (!report) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Lot ${lotId}`);
+    const report = await analyticsReport(pool, from, to, lotId, scopeOf(req).operatorId);
+    if (!report) throw hidden(`Lot ${lotId}`);
     return report;
   });
 }

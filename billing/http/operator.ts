@@ -3,6 +3,7 @@
 // (billing/http/tariffs.ts).
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
+import { READ, WORK, scopeOf } from '../../core/tenancy.ts';
 import { arrearsPlates, resolveException, reviewQueue } from '../review.ts';
 import { passRoutes } from './passes.ts';
 import { tariffRoutes, type TariffRouteDeps } from './tariffs.ts';
@@ -16,35 +17,38 @@ export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: TariffR
   passRoutes(app, ctx, deps);
 
   app.get('/review', {
+    config: { roles: READ },
     schema: {
       tags: ['operator'],
-      summary: 'The review queue: sessions in review and unresolved exceptions (full plates)',
+      summary: 'The review queue of the caller\'s lots (the city: every lot): sessions in review and unresolved exceptions (full plates)',
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) }),
-      response: { 200: ReviewQueue, 401: Err },
+      response: { 200: ReviewQueue, 401: Err, 403: Err },
     },
-  }, async (req) => reviewQueue(pool, req.query.limit ?? 200));
+  }, async (req) => reviewQueue(pool, scopeOf(req).operatorId, req.query.limit ?? 200));
 
   app.post('/exceptions/:id/resolve', {
+    config: { roles: WORK },
     schema: {
       tags: ['operator'],
       summary: 'Resolve an exception: dismiss it, approve its session for charging, or void its invoice',
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
       body: ResolveBody,
-      response: { 200: Resolution, 401: Err, 404: Err, 409: Err },
+      response: { 200: Resolution, 401: Err, 403: Err, 404: Err, 409: Err },
     },
   }, async (req) => {
-    const r = await resolveException(pool, req.params.id, req.body.action, req.body.note);
+    const r = await resolveException(pool, scopeOf(req), req.params.id, req.body.action, req.body.note);
     req.log.info({ operator: req.operator!.accountId, exception: req.params.id, action: req.body.action }, 'exception resolved');
     return r;
   });
 
   // The list across plates; GET /api/v1/operator/arrears?plate= (payments/http/operator.ts) is one plate's detail.
   app.get('/arrears/plates', {
+    config: { roles: READ },
     schema: {
       tags: ['operator'],
-      summary: 'Plates with overdue invoices (full plates: operator console)',
+      summary: 'Plates with overdue invoices at the caller\'s lots (the city: every lot; full plates)',
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })) }),
-      response: { 200: ArrearsPlates, 401: Err },
+      response: { 200: ArrearsPlates, 401: Err, 403: Err },
     },
-  }, async (req) => ({ plates: await arrearsPlates(pool, req.query.limit ?? 500) }));
+  }, async (req) => ({ plates: await arrearsPlates(pool, scopeOf(req).operatorId, req.query.limit ?? 500) }));
 }

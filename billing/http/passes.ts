@@ -2,6 +2,7 @@
 // paid at the counter, or a free list), list, revoke. Scoped to the caller's tenant
 // (billing/http/caller.ts); the SQL is in billing/passes.ts. Each write reloads the billing book,
 // so the next exit is billed (or not) accordingly.
+import { ADMIN, READ } from '../../core/tenancy.ts';
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { createPass, listPasses, revokePass } from '../passes.ts';
@@ -14,6 +15,7 @@ const tags = ['operator', 'passes'];
 
 export function passRoutes(app: App, { pool }: RouteContext, deps: TariffRouteDeps): void {
   app.get('/passes', {
+    config: { roles: READ },
     schema: {
       tags, summary: 'Monthly passes and free lists of your lots (full plates), newest first',
       querystring: Type.Object({ lotId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }), response: { 200: Passes, 401: Err, 404: Err },
@@ -25,6 +27,7 @@ export function passRoutes(app: App, { pool }: RouteContext, deps: TariffRouteDe
   });
 
   app.post('/passes', {
+    config: { roles: ADMIN },
     schema: { tags, summary: 'Issue a monthly pass (paid at the counter) or a free list; a stay it covers gets a zero invoice naming it', body: PassInput, response: { 201: Pass, 400: Err, 401: Err, 403: Err, 404: Err } },
   }, async (req, reply) => {
     const caller = callerOf(req);
@@ -38,6 +41,7 @@ export function passRoutes(app: App, { pool }: RouteContext, deps: TariffRouteDe
   });
 
   app.post('/passes/:id/revoke', {
+    config: { roles: ADMIN },
     schema: { tags, summary: 'Revoke a pass or list from now on (invoices already issued stay as they are)', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: Pass, 401: Err, 403: Err, 404: Err } },
   }, async (req) => {
     const caller = callerOf(req);

@@ -1,5 +1,6 @@
 // The shapes of billing's routes (TypeBox): they validate and document the routes, and the web
 // client imports their types (type-only), so the browser never re-declares them.
+import { REVIEW_REASON_CODES } from '../review-reasons.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { TariffSchema } from '../tariff.ts';
 
@@ -33,7 +34,8 @@ export const ReviewSession = Type.Object({
   status: Type.String(), entryTime: Iso, exitTime: Type.Union([Iso, Type.Null()]),
   entryConfidence: Type.Union([Type.Number(), Type.Null()]), exitConfidence: Type.Union([Type.Number(), Type.Null()]),
   exitPlateRead: Type.Union([Type.String(), Type.Null()]), matchMethod: Type.Union([Type.String(), Type.Null()]),
-  reviewReason: Type.Union([Type.String(), Type.Null()]),
+  reviewReason: Type.Union([Type.String(), Type.Null()], { description: 'the stored reason, in English (for the log)' }),
+  reviewReasons: Type.Array(Type.Union(REVIEW_REASON_CODES.map((c) => Type.Literal(c))), { description: 'the same as codes, which the console shows in zh or en' }),
   invoice: Type.Union([Type.Object({ id: Type.Integer(), amountFen: Type.Integer(), status: Type.String() }), Type.Null()]),
 });
 export type ReviewSession = Static<typeof ReviewSession>;

@@ -2,6 +2,7 @@
 // versions, drafts, validation and live preview, scheduling from a future date, and the city's
 // approval of street tariffs. Each statement is scoped to the caller's tenant (billing/http/caller.ts);
 // the SQL is in billing/tariff-versions.ts.
+import { ADMIN, CITY, READ } from '../../core/tenancy.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, RouteContext } from '../../core/module.ts';
@@ -33,6 +34,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
   };
 
   app.get('/lots/:lotId/tariffs', {
+    config: { roles: READ },
     schema: { tags, summary: "A lot's tariff versions, newest first, each with its status", params: LotParams, response: { 200: LotVersions, 401: Err, 404: Err } },
   }, async (req) => {
     const lot = await lotFor(pool, callerOf(req), req.params.lotId);
@@ -40,6 +42,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
   });
 
   app.post('/lots/:lotId/tariffs', {
+    config: { roles: ADMIN },
     schema: { tags, summary: 'Write a new draft version of the lot\'s tariff', params: LotParams, body: TariffDraft, response: { 201: TariffVersion, 400: Err, 401: Err, 403: Err, 404: Err } },
   }, async (req, reply) => {
     const lot = await writable(req);
@@ -48,6 +51,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
   });
 
   app.put('/lots/:lotId/tariffs/:version', {
+    config: { roles: ADMIN },
     schema: { tags, summary: 'Rewrite a version not yet in force (it becomes a draft again)', params: VersionParams, body: TariffDraft, response: { 200: TariffVersion, 400: Err, 401: Err, 403: Err, 404: Err, 409: Err } },
   }, async (req) => {
     const lot = await writable(req);
@@ -57,6 +61,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
   });
 
   app.delete('/lots/:lotId/tariffs/:version', {
+    config: { roles: ADMIN },
     schema: { tags, summary: 'Delete a version not yet in force', params: VersionParams, response: { 204: Type.Null(), 401: Err, 403: Err, 404: Err, 409: Err } },
   }, async (req, reply) => {
     const lot = await writable(req);
@@ -66,6 +71,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
   });
 
   app.post('/lots/:lotId/tariffs/validate', {
+    config: { roles: READ },
     schema: { tags, summary: 'Check a draft: the schema and the rules a schema cannot say (400 names what to fix)', params: LotParams, body: TariffDraft, response: { 200: Type.Object({ ok: Type.Literal(true), description: TariffPreview.properties.description }), 400: Err, 401: Err, 404: Err } },
   }, async (req) => {
     const lot = await lotFor(pool, callerOf(req), req.params.lotId);
@@ -74,6 +80,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
   });
 
   app.post('/lots/:lotId/tariffs/preview', {
+    config: { roles: READ },
     schema: { tags, summary: 'What typical stays (and stays of your own) would cost under a draft, explained as the driver will see it', params: LotParams, body: PreviewBody, response: { 200: TariffPreview, 400: Err, 401: Err, 404: Err } },
   }, async (req) => {
     const lot = await lotFor(pool, callerOf(req), req.params.lotId);
@@ -96,6 +103,7 @@ type Writable = (req: FastifyRequest & { params: { lotId: string } }) => Promise
 /** Scheduling, and the city's approval of street versions. */
 function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteDeps, writable: Writable): void {
   app.post('/lots/:lotId/tariffs/:version/schedule', {
+    config: { roles: ADMIN },
     schema: {
       tags, summary: 'Schedule a version from a future instant: a garage\'s is approved at once, a street lot\'s waits for the city',
       params: VersionParams, body: ScheduleBody, response: { 200: TariffVersion, 400: Err, 401: Err, 403: Err, 404: Err, 409: Err },
@@ -109,6 +117,7 @@ function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteD
   });
 
   app.get('/tariff-approvals', {
+    config: { roles: CITY },
     schema: { tags, summary: 'Street tariff versions waiting for the city\'s approval (city role)', response: { 200: PendingApprovals, 401: Err, 403: Err } },
   }, async (req) => {
     requireCity(callerOf(req));
@@ -118,6 +127,7 @@ function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteD
 
   for (const [action, approve] of [['approve', true], ['reject', false]] as const) {
     app.post(`/lots/:lotId/tariffs/:version/${action}`, {
+      config: { roles: CITY },
       schema: {
         tags, summary: approve ? 'Approve a pending street tariff version (city role): it takes effect at its validFrom' : 'Reject a pending street tariff version, with the reason (city role)',
         params: VersionParams, ...(approve ? {} : { body: RejectBody }), response: { 200: TariffVersion, 400: Err, 401: Err, 403: Err, 404: Err, 409: Err },

@@ -1,4 +1,5 @@
 // Device health alerts in the console (operators/device-alerts.ts), under /api/v1/operator.
+import { READ, WORK } from '../../core/tenancy.ts';
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { actOnAlert, alertCounts, listAlerts } from '../device-alerts.ts';
@@ -8,6 +9,7 @@ const Err = Type.Ref('ErrorBody');
 
 export function alertRoutes(app: App, { pool }: RouteContext): void {
   app.get('/alerts', {
+    config: { roles: READ },
     schema: {
       tags: ['operator'], summary: 'Device health alerts of your lots, newest first (the city\'s team: every lot)',
       querystring: Type.Object({
@@ -21,10 +23,12 @@ export function alertRoutes(app: App, { pool }: RouteContext): void {
   }, async (req) => ({ alerts: await listAlerts(pool, req.operator!, { ...req.query, limit: req.query.limit ?? 200 }) }));
 
   app.get('/alerts/counts', {
+    config: { roles: READ },
     schema: { tags: ['operator'], summary: 'Unresolved device alerts per lot, for the console header', response: { 200: AlertCountsSchema, 401: Err } },
   }, async (req) => alertCounts(pool, req.operator!));
 
   app.post('/alerts/:id/:action', {
+    config: { roles: WORK },
     schema: {
       tags: ['operator'], summary: 'Acknowledge or resolve a device alert with a note (an operator\'s admin or staff)',
       params: Type.Object({ id: Type.Integer({ minimum: 1 }), action: AlertAction }),

@@ -2,6 +2,7 @@
 // once), import a CSV, a device's page, rotate its secret, disable and enable. Rotation and
 // disabling close the device's live MQTT connection (core/changes.ts `devices`).
 import { Type } from '@sinclair/typebox';
+import { ADMIN, READ } from '../../core/tenancy.ts';
 import type { App, RouteContext } from '../../core/module.ts';
 import { deviceDetail } from '../device-detail.ts';
 import { importDevices } from '../device-import.ts';
@@ -13,10 +14,12 @@ const E = Type.Ref('ErrorBody');
 
 export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): void {
   app.get('/devices', {
+    config: { roles: READ },
     schema: { tags: ['operator'], summary: 'Your devices, optionally of one lot or matching a search', querystring: DeviceQuery, response: { 200: OperatorDeviceList, 401: E } },
   }, async (req) => ({ devices: await listDevices(pool, tenantOf(req), req.query) }));
 
   app.post('/devices', {
+    config: { roles: ADMIN },
     schema: {
       tags: ['operator'], summary: 'Register a device and what it watches; the answer carries its secret, shown this once',
       body: DeviceInput, response: { 201: DeviceSecret, 400: E, 401: E, 403: E, 409: E },
@@ -24,6 +27,7 @@ export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): v
   }, async (req, reply) => reply.code(201).send(await registerDevice(pool, writerOf(req), req.body)));
 
   app.post('/devices/csv', {
+    config: { roles: ADMIN },
     schema: {
       tags: ['operator'], summary: 'Register devices from CSV text (header: id, kind, lot_id, bay_code, bays, lane, gateway_id); secrets of those created, shown once, and why the others were refused',
       body: CsvInput, response: { 200: DeviceImport, 400: E, 401: E, 403: E },
@@ -31,10 +35,12 @@ export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): v
   }, async (req) => importDevices(pool, writerOf(req), req.body.csv));
 
   app.get('/devices/:id', {
+    config: { roles: READ },
     schema: { tags: ['operator'], summary: 'A device\'s page: last message, battery, firmware, recent events and dead letters', params: DeviceIdParams, response: { 200: DeviceDetail, 401: E, 404: E } },
   }, async (req) => deviceDetail(pool, tenantOf(req), req.params.id));
 
   app.post('/devices/:id/rotate-secret', {
+    config: { roles: ADMIN },
     schema: {
       tags: ['operator'], summary: 'A new secret, shown this once; the old one is refused from now on and a connection made with it is closed',
       params: DeviceIdParams, response: { 200: DeviceSecret, 401: E, 403: E, 404: E },
@@ -42,10 +48,12 @@ export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): v
   }, async (req) => rotateSecret(pool, changes, writerOf(req), req.params.id));
 
   app.post('/devices/:id/disable', {
+    config: { roles: ADMIN },
     schema: { tags: ['operator'], summary: 'Disable a device: its live connection is closed and it cannot connect again until enabled', params: DeviceIdParams, response: { 200: OperatorDevice, 401: E, 403: E, 404: E } },
   }, async (req) => setEnabled(pool, changes, writerOf(req), req.params.id, false));
 
   app.post('/devices/:id/enable', {
+    config: { roles: ADMIN },
     schema: { tags: ['operator'], summary: 'Enable a disabled device again', params: DeviceIdParams, response: { 200: OperatorDevice, 401: E, 403: E, 404: E, 409: E } },
   }, async (req) => setEnabled(pool, changes, writerOf(req), req.params.id, true));
 }

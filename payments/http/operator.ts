@@ -2,13 +2,15 @@
 // token: refunds, one plate's arrears, sending overdue reminders now, and contested plate claims.
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
+import { audit } from '../../core/audit.ts';
+import { READ, WORK, scopeOf } from '../../core/tenancy.ts';
 import { plateOrThrow } from '../../core/plate-param.ts';
 import { plateArrears } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
 import { refundInvoice } from '../refunds.ts';
 import { plateClaimRoutes } from './plate-claims.ts';
 import { sendOverdueReminders } from '../reminders.ts';
-import { InvoiceId, PlateArrears, PlateInput, RefundStarted, RemindersRun } from './schemas.ts';
+import { InvoiceId, PlateArrears, PlateInput, RefundBody, RefundStarted, RemindersRun } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
 
@@ -16,31 +18,37 @@ export function paymentsOperatorRoutes(app: App, ctx: RouteContext, payments: Pa
   const { pool } = ctx;
   plateClaimRoutes(app, ctx);
   app.post('/invoices/:id/refund', {
+    config: { roles: WORK },
     schema: {
-      tags: ['operator'], summary: 'Refund a paid invoice in full (the result arrives by webhook)',
-      params: InvoiceId, response: { 202: RefundStarted, 401: Err, 404: Err, 409: Err, 503: Err },
+      tags: ['operator'], summary: 'Refund a paid invoice of the caller\'s lots in full, with a reason (staff: up to their refund limit); the result arrives by webhook',
+      params: InvoiceId, body: RefundBody, response: { 202: RefundStarted, 400: Err, 401: Err, 403: Err, 404: Err, 409: Err, 503: Err },
     },
   }, async (req, reply) => {
-    const r = await refundInvoice(pool, payments.requireClient(), req.params.id);
+    const r = await refundInvoice(pool, payments.requireClient(), scopeOf(req), req.params.id, req.body.reason);
     req.log.info({ operator: req.operator!.accountId, invoice: req.params.id }, 'refund requested');
     return reply.status(202).send({ invoiceId: req.params.id, ...r });
   });
 
   app.get('/arrears', {
+    config: { roles: READ },
     schema: {
-      tags: ['operator'], summary: "A plate's arrears: its overdue and outstanding invoices",
+      tags: ['operator'], summary: "A plate's arrears at the caller's lots (the city: every lot): its overdue and outstanding invoices",
       querystring: Type.Object({ plate: PlateInput }),
-      response: { 200: PlateArrears, 400: Err, 401: Err },
+      response: { 200: PlateArrears, 400: Err, 401: Err, 403: Err },
     },
-  }, async (req) => plateArrears(pool, plateOrThrow(req.query.plate)));
+  }, async (req) => plateArrears(pool, plateOrThrow(req.query.plate), scopeOf(req).operatorId));
 
+  // Whole-city runs are the city's; an operator's admin or staff run them for their own lots.
   app.post('/reminders/run', {
+    config: { roles: READ },
     schema: {
-      tags: ['operator'], summary: 'Send overdue reminders now (normally REMINDER_CRON); logged only, there is no SMS gateway',
-      response: { 200: RemindersRun, 401: Err },
+      tags: ['operator'], summary: 'Send overdue reminders now for the caller\'s lots (the city role: the whole city; normally REMINDER_CRON); logged only, there is no SMS gateway',
+      response: { 200: RemindersRun, 401: Err, 403: Err },
     },
   }, async (req) => {
-    const sent = await sendOverdueReminders(pool, new Date(), (m) => req.log.info(m));
+    const by = scopeOf(req);
+    const sent = await sendOverdueReminders(pool, new Date(), (m) => req.log.info(m), by.operatorId);
+    await audit(pool, { by, operatorId: by.operatorId, action: 'reminders.run', after: { sent: sent.map((s) => s.invoiceId) } });
     return { sent: sent.map(({ dueAt: _d, ...s }) => s) };
   });
 }

@@ -2,6 +2,7 @@
 // moves to the claimant) or reject it, each with a note. Mounted under /api/v1/operator behind a
 // console token; plates are city-wide, not any one operator's, so only the city role may (403
 // for an operator's admin or staff).
+import { CITY } from '../../core/tenancy.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, RouteContext } from '../../core/module.ts';
@@ -24,6 +25,7 @@ function cityAccount(req: FastifyRequest): string {
 
 export function plateClaimRoutes(app: App, { pool }: RouteContext): void {
   app.get('/plate-claims', {
+    config: { roles: CITY },
     schema: {
       tags: ['operator'], summary: 'Contested plate claims (full plates, claimant and holder): pending oldest first, or decided newest first',
       querystring: Type.Object({
@@ -39,6 +41,7 @@ export function plateClaimRoutes(app: App, { pool }: RouteContext): void {
 
   for (const action of ['approve', 'reject'] as const) {
     app.post(`/plate-claims/:id/${action}`, {
+      config: { roles: CITY },
       schema: {
         tags: ['operator'],
         summary: action === 'approve'

@@ -116,3 +116,13 @@ export const ReminderSent = Type.Object({ invoiceId: Type.Integer(), plate: Type
 export type ReminderSent = Static<typeof ReminderSent>;
 export const RemindersRun = Type.Object({ sent: Type.Array(ReminderSent) });
 export type RemindersRun = Static<typeof RemindersRun>;
+
+/** Why a refund is made: kept in the audit log with it (issue 11: refunds need a reason). */
+export const RefundBody = Type.Object({
+  reason: Type.Object({
+    code: Type.Union(['duplicate-charge', 'wrong-plate', 'equipment-fault', 'goodwill', 'other'].map((c) => Type.Literal(c)), {
+      description: 'duplicate-charge, wrong-plate (the camera read another car), equipment-fault, goodwill, other (say why in note)',
+    }),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });

@@ -218,7 +218,7 @@ export function fetchPlateArrears(token: string, plate: string, signal?: AbortSi
 
 /** Refund a paid invoice in full; 202, the provider confirms by webhook. 409 unless paid. */
 export function refundInvoice(token: string, id: number): Promise<RefundResponse> {
-  return request(`/api/v1/operator/invoices/${id}/refund`, { method: 'POST', token, body: {} });
+  return request(`/api/v1/operator/invoices/${id}/refund`, { method: 'POST', token, body: { reason: { code: 'goodwill' } } });
 }
 
 /** Device health alerts of the operator's lots (the city's team: every lot), newest first. */

@@ -6,7 +6,7 @@ import { formatFen } from '../../money.ts';
 import { exitReadDiffers, formatConfidence } from '../../review.ts';
 import type { ReviewSession } from '../../types.ts';
 import { InvoiceStatusChip } from '../InvoiceStatusChip.tsx';
-import { MATCH_METHOD } from './labels.ts';
+import { MATCH_METHOD, REVIEW_REASON } from './labels.ts';
 
 interface Props {
   sessions: ReviewSession[];
@@ -53,7 +53,9 @@ export function ReviewSessionsTable({ sessions, lotName }: Props) {
                   {formatConfidence(s.entryConfidence)} / {formatConfidence(s.exitConfidence)}
                 </td>
                 <td>{match ? t(match) : (s.matchMethod ?? '—')}</td>
-                <td className="wrap">{s.reviewReason ?? '—'}</td>
+                <td className="wrap" data-testid="review-reason">
+                  {s.reviewReasons.length ? s.reviewReasons.map((c) => t(REVIEW_REASON[c])).join('；') : (s.reviewReason ?? '—')}
+                </td>
                 <td className="num nowrap">
                   {s.invoice ? (
                     <>

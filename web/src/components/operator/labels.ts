@@ -1,6 +1,6 @@
 // Words for the codes the review queue sends (billing/session-rules.ts); an unknown code shows as sent.
 import type { StringKey } from '../../i18n.ts';
-import type { ResolveAction } from '../../types.ts';
+import type { ResolveAction, ReviewSession } from '../../types.ts';
 
 export const EXCEPTION_KIND: Record<string, StringKey> = {
   'exit-without-entry': 'exExitWithoutEntry',
@@ -11,6 +11,16 @@ export const EXCEPTION_KIND: Record<string, StringKey> = {
   'bay-handover': 'exBayHandover',
   'no-tariff': 'exNoTariff',
   'payment-mismatch': 'exPaymentMismatch',
+};
+
+/** Why a session is in review (billing/review-reasons.ts codes). */
+export const REVIEW_REASON: Record<ReviewSession['reviewReasons'][number], StringKey> = {
+  'double-entry': 'reasonDoubleEntry',
+  'low-confidence-entry': 'reasonLowEntry',
+  'low-confidence-exit': 'reasonLowExit',
+  'bay-handover': 'reasonBayHandover',
+  approved: 'reasonApproved',
+  voided: 'reasonVoided',
 };
 
 export const MATCH_METHOD: Record<string, StringKey> = {
