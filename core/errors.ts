@@ -9,8 +9,10 @@ export const ERRORS = {
   ONELOT_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'There is no %s route. See /docs for the API.' },
   ONELOT_ERR_UNAUTHORIZED: { status: 401, message: 'Log in first: send "Authorization: Bearer <token>" from POST /api/v1/auth/login.' },
   ONELOT_ERR_FORBIDDEN: { status: 403, message: '%s' },
+  ONELOT_ERR_CSRF: { status: 403, message: 'This request carries the session cookie but not the X-OneLot-CSRF header equal to the onelot_csrf cookie. Send that header (the web app does), or authenticate with "Authorization: Bearer <token>" instead.' },
+  ONELOT_ERR_BAD_CODE: { status: 400, message: 'The code is wrong or has expired. Check the SMS, or ask for a new code and try again.' },
   ONELOT_ERR_CONFLICT: { status: 409, message: '%s' },
-  ONELOT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait a moment and try again.' },
+  ONELOT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests%s; wait the seconds the Retry-After header gives, then try again.' },
   ONELOT_ERR_UNAVAILABLE: { status: 503, message: 'The service is starting or its database is unreachable; try again in a few seconds.' },
   ONELOT_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side; it has been logged. Try again, and report it if it persists.' },
 } as const;

@@ -44,3 +44,9 @@ export async function verifyConsoleAccount(pool: Pool, id: string, password: str
   if (needsRehash(a.password_hash!)) await pool.query('UPDATE operator_accounts SET password_hash = $2 WHERE id = $1', [id, await hashPassword(password)]);
   return { accountId: a.id, operatorId: a.operator_id, role: a.role, name: a.name };
 }
+
+/** A new password for an existing account (the caller checked the current one). */
+export async function setConsolePassword(pool: Pool, id: string, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  await pool.query('UPDATE operator_accounts SET password_hash = $2, must_set_password = false WHERE id = $1', [id, hash]);
+}
