@@ -51,9 +51,9 @@ export const ConfigSchema = Type.Object({
   /** Requests a minute one address may make to the whole API (0 = no limit); see RATE_LIMIT_ALLOW_LIST. */
   API_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 0, default: 1200 }),
   /**
-   * Addresses the API-wide limit leaves alone, comma-separated: loopback by default, so the load
+   * Addresses the per-address limits leave alone, comma-separated: loopback by default, so the load
    * tests and benchmarks (which drive the API from 127.0.0.1) measure the server, not the limiter.
-   * The sign-in limits below apply to every address.
+   * AUTH_LIMIT_PER_ACCOUNT applies to every address.
    */
   RATE_LIMIT_ALLOW_LIST: Type.String({ default: '127.0.0.1,::1,::ffff:127.0.0.1' }),
   /** Sign-in, registration, code and password requests a minute from one address. */

@@ -7,6 +7,7 @@ import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { paymentsModule } from '../payments/index.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
+import { notificationsModule } from '../notifications/index.ts';
 import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
@@ -66,7 +67,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   // A long auto-charge interval: nothing charges behind the test's back except the pokes the API makes.
   const payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } });
-  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments] });
+  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments, notificationsModule(config)] });
   pool = p.db.pool;
   await ensureBillingSeed(pool); // tariffs, so an open stay has a running fee
   browser = await launchChromium();
