@@ -10,14 +10,13 @@ import { PlateInput } from './PlateInput.tsx';
 import { PlateRow } from './PlateRow.tsx';
 
 interface Props {
-  token: string;
   plates: DriverPlate[];
   hasPaymentMethod: boolean;
   /** Re-read the account; resolves when the new plates are in. */
   onChanged: () => Promise<unknown>;
 }
 
-export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props) {
+export function PlatesCard({ plates, hasPaymentMethod, onChanged }: Props) {
   const { t } = useI18n();
   const [input, setInput] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
@@ -42,7 +41,7 @@ export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props
 
   const toggleContactless = (plate: string, enabled: boolean) => {
     setWanted((m) => new Map(m).set(plate, enabled));
-    void act(`cl:${plate}`, () => setContactless(token, plate, enabled)).finally(() =>
+    void act(`cl:${plate}`, () => setContactless(plate, enabled)).finally(() =>
       setWanted((m) => {
         const next = new Map(m);
         next.delete(plate);
@@ -55,7 +54,7 @@ export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (hint.state !== 'ok') return;
-    if (await act('add', () => addPlate(token, hint.plate))) setInput('');
+    if (await act('add', () => addPlate(hint.plate))) setInput('');
   };
 
   return (
@@ -73,7 +72,7 @@ export function PlatesCard({ token, plates, hasPaymentMethod, onChanged }: Props
               hasPaymentMethod={hasPaymentMethod}
               busy={busy !== null}
               onContactless={(enabled) => toggleContactless(p.plate, enabled)}
-              onRemove={() => void act(`rm:${p.plate}`, () => removePlate(token, p.plate))}
+              onRemove={() => void act(`rm:${p.plate}`, () => removePlate(p.plate))}
             />
           ))}
         </ul>
