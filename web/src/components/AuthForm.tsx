@@ -6,6 +6,7 @@ import { useI18n } from '../i18n.ts';
 import type { TokenResponse } from '../types.ts';
 import { Field } from './Field.tsx';
 import { Notice } from './Notice.tsx';
+import { CodeField } from './CodeField.tsx';
 
 export function AuthForm({ onLogin }: { onLogin: (r: TokenResponse) => void }) {
   const { t } = useI18n();
@@ -72,23 +73,7 @@ export function AuthForm({ onLogin }: { onLogin: (r: TokenResponse) => void }) {
             />
           )}
         </Field>
-        {code !== null && (
-          <Field label={t('smsCode')} id="register-code" hint={t('smsCodeHint')}>
-            {(control) => (
-              <input
-                {...control}
-                className="input"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                value={code}
-                onChange={(e) => setCode(e.target.value.trim())}
-                required
-                data-testid="register-code"
-              />
-            )}
-          </Field>
-        )}
+        {code !== null && <CodeField code={code} onChange={setCode} />}
         {error && <Notice message={error} />}
         <div className="auth__actions">
           {code === null ? (
