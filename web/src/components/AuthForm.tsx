@@ -16,27 +16,21 @@ export function AuthForm({ onLogin }: { onLogin: (r: TokenResponse) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // Step 1 of sign-up: the SMS goes out, the code field appears.
+  const askCode = async (p: string) => { await requestSignupCode(p); setCode(''); setBusy(false); };
   const run = async (action: 'login' | 'code' | 'register') => {
     setBusy(true);
     setError(null);
     const p = phone.replace(/\s+/g, '');
     try {
-      if (action === 'code') {
-        await requestSignupCode(p);
-        setCode('');
-        setBusy(false);
-        return;
-      }
-      onLogin(await (action === 'login' ? login(p, password) : register(p, code ?? '', password)));
+      if (action === 'code') await askCode(p);
+      else onLogin(await (action === 'login' ? login(p, password) : register(p, code ?? '', password)));
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
     }
   };
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run(code === null ? 'login' : 'register');
-  };
+  const submit = (e: FormEvent) => { e.preventDefault(); void run(code === null ? 'login' : 'register'); };
 
   return (
     <section className="card auth">
