@@ -40,7 +40,9 @@ export async function registerRateLimits(app: App, config: Config): Promise<Sign
   });
 
   // createRateLimit, not app.rateLimit: the plugin runs only the first of its request handlers on a
-  // request, and a sign-in needs two limits (the address's and the account's).
+  // request, and a sign-in needs two limits (the address's and the account's). Each limit is made
+  // ONCE and shared by every route: each createRateLimit has a counter store of its own, so one
+  // per route would let sign-up, sign-in and reset each spend a full budget on the same account.
   const limit = (name: string, max: number, keyOf: (req: FastifyRequest) => string, what: string, exempt: string[]) => {
     // allowList is matched against the key, so it is checked here against the address.
     const check = app.createRateLimit({ max, timeWindow: MINUTE_MS, allowList: (req) => exempt.includes(req.ip), keyGenerator: (req) => `${name}:${keyOf(req)}` });
@@ -53,8 +55,14 @@ export async function registerRateLimits(app: App, config: Config): Promise<Sign
     };
   };
   const byAddress = limit('auth-address', config.AUTH_LIMIT_PER_ADDRESS, (req) => req.ip, 'from this address to sign-in and account routes', allowList);
+  // The account a request names, put there by the route's byAccount handler just before the check.
+  const accountOf = new WeakMap<FastifyRequest, string>();
+  const byAccount = limit('auth-account', config.AUTH_LIMIT_PER_ACCOUNT, (req) => accountOf.get(req) ?? '', 'for this account', []);
   return {
     byAddress,
-    byAccount: (keyOf) => limit('auth-account', config.AUTH_LIMIT_PER_ACCOUNT, (req) => keyOf(req).toLowerCase(), 'for this account', []),
+    byAccount: (keyOf) => async (req, reply) => {
+      accountOf.set(req, keyOf(req).toLowerCase());
+      await byAccount(req, reply);
+    },
   };
 }

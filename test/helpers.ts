@@ -154,13 +154,17 @@ export async function driverToken(p: Platform, driverId: number): Promise<string
   return (await openSession(p.db.pool, p.config.AUTH_TOKEN_SECRET, { driverId })).token;
 }
 
-/** The newest code the simulated SMS provider sent to a phone (notifications/, over its dev route). */
-export async function smsCode(p: Platform, phone: string): Promise<string> {
+/** The SMS the simulated provider sent to a phone, newest first (notifications/, over its dev route). */
+export async function smsTo(p: Platform, phone: string): Promise<Array<{ template: string; params: Record<string, string> }>> {
   const r = await fetch(`${p.httpUrl}/api/v1/dev/sms?to=${phone}`);
-  const { messages } = await r.json() as { messages: Array<{ template: string; params: Record<string, string> }> };
-  const code = messages.find((m) => m.params.code)?.params.code;
-  if (!code) throw new Error(`no SMS with a code was sent to ${phone} (${messages.map((m) => m.template).join(', ') || 'none'})`);
-  return code;
+  return ((await r.json()) as { messages: Array<{ template: string; params: Record<string, string> }> }).messages;
+}
+
+/** The code of the newest SMS to a phone; throws naming its template when it carries none. */
+export async function smsCode(p: Platform, phone: string): Promise<string> {
+  const [newest] = await smsTo(p, phone);
+  if (!newest?.params.code) throw new Error(`the newest SMS to ${phone} carries no code (${newest?.template ?? 'none sent'})`);
+  return newest.params.code;
 }
 
 /** Sign up as a driver the way the web app does: ask for a code, read the SMS, confirm. Answers the confirming response. */
