@@ -7,7 +7,7 @@ import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
 import { createLogger } from './core/logger.ts';
 import { scheduleJobs } from './core/jobs.ts';
-import { sessionJobs } from './core/sessions.ts';
+import { sessionJobs } from './core/session-jobs.ts';
 import type { App, ModuleContext, OneLotModule } from './core/module.ts';
 import { buildBroker, ingestJobs, type Broker } from './ingest/index.ts';
 import { buildApi } from './api/app.ts';

@@ -6,7 +6,6 @@
 // agree.
 import { randomBytes } from 'node:crypto';
 import type { Pool } from './db/index.ts';
-import type { Job } from './module.ts';
 import { issueToken, verifyToken, TOKEN_TTL_S } from './tokens.ts';
 
 export type OperatorRole = 'city' | 'admin' | 'staff';
@@ -67,11 +66,3 @@ export async function purgeDeadSessions(pool: Pool): Promise<number> {
   const r = await pool.query(`DELETE FROM auth_sessions WHERE expires_at < now() OR revoked_at < now() - interval '1 day'`);
   return r.rowCount ?? 0;
 }
-
-export const sessionJobs: Job[] = [{
-  name: 'dead sessions purge', schedule: '23 * * * *',
-  async run({ pool, log }) {
-    const n = await purgeDeadSessions(pool);
-    if (n) log.info(`sessions: ${n} expired or revoked session(s) deleted`);
-  },
-}];

@@ -1,2 +1,2 @@
 // notifications' entry point: what the composer may use.
-export { notificationsModule, type NotificationsModule } from './module.ts';
+export { notificationsModule } from './module.ts';
