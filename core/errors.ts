@@ -20,9 +20,10 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export class OneLotError extends Error {
   readonly statusCode: number;
+  /** `detail` fills the message's %s; for a message without one, it replaces the whole sentence. */
   constructor(readonly code: ErrorCode, detail?: string) {
     const def = ERRORS[code];
-    super(def.message.replace('%s', detail ?? ''));
+    super(def.message.includes('%s') || detail === undefined ? def.message.replace('%s', detail ?? '') : detail);
     this.statusCode = def.status;
   }
 }

@@ -102,7 +102,7 @@ describe('driver pages', () => {
     await page.locator(tid('register-code')).waitFor({ timeout: 5000 });
     await page.locator(tid('register-code')).fill(await smsCode(p, PHONE));
     await page.locator(tid('register-confirm')).click();
-    await page.locator(tid('plate-input')).waitFor({ timeout: 5000 });
+    await page.locator(tid('plate-input')).waitFor({ timeout: 15_000 });
     expect(await page.locator(tid('account-phone')).innerText()).toBe(PHONE);
     // The session is an HttpOnly cookie the page's script cannot read; nothing in storage.
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie)).not.toMatch(/onelot_session|token/);
