@@ -254,13 +254,13 @@ describe('driver pages', () => {
     const evil = http.createServer((_req, res) => res.end('<!doctype html><title>evil</title>'));
     await new Promise<void>((resolve) => evil.listen(0, 'localhost', resolve));
     try {
-      const evilPage = await page.context().newPage();
-      await evilPage.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
-      await evilPage.evaluate(async (url) => { await fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include' }); }, `${p.httpUrl}/api/v1/auth/logout`);
-      await evilPage.close();
+      // The test's page was made by browser.newPage(), whose context takes no second page: visit the other site in it.
+      await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
+      await page.evaluate(async (url) => { await fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include' }); }, `${p.httpUrl}/api/v1/auth/logout`);
     } finally {
       evil.close();
     }
+    await page.goto(`${p.httpUrl}/`);
     // Still signed in: SameSite=Strict kept the cookie off the cross-site request.
     expect(await page.evaluate(async () => (await fetch('/api/v1/me')).status)).toBe(200);
   });
