@@ -3,7 +3,7 @@
 //
 // Layers (some folders are still being created; a rule about a missing folder matches nothing):
 //   core/                                        the ground: imports nothing of ours
-//   ingest/ billing/ payments/ analytics/ operators/   domain modules: core + other modules' index.ts
+//   ingest/ billing/ payments/ analytics/ operators/ notifications/   domain modules: core + other modules' index.ts
 //   api/                                         the fastify shell: core only
 //   seed/                                        demo data: core + domain entry points
 //   simulators/, load-tests/                     outside clients
@@ -18,7 +18,7 @@ const TESTS = '(^|/)[^/]+\\.test\\.tsx?$|^test/';
 const OURS = '^(?!node_modules/)';
 const NOT_BUILTIN = ['core'];
 
-const DOMAIN = '(ingest|billing|payments|analytics|operators)';
+const DOMAIN = '(ingest|billing|payments|analytics|operators|notifications)';
 const DOMAIN_ENTRY = `^${DOMAIN}/index\\.ts$`;
 
 /** Files the browser may see the types of: route and message schemas. */
@@ -163,7 +163,7 @@ module.exports = {
       severity: 'error',
       from: {
         orphan: true,
-        path: '^(core|ingest|billing|payments|analytics|operators|api|seed|simulators|load-tests|scripts)/|^[^/]+\\.ts$',
+        path: '^(core|ingest|billing|payments|analytics|operators|notifications|api|seed|simulators|load-tests|scripts)/|^[^/]+\\.ts$',
         pathNot: [TESTS, '\\.d\\.ts$', '(^|/)[^/]+\\.config\\.(ts|js|cjs|mjs)$', '^load-tests/k6/'],
       },
       to: {},

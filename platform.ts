@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
 import { createLogger } from './core/logger.ts';
 import { scheduleJobs } from './core/jobs.ts';
+import { sessionJobs } from './core/session-jobs.ts';
 import type { App, ModuleContext, OneLotModule } from './core/module.ts';
 import { buildBroker, ingestJobs, type Broker } from './ingest/index.ts';
 import { buildApi } from './api/app.ts';
@@ -14,6 +15,7 @@ import { billingModule, type BillingModule, type BillingModuleOptions } from './
 import { paymentsModule, type PaymentsModule, type PaymentsModuleOptions } from './payments/index.ts';
 import { analyticsModule } from './analytics/index.ts';
 import { operatorsModule } from './operators/index.ts';
+import { notificationsModule } from './notifications/index.ts';
 import { ensureBillingSeed, seedDemo } from './seed/index.ts';
 
 export interface Platform {
@@ -41,7 +43,8 @@ export function cityModules(config: Config, opts: { billing?: BillingModuleOptio
   // Lots without a tariff get the demo defaults (seed/billing-seed.ts) until operators set their own.
   const billing: BillingModule = billingModule(config, { ensureTariffs: ensureBillingSeed, ...opts.billing });
   const payments: PaymentsModule = paymentsModule(config, opts.payments);
-  return { modules: [billing, payments, analyticsModule(), operatorsModule()] as const, billing, payments };
+  const notifications = notificationsModule(config);
+  return { modules: [billing, payments, analyticsModule(), operatorsModule(), notifications] as const, billing, payments, notifications };
 }
 
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -58,7 +61,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
 
     const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs });
     const changes = new ChangeFeed();
-    const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log };
+    const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log, sms: modules.find((m) => m.sms)?.sms };
     const broker = await buildBroker(
       {
         batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
@@ -94,7 +97,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       const stop = await m.start?.({ ...ctx, httpUrl });
       if (stop) cleanups.push(stop);
     }
-    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs(broker.writer, config.DEVICE_LOW_BATTERY_V), ...modules.flatMap((m) => m.jobs ?? [])], ctx));
+    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs(broker.writer, config.DEVICE_LOW_BATTERY_V), ...sessionJobs, ...modules.flatMap((m) => m.jobs ?? [])], ctx));
 
     let closed = false;
     return {

@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChangeFeed } from '../core/changes.ts';
-import { principalOf } from '../core/sessions.ts';
+import fastifyCookie from '@fastify/cookie';
+import { principalOf, revokeSession } from '../core/sessions.ts';
 import { checkRole } from '../core/tenancy.ts';
 import { ErrorBody } from '../core/errors.ts';
 import type { App, ModuleContext, OneLotModule, RouteContext } from '../core/module.ts';
 import { createAuth } from './auth.ts';
+import { registerRateLimits } from './rate-limits.ts';
 import { AvailabilityCache } from './availability-cache.ts';
 import type { ApiConfig, ApiContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
@@ -43,6 +45,8 @@ const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
+    // Behind a TLS proxy, the client's address and scheme come from X-Forwarded-* (core/config.ts).
+    trustProxy: deps.config.TRUST_PROXY,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
     clientErrorHandler, frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -64,6 +68,8 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   app.addSchema(BaySchema);
 
   await registerOpenApi(app);
+  await app.register(fastifyCookie);
+  const limits = await registerRateLimits(app, deps.config);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -85,7 +91,11 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   lotsRoutes(app, ctx);
   guidanceRoutes(app, ctx);
   streamRoutes(app, hub);
-  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, auth: createAuth((token) => principalOf(deps.pool, deps.config.AUTH_TOKEN_SECRET, token)) });
+  const auth = createAuth({
+    resolve: (token) => principalOf(deps.pool, deps.config.AUTH_TOKEN_SECRET, token),
+    revoke: (sessionId) => revokeSession(deps.pool, sessionId),
+  });
+  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, sms: deps.sms, auth, limits });
 
   const webDir = config.webDir ?? DEFAULT_WEB_DIR;
   if (existsSync(path.join(webDir, 'index.html'))) {

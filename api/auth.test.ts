@@ -13,10 +13,10 @@ const live = new Map<string, Principal>([
   ['s-driver', { sessionId: 's-driver', driverId: 42 }],
   ['s-operator', { sessionId: 's-operator', operator: { accountId: 'op-zzpark', operatorId: 'op-zzpark', role: 'admin' } }],
 ]);
-const auth = createAuth(async (token) => live.get(verifyToken(SECRET, token)?.sid ?? '') ?? null);
+const auth = createAuth({ resolve: async (token) => live.get(verifyToken(SECRET, token)?.sid ?? '') ?? null, revoke: async (sid) => { live.delete(sid); } });
 let app: FastifyInstance;
 
-async function appWith(preHandler: (typeof auth)[keyof typeof auth]) {
+async function appWith(preHandler: typeof auth.requireDriver) {
   app = Fastify();
   app.setErrorHandler(errorHandler);
   app.get('/who', { preHandler }, async (req) => ({ driverId: req.driverId ?? null, operatorId: req.operator?.accountId ?? null }));

@@ -5,7 +5,7 @@ import type { App } from '../core/module.ts';
 import { createAuth } from './auth.ts';
 import { registerOpenApi, securityFromGuards } from './openapi.ts';
 
-const auth = createAuth(async () => null);
+const auth = createAuth({ resolve: async () => null, revoke: async () => {} });
 let app: FastifyInstance;
 afterEach(async () => { await app?.close(); });
 

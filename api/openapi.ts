@@ -27,7 +27,7 @@ function withRoles(doc: { paths?: Record<string, Record<string, Record<string, u
 
 /** Two bearer schemes, because OpenAPI cannot say "bearer, but a driver's" any other way. */
 const SECURITY_SCHEMES = {
-  driverToken: { type: 'http', scheme: 'bearer', description: "A driver's token, from POST /api/v1/auth/register or /api/v1/auth/login (12 h)." },
+  driverToken: { type: 'http', scheme: 'bearer', description: "A driver's token, from POST /api/v1/auth/register or /api/v1/auth/login (12 h). Browsers send the onelot_session cookie those set instead, with X-OneLot-CSRF on state changes (docs/security.md)." },
   operatorToken: { type: 'http', scheme: 'bearer', description: "An operator's token, from POST /api/v1/operator/login or `npm run operator:token` (12 h)." },
 } as const;
 

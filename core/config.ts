@@ -73,6 +73,28 @@ export const ConfigSchema = Type.Object({
    * point of a run, and for a second process on the same database, where the jobs would run twice.
    */
   SCHEDULED_JOBS: Type.Boolean({ default: true }),
+  /**
+   * Believe X-Forwarded-For / X-Forwarded-Proto from the proxy in front (fastify trustProxy): set it
+   * when OneLot sits behind a TLS-terminating proxy, or every client looks like the proxy's address
+   * to the rate limits and the session cookie is never marked Secure. Never set it without a proxy:
+   * clients could then pick their own address.
+   */
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  /** Requests a minute one address may make to the whole API (0 = no limit); see RATE_LIMIT_ALLOW_LIST. */
+  API_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 0, default: 1200 }),
+  /**
+   * Addresses the per-address limits leave alone, comma-separated: loopback by default, so the load
+   * tests and benchmarks (which drive the API from 127.0.0.1) measure the server, not the limiter.
+   * AUTH_LIMIT_PER_ACCOUNT applies to every address.
+   */
+  RATE_LIMIT_ALLOW_LIST: Type.String({ default: '127.0.0.1,::1,::ffff:127.0.0.1' }),
+  /** Sign-in, registration, code and password requests a minute from one address. */
+  AUTH_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 1, default: 10 }),
+  /**
+   * The same a minute for one phone or console account, from all addresses together: slows a
+   * distributed guesser without locking the owner out for long (the window is one minute).
+   */
+  AUTH_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 20 }),
   LOG_LEVEL: Type.Union(
     [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
     { default: 'info' },
@@ -127,10 +149,7 @@ function isCidr(entry: string): boolean {
  * is fixed in one round. `npm start` with no environment (loopback, no NODE_ENV) is the demo as ever.
  */
 export function assertSafeForProduction(config: Config): void {
-  const why = [
-    ...(config.NODE_ENV === 'production' ? ['NODE_ENV=production'] : []),
-    ...(isLoopback(config.HOST) ? [] : [`HOST=${config.HOST} is not a loopback address (127.0.0.0/8, ::1, localhost)`]),
-  ];
+  const why = productionReasons(config);
   if (why.length === 0) return;
   const problems = productionProblems(config);
   if (problems.length === 0) return;
@@ -139,6 +158,18 @@ export function assertSafeForProduction(config: Config): void {
     ...problems.map((p) => `  - ${p}`),
     'Fix these environment variables and start again (docs/security.md, "Production checklist"). To run the demo, keep HOST on loopback and NODE_ENV unset.',
   ].join('\n'));
+}
+
+function productionReasons(config: Config): string[] {
+  return [
+    ...(config.NODE_ENV === 'production' ? ['NODE_ENV=production'] : []),
+    ...(isLoopback(config.HOST) ? [] : [`HOST=${config.HOST} is not a loopback address (127.0.0.0/8, ::1, localhost)`]),
+  ];
+}
+
+/** NODE_ENV=production or a HOST others can reach: demo-only routes (the simulated SMS inbox) stay off. */
+export function isProductionServer(config: Config): boolean {
+  return productionReasons(config).length > 0;
 }
 
 function productionProblems(config: Config): string[] {

@@ -1,8 +1,6 @@
-// Online password guessing must be slow: a sign-in (drivers by phone, operators by id) runs behind
-// a limiter that locks a key after repeated failures, and answers an unknown account and a wrong
-// password with the same message.
-import type { FastifyReply } from 'fastify';
-import { OneLotError } from './errors.ts';
+// A failure counter with a lock-out, for the MQTT broker's CONNECT (ingest/connect-limiter.ts),
+// where the key is a device id or an address. HTTP sign-ins no longer use it: a lock-out keyed by an
+// account lets a stranger lock the owner out; they are rate-limited instead (api/rate-limits.ts).
 
 /**
  * Login attempts per phone, in memory: after `maxFailures` wrong passwords the phone is locked
@@ -32,26 +30,4 @@ export class LoginLimiter {
   succeed(phone: string): void {
     this.failures.delete(phone);
   }
-}
-
-/**
- * A sign-in behind the limiter: 429 (with retry-after) while `key` is locked; otherwise `attempt`
- * runs, and finding no account (null) counts a failure and answers 401 with `wrong`, one message
- * for an unknown name and a wrong password.
- */
-export async function limitedLogin<T>(limiter: LoginLimiter, key: string, reply: FastifyReply, attempt: () => Promise<T | null>, wrong: string): Promise<T> {
-  const wait = limiter.retryAfterMs(key);
-  if (wait > 0) {
-    reply.header('retry-after', Math.ceil(wait / 1000));
-    throw new OneLotError('ONELOT_ERR_RATE_LIMITED');
-  }
-  const account = await attempt();
-  if (account === null) {
-    limiter.fail(key);
-    const err = new OneLotError('ONELOT_ERR_UNAUTHORIZED');
-    err.message = wrong;
-    throw err;
-  }
-  limiter.succeed(key);
-  return account;
 }

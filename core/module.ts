@@ -3,7 +3,7 @@
 // HTTP routes, scheduled jobs, work started once everything listens — and platform.ts composes a
 // plain list of them. Declared here, below every module and the API shell, so none of them imports
 // another's internals or the composer.
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ChangeFeed } from './changes.ts';
 import type { Config } from './config.ts';
@@ -11,6 +11,7 @@ import type { Pool } from './db/index.ts';
 import type { OperatorPrincipal } from './sessions.ts';
 import type { BatchHook } from './ingest-events.ts';
 import type { Metrics } from './metrics.ts';
+import type { SmsSender } from './sms.ts';
 
 /** The fastify instance every route file receives: TypeBox schemas type its requests. */
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -34,6 +35,24 @@ export interface HttpAuth {
   optionalDriver(req: FastifyRequest): Promise<void>;
   /** A valid console token of an active account is required; sets req.operator. */
   requireOperator(req: FastifyRequest): Promise<void>;
+  /** After a sign-in: put the session in the browser's HttpOnly cookie (and its CSRF twin). */
+  startSession(reply: FastifyReply, kind: SessionKind, session: { token: string; expiresAt: string }): void;
+  /** Sign out: revoke req.sessionId and clear the cookies. */
+  endSession(req: FastifyRequest, reply: FastifyReply, kind: SessionKind): Promise<void>;
+}
+
+/** Whose cookie: the driver's web app or the operators' console (two cookies, one browser may hold both). */
+export type SessionKind = 'driver' | 'console';
+
+/**
+ * Limits on the routes that take a password or send a code (api/rate-limits.ts): 429 with
+ * retry-after when exceeded. Never a lock-out: each is a one-minute window.
+ */
+export interface SignInLimits {
+  /** Per client address (AUTH_LIMIT_PER_ADDRESS a minute); an onRequest hook. */
+  byAddress(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Per account named in the body (AUTH_LIMIT_PER_ACCOUNT a minute); a preHandler, after the body is parsed. */
+  byAccount(keyOf: (req: FastifyRequest) => string): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 export interface Log {
@@ -49,10 +68,13 @@ export interface ModuleContext {
   metrics: Metrics;
   changes: ChangeFeed;
   log: Log;
+  /** The SMS provider a module (notifications/) supplies; undefined when none is loaded. */
+  sms?: SmsSender;
 }
 
 export interface RouteContext extends ModuleContext {
   auth: HttpAuth;
+  limits: SignInLimits;
 }
 
 /**
@@ -89,6 +111,8 @@ export interface OneLotModule {
    */
   operatorRoutes?: RoutesPlugin;
   jobs?: Job[];
+  /** The SMS provider this module supplies to every module's context (notifications/). */
+  sms?: SmsSender;
   /** What parking at a lot from entry to exit would cost (fen); guidance ranks by it. */
   priceEstimate?: (lotId: string, entry: Date, exit: Date) => number | null;
   /** Runs once the broker and the API listen; returns its stop. */

@@ -57,3 +57,12 @@ export async function revokeSessionsOf(pool: Pool, who: SessionSubject, keep?: s
   const r = await pool.query(`UPDATE auth_sessions SET revoked_at = now() WHERE ${col} = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2`, [id, keep ?? null]);
   return r.rowCount ?? 0;
 }
+
+/**
+ * Delete sessions that can never be honoured again: expired, or revoked more than a day ago (kept
+ * that long so a sign-out can still be looked up while someone asks "was that me?").
+ */
+export async function purgeDeadSessions(pool: Pool): Promise<number> {
+  const r = await pool.query(`DELETE FROM auth_sessions WHERE expires_at < now() OR revoked_at < now() - interval '1 day'`);
+  return r.rowCount ?? 0;
+}

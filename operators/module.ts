@@ -4,12 +4,13 @@
 import type { App, OneLotModule, RouteContext } from '../core/module.ts';
 import { accountRoutes } from './http/accounts.ts';
 import { alertRoutes } from './http/alerts.ts';
-import { operatorLoginRoutes } from './http/login.ts';
+import { operatorLoginRoutes, operatorSessionRoutes } from './http/login.ts';
 import { estateLotRoutes } from './http/lots.ts';
 import { estateBayRoutes } from './http/bays.ts';
 import { estateDeviceRoutes } from './http/devices.ts';
 
 async function operatorRoutes(app: App, ctx: RouteContext): Promise<void> {
+  operatorSessionRoutes(app, ctx);
   await accountRoutes(app, ctx);
   await alertRoutes(app, ctx);
   estateLotRoutes(app, ctx);

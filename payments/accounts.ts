@@ -7,15 +7,21 @@ import type { ProviderClient } from './client.ts';
 import { claimsOf, toPlate } from './plate-claims.ts';
 import type { Driver, DriverPlate, Me, PaymentMethod } from './http/schemas.ts';
 
-/** A new account, or 409 when the phone has one. */
-export async function registerDriver(pool: Pool, a: { phone: string; password: string; name?: string }): Promise<Driver> {
+/** A new account, or null when the phone has one (the caller answers as for a wrong code). */
+export async function registerDriver(pool: Pool, a: { phone: string; password: string; name?: string }): Promise<Driver | null> {
   // Hash before touching the pool: never hold the one connection through ~50 ms of scrypt.
   const hash = await hashPassword(a.password);
   const { rows } = await pool.query<Driver>(
     `INSERT INTO drivers (phone, password_hash, name) VALUES ($1, $2, $3) ON CONFLICT (phone) DO NOTHING RETURNING id, phone, name`,
     [a.phone, hash, a.name ?? null]);
-  if (!rows[0]) throw new OneLotError('ONELOT_ERR_CONFLICT', 'This phone number is already registered; log in with POST /api/v1/auth/login instead.');
-  return rows[0];
+  return rows[0] ?? null;
+}
+
+/** Set a driver's password (reset by SMS code, or a change after the current one was checked); null when no such phone. */
+export async function setDriverPassword(pool: Pool, phone: string, password: string): Promise<Driver | null> {
+  const hash = await hashPassword(password);
+  const { rows } = await pool.query<Driver>('UPDATE drivers SET password_hash = $2 WHERE phone = $1 RETURNING id, phone, name', [phone, hash]);
+  return rows[0] ?? null;
 }
 
 /** The driver when the password matches; null otherwise (unknown phone and wrong password alike). */

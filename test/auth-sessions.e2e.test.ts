@@ -5,7 +5,7 @@ import { openSession, revokeSession, revokeSessionsOf } from '../core/sessions.t
 import { issueToken, verifyToken } from '../core/tokens.ts';
 import { loadConfig } from '../core/config.ts';
 import { cityModules } from '../platform.ts';
-import { consoleToken, startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
+import { consoleToken, signUp, startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -48,8 +48,7 @@ describe('sessions behind tokens', () => {
   });
 
   it('keeps driver and console sessions apart', async () => {
-    const reg = await fetch(`${p.httpUrl}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '13900000001', password: 'driver-pass-1' }) });
-    const { token } = await reg.json() as { token: string };
+    const { body: { token } } = await signUp(p, { phone: '13900000001', password: 'driver-pass-1' });
     expect(await review(token)).toBe(401);
     expect((await fetch(`${p.httpUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await fetch(`${p.httpUrl}/api/v1/me`, { headers: { authorization: `Bearer ${await consoleToken(p)}` } })).status).toBe(401);

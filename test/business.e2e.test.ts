@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import { cityModules } from '../platform.ts';
-import { startTestPlatform, tempDataDir, connectDevice, publish, waitFor, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
+import { signUp, startTestPlatform, tempDataDir, connectDevice, publish, waitFor, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
@@ -47,7 +47,7 @@ describe('guidance with tariffs', () => {
 describe('leave and go', () => {
   it('charges a contactless plate automatically at exit, once, and the driver gets the receipt', async () => {
     const plate = '豫AD52013';
-    const reg = await api('POST', '/api/v1/auth/register', { phone: '13800138123', password: 'leave-and-go-1' });
+    const reg = await signUp(p, { phone: '13800138123', password: 'leave-and-go-1' });
     expect(reg.status).toBe(201);
     const token = reg.body.token;
     expect((await api('POST', '/api/v1/me/plates', { plate }, token)).status).toBe(201);

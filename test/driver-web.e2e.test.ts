@@ -7,7 +7,10 @@ import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
 import { paymentsModule } from '../payments/index.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
-import { startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
+import { notificationsModule } from '../notifications/index.ts';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { smsCode, startTestPlatform, tempDataDir, nextSeq, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
 const PHONE = '13712345678';
@@ -66,7 +69,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   // A long auto-charge interval: nothing charges behind the test's back except the pokes the API makes.
   const payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 30 } });
-  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments] });
+  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments, notificationsModule(config)] });
   pool = p.db.pool;
   await ensureBillingSeed(pool); // tariffs, so an open stay has a running fee
   browser = await launchChromium();
@@ -95,9 +98,16 @@ describe('driver pages', () => {
     await page.locator(tid('login-phone')).fill(PHONE);
     await page.locator(tid('login-password')).fill(PASSWORD);
     await page.locator(tid('register-submit')).click();
-    await page.locator(tid('plate-input')).waitFor({ timeout: 5000 });
+    // Step 2: the code the (simulated) SMS carried.
+    await page.locator(tid('register-code')).waitFor({ timeout: 5000 });
+    await page.locator(tid('register-code')).fill(await smsCode(p, PHONE));
+    await page.locator(tid('register-confirm')).click();
+    await page.locator(tid('plate-input')).waitFor({ timeout: 15_000 });
     expect(await page.locator(tid('account-phone')).innerText()).toBe(PHONE);
-    expect(await page.evaluate(() => localStorage.getItem('onelot.driverToken'))).toContain('token');
+    // The session is an HttpOnly cookie the page's script cannot read; nothing in storage.
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie)).not.toMatch(/onelot_session|token/);
+    const session = (await page.context().cookies()).find((c) => c.name === 'onelot_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api' });
 
     // Hints while typing; the plate is sent normalised.
     await page.locator(tid('plate-input')).fill('A12');
@@ -232,6 +242,29 @@ describe('driver pages', () => {
     await page.locator(tid('stream-status', '[data-state="open"]')).waitFor({ timeout: 10_000 });
     await setLang('zh');
     await page.screenshot({ path: '/tmp/onelot-map-mobile-zh.png' });
+  });
+
+  it('refuses a state change by cookie without the CSRF header, and a cross-site POST does not sign out', async () => {
+    // Same origin but no X-OneLot-CSRF (what a forged form or a script without the cookie's value sends).
+    const bare = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/auth/logout', { method: 'POST' });
+      return { status: r.status, body: await r.json() };
+    });
+    expect(bare).toMatchObject({ status: 403, body: { error: { code: 'ONELOT_ERR_CSRF' } } });
+    // Another site (localhost is not 127.0.0.1's site) posts to our sign-out with the browser's cookies.
+    const evil = http.createServer((_req, res) => res.end('<!doctype html><title>evil</title>'));
+    await new Promise<void>((resolve) => evil.listen(0, 'localhost', resolve));
+    try {
+      // The test's page was made by browser.newPage(), whose context takes no second page: visit the other site in it.
+      await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
+      // The request goes out; our Cross-Origin-Resource-Policy then hides the answer, so fetch rejects.
+      await page.evaluate(async (url) => { await fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include' }).catch(() => null); }, `${p.httpUrl}/api/v1/auth/logout`);
+    } finally {
+      evil.close();
+    }
+    await page.goto(`${p.httpUrl}/`);
+    // Still signed in: SameSite=Strict kept the cookie off the cross-site request.
+    expect(await page.evaluate(async () => (await fetch('/api/v1/me')).status)).toBe(200);
   });
 });
 

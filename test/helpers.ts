@@ -30,7 +30,10 @@ export async function startTestPlatform(opts: { dataDir?: string; env?: Record<s
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', INGEST_BATCH_WAIT_MS: '2',
     // No timers behind a test's back: tests run the jobs they need themselves.
-    SCHEDULED_JOBS: 'false', ...opts.env });
+    SCHEDULED_JOBS: 'false',
+    // Many sign-ups from 127.0.0.1 in one file: the sign-in limits are tested on their own
+    // (test/accounts.e2e.test.ts sets them back).
+    AUTH_LIMIT_PER_ADDRESS: '10000', AUTH_LIMIT_PER_ACCOUNT: '10000', ...opts.env });
   const platform = await startPlatform(config, { modules: opts.modules });
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   return Object.assign(platform, {
@@ -149,4 +152,26 @@ export async function consoleToken(p: Platform, who: { operatorId?: string | nul
 /** A driver bearer token for an existing driver id, as signing in would give. */
 export async function driverToken(p: Platform, driverId: number): Promise<string> {
   return (await openSession(p.db.pool, p.config.AUTH_TOKEN_SECRET, { driverId })).token;
+}
+
+/** The SMS the simulated provider sent to a phone, newest first (notifications/, over its dev route). */
+export async function smsTo(p: Platform, phone: string): Promise<Array<{ template: string; params: Record<string, string> }>> {
+  const r = await fetch(`${p.httpUrl}/api/v1/dev/sms?to=${phone}`);
+  return ((await r.json()) as { messages: Array<{ template: string; params: Record<string, string> }> }).messages;
+}
+
+/** The code of the newest SMS to a phone; throws naming its template when it carries none. */
+export async function smsCode(p: Platform, phone: string): Promise<string> {
+  const [newest] = await smsTo(p, phone);
+  if (!newest?.params.code) throw new Error(`the newest SMS to ${phone} carries no code (${newest?.template ?? 'none sent'})`);
+  return newest.params.code;
+}
+
+/** Sign up as a driver the way the web app does: ask for a code, read the SMS, confirm. Answers the confirming response. */
+export async function signUp(p: Platform, body: { phone: string; password: string; name?: string }): Promise<{ status: number; body: any }> {
+  const post = (path: string, b: object) => fetch(`${p.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+  const asked = await post('/api/v1/auth/register/code', { phone: body.phone });
+  if (asked.status !== 202) return { status: asked.status, body: await asked.json() };
+  const r = await post('/api/v1/auth/register', { ...body, code: await smsCode(p, body.phone) });
+  return { status: r.status, body: await r.json() };
 }

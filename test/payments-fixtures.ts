@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { Pool } from '../core/db/index.ts';
 import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
-import { waitFor, nextSeq, type TestPlatform } from './helpers.ts';
+import { waitFor, nextSeq, signUp, type TestPlatform } from './helpers.ts';
 
 export async function api(p: TestPlatform, method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers; text: string }> {
   const res = await fetch(p.httpUrl + url, {
@@ -57,7 +57,7 @@ export const ledgerFor = (provider: SimulatedProvider, invoiceId: number) => pro
 
 /** A driver with the plate, a default payment method and contactless on; returns the login token. */
 export async function newDriver(p: TestPlatform, phone: string, plate: string, account = `acct-${phone}`): Promise<string> {
-  const reg = await api(p, 'POST', '/api/v1/auth/register', { phone, password: 'parking-pass-1', name: 'Test' });
+  const reg = await signUp(p, { phone, password: 'parking-pass-1', name: 'Test' });
   expect(reg.status).toBe(201);
   const token = reg.body.token as string;
   expect((await api(p, 'POST', '/api/v1/me/plates', { plate }, token)).status).toBe(201);

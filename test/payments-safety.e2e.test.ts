@@ -11,7 +11,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { consoleToken, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
+import { consoleToken, signUp, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
 import { api, backdateClaim, chargesOf as allCharges, invoiceStatus, ledgerFor, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { cityModules } from '../platform.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
@@ -185,7 +185,7 @@ describe('payments safe on the internet', () => {
       expect(r.body.error.message).toMatch(/charged automatically to the plate owner's contactless payment method/);
     }
     // Logged in as someone else is still a stranger.
-    const stranger = await api(p, 'POST', '/api/v1/auth/register', { phone: '13500000055', password: 'parking-pass-1' });
+    const stranger = await signUp(p, { phone: '13500000055', password: 'parking-pass-1' });
     expect((await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_bogus' }, stranger.body.token)).status).toBe(409);
     expect(await chargesOf(pool, inv.id)).toEqual([]);
     expect(await invoiceStatus(pool, inv.id)).toBe('outstanding');

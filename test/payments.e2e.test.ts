@@ -5,7 +5,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
-import { consoleToken, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
+import { consoleToken, signUp, smsCode, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
+import { notificationsModule } from '../notifications/index.ts';
 import { api, chargesOf, refOf, invoiceStatus, ledgerFor, makeInvoice as makeSessionInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 import { paymentsModule } from '../payments/index.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
@@ -40,7 +41,7 @@ describe('payments on a running platform', () => {
     const built = paymentsFor(dataDir);
     config = built.config;
     payments = built.module.runtime;
-    p = await startTestPlatform({ dataDir, env: ENV, modules: [built.module] });
+    p = await startTestPlatform({ dataDir, env: ENV, modules: [built.module, notificationsModule(built.config)] });
     pool = p.db.pool;
     provider = payments.provider!;
     // The admin of the operator that runs the lot the fixtures bill at (operators see only their own lots).
@@ -50,12 +51,14 @@ describe('payments on a running platform', () => {
   afterAll(async () => { await p?.destroy(); });
 
   it('registers, logs in and manages plates, payment methods and contactless', async () => {
-    const reg = await api(p, 'POST', '/api/v1/auth/register', { phone: '13800138000', password: 'secret-pass', name: '张三' });
+    const reg = await signUp(p, { phone: '13800138000', password: 'secret-pass', name: '张三' });
     expect(reg.status).toBe(201);
     expect(reg.body.driver).toMatchObject({ phone: '13800138000', name: '张三' });
-    expect((await api(p, 'POST', '/api/v1/auth/register', { phone: '13800138000', password: 'another-pass' })).status).toBe(409);
-    expect((await api(p, 'POST', '/api/v1/auth/register', { phone: '12345', password: 'secret-pass' })).status).toBe(400);
-    expect((await api(p, 'POST', '/api/v1/auth/register', { phone: '13900139000', password: 'short' })).status).toBe(400);
+    // Signing up again answers as for a new phone; only the SMS says the account exists.
+    expect((await api(p, 'POST', '/api/v1/auth/register/code', { phone: '13800138000' })).status).toBe(202);
+    await expect(smsCode(p, '13800138000')).rejects.toThrow(/account-exists/);
+    expect((await signUp(p, { phone: '12345', password: 'secret-pass' })).status).toBe(400);
+    expect((await signUp(p, { phone: '13900139000', password: 'short' })).status).toBe(400);
 
     const wrong = await api(p, 'POST', '/api/v1/auth/login', { phone: '13800138000', password: 'wrong-pass' });
     const unknown = await api(p, 'POST', '/api/v1/auth/login', { phone: '13700137000', password: 'wrong-pass' });
@@ -92,7 +95,7 @@ describe('payments on a running platform', () => {
     expect(rows[0].token).toMatch(/^tok_ok_pm_/);
 
     // A plate belongs to one account.
-    const other = await api(p, 'POST', '/api/v1/auth/register', { phone: '13900139000', password: 'secret-pass' });
+    const other = await signUp(p, { phone: '13900139000', password: 'secret-pass' });
     const taken = await api(p, 'POST', '/api/v1/me/plates', { plate: '豫A12345' }, other.body.token);
     expect(taken.status).toBe(202); // a contested claim, for the operators' review (test/plate-privacy.e2e.test.ts)
     expect(taken.body).toMatchObject({ status: 'pending', claim: { plate: '豫A12345', status: 'pending' } });
@@ -282,7 +285,7 @@ describe('payments on a running platform', () => {
     expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}`)).status).toBe(404);
     expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}?key=AAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
     // Logged in as someone else: still not enough.
-    const stranger = await api(p, 'POST', '/api/v1/auth/register', { phone: '13600000066', password: 'secret-pass' });
+    const stranger = await signUp(p, { phone: '13600000066', password: 'secret-pass' });
     expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}`, undefined, stranger.body.token)).status).toBe(404);
     expect((await api(p, 'GET', `/api/v1/receipts/${one.body.receipt.number}`, undefined, token)).status).toBe(200);
 

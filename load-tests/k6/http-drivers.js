@@ -85,7 +85,11 @@ export function pay(data) {
   const phone = `139${String(__VU).padStart(4, '0')}${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
   const password = 'k6-load-test-password';
   const t0 = Date.now();
-  http.post(`${BASE}/api/v1/auth/register`, JSON.stringify({ phone, password, name: 'k6' }), { ...json, tags: { route: 'register' } });
+  // Sign-up by SMS code: the demo's simulated provider shows the code on /api/v1/dev/sms.
+  http.post(`${BASE}/api/v1/auth/register/code`, JSON.stringify({ phone }), { ...json, tags: { route: 'register-code' } });
+  const sms = http.get(`${BASE}/api/v1/dev/sms?to=${phone}`, { tags: { route: 'setup' } });
+  const code = sms.status === 200 ? /** @type {any} */ (sms.json()).messages.find((/** @type {any} */ m) => m.params.code)?.params.code : undefined;
+  http.post(`${BASE}/api/v1/auth/register`, JSON.stringify({ phone, code: code ?? '000000', password, name: 'k6' }), { ...json, tags: { route: 'register' } });
   const login = http.post(`${BASE}/api/v1/auth/login`, JSON.stringify({ phone, password }), { ...json, tags: { route: 'login' } });
   if (!check(login, { 'login 200': (r) => r.status === 200 })) { sleep(1); return; }
   const token = /** @type {any} */ (login.json()).token;

@@ -64,7 +64,7 @@ export async function requestMix(which: 'map' | 'guidance' | 'mixed', ctx: MixCo
     // A driver who signed in looks at their invoices (the paying flow's read side).
     const phone = `139${String(Math.floor(rng() * 1e8)).padStart(8, '0')}`;
     const driverLogin = { phone, password: 'load-test-password' };
-    const reg = await fetch(`${baseUrl}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...driverLogin, name: 'Load Test' }) }).catch(() => null);
+    const reg = await signUpDriver(baseUrl, driverLogin);
     const login = reg && reg.status !== 404
       ? await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(driverLogin) }).catch(() => null)
       : null;
@@ -78,4 +78,15 @@ export async function requestMix(which: 'map' | 'guidance' | 'mixed', ctx: MixCo
   }
   for (const s of skipped) log(`  skipped ${s.route}: ${s.reason}`);
   return { routes, skipped };
+}
+
+/** Sign up by SMS code, reading the code from the demo's simulated provider (GET /api/v1/dev/sms); null when unreachable. */
+async function signUpDriver(baseUrl: string, driver: { phone: string; password: string }): Promise<Response | null> {
+  const post = (path: string, body: object) => fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => null);
+  const asked = await post('/api/v1/auth/register/code', { phone: driver.phone });
+  if (!asked || asked.status !== 202) return asked;
+  const sms = await fetch(`${baseUrl}/api/v1/dev/sms?to=${driver.phone}`).catch(() => null);
+  const messages = sms?.ok ? ((await sms.json()) as { messages: Array<{ params: Record<string, string> }> }).messages : [];
+  const code = messages.find((m) => m.params.code)?.params.code ?? '000000';
+  return post('/api/v1/auth/register', { ...driver, code, name: 'Load Test' });
 }

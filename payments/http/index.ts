@@ -4,6 +4,7 @@ import type { App, RouteContext } from '../../core/module.ts';
 import { ReceiptKeys } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
 import { accountRoutes } from './accounts.ts';
+import { signupRoutes } from './signup.ts';
 import { invoiceRoutes } from './invoices.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
 import { plateRoutes } from './plates.ts';
@@ -15,6 +16,7 @@ export { paymentsOperatorRoutes } from './operator.ts';
 export async function paymentsRoutes(app: App, ctx: RouteContext, payments: PaymentsRuntime): Promise<void> {
   const receipts = new ReceiptKeys(ctx.config.AUTH_TOKEN_SECRET);
   accountRoutes(app, ctx);
+  signupRoutes(app, ctx);
   plateRoutes(app, ctx, payments);
   paymentMethodRoutes(app, ctx, payments);
   invoiceRoutes(app, ctx, payments, receipts);

@@ -47,6 +47,7 @@ import type {
   TariffPreview,
   TariffVersion,
 } from './types.ts';
+import { CSRF_HEADER, csrfToken } from './auth.ts';
 
 export const STREAM_URL = '/api/v1/stream';
 
@@ -70,7 +71,7 @@ function isErrorBody(body: unknown): body is { error: { code: string; message: s
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
-  /** Driver or operator bearer token (api/auth.ts). */
+  /** Operator bearer token (api/auth.ts); without one the driver's session cookie goes with the request. */
   token?: string;
   signal?: AbortSignal;
 }
@@ -79,6 +80,9 @@ async function request<T>(path: string, { method = 'GET', body, token, signal }:
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
+  // Double submit (api/auth.ts): a request made by the cookie must repeat the CSRF cookie in a header.
+  const csrf = method === 'GET' ? null : csrfToken();
+  if (csrf) headers[CSRF_HEADER] = csrf;
   let res: Response;
   try {
     res = await fetch(path, { method, signal, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -139,41 +143,51 @@ export function isAbort(err: unknown): boolean {
 
 const plateSeg = (plate: string) => encodeURIComponent(plate);
 
-export function register(phone: string, password: string, name?: string): Promise<TokenResponse> {
-  return request('/api/v1/auth/register', { method: 'POST', body: name ? { phone, password, name } : { phone, password } });
+/** Sign-up step 1: a code by SMS (the answer never says whether the phone has an account). */
+export function requestSignupCode(phone: string): Promise<{ message: string }> {
+  return request('/api/v1/auth/register/code', { method: 'POST', body: { phone } });
+}
+
+/** Sign-up step 2: sets the session cookie. */
+export function register(phone: string, code: string, password: string): Promise<TokenResponse> {
+  return request('/api/v1/auth/register', { method: 'POST', body: { phone, code, password } });
+}
+
+export function logout(): Promise<void> {
+  return request('/api/v1/auth/logout', { method: 'POST' });
 }
 
 export function login(phone: string, password: string): Promise<TokenResponse> {
   return request('/api/v1/auth/login', { method: 'POST', body: { phone, password } });
 }
 
-export function fetchMe(token: string, signal?: AbortSignal): Promise<MeResponse> {
-  return request('/api/v1/me', { token, signal });
+export function fetchMe(signal?: AbortSignal): Promise<MeResponse> {
+  return request('/api/v1/me', { signal });
 }
 
 /** 201/200 the plate; 202 a contested claim gone to the operators' review. */
-export function addPlate(token: string, plate: string): Promise<DriverPlate | ClaimPending> {
-  return request('/api/v1/me/plates', { method: 'POST', token, body: { plate } });
+export function addPlate(plate: string): Promise<DriverPlate | ClaimPending> {
+  return request('/api/v1/me/plates', { method: 'POST', body: { plate } });
 }
 
-export function removePlate(token: string, plate: string): Promise<void> {
-  return request(`/api/v1/me/plates/${plateSeg(plate)}`, { method: 'DELETE', token });
+export function removePlate(plate: string): Promise<void> {
+  return request(`/api/v1/me/plates/${plateSeg(plate)}`, { method: 'DELETE' });
 }
 
-export function setContactless(token: string, plate: string, enabled: boolean): Promise<DriverPlate> {
-  return request(`/api/v1/me/plates/${plateSeg(plate)}/contactless`, { method: 'PUT', token, body: { enabled } });
+export function setContactless(plate: string, enabled: boolean): Promise<DriverPlate> {
+  return request(`/api/v1/me/plates/${plateSeg(plate)}/contactless`, { method: 'PUT', body: { enabled } });
 }
 
-export function addPaymentMethod(token: string, kind: PaymentKind, account: string): Promise<PaymentMethod> {
-  return request('/api/v1/me/payment-methods', { method: 'POST', token, body: { kind, account } });
+export function addPaymentMethod(kind: PaymentKind, account: string): Promise<PaymentMethod> {
+  return request('/api/v1/me/payment-methods', { method: 'POST', body: { kind, account } });
 }
 
-export function fetchMySessions(token: string, signal?: AbortSignal): Promise<SessionsResponse> {
-  return request('/api/v1/me/sessions', { token, signal });
+export function fetchMySessions(signal?: AbortSignal): Promise<SessionsResponse> {
+  return request('/api/v1/me/sessions', { signal });
 }
 
-export function fetchMyInvoices(token: string, signal?: AbortSignal): Promise<{ invoices: Invoice[] }> {
-  return request('/api/v1/me/invoices', { token, signal });
+export function fetchMyInvoices(signal?: AbortSignal): Promise<{ invoices: Invoice[] }> {
+  return request('/api/v1/me/invoices', { signal });
 }
 
 /** What a plate owes now (amount, lot, date, reference; plate masked); no account needed. */
@@ -186,9 +200,9 @@ export function fetchInvoiceByRef(ref: string, paymentKey?: string, signal?: Abo
   return request(`/api/v1/invoices/${encodeURIComponent(ref)}${paymentKey ? `?payment=${encodeURIComponent(paymentKey)}` : ''}`, { signal });
 }
 
-/** Start paying by reference: a one-off checkout token, or (with a token and no source) the default method. 202 pending. */
-export function payInvoice(ref: string, opts: { source?: string; token?: string }): Promise<PayResponse> {
-  return request(`/api/v1/invoices/${encodeURIComponent(ref)}/pay`, { method: 'POST', token: opts.token, body: opts.source ? { source: opts.source } : {} });
+/** Start paying by reference: a one-off checkout token, or (signed in, no source) the default method. 202 pending. */
+export function payInvoice(ref: string, opts: { source?: string }): Promise<PayResponse> {
+  return request(`/api/v1/invoices/${encodeURIComponent(ref)}/pay`, { method: 'POST', body: opts.source ? { source: opts.source } : {} });
 }
 
 // ---- operators' console (api/routes/operators.ts, sessions.ts, drivers.ts) ----

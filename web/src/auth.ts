@@ -1,35 +1,26 @@
-// The driver's bearer token, kept in localStorage so a reload stays logged in (tokens last 12 h;
-// an expired one is dropped here rather than sent).
-export const TOKEN_STORAGE_KEY = 'onelot.driverToken';
+// The driver's session lives in an HttpOnly cookie the API sets at sign-in (api/auth.ts): the page
+// never holds the token, so a script injected into it cannot carry the session off (it sat in
+// localStorage before). The page learns whether it is signed in from GET /api/v1/me, and echoes the
+// readable onelot_csrf cookie in the X-OneLot-CSRF header of every state-changing request (api.ts).
+export const CSRF_COOKIE = 'onelot_csrf';
+export const CSRF_HEADER = 'x-onelot-csrf';
+
+/** The double-submit CSRF value from document.cookie, or null when not signed in. */
+export function csrfToken(cookies: string = typeof document === 'undefined' ? '' : document.cookie): string | null {
+  for (const part of cookies.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === CSRF_COOKIE) return decodeURIComponent(value.join('=')) || null;
+  }
+  return null;
+}
 
 export interface StoredToken {
   token: string;
   expiresAt: string;
 }
 
+/** Operators' console (operator-auth.ts) still keeps a bearer token in sessionStorage. */
 export function isLive(t: StoredToken, now = Date.now()): boolean {
   const exp = Date.parse(t.expiresAt);
   return t.token.length > 0 && Number.isFinite(exp) && exp > now;
-}
-
-export function loadToken(now = Date.now()): StoredToken | null {
-  try {
-    const raw = localStorage.getItem(TOKEN_STORAGE_KEY);
-    if (!raw) return null;
-    const t = JSON.parse(raw) as Partial<StoredToken>;
-    if (typeof t.token !== 'string' || typeof t.expiresAt !== 'string') return null;
-    const stored = { token: t.token, expiresAt: t.expiresAt };
-    return isLive(stored, now) ? stored : null;
-  } catch {
-    return null; // storage blocked or a corrupt value: logged out
-  }
-}
-
-export function saveToken(t: StoredToken | null): void {
-  try {
-    if (t) localStorage.setItem(TOKEN_STORAGE_KEY, JSON.stringify(t));
-    else localStorage.removeItem(TOKEN_STORAGE_KEY);
-  } catch {
-    // Not remembered across reloads, still logged in for this page.
-  }
 }

@@ -1,6 +1,6 @@
 // The operator's bearer token, kept in sessionStorage: it lives as long as the tab, so a reload stays
 // signed in but a console left behind on a shared counter PC does not outlive its window (drivers
-// keep theirs in localStorage, auth.ts). An expired token is dropped here rather than sent.
+// are signed in by an HttpOnly cookie, auth.ts). An expired token is dropped here rather than sent.
 import { ApiError, errorMessage } from './api.ts';
 import { isLive } from './auth.ts';
 import type { StringKey } from './i18n.ts';

@@ -13,15 +13,15 @@ import { PastSessions } from './PastSessions.tsx';
 import { PaymentMethodsCard } from './PaymentMethodsCard.tsx';
 import { PlatesCard } from './PlatesCard.tsx';
 
-export function AccountView({ token, onLogout }: { token: string; onLogout: () => void }) {
+export function AccountView({ onLogout, onExpired }: { onLogout: () => void; onExpired: () => void }) {
   const { t } = useI18n();
-  const account = useAccount(token, onLogout);
+  const account = useAccount(onExpired);
   const { me, sessions, invoices } = account;
   const check = useCallback(async (ref: string) => {
-    const inv = (await fetchMyInvoices(token)).invoices.find((i) => i.ref === ref);
+    const inv = (await fetchMyInvoices()).invoices.find((i) => i.ref === ref);
     if (!inv) throw new Error(`invoice ${ref} is no longer on this account`);
     return inv;
-  }, [token]);
+  }, []);
   const { states, pay } = usePayments(check);
 
   const hasMethod = (me?.paymentMethods.length ?? 0) > 0;
@@ -30,7 +30,7 @@ export function AccountView({ token, onLogout }: { token: string; onLogout: () =
   const owed = sumFen(shown.filter((i) => i.status !== 'paid').map((i) => i.amountFen));
 
   const payOne = async (ref: string) => {
-    const r = await pay(ref, () => payInvoice(ref, { token }));
+    const r = await pay(ref, () => payInvoice(ref, {}));
     if (r.phase === 'paid') void Promise.all([account.reloadInvoices(), account.reloadSessions()]);
   };
 
@@ -67,8 +67,8 @@ export function AccountView({ token, onLogout }: { token: string; onLogout: () =
           </>
         )}
       </section>
-      {me && <PlatesCard token={token} plates={me.plates} claims={me.claims} hasPaymentMethod={hasMethod} onChanged={account.reload} />}
-      {me && <PaymentMethodsCard token={token} methods={me.paymentMethods} onAdded={() => void account.reloadMe()} />}
+      {me && <PlatesCard plates={me.plates} claims={me.claims} hasPaymentMethod={hasMethod} onChanged={account.reload} />}
+      {me && <PaymentMethodsCard methods={me.paymentMethods} onAdded={() => void account.reloadMe()} />}
       {sessions && <PastSessions sessions={sessions.past} />}
     </>
   );

@@ -1,33 +1,36 @@
-// Log in or register with a phone number and password (the API: 11-digit mobile, password ≥ 8).
+// Log in, or register with a phone number, an SMS code and a password (the API: 11-digit mobile,
+// password ≥ 8). Registering asks for a code first; the answer is the same for any phone.
 import { useState, type FormEvent } from 'react';
-import { errorMessage, login, register } from '../api.ts';
+import { errorMessage, login, register, requestSignupCode } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import type { TokenResponse } from '../types.ts';
 import { Field } from './Field.tsx';
 import { Notice } from './Notice.tsx';
+import { CodeField } from './CodeField.tsx';
 
 export function AuthForm({ onLogin }: { onLogin: (r: TokenResponse) => void }) {
   const { t } = useI18n();
   const [phone, setPhone] = useState('');
   const [password, setPassword] = useState('');
+  const [code, setCode] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const run = async (action: 'login' | 'register') => {
+  // Step 1 of sign-up: the SMS goes out, the code field appears.
+  const askCode = async (p: string) => { await requestSignupCode(p); setCode(''); setBusy(false); };
+  const run = async (action: 'login' | 'code' | 'register') => {
     setBusy(true);
     setError(null);
+    const p = phone.replace(/\s+/g, '');
     try {
-      const p = phone.replace(/\s+/g, '');
-      onLogin(await (action === 'login' ? login(p, password) : register(p, password)));
+      if (action === 'code') await askCode(p);
+      else onLogin(await (action === 'login' ? login(p, password) : register(p, code ?? '', password)));
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
     }
   };
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run('login');
-  };
+  const submit = (e: FormEvent) => { e.preventDefault(); void run(code === null ? 'login' : 'register'); };
 
   return (
     <section className="card auth">
@@ -64,14 +67,23 @@ export function AuthForm({ onLogin }: { onLogin: (r: TokenResponse) => void }) {
             />
           )}
         </Field>
+        {code !== null && <CodeField code={code} onChange={setCode} />}
         {error && <Notice message={error} />}
         <div className="auth__actions">
-          <button type="submit" className="btn btn--primary" disabled={busy} data-testid="login-submit">
-            {t('login')}
-          </button>
-          <button type="button" className="btn" disabled={busy} onClick={() => void run('register')} data-testid="register-submit">
-            {t('register')}
-          </button>
+          {code === null ? (
+            <>
+              <button type="submit" className="btn btn--primary" disabled={busy} data-testid="login-submit">
+                {t('login')}
+              </button>
+              <button type="button" className="btn" disabled={busy} onClick={() => void run('code')} data-testid="register-submit">
+                {t('register')}
+              </button>
+            </>
+          ) : (
+            <button type="submit" className="btn btn--primary" disabled={busy} data-testid="register-confirm">
+              {t('registerConfirm')}
+            </button>
+          )}
         </div>
       </form>
     </section>

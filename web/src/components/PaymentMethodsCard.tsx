@@ -8,12 +8,11 @@ import { Notice } from './Notice.tsx';
 import { PaymentMethodFields } from './PaymentMethodFields.tsx';
 
 interface Props {
-  token: string;
   methods: PaymentMethod[];
   onAdded: () => void;
 }
 
-export function PaymentMethodsCard({ token, methods, onAdded }: Props) {
+export function PaymentMethodsCard({ methods, onAdded }: Props) {
   const { t } = useI18n();
   const [kind, setKind] = useState<PaymentKind>('alipay');
   const [account, setAccount] = useState('');
@@ -25,7 +24,7 @@ export function PaymentMethodsCard({ token, methods, onAdded }: Props) {
     setBusy(true);
     setError(null);
     try {
-      await addPaymentMethod(token, kind, account.trim());
+      await addPaymentMethod(kind, account.trim());
       setAccount('');
       onAdded();
     } catch (err) {

@@ -12,7 +12,6 @@ import { PlateInput } from './PlateInput.tsx';
 import { PlateRow } from './PlateRow.tsx';
 
 interface Props {
-  token: string;
   plates: DriverPlate[];
   claims: MyClaim[];
   hasPaymentMethod: boolean;
@@ -20,7 +19,7 @@ interface Props {
   onChanged: () => Promise<unknown>;
 }
 
-export function PlatesCard({ token, plates, claims, hasPaymentMethod, onChanged }: Props) {
+export function PlatesCard({ plates, claims, hasPaymentMethod, onChanged }: Props) {
   const { t } = useI18n();
   const [input, setInput] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
@@ -47,7 +46,7 @@ export function PlatesCard({ token, plates, claims, hasPaymentMethod, onChanged 
 
   const toggleContactless = (plate: string, enabled: boolean) => {
     setWanted((m) => new Map(m).set(plate, enabled));
-    void act(`cl:${plate}`, () => setContactless(token, plate, enabled)).finally(() =>
+    void act(`cl:${plate}`, () => setContactless(plate, enabled)).finally(() =>
       setWanted((m) => {
         const next = new Map(m);
         next.delete(plate);
@@ -62,7 +61,7 @@ export function PlatesCard({ token, plates, claims, hasPaymentMethod, onChanged 
     if (hint.state !== 'ok') return;
     const plate = hint.plate;
     const added = await act('add', async () => {
-      const r = await addPlate(token, plate);
+      const r = await addPlate(plate);
       if ('claim' in r) setNotice(t('claimPendingNotice', { plate }));
     });
     if (added) setInput('');
@@ -83,7 +82,7 @@ export function PlatesCard({ token, plates, claims, hasPaymentMethod, onChanged 
               hasPaymentMethod={hasPaymentMethod}
               busy={busy !== null}
               onContactless={(enabled) => toggleContactless(p.plate, enabled)}
-              onRemove={() => void act(`rm:${p.plate}`, () => removePlate(token, p.plate))}
+              onRemove={() => void act(`rm:${p.plate}`, () => removePlate(p.plate))}
             />
           ))}
         </ul>

@@ -1,5 +1,5 @@
 // A logged-in driver's page data: account (/me), stays (/me/sessions) and invoices (/me/invoices).
-// Stays refresh every SESSIONS_REFRESH_MS so the running fee follows the tariff; a 401 (token
+// Stays refresh every SESSIONS_REFRESH_MS so the running fee follows the tariff; a 401 (session
 // expired or revoked) logs out.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, fetchMe, fetchMyInvoices, fetchMySessions, isAbort } from '../api.ts';
@@ -7,7 +7,7 @@ import type { Invoice, MeResponse, SessionsResponse } from '../types.ts';
 
 export const SESSIONS_REFRESH_MS = 15_000;
 
-export function useAccount(token: string, onExpired: () => void) {
+export function useAccount(onExpired: () => void) {
   const [me, setMe] = useState<MeResponse | null>(null);
   const [sessions, setSessions] = useState<SessionsResponse | null>(null);
   const [invoices, setInvoices] = useState<Invoice[] | null>(null);
@@ -29,16 +29,16 @@ export function useAccount(token: string, onExpired: () => void) {
   );
 
   const reloadMe = useCallback(
-    () => fetchMe(token, ac.current?.signal).then(setMe, fail),
-    [token, fail],
+    () => fetchMe(ac.current?.signal).then(setMe, fail),
+    [fail],
   );
   const reloadSessions = useCallback(
-    () => fetchMySessions(token, ac.current?.signal).then(setSessions, fail),
-    [token, fail],
+    () => fetchMySessions(ac.current?.signal).then(setSessions, fail),
+    [fail],
   );
   const reloadInvoices = useCallback(
-    () => fetchMyInvoices(token, ac.current?.signal).then((r) => setInvoices(r.invoices), fail),
-    [token, fail],
+    () => fetchMyInvoices(ac.current?.signal).then((r) => setInvoices(r.invoices), fail),
+    [fail],
   );
   const reload = useCallback(() => {
     setError(null);

@@ -1,0 +1,2 @@
+// notifications' entry point: what the composer may use.
+export { notificationsModule } from './module.ts';
