@@ -3,10 +3,11 @@
 // and for headers over 16 KB.
 import http from 'node:http';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startTestPlatform, type TestPlatform } from './helpers.ts';
+import { operatorsModule } from '../operators/index.ts';
+import { consoleToken, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 let p: TestPlatform;
-beforeAll(async () => { p = await startTestPlatform(); });
+beforeAll(async () => { p = await startTestPlatform({ modules: [operatorsModule()] }); });
 afterAll(async () => { await p?.destroy(); });
 
 /** A raw request (fetch would refuse some of these), answered as status and parsed JSON body. */
@@ -38,10 +39,12 @@ describe('hostile HTTP input gets a 4xx in the one error shape', () => {
   });
 
   it.each([
-    ['an id of 4e59 (an integer to the schema, not to bigint)', '/api/v1/invoices/4e59?plate=%E8%B1%ABA12345'],
-    ['an id of 1e309 (Infinity once coerced)', '/api/v1/invoices/1e309?plate=%E8%B1%ABA12345'],
+    // Invoices are public by reference now; an operator route still takes a numeric id.
+    ['an id of 4e59 (an integer to the schema, not to bigint)', '/api/v1/operator/alerts/4e59/acknowledge'],
+    ['an id of 1e309 (Infinity once coerced)', '/api/v1/operator/alerts/1e309/acknowledge'],
   ])('%s: 400 naming the unsafe number', async (_what, path) => {
-    const r = await raw(path);
+    const token = await consoleToken(p);
+    const r = await raw(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ note: 'x' }) });
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/the path holds a number that is not finite or is an integer beyond 2\^53/);
   });

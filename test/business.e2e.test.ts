@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import { cityModules } from '../platform.ts';
+import { backdateClaim } from './payments-fixtures.ts';
 import { signUp, startTestPlatform, tempDataDir, connectDevice, publish, waitFor, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
 
@@ -57,6 +58,9 @@ describe('leave and go', () => {
     const gate = p.device((d) => d.kind === 'gate-camera');
     const cam = await connectDevice(p, gate);
     const entry = new Date(Date.now() - 3 * 3600_000);
+    // A driver sees only stays that began after the plate was claimed (plates are personal data):
+    // this one entered three hours ago, so the claim is dated before it, as if made yesterday.
+    await backdateClaim(p.db.pool, plate);
     await publish(cam, eventsTopic(gate.id), { type: 'gate', seq: nextSeq(), ts: entry.toISOString(), direction: 'in', plate, plateColor: 'green', confidence: 0.98 });
     // While parked the driver sees the stay and its running fee.
     const open = await waitFor(async () => {

@@ -173,7 +173,7 @@ describe('roles', () => {
       ] as Array<[string, string, unknown?]>) {
         const r = await api(token, method, url, body);
         expect({ status: r.status, code: r.body.error?.code }, `${method} ${url}`).toEqual({ status: 403, code: 'ONELOT_ERR_FORBIDDEN' });
-        expect(r.body.error.message).toMatch(/may only read/);
+        expect(r.body.error.message).toMatch(/may not do this/);
       }
     }
     expect((await e.p.db.pool.query('SELECT count(*)::int AS lots, (SELECT count(*)::int FROM devices) AS devices FROM lots')).rows[0]).toEqual(before);

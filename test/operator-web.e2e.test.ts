@@ -9,7 +9,7 @@ import type { Pool } from '../core/db/index.ts';
 import { cityModules } from '../platform.ts';
 import { createCityAccount, createOperator } from '../operators/index.ts';
 import { recomputeHourlyStats } from '../analytics/hourly-stats.ts';
-import { startTestPlatform, tempDataDir, nextSeq, waitFor, type TestPlatform, launchChromium, cspViolations } from './helpers.ts';
+import { startTestPlatform, tempDataDir, nextSeq, waitFor, type TestPlatform, launchChromium, cspViolations, signUp } from './helpers.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' };
 const OPERATOR = { id: 'op-web', name: '郑州城市停车运营', password: 'console-pass-web-1' };
@@ -371,9 +371,9 @@ describe("operators' console", () => {
       const res = await fetch(p.httpUrl + url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
       return { status: res.status, body: await res.json() };
     };
-    const holder = (await post('/api/v1/auth/register', { phone: '13720000001', password: 'parking-pass-1' })).body.token;
+    const holder = (await signUp(p, { phone: '13720000001', password: 'parking-pass-1' })).body.token;
     expect((await post('/api/v1/me/plates', { plate: '豫K55555' }, holder)).status).toBe(201);
-    const claimant = (await post('/api/v1/auth/register', { phone: '13720000002', password: 'parking-pass-1' })).body.token;
+    const claimant = (await signUp(p, { phone: '13720000002', password: 'parking-pass-1' })).body.token;
     expect((await post('/api/v1/me/plates', { plate: '豫K55555' }, claimant)).status).toBe(202);
 
     // An operator's own account has no such tab (plates are city-wide); the city account has.

@@ -5,11 +5,12 @@
 // are reached only by unguessable references, so nothing can be walked.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadConfig } from '../core/config.ts';
+import { notificationsModule } from '../notifications/index.ts';
 import type { Pool } from '../core/db/index.ts';
 import { billingModule } from '../billing/index.ts';
 import { paymentsModule } from '../payments/index.ts';
 import { ensureBillingSeed } from '../seed/billing-seed.ts';
-import { consoleToken, startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
+import { consoleToken, signUp, startTestPlatform, tempDataDir, type TestPlatform } from './helpers.ts';
 import { api, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
@@ -22,7 +23,7 @@ describe('plate privacy: the attack of issue 12, closed', () => {
   let phone = 13700000000;
 
   const register = async () => {
-    const r = await api(p, 'POST', '/api/v1/auth/register', { phone: String(++phone), password: 'parking-pass-1' });
+    const r = await signUp(p, { phone: String(++phone), password: 'parking-pass-1' });
     expect(r.status).toBe(201);
     return r.body.token as string;
   };
@@ -39,7 +40,7 @@ describe('plate privacy: the attack of issue 12, closed', () => {
     const dataDir = tempDataDir();
     const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
     const payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 20 } });
-    p = await startTestPlatform({ dataDir, env: ENV, modules: [billingModule(config, { ensureTariffs: ensureBillingSeed }), payments] });
+    p = await startTestPlatform({ dataDir, env: ENV, modules: [billingModule(config, { ensureTariffs: ensureBillingSeed }), payments, notificationsModule(config)] });
     pool = p.db.pool;
   });
   afterAll(async () => { await p?.destroy(); });
@@ -176,7 +177,7 @@ describe("operators' review of contested plate claims", () => {
   beforeAll(async () => {
     const dataDir = tempDataDir();
     const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
-    p = await startTestPlatform({ dataDir, env: ENV, modules: [paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 20 } })] });
+    p = await startTestPlatform({ dataDir, env: ENV, modules: [paymentsModule(config, { autoChargeIntervalMs: 3_600_000, sim: { latencyMs: 20 } }), notificationsModule(config)] });
     pool = p.db.pool;
     operator = await consoleToken(p, { operatorId: null, account: 'city-desk' }); // the city role: plates are city-wide
   });
@@ -184,7 +185,7 @@ describe("operators' review of contested plate claims", () => {
 
   const contest = async (plate: string, holderPhone: string, claimantPhone: string) => {
     const holder = await newDriver(p, holderPhone, plate);
-    const claimant = (await api(p, 'POST', '/api/v1/auth/register', { phone: claimantPhone, password: 'parking-pass-1' })).body.token as string;
+    const claimant = (await signUp(p, { phone: claimantPhone, password: 'parking-pass-1' })).body.token as string;
     const claim = await api(p, 'POST', '/api/v1/me/plates', { plate }, claimant);
     expect(claim.status).toBe(202);
     return { holder, claimant, id: claim.body.claim.id as number };

@@ -54,6 +54,8 @@ interface Rule {
   admin: Outcome; staff: Outcome; city: Outcome; body?: (s: Samples, who: string) => unknown;
   /** The sample id is not seeded (a tariff version, pass or plate claim): A's own admin gets 404 too. */
   unseeded?: true;
+  /** Ends the caller's session: the test signs that caller in again afterwards. */
+  signsOut?: true;
 }
 
 /** Every operator route, relative to /api/v1/operator. A route missing here fails the test. */
@@ -114,10 +116,19 @@ const RULES: Record<string, Rule> = {
   'POST /devices/{id}/enable': { admin: 'hidden', staff: 'forbidden', city: 'forbidden' },
   'POST /bays/{code}/retire': { admin: 'hidden', staff: 'forbidden', city: 'forbidden' },
   'POST /lots/{id}/retire': { admin: 'hidden', staff: 'forbidden', city: 'forbidden' },
+  // Signing out touches only the caller's own session (operators/http/login.ts).
+  'POST /logout': { admin: 'ok', staff: 'ok', city: 'sees', signsOut: true },
 };
 
 let p: TestPlatform;
 const tokens: Record<string, string> = {};
+/** How each caller signs in (again, after a rule that signs out). */
+const SIGN_IN: Record<string, () => Promise<string>> = {
+  admin: () => consoleToken(p, { operatorId: B, role: 'admin', account: `${B}-admin` }),
+  staff: () => consoleToken(p, { operatorId: B, role: 'staff', account: `${B}-staff` }),
+  city: () => consoleToken(p, { operatorId: null, role: 'city', account: 'iso-city' }),
+  ownAdmin: () => consoleToken(p, { operatorId: A, role: 'admin', account: `${A}-admin` }),
+};
 
 async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; text: string }> {
   const res = await fetch(`${p.httpUrl}${path}`, {
@@ -197,10 +208,7 @@ beforeAll(async () => {
   p = await startTestPlatform({ dataDir, modules: cityModules(loadConfig({ DATA_DIR: dataDir })).modules });
   a = await seedTenant(A, 1);
   await seedTenant(B, 2);
-  tokens.admin = await consoleToken(p, { operatorId: B, role: 'admin', account: `${B}-admin` });
-  tokens.staff = await consoleToken(p, { operatorId: B, role: 'staff', account: `${B}-staff` });
-  tokens.city = await consoleToken(p, { operatorId: null, role: 'city', account: 'iso-city' });
-  tokens.ownAdmin = await consoleToken(p, { operatorId: A, role: 'admin', account: `${A}-admin` });
+  for (const who of Object.keys(SIGN_IN)) tokens[who] = await SIGN_IN[who]();
 }, 300_000);
 afterAll(async () => { await p?.destroy(); });
 
@@ -228,6 +236,7 @@ describe('tenant isolation over every operator route of the OpenAPI document', (
       for (const who of ['admin', 'staff', 'city'] as const) {
         const want = rule[who];
         const r = await call(method, url, tokens[who], rule.body?.(a, who));
+        if (rule.signsOut) tokens[who] = await SIGN_IN[who]();
         const ok = want === 'hidden' ? r.status === 404 : want === 'forbidden' ? r.status === 403 : want === 'invalid' ? r.status === 400 : r.status >= 200 && r.status < 300;
         if (!ok) failures.push(`${key} as ${who}: wanted ${want}, got ${r.status} ${r.text.slice(0, 160)}`);
         if (want === 'hidden' && !/was not found/.test(r.text)) failures.push(`${key} as ${who}: a 404 must read as a missing object: ${r.text.slice(0, 160)}`);

@@ -13,7 +13,7 @@ import type { SectionProps } from './console.ts';
 
 const KIND: Record<AlertKind, StringKey> = { silent: 'opAlertSilent', 'low-battery': 'opAlertLowBattery', stuck: 'opAlertStuck', 'low-confidence': 'opAlertLowConfidence' };
 
-export function AlertsTab({ token, onExpired, lotName }: SectionProps) {
+export function AlertsTab({ token, onExpired, lotName, onAlertsChanged }: SectionProps) {
   const { t } = useI18n();
   const [status, setStatus] = useState<'active' | 'resolved'>('active');
   const [lotId, setLotId] = useState<string | null>(null);
@@ -21,7 +21,7 @@ export function AlertsTab({ token, onExpired, lotName }: SectionProps) {
   const counts = useOperatorQuery(loadCounts, onExpired);
   const loadAlerts = useCallback((signal: AbortSignal) => fetchAlerts(token, { status, lotId }, signal), [token, status, lotId]);
   const alerts = useOperatorQuery(loadAlerts, onExpired);
-  const changed = () => { void counts.reload(); void alerts.reload(); };
+  const changed = () => { void counts.reload(); void alerts.reload(); onAlertsChanged?.(); };
 
   return (
     <div className="op-section">

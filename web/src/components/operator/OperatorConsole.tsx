@@ -41,6 +41,8 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
     const timer = setInterval(() => void reloadAlertCounts(), 30_000);
     return () => clearInterval(timer);
   }, [reloadAlertCounts]);
+  // And whenever another section opens: the count is never older than the last click.
+  useEffect(() => { void reloadAlertCounts(); }, [tab, reloadAlertCounts]);
   const ctx = useMemo<SectionProps>(() => {
     const byId = new Map((lots ?? []).map((l) => [l.id, l]));
     return {
@@ -52,8 +54,9 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         const lot = byId.get(id);
         return lot ? lotName(lot, lang) : id;
       },
+      onAlertsChanged: () => void reloadAlertCounts(),
     };
-  }, [session.token, session.role, onExpired, lots, lang]);
+  }, [session.token, session.role, onExpired, lots, lang, reloadAlertCounts]);
 
   return (
     <>

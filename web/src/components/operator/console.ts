@@ -12,4 +12,6 @@ export interface SectionProps {
   lots: readonly Lot[];
   /** A lot's name in the page's language; the id itself for an unknown lot. */
   lotName: (lotId: string) => string;
+  /** Tell the console an alert was acknowledged or resolved (its header count re-reads). */
+  onAlertsChanged?: () => void;
 }
