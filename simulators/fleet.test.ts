@@ -333,7 +333,7 @@ describe('startFleet against a real MQTT broker', () => {
     expect(maxInFlight).toBeLessThanOrEqual(2 * 100 + cameras * 10);
     // The window was the limit, not the traffic: windows filled and the rest waited in backlogs.
     expect(maxInFlight).toBeGreaterThanOrEqual(100);
-    expect(maxQueued).toBeGreaterThan(0);
+    expect(Math.max(maxQueued, fleet.stats().queuedPeak)).toBeGreaterThan(0);
     // Order is kept through the backlog: each device's seqs arrive increasing.
     for (const [id, msgs] of groupBy(broker.received, (r) => r.topic)) {
       const seqs = msgs.map((m) => m.message.seq);

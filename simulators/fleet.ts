@@ -83,6 +83,8 @@ export interface FleetStats {
   inFlight: number;
   /** Waiting in the links' backlogs for window room or for their link to connect. */
   queued: number;
+  /** The most ever waiting in backlogs at once. */
+  queuedPeak: number;
   /** Messages never sent (fault), duplicates sent, messages held back (fault). */
   lost: number;
   duplicated: number;
@@ -306,7 +308,7 @@ class FleetRun {
     const l = this.links.stats;
     const d = this.devices.counts();
     return {
-      connected: l.connected, links: this.links.size, published: l.published, acked: l.acked, inFlight: this.links.inFlight(), queued: this.links.queued(),
+      connected: l.connected, links: this.links.size, published: l.published, acked: l.acked, inFlight: this.links.inFlight(), queued: this.links.queued(), queuedPeak: this.links.queuedPeak(),
       lost: d.lost, duplicated: d.duplicated, late: d.late, dropped: d.dropped + this.ramp.dropped + l.dropped,
       silenced: d.silenced, stuckReports: d.stuckReports, stuckDevices: d.stuckDevices, deadDevices: d.deadDevices, storms: this.storms,
       droppedHeartbeats: l.droppedHeartbeats, droppedEvents: l.droppedEvents, errors: l.errors, stormDrops: l.stormDrops,

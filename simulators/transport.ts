@@ -156,6 +156,7 @@ export class Links {
   private readonly backlogs: Array<Backlog | undefined>;
   private inFlightTotal = 0;
   private queuedTotal = 0;
+  private queuedHigh = 0;
   private closing = false;
   private ending = false;
   private errorsSinceLog = 0;
@@ -182,6 +183,8 @@ export class Links {
   inFlightOn(i: number): number { return this.pending[i]; }
   /** Messages waiting in backlogs for window room (or for their link to connect), over all links. */
   queued(): number { return this.queuedTotal; }
+  /** The most ever waiting at once: a backlog that filled and drained between two looks still shows. */
+  queuedPeak(): number { return this.queuedHigh; }
 
   /** Connect every link, `concurrency` at a time; resolves when each has connected or given up (it keeps retrying). */
   async open(): Promise<void> {
@@ -277,6 +280,7 @@ export class Links {
     const before = b.size;
     const r = b.push(topic, payload, kind);
     this.queuedTotal += b.size - before;
+    if (this.queuedTotal > this.queuedHigh) this.queuedHigh = this.queuedTotal;
     if (r === 'refused') this.noteDrop(kind);
     else if (r === 'displaced-heartbeat') this.noteDrop('heartbeat');
     else if (r === 'displaced-event') this.noteDrop('event');

@@ -359,9 +359,11 @@ describe("operators' console", () => {
     expect(await item.innerText()).toContain(dev.id);
     await item.locator(tid('alert-note')).fill('已派维修');
     await item.locator(tid('alert-acknowledge')).click();
-    await waitFor(async () => (await pool.query('SELECT acknowledged_by, note FROM device_alerts WHERE id = $1', [alert.id])).rows[0].note === '已派维修', 5000, 'acknowledged');
+    await waitFor(async () => (await pool.query('SELECT acknowledged_by, note FROM device_alerts WHERE id = $1', [alert.id])).rows[0].note === '已派维修', 10_000, 'acknowledged');
+    // The list re-reads after the acknowledgement: resolve on the item as it is drawn then.
+    await item.locator(tid('alert-acknowledge')).waitFor({ state: 'detached' });
     await page.locator(tid(`alert-${alert.id}`)).locator(tid('alert-resolve')).click();
-    await waitFor(async () => (await pool.query('SELECT resolved_at FROM device_alerts WHERE id = $1', [alert.id])).rows[0].resolved_at !== null, 5000, 'resolved');
+    await waitFor(async () => (await pool.query('SELECT resolved_at FROM device_alerts WHERE id = $1', [alert.id])).rows[0].resolved_at !== null, 10_000, 'resolved');
     await page.locator(tid(`alert-${alert.id}`)).waitFor({ state: 'detached' });
     expect(await page.locator(tid('op-alert-count')).count()).toBe(0);
   });
