@@ -83,8 +83,6 @@ export interface FleetStats {
   inFlight: number;
   /** Waiting in the links' backlogs for window room or for their link to connect. */
   queued: number;
-  /** The most ever waiting in backlogs at once. */
-  queuedPeak: number;
   /** Messages never sent (fault), duplicates sent, messages held back (fault). */
   lost: number;
   duplicated: number;
@@ -127,6 +125,8 @@ export interface Fleet {
   /** The most recent completed stays: the true plate, lot, bay and times of each car that left. */
   stays(): TrueStay[];
   stats(): FleetStats;
+  /** The most messages ever waiting in backlogs at once (stats().queued is now). */
+  queuedPeak(): number;
   /** The simulated clock. */
   simulatedTime(): Date;
   /** Stop the city and disconnect every device; resolves when all connections are closed. */
@@ -197,6 +197,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     truth: () => run.truth(),
     stays: () => run.city.stays(),
     stats: () => run.stats(),
+    queuedPeak: () => run.queuedPeak(),
     simulatedTime: () => run.city.now(),
     stop: () => run.stop(),
   };
@@ -304,11 +305,15 @@ class FleetRun {
     return this.devices.markFaults(this.city.truth());
   }
 
+  queuedPeak(): number {
+    return this.links.queuedPeak();
+  }
+
   stats(): FleetStats {
     const l = this.links.stats;
     const d = this.devices.counts();
     return {
-      connected: l.connected, links: this.links.size, published: l.published, acked: l.acked, inFlight: this.links.inFlight(), queued: this.links.queued(), queuedPeak: this.links.queuedPeak(),
+      connected: l.connected, links: this.links.size, published: l.published, acked: l.acked, inFlight: this.links.inFlight(), queued: this.links.queued(),
       lost: d.lost, duplicated: d.duplicated, late: d.late, dropped: d.dropped + this.ramp.dropped + l.dropped,
       silenced: d.silenced, stuckReports: d.stuckReports, stuckDevices: d.stuckDevices, deadDevices: d.deadDevices, storms: this.storms,
       droppedHeartbeats: l.droppedHeartbeats, droppedEvents: l.droppedEvents, errors: l.errors, stormDrops: l.stormDrops,
