@@ -6,6 +6,7 @@
 // (operators/http/login.ts). Disabling, resetting and changing a password end sessions at once
 // (core/sessions.ts). Every change is in the audit log (core/audit.ts), in the same transaction.
 import { randomBytes } from 'node:crypto';
+import { withTx } from '../core/db/tx.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { audit } from '../core/audit.ts';
 import { OneLotError } from '../core/errors.ts';
@@ -33,21 +34,6 @@ function toView(r: any): AccountView {
   };
 }
 
-async function tx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
-}
-
 /** 12 characters a person can read out and type: no 0/O, 1/l/I. */
 function newSetupCode(): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
@@ -69,7 +55,7 @@ export async function onboardOperator(pool: Pool, by: TenantScope, o: { operator
   if (!OPERATOR_ID.test(o.operatorId)) throw new OneLotError('ONELOT_ERR_VALIDATION', `operatorId "${o.operatorId}" must be 2–40 lowercase letters, digits or dashes, e.g. op-zzpark`);
   checkAccountId(o.adminAccount);
   const s = await setupFields();
-  return tx(pool, async (c) => {
+  return withTx(pool, async (c) => {
     const op = await c.query('INSERT INTO operators (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id', [o.operatorId, o.name]);
     if (op.rowCount === 0) throw new OneLotError('ONELOT_ERR_CONFLICT', `Operator ${o.operatorId} exists already; choose another id.`);
     const account = await insertAccount(c, { id: o.adminAccount, operatorId: o.operatorId, role: 'admin', name: o.adminName, refundLimitFen: null }, s);
@@ -106,7 +92,7 @@ export async function listAccounts(pool: Pool, by: TenantScope): Promise<Account
 export async function createAccount(pool: Pool, by: TenantScope, a: { accountId: string; name: string; role: 'admin' | 'staff'; refundLimitFen?: number }): Promise<WithSetupCode> {
   checkAccountId(a.accountId);
   const s = await setupFields();
-  return tx(pool, async (c) => {
+  return withTx(pool, async (c) => {
     const account = await insertAccount(c, { id: a.accountId, operatorId: by.operatorId!, role: a.role, name: a.name, refundLimitFen: a.refundLimitFen ?? null }, s);
     await audit(c, { by, operatorId: by.operatorId, action: 'account.create', objectType: 'account', objectId: a.accountId, after: account });
     return { account, setupCode: s.code, setupExpiresAt: s.expiresAt };
@@ -122,7 +108,7 @@ async function ownAccount(c: PoolClient, by: TenantScope, accountId: string): Pr
 
 /** Admin: disable/enable, rename, or set the refund limit of an account of its tenant. Disabling ends its sessions. */
 export async function updateAccount(pool: Pool, by: TenantScope, accountId: string, patch: { active?: boolean; name?: string; refundLimitFen?: number | null }): Promise<AccountView> {
-  const after = await tx(pool, async (c) => {
+  const after = await withTx(pool, async (c) => {
     const before = await ownAccount(c, by, accountId);
     if (accountId === by.accountId && patch.active === false) throw new OneLotError('ONELOT_ERR_CONFLICT', 'You cannot disable your own account; ask another admin of your operator.');
     const r = await c.query(
@@ -141,7 +127,7 @@ export async function updateAccount(pool: Pool, by: TenantScope, accountId: stri
 /** Admin: a new one-time setup code for an account of its tenant; its password and sessions end now. */
 export async function resetPassword(pool: Pool, by: TenantScope, accountId: string): Promise<WithSetupCode> {
   const s = await setupFields();
-  const out = await tx(pool, async (c) => {
+  const out = await withTx(pool, async (c) => {
     await ownAccount(c, by, accountId);
     const r = await c.query(`UPDATE operator_accounts SET password_hash = $2, must_set_password = true, setup_expires_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [accountId, s.hash, s.expiresAt]);
     await audit(c, { by, operatorId: by.operatorId, action: 'account.reset-password', objectType: 'account', objectId: accountId });
@@ -158,7 +144,7 @@ export async function resetPassword(pool: Pool, by: TenantScope, accountId: stri
 export async function setOwnPassword(pool: Pool, account: { accountId: string; operatorId: string | null }, password: string, keep?: string): Promise<void> {
   if (password.length < MIN_PASSWORD) throw new OneLotError('ONELOT_ERR_VALIDATION', `the new password needs at least ${MIN_PASSWORD} characters`);
   const hash = await hashPassword(password);
-  await tx(pool, async (c) => {
+  await withTx(pool, async (c) => {
     await c.query('UPDATE operator_accounts SET password_hash = $2, must_set_password = false, setup_expires_at = NULL WHERE id = $1', [account.accountId, hash]);
     await audit(c, { by: account, operatorId: account.operatorId, action: 'account.set-password', objectType: 'account', objectId: account.accountId });
   });

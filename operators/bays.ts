@@ -8,7 +8,7 @@ import { OneLotError } from '../core/errors.ts';
 import { BAY_CODE, spreadAlong, type BayRow, type Refusal } from './bay-codes.ts';
 import { getLot } from './lots.ts';
 import type { Tenant } from './tenant.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 import type { BayPatch, BayReport, OperatorBay } from './http/schemas.ts';
 
 const BAY_COLUMNS = `b.code, b.lot_id, b.lat, b.lng, b.accessible, b.ev_charging, b.retired_at, s.occupied,

@@ -7,7 +7,7 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { hashDeviceSecret, newDeviceSecret } from '../core/secrets.ts';
 import type { Tenant } from './tenant.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 import type { DeviceInput, OperatorDevice } from './http/schemas.ts';
 
 export const DEVICE_COLUMNS = `d.id, d.kind, d.lot_id, d.bay_code, d.lane, d.gateway_id, d.enabled, d.last_seen, d.battery,

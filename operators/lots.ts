@@ -8,7 +8,7 @@ import type { ChangeFeed } from '../core/changes.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import type { Tenant } from './tenant.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 import type { LotInput, LotPatch, OperatorLot } from './http/schemas.ts';
 
 const LOT_COLUMNS = `l.id, l.operator_id, l.kind, l.name, l.name_en, l.district, l.address, l.lat, l.lng, l.path, l.time_zone,

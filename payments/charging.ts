@@ -23,7 +23,7 @@
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 
 export type ChargeMethod = 'contactless' | 'online';
 

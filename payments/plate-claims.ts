@@ -6,7 +6,7 @@
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { maskPlate } from '../core/plates.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 import type { ClaimDecision, DriverPlate, MyClaim, PlateClaim, PlateClaimResult } from './http/schemas.ts';
 
 interface PlateRow { plate: string; contactless: boolean; added_at: Date; claimed_at: Date }

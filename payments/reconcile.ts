@@ -7,7 +7,7 @@ import type { Pool } from '../core/db/index.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { chargeRequest, closeAttempt } from './charging.ts';
 import { applyProviderCharge, observeExitToCharge, type PaymentsMetrics } from './provider-outcomes.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 
 type Log = (msg: string) => void;
 

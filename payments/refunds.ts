@@ -6,7 +6,7 @@ import { audit } from '../core/audit.ts';
 import { OneLotError } from '../core/errors.ts';
 import { hidden, type TenantScope } from '../core/tenancy.ts';
 import { ProviderError, type ProviderClient } from './client.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 
 export interface RefundReason { code: string; note?: string }
 

@@ -7,7 +7,7 @@ import { OneLotError } from '../core/errors.ts';
 import { verifyWebhook } from './webhook-signature.ts';
 import type { ProviderCharge } from './client.ts';
 import { applyProviderCharge, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
-import { withTx } from './tx.ts';
+import { withTx } from '../core/db/tx.ts';
 
 export interface WebhookResult {
   /** 'held': verified, but its amount or currency is not the charge's (detail says both): nothing applied. */

@@ -1,7 +1,7 @@
 // One transaction on one pooled connection: BEGIN, the caller's statements, COMMIT (ROLLBACK on
-// any error). Short by rule: never held across a call to the payment provider (payments/charging.ts,
-// guarantee 3).
-import type { Pool, PoolClient } from '../core/db/index.ts';
+// any error). Keep it short: the embedded database has one connection (payments never hold one
+// across a call to the provider: payments/charging.ts, guarantee 3).
+import type { Pool, PoolClient } from './index.ts';
 
 export async function withTx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
