@@ -4,3 +4,7 @@ export { billingModule, type BillingModule, type BillingModuleOptions } from './
 export { computeFee, parseTariff, tariffInForce, type Band, type FeeLine, type Tariff } from './tariff.ts';
 export { tariffFamilyId } from './billing-book.ts';
 export { type Queryable } from './session-store.ts';
+// Refunds (payments) take the same reason codes and evidence as voids.
+export { ADJUSTMENT_REASONS, AdjustmentReason, reasonProblem, type AdjustmentReasonCode } from './adjustment-reasons.ts';
+export { attachEvidence, attachedEvidence } from './evidence.ts';
+export { EvidenceEvent, EvidenceIds, ReasonCode } from './http/schemas.ts';

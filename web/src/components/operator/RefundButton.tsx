@@ -2,10 +2,10 @@
 // in the page's language and screen readers announce it). The API answers 202: the provider
 // confirms later by webhook, so the result says "requested".
 import { useState } from 'react';
-import { refundInvoice } from '../../api.ts';
+import { refundInvoice } from '../../refunds-api.ts';
 import { operatorFailure } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
-import type { RefundResponse } from '../../types.ts';
+import type { Refund as RefundResponse } from '../../types.ts';
 import { Notice } from '../Notice.tsx';
 
 interface Props {
@@ -25,7 +25,7 @@ export function RefundButton({ invoiceId, token, onExpired, onRefunded, disabled
   const refund = async () => {
     setPhase({ step: 'busy' });
     try {
-      const r = await refundInvoice(token, invoiceId);
+      const r = await refundInvoice(token, invoiceId, { amountFen: 0, reason: { code: 'goodwill' }, evidence: [] }, crypto.randomUUID());
       setPhase({ step: 'done', refund: r });
       onRefunded?.(r);
     } catch (err) {
@@ -56,7 +56,7 @@ export function RefundButton({ invoiceId, token, onExpired, onRefunded, disabled
       </button>
       {phase.step === 'done' && (
         <p className="pay-msg pay-msg--ok" role="status" data-testid="refund-done">
-          {t('opRefundRequested', { id: phase.refund.invoiceId, refund: phase.refund.refundId, status: phase.refund.status })}
+          {t('opRefundRequested', { id: phase.refund.invoiceId, refund: phase.refund.id, status: phase.refund.status })}
         </p>
       )}
       {phase.step === 'error' && <Notice message={phase.message} />}
