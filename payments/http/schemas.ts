@@ -46,6 +46,7 @@ export const InvoiceLine = Type.Object({ kind: Type.String(), name: Type.String(
 export type InvoiceLine = Static<typeof InvoiceLine>;
 export const ReceiptRef = Type.Object({ number: Type.String(), url: Type.String({ description: 'download link (includes its access key)' }) });
 export type ReceiptRef = Static<typeof ReceiptRef>;
+const RefundLine = Type.Object({ amountFen: Type.Integer(), amount: Type.String(), at: IsoTime, reasonCode: Type.String() });
 const InvoiceRef = Type.String({ pattern: '^[A-Za-z0-9_-]{32}$', description: 'public reference: random, unguessable; the only way to reach an invoice without an account' });
 export const Invoice = Type.Object({
   id: Type.Integer(),
@@ -67,7 +68,7 @@ export const Invoice = Type.Object({
   lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'why the last payment attempt failed, e.g. card_declined' }),
   receipt: Type.Union([ReceiptRef, Type.Null()]),
   refundedFen: Type.Integer({ description: 'refunded so far (the provider confirmed); the status stays paid until all of it is' }),
-  refunds: Type.Array(Type.Object({ amountFen: Type.Integer(), amount: Type.String(), at: IsoTime, reasonCode: Type.String() }), { description: 'each refund the provider confirmed, line by line' }),
+  refunds: Type.Array(RefundLine, { description: 'each refund the provider confirmed, line by line' }),
 });
 export type Invoice = Static<typeof Invoice>;
 export const InvoiceId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -84,6 +85,8 @@ export const PublicInvoice = Type.Object({
   dueDate: Type.String({ description: "the last day to pay (lot's time zone), YYYY-MM-DD: a date, not an instant, which would date the stay to the minute" }),
   lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'why the last payment attempt failed, e.g. card_declined' }),
   receipt: Type.Union([ReceiptRef, Type.Null()], { description: 'once paid, to the payer holding the payment key' }),
+  refundedFen: Type.Optional(Type.Integer({ description: 'to the payer holding the payment key: refunded so far' })),
+  refunds: Type.Optional(Type.Array(RefundLine, { description: 'to the payer holding the payment key: each refund, line by line' })),
 });
 export type PublicInvoice = Static<typeof PublicInvoice>;
 
