@@ -5,6 +5,6 @@ export { computeFee, parseTariff, tariffInForce, type Band, type FeeLine, type T
 export { tariffFamilyId } from './billing-book.ts';
 export { type Queryable } from './session-store.ts';
 // Refunds (payments) take the same reason codes and evidence as voids.
-export { ADJUSTMENT_REASONS, AdjustmentReason, reasonProblem, type AdjustmentReasonCode } from './adjustment-reasons.ts';
+export { AdjustmentReason, reasonProblem, type AdjustmentReasonCode } from './adjustment-reasons.ts';
 export { attachEvidence, attachedEvidence } from './evidence.ts';
 export { EvidenceEvent, EvidenceIds, ReasonCode } from './http/schemas.ts';

@@ -11,7 +11,7 @@ import type { DeviceCredential } from '../seed/city-loader.ts';
 import { cityModules } from '../platform.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 import { connectDevice, consoleToken, hourlyStatsBothWays, nextSeq, publish, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
-import { chargesOf, invoiceStatus, makeInvoice, newDriver, waitStatus } from './payments-fixtures.ts';
+import { chargesOf, invoiceStatus, newDriver, waitStatus } from './payments-fixtures.ts';
 
 let p: TestPlatform;
 let gateDev: DeviceCredential;

@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { audit } from '../../core/audit.ts';
-import { READ, WORK, scopeOf } from '../../core/tenancy.ts';
+import { READ, scopeOf } from '../../core/tenancy.ts';
 import { plateOrThrow } from '../../core/plate-param.ts';
 import { plateArrears } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';

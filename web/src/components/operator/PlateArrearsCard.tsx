@@ -1,5 +1,5 @@
 // One plate's unpaid bills as the operator sees them (full plate, reminders sent); a paid one
-// (settled while the list was open) can be refunded from here.
+// (settled while the list was open) can be refunded from here, an outstanding one voided with a reason.
 import { useCallback } from 'react';
 import { fetchPlateArrears } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
@@ -8,6 +8,7 @@ import { formatFen } from '../../money.ts';
 import { InvoiceCard } from '../InvoiceCard.tsx';
 import { Notice } from '../Notice.tsx';
 import { RefundButton } from './RefundButton.tsx';
+import { VoidDialog } from './VoidDialog.tsx';
 
 interface Props {
   plate: string;
@@ -46,9 +47,8 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
                 <span className="muted">
                   #{inv.id} · {t('opRemindersSent', { n: inv.remindersSent })}
                 </span>
-                {inv.status === 'paid' && (
-                  <RefundButton invoiceId={inv.id} token={token} onExpired={onExpired} onRefunded={() => void detail.reload()} />
-                )}
+                {inv.status === 'paid' && <RefundButton invoiceId={inv.id} token={token} onExpired={onExpired} onRefunded={() => void detail.reload()} />}
+                {inv.status === 'outstanding' && <VoidDialog invoiceId={inv.id} token={token} onExpired={onExpired} onVoided={() => void detail.reload()} />}
               </div>
             </InvoiceCard>
           ))}

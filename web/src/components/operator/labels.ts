@@ -1,6 +1,6 @@
 // Words for the codes the review queue sends (billing/session-rules.ts); an unknown code shows as sent.
 import type { StringKey } from '../../i18n.ts';
-import type { ResolveAction, ReviewSession } from '../../types.ts';
+import type { Refund, ResolveAction, ReviewSession } from '../../types.ts';
 
 export const EXCEPTION_KIND: Record<string, StringKey> = {
   'exit-without-entry': 'exExitWithoutEntry',
@@ -34,4 +34,13 @@ export const RESOLVE_ACTION: Record<ResolveAction, { label: StringKey; help: Str
   approve: { label: 'opApprove', help: 'opApproveHelp' },
   void: { label: 'opVoid', help: 'opVoidHelp' },
   dismiss: { label: 'opDismiss', help: 'opDismissHelp' },
+};
+
+/** A refund's status (payments/refunds.ts). */
+export const REFUND_STATUS: Record<Refund['status'], StringKey> = {
+  pending_approval: 'rsPendingApproval',
+  requested: 'rsRequested',
+  succeeded: 'rsSucceeded',
+  failed: 'rsFailed',
+  rejected: 'rsRejected',
 };
