@@ -1,6 +1,6 @@
 // One plate's unpaid bills as the operator sees them (full plate, reminders sent); a paid one
 // (settled while the list was open) can be refunded from here, an outstanding one voided with a reason.
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { fetchPlateArrears } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
@@ -21,6 +21,12 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
   const load = useCallback((signal: AbortSignal) => fetchPlateArrears(token, plate, signal), [token, plate]);
   const detail = useOperatorQuery(load, onExpired);
   const d = detail.data;
+  // A voided invoice leaves the unpaid list on reload: the card says it went, not the dialog.
+  const [voided, setVoided] = useState<number | null>(null);
+  const onVoided = (id: number) => {
+    setVoided(id);
+    void detail.reload();
+  };
 
   return (
     <section className="card" data-testid="plate-arrears" data-plate={plate} aria-busy={detail.loading}>
@@ -34,6 +40,7 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
           </span>
         )}
       </div>
+      {voided !== null && <p className="pay-msg pay-msg--ok" role="status" data-testid="void-done">{t('opVoided', { id: voided })}</p>}
       {detail.error && <Notice message={detail.error} onRetry={() => void detail.reload()} />}
       {!d ? (
         !detail.error && <p className="muted">{t('loading')}</p>
@@ -48,7 +55,7 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
                   #{inv.id} · {t('opRemindersSent', { n: inv.remindersSent })}
                 </span>
                 {inv.status === 'paid' && <RefundButton invoiceId={inv.id} token={token} onExpired={onExpired} onRefunded={() => void detail.reload()} />}
-                {inv.status === 'outstanding' && <VoidDialog invoiceId={inv.id} token={token} onExpired={onExpired} onVoided={() => void detail.reload()} />}
+                {inv.status === 'outstanding' && <VoidDialog invoiceId={inv.id} token={token} onExpired={onExpired} onVoided={() => onVoided(inv.id)} />}
               </div>
             </InvoiceCard>
           ))}

@@ -1,5 +1,6 @@
 // Void an unpaid invoice: a reason code (other: a note) and, as evidence, device events of the
-// stay; the API audits it and the invoice is never charged, contactless included.
+// stay; the API audits it and the invoice is never charged, contactless included. The caller says
+// it is done (the invoice leaves the unpaid list it sits in).
 import { useState } from 'react';
 import { operatorFailure } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
@@ -17,7 +18,6 @@ export function VoidDialog({ invoiceId, token, onExpired, onVoided }: Props) {
   const [reason, setReason] = useState<ReasonState>({ code: '', note: '' });
   const [evidence, setEvidence] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const why = reasonInput(reason, reasons);
 
@@ -27,7 +27,6 @@ export function VoidDialog({ invoiceId, token, onExpired, onVoided }: Props) {
     setError(null);
     try {
       await voidInvoice(token, invoiceId, { reason: why, evidence });
-      setDone(true);
       onVoided();
     } catch (err) {
       setError(operatorFailure(err, onExpired));
@@ -35,7 +34,6 @@ export function VoidDialog({ invoiceId, token, onExpired, onVoided }: Props) {
     setBusy(false);
   };
 
-  if (done) return <p className="pay-msg pay-msg--ok" role="status" data-testid="void-done">{t('opVoided', { id: invoiceId })}</p>;
   if (!open) return <button type="button" className="btn btn--small" onClick={() => setOpen(true)} data-testid="void-button">{t('opVoidInvoice')}</button>;
   return (
     <form className="void" role="group" aria-label={t('opVoidTitle', { id: invoiceId })} onSubmit={(e) => { e.preventDefault(); void submit(); }} data-testid="void-dialog">
