@@ -237,6 +237,12 @@ describe('voids and evidence', () => {
     expect(history.refunds[0].evidence.map((e: any) => e.image)).toEqual(['s3://onelot-test/豫A7R005-in.jpg', 's3://onelot-test/豫A7R005-out.jpg']);
     expect((await call('GET', `${OP}/invoices/${inv.id}/refunds`, other)).status).toBe(404);
     expect((await call('POST', `${OP}/invoices/${inv.id}/refund`, other, { reason: { code: 'goodwill' } })).status).toBe(404);
+    // The driver's own invoice lists the refund line by line once the provider confirmed it.
+    const driver = await newDriver(p, '13900007005', '豫A7R005');
+    await p.db.pool.query(`UPDATE driver_plates SET claimed_at = claimed_at - interval '30 days' WHERE plate = '豫A7R005'`);
+    await waitFor(async () => (await refundsOf(inv.id)).refundedFen === 100, 8000, 'the refund webhook');
+    const mine = (await call('GET', '/api/v1/me/invoices', driver)).body.invoices.find((i: any) => i.id === inv.id);
+    expect(mine).toMatchObject({ status: 'paid', refundedFen: 100, refunds: [{ amountFen: 100, amount: '¥1.00', reasonCode: 'device-fault' }] });
     // Reasons come as codes with both texts.
     const reasons = (await call('GET', `${OP}/adjustment-reasons`, staff)).body.reasons;
     expect(reasons.find((x: any) => x.code === 'other')).toEqual({ code: 'other', zh: '其他（须填写说明）', en: 'Other (a note is required)', noteRequired: true });

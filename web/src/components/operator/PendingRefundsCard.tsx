@@ -6,7 +6,7 @@ import { useI18n } from '../../i18n.ts';
 import { formatFen } from '../../money.ts';
 import { formatLocalTime } from '../../format.ts';
 import { decideRefund, fetchPendingRefunds } from '../../refunds-api.ts';
-import type { Refund } from '../../types.ts';
+import type { AdjustmentReason, Refund } from '../../types.ts';
 import { Notice } from '../Notice.tsx';
 import { EvidenceLine } from './EvidencePicker.tsx';
 import { reasonText, useReasons } from './ReasonFields.tsx';
@@ -29,8 +29,7 @@ export function PendingRefundsCard({ token, onExpired, canDecide }: Props) {
       {!list ? <p className="muted">{t('loading')}</p> : list.length === 0 ? <p className="muted">{t('opPendingNone')}</p> : (
         <ul className="pending-refunds">
           {list.map((r) => (
-            <PendingRefund key={r.id} refund={r} reasonText={reasonText(r.reasonCode, reasons, 'zh')} reasonTextEn={reasonText(r.reasonCode, reasons, 'en')}
-              token={token} onExpired={onExpired} canDecide={canDecide} onDecided={() => void pending.reload()} />
+            <PendingRefund key={r.id} refund={r} reasons={reasons} token={token} onExpired={onExpired} canDecide={canDecide} onDecided={() => void pending.reload()} />
           ))}
         </ul>
       )}
@@ -38,9 +37,9 @@ export function PendingRefundsCard({ token, onExpired, canDecide }: Props) {
   );
 }
 
-interface RowProps { refund: Refund; reasonText: string; reasonTextEn: string; token: string; onExpired: () => void; canDecide: boolean; onDecided: () => void }
+interface RowProps { refund: Refund; reasons: AdjustmentReason[]; token: string; onExpired: () => void; canDecide: boolean; onDecided: () => void }
 
-function PendingRefund({ refund: r, reasonText: zh, reasonTextEn: en, token, onExpired, canDecide, onDecided }: RowProps) {
+function PendingRefund({ refund: r, reasons, token, onExpired, canDecide, onDecided }: RowProps) {
   const { t, lang } = useI18n();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
@@ -60,7 +59,7 @@ function PendingRefund({ refund: r, reasonText: zh, reasonTextEn: en, token, onE
   return (
     <li className="pending-refund" data-testid="pending-refund" data-refund={r.id} data-invoice={r.invoiceId}>
       <div>
-        <strong>{formatFen(r.amountFen)}</strong> · #{r.invoiceId} · <span className="plate-chip">{r.plate}</span> · {lang === 'zh' ? zh : en}{r.note ? ` — ${r.note}` : ''}
+        <strong>{formatFen(r.amountFen)}</strong> · #{r.invoiceId} · <span className="plate-chip">{r.plate}</span> · {reasonText(r.reasonCode, reasons, lang)}{r.note ? ` — ${r.note}` : ''}
       </div>
       <div className="muted">{formatLocalTime(r.createdAt)} · {t('opRequestedBy', { who: r.requestedBy })}</div>
       {r.evidence.length > 0 && <ul className="evidence__list">{r.evidence.map((e) => <li key={e.id}><EvidenceLine e={e} /></li>)}</ul>}

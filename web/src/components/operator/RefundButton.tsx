@@ -9,6 +9,7 @@ import { formatFen, parseYuan } from '../../money.ts';
 import { fetchInvoiceRefunds, refundInvoice } from '../../refunds-api.ts';
 import type { Refund } from '../../types.ts';
 import { Field } from '../Field.tsx';
+import { INVOICE_STATUS } from '../InvoiceStatusChip.tsx';
 import { Notice } from '../Notice.tsx';
 import { EvidencePicker } from './EvidencePicker.tsx';
 import { ReasonFields, reasonInput, useReasons, type ReasonState } from './ReasonFields.tsx';
@@ -61,7 +62,7 @@ export function RefundButton({ invoiceId, token, onExpired, onRefunded }: Props)
   if (!h) return <p className="muted">{t('loading')}</p>;
   return (
     <div className="refund" data-testid="refund-dialog" data-invoice={invoiceId}>
-      {h.status !== 'paid' ? <p className="muted" data-testid="refund-not-paid">{t('opRefundNotPaid', { status: h.status })}</p> : (
+      {h.status !== 'paid' ? <p className="muted" data-testid="refund-not-paid">{t('opRefundNotPaid', { status: INVOICE_STATUS[h.status] ? t(INVOICE_STATUS[h.status]) : h.status })}</p> : (
         <form className="refund__form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
           <Field label={t('opRefundAmount')} id={`refund-amount-${invoiceId}`} narrow invalid={amount !== '' && !amountOk} hint={amount !== '' && !amountOk ? t('opRefundBadAmount') : undefined}>
             {(control) => <input {...control} className="input" inputMode="decimal" autoComplete="off" value={amount} placeholder={(h.refundableFen / 100).toFixed(2)} onChange={(e) => setAmount(e.target.value)} data-testid="refund-amount" />}
