@@ -74,9 +74,9 @@ export async function attachEvidence(c: Queryable, tenant: string | null, invoic
   return picked;
 }
 
-/** The evidence attached to an invoice's refunds and void, by refund (null: the void). */
-export async function attachedEvidence(db: Queryable, invoiceId: number): Promise<Array<EvidenceEvent & { refundId: number | null }>> {
-  const { rows } = await db.query<EventRow & { refund_id: string | null }>(
-    `SELECT device_id, seq, event_time, type, bay_code, payload, refund_id FROM invoice_evidence WHERE invoice_id = $1 ORDER BY id`, [invoiceId]);
-  return rows.map((r) => ({ ...toEvidence(r), refundId: r.refund_id === null ? null : Number(r.refund_id) }));
+/** The evidence attached to these invoices' refunds and voids, in one query, with its invoice and refund (null: the void). */
+export async function attachedEvidence(db: Queryable, invoiceIds: number[]): Promise<Array<EvidenceEvent & { invoiceId: number; refundId: number | null }>> {
+  const { rows } = await db.query<EventRow & { invoice_id: string; refund_id: string | null }>(
+    `SELECT device_id, seq, event_time, type, bay_code, payload, invoice_id, refund_id FROM invoice_evidence WHERE invoice_id = ANY($1::bigint[]) ORDER BY id`, [invoiceIds]);
+  return rows.map((r) => ({ ...toEvidence(r), invoiceId: Number(r.invoice_id), refundId: r.refund_id === null ? null : Number(r.refund_id) }));
 }

@@ -19,14 +19,14 @@ interface RefundRow {
 export async function refundViews(db: Queryable, where: string, params: unknown[]): Promise<RefundView[]> {
   const { rows } = await db.query<RefundRow>(
     `SELECT r.*, i.lot_id, i.plate FROM refunds r JOIN invoices i ON i.id = r.invoice_id WHERE ${where} ORDER BY r.created_at, r.id LIMIT 500`, params);
-  const evidence = new Map<string, Awaited<ReturnType<typeof attachedEvidence>>>();
-  for (const invoiceId of new Set(rows.map((r) => r.invoice_id))) evidence.set(invoiceId, await attachedEvidence(db, Number(invoiceId)));
+  // One query for every listed refund's evidence: the embedded database has one connection.
+  const evidence = rows.length ? await attachedEvidence(db, [...new Set(rows.map((r) => Number(r.invoice_id)))]) : [];
   return rows.map((r) => ({
     id: Number(r.id), invoiceId: Number(r.invoice_id), chargeId: Number(r.charge_id), lotId: r.lot_id, plate: r.plate,
     amountFen: r.amount_fen, amount: formatYuan(r.amount_fen), reasonCode: r.reason_code, note: r.note, status: r.status,
     requestedBy: r.requested_by, approvedBy: r.approved_by, decisionNote: r.decision_note, decidedAt: r.decided_at?.toISOString() ?? null,
     providerRefundId: r.provider_refund_id, failureReason: r.failure_reason, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
-    evidence: (evidence.get(r.invoice_id) ?? []).filter((e) => e.refundId === Number(r.id)).map(({ refundId: _r, ...e }) => e),
+    evidence: evidence.filter((e) => e.refundId === Number(r.id)).map(({ refundId: _r, invoiceId: _i, ...e }) => e),
   }));
 }
 

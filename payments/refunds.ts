@@ -41,11 +41,14 @@ export async function requestRefund(pool: Pool, client: ProviderClient, by: Tena
   const made = await withTx(pool, async (c) => {
     const inv = await lockInvoice(c, by, invoiceId);
     if (req.requestKey) {
-      const seen = await c.query<{ id: number; invoice_id: number }>('SELECT id, invoice_id FROM refunds WHERE requested_by = $1 AND request_key = $2', [by.accountId, req.requestKey]);
-      if (seen.rows[0] && Number(seen.rows[0].invoice_id) !== invoiceId) {
-        throw new OneLotError('ONELOT_ERR_CONFLICT', `Idempotency-Key ${req.requestKey} was used for a refund of invoice ${seen.rows[0].invoice_id}; send a new key for a new refund.`);
+      const seen = (await c.query<{ id: number; invoice_id: number; amount_fen: number; reason_code: string }>(
+        'SELECT id, invoice_id, amount_fen, reason_code FROM refunds WHERE requested_by = $1 AND request_key = $2', [by.accountId, req.requestKey])).rows[0];
+      // The same key is the same request (Stripe's rule): another invoice, amount or reason is a mistake, not a retry.
+      const same = seen && Number(seen.invoice_id) === invoiceId && (req.amountFen === undefined || req.amountFen === seen.amount_fen) && req.reason.code === seen.reason_code;
+      if (seen && !same) {
+        throw new OneLotError('ONELOT_ERR_CONFLICT', `Idempotency-Key ${req.requestKey} was used for another refund (#${seen.id}: ${seen.amount_fen} fen of invoice ${seen.invoice_id}, ${seen.reason_code}); send a new key for a new refund.`);
       }
-      if (seen.rows[0]) return { id: Number(seen.rows[0].id), replayed: true };
+      if (seen) return { id: Number(seen.id), replayed: true };
     }
     const amount = refundableAmount(inv, invoiceId, req.amountFen);
     // issue 11: a staff member's limit counts this refund's amount, not the invoice's.

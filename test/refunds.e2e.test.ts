@@ -95,6 +95,10 @@ describe('refunds in parts', () => {
     expect(again.status).toBe(202);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+    // The same key with another amount is a mistake, not a retry.
+    const misused = await call('POST', `${OP}/invoices/${inv.id}/refund`, admin, { amountFen: 250, reason: { code: 'device-fault' } }, { 'Idempotency-Key': 'refund-test-first-0001' });
+    expect(misused.status).toBe(409);
+    expect(misused.body.error.message).toMatch(/was used for another refund/);
     await waitFor(async () => (await refundsOf(inv.id)).refundedFen === 200, 8000, 'the first refund webhook');
     expect(await invoiceStatus(p.db.pool, inv.id)).toBe('paid'); // partly refunded: still paid
     expect(await collected(inv.id)).toBe(before - 200);
