@@ -162,6 +162,24 @@ describe('refunds and voids in the console, at a phone width', () => {
     expect((await pool.query('SELECT count(*)::int AS n FROM invoice_evidence WHERE invoice_id = $1 AND refund_id IS NULL', [voidInvoice])).rows[0].n).toBe(1);
   });
 
+  it('voids through the review queue only with a reason code', async () => {
+    const inv = await stay('豫A6W003', 16);
+    const session = (await pool.query('SELECT session_id FROM invoices WHERE id = $1', [inv.id])).rows[0].session_id;
+    // As the matcher leaves an unsure exit: the session in review, with an exception naming it.
+    await pool.query(`UPDATE sessions SET status = 'review', review_reason = 'low-confidence exit read (0.60 < 0.8)' WHERE id = $1`, [session]);
+    const exId = (await pool.query(`INSERT INTO session_exceptions (kind, lot_id, plate, session_id, event_time, detail) SELECT 'low-confidence', lot_id, plate, id, now(), 'exit read at 0.60' FROM sessions WHERE id = $1 RETURNING id`, [session])).rows[0].id;
+    await page.locator(tid('op-tab-link-review')).click();
+    const ex = page.locator(tid('exception-row', `[data-exception-id="${exId}"]`));
+    await ex.waitFor();
+    expect(await ex.locator(tid('resolve-void')).isDisabled()).toBe(true); // no reason yet
+    expect(await ex.locator(tid('resolve-approve')).isDisabled()).toBe(false);
+    await ex.locator(tid('resolve-reason')).selectOption('wrong-plate');
+    await ex.locator(tid('resolve-void')).click();
+    await page.locator(tid('resolve-done')).waitFor();
+    expect((await pool.query('SELECT status, void_reason_code FROM invoices WHERE id = $1', [inv.id])).rows[0]).toEqual({ status: 'void', void_reason_code: 'wrong-plate' });
+    expect(await overflow()).toBeLessThanOrEqual(0);
+  });
+
   it('broke none of the Content-Security-Policy\'s rules', () => {
     expect(csp).toEqual([]);
   });
