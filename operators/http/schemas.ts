@@ -128,7 +128,11 @@ export const DeviceDetail = Type.Object({
   firmware: Nullable(Type.String({ description: 'as the device last reported it in a heartbeat (`firmware`), if it does' })),
   lastMessage: Nullable(DeviceEvent),
   events: Type.Array(DeviceEvent, { description: 'the last 20 stored messages of the past 7 days' }),
-  deadLetters: Type.Array(Type.Object({ receivedAt: Type.String({ format: 'date-time' }), topic: Type.String(), reason: Type.String(), payload: Type.String() }), { description: 'the last 20 refused messages' }),
+  deadLetters: Type.Array(Type.Object({
+    receivedAt: Type.String({ format: 'date-time' }), topic: Type.String(),
+    code: Nullable(Type.String({ description: 'why, as a code (core/protocol.ts REJECT_CODES) the console words in zh or en; null on messages refused before codes were kept' })),
+    reason: Type.String({ description: 'why, in English with the specifics' }), payload: Type.String(),
+  }), { description: 'the last 20 refused messages' }),
 });
 export type DeviceDetail = Static<typeof DeviceDetail>;
 export const DeviceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
