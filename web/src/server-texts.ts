@@ -144,6 +144,10 @@ export function alertFigureText(key: string, value: unknown, lang: Lang): string
   return `${label}${lang === 'zh' ? '：' : ': '}${v}`;
 }
 
+// Lots' IANA zones (lots.time_zone) as a Chinese reader names them; English keeps the id.
+const TIME_ZONE_ZH: Record<string, string> = { 'Asia/Shanghai': '北京时间', 'Asia/Urumqi': '乌鲁木齐时间', 'Asia/Hong_Kong': '香港时间' };
+export const timeZoneText = (tz: string, lang: Lang) => (lang === 'zh' ? TIME_ZONE_ZH[tz] ?? tz : tz);
+
 // payments/provider-outcomes.ts: why the last payment attempt failed (the provider's failure codes).
 const PAYMENT_FAILURE: Words = {
   card_declined: { zh: '银行卡被拒', en: 'card declined' },
