@@ -226,13 +226,13 @@ describe("operators' console", () => {
     expect(session.status).toBe('closed');
     expect(session.review_reason).toContain('approved by operator');
 
-    // Someone else resolved this one meanwhile: the API's 409 is shown as it words it.
+    // Someone else resolved this one meanwhile: the API's 409, worded from its code in the page's language.
     await pool.query('UPDATE session_exceptions SET resolved_at = now() WHERE id = $1', [staleException]);
     const stale = page.locator(tid('exception-row', `[data-exception-id="${staleException}"]`));
     await stale.locator(tid('resolve-dismiss')).click();
     const refused = stale.locator('[role="alert"]');
     await refused.waitFor();
-    expect(await refused.innerText()).toMatch(new RegExp(`Exception ${staleException} was already resolved`));
+    expect(await refused.innerText()).toMatch(new RegExp(`^当前状态不允许此操作.*：Exception ${staleException} was already resolved`));
     await page.locator(tid('review-refresh')).click();
     await stale.waitFor({ state: 'detached' });
     expect(await page.locator(tid('exception-row')).count()).toBe(1); // the unreadable plate is left
@@ -272,7 +272,7 @@ describe("operators' console", () => {
     await confirm.locator(tid('refund-confirm-yes')).click();
     const refused = page.locator(tid('refund-card')).locator('[role="alert"]');
     await refused.waitFor();
-    expect(await refused.innerText()).toContain(`Invoice ${overdueInvoice} is outstanding; only a paid invoice can be refunded.`);
+    expect(await refused.innerText()).toMatch(new RegExp(`^当前状态不允许此操作.*：Invoice ${overdueInvoice} is outstanding; only a paid invoice can be refunded.`));
     expect(await invoiceStatus(overdueInvoice)).toBe('outstanding');
   });
 

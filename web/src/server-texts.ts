@@ -62,31 +62,38 @@ export function exceptionDetailText(ex: Pick<SessionException, 'detailCoded' | '
   return (DETAIL[lang][d.code] as (p: ExceptionDetail['params'], f: Fmt) => string)(d.params, f);
 }
 
-// core/errors.ts: a sentence per code for the Chinese page. Codes whose English message carries the
-// specifics ('%s') get a sentence that says what to do; the English message stays the fallback.
+// core/errors.ts: a sentence per code for the Chinese page.
 const ERROR_ZH: Record<string, string> = {
-  ONELOT_ERR_VALIDATION: '请求内容有误：请检查填写的内容后重试。',
-  ONELOT_ERR_BAD_BBOX: '地图范围参数有误。',
-  ONELOT_ERR_NOT_FOUND: '没有找到：请检查编号后重试。',
-  ONELOT_ERR_ROUTE_NOT_FOUND: '没有这个接口。',
-  ONELOT_ERR_UNAUTHORIZED: '请先登录。',
-  ONELOT_ERR_FORBIDDEN: '没有权限进行此操作：请联系有权限的管理员。',
-  ONELOT_ERR_PASSWORD_SETUP: '这是一次性设置码：请先设置自己的密码。',
-  ONELOT_ERR_CSRF: '请求缺少安全校验，请刷新页面后重试。',
-  ONELOT_ERR_BAD_CODE: '验证码错误或已过期：请核对短信，或重新获取验证码。',
-  ONELOT_ERR_CONFLICT: '当前状态不允许此操作（可能已被他人处理）：请刷新后再试。',
-  ONELOT_ERR_HEADERS_TOO_LARGE: '请求过大，请刷新页面后重试。',
-  ONELOT_ERR_RATE_LIMITED: '请求过于频繁：请稍候一分钟再试。',
-  ONELOT_ERR_UNAVAILABLE: '服务正在启动或暂时不可用：请几秒后重试。',
-  ONELOT_ERR_INTERNAL: '服务器出错，已记录：请重试，如仍失败请反馈。',
-  ONELOT_ERR_NETWORK: '网络连接失败：请检查网络后重试。',
+  ONELOT_ERR_VALIDATION: '请求内容有误，请检查后重试',
+  ONELOT_ERR_BAD_BBOX: '地图范围参数有误',
+  ONELOT_ERR_NOT_FOUND: '没有找到，请检查编号后重试',
+  ONELOT_ERR_ROUTE_NOT_FOUND: '没有这个接口',
+  ONELOT_ERR_UNAUTHORIZED: '请先登录',
+  ONELOT_ERR_FORBIDDEN: '没有权限进行此操作，请联系有权限的管理员',
+  ONELOT_ERR_PASSWORD_SETUP: '这是一次性设置码：请先设置自己的密码',
+  ONELOT_ERR_CSRF: '请求缺少安全校验，请刷新页面后重试',
+  ONELOT_ERR_BAD_CODE: '验证码错误或已过期：请核对短信，或重新获取验证码',
+  ONELOT_ERR_CONFLICT: '当前状态不允许此操作（可能已被他人处理），请刷新后再试',
+  ONELOT_ERR_HEADERS_TOO_LARGE: '请求过大，请刷新页面后重试',
+  ONELOT_ERR_RATE_LIMITED: '请求过于频繁，请稍候一分钟再试',
+  ONELOT_ERR_UNAVAILABLE: '服务正在启动或暂时不可用，请几秒后重试',
+  ONELOT_ERR_INTERNAL: '服务器出错，已记录；请重试，如仍失败请反馈',
+  ONELOT_ERR_NETWORK: '网络连接失败，请检查网络后重试',
 };
+/**
+ * Codes whose English message is where the specifics are (core/errors.ts '%s': which field, which
+ * rule, what is in the way): the Chinese sentence leads and the API's words follow, as the sign-in
+ * form does, until those errors carry codes of their own. Every other code is one fixed sentence.
+ */
+const SPECIFIC = new Set(['ONELOT_ERR_VALIDATION', 'ONELOT_ERR_NOT_FOUND', 'ONELOT_ERR_FORBIDDEN', 'ONELOT_ERR_CONFLICT']);
 
 /** An API error in the page's language: Chinese from its code when known, else the API's English message. */
 export function apiErrorText(code: string, message: string, lang: Lang): string {
   if (lang !== 'zh') return message;
   const status = /^ONELOT_ERR_HTTP_(\d+)$/.exec(code); // not our JSON: a proxy's page, say
-  return ERROR_ZH[code] ?? (status ? `服务器返回错误（HTTP ${status[1]}）：请稍后重试。` : message);
+  const zh = ERROR_ZH[code] ?? (status ? `服务器返回错误（HTTP ${status[1]}），请稍后重试` : null);
+  if (!zh) return message;
+  return SPECIFIC.has(code) ? `${zh}：${message}` : `${zh}。`;
 }
 
 type Words = Record<string, { zh: string; en: string }>;
