@@ -115,7 +115,7 @@ afterAll(async () => {
 });
 
 describe('the Chinese console', () => {
-  it('shows no English word on any tab, at a phone width', async () => {
+  it('shows no English word on any tab, nor on the drivers\' map and lookup, at a phone width', async () => {
     await page.goto(`${p.httpUrl}/#/operator`);
     await page.locator(tid('op-login-id')).fill(OPERATOR.id);
     await page.locator(tid('op-login-password')).fill(OPERATOR.password);
@@ -152,6 +152,16 @@ describe('the Chinese console', () => {
     findings.tariffs = await englishOnPage(page);
     await tab('passes', tid('passes'));
     findings.passes = await englishOnPage(page);
+
+    // The drivers' side in the same browser: the map's home panel and a plate's bills.
+    await page.goto(`${p.httpUrl}/#/`);
+    await page.locator(tid('city-free')).waitFor();
+    findings.map = await englishOnPage(page);
+    await page.goto(`${p.httpUrl}/#/lookup`);
+    await page.locator(tid('lookup-input')).fill('豫B66666');
+    await page.locator(tid('lookup-submit')).click();
+    await page.locator(tid('lookup-result')).waitFor();
+    findings.lookup = await englishOnPage(page);
 
     for (const [k, v] of Object.entries(findings)) if (!v.length) delete findings[k];
     expect(findings).toEqual({});
