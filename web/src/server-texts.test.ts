@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { englishDetail, type ExceptionDetail } from '../../billing/exception-details.ts';
-import { alertFigureText, apiErrorText, exceptionDetailText, paymentFailureText, rejectText, timeZoneText } from './server-texts.ts';
+import { alertFigureText, apiErrorText, exceptionDetailText, paymentFailureText, refusalText, rejectText, timeZoneText } from './server-texts.ts';
 
 /** One detail of every code the server writes (billing/exception-details.ts), as it stores them. */
 const DETAILS: ExceptionDetail[] = [
@@ -77,5 +77,8 @@ describe('other codes the server sends', () => {
     expect(alertFigureText('occupied', true, 'en')).toBe('Occupied: yes');
     expect(timeZoneText('Asia/Shanghai', 'zh')).toBe('北京时间');
     expect(timeZoneText('Asia/Shanghai', 'en')).toBe('Asia/Shanghai');
+    expect(refusalText({ why: 'bay-here', reason: 'this lot has the bay already' }, 'zh')).toBe('本停车场已有此车位');
+    expect(refusalText({ why: 'bay-here', reason: 'this lot has the bay already' }, 'en')).toBe('this lot has the bay already');
+    expect(refusalText({ why: 'ONELOT_ERR_CONFLICT', reason: 'Device x exists already.' }, 'zh')).toMatch(/^当前状态不允许此操作.*：Device x exists already\.$/);
   });
 });

@@ -151,6 +151,24 @@ export function alertFigureText(key: string, value: unknown, lang: Lang): string
   return `${label}${lang === 'zh' ? '：' : ': '}${v}`;
 }
 
+// operators/bay-codes.ts REFUSAL_CODES: why a bay or device row was refused. The field at fault is
+// the file's column name: the view draws it as code beside these words.
+const REFUSAL: Words = {
+  'bad-code': { zh: '编号只能由 1–64 个字母、数字、点、短横线或下划线组成', en: 'The code must be 1–64 letters, digits, dots, dashes or underscores' },
+  'bad-flag': { zh: '应填 是/否', en: 'Must be yes or no' },
+  'bad-coordinates': { zh: '经纬度不是有效的 WGS-84 度数', en: 'Latitude/longitude are not WGS-84 degrees' },
+  'half-coordinates': { zh: '经度和纬度需同时填写，或都不填', en: 'Give both latitude and longitude, or neither' },
+  duplicate: { zh: '该编号在本次提交中出现了两次', en: 'The code appears twice in this request' },
+  'bay-here': { zh: '本停车场已有此车位', en: 'This lot has the bay already' },
+  'bay-taken': { zh: '该编号已被占用：车位编号全市唯一', en: 'The code is taken: bay codes are unique city-wide' },
+  'invalid-field': { zh: '不符合要求', en: 'Not valid' },
+};
+/** A refused row's reason in the page's language: from its code, an API error code's sentence, or as sent. */
+export function refusalText(r: { why: string; reason: string }, lang: Lang): string {
+  if (r.why.startsWith('ONELOT_ERR_')) return apiErrorText(r.why, r.reason, lang);
+  return (lang === 'zh' ? word(REFUSAL, r.why, lang) : null) ?? r.reason;
+}
+
 // Lots' IANA zones (lots.time_zone) as a Chinese reader names them; English keeps the id.
 const TIME_ZONE_ZH: Record<string, string> = { 'Asia/Shanghai': '北京时间', 'Asia/Urumqi': '乌鲁木齐时间', 'Asia/Hong_Kong': '香港时间' };
 export const timeZoneText = (tz: string, lang: Lang) => (lang === 'zh' ? TIME_ZONE_ZH[tz] ?? tz : tz);
