@@ -127,6 +127,12 @@ describe('the Chinese console', () => {
     // The exceptions' details from their codes, the time in Asia/Shanghai (the browser is in London).
     expect(details).toEqual(expect.arrayContaining([expect.stringContaining(`车牌 豫A51234 于 ${shanghai(secondEntry)} 再次入场`), expect.stringContaining('豫A77777 于')]));
     findings.review = await englishOnPage(page);
+    await page.screenshot({ path: '/tmp/onelot-console-zh-review-390.png', fullPage: true });
+    // The same details in English, from the same codes.
+    await page.locator(tid('lang-toggle')).click();
+    expect(await page.locator(tid('exception-detail')).allInnerTexts())
+      .toEqual(expect.arrayContaining([expect.stringContaining(`Plate 豫A51234 entered at ${shanghai(secondEntry)} while session #`)]));
+    await page.locator(tid('lang-toggle')).click();
 
     await tab('arrears', tid('arrears-plate'));
     findings.arrears = await englishOnPage(page);
