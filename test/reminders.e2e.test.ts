@@ -109,7 +109,9 @@ describe('overdue reminders by SMS', () => {
 
   it('retries a throttled send with backoff, a bounded number of times, under one idempotency key', async () => {
     clock = shanghai('2026-12-03', '10:00');
-    // An account made in SQL: the simulated provider throttles this number's sign-up code too.
+    // The provider throttles this number's sign-up code too: the answer is the usual one, not a 500…
+    expect((await api(p, 'POST', '/api/v1/auth/register/code', { phone: '19800001234' })).status).toBe(202);
+    // …and the account is made in SQL.
     const { rows: [d] } = await pool.query<{ id: number }>(`INSERT INTO drivers (phone, password_hash) VALUES ('19800001234', 'x') RETURNING id`);
     await pool.query(`INSERT INTO driver_plates (plate, driver_id, claimed_at) VALUES ('豫A7R005', $1, now() - interval '1 day')`, [d.id]);
     const inv = await makeInvoice(pool, '豫A7R005', { dueAt: DUE });
