@@ -47,26 +47,47 @@ async function claim(pool: Pool, o: DispatchOptions): Promise<{ send: Due[]; tou
   });
 }
 
+/** What became of one send, to be recorded. */
+interface Outcome { id: number; status: 'sent' | 'queued' | 'failed'; messageId: string | null; error: string | null; nextAt: Date | null }
+
+/** Sends in flight at once: a provider's API answers in ~100 ms, so one at a time would take minutes for a city. */
+const CONCURRENCY = 8;
+
+async function sendOne(sms: SmsSender, m: Due, o: DispatchOptions): Promise<Outcome> {
+  try {
+    const { messageId } = await sms.send({ to: m.phone, template: m.template, params: m.params, idempotencyKey: `reminder-${m.id}` });
+    return { id: m.id, status: 'sent', messageId, error: null, nextAt: null };
+  } catch (err) {
+    const code = err instanceof SmsSendError ? err.code : 'ERROR';
+    const attempts = m.attempts + 1;
+    // An error of ours or the network's is worth another try, as a temporary refusal is.
+    const retry = (!(err instanceof SmsSendError) || err.retryable) && attempts < MAX_ATTEMPTS;
+    o.log?.(`payments: reminder ${m.id} not sent (attempt ${attempts}, ${retry ? 'will retry' : 'given up'}): ${code}`);
+    return { id: m.id, status: retry ? 'queued' : 'failed', messageId: null, error: `${code}: ${(err as Error).message}`.slice(0, 500), nextAt: retry ? new Date(o.now.getTime() + backoffMs(attempts)) : null };
+  }
+}
+
+/** One statement for a batch of outcomes (each commit is a disk sync on the embedded database). */
+async function record(pool: Pool, provider: string, now: Date, out: Outcome[]): Promise<void> {
+  await pool.query(
+    `UPDATE reminder_messages m SET status = u.status, error = u.error, next_attempt_at = u.next_at,
+        provider = CASE WHEN u.status = 'sent' THEN $6 ELSE m.provider END,
+        provider_message_id = coalesce(u.message_id, m.provider_message_id),
+        sent_at = CASE WHEN u.status = 'sent' THEN $7::timestamptz ELSE m.sent_at END,
+        failed_at = CASE WHEN u.status = 'failed' THEN $7::timestamptz ELSE m.failed_at END
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(id, status, message_id, error, next_at)
+      WHERE m.id = u.id AND m.status IN ('queued', 'deferred_quiet_hours')`,
+    [out.map((x) => x.id), out.map((x) => x.status), out.map((x) => x.messageId), out.map((x) => x.error), out.map((x) => x.nextAt), provider, now]);
+}
+
 /** Send every claimed message; returns the ids of all messages this pass touched. */
 export async function dispatchReminders(pool: Pool, sms: SmsSender, o: DispatchOptions): Promise<number[]> {
   const { send, touched } = await claim(pool, o);
-  for (const m of send) {
-    try {
-      const { messageId } = await sms.send({ to: m.phone, template: m.template, params: m.params, idempotencyKey: `reminder-${m.id}` });
-      await pool.query(
-        `UPDATE reminder_messages SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = $4, error = NULL, next_attempt_at = NULL
-          WHERE id = $1 AND status IN ('queued', 'deferred_quiet_hours')`, [m.id, sms.provider, messageId, o.now]);
-    } catch (err) {
-      const code = err instanceof SmsSendError ? err.code : 'ERROR';
-      const attempts = m.attempts + 1;
-      // An error of ours or the network's is worth another try, as a temporary refusal is.
-      const retry = (!(err instanceof SmsSendError) || err.retryable) && attempts < MAX_ATTEMPTS;
-      await pool.query(
-        `UPDATE reminder_messages SET status = $2, error = $3, next_attempt_at = $4, failed_at = $5 WHERE id = $1`,
-        [m.id, retry ? 'queued' : 'failed', `${code}: ${(err as Error).message}`.slice(0, 500),
-          retry ? new Date(o.now.getTime() + backoffMs(attempts)) : null, retry ? null : o.now]);
-      o.log?.(`payments: reminder ${m.id} not sent (attempt ${attempts}, ${retry ? 'will retry' : 'given up'}): ${code}`);
-    }
+  // Recorded CONCURRENCY at a time, so a crash loses at most that many records; their lease then
+  // runs out and the retry under the same key is the same message at the provider.
+  for (let i = 0; i < send.length; i += CONCURRENCY) {
+    const out = await Promise.all(send.slice(i, i + CONCURRENCY).map((m) => sendOne(sms, m, o)));
+    await record(pool, sms.provider, o.now, out);
   }
   return touched;
 }

@@ -20,9 +20,13 @@ export interface RunOptions {
   log?: (m: string) => void;
 }
 
+/** How many of a run's messages its answer lists. */
+const LISTED = 500;
+
 export interface RemindersRunResult {
-  /** Reminders this run decided, and older ones it sent (after quiet hours or a retry), as they stand now. */
+  /** Reminders this run decided, and older ones it sent (after quiet hours or a retry), as they stand now: the first LISTED. */
   messages: ReminderView[];
+  /** All of them by status. */
   counts: Record<ReminderStatus, number>;
   /** How many of `messages` this run created. */
   created: number;
@@ -68,9 +72,12 @@ export async function runReminders(pool: Pool, sms: SmsSender | undefined, o: Ru
   const created = await enqueueReminders(pool, o.now, o.tenant);
   const sent = sms ? await dispatchReminders(pool, sms, o) : [];
   const ids = [...new Set([...created, ...sent])];
-  const messages = await reminderViews(pool, ids);
+  // Counted in SQL over all of them; listed up to LISTED (a city-wide run may touch tens of thousands).
+  const { rows } = await pool.query<{ status: ReminderStatus; n: number }>(
+    'SELECT status, count(*)::int AS n FROM reminder_messages WHERE id = ANY($1::bigint[]) GROUP BY status', [ids]);
   const counts = Object.fromEntries(REMINDER_STATUSES.map((s) => [s, 0])) as Record<ReminderStatus, number>;
-  for (const m of messages) counts[m.status]++;
+  for (const r of rows) counts[r.status] = r.n;
+  const messages = await reminderViews(pool, ids.slice(0, LISTED));
   o.log?.(`payments: reminder run: ${created.length} new, ${REMINDER_STATUSES.map((s) => `${counts[s]} ${s}`).join(', ')}`);
   return { messages, counts, created: created.length };
 }

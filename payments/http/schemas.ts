@@ -126,8 +126,8 @@ export const ReminderMessage = Type.Object({
 export type ReminderMessage = Static<typeof ReminderMessage>;
 export const RemindersRun = Type.Object({
   created: Type.Integer({ description: 'reminders this run decided (at most one per overdue invoice a day)' }),
-  counts: Type.Record(Type.String(), Type.Integer(), { description: 'messages by status, of those listed' }),
-  messages: Type.Array(ReminderMessage, { description: 'this run\'s reminders and earlier ones it sent, plates masked' }),
+  counts: Type.Record(Type.String(), Type.Integer(), { description: 'all of the run\'s messages by status' }),
+  messages: Type.Array(ReminderMessage, { description: 'this run\'s reminders and earlier ones it sent, plates masked: the first 500' }),
 });
 export type RemindersRun = Static<typeof RemindersRun>;
 export const PlateReminders = Type.Object({ plate: Type.String(), messages: Type.Array(ReminderMessage) });
