@@ -1,6 +1,7 @@
 // payments as a module: the provider (simulated in-process unless PAYMENT_PROVIDER_URL), its
-// client, the recovery scan at start, contactless charging as invoices are issued, the reminder
-// schedule, and the drivers' and payment routes.
+// client, the recovery scan at start, contactless charging as invoices are issued, overdue reminders
+// (the daily run, a minute job sending what waited, delivery receipts from ctx.sms), and the
+// drivers' and payment routes.
 import type { Config } from '../core/config.ts';
 import type { IssuedInvoice } from '../core/changes.ts';
 import type { OneLotModule, StartContext } from '../core/module.ts';

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import type { Pool } from '../core/db/index.ts';
+import type { ModuleContext } from '../core/module.ts';
 import { signWebhook } from '../core/webhook-signature.ts';
+import type { SimulatedSms } from '../notifications/sim-sms.ts';
 import { notificationsModule } from '../notifications/index.ts';
 import { paymentsModule } from '../payments/index.ts';
 import { api, makeInvoice } from './payments-fixtures.ts';
@@ -20,6 +22,8 @@ let p: TestPlatform;
 let pool: Pool;
 let operator: string;
 let clock = shanghai('2026-12-01', '10:00');
+let payments: ReturnType<typeof paymentsModule>;
+let notifications: ReturnType<typeof notificationsModule>;
 
 /** A driver account holding the plate (no payment method: nothing charges the bill behind the test's back). */
 async function owner(phone: string, plate: string): Promise<void> {
@@ -41,8 +45,9 @@ const reminderOf = (messages: Array<{ invoiceId: number }>, invoiceId: number) =
 beforeAll(async () => {
   const dataDir = tempDataDir();
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
-  const payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, now: () => clock });
-  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments, notificationsModule(config, { sim: { receiptDelayMs: 100 } })] });
+  payments = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, now: () => clock });
+  notifications = notificationsModule(config, { sim: { receiptDelayMs: 100 } });
+  p = await startTestPlatform({ dataDir, env: ENV, modules: [payments, notifications] });
   pool = p.db.pool;
   const lotOwner = (await pool.query<{ operator_id: string }>('SELECT operator_id FROM lots ORDER BY id LIMIT 1')).rows[0].operator_id;
   operator = await consoleToken(p, { operatorId: lotOwner, account: `${lotOwner}-reminders`, role: 'staff' });
@@ -126,6 +131,27 @@ describe('overdue reminders by SMS', () => {
     }
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM reminder_messages WHERE invoice_id = $1', [inv.id]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('the minute job polls the provider for a receipt that never came (a lost callback)', async () => {
+    clock = shanghai('2026-12-04', '10:00');
+    await owner('13911220007', '豫A7R007');
+    const inv = await makeInvoice(pool, '豫A7R007', { dueAt: DUE });
+    const sim = notifications.sms as SimulatedSms;
+    sim.setCallback('http://127.0.0.1:9/nobody-listens', p.config.SMS_CALLBACK_SECRET); // receipts are lost
+    try {
+      expect(reminderOf((await run()).messages, inv.id)).toEqual([expect.objectContaining({ status: 'sent' })]);
+      await waitFor(async () => (await sim.status({ messageId: (await pool.query('SELECT provider_message_id AS id FROM reminder_messages WHERE invoice_id = $1', [inv.id])).rows[0].id }))?.status === 'delivered', 3000, 'the provider to deliver');
+      const job = payments.jobs!.find((j) => j.schedule === '* * * * *')!;
+      const ctx = { pool, sms: notifications.sms, log: { info: () => {}, warn: () => {}, error: () => {} } } as unknown as ModuleContext;
+      await job.run(ctx); // too soon: a receipt may still come
+      expect((await history('豫A7R007')).body.messages[0].status).toBe('sent');
+      clock = new Date(clock.getTime() + 3 * 60_000);
+      await job.run(ctx);
+      expect((await history('豫A7R007')).body.messages[0]).toMatchObject({ status: 'delivered' });
+    } finally {
+      sim.setCallback(`${p.httpUrl}/api/v1/notifications/sms/receipts`, p.config.SMS_CALLBACK_SECRET);
+    }
   });
 
   it('refuses a forged or unsigned receipt with 401 and changes nothing; a signed one applies', async () => {
