@@ -17,7 +17,7 @@ import { cityModules } from '../platform.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
 import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
 import { reconcilePending } from '../payments/reconcile.ts';
-import { signWebhook } from '../payments/webhook-signature.ts';
+import { signWebhook } from '../core/webhook-signature.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
 

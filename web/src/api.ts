@@ -36,6 +36,7 @@ import type {
   PublicInvoice,
   RefundResponse,
   RemindersRunResponse,
+  PlateReminders,
   ResolveAction,
   ResolveResponse,
   ReviewQueue,
@@ -265,6 +266,11 @@ export function decidePlateClaim(token: string, id: number, action: 'approve' | 
 /** Send overdue reminders now (normally on REMINDER_CRON). */
 export function runReminders(token: string): Promise<RemindersRunResponse> {
   return request('/api/v1/operator/reminders/run', { method: 'POST', token, body: {} });
+}
+
+/** A plate's reminder messages at the operator's lots, newest first; 404 when the plate has no bill there. */
+export function fetchPlateReminders(token: string, plate: string, signal?: AbortSignal): Promise<PlateReminders> {
+  return request(`/api/v1/operator/plates/${encodeURIComponent(plate)}/reminders`, { token, signal });
 }
 
 export function fetchAnalytics(token: string, q: { from: string; to: string; lotId?: string | null }, signal?: AbortSignal): Promise<Analytics> {
