@@ -175,6 +175,7 @@ export const AccountView = Type.Object({
   mustSetPassword: Type.Boolean({ description: 'true until the person has chosen a password with the setup code' }),
   refundLimitFen: Type.Union([Type.Integer(), Type.Null()], { description: 'staff: refunds above it are refused (null: none allowed)' }),
   createdAt: Iso,
+  lastSignInAt: Type.Optional(Type.Union([Iso, Type.Null()], { description: 'in the list only: the last sign-in, from the audit log; null: never' })),
 });
 export const WithSetupCode = Type.Object({
   account: AccountView,
@@ -191,7 +192,10 @@ export const NewOperator = Type.Object({
   adminName: Type.String({ minLength: 1, maxLength: 200 }),
 }, { additionalProperties: false });
 export const OperatorList = Type.Object({
-  operators: Type.Array(Type.Object({ operatorId: Type.String(), name: Type.String(), lots: Type.Integer(), accounts: Type.Integer(), createdAt: Iso })),
+  operators: Type.Array(Type.Object({
+    operatorId: Type.String(), name: Type.String(), lots: Type.Integer(), accounts: Type.Integer(), createdAt: Iso,
+    admins: Type.Array(Type.Object({ accountId: Type.String(), active: Type.Boolean(), mustSetPassword: Type.Boolean({ description: 'has not yet signed in with the setup code' }) })),
+  })),
 });
 
 export const NewAccount = Type.Object({
@@ -215,8 +219,11 @@ export const AuditQuery = Type.Object({
   accountId: Type.Optional(Type.String({ maxLength: 80, description: 'who acted' })),
   operatorId: Type.Optional(Type.String({ maxLength: 40, description: 'city role only: one tenant' })),
   from: Type.Optional(Type.String({ format: 'date-time' })),
+  objectType: Type.Optional(Type.String({ maxLength: 40, description: 'what was acted on, e.g. account, operator, invoice, exception' })),
+  objectId: Type.Optional(Type.String({ maxLength: 80, description: 'which one (its id), e.g. li.wei@zzpark' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'entries to skip: the next page starts at offset + limit' })),
 }, { additionalProperties: false });
 export const AuditEntries = Type.Object({
   entries: Type.Array(Type.Object({
