@@ -1,6 +1,7 @@
 // UI strings in Chinese (default) and English. `en` is typed against `zh`, so a missing key fails tsc.
 import { createContext, useContext } from 'react';
 import type { Lot } from './types.ts';
+import { accountsEn, accountsZh } from './i18n-accounts.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -509,6 +510,7 @@ const zh = {
   esColTime: '时间',
   esColType: '类型',
   esWatches: '监测',
+  ...accountsZh,
 };
 
 type Strings = typeof zh;
@@ -1019,6 +1021,7 @@ const en: Record<StringKey, string> = {
   esColTime: 'Time',
   esColType: 'Type',
   esWatches: 'Watches',
+  ...accountsEn,
 };
 
 const STRINGS: Record<Lang, Record<StringKey, string>> = { zh, en };

@@ -21,6 +21,8 @@ import type {
   BayReport as BayReportSchema, DeviceDetail as DeviceDetailSchema, DeviceImport as DeviceImportSchema, DeviceInput as DeviceInputSchema,
   DeviceSecret as DeviceSecretSchema, LotInput as LotInputSchema, LotPatch as LotPatchSchema, OperatorBay as OperatorBaySchema,
   OperatorDevice as OperatorDeviceSchema, OperatorLot as OperatorLotSchema, OperatorToken, AlertCountsBody, AlertKindBody, DeviceAlertBody,
+  AccountView as AccountViewSchema, WithSetupCode as WithSetupCodeSchema, OperatorList, NewOperator as NewOperatorSchema,
+  AccountPatch as AccountPatchSchema, AuditQuery as AuditQuerySchema, AuditEntries,
 } from '../../operators/http/schemas.ts';
 
 export interface LatLng {
@@ -102,3 +104,11 @@ export type Pass = PassSchema;
 /** A tariff as the composer edits it: what the server assigns left out. */
 export type TariffDraft = TariffDraftSchema;
 export type TariffBand = TariffDraft['bands'][number];
+// ---- console accounts and the audit log (operators/http/schemas.ts) ----
+export type ConsoleAccount = AccountViewSchema;
+export type WithSetupCode = WithSetupCodeSchema;
+export type OperatorSummary = OperatorList['operators'][number];
+export type NewOperator = NewOperatorSchema;
+export type AccountPatch = AccountPatchSchema;
+export type AuditQuery = AuditQuerySchema;
+export type AuditEntry = AuditEntries['entries'][number];

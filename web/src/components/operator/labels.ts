@@ -45,3 +45,18 @@ export const REMINDER_STATUS: Record<ReminderMessage['status'], { label: StringK
   failed: { label: 'remFailed', chip: 'chip--bad' },
   no_recipient: { label: 'remNoRecipient', chip: '' },
 };
+
+/** Audit log actions (core/audit.ts callers) by their code; an action not listed shows as its code. */
+export const ACTION_LABEL: Record<string, StringKey> = {
+  'sign-in': 'act_sign-in',
+  'operator.onboard': 'act_operator.onboard',
+  'account.create': 'act_account.create',
+  'account.update': 'act_account.update',
+  'account.reset-password': 'act_account.reset-password',
+  'account.set-password': 'act_account.set-password',
+  'invoice.refund': 'act_invoice.refund',
+  'reminders.run': 'act_reminders.run',
+  'exception.approve': 'act_exception.approve',
+  'exception.void': 'act_exception.void',
+  'exception.dismiss': 'act_exception.dismiss',
+};
