@@ -182,6 +182,8 @@ export const WithSetupCode = Type.Object({
   setupCode: Type.String({ description: 'one-time: hand it to the person, who signs in with it and chooses a password; shown only now' }),
   setupExpiresAt: Iso,
 });
+export type AccountView = Static<typeof AccountView>;
+export type WithSetupCode = Static<typeof WithSetupCode>;
 export const AccountList = Type.Object({ accounts: Type.Array(AccountView) });
 export const AccountIdParam = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 80 }) });
 
@@ -197,6 +199,8 @@ export const OperatorList = Type.Object({
     admins: Type.Array(Type.Object({ accountId: Type.String(), active: Type.Boolean(), mustSetPassword: Type.Boolean({ description: 'has not yet signed in with the setup code' }) })),
   })),
 });
+export type OperatorList = Static<typeof OperatorList>;
+export type NewOperator = Static<typeof NewOperator>;
 
 export const NewAccount = Type.Object({
   accountId: AccountName,
@@ -209,6 +213,7 @@ export const AccountPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   refundLimitFen: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()])),
 }, { additionalProperties: false, minProperties: 1 });
+export type AccountPatch = Static<typeof AccountPatch>;
 export const PasswordChange = Type.Object({
   current: Type.String({ minLength: 1, maxLength: 128 }),
   password: Type.String({ minLength: 10, maxLength: 128 }),
@@ -225,6 +230,7 @@ export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'entries to skip: the next page starts at offset + limit' })),
 }, { additionalProperties: false });
+export type AuditQuery = Static<typeof AuditQuery>;
 export const AuditEntries = Type.Object({
   entries: Type.Array(Type.Object({
     id: Type.Integer(), at: Iso, accountId: Type.Union([Type.String(), Type.Null()]), operatorId: Type.Union([Type.String(), Type.Null()]),
@@ -232,3 +238,4 @@ export const AuditEntries = Type.Object({
     before: Type.Unknown(), after: Type.Unknown(),
   })),
 });
+export type AuditEntries = Static<typeof AuditEntries>;

@@ -56,7 +56,7 @@ export function AuditFilters({ value, onApply, accounts, operators }: Props) {
           {(c) => (
             <select {...c} className="input" value={f.operatorId} onChange={(e) => set('operatorId')(e.target.value)} data-testid="audit-operatorId">
               <option value="">{t('auAllOperators')}</option>
-              {operators.map((o) => <option key={o.operatorId} value={o.operatorId}>{o.name} · {o.operatorId}</option>)}
+              {operators.map((o) => <option key={o.operatorId} value={o.operatorId}>{`${o.name} · ${o.operatorId}`}</option>)}
             </select>
           )}
         </Field>

@@ -17,7 +17,9 @@ export function SetupCodeReveal({ account, code, expiresAt, onDone }: { account:
   const link = setupLink(location.origin + location.pathname, account, code);
   // A reset from far down the staff list: bring the code into view.
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.scrollIntoView?.({ block: 'nearest' }), []);
+  useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   return (
     <div ref={box} className="notice notice--stack setup-reveal" role="status" data-testid="setup-reveal">
       <span>{t('scOnce', { account, until: formatLocalTime(expiresAt) })}</span>
