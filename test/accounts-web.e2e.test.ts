@@ -203,7 +203,32 @@ describe('operators, staff and the audit log in the console', () => {
       ['account.create', 'account.set-password', 'account.update']);
   });
 
+  it('the admin enables the account again and resets its password: the old password fails, the new setup code signs in', async () => {
+    await admin.locator(tid('op-tab-link-staff')).click();
+    const row = admin.locator(`[data-account-id="${STAFF.id}"]`);
+    await row.locator(tid('staff-enable')).click();
+    await row.locator(tid('staff-enable-yes')).click();
+    await expect.poll(() => row.locator(tid('staff-state')).textContent()).toBe('启用');
+    await row.locator(tid('staff-reset')).click();
+    await row.locator(tid('staff-reset-yes')).click();
+    const code = (await admin.locator(tid('setup-code')).textContent())!.trim();
+    expect(code).not.toBe(staffCode);
+    await expect.poll(() => row.locator(tid('staff-state')).textContent()).toBe('待设置密码');
+    await admin.locator(tid('setup-code-done')).click();
+
+    await signIn(staff, STAFF.id, 'li-password-01');
+    await staff.locator(tid('op-login-error')).waitFor();
+    await staff.locator(tid('op-login-password')).fill(code);
+    await staff.locator(tid('op-login-submit')).click();
+    await staff.locator(tid('setup-password')).fill('li-password-03');
+    await staff.locator(tid('setup-password-again')).fill('li-password-03');
+    await staff.locator(tid('setup-submit')).click();
+    expect(await staff.locator(tid('op-name')).textContent()).toBe(STAFF.name);
+    await staff.locator(tid('op-sign-out')).click();
+  });
+
   it('reads in English, and fits a 390 px phone: the staff, audit and operators pages and the setup form', async () => {
+    await admin.locator(tid('op-tab-link-audit')).click();
     await admin.locator(tid('lang-toggle')).click();
     expect(await admin.locator(tid('op-tab-link-staff')).textContent()).toBe('Staff');
     expect(await admin.locator(tid('op-tab-link-audit')).textContent()).toBe('Audit log');

@@ -61,7 +61,7 @@ export function AuditTab({ token, role, onExpired }: SectionProps) {
         {data && !entries.length && <p className="muted" data-testid="audit-none">{t('auNone')}</p>}
         {entries.length > 0 && (
           <div className="table-wrap">
-            <table className="data-table audit-table" data-testid="audit-table">
+            <table className="data-table stack-table" data-testid="audit-table">
               <thead>
                 <tr>
                   <th scope="col">{t('auColAt')}</th>

@@ -51,7 +51,7 @@ export function OperatorsTab({ token, onExpired }: SectionProps) {
         {data && !data.operators.length && <p className="muted">{t('onNone')}</p>}
         {data && data.operators.length > 0 && (
           <div className="table-wrap">
-            <table className="data-table">
+            <table className="data-table stack-table">
               <thead>
                 <tr>
                   <th scope="col">{t('onColOperator')}</th>
@@ -65,10 +65,10 @@ export function OperatorsTab({ token, onExpired }: SectionProps) {
                 {data.operators.map((o) => (
                   <tr key={o.operatorId} data-testid="operator-row" data-operator-id={o.operatorId}>
                     <th scope="row">{o.name} <span className="muted">· {o.operatorId}</span></th>
-                    <td className="num" data-testid="operator-lots">{o.lots}</td>
-                    <td className="num">{o.accounts}</td>
-                    <td data-testid="operator-admins"><AdminCell o={o} /></td>
-                    <td className="nowrap">{formatLocalTime(o.createdAt)}</td>
+                    <td className="num" data-label={t('onColLots')} data-testid="operator-lots">{o.lots}</td>
+                    <td className="num" data-label={t('onColAccounts')}>{o.accounts}</td>
+                    <td data-label={t('onColAdmin')} data-testid="operator-admins"><AdminCell o={o} /></td>
+                    <td className="nowrap" data-label={t('onColCreated')}>{formatLocalTime(o.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>
