@@ -90,6 +90,14 @@ describe('operators, staff and the audit log in the console', () => {
     expect(await row.locator(tid('operator-lots')).textContent()).toBe('0');
     const made = (await pool.query('SELECT role, operator_id, must_set_password FROM operator_accounts WHERE id = $1', [OP.admin])).rows[0];
     expect(made).toEqual({ role: 'admin', operator_id: OP.id, must_set_password: true });
+    // The same id again is refused, in Chinese first, with the API's sentence naming it.
+    await city.locator(tid('setup-code-done')).click();
+    await city.locator(tid('onboard-operator-id')).fill(OP.id);
+    await city.locator(tid('onboard-name')).fill('重复');
+    await city.locator(tid('onboard-admin-account')).fill('other@op-acc-web');
+    await city.locator(tid('onboard-admin-name')).fill('重复');
+    await city.locator(tid('onboard-submit')).click();
+    expect(await city.locator(tid('onboard-error')).textContent()).toMatch(/^该编号或登录账号已被占用，请换一个。 .*op-acc-web/);
   });
 
   it('the new admin opens the setup link, is refused a short password in Chinese, then chooses one and is signed in', async () => {

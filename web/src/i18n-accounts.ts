@@ -49,6 +49,8 @@ export const accountsZh = {
   onAdminName: '管理员姓名',
   onSubmit: '创建运营商和管理员',
   onCreated: '已创建运营商 {id}。',
+  acTaken: '该编号或登录账号已被占用，请换一个。',
+  acInvalid: '有一项填写不符合要求，请按提示修改。',
 
   roleCity: '城市平台',
   roleAdmin: '管理员',
@@ -168,6 +170,8 @@ export const accountsEn: Record<keyof typeof accountsZh, string> = {
   onAdminName: 'Admin\'s name',
   onSubmit: 'Onboard operator and admin',
   onCreated: 'Operator {id} created.',
+  acTaken: 'That id or sign-in name is taken; choose another.',
+  acInvalid: 'One of the fields is not as required; correct it as its hint says.',
 
   roleCity: 'City',
   roleAdmin: 'Admin',

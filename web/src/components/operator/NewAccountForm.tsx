@@ -2,11 +2,10 @@
 // in fen (tariffs/draft.ts parseYuan: integer arithmetic, no float yuan).
 import { useState, type FormEvent } from 'react';
 import { createAccount } from '../../accounts-api.ts';
-import { operatorFailure } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
 import type { WithSetupCode } from '../../types.ts';
 import { Field } from '../Field.tsx';
-import { TextField } from './OnboardForm.tsx';
+import { accountFailure, TextField } from './OnboardForm.tsx';
 import { parseYuan } from './tariffs/draft.ts';
 
 /** A refund limit as typed: '' is none (no refunds), else whole or decimal yuan. */
@@ -38,7 +37,7 @@ export function NewAccountForm({ token, onExpired, onDone }: { token: string; on
       setForm(EMPTY);
       onDone(made);
     } catch (err) {
-      setError(operatorFailure(err, onExpired));
+      setError(accountFailure(err, onExpired, t));
     }
     setBusy(false);
   };

@@ -2,8 +2,9 @@
 // The answer's one-time setup code is handed up to be shown once.
 import { useState, type FormEvent } from 'react';
 import { onboardOperator } from '../../accounts-api.ts';
+import { ApiError } from '../../api.ts';
 import { operatorFailure } from '../../hooks/useOperatorQuery.ts';
-import { useI18n } from '../../i18n.ts';
+import { useI18n, type Translate } from '../../i18n.ts';
 import type { WithSetupCode } from '../../types.ts';
 import { Field } from '../Field.tsx';
 
@@ -27,6 +28,18 @@ export function TextField({ label, value, onChange, testId, hint, placeholder, m
   );
 }
 
+/**
+ * A refused account or operator form: the refusals a person can fix (a taken name, a field out of
+ * its rule) led by a line in the page's language, then the API's own sentence naming the field.
+ */
+export function accountFailure(err: unknown, onExpired: () => void, t: Translate): string | null {
+  const detail = operatorFailure(err, onExpired);
+  if (detail === null || !(err instanceof ApiError)) return detail;
+  if (err.status === 409) return `${t('acTaken')} ${detail}`;
+  if (err.status === 400) return `${t('acInvalid')} ${detail}`;
+  return detail;
+}
+
 const EMPTY = { operatorId: '', name: '', adminAccount: '', adminName: '' };
 
 export function OnboardForm({ token, onExpired, onDone }: { token: string; onExpired: () => void; onDone: (made: WithSetupCode) => void }) {
@@ -44,7 +57,7 @@ export function OnboardForm({ token, onExpired, onDone }: { token: string; onExp
       setForm(EMPTY);
       onDone(made);
     } catch (err) {
-      setError(operatorFailure(err, onExpired));
+      setError(accountFailure(err, onExpired, t));
     }
     setBusy(false);
   };
