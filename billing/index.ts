@@ -8,3 +8,4 @@ export { type Queryable } from './session-store.ts';
 export { AdjustmentReason, reasonProblem, type AdjustmentReasonCode } from './adjustment-reasons.ts';
 export { attachEvidence, attachedEvidence } from './evidence.ts';
 export { EvidenceEvent, EvidenceIds, ReasonCode } from './http/schemas.ts';
+export type { ExceptionDetail } from './exception-details.ts';

@@ -1,5 +1,6 @@
 // One plate's unpaid bills as the operator sees them (full plate, reminders sent); a paid one
-// (settled while the list was open) can be refunded from here, an outstanding one voided with a reason.
+// (settled while the list was open) can be refunded from here, an outstanding one voided with a
+// reason, and its reminder history opened.
 import { useCallback, useState } from 'react';
 import { fetchPlateArrears } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
@@ -7,6 +8,7 @@ import { useI18n } from '../../i18n.ts';
 import { formatFen } from '../../money.ts';
 import { InvoiceCard } from '../InvoiceCard.tsx';
 import { Notice } from '../Notice.tsx';
+import { PlateReminders } from './PlateRemindersCard.tsx';
 import { RefundButton } from './RefundButton.tsx';
 import { VoidDialog } from './VoidDialog.tsx';
 
@@ -27,6 +29,7 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
     setVoided(id);
     void detail.reload();
   };
+  const [history, setHistory] = useState(false);
 
   return (
     <section className="card" data-testid="plate-arrears" data-plate={plate} aria-busy={detail.loading}>
@@ -39,8 +42,12 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
             {t('opPlateOwed', { overdue: formatFen(d.overdueFen), outstanding: formatFen(d.outstandingFen) })}
           </span>
         )}
+        <button type="button" className="btn btn--small" aria-expanded={history} onClick={() => setHistory((h) => !h)} data-testid="plate-reminders-toggle">
+          {t('opReminderHistory')}
+        </button>
       </div>
       {voided !== null && <p className="pay-msg pay-msg--ok" role="status" data-testid="void-done">{t('opVoided', { id: voided })}</p>}
+      {history && <PlateReminders plate={plate} token={token} onExpired={onExpired} />}
       {detail.error && <Notice message={detail.error} onRetry={() => void detail.reload()} />}
       {!d ? (
         !detail.error && <p className="muted">{t('loading')}</p>
