@@ -130,12 +130,24 @@ describe('refunds and voids in the console, at a phone width', () => {
     await dialog.locator(tid('refund-submit')).click();
     await dialog.locator(tid('refund-done')).waitFor();
     expect(await dialog.locator(tid('refund-done')).innerText()).toContain('已申请退款 ¥1.50');
+    // The Chinese dialog shows no English word (issue 11): ids and image references are codes.
+    const latin = await dialog.evaluate((el) => {
+      const words: string[] = [];
+      const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      while (walk.nextNode()) {
+        const n = walk.currentNode;
+        if (n.parentElement?.closest('code, .plate-chip')) continue;
+        for (const m of (n.textContent ?? '').matchAll(/[A-Za-z]{4,}/g)) words.push(m[0]);
+      }
+      return words;
+    });
+    expect(latin).toEqual([]);
     await waitFor(async () => (await refunded(paidInvoice)) === 550, 10_000, 'the partial refund webhook');
     const rows = dialog.locator(tid('refund-row'));
     await waitFor(async () => (await rows.count()) === 2, 5000, 'two refunds in the history');
     expect(await rows.nth(1).innerText()).toContain('¥1.50');
     expect(await rows.nth(1).innerText()).toContain('设备故障');
-    expect(await rows.nth(1).locator(tid('refund-evidence')).innerText()).toContain('out');
+    expect(await rows.nth(1).locator(tid('refund-evidence')).innerText()).toContain('出场');
     const stored = (await pool.query('SELECT r.amount_fen, r.reason_code, e.direction FROM refunds r JOIN LATERAL (SELECT payload->>\'direction\' AS direction FROM invoice_evidence WHERE refund_id = r.id) e ON true WHERE r.invoice_id = $1', [paidInvoice])).rows;
     expect(stored).toEqual([{ amount_fen: 150, reason_code: 'device-fault', direction: 'out' }]);
   });

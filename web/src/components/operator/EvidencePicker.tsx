@@ -3,18 +3,25 @@
 // picked by a checkbox; and the same rows shown read-only beside a refund in its history.
 import { useCallback } from 'react';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
-import { useI18n } from '../../i18n.ts';
+import { useI18n, type StringKey } from '../../i18n.ts';
 import { fetchEvidence } from '../../refunds-api.ts';
 import type { EvidenceEvent } from '../../types.ts';
 import { formatLocalTime } from '../../format.ts';
 
+/** The device message types (core/protocol.ts) in words. */
+const EVENT_TYPE: Record<string, StringKey> = { gate: 'evGate', bay: 'evBay', occupancy: 'evOccupancy' };
+
 /** One event in words: when, which device, what it saw. */
 export function EvidenceLine({ e }: { e: EvidenceEvent }) {
   const { t } = useI18n();
-  const saw = [e.direction, e.plate, e.occupied === null ? null : String(e.occupied), e.confidence === null ? null : e.confidence.toFixed(2)].filter((x) => x !== null).join(' · ');
+  const kind = EVENT_TYPE[e.type];
+  const saw = [
+    e.direction === 'in' ? t('evIn') : e.direction === 'out' ? t('evOut') : null, e.plate,
+    e.occupied === null ? null : t(e.occupied ? 'evOccupied' : 'evFree'), e.confidence === null ? null : e.confidence.toFixed(2),
+  ].filter((x) => x !== null).join(' · ');
   return (
-    <span className="evidence__line">
-      <span className="muted">{formatLocalTime(e.eventTime)}</span> {e.deviceId} <strong>{e.type}</strong> {saw}
+    <span className="evidence__line" data-direction={e.direction ?? ''}>
+      <span className="muted">{formatLocalTime(e.eventTime)}</span> <code>{e.deviceId}</code> <strong>{kind ? t(kind) : e.type}</strong> {saw}
       {/* A device sent the reference: linked only when it is https (never a script URL), else shown as text. */}
       {e.image && (/^https:\/\//.test(e.image)
         ? <> · <a href={e.image} target="_blank" rel="noreferrer" data-testid="evidence-image">{t('opEvidenceImage')}</a></>

@@ -61,7 +61,7 @@ function PendingRefund({ refund: r, reasons, token, onExpired, canDecide, onDeci
       <div>
         <strong>{formatFen(r.amountFen)}</strong> · #{r.invoiceId} · <span className="plate-chip">{r.plate}</span> · {reasonText(r.reasonCode, reasons, lang)}{r.note ? ` — ${r.note}` : ''}
       </div>
-      <div className="muted">{formatLocalTime(r.createdAt)} · {t('opRequestedBy', { who: r.requestedBy })}</div>
+      <div className="muted">{formatLocalTime(r.createdAt)} · {t('opRequestedBy')} <code>{r.requestedBy}</code></div>
       {r.evidence.length > 0 && <ul className="evidence__list">{r.evidence.map((e) => <li key={e.id}><EvidenceLine e={e} /></li>)}</ul>}
       {canDecide && (
         <div className="inline-form">

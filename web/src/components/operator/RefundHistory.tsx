@@ -23,8 +23,9 @@ export function RefundHistory({ data, reasons }: { data: InvoiceRefunds; reasons
               <strong>{formatFen(r.amountFen)}</strong> <span className={`chip chip--${r.status}`}>{t(REFUND_STATUS[r.status])}</span>{' '}
               {reasonText(r.reasonCode, reasons, lang)}{r.note ? ` — ${r.note}` : ''}
               <div className="muted">
-                {formatLocalTime(r.createdAt)} · {t('opRequestedBy', { who: r.requestedBy })}
-                {r.approvedBy ? ` · ${r.approvedBy}${r.decisionNote ? `: ${r.decisionNote}` : ''}` : ''}
+                {/* Account ids are codes, not words of the page's language. */}
+                {formatLocalTime(r.createdAt)} · {t('opRequestedBy')} <code>{r.requestedBy}</code>
+                {r.approvedBy && <> · {t('opDecidedBy')} <code>{r.approvedBy}</code>{r.decisionNote ? `: ${r.decisionNote}` : ''}</>}
               </div>
               {r.evidence.length > 0 && (
                 <ul className="evidence__list" data-testid="refund-evidence">
