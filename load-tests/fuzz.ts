@@ -106,7 +106,8 @@ findings.healthz = await fetch(`${platform.httpUrl}/healthz`, { signal: AbortSig
 findings.realDevice = await checkRealDevice(platform.mqttUrl, platform.httpUrl, { ...asFuzz(real), lotId: real.lotId, bayCode: real.bayCode! });
 memory.rssPeakMB = Math.round(rss.peak / 1e6);
 rss.stop();
-memory.heapAfterMB = crashed ? 0 : await heapMB(platform).catch(() => 0);
+// A phase that stopped (crashed) does not mean the platform did: its heap is read while it answers.
+memory.heapAfterMB = await heapMB(platform).catch(() => 0);
 memory.rssAfterMB = rssMB();
 findings.crashed = crashed;
 await platform.stop();
