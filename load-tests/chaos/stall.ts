@@ -73,7 +73,7 @@ export async function stallScenario(h: Harness, platform: Platform, o: { devices
   const lost = [...fleet.acked].filter((k) => !stored.has(k)).length;
   const peak = (f: (s: (typeof samples)[number]) => number) => Math.max(...during.map(f), 0);
   const rssGrowthMB = (peak((s) => s.rss) - before.rss) / MB;
-  const offered = Math.round(o.rate * o.stallS);
+  const offered = Math.round(o.rate * (stallEnd - stallStart) / 1000);
   const backlogPeak = peak((s) => s.backlog);
   // After the stall the gate reopens on 1,000 sockets with reads owed: the bound holds there too
   // (before ingest/read-gate.ts paid owed reads through the gate, this reached 75,344).
