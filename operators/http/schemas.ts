@@ -1,5 +1,6 @@
 // The shapes of the operators' sign-in (TypeBox): validation, OpenAPI, and the console's types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { REFUSAL_CODES } from '../bay-codes.ts';
 
 export const OperatorLogin = Type.Object({
   account: Type.String({ minLength: 1, maxLength: 80, description: 'the console account\'s sign-in name', examples: ['op-zzpark'] }),
@@ -81,7 +82,12 @@ export type BayPatternInput = Static<typeof BayPatternInput>;
 export const CsvInput = Type.Object({
   csv: Type.String({ minLength: 1, maxLength: 1_000_000, description: 'CSV text with a header row' }),
 }, { additionalProperties: false });
-const Refused = Type.Object({ row: Type.Integer({ description: 'CSV line (the header is line 1), or position in the pattern from 1' }), code: Type.String(), reason: Type.String() });
+const Refused = Type.Object({
+  row: Type.Integer({ description: 'CSV line (the header is line 1), or position in the pattern from 1' }), code: Type.String(),
+  why: Type.String({ description: `why, as a code the console words in zh or en: ${REFUSAL_CODES.join(', ')}, or the API's error code (ONELOT_ERR_…) for a registration it refused` }),
+  field: Type.Optional(Type.String({ description: 'the column or field at fault (bad-flag, invalid-field)' })),
+  reason: Type.String({ description: 'why, in English with the specifics' }),
+});
 export const BayReport = Type.Object({ created: Type.Array(Type.String()), refused: Type.Array(Refused) });
 export type BayReport = Static<typeof BayReport>;
 export const OperatorBay = Type.Object({
@@ -128,7 +134,11 @@ export const DeviceDetail = Type.Object({
   firmware: Nullable(Type.String({ description: 'as the device last reported it in a heartbeat (`firmware`), if it does' })),
   lastMessage: Nullable(DeviceEvent),
   events: Type.Array(DeviceEvent, { description: 'the last 20 stored messages of the past 7 days' }),
-  deadLetters: Type.Array(Type.Object({ receivedAt: Type.String({ format: 'date-time' }), topic: Type.String(), reason: Type.String(), payload: Type.String() }), { description: 'the last 20 refused messages' }),
+  deadLetters: Type.Array(Type.Object({
+    receivedAt: Type.String({ format: 'date-time' }), topic: Type.String(),
+    code: Nullable(Type.String({ description: 'why, as a code (core/protocol.ts REJECT_CODES) the console words in zh or en; null on messages refused before codes were kept' })),
+    reason: Type.String({ description: 'why, in English with the specifics' }), payload: Type.String(),
+  }), { description: 'the last 20 refused messages' }),
 });
 export type DeviceDetail = Static<typeof DeviceDetail>;
 export const DeviceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

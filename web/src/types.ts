@@ -8,7 +8,7 @@ import type {
   ClaimDecision as ClaimDecisionSchema, ClaimPending as ClaimPendingSchema, DriverPlate as DriverPlateSchema, DriverToken, MyClaim as MyClaimSchema,
   PlateClaim as PlateClaimSchema, PublicInvoice as PublicInvoiceSchema, Invoice as InvoiceSchema, Me, MySessions,
   OpenSession as OpenSessionSchema, PastSession as PastSessionSchema, PaymentMethod as PaymentMethodSchema, PaymentStarted,
-  PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RefundStarted, RemindersRun,
+  PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RefundStarted, RemindersRun, ReminderMessage as ReminderMessageSchema, PlateReminders as PlateRemindersSchema,
 } from '../../payments/http/schemas.ts';
 import type {
   ArrearsPlate as ArrearsPlateSchema, Resolution, ResolveAction as ResolveActionSchema, ReviewQueue as ReviewQueueSchema,
@@ -71,6 +71,8 @@ export type RefundResponse = RefundStarted;
 export type PlateClaim = PlateClaimSchema;
 export type ClaimDecision = ClaimDecisionSchema;
 export type RemindersRunResponse = RemindersRun;
+export type ReminderMessage = ReminderMessageSchema;
+export type PlateReminders = PlateRemindersSchema;
 export type Analytics = AnalyticsReport;
 export type AnalyticsTotals = Analytics['totals'];
 export type LotAnalytics = Analytics['byLot'][number];
