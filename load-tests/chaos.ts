@@ -49,9 +49,10 @@ const fuzzCounts: FuzzCounts | undefined = args.fuzz === undefined ? undefined :
 })();
 const random = seededRandom(seed);
 const short = args.short!;
-// The full run's sizes, and the short one's (< 60 s on 2 cores, inside `npm test`). The short one
-// kills at a seeded count of PUBACKs and holds the database only until the read gate has closed
-// and stayed closed a second (stallS 0): the platform's own signals, no fixed waits.
+// The full run's sizes, and the short one's (inside `npm test`: ~80 s with --fuzz at load 15 on
+// 2 cores, most of it the two platform starts). The short one kills at a seeded count of PUBACKs
+// and holds the database only until the read gate has closed and stayed closed a second
+// (stallS 0): the platform's own signals, no fixed waits.
 const size = short
   ? { devices: 100, window: 8, killMs: [1500, 2500], killAcks: [800, 1600], sensors: 5, stallDevices: 50, stallRate: 500, stallS: 0, backlogMax: 500, storm: 300, invoices: 20 }
   : { devices: 1000, window: 8, killMs: [6000, 12_000], killAcks: undefined, sensors: 50, stallDevices: 1000, stallRate: 5000, stallS: 15, backlogMax: 10_000, storm: 5000, invoices: 300 };
@@ -66,7 +67,7 @@ async function run(h: Harness): Promise<{ results: ScenarioResult[]; fuzz?: Fuzz
   const results: ScenarioResult[] = [];
   let fuzz: Fuzzed | undefined;
   // The short run stops reading at 500 uncommitted messages (the default is 10,000), so its
-  // 3-second stall is long enough to close the read gate.
+  // 500 msg/s close the read gate about a second into the stall.
   h.env.INGEST_BACKLOG_MAX = String(size.backlogMax);
   let provider: ProviderProcess | undefined;
   if (chosen.includes('payments-kill')) {
