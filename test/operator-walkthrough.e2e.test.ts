@@ -96,6 +96,8 @@ describe('a new operator\'s walk-through (issue 11)', () => {
   let lotId: string;
   let sensor: { id: string; secret: string };
   const camera = { id: '', secret: '' };
+  let tariffVersion: number;
+  let rotatedSecret: string;
 
   it('is onboarded by the city, signs in, draws a street segment on the map and publishes it', async () => {
     await onboardThroughApi();
@@ -192,6 +194,7 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     await page.locator(`${tid('tariff-save-error')}, [data-testid^="version-"][data-status="draft"]`).first().waitFor();
     expect(await page.locator(tid('tariff-save-error')).count(), await page.locator(tid('tariff-composer')).innerText().catch(() => '')).toBe(0);
     const version = Number((await draft.getAttribute('data-testid'))!.replace('version-', ''));
+    tariffVersion = version;
     expect(await page.locator(`${tid('lot-tariffs')} [data-status="in-force"]`).innerText()).toContain('共用标准');
     await page.locator(tid(`version-${version}-schedule`)).click();
     await page.locator(tid(`version-${version}`, '[data-status="pending"]')).waitFor();
@@ -244,6 +247,7 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     await page.locator(tid('device-rotate-yes')).click();
     const secret = (await page.locator(`${tid('device-detail')} ${tid('device-secret-value')}`).innerText()).trim();
     expect(secret).not.toBe(sensor.secret);
+    rotatedSecret = secret;
 
     // The broker closes the live connection; mosquitto_sub reconnects with the secret it has and
     // is refused, which ends it.
@@ -256,6 +260,29 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     const taken = await report({ id: sensor.id, secret }, { type: 'occupancy', occupied: false });
     expect(taken, taken.out).toMatchObject({ code: 0 });
     await expect.poll(() => bayOnMap(`${lotId}-01`), { timeout: 5000 }).toBe('free');
+  });
+
+  it('left every step in the operator\'s audit log, with who did it and no secret', async () => {
+    // The admin's own token, as the console keeps it for the tab.
+    const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('onelot.operatorToken')!) as { token: string }).token);
+    const res = await fetch(`${p.httpUrl}/api/v1/operator/audit`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const entries = ((await res.json()) as { entries: Array<{ accountId: string; action: string; objectId: string }> }).entries.reverse();
+    const steps = entries.filter((x) => x.action !== 'sign-in').map((x) => `${x.action} ${x.objectId} by ${x.accountId}`);
+    expect(steps).toEqual([
+      `operator.onboard ${ADMIN.operatorId} by ${CITY.id}`,
+      `account.set-password ${ADMIN.account} by ${ADMIN.account}`,
+      `lot.create ${lotId} by ${ADMIN.account}`,
+      `bays.add ${lotId} by ${ADMIN.account}`,
+      `device.register ${camera.id} by ${ADMIN.account}`,
+      `device.register ${sensor.id} by ${ADMIN.account}`,
+      `tariff.draft ${lotId}@${tariffVersion} by ${ADMIN.account}`,
+      `tariff.schedule ${lotId}@${tariffVersion} by ${ADMIN.account}`,
+      `tariff.approve ${lotId}@${tariffVersion} by ${CITY.id}`,
+      `device.rotate-secret ${sensor.id} by ${ADMIN.account}`,
+    ]);
+    const text = JSON.stringify(entries);
+    for (const secret of [camera.secret, sensor.secret, rotatedSecret]) expect(text).not.toContain(secret);
   });
 
   it('broke none of the page\'s security rules', () => {
