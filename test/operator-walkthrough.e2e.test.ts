@@ -262,6 +262,34 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     await expect.poll(() => bayOnMap(`${lotId}-01`), { timeout: 5000 }).toBe('free');
   });
 
+  it('the console\'s pages of the walk fit a 390 px phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const wide: string[] = [];
+    const check = async (what: string) => {
+      const w = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (w > 390) wide.push(`${what}: ${w} px`);
+    };
+    await check('the device page with the rotated secret shown');
+    await page.locator(tid('device-detail')).screenshot({ path: '/tmp/onelot-walk-device-390.png' });
+    for (const tab of ['lots', 'tariffs', 'alerts'] as const) {
+      await page.locator(tid(`op-tab-link-${tab}`)).click();
+      await page.locator(tid(`op-tab-${tab}`)).waitFor();
+      if (tab === 'lots') {
+        await page.locator(tid(`estate-lot-${lotId}`)).locator('button').click();
+        await page.locator(tid('bays-table')).waitFor();
+      }
+      if (tab === 'tariffs') {
+        await page.locator(tid('op-lot-select')).selectOption(lotId);
+        await page.locator(tid('tariff-versions')).waitFor();
+      }
+      if (tab === 'alerts') await page.locator(`${tid('alert-list')} li`).first().waitFor();
+      await check(tab);
+      await page.screenshot({ path: `/tmp/onelot-walk-${tab}-390.png`, fullPage: true });
+    }
+    expect(wide).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 1400 });
+  });
+
   it('left every step in the operator\'s audit log, with who did it and no secret', async () => {
     // The admin's own token, as the console keeps it for the tab.
     const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('onelot.operatorToken')!) as { token: string }).token);
