@@ -86,6 +86,10 @@ beforeAll(async () => {
   page = await admin.newPage();
   csp = await cspViolations(page);
   page.setDefaultTimeout(8000);
+  // A driver's map on a phone, open before the lot exists: the lot, its bays and their states
+  // must reach it live.
+  map = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  await map.goto(`${p.httpUrl}/#/`);
 }, 180_000); // a platform and a browser on a shared 2-core machine
 afterAll(async () => {
   await browser?.close();
@@ -163,8 +167,6 @@ describe('a new operator\'s walk-through (issue 11)', () => {
   });
 
   it('the devices report with mosquitto_pub and their bays show on the drivers\' map', async () => {
-    map = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-    await map.goto(`${p.httpUrl}/#/`);
     await map.locator(tid('search-input')).fill('步行测试路');
     await map.locator(tid('search-result', `[data-lot-id="${lotId}"]`)).click();
     await map.locator(tid('bay-list')).waitFor();
