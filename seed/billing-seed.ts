@@ -15,6 +15,7 @@ export async function ensureBillingSeed(q: Queryable): Promise<void> {
   await q.query(
     `INSERT INTO lot_billing (lot_id, tariff_id)
      SELECT l.id, CASE l.kind WHEN 'street' THEN 'zz-street' ELSE 'zz-garage' END
-       FROM lots l WHERE NOT EXISTS (SELECT 1 FROM lot_billing b WHERE b.lot_id = l.id)`,
+       FROM lots l WHERE NOT EXISTS (SELECT 1 FROM lot_billing b WHERE b.lot_id = l.id)
+     ON CONFLICT (lot_id) DO NOTHING`, // the session hook and a new lot's listener (billing/module.ts) may both run it
   );
 }

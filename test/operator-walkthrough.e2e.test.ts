@@ -128,6 +128,10 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     const lot = (await p.db.pool.query('SELECT kind, path, published, operator_id FROM lots WHERE id = $1', [lotId])).rows[0];
     expect(lot).toMatchObject({ kind: 'street', published: true, operator_id: ADMIN.operatorId });
     expect(lot.path).toHaveLength(3);
+    // Priced from the moment it is on the map, by the city's street standard until its own tariff is
+    // approved — not only once its first device reports (billing/module.ts).
+    const tariff = await waitFor(async () => { const r = await fetch(`${p.httpUrl}/api/v1/lots/${lotId}/tariff`); return r.status === 200 && r.json(); }, 2000, 'the new lot\'s public tariff');
+    expect(tariff).toMatchObject({ tariffId: 'zz-street', approvedBy: 'city' });
   });
 
   it('adds bays by a code pattern and a count', async () => {
