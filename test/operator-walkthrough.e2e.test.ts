@@ -8,7 +8,7 @@
 // the console counts the alert and the bay turns "unknown"; its secret is rotated in the console:
 // a live mosquitto_sub made with the old secret is closed, mosquitto_pub with the old secret is
 // refused, with the new one it is taken.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../core/config.ts';
@@ -32,6 +32,8 @@ let admin: BrowserContext;
 let page: Page; // the admin's console
 let map: Page; // the drivers' map, another page of the same browser
 let csp: string[];
+/** Mosquitto processes still running: a failed step must not leave them behind. */
+const running = new Set<ChildProcess>();
 const tid = (id: string, extra = '') => `[data-testid="${id}"]${extra}`;
 
 /**
@@ -59,7 +61,9 @@ async function onboardThroughApi(): Promise<void> {
 /** A Mosquitto client as a real process: its exit code and everything it printed. */
 interface Run { code: number | null; out: string }
 function mosquitto(tool: keyof typeof MOSQUITTO, device: { id: string; secret: string }, args: string[]) {
-  const child = spawn(STDBUF, ['-oL', MOSQUITTO[tool], '-h', '127.0.0.1', '-p', String(p.mqttPort), '-V', 'mqttv311', '-i', device.id, '-u', device.id, '-P', device.secret, ...args]);
+  const child = spawn(STDBUF, ['-oL', MOSQUITTO[tool], '-h', '127.0.0.1', '-p', String(p.mqttPort), '-i', device.id, '-u', device.id, '-P', device.secret, ...args]);
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
   child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
@@ -92,6 +96,7 @@ beforeAll(async () => {
   await map.goto(`${p.httpUrl}/#/`);
 }, 180_000); // a platform and a browser on a shared 2-core machine
 afterAll(async () => {
+  for (const child of running) child.kill();
   await browser?.close();
   await p?.destroy();
 });
