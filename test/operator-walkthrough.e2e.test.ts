@@ -7,7 +7,8 @@
 // another browser context, and the lot's public page shows it scheduled; the sensor falls silent,
 // the console counts the alert and the bay turns "unknown"; its secret is rotated in the console:
 // a live mosquitto_sub made with the old secret is closed, mosquitto_pub with the old secret is
-// refused, with the new one it is taken.
+// refused, with the new one it is taken. The walk's console pages fit a 390 px phone, and every
+// step is in the operator's audit log, with who took it and no secret.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
