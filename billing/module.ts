@@ -9,10 +9,11 @@ import { billingOperatorRoutes, publicBillingRoutes } from './http/index.ts';
 
 export interface BillingModuleOptions {
   /**
-   * Gives lots without a tariff one, at start, when an operator adds a lot, and when an event names
-   * a lot added since (the demo seed's defaults, seed/billing-seed.ts). Without it such lots are not billed.
+   * Gives lots without a tariff one, at start, when an operator adds a lot (only `lotIds`), and when
+   * an event names a lot added since (the demo seed's defaults, seed/billing-seed.ts). Without it
+   * such lots are not billed.
    */
-  ensureTariffs?: (q: Queryable) => Promise<void>;
+  ensureTariffs?: (q: Queryable, lotIds?: readonly string[]) => Promise<void>;
 }
 
 export interface BillingModule extends OneLotModule {
@@ -49,9 +50,11 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
       sessionHook.events.on('issued', forward);
       // A lot an operator just made is priced from the start — its public page and the console's
       // tariffs show its tariff — not only once its first device event reaches the session hook.
+      // Only the lots it names: another tenant's lots are not this change's business.
       const onLots = ({ lotIds }: LotsChanged) => {
-        if (lotIds.every((id) => sessionHook.book.lots.has(id))) return;
-        void (async () => { await opts.ensureTariffs?.(pool); await sessionHook.reload(pool); })()
+        const fresh = lotIds.filter((id) => !sessionHook.book.lots.has(id));
+        if (!fresh.length) return;
+        void (async () => { await opts.ensureTariffs?.(pool, fresh); await sessionHook.reload(pool); })()
           .catch((err: unknown) => log.warn(`billing: the tariff of new lot(s) ${lotIds.join(', ')} waits for their first event: ${(err as Error).message}`));
       };
       changes.on('lots', onLots);
