@@ -6,6 +6,7 @@ import type { SessionRecord, LotRules } from './session-rules.ts';
 import type { Queryable } from './session-store.ts';
 import { coveredFee, coveringPass, indexPasses, type Pass } from './pass-cover.ts';
 import { computeFee, tariffInForce, parseTariff, type Tariff, type FeeResult } from './tariff.ts';
+import type { ExceptionDetail } from './exception-details.ts';
 
 /** Defaults of lot_billing (migrations/004): used for a lot that has no row yet. */
 export const DEFAULT_LOT_RULES = { minConfidence: 0.8, maxStayHours: 72 } as const;
@@ -109,14 +110,14 @@ export class BillingBook {
     }
   }
 
-  /** The fee for a closed session, or why it cannot be billed (a sentence for the operator). */
-  fee(s: SessionRecord): { ok: true; fee: FeeResult; tariffId: string } | { ok: false; reason: string } {
+  /** The fee for a closed session, or why it cannot be billed (an exception detail for the operator). */
+  fee(s: SessionRecord): { ok: true; fee: FeeResult; tariffId: string } | { ok: false; reason: ExceptionDetail } {
     const lot = this.lots.get(s.lotId);
     // tariff rule: the version in force at entry prices the whole stay, so a later change never rewrites a bill.
     const v = this.versionAt(s.lotId, s.entryTime);
     if (!v) {
-      if (!lot?.tariffId && !this.own.has(s.lotId)) return { ok: false, reason: `lot ${s.lotId} has no tariff: add a lot_billing row naming one, or schedule a version in the operators' console` };
-      return { ok: false, reason: `no tariff version of lot ${s.lotId} is in force at ${s.entryTime.toISOString()}: schedule one from an earlier date` };
+      const scheduled = Boolean(lot?.tariffId) || this.own.has(s.lotId);
+      return { ok: false, reason: { code: 'no-tariff', params: { entryAt: s.entryTime.toISOString(), scheduled } } };
     }
     try {
       const fee = computeFee(v.tariff, { plateKind: s.plateKind ?? 'standard' }, s.entryTime, s.exitTime!);
@@ -124,7 +125,7 @@ export class BillingBook {
       const pass = lot && s.plate ? coveringPass(this.passes.get(s.plate), { id: s.lotId, operatorId: lot.operatorId }, s.entryTime, s.exitTime!) : null;
       return { ok: true, fee: pass ? coveredFee(fee, pass) : fee, tariffId: v.tariffId };
     } catch (err) {
-      return { ok: false, reason: (err as Error).message };
+      return { ok: false, reason: { code: 'tariff-error', params: { message: (err as Error).message } } };
     }
   }
 }

@@ -4,3 +4,4 @@ export { billingModule, type BillingModule, type BillingModuleOptions } from './
 export { computeFee, parseTariff, tariffInForce, type Band, type FeeLine, type Tariff } from './tariff.ts';
 export { tariffFamilyId } from './billing-book.ts';
 export { type Queryable } from './session-store.ts';
+export type { ExceptionDetail } from './exception-details.ts';

@@ -18,7 +18,8 @@ const SESSION_WITH_INVOICE = `SELECT s.*, i.id AS invoice_id, i.amount_fen, i.st
 export async function reviewQueue(pool: Pool, tenant: string | null, limit: number): Promise<ReviewQueue> {
   const sessions = await pool.query(`${SESSION_WITH_INVOICE} WHERE s.status = 'review' AND ${inTenant('s.lot_id', 2)} ORDER BY s.exit_time DESC NULLS LAST LIMIT $1`, [limit, tenant]);
   const exceptions = await pool.query(
-    `SELECT * FROM session_exceptions WHERE resolved_at IS NULL AND ${inTenant('lot_id', 2)} ORDER BY created_at DESC, id DESC LIMIT $1`, [limit, tenant]);
+    `SELECT e.*, COALESCE(l.time_zone, 'Asia/Shanghai') AS time_zone FROM session_exceptions e LEFT JOIN lots l ON l.id = e.lot_id
+      WHERE e.resolved_at IS NULL AND ${inTenant('e.lot_id', 2)} ORDER BY e.created_at DESC, e.id DESC LIMIT $1`, [limit, tenant]);
   return { sessions: sessions.rows.map(toReviewSession), exceptions: exceptions.rows.map(toException) };
 }
 
@@ -50,7 +51,8 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
       await client.query(`UPDATE sessions SET status = 'closed', review_reason = COALESCE(review_reason || '; ', '') || 'invoice voided by operator' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
     }
     const updated = (await client.query(
-      `UPDATE session_exceptions SET resolved_at = now(), detail = detail || ' — resolved: ' || $2 || COALESCE(' (' || $3 || ')', '') WHERE id = $1 RETURNING *`,
+      `UPDATE session_exceptions e SET resolved_at = now(), detail = e.detail || ' — resolved: ' || $2 || COALESCE(' (' || $3 || ')', '')
+         FROM lots l WHERE e.id = $1 AND l.id = e.lot_id RETURNING e.*, l.time_zone`,
       [ex.id, action, note ?? null])).rows[0];
     const session = ex.session_id ? (await client.query(`${SESSION_WITH_INVOICE} WHERE s.id = $1`, [ex.session_id])).rows[0] : null;
     const result = { exception: toException(updated), session: session ? toReviewSession(session) : null };
@@ -89,6 +91,7 @@ function toReviewSession(r: any): ReviewSession {
 function toException(r: any): SessionException {
   return {
     id: r.id, kind: r.kind, lotId: r.lot_id, plate: r.plate, sessionId: r.session_id, deviceId: r.device_id, seq: r.seq,
-    eventTime: iso(r.event_time)!, detail: r.detail, resolvedAt: iso(r.resolved_at), createdAt: iso(r.created_at)!,
+    eventTime: iso(r.event_time)!, detail: r.detail, detailCoded: r.detail_coded ?? null, timeZone: r.time_zone,
+    resolvedAt: iso(r.resolved_at), createdAt: iso(r.created_at)!,
   };
 }

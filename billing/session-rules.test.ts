@@ -94,7 +94,7 @@ describe('garage entries', () => {
     const p = plan([gate('in', 'XYZ', 0)]);
     expect(p.created).toEqual([]);
     expect(p.exceptions).toMatchObject([{ kind: 'unreadable-plate', plate: null }]);
-    expect(p.exceptions[0].detail).toMatch(/entry plate could not be read/);
+    expect(p.exceptions[0].detail).toEqual({ code: 'unreadable-gate', params: { direction: 'in', read: 'XYZ' } });
   });
 
   it('a low-confidence entry opens the session flagged for review', () => {
@@ -157,7 +157,7 @@ describe('garage exits', () => {
     const p = plan([gate('out', '豫A012345', 60)], [a, b]);
     expect(p.changed).toEqual([]);
     expect(p.exceptions).toMatchObject([{ kind: 'exit-without-entry', plate: '豫A012345' }]);
-    expect(p.exceptions[0].detail).toMatch(/any of 2 open sessions/);
+    expect(p.exceptions[0].detail).toEqual({ code: 'exit-ambiguous', params: { plate: '豫A012345', candidates: ['豫AD12345', '皖AD12345'] } });
   });
 
   it('a confusable match never crosses lots', () => {
@@ -185,7 +185,7 @@ describe('garage exits', () => {
     const p = plan([gate('out', '豫A12345', 60)], [s]);
     expect(p.changed).toEqual([]);
     expect(p.exceptions).toMatchObject([{ kind: 'exit-without-entry' }]);
-    expect(p.exceptions[0].detail).toMatch(/older than the entry/);
+    expect(p.exceptions[0].detail).toEqual({ code: 'exit-before-entry', params: { plate: '豫A12345', exitAt: at(60).toISOString(), entryAt: at(100).toISOString() } });
   });
 
   it('a replayed exit (new seq, same content) closes nothing and bills nothing', () => {

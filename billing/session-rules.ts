@@ -33,6 +33,7 @@
 //   entry at the instant a session of that plate began, an exit at the instant one ended, a bay
 //   report older than the bay's latest change.
 import { normalizePlate, confusableKey, type PlateKind } from '../core/plates.ts';
+import type { ExceptionDetail } from './exception-details.ts';
 
 export type MatchMethod = 'exact' | 'confusable' | 'bay' | 'manual';
 export type SessionStatus = 'open' | 'closed' | 'review' | 'anonymous';
@@ -89,7 +90,8 @@ export interface ExceptionRecord {
   deviceId: string;
   seq: number;
   time: Date;
-  detail: string;
+  /** What it says, as a code and parameters (exception-details.ts words it). */
+  detail: ExceptionDetail;
 }
 
 export interface LotRules {
@@ -193,7 +195,7 @@ function index(b: Batch, s: SessionRecord) {
 const touch = (b: Batch, s: SessionRecord) => { if (s.id !== undefined) b.changed.add(s); };
 const create = (b: Batch, s: SessionRecord) => { b.plan.created.push(s); index(b, s); };
 const ignore = (b: Batch, e: SessionEvent, reason: string) => b.plan.ignored.push({ deviceId: e.deviceId, seq: e.seq, reason });
-const exception = (b: Batch, e: SessionEvent, kind: ExceptionKind, plate: string | null, session: SessionRecord | null, detail: string) =>
+const exception = (b: Batch, e: SessionEvent, kind: ExceptionKind, plate: string | null, session: SessionRecord | null, detail: ExceptionDetail) =>
   b.plan.exceptions.push({ kind, lotId: e.lotId, plate, session, deviceId: e.deviceId, seq: e.seq, time: e.time, detail });
 
 /** Close s at event e; billable sessions go to review when flagged or read with low confidence. */
@@ -215,8 +217,9 @@ function close(b: Batch, s: SessionRecord, e: SessionEvent, how: { match: MatchM
   const lowExit = isLow(how.confidence, rules);
   if (lowExit) reason = appendReason(reason, `low-confidence exit read (${fmt(how.confidence)} < ${rules.minConfidence})`);
   if (lowEntry || lowExit) {
-    exception(b, e, 'low-confidence', s.plate, s,
-      `plate ${s.plate} read with confidence entry ${fmt(s.entryConfidence)}, exit ${fmt(how.confidence)} (lot minimum ${rules.minConfidence}): check the images before charging`);
+    exception(b, e, 'low-confidence', s.plate, s, {
+      code: 'low-confidence', params: { plate: s.plate!, entryConfidence: s.entryConfidence, exitConfidence: how.confidence, minConfidence: rules.minConfidence },
+    });
   }
   s.reviewReason = reason;
   s.status = reason ? 'review' : 'closed';
@@ -230,8 +233,7 @@ function gateEvent(b: Batch, e: GateEvent) {
   // session rule: an unreadable plate cannot be billed; an operator reads the image. A plate-shaped
   // misread at an exit may still find its session by confusable key (gateExit).
   if (!p || (!p.valid && e.direction === 'in')) {
-    const reason = p?.reason ?? `"${e.plateRead}" does not look like a plate`;
-    exception(b, e, 'unreadable-plate', p?.plate ?? null, null, `${e.direction === 'in' ? 'entry' : 'exit'} plate could not be read: ${reason}`);
+    exception(b, e, 'unreadable-plate', p?.plate ?? null, null, { code: 'unreadable-gate', params: { direction: e.direction, read: e.plateRead } });
     return;
   }
   const key = confusableKey(p.plate);
@@ -263,10 +265,11 @@ function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: Ses
   if (inside) {
     // session rule: a second entry of a plate already inside is an exception; the first
     // session stays open and goes to review when it closes.
-    const detail = `plate ${plate} entered at ${e.time.toISOString()} while session #${inside.id ?? 'new'} (entered ${inside.entryTime.toISOString()}) is still open: a missed exit, a cloned plate or a misread`;
     inside.reviewReason = appendReason(inside.reviewReason, 'double entry');
     touch(b, inside);
-    exception(b, e, 'double-entry', plate, inside, detail);
+    exception(b, e, 'double-entry', plate, inside, {
+      code: 'double-entry-open-session', params: { plate, enteredAt: e.time.toISOString(), sessionId: inside.id ?? null, openSince: inside.entryTime.toISOString() },
+    });
     return;
   }
   create(b, newSession(e, plate, p.kind!, key, e.confidence, rules));
@@ -292,22 +295,22 @@ function gateExit(b: Batch, e: GateEvent, p: PlateRead, atKey: SessionRecord[], 
     return;
   }
   if (similar.length > 1) {
-    exception(b, e, 'exit-without-entry', plate, null,
-      `exit read ${plate} could be any of ${similar.length} open sessions (${similar.map((s) => s.plate).join(', ')}): pick the right one`);
+    exception(b, e, 'exit-without-entry', plate, null, { code: 'exit-ambiguous', params: { plate, candidates: similar.map((s) => s.plate!) } });
     return;
   }
   const later = open.filter((s) => s.entryTime.getTime() > t);
   if (later.length) {
     // session rule: an exit older than the entry of the session it would match never closes it.
-    exception(b, e, 'exit-without-entry', plate, null,
-      `exit of ${plate} at ${e.time.toISOString()} is older than the entry of its open session (${latest(later).entryTime.toISOString()}): out of order or a camera clock is wrong; the session stays open`);
+    exception(b, e, 'exit-without-entry', plate, null, {
+      code: 'exit-before-entry', params: { plate, exitAt: e.time.toISOString(), entryAt: latest(later).entryTime.toISOString() },
+    });
     return;
   }
   if (!p.valid) {
-    exception(b, e, 'unreadable-plate', plate, null, `exit read ${plate} is not a valid plate (${p.reason}) and matches no open session at this lot`);
+    exception(b, e, 'unreadable-plate', plate, null, { code: 'exit-invalid-plate', params: { plate } });
     return;
   }
-  exception(b, e, 'exit-without-entry', plate, null, `exit of ${plate} at ${e.time.toISOString()} matches no open session at this lot`);
+  exception(b, e, 'exit-without-entry', plate, null, { code: 'exit-no-session', params: { plate, exitAt: e.time.toISOString() } });
 }
 
 /** A street bay report (camera or sensor), against what is open on the bay now. */
@@ -353,16 +356,14 @@ function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, cu
     if (current) { ignore(b, e, 'camera confirms the bay is occupied'); return; }
     // session rule: an occupied bay whose plate cannot be read is kept as anonymous and reported.
     create(b, anonymous(e));
-    exception(b, e, 'unreadable-plate', null, null,
-      `camera saw bay ${e.bayCode} occupied but ${p ? `could not read the plate: ${p.reason}` : 'read no plate'}; the stay is not billed until an operator reads the image`);
+    exception(b, e, 'unreadable-plate', null, null, { code: 'unreadable-bay', params: { bay: e.bayCode, read: p ? e.plateRead : null } });
     return;
   }
   const key = confusableKey(p.plate);
   if (current && current.status === 'open') {
     // session rule: a different plate in a bay never reported free — the first car left unseen.
-    const reason = `bay handover: ${p.plate} was seen in bay ${e.bayCode} before it was reported free; the exit time is only an upper bound`;
     close(b, current, e, { match: 'bay', plateRead: null, confidence: null, reviewReason: 'bay handover (exit time uncertain)' });
-    exception(b, e, 'bay-handover', current.plate, current, reason);
+    exception(b, e, 'bay-handover', current.plate, current, { code: 'bay-handover', params: { plate: p.plate, bay: e.bayCode } });
   } else if (current) {
     // session rule: the camera's plate read ends the anonymous period the sensor started.
     close(b, current, e, { match: 'bay', plateRead: null, confidence: null });

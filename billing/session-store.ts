@@ -7,6 +7,7 @@ import { confusableKey } from '../core/plates.ts';
 import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/index.ts';
 import type { FeeResult } from './tariff.ts';
 import { readPlate, type SessionRecord, type SessionEvent, type PendingExit, type ExceptionRecord, type Plan } from './session-rules.ts';
+import { englishDetail } from './exception-details.ts';
 
 /** Pool or client: anything we can run a statement on. */
 export interface Queryable { query(text: string, values?: unknown[]): Promise<QueryResult<any>> }
@@ -191,11 +192,11 @@ async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<
   if (!list.length) return;
   const col = <T>(f: (x: ExceptionRecord) => T) => list.map(f);
   await q.query(
-    `INSERT INTO session_exceptions (kind, lot_id, plate, session_id, device_id, seq, event_time, detail)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[])
+    `INSERT INTO session_exceptions (kind, lot_id, plate, session_id, device_id, seq, event_time, detail, detail_coded)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[], $9::jsonb[])
      ON CONFLICT DO NOTHING`,
     [col((x) => x.kind), col((x) => x.lotId), col((x) => x.plate), col((x) => x.session?.id ?? null), col((x) => x.deviceId),
-      col((x) => x.seq), col((x) => x.time.toISOString()), col((x) => x.detail)],
+      col((x) => x.seq), col((x) => x.time.toISOString()), col((x) => englishDetail(x.detail)), col((x) => JSON.stringify(x.detail))],
   );
 }
 

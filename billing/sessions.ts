@@ -165,11 +165,13 @@ function planAndPrice({ sessionEvents, known, pending }: SessionBatchRead, book:
  */
 export async function overstayScan(q: Queryable, now: Date = new Date()): Promise<number> {
   const { rowCount } = await q.query(
-    `INSERT INTO session_exceptions (kind, lot_id, plate, session_id, event_time, detail)
+    // The sentence is exception-details.ts's 'overstay' one, written in SQL: the scan is one statement.
+    `INSERT INTO session_exceptions (kind, lot_id, plate, session_id, event_time, detail, detail_coded)
      SELECT 'overstay', s.lot_id, s.plate, s.id, $1::timestamptz,
-            'session open since ' || to_char(s.entry_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ', longer than the lot''s maximum stay of '
-              || COALESCE(b.max_stay_hours, $2::int) || ' h: check whether the car left unseen'
-       FROM sessions s LEFT JOIN lot_billing b ON b.lot_id = s.lot_id
+            'session open since ' || since || ', longer than the lot''s maximum stay of ' || hours || ' h: check whether the car left unseen',
+            jsonb_build_object('code', 'overstay', 'params', jsonb_build_object('openSince', since, 'maxStayHours', hours))
+       FROM sessions s LEFT JOIN lot_billing b ON b.lot_id = s.lot_id,
+            LATERAL (SELECT to_char(s.entry_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since, COALESCE(b.max_stay_hours, $2::int) AS hours) d
       WHERE s.status = 'open' AND s.exit_time IS NULL
         AND s.entry_time < $1::timestamptz - make_interval(hours => COALESCE(b.max_stay_hours, $2::int))
         AND NOT EXISTS (SELECT 1 FROM session_exceptions x WHERE x.kind = 'overstay' AND x.session_id = s.id)

@@ -10,6 +10,13 @@ const SAFE = {
   PAYMENT_PROVIDER_URL: 'https://pay.example.com',
   SEED_DEMO: 'false',
   SIMULATE: 'false',
+  SMS_PROVIDER: 'tencent',
+  SMS_ACCESS_KEY_ID: 'AKIDexample',
+  SMS_ACCESS_KEY_SECRET: 'a-real-sms-secret',
+  SMS_SIGN_NAME: 'OneLot',
+  SMS_TEMPLATE_CODES: 'overdue-reminder=1234567',
+  SMS_SDK_APP_ID: '1400000000',
+  SMS_CALLBACK_SECRET: 'a-real-sms-callback-secret',
 };
 
 function refusal(env: Record<string, string>): string {
@@ -39,7 +46,7 @@ describe('assertSafeForProduction', () => {
     expect(msg).toMatch(/PAYMENT_PROVIDER_URL is unset.*tok_ok.*set PAYMENT_PROVIDER_URL/);
     expect(msg).toMatch(/SEED_DEMO is true.*set SEED_DEMO=false/);
     expect(msg).toMatch(/SIMULATE is true.*set SIMULATE=false/);
-    expect(msg.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(5);
+    expect(msg.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(7); // the five above, SMS_CALLBACK_SECRET and SMS_PROVIDER=sim
   });
 
   it('treats a HOST others can reach as production, saying so', () => {
@@ -47,7 +54,7 @@ describe('assertSafeForProduction', () => {
       const msg = refusal({ HOST });
       expect(msg, HOST).toContain(`HOST=${HOST} is not a loopback address`);
       expect(msg, HOST).not.toContain('NODE_ENV=production');
-      expect(msg.split('\n').filter((l) => l.startsWith('  - ')), HOST).toHaveLength(5);
+      expect(msg.split('\n').filter((l) => l.startsWith('  - ')), HOST).toHaveLength(7); // the five above, SMS_CALLBACK_SECRET and SMS_PROVIDER=sim
     }
     expect(refusal({ HOST: '0.0.0.0', NODE_ENV: 'production' })).toMatch(/NODE_ENV=production; HOST=0\.0\.0\.0 is not a loopback address/);
   });
@@ -84,5 +91,17 @@ describe('device-side limits and durability', () => {
   it('keeps MQTT_MAX_PACKET_BYTES above the largest device message', () => {
     expect(loadConfig({}).MQTT_MAX_PACKET_BYTES).toBe(16_384);
     expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '4096' })).toThrow(/MQTT_MAX_PACKET_BYTES/);
+  });
+});
+
+describe('SMS provider configuration', () => {
+  it('names what a real provider lacks, and refuses the simulated one in production', () => {
+    expect(() => loadConfig({ SMS_PROVIDER: 'aliyun', SMS_ACCESS_KEY_ID: 'LTAI' })).toThrow(/SMS_PROVIDER=aliyun needs SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME, SMS_TEMPLATE_CODES/);
+    expect(() => loadConfig({ ...SAFE, SMS_SDK_APP_ID: undefined as unknown as string })).toThrow(/needs SMS_SDK_APP_ID/);
+    expect(() => loadConfig({ SMS_PROVIDER: 'twilio' })).toThrow(/SMS_PROVIDER/);
+    expect(() => loadConfig({ REMINDER_QUIET_HOURS: '9pm-8am' })).toThrow(/REMINDER_QUIET_HOURS/);
+    const msg = refusal({ ...SAFE, NODE_ENV: 'production', SMS_PROVIDER: 'sim', SMS_CALLBACK_SECRET: '' });
+    expect(msg).toMatch(/SMS_CALLBACK_SECRET is the development default/);
+    expect(msg).toMatch(/SMS_PROVIDER is sim.*set SMS_PROVIDER=aliyun or tencent/);
   });
 });

@@ -68,6 +68,30 @@ export const ConfigSchema = Type.Object({
   /** When overdue reminders go out (node-cron expression, lot time zone). */
   REMINDER_CRON: Type.String({ default: '0 10 * * *' }),
   /**
+   * Overdue reminders are not sent between these local times of the lot's time zone (HH:MM-HH:MM,
+   * may cross midnight; `none` for never): a message due inside waits for the first run after.
+   */
+  REMINDER_QUIET_HOURS: Type.String({ pattern: '^(none|([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])$', default: '21:00-08:00' }),
+  /** Who sends SMS (notifications/): the simulated provider (demo, tests; refused in production), Aliyun SMS or Tencent Cloud SMS. */
+  SMS_PROVIDER: Type.Union([Type.Literal('sim'), Type.Literal('aliyun'), Type.Literal('tencent')], { default: 'sim' }),
+  /** Aliyun AccessKey ID / Tencent Cloud SecretId. */
+  SMS_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  /** Aliyun AccessKey secret / Tencent Cloud SecretKey. */
+  SMS_ACCESS_KEY_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  /** The approved signature (签名) the provider prefixes every message with, e.g. OneLot停车. */
+  SMS_SIGN_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * The provider's code of each approved template: `overdue-reminder=SMS_123,overdue-reminder.en=SMS_124,
+   * register-code=…` (a `.en` entry for the English wording; without one the Chinese is sent).
+   */
+  SMS_TEMPLATE_CODES: Type.Optional(Type.String({ minLength: 1 })),
+  /** Tencent Cloud: the SMS application's SdkAppId (1400…). */
+  SMS_SDK_APP_ID: Type.Optional(Type.String({ minLength: 1 })),
+  /** Tencent Cloud: the region of the SMS API. */
+  SMS_REGION: Type.String({ default: 'ap-guangzhou' }),
+  /** Shared secret delivery receipts are signed with (HMAC-SHA256, OneLot-Signature, as payment webhooks). */
+  SMS_CALLBACK_SECRET: Type.String({ minLength: 16, default: 'onelot-dev-sms-callback-secret-change-me' }),
+  /**
    * Run the node-cron jobs in this process (overstay scan, aggregate refresh, analytics fold,
    * TimescaleDB policies, reminders). Off for benchmarks, which must not have a job land at a random
    * point of a run, and for a second process on the same database, where the jobs would run twice.
@@ -124,7 +148,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (badNetwork !== undefined) {
     throw new ConfigError(`Invalid configuration: MQTT_TRUSTED_NETWORKS=${JSON.stringify(cfg.MQTT_TRUSTED_NETWORKS)} — "${badNetwork}" is not an address or CIDR block. Fix the environment variable MQTT_TRUSTED_NETWORKS (e.g. 127.0.0.0/8,10.0.0.0/8, or none) and start again.`);
   }
+  const missing = smsMissing(cfg);
+  if (missing.length) {
+    throw new ConfigError(`Invalid configuration: SMS_PROVIDER=${cfg.SMS_PROVIDER} needs ${missing.join(', ')}. Set them to your ${cfg.SMS_PROVIDER === 'aliyun' ? 'Aliyun SMS' : 'Tencent Cloud SMS'} account's values and start again.`);
+  }
   return cfg;
+}
+
+/** What a real SMS provider needs that the configuration lacks. */
+function smsMissing(cfg: Config): string[] {
+  if (cfg.SMS_PROVIDER === 'sim') return [];
+  const need: Array<keyof Config> = ['SMS_ACCESS_KEY_ID', 'SMS_ACCESS_KEY_SECRET', 'SMS_SIGN_NAME', 'SMS_TEMPLATE_CODES', ...(cfg.SMS_PROVIDER === 'tencent' ? ['SMS_SDK_APP_ID' as const] : [])];
+  return need.filter((k) => cfg[k] === undefined);
 }
 
 /** MQTT_TRUSTED_NETWORKS as a list (`none` = empty). */
@@ -192,6 +227,12 @@ function productionProblems(config: Config): string[] {
   }
   if (config.SIMULATE) {
     problems.push('SIMULATE is true, so the demo fleet would publish made-up parking events: set SIMULATE=false.');
+  }
+  if (config.SMS_CALLBACK_SECRET === dev.SMS_CALLBACK_SECRET.default) {
+    problems.push('SMS_CALLBACK_SECRET is the development default, so anyone can forge SMS delivery receipts: set SMS_CALLBACK_SECRET to the secret your receipt relay signs with.');
+  }
+  if (config.SMS_PROVIDER === 'sim') {
+    problems.push('SMS_PROVIDER is sim, so reminders and sign-up codes would go to the simulated provider, never to a phone, and anyone could read the codes: set SMS_PROVIDER=aliyun or tencent with its keys (README, "Configuration").');
   }
   return problems;
 }

@@ -8,6 +8,7 @@ export const ERRORS = {
   ONELOT_ERR_NOT_FOUND: { status: 404, message: '%s was not found. Check the id and try again.' },
   ONELOT_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'There is no %s route. See /docs for the API.' },
   ONELOT_ERR_UNAUTHORIZED: { status: 401, message: 'Log in first: send "Authorization: Bearer <token>" from POST /api/v1/auth/login.' },
+  ONELOT_ERR_BAD_SIGNATURE: { status: 401, message: '%s. Sign the exact body with the shared secret (OneLot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>) and send it again.' },
   ONELOT_ERR_FORBIDDEN: { status: 403, message: '%s' },
   ONELOT_ERR_PASSWORD_SETUP: { status: 403, message: 'That was a one-time setup code: choose your own password with POST /api/v1/operator/password/setup {account, code, password} (the console asks for it).' },
   ONELOT_ERR_CSRF: { status: 403, message: 'This request carries the session cookie but not the X-OneLot-CSRF header equal to the onelot_csrf cookie. Send that header (the web app does), or authenticate with "Authorization: Bearer <token>" instead.' },

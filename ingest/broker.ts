@@ -230,7 +230,7 @@ function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNu
     const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
     const stored = result.ok
       ? writer.write(result.event)
-      : writer.deadLetter({ deviceId: device.id, topic: packet.topic, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
+      : writer.deadLetter({ deviceId: device.id, topic: packet.topic, code: result.code, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
           // The label is the code (a fixed set), never the device-quoting reason (core/protocol.ts REJECT_CODES).
           .then(() => { metrics.mqttRejected.inc({ reason: result.code }); });
     stored.then(

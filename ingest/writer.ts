@@ -7,8 +7,10 @@ import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
+import type { RejectCode } from '../core/protocol.ts';
 
-export interface DeadLetter { deviceId: string | null; topic: string; reason: string; payload: string }
+/** `code`: core/protocol.ts REJECT_CODES, which the console words; `reason` says it in English with the specifics. */
+export interface DeadLetter { deviceId: string | null; topic: string; code: RejectCode | null; reason: string; payload: string }
 
 /** A bay whose reporting device fell silent: shown unknown from `at` until the device reports again. */
 export interface Silence { bayCode: string; deviceId: string; at: Date }
@@ -210,7 +212,7 @@ export class EventWriter {
       const touched = planTouch(events, this.lastSeenWritten);
       const stored = client.query(BATCH_SQL, [
         JSON.stringify(events.map((e) => ({ t: e.eventTime, r: e.receivedAt, d: e.deviceId, s: e.seq, y: e.type, l: e.lotId, b: e.bayCode, p: e.payload }))),
-        JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, r: d.reason, p: d.payload }))),
+        JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, c: d.code, r: d.reason, p: d.payload }))),
         JSON.stringify(observed.updates.map((u) => ({ c: u.code, o: u.occupied, s: new Date(u.since), t: new Date(u.eventTime), d: u.deviceId, q: u.seq }))),
         JSON.stringify([...observed.deltas].map(([id, d]) => ({ l: id, f: d.free, o: d.occupied, u: d.unknown }))),
         JSON.stringify(touched.map((e) => ({ i: e.deviceId, t: e.eventTime, b: e.battery ?? null }))),
@@ -270,8 +272,8 @@ WITH ins AS (
   ON CONFLICT DO NOTHING
   RETURNING 1
 ), dead AS (
-  INSERT INTO dead_letters (device_id, topic, reason, payload)
-  SELECT d, t, r, p FROM json_to_recordset($2::json) AS x(d text, t text, r text, p text)
+  INSERT INTO dead_letters (device_id, topic, code, reason, payload)
+  SELECT d, t, c, r, p FROM json_to_recordset($2::json) AS x(d text, t text, c text, r text, p text)
 ), bays AS (
   UPDATE bay_state b SET occupied = x.o, since = x.s, event_time = x.t, device_id = x.d, seq = x.q
     FROM json_to_recordset($3::json) AS x(c text, o bool, s timestamptz, t timestamptz, d text, q bigint)

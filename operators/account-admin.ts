@@ -22,7 +22,7 @@ export const MIN_PASSWORD = 10;
 
 export interface AccountView {
   accountId: string; operatorId: string | null; role: OperatorRole; name: string; active: boolean;
-  mustSetPassword: boolean; refundLimitFen: number | null; createdAt: string;
+  mustSetPassword: boolean; refundLimitFen: number | null; createdAt: string; lastSignInAt?: string | null;
 }
 export interface WithSetupCode { account: AccountView; setupCode: string; setupExpiresAt: string }
 
@@ -73,19 +73,29 @@ async function insertAccount(c: PoolClient, a: { id: string; operatorId: string;
   return toView(r.rows[0]);
 }
 
-/** Operators (tenants) with their lot and account counts: the city's list. */
-export async function listOperators(pool: Pool): Promise<Array<{ operatorId: string; name: string; lots: number; accounts: number; createdAt: string }>> {
+interface OperatorSummary {
+  operatorId: string; name: string; lots: number; accounts: number; createdAt: string;
+  admins: Array<{ accountId: string; active: boolean; mustSetPassword: boolean }>;
+}
+
+/** Operators (tenants) with their lot and account counts and their admins: the city's list. */
+export async function listOperators(pool: Pool): Promise<OperatorSummary[]> {
   const { rows } = await pool.query(
     `SELECT o.id, o.name, o.created_at, (SELECT count(*) FROM lots l WHERE l.operator_id = o.id)::int AS lots,
-            (SELECT count(*) FROM operator_accounts a WHERE a.operator_id = o.id)::int AS accounts
+            (SELECT count(*) FROM operator_accounts a WHERE a.operator_id = o.id)::int AS accounts,
+            (SELECT coalesce(json_agg(json_build_object('accountId', a.id, 'active', a.active, 'mustSetPassword', a.must_set_password) ORDER BY a.id), '[]')
+               FROM operator_accounts a WHERE a.operator_id = o.id AND a.role = 'admin') AS admins
        FROM operators o ORDER BY o.id`);
-  return rows.map((r) => ({ operatorId: r.id, name: r.name, lots: r.lots, accounts: r.accounts, createdAt: new Date(r.created_at).toISOString() }));
+  return rows.map((r) => ({ operatorId: r.id, name: r.name, lots: r.lots, accounts: r.accounts, createdAt: new Date(r.created_at).toISOString(), admins: r.admins }));
 }
 
 /** The caller's tenant's accounts (the city: every account). */
 export async function listAccounts(pool: Pool, by: TenantScope): Promise<AccountView[]> {
-  const { rows } = await pool.query(`SELECT ${COLUMNS} FROM operator_accounts WHERE $1::text IS NULL OR operator_id = $1 ORDER BY operator_id NULLS FIRST, id`, [by.operatorId]);
-  return rows.map(toView);
+  // The last sign-in is read from the audit log (sessions are deleted a day after they end).
+  const { rows } = await pool.query(
+    `SELECT ${COLUMNS}, (SELECT max(at) FROM audit_log l WHERE l.action = 'sign-in' AND l.account_id = operator_accounts.id) AS last_sign_in
+       FROM operator_accounts WHERE $1::text IS NULL OR operator_id = $1 ORDER BY operator_id NULLS FIRST, id`, [by.operatorId]);
+  return rows.map((r) => ({ ...toView(r), lastSignInAt: r.last_sign_in ? new Date(r.last_sign_in).toISOString() : null }));
 }
 
 /** Admin: a staff (or admin) account in its own tenant, with a one-time setup code. */

@@ -27,6 +27,8 @@ describe('parseBayCsv', () => {
     ]);
     expect(refused.map((r) => [r.row, r.code])).toEqual([[4, 'X 3'], [5, 'X-4'], [6, 'X-5']]);
     expect(refused[1].reason).toMatch(/both lat and lng/);
+    // Each with its code, which the console words in zh or en.
+    expect(refused.map((r) => [r.why, r.field])).toEqual([['bad-code', undefined], ['half-coordinates', undefined], ['bad-flag', 'accessible']]);
   });
 
   it('says what is missing when the header has no code column', () => {

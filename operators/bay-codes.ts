@@ -9,7 +9,16 @@ export const BAY_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MAX_BAYS_PER_REQUEST = 2000;
 
 export interface BayRow { row: number; code: string; accessible: boolean; evCharging: boolean; lat?: number; lng?: number }
-export interface Refusal { row: number; code: string; reason: string }
+/**
+ * Why a row was refused, as a code the console words in zh or en (issue 11); `field` names the
+ * column or field; a registration the API refused carries its error code (ONELOT_ERR_…).
+ */
+export const REFUSAL_CODES = ['bad-code', 'bad-flag', 'bad-coordinates', 'half-coordinates', 'duplicate', 'bay-here', 'bay-taken', 'invalid-field'] as const;
+export type RefusalWhy = typeof REFUSAL_CODES[number] | `ONELOT_ERR_${string}`;
+export interface Refusal { row: number; code: string; why: RefusalWhy; field?: string; reason: string }
+const BAD_CODE = 'the code must be 1–64 letters, digits, dots, dashes or underscores';
+/** A row whose code is not a bay code, as both the CSV reader and addBays refuse it. */
+export const badCode = (row: number, code: string): Refusal => ({ row, code, why: 'bad-code', reason: BAD_CODE });
 
 /**
  * `A-{001..120}` → A-001 … A-120 (zero-padded to the start's width); `A-{nnn}` with count 120 and
@@ -58,13 +67,13 @@ export function parseBayCsv(text: string): { rows: BayRow[]; refused: Refusal[] 
     const evCharging = flag(r.ev_charging ?? r.evcharging);
     const lat = r.lat ? Number(r.lat) : undefined;
     const lng = r.lng ? Number(r.lng) : undefined;
-    const reason = !BAY_CODE.test(code) ? 'the code must be 1–64 letters, digits, dots, dashes or underscores'
-      : accessible === null ? `accessible "${r.accessible}" is not yes/no`
-      : evCharging === null ? `ev_charging "${r.ev_charging ?? r.evcharging}" is not yes/no`
-      : (lat !== undefined && !(Math.abs(lat) <= 90)) || (lng !== undefined && !(Math.abs(lng) <= 180)) ? 'lat/lng are not WGS-84 degrees'
-      : (lat === undefined) !== (lng === undefined) ? 'give both lat and lng, or neither'
+    const refusal: Refusal | null = !BAY_CODE.test(code) ? badCode(row, code)
+      : accessible === null ? { row, code, why: 'bad-flag', field: 'accessible', reason: `accessible "${r.accessible}" is not yes/no` }
+      : evCharging === null ? { row, code, why: 'bad-flag', field: 'ev_charging', reason: `ev_charging "${r.ev_charging ?? r.evcharging}" is not yes/no` }
+      : (lat !== undefined && !(Math.abs(lat) <= 90)) || (lng !== undefined && !(Math.abs(lng) <= 180)) ? { row, code, why: 'bad-coordinates', reason: 'lat/lng are not WGS-84 degrees' }
+      : (lat === undefined) !== (lng === undefined) ? { row, code, why: 'half-coordinates', reason: 'give both lat and lng, or neither' }
       : null;
-    if (reason) refused.push({ row, code, reason });
+    if (refusal) refused.push(refusal);
     else rows.push({ row, code, accessible: accessible!, evCharging: evCharging!, lat, lng });
   });
   return { rows, refused };

@@ -6,7 +6,7 @@ import { audit } from '../core/audit.ts';
 import type { AvailabilityChange, ChangeFeed, LotCounts } from '../core/changes.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
-import { BAY_CODE, spreadAlong, type BayRow, type Refusal } from './bay-codes.ts';
+import { BAY_CODE, badCode, spreadAlong, type BayRow, type Refusal } from './bay-codes.ts';
 import { getLot } from './lots.ts';
 import type { Tenant, Writer } from './tenant.ts';
 import { withTx } from '../core/db/tx.ts';
@@ -44,18 +44,20 @@ export async function addBays(pool: Pool, changes: ChangeFeed, by: Writer, lotId
     if (lot.retiredAt) throw new OneLotError('ONELOT_ERR_CONFLICT', `Lot ${lotId} is retired; bays cannot be added to it.`);
     const seen = new Set<string>();
     const fresh = input.filter((r) => {
-      const reason = !BAY_CODE.test(r.code) ? 'the code must be 1–64 letters, digits, dots, dashes or underscores'
-        : seen.has(r.code) ? 'the code appears twice in this request' : null;
+      const refusal: Refusal | null = !BAY_CODE.test(r.code) ? badCode(r.row, r.code)
+        : seen.has(r.code) ? { row: r.row, code: r.code, why: 'duplicate', reason: 'the code appears twice in this request' } : null;
       seen.add(r.code);
-      if (reason) refused.push({ row: r.row, code: r.code, reason });
-      return !reason;
+      if (refusal) refused.push(refusal);
+      return !refusal;
     });
     const { rows: taken } = await c.query<{ code: string; lot_id: string }>(
       'SELECT code, lot_id FROM bays WHERE code = ANY($1::text[])', [fresh.map((r) => r.code)]);
     const takenBy = new Map(taken.map((r) => [r.code, r.lot_id]));
     const ok = fresh.filter((r) => {
       if (!takenBy.has(r.code)) return true;
-      refused.push({ row: r.row, code: r.code, reason: takenBy.get(r.code) === lotId ? 'this lot has the bay already' : 'the code is taken: bay codes are unique city-wide' });
+      refused.push(takenBy.get(r.code) === lotId
+        ? { row: r.row, code: r.code, why: 'bay-here', reason: 'this lot has the bay already' }
+        : { row: r.row, code: r.code, why: 'bay-taken', reason: 'the code is taken: bay codes are unique city-wide' });
       return false;
     });
     if (!ok.length) return { created: [], counts: null };

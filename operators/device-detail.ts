@@ -19,7 +19,7 @@ export async function deviceDetail(pool: Pool, t: Tenant, id: string): Promise<D
       WHERE device_id = $1 AND type = 'heartbeat' AND payload ? 'firmware' AND event_time > now() - interval '30 days'
       ORDER BY event_time DESC LIMIT 1`, [id]);
   const { rows: dead } = await pool.query(
-    `SELECT received_at, topic, reason, payload FROM dead_letters WHERE device_id = $1 ORDER BY received_at DESC LIMIT ${RECENT}`, [id]);
+    `SELECT received_at, topic, code, reason, payload FROM dead_letters WHERE device_id = $1 ORDER BY received_at DESC LIMIT ${RECENT}`, [id]);
   const toEvent = (e: Record<string, any>) => ({
     type: e.type, eventTime: new Date(e.event_time).toISOString(), receivedAt: new Date(e.received_at).toISOString(), bayCode: e.bay_code, payload: e.payload,
   });
@@ -28,6 +28,6 @@ export async function deviceDetail(pool: Pool, t: Tenant, id: string): Promise<D
     firmware: fw[0]?.firmware ?? null,
     lastMessage: events[0] ? toEvent(events[0]) : null,
     events: events.map(toEvent),
-    deadLetters: dead.map((d) => ({ receivedAt: new Date(d.received_at).toISOString(), topic: d.topic, reason: d.reason, payload: d.payload })),
+    deadLetters: dead.map((d) => ({ receivedAt: new Date(d.received_at).toISOString(), topic: d.topic, code: d.code, reason: d.reason, payload: d.payload })),
   };
 }

@@ -28,7 +28,7 @@ export async function importDevices(pool: Pool, by: Writer, text: string): Promi
     const id = String(input.id ?? '');
     if (!Value.Check(DeviceInput, input)) {
       const e = [...Value.Errors(DeviceInput, input)][0];
-      out.refused.push({ row, code: id, reason: `${e.path.slice(1) || 'row'}: ${e.message}` });
+      out.refused.push({ row, code: id, why: 'invalid-field', field: e.path.slice(1) || undefined, reason: `${e.path.slice(1) || 'row'}: ${e.message}` });
       continue;
     }
     try {
@@ -36,7 +36,7 @@ export async function importDevices(pool: Pool, by: Writer, text: string): Promi
       out.created.push({ id, secret });
     } catch (err) {
       if (!(err instanceof OneLotError) || err.statusCode >= 500) throw err;
-      out.refused.push({ row, code: id, reason: err.message });
+      out.refused.push({ row, code: id, why: err.code, reason: err.message });
     }
   }
   out.refused.sort((a, b) => a.row - b.row);

@@ -1,6 +1,7 @@
 // payments as a module: the provider (simulated in-process unless PAYMENT_PROVIDER_URL), its
-// client, the recovery scan at start, contactless charging as invoices are issued, the reminder
-// schedule, and the drivers' and payment routes.
+// client, the recovery scan at start, contactless charging as invoices are issued, overdue reminders
+// (the daily run, a minute job sending what waited, delivery receipts from ctx.sms), and the
+// drivers' and payment routes.
 import type { Config } from '../core/config.ts';
 import type { IssuedInvoice } from '../core/changes.ts';
 import type { OneLotModule, StartContext } from '../core/module.ts';
@@ -10,7 +11,10 @@ import { startSimulatedProvider, type SimulatedProvider } from './provider-sim/s
 import { PaymentsRuntime } from './runtime.ts';
 import { startAutoCharger } from './auto-charger.ts';
 import { reconcilePending } from './reconcile.ts';
-import { sendOverdueReminders } from './reminders.ts';
+import { runReminders } from './reminders.ts';
+import { applyDeliveryReceipt, dispatchReminders, pollDeliveries } from './reminder-dispatch.ts';
+import { parseQuietHours } from './quiet-hours.ts';
+import { audit } from '../core/audit.ts';
 
 export interface PaymentsModuleOptions {
   /** Use this already running simulated provider (it outlives a platform restart); not closed on stop. */
@@ -22,6 +26,8 @@ export interface PaymentsModuleOptions {
   client?: Omit<ProviderClientOptions, 'baseUrl'>;
   /** Simulated provider tuning (latency, slow-token delay). */
   sim?: { latencyMs?: number; slowMs?: number };
+  /** The clock of reminder runs (default the machine's). */
+  now?: () => Date;
 }
 
 export interface PaymentsModule extends OneLotModule {
@@ -29,7 +35,8 @@ export interface PaymentsModule extends OneLotModule {
 }
 
 export function paymentsModule(config: Config, opts: PaymentsModuleOptions = {}): PaymentsModule {
-  const runtime = new PaymentsRuntime();
+  const runtime = new PaymentsRuntime(opts.now);
+  runtime.quiet = parseQuietHours(config.REMINDER_QUIET_HOURS);
   return {
     name: 'payments',
     runtime,
@@ -37,16 +44,24 @@ export function paymentsModule(config: Config, opts: PaymentsModuleOptions = {})
     operatorRoutes: (app, ctx) => paymentsOperatorRoutes(app, ctx, runtime),
     jobs: [{
       name: 'overdue reminders (REMINDER_CRON)', schedule: config.REMINDER_CRON, timeZone: 'Asia/Shanghai',
-      async run({ pool, log }) {
-        const sent = await sendOverdueReminders(pool, new Date(), (m) => log.info(m));
-        if (sent.length) log.info(`payments: ${sent.length} overdue reminder(s) logged`);
+      async run({ pool, log, sms }) {
+        const r = await runReminders(pool, sms, { now: runtime.now(), tenant: null, quiet: runtime.quiet, log: (m) => log.info(m) });
+        await audit(pool, { by: null, operatorId: null, action: 'reminders.run', after: { created: r.created, counts: r.counts } });
+      },
+    }, {
+      // What waits: reminders deferred by quiet hours, retries after backoff, receipts never pushed.
+      name: 'reminder sending (quiet hours, retries, receipts)', schedule: '* * * * *',
+      async run({ pool, log, sms }) {
+        if (!sms) return;
+        await dispatchReminders(pool, sms, { now: runtime.now(), tenant: null, quiet: runtime.quiet, log: (m) => log.info(m) });
+        await pollDeliveries(pool, sms, runtime.now());
       },
     }],
     start: (ctx) => startPayments(ctx, runtime, opts),
   };
 }
 
-async function startPayments({ pool, log, changes, config, httpUrl, metrics }: StartContext, runtime: PaymentsRuntime, opts: PaymentsModuleOptions) {
+async function startPayments({ pool, log, changes, config, httpUrl, metrics, sms }: StartContext, runtime: PaymentsRuntime, opts: PaymentsModuleOptions) {
   const info = (m: string) => log.info(m);
   const webhookUrl = `${httpUrl}/api/v1/payments/webhook`;
   let ownProvider: SimulatedProvider | undefined;
@@ -72,10 +87,13 @@ async function startPayments({ pool, log, changes, config, httpUrl, metrics }: S
     if (ids.length) void autoCharger.poke(ids);
   };
   changes.on('invoices', onIssued);
+  // Delivery receipts of reminders, as the SMS provider reports them (notifications/).
+  const offReceipts = sms?.onReceipt(async (r) => { await applyDeliveryReceipt(pool, sms.provider, r); });
   runtime.client = client;
   runtime.autoCharger = autoCharger;
   return async () => {
     changes.off('invoices', onIssued);
+    offReceipts?.();
     runtime.client = undefined;
     await autoCharger.stop();
     await ownProvider?.close();

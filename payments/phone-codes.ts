@@ -2,7 +2,7 @@
 // HMAC. Asking for a code answers the same whether or not the phone has an account — what differs
 // is the SMS, which only the phone's owner reads (a sign-up code, or "you already have an account,
 // sign in or reset your password"). So registration tells a stranger nothing.
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Pool } from '../core/db/index.ts';
 import type { SmsSender } from '../core/sms.ts';
 
@@ -35,10 +35,10 @@ async function issueCode(pool: Pool, secret: string, phone: string, purpose: Cod
 export async function sendPhoneCode(pool: Pool, sms: SmsSender, secret: string, phone: string, purpose: CodePurpose): Promise<void> {
   const exists = await hasAccount(pool, phone);
   if (purpose === 'register' && exists) {
-    await sms.send(phone, 'account-exists', {});
+    await sms.send({ to: phone, template: 'account-exists', params: {}, idempotencyKey: randomUUID() });
   } else if (purpose === 'register' || exists) {
     const code = await issueCode(pool, secret, phone, purpose);
-    await sms.send(phone, purpose === 'register' ? 'register-code' : 'reset-code', { code, minutes: String(CODE_TTL_MIN) });
+    await sms.send({ to: phone, template: purpose === 'register' ? 'register-code' : 'reset-code', params: { code, minutes: String(CODE_TTL_MIN) }, idempotencyKey: randomUUID() });
   }
 }
 

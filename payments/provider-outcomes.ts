@@ -12,6 +12,7 @@ import type { ProviderCharge } from './client.ts';
 import { closeAttempt } from './charging.ts';
 import { receiptNumber } from './receipt.ts';
 import { addToHourlyStats, paidDeltas } from '../analytics/index.ts';
+import type { ExceptionDetail } from '../billing/index.ts';
 
 /** Provider failure codes that are the payer's decline (status 'declined'); others are 'failed'. */
 const DECLINE_CODES = new Set(['card_declined', 'insufficient_funds', 'expired_card', 'do_not_honor']);
@@ -97,10 +98,12 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Pr
 /** What differs between the provider's record and our charge (amount in fen, currency), or null. */
 function amountMismatch(ch: ChargeRow, pc: ProviderCharge): string | null {
   if (pc.amount_fen === ch.amount_fen && pc.currency === OUR_CURRENCY) return null;
-  // JSON.stringify: shown as sent, whatever type the provider's JSON had.
-  const reported = `${JSON.stringify(pc.amount_fen ?? null)} fen ${JSON.stringify(pc.currency ?? null)}`.slice(0, 120);
+  const reported = reportedAmount(pc);
   return `the provider reported ${String(pc.status).slice(0, 20)} for ${reported} but charge ${ch.id} (provider ${String(pc.id).slice(0, 64)}) of invoice ${ch.invoice_id} was created for ${ch.amount_fen} fen "${OUR_CURRENCY}"`;
 }
+
+// JSON.stringify: shown as sent, whatever type the provider's JSON had.
+const reportedAmount = (pc: ProviderCharge) => `${JSON.stringify(pc.amount_fen ?? null)} fen ${JSON.stringify(pc.currency ?? null)}`.slice(0, 120);
 
 /**
  * Guarantee 5: nothing of the provider's record is applied. A pending charge becomes 'held' and its
@@ -112,12 +115,20 @@ async function holdForReview(c: PoolClient, ch: ChargeRow, pc: ProviderCharge, m
   const detail = ch.status === 'pending'
     ? `${mismatch}: the charge and the invoice are held for review, not paid`
     : `${mismatch}: the invoice stays paid and this ${String(pc.status).slice(0, 20)} report was not applied`;
+  // The console words it from the code (billing/exception-details.ts); `detail` keeps the provider's ids for the log.
+  const coded: ExceptionDetail = {
+    code: 'payment-mismatch',
+    params: {
+      held: ch.status === 'pending', reportedStatus: String(pc.status).slice(0, 20), reportedAmount: reportedAmount(pc),
+      chargeId: Number(ch.id), invoiceId: Number(ch.invoice_id), amountFen: Number(ch.amount_fen),
+    },
+  };
   await c.query(
     `WITH held AS (UPDATE charges SET status = 'held', failure_reason = 'amount_mismatch', updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $3)
                     WHERE id = $1 AND status = 'pending' RETURNING invoice_id),
           inv AS (UPDATE invoices SET status = 'held' WHERE id IN (SELECT invoice_id FROM held) AND status IN ('paying', 'outstanding'))
-     INSERT INTO session_exceptions (kind, lot_id, plate, session_id, event_time, detail)
-     SELECT 'payment-mismatch', i.lot_id, i.plate, i.session_id, now(), $4 FROM invoices i WHERE i.id = $2`,
-    [ch.id, ch.invoice_id, pc.id, detail]);
+     INSERT INTO session_exceptions (kind, lot_id, plate, session_id, event_time, detail, detail_coded)
+     SELECT 'payment-mismatch', i.lot_id, i.plate, i.session_id, now(), $4, $5 FROM invoices i WHERE i.id = $2`,
+    [ch.id, ch.invoice_id, pc.id, detail, JSON.stringify(coded)]);
   return { result: 'held', detail };
 }

@@ -1,10 +1,10 @@
-// The provider's webhooks: verified (signature and age, payments/webhook-signature.ts), applied at
+// The provider's webhooks: verified (signature and age, core/webhook-signature.ts), applied at
 // most once (webhook_events keyed by event id: guarantee 4 of payments/charging.ts), then handed to
 // provider-outcomes.ts. A notification whose amount or currency is not the charge's is acknowledged
 // like any other (the provider would only retry it) and held for an operator there (guarantee 5).
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
-import { verifyWebhook } from './webhook-signature.ts';
+import { verifyWebhook } from '../core/webhook-signature.ts';
 import type { ProviderCharge } from './client.ts';
 import { applyProviderCharge, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
 import { withTx } from '../core/db/tx.ts';

@@ -50,7 +50,7 @@ describe('onboarding and staff accounts', () => {
     expect(login.status).toBe(200);
     admin = login.body.token;
     const ops = await api('GET', '/api/v1/operator/operators', undefined, city);
-    expect(ops.body.operators.find((o: any) => o.operatorId === 'op-acc')).toMatchObject({ accounts: 1, lots: 0 });
+    expect(ops.body.operators.find((o: any) => o.operatorId === 'op-acc')).toMatchObject({ accounts: 1, lots: 0, admins: [{ accountId: 'wang@op-acc', active: true, mustSetPassword: false }] });
     expect((await api('GET', '/api/v1/operator/operators', undefined, admin)).status).toBe(403);
   }, 180_000);
 
@@ -64,6 +64,9 @@ describe('onboarding and staff accounts', () => {
 
     const list = await api('GET', '/api/v1/operator/accounts', undefined, admin);
     expect(list.body.accounts.map((a: any) => a.accountId).sort()).toEqual(['li@op-acc', 'wang@op-acc']);
+    // The last sign-in comes from the audit log: the staff's first, by its setup code, a moment ago.
+    const li = list.body.accounts.find((a: any) => a.accountId === 'li@op-acc');
+    expect(Date.now() - Date.parse(li.lastSignInAt)).toBeLessThan(60_000);
 
     const off = await api('PATCH', '/api/v1/operator/accounts/li%40op-acc', { active: false }, admin);
     expect(off.status).toBe(200);
@@ -98,6 +101,13 @@ describe('onboarding and staff accounts', () => {
     expect(disabled).toMatchObject({ accountId: 'wang@op-acc', objectId: 'li@op-acc', before: { active: true } });
     const signIns = await api('GET', '/api/v1/operator/audit?action=sign-in&accountId=li%40op-acc', undefined, admin);
     expect(signIns.body.entries.length).toBeGreaterThanOrEqual(3);
+    // By object, a page at a time: two pages of one hold different entries, in the same order as one read.
+    const ofLi = (await api('GET', '/api/v1/operator/audit?objectType=account&objectId=li%40op-acc', undefined, admin)).body.entries;
+    expect(ofLi.length).toBeGreaterThanOrEqual(5);
+    expect(ofLi.every((e: any) => e.objectId === 'li@op-acc')).toBe(true);
+    const page1 = (await api('GET', '/api/v1/operator/audit?objectId=li%40op-acc&limit=2', undefined, admin)).body.entries;
+    const page2 = (await api('GET', '/api/v1/operator/audit?objectId=li%40op-acc&limit=2&offset=2', undefined, admin)).body.entries;
+    expect([...page1, ...page2].map((e: any) => e.id)).toEqual(ofLi.slice(0, 4).map((e: any) => e.id));
     const all = await api('GET', '/api/v1/operator/audit?action=operator.onboard', undefined, city);
     expect(all.body.entries[0]).toMatchObject({ accountId: 'acc-city', objectId: 'op-acc' });
     await expect(p.db.pool.query('UPDATE audit_log SET action = $1', ['tampered'])).rejects.toThrow(/append-only/);

@@ -205,7 +205,7 @@ describe('driver pages', () => {
     await page.screenshot({ path: '/tmp/onelot-lookup-zh.png', fullPage: true });
     await inv.locator(tid('checkout-submit')).click();
     await page.locator(tid('invoice-row', `[data-invoice-ref="${ref}"][data-pay="declined"]`)).waitFor({ timeout: 10_000 });
-    expect(await inv.innerText()).toContain('card_declined');
+    expect(await inv.innerText()).toContain('银行卡被拒'); // the provider's card_declined, in the page's language
     expect(await inv.getAttribute('data-status')).toBe('outstanding');
 
     // Then a good one.

@@ -85,15 +85,15 @@ describe('bays', () => {
     const again = await api(e.zz, 'POST', `/lots/${lotId}/bays`, { pattern: `${lotId}-{nnn}`, count: 6 });
     expect(again.body.created).toEqual([`${lotId}-006`]);
     expect(again.body.refused).toHaveLength(5);
-    expect(again.body.refused[0]).toEqual({ row: 1, code: `${lotId}-001`, reason: 'this lot has the bay already' });
+    expect(again.body.refused[0]).toEqual({ row: 1, code: `${lotId}-001`, why: 'bay-here', reason: 'this lot has the bay already' });
     const csv = ['code,accessible,ev_charging', `${lotId}-A1,yes,no`, `${seeded},no,no`, 'bad code!,no,no', `${lotId}-A2,maybe,no`, `${lotId}-A1,no,no`, `${lotId}-A3,1,1`].join('\n');
     const fromCsv = await api(e.zz, 'POST', `/lots/${lotId}/bays/csv`, { csv });
     expect(fromCsv.body.created).toEqual([`${lotId}-A1`, `${lotId}-A3`]);
-    expect(fromCsv.body.refused.map((r: { row: number; reason: string }) => [r.row, r.reason])).toEqual([
-      [3, 'the code is taken: bay codes are unique city-wide'],
-      [4, 'the code must be 1–64 letters, digits, dots, dashes or underscores'],
-      [5, 'accessible "maybe" is not yes/no'],
-      [6, 'the code appears twice in this request'],
+    expect(fromCsv.body.refused.map((r: { row: number; why: string; field?: string; reason: string }) => [r.row, r.why, r.field, r.reason])).toEqual([
+      [3, 'bay-taken', undefined, 'the code is taken: bay codes are unique city-wide'],
+      [4, 'bad-code', undefined, 'the code must be 1–64 letters, digits, dots, dashes or underscores'],
+      [5, 'bad-flag', 'accessible', 'accessible "maybe" is not yes/no'],
+      [6, 'duplicate', undefined, 'the code appears twice in this request'],
     ]);
     const a1 = (await api(e.zz, 'GET', `/lots/${lotId}/bays`)).body.bays.find((b: { code: string }) => b.code === `${lotId}-A1`);
     expect(a1).toMatchObject({ accessible: true, evCharging: false, occupied: null, retiredAt: null, devices: [] });

@@ -67,7 +67,7 @@ describe('the estate in the console', () => {
     await expect.poll(() => page.locator(`${tid('bays-table')} tbody tr`).count()).toBe(4);
     const csv = `code,accessible,ev_charging\n${lotId}-A1,yes,no\n${lotId}-01,no,no\n`;
     await page.locator(tid('bay-csv')).setInputFiles({ name: 'bays.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await expect.poll(() => page.locator(tid('bay-report')).textContent()).toContain('this lot has the bay already');
+    await expect.poll(() => page.locator(tid('bay-report')).textContent()).toContain('本停车场已有此车位'); // its code, worded in the page's language
     expect(await page.locator(tid('bay-report-created')).textContent()).toContain('1');
     await expect.poll(() => page.locator(`${tid('bays-table')} tbody tr`).count()).toBe(5);
   });

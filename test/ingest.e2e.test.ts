@@ -149,8 +149,8 @@ describe('a bay sensor over MQTT', () => {
     const seenBefore = await lastSeen();
     const liar = JSON.stringify({ type: 'occupancy', seq: nextSeq(), ts: '2999-01-01T00:00:00Z', occupied: !before.occupied });
     await publish(client, eventsTopic(d.id), liar);
-    const row = (await p.db.pool.query('SELECT reason, payload FROM dead_letters WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [d.id])).rows[0];
-    expect(row).toEqual({ reason: expect.stringMatching(/more than 5 minutes ahead/), payload: liar });
+    const row = (await p.db.pool.query('SELECT code, reason, payload FROM dead_letters WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [d.id])).rows[0];
+    expect(row).toEqual({ code: 'time_window', reason: expect.stringMatching(/more than 5 minutes ahead/), payload: liar });
     expect(await bay()).toEqual(before);
     expect(await lastSeen()).toEqual(seenBefore);
 

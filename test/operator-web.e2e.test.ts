@@ -226,13 +226,13 @@ describe("operators' console", () => {
     expect(session.status).toBe('closed');
     expect(session.review_reason).toContain('approved by operator');
 
-    // Someone else resolved this one meanwhile: the API's 409 is shown as it words it.
+    // Someone else resolved this one meanwhile: the API's 409, worded from its code in the page's language.
     await pool.query('UPDATE session_exceptions SET resolved_at = now() WHERE id = $1', [staleException]);
     const stale = page.locator(tid('exception-row', `[data-exception-id="${staleException}"]`));
     await stale.locator(tid('resolve-dismiss')).click();
     const refused = stale.locator('[role="alert"]');
     await refused.waitFor();
-    expect(await refused.innerText()).toMatch(new RegExp(`Exception ${staleException} was already resolved`));
+    expect(await refused.innerText()).toMatch(new RegExp(`^当前状态不允许此操作.*：Exception ${staleException} was already resolved`));
     await page.locator(tid('review-refresh')).click();
     await stale.waitFor({ state: 'detached' });
     expect(await page.locator(tid('exception-row')).count()).toBe(1); // the unreadable plate is left
@@ -259,10 +259,33 @@ describe("operators' console", () => {
     await page.locator(tid('reminders-run')).click();
     const result = page.locator(tid('reminders-result'));
     await result.waitFor();
-    expect(await result.getAttribute('data-sent')).toBe('2');
-    expect(await result.innerText()).toContain('已发送 2 条催缴提醒');
+    expect(await result.getAttribute('data-created')).toBe('2');
+    expect(await result.innerText()).toContain('本次新增 2 条催缴提醒');
+    // The plate has no account: both reminders are recorded with no one to send them to.
+    expect(await result.locator(tid('reminders-counts')).innerText()).toContain('无联系人 2');
+    expect(await result.locator(tid('reminder-status')).allInnerTexts()).toEqual(['无联系人', '无联系人']);
     await page.locator(tid('plate-arrears')).getByText('已催缴 1 次').first().waitFor();
     expect(await page.locator(tid('plate-arrears')).getByText('已催缴 1 次').count()).toBe(2);
+
+    // The plate's reminder history, from its bills: an earlier reminder that reached a phone (as a
+    // run and the provider's receipt leave it) beside today's two, on a phone's width.
+    await pool.query(
+      `INSERT INTO reminder_messages (invoice_id, plate, phone, template, params, status, provider, provider_message_id, attempts, created_at, sent_at, delivered_at)
+       VALUES ($1, '豫B66666', '13911112222', 'overdue-reminder', '{}', 'delivered', 'sim', 'sim-web-1', 1, now() - interval '1 day', now() - interval '1 day', now() - interval '1 day' + interval '5 seconds')`,
+      [overdueInvoice]);
+    await page.setViewportSize({ width: 390, height: 1400 });
+    await page.locator(tid('plate-reminders-toggle')).click();
+    const remHistory = page.locator(tid('plate-reminders'));
+    await remHistory.locator(tid('reminder-message', '[data-status="delivered"]')).waitFor();
+    expect(await remHistory.locator(tid('reminder-message')).count()).toBe(3);
+    const delivered = remHistory.locator(tid('reminder-message', '[data-status="delivered"]'));
+    expect(await delivered.locator(tid('reminder-status')).innerText()).toBe('已送达');
+    expect(await delivered.locator(tid('reminder-recipient')).innerText()).toBe('发往 139****2222');
+    expect(await delivered.locator(tid('reminder-delivered-at')).innerText()).toMatch(/送达于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect(await remHistory.innerText()).not.toContain('13911112222');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: '/tmp/onelot-reminder-history-390.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 1400 });
 
     // An unpaid invoice cannot be refunded: the confirmation first, then the API's refusal.
     await page.locator(tid('refund-invoice-id')).fill(String(overdueInvoice));
@@ -272,7 +295,7 @@ describe("operators' console", () => {
     await confirm.locator(tid('refund-confirm-yes')).click();
     const refused = page.locator(tid('refund-card')).locator('[role="alert"]');
     await refused.waitFor();
-    expect(await refused.innerText()).toContain(`Invoice ${overdueInvoice} is outstanding; only a paid invoice can be refunded.`);
+    expect(await refused.innerText()).toMatch(new RegExp(`^当前状态不允许此操作.*：Invoice ${overdueInvoice} is outstanding; only a paid invoice can be refunded.`));
     expect(await invoiceStatus(overdueInvoice)).toBe('outstanding');
   });
 

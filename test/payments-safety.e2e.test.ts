@@ -17,7 +17,7 @@ import { cityModules } from '../platform.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
 import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
 import { reconcilePending } from '../payments/reconcile.ts';
-import { signWebhook } from '../payments/webhook-signature.ts';
+import { signWebhook } from '../core/webhook-signature.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
 
@@ -79,6 +79,11 @@ describe('payments safe on the internet', () => {
     const [ex] = await reviewExceptionsOf(inv.sessionId);
     expect(ex).toMatchObject({ kind: 'payment-mismatch', plate, lotId: inv.lotId, resolvedAt: null });
     expect(ex.detail).toMatch(/reported succeeded for 1 fen "CNY".*invoice \d+ was created for 900 fen "CNY".*held for review, not paid/);
+    // The same as a code the console words in zh or en (issue 11).
+    expect(ex.detailCoded).toEqual({
+      code: 'payment-mismatch',
+      params: { held: true, reportedStatus: 'succeeded', reportedAmount: '1 fen "CNY"', chargeId: expect.any(Number), invoiceId: inv.id, amountFen: 900 },
+    });
     const again = await api(p, 'POST', `/api/v1/invoices/${inv.ref}/pay`, { source: 'tok_ok_again' });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/held for review/);

@@ -13,8 +13,8 @@ import type { PaymentsRuntime } from '../payments/runtime.ts';
 import { startSimulatedProvider, type SimulatedProvider } from '../payments/provider-sim/server.ts';
 import { createProviderClient } from '../payments/client.ts';
 import { chargeInvoice, chargeRequest, idempotencyKeyFor } from '../payments/charging.ts';
-import { sendOverdueReminders } from '../payments/reminders.ts';
-import { signWebhook } from '../payments/webhook-signature.ts';
+import { runReminders } from '../payments/reminders.ts';
+import { signWebhook } from '../core/webhook-signature.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
@@ -327,14 +327,14 @@ describe('payments on a running platform', () => {
     const now = new Date();
     const overdue = await makeInvoice(pool, '豫A1C009', { dueAt: new Date(now.getTime() - 86400_000) });
     const notYet = await makeInvoice(pool, '豫A1C009', { dueAt: new Date(now.getTime() + 86400_000) });
-    const log: string[] = [];
-    const first = await sendOverdueReminders(pool, now, (m) => log.push(m));
+    const run = async (at: Date) => (await runReminders(pool, undefined, { now: at, tenant: null, quiet: null })).messages;
+    const first = await run(now);
     const mine = first.filter((s) => s.invoiceId === overdue || s.invoiceId === notYet);
-    expect(mine).toEqual([expect.objectContaining({ invoiceId: overdue, plate: '豫A·***09', amountFen: 900, remindersSent: 1, recipient: null })]);
-    expect(log.join('\n')).toMatch(/no SMS gateway/);
-    expect((await sendOverdueReminders(pool, new Date(now.getTime() + 3600_000))).map((s) => s.invoiceId)).not.toContain(overdue);
-    const nextDay = await sendOverdueReminders(pool, new Date(now.getTime() + 86400_000));
-    expect(nextDay.find((s) => s.invoiceId === overdue)?.remindersSent).toBe(2);
+    // The plate has no account: the reminder is recorded, with no one to send it to.
+    expect(mine).toEqual([expect.objectContaining({ invoiceId: overdue, plate: '豫A·***09', amountFen: 900, status: 'no_recipient', recipient: null })]);
+    expect((await run(new Date(now.getTime() + 3600_000))).map((s) => s.invoiceId)).not.toContain(overdue);
+    const nextDay = await run(new Date(now.getTime() + 86400_000));
+    expect(nextDay.filter((s) => s.invoiceId === overdue)).toHaveLength(1);
 
     expect((await api(p, 'GET', `/api/v1/operator/arrears?plate=${encodeURIComponent('豫A1C009')}`)).status).toBe(401);
     const arrears = await api(p, 'GET', `/api/v1/operator/arrears?plate=${encodeURIComponent('豫A1C009')}`, undefined, operator);

@@ -147,7 +147,15 @@ describe('garage sessions from gate cameras', () => {
     await send(gate, gateDev, gateMsg('in', '豫D77777', ENTRY));
     await send(gate, gateDev, gateMsg('in', '豫D77777', `${TUESDAY}T11:00:00+08:00`));
     expect(await sessionsOf('豫D77777')).toHaveLength(1);
-    expect(await exceptionsOf('豫D77777')).toMatchObject([{ kind: 'double-entry' }]);
+    const [double] = await exceptionsOf('豫D77777');
+    expect(double).toMatchObject({ kind: 'double-entry' });
+    // Stored as a code and its parameters (the console words them), and as the English sentence for the log.
+    const session = (await sessionsOf('豫D77777'))[0];
+    expect(double.detail_coded).toEqual({
+      code: 'double-entry-open-session',
+      params: { plate: '豫D77777', enteredAt: new Date(`${TUESDAY}T11:00:00+08:00`).toISOString(), sessionId: Number(session.id), openSince: new Date(ENTRY).toISOString() },
+    });
+    expect(double.detail).toMatch(new RegExp(`^plate 豫D77777 entered at .* while session #${session.id} .* is still open`));
     await send(gate, gateDev, gateMsg('out', '豫D77777', EXIT));
     expect(await sessionsOf('豫D77777')).toMatchObject([{ status: 'review', review_reason: 'double entry' }]);
     expect(await invoicesOf('豫D77777')).toHaveLength(1);
@@ -190,7 +198,10 @@ describe('garage sessions from gate cameras', () => {
     await send(gate, gateDev, gateMsg('in', '豫F99999', new Date(Date.now() - 100 * 3600_000).toISOString()));
     expect(await overstayScan(p.db.pool)).toBeGreaterThanOrEqual(1);
     await overstayScan(p.db.pool);
-    expect((await exceptionsOf('豫F99999')).map((e) => e.kind)).toEqual(['overstay']);
+    const overstays = await exceptionsOf('豫F99999');
+    expect(overstays.map((e) => e.kind)).toEqual(['overstay']);
+    expect(overstays[0].detail_coded).toEqual({ code: 'overstay', params: { openSince: expect.stringMatching(/Z$/), maxStayHours: expect.any(Number) } });
+    expect(overstays[0].detail).toContain(overstays[0].detail_coded.params.openSince);
   });
 
   it('operators see arrears with full plates once invoices are overdue', async () => {

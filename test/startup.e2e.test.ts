@@ -90,6 +90,8 @@ describe('npm start in production', () => {
     const r = await runMain({
       NODE_ENV: 'production', AUTH_TOKEN_SECRET: 'e2e-production-token-secret', PAYMENT_WEBHOOK_SECRET: 'e2e-production-webhook-secret',
       PAYMENT_PROVIDER_URL: 'http://127.0.0.1:9', SEED_DEMO: 'false', SIMULATE: 'false',
+      SMS_PROVIDER: 'aliyun', SMS_ACCESS_KEY_ID: 'LTAIexample', SMS_ACCESS_KEY_SECRET: 'e2e-sms-secret', SMS_SIGN_NAME: 'OneLot',
+      SMS_TEMPLATE_CODES: 'overdue-reminder=SMS_1', SMS_CALLBACK_SECRET: 'e2e-production-sms-secret',
     }, /OneLot is running/);
     try {
       expect(r.stdout).toContain('Simulator: off');

@@ -67,6 +67,8 @@ const RULES: Record<string, Rule> = {
   'POST /exceptions/{id}/resolve': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ action: 'void', note: 'isolation test' }) },
   'POST /invoices/{id}/refund': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ reason: { code: 'goodwill' } }) },
   'POST /reminders/run': { admin: 'ok', staff: 'ok', city: 'acts' },
+  // A plate's reminder history (payments/http/operator.ts): a plate with no bill at the caller's lots is missing.
+  'GET /plates/{plate}/reminders': { admin: 'hidden', staff: 'hidden', city: 'sees' },
   'GET /operators': { admin: 'forbidden', staff: 'forbidden', city: 'sees' },
   'POST /operators': { admin: 'forbidden', staff: 'forbidden', city: 'ok', body: () => ({ operatorId: 'op-iso-new', name: 'New', adminAccount: 'iso-new-admin', adminName: 'New' }) },
   'GET /accounts': { admin: 'ok', staff: 'forbidden', city: 'sees' },

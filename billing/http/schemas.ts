@@ -1,6 +1,7 @@
 // The shapes of billing's routes (TypeBox): they validate and document the routes, and the web
 // client imports their types (type-only), so the browser never re-declares them.
 import { REVIEW_REASON_CODES } from '../review-reasons.ts';
+import { ExceptionDetail } from '../exception-details.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { TariffSchema } from '../tariff.ts';
 
@@ -43,7 +44,11 @@ export type ReviewSession = Static<typeof ReviewSession>;
 export const SessionException = Type.Object({
   id: Type.Integer(), kind: Type.String(), lotId: Type.String(), plate: Type.Union([Type.String(), Type.Null()]),
   sessionId: Type.Union([Type.Integer(), Type.Null()]), deviceId: Type.Union([Type.String(), Type.Null()]), seq: Type.Union([Type.Integer(), Type.Null()]),
-  eventTime: Iso, detail: Type.String(), resolvedAt: Type.Union([Iso, Type.Null()]), createdAt: Iso,
+  eventTime: Iso,
+  detail: Type.String({ description: 'what happened, in English (for the log and the database reader); resolutions are appended' }),
+  detailCoded: Type.Union([ExceptionDetail, Type.Null()], { description: 'the same as a code and parameters, which the console words in zh or en; null on exceptions written before codes' }),
+  timeZone: Type.String({ description: 'the lot\'s time zone: the console shows the times of the detail in it' }),
+  resolvedAt: Type.Union([Iso, Type.Null()]), createdAt: Iso,
 });
 export type SessionException = Static<typeof SessionException>;
 

@@ -74,7 +74,7 @@ export function accountRoutes(app: App, { pool }: RouteContext): void {
   app.get('/audit', {
     config: { roles: OVERSEE },
     schema: {
-      tags, summary: 'The audit log of the caller\'s operator (the city: every operator), newest first, filtered by action, account and time; nothing can change it',
+      tags, summary: 'The audit log of the caller\'s operator (the city: every operator), newest first, filtered by action, account, object and time, a page at a time; nothing can change it',
       querystring: AuditQuery, response: { 200: AuditEntries, 400: Err, 401: Err, 403: Err },
     },
   }, async (req) => ({ entries: await readAudit(pool, scopeOf(req), req.query) }));

@@ -1,5 +1,6 @@
 // The shapes of the operators' sign-in (TypeBox): validation, OpenAPI, and the console's types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { REFUSAL_CODES } from '../bay-codes.ts';
 
 export const OperatorLogin = Type.Object({
   account: Type.String({ minLength: 1, maxLength: 80, description: 'the console account\'s sign-in name', examples: ['op-zzpark'] }),
@@ -81,7 +82,12 @@ export type BayPatternInput = Static<typeof BayPatternInput>;
 export const CsvInput = Type.Object({
   csv: Type.String({ minLength: 1, maxLength: 1_000_000, description: 'CSV text with a header row' }),
 }, { additionalProperties: false });
-const Refused = Type.Object({ row: Type.Integer({ description: 'CSV line (the header is line 1), or position in the pattern from 1' }), code: Type.String(), reason: Type.String() });
+const Refused = Type.Object({
+  row: Type.Integer({ description: 'CSV line (the header is line 1), or position in the pattern from 1' }), code: Type.String(),
+  why: Type.String({ description: `why, as a code the console words in zh or en: ${REFUSAL_CODES.join(', ')}, or the API's error code (ONELOT_ERR_…) for a registration it refused` }),
+  field: Type.Optional(Type.String({ description: 'the column or field at fault (bad-flag, invalid-field)' })),
+  reason: Type.String({ description: 'why, in English with the specifics' }),
+});
 export const BayReport = Type.Object({ created: Type.Array(Type.String()), refused: Type.Array(Refused) });
 export type BayReport = Static<typeof BayReport>;
 export const OperatorBay = Type.Object({
@@ -128,7 +134,11 @@ export const DeviceDetail = Type.Object({
   firmware: Nullable(Type.String({ description: 'as the device last reported it in a heartbeat (`firmware`), if it does' })),
   lastMessage: Nullable(DeviceEvent),
   events: Type.Array(DeviceEvent, { description: 'the last 20 stored messages of the past 7 days' }),
-  deadLetters: Type.Array(Type.Object({ receivedAt: Type.String({ format: 'date-time' }), topic: Type.String(), reason: Type.String(), payload: Type.String() }), { description: 'the last 20 refused messages' }),
+  deadLetters: Type.Array(Type.Object({
+    receivedAt: Type.String({ format: 'date-time' }), topic: Type.String(),
+    code: Nullable(Type.String({ description: 'why, as a code (core/protocol.ts REJECT_CODES) the console words in zh or en; null on messages refused before codes were kept' })),
+    reason: Type.String({ description: 'why, in English with the specifics' }), payload: Type.String(),
+  }), { description: 'the last 20 refused messages' }),
 });
 export type DeviceDetail = Static<typeof DeviceDetail>;
 export const DeviceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -165,12 +175,15 @@ export const AccountView = Type.Object({
   mustSetPassword: Type.Boolean({ description: 'true until the person has chosen a password with the setup code' }),
   refundLimitFen: Type.Union([Type.Integer(), Type.Null()], { description: 'staff: refunds above it are refused (null: none allowed)' }),
   createdAt: Iso,
+  lastSignInAt: Type.Optional(Type.Union([Iso, Type.Null()], { description: 'in the list only: the last sign-in, from the audit log; null: never' })),
 });
 export const WithSetupCode = Type.Object({
   account: AccountView,
   setupCode: Type.String({ description: 'one-time: hand it to the person, who signs in with it and chooses a password; shown only now' }),
   setupExpiresAt: Iso,
 });
+export type AccountView = Static<typeof AccountView>;
+export type WithSetupCode = Static<typeof WithSetupCode>;
 export const AccountList = Type.Object({ accounts: Type.Array(AccountView) });
 export const AccountIdParam = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 80 }) });
 
@@ -181,8 +194,13 @@ export const NewOperator = Type.Object({
   adminName: Type.String({ minLength: 1, maxLength: 200 }),
 }, { additionalProperties: false });
 export const OperatorList = Type.Object({
-  operators: Type.Array(Type.Object({ operatorId: Type.String(), name: Type.String(), lots: Type.Integer(), accounts: Type.Integer(), createdAt: Iso })),
+  operators: Type.Array(Type.Object({
+    operatorId: Type.String(), name: Type.String(), lots: Type.Integer(), accounts: Type.Integer(), createdAt: Iso,
+    admins: Type.Array(Type.Object({ accountId: Type.String(), active: Type.Boolean(), mustSetPassword: Type.Boolean({ description: 'has not yet signed in with the setup code' }) })),
+  })),
 });
+export type OperatorList = Static<typeof OperatorList>;
+export type NewOperator = Static<typeof NewOperator>;
 
 export const NewAccount = Type.Object({
   accountId: AccountName,
@@ -195,6 +213,7 @@ export const AccountPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   refundLimitFen: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()])),
 }, { additionalProperties: false, minProperties: 1 });
+export type AccountPatch = Static<typeof AccountPatch>;
 export const PasswordChange = Type.Object({
   current: Type.String({ minLength: 1, maxLength: 128 }),
   password: Type.String({ minLength: 10, maxLength: 128 }),
@@ -205,9 +224,13 @@ export const AuditQuery = Type.Object({
   accountId: Type.Optional(Type.String({ maxLength: 80, description: 'who acted' })),
   operatorId: Type.Optional(Type.String({ maxLength: 40, description: 'city role only: one tenant' })),
   from: Type.Optional(Type.String({ format: 'date-time' })),
+  objectType: Type.Optional(Type.String({ maxLength: 40, description: 'what was acted on, e.g. account, operator, invoice, exception' })),
+  objectId: Type.Optional(Type.String({ maxLength: 80, description: 'which one (its id), e.g. li.wei@zzpark' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'entries to skip: the next page starts at offset + limit' })),
 }, { additionalProperties: false });
+export type AuditQuery = Static<typeof AuditQuery>;
 export const AuditEntries = Type.Object({
   entries: Type.Array(Type.Object({
     id: Type.Integer(), at: Iso, accountId: Type.Union([Type.String(), Type.Null()]), operatorId: Type.Union([Type.String(), Type.Null()]),
@@ -215,3 +238,4 @@ export const AuditEntries = Type.Object({
     before: Type.Unknown(), after: Type.Unknown(),
   })),
 });
+export type AuditEntries = Static<typeof AuditEntries>;

@@ -1,5 +1,6 @@
 // Payments' operator routes, mounted by the API shell under /api/v1/operator behind an operator
-// token: refunds, one plate's arrears, sending overdue reminders now, and contested plate claims.
+// token: refunds, one plate's arrears, sending overdue reminders now and a plate's reminder history,
+// and contested plate claims.
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { audit } from '../../core/audit.ts';
@@ -9,8 +10,9 @@ import { plateArrears } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
 import { refundInvoice } from '../refunds.ts';
 import { plateClaimRoutes } from './plate-claims.ts';
-import { sendOverdueReminders } from '../reminders.ts';
-import { InvoiceId, PlateArrears, PlateInput, RefundBody, RefundStarted, RemindersRun } from './schemas.ts';
+import { runReminders } from '../reminders.ts';
+import { plateReminderHistory } from '../reminder-views.ts';
+import { InvoiceId, PlateArrears, PlateInput, PlateParam, PlateReminders, RefundBody, RefundStarted, RemindersRun } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
 
@@ -42,13 +44,21 @@ export function paymentsOperatorRoutes(app: App, ctx: RouteContext, payments: Pa
   app.post('/reminders/run', {
     config: { roles: READ },
     schema: {
-      tags: ['operator'], summary: 'Send overdue reminders now for the caller\'s lots (the city role: the whole city; normally REMINDER_CRON); logged only, there is no SMS gateway',
+      tags: ['operator'], summary: 'Send overdue reminders now for the caller\'s lots (the city role: the whole city; normally REMINDER_CRON): by SMS to the plate owner, outside REMINDER_QUIET_HOURS; each message with its status',
       response: { 200: RemindersRun, 401: Err, 403: Err },
     },
   }, async (req) => {
     const by = scopeOf(req);
-    const sent = await sendOverdueReminders(pool, new Date(), (m) => req.log.info(m), by.operatorId);
-    await audit(pool, { by, operatorId: by.operatorId, action: 'reminders.run', after: { sent: sent.map((s) => s.invoiceId) } });
-    return { sent: sent.map(({ dueAt: _d, ...s }) => s) };
+    const r = await runReminders(pool, ctx.sms, { now: payments.now(), tenant: by.operatorId, quiet: payments.quiet, log: (m) => req.log.info(m) });
+    await audit(pool, { by, operatorId: by.operatorId, action: 'reminders.run', after: { created: r.created, counts: r.counts, invoices: r.messages.map((m) => m.invoiceId) } });
+    return r;
   });
+
+  app.get('/plates/:plate/reminders', {
+    config: { roles: READ },
+    schema: {
+      tags: ['operator'], summary: "A plate's reminder history at the caller's lots, newest first: when, to which (masked) phone, status, delivered at or why not",
+      params: PlateParam, response: { 200: PlateReminders, 400: Err, 401: Err, 403: Err, 404: Err },
+    },
+  }, async (req) => plateReminderHistory(pool, plateOrThrow(req.params.plate), scopeOf(req).operatorId));
 }

@@ -112,10 +112,27 @@ export const ArrearsInvoice = Type.Intersect([Invoice, Type.Object({ remindersSe
 export type ArrearsInvoice = Static<typeof ArrearsInvoice>;
 export const PlateArrears = Type.Object({ plate: Type.String(), overdueFen: Type.Integer(), outstandingFen: Type.Integer(), overdue: Type.String(), invoices: Type.Array(ArrearsInvoice) });
 export type PlateArrears = Static<typeof PlateArrears>;
-export const ReminderSent = Type.Object({ invoiceId: Type.Integer(), plate: Type.String(), amountFen: Type.Integer(), remindersSent: Type.Integer(), recipient: Type.Union([Type.String(), Type.Null()]) });
-export type ReminderSent = Static<typeof ReminderSent>;
-export const RemindersRun = Type.Object({ sent: Type.Array(ReminderSent) });
+/** A reminder's message status (payments/reminders.ts, migrations/019). */
+export const ReminderStatus = Type.Union([Type.Literal('queued'), Type.Literal('deferred_quiet_hours'), Type.Literal('sent'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('no_recipient')], {
+  description: 'queued (to be sent), deferred_quiet_hours (waits for the end of REMINDER_QUIET_HOURS in the lot\'s zone), sent (the provider accepted it), delivered (the handset got it), failed (see error), no_recipient (the plate has no account)',
+});
+const When = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+export const ReminderMessage = Type.Object({
+  id: Type.Integer(), invoiceId: Type.Integer(), plate: Type.String(), amountFen: Type.Integer(),
+  recipient: Type.Union([Type.String(), Type.Null()], { description: 'the masked phone (138****8000), or null when the plate has no account' }),
+  status: ReminderStatus, error: Type.Union([Type.String(), Type.Null()]), attempts: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }), sentAt: When, deliveredAt: When, failedAt: When,
+});
+export type ReminderMessage = Static<typeof ReminderMessage>;
+export const RemindersRun = Type.Object({
+  created: Type.Integer({ description: 'reminders this run decided (at most one per overdue invoice a day)' }),
+  counts: Type.Record(Type.String(), Type.Integer(), { description: 'all of the run\'s messages by status' }),
+  messages: Type.Array(ReminderMessage, { description: 'this run\'s reminders and earlier ones it sent, plates masked: the first 500' }),
+});
 export type RemindersRun = Static<typeof RemindersRun>;
+export const PlateReminders = Type.Object({ plate: Type.String(), messages: Type.Array(ReminderMessage) });
+export type PlateReminders = Static<typeof PlateReminders>;
+export const PlateParam = Type.Object({ plate: PlateInput });
 
 /** Why a refund is made: kept in the audit log with it (issue 11: refunds need a reason). */
 export const RefundBody = Type.Object({

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import { OneLotError } from '../../core/errors.ts';
 import type { App, RouteContext } from '../../core/module.ts';
-import type { SmsSender } from '../../core/sms.ts';
+import { SmsSendError, type SmsSender } from '../../core/sms.ts';
 import { revokeSessionsOf } from '../../core/sessions.ts';
 import { registerDriver, setDriverPassword } from '../accounts.ts';
 import { consumePhoneCode, sendPhoneCode, type CodePurpose } from '../phone-codes.ts';
@@ -28,7 +28,12 @@ export function signupRoutes(app: App, ctx: RouteContext): void {
     onRequest: limits.byAddress, preHandler: perPhone,
     schema: { tags: ['drivers'], summary, body: Type.Object({ phone: Phone }, { additionalProperties: false }), response: { 202: CodeSent, 400: Err, 429: Err } },
   }, async (req, reply) => {
-    await sendPhoneCode(pool, smsOf(), config.AUTH_TOKEN_SECRET, req.body.phone, purpose);
+    await sendPhoneCode(pool, smsOf(), config.AUTH_TOKEN_SECRET, req.body.phone, purpose).catch((err: unknown) => {
+      // The provider refused (a throttled or unreachable number): the same answer as ever, so the
+      // reply still says nothing of whether the phone has an account; the driver may ask again.
+      if (!(err instanceof SmsSendError)) throw err;
+      req.log.warn({ code: err.code }, `sign-up code not sent: the SMS provider refused (${err.retryable ? 'try again later' : 'for good'})`);
+    });
     return reply.status(202).send({ message: SENT });
   });
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { handleWebhook } from '../webhooks.ts';
-import { SIGNATURE_HEADER } from '../webhook-signature.ts';
+import { SIGNATURE_HEADER } from '../../core/webhook-signature.ts';
 
 export async function webhookRoutes(app: App, { pool, config, metrics }: RouteContext): Promise<void> {
   // Encapsulated so the raw-body JSON parser applies to this route only: the signature covers the

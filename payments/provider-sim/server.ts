@@ -14,7 +14,7 @@
 //   POST /v1/refunds  (Idempotency-Key required) {charge, amount_fen} → 201 {id, status:'pending'}, then webhook charge.refunded
 //
 // Webhooks: POST webhookUrl, body {id: 'evt_…', type, created, data: {charge}}, header
-// `OneLot-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` (payments/webhook-signature.ts).
+// `OneLot-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` (core/webhook-signature.ts).
 // Delivery is retried with exponential backoff until a 2xx, at most `webhookAttempts` times.
 //
 // Behaviour by source token (the prefix decides; anything after it is free):
@@ -30,7 +30,7 @@
 // tok_slow_pm_…; any other account gives tok_ok_pm_….
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, createHash } from 'node:crypto';
-import { signWebhook } from '../webhook-signature.ts';
+import { signWebhook } from '../../core/webhook-signature.ts';
 
 export type ChargeStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
 

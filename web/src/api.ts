@@ -1,4 +1,6 @@
 // The page's only door to the API: same origin, JSON, errors in the `{ error: { code, message } }` shape.
+import { storedLang, type Lang } from './i18n.ts';
+import { apiErrorText } from './server-texts.ts';
 import type {
   AlertCounts,
   Analytics,
@@ -34,6 +36,7 @@ import type {
   PublicInvoice,
   RefundResponse,
   RemindersRunResponse,
+  PlateReminders,
   ResolveAction,
   ResolveResponse,
   ReviewQueue,
@@ -76,7 +79,7 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-async function request<T>(path: string, { method = 'GET', body, token, signal }: RequestOptions = {}): Promise<T> {
+export async function request<T>(path: string, { method = 'GET', body, token, signal }: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
@@ -265,6 +268,11 @@ export function runReminders(token: string): Promise<RemindersRunResponse> {
   return request('/api/v1/operator/reminders/run', { method: 'POST', token, body: {} });
 }
 
+/** A plate's reminder messages at the operator's lots, newest first; 404 when the plate has no bill there. */
+export function fetchPlateReminders(token: string, plate: string, signal?: AbortSignal): Promise<PlateReminders> {
+  return request(`/api/v1/operator/plates/${encodeURIComponent(plate)}/reminders`, { token, signal });
+}
+
 export function fetchAnalytics(token: string, q: { from: string; to: string; lotId?: string | null }, signal?: AbortSignal): Promise<Analytics> {
   const params = new URLSearchParams({ from: q.from, to: q.to });
   if (q.lotId) params.set('lotId', q.lotId);
@@ -385,6 +393,12 @@ export function revokePass(token: string, id: number): Promise<Pass> {
   return request(`/api/v1/operator/passes/${id}/revoke`, { method: 'POST', token });
 }
 
-export function errorMessage(err: unknown): string {
+/**
+ * A failed call as the page shows it: in Chinese, the sentence of its error code (server-texts.ts;
+ * the API's English message when the code is unknown); in English, the API's own message. The
+ * language defaults to the one the page stored, so hooks outside React need not be handed it.
+ */
+export function errorMessage(err: unknown, lang: Lang = storedLang()): string {
+  if (err instanceof ApiError) return apiErrorText(err.code, err.message, lang);
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,7 @@
 // UI strings in Chinese (default) and English. `en` is typed against `zh`, so a missing key fails tsc.
 import { createContext, useContext } from 'react';
 import type { Lot } from './types.ts';
+import { accountsEn, accountsZh } from './i18n-accounts.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -354,9 +355,23 @@ const zh = {
   opNoPlateBills: '该车牌没有待缴账单',
   opRemindersSent: '已催缴 {n} 次',
   opReminders: '催缴提醒',
-  opRemindersHint: '通常按 REMINDER_CRON 定时发送；演示环境只记录日志，没有短信网关。',
+  opRemindersHint: '通常按 REMINDER_CRON 定时以短信发给车主；免打扰时段（停车场当地时间）内的提醒顺延到时段结束后发送。',
   opRunReminders: '立即发送催缴提醒',
-  opRemindersResult: '已发送 {n} 条催缴提醒',
+  opRemindersResult: '本次新增 {n} 条催缴提醒',
+  opRemindersCounts: '已送达 {delivered} · 已发出 {sent} · 免打扰顺延 {deferred} · 排队 {queued} · 失败 {failed} · 无联系人 {none}',
+  opReminderHistory: '催缴记录',
+  opReminderHistoryOf: '{plate} 的催缴记录',
+  opReminderHistoryNone: '该车牌还没有催缴提醒',
+  opReminderTo: '发往 {phone}',
+  opReminderNoPhone: '车牌未绑定账户（仅在查询缴费时显示）',
+  opReminderDeliveredAt: '送达于 {at}',
+  opReminderAttempts: '已尝试 {n} 次',
+  remQueued: '排队中',
+  remDeferred: '免打扰顺延',
+  remSent: '已发出',
+  remDelivered: '已送达',
+  remFailed: '失败',
+  remNoRecipient: '无联系人',
   opRemindersNone: '目前没有需要提醒的逾期账单',
   opRefundTitle: '退款',
   opRefundHint: '全额退还一张已支付的账单（如重复缴费、收费争议）；退款结果由支付机构回调确认。',
@@ -453,7 +468,7 @@ const zh = {
   esBulkCount: '数量',
   esAddBays: '批量添加',
   esCsvUpload: '上传 CSV',
-  esCsvBaysHint: '表头：code, accessible, ev_charging, lat, lng',
+  esCsvHeader: '表头：',
   esReportCreated: '已添加 {n} 个',
   esReportRefused: '拒绝 {n} 行',
   esColRow: '行',
@@ -477,7 +492,6 @@ const zh = {
   esSecretOnce: '设备 {id} 的密钥只显示这一次，请立即写入设备：',
   esCopy: '复制',
   esCopied: '已复制',
-  esCsvDevicesHint: '表头：id, kind, lot_id, bay_code, bays, lane, gateway_id',
   esImport: '导入 CSV',
   esEnabled: '启用',
   esDisabled: '已禁用',
@@ -496,6 +510,7 @@ const zh = {
   esColTime: '时间',
   esColType: '类型',
   esWatches: '监测',
+  ...accountsZh,
 };
 
 type Strings = typeof zh;
@@ -851,9 +866,23 @@ const en: Record<StringKey, string> = {
   opNoPlateBills: 'This plate has no unpaid bills',
   opRemindersSent: '{n} reminders sent',
   opReminders: 'Reminders',
-  opRemindersHint: 'Normally sent on REMINDER_CRON; this demo logs them, there is no SMS gateway.',
+  opRemindersHint: 'Normally sent on REMINDER_CRON by SMS to the plate\'s owner; one due in quiet hours (the lot\'s local time) waits until they end.',
   opRunReminders: 'Send reminders now',
-  opRemindersResult: '{n} reminders sent',
+  opRemindersResult: '{n} new reminders',
+  opRemindersCounts: '{delivered} delivered · {sent} sent · {deferred} deferred (quiet hours) · {queued} queued · {failed} failed · {none} without recipient',
+  opReminderHistory: 'Reminder history',
+  opReminderHistoryOf: 'Reminders about {plate}',
+  opReminderHistoryNone: 'No reminders about this plate yet',
+  opReminderTo: 'to {phone}',
+  opReminderNoPhone: 'The plate has no account (shown at lookup only)',
+  opReminderDeliveredAt: 'delivered {at}',
+  opReminderAttempts: '{n} attempts',
+  remQueued: 'queued',
+  remDeferred: 'deferred (quiet hours)',
+  remSent: 'sent',
+  remDelivered: 'delivered',
+  remFailed: 'failed',
+  remNoRecipient: 'no recipient',
   opRemindersNone: 'No overdue bills need a reminder now',
   opRefundTitle: 'Refund',
   opRefundHint: 'Refund a paid invoice in full (paid twice, a disputed charge); the payment provider confirms by webhook.',
@@ -950,7 +979,7 @@ const en: Record<StringKey, string> = {
   esBulkCount: 'Count',
   esAddBays: 'Add bays',
   esCsvUpload: 'Upload a CSV',
-  esCsvBaysHint: 'Header: code, accessible, ev_charging, lat, lng',
+  esCsvHeader: 'Header:',
   esReportCreated: '{n} added',
   esReportRefused: '{n} rows refused',
   esColRow: 'Row',
@@ -974,7 +1003,6 @@ const en: Record<StringKey, string> = {
   esSecretOnce: 'The secret of {id} is shown this once; put it in the device now:',
   esCopy: 'Copy',
   esCopied: 'Copied',
-  esCsvDevicesHint: 'Header: id, kind, lot_id, bay_code, bays, lane, gateway_id',
   esImport: 'Import a CSV',
   esEnabled: 'Enabled',
   esDisabled: 'Disabled',
@@ -993,6 +1021,7 @@ const en: Record<StringKey, string> = {
   esColTime: 'Time',
   esColType: 'Type',
   esWatches: 'Watches',
+  ...accountsEn,
 };
 
 const STRINGS: Record<Lang, Record<StringKey, string>> = { zh, en };

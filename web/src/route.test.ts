@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_TAB_HASH, parseOperatorTab, parseRoute, ROUTE_HASH } from './route.ts';
+import { OPERATOR_TAB_HASH, parseOperatorTab, parseRoute, parseSetupLink, ROUTE_HASH, setupLink, tabsFor } from './route.ts';
 
 describe('parseRoute', () => {
   it('maps hashes to pages, the map by default', () => {
@@ -42,5 +42,24 @@ describe('parseOperatorTab', () => {
       expect(parseRoute(hash)).toBe('operator');
       expect(parseOperatorTab(hash)).toBe(tab);
     }
+  });
+});
+
+describe('tabs by role and the setup link', () => {
+  it('shows each role only the sections it may use', () => {
+    for (const hidden of ['staff', 'audit', 'tariffs', 'operators', 'claims']) expect(tabsFor('staff')).not.toContain(hidden);
+    expect(tabsFor('admin')).toEqual(expect.arrayContaining(['staff', 'audit', 'tariffs']));
+    expect(tabsFor('admin')).not.toContain('operators');
+    expect(tabsFor('city')).toEqual(expect.arrayContaining(['operators', 'audit', 'claims']));
+    expect(tabsFor('city')).not.toContain('staff');
+  });
+
+  it('reads back the account and code of the link it makes, whatever characters the account has', () => {
+    const link = setupLink('http://127.0.0.1:8080/#/operator/staff', 'li.wei@op-x', 'abcdefgh2345');
+    expect(link).toBe('http://127.0.0.1:8080/#/operator/setup?account=li.wei%40op-x&code=abcdefgh2345');
+    expect(parseSetupLink(new URL(link).hash)).toEqual({ account: 'li.wei@op-x', code: 'abcdefgh2345' });
+    expect(parseRoute(new URL(link).hash)).toBe('operator');
+    expect(parseSetupLink('#/operator/setup')).toEqual({ account: '', code: '' });
+    expect(parseSetupLink('#/operator/staff')).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import type {
   ClaimDecision as ClaimDecisionSchema, ClaimPending as ClaimPendingSchema, DriverPlate as DriverPlateSchema, DriverToken, MyClaim as MyClaimSchema,
   PlateClaim as PlateClaimSchema, PublicInvoice as PublicInvoiceSchema, Invoice as InvoiceSchema, Me, MySessions,
   OpenSession as OpenSessionSchema, PastSession as PastSessionSchema, PaymentMethod as PaymentMethodSchema, PaymentStarted,
-  PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RefundStarted, RemindersRun,
+  PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RefundStarted, RemindersRun, ReminderMessage as ReminderMessageSchema, PlateReminders as PlateRemindersSchema,
 } from '../../payments/http/schemas.ts';
 import type {
   ArrearsPlate as ArrearsPlateSchema, Resolution, ResolveAction as ResolveActionSchema, ReviewQueue as ReviewQueueSchema,
@@ -21,6 +21,8 @@ import type {
   BayReport as BayReportSchema, DeviceDetail as DeviceDetailSchema, DeviceImport as DeviceImportSchema, DeviceInput as DeviceInputSchema,
   DeviceSecret as DeviceSecretSchema, LotInput as LotInputSchema, LotPatch as LotPatchSchema, OperatorBay as OperatorBaySchema,
   OperatorDevice as OperatorDeviceSchema, OperatorLot as OperatorLotSchema, OperatorToken, AlertCountsBody, AlertKindBody, DeviceAlertBody,
+  AccountView as AccountViewSchema, WithSetupCode as WithSetupCodeSchema, OperatorList, NewOperator as NewOperatorSchema,
+  AccountPatch as AccountPatchSchema, AuditQuery as AuditQuerySchema, AuditEntries,
 } from '../../operators/http/schemas.ts';
 
 export interface LatLng {
@@ -71,6 +73,8 @@ export type RefundResponse = RefundStarted;
 export type PlateClaim = PlateClaimSchema;
 export type ClaimDecision = ClaimDecisionSchema;
 export type RemindersRunResponse = RemindersRun;
+export type ReminderMessage = ReminderMessageSchema;
+export type PlateReminders = PlateRemindersSchema;
 export type Analytics = AnalyticsReport;
 export type AnalyticsTotals = Analytics['totals'];
 export type LotAnalytics = Analytics['byLot'][number];
@@ -100,3 +104,11 @@ export type Pass = PassSchema;
 /** A tariff as the composer edits it: what the server assigns left out. */
 export type TariffDraft = TariffDraftSchema;
 export type TariffBand = TariffDraft['bands'][number];
+// ---- console accounts and the audit log (operators/http/schemas.ts) ----
+export type ConsoleAccount = AccountViewSchema;
+export type WithSetupCode = WithSetupCodeSchema;
+export type OperatorSummary = OperatorList['operators'][number];
+export type NewOperator = NewOperatorSchema;
+export type AccountPatch = AccountPatchSchema;
+export type AuditQuery = AuditQuerySchema;
+export type AuditEntry = AuditEntries['entries'][number];

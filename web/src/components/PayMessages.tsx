@@ -2,14 +2,15 @@
 // and the plate lookup's.
 import type { PayState } from '../hooks/usePayments.ts';
 import { useI18n } from '../i18n.ts';
+import { paymentFailureText } from '../server-texts.ts';
 
 export function PayMessages({ pay }: { pay?: PayState }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <>
       {pay?.phase === 'pending' && <span className="pay-msg">{t('payPending')}</span>}
       {pay?.phase === 'paid' && <span className="pay-msg pay-msg--ok">{t('payPaid')}</span>}
-      {pay?.phase === 'declined' && <span className="pay-msg pay-msg--bad">{t('payDeclined', { reason: pay.reason ?? '—' })}</span>}
+      {pay?.phase === 'declined' && <span className="pay-msg pay-msg--bad">{t('payDeclined', { reason: pay.reason ? paymentFailureText(pay.reason, lang) : '—' })}</span>}
       {pay?.phase === 'timeout' && <span className="pay-msg">{t('payTimeout')}</span>}
       {pay?.phase === 'error' && <span className="pay-msg pay-msg--bad">{pay.message}</span>}
     </>

@@ -1,6 +1,6 @@
 // Lot / street search over `GET /api/v1/lots?q=`; picking a result selects the lot and flies to it.
 import { useEffect, useState, type KeyboardEvent } from 'react';
-import { fetchLots, isAbort } from '../api.ts';
+import { errorMessage, fetchLots, isAbort } from '../api.ts';
 import { districtName, lotName, useI18n } from '../i18n.ts';
 import { useDebounced } from '../hooks/useDebounced.ts';
 import type { Lot } from '../types.ts';
@@ -30,7 +30,7 @@ export function SearchBox({ liveLots, onPick }: Props) {
     fetchLots({ q, limit: MAX_RESULTS }, ac.signal)
       .then(({ lots }) => setResult({ q, lots: lots.slice(0, MAX_RESULTS), error: null }))
       .catch((err: unknown) => {
-        if (!isAbort(err)) setResult({ q, lots: null, error: err instanceof Error ? err.message : String(err) });
+        if (!isAbort(err)) setResult({ q, lots: null, error: errorMessage(err) });
       });
     return () => ac.abort();
   }, [q]);

@@ -1,6 +1,6 @@
 // "Guide me": a destination (map click or geolocation) → ranked lots from /api/v1/guidance.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { fetchGuidance, isAbort } from '../api.ts';
+import { errorMessage, fetchGuidance, isAbort } from '../api.ts';
 import type { GuidanceOption, LatLng } from '../types.ts';
 
 export type GuideError = { kind: 'geo-unsupported' } | { kind: 'geo'; message: string } | { kind: 'api'; message: string };
@@ -35,7 +35,7 @@ export function useGuide(limit = 5) {
         })
         .catch((err: unknown) => {
           if (isAbort(err) || gen !== generation.current) return;
-          setGuide((g) => ({ ...g, status: 'error', error: { kind: 'api', message: err instanceof Error ? err.message : String(err) } }));
+          setGuide((g) => ({ ...g, status: 'error', error: { kind: 'api', message: errorMessage(err) } }));
         });
     },
     [limit],

@@ -1,7 +1,7 @@
 // The map's tiles, centre and zoom from /api/v1/config, read once. If that fails the map still
 // opens (on the API's own defaults) and `error` says why, for the panel to show.
 import { useEffect, useState } from 'react';
-import { fetchConfig } from '../api.ts';
+import { errorMessage, fetchConfig } from '../api.ts';
 import type { MapConfig } from '../types.ts';
 
 // Used only if /api/v1/config fails, so the map still opens on Zhengzhou (the API's own defaults).
@@ -21,7 +21,7 @@ export function useMapConfig(): { config: MapConfig | null; error: string | null
       .then(setConfig)
       .catch((err: unknown) => {
         if (ac.signal.aborted) return;
-        setError(err instanceof Error ? err.message : String(err));
+        setError(errorMessage(err));
         setConfig(FALLBACK_CONFIG);
       });
     return () => ac.abort();

@@ -6,6 +6,7 @@ import { actOnAlert, fetchAlertCounts, fetchAlerts } from '../../api.ts';
 import { operatorFailure, useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { useI18n, type StringKey } from '../../i18n.ts';
 import { formatLocalTime } from '../../format.ts';
+import { alertFigureText, deviceKindText } from '../../server-texts.ts';
 import type { AlertKind, DeviceAlert } from '../../types.ts';
 import { Field } from '../Field.tsx';
 import { Notice } from '../Notice.tsx';
@@ -61,7 +62,7 @@ export function AlertsTab({ token, onExpired, lotName, onAlertsChanged }: Sectio
 }
 
 function AlertItem({ alert: a, token, onExpired, onChanged, lotName }: { alert: DeviceAlert; token: string; onExpired: () => void; onChanged: () => void; lotName: (id: string) => string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
   const act = async (action: 'acknowledge' | 'resolve') => {
@@ -75,9 +76,9 @@ function AlertItem({ alert: a, token, onExpired, onChanged, lotName }: { alert: 
   };
   return (
     <li className="alert-item" data-testid={`alert-${a.id}`}>
-      <strong>{t(KIND[a.kind])}</strong> · {a.deviceId} ({a.deviceKind}) · {a.lotId ? lotName(a.lotId) : '—'}
+      <strong>{t(KIND[a.kind])}</strong> · {a.deviceId} ({deviceKindText(a.deviceKind, lang)}) · {a.lotId ? lotName(a.lotId) : '—'}
       <div className="muted">
-        {t('opAlertOpened')} {formatLocalTime(a.openedAt)} · {Object.entries(a.details).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}
+        {t('opAlertOpened')} {formatLocalTime(a.openedAt)} · {Object.entries(a.details).map(([k, v]) => alertFigureText(k, v, lang)).join(' · ')}
         {a.note && <> · {a.note}</>}
       </div>
       {a.status !== 'resolved' && (

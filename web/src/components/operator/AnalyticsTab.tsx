@@ -5,6 +5,7 @@ import { rangeFor, type RangePreset } from '../../analytics.ts';
 import { fetchAnalytics } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
+import { timeZoneText } from '../../server-texts.ts';
 import { Notice } from '../Notice.tsx';
 import { AnalyticsControls } from './AnalyticsControls.tsx';
 import type { SectionProps } from './console.ts';
@@ -14,7 +15,7 @@ import { HourlyChart } from './HourlyChart.tsx';
 import { LotTable } from './LotTable.tsx';
 
 export function AnalyticsTab({ token, onExpired, lots }: SectionProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [preset, setPreset] = useState<RangePreset>('7d');
   // The instants are fixed when the range is chosen (or refreshed), not on every render.
   const [range, setRange] = useState(() => rangeFor('7d', Date.now()));
@@ -45,7 +46,7 @@ export function AnalyticsTab({ token, onExpired, lots }: SectionProps) {
       ) : (
         <>
           <FigureCards totals={a.totals} />
-          <p className="muted small">{t('opTimeZoneNote', { tz: a.timeZone })}</p>
+          <p className="muted small">{t('opTimeZoneNote', { tz: timeZoneText(a.timeZone, lang) })}</p>
           <HourlyChart hourly={a.hourly} />
           <DailyRevenueChart analytics={a} />
           {a.byLot.length === 0 ? <p className="muted">{t('opNoData')}</p> : <LotTable lots={a.byLot} />}

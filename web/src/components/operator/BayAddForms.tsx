@@ -38,7 +38,7 @@ export function BayAddForms({ token, onExpired, lotId, onAdded }: Props) {
         </Field>
         <button type="submit" className="btn btn--primary" data-testid="bay-add">{t('esAddBays')}</button>
       </form>
-      <Field label={t('esCsvUpload')} hint={t('esCsvBaysHint')}>
+      <Field label={t('esCsvUpload')} hint={<>{t('esCsvHeader')} <code>code,accessible,ev_charging,lat,lng</code></>}>
         {(c) => <input {...c} type="file" accept=".csv,text/csv" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="bay-csv" />}
       </Field>
       {error && <Notice message={error} />}

@@ -1,9 +1,10 @@
 // What a bulk add did: how many bays were added, and each refused row with its reason.
 import { useI18n } from '../../i18n.ts';
+import { refusalText } from '../../server-texts.ts';
 import type { BayReport } from '../../types.ts';
 
 export function BayReportView({ report }: { report: BayReport }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <div data-testid="bay-report" role="status">
       <p>
@@ -16,7 +17,7 @@ export function BayReportView({ report }: { report: BayReport }) {
             <thead><tr><th scope="col" className="num">{t('esColRow')}</th><th scope="col">{t('esColCode')}</th><th scope="col">{t('esColReason')}</th></tr></thead>
             <tbody>
               {report.refused.map((r) => (
-                <tr key={`${r.row}-${r.code}`}><td className="num">{r.row}</td><td>{r.code}</td><td>{r.reason}</td></tr>
+                <tr key={`${r.row}-${r.code}`}><td className="num">{r.row}</td><td>{r.code}</td><td>{lang === 'zh' && r.field && <><code>{r.field}</code> </>}{refusalText(r, lang)}</td></tr>
               ))}
             </tbody>
           </table>

@@ -1,6 +1,7 @@
 // A button that asks in place before it acts (no browser dialog: it reads in the page's language
 // and screen readers announce it), then runs `onConfirm` and shows its error, if any.
 import { useState } from 'react';
+import { errorMessage } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
 import { Notice } from '../Notice.tsx';
 
@@ -23,7 +24,7 @@ export function ConfirmButton({ label, question, onConfirm, testId, danger = fal
       await onConfirm();
       setError(null);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorMessage(err));
     }
     setStep('idle');
   };

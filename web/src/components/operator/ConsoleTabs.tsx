@@ -5,11 +5,11 @@ import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.
 
 const LABEL: Record<OperatorTab, StringKey> = {
   review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', lots: 'opTabLots', devices: 'opTabDevices',
-  tariffs: 'opTabTariffs', passes: 'opTabPasses', claims: 'opTabClaims',
+  tariffs: 'opTabTariffs', passes: 'opTabPasses', claims: 'opTabClaims', operators: 'opTabOperators', staff: 'opTabStaff', audit: 'opTabAudit',
 };
 
 /**
- * `tabs`: the sections this account may open (plate claims are the city role's); `alerts`:
+ * `tabs`: the sections this account may open (route.ts tabsFor); `alerts`:
  * unresolved device alerts, shown beside that tab's name (the console polls the count).
  */
 export function ConsoleTabs({ tab, tabs = OPERATOR_TABS, alerts }: { tab: OperatorTab; tabs?: readonly OperatorTab[]; alerts?: number }) {

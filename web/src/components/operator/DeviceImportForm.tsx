@@ -25,7 +25,7 @@ export function DeviceImportForm({ token, onExpired, onImported }: { token: stri
   };
   return (
     <div className="estate-stack" data-testid="device-import">
-      <Field label={t('esImport')} hint={t('esCsvDevicesHint')}>
+      <Field label={t('esImport')} hint={<>{t('esCsvHeader')} <code>id,kind,lot_id,bay_code,bays,lane,gateway_id</code></>}>
         {(c) => <input {...c} type="file" accept=".csv,text/csv" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="device-csv" />}
       </Field>
       {error && <Notice message={error} />}

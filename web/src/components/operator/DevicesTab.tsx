@@ -4,6 +4,7 @@ import { useCallback, useState } from 'react';
 import { fetchDevices } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
+import { deviceKindText } from '../../server-texts.ts';
 import type { DeviceSecret } from '../../types.ts';
 import { Notice } from '../Notice.tsx';
 import type { SectionProps } from './console.ts';
@@ -13,7 +14,7 @@ import { DeviceRegisterForm } from './DeviceRegisterForm.tsx';
 import { SecretReveal } from './SecretReveal.tsx';
 
 export function DevicesTab({ token, onExpired, canEdit }: SectionProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [q, setQ] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   const [registered, setRegistered] = useState<DeviceSecret | null>(null);
@@ -35,7 +36,7 @@ export function DevicesTab({ token, onExpired, canEdit }: SectionProps) {
           {(devices.data ?? []).slice(0, 300).map((d) => (
             <li key={d.id}>
               <button type="button" className="plate-button" onClick={() => setOpen(d.id)} data-testid={`device-${d.id}`}>{d.id}</button>{' '}
-              <span className="small muted">{d.kind} · {d.bayCode ?? d.lotId ?? ''} · {d.enabled ? t('esEnabled') : t('esDisabled')}</span>
+              <span className="small muted">{deviceKindText(d.kind, lang)} · {d.bayCode ?? d.lotId ?? ''} · {d.enabled ? t('esEnabled') : t('esDisabled')}</span>
             </li>
           ))}
         </ul>

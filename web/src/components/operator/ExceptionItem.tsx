@@ -2,6 +2,7 @@
 // the resolutions that can do something for it (review.ts exceptionActions).
 import { formatLocalTime } from '../../format.ts';
 import { useI18n } from '../../i18n.ts';
+import { exceptionDetailText } from '../../server-texts.ts';
 import type { ResolveAction, SessionException } from '../../types.ts';
 import { EXCEPTION_KIND } from './labels.ts';
 import { ResolveForm } from './ResolveForm.tsx';
@@ -16,8 +17,10 @@ interface Props {
 }
 
 export function ExceptionItem({ exception: ex, lotName, actions, token, onExpired, onResolved }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const kind = EXCEPTION_KIND[ex.kind];
+  // From its code in the page's language; an exception written before codes keeps its English sentence.
+  const detail = exceptionDetailText(ex, lang);
   return (
     <li className="row exception" data-testid="exception-row" data-exception-id={ex.id} data-kind={ex.kind}>
       <div className="row__main">
@@ -27,9 +30,11 @@ export function ExceptionItem({ exception: ex, lotName, actions, token, onExpire
           {ex.plate && <span className="plate-chip plate-chip--small">{ex.plate}</span>}
           <span className="muted">{ex.sessionId !== null ? t('opSessionRef', { id: ex.sessionId }) : t('opNoSession')}</span>
         </span>
-        <span className="exception__detail" data-testid="exception-detail">{ex.detail}</span>
+        {detail !== null
+          ? <span className="exception__detail" data-testid="exception-detail" data-code={ex.detailCoded?.code}>{detail}</span>
+          : <span className="exception__detail" data-testid="exception-detail" lang="en">{ex.detail}</span>}
         <span className="muted">
-          #{ex.id} · {t('opColTime')} {formatLocalTime(ex.eventTime)}
+          #{ex.id} · {t('opColTime')} {formatLocalTime(ex.eventTime, ex.timeZone)}
           {ex.deviceId && <> · {t('opDevice', { id: ex.deviceId })}</>}
         </span>
       </div>

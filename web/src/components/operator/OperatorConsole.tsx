@@ -3,20 +3,23 @@
 import { useCallback, useEffect, useMemo } from 'react';
 import { fetchAlertCounts, fetchLots } from '../../api.ts';
 import { useOperatorTab } from '../../hooks/useHashRoute.ts';
-import { OPERATOR_TABS } from '../../route.ts';
+import { tabsFor } from '../../route.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { lotName, useI18n } from '../../i18n.ts';
 import type { OperatorSession } from '../../operator-auth.ts';
 import { AlertsTab } from './AlertsTab.tsx';
 import { AnalyticsTab } from './AnalyticsTab.tsx';
+import { AuditTab } from './AuditTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
 import { ClaimsTab } from './ClaimsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
 import { LotsTab } from './LotsTab.tsx';
+import { OperatorsTab } from './OperatorsTab.tsx';
 import { PassesTab } from './PassesTab.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
+import { StaffTab } from './StaffTab.tsx';
 import { TariffsTab } from './TariffsTab.tsx';
 
 interface Props {
@@ -27,8 +30,7 @@ interface Props {
 
 export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
   const { t, lang } = useI18n();
-  // Plate claims are city-wide (the API refuses a tenant's accounts): the tab is the city role's.
-  const tabs = session.role === 'city' ? OPERATOR_TABS : OPERATOR_TABS.filter((k) => k !== 'claims');
+  const tabs = tabsFor(session.role);
   const hashTab = useOperatorTab();
   const tab = tabs.includes(hashTab) ? hashTab : 'review';
   const loadLots = useCallback((signal: AbortSignal) => fetchLots({}, signal).then((r) => r.lots), []);
@@ -50,6 +52,8 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
     const byId = new Map((lots ?? []).map((l) => [l.id, l]));
     return {
       token: session.token,
+      accountId: session.accountId,
+      role: session.role,
       canEdit: session.role === 'admin',
       onExpired,
       lots: lots ?? [],
@@ -59,7 +63,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
       },
       onAlertsChanged: () => void reloadAlertCounts(),
     };
-  }, [session.token, session.role, onExpired, lots, lang, reloadAlertCounts]);
+  }, [session.token, session.accountId, session.role, onExpired, lots, lang, reloadAlertCounts]);
 
   return (
     <>
@@ -85,6 +89,9 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'claims' && <ClaimsTab {...ctx} />}
         {tab === 'tariffs' && <TariffsTab {...ctx} />}
         {tab === 'passes' && <PassesTab {...ctx} />}
+        {tab === 'operators' && <OperatorsTab {...ctx} />}
+        {tab === 'staff' && <StaffTab {...ctx} />}
+        {tab === 'audit' && <AuditTab {...ctx} />}
       </div>
     </>
   );

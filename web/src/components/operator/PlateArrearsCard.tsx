@@ -1,12 +1,13 @@
 // One plate's unpaid bills as the operator sees them (full plate, reminders sent); a paid one
-// (settled while the list was open) can be refunded from here.
-import { useCallback } from 'react';
+// (settled while the list was open) can be refunded from here, and its reminder history opened.
+import { useCallback, useState } from 'react';
 import { fetchPlateArrears } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
 import { formatFen } from '../../money.ts';
 import { InvoiceCard } from '../InvoiceCard.tsx';
 import { Notice } from '../Notice.tsx';
+import { PlateReminders } from './PlateRemindersCard.tsx';
 import { RefundButton } from './RefundButton.tsx';
 
 interface Props {
@@ -20,6 +21,7 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
   const load = useCallback((signal: AbortSignal) => fetchPlateArrears(token, plate, signal), [token, plate]);
   const detail = useOperatorQuery(load, onExpired);
   const d = detail.data;
+  const [history, setHistory] = useState(false);
 
   return (
     <section className="card" data-testid="plate-arrears" data-plate={plate} aria-busy={detail.loading}>
@@ -32,7 +34,11 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
             {t('opPlateOwed', { overdue: formatFen(d.overdueFen), outstanding: formatFen(d.outstandingFen) })}
           </span>
         )}
+        <button type="button" className="btn btn--small" aria-expanded={history} onClick={() => setHistory((h) => !h)} data-testid="plate-reminders-toggle">
+          {t('opReminderHistory')}
+        </button>
       </div>
+      {history && <PlateReminders plate={plate} token={token} onExpired={onExpired} />}
       {detail.error && <Notice message={detail.error} onRetry={() => void detail.reload()} />}
       {!d ? (
         !detail.error && <p className="muted">{t('loading')}</p>

@@ -1,11 +1,12 @@
-// Send the overdue reminders now instead of waiting for REMINDER_CRON, and show what went out.
+// Send the overdue reminders now instead of waiting for REMINDER_CRON, and show what became of
+// each: sent, delivered, deferred by quiet hours, failed, or no one to send it to.
 import { useState } from 'react';
 import { runReminders } from '../../api.ts';
 import { operatorFailure } from '../../hooks/useOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
-import { formatFen } from '../../money.ts';
 import type { RemindersRunResponse } from '../../types.ts';
 import { Notice } from '../Notice.tsx';
+import { ReminderMessages } from './ReminderMessages.tsx';
 
 interface Props {
   token: string;
@@ -32,6 +33,7 @@ export function RemindersCard({ token, onExpired, onSent }: Props) {
     }
   };
 
+  const n = (s: string) => result?.counts[s] ?? 0;
   return (
     <section className="card" data-testid="reminders-card">
       <h2>{t('opReminders')}</h2>
@@ -43,17 +45,15 @@ export function RemindersCard({ token, onExpired, onSent }: Props) {
       </div>
       {error && <Notice message={error} />}
       {result && (
-        <div role="status" data-testid="reminders-result" data-sent={result.sent.length}>
-          <p className="pay-msg pay-msg--ok">{result.sent.length ? t('opRemindersResult', { n: result.sent.length }) : t('opRemindersNone')}</p>
-          {result.sent.length > 0 && (
-            <ul className="compact-list">
-              {result.sent.map((s) => (
-                <li key={s.invoiceId}>
-                  <span className="plate-chip plate-chip--small">{s.plate}</span> #{s.invoiceId} {formatFen(s.amountFen)} · {t('opRemindersSent', { n: s.remindersSent })}
-                  {s.recipient && <span className="muted"> → {s.recipient}</span>}
-                </li>
-              ))}
-            </ul>
+        <div role="status" data-testid="reminders-result" data-created={result.created} data-messages={result.messages.length}>
+          <p className="pay-msg pay-msg--ok">{result.messages.length ? t('opRemindersResult', { n: result.created }) : t('opRemindersNone')}</p>
+          {result.messages.length > 0 && (
+            <>
+              <p className="muted" data-testid="reminders-counts">
+                {t('opRemindersCounts', { delivered: n('delivered'), sent: n('sent'), deferred: n('deferred_quiet_hours'), queued: n('queued'), failed: n('failed'), none: n('no_recipient') })}
+              </p>
+              <ReminderMessages messages={result.messages} showPlate />
+            </>
           )}
         </div>
       )}

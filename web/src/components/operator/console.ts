@@ -4,6 +4,9 @@ import type { Lot } from '../../types.ts';
 export interface SectionProps {
   /** The operator's bearer token. */
   token: string;
+  /** Who is signed in: the staff page marks one's own account (it cannot disable itself). */
+  accountId: string;
+  role: 'city' | 'admin' | 'staff';
   /** The account may change the estate (an operator's admin); city and staff only read it. */
   canEdit: boolean;
   /** Call on a 401: signs out and says the sign-in expired. */

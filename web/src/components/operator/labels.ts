@@ -1,6 +1,6 @@
 // Words for the codes the review queue sends (billing/session-rules.ts); an unknown code shows as sent.
 import type { StringKey } from '../../i18n.ts';
-import type { ResolveAction, ReviewSession } from '../../types.ts';
+import type { ReminderMessage, ResolveAction, ReviewSession } from '../../types.ts';
 
 export const EXCEPTION_KIND: Record<string, StringKey> = {
   'exit-without-entry': 'exExitWithoutEntry',
@@ -34,4 +34,29 @@ export const RESOLVE_ACTION: Record<ResolveAction, { label: StringKey; help: Str
   approve: { label: 'opApprove', help: 'opApproveHelp' },
   void: { label: 'opVoid', help: 'opVoidHelp' },
   dismiss: { label: 'opDismiss', help: 'opDismissHelp' },
+};
+
+/** A reminder message's status (payments/reminders.ts), and the chip it shows in. */
+export const REMINDER_STATUS: Record<ReminderMessage['status'], { label: StringKey; chip: string }> = {
+  queued: { label: 'remQueued', chip: 'chip--paying' },
+  deferred_quiet_hours: { label: 'remDeferred', chip: 'chip--outstanding' },
+  sent: { label: 'remSent', chip: 'chip--paying' },
+  delivered: { label: 'remDelivered', chip: 'chip--ok' },
+  failed: { label: 'remFailed', chip: 'chip--bad' },
+  no_recipient: { label: 'remNoRecipient', chip: '' },
+};
+
+/** Audit log actions (core/audit.ts callers) by their code; an action not listed shows as its code. */
+export const ACTION_LABEL: Record<string, StringKey> = {
+  'sign-in': 'act_sign-in',
+  'operator.onboard': 'act_operator.onboard',
+  'account.create': 'act_account.create',
+  'account.update': 'act_account.update',
+  'account.reset-password': 'act_account.reset-password',
+  'account.set-password': 'act_account.set-password',
+  'invoice.refund': 'act_invoice.refund',
+  'reminders.run': 'act_reminders.run',
+  'exception.approve': 'act_exception.approve',
+  'exception.void': 'act_exception.void',
+  'exception.dismiss': 'act_exception.dismiss',
 };
