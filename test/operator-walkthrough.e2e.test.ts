@@ -1,14 +1,15 @@
 // Issue 11, the whole path a new operator walks, in one real headless Chromium against one real
-// platform: the city onboards the operator (through the API for now: onboardThroughApi), its admin
-// signs in, draws a street segment on the map and publishes it, adds bays by a pattern and a
-// count, registers a bay camera and a sensor and copies the sensor's secret from the page; a device
-// we did not write (Mosquitto's mosquitto_pub, a real process over TCP) reports with it and the bay
-// turns occupied on the drivers' map; the admin writes a street tariff, the city approves it in
-// another browser context, and the lot's public page shows it scheduled; the sensor falls silent,
-// the console counts the alert and the bay turns "unknown"; its secret is rotated in the console:
-// a live mosquitto_sub made with the old secret is closed, mosquitto_pub with the old secret is
-// refused, with the new one it is taken. The walk's console pages fit a 390 px phone, and every
-// step is in the operator's audit log, with who took it and no secret.
+// platform: the city onboards the operator in its console (a browser context of its own), the new
+// admin opens the one-time setup link, chooses a password and is signed in, draws a street segment
+// on the map and publishes it, adds bays by a pattern and a count, registers a bay camera and a
+// sensor and copies the sensor's secret from the page; a device we did not write (Mosquitto's
+// mosquitto_pub, a real process over TCP) reports with it and the bay turns occupied on the
+// drivers' map; the admin writes a street tariff, the city approves it, and the lot's public page
+// shows it scheduled; the sensor falls silent, the console counts the alert and the bay turns
+// "unknown"; its secret is rotated in the console: a live mosquitto_sub made with the old secret is
+// closed, mosquitto_pub with the old secret is refused, with the new one it is taken. The walk's
+// console pages fit a 390 px phone, and every step is in the operator's audit log, with who took
+// it and no secret.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -31,33 +32,21 @@ let p: TestPlatform;
 let browser: Browser;
 let admin: BrowserContext;
 let page: Page; // the admin's console
+let city: Page; // the city's console, in a browser context of its own
 let map: Page; // the drivers' map, another page of the same browser
-let csp: string[]; // what the console's page and the map's broke of the security policy
+let csp: string[]; // what the admin's, the city's and the map's pages broke of the security policy
 let mapCsp: string[];
+let cityCsp: string[];
 /** Mosquitto processes still running: a failed step must not leave them behind. */
 const running = new Set<ChildProcess>();
 const tid = (id: string, extra = '') => `[data-testid="${id}"]${extra}`;
 
-/**
- * Step 1 through the HTTP API (operators/http/accounts.ts, operators/http/login.ts): the city signs
- * in and onboards the operator, which answers its admin's one-time setup code; the admin chooses a
- * password with it. At merge the lead replaces this with the onboarding page (city role) and the
- * first sign-in page, walked in the browser like the steps after it.
- */
-async function onboardThroughApi(): Promise<void> {
-  const post = async (path: string, body: unknown, token?: string) => {
-    const res = await fetch(p.httpUrl + path, {
-      method: 'POST', body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    });
-    return { status: res.status, body: await res.json() };
-  };
-  const city = await post('/api/v1/operator/login', { account: CITY.id, password: CITY.password });
-  expect(city.status).toBe(200);
-  const made = await post('/api/v1/operator/operators', { operatorId: ADMIN.operatorId, name: ADMIN.name, adminAccount: ADMIN.account, adminName: ADMIN.adminName }, city.body.token);
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  const set = await post('/api/v1/operator/password/setup', { account: ADMIN.account, code: made.body.setupCode, password: ADMIN.password });
-  expect(set.status, JSON.stringify(set.body)).toBe(200);
+/** A console sign-in form, as a person fills it. */
+async function signIn(on: Page, who: { id: string; password: string }): Promise<void> {
+  await on.locator(tid('op-login-id')).fill(who.id);
+  await on.locator(tid('op-login-password')).fill(who.password);
+  await on.locator(tid('op-login-submit')).click();
+  await on.locator(tid('op-console')).waitFor();
 }
 
 /** A Mosquitto client as a real process: its exit code and everything it printed. */
@@ -111,12 +100,24 @@ describe('a new operator\'s walk-through (issue 11)', () => {
   let tariffVersion: number;
   let rotatedSecret: string;
 
-  it('is onboarded by the city, signs in, draws a street segment on the map and publishes it', async () => {
-    await onboardThroughApi();
-    await page.goto(`${p.httpUrl}/#/operator`);
-    await page.locator(tid('op-login-id')).fill(ADMIN.account);
-    await page.locator(tid('op-login-password')).fill(ADMIN.password);
-    await page.locator(tid('op-login-submit')).click();
+  it('is onboarded by the city, chooses a password by the setup link, draws a street segment on the map and publishes it', async () => {
+    city = await (await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'zh-CN' })).newPage();
+    cityCsp = await cspViolations(city);
+    await city.goto(`${p.httpUrl}/#/operator`);
+    await signIn(city, CITY);
+    await city.locator(tid('op-tab-link-operators')).click();
+    await city.locator(tid('onboard-operator-id')).fill(ADMIN.operatorId);
+    await city.locator(tid('onboard-name')).fill(ADMIN.name);
+    await city.locator(tid('onboard-admin-account')).fill(ADMIN.account);
+    await city.locator(tid('onboard-admin-name')).fill(ADMIN.adminName);
+    await city.locator(tid('onboard-submit')).click();
+    // The city hands the link over (shown once); the admin opens it and chooses a password.
+    const setupLink = (await city.locator(tid('setup-link')).innerText()).trim();
+    await page.goto(setupLink);
+    expect(await page.locator(tid('setup-account')).inputValue()).toBe(ADMIN.account);
+    await page.locator(tid('setup-password')).fill(ADMIN.password);
+    await page.locator(tid('setup-password-again')).fill(ADMIN.password);
+    await page.locator(tid('setup-submit')).click();
     expect(await page.locator(tid('op-name')).innerText()).toBe(ADMIN.adminName);
 
     await page.locator(tid('op-tab-link-lots')).click();
@@ -214,17 +215,12 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     await page.locator(tid(`version-${version}`, '[data-status="pending"]')).waitFor();
     expect(await page.locator(tid(`version-${version}`)).innerText()).toContain('待市政审批');
 
-    const cityCtx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'zh-CN' });
-    const city = await cityCtx.newPage();
-    await city.goto(`${p.httpUrl}/#/operator/tariffs`);
-    await city.locator(tid('op-login-id')).fill(CITY.id);
-    await city.locator(tid('op-login-password')).fill(CITY.password);
-    await city.locator(tid('op-login-submit')).click();
+    // The city, still signed in from onboarding, approves it from its queue.
+    await city.locator(tid('op-tab-link-tariffs')).click();
     const item = city.locator(tid(`approval-${lotId}@${version}`));
     await item.waitFor();
     await city.locator(tid(`approve-${lotId}@${version}`)).click();
     await item.waitFor({ state: 'detached' });
-    await cityCtx.close();
 
     await map.reload();
     await map.locator(tid('search-input')).fill('步行测试路');
@@ -329,6 +325,6 @@ describe('a new operator\'s walk-through (issue 11)', () => {
   });
 
   it('broke none of the page\'s security rules', () => {
-    expect([...csp, ...mapCsp]).toEqual([]);
+    expect([...csp, ...cityCsp, ...mapCsp]).toEqual([]);
   });
 });
