@@ -4,4 +4,8 @@ export { billingModule, type BillingModule, type BillingModuleOptions } from './
 export { computeFee, parseTariff, tariffInForce, type Band, type FeeLine, type Tariff } from './tariff.ts';
 export { tariffFamilyId } from './billing-book.ts';
 export { type Queryable } from './session-store.ts';
+// Refunds (payments) take the same reason codes and evidence as voids.
+export { AdjustmentReason, reasonProblem, type AdjustmentReasonCode } from './adjustment-reasons.ts';
+export { attachEvidence, attachedEvidence } from './evidence.ts';
+export { EvidenceEvent, EvidenceIds, ReasonCode } from './http/schemas.ts';
 export type { ExceptionDetail } from './exception-details.ts';

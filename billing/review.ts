@@ -6,7 +6,7 @@ import { OneLotError } from '../core/errors.ts';
 import { audit } from '../core/audit.ts';
 import { reviewReasonCodes } from './review-reasons.ts';
 import { hidden, inTenant, type TenantScope } from '../core/tenancy.ts';
-import { addToHourlyStats, invoicedDeltas } from '../analytics/index.ts';
+import { checkReason, voidInvoiceRow, type VoidReason } from './voids.ts';
 import type { ArrearsPlate, ResolveAction, Resolution, ReviewQueue, ReviewSession, SessionException } from './http/schemas.ts';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -27,7 +27,12 @@ export async function reviewQueue(pool: Pool, tenant: string | null, limit: numb
  * Resolve an exception in one transaction: approve makes its session in review chargeable, void
  * voids its outstanding invoice (and takes it out of the analytics' invoiced figures).
  */
-export async function resolveException(pool: Pool, by: TenantScope, id: number, action: ResolveAction, note: string | undefined): Promise<Resolution> {
+export async function resolveException(pool: Pool, by: TenantScope, id: number, action: ResolveAction, note: string | undefined, reason?: VoidReason): Promise<Resolution> {
+  // issue 11: a void says why, as a code (voids.ts).
+  if (action === 'void') {
+    if (!reason) throw new OneLotError('ONELOT_ERR_VALIDATION', 'voiding needs reason {code, note}: say why the stay is owed no more');
+    checkReason(reason);
+  }
   // One client for the whole change: with the embedded database's single connection nothing
   // else may be awaited while it is held.
   const client = await pool.connect();
@@ -45,9 +50,8 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
     } else if (action === 'void') {
       // A held invoice too: a payment the provider reported differently (payments/provider-outcomes.ts)
       // is the operator's to settle, and voiding is how they say the stay is owed no more.
-      await client.query(
-        `WITH v AS (UPDATE invoices SET status = 'void' WHERE session_id = $1 AND status IN ('outstanding', 'held') RETURNING lot_id, issued_at, amount_fen)
-         ${addToHourlyStats(invoicedDeltas('v', -1))}`, [ex.session_id]);
+      const inv = (await client.query<{ id: number }>('SELECT id FROM invoices WHERE session_id = $1 FOR UPDATE', [ex.session_id])).rows[0];
+      if (inv) await voidInvoiceRow(client, inv.id, reason!, by.accountId);
       await client.query(`UPDATE sessions SET status = 'closed', review_reason = COALESCE(review_reason || '; ', '') || 'invoice voided by operator' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
     }
     const updated = (await client.query(
@@ -58,7 +62,7 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
     const result = { exception: toException(updated), session: session ? toReviewSession(session) : null };
     await audit(client, {
       by, operatorId: by.operatorId, action: `exception.${action}`, objectType: 'exception', objectId: ex.id,
-      before: { resolvedAt: null, detail: ex.detail }, after: { ...result, note: note ?? null },
+      before: { resolvedAt: null, detail: ex.detail }, after: { ...result, note: note ?? null, ...(reason ? { reason } : {}) },
     });
     await client.query('COMMIT');
     return result;

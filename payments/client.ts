@@ -11,6 +11,15 @@ export interface ProviderCharge {
   metadata: Record<string, string>;
 }
 
+/** A refund as the provider reports it (in the create answer and in charge.refunded's data.refund). */
+export interface ProviderRefund {
+  id: string;
+  charge?: string;
+  amount_fen?: number;
+  status: string;
+  metadata?: Record<string, string>;
+}
+
 export interface CreateChargeRequest {
   amount_fen: number;
   currency: 'CNY';
@@ -29,7 +38,8 @@ export interface ProviderClient {
    * failure_code 'canceled', or its outcome if it settled first). Safe to repeat.
    */
   cancelCharge(id: string): Promise<ProviderCharge>;
-  createRefund(req: { charge: string; amount_fen: number }, idempotencyKey: string): Promise<{ id: string; status: string }>;
+  /** Refund (part of) a charge; its outcome arrives as charge.refunded with data.refund (metadata echoed). */
+  createRefund(req: { charge: string; amount_fen: number; metadata?: Record<string, string> }, idempotencyKey: string): Promise<ProviderRefund>;
   createPaymentMethod(req: { kind: 'alipay' | 'wechat' | 'card'; account: string }): Promise<{ token: string; label: string }>;
 }
 
@@ -98,7 +108,7 @@ export function createProviderClient(opts: ProviderClientOptions): ProviderClien
     createCharge: async (req, key) => (await call<ProviderCharge>('POST', '/v1/charges', req, key))!,
     getCharge: (id) => call<ProviderCharge>('GET', `/v1/charges/${encodeURIComponent(id)}`, undefined, undefined, true),
     cancelCharge: async (id) => (await call<ProviderCharge>('POST', `/v1/charges/${encodeURIComponent(id)}/cancel`, {}))!,
-    createRefund: async (req, key) => (await call<{ id: string; status: string }>('POST', '/v1/refunds', req, key))!,
+    createRefund: async (req, key) => (await call<ProviderRefund>('POST', '/v1/refunds', req, key))!,
     createPaymentMethod: async (req) => (await call<{ token: string; label: string }>('POST', '/v1/payment_methods', req))!,
   };
 }

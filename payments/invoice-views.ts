@@ -14,7 +14,8 @@ import type { Invoice, MySessions, OpenSession, PastSession, PlateArrears, Recei
 export interface InvoiceRow {
   id: number; public_ref: string; lot_id: string; plate: string; amount_fen: number; lines: FeeLine[]; status: string; issued_at: Date; due_at: Date; paid_at: Date | null;
   reminders_sent: number; name: string | null; name_en: string | null; time_zone: string | null; entry_time: Date | null; exit_time: Date | null;
-  last_failure: string | null; receipt_number: string | null;
+  last_failure: string | null; receipt_number: string | null; refunded_fen: number;
+  refunds: Array<{ amount_fen: number; at: string; reason_code: string }> | null;
 }
 
 const same = (expected: string, key: string | undefined) =>
@@ -48,12 +49,17 @@ export class ReceiptKeys {
 const ownedBy = (param: string) =>
   `EXISTS (SELECT 1 FROM driver_plates dp WHERE dp.plate = i.plate AND dp.driver_id = ${param} AND COALESCE(s.entry_time, i.issued_at) >= dp.claimed_at)`;
 
+/** The refunds the provider confirmed, oldest first, as JSON (amount_fen, at, reason_code). */
+const REFUND_LINES = `(SELECT json_agg(json_build_object('amount_fen', rf.amount_fen, 'at', rf.updated_at, 'reason_code', rf.reason_code) ORDER BY rf.updated_at, rf.id)
+    FROM refunds rf WHERE rf.invoice_id = i.id AND rf.status = 'succeeded') AS refunds`;
+
 export async function invoicesWhere(pool: Pool, where: string, params: unknown[]): Promise<InvoiceRow[]> {
   const { rows } = await pool.query<InvoiceRow>(
     `SELECT i.id, i.public_ref, i.lot_id, i.plate, i.amount_fen, i.lines, i.status, i.issued_at, i.due_at, i.paid_at, i.reminders_sent,
             l.name, l.name_en, l.time_zone, s.entry_time, s.exit_time,
             (SELECT c.failure_reason FROM charges c WHERE c.invoice_id = i.id ORDER BY c.id DESC LIMIT 1) AS last_failure,
-            (SELECT r.number FROM receipts r WHERE r.invoice_id = i.id ORDER BY r.id DESC LIMIT 1) AS receipt_number
+            (SELECT r.number FROM receipts r WHERE r.invoice_id = i.id ORDER BY r.id DESC LIMIT 1) AS receipt_number,
+            i.refunded_fen, ${REFUND_LINES}
        FROM invoices i LEFT JOIN lots l ON l.id = i.lot_id LEFT JOIN sessions s ON s.id = i.session_id
       WHERE ${where}
       ORDER BY i.issued_at DESC, i.id DESC LIMIT 200`, params);
@@ -74,6 +80,8 @@ function toInvoice(r: InvoiceRow, owner: boolean, receipts: ReceiptKeys | null):
     issuedAt: r.issued_at.toISOString(), dueAt: r.due_at.toISOString(), paidAt: r.paid_at?.toISOString() ?? null,
     lastFailure: r.status === 'paid' ? null : r.last_failure,
     receipt: receipts ? receipts.ref(r.receipt_number) : null,
+    refundedFen: r.refunded_fen,
+    refunds: (r.refunds ?? []).map((f) => ({ amountFen: f.amount_fen, amount: formatYuan(f.amount_fen), at: new Date(f.at).toISOString(), reasonCode: f.reason_code })),
   };
 }
 
@@ -155,6 +163,7 @@ function runningFee(versions: Tariff[] | undefined, s: SessionRow, now: Date): n
 }
 
 interface ReceiptRow {
+  refunded_fen: number; refunds: InvoiceRow['refunds'];
   number: string; issued_at: Date; invoice_id: number; plate: string; amount_fen: number; lines: FeeLine[]; method: 'contactless' | 'online'; status: string;
   name: string | null; name_en: string | null; time_zone: string | null; entry_time: Date | null; exit_time: Date | null; owned: boolean;
 }
@@ -162,7 +171,7 @@ interface ReceiptRow {
 /** A receipt as an HTML page, for the plate's owner or the holder of its keyed link; 404 otherwise. */
 export async function receiptHtml(pool: Pool, number: string, who: { driverId?: number; key?: string }, receipts: ReceiptKeys): Promise<string> {
   const { rows } = await pool.query<ReceiptRow>(
-    `SELECT r.number, r.issued_at, r.invoice_id, i.plate, i.amount_fen, i.lines, c.method, c.status, l.name, l.name_en, l.time_zone, s.entry_time, s.exit_time,
+    `SELECT r.number, r.issued_at, r.invoice_id, i.plate, i.refunded_fen, ${REFUND_LINES}, i.amount_fen, i.lines, c.method, c.status, l.name, l.name_en, l.time_zone, s.entry_time, s.exit_time,
             ${ownedBy('$2')} AS owned
        FROM receipts r JOIN invoices i ON i.id = r.invoice_id JOIN charges c ON c.id = r.charge_id
        LEFT JOIN lots l ON l.id = i.lot_id LEFT JOIN sessions s ON s.id = i.session_id
@@ -174,5 +183,6 @@ export async function receiptHtml(pool: Pool, number: string, who: { driverId?: 
     number: r.number, issuedAt: r.issued_at, invoiceId: r.invoice_id, lotName: r.name ?? '', lotNameEn: r.name_en ?? '', plate: r.plate,
     entryTime: r.entry_time, exitTime: r.exit_time, amountFen: r.amount_fen, lines: r.lines, method: r.method,
     status: r.status === 'refunded' ? 'refunded' : 'succeeded', timeZone: r.time_zone ?? 'Asia/Shanghai',
+    refunds: (r.refunds ?? []).map((f) => ({ amountFen: f.amount_fen, at: new Date(f.at) })),
   });
 }

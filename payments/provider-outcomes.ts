@@ -8,7 +8,8 @@
 // still come from a provider's fault or a compromised webhook secret, and a paid invoice is final.
 import type { PoolClient } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
-import type { ProviderCharge } from './client.ts';
+import type { ProviderCharge, ProviderRefund } from './client.ts';
+import { applyProviderRefund } from './refunds.ts';
 import { closeAttempt } from './charging.ts';
 import { receiptNumber } from './receipt.ts';
 import { addToHourlyStats, paidDeltas } from '../analytics/index.ts';
@@ -44,7 +45,7 @@ export function observeExitToCharge(metrics: PaymentsMetrics | undefined, applie
  * Bring our records in line with the provider's view of a charge, inside the caller's
  * transaction. Conditional on current state (guarantee 4): applying the same outcome twice is a no-op.
  */
-export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Promise<Outcome> {
+export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, refund?: ProviderRefund): Promise<Outcome> {
   const ourId = Number(pc.metadata?.onelot_charge_id);
   const { rows } = await c.query<ChargeRow>(
     `SELECT c.id, c.invoice_id, c.status, c.provider_charge_id, c.amount_fen,
@@ -85,10 +86,16 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge): Pr
     await closeAttempt(c, ch.id, DECLINE_CODES.has(code) ? 'declined' : 'failed', code);
     return { result: 'applied' };
   }
+  // A refund the provider reports (charge.refunded with data.refund): refunds.ts applies it, partial or whole.
+  if (refund && ch.status === 'succeeded') return applyProviderRefund(c, ch.id, refund);
   if (pc.status === 'refunded' && ch.status === 'succeeded') {
+    // Without the refund (a provider that reports only the charge): all that was not refunded yet.
+    await c.query(`UPDATE refunds SET status = 'succeeded', updated_at = now() WHERE charge_id = $1 AND status = 'requested'`, [ch.id]);
     await c.query(`UPDATE charges SET status = 'refunded', updated_at = now() WHERE id = $1`, [ch.id]);
     await c.query(
-      `WITH r AS (UPDATE invoices SET status = 'refunded' WHERE id = $1 AND status = 'paid' RETURNING lot_id, paid_at, amount_fen)
+      `WITH old AS (SELECT id, refunded_fen FROM invoices WHERE id = $1 FOR UPDATE),
+            r AS (UPDATE invoices i SET status = 'refunded', refunded_fen = i.amount_fen FROM old WHERE i.id = old.id AND i.status = 'paid'
+                  RETURNING i.lot_id, i.paid_at, i.amount_fen - old.refunded_fen AS amount_fen)
        ${addToHourlyStats(paidDeltas('r', -1))}`, [ch.invoice_id]);
     return { result: 'applied' };
   }

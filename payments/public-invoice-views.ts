@@ -31,6 +31,11 @@ function toPublic(r: InvoiceRow, receipt: PublicInvoice['receipt']): PublicInvoi
   };
 }
 
+/** The refunds of a paid invoice, for its payer (invoice-views.ts reads them with the row). */
+function refundLines(r: InvoiceRow): Pick<PublicInvoice, 'refundedFen' | 'refunds'> {
+  return { refundedFen: r.refunded_fen, refunds: (r.refunds ?? []).map((f) => ({ amountFen: f.amount_fen, amount: formatYuan(f.amount_fen), at: new Date(f.at).toISOString(), reasonCode: f.reason_code })) };
+}
+
 /** What a presented (normalised) plate owes now: its unpaid invoices, minimal fields, plate masked. */
 export async function presentedPlateInvoices(pool: Pool, plate: string): Promise<PresentedPlateInvoices> {
   const rows = await invoicesWhere(pool, `i.plate = $1 AND ${UNPAID}`, [plate]);
@@ -61,5 +66,6 @@ export async function invoiceByRef(pool: Pool, ref: string, paymentKey: string |
   if (!mine) throw notFound;
   // The receipt is this payer's only when their charge is the one that paid.
   const paidByMine = mine.status === 'succeeded' || mine.status === 'refunded';
-  return toPublic(row, paidByMine ? receipts.ref(row.receipt_number) : null);
+  if (!paidByMine) return toPublic(row, null);
+  return { ...toPublic(row, receipts.ref(row.receipt_number)), ...refundLines(row) };
 }

@@ -33,6 +33,8 @@ export interface ReceiptView {
   method: 'contactless' | 'online';
   status: 'succeeded' | 'refunded';
   timeZone: string;
+  /** Refunds the provider confirmed, each its own line under the total (partial refunds leave it paid). */
+  refunds?: Array<{ amountFen: number; at: Date }>;
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -50,6 +52,13 @@ export function renderReceiptHtml(r: ReceiptView): string {
     .join('\n');
   const method = r.method === 'contactless' ? '无感支付 / Contactless (leave and go)' : '在线支付 / Online payment';
   const refunded = r.status === 'refunded' ? '<p class="refunded">已退款 / REFUNDED</p>' : '';
+  const refunds = r.refunds ?? [];
+  const refundRows = refunds
+    .map((f) => `<tr class="refund"><td colspan="3">退款 / Refund ${esc(localTime(f.at, tz))}</td><td class="n">${formatYuan(-f.amountFen)}</td></tr>`)
+    .join('\n');
+  const net = refunds.length
+    ? `${refundRows}\n<tr><th colspan="3">实收 / Net paid</th><th class="n">${formatYuan(r.amountFen - refunds.reduce((s, f) => s + f.amountFen, 0))}</th></tr>`
+    : '';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>收据 Receipt ${esc(r.number)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:42em;margin:2em auto}table{width:100%;border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:.3em;text-align:left}.n{text-align:right}.refunded{color:#b00;font-weight:bold}</style>
@@ -70,7 +79,7 @@ ${refunded}
 <tbody>
 ${rows}
 </tbody>
-<tfoot><tr><th colspan="3">合计 / Total</th><th class="n">${formatYuan(r.amountFen)}</th></tr></tfoot></table>
+<tfoot><tr><th colspan="3">合计 / Total</th><th class="n">${formatYuan(r.amountFen)}</th></tr>${net}</tfoot></table>
 </body></html>
 `;
 }

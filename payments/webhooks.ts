@@ -5,7 +5,7 @@
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { verifyWebhook } from '../core/webhook-signature.ts';
-import type { ProviderCharge } from './client.ts';
+import type { ProviderCharge, ProviderRefund } from './client.ts';
 import { applyProviderCharge, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
 import { withTx } from '../core/db/tx.ts';
 
@@ -28,7 +28,7 @@ export async function handleWebhook(
 ): Promise<WebhookResult> {
   const v = verifyWebhook(secret, rawBody, signatureHeader, { nowS: opts.nowS });
   if (!v.ok) throw new OneLotError('ONELOT_ERR_VALIDATION', `webhook refused: ${v.reason}`);
-  let event: { id?: unknown; type?: unknown; data?: { charge?: ProviderCharge } };
+  let event: { id?: unknown; type?: unknown; data?: { charge?: ProviderCharge; refund?: ProviderRefund } };
   try {
     event = JSON.parse(rawBody);
   } catch {
@@ -49,7 +49,9 @@ export async function handleWebhook(
     // A replay: acknowledged (so the provider stops retrying) and otherwise ignored.
     if (ins.rowCount === 0) return { status: 'already processed' as const, eventId };
     if (!WEBHOOK_TYPES.has(type)) return { status: 'ignored' as const, eventId, detail: `event type ${type} is not used` };
-    applied = await applyProviderCharge(c, charge!);
+    // charge.refunded names the refund it reports (data.refund), so a partial refund applies only its amount.
+    const refund = type === 'charge.refunded' && typeof event.data?.refund?.id === 'string' ? event.data.refund : undefined;
+    applied = await applyProviderCharge(c, charge!, refund);
     if (applied.result === 'unknown-charge') return { status: 'ignored' as const, eventId, detail: `no charge ${charge!.id} here` };
     if (applied.result === 'held') return { status: 'held' as const, eventId, detail: applied.detail };
     return { status: 'processed' as const, eventId, detail: applied.result };

@@ -287,15 +287,13 @@ describe("operators' console", () => {
     await page.screenshot({ path: '/tmp/onelot-reminder-history-390.png', fullPage: true });
     await page.setViewportSize({ width: 1280, height: 1400 });
 
-    // An unpaid invoice cannot be refunded: the confirmation first, then the API's refusal.
+    // An unpaid invoice cannot be refunded: the dialog says so and offers no refund.
     await page.locator(tid('refund-invoice-id')).fill(String(overdueInvoice));
     await page.locator(tid('refund-card')).locator(tid('refund-button')).click();
-    const confirm = page.locator(tid('refund-card')).locator(tid('refund-confirm'));
-    expect(await confirm.innerText()).toContain(`确定全额退还账单 #${overdueInvoice}`);
-    await confirm.locator(tid('refund-confirm-yes')).click();
-    const refused = page.locator(tid('refund-card')).locator('[role="alert"]');
+    const refused = page.locator(tid('refund-card')).locator(tid('refund-not-paid'));
     await refused.waitFor();
-    expect(await refused.innerText()).toMatch(new RegExp(`^当前状态不允许此操作.*：Invoice ${overdueInvoice} is outstanding; only a paid invoice can be refunded.`));
+    expect(await refused.innerText()).toContain('只有已支付的账单可以退款');
+    expect(await page.locator(tid('refund-card')).locator(tid('refund-submit')).count()).toBe(0);
     expect(await invoiceStatus(overdueInvoice)).toBe('outstanding');
   });
 
@@ -430,18 +428,19 @@ describe("operators' console", () => {
     await page.locator(tid('op-console')).waitFor();
   });
 
-  it('refunds a paid invoice after confirming, and signs out', async () => {
+  it('refunds a paid invoice in full with a reason, and signs out', async () => {
     await page.locator(tid('op-tab-link-arrears')).click();
     await page.locator(tid('refund-invoice-id')).fill(String(paidInvoice));
     await page.locator(tid('refund-card')).locator(tid('refund-button')).click();
-    // Cancel first: nothing happens.
-    await page.locator(tid('refund-confirm-no')).click();
-    expect(await invoiceStatus(paidInvoice)).toBe('paid');
-    await page.locator(tid('refund-card')).locator(tid('refund-button')).click();
-    await page.locator(tid('refund-confirm-yes')).click();
-    const done = page.locator(tid('refund-done'));
+    const dialog = page.locator(tid('refund-card')).locator(tid('refund-dialog'));
+    // Nothing is sent until an amount and a reason are given.
+    expect(await dialog.locator(tid('refund-submit')).isDisabled()).toBe(true);
+    await dialog.locator(tid('refund-amount')).fill('9.50');
+    await dialog.locator(tid('reason-code')).selectOption('duplicate-charge');
+    await dialog.locator(tid('refund-submit')).click();
+    const done = dialog.locator(tid('refund-done'));
     await done.waitFor({ timeout: 10_000 });
-    expect(await done.innerText()).toContain(`账单 #${paidInvoice} 已申请退款`);
+    expect(await done.innerText()).toContain('已申请退款 ¥9.50');
     await waitFor(async () => (await invoiceStatus(paidInvoice)) === 'refunded', 10_000, 'the refund webhook');
 
     await page.locator(tid('op-sign-out')).click();

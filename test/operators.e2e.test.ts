@@ -185,7 +185,7 @@ describe('operator analytics', () => {
   it('takes a voided invoice out of the figures at once, as recomputing from the rows would', async () => {
     const url = `/api/v1/operator/analytics?from=${DAY.from}&to=${DAY.to}`;
     const exception = (await api('GET', '/api/v1/operator/review', undefined, token)).body.exceptions[0];
-    const resolved = await api('POST', `/api/v1/operator/exceptions/${exception.id}/resolve`, { action: 'void', note: 'plate misread' }, token);
+    const resolved = await api('POST', `/api/v1/operator/exceptions/${exception.id}/resolve`, { action: 'void', note: 'plate misread', reason: { code: 'wrong-plate' } }, token);
     expect(resolved.status).toBe(200);
     const after = (await api('GET', url, undefined, token)).body;
     expect(after.totals).toMatchObject({ invoicedFen: 1250, outstandingFen: 300, inReview: 0, openExceptions: 0 });

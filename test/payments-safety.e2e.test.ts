@@ -101,7 +101,7 @@ describe('payments safe on the internet', () => {
     expect(await reviewExceptionsOf(inv.sessionId)).toHaveLength(1);
 
     // The operator settles it at the provider and voids the invoice from the review queue.
-    const resolved = await api(p, 'POST', `/api/v1/operator/exceptions/${ex.id}/resolve`, { action: 'void', note: 'refunded the ¥0.01 at the provider' }, operator);
+    const resolved = await api(p, 'POST', `/api/v1/operator/exceptions/${ex.id}/resolve`, { action: 'void', note: 'refunded the ¥0.01 at the provider', reason: { code: 'duplicate-charge' } }, operator);
     expect(resolved.status).toBe(200);
     expect(resolved.body.session.invoice).toMatchObject({ id: inv.id, status: 'void' });
     expect((await chargesOf(pool, inv.id)).map((c) => c.status)).toEqual(['held']); // the record of what the provider said

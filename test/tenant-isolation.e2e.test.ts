@@ -17,7 +17,7 @@ const A = 'op-iso-a';
 const B = 'op-iso-b';
 const PREFIX = '/api/v1/operator';
 
-interface Samples { lotId: string; bayCode: string; deviceId: string; plate: string; sessionId: number; invoiceId: number; exceptionId: number; accountId: string; operatorId: string; alertId: number }
+interface Samples { refundId: number; lotId: string; bayCode: string; deviceId: string; plate: string; sessionId: number; invoiceId: number; exceptionId: number; accountId: string; operatorId: string; alertId: number }
 let a: Samples;
 
 /** Tenant A's value for a parameter, by name. Extend it when a route names a new kind of object. */
@@ -33,6 +33,7 @@ const SAMPLES: Record<string, (s: Samples) => string | number> = {
   accountId: (s) => s.accountId,
   operatorId: (s) => s.operatorId,
   alertId: (s) => s.alertId,
+  refundId: (s) => s.refundId,
   action: () => 'acknowledge',
   code: (s) => s.bayCode,
   // Not seeded for tenant A: the rules using them say `unseeded` (404 for anyone, A's admin too).
@@ -40,7 +41,7 @@ const SAMPLES: Record<string, (s: Samples) => string | number> = {
   passId: () => 999_999,
   claimId: () => 999_999,
 };
-const ID_OF_SEGMENT: Record<string, string> = { invoices: 'invoiceId', exceptions: 'exceptionId', sessions: 'sessionId', lots: 'lotId', bays: 'bayCode', devices: 'deviceId', accounts: 'accountId', operators: 'operatorId', alerts: 'alertId', passes: 'passId', 'plate-claims': 'claimId' };
+const ID_OF_SEGMENT: Record<string, string> = { invoices: 'invoiceId', exceptions: 'exceptionId', sessions: 'sessionId', lots: 'lotId', bays: 'bayCode', devices: 'deviceId', accounts: 'accountId', operators: 'operatorId', alerts: 'alertId', refunds: 'refundId', passes: 'passId', 'plate-claims': 'claimId' };
 
 /**
  * hidden: 404 as a missing object; forbidden: 403; ok: 2xx showing nothing of tenant A; sees: 2xx
@@ -64,8 +65,16 @@ const RULES: Record<string, Rule> = {
   'GET /arrears/plates': { admin: 'ok', staff: 'ok', city: 'sees' },
   'GET /arrears': { admin: 'ok', staff: 'ok', city: 'sees' },
   'GET /analytics': { admin: 'hidden', staff: 'hidden', city: 'sees' },
-  'POST /exceptions/{id}/resolve': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ action: 'void', note: 'isolation test' }) },
-  'POST /invoices/{id}/refund': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ reason: { code: 'goodwill' } }) },
+  'POST /exceptions/{id}/resolve': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ action: 'void', note: 'isolation test', reason: { code: 'goodwill' } }) },
+  'POST /invoices/{id}/refund': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ amountFen: 100, reason: { code: 'goodwill' } }) },
+  // Refunds in parts, voids and evidence (payments/http/refunds.ts, billing/http/voids.ts).
+  'GET /invoices/{id}/refunds': { admin: 'hidden', staff: 'hidden', city: 'sees' },
+  'GET /invoices/{id}/evidence': { admin: 'hidden', staff: 'hidden', city: 'sees' },
+  'POST /invoices/{id}/void': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ reason: { code: 'other', note: 'isolation test' } }) },
+  'GET /adjustment-reasons': { admin: 'ok', staff: 'ok', city: 'ok' },
+  'GET /refunds': { admin: 'ok', staff: 'ok', city: 'sees' },
+  'POST /refunds/{id}/approve': { admin: 'hidden', staff: 'forbidden', city: 'forbidden', body: () => ({ note: 'isolation test' }) },
+  'POST /refunds/{id}/reject': { admin: 'hidden', staff: 'forbidden', city: 'forbidden', body: () => ({ note: 'isolation test' }) },
   'POST /reminders/run': { admin: 'ok', staff: 'ok', city: 'acts' },
   // A plate's reminder history (payments/http/operator.ts): a plate with no bill at the caller's lots is missing.
   'GET /plates/{plate}/reminders': { admin: 'hidden', staff: 'hidden', city: 'sees' },
@@ -160,13 +169,16 @@ async function seedTenant(op: string, n: number): Promise<Samples> {
      VALUES ($1, $2, $3, 700, '[]', 't', 1, $4, now() - interval '2 days', now() - interval '1 day') RETURNING id`, [session, lotId, plate, status])).rows[0].id as number;
   await invoice(reviewSession, 'outstanding');
   const paid = await invoice(paidSession, 'paid');
-  await q(`INSERT INTO charges (invoice_id, amount_fen, status, provider_charge_id, idempotency_key, method) VALUES ($1, 700, 'succeeded', $2, $2, 'online')`, [paid, `ch_iso_${op}`]);
+  const charge = (await q(`INSERT INTO charges (invoice_id, amount_fen, status, provider_charge_id, idempotency_key, method) VALUES ($1, 700, 'succeeded', $2, $2, 'online') RETURNING id`, [paid, `ch_iso_${op}`])).rows[0].id as number;
+  // A refund above a staff limit, waiting for the admin (payments/refunds.ts).
+  const refundId = (await q(`INSERT INTO refunds (invoice_id, charge_id, amount_fen, reason_code, requested_by, status) VALUES ($1, $2, 300, 'goodwill', $3, 'pending_approval') RETURNING id`,
+    [paid, charge, `${op}-staff`])).rows[0].id as number;
   await invoice(overdueSession, 'outstanding');
   const exceptionId = (await q(`INSERT INTO session_exceptions (kind, lot_id, plate, session_id, event_time, detail) VALUES ('low-confidence', $1, $2, $3, now(), 'isolation') RETURNING id`,
     [lotId, plate, reviewSession])).rows[0].id as number;
   await consoleToken(p, { operatorId: op, role: 'staff', account: `${op}-staff` });
   const alertId = (await q(`INSERT INTO device_alerts (device_id, lot_id, kind) VALUES ($1, $2, 'silent') RETURNING id`, [`${lotId}-s1`, lotId])).rows[0].id as number;
-  return { alertId, lotId, bayCode: `${lotId}-01`, deviceId: `${lotId}-s1`, plate, sessionId: reviewSession, invoiceId: paid, exceptionId, accountId: `${op}-staff`, operatorId: op };
+  return { refundId: Number(refundId), alertId, lotId, bayCode: `${lotId}-01`, deviceId: `${lotId}-s1`, plate, sessionId: reviewSession, invoiceId: paid, exceptionId, accountId: `${op}-staff`, operatorId: op };
 }
 
 /** Tenant A's rows of every table, as one checksum per table (auth_sessions aside: tokens are minted). */
@@ -263,15 +275,18 @@ describe('tenant isolation over every operator route of the OpenAPI document', (
     expect(failures).toEqual([]);
   }, 120_000);
 
-  it('holds tenant A\'s staff to the refund limit their admin set (none set: no refunds)', async () => {
+  it('holds tenant A\'s staff to the refund limit their admin set: above it the refund waits for an admin (none set: every refund waits)', async () => {
     // The test above had A's admin disable this account (PATCH /accounts/{accountId}): enable it again.
     await p.db.pool.query('UPDATE operator_accounts SET active = true WHERE id = $1', [`${A}-staff`]);
     const staff = await consoleToken(p, { operatorId: A, role: 'staff', account: `${A}-staff` });
-    const refund = () => call('POST', `${PREFIX}/invoices/${a.invoiceId}/refund`, staff, { reason: { code: 'wrong-plate', note: 'isolation test' } });
-    const refused = await refund();
-    expect(refused.status).toBe(403);
-    expect(refused.text).toMatch(/above your refund limit \(0 fen\)/);
+    const refund = (amountFen: number) => call('POST', `${PREFIX}/invoices/${a.invoiceId}/refund`, staff, { amountFen, reason: { code: 'wrong-plate', note: 'isolation test' } });
+    const waiting = await refund(50);
+    expect(waiting.status).toBe(202);
+    expect(JSON.parse(waiting.text)).toMatchObject({ status: 'pending_approval', amountFen: 50, providerRefundId: null });
     await p.db.pool.query('UPDATE operator_accounts SET refund_limit_fen = 1000 WHERE id = $1', [`${A}-staff`]);
-    expect([403, 404]).not.toContain((await refund()).status);
+    // Within the limit it goes to the provider, which does not know this seeded charge: refused, not waiting.
+    const sent = await refund(50);
+    expect(sent.status).toBe(409);
+    expect(sent.text).toMatch(/provider refused the refund/);
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import type { App, RouteContext } from '../../core/module.ts';
 import { READ, WORK, scopeOf } from '../../core/tenancy.ts';
 import { arrearsPlates, resolveException, reviewQueue } from '../review.ts';
 import { passRoutes } from './passes.ts';
+import { voidRoutes } from './voids.ts';
 import { tariffRoutes, type TariffRouteDeps } from './tariffs.ts';
 import { ArrearsPlates, Resolution, ResolveBody, ReviewQueue } from './schemas.ts';
 
@@ -15,6 +16,7 @@ export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: TariffR
   const { pool } = ctx;
   tariffRoutes(app, ctx, deps);
   passRoutes(app, ctx, deps);
+  voidRoutes(app, ctx);
 
   app.get('/review', {
     config: { roles: READ },
@@ -30,13 +32,13 @@ export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: TariffR
     config: { roles: WORK },
     schema: {
       tags: ['operator'],
-      summary: 'Resolve an exception: dismiss it, approve its session for charging, or void its invoice',
+      summary: 'Resolve an exception: dismiss it, approve its session for charging, or void its invoice (with reason {code, note})',
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
       body: ResolveBody,
       response: { 200: Resolution, 401: Err, 403: Err, 404: Err, 409: Err },
     },
   }, async (req) => {
-    const r = await resolveException(pool, scopeOf(req), req.params.id, req.body.action, req.body.note);
+    const r = await resolveException(pool, scopeOf(req), req.params.id, req.body.action, req.body.note, req.body.reason);
     req.log.info({ operator: req.operator!.accountId, exception: req.params.id, action: req.body.action }, 'exception resolved');
     return r;
   });

@@ -1,6 +1,7 @@
 // The shapes of billing's routes (TypeBox): they validate and document the routes, and the web
 // client imports their types (type-only), so the browser never re-declares them.
 import { REVIEW_REASON_CODES } from '../review-reasons.ts';
+import { ADJUSTMENT_REASON_CODES, AdjustmentReason } from '../adjustment-reasons.ts';
 import { ExceptionDetail } from '../exception-details.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { TariffSchema } from '../tariff.ts';
@@ -59,7 +60,10 @@ export const ResolveAction = Type.Union([Type.Literal('dismiss'), Type.Literal('
   description: 'dismiss: nothing else changes; approve: a session in review becomes closed (chargeable); void: its outstanding (or held) invoice is voided',
 });
 export type ResolveAction = Static<typeof ResolveAction>;
-export const ResolveBody = Type.Object({ action: ResolveAction, note: Type.Optional(Type.String({ maxLength: 500 })) });
+export const ResolveBody = Type.Object({
+  action: ResolveAction, note: Type.Optional(Type.String({ maxLength: 500 })),
+  reason: Type.Optional(AdjustmentReason), // required to void (review.ts): why the stay is owed no more
+});
 export const Resolution = Type.Object({ exception: SessionException, session: Type.Union([ReviewSession, Type.Null()]) });
 export type Resolution = Static<typeof Resolution>;
 
@@ -147,3 +151,27 @@ export const Pass = Type.Object({
 });
 export type Pass = Static<typeof Pass>;
 export const Passes = Type.Object({ passes: Type.Array(Pass) });
+
+// ---------------------------------------------------------------------------------------------
+// Voids, evidence and the reason codes of refunds and voids (billing/voids.ts, evidence.ts).
+
+export const ReasonCode = Type.Union(ADJUSTMENT_REASON_CODES.map((c) => Type.Literal(c)));
+export const AdjustmentReasons = Type.Object({
+  reasons: Type.Array(Type.Object({ code: ReasonCode, zh: Type.String(), en: Type.String(), noteRequired: Type.Boolean() })),
+}, { description: 'why an invoice is refunded or voided, with the texts the console shows' });
+export type AdjustmentReasons = Static<typeof AdjustmentReasons>;
+export const EvidenceEvent = Type.Object({
+  id: Type.String({ description: 'deviceId:seq, what a refund or void attaches' }),
+  deviceId: Type.String(), seq: Type.Integer(), eventTime: Iso, type: Type.String({ description: 'occupancy | bay | gate' }), bayCode: Nullable(Type.String()),
+  plate: Nullable(Type.String()), occupied: Nullable(Type.Boolean()), direction: Nullable(Type.String()), confidence: Nullable(Type.Number()),
+  image: Nullable(Type.String({ description: "the image reference the device sent with the event (core/protocol.ts), if any" })),
+});
+export type EvidenceEvent = Static<typeof EvidenceEvent>;
+export const EvidenceList = Type.Object({ invoiceId: Type.Integer(), events: Type.Array(EvidenceEvent) });
+export type EvidenceList = Static<typeof EvidenceList>;
+export const EvidenceIds = Type.Array(Type.String({ minLength: 3, maxLength: 200 }), { maxItems: 50, description: 'ids from GET /operator/invoices/{id}/evidence' });
+export const VoidBody = Type.Object({ reason: AdjustmentReason, evidence: Type.Optional(EvidenceIds) }, { additionalProperties: false });
+export const VoidResult = Type.Object({
+  invoiceId: Type.Integer(), status: Type.Literal('void'), reasonCode: ReasonCode, note: Nullable(Type.String()), evidence: Type.Array(EvidenceEvent),
+});
+export type VoidResult = Static<typeof VoidResult>;

@@ -1,36 +1,25 @@
 // Payments' operator routes, mounted by the API shell under /api/v1/operator behind an operator
-// token: refunds, one plate's arrears, sending overdue reminders now and a plate's reminder history,
+// token: refunds (refunds.ts), one plate's arrears, sending overdue reminders now and a plate's reminder history,
 // and contested plate claims.
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { audit } from '../../core/audit.ts';
-import { READ, WORK, scopeOf } from '../../core/tenancy.ts';
+import { READ, scopeOf } from '../../core/tenancy.ts';
 import { plateOrThrow } from '../../core/plate-param.ts';
 import { plateArrears } from '../invoice-views.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
-import { refundInvoice } from '../refunds.ts';
+import { refundRoutes } from './refunds.ts';
 import { plateClaimRoutes } from './plate-claims.ts';
 import { runReminders } from '../reminders.ts';
 import { plateReminderHistory } from '../reminder-views.ts';
-import { InvoiceId, PlateArrears, PlateInput, PlateParam, PlateReminders, RefundBody, RefundStarted, RemindersRun } from './schemas.ts';
+import { PlateArrears, PlateInput, PlateParam, PlateReminders, RemindersRun } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
 
 export function paymentsOperatorRoutes(app: App, ctx: RouteContext, payments: PaymentsRuntime): void {
   const { pool } = ctx;
   plateClaimRoutes(app, ctx);
-  app.post('/invoices/:id/refund', {
-    config: { roles: WORK },
-    schema: {
-      tags: ['operator'], summary: 'Refund a paid invoice of the caller\'s lots in full, with a reason (staff: up to their refund limit); the result arrives by webhook',
-      params: InvoiceId, body: RefundBody, response: { 202: RefundStarted, 400: Err, 401: Err, 403: Err, 404: Err, 409: Err, 503: Err },
-    },
-  }, async (req, reply) => {
-    const r = await refundInvoice(pool, payments.requireClient(), scopeOf(req), req.params.id, req.body.reason);
-    req.log.info({ operator: req.operator!.accountId, invoice: req.params.id }, 'refund requested');
-    return reply.status(202).send({ invoiceId: req.params.id, ...r });
-  });
-
+  refundRoutes(app, ctx, payments);
   app.get('/arrears', {
     config: { roles: READ },
     schema: {

@@ -1,6 +1,7 @@
 // The shapes of the drivers' and payments' routes (TypeBox): they validate and document the routes,
 // and the web client imports their types (type-only), so the browser never re-declares them.
 import { Type, type Static } from '@sinclair/typebox';
+import { AdjustmentReason, EvidenceEvent, EvidenceIds, ReasonCode } from '../../billing/index.ts';
 
 const IsoTime = Type.String({ description: 'ISO 8601 instant' });
 
@@ -45,6 +46,7 @@ export const InvoiceLine = Type.Object({ kind: Type.String(), name: Type.String(
 export type InvoiceLine = Static<typeof InvoiceLine>;
 export const ReceiptRef = Type.Object({ number: Type.String(), url: Type.String({ description: 'download link (includes its access key)' }) });
 export type ReceiptRef = Static<typeof ReceiptRef>;
+const RefundLine = Type.Object({ amountFen: Type.Integer(), amount: Type.String(), at: IsoTime, reasonCode: Type.String() });
 const InvoiceRef = Type.String({ pattern: '^[A-Za-z0-9_-]{32}$', description: 'public reference: random, unguessable; the only way to reach an invoice without an account' });
 export const Invoice = Type.Object({
   id: Type.Integer(),
@@ -65,6 +67,8 @@ export const Invoice = Type.Object({
   paidAt: Type.Union([IsoTime, Type.Null()]),
   lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'why the last payment attempt failed, e.g. card_declined' }),
   receipt: Type.Union([ReceiptRef, Type.Null()]),
+  refundedFen: Type.Integer({ description: 'refunded so far (the provider confirmed); the status stays paid until all of it is' }),
+  refunds: Type.Array(RefundLine, { description: 'each refund the provider confirmed, line by line' }),
 });
 export type Invoice = Static<typeof Invoice>;
 export const InvoiceId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -81,6 +85,8 @@ export const PublicInvoice = Type.Object({
   dueDate: Type.String({ description: "the last day to pay (lot's time zone), YYYY-MM-DD: a date, not an instant, which would date the stay to the minute" }),
   lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'why the last payment attempt failed, e.g. card_declined' }),
   receipt: Type.Union([ReceiptRef, Type.Null()], { description: 'once paid, to the payer holding the payment key' }),
+  refundedFen: Type.Optional(Type.Integer({ description: 'to the payer holding the payment key: refunded so far' })),
+  refunds: Type.Optional(Type.Array(RefundLine, { description: 'to the payer holding the payment key: each refund, line by line' })),
 });
 export type PublicInvoice = Static<typeof PublicInvoice>;
 
@@ -106,8 +112,6 @@ export const PaymentStarted = Type.Object({
 });
 export type PaymentStarted = Static<typeof PaymentStarted>;
 
-export const RefundStarted = Type.Object({ invoiceId: Type.Integer(), chargeId: Type.Integer(), refundId: Type.String(), status: Type.String() });
-export type RefundStarted = Static<typeof RefundStarted>;
 export const ArrearsInvoice = Type.Intersect([Invoice, Type.Object({ remindersSent: Type.Integer() })]);
 export type ArrearsInvoice = Static<typeof ArrearsInvoice>;
 export const PlateArrears = Type.Object({ plate: Type.String(), overdueFen: Type.Integer(), outstandingFen: Type.Integer(), overdue: Type.String(), invoices: Type.Array(ArrearsInvoice) });
@@ -134,12 +138,38 @@ export const PlateReminders = Type.Object({ plate: Type.String(), messages: Type
 export type PlateReminders = Static<typeof PlateReminders>;
 export const PlateParam = Type.Object({ plate: PlateInput });
 
-/** Why a refund is made: kept in the audit log with it (issue 11: refunds need a reason). */
+/** A refund: how much (fen; omitted: all that remains refundable), why, and evidence of the stay. */
 export const RefundBody = Type.Object({
-  reason: Type.Object({
-    code: Type.Union(['duplicate-charge', 'wrong-plate', 'equipment-fault', 'goodwill', 'other'].map((c) => Type.Literal(c)), {
-      description: 'duplicate-charge, wrong-plate (the camera read another car), equipment-fault, goodwill, other (say why in note)',
-    }),
-    note: Type.Optional(Type.String({ maxLength: 500 })),
-  }, { additionalProperties: false }),
+  amountFen: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'fen; at most what remains refundable (paid less refunded, requested or waiting); omitted: all of it' })),
+  reason: AdjustmentReason,
+  evidence: Type.Optional(EvidenceIds),
 }, { additionalProperties: false });
+
+// ---------------------------------------------------------------------------------------------
+// Refunds (issue 11: partial, with a reason and evidence, staff above their limit wait for an admin).
+
+const RefundStatus = Type.Union(['pending_approval', 'requested', 'succeeded', 'failed', 'rejected'].map((s) => Type.Literal(s)), {
+  description: 'pending_approval: above the staff member\'s limit, waiting for an admin (no money moves); requested: sent to the provider; succeeded: the provider confirmed (charge.refunded); failed: the provider refused; rejected: an admin said no',
+});
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+export const RefundView = Type.Object({
+  id: Type.Integer(), invoiceId: Type.Integer(), chargeId: Type.Integer(), lotId: Type.String(), plate: Type.String(),
+  amountFen: Type.Integer(), amount: Type.String({ examples: ['¥3.00'] }),
+  reasonCode: ReasonCode, note: Nullable(Type.String()), status: RefundStatus,
+  requestedBy: Type.String(), approvedBy: Nullable(Type.String({ description: 'the admin who approved or rejected it' })),
+  decisionNote: Nullable(Type.String()), decidedAt: Nullable(IsoTime),
+  providerRefundId: Nullable(Type.String()), failureReason: Nullable(Type.String()),
+  createdAt: IsoTime, updatedAt: IsoTime, evidence: Type.Array(EvidenceEvent),
+});
+export type RefundView = Static<typeof RefundView>;
+export const InvoiceRefunds = Type.Object({
+  invoiceId: Type.Integer(), status: Type.String(), amountFen: Type.Integer(),
+  refundedFen: Type.Integer({ description: 'confirmed by the provider' }),
+  refundableFen: Type.Integer({ description: 'paid less what is refunded, requested or waiting for approval: the most a new refund may be' }),
+  refunds: Type.Array(RefundView),
+});
+export type InvoiceRefunds = Static<typeof InvoiceRefunds>;
+export const RefundList = Type.Object({ refunds: Type.Array(RefundView) });
+export type RefundList = Static<typeof RefundList>;
+export const RefundDecisionBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export const RefundRejectBody = Type.Object({ note: Type.String({ minLength: 1, maxLength: 500, description: 'why not: the requester reads it' }) }, { additionalProperties: false });

@@ -11,7 +11,8 @@
 //   POST /v1/charges/:id/cancel                         → the charge: a pending one is now failed ('canceled',
 //        webhook charge.failed); a settled one is unchanged. Safe to repeat (Alipay's trade.close,
 //        WeChat Pay's closeorder, Stripe's cancel: how a merchant ends a checkout nobody finishes).
-//   POST /v1/refunds  (Idempotency-Key required) {charge, amount_fen} → 201 {id, status:'pending'}, then webhook charge.refunded
+//   POST /v1/refunds  (Idempotency-Key required) {charge, amount_fen, metadata} → 201 {id, status:'pending', metadata}, then
+//        webhook charge.refunded with data {charge, refund} (the charge stays 'succeeded' until refunded in full, as Stripe's)
 //
 // Webhooks: POST webhookUrl, body {id: 'evt_…', type, created, data: {charge}}, header
 // `OneLot-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` (core/webhook-signature.ts).
@@ -48,6 +49,8 @@ export interface SimCharge {
   created: number;
   idempotency_key: string;
 }
+
+export interface SimRefund { id: string; charge: string; amount_fen: number; status: string; metadata: Record<string, string> }
 
 export interface WebhookDelivery {
   eventId: string;
@@ -139,9 +142,9 @@ class WebhookOutbox {
     private readonly timers: Timers,
   ) {}
 
-  emit(type: string, charge: SimCharge): void {
+  emit(type: string, charge: SimCharge, extra: Record<string, unknown> = {}): void {
     const eventId = newId('evt');
-    const body = JSON.stringify({ id: eventId, type, created: Math.floor(Date.now() / 1000), data: { charge } });
+    const body = JSON.stringify({ id: eventId, type, created: Math.floor(Date.now() / 1000), data: { charge, ...extra } });
     const d: WebhookDelivery = { eventId, type, body, signature: '', attempts: 0, lastStatus: null, delivered: false };
     this.deliveries.push(d);
     void this.deliver(d);
@@ -182,7 +185,7 @@ class SimPay {
   readonly charges = new Map<string, SimCharge>();
   // Idempotency-Key → what it produced and the body it was produced for (Stripe semantics).
   private readonly keys = new Map<string, { hash: string; result: { kind: 'charge' | 'refund'; id: string } }>();
-  private readonly refunds = new Map<string, { id: string; charge: string; amount_fen: number; status: string }>();
+  private readonly refunds = new Map<string, SimRefund>();
   private readonly methods = new Map<string, { kind: string; label: string }>();
   /** misreportNext: applied to the next charge that settles. */
   misreport: { amount_fen?: number; currency?: string } | null = null;
@@ -263,7 +266,7 @@ class SimPay {
   createRefund(req: FastifyRequest, reply: FastifyReply) {
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length < 8) return reply.status(400).send(problem('idempotency_key_required', 'send an Idempotency-Key header'));
-    const body = (req.body ?? {}) as { charge?: string; amount_fen?: number };
+    const body = (req.body ?? {}) as { charge?: string; amount_fen?: number; metadata?: Record<string, string> };
     const hash = bodyHash(body);
     const seen = this.keys.get(key);
     if (seen) {
@@ -277,14 +280,14 @@ class SimPay {
     if (!Number.isInteger(amount) || amount <= 0 || amount > charge.amount_fen - charge.amount_refunded_fen) {
       return reply.status(400).send(problem('invalid_amount', 'amount_fen must be positive and at most what is left to refund'));
     }
-    const refund = { id: newId('re'), charge: charge.id, amount_fen: amount, status: 'pending' };
+    const refund: SimRefund = { id: newId('re'), charge: charge.id, amount_fen: amount, status: 'pending', metadata: { ...(body.metadata ?? {}) } };
     this.refunds.set(refund.id, refund);
     this.keys.set(key, { hash, result: { kind: 'refund', id: refund.id } });
     this.timers.later(this.timing.latencyMs, () => {
       charge.amount_refunded_fen += amount;
       if (charge.amount_refunded_fen >= charge.amount_fen) charge.status = 'refunded';
       refund.status = 'succeeded';
-      this.webhooks.emit('charge.refunded', charge);
+      this.webhooks.emit('charge.refunded', charge, { refund });
     });
     return reply.status(201).send(refund);
   }

@@ -34,7 +34,6 @@ import type {
   PlateClaim,
   PlateInvoicesResponse,
   PublicInvoice,
-  RefundResponse,
   RemindersRunResponse,
   PlateReminders,
   ResolveAction,
@@ -49,6 +48,7 @@ import type {
   TariffDraft,
   TariffPreview,
   TariffVersion,
+  AdjustmentReasonInput,
 } from './types.ts';
 import { CSRF_HEADER, csrfToken } from './auth.ts';
 
@@ -77,10 +77,13 @@ interface RequestOptions {
   /** Operator bearer token (api/auth.ts); without one the driver's session cookie goes with the request. */
   token?: string;
   signal?: AbortSignal;
+  /** Extra headers, e.g. Idempotency-Key on a refund. */
+  headers?: Record<string, string>;
 }
 
-export async function request<T>(path: string, { method = 'GET', body, token, signal }: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+/** One call to the API; a non-2xx answer throws ApiError with the API's code and message. */
+export async function request<T>(path: string, { method = 'GET', body, token, signal, headers: extra }: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   // Double submit (api/auth.ts): a request made by the cookie must repeat the CSRF cookie in a header.
@@ -220,8 +223,9 @@ export function fetchReviewQueue(token: string, limit = 200, signal?: AbortSigna
 }
 
 /** 409 when already resolved, or approve/void of an exception that concerns no session. */
-export function resolveException(token: string, id: number, action: ResolveAction, note?: string): Promise<ResolveResponse> {
-  return request(`/api/v1/operator/exceptions/${id}/resolve`, { method: 'POST', token, body: note ? { action, note } : { action } });
+/** `reason`: required to void (a code; 'other' needs a note). */
+export function resolveException(token: string, id: number, action: ResolveAction, note?: string, reason?: AdjustmentReasonInput): Promise<ResolveResponse> {
+  return request(`/api/v1/operator/exceptions/${id}/resolve`, { method: 'POST', token, body: { action, ...(note ? { note } : {}), ...(reason ? { reason } : {}) } });
 }
 
 /** Plates with overdue invoices, largest total first. */
@@ -231,11 +235,6 @@ export function fetchArrearsPlates(token: string, limit = 500, signal?: AbortSig
 
 export function fetchPlateArrears(token: string, plate: string, signal?: AbortSignal): Promise<PlateArrears> {
   return request(`/api/v1/operator/arrears?plate=${encodeURIComponent(plate)}&limit=100`, { token, signal });
-}
-
-/** Refund a paid invoice in full; 202, the provider confirms by webhook. 409 unless paid. */
-export function refundInvoice(token: string, id: number): Promise<RefundResponse> {
-  return request(`/api/v1/operator/invoices/${id}/refund`, { method: 'POST', token, body: { reason: { code: 'goodwill' } } });
 }
 
 /** Device health alerts of the operator's lots (the city's team: every lot), newest first. */

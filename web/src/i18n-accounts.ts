@@ -120,6 +120,10 @@ export const accountsZh = {
   'act_exception.approve': '批准异常',
   'act_exception.void': '作废停车记录',
   'act_exception.dismiss': '忽略异常',
+  'act_invoice.void': '作废账单',
+  'act_refund.request-approval': '退款待审批',
+  'act_refund.approve': '批准退款',
+  'act_refund.reject': '驳回退款',
 };
 
 export const accountsEn: Record<keyof typeof accountsZh, string> = {
@@ -241,4 +245,8 @@ export const accountsEn: Record<keyof typeof accountsZh, string> = {
   'act_exception.approve': 'Exception approved',
   'act_exception.void': 'Session voided',
   'act_exception.dismiss': 'Exception dismissed',
+  'act_invoice.void': 'Invoice voided',
+  'act_refund.request-approval': 'Refund awaiting approval',
+  'act_refund.approve': 'Refund approved',
+  'act_refund.reject': 'Refund rejected',
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFen, sumFen } from './money.ts';
+import { formatFen, parseYuan, sumFen } from './money.ts';
 
 describe('formatFen', () => {
   it('formats integer fen as yuan with two decimals', () => {
@@ -26,5 +26,20 @@ describe('formatFen', () => {
     expect(formatFen(12.5)).toBe('¥—');
     expect(formatFen(Number.NaN)).toBe('¥—');
     expect(formatFen(Number.POSITIVE_INFINITY)).toBe('¥—');
+  });
+});
+
+describe('parseYuan', () => {
+  it('reads what an operator types as yuan into integer fen', () => {
+    expect(parseYuan('3')).toBe(300);
+    expect(parseYuan('3.5')).toBe(350);
+    expect(parseYuan(' ¥3.05 ')).toBe(305);
+    expect(parseYuan('0.01')).toBe(1);
+    expect(parseYuan('1234567.89')).toBe(123456789);
+    // Sums of tenths stay exact: no float arithmetic on the way.
+    expect(parseYuan('0.3')).toBe(30);
+  });
+  it('refuses anything that is not a plain amount', () => {
+    for (const bad of ['', '3.505', '-3', '3,50', 'abc', '1e3', '.5']) expect(parseYuan(bad)).toBeNull();
   });
 });

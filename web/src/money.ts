@@ -16,3 +16,13 @@ export function sumFen(amounts: readonly number[]): number {
   for (const a of amounts) s += a;
   return s;
 }
+
+/**
+ * What an operator types as yuan ("3", "3.5", "3.50", "¥3.50") as integer fen, or null for anything
+ * else (more than two decimals, a sign, letters). Parsed as text: no float arithmetic on money.
+ */
+export function parseYuan(text: string): number | null {
+  const m = /^[¥￥]?\s*(\d{1,7})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}

@@ -8,13 +8,15 @@ import type {
   ClaimDecision as ClaimDecisionSchema, ClaimPending as ClaimPendingSchema, DriverPlate as DriverPlateSchema, DriverToken, MyClaim as MyClaimSchema,
   PlateClaim as PlateClaimSchema, PublicInvoice as PublicInvoiceSchema, Invoice as InvoiceSchema, Me, MySessions,
   OpenSession as OpenSessionSchema, PastSession as PastSessionSchema, PaymentMethod as PaymentMethodSchema, PaymentStarted,
-  PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RefundStarted, RemindersRun, ReminderMessage as ReminderMessageSchema, PlateReminders as PlateRemindersSchema,
+  PlateArrears as PlateArrearsSchema, PresentedPlateInvoices, RemindersRun, RefundView, InvoiceRefunds as InvoiceRefundsSchema,
+  ReminderMessage as ReminderMessageSchema, PlateReminders as PlateRemindersSchema,
 } from '../../payments/http/schemas.ts';
 import type {
   ArrearsPlate as ArrearsPlateSchema, Resolution, ResolveAction as ResolveActionSchema, ReviewQueue as ReviewQueueSchema,
   ReviewSession as ReviewSessionSchema, SessionException as SessionExceptionSchema,
   LotTariff as LotTariffSchema, LotVersions as LotVersionsSchema, TariffVersion as TariffVersionSchema, TariffPreview as TariffPreviewSchema,
   PendingApprovals as PendingApprovalsSchema, Pass as PassSchema, TariffDraft as TariffDraftSchema,
+  AdjustmentReasons, EvidenceEvent as EvidenceEventSchema, VoidResult as VoidResultSchema,
 } from '../../billing/http/schemas.ts';
 import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
 import type {
@@ -69,7 +71,13 @@ export type ResolveAction = ResolveActionSchema;
 export type ResolveResponse = Resolution;
 export type ArrearsPlate = ArrearsPlateSchema;
 export type PlateArrears = PlateArrearsSchema;
-export type RefundResponse = RefundStarted;
+export type Refund = RefundView;
+export type InvoiceRefunds = InvoiceRefundsSchema;
+export type AdjustmentReason = AdjustmentReasons['reasons'][number];
+export type AdjustmentReasonCode = AdjustmentReason['code'];
+export interface AdjustmentReasonInput { code: AdjustmentReasonCode; note?: string }
+export type EvidenceEvent = EvidenceEventSchema;
+export type VoidResult = VoidResultSchema;
 export type PlateClaim = PlateClaimSchema;
 export type ClaimDecision = ClaimDecisionSchema;
 export type RemindersRunResponse = RemindersRun;

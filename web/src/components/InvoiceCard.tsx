@@ -54,6 +54,14 @@ export function InvoiceCard({ invoice: listed, pay, onPay, children }: Props) {
           </table>
         </details>
       )}
+      {invoice.refunds.length > 0 && (
+        // Each refund the provider confirmed, line by line (a partial refund leaves the invoice paid).
+        <ul className="invoice__refunds" data-testid="invoice-refunds">
+          {invoice.refunds.map((r, i) => (
+            <li key={i} data-testid="invoice-refund">{t('refundLine', { amount: formatFen(-r.amountFen), t: formatLocalTime(r.at) })}</li>
+          ))}
+        </ul>
+      )}
       <div className="invoice__foot">
         <span className="muted">{t('dueAt', { t: formatLocalTime(invoice.dueAt).slice(0, 10) })}</span>
         <span className="invoice__pay" role="status">

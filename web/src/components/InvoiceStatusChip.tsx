@@ -1,6 +1,6 @@
 import { useI18n, type StringKey } from '../i18n.ts';
 
-const LABEL: Record<string, StringKey> = {
+export const INVOICE_STATUS: Record<string, StringKey> = {
   outstanding: 'statusOutstanding',
   paying: 'statusPaying',
   paid: 'statusPaid',
@@ -13,6 +13,6 @@ const LABEL: Record<string, StringKey> = {
 export function InvoiceStatusChip({ status, overdue }: { status: string; overdue: boolean }) {
   const { t } = useI18n();
   if (overdue && status === 'outstanding') return <span className="chip chip--bad">{t('statusOverdue')}</span>;
-  const key = LABEL[status];
+  const key = INVOICE_STATUS[status];
   return <span className={`chip chip--${status}`}>{key ? t(key) : status}</span>;
 }

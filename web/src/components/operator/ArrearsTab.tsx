@@ -1,5 +1,5 @@
 // Arrears: plates with overdue bills (largest first); selecting one shows its unpaid bills. Running
-// the reminders and refunding a paid invoice sit beside them.
+// the reminders, refunding a paid invoice and the refunds waiting for an admin sit beside them.
 import { useCallback, useState } from 'react';
 import { fetchArrearsPlates } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
@@ -9,12 +9,13 @@ import { Notice } from '../Notice.tsx';
 import { ArrearsPlatesTable } from './ArrearsPlatesTable.tsx';
 import type { SectionProps } from './console.ts';
 import { PlateArrearsCard } from './PlateArrearsCard.tsx';
+import { PendingRefundsCard } from './PendingRefundsCard.tsx';
 import { RefundCard } from './RefundCard.tsx';
 import { RemindersCard } from './RemindersCard.tsx';
 
 export const ARREARS_LIMIT = 500;
 
-export function ArrearsTab({ token, onExpired }: SectionProps) {
+export function ArrearsTab({ token, onExpired, canEdit }: SectionProps) {
   const { t } = useI18n();
   const load = useCallback((signal: AbortSignal) => fetchArrearsPlates(token, ARREARS_LIMIT, signal), [token]);
   const arrears = useOperatorQuery(load, onExpired);
@@ -53,6 +54,7 @@ export function ArrearsTab({ token, onExpired }: SectionProps) {
         )}
       </section>
       {selected && <PlateArrearsCard key={`${selected}:${version}`} plate={selected} token={token} onExpired={onExpired} />}
+      <PendingRefundsCard token={token} onExpired={onExpired} canDecide={canEdit} />
       <div className="op-grid">
         <RemindersCard token={token} onExpired={onExpired} onSent={onRemindersSent} />
         <RefundCard token={token} onExpired={onExpired} />

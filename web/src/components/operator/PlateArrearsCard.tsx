@@ -1,5 +1,6 @@
 // One plate's unpaid bills as the operator sees them (full plate, reminders sent); a paid one
-// (settled while the list was open) can be refunded from here, and its reminder history opened.
+// (settled while the list was open) can be refunded from here, an outstanding one voided with a
+// reason, and its reminder history opened.
 import { useCallback, useState } from 'react';
 import { fetchPlateArrears } from '../../api.ts';
 import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
@@ -9,6 +10,7 @@ import { InvoiceCard } from '../InvoiceCard.tsx';
 import { Notice } from '../Notice.tsx';
 import { PlateReminders } from './PlateRemindersCard.tsx';
 import { RefundButton } from './RefundButton.tsx';
+import { VoidDialog } from './VoidDialog.tsx';
 
 interface Props {
   plate: string;
@@ -21,6 +23,12 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
   const load = useCallback((signal: AbortSignal) => fetchPlateArrears(token, plate, signal), [token, plate]);
   const detail = useOperatorQuery(load, onExpired);
   const d = detail.data;
+  // A voided invoice leaves the unpaid list on reload: the card says it went, not the dialog.
+  const [voided, setVoided] = useState<number | null>(null);
+  const onVoided = (id: number) => {
+    setVoided(id);
+    void detail.reload();
+  };
   const [history, setHistory] = useState(false);
 
   return (
@@ -38,6 +46,7 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
           {t('opReminderHistory')}
         </button>
       </div>
+      {voided !== null && <p className="pay-msg pay-msg--ok" role="status" data-testid="void-done">{t('opVoided', { id: voided })}</p>}
       {history && <PlateReminders plate={plate} token={token} onExpired={onExpired} />}
       {detail.error && <Notice message={detail.error} onRetry={() => void detail.reload()} />}
       {!d ? (
@@ -52,9 +61,8 @@ export function PlateArrearsCard({ plate, token, onExpired }: Props) {
                 <span className="muted">
                   #{inv.id} · {t('opRemindersSent', { n: inv.remindersSent })}
                 </span>
-                {inv.status === 'paid' && (
-                  <RefundButton invoiceId={inv.id} token={token} onExpired={onExpired} onRefunded={() => void detail.reload()} />
-                )}
+                {inv.status === 'paid' && <RefundButton invoiceId={inv.id} token={token} onExpired={onExpired} onRefunded={() => void detail.reload()} />}
+                {inv.status === 'outstanding' && <VoidDialog invoiceId={inv.id} token={token} onExpired={onExpired} onVoided={() => onVoided(inv.id)} />}
               </div>
             </InvoiceCard>
           ))}

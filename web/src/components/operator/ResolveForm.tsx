@@ -1,5 +1,5 @@
-// Resolve one exception with an optional note; the API's refusal (409: already resolved, or no
-// session to approve or void) is shown as it words it.
+// Resolve one exception with an optional note (a void also with its reason code: issue 11); the
+// API's refusal (409: already resolved, or no session to approve or void) is shown as it words it.
 import { useState } from 'react';
 import { resolveException } from '../../api.ts';
 import { operatorFailure } from '../../hooks/useOperatorQuery.ts';
@@ -8,6 +8,7 @@ import type { ResolveAction } from '../../types.ts';
 import { Field } from '../Field.tsx';
 import { Notice } from '../Notice.tsx';
 import { RESOLVE_ACTION } from './labels.ts';
+import { reasonInput, useReasons, type ReasonState } from './ReasonFields.tsx';
 
 interface Props {
   exceptionId: number;
@@ -18,16 +19,20 @@ interface Props {
 }
 
 export function ResolveForm({ exceptionId, actions, token, onExpired, onResolved }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState<ResolveAction | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const reasons = useReasons(token, onExpired);
+  const [reason, setReason] = useState<ReasonState>({ code: '', note: '' });
+  // The void reason's note is the resolution's note too: one box, not two.
+  const voidReason = reasonInput({ ...reason, note }, reasons);
 
   const resolve = async (action: ResolveAction) => {
     setBusy(action);
     setError(null);
     try {
-      await resolveException(token, exceptionId, action, note.trim() || undefined);
+      await resolveException(token, exceptionId, action, note.trim() || undefined, action === 'void' ? voidReason ?? undefined : undefined);
       onResolved(exceptionId);
     } catch (err) {
       setError(operatorFailure(err, onExpired));
@@ -40,6 +45,16 @@ export function ResolveForm({ exceptionId, actions, token, onExpired, onResolved
       <Field label={t('opNote')} id={`resolve-note-${exceptionId}`}>
         {(control) => <input {...control} className="input input--small" value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} data-testid="resolve-note" />}
       </Field>
+      {actions.includes('void') && (
+        <Field label={t('opReason')} id={`resolve-reason-${exceptionId}`}>
+          {(control) => (
+            <select {...control} className="input input--small" value={reason.code} onChange={(e) => setReason({ ...reason, code: e.target.value as ReasonState['code'] })} data-testid="resolve-reason">
+              <option value="">{t('opReasonPick')}</option>
+              {reasons.map((r) => <option key={r.code} value={r.code}>{lang === 'zh' ? r.zh : r.en}</option>)}
+            </select>
+          )}
+        </Field>
+      )}
       <div className="resolve__actions">
         {actions.map((a) => (
           <button
@@ -47,7 +62,7 @@ export function ResolveForm({ exceptionId, actions, token, onExpired, onResolved
             type="button"
             className={`btn btn--small${a === 'approve' ? ' btn--primary' : ''}`}
             title={t(RESOLVE_ACTION[a].help)}
-            disabled={busy !== null}
+            disabled={busy !== null || (a === 'void' && !voidReason)}
             onClick={() => void resolve(a)}
             data-testid={`resolve-${a}`}
           >

@@ -1,6 +1,6 @@
 // Words for the codes the review queue sends (billing/session-rules.ts); an unknown code shows as sent.
 import type { StringKey } from '../../i18n.ts';
-import type { ReminderMessage, ResolveAction, ReviewSession } from '../../types.ts';
+import type { Refund, ReminderMessage, ResolveAction, ReviewSession } from '../../types.ts';
 
 export const EXCEPTION_KIND: Record<string, StringKey> = {
   'exit-without-entry': 'exExitWithoutEntry',
@@ -36,6 +36,15 @@ export const RESOLVE_ACTION: Record<ResolveAction, { label: StringKey; help: Str
   dismiss: { label: 'opDismiss', help: 'opDismissHelp' },
 };
 
+/** A refund's status (payments/refunds.ts). */
+export const REFUND_STATUS: Record<Refund['status'], StringKey> = {
+  pending_approval: 'rsPendingApproval',
+  requested: 'rsRequested',
+  succeeded: 'rsSucceeded',
+  failed: 'rsFailed',
+  rejected: 'rsRejected',
+};
+
 /** A reminder message's status (payments/reminders.ts), and the chip it shows in. */
 export const REMINDER_STATUS: Record<ReminderMessage['status'], { label: StringKey; chip: string }> = {
   queued: { label: 'remQueued', chip: 'chip--paying' },
@@ -59,4 +68,8 @@ export const ACTION_LABEL: Record<string, StringKey> = {
   'exception.approve': 'act_exception.approve',
   'exception.void': 'act_exception.void',
   'exception.dismiss': 'act_exception.dismiss',
+  'invoice.void': 'act_invoice.void',
+  'refund.request-approval': 'act_refund.request-approval',
+  'refund.approve': 'act_refund.approve',
+  'refund.reject': 'act_refund.reject',
 };
