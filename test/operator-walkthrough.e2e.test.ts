@@ -301,7 +301,7 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     await page.setViewportSize({ width: 1280, height: 1400 });
   });
 
-  it('left every step in the operator\'s audit log, with who did it and no secret', async () => {
+  it('left every step in the operator\'s audit log, with who did it and no secret, named in the console\'s audit tab', async () => {
     // The admin's own token, as the console keeps it for the tab.
     const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('onelot.operatorToken')!) as { token: string }).token);
     const res = await fetch(`${p.httpUrl}/api/v1/operator/audit`, { headers: { authorization: `Bearer ${token}` } });
@@ -322,6 +322,13 @@ describe('a new operator\'s walk-through (issue 11)', () => {
     ]);
     const text = JSON.stringify(entries);
     for (const secret of [camera.secret, sensor.secret, rotatedSecret]) expect(text).not.toContain(secret);
+
+    // And in the console's audit tab, each step named in the page's language.
+    await page.locator(tid('op-tab-link-audit')).click();
+    const named = { 'lot.create': '新建停车场', 'bays.add': '添加泊位', 'device.register': '登记设备', 'tariff.draft': '起草收费标准', 'tariff.schedule': '排定收费标准', 'tariff.approve': '批准收费标准', 'device.rotate-secret': '更换设备密钥' };
+    for (const [action, words] of Object.entries(named)) {
+      await expect.poll(() => page.locator(tid('audit-row', `[data-action="${action}"]`)).first().innerText().catch(() => ''), { timeout: 5000 }).toContain(words);
+    }
   });
 
   it('broke none of the page\'s security rules', () => {
