@@ -1,11 +1,12 @@
 // Shared by the end-to-end tests: a whole platform on port 0 in a temporary data directory,
 // and real MQTT clients acting as devices.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../core/config.ts';
+import { inject } from 'vitest';
+import { assertSafeForProduction, loadConfig } from '../core/config.ts';
 import { openSession, type OperatorRole } from '../core/sessions.ts';
 import { startPlatform, type Platform } from '../platform.ts';
 import type { OneLotModule } from '../core/module.ts';
@@ -34,7 +35,15 @@ export async function startTestPlatform(opts: { dataDir?: string; env?: Record<s
     // Many sign-ups from 127.0.0.1 in one file: the sign-in limits are tested on their own
     // (test/accounts.e2e.test.ts sets them back).
     AUTH_LIMIT_PER_ADDRESS: '10000', AUTH_LIMIT_PER_ACCOUNT: '10000', ...opts.env });
+  // An empty embedded data directory starts from the run's seeded copy (test/global-setup.ts)
+  // rather than migrating and seeding anew; the demo's devices are dated as if seeded now, so
+  // device health sees them as new whenever in the run a file starts.
+  assertSafeForProduction(config); // as startPlatform does, before anything is written
+  const seeded = inject('seededDataDir');
+  const fromCopy = seeded && !config.DATABASE_URL && config.SEED_DEMO && (!existsSync(dataDir) || readdirSync(dataDir).length === 0);
+  if (fromCopy) cpSync(seeded, dataDir, { recursive: true });
   const platform = await startPlatform(config, { modules: opts.modules });
+  if (fromCopy) await platform.db.pool.query('UPDATE devices SET created_at = now()');
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   return Object.assign(platform, {
     creds,

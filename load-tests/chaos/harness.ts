@@ -18,6 +18,8 @@ export interface Device { id: string; secret: string }
 export interface Platform extends PlatformProcess {
   /** A pool of one connection to this platform's database (closed with kill9/stop). */
   db: pg.Pool;
+  /** This start's TMPDIR (its embedded database's socket directory is in it). */
+  tmpDir: string;
 }
 
 export interface Harness {
@@ -56,7 +58,7 @@ export async function createHarness(o: { devices: number; log: (m: string) => vo
     // Registered through the running platform's database: opening the embedded database a second
     // time, before the first start, would cost as long again as the start itself.
     if (starts === 1) await registerOn(db, devices);
-    return Object.assign(p, { db });
+    return Object.assign(p, { db, tmpDir: tmp });
   };
   return {
     dataDir, devices, start, env: baseEnv, httpUrl: `http://127.0.0.1:${httpPort}`,

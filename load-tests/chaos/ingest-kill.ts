@@ -7,9 +7,10 @@
 //   (0 stored twice);
 // - after the resend, every message sent is stored.
 import { Fleet, storedCounts } from './publishers.ts';
-import { result, sleep, type Harness, type Platform, type ScenarioResult } from './harness.ts';
+import { result, sleep, until, type Harness, type Platform, type ScenarioResult } from './harness.ts';
 
-export interface IngestKillOptions { devices: number; window: number; killAfterMs: number }
+/** The kill comes after `killAfterMs`, or (when given) once `killAtAcked` messages are acknowledged: the platform's own PUBACKs, not a guess at how fast it runs. */
+export interface IngestKillOptions { devices: number; window: number; killAfterMs: number; killAtAcked?: number }
 
 export async function ingestKill(h: Harness, platform: Platform, o: IngestKillOptions): Promise<{ result: ScenarioResult; platform: Platform }> {
   const devices = h.devices.slice(0, o.devices);
@@ -17,7 +18,8 @@ export async function ingestKill(h: Harness, platform: Platform, o: IngestKillOp
   const connected = await fleet.connect();
   let killed = false;
   const running = fleet.run(o.window, () => killed);
-  await sleep(o.killAfterMs);
+  if (o.killAtAcked !== undefined) await until(() => fleet.acked.size >= o.killAtAcked!, 60_000, 10);
+  else await sleep(o.killAfterMs);
   const ackedBeforeKill = fleet.acked.size;
   h.log(`ingest-kill: ${connected} devices, ${ackedBeforeKill} acknowledged; kill -9 the platform (pid ${platform.pid})`);
   killed = true;

@@ -21,7 +21,10 @@ async function contactlessDrivers(p: Platform, plates: string[]): Promise<void> 
   await p.db.query(
     `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(phone, plate)),
           d AS (INSERT INTO drivers (phone, password_hash) SELECT phone, '!disabled' FROM x RETURNING id, phone),
-          p AS (INSERT INTO driver_plates (plate, driver_id, contactless) SELECT x.plate, d.id, true FROM x JOIN d USING (phone))
+          -- Claimed a day ago: contactless covers only stays since the claim (payments/auto-charger.ts),
+          -- and the stays below began 2–5 h ago.
+          p AS (INSERT INTO driver_plates (plate, driver_id, contactless, added_at, claimed_at)
+                SELECT x.plate, d.id, true, now() - interval '1 day', now() - interval '1 day' FROM x JOIN d USING (phone))
      INSERT INTO payment_methods (driver_id, provider, token, label, is_default) SELECT id, 'simpay', 'tok_ok_pm_chaos', 'Chaos ****0000', true FROM d`,
     [plates.map((_, k) => `177${String(k).padStart(8, '0')}`), plates]);
 }

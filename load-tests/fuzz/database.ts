@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
-function embeddedSocketDir(pid: number): string | undefined {
+function embeddedSocketDir(pid: number, tmpDir: string): string | undefined {
   const held = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -17,7 +17,7 @@ function embeddedSocketDir(pid: number): string | undefined {
       if (m) held.add(m[1]);
     } catch { /* closed meanwhile */ }
   }
-  const prefix = path.join(os.tmpdir(), 'onelot-db-');
+  const prefix = path.join(tmpDir, 'onelot-db-');
   for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     const [inode, file] = [f[6], f[7]];
@@ -26,13 +26,16 @@ function embeddedSocketDir(pid: number): string | undefined {
   return undefined;
 }
 
-/** A pg client on the platform's database (the child `pid` when embedded); the caller ends it. */
-export async function connectPlatformDatabase(pid: number, databaseUrl = process.env.DATABASE_URL): Promise<pg.Client> {
+/**
+ * A pg client on the platform's database (the child `pid` when embedded, its socket under `tmpDir`:
+ * the platform's TMPDIR); the caller ends it.
+ */
+export async function connectPlatformDatabase(pid: number, tmpDir = os.tmpdir(), databaseUrl = process.env.DATABASE_URL): Promise<pg.Client> {
   let client: pg.Client;
   if (databaseUrl) client = new pg.Client({ connectionString: databaseUrl });
   else {
-    const dir = embeddedSocketDir(pid);
-    if (!dir) throw new Error(`no embedded database socket held by the platform (pid ${pid}) under ${os.tmpdir()}/onelot-db-*`);
+    const dir = embeddedSocketDir(pid, tmpDir);
+    if (!dir) throw new Error(`no embedded database socket held by the platform (pid ${pid}) under ${tmpDir}/onelot-db-*`);
     const password = readFileSync(path.join(dir, 'password'), 'utf8').trim();
     // 5432: the number in the socket's name, .s.PGSQL.5432 (core/db/wire-server.ts SOCKET_PORT).
     client = new pg.Client({ host: dir, port: 5432, user: 'postgres', database: 'postgres', password });

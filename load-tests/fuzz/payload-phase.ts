@@ -25,6 +25,8 @@ export interface PayloadPhaseResult {
   expectDead: Map<string, number>;
   byCode: Map<Expect, number>;
   refused: { attempted: number; closed: number; acked: number };
+  /** CONNECTs answered 3 (the per-device connect rate limit) and retried after a back-off. */
+  throttled: { n: number };
   seconds: number;
 }
 
@@ -38,7 +40,24 @@ export interface PayloadPhaseOptions {
   progress?: (done: number) => void;
 }
 
-const connect = (url: string, d: Credentialed) => RawMqttClient.connect(url, { clientId: d.id, username: d.id, password: d.secret, keepalive: 60 });
+/**
+ * CONNECT as firmware does: CONNACK 3 ("server unavailable") is the broker's per-device connect
+ * rate limit (ingest/connect-rate.ts: a burst of 20, then 10 a minute) telling the device to come
+ * back later, so it backs off and retries; `throttled` counts those answers. Any other refusal
+ * or a closed connection is an error. A fast machine opens the foreign-topic connections below
+ * quicker than the limit refills: the limit working, not a failure of the platform.
+ */
+async function connect(url: string, d: Credentialed, throttled?: { n: number }): Promise<RawMqttClient> {
+  for (const deadline = Date.now() + 120_000; ;) {
+    try {
+      return await RawMqttClient.connect(url, { clientId: d.id, username: d.id, password: d.secret, keepalive: 60 });
+    } catch (err) {
+      if (!/CONNACK return code 3$/.test((err as Error).message) || Date.now() > deadline) throw err;
+      if (throttled) throttled.n++;
+      await new Promise((r) => setTimeout(r, 2000 + Math.random() * 4000));
+    }
+  }
+}
 
 export async function runPayloadPhase(o: PayloadPhaseOptions): Promise<PayloadPhaseResult> {
   const started = performance.now();
@@ -46,26 +65,26 @@ export async function runPayloadPhase(o: PayloadPhaseOptions): Promise<PayloadPh
   const r: PayloadPhaseResult = {
     sent: 0, acked: 0, unacked: 0, unackedSamples: [], reconnects: 0, byMutation: new Map(),
     expectStored: new Map(o.devices.map((d) => [d.id, 0])), expectDead: new Map(o.devices.map((d) => [d.id, 0])), byCode: new Map(),
-    refused: { attempted: 0, closed: 0, acked: 0 }, seconds: 0,
+    refused: { attempted: 0, closed: 0, acked: 0 }, throttled: { n: 0 }, seconds: 0,
   };
   const perDevice = o.devices.map(() => [] as typeof cases);
   for (const c of cases) perDevice[c.device].push(c);
   // seq: unique per device and run, so a stored message is never a duplicate of another.
   const seqBase = Date.now() * 100;
   await Promise.all(o.devices.map((d, i) => publishAll(o, d, perDevice[i], seqBase, r)));
-  r.refused = await refusedTopics(o.mqttUrl, o.devices, Math.max(4, Math.ceil(o.count / 200)), seqBase);
+  r.refused = await refusedTopics(o.mqttUrl, o.devices, Math.max(4, Math.ceil(o.count / 200)), seqBase, r.throttled);
   r.seconds = (performance.now() - started) / 1000;
   return r;
 }
 
 async function publishAll(o: PayloadPhaseOptions, d: Credentialed, cases: ReturnType<typeof samplePayloads>, seqBase: number, r: PayloadPhaseResult): Promise<void> {
   const window = o.window ?? 32;
-  let client = await connect(o.mqttUrl, d);
+  let client = await connect(o.mqttUrl, d, r.throttled);
   let inFlight = 0;
   let wake: (() => void) | undefined;
   for (const [n, c] of cases.entries()) {
     while (inFlight >= window || !client.connected) {
-      if (!client.connected && inFlight === 0) { client = await connect(o.mqttUrl, d); r.reconnects++; continue; }
+      if (!client.connected && inFlight === 0) { client = await connect(o.mqttUrl, d, r.throttled); r.reconnects++; continue; }
       await new Promise<void>((resolve) => { wake = resolve; });
     }
     const payload = c.build(seqBase + n, Date.now());
@@ -95,13 +114,13 @@ async function publishAll(o: PayloadPhaseOptions, d: Credentialed, cases: Return
 }
 
 /** Valid messages to topics a device may not publish to: each must close the connection unacknowledged. */
-async function refusedTopics(url: string, devices: Credentialed[], count: number, seqBase: number): Promise<PayloadPhaseResult['refused']> {
+async function refusedTopics(url: string, devices: Credentialed[], count: number, seqBase: number, throttled: { n: number }): Promise<PayloadPhaseResult['refused']> {
   const out = { attempted: 0, closed: 0, acked: 0 };
   const one = async (k: number) => {
     const d = devices[k % devices.length];
     const other = devices[(k + 1) % devices.length];
     const topics = [`devices/${other.id}/events`, `devices/${d.id}/commands`, `devices/${d.id}/events/x`, `devices/${d.id}`, 'devices/+/events', '$SYS/broker', `devices/${d.id}/events\u0000`, '📡/events'];
-    const client = await connect(url, d);
+    const client = await connect(url, d, throttled);
     out.attempted++;
     const payload = JSON.stringify({ type: 'heartbeat', seq: seqBase + 900_000_000 + k, ts: new Date().toISOString() });
     const acked = await new Promise<boolean>((resolve) => {

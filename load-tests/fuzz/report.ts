@@ -79,7 +79,7 @@ export function formatReport(f: FuzzFindings, results: Check[]): string {
   const lines = [`OneLot fuzz report (seed ${f.seed}; rerun with --seed ${f.seed})`];
   if (f.payloads) {
     const p = f.payloads;
-    lines.push(`\nDevice payloads: ${p.sent} in ${p.seconds.toFixed(1)} s over ${p.expectStored.size} devices (${Math.round(p.sent / p.seconds)}/s), ${p.refused.attempted} to foreign topics`,
+    lines.push(`\nDevice payloads: ${p.sent} in ${p.seconds.toFixed(1)} s over ${p.expectStored.size} devices (${Math.round(p.sent / p.seconds)}/s), ${p.refused.attempted} to foreign topics; ${p.throttled.n} CONNECTs answered 3 by the per-device connect limit and retried`,
       table([['mutation', 'sent', 'expect'], ...[...p.byMutation.entries()].sort((a, b) => b[1].n - a[1].n).map(([k, v]) => [k, v.n, v.expect] as [string, number, string])]),
       '  dead-letter reasons found (by shape):', table(reasonShapes(p.found).slice(0, 14).map(([s, n]) => [s, n])));
   }
