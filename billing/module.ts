@@ -1,6 +1,6 @@
 // billing as a module: the ingest hook that builds sessions from device events and issues invoices
 // in the same transaction, its routes, the overstay job, and price estimates for guidance.
-import type { IssuedInvoice } from '../core/changes.ts';
+import type { IssuedInvoice, LotsChanged } from '../core/changes.ts';
 import type { Config } from '../core/config.ts';
 import type { OneLotModule } from '../core/module.ts';
 import { createSessionHook, overstayScan, type SessionHook } from './sessions.ts';
@@ -9,10 +9,11 @@ import { billingOperatorRoutes, publicBillingRoutes } from './http/index.ts';
 
 export interface BillingModuleOptions {
   /**
-   * Gives lots without a tariff one, at start and when an event names a lot added since (the
-   * demo seed's defaults, seed/billing-seed.ts). Without it such lots are not billed.
+   * Gives lots without a tariff one, at start, when an operator adds a lot (only `lotIds`), and when
+   * an event names a lot added since (the demo seed's defaults, seed/billing-seed.ts). Without it
+   * such lots are not billed.
    */
-  ensureTariffs?: (q: Queryable) => Promise<void>;
+  ensureTariffs?: (q: Queryable, lotIds?: readonly string[]) => Promise<void>;
 }
 
 export interface BillingModule extends OneLotModule {
@@ -40,14 +41,24 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
         await pool.query('ANALYZE sessions, invoices, session_exceptions');
       },
     }],
-    async start({ pool, changes, metrics }) {
+    async start({ pool, changes, metrics, log }) {
       await opts.ensureTariffs?.(pool);
       await sessionHook.reload(pool);
       sessionHook.metrics = metrics;
       // Tell the rest of the platform (payments' contactless charging) what each commit issued.
       const forward = (list: IssuedInvoice[]) => { changes.emit('invoices', list); };
       sessionHook.events.on('issued', forward);
-      return async () => { sessionHook.events.off('issued', forward); };
+      // A lot an operator just made is priced from the start — its public page and the console's
+      // tariffs show its tariff — not only once its first device event reaches the session hook.
+      // Only the lots it names: another tenant's lots are not this change's business.
+      const onLots = ({ lotIds }: LotsChanged) => {
+        const fresh = lotIds.filter((id) => !sessionHook.book.lots.has(id));
+        if (!fresh.length) return;
+        void (async () => { await opts.ensureTariffs?.(pool, fresh); await sessionHook.reload(pool); })()
+          .catch((err: unknown) => log.warn(`billing: the tariff of new lot(s) ${lotIds.join(', ')} waits for their first event: ${(err as Error).message}`));
+      };
+      changes.on('lots', onLots);
+      return async () => { sessionHook.events.off('issued', forward); changes.off('lots', onLots); };
     },
   };
 }

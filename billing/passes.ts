@@ -1,6 +1,7 @@
 // Monthly passes (月卡) and free lists (staff, residents, emergency vehicles) as operators issue
 // them in the console: the SQL; the rule that a pass covers a stay is in billing/pass-cover.ts.
 // A pass is issued by the lot's operator (paid at the counter); drivers do not buy them online yet.
+import { audit } from '../core/audit.ts';
 import { OneLotError } from '../core/errors.ts';
 import { normalizePlate } from '../core/plates.ts';
 import type { Queryable } from './session-store.ts';
@@ -42,7 +43,9 @@ export async function createPass(q: Queryable, operatorId: string, p: PassInput,
     `INSERT INTO parking_passes (operator_id, lot_id, kind, name, plates, valid_from, valid_to, price_fen, paid_via, note, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
     [operatorId, p.lotId ?? null, p.kind, p.name, plates, p.validFrom, p.validTo, p.priceFen ?? null, p.paidVia ?? (p.kind === 'monthly' ? 'counter' : null), p.note ?? null, by]);
-  return view(rows[0]);
+  const pass = view(rows[0]);
+  await audit(q, { by: by === null ? null : { accountId: by }, operatorId, action: 'pass.issue', objectType: 'pass', objectId: pass.id, after: forAudit(pass) });
+  return pass;
 }
 
 /** The tenant's passes (every tenant's for the city), newest first; one lot's with lotId (operator-wide lists included). */
@@ -56,9 +59,19 @@ export async function listPasses(q: Queryable, operatorId: string | null, lotId?
 }
 
 /** Revoke a pass from now on: stays already billed keep their invoices. */
-export async function revokePass(q: Queryable, operatorId: string | null, id: number): Promise<PassView> {
+export async function revokePass(q: Queryable, operatorId: string | null, id: number, by: string | null): Promise<PassView> {
   const { rows } = await q.query(
     `UPDATE parking_passes SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND ($2::text IS NULL OR operator_id = $2) RETURNING *`, [id, operatorId]);
   if (!rows[0]) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Pass ${id}`);
-  return view(rows[0]);
+  const pass = view(rows[0]);
+  await audit(q, { by: by === null ? null : { accountId: by }, operatorId: pass.operatorId, action: 'pass.revoke', objectType: 'pass', objectId: id, after: forAudit(pass) });
+  return pass;
+}
+
+/**
+ * A pass as the audit log keeps it: without its holder's name and plates (personal data, which an
+ * append-only log could never erase), their number instead.
+ */
+function forAudit({ name: _name, plates, ...rest }: PassView) {
+  return { ...rest, plates: plates.length };
 }

@@ -1,7 +1,9 @@
 // A lot's tariff versions as operators write them in the console: drafts, scheduling from a future
 // date, the city's approval of street tariffs (public prices set by the city; a garage's publish on
 // scheduling), and the rule that a version in force or past is never changed again. The SQL that
-// changes tariffs lives here; routes (billing/http/tariffs.ts) only call it. Rows: migrations/015.
+// changes tariffs lives here; routes (billing/http/tariffs.ts) only call it, in a transaction, and
+// every change is in the audit log (core/audit.ts) with the version before and after. Rows: migrations/015.
+import { audit } from '../core/audit.ts';
 import { OneLotError } from '../core/errors.ts';
 import type { Queryable } from './session-store.ts';
 import { ownTariffId, pickVersion } from './billing-book.ts';
@@ -68,24 +70,39 @@ export async function createDraft(q: Queryable, lot: LotRef, body: DraftBody, by
   await q.query(
     `INSERT INTO tariffs (id, lot_id, version, valid_from, body, status, created_by) VALUES ($1, $2, $3, $4, $5, 'draft', $6)`,
     [ownTariffId(lot.id), lot.id, version, tariff.validFrom, JSON.stringify(tariff), by]);
-  return (await listVersions(q, lot, now)).find((v) => !v.shared && v.version === version)!;
+  return record(q, lot, version, 'draft', by, undefined, now);
+}
+
+/** The lot's own version as listed (undefined once deleted). */
+async function versionOf(q: Queryable, lot: LotRef, version: number, now: Date): Promise<VersionView | undefined> {
+  return (await listVersions(q, lot, now)).find((v) => !v.shared && v.version === version);
+}
+
+/** The audit entry of one change of a version (by an account, or null for the system); answers the version now. */
+async function record(q: Queryable, lot: LotRef, version: number, action: string, by: string | null, before: VersionView | undefined, now: Date): Promise<VersionView> {
+  const after = await versionOf(q, lot, version, now);
+  await audit(q, { by: by === null ? null : { accountId: by }, operatorId: lot.operatorId, action: `tariff.${action}`, objectType: 'tariff', objectId: `${lot.id}@${version}`, before, after });
+  return after!;
 }
 
 /** Rewrite a version not yet in force; it becomes a draft again (to be scheduled, and approved, anew). */
-export async function updateDraft(q: Queryable, lot: LotRef, version: number, body: DraftBody, now = new Date()): Promise<VersionView> {
+export async function updateDraft(q: Queryable, lot: LotRef, version: number, body: DraftBody, by: string | null, now = new Date()): Promise<VersionView> {
+  const before = await versionOf(q, lot, version, now);
   const row = await ownRow(q, lot, version);
   assertMutable(lot, row, now);
   const tariff = tariffFromDraft(lot, version, body, body.validFrom ?? iso(row.valid_from)!);
   await q.query(
     `UPDATE tariffs SET body = $3, valid_from = $4, status = 'draft', scheduled_at = NULL, decided_at = NULL, decided_by = NULL, rejection = NULL, updated_at = now()
       WHERE id = $1 AND version = $2`, [ownTariffId(lot.id), version, JSON.stringify(tariff), tariff.validFrom]);
-  return (await listVersions(q, lot, now)).find((v) => !v.shared && v.version === version)!;
+  return record(q, lot, version, 'update', by, before, now);
 }
 
-export async function deleteDraft(q: Queryable, lot: LotRef, version: number, now = new Date()): Promise<void> {
+export async function deleteDraft(q: Queryable, lot: LotRef, version: number, by: string | null, now = new Date()): Promise<void> {
+  const before = await versionOf(q, lot, version, now);
   const row = await ownRow(q, lot, version);
   assertMutable(lot, row, now);
   await q.query('DELETE FROM tariffs WHERE id = $1 AND version = $2', [ownTariffId(lot.id), version]);
+  await audit(q, { by: by === null ? null : { accountId: by }, operatorId: lot.operatorId, action: 'tariff.delete', objectType: 'tariff', objectId: `${lot.id}@${version}`, before });
 }
 
 /**
@@ -96,6 +113,7 @@ export async function scheduleVersion(q: Queryable, lot: LotRef, version: number
   const at = Date.parse(effectiveFrom);
   if (Number.isNaN(at)) throw new OneLotError('ONELOT_ERR_VALIDATION', `effectiveFrom "${effectiveFrom}" is not a date-time; use e.g. 2027-01-01T00:00:00+08:00`);
   if (at <= now.getTime()) throw new OneLotError('ONELOT_ERR_VALIDATION', `effectiveFrom ${new Date(at).toISOString()} is not in the future: a tariff is scheduled from a later date, so no stay already begun is repriced`);
+  const before = await versionOf(q, lot, version, now);
   const row = await ownRow(q, lot, version);
   assertMutable(lot, row, now);
   const tariff = parseTariff({ ...row.body, validFrom: effectiveFrom });
@@ -105,11 +123,12 @@ export async function scheduleVersion(q: Queryable, lot: LotRef, version: number
     `UPDATE tariffs SET body = $3, valid_from = $4, status = $5, scheduled_at = now(), decided_at = $6, decided_by = $7, rejection = NULL, updated_at = now()
       WHERE id = $1 AND version = $2`,
     [ownTariffId(lot.id), version, JSON.stringify(tariff), tariff.validFrom, street ? 'pending' : 'approved', street ? null : now.toISOString(), street ? null : by]);
-  return (await listVersions(q, lot, now)).find((v) => !v.shared && v.version === version)!;
+  return record(q, lot, version, 'schedule', by, before, now);
 }
 
 /** The city's decision on a pending street version. Approving one whose date has passed is refused. */
 export async function decideVersion(q: Queryable, lot: LotRef, version: number, d: { approve: boolean; reason?: string; by: string }, now = new Date()): Promise<VersionView> {
+  const before = await versionOf(q, lot, version, now);
   const row = await ownRow(q, lot, version);
   if (row.status !== 'pending') throw new OneLotError('ONELOT_ERR_CONFLICT', `Version ${version} of lot ${lot.id} is ${row.status}, not waiting for approval; only a scheduled street version is approved or rejected`);
   if (d.approve && new Date(row.valid_from).getTime() <= now.getTime()) {
@@ -119,7 +138,7 @@ export async function decideVersion(q: Queryable, lot: LotRef, version: number, 
   await q.query(
     `UPDATE tariffs SET status = $3, decided_at = now(), decided_by = $4, rejection = $5, updated_at = now() WHERE id = $1 AND version = $2`,
     [ownTariffId(lot.id), version, d.approve ? 'approved' : 'rejected', d.by, d.approve ? null : d.reason]);
-  return (await listVersions(q, lot, now)).find((v) => !v.shared && v.version === version)!;
+  return record(q, lot, version, d.approve ? 'approve' : 'reject', d.by, before, now);
 }
 
 export interface PendingView { lotId: string; lotName: string; lotNameEn: string; operatorId: string; version: number; validFrom: string; scheduledAt: string; tariff: Tariff }

@@ -2,10 +2,10 @@
 // what, and the values before and after. Modules call `audit` with the client of the transaction
 // that made the change, so the change and its record commit together. The table refuses UPDATE and
 // DELETE (a trigger), so nothing here or in the console can rewrite it.
-import type { Pool } from './db/index.ts';
 import type { TenantScope } from './tenancy.ts';
 
-type Queryable = Pick<Pool, 'query'>;
+/** A pool or a transaction's client: all an append needs (modules type their own clients so). */
+interface Queryable { query(text: string, values?: unknown[]): Promise<unknown> }
 
 export interface AuditEntry {
   /** Who acted: a console account (core/tenancy.ts scope), or null for the system. */

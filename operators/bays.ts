@@ -1,13 +1,14 @@
 // An operator's bays: add many at once (a code pattern or a CSV, with a per-row report of what was
 // refused and why), edit flags, retire. Scoped by tenant through the bay's lot. A new bay starts
 // unknown (bay_state, lot_availability); a retired one leaves the lot's counts and the public
-// lot page, but its row stays for the sessions that used it.
+// lot page, but its row stays for the sessions that used it. Each change is in the audit log.
+import { audit } from '../core/audit.ts';
 import type { AvailabilityChange, ChangeFeed, LotCounts } from '../core/changes.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { BAY_CODE, badCode, spreadAlong, type BayRow, type Refusal } from './bay-codes.ts';
 import { getLot } from './lots.ts';
-import type { Tenant } from './tenant.ts';
+import type { Tenant, Writer } from './tenant.ts';
 import { withTx } from '../core/db/tx.ts';
 import type { BayPatch, BayReport, OperatorBay } from './http/schemas.ts';
 
@@ -34,7 +35,8 @@ async function bayInTenant(db: Pool | PoolClient, t: Tenant, code: string): Prom
  * already used anywhere in the city). Bays without a position are spread along a street segment, or
  * put at a garage's point. The lot's capacity grows to its number of bays.
  */
-export async function addBays(pool: Pool, changes: ChangeFeed, operatorId: string, lotId: string, input: BayRow[], refusedBefore: Refusal[] = []): Promise<BayReport> {
+export async function addBays(pool: Pool, changes: ChangeFeed, by: Writer, lotId: string, input: BayRow[], refusedBefore: Refusal[] = []): Promise<BayReport> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const refused = [...refusedBefore];
   const { created, counts } = await withTx(pool, async (c) => {
@@ -68,6 +70,7 @@ export async function addBays(pool: Pool, changes: ChangeFeed, operatorId: strin
     await c.query(`INSERT INTO bay_state (bay_code, lot_id) SELECT unnest($1::text[]), $2`, [bays.map((b) => b.c), lotId]);
     const counts = await adjustCounts(c, lotId, { unknown: bays.length });
     await c.query(`UPDATE lots SET capacity = GREATEST(capacity, (SELECT count(*) FROM bays WHERE lot_id = $1 AND retired_at IS NULL)) WHERE id = $1`, [lotId]);
+    await audit(c, { by, operatorId, action: 'bays.add', objectType: 'lot', objectId: lotId, after: { bays: bays.map((b) => ({ code: b.c, accessible: b.a, evCharging: b.e })) } });
     return { created: bays.map((b) => b.c), counts };
   });
   if (counts) publish(changes, lotId, counts, []);
@@ -75,20 +78,24 @@ export async function addBays(pool: Pool, changes: ChangeFeed, operatorId: strin
   return { created, refused };
 }
 
-export async function updateBay(pool: Pool, changes: ChangeFeed, operatorId: string, code: string, patch: BayPatch): Promise<OperatorBay> {
+export async function updateBay(pool: Pool, changes: ChangeFeed, by: Writer, code: string, patch: BayPatch): Promise<OperatorBay> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const bay = await withTx(pool, async (c) => {
     const old = await bayInTenant(c, t, code);
     if (old.retiredAt) throw new OneLotError('ONELOT_ERR_CONFLICT', `Bay ${code} is retired; a retired bay cannot be changed.`);
     await c.query('UPDATE bays SET accessible = $2, ev_charging = $3 WHERE code = $1', [code, patch.accessible ?? old.accessible, patch.evCharging ?? old.evCharging]);
-    return bayInTenant(c, t, code);
+    const now = await bayInTenant(c, t, code);
+    await audit(c, { by, operatorId, action: 'bay.update', objectType: 'bay', objectId: code, before: old, after: now });
+    return now;
   });
   changes.emit('lots', { lotIds: [bay.lotId] });
   return bay;
 }
 
 /** Retire a bay nothing watches any more: out of the counts and off the public lot page. */
-export async function retireBay(pool: Pool, changes: ChangeFeed, operatorId: string, code: string): Promise<OperatorBay> {
+export async function retireBay(pool: Pool, changes: ChangeFeed, by: Writer, code: string): Promise<OperatorBay> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const { bay, counts } = await withTx(pool, async (c) => {
     const old = await bayInTenant(c, t, code);
@@ -102,7 +109,9 @@ export async function retireBay(pool: Pool, changes: ChangeFeed, operatorId: str
     const was = rows[0] ? rows[0].occupied : undefined;
     const counts = was === undefined ? null
       : await adjustCounts(c, old.lotId, was === null ? { unknown: -1 } : was ? { occupied: -1 } : { free: -1 });
-    return { bay: await bayInTenant(c, t, code), counts };
+    const retired = await bayInTenant(c, t, code);
+    await audit(c, { by, operatorId, action: 'bay.retire', objectType: 'bay', objectId: code, before: old, after: retired });
+    return { bay: retired, counts };
   });
   if (counts) publish(changes, bay.lotId, counts, [{ code, lotId: bay.lotId, occupied: null, since: null }]);
   return bay;

@@ -1,8 +1,11 @@
 // Device health alerts as the console sees them (raised by ingest/device-health.ts, migrations/017):
 // per lot, newest first, with counts for the console's header; acknowledged or resolved with a
 // note. Every statement is scoped to the caller's operator (the city's team sees every lot, and
-// only reads): another operator's alert answers "not found", as if it did not exist.
-import type { Pool } from '../core/db/index.ts';
+// only reads): another operator's alert answers "not found", as if it did not exist. Acting on one
+// is in the audit log.
+import { audit } from '../core/audit.ts';
+import type { Pool, PoolClient } from '../core/db/index.ts';
+import { withTx } from '../core/db/tx.ts';
 import { OneLotError } from '../core/errors.ts';
 import type { OperatorPrincipal } from '../core/sessions.ts';
 
@@ -22,7 +25,7 @@ const STATUS = `CASE WHEN a.resolved_at IS NOT NULL THEN 'resolved' WHEN a.ackno
 const SCOPE = `($1::text IS NULL OR l.operator_id = $1)`;
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-export async function listAlerts(pool: Pool, who: OperatorPrincipal, f: AlertFilter): Promise<DeviceAlert[]> {
+export async function listAlerts(pool: Pool | PoolClient, who: OperatorPrincipal, f: AlertFilter): Promise<DeviceAlert[]> {
   const { rows } = await pool.query(
     `SELECT a.*, ${STATUS} AS status, d.kind AS device_kind, l.name AS lot_name
        FROM device_alerts a JOIN devices d ON d.id = a.device_id LEFT JOIN lots l ON l.id = a.lot_id
@@ -66,15 +69,17 @@ export async function actOnAlert(pool: Pool, who: OperatorPrincipal, id: number,
   const set = action === 'acknowledge'
     ? `acknowledged_at = coalesce(a.acknowledged_at, now()), acknowledged_by = coalesce(a.acknowledged_by, $3)`
     : `resolved_at = now(), resolved_by = $3`;
-  const { rowCount } = await pool.query(
-    `UPDATE device_alerts a SET ${set}, note = CASE WHEN a.note IS NULL THEN $4 ELSE a.note || ' · ' || $4 END
-       FROM lots l
-      WHERE a.id = $2 AND l.id = a.lot_id AND ${SCOPE} AND a.resolved_at IS NULL`,
-    [who.operatorId, id, who.accountId, note]);
-  if (!rowCount) {
-    const [existing] = await listAlerts(pool, who, { id, limit: 1 });
-    if (!existing) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `device alert ${id}`);
-    throw new OneLotError('ONELOT_ERR_CONFLICT', `alert ${id} is already resolved; a condition that is still true is raised again by the next check`);
-  }
-  return (await listAlerts(pool, who, { id, limit: 1 }))[0];
+  return withTx(pool, async (c) => {
+    const [before] = await listAlerts(c, who, { id, limit: 1 });
+    if (!before) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `device alert ${id}`);
+    const { rowCount } = await c.query(
+      `UPDATE device_alerts a SET ${set}, note = CASE WHEN a.note IS NULL THEN $4 ELSE a.note || ' · ' || $4 END
+         FROM lots l
+        WHERE a.id = $2 AND l.id = a.lot_id AND ${SCOPE} AND a.resolved_at IS NULL`,
+      [who.operatorId, id, who.accountId, note]);
+    if (!rowCount) throw new OneLotError('ONELOT_ERR_CONFLICT', `alert ${id} is already resolved; a condition that is still true is raised again by the next check`);
+    const [after] = await listAlerts(c, who, { id, limit: 1 });
+    await audit(c, { by: who, operatorId: who.operatorId, action: `alert.${action}`, objectType: 'device-alert', objectId: id, before, after });
+    return after;
+  });
 }

@@ -6,11 +6,12 @@ import { Value } from '@sinclair/typebox/value';
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { registerDevice } from './devices.ts';
+import type { Writer } from './tenant.ts';
 import { DeviceInput, type DeviceImport } from './http/schemas.ts';
 
 const MAX_DEVICES_PER_IMPORT = 2000;
 
-export async function importDevices(pool: Pool, operatorId: string, text: string): Promise<DeviceImport> {
+export async function importDevices(pool: Pool, by: Writer, text: string): Promise<DeviceImport> {
   let records: Record<string, string>[];
   try {
     records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase().replace(/[\s-]/g, '_')), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true });
@@ -31,7 +32,7 @@ export async function importDevices(pool: Pool, operatorId: string, text: string
       continue;
     }
     try {
-      const { secret } = await registerDevice(pool, operatorId, input);
+      const { secret } = await registerDevice(pool, by, input);
       out.created.push({ id, secret });
     } catch (err) {
       if (!(err instanceof OneLotError) || err.statusCode >= 500) throw err;

@@ -2,11 +2,13 @@
 // its secret is returned once (only a salted hash is kept, core/secrets.ts); rotate a secret;
 // disable or enable. Every change ingest must act on at once — a rotated or disabled device's live
 // connection — travels on the change feed (`devices`, core/changes.ts; ingest/device-changes.ts).
+// Each change is in the audit log (core/audit.ts) in its transaction; a secret never is.
+import { audit } from '../core/audit.ts';
 import type { ChangeFeed } from '../core/changes.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { hashDeviceSecret, newDeviceSecret } from '../core/secrets.ts';
-import type { Tenant } from './tenant.ts';
+import type { Tenant, Writer } from './tenant.ts';
 import { withTx } from '../core/db/tx.ts';
 import type { DeviceInput, OperatorDevice } from './http/schemas.ts';
 
@@ -31,7 +33,12 @@ export async function getDevice(db: Pool | PoolClient, t: Tenant, id: string): P
 }
 
 /** Register a device in the caller's tenant; returns it with its secret, the only time it is shown. */
-export async function registerDevice(db: Pool | PoolClient, operatorId: string, input: DeviceInput): Promise<{ device: OperatorDevice; secret: string }> {
+export async function registerDevice(pool: Pool, by: Writer, input: DeviceInput): Promise<{ device: OperatorDevice; secret: string }> {
+  return withTx(pool, (c) => register(c, by, input));
+}
+
+async function register(db: PoolClient, by: Writer, input: DeviceInput): Promise<{ device: OperatorDevice; secret: string }> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const where = await placement(db, t, input);
   if (input.gatewayId) {
@@ -45,11 +52,13 @@ export async function registerDevice(db: Pool | PoolClient, operatorId: string, 
     [input.id, input.kind, hashDeviceSecret(secret), where.lotId, where.bayCode, input.lane ?? null, input.gatewayId ?? null, operatorId]);
   if (!rowCount) throw new OneLotError('ONELOT_ERR_CONFLICT', `A device with id ${input.id} exists already; device ids are unique city-wide, choose another.`);
   if (where.bays.length) await db.query('INSERT INTO camera_bays (device_id, bay_code) SELECT $1, unnest($2::text[])', [input.id, where.bays]);
-  return { device: await getDevice(db, t, input.id), secret };
+  const device = await getDevice(db, t, input.id);
+  await audit(db, { by, operatorId, action: 'device.register', objectType: 'device', objectId: input.id, after: device });
+  return { device, secret };
 }
 
 /** What a device watches, checked against the tenant's live lots and bays. */
-async function placement(db: Pool | PoolClient, t: Tenant, input: DeviceInput): Promise<{ lotId: string | null; bayCode: string | null; bays: string[] }> {
+async function placement(db: PoolClient, t: Tenant, input: DeviceInput): Promise<{ lotId: string | null; bayCode: string | null; bays: string[] }> {
   const lotOf = async (lotId: string | undefined, what: string) => {
     if (!lotId) throw new OneLotError('ONELOT_ERR_VALIDATION', `a ${input.kind} needs lotId, ${what}`);
     const { rows } = await db.query('SELECT id FROM lots WHERE id = $1 AND operator_id = $2 AND retired_at IS NULL', [lotId, t.operatorId]);
@@ -93,17 +102,23 @@ async function placement(db: Pool | PoolClient, t: Tenant, input: DeviceInput): 
 }
 
 /** A new secret; the old one is refused from now on and a connection made with it is closed. */
-export async function rotateSecret(pool: Pool, changes: ChangeFeed, operatorId: string, id: string): Promise<{ device: OperatorDevice; secret: string }> {
+export async function rotateSecret(pool: Pool, changes: ChangeFeed, by: Writer, id: string): Promise<{ device: OperatorDevice; secret: string }> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const secret = newDeviceSecret();
-  const { rowCount } = await pool.query('UPDATE devices SET secret_hash = $3 WHERE id = $1 AND operator_id = $2', [id, operatorId, hashDeviceSecret(secret)]);
-  if (!rowCount) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Device ${id}`);
+  const device = await withTx(pool, async (c) => {
+    const { rowCount } = await c.query('UPDATE devices SET secret_hash = $3 WHERE id = $1 AND operator_id = $2', [id, operatorId, hashDeviceSecret(secret)]);
+    if (!rowCount) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Device ${id}`);
+    await audit(c, { by, operatorId, action: 'device.rotate-secret', objectType: 'device', objectId: id });
+    return getDevice(c, t, id);
+  });
   changes.emit('devices', { deviceId: id, action: 'rotated' });
-  return { device: await getDevice(pool, t, id), secret };
+  return { device, secret };
 }
 
 /** Disable (closing its live connection, refusing the next) or enable a device. */
-export async function setEnabled(pool: Pool, changes: ChangeFeed, operatorId: string, id: string, enabled: boolean): Promise<OperatorDevice> {
+export async function setEnabled(pool: Pool, changes: ChangeFeed, by: Writer, id: string, enabled: boolean): Promise<OperatorDevice> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const device = await withTx(pool, async (c) => {
     const old = await getDevice(c, t, id);
@@ -112,7 +127,9 @@ export async function setEnabled(pool: Pool, changes: ChangeFeed, operatorId: st
       if (rows[0]?.retired_at) throw new OneLotError('ONELOT_ERR_CONFLICT', `Device ${id} watches retired lot ${old.lotId}; register a device for a lot in service instead.`);
     }
     await c.query('UPDATE devices SET enabled = $3 WHERE id = $1 AND operator_id = $2', [id, operatorId, enabled]);
-    return getDevice(c, t, id);
+    const now = await getDevice(c, t, id);
+    await audit(c, { by, operatorId, action: enabled ? 'device.enable' : 'device.disable', objectType: 'device', objectId: id, before: old, after: now });
+    return now;
   });
   if (!enabled) changes.emit('devices', { deviceId: id, action: 'disabled' });
   return device;

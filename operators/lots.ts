@@ -2,12 +2,13 @@
 // the tenant (operators/tenant.ts): another tenant's lot is not found, exactly like a missing one.
 // A lot is on the public map while published and not retired; each change is published on the feed
 // (`lots`) so the API's availability cache reloads it. Retiring keeps the rows: sessions and
-// invoices still point at the lot.
+// invoices still point at the lot. Every change is in the audit log (core/audit.ts), in its transaction.
 import { randomBytes } from 'node:crypto';
+import { audit } from '../core/audit.ts';
 import type { ChangeFeed } from '../core/changes.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
-import type { Tenant } from './tenant.ts';
+import type { Tenant, Writer } from './tenant.ts';
 import { withTx } from '../core/db/tx.ts';
 import type { LotInput, LotPatch, OperatorLot } from './http/schemas.ts';
 
@@ -35,7 +36,8 @@ export async function getLot(db: Pool | PoolClient, t: Tenant, id: string): Prom
   return toLot(rows[0]);
 }
 
-export async function createLot(pool: Pool, changes: ChangeFeed, operatorId: string, input: LotInput): Promise<OperatorLot> {
+export async function createLot(pool: Pool, changes: ChangeFeed, by: Writer, input: LotInput): Promise<OperatorLot> {
+  const { operatorId } = by;
   const id = input.id ?? `L-${randomBytes(5).toString('hex').toUpperCase()}`;
   const where = placement(input.kind, input);
   checkTimeZone(input.timeZone);
@@ -48,13 +50,16 @@ export async function createLot(pool: Pool, changes: ChangeFeed, operatorId: str
         input.accessibleBays ?? 0, input.evBays ?? 0, input.published ?? false]);
     if (!rowCount) throw new OneLotError('ONELOT_ERR_CONFLICT', `A lot with id ${id} exists already; choose another id, or leave it out to have one generated.`);
     await c.query('INSERT INTO lot_availability (lot_id) VALUES ($1) ON CONFLICT DO NOTHING', [id]);
-    return getLot(c, { operatorId, canWrite: true }, id);
+    const made = await getLot(c, { operatorId, canWrite: true }, id);
+    await audit(c, { by, operatorId, action: 'lot.create', objectType: 'lot', objectId: id, after: made });
+    return made;
   });
   changes.emit('lots', { lotIds: [id] });
   return lot;
 }
 
-export async function updateLot(pool: Pool, changes: ChangeFeed, operatorId: string, id: string, patch: LotPatch): Promise<OperatorLot> {
+export async function updateLot(pool: Pool, changes: ChangeFeed, by: Writer, id: string, patch: LotPatch): Promise<OperatorLot> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const lot = await withTx(pool, async (c) => {
     const old = await getLot(c, t, id);
@@ -70,7 +75,9 @@ export async function updateLot(pool: Pool, changes: ChangeFeed, operatorId: str
         where.lat, where.lng, where.path ? JSON.stringify(where.path) : null, patch.timeZone ?? old.timeZone,
         Math.max(patch.capacity ?? old.capacity, old.bays), patch.accessibleBays ?? old.accessibleBays, patch.evBays ?? old.evBays,
         patch.published ?? old.published]);
-    return getLot(c, t, id);
+    const now = await getLot(c, t, id);
+    await audit(c, { by, operatorId, action: 'lot.update', objectType: 'lot', objectId: id, before: old, after: now });
+    return now;
   });
   changes.emit('lots', { lotIds: [id] });
   return lot;
@@ -80,7 +87,8 @@ export async function updateLot(pool: Pool, changes: ChangeFeed, operatorId: str
  * Retire a lot: off the map, unpublished, its bays retired and its devices disabled (each closed if
  * connected). Sessions, invoices and events stay. Returns the devices it disabled.
  */
-export async function retireLot(pool: Pool, changes: ChangeFeed, operatorId: string, id: string): Promise<{ lot: OperatorLot; disabled: string[] }> {
+export async function retireLot(pool: Pool, changes: ChangeFeed, by: Writer, id: string): Promise<{ lot: OperatorLot; disabled: string[] }> {
+  const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const out = await withTx(pool, async (c) => {
     const old = await getLot(c, t, id);
@@ -88,7 +96,9 @@ export async function retireLot(pool: Pool, changes: ChangeFeed, operatorId: str
     await c.query('UPDATE lots SET retired_at = now(), published = false WHERE id = $1 AND operator_id = $2', [id, operatorId]);
     await c.query('UPDATE bays SET retired_at = now() WHERE lot_id = $1 AND retired_at IS NULL', [id]);
     const { rows } = await c.query<{ id: string }>('UPDATE devices SET enabled = false WHERE lot_id = $1 AND operator_id = $2 AND enabled RETURNING id', [id, operatorId]);
-    return { lot: await getLot(c, t, id), disabled: rows.map((r) => r.id) };
+    const retired = { lot: await getLot(c, t, id), disabled: rows.map((r) => r.id) };
+    await audit(c, { by, operatorId, action: 'lot.retire', objectType: 'lot', objectId: id, before: old, after: retired });
+    return retired;
   });
   changes.emit('lots', { lotIds: [id] });
   for (const deviceId of out.disabled) changes.emit('devices', { deviceId, action: 'disabled' });

@@ -22,11 +22,14 @@ export function tenantOf(req: FastifyRequest): Tenant {
   return { operatorId: op.operatorId, canWrite: op.role === 'admin' };
 }
 
-/** The tenant a change is made in; 403 for a read-only role. */
-export function writerOf(req: FastifyRequest): string {
+/** Who changes the estate: the tenant the change is made in, and the account the audit log names. */
+export interface Writer { operatorId: string; accountId: string }
+
+/** The caller as a writer of its tenant's estate; 403 for a read-only role. */
+export function writerOf(req: FastifyRequest): Writer {
   const t = tenantOf(req);
   if (!t.canWrite || !t.operatorId) {
     throw new OneLotError('ONELOT_ERR_FORBIDDEN', 'Your role may only read lots, bays and devices; ask your operator\'s administrator to make this change.');
   }
-  return t.operatorId;
+  return { operatorId: t.operatorId, accountId: req.operator!.accountId };
 }

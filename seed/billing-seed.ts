@@ -3,8 +3,8 @@
 import { tariffFamilyId, type Queryable } from '../billing/index.ts';
 import { DEMO_TARIFFS } from './demo-tariffs.ts';
 
-/** Insert the demo tariffs and a lot_billing row for every lot lacking one. Idempotent. */
-export async function ensureBillingSeed(q: Queryable): Promise<void> {
+/** Insert the demo tariffs and a lot_billing row for every lot lacking one (or only `lotIds`). Idempotent. */
+export async function ensureBillingSeed(q: Queryable, lotIds?: readonly string[]): Promise<void> {
   const t = DEMO_TARIFFS;
   await q.query(
     `INSERT INTO tariffs (id, version, valid_from, body)
@@ -15,6 +15,8 @@ export async function ensureBillingSeed(q: Queryable): Promise<void> {
   await q.query(
     `INSERT INTO lot_billing (lot_id, tariff_id)
      SELECT l.id, CASE l.kind WHEN 'street' THEN 'zz-street' ELSE 'zz-garage' END
-       FROM lots l WHERE NOT EXISTS (SELECT 1 FROM lot_billing b WHERE b.lot_id = l.id)`,
+       FROM lots l WHERE NOT EXISTS (SELECT 1 FROM lot_billing b WHERE b.lot_id = l.id) AND ($1::text[] IS NULL OR l.id = ANY($1))
+     ON CONFLICT (lot_id) DO NOTHING`, // the session hook and a new lot's listener (billing/module.ts) may both run it
+    [lotIds ?? null],
   );
 }

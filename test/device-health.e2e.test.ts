@@ -78,6 +78,8 @@ describe('device health', () => {
     expect((await api('POST', `/alerts/${alert.id}/acknowledge`, city, { note: 'x' })).status).toBe(403);
     const acked = await api('POST', `/alerts/${alert.id}/acknowledge`, admin, { note: 'technician sent' });
     expect(acked.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'health-admin', note: 'technician sent' });
+    const [logged] = (await api('GET', '/audit?action=alert.acknowledge', admin)).body.entries;
+    expect(logged).toMatchObject({ accountId: 'health-admin', objectId: String(alert.id), before: { status: 'open' }, after: { status: 'acknowledged', note: 'technician sent' } });
 
     // It reports again: the bay is known again at once, the alert clears by itself on the next pass.
     // (90 s on: ingest writes last_seen at minute resolution, and this test silenced the sensor by

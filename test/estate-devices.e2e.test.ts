@@ -127,5 +127,9 @@ describe('rotation and disabling over real MQTT', () => {
     await expect(connectDevice(e.p, { id, secret })).rejects.toThrow(/Not authorized/i);
     expect((await api(e.zz, 'POST', `/devices/${id}/enable`)).body.enabled).toBe(true);
     (await connectDevice(e.p, { id, secret })).end(true);
+    const logged = (await api(e.zz, 'GET', '/audit?action=device.')).body.entries.filter((x: { objectId: string }) => x.objectId === id).reverse();
+    expect(logged.map((x: { action: string }) => x.action)).toEqual(['device.register', 'device.disable', 'device.enable']);
+    expect([logged[1].before.enabled, logged[1].after.enabled]).toEqual([true, false]);
+    expect(JSON.stringify(logged)).not.toContain(secret);
   });
 });

@@ -38,6 +38,11 @@ describe('lots', () => {
     expect((await api(e.zz, 'GET', '/lots')).body.lots.some((l: { id: string }) => l.id === 'ZZ-TEST-0001')).toBe(false);
     expect((await api(e.zz, 'GET', '/lots?retired=true')).body.lots.some((l: { id: string }) => l.id === 'ZZ-TEST-0001')).toBe(true);
     expect((await api(e.zz, 'PATCH', '/lots/ZZ-TEST-0001', { name: 'x' })).status).toBe(409);
+    // Each change in the audit log, by whom, before and after; the refused edit changed nothing and is not there.
+    const logged = (await api(e.zz, 'GET', '/audit?action=lot.')).body.entries.filter((x: { objectId: string }) => x.objectId === 'ZZ-TEST-0001').reverse();
+    expect(logged.map((x: { action: string; accountId: string }) => `${x.action} by ${x.accountId}`)).toEqual(['lot.create by op-zzpark', 'lot.update by op-zzpark', 'lot.retire by op-zzpark']);
+    expect(logged[1].before).toMatchObject({ published: false, nameEn: GARAGE.nameEn });
+    expect(logged[1].after).toMatchObject({ published: true, nameEn: 'Test Garage North' });
   });
 
   it('draws a street segment as a polyline, its point on the path; refuses a street without one and a bad time zone', async () => {

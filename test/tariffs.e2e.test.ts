@@ -219,6 +219,12 @@ describe('monthly passes and free lists: a covered stay gets a zero invoice that
       expect((await api('POST', `/api/v1/operator/passes/${monthly.body.id}/revoke`, other)).status).toBe(404);
       expect((await api('GET', `/api/v1/operator/passes?lotId=${dev.lotId}`, auth)).body.passes.map((x: any) => x.id)).toEqual([list.body.id, monthly.body.id]);
       expect((await api('POST', `/api/v1/operator/passes/${monthly.body.id}/revoke`, auth)).body.revokedAt).not.toBeNull();
+      // Issued and revoked, in the audit log without the holder's name and plates.
+      // (This platform has billing alone: no audit route, so the log is read with SQL.)
+      const logged = (await p.db.pool.query(`SELECT action, after FROM audit_log WHERE object_type = 'pass' AND object_id = $1 ORDER BY id`, [String(monthly.body.id)])).rows;
+      expect(logged.map((x) => x.action)).toEqual(['pass.issue', 'pass.revoke']);
+      expect(logged[0].after).toMatchObject({ kind: 'monthly', lotId: dev.lotId, priceFen: 30000, plates: 1 });
+      expect(JSON.stringify(logged)).not.toMatch(/Li Wei|55555/);
       await stay('豫A55555');
       expect((await invoicesOf('豫A55555')).map((i) => i.amount_fen > 0)).toEqual([false, true]);
     } finally {

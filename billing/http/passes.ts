@@ -5,6 +5,7 @@
 import { ADMIN, READ } from '../../core/tenancy.ts';
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
+import { withTx } from '../../core/db/tx.ts';
 import { createPass, listPasses, revokePass } from '../passes.ts';
 import { callerOf, lotFor, requireWriter } from './caller.ts';
 import type { TariffRouteDeps } from './tariffs.ts';
@@ -33,7 +34,7 @@ export function passRoutes(app: App, { pool }: RouteContext, deps: TariffRouteDe
     const caller = callerOf(req);
     requireWriter(caller);
     if (req.body.lotId) await lotFor(pool, caller, req.body.lotId);
-    const pass = await createPass(pool, caller.operatorId!, req.body, req.operator?.accountId ?? null);
+    const pass = await withTx(pool, (c) => createPass(c, caller.operatorId!, req.body, req.operator?.accountId ?? null));
     await deps.reload();
     req.log.info({ operator: req.operator?.accountId, pass: pass.id, kind: pass.kind }, 'pass issued');
     reply.code(201);
@@ -46,7 +47,7 @@ export function passRoutes(app: App, { pool }: RouteContext, deps: TariffRouteDe
   }, async (req) => {
     const caller = callerOf(req);
     requireWriter(caller);
-    const pass = await revokePass(pool, caller.operatorId, req.params.id);
+    const pass = await withTx(pool, (c) => revokePass(c, caller.operatorId, req.params.id, req.operator?.accountId ?? null));
     await deps.reload();
     return pass;
   });

@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, RouteContext } from '../../core/module.ts';
 import { OneLotError } from '../../core/errors.ts';
+import { withTx } from '../../core/db/tx.ts';
 import { describeTariff, priceStays, typicalStays } from '../tariff.ts';
 import {
   createDraft, decideVersion, deleteDraft, listVersions, pendingApprovals, scheduleVersion, tariffFromDraft, updateDraft, type DraftBody,
@@ -47,7 +48,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
   }, async (req, reply) => {
     const lot = await writable(req);
     reply.code(201);
-    return createDraft(pool, lot, req.body as DraftBody, req.operator?.accountId ?? null);
+    return withTx(pool, (c) => createDraft(c, lot, req.body as DraftBody, req.operator?.accountId ?? null));
   });
 
   app.put('/lots/:lotId/tariffs/:version', {
@@ -55,7 +56,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
     schema: { tags, summary: 'Rewrite a version not yet in force (it becomes a draft again)', params: VersionParams, body: TariffDraft, response: { 200: TariffVersion, 400: Err, 401: Err, 403: Err, 404: Err, 409: Err } },
   }, async (req) => {
     const lot = await writable(req);
-    const v = await updateDraft(pool, lot, req.params.version, req.body as DraftBody);
+    const v = await withTx(pool, (c) => updateDraft(c, lot, req.params.version, req.body as DraftBody, req.operator?.accountId ?? null));
     await deps.reload();
     return v;
   });
@@ -65,7 +66,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
     schema: { tags, summary: 'Delete a version not yet in force', params: VersionParams, response: { 204: Type.Null(), 401: Err, 403: Err, 404: Err, 409: Err } },
   }, async (req, reply) => {
     const lot = await writable(req);
-    await deleteDraft(pool, lot, req.params.version);
+    await withTx(pool, (c) => deleteDraft(c, lot, req.params.version, req.operator?.accountId ?? null));
     await deps.reload();
     return reply.code(204).send(null);
   });
@@ -110,7 +111,7 @@ function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteD
     },
   }, async (req) => {
     const lot = await writable(req);
-    const v = await scheduleVersion(pool, lot, req.params.version, req.body.effectiveFrom, req.operator?.accountId ?? null);
+    const v = await withTx(pool, (c) => scheduleVersion(c, lot, req.params.version, req.body.effectiveFrom, req.operator?.accountId ?? null));
     await deps.reload();
     req.log.info({ operator: req.operator?.accountId, lot: lot.id, version: v.version, status: v.status, validFrom: v.validFrom }, 'tariff version scheduled');
     return v;
@@ -137,7 +138,7 @@ function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteD
       requireCity(caller);
       const lot = await lotFor(pool, caller, req.params.lotId);
       const reason = (req.body as { reason?: string } | undefined)?.reason;
-      const v = await decideVersion(pool, lot, req.params.version, { approve, reason, by: req.operator?.accountId ?? 'city' });
+      const v = await withTx(pool, (c) => decideVersion(c, lot, req.params.version, { approve, reason, by: req.operator?.accountId ?? 'city' }));
       await deps.reload();
       req.log.info({ operator: req.operator?.accountId, lot: lot.id, version: v.version, action }, 'tariff version decided');
       return v;

@@ -33,10 +33,10 @@ export function estateBayRoutes(app: App, { pool, changes }: RouteContext): void
       params: LotIdParams, body: BayPatternInput, response: { 200: BayReport, 400: E, 401: E, 403: E, 404: E, 409: E },
     },
   }, async (req) => {
-    const operatorId = writerOf(req);
+    const by = writerOf(req);
     const { pattern, count, start, accessible = false, evCharging = false } = req.body;
     const codes = invalid(() => expandPattern(pattern, count, start));
-    return addBays(pool, changes, operatorId, req.params.id, codes.map((code, i) => ({ row: i + 1, code, accessible, evCharging })));
+    return addBays(pool, changes, by, req.params.id, codes.map((code, i) => ({ row: i + 1, code, accessible, evCharging })));
   });
 
   app.post('/lots/:id/bays/csv', {
@@ -46,9 +46,9 @@ export function estateBayRoutes(app: App, { pool, changes }: RouteContext): void
       params: LotIdParams, body: CsvInput, response: { 200: BayReport, 400: E, 401: E, 403: E, 404: E, 409: E },
     },
   }, async (req) => {
-    const operatorId = writerOf(req);
+    const by = writerOf(req);
     const { rows, refused } = invalid(() => parseBayCsv(req.body.csv));
-    return addBays(pool, changes, operatorId, req.params.id, rows, refused);
+    return addBays(pool, changes, by, req.params.id, rows, refused);
   });
 
   app.patch('/bays/:code', {

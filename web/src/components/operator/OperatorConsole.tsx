@@ -34,7 +34,9 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
   const hashTab = useOperatorTab();
   const tab = tabs.includes(hashTab) ? hashTab : 'review';
   const loadLots = useCallback((signal: AbortSignal) => fetchLots({}, signal).then((r) => r.lots), []);
-  const lots = useOperatorQuery(loadLots, onExpired).data;
+  const lotsQuery = useOperatorQuery(loadLots, onExpired);
+  const lots = lotsQuery.data;
+  const reloadLots = lotsQuery.reload;
   // Unresolved device alerts in the header, live enough for a console left open: every 30 s.
   const loadAlertCounts = useCallback((signal: AbortSignal) => fetchAlertCounts(session.token, signal), [session.token]);
   const alertCounts = useOperatorQuery(loadAlertCounts, onExpired);
@@ -43,8 +45,9 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
     const timer = setInterval(() => void reloadAlertCounts(), 30_000);
     return () => clearInterval(timer);
   }, [reloadAlertCounts]);
-  // And whenever another section opens: the count is never older than the last click.
-  useEffect(() => { void reloadAlertCounts(); }, [tab, reloadAlertCounts]);
+  // And whenever another section opens: the count is never older than the last click. The lots
+  // too: a lot just made in the lots tab is one the tariffs and passes tabs can pick.
+  useEffect(() => { void reloadAlertCounts(); void reloadLots(); }, [tab, reloadAlertCounts, reloadLots]);
   const ctx = useMemo<SectionProps>(() => {
     const byId = new Map((lots ?? []).map((l) => [l.id, l]));
     return {
