@@ -57,8 +57,8 @@ describe('loginFailure', () => {
       detail: 'Too many requests; wait a moment and try again.',
     });
   });
-  it('passes anything else through as it is', () => {
-    expect(loginFailure(new ApiError(0, 'ONELOT_ERR_NETWORK', 'Failed to fetch'))).toEqual({ lead: null, detail: 'Failed to fetch' });
+  it('words anything else as every other error of the page (Chinese by default), an unknown error as it is', () => {
+    expect(loginFailure(new ApiError(0, 'ONELOT_ERR_NETWORK', 'Failed to fetch'))).toEqual({ lead: null, detail: '网络连接失败，请检查网络后重试。' });
     expect(loginFailure(new Error('boom'))).toEqual({ lead: null, detail: 'boom' });
   });
 });
