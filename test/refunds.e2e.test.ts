@@ -81,6 +81,10 @@ const collected = async (invoiceId: number) => Number((await p.db.pool.query(
   `SELECT coalesce(sum(h.paid_fen), 0) AS fen FROM invoices i JOIN ${HOURLY_FIGURES} h ON h.lot_id = i.lot_id AND h.hour = date_trunc('hour', i.paid_at, 'UTC') WHERE i.id = $1`,
   [invoiceId])).rows[0].fen);
 
+// A refund sent to the provider: 'requested', or already 'succeeded' when the provider's webhook
+// landed before the answer was written (it may, on a loaded machine).
+const onItsWay = expect.stringMatching(/^(requested|succeeded)$/);
+
 const refundsOf = async (invoiceId: number) => (await call('GET', `${OP}/invoices/${invoiceId}/refunds`, admin)).body;
 
 describe('refunds in parts', () => {
@@ -89,7 +93,7 @@ describe('refunds in parts', () => {
     const before = await collected(inv.id);
     const first = await call('POST', `${OP}/invoices/${inv.id}/refund`, admin, { amountFen: 200, reason: { code: 'device-fault', note: 'sensor stuck' } }, { 'Idempotency-Key': 'refund-test-first-0001' });
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ invoiceId: inv.id, amountFen: 200, amount: '¥2.00', reasonCode: 'device-fault', status: 'requested' });
+    expect(first.body).toMatchObject({ invoiceId: inv.id, amountFen: 200, amount: '¥2.00', reasonCode: 'device-fault', status: onItsWay });
     // The same request again (a lost answer, the button pressed twice): the same refund, no second.
     const again = await call('POST', `${OP}/invoices/${inv.id}/refund`, admin, { amountFen: 200, reason: { code: 'device-fault', note: 'sensor stuck' } }, { 'Idempotency-Key': 'refund-test-first-0001' });
     expect(again.status).toBe(202);
@@ -149,7 +153,7 @@ describe('staff above their limit wait for an admin', () => {
     const before = await collected(inv.id);
     // Within the limit (100 fen, counted on the refund, not the invoice's 650): straight to the provider.
     const small = await call('POST', `${OP}/invoices/${inv.id}/refund`, staff, { amountFen: 80, reason: { code: 'goodwill' } });
-    expect(small.body).toMatchObject({ status: 'requested', amountFen: 80 });
+    expect(small.body).toMatchObject({ status: onItsWay, amountFen: 80 });
     const big = await call('POST', `${OP}/invoices/${inv.id}/refund`, staff, { amountFen: 400, reason: { code: 'wrong-plate', note: 'camera read the car behind' } });
     expect(big.status).toBe(202);
     expect(big.body).toMatchObject({ status: 'pending_approval', amountFen: 400, requestedBy: `${owner}-refund-staff`, providerRefundId: null });
@@ -168,7 +172,7 @@ describe('staff above their limit wait for an admin', () => {
 
     const approved = await call('POST', `${OP}/refunds/${big.body.id}/approve`, admin, { note: 'checked the images' });
     expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ status: 'requested', approvedBy: `${owner}-refund-admin`, decisionNote: 'checked the images' });
+    expect(approved.body).toMatchObject({ status: onItsWay, approvedBy: `${owner}-refund-admin`, decisionNote: 'checked the images' });
     expect(approved.body.providerRefundId).toMatch(/^re_/);
     await waitFor(async () => (await refundsOf(inv.id)).refundedFen === 480, 8000, 'the approved refund webhook');
     expect(await collected(inv.id)).toBe(before - 480);
