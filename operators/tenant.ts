@@ -1,9 +1,10 @@
 // Whose lots, bays and devices an operator request may see and change. Every statement of the
 // estate services is scoped by the tenant this returns (WHERE operator_id = $tenant), so another
-// tenant's lot answers 404 exactly as one that does not exist. The one place that reads the caller
-// (req.operator, core/sessions.ts) and its role.
+// tenant's lot answers 404 exactly as one that does not exist. The caller is read by
+// core/tenancy.ts scopeOf, as on every operator route; this says what its role may do to the estate.
 import type { FastifyRequest } from 'fastify';
 import { OneLotError } from '../core/errors.ts';
+import { scopeOf } from '../core/tenancy.ts';
 
 export interface Tenant {
   /** operators.id of the tenant; null = the city role, which reads every tenant's estate. */
@@ -13,9 +14,7 @@ export interface Tenant {
 }
 
 export function tenantOf(req: FastifyRequest): Tenant {
-  // api/auth.ts requireOperator sets req.operator on every operator route; its absence is a 401.
-  const op = req.operator;
-  if (!op) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
+  const op = scopeOf(req);
   // city: every tenant, read-only; admin: its tenant, read and write; staff: its tenant, read-only.
   if (op.role === 'city') return { operatorId: null, canWrite: false };
   if (!op.operatorId) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
@@ -31,5 +30,5 @@ export function writerOf(req: FastifyRequest): Writer {
   if (!t.canWrite || !t.operatorId) {
     throw new OneLotError('ONELOT_ERR_FORBIDDEN', 'Your role may only read lots, bays and devices; ask your operator\'s administrator to make this change.');
   }
-  return { operatorId: t.operatorId, accountId: req.operator!.accountId };
+  return { operatorId: t.operatorId, accountId: scopeOf(req).accountId };
 }

@@ -1,20 +1,11 @@
-// Who is calling an operator route, and what they may touch: every statement of the console's
-// tariff, pass and approval routes is scoped through here, so the switch to req.operator (the
-// accounts of issue 11: { accountId, operatorId, role }) is one line, in callerOf.
-import type { FastifyRequest } from 'fastify';
+// What an operator route of billing may touch: every statement of the console's tariff, pass and
+// approval routes is scoped through here, with the caller read once by core/tenancy.ts scopeOf.
 import { OneLotError } from '../../core/errors.ts';
+import type { TenantScope } from '../../core/tenancy.ts';
 import type { Queryable } from '../session-store.ts';
 
-export type Role = 'city' | 'admin' | 'staff';
 /** operatorId is the tenant (operators.id); null for the city role, which sees every lot. */
-export interface Caller { operatorId: string | null; role: Role }
-
-/** The signed-in console account's tenant and role (api/auth.ts puts it on every operator route). */
-export function callerOf(req: FastifyRequest): Caller {
-  const who = req.operator;
-  if (!who) throw new OneLotError('ONELOT_ERR_UNAUTHORIZED');
-  return { operatorId: who.operatorId, role: who.role };
-}
+type Caller = Pick<TenantScope, 'operatorId' | 'role'>;
 
 export interface LotRef { id: string; kind: 'garage' | 'street'; operatorId: string; name: string; nameEn: string; timeZone: string; tariffId: string | null }
 

@@ -2,7 +2,7 @@
 // versions, drafts, validation and live preview, scheduling from a future date, and the city's
 // approval of street tariffs. Each statement is scoped to the caller's tenant (billing/http/caller.ts);
 // the SQL is in billing/tariff-versions.ts.
-import { ADMIN, CITY, READ } from '../../core/tenancy.ts';
+import { ADMIN, CITY, READ, scopeOf } from '../../core/tenancy.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, RouteContext } from '../../core/module.ts';
@@ -12,7 +12,7 @@ import { describeTariff, priceStays, typicalStays } from '../tariff.ts';
 import {
   createDraft, decideVersion, deleteDraft, listVersions, pendingApprovals, scheduleVersion, tariffFromDraft, updateDraft, type DraftBody,
 } from '../tariff-versions.ts';
-import { callerOf, lotFor, requireCity, requireWriter, type LotRef } from './caller.ts';
+import { lotFor, requireCity, requireWriter, type LotRef } from './caller.ts';
 import { LotVersions, PendingApprovals, PreviewBody, RejectBody, ScheduleBody, TariffDraft, TariffPreview, TariffVersion } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
@@ -29,7 +29,7 @@ const lotView = (lot: LotRef) => ({ id: lot.id, kind: lot.kind, name: lot.name, 
 
 export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRouteDeps): void {
   const writable: Writable = async (req) => {
-    const caller = callerOf(req);
+    const caller = scopeOf(req);
     requireWriter(caller);
     return lotFor(pool, caller, req.params.lotId);
   };
@@ -38,7 +38,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
     config: { roles: READ },
     schema: { tags, summary: "A lot's tariff versions, newest first, each with its status", params: LotParams, response: { 200: LotVersions, 401: Err, 404: Err } },
   }, async (req) => {
-    const lot = await lotFor(pool, callerOf(req), req.params.lotId);
+    const lot = await lotFor(pool, scopeOf(req), req.params.lotId);
     return { lot: lotView(lot), versions: await listVersions(pool, lot) };
   });
 
@@ -75,7 +75,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
     config: { roles: READ },
     schema: { tags, summary: 'Check a draft: the schema and the rules a schema cannot say (400 names what to fix)', params: LotParams, body: TariffDraft, response: { 200: Type.Object({ ok: Type.Literal(true), description: TariffPreview.properties.description }), 400: Err, 401: Err, 404: Err } },
   }, async (req) => {
-    const lot = await lotFor(pool, callerOf(req), req.params.lotId);
+    const lot = await lotFor(pool, scopeOf(req), req.params.lotId);
     const t = tariffFromDraft(lot, 1, req.body as DraftBody, req.body.validFrom ?? new Date().toISOString());
     return { ok: true as const, description: { zh: describeTariff(t, 'zh'), en: describeTariff(t, 'en') } };
   });
@@ -84,7 +84,7 @@ export function tariffRoutes(app: App, { pool }: RouteContext, deps: TariffRoute
     config: { roles: READ },
     schema: { tags, summary: 'What typical stays (and stays of your own) would cost under a draft, explained as the driver will see it', params: LotParams, body: PreviewBody, response: { 200: TariffPreview, 400: Err, 401: Err, 404: Err } },
   }, async (req) => {
-    const lot = await lotFor(pool, callerOf(req), req.params.lotId);
+    const lot = await lotFor(pool, scopeOf(req), req.params.lotId);
     const now = new Date();
     const t = tariffFromDraft(lot, 1, req.body.tariff as DraftBody, req.body.tariff.validFrom ?? now.toISOString());
     const stays = (req.body.stays ?? []).map((s) => ({ entry: new Date(s.entry), exit: new Date(s.exit), plateKind: s.plateKind }));
@@ -121,7 +121,7 @@ function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteD
     config: { roles: CITY },
     schema: { tags, summary: 'Street tariff versions waiting for the city\'s approval (city role)', response: { 200: PendingApprovals, 401: Err, 403: Err } },
   }, async (req) => {
-    requireCity(callerOf(req));
+    requireCity(scopeOf(req));
     const versions = await pendingApprovals(pool);
     return { versions: versions.map((v) => ({ ...v, description: { zh: describeTariff(v.tariff, 'zh'), en: describeTariff(v.tariff, 'en') } })) };
   });
@@ -134,7 +134,7 @@ function scheduleRoutes(app: App, pool: RouteContext['pool'], deps: TariffRouteD
         params: VersionParams, ...(approve ? {} : { body: RejectBody }), response: { 200: TariffVersion, 400: Err, 401: Err, 403: Err, 404: Err, 409: Err },
       },
     }, async (req) => {
-      const caller = callerOf(req);
+      const caller = scopeOf(req);
       requireCity(caller);
       const lot = await lotFor(pool, caller, req.params.lotId);
       const reason = (req.body as { reason?: string } | undefined)?.reason;
