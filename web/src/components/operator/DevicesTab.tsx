@@ -28,7 +28,7 @@ export function DevicesTab({ token, onExpired, canEdit }: SectionProps) {
         <DeviceImportForm token={token} onExpired={onExpired} onImported={reload} />
       </section>}
       {open && <DeviceDetailCard key={open} token={token} onExpired={onExpired} id={open} onChanged={reload} canEdit={canEdit} />}
-      <section className="card" data-testid="estate-devices">
+      <section className="card" data-testid="estate-devices" aria-busy={devices.loading}>
         <input className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('esSearchDevices')} aria-label={t('esSearchDevices')} data-testid="device-search" />
         {devices.error && <Notice message={devices.error} onRetry={reload} />}
         <ul className="compact-list">
