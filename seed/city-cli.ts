@@ -2,15 +2,12 @@
 // fresh database, printing a line per stage. A platform started later on the same DATA_DIR serves
 // that city (the demo seed runs only on an empty database).
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { createCityAccount, createOperator } from '../operators/index.ts';
 import { ConfigError, loadConfig } from '../core/config.ts';
 import { openDatabase, migrate } from '../core/db/index.ts';
 import { exitWithUsageError, parseFlags, UsageError } from './args.ts';
 import { isEmpty } from './city-loader.ts';
-import { BIG_OPERATOR, CITY_LIMITS, CITY_PRESETS, CityOptionError, cityCounts, generateCity, type GeneratedCity, type GenerateCityOptions } from './city-generator.ts';
-import { loadGeneratedCity, type LoadProgressEvent } from './city-load.ts';
+import { CITY_LIMITS, CITY_PRESETS, CityOptionError, cityCounts, generateCity, type GenerateCityOptions } from './city-generator.ts';
+import { loadGeneratedCity, writeConsoleAccounts, type LoadProgressEvent } from './city-load.ts';
 
 const USAGE = `Usage: npm run city -- [options]
   --preset NAME       demo | small | district | zhengzhou (default small)
@@ -124,34 +121,6 @@ async function main(): Promise<number> {
   } finally {
     await db.close();
   }
-}
-
-interface ConsoleAccountsFile {
-  /** The biggest garage operator's admin (the demo's file has the same key). */
-  admin: { account: string; password: string };
-  city: { account: string; password: string };
-  operators: Array<{ account: string; password: string; lots: number; bays: number; kinds: string[] }>;
-}
-
-/**
- * Every operator of the city gets an admin sign-in (account id = operator id) and the city team
- * one, like the demo's first start (seed/demo-seed.ts): the benchmarks sign in over HTTP with them.
- */
-async function writeConsoleAccounts(pool: Parameters<typeof createOperator>[0], city: GeneratedCity, file: string): Promise<string> {
-  const operators: ConsoleAccountsFile['operators'] = [];
-  for (const o of city.operators) {
-    const lots = city.lots.filter((l) => l.operatorId === o.id);
-    const password = randomBytes(12).toString('base64url');
-    await createOperator(pool, { id: o.id, name: o.name, password });
-    operators.push({ account: o.id, password, lots: lots.length, bays: lots.reduce((a, l) => a + l.capacity, 0), kinds: [...new Set(lots.map((l) => l.kind))] });
-  }
-  const cityTeam = { account: 'city', password: randomBytes(12).toString('base64url') };
-  await createCityAccount(pool, { id: cityTeam.account, name: '城市停车平台', password: cityTeam.password });
-  // The demo preset has no op-private: its biggest operator stands in.
-  const big = operators.find((o) => o.account === BIG_OPERATOR) ?? [...operators].sort((a, b) => b.bays - a.bays)[0];
-  const content: ConsoleAccountsFile = { admin: { account: big.account, password: big.password }, city: cityTeam, operators };
-  writeFileSync(file, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
-  return file;
 }
 
 main().then((code) => process.exit(code), (err) => {
