@@ -36,7 +36,12 @@ export interface HealthReport { opened: Record<string, number>; cleared: Record<
  */
 export const MAX_NEW_ALERTS_PER_PASS = 25_000;
 
-const SILENT = `coalesce(d.last_seen, d.created_at) < now() - make_interval(secs => 2 * d.heartbeat_interval_s)`;
+/**
+ * Silent: nothing for two intervals, counted from when this platform came up ($n) if that is later:
+ * while it was down no device could reach it, so a restart must not find a whole city silent (250k
+ * alerts opened, and bays gone unknown, in the minute its fleet is reconnecting).
+ */
+const SILENT = (n: number) => `greatest(coalesce(d.last_seen, d.created_at), $${n}::timestamptz) < now() - make_interval(secs => 2 * d.heartbeat_interval_s)`;
 
 /**
  * Open an alert per row of `select` (device_id, lot_id, details); resolve open ones of `kind` not in it.
@@ -79,7 +84,7 @@ export async function foldCameraConfidence(pool: Pool): Promise<void> {
  * One pass of every check. `silence` marks bays unknown through the ingest writer; the bays it
  * gets are those a silent device reported last and that are not unknown already.
  */
-export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) => Promise<void>, t: HealthThresholds = DEFAULT_THRESHOLDS): Promise<HealthReport> {
+export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) => Promise<void>, t: HealthThresholds = DEFAULT_THRESHOLDS, upSince = new Date(0)): Promise<HealthReport> {
   const started = Date.now();
   const opened: Record<string, number> = {};
   const cleared: Record<string, number> = {};
@@ -87,7 +92,7 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
 
   note('silent', await reconcile(pool, 'silent',
     `SELECT d.id AS device_id, d.lot_id, jsonb_build_object('lastSeen', d.last_seen, 'heartbeatIntervalS', d.heartbeat_interval_s) AS details
-       FROM devices d WHERE d.enabled AND ${SILENT}`, []));
+       FROM devices d WHERE d.enabled AND ${SILENT(1)}`, [upSince]));
   note('low-battery', await reconcile(pool, 'low-battery',
     `SELECT d.id AS device_id, d.lot_id, jsonb_build_object('batteryV', d.battery, 'thresholdV', $1::real) AS details
        FROM devices d WHERE d.enabled AND d.battery IS NOT NULL AND d.battery < $1`, [t.lowBatteryV]));
@@ -100,9 +105,9 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
             jsonb_build_object('occupied', s.occupied, 'since', s.since, 'meanStayMinutes', round(st.mean_stay_min::numeric, 1)) AS details
        FROM devices d JOIN bay_state s ON s.bay_code = d.bay_code AND s.device_id = d.id
        LEFT JOIN stays st ON st.lot_id = d.lot_id
-      WHERE d.enabled AND d.kind = 'bay-sensor' AND s.occupied IS NOT NULL AND NOT (${SILENT})
+      WHERE d.enabled AND d.kind = 'bay-sensor' AND s.occupied IS NOT NULL AND NOT (${SILENT(3)})
         AND s.since < now() - greatest(make_interval(hours => $1::int), interval '1 minute' * ($2::float8 * coalesce(st.mean_stay_min, 0)))`,
-    [t.stuckMinHours, t.stuckStays]));
+    [t.stuckMinHours, t.stuckStays, upSince]));
   note('low-confidence', await reconcile(pool, 'low-confidence',
     `WITH hours AS (
        SELECT device_id,
