@@ -100,6 +100,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
       name: 'onelot_analytics_fold_seconds', help: 'One fold of lot_hourly_deltas into lot_hourly_stats (holds the database connection)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: r,
     }),
+    // core/jobs.ts: every scheduled job's run, failed ones included (device health must fit its 1-minute slot).
+    jobSeconds: new Histogram({
+      name: 'onelot_job_duration_seconds', help: 'One run of a scheduled job (core/jobs.ts), by job name; outcome ok or failed',
+      labelNames: ['job', 'outcome'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: r,
+    }),
+    jobLastSeconds: new Gauge({ name: 'onelot_job_last_duration_seconds', help: 'The last run of a scheduled job, seconds (exact, where the histogram has buckets)', labelNames: ['job'] as const, registers: r }),
     analyticsDeltasFolded: new Counter({ name: 'onelot_analytics_deltas_folded_total', help: 'Hourly deltas folded into lot_hourly_stats', registers: r }),
   };
 }

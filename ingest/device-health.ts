@@ -29,15 +29,37 @@ export const DEFAULT_THRESHOLDS: HealthThresholds = {
 
 export interface HealthReport { opened: Record<string, number>; cleared: Record<string, number>; silencedBays: number; ms: number }
 
-const SILENT = `coalesce(d.last_seen, d.created_at) < now() - make_interval(secs => 2 * d.heartbeat_interval_s)`;
+/**
+ * New alerts of one kind per pass, at most: a freshly loaded or blacked-out city has 250k silent
+ * devices at once, and opening them all in one statement held the embedded database's one
+ * connection for over a minute (ingest waits on it). The rest open on the next passes, a minute apart.
+ */
+export const MAX_NEW_ALERTS_PER_PASS = 25_000;
 
-/** Open an alert per row of `select` (device_id, lot_id, details); resolve open ones of `kind` not in it. */
+/**
+ * Silent: nothing for two intervals, counted from when this platform came up ($n) if that is later:
+ * while it was down no device could reach it, so a restart must not find a whole city silent (250k
+ * alerts opened, and bays gone unknown, in the minute its fleet is reconnecting).
+ */
+/** Alerts opened or cleared in one pass above which the table's statistics are refreshed. */
+const ANALYZE_AFTER = 5_000;
+
+const SILENT = (n: number) => `greatest(coalesce(d.last_seen, d.created_at), $${n}::timestamptz) < now() - make_interval(secs => 2 * d.heartbeat_interval_s)`;
+
+/**
+ * Open an alert per row of `select` (device_id, lot_id, details); resolve open ones of `kind` not in it.
+ * Devices whose alert is open already are left out by one anti-join over the open alerts, not by
+ * an ON CONFLICT probe each: a city whose 250k devices are all silent (freshly loaded, or an outage)
+ * would otherwise re-attempt 250k inserts every minute (migrations/022, `npm run bench:city`).
+ */
 async function reconcile(pool: Pool, kind: string, select: string, params: unknown[]): Promise<{ opened: number; cleared: number }> {
   const { rows } = await pool.query<{ opened: string; cleared: string }>(
     `WITH now_bad AS (${select}),
+     open_now AS (SELECT a.device_id FROM device_alerts a WHERE a.kind = '${kind}' AND a.resolved_at IS NULL),
      opened AS (
        INSERT INTO device_alerts (device_id, lot_id, kind, details)
-       SELECT device_id, lot_id, '${kind}', details FROM now_bad
+       SELECT b.device_id, b.lot_id, '${kind}', b.details FROM now_bad b WHERE NOT EXISTS (SELECT 1 FROM open_now o WHERE o.device_id = b.device_id)
+       LIMIT ${MAX_NEW_ALERTS_PER_PASS}
        ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING RETURNING 1
      ), cleared AS (
        UPDATE device_alerts a SET resolved_at = now(), note = coalesce(a.note || ' · ', '') || 'cleared by itself'
@@ -65,7 +87,7 @@ export async function foldCameraConfidence(pool: Pool): Promise<void> {
  * One pass of every check. `silence` marks bays unknown through the ingest writer; the bays it
  * gets are those a silent device reported last and that are not unknown already.
  */
-export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) => Promise<void>, t: HealthThresholds = DEFAULT_THRESHOLDS): Promise<HealthReport> {
+export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) => Promise<void>, t: HealthThresholds = DEFAULT_THRESHOLDS, upSince = new Date(0)): Promise<HealthReport> {
   const started = Date.now();
   const opened: Record<string, number> = {};
   const cleared: Record<string, number> = {};
@@ -73,7 +95,7 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
 
   note('silent', await reconcile(pool, 'silent',
     `SELECT d.id AS device_id, d.lot_id, jsonb_build_object('lastSeen', d.last_seen, 'heartbeatIntervalS', d.heartbeat_interval_s) AS details
-       FROM devices d WHERE d.enabled AND ${SILENT}`, []));
+       FROM devices d WHERE d.enabled AND ${SILENT(1)}`, [upSince]));
   note('low-battery', await reconcile(pool, 'low-battery',
     `SELECT d.id AS device_id, d.lot_id, jsonb_build_object('batteryV', d.battery, 'thresholdV', $1::real) AS details
        FROM devices d WHERE d.enabled AND d.battery IS NOT NULL AND d.battery < $1`, [t.lowBatteryV]));
@@ -86,9 +108,9 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
             jsonb_build_object('occupied', s.occupied, 'since', s.since, 'meanStayMinutes', round(st.mean_stay_min::numeric, 1)) AS details
        FROM devices d JOIN bay_state s ON s.bay_code = d.bay_code AND s.device_id = d.id
        LEFT JOIN stays st ON st.lot_id = d.lot_id
-      WHERE d.enabled AND d.kind = 'bay-sensor' AND s.occupied IS NOT NULL AND NOT (${SILENT})
+      WHERE d.enabled AND d.kind = 'bay-sensor' AND s.occupied IS NOT NULL AND NOT (${SILENT(3)})
         AND s.since < now() - greatest(make_interval(hours => $1::int), interval '1 minute' * ($2::float8 * coalesce(st.mean_stay_min, 0)))`,
-    [t.stuckMinHours, t.stuckStays]));
+    [t.stuckMinHours, t.stuckStays, upSince]));
   note('low-confidence', await reconcile(pool, 'low-confidence',
     `WITH hours AS (
        SELECT device_id,
@@ -105,13 +127,20 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
         AND (recent_sum / recent_reads < $2 OR (base_reads >= $1 AND recent_sum / recent_reads < $3 * base_sum / base_reads))`,
     [t.confidenceMinReads, t.confidenceFloor, t.confidenceRatio]));
 
-  // The bays silent devices reported last, still shown as known.
+  // The embedded database runs no autovacuum: after a pass that changed many alerts, refresh the
+  // planner's figures, or it keeps planning the console's alert queries for an empty table.
+  const changed = [...Object.values(opened), ...Object.values(cleared)].reduce((a, b) => a + b, 0);
+  if (changed >= ANALYZE_AFTER) await pool.query('ANALYZE device_alerts');
+
+  // The bays silent devices reported last, still shown as known: from the known bays (a live city's
+  // few silent devices, or a silent city's few known bays, keep this small either way) to the open
+  // alert of the device that reported each, and only bays that device still watches (by index).
   const { rows } = await pool.query<{ bay_code: string; device_id: string }>(
     `SELECT s.bay_code, s.device_id
-       FROM device_alerts a JOIN devices d ON d.id = a.device_id
-       JOIN LATERAL (SELECT d.bay_code AS code UNION ALL SELECT cb.bay_code FROM camera_bays cb WHERE cb.device_id = d.id) c ON c.code IS NOT NULL
-       JOIN bay_state s ON s.bay_code = c.code AND s.device_id = d.id
-      WHERE a.kind = 'silent' AND a.resolved_at IS NULL AND s.occupied IS NOT NULL`);
+       FROM bay_state s JOIN device_alerts a ON a.device_id = s.device_id AND a.kind = 'silent' AND a.resolved_at IS NULL
+      WHERE s.occupied IS NOT NULL
+        AND (EXISTS (SELECT 1 FROM devices d WHERE d.id = s.device_id AND d.bay_code = s.bay_code)
+             OR EXISTS (SELECT 1 FROM camera_bays cb WHERE cb.device_id = s.device_id AND cb.bay_code = s.bay_code))`);
   const at = new Date();
   if (rows.length) await silence(rows.map((r) => ({ bayCode: r.bay_code, deviceId: r.device_id, at })));
   return { opened, cleared, silencedBays: rows.length, ms: Date.now() - started };

@@ -31,6 +31,8 @@ export async function purgeDeadLetters(pool: Pool, days = DEAD_LETTER_RETENTION_
 
 /** ingest's scheduled work; device health marks silent bays unknown through `writer`. */
 export function ingestJobs(writer: Pick<EventWriter, 'markUnknown'>, lowBatteryV = DEFAULT_THRESHOLDS.lowBatteryV): Job[] {
+  // Devices are silent only counting from here: while the platform was down none could report.
+  const upSince = new Date();
   return [
   // migrations/002: a continuous aggregate the embedded database never refreshes on its own.
   {
@@ -53,7 +55,7 @@ export function ingestJobs(writer: Pick<EventWriter, 'markUnknown'>, lowBatteryV
   {
     name: 'device health', schedule: '*/1 * * * *',
     async run({ pool, log }) {
-      const report = await checkDeviceHealth(pool, (bays) => writer.markUnknown(bays), { ...DEFAULT_THRESHOLDS, lowBatteryV });
+      const report = await checkDeviceHealth(pool, (bays) => writer.markUnknown(bays), { ...DEFAULT_THRESHOLDS, lowBatteryV }, upSince);
       if (Object.values(report.opened).some((n) => n > 0) || report.silencedBays > 0) log.info(report, 'device health: alerts raised');
     },
   },

@@ -33,6 +33,13 @@ const SETTLED_BELOW = 2_000;
 const TARGET_RSS_BYTES = 2e9;
 const PROGRESS_MS = 5000;
 const CHILD_ENV = 'ONELOT_BENCH_CITY_CHILD';
+// core/jobs.ts: every scheduled job's run; device health (ingest/jobs.ts) runs every minute.
+const JOB_DURATION = 'onelot_job_duration_seconds';
+const JOB_LAST = 'onelot_job_last_duration_seconds';
+const HEALTH_JOB = 'device-health';
+const HEALTH_SCHEDULE_S = 60;
+/** One device-health run as seen by the progress scrape, in the phase it ended in. */
+interface HealthPass { phase: string; seconds: number }
 
 // ---------------------------------------------------------------------------------------------
 // Messages between the benchmark and its fleet child.
@@ -99,8 +106,8 @@ async function benchDeps() {
   const { accuracyReport } = await import('../simulators/accuracy.ts');
   const { lotsForDevices } = await import('../simulators/fleet.ts');
   const { demoLots, steadyCityOccupancy } = await import('./../simulators/demo-simulator.ts');
-  const { summarize, counter } = await import('./lib/stats.ts');
-  return { openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter };
+  const { summarize, counter, sampleValue } = await import('./lib/stats.ts');
+  return { openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter, sampleValue };
 }
 type Deps = Awaited<ReturnType<typeof benchDeps>>;
 type Options = NonNullable<ReturnType<typeof options>>;
@@ -258,7 +265,16 @@ function watchMap(platform: Platform) {
 
 /** A progress line every 5 s: the phase, the fleet, what was stored, latency in the last 5 s, memory, load. */
 async function startProgress(deps: Deps, platform: Platform, tStart: number, fleet: Fleet, watch: ReturnType<typeof watchMap>) {
-  const state = { phase: 'connecting', timer: undefined as NodeJS.Timeout | undefined };
+  const state = { phase: 'connecting', timer: undefined as NodeJS.Timeout | undefined, health: [] as HealthPass[] };
+  // Device health passes (SCHEDULED_JOBS=true): each run's exact duration, seen as the job's run count moves.
+  let healthRuns = 0;
+  const notePasses = (text: string) => {
+    const runs = deps.sampleValue(text, `${JOB_DURATION}_count`, { job: HEALTH_JOB });
+    if (runs > healthRuns) {
+      healthRuns = runs;
+      state.health.push({ phase: state.phase, seconds: deps.sampleValue(text, JOB_LAST, { job: HEALTH_JOB }) });
+    }
+  };
   let lastStored = deps.counter(await platform.metrics(), 'onelot_mqtt_messages_stored_total');
   let lastAt = Date.now();
   state.timer = setInterval(async () => {
@@ -275,10 +291,12 @@ async function startProgress(deps: Deps, platform: Platform, tStart: number, fle
     const sim = last ? new Date(last.simTime).toLocaleString('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' }) : '--:--';
     const usage = platform.usage();
     const heapUsed = deps.counter(text, 'onelot_process_nodejs_heap_size_used_bytes');
+    notePasses(text);
+    const pass = state.health.at(-1);
     process.stderr.write(`  ${((now - tStart) / 1000).toFixed(0).padStart(4)} s ${state.phase.padEnd(10)} sim ${sim} · ` +
       (s ? `conn ${s.connected}/${s.links} · ${s.startup.pending ? `start-up ${s.startup.messages - s.startup.pending}/${s.startup.messages} · ` : ''}` +
         `acked ${s.acked} in-flight ${s.inFlight} queued ${s.queued} · dropped ${s.droppedEvents} ev ${s.droppedHeartbeats} hb · err ${s.errors} · ` : '') +
-      `stored ${rate}/s · e2m p50 ${w.p50} p99 ${w.p99} ms (${w.n}) · RSS platform ${usage ? Math.round(usage.rssBytes / 1e6) : '?'} MB (main heap ${Math.round(heapUsed / 1e6)} MB) sim ${last ? Math.round(last.rss / 1e6) : '?'} MB · load ${os.loadavg()[0].toFixed(2)}\n`);
+      `stored ${rate}/s · e2m p50 ${w.p50} p99 ${w.p99} ms (${w.n}) · ${pass ? `health pass ${pass.seconds.toFixed(2)} s (${state.health.length}) · ` : ''}RSS platform ${usage ? Math.round(usage.rssBytes / 1e6) : '?'} MB (main heap ${Math.round(heapUsed / 1e6)} MB) sim ${last ? Math.round(last.rss / 1e6) : '?'} MB · load ${os.loadavg()[0].toFixed(2)}\n`);
   }, PROGRESS_MS);
   return state;
 }
@@ -363,14 +381,16 @@ async function runBenchmark(): Promise<void> {
   const accuracy: AccuracyReport = await city.withDatabase((pool) => deps.accuracyReport({
     truth: m.result.truth, stays: m.result.stays, asOf: m.result.asOf, since: m.runStart, pool, toleranceMs: 1000 + 2 * skewMs,
   }));
-  report(deps, o, city, run, warm, m, accuracy, watch.e2m);
+  report(deps, o, city, run, warm, m, accuracy, watch.e2m, progress.health);
   process.exit(0);
 }
 
 /** ONE JSON line on stdout, the PASS/FAIL table on stderr. */
 function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareCity>>, run: Awaited<ReturnType<typeof startCity>>,
-  warm: Awaited<ReturnType<typeof warmUp>>, m: Awaited<ReturnType<typeof measure>>, accuracy: AccuracyReport, e2m: number[]) {
+  warm: Awaited<ReturnType<typeof warmUp>>, m: Awaited<ReturnType<typeof measure>>, accuracy: AccuracyReport, e2m: number[], health: HealthPass[]) {
   const billedRight = o.billing ? accuracy.billing : null;
+  const jobsOn = process.env.SCHEDULED_JOBS === 'true';
+  const healthMax = health.length ? Math.max(...health.map((p) => p.seconds)) : NaN;
   const lat = deps.summarize(e2m);
   const s = m.result.stats;
   const { rejected, refused, mqttErrors } = m;
@@ -401,6 +421,11 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
       ahead: accuracy.bays.ahead, missing: accuracy.bays.missing, faultySensors: accuracy.bays.faulty,
       billing: billedRight ? { ...billedRight, rightPlateShare: round4(billedRight.rightPlateShare) } : (o.billing ? 'no sessions table' : 'not checked (--no-billing)'),
     },
+    // Every pass seen (the first over a fresh city opens an alert per never-seen device); "measured" ended inside the window.
+    deviceHealth: jobsOn ? {
+      passes: health.length, seconds: health.map((p) => round4(p.seconds)),
+      measured: deps.summarize(health.filter((p) => p.phase === 'measuring').map((p) => p.seconds * 1000)),
+    } : 'off (SCHEDULED_JOBS=true runs it)',
     loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), cores: os.cpus().length,
   };
   console.log(JSON.stringify(figures));
@@ -413,9 +438,12 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
     ['stored', `${figures.storedPerSecond} msg/s`, '(reported)', null],
     ['bay-state accuracy', pct(accuracy.bays.accuracy) + ` (${accuracy.bays.wrong} wrong, ${accuracy.bays.unknown} unknown of ${accuracy.bays.compared})`, '(reported)', null],
     ['staleness p50 / p99', `${accuracy.bays.stalenessMs.p50} / ${accuracy.bays.stalenessMs.p99} ms`, '(reported)', null],
+    ['device-health pass', !jobsOn ? 'off (SCHEDULED_JOBS=true runs the jobs)' : health.length
+      ? `max ${healthMax.toFixed(2)} s over ${health.length} passes (${health.map((p) => p.seconds.toFixed(2)).join(', ')} s)` : 'no pass ran (run longer than a minute)',
+    `< ${HEALTH_SCHEDULE_S} s`, jobsOn && health.length ? healthMax < HEALTH_SCHEDULE_S : null],
     ['billed to right plate', billedRight ? `${pct(billedRight.rightPlateShare)} of ${billedRight.matched} matched sessions (${billedRight.unmatched} unmatched)` : String(figures.accuracy.billing), '(reported)', null],
   ];
-  process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}), ${o.speed}× for ${figures.seconds} s; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);
+  process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}), ${o.speed}× for ${figures.seconds} s, scheduled jobs ${jobsOn ? 'on' : 'off'}; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);
   for (const [what, got, target, ok] of rows) process.stderr.write(`  ${what.padEnd(22)} ${got.padEnd(70)} ${target.padEnd(12)} ${ok === null ? '' : ok ? 'PASS' : 'FAIL'}\n`);
   if (lat.n === 0) process.stderr.write('  (no bay changes were seen on the stream during the measured window: run longer or faster)\n');
 }

@@ -12,14 +12,25 @@ import type { Tenant, Writer } from './tenant.ts';
 import { withTx } from '../core/db/tx.ts';
 import type { BayPatch, BayReport, OperatorBay } from './http/schemas.ts';
 
+// The sensor in the bay and the cameras watching it, as two index lookups (migrations/022): an OR of
+// the two made every bay scan all the city's devices.
 const BAY_COLUMNS = `b.code, b.lot_id, b.lat, b.lng, b.accessible, b.ev_charging, b.retired_at, s.occupied,
-  ARRAY(SELECT d.id FROM devices d WHERE d.enabled AND (d.bay_code = b.code OR d.id IN (SELECT c.device_id FROM camera_bays c WHERE c.bay_code = b.code))
-        ORDER BY d.id) AS devices`;
+  ARRAY(SELECT w.id FROM (
+          SELECT d.id FROM devices d WHERE d.enabled AND d.bay_code = b.code
+          UNION SELECT d.id FROM camera_bays c JOIN devices d ON d.id = c.device_id WHERE d.enabled AND c.bay_code = b.code
+        ) w ORDER BY w.id) AS devices`;
+/** Bays per page unless asked: a big garage has 2,000. */
+export const BAY_PAGE = 500;
 
-export async function listBays(pool: Pool, t: Tenant, lotId: string): Promise<OperatorBay[]> {
+/** A page of a lot's bays in code order; `next` is the code to pass as `after` for the following page, null on the last. */
+export async function listBays(pool: Pool, t: Tenant, lotId: string, page: { limit?: number; after?: string } = {}): Promise<{ bays: OperatorBay[]; next: string | null }> {
   await getLot(pool, t, lotId);
-  const { rows } = await pool.query(`SELECT ${BAY_COLUMNS} FROM bays b LEFT JOIN bay_state s ON s.bay_code = b.code WHERE b.lot_id = $1 ORDER BY b.code`, [lotId]);
-  return rows.map(toBay);
+  const limit = page.limit ?? BAY_PAGE;
+  const { rows } = await pool.query(
+    `SELECT ${BAY_COLUMNS} FROM bays b LEFT JOIN bay_state s ON s.bay_code = b.code
+      WHERE b.lot_id = $1 AND ($2::text IS NULL OR b.code > $2) ORDER BY b.code LIMIT $3`, [lotId, page.after ?? null, limit + 1]);
+  const bays = rows.slice(0, limit).map(toBay);
+  return { bays, next: rows.length > limit ? bays[bays.length - 1].code : null };
 }
 
 async function bayInTenant(db: Pool | PoolClient, t: Tenant, code: string): Promise<OperatorBay> {

@@ -47,11 +47,15 @@ export interface AlertCounts { open: number; acknowledged: number; byLot: Array<
 /** Unresolved alerts per lot: what the console's header and lot list show. */
 export async function alertCounts(pool: Pool, who: OperatorPrincipal): Promise<AlertCounts> {
   const { rows } = await pool.query<{ lot_id: string; lot_name: string; open: number; acknowledged: number }>(
-    `SELECT a.lot_id, l.name AS lot_name, count(*) FILTER (WHERE a.acknowledged_at IS NULL)::int AS open,
-            count(*) FILTER (WHERE a.acknowledged_at IS NOT NULL)::int AS acknowledged
-       FROM device_alerts a JOIN lots l ON l.id = a.lot_id
-      WHERE a.resolved_at IS NULL AND ${SCOPE}
-      GROUP BY a.lot_id, l.name ORDER BY open DESC, a.lot_id`, [who.operatorId]);
+    // Counted per lot of the tenant's (migrations/022's index of open alerts by lot), then named.
+    `SELECT c.lot_id, l.name AS lot_name, c.open, c.acknowledged
+       FROM (SELECT a.lot_id, count(*) FILTER (WHERE a.acknowledged_at IS NULL)::int AS open,
+                    count(*) FILTER (WHERE a.acknowledged_at IS NOT NULL)::int AS acknowledged
+               FROM device_alerts a
+              WHERE a.resolved_at IS NULL AND a.lot_id IN (SELECT l.id FROM lots l WHERE ${SCOPE})
+              GROUP BY a.lot_id) c
+       JOIN lots l ON l.id = c.lot_id
+      ORDER BY c.open DESC, c.lot_id`, [who.operatorId]);
   return {
     open: rows.reduce((n, r) => n + r.open, 0),
     acknowledged: rows.reduce((n, r) => n + r.acknowledged, 0),

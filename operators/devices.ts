@@ -16,14 +16,25 @@ export const DEVICE_COLUMNS = `d.id, d.kind, d.lot_id, d.bay_code, d.lane, d.gat
   ARRAY(SELECT c.bay_code FROM camera_bays c WHERE c.device_id = d.id ORDER BY c.bay_code) AS bays`;
 const IN_TENANT = (n: number) => `($${n}::text IS NULL OR d.operator_id = $${n})`;
 
-export async function listDevices(pool: Pool, t: Tenant, q: { lotId?: string; q?: string }): Promise<OperatorDevice[]> {
+/** Devices per page unless asked: a big operator has 75,000, a city 250,000. */
+export const DEVICE_PAGE = 200;
+
+/**
+ * A page of the tenant's devices in id order (keyset: `after` the last page's last id, by the
+ * (operator_id, id) index of migrations/022), so page 300 costs what page 1 does; `next` is the id
+ * to pass as `after`, null on the last page.
+ */
+export async function listDevices(pool: Pool, t: Tenant, q: { lotId?: string; q?: string; limit?: number; after?: string }): Promise<{ devices: OperatorDevice[]; next: string | null }> {
+  const limit = q.limit ?? DEVICE_PAGE;
   const { rows } = await pool.query(
     `SELECT ${DEVICE_COLUMNS} FROM devices d
       WHERE ${IN_TENANT(1)} AND ($2::text IS NULL OR d.lot_id = $2)
         AND ($3::text IS NULL OR lower(d.id || ' ' || coalesce(d.bay_code, '') || ' ' || coalesce(d.lane, '')) LIKE '%' || lower($3) || '%')
-      ORDER BY d.id LIMIT 5000`,
-    [t.operatorId, q.lotId ?? null, q.q?.trim() || null]);
-  return rows.map(toDevice);
+        AND ($4::text IS NULL OR d.id > $4)
+      ORDER BY d.id LIMIT $5`,
+    [t.operatorId, q.lotId ?? null, q.q?.trim() || null, q.after ?? null, limit + 1]);
+  const devices = rows.slice(0, limit).map(toDevice);
+  return { devices, next: rows.length > limit ? devices[devices.length - 1].id : null };
 }
 
 export async function getDevice(db: Pool | PoolClient, t: Tenant, id: string): Promise<OperatorDevice> {

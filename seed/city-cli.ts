@@ -7,7 +7,7 @@ import { openDatabase, migrate } from '../core/db/index.ts';
 import { exitWithUsageError, parseFlags, UsageError } from './args.ts';
 import { isEmpty } from './city-loader.ts';
 import { CITY_LIMITS, CITY_PRESETS, CityOptionError, cityCounts, generateCity, type GenerateCityOptions } from './city-generator.ts';
-import { loadGeneratedCity, type LoadProgressEvent } from './city-load.ts';
+import { loadGeneratedCity, writeConsoleAccounts, type LoadProgressEvent } from './city-load.ts';
 
 const USAGE = `Usage: npm run city -- [options]
   --preset NAME       demo | small | district | zhengzhou (default small)
@@ -113,6 +113,8 @@ async function main(): Promise<number> {
       `${fmt(r.drivers)} drivers with ${fmt(r.plates)} plates and ${fmt(r.paymentMethods)} payment methods in ${secs(summary.totalMs)} ` +
       `(total ${secs(performance.now() - started)} with generation)`);
     console.log(`city: device credentials in ${opts.credentialsFile}`);
+    const consoleFile = await writeConsoleAccounts(db.pool, city, path.join(path.dirname(opts.credentialsFile), 'operator-console.json'));
+    console.log(`city: console sign-ins (every operator's admin and the city team) in ${consoleFile}`);
     // The in-process demo simulator drives every device in the credentials file: too many for a big city.
     console.log(`city: serve it with DATA_DIR=${opts.dataDir} SIMULATE=false npm start${config.DATABASE_URL ? ' (and the same DATABASE_URL)' : ''}`);
     return 0;

@@ -2,13 +2,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateCity, ZHENGZHOU_EXTENT, garageCapacities, streetSegments, type GeneratedCity, type GeneratedDriver } from './city-generator.ts';
+import { generateCity, BIG_OPERATOR, STREET_OPERATOR, ZHENGZHOU_EXTENT, garageCapacities, streetSegments, type GeneratedCity, type GeneratedDriver } from './city-generator.ts';
 import { generateDemoCity, seededRandom } from './demo-city.ts';
 import { normalizePlate } from '../core/plates.ts';
 import { verifyDeviceSecret } from '../core/secrets.ts';
 import { openDatabase, migrate, type Database } from '../core/db/index.ts';
 import { isEmpty } from './city-loader.ts';
-import { loadGeneratedCity, DISABLED_PASSWORD_HASH, type LoadSummary } from './city-load.ts';
+import { loadGeneratedCity, writeConsoleAccounts, DISABLED_PASSWORD_HASH, type ConsoleAccountsFile, type LoadSummary } from './city-load.ts';
+import { verifyPassword } from '../core/passwords.ts';
 
 const take = <T>(it: Iterable<T>, n: number): T[] => {
   const out: T[] = [];
@@ -106,6 +107,29 @@ describe('generateCity: the zhengzhou preset', () => {
     expect(deviceIds.size).toBe(city.devices.length);
   });
 
+  it('has tenants as a real city does: the street company owns every segment and no garage; garages split among several operators, one of ≥ 200 lots and ≥ 50k bays', () => {
+    const by = new Map<string, { lots: number; bays: number; kinds: Set<string> }>();
+    for (const l of city.lots) {
+      const o = by.get(l.operatorId) ?? { lots: 0, bays: 0, kinds: new Set<string>() };
+      o.lots += 1; o.bays += l.capacity; o.kinds.add(l.kind);
+      by.set(l.operatorId, o);
+    }
+    expect(new Set(by.keys())).toEqual(new Set(city.operators.map((o) => o.id)));
+    expect([...by.get(STREET_OPERATOR)!.kinds]).toEqual(['street']);
+    expect(by.get(STREET_OPERATOR)!.bays).toBe(23_310);
+    const garageOperators = [...by].filter(([id]) => id !== STREET_OPERATOR);
+    expect(garageOperators.length).toBeGreaterThanOrEqual(3);
+    expect(garageOperators.every(([, o]) => [...o.kinds].join() === 'garage')).toBe(true);
+    const big = by.get(BIG_OPERATOR)!;
+    expect(big.lots).toBeGreaterThanOrEqual(200);
+    expect(big.bays).toBeGreaterThanOrEqual(50_000);
+    // The biggest: the one the console benchmark signs in as.
+    expect(Math.max(...garageOperators.map(([, o]) => o.bays))).toBe(big.bays);
+    // Same seed, same tenants.
+    const again = generateCity({ preset: 'zhengzhou', drivers: 0 });
+    expect(again.lots.map((l) => l.operatorId)).toEqual(city.lots.map((l) => l.operatorId));
+  });
+
   it('places every lot, bay and street segment inside the central districts’ extent', () => {
     expect(city.lots.filter((l) => !inside(l.lat, l.lng) || (l.path ?? []).some(([lng, lat]) => !inside(lat, lng)))).toEqual([]);
     expect(city.bays.filter((b) => !inside(b.lat, b.lng))).toEqual([]);
@@ -200,6 +224,24 @@ describe('loadGeneratedCity into the embedded database', () => {
   afterAll(async () => {
     await db?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives every operator an admin sign-in and the city team one, written beside the device credentials; the big operator is the admin', async () => {
+    const file = await writeConsoleAccounts(db.pool, city, path.join(dir, 'operator-console.json'));
+    const accounts = JSON.parse(readFileSync(file, 'utf8')) as ConsoleAccountsFile;
+    expect(accounts.operators.map((o) => o.account).sort()).toEqual(city.operators.map((o) => o.id).sort());
+    expect(accounts.admin.account).toBe(BIG_OPERATOR);
+    const row = async (id: string) => (await db.pool.query('SELECT operator_id, role, active, must_set_password, password_hash FROM operator_accounts WHERE id = $1', [id])).rows[0];
+    for (const o of accounts.operators) {
+      const a = await row(o.account);
+      expect(a).toMatchObject({ operator_id: o.account, role: 'admin', active: true, must_set_password: false });
+      expect(await verifyPassword(o.password, a.password_hash)).toBe(true);
+      expect(o.lots).toBe(city.lots.filter((l) => l.operatorId === o.account).length);
+    }
+    const team = await row(accounts.city.account);
+    expect(team).toMatchObject({ operator_id: null, role: 'city' });
+    expect(await verifyPassword(accounts.city.password, team.password_hash)).toBe(true);
+    expect(await verifyPassword('not-the-password', (await row(accounts.admin.account)).password_hash)).toBe(false);
   });
 
   it('stores what was generated, counted in the database', async () => {

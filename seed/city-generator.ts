@@ -117,12 +117,20 @@ const GARAGE_KINDS: Array<{ zh: string; en: string; demand: number; share: numbe
   { zh: '市场', en: 'Market', demand: 1.3, share: 0.03 },
 ];
 
+// Tenants as in a real city: the city's parking company runs every on-street segment (and no
+// garage); garages are split among private operators, one of them a big chain (a third of the
+// garages: 300+ lots and ~75k bays with the zhengzhou preset), which `npm run bench:console` signs in as.
 const OPERATORS: City['operators'] = [
   { id: 'op-zzpark', name: '郑州市城市停车服务有限公司 Zhengzhou City Parking Co.' },
   { id: 'op-private', name: '中原商业停车管理 Zhongyuan Commercial Parking' },
   { id: 'op-metro', name: '郑州地铁物业停车 Zhengzhou Metro Property Parking' },
   { id: 'op-estate', name: '绿城物业停车 Greentown Property Parking' },
+  { id: 'op-xinyuan', name: '鑫苑智慧停车 Xinyuan Smart Parking' },
 ];
+/** The street-parking company: every on-street segment is its. */
+export const STREET_OPERATOR = 'op-zzpark';
+/** The big garage chain (≥ 200 lots and ≥ 50k bays with the zhengzhou preset). */
+export const BIG_OPERATOR = 'op-private';
 
 const METERS_PER_DEG_LAT = 111_320;
 const metersPerDegLng = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
@@ -276,7 +284,8 @@ function addGarage(city: GeneratedCity, d: CityDistrict, n: number, capacity: nu
     nameEn = `${streetEn} ${kind.en} Garage No. ${n}`;
     demand = round6(kind.demand * between(rnd, 0.9, 1.1));
   }
-  const operatorId = capacity >= 500 && rnd() < 0.3 ? 'op-metro' : n % 3 === 0 ? 'op-estate' : n % 2 ? 'op-private' : 'op-zzpark';
+  // The same draws as before operators were split this way, so lots, bays and devices did not move.
+  const operatorId = capacity >= 500 && rnd() < 0.3 ? 'op-metro' : n % 3 === 0 ? 'op-estate' : n % 3 === 1 ? BIG_OPERATOR : 'op-xinyuan';
   city.lots.push({ id, operatorId, name, nameEn, kind: 'garage', district: d.name, address: `${d.nameZh}${name.replace(/停车场.*$/, '')}`,
     lat, lng, capacity, timeZone: 'Asia/Shanghai', path: null, demand, tariffId: GARAGE_TARIFF });
   // Bays on a square-ish grid centred on the entrance (≈2.6 m × 6 m bays; big garages are multi-storey,
@@ -306,7 +315,7 @@ function addStreet(city: GeneratedCity, d: CityDistrict, n: number, capacity: nu
   const dLng = (Math.sin(bearing) * lengthM) / metersPerDegLng(start.lat);
   const path: Array<[number, number]> = [[round6(start.lng), round6(start.lat)], [round6(start.lng + dLng), round6(start.lat + dLat)]];
   const [zh, en] = d.streets[Math.floor(rnd() * d.streets.length)];
-  city.lots.push({ id, operatorId: 'op-zzpark', name: `${zh}（${n}号段）路侧停车`, nameEn: `${en} segment ${n} on-street`, kind: 'street',
+  city.lots.push({ id, operatorId: STREET_OPERATOR, name: `${zh}（${n}号段）路侧停车`, nameEn: `${en} segment ${n} on-street`, kind: 'street',
     district: d.name, address: `${d.nameZh}${zh}`, lat: round6(start.lat + dLat / 2), lng: round6(start.lng + dLng / 2), capacity,
     timeZone: 'Asia/Shanghai', path, demand: round6(between(rnd, 0.8, 1.4)), tariffId: STREET_TARIFF });
   const first = city.bays.length;

@@ -6,11 +6,14 @@
 // Generated drivers get password_hash '!disabled': it is no scrypt hash, so verifyPassword
 // (core/passwords.ts) refuses every password and these accounts cannot log in. Running scrypt
 // (~50 ms by design) 1.1 million times would take 15 CPU-hours; real drivers register through the API.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { Pool } from '../core/db/index.ts';
+import { createCityAccount, createOperator } from '../operators/index.ts';
 import { DEMO_TARIFFS } from './demo-tariffs.ts';
 import { tariffFamilyId } from '../billing/index.ts';
 import { loadCity, type CredentialsFile } from './city-loader.ts';
-import type { GeneratedCity, GeneratedDevice, GeneratedDriver } from './city-generator.ts';
+import { BIG_OPERATOR, type GeneratedCity, type GeneratedDevice, type GeneratedDriver } from './city-generator.ts';
 
 export const DISABLED_PASSWORD_HASH = '!disabled';
 /** Drivers per statement: big enough to amortise a round trip, small enough for a 1-connection pool. */
@@ -159,4 +162,32 @@ async function loadDrivers(pool: Pool, population: Iterable<GeneratedDriver>, ba
 
 function emptyColumns() {
   return { phone: [] as string[], name: [] as string[], plate: [] as string[], platePhone: [] as string[], contactless: [] as boolean[], payPhone: [] as string[], token: [] as string[], label: [] as string[] };
+}
+
+export interface ConsoleAccountsFile {
+  /** The biggest garage operator's admin (the demo's file has the same key). */
+  admin: { account: string; password: string };
+  city: { account: string; password: string };
+  operators: Array<{ account: string; password: string; lots: number; bays: number; kinds: string[] }>;
+}
+
+/**
+ * Every operator of the city gets an admin sign-in (account id = operator id) and the city team
+ * one, like the demo's first start (seed/demo-seed.ts): the benchmarks sign in over HTTP with them.
+ */
+export async function writeConsoleAccounts(pool: Pool, city: GeneratedCity, file: string): Promise<string> {
+  const operators: ConsoleAccountsFile['operators'] = [];
+  for (const o of city.operators) {
+    const lots = city.lots.filter((l) => l.operatorId === o.id);
+    const password = randomBytes(12).toString('base64url');
+    await createOperator(pool, { id: o.id, name: o.name, password });
+    operators.push({ account: o.id, password, lots: lots.length, bays: lots.reduce((a, l) => a + l.capacity, 0), kinds: [...new Set(lots.map((l) => l.kind))] });
+  }
+  const cityTeam = { account: 'city', password: randomBytes(12).toString('base64url') };
+  await createCityAccount(pool, { id: cityTeam.account, name: '城市停车平台', password: cityTeam.password });
+  // The demo preset has no op-private: its biggest operator stands in.
+  const big = operators.find((o) => o.account === BIG_OPERATOR) ?? [...operators].sort((a, b) => b.bays - a.bays)[0];
+  const content: ConsoleAccountsFile = { admin: { account: big.account, password: big.password }, city: cityTeam, operators };
+  writeFileSync(file, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
+  return file;
 }

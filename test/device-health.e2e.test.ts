@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { loadConfig } from '../core/config.ts';
 import { eventsTopic } from '../core/protocol.ts';
-import { checkDeviceHealth, type HealthReport } from '../ingest/device-health.ts';
+import { checkDeviceHealth, DEFAULT_THRESHOLDS, type HealthReport } from '../ingest/device-health.ts';
 import { cityModules } from '../platform.ts';
 import type { DeviceCredential } from '../seed/city-loader.ts';
 import { connectDevice, consoleToken, getJson, nextSeq, publish, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
@@ -120,5 +120,19 @@ describe('device health', () => {
     expect((await check()).opened['low-confidence']).toBeGreaterThanOrEqual(1);
     const [a] = (await api('GET', `/alerts?kind=low-confidence`, admin)).body.alerts.filter((x: { deviceId: string }) => x.deviceId === cam.id);
     expect(a?.details).toMatchObject({ lastHour: 0.7, dayBefore: 0.95, reads: 40 });
+  });
+
+  it('counts silence from when the platform came up: after a restart no device is silent until two intervals have passed', async () => {
+    const openSilent = async () => (await q(`SELECT 1 FROM device_alerts WHERE device_id = $1 AND kind = 'silent' AND resolved_at IS NULL`, [sensor.id])).length;
+    await q(`UPDATE devices SET last_seen = now() - interval '11 minutes', heartbeat_interval_s = 300 WHERE id = $1`, [sensor.id]);
+    const justUp = await checkDeviceHealth(p.db.pool, (bays) => p.broker.writer.markUnknown(bays), DEFAULT_THRESHOLDS, new Date());
+    expect(await openSilent()).toBe(0);
+    expect(justUp.silencedBays).toBe(0);
+    // Up for longer than two intervals: the same device is silent.
+    await checkDeviceHealth(p.db.pool, (bays) => p.broker.writer.markUnknown(bays), DEFAULT_THRESHOLDS, new Date(Date.now() - 11 * 60_000));
+    expect(await openSilent()).toBe(1);
+    await q(`UPDATE devices SET last_seen = now() WHERE id = $1`, [sensor.id]);
+    await check();
+    expect(await openSilent()).toBe(0);
   });
 });

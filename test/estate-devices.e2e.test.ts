@@ -91,6 +91,28 @@ describe('registering a device', () => {
     const cam = r.body.created.find((d: { id: string }) => d.id === `cam-${lotId}`);
     (await connectDevice(e.p, cam)).end(true);
   });
+
+  it('pages the list in id order: each page starts after the last one\'s `next`, the last page says null, none repeats or is skipped', async () => {
+    const all = (await api(e.zz, 'GET', `/devices?lotId=${lotId}`)).body;
+    expect(all.devices.length).toBeGreaterThan(3);
+    expect(all.next).toBeNull();
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 100; pages++) {
+      const r = await api(e.zz, 'GET', `/devices?lotId=${lotId}&limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      expect(r.status).toBe(200);
+      expect(r.body.devices.length).toBeLessThanOrEqual(2);
+      ids.push(...r.body.devices.map((d: { id: string }) => d.id));
+      after = r.body.next;
+      if (!after) break;
+      expect(after).toBe(ids[ids.length - 1]);
+    }
+    expect(ids).toEqual(all.devices.map((d: { id: string }) => d.id));
+    expect([...ids].sort()).toEqual(ids);
+    expect((await api(e.zz, 'GET', '/devices?limit=0')).status).toBe(400);
+    // Another tenant's paging never reaches this tenant's devices.
+    expect((await api(e.other, 'GET', `/devices?limit=1000&after=${encodeURIComponent(ids[0])}`)).body.devices.some((d: { id: string }) => ids.includes(d.id))).toBe(false);
+  });
 });
 
 describe('rotation and disabling over real MQTT', () => {

@@ -110,6 +110,25 @@ describe('bays', () => {
     expect((await api(e.zz, 'PATCH', `/bays/${code}`, { accessible: false })).status).toBe(409);
   });
 
+  it('pages a lot\'s bays in code order, each bay with the devices watching it', async () => {
+    const all = (await api(e.zz, 'GET', `/lots/${lotId}/bays`)).body;
+    expect(all.next).toBeNull();
+    const first = (await api(e.zz, 'GET', `/lots/${lotId}/bays?limit=3`)).body;
+    expect(first.bays.map((b: { code: string }) => b.code)).toEqual(all.bays.slice(0, 3).map((b: { code: string }) => b.code));
+    expect(first.next).toBe(first.bays[2].code);
+    const rest = (await api(e.zz, 'GET', `/lots/${lotId}/bays?limit=2000&after=${encodeURIComponent(first.next)}`)).body;
+    expect([...first.bays, ...rest.bays]).toEqual(all.bays);
+    expect(rest.next).toBeNull();
+    // The sensor in a bay and a camera watching it are both listed (two index lookups, migrations/022).
+    const [a, b] = all.bays.filter((x: { retiredAt: string | null }) => !x.retiredAt).map((x: { code: string }) => x.code);
+    expect((await api(e.zz, 'POST', '/devices', { id: `sen-pg-${lotId}`, kind: 'bay-sensor', bayCode: a })).status).toBe(201);
+    expect((await api(e.zz, 'POST', '/devices', { id: `cam-pg-${lotId}`, kind: 'bay-camera', lotId, bays: [a, b] })).status).toBe(201);
+    const watched = new Map((await api(e.zz, 'GET', `/lots/${lotId}/bays`)).body.bays.map((x: { code: string; devices: string[] }) => [x.code, x.devices]));
+    expect([watched.get(a), watched.get(b)]).toEqual([[`cam-pg-${lotId}`, `sen-pg-${lotId}`], [`cam-pg-${lotId}`]]);
+    await api(e.zz, 'POST', `/devices/sen-pg-${lotId}/disable`);
+    await api(e.zz, 'POST', `/devices/cam-pg-${lotId}/disable`);
+  });
+
   it('refuses to retire a bay an enabled device watches, and says what to do', async () => {
     const code = `${lotId}-003`;
     expect((await api(e.zz, 'POST', '/devices', { id: `sen-${code}`, kind: 'bay-sensor', bayCode: code })).status).toBe(201);

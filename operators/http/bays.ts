@@ -7,7 +7,7 @@ import { OneLotError } from '../../core/errors.ts';
 import { expandPattern, parseBayCsv } from '../bay-codes.ts';
 import { addBays, listBays, retireBay, updateBay } from '../bays.ts';
 import { tenantOf, writerOf } from '../tenant.ts';
-import { BayCodeParams, BayPatch, BayPatternInput, BayReport, CsvInput, LotIdParams, OperatorBay, OperatorBayList } from './schemas.ts';
+import { BayCodeParams, BayPatch, BayPatternInput, BayReport, CsvInput, LotIdParams, OperatorBay, OperatorBayList, BayQuery } from './schemas.ts';
 
 const E = Type.Ref('ErrorBody');
 
@@ -23,8 +23,8 @@ function invalid<T>(fn: () => T): T {
 export function estateBayRoutes(app: App, { pool, changes }: RouteContext): void {
   app.get('/lots/:id/bays', {
     config: { roles: READ },
-    schema: { tags: ['operator'], summary: 'A lot\'s bays, retired ones included, with the devices watching each', params: LotIdParams, response: { 200: OperatorBayList, 401: E, 404: E } },
-  }, async (req) => ({ bays: await listBays(pool, tenantOf(req), req.params.id) }));
+    schema: { tags: ['operator'], summary: 'A lot\'s bays, retired ones included, with the devices watching each; a page at a time (`limit`, `after` = the last page\'s `next`)', params: LotIdParams, querystring: BayQuery, response: { 200: OperatorBayList, 401: E, 404: E } },
+  }, async (req) => listBays(pool, tenantOf(req), req.params.id, req.query));
 
   app.post('/lots/:id/bays', {
     config: { roles: ADMIN },

@@ -15,8 +15,8 @@ const E = Type.Ref('ErrorBody');
 export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): void {
   app.get('/devices', {
     config: { roles: READ },
-    schema: { tags: ['operator'], summary: 'Your devices, optionally of one lot or matching a search', querystring: DeviceQuery, response: { 200: OperatorDeviceList, 401: E } },
-  }, async (req) => ({ devices: await listDevices(pool, tenantOf(req), req.query) }));
+    schema: { tags: ['operator'], summary: 'Your devices, optionally of one lot or matching a search; a page at a time in id order (`limit`, `after` = the last page\'s `next`)', querystring: DeviceQuery, response: { 200: OperatorDeviceList, 401: E } },
+  }, async (req) => listDevices(pool, tenantOf(req), req.query));
 
   app.post('/devices', {
     config: { roles: ADMIN },

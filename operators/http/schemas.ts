@@ -96,7 +96,14 @@ export const OperatorBay = Type.Object({
   occupied: Nullable(Type.Boolean()), devices: Type.Array(Type.String(), { description: 'enabled devices watching the bay' }),
 });
 export type OperatorBay = Static<typeof OperatorBay>;
-export const OperatorBayList = Type.Object({ bays: Type.Array(OperatorBay) });
+export const OperatorBayList = Type.Object({
+  bays: Type.Array(OperatorBay),
+  next: Nullable(Type.String({ description: 'more bays follow: pass it as `after` for the next page; null on the last page' })),
+});
+export const BayQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: 'bays per page (default 500)' })),
+  after: Type.Optional(Type.String({ maxLength: 64, description: 'the bay code the previous page ended at (its `next`)' })),
+});
 export type OperatorBayList = Static<typeof OperatorBayList>;
 export const BayPatch = Type.Object({ accessible: Type.Optional(Type.Boolean()), evCharging: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 });
 export type BayPatch = Static<typeof BayPatch>;
@@ -118,9 +125,16 @@ export const OperatorDevice = Type.Object({
   lastSeen: Nullable(Type.String({ format: 'date-time' })), battery: Nullable(Type.Number({ description: 'volts' })),
 });
 export type OperatorDevice = Static<typeof OperatorDevice>;
-export const OperatorDeviceList = Type.Object({ devices: Type.Array(OperatorDevice) });
+export const OperatorDeviceList = Type.Object({
+  devices: Type.Array(OperatorDevice),
+  next: Nullable(Type.String({ description: 'more devices follow: pass it as `after` for the next page; null on the last page' })),
+});
 export type OperatorDeviceList = Static<typeof OperatorDeviceList>;
-export const DeviceQuery = Type.Object({ lotId: Type.Optional(Type.String({ maxLength: 64 })), q: Type.Optional(Type.String({ maxLength: 100 })) });
+export const DeviceQuery = Type.Object({
+  lotId: Type.Optional(Type.String({ maxLength: 64 })), q: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'devices per page (default 200)' })),
+  after: Type.Optional(Type.String({ maxLength: 64, description: 'the device id the previous page ended at (its `next`)' })),
+});
 export const DeviceSecret = Type.Object({ device: OperatorDevice, secret: Type.String({ description: 'shown this once: store it in the device now' }) });
 export type DeviceSecret = Static<typeof DeviceSecret>;
 export const DeviceImport = Type.Object({

@@ -297,8 +297,9 @@ export function retireLot(token: string, id: string): Promise<{ lot: OperatorLot
   return request(`${OP}/lots/${encodeURIComponent(id)}/retire`, { method: 'POST', token, body: {} });
 }
 
-export function fetchLotBays(token: string, lotId: string, signal?: AbortSignal): Promise<{ bays: OperatorBay[] }> {
-  return request(`${OP}/lots/${encodeURIComponent(lotId)}/bays`, { token, signal });
+/** A page of a lot's bays; `after` is the previous page's `next`. */
+export function fetchLotBays(token: string, lotId: string, after: string | null, signal?: AbortSignal): Promise<{ bays: OperatorBay[]; next: string | null }> {
+  return request(`${OP}/lots/${encodeURIComponent(lotId)}/bays${after ? `?after=${encodeURIComponent(after)}` : ''}`, { token, signal });
 }
 
 /** By a pattern ({pattern, count?}) or from CSV text ({csv}). */
@@ -315,8 +316,10 @@ export function retireBay(token: string, code: string): Promise<OperatorBay> {
   return request(`${OP}/bays/${encodeURIComponent(code)}/retire`, { method: 'POST', token, body: {} });
 }
 
-export function fetchDevices(token: string, q: string, signal?: AbortSignal): Promise<{ devices: OperatorDevice[] }> {
-  return request(`${OP}/devices${q ? `?q=${encodeURIComponent(q)}` : ''}`, { token, signal });
+/** A page of the operator's devices (200); `after` is the previous page's `next`. */
+export function fetchDevices(token: string, q: string, after: string | null, signal?: AbortSignal): Promise<{ devices: OperatorDevice[]; next: string | null }> {
+  const params = new URLSearchParams({ ...(q ? { q } : {}), ...(after ? { after } : {}) });
+  return request(`${OP}/devices${params.size ? `?${params}` : ''}`, { token, signal });
 }
 
 export function registerDevice(token: string, body: DeviceInput): Promise<DeviceSecret> {

@@ -2,7 +2,7 @@
 // saves at once), the devices watching it, and retiring it.
 import { useCallback } from 'react';
 import { fetchLotBays, retireBay, updateBay } from '../../api.ts';
-import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
+import { usePagedOperatorQuery } from '../../hooks/usePagedOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
 import type { OperatorBay, OperatorLot } from '../../types.ts';
 import { Notice } from '../Notice.tsx';
@@ -28,21 +28,26 @@ function BayRow({ bay, token, onChanged, canEdit }: { bay: OperatorBay; token: s
 
 export function BaysPanel({ token, onExpired, lot, canEdit }: Props) {
   const { t } = useI18n();
-  const load = useCallback((signal: AbortSignal) => fetchLotBays(token, lot.id, signal).then((r) => r.bays), [token, lot.id]);
-  const bays = useOperatorQuery(load, onExpired);
+  // A page at a time (500): a big garage has 2,000 bays, each a row of controls.
+  const load = useCallback((after: string | null, signal?: AbortSignal) => fetchLotBays(token, lot.id, after, signal).then((r) => ({ items: r.bays, next: r.next })), [token, lot.id]);
+  const bays = usePagedOperatorQuery(load, onExpired);
   const reload = () => void bays.reload();
   return (
     <section className="card" data-testid="bays-panel">
       <h2>{t('esBaysTitle')}</h2>
       {canEdit && <BayAddForms token={token} onExpired={onExpired} lotId={lot.id} onAdded={reload} />}
       {bays.error && <Notice message={bays.error} onRetry={reload} />}
-      {bays.data && bays.data.length === 0 && <p className="muted">{t('esNoBays')}</p>}
-      {bays.data && bays.data.length > 0 && (
+      {bays.items && bays.items.length === 0 && <p className="muted">{t('esNoBays')}</p>}
+      {bays.items && bays.items.length > 0 && (
         <div className="table-wrap">
           <table className="data-table data-table--compact" data-testid="bays-table">
             <thead><tr><th scope="col">{t('esColCode')}</th><th scope="col">{t('esAccessible')}</th><th scope="col">{t('esEv')}</th><th scope="col">{t('esColDevices')}</th><th scope="col" /></tr></thead>
-            <tbody>{bays.data.map((b) => <BayRow key={b.code} bay={b} token={token} onChanged={reload} canEdit={canEdit} />)}</tbody>
+            <tbody>{bays.items.map((b) => <BayRow key={b.code} bay={b} token={token} onChanged={reload} canEdit={canEdit} />)}</tbody>
           </table>
+          <p className="row row--wrap small muted">
+            <span data-testid="bay-count">{t('esShown', { n: bays.items.length })}</span>
+            {bays.next && <button type="button" className="btn btn--small" onClick={() => void bays.loadMore()} disabled={bays.loadingMore} data-testid="bay-more">{t('esShowMore')}</button>}
+          </p>
         </div>
       )}
     </section>

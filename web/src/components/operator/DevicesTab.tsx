@@ -2,7 +2,8 @@
 // and one device's page.
 import { useCallback, useState } from 'react';
 import { fetchDevices } from '../../api.ts';
-import { useOperatorQuery } from '../../hooks/useOperatorQuery.ts';
+import { usePagedOperatorQuery } from '../../hooks/usePagedOperatorQuery.ts';
+import { useDebounced } from '../../hooks/useDebounced.ts';
 import { useI18n } from '../../i18n.ts';
 import { deviceKindText } from '../../server-texts.ts';
 import type { DeviceSecret } from '../../types.ts';
@@ -18,8 +19,10 @@ export function DevicesTab({ token, onExpired, canEdit }: SectionProps) {
   const [q, setQ] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   const [registered, setRegistered] = useState<DeviceSecret | null>(null);
-  const load = useCallback((signal: AbortSignal) => fetchDevices(token, q, signal).then((r) => r.devices), [token, q]);
-  const devices = useOperatorQuery(load, onExpired);
+  // A page at a time (200): a big operator has 75,000 devices; a search waits for the typing to pause.
+  const query = useDebounced(q, 250);
+  const load = useCallback((after: string | null, signal?: AbortSignal) => fetchDevices(token, query, after, signal).then((r) => ({ items: r.devices, next: r.next })), [token, query]);
+  const devices = usePagedOperatorQuery(load, onExpired);
   const reload = () => void devices.reload();
   return (
     <div className="estate-stack">
@@ -29,17 +32,23 @@ export function DevicesTab({ token, onExpired, canEdit }: SectionProps) {
         <DeviceImportForm token={token} onExpired={onExpired} onImported={reload} />
       </section>}
       {open && <DeviceDetailCard key={open} token={token} onExpired={onExpired} id={open} onChanged={reload} canEdit={canEdit} />}
-      <section className="card" data-testid="estate-devices">
+      <section className="card" data-testid="estate-devices" aria-busy={devices.loading || query !== q}>
         <input className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('esSearchDevices')} aria-label={t('esSearchDevices')} data-testid="device-search" />
         {devices.error && <Notice message={devices.error} onRetry={reload} />}
         <ul className="compact-list">
-          {(devices.data ?? []).slice(0, 300).map((d) => (
+          {(devices.items ?? []).map((d) => (
             <li key={d.id}>
               <button type="button" className="plate-button" onClick={() => setOpen(d.id)} data-testid={`device-${d.id}`}>{d.id}</button>{' '}
               <span className="small muted">{deviceKindText(d.kind, lang)} · {d.bayCode ?? d.lotId ?? ''} · {d.enabled ? t('esEnabled') : t('esDisabled')}</span>
             </li>
           ))}
         </ul>
+        {devices.items && (
+          <p className="row row--wrap small muted">
+            <span data-testid="device-count">{t('esShown', { n: devices.items.length })}</span>
+            {devices.next && <button type="button" className="btn btn--small" onClick={() => void devices.loadMore()} disabled={devices.loadingMore} data-testid="device-more">{t('esShowMore')}</button>}
+          </p>
+        )}
       </section>
     </div>
   );

@@ -35,7 +35,7 @@ export function LotsTab({ token, onExpired, canEdit }: SectionProps) {
     );
   }
   return (
-    <section className="card" data-testid="estate-lots-section">
+    <section className="card" data-testid="estate-lots-section" aria-busy={lots.loading}>
       <div className="card__head">
         <input className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('esSearchLots')} aria-label={t('esSearchLots')} data-testid="estate-lot-search" />
         {canEdit && <button type="button" className="btn btn--primary" onClick={() => setOpen('new')} data-testid="estate-new-lot">{t('esNewLot')}</button>}

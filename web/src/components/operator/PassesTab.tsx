@@ -16,12 +16,12 @@ export function PassesTab({ token, onExpired, lots, lotName }: SectionProps) {
   const { t, lang } = useI18n();
   const [lotId, setLotId] = useState('');
   const load = useCallback((signal: AbortSignal) => fetchPasses(token, lotId || null, signal), [token, lotId]);
-  const { data, error, reload } = useOperatorQuery(load, onExpired);
+  const { data, error, loading, reload } = useOperatorQuery(load, onExpired);
   const [actionError, setActionError] = useState<string | null>(null);
   const onError = (err: unknown) => setActionError(operatorFailure(err, onExpired));
   return (
     <div className="op-section">
-      <section className="card" data-testid="passes">
+      <section className="card" data-testid="passes" aria-busy={loading}>
         <h2>{t('psTitle')}</h2>
         <p className="muted">{t('psCounter')}</p>
         <LotSelect lots={lots} value={lotId} onChange={setLotId} allLabel={t('psAllLots')} />
