@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import mqttPacket from 'mqtt-packet';
 import { PacketScanner, type CutReason } from './packet-limit.ts';
+import { remainingLength } from '../load-tests/lib/raw-mqtt.ts';
 
 /** Feed `bytes` in chunks as LimitedSocket does: what is passed on before a cut, and the cut. */
 function run(bytes: Buffer, maxPacketBytes: number, chunk: number): { out: Buffer; cut?: CutReason; announced?: number } {
@@ -52,7 +53,7 @@ describe('PacketScanner', () => {
   });
 
   it('cuts a CONNECT announcing 59 MB within its fixed header', () => {
-    const header = Buffer.from([0x10, ...varint(59 * 1024 * 1024)]);
+    const header = Buffer.from([0x10, ...remainingLength(59 * 1024 * 1024)]);
     const r = run(Buffer.concat([header, Buffer.alloc(64 * 1024)]), 16_384, 1);
     expect(r.cut).toBe('packet_too_large');
     expect(r.out.length).toBeLessThan(header.length);
@@ -64,14 +65,3 @@ describe('PacketScanner', () => {
     expect(r.cut).toBe('bad_length');
   });
 });
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return out;
-}

@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { startTestPlatform, connectDevice, publish, waitFor, nextSeq, type TestPlatform } from './helpers.ts';
 import { eventsTopic } from '../core/protocol.ts';
+import { remainingLength } from '../load-tests/lib/raw-mqtt.ts';
 
 const metric = async (p: TestPlatform, pattern: RegExp) => Number((await (await fetch(`${p.httpUrl}/metrics`)).text()).match(pattern)?.[1] ?? 0);
 
@@ -30,18 +31,7 @@ function connectPacket(d: { id: string; secret: string }): Buffer {
 function publishHead(topic: string, payloadBytes: number): Buffer {
   const whole = mqttPacket.generate({ cmd: 'publish', topic, payload: Buffer.alloc(0), qos: 1, messageId: 7, retain: false, dup: false });
   const variable = whole.subarray(2); // topic + packet id (remaining length 0..127 is one byte)
-  return Buffer.concat([Buffer.from([0x32, ...varint(variable.length + payloadBytes)]), variable]);
-}
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return out;
+  return Buffer.concat([Buffer.from([0x32, ...remainingLength(variable.length + payloadBytes)]), variable]);
 }
 
 /** Write 64 KiB chunks until the socket closes; how many bytes the client managed to hand over. */
@@ -96,7 +86,7 @@ describe('MQTT packet size limit (MQTT_MAX_PACKET_BYTES, default 16 KiB)', () =>
   it('cuts an unauthenticated CONNECT announcing 59 MB and trickled slowly, long before the connect timeout', async () => {
     const { socket, closed } = await rawSocket(p);
     const startedAt = Date.now();
-    socket.write(Buffer.from([0x10, ...varint(59 * 1024 * 1024)]));
+    socket.write(Buffer.from([0x10, ...remainingLength(59 * 1024 * 1024)]));
     let open = true;
     void closed.then(() => { open = false; });
     for (let i = 0; i < 100 && open; i++) {

@@ -17,7 +17,8 @@ type Ack = (err?: Error) => void;
 
 const CONNACK = 0x20, PUBACK = 0x40, PINGRESP = 0xd0;
 
-function remainingLength(n: number): number[] {
+/** An MQTT Remaining Length as its variable-length bytes (7 bits a byte, high bit: more follow). */
+export function remainingLength(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n % 128;
