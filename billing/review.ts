@@ -4,6 +4,7 @@
 import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { audit } from '../core/audit.ts';
+import { withTx } from '../core/db/tx.ts';
 import { reviewReasonCodes } from './review-reasons.ts';
 import { hidden, inTenant, type TenantScope } from '../core/tenancy.ts';
 import { checkReason, voidInvoiceRow, type VoidReason } from './voids.ts';
@@ -35,9 +36,7 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
   }
   // One client for the whole change: with the embedded database's single connection nothing
   // else may be awaited while it is held.
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTx(pool, async (client) => {
     // Another tenant's exception is not there at all (core/tenancy.ts).
     const ex = (await client.query(`SELECT * FROM session_exceptions WHERE id = $1 AND lot_id IN (SELECT id FROM lots WHERE operator_id = $2) FOR UPDATE`, [id, by.operatorId])).rows[0];
     if (!ex) throw hidden(`Exception ${id}`);
@@ -64,14 +63,8 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
       by, operatorId: by.operatorId, action: `exception.${action}`, objectType: 'exception', objectId: ex.id,
       before: { resolvedAt: null, detail: ex.detail }, after: { ...result, note: note ?? null, ...(reason ? { reason } : {}) },
     });
-    await client.query('COMMIT');
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Plates with overdue invoices, the largest debt first. */
