@@ -4,6 +4,7 @@
 // What the broker must do with each is left open (close, ignore, or answer): the run asserts only
 // that it neither crashes nor stops serving, and that memory stays flat.
 import fc from 'fast-check';
+import { remainingLength } from '../lib/raw-mqtt.ts';
 
 export interface PacketCase {
   category: string;
@@ -13,17 +14,8 @@ export interface PacketCase {
   bytes(): Buffer;
 }
 
-/** The Remaining Length encoding [MQTT-2.2.3]: 7 bits a byte, high bit = more follows. */
-export function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
+/** The Remaining Length encoding [MQTT-2.2.3], as the load generator sends it. */
+const varint = (n: number) => Buffer.from(remainingLength(n));
 const str = (s: string | Buffer) => { const b = Buffer.isBuffer(s) ? s : Buffer.from(s, 'utf8'); return Buffer.concat([Buffer.from([b.length >> 8 & 0xff, b.length & 0xff]), b]); };
 const packet = (first: number, body: Buffer) => Buffer.concat([Buffer.from([first]), varint(body.length), body]);
 
