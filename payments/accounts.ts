@@ -1,6 +1,7 @@
 // Drivers' accounts: sign-up and sign-in by phone, their plates (contactless on or off) and their
 // payment methods (tokens from the provider; the account number itself is never stored).
 import type { Pool } from '../core/db/index.ts';
+import { withTx } from '../core/db/tx.ts';
 import { OneLotError } from '../core/errors.ts';
 import { hashPassword, needsRehash, verifyAccountPassword } from '../core/passwords.ts';
 import type { ProviderClient } from './client.ts';
@@ -75,21 +76,13 @@ export async function addPaymentMethod(pool: Pool, client: ProviderClient, drive
   const pm = await client.createPaymentMethod(method).catch((err) => {
     throw new OneLotError('ONELOT_ERR_VALIDATION', `the payment provider did not accept the method: ${(err as Error).message}`);
   });
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
+  return withTx(pool, async (c) => {
     await c.query('UPDATE payment_methods SET is_default = false WHERE driver_id = $1 AND is_default', [driverId]);
     const { rows } = await c.query<{ id: number }>(
       `INSERT INTO payment_methods (driver_id, provider, token, label, is_default) VALUES ($1, 'simpay', $2, $3, true) RETURNING id`,
       [driverId, pm.token, pm.label]);
-    await c.query('COMMIT');
     return { id: rows[0].id, label: pm.label, isDefault: true };
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
+  });
 }
 
 /** The token of the driver's default method for paying invoice `invoiceId`, which must be of one of their plates, from a stay since the claim. */
