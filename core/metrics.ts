@@ -17,6 +17,8 @@ export interface MetricsOptions {
   databaseBusySeconds?: () => number;
   /** The embedded database's syncs to disk so far (core/db: Database.syncs). */
   databaseSyncs?: () => SyncCounts;
+  /** Where the database is and how it keeps the event tables (core/db: Database.mode, Database.engine). */
+  database?: { mode: string; engine: string };
 }
 
 export function createMetrics(opts: MetricsOptions = {}) {
@@ -64,6 +66,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
       }
     },
   });
+  if (opts.database) {
+    new Gauge({
+      name: 'onelot_database_info', labelNames: ['mode', 'engine'] as const, registers: r,
+      help: 'Always 1; the labels say the database: mode embedded or external (DATABASE_URL), engine timescaledb (hypertables) or postgres (native partitions, core/db/engine.ts)',
+    }).set(opts.database, 1);
+  }
   return {
     registry,
     eventLoopBusySeconds: busy,
