@@ -12,10 +12,10 @@ import type pg from 'pg';
 export type Engine = 'timescaledb' | 'postgres';
 
 /** Oldest server without TimescaleDB we run on: date_bin (14) and a partitioned-table planner that prunes well. */
-export const MIN_PLAIN_SERVER_VERSION = 150_000;
+const MIN_PLAIN_SERVER_VERSION = 150_000;
 
 /** The database cannot serve OneLot as it is; the message says what to change. */
-export class EngineError extends Error {}
+class EngineError extends Error {}
 
 /** The engine of a database whose choice is made: TimescaleDB when its extension is installed in it. */
 export async function engineOf(db: pg.Pool | pg.PoolClient): Promise<Engine> {

@@ -84,5 +84,5 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 }
 
 export { migrate, MigrationError, MIGRATIONS_DIR } from './migrate.ts';
-export { maintainPartitions, type PartitionReport } from './partitions.ts';
+export { maintainPartitions } from './partitions.ts';
 export type { Engine } from './engine.ts';
