@@ -21,6 +21,14 @@ export interface MetricsOptions {
   database?: { mode: string; engine: string };
 }
 
+/** onelot_database_info: which database this process runs on, as labels (the start-up log says it too). */
+function databaseInfo(registers: Registry[], database: { mode: string; engine: string }): void {
+  new Gauge({
+    name: 'onelot_database_info', labelNames: ['mode', 'engine'] as const, registers,
+    help: 'Always 1; the labels say the database: mode embedded or external (DATABASE_URL), engine timescaledb (hypertables) or postgres (native partitions, core/db/engine.ts)',
+  }).set(database, 1);
+}
+
 export function createMetrics(opts: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'onelot_process_' });
@@ -66,12 +74,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
       }
     },
   });
-  if (opts.database) {
-    new Gauge({
-      name: 'onelot_database_info', labelNames: ['mode', 'engine'] as const, registers: r,
-      help: 'Always 1; the labels say the database: mode embedded or external (DATABASE_URL), engine timescaledb (hypertables) or postgres (native partitions, core/db/engine.ts)',
-    }).set(opts.database, 1);
-  }
+  if (opts.database) databaseInfo(r, opts.database);
   return {
     registry,
     eventLoopBusySeconds: busy,

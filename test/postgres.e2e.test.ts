@@ -4,7 +4,6 @@
 // depends on how events are stored, end to end: devices over MQTT to the map, a gate session and
 // its invoice, the hourly figures, the analytics, retention.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { MqttClient } from 'mqtt';
 import { startTestPlatform, connectDevice, consoleToken, publish, waitFor, getJson, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
 import { createTestDatabase, type TestDatabase } from './pg-server.ts';
 import { eventsTopic } from '../core/protocol.ts';
