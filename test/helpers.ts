@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { assertSafeForProduction, loadConfig } from '../core/config.ts';
 import { openSession, type OperatorRole } from '../core/sessions.ts';
 import { startPlatform, type Platform } from '../platform.ts';
@@ -40,6 +40,14 @@ async function databaseUrlFor(dataDir: string, env: Record<string, string> | und
   let db = scratchOf.get(dataDir);
   if (!db) { db = await createScratchDatabase('onelot_test'); scratchOf.set(dataDir, db); }
   return { DATABASE_URL: db.url };
+}
+
+// Databases whose platform a test stopped without destroy() (restart tests, own data directories).
+if (process.env.ONELOT_TEST_ON_POSTGRES) {
+  afterAll(async () => {
+    for (const db of scratchOf.values()) await db.drop();
+    scratchOf.clear();
+  });
 }
 
 export async function startTestPlatform(opts: { dataDir?: string; env?: Record<string, string>; modules?: readonly OneLotModule[] } = {}): Promise<TestPlatform> {

@@ -150,4 +150,12 @@ describe('a plain PostgreSQL 15 server (no TimescaleDB)', () => {
     expect(await q(`SELECT to_regclass($1) AS t`, [old])).toEqual([{ t: null }]);
     expect(await q(`SELECT to_regclass($1)::text AS t`, [`device_events_p${utcDay(now + 6 * DAY)}`])).toEqual([{ t: `device_events_p${utcDay(now + 6 * DAY)}` }]);
   });
+
+  it('makes each partition once when several processes run the maintenance at once', async () => {
+    const later = new Date(Date.now() + 40 * DAY);
+    const reports = await Promise.all([1, 2, 3].map(() => maintainPartitions(p.db.pool, later)));
+    const created = reports.flatMap((r) => r.created).filter((n) => n.startsWith('device_events_'));
+    expect([...created].sort()).toEqual(Array.from({ length: 7 }, (_, i) => `device_events_p${utcDay(later.getTime() + i * DAY)}`));
+    expect(reports.flatMap((r) => r.deferred)).toEqual([]);
+  });
 });

@@ -46,11 +46,11 @@ export async function maintainPartitions(pool: pg.Pool, now = new Date()): Promi
   for (const p of policies) {
     for (const part of await missingPartitions(pool, p, now)) {
       const moved = await tryDdl(pool, report, part.name, (c) => createPartition(c, p, part));
-      if (moved !== undefined) { report.created.push(part.name); report.moved += moved; }
+      if (moved !== undefined && moved >= 0) { report.created.push(part.name); report.moved += moved; }
     }
     if (p.drop_after === null) continue;
     for (const name of await expiredPartitions(pool, p, now)) {
-      const done = await tryDdl(pool, report, name, async (c) => { await c.query(`DROP TABLE ${ident(name)}`); return 0; });
+      const done = await tryDdl(pool, report, name, async (c) => { await c.query(`DROP TABLE IF EXISTS ${ident(name)}`); return 0; });
       if (done !== undefined) report.dropped.push(name);
     }
     const { rowCount } = await pool.query(
@@ -82,8 +82,13 @@ async function missingPartitions(pool: pg.Pool, p: Policy, now: Date): Promise<P
   return rows;
 }
 
-/** Make the partition apart, move the default's rows of its period into it, then attach it: one transaction. */
+/**
+ * Make the partition apart, move the default's rows of its period into it, then attach it: one
+ * transaction. -1 when another process made it first.
+ */
 async function createPartition(c: pg.PoolClient, p: Policy, part: Period): Promise<number> {
+  const { rows: [{ exists }] } = await c.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [part.name]);
+  if (exists) return -1;
   const [table, name, def, col] = [ident(p.table_name), ident(part.name), ident(`${p.table_name}_default`), ident(p.time_column)];
   const [from, to] = [literal(part.from.toISOString()), literal(part.to.toISOString())];
   await c.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
@@ -113,6 +118,9 @@ async function tryDdl(pool: pg.Pool, report: PartitionReport, what: string, ddl:
   try {
     await c.query('BEGIN');
     await c.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    // Several processes may run this job (until one holds the jobs lock): one at a time, each
+    // seeing what the one before made.
+    await c.query(`SELECT pg_advisory_xact_lock(hashtext('onelot time partitions'))`);
     const n = await ddl(c);
     await c.query('COMMIT');
     return n;
