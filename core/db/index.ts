@@ -85,6 +85,6 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   };
 }
 
-export { migrate, MigrationError, MIGRATIONS_DIR } from './migrate.ts';
+export { migrate } from './migrate.ts';
 export { maintainPartitions } from './partitions.ts';
 export type { Engine } from './engine.ts';
