@@ -23,27 +23,54 @@ export async function engineOf(db: pg.Pool | pg.PoolClient): Promise<Engine> {
   return rows.length > 0 ? 'timescaledb' : 'postgres';
 }
 
+/** What chooseEngine reads of a server and a database. */
+export interface ServerFacts {
+  /** server_version_num, e.g. 150020. */
+  version: number;
+  /** server_version, as people read it. */
+  name: string;
+  /** TimescaleDB is installed in this database / can be installed on this server. */
+  installed: boolean;
+  available: boolean;
+  /** OneLot's migrations have run in this database (it has a schema_version table). */
+  migrated: boolean;
+  /** DATABASE_URL (a server), not the embedded database. */
+  external: boolean;
+}
+
 /**
- * Decide the engine of a database we are about to use (and migrate): TimescaleDB when it is
+ * The engine for a database (and whether TimescaleDB must be created in it first), or the reason
+ * OneLot cannot run on it, worded for the person who set DATABASE_URL: TimescaleDB when it is
  * installed, or available and the database is still empty of OneLot's schema; otherwise plain
- * PostgreSQL when the server is 15 or newer. Refuses, saying what to do, anything else.
+ * PostgreSQL when the server is 15 or newer.
  */
+export function decideEngine(s: ServerFacts): { engine: Engine; createExtension: boolean } | { refused: string } {
+  if (s.installed) return { engine: 'timescaledb', createExtension: false };
+  if (s.available && !s.migrated) return { engine: 'timescaledb', createExtension: true };
+  if (!s.external) return { refused: 'The embedded database has no timescaledb extension; reinstall dependencies with `npm install`.' };
+  if (s.version < MIN_PLAIN_SERVER_VERSION) {
+    return {
+      refused: `The server at DATABASE_URL is PostgreSQL ${s.name} without TimescaleDB. OneLot needs PostgreSQL 15 or newer (it then keeps its event tables in native partitions), or TimescaleDB on the server: upgrade it, install TimescaleDB, or unset DATABASE_URL to use the embedded TimescaleDB.`,
+    };
+  }
+  return { engine: 'postgres', createExtension: false };
+}
+
+/** Decide the engine of a database we are about to use (and migrate); refuses, saying what to do, a database we cannot run on. */
 export async function chooseEngine(pool: pg.Pool, external: boolean): Promise<Engine> {
-  const { rows: [s] } = await pool.query(`
+  const { rows: [facts] } = await pool.query<Omit<ServerFacts, 'external'>>(`
     SELECT current_setting('server_version_num')::int AS version, current_setting('server_version') AS name,
            EXISTS (SELECT FROM pg_extension WHERE extname = 'timescaledb') AS installed,
            EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
            to_regclass('schema_version') IS NOT NULL AS migrated`);
-  if (s.installed) return 'timescaledb';
-  if (s.available && !s.migrated) {
-    await pool.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
-    return 'timescaledb';
+  const decided = decideEngine({ ...facts, external });
+  if ('refused' in decided) throw new EngineError(decided.refused);
+  if (decided.createExtension) {
+    try {
+      await pool.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    } catch (err) {
+      throw new EngineError(`The server at DATABASE_URL has TimescaleDB but it could not be created in this database (${(err as Error).message}). Add timescaledb to shared_preload_libraries and restart the server, or use a server without it (PostgreSQL 15+).`);
+    }
   }
-  if (!external) throw new EngineError('The embedded database has no timescaledb extension; reinstall dependencies with `npm install`.');
-  if (s.version < MIN_PLAIN_SERVER_VERSION) {
-    throw new EngineError(
-      `The server at DATABASE_URL is PostgreSQL ${s.name} without TimescaleDB. OneLot needs PostgreSQL 15 or newer (it then keeps its event tables in native partitions), or TimescaleDB on the server: upgrade it, install TimescaleDB, or unset DATABASE_URL to use the embedded TimescaleDB.`,
-    );
-  }
-  return 'postgres';
+  return decided.engine;
 }
