@@ -11,7 +11,7 @@ import { OneLotError } from '../core/errors.ts';
 import type { TenantScope } from '../core/tenancy.ts';
 import type { BillingBook } from './billing-book.ts';
 import { lotFor } from './http/caller.ts';
-import { bandOccupancy, DEFAULT_POLICY, nextMonday, recommendPrices, type BandStep, type HourOccupancy, type PricingPolicy, type TariffBody } from './pricing/recommend.ts';
+import { bandOccupancy, DEFAULT_POLICY, nextMonday, recommendationWindow, recommendPrices, type BandStep, type HourOccupancy, type PricingPolicy, type TariffBody } from './pricing/recommend.ts';
 import type { Queryable } from './session-store.ts';
 import { createDraft, scheduleVersion } from './tariff-versions.ts';
 
@@ -54,13 +54,15 @@ export async function setPolicy(pool: Pool, caller: Caller, p: PricingPolicy): P
  * Mean occupancy per lot and local hour of day in [from, to), from the 15-minute continuous
  * aggregate (migrations/002). Each bucket's share is its mean occupied bays over its mean capacity.
  */
-export async function hourlyOccupancy(q: Queryable, lotIds: readonly string[], from: Date, to: Date): Promise<Map<string, HourOccupancy[]>> {
+export async function hourlyOccupancy(q: Queryable, windows: ReadonlyArray<{ lotId: string; from: Date }>, to: Date): Promise<Map<string, HourOccupancy[]>> {
   const { rows } = await q.query(
     `SELECT o.lot_id, extract(hour FROM o.bucket AT TIME ZONE l.time_zone)::int AS hour,
             avg(o.avg_occupied / o.avg_capacity)::float8 AS occupancy, count(*)::int AS buckets
-       FROM lot_occupancy_15m o JOIN lots l ON l.id = o.lot_id
-      WHERE o.lot_id = ANY($1) AND o.bucket >= $2 AND o.bucket < $3 AND o.avg_capacity > 0
-      GROUP BY 1, 2 ORDER BY 1, 2`, [lotIds, from, to]);
+       FROM unnest($1::text[], $2::timestamptz[]) AS w(lot_id, since)
+       JOIN lot_occupancy_15m o ON o.lot_id = w.lot_id AND o.bucket >= w.since AND o.bucket < $3
+       JOIN lots l ON l.id = o.lot_id
+      WHERE o.avg_capacity > 0
+      GROUP BY 1, 2 ORDER BY 1, 2`, [windows.map((w) => w.lotId), windows.map((w) => w.from), to]);
   const out = new Map<string, HourOccupancy[]>();
   for (const r of rows) {
     const list = out.get(r.lot_id) ?? [];
@@ -106,7 +108,7 @@ async function earlierSteps(q: Queryable, lotIds: readonly string[], now: Date, 
   for (const r of rows) {
     const from = new Date(r.valid_from);
     const to = new Date(Math.min(now.getTime(), from.getTime() + lookbackWeeks * WEEK_MS));
-    const since = from < to ? (await hourlyOccupancy(q, [r.lot_id], from, to)).get(r.lot_id) ?? [] : [];
+    const since = from < to ? (await hourlyOccupancy(q, [{ lotId: r.lot_id, from }], to)).get(r.lot_id) ?? [] : [];
     const steps = r.steps as BandStep[];
     const list = out.get(r.lot_id) ?? [];
     list.push({
@@ -140,13 +142,21 @@ export async function runRecommendations(pool: Pool, book: BillingBook, opts: { 
   if (!lots.length) return { lots: 0, recommended: 0, held: 0, skipped: 0 };
   await refreshAggregate(pool, from, now);
   const ids = lots.map((l) => l.id as string);
-  const hourly = await hourlyOccupancy(pool, ids, from, now);
+  // Each lot is read from when its price in force began (within the lookback), at least a week of it.
+  const windows = new Map<string, Date | null>();
+  for (const lot of lots) {
+    const current = book.versionAt(lot.id, now);
+    windows.set(lot.id, current ? recommendationWindow(now, policy.lookbackWeeks, new Date(current.tariff.validFrom))?.from ?? null : null);
+  }
+  const hourly = await hourlyOccupancy(pool, [...windows].flatMap(([lotId, f]) => (f ? [{ lotId, from: f }] : [])), now);
   const earlier = await earlierSteps(pool, ids, now, policy.lookbackWeeks);
   const report: RunReport = { lots: lots.length, recommended: 0, held: 0, skipped: 0 };
   for (const lot of lots) {
     const validFrom = nextMonday(lot.time_zone, now);
     const base = book.versionAt(lot.id, new Date(validFrom));
-    if (!base || lot.step_on_its_way) { report.skipped++; continue; }
+    const windowFrom = windows.get(lot.id);
+    // Skipped: no tariff, a step already on its way, or its price not yet a week in force.
+    if (!base || lot.step_on_its_way || !windowFrom) { report.skipped++; continue; }
     const data = hourly.get(lot.id) ?? [];
     const rec = recommendPrices(base.tariff, data, policy);
     await withTx(pool, async (c) => {
@@ -154,7 +164,7 @@ export async function runRecommendations(pool: Pool, book: BillingBook, opts: { 
       await c.query(`UPDATE price_recommendations SET status = 'superseded' WHERE lot_id = $1 AND status = 'proposed'`, [lot.id]);
       if (!rec.proposal) return;
       const evidence: Evidence = {
-        from: from.toISOString(), to: now.toISOString(), lookbackWeeks: policy.lookbackWeeks, targetLow: policy.targetLow, targetHigh: policy.targetHigh,
+        from: windowFrom.toISOString(), to: now.toISOString(), lookbackWeeks: policy.lookbackWeeks, targetLow: policy.targetLow, targetHigh: policy.targetHigh,
         hourly: data, earlier: earlier.get(lot.id) ?? [],
       };
       await c.query(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTariff, type Tariff } from '../tariff.ts';
-import { bandHours, DEFAULT_POLICY, nextMonday, recommendPrices, type HourOccupancy } from './recommend.ts';
+import { bandHours, DEFAULT_POLICY, nextMonday, recommendationWindow, recommendPrices, type HourOccupancy } from './recommend.ts';
 
 const street: Tariff = parseTariff({
   id: 'zz-street-v2', lotId: 'L1', version: 2, validFrom: '2026-01-01T00:00:00+08:00', name: 'Street', timeZone: 'Asia/Shanghai',
@@ -79,5 +79,15 @@ describe('nextMonday', () => {
     expect(nextMonday('Asia/Shanghai', new Date('2026-12-03T12:00:00Z'))).toBe('2026-12-06T16:00:00.000Z');
     // Across a DST change: Europe/London on 2027-03-28 (clocks forward at 01:00 UTC).
     expect(nextMonday('Europe/London', new Date('2027-03-25T12:00:00Z'))).toBe('2027-03-28T23:00:00.000Z');
+  });
+});
+
+describe('recommendationWindow', () => {
+  const now = new Date('2026-11-30T00:00:00Z');
+  const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+  it('reads the lookback, but not from before the price in force began, and waits a week under a new price', () => {
+    expect(recommendationWindow(now, 4, daysAgo(400))).toEqual({ from: daysAgo(28) });
+    expect(recommendationWindow(now, 4, daysAgo(10))).toEqual({ from: daysAgo(10) });
+    expect(recommendationWindow(now, 4, daysAgo(6))).toBeNull();
   });
 });

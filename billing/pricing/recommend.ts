@@ -13,7 +13,8 @@
 //   quarter of the step), and the first unit and every tier move with the later units, so the
 //   tariff keeps its shape. The later units' hourly price stays within [floor, ceiling].
 // - Per-visit bands have no hourly price and are never stepped; caps are left as they are.
-// - Bands with too little data (fewer than minBuckets buckets) hold.
+// - Bands with too little data (fewer than MIN_BUCKETS buckets) hold, and a lot is judged only on
+//   the weeks under the price in force, at least one (recommendationWindow).
 import { inWindow } from '../tariff/compile.ts';
 import type { Band, Tariff } from '../tariff/schema.ts';
 
@@ -141,6 +142,22 @@ export function recommendPrices(tariff: Tariff, hourly: readonly HourOccupancy[]
   if (steps.every((s) => s.direction === 'hold')) return { steps, proposal: null };
   const { id: _id, lotId: _lot, version: _v, validFrom: _from, ...rest } = tariff;
   return { steps, proposal: { ...rest, bands } };
+}
+
+/** A step is judged on at least a week under the price in force: weekdays and the weekend both. */
+export const MIN_WEEKS_AT_PRICE = 1;
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * The occupancy window a recommendation at `now` reads: the policy's lookback, but never from before
+ * the price in force took effect (occupancy under an older price says little about this one —
+ * SFpark judged each adjustment on the weeks since the last); null when that price has not yet
+ * been in force for MIN_WEEKS_AT_PRICE, so the lot holds until it has.
+ */
+export function recommendationWindow(now: Date, lookbackWeeks: number, inForceSince: Date): { from: Date } | null {
+  const from = Math.max(now.getTime() - lookbackWeeks * WEEK_MS, inForceSince.getTime());
+  if (now.getTime() - from < MIN_WEEKS_AT_PRICE * WEEK_MS) return null;
+  return { from: new Date(from) };
 }
 
 /**
