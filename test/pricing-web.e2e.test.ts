@@ -2,7 +2,7 @@
 // the city sets its policy and asks for recommendations; the operator's admin reads the evidence
 // (occupancy by hour, the step per band), accepts the street step and rejects the garage's with a
 // reason — in Chinese and in English, and on a 390 px phone; the city then finds the accepted
-// street step waiting in its tariff approvals. Four weeks of occupancy are written as the samples
+// street step waiting in its tariff approvals. The composer also writes an EV-bay misuse fee (§4). Four weeks of occupancy are written as the samples
 // ingest keeps, so the weekly job has history to read.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -109,7 +109,19 @@ describe('price steps in the console', () => {
     expect(log.rows.map((r) => r.action)).toEqual(['pricing.accept', 'pricing.reject']);
   });
 
+  it('the tariff composer writes an EV-bay misuse fee, which the preview puts in words', async () => {
+    await page.locator(tid('op-tab-link-tariffs')).click();
+    await page.locator(tid('op-lot-select')).selectOption(STREET);
+    await page.locator(tid('lot-tariffs')).waitFor();
+    await page.locator(tid('tariff-new')).click();
+    await page.locator(tid('tariff-composer')).waitFor();
+    await page.locator(tid('ev-fee')).fill('10');
+    await expect.poll(() => page.locator(tid('tariff-preview-rules')).innerText(), { timeout: 5000 })
+      .toContain('EV-charging bays are for new-energy vehicles: others pay ¥10.00 per 60 min after 15 min (not capped)');
+  });
+
   it('fits a 390 px phone', async () => {
+    await page.locator(tid('op-tab-link-pricing')).click();
     await page.setViewportSize({ width: 390, height: 800 });
     await page.locator(tid('pricing-status')).selectOption('accepted');
     await page.locator(tid(`recommendation-${STREET}`)).waitFor();
