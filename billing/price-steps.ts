@@ -98,11 +98,16 @@ async function refreshAggregate(pool: Pool, from: Date, to: Date): Promise<void>
   await pool.query(`CALL refresh_continuous_aggregate('lot_occupancy_15m', '${from.toISOString()}'::timestamptz, '${to.toISOString()}'::timestamptz)`);
 }
 
-/** Accepted steps of the lots, with each band's occupancy before (as recommended) and since it took effect. */
+/**
+ * Accepted steps of the lots whose version was approved (a street step the city rejected never
+ * took effect), with each band's occupancy before (as recommended) and since it took effect.
+ */
 async function earlierSteps(q: Queryable, lotIds: readonly string[], now: Date, lookbackWeeks: number): Promise<Map<string, EarlierStep[]>> {
   const { rows } = await q.query(
-    `SELECT * FROM (SELECT r.*, row_number() OVER (PARTITION BY lot_id ORDER BY valid_from DESC) AS n
-                      FROM price_recommendations r WHERE lot_id = ANY($1) AND status = 'accepted') x
+    `SELECT * FROM (SELECT r.*, row_number() OVER (PARTITION BY r.lot_id ORDER BY r.valid_from DESC) AS n
+                      FROM price_recommendations r
+                      JOIN tariffs t ON t.lot_id = r.lot_id AND t.version = r.tariff_version AND t.status = 'approved'
+                     WHERE r.lot_id = ANY($1) AND r.status = 'accepted') x
       WHERE n <= 5 ORDER BY valid_from DESC`, [lotIds]);
   const out = new Map<string, EarlierStep[]>();
   for (const r of rows) {

@@ -120,6 +120,17 @@ describe('price steps in the console', () => {
       .toContain('EV-charging bays are for new-energy vehicles: others pay ¥10.00 per 60 min after 15 min (not capped)');
   });
 
+  it('an EV bay taken by a petrol car shows in the alerts, its bay and masked plate in words', async () => {
+    const cam = (await p.db.pool.query(`SELECT d.id, d.lot_id, c.bay_code FROM devices d JOIN camera_bays c ON c.device_id = d.id JOIN lots l ON l.id = d.lot_id WHERE l.operator_id = 'op-zzpark' ORDER BY d.id LIMIT 1`)).rows[0];
+    // As billing/ev-bays.ts raises it (its own test drives it over MQTT: test/pricing.e2e.test.ts).
+    await p.db.pool.query(`INSERT INTO device_alerts (device_id, lot_id, kind, details) VALUES ($1, $2, 'ev-misuse', $3)`,
+      [cam.id, cam.lot_id, JSON.stringify({ bays: [{ bay: cam.bay_code, plate: '豫A·***45', since: new Date().toISOString(), minutes: 40 }] })]);
+    await page.locator(tid('op-tab-link-alerts')).click();
+    const item = page.locator('.alert-item', { hasText: 'EV-charging bay taken by a non-EV' });
+    await item.waitFor();
+    expect(await item.innerText()).toContain(`EV bays taken by non-EVs: ${cam.bay_code} (豫A·***45, 40 min)`);
+  });
+
   it('fits a 390 px phone', async () => {
     await page.locator(tid('op-tab-link-pricing')).click();
     await page.setViewportSize({ width: 390, height: 800 });
