@@ -44,6 +44,14 @@ CREATE INDEX price_recommendations_lot ON price_recommendations (lot_id, created
 -- EV-charging bays (bays.ev_charging, migrations/001) taken by a car that is not new-energy: an
 -- alert for the operator beside the device alerts, one per bay camera while any of its EV bays is
 -- misused (details.bays lists them).
-ALTER TABLE device_alerts DROP CONSTRAINT device_alerts_kind_check;
-ALTER TABLE device_alerts ADD CONSTRAINT device_alerts_kind_check
-  CHECK (kind IN ('silent', 'low-battery', 'stuck', 'low-confidence', 'ev-misuse'));
+-- The kind is added to whatever list the check holds now (other migrations may have added kinds),
+-- rather than rewriting the list.
+DO $$
+DECLARE def text;
+BEGIN
+  SELECT pg_get_constraintdef(oid) INTO def FROM pg_constraint WHERE conname = 'device_alerts_kind_check' AND conrelid = 'device_alerts'::regclass;
+  IF def IS NOT NULL AND position('ev-misuse' IN def) = 0 THEN
+    EXECUTE 'ALTER TABLE device_alerts DROP CONSTRAINT device_alerts_kind_check';
+    EXECUTE 'ALTER TABLE device_alerts ADD CONSTRAINT device_alerts_kind_check ' || replace(def, 'ARRAY[', 'ARRAY[''ev-misuse''::text, ');
+  END IF;
+END $$;
