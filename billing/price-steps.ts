@@ -5,7 +5,7 @@
 // so a street lot's waits for the city's approval like any other street tariff) or rejects it;
 // both are in the audit log. Rows: migrations/028.
 import { audit } from '../core/audit.ts';
-import type { Pool, PoolClient } from '../core/db/index.ts';
+import { refreshOccupancy15m, type Pool, type PoolClient } from '../core/db/index.ts';
 import { withTx } from '../core/db/tx.ts';
 import { OneLotError } from '../core/errors.ts';
 import type { TenantScope } from '../core/tenancy.ts';
@@ -51,8 +51,8 @@ export async function setPolicy(pool: Pool, caller: Caller, p: PricingPolicy): P
 }
 
 /**
- * Mean occupancy per lot and local hour of day in [from, to), from the 15-minute continuous
- * aggregate (migrations/002). Each bucket's share is its mean occupied bays over its mean capacity.
+ * Mean occupancy per lot and local hour of day in [from, to), from the 15-minute aggregate
+ * (core/db/occupancy.ts). Each bucket's share is its mean occupied bays over its mean capacity.
  */
 export async function hourlyOccupancy(q: Queryable, windows: ReadonlyArray<{ lotId: string; from: Date }>, to: Date): Promise<Map<string, HourOccupancy[]>> {
   const { rows } = await q.query(
@@ -91,11 +91,6 @@ export interface RecommendationView {
   steps: BandStep[]; evidence: Evidence; proposal: TariffBody;
   status: 'proposed' | 'accepted' | 'rejected' | 'superseded'; tariffVersion: number | null;
   decidedAt: string | null; decidedBy: string | null; reason: string | null;
-}
-
-/** Refresh the aggregate over the window read (it runs no background job; cheap where it is current). */
-async function refreshAggregate(pool: Pool, from: Date, to: Date): Promise<void> {
-  await pool.query(`CALL refresh_continuous_aggregate('lot_occupancy_15m', '${from.toISOString()}'::timestamptz, '${to.toISOString()}'::timestamptz)`);
 }
 
 /**
@@ -145,7 +140,8 @@ export async function runRecommendations(pool: Pool, book: BillingBook, opts: { 
        FROM lots l WHERE l.published AND l.retired_at IS NULL AND ($1::text IS NULL OR l.operator_id = $1) AND ($2::text[] IS NULL OR l.id = ANY($2))
       ORDER BY l.id`, [opts.operatorId, opts.lotIds ?? null, now]);
   if (!lots.length) return { lots: 0, recommended: 0, held: 0, skipped: 0 };
-  await refreshAggregate(pool, from, now);
+  // The aggregate over the window read (the embedded database runs no background job).
+  await refreshOccupancy15m(pool, from, now);
   const ids = lots.map((l) => l.id as string);
   // Each lot is read from when its price in force began (within the lookback), at least a week of it.
   const windows = new Map<string, Date | null>();

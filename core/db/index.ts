@@ -87,4 +87,5 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 
 export { migrate } from './migrate.ts';
 export { maintainPartitions } from './partitions.ts';
+export { refreshOccupancy15m } from './occupancy.ts';
 export type { Engine } from './engine.ts';

@@ -38,8 +38,9 @@ SELECT date_bin(interval '15 minutes', s.time, timestamptz '2000-01-03 00:00:00+
  GROUP BY 1, 2;
 
 -- Materialise the whole buckets of [t0, t1) (t0 rounded down, t1 down to a bucket's start), as
--- refresh_continuous_aggregate does; a first refresh also takes everything before t0. Samples are
--- written at now(), so re-refreshing the last two days (the job's window) keeps the rollup exact.
+-- refresh_continuous_aggregate does, cheap where the rollup is current: samples are written at
+-- now(), so buckets older than two days before the watermark are final and kept as they are (the
+-- job re-refreshes the last two days every 5 minutes); a first refresh takes everything.
 CREATE FUNCTION refresh_lot_occupancy_15m(t0 timestamptz, t1 timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -51,7 +52,7 @@ BEGIN
   -- One refresh at a time (several jobs processes, or a person calling it by hand).
   PERFORM pg_advisory_xact_lock(hashtext('refresh_lot_occupancy_15m'));
   SELECT until INTO w FROM lot_occupancy_15m_watermark FOR UPDATE;
-  a := least(date_bin(interval '15 minutes', t0, origin), w);
+  a := greatest(least(date_bin(interval '15 minutes', t0, origin), w), w - interval '2 days');
   IF a = '-infinity' THEN a := (SELECT date_bin(interval '15 minutes', min(time), origin) FROM lot_occupancy_samples); END IF;
   IF a IS NULL OR a >= b THEN RETURN; END IF;
   DELETE FROM lot_occupancy_15m_rollup WHERE bucket >= a AND bucket < b;
