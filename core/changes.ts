@@ -35,7 +35,7 @@ export interface LotsChanged { lotIds: string[] }
  */
 export interface DeviceChange { deviceId: string; action: 'rotated' | 'disabled' | 'updated' }
 
-/** Tariffs or passes of these lots changed (an operator's write): whoever prices stays reloads them. */
+/** Tariffs or passes changed (an operator's write): whoever prices stays reloads them. lotIds: those lots; empty: any. */
 export interface TariffsChanged { lotIds: string[] }
 
 /** The events other processes see too (core/change-relay.ts). */

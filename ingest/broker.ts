@@ -26,6 +26,8 @@ export interface BrokerConfig {
   connectRates?: ConnectRates;
   /** Stop reading device sockets at this many uncommitted messages; read again at half (ingest/read-gate.ts). */
   backlogMax: number;
+  /** Other ingest processes write to the same database (ingest/writer.ts `shared`). */
+  shared?: boolean;
 }
 
 /** 16 KiB: a device message is at most 4 KiB of payload (docs/device-protocol.md). */
@@ -84,7 +86,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     },
   });
   const writer = new EventWriter(deps.pool, {
-    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
+    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
     onCommitted: () => gate.committed(),
   });
   await writer.start();
