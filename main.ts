@@ -43,7 +43,8 @@ async function shutdown(signal: string) {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-const database = platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}` : 'DATABASE_URL';
+const database = platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}`
+  : `DATABASE_URL, ${platform.db.engine === 'timescaledb' ? 'TimescaleDB' : 'PostgreSQL without TimescaleDB (native partitions)'}`;
 if (platform.roles.size === 3) {
   console.log(`
   OneLot is running.

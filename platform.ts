@@ -93,9 +93,12 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
   try {
     const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, durable: config.EMBEDDED_FSYNC });
     cleanups.push(() => db.close());
+    log.info({ mode: db.mode, engine: db.engine }, db.engine === 'timescaledb'
+      ? 'database: TimescaleDB (hypertables, compression, retention and continuous aggregate policies)'
+      : 'database: PostgreSQL without TimescaleDB (native daily partitions of the event tables, retention by dropping partitions, OneLot\'s own occupancy rollup)');
     await onePerServer(MIGRATIONS_LOCK, () => migrate(db.pool, (m) => log.info(m)));
 
-    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs });
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs, database: { mode: db.mode, engine: db.engine } });
     const changes = new ChangeFeed();
     if (server) cleanups.push(await startChangeRelay(changes, { connectionString: server, pool: db.pool, log: log.child({ part: 'change-relay' }) }));
     const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log, sms: modules.find((m) => m.sms)?.sms };
@@ -130,7 +133,7 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
       const stop = await m.start?.({ ...ctx, httpUrl: httpUrl ?? '' });
       if (stop) cleanups.push(stop);
     }
-    const jobs = plays.has('jobs') && config.SCHEDULED_JOBS ? await startJobs(config, ctx, modules, broker?.broker, cleanups) : undefined;
+    const jobs = plays.has('jobs') && config.SCHEDULED_JOBS ? await startJobs(config, ctx, db.engine, modules, broker?.broker, cleanups) : undefined;
 
     let closed = false;
     return {
@@ -170,7 +173,7 @@ async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() 
  * time however many `jobs` processes start: the holder of the jobs lock (core/leader.ts); the
  * others wait and one takes over within JOBS_LOCK_RETRY_MS of its death.
  */
-async function startJobs(config: Config, ctx: ModuleContext, modules: readonly OneLotModule[], broker: Broker | undefined, cleanups: Array<() => Promise<void>>): Promise<Leadership | undefined> {
+async function startJobs(config: Config, ctx: ModuleContext, engine: Database['engine'], modules: readonly OneLotModule[], broker: Broker | undefined, cleanups: Array<() => Promise<void>>): Promise<Leadership | undefined> {
   // Device health marks silent bays unknown through a writer: the broker's, or one of its own.
   let writer = broker?.writer;
   if (!writer) {
@@ -182,7 +185,7 @@ async function startJobs(config: Config, ctx: ModuleContext, modules: readonly O
     cleanups.push(() => own.close());
     writer = own;
   }
-  const jobs = [...ingestJobs(writer, config.DEVICE_LOW_BATTERY_V), ...sessionJobs, ...modules.flatMap((m) => m.jobs ?? []), ...(config.DATABASE_URL ? rateLimitJobs : [])];
+  const jobs = [...ingestJobs(writer, config.DEVICE_LOW_BATTERY_V, engine), ...sessionJobs, ...modules.flatMap((m) => m.jobs ?? []), ...(config.DATABASE_URL ? rateLimitJobs : [])];
   if (!config.DATABASE_URL) {
     cleanups.push(scheduleJobs(jobs, ctx));
     return undefined;
