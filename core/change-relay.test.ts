@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ChangeFeed, type AvailabilityChange } from './changes.ts';
 import { pieces, startChangeRelay } from './change-relay.ts';
-import { createTestDatabase, type TestDatabase } from '../test/pg-database.ts';
+import { createTestDatabase, type TestDatabase } from '../test/pg-server.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 let db: TestDatabase;

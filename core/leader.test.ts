@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { followLeader, withAdvisoryLock, type Leadership } from './leader.ts';
-import { createTestDatabase, type TestDatabase } from '../test/pg-database.ts';
+import { createTestDatabase, type TestDatabase } from '../test/pg-server.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 let db: TestDatabase;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from './pg-database.ts';
+import { createTestDatabase, type TestDatabase } from './pg-server.ts';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -32,7 +32,7 @@ function start(name: string, role: string, env: Record<string, string> = {}): Ro
   const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', role], {
     cwd: ROOT,
     env: {
-      ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'info',
+      ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'warn',
       INGEST_BATCH_WAIT_MS: '2', JOBS_LOCK_RETRY_MS: String(JOBS_LOCK_RETRY_MS), AUTH_LIMIT_PER_ACCOUNT: '3', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +74,8 @@ beforeAll(async () => {
   ingest2 = start('ingest #2', 'ingest');
   api1 = start('api #1', 'api');
   api2 = start('api #2', 'api');
-  jobs = [start('jobs #1', 'jobs'), start('jobs #2', 'jobs')];
+  // info: a jobs process says when it leads.
+  jobs = [start('jobs #1', 'jobs', { LOG_LEVEL: 'info' }), start('jobs #2', 'jobs', { LOG_LEVEL: 'info' })];
   await Promise.all([ingest1, ingest2, api1, api2, ...jobs].map(ready));
   creds = JSON.parse(readFileSync(path.join(dataDir, 'demo-devices.json'), 'utf8')) as CredentialsFile;
 }, 180_000);
@@ -155,7 +156,7 @@ describe('processes by role on one PostgreSQL server', () => {
     // And both api processes serve those counts.
     for (const api of [api1, api2]) {
       await until(`${api.name} to serve the lot's counts`, async () => {
-        const lot = await (await fetch(`${api.httpUrl}/api/v1/lots/${camera.lotId}`)).json() as { free: number; occupied: number };
+        const { lot } = await (await fetch(`${api.httpUrl}/api/v1/lots/${camera.lotId}`)).json() as { lot: { free: number; occupied: number } };
         return lot.free === counts.free && lot.occupied === counts.occupied;
       }, 3_000, api);
     }
