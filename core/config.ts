@@ -94,7 +94,8 @@ export const ConfigSchema = Type.Object({
   /**
    * Run the node-cron jobs in this process (overstay scan, aggregate refresh, analytics fold,
    * TimescaleDB policies, reminders). Off for benchmarks, which must not have a job land at a random
-   * point of a run, and for a second process on the same database, where the jobs would run twice.
+   * point of a run. Several `jobs` processes on one database run them once: the holder of the jobs
+   * lock does (core/leader.ts).
    */
   SCHEDULED_JOBS: Type.Boolean({ default: true }),
   /**
