@@ -184,6 +184,18 @@ export class EventWriter {
     }
   }
 
+  /**
+   * Another process may have changed these lots' bays and sessions since we last looked: lock the
+   * lots (every writer takes them in one order, so none waits on another in a circle), then read.
+   * The hooks read after the lock, so they see what it protects. Resolves with what they read.
+   */
+  private async beginShared(client: PoolClient, observations: Observed[], events: IngestEvent[]): Promise<unknown[]> {
+    await client.query('BEGIN');
+    await lockLots(client, await lotsOf(client, observations, this.mirror));
+    await this.mirror.refresh(client, bayCodes(observations));
+    return Promise.all(this.hooks.map((h) => h.load?.(client, events)));
+  }
+
   private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
     // Repeats inside one batch collapse here; repeats of committed events hit the unique key.
     const seen = new Set<string>();
@@ -215,13 +227,7 @@ export class EventWriter {
     try {
       let loaded: unknown[] = [];
       if (shared) {
-        // Another process may have changed these lots' bays and sessions since we last looked:
-        // lock the lots (every writer takes them in one order, so none waits on another in a
-        // circle), then read. The hooks read after the lock, so they see what it protects.
-        await client.query('BEGIN');
-        await lockLots(client, await lotsOf(client, observations, this.mirror));
-        await this.mirror.refresh(client, bayCodes(observations));
-        loaded = await Promise.all(this.hooks.map((h) => h.load?.(client, events)));
+        loaded = await this.beginShared(client, observations, events);
       } else if (transaction) {
         // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
         // depend on this batch's events, which are not stored yet.
