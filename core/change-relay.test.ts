@@ -13,6 +13,7 @@ let pool: pg.Pool;
 beforeAll(async () => {
   db = await createTestDatabase('onelot_relay');
   pool = new pg.Pool({ connectionString: db.url, max: 3 });
+  pool.on('error', () => {});
 });
 afterAll(async () => { await pool?.end(); await db?.drop(); });
 

@@ -69,6 +69,7 @@ beforeAll(async () => {
   db = await createTestDatabase('onelot_roles');
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-roles-'));
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool.on('error', () => {}); // an idle connection the final DROP DATABASE … WITH (FORCE) ends
   // All start at once: they take turns to migrate and seed (an advisory lock), whoever comes first.
   ingest1 = start('ingest #1', 'ingest');
   ingest2 = start('ingest #2', 'ingest');
@@ -161,6 +162,23 @@ describe('processes by role on one PostgreSQL server', () => {
       }, 3_000, api);
     }
     await Promise.all([viaSensor.endAsync(), viaCamera.endAsync()]);
+  });
+
+  it('closes at once, on ingest #2, the connection of a device an operator disables through api #1', async () => {
+    const { admin } = JSON.parse(readFileSync(path.join(dataDir, 'operator-console.json'), 'utf8')) as { admin: { account: string; password: string } };
+    const { rows: [own] } = await pool.query(
+      `SELECT d.id FROM devices d JOIN lots l ON l.id = d.lot_id WHERE l.operator_id = $1 AND d.kind = 'bay-sensor' ORDER BY d.id DESC LIMIT 1`, [admin.account]);
+    const client = await connect(ingest2, device(own.id));
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const signIn = await fetch(`${api1.httpUrl}/api/v1/operator/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: admin.account, password: admin.password }),
+    });
+    const { token } = await signIn.json() as { token: string };
+    const disabled = await fetch(`${api1.httpUrl}/api/v1/operator/devices/${own.id}/disable`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(disabled.status).toBe(200);
+    await until('ingest #2 to close the disabled device', () => closed.then(() => true), 5_000);
+    await expect(connect(ingest2, device(own.id))).rejects.toThrow();
+    client.end(true);
   });
 
   it('counts sign-in attempts for one account across the api processes', async () => {
