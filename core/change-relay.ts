@@ -113,6 +113,10 @@ export function pieces<K extends SharedChange>(name: K, change: SharedChanges[K]
     const c = change as SharedChanges['availability'][0];
     for (const lots of split(c.lots)) out.push({ lots, bays: [] });
     for (const bays of split(c.bays)) out.push({ lots: [], bays });
+  } else if (name === 'connects') {
+    const c = change as SharedChanges['connects'][0];
+    for (const failed of split(c.failed)) out.push({ from: c.from, failed, succeeded: [] });
+    for (const succeeded of split(c.succeeded)) out.push({ from: c.from, failed: [], succeeded });
   } else if (name === 'invoices') {
     out.push(...split(change as SharedChanges['invoices'][0]));
   } else if (name === 'lots' || name === 'tariffs') {

@@ -38,6 +38,12 @@ export interface DeviceChange { deviceId: string; action: 'rotated' | 'disabled'
 /** Tariffs or passes changed (an operator's write): whoever prices stays reloads them. lotIds: those lots; empty: any. */
 export interface TariffsChanged { lotIds: string[] }
 
+/**
+ * Device sign-ins an ingest process judged since its last report, [device id, address] each, so the
+ * others count wrong secrets together (ingest/connect-sharing.ts). `from` names the reporting process.
+ */
+export interface ConnectOutcomes { from: string; failed: Array<[string, string]>; succeeded: Array<[string, string]> }
+
 /** The events other processes see too (core/change-relay.ts). */
 export interface SharedChanges {
   availability: [AvailabilityChange];
@@ -45,9 +51,10 @@ export interface SharedChanges {
   lots: [LotsChanged];
   devices: [DeviceChange];
   tariffs: [TariffsChanged];
+  connects: [ConnectOutcomes];
 }
 export type SharedChange = keyof SharedChanges;
-export const SHARED_CHANGES: readonly SharedChange[] = ['availability', 'invoices', 'lots', 'devices', 'tariffs'];
+export const SHARED_CHANGES: readonly SharedChange[] = ['availability', 'invoices', 'lots', 'devices', 'tariffs', 'connects'];
 
 /** Sends a change to the other processes; `client`: inside that transaction, delivered at its commit. */
 export type ChangeOutbox = <K extends SharedChange>(name: K, change: SharedChanges[K][0], client?: { query(text: string, values?: unknown[]): Promise<unknown> }) => Promise<void>;

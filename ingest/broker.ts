@@ -16,6 +16,7 @@ import { ReadGate } from './read-gate.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 import { followDeviceChanges } from './device-changes.ts';
+import { shareConnectOutcomes } from './connect-sharing.ts';
 
 export interface BrokerConfig {
   batchMax: number;
@@ -66,7 +67,7 @@ interface HookContext {
   directory: DeviceDirectory;
   writer: EventWriter;
   devices: WeakMap<object, Device>;
-  limiter: ConnectLimiter;
+  limiter: Pick<ConnectLimiter, 'retryAfterMs' | 'fail' | 'succeed'>;
   rates: ConnectRateLimiter;
   metrics: Metrics;
   log: BrokerDeps['log'];
@@ -90,8 +91,11 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     onCommitted: () => gate.committed(),
   });
   await writer.start();
+  // Several ingest processes: wrong secrets are counted by all together (ingest/connect-sharing.ts).
+  const shared = deps.changes.relayed ? shareConnectOutcomes(new ConnectLimiter(), deps.changes) : undefined;
+  const limiter = shared ?? new ConnectLimiter();
   const ctx: HookContext = {
-    directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(),
+    directory, writer, devices: new WeakMap<object, Device>(), limiter,
     rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log,
   };
 
@@ -143,6 +147,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     async close() {
       // Stop accepting, disconnect devices, then commit whatever they already sent.
       unfollow();
+      shared?.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       gate.close();
