@@ -5,7 +5,7 @@
 // its invoice, the hourly figures, the analytics, retention.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestPlatform, connectDevice, consoleToken, publish, waitFor, getJson, nextSeq, hourlyStatsBothWays, type TestPlatform } from './helpers.ts';
-import { createTestDatabase, type TestDatabase } from './pg-server.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../load-tests/lib/scratch-database.ts';
 import { eventsTopic } from '../core/protocol.ts';
 import { loadConfig } from '../core/config.ts';
 import { migrate, maintainPartitions } from '../core/db/index.ts';
@@ -17,11 +17,11 @@ import { ingestJobs } from '../ingest/jobs.ts';
 import type { ModuleContext } from '../core/module.ts';
 
 const DAY = 86_400_000;
-let database: TestDatabase;
+let database: ScratchDatabase;
 let p: TestPlatform;
 
 beforeAll(async () => {
-  database = await createTestDatabase('onelot_pg_e2e');
+  database = await createScratchDatabase('onelot_pg_e2e');
   p = await startTestPlatform({
     env: { DATABASE_URL: database.url },
     modules: [billingModule(loadConfig({}), { ensureTariffs: ensureBillingSeed }), analyticsModule()],

@@ -6,13 +6,13 @@ import { readdirSync, rmSync } from 'node:fs';
 import { openDatabase } from '../core/db/index.ts';
 import { ConfigError, loadConfig } from '../core/config.ts';
 import { startTestPlatform, tempDataDir } from './helpers.ts';
-import { createTestDatabase } from './pg-server.ts';
+import { createScratchDatabase } from '../load-tests/lib/scratch-database.ts';
 
 describe('start-up errors', () => {
   it('opens a DATABASE_URL server without TimescaleDB in its native-partition mode, saying so', async () => {
     // The machine's own PostgreSQL 15 (no TimescaleDB), in a database of the test's own. (One older
     // than 15 without TimescaleDB is refused naming both ways out: core/db/engine.ts.)
-    const database = await createTestDatabase('onelot_startup');
+    const database = await createScratchDatabase('onelot_startup');
     const dataDir = tempDataDir();
     try {
       const db = await openDatabase({ databaseUrl: database.url, dataDir });

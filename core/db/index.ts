@@ -48,7 +48,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let pool: pg.Pool;
   if (opts.databaseUrl) {
-    pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // pipeline, as for the embedded engine: the ingest writer sends BEGIN and its hooks' reads on
+    // one client together (one round trip, not one each; pg 9 refuses that without pipelining).
+    pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, pipeline: true });
   } else {
     embedded = await startEmbeddedDatabaseWorker(path.join(opts.dataDir, 'pg'), opts.durable ?? true);
     // pipeline: queries issued together (Promise.all) go out together and the wire server runs
