@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ChangeFeed, type AvailabilityChange } from './changes.ts';
 import { pieces, startChangeRelay } from './change-relay.ts';
-import { createTestDatabase, type TestDatabase } from '../test/pg-server.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../load-tests/lib/scratch-database.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
-let db: TestDatabase;
+let db: ScratchDatabase;
 let pool: pg.Pool;
 beforeAll(async () => {
-  db = await createTestDatabase('onelot_relay');
+  db = await createScratchDatabase('onelot_relay');
   pool = new pg.Pool({ connectionString: db.url, max: 3 });
   pool.on('error', () => {});
 });

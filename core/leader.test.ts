@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { followLeader, withAdvisoryLock, type Leadership } from './leader.ts';
-import { createTestDatabase, type TestDatabase } from '../test/pg-server.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../load-tests/lib/scratch-database.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
-let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase('onelot_leader'); });
+let db: ScratchDatabase;
+beforeAll(async () => { db = await createScratchDatabase('onelot_leader'); });
 afterAll(async () => { await db?.drop(); });
 
 const until = async (check: () => boolean, ms = 5_000) => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from './pg-server.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../load-tests/lib/scratch-database.ts';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -24,7 +24,7 @@ const JOBS_LOCK_RETRY_MS = 500;
 
 interface RoleProcess { name: string; child: ChildProcess; lines: string[]; mqttUrl?: string; httpUrl?: string; exited: Promise<void> }
 
-let db: TestDatabase;
+let db: ScratchDatabase;
 let dataDir: string;
 let pool: pg.Pool;
 const running: RoleProcess[] = [];
@@ -67,7 +67,7 @@ let ingest1: RoleProcess, ingest2: RoleProcess, api1: RoleProcess, api2: RolePro
 let creds: CredentialsFile;
 
 beforeAll(async () => {
-  db = await createTestDatabase('onelot_roles');
+  db = await createScratchDatabase('onelot_roles');
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-roles-'));
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', () => {}); // an idle connection the final DROP DATABASE … WITH (FORCE) ends
