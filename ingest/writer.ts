@@ -188,12 +188,16 @@ export class EventWriter {
    * Another process may have changed these lots' bays and sessions since we last looked: lock the
    * lots (every writer takes them in one order, so none waits on another in a circle), then read.
    * The hooks read after the lock, so they see what it protects. Resolves with what they read.
+   * Issued together (pipelined: one round trip): the server runs them in order, and each read's
+   * snapshot is taken when it starts, after the lock is held.
    */
   private async beginShared(client: PoolClient, observations: Observed[], events: IngestEvent[]): Promise<unknown[]> {
-    await client.query('BEGIN');
-    await lockLots(client, await lotsOf(client, observations, this.mirror));
-    await this.mirror.refresh(client, bayCodes(observations));
-    return Promise.all(this.hooks.map((h) => h.load?.(client, events)));
+    const lots = await lotsOf(client, observations, this.mirror);
+    const [, , , ...loaded] = await Promise.all([
+      client.query('BEGIN'), lockLots(client, lots), this.mirror.refresh(client, bayCodes(observations)),
+      ...this.hooks.map((h) => h.load?.(client, events)),
+    ]);
+    return loaded;
   }
 
   private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
