@@ -22,7 +22,8 @@ try {
 }
 
 let stopSimulator: (() => Promise<void>) | undefined;
-if (config.SIMULATE && platform.mqttUrl) {
+// The demo fleet belongs to the all-in-one demo; processes by role are driven from outside (npm run simulate).
+if (config.SIMULATE && platform.mqttUrl && platform.roles.size === 3) {
   const { startDemoSimulator } = await import('./simulators/demo-simulator.ts');
   stopSimulator = await startDemoSimulator({ mqttUrl: platform.mqttUrl, credentialsFile: platform.credentialsFile }, config.SIM_SPEED);
 }
