@@ -93,14 +93,16 @@ function datexRoutes(app: App, { cache }: ApiContext): void {
   }, async (_req, reply) => {
     dated(reply, cache.loadedAt);
     reply.type(XML);
-    return parkingTablePublication(cache.all(), table(), new Date(), cache.loadedAt);
+    // Dated by the data, not the clock: the same data is the same document (and ETag).
+    return parkingTablePublication(cache.all(), table(), cache.loadedAt, cache.loadedAt);
   });
   app.get('/api/v1/open-data/datex2/parking-status', {
     schema: { tags: ['open data'], summary: 'DATEX II v3 ParkingStatusPublication: vacant and occupied spaces of every published lot (live)', produces: ['application/xml'], response: xmlReply },
   }, async (_req, reply) => {
-    dated(reply, lastChange(cache.all(), cache.loadedAt));
+    const changed = lastChange(cache.all(), cache.loadedAt);
+    dated(reply, changed);
     reply.type(XML);
-    return parkingStatusPublication(cache.all(), table(), new Date());
+    return parkingStatusPublication(cache.all(), table(), changed);
   });
 }
 
