@@ -31,11 +31,18 @@ export interface LotsChanged { lotIds: string[] }
  */
 export interface DeviceChange { deviceId: string; action: 'rotated' | 'disabled' | 'updated' }
 
+/**
+ * A driver guidance sent elsewhere because the lot nearest their destination was full: an arrival
+ * that lot turned away (analytics counts them per lot and hour, migrations/030).
+ */
+export interface TurnedAway { lotId: string; at: string }
+
 export class ChangeFeed extends EventEmitter<{
   availability: [AvailabilityChange];
   invoices: [IssuedInvoice[]];
   lots: [LotsChanged];
   devices: [DeviceChange];
+  turnedAway: [TurnedAway];
 }> {
   constructor() {
     super();

@@ -2,8 +2,8 @@
 // schemas vendored in ./fixtures (each names its repository, path and commit) and, for DATEX II, the
 // element names, order and namespaces of the v3 Parking schema's sequences.
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { Lot } from '../availability-cache.ts';
@@ -20,7 +20,8 @@ const silent: Lot = { ...base, id: 'ZZ-JS-0002', name: '新停车场', nameEn: '
 const lots = [garage, street, silent];
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
+// ajv-formats is CommonJS: its function is the default export's default under Node's ESM.
+(formats as unknown as { default: (a: Ajv2020) => void }).default(ajv);
 ajv.addSchema(fixture('sdm-common-schema.excerpt.json'));
 
 describe('ParkAPI v3 parking sites', () => {
