@@ -14,10 +14,11 @@ export async function cityView(pool: Pool, days: number, tenant: string | null, 
   const to = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
   const from = new Date(to.getTime() - days * DAY_MS);
   const args = [from.toISOString(), to.toISOString(), tenant];
-  const lotsCte = `l AS (SELECT id, name, name_en, kind, district, lat, lng, capacity, time_zone FROM lots
-                          WHERE retired_at IS NULL AND ($3::text IS NULL OR operator_id = $3))`;
+  const lotsAt = (n: number) => `l AS (SELECT id, name, name_en, kind, district, lat, lng, capacity, time_zone FROM lots
+                          WHERE retired_at IS NULL AND ($${n}::text IS NULL OR operator_id = $${n}))`;
+  const lotsCte = lotsAt(3);
   const [lots, occupancy, away] = await Promise.all([
-    pool.query(`WITH ${lotsCte} SELECT * FROM l ORDER BY id`, args),
+    pool.query(`WITH ${lotsAt(1)} SELECT * FROM l ORDER BY id`, [tenant]),
     // isodow 6, 7: Saturday and Sunday, in the lot's own zone.
     pool.query(`WITH ${lotsCte}
       SELECT o.lot_id, extract(isodow FROM o.bucket AT TIME ZONE l.time_zone) >= 6 AS weekend,

@@ -7,7 +7,9 @@ import L from './leaflet.ts';
 import 'leaflet.heat';
 
 // Green where lots are empty, amber at SFpark's 80 % target ceiling, red where they are full.
-const OPTIONS: L.HeatMapOptions = { radius: 28, blur: 18, max: 1, minOpacity: 0.25, gradient: { 0.3: '#2e7d32', 0.6: '#9e9d24', 0.8: '#f9a825', 1: '#c62828' } };
+// maxZoom: leaflet.heat divides each point's intensity by 2 for every zoom level under it, which
+// would show a full city at city zoom as pale green; from zoom 10 in, an occupancy is its colour.
+const OPTIONS: L.HeatMapOptions = { radius: 28, blur: 18, max: 1, maxZoom: 10, minOpacity: 0.25, gradient: { 0.3: '#2e7d32', 0.6: '#9e9d24', 0.8: '#f9a825', 1: '#c62828' } };
 
 export function HeatLayer({ points }: { points: Array<[number, number, number]> }) {
   const map = useMap();
