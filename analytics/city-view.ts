@@ -4,7 +4,7 @@
 // occupancy samples ingest writes); turned-away arrivals from lot_turned_away (migrations/030).
 // A tenant sees its own lots only; the city (tenant null) every lot.
 import type { Pool } from '../core/db/index.ts';
-import type { CityViewReport } from './http/city-schemas.ts';
+import type { CityViewReport } from './http/schemas.ts';
 
 const DAY_MS = 86_400_000;
 

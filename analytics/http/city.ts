@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { READ, scopeOf } from '../../core/tenancy.ts';
 import { cityView } from '../city-view.ts';
-import { CityView, CityViewQuery } from './city-schemas.ts';
+import { CityView, CityViewQuery } from './schemas.ts';
 
 export function cityViewRoutes(app: App, { pool }: RouteContext): void {
   app.get('/analytics/city', {

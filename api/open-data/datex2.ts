@@ -78,7 +78,8 @@ function recordStatus(lot: Lot & { updatedAt: string }, table: TableRef): string
 
 export function parkingStatusPublication(lots: Iterable<Lot>, table: TableRef, at: Date): string {
   let statuses = '';
-  for (const lot of lots) if (lot.updatedAt !== null) statuses += recordStatus(lot as Lot & { updatedAt: string }, table);
+  // A lot whose bays are all of unknown state (no report yet, or every device silent) has no status to give.
+  for (const lot of lots) if (lot.updatedAt !== null && lot.free + lot.occupied > 0) statuses += recordStatus(lot as Lot & { updatedAt: string }, table);
   return payload('ParkingStatusPublication', at,
     `<prk:parkingTableReference targetClass="prk:ParkingTable" id="${esc(table.id)}" version="${table.version}"/>${statuses}`);
 }

@@ -17,7 +17,9 @@ const base = { district: 'Jinshui', address: '花园路 12号 <东门>', timeZon
 const garage: Lot = { ...base, id: 'ZZ-JS-0001', name: '花园路停车场', nameEn: 'Huayuan Rd Garage & Co', kind: 'garage', lat: 34.7791234567, lng: 113.6801, capacity: 120, free: 7, occupied: 110, unknown: 3, updatedAt: '2026-03-02T01:02:03.000Z' };
 const street: Lot = { ...base, id: 'ZZ-JS-S001', name: '经三路', nameEn: 'Jingsan Rd', kind: 'street', lat: 34.78, lng: 113.68, capacity: 12, free: 0, occupied: 12, updatedAt: '2026-03-02T01:05:00.000Z', path: [[113.68, 34.78], [113.681, 34.781]] };
 const silent: Lot = { ...base, id: 'ZZ-JS-0002', name: '新停车场', nameEn: 'New Garage', kind: 'garage', lat: 34.7, lng: 113.6, capacity: 50, free: 0, occupied: 0, unknown: 50, updatedAt: null };
-const lots = [garage, street, silent];
+/** Reported once, but every device has since fallen silent: all its bays are of unknown state. */
+const dark: Lot = { ...silent, id: 'ZZ-JS-0003', updatedAt: '2026-03-02T00:00:00.000Z' };
+const lots = [garage, street, silent, dark];
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 // ajv-formats is CommonJS: its function is the default export's default under Node's ESM.
@@ -49,6 +51,10 @@ describe('ParkAPI v3 parking sites', () => {
     const s = parkApiSite(silent, 'zh', staticAt);
     expect(s.has_realtime_data).toBe(false);
     expect(s).not.toHaveProperty('realtime_free_capacity');
+    // Devices all silent: realtime data, but no count to give (0 free would read "full").
+    const d = parkApiSite(dark, 'zh', staticAt);
+    expect(d).toMatchObject({ has_realtime_data: true, realtime_opening_status: 'UNKNOWN' });
+    expect(d).not.toHaveProperty('realtime_free_capacity');
   });
 });
 
@@ -58,7 +64,7 @@ describe('NGSI-LD entities (FIWARE Smart Data Models)', () => {
   const spot = ajv.compile(fixture('sdm-parkingspot.schema.json'));
 
   it('keyValues entities validate against the models\' schemas', () => {
-    for (const [lot, v] of [[garage, off], [silent, off], [street, on]] as const) expect(v(lotEntity(lot, true)), JSON.stringify(v.errors)).toBe(true);
+    for (const [lot, v] of [[garage, off], [silent, off], [dark, off], [street, on]] as const) expect(v(lotEntity(lot, true)), JSON.stringify(v.errors)).toBe(true);
     const s = spotEntity({ code: 'ZZ-JS-S001-03', lat: 34.7801, lng: 113.6802, occupied: true, since: '2026-03-02T01:00:00.000Z', lot: street }, true);
     expect(spot(s), JSON.stringify(spot.errors)).toBe(true);
   });
@@ -93,9 +99,11 @@ describe('NGSI-LD entities (FIWARE Smart Data Models)', () => {
   });
 
   it('a lot without live counts states none (no availableSpotNumber of 0 that would read "full")', () => {
-    const e = lotEntity(silent, true);
-    expect(e).not.toHaveProperty('availableSpotNumber');
-    expect(e).not.toHaveProperty('status');
+    for (const lot of [silent, dark]) {
+      const e = lotEntity(lot, true);
+      expect(e).not.toHaveProperty('availableSpotNumber');
+      expect(e).not.toHaveProperty('status');
+    }
   });
 });
 
@@ -145,7 +153,7 @@ describe('DATEX II v3 parking publications', () => {
     expect(keysOf(root)).toEqual(['com:publicationTime', 'com:publicationCreator', 'prk:parkingTableReference', 'prk:parkingRecordStatus']);
     expect(root['prk:parkingTableReference']).toMatchObject({ '@id': 'onelot-lots', '@version': '3', '@targetClass': 'prk:ParkingTable' });
     const statuses = root['prk:parkingRecordStatus'];
-    expect(statuses).toHaveLength(2); // the silent lot has no status to give
+    expect(statuses).toHaveLength(2); // the silent lots have no status to give
     const [g, s] = statuses;
     expect(g['@xsi:type']).toBe('prk:ParkingSiteStatus');
     // ParkingRecordStatus's sequence, then ParkingSiteStatus's parkingSiteStatus.

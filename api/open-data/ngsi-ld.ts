@@ -43,7 +43,8 @@ function lotGeometry(lot: Lot): Geometry {
 
 export function lotEntity(lot: Lot, keyValues: boolean): Entity {
   const street = lot.kind === 'street';
-  const live = lot.updatedAt;
+  // Counts only when some bay's state is known: "0 available" of a lot of silent devices would read "full".
+  const live = lot.free + lot.occupied > 0 ? lot.updatedAt : null;
   const attrs: Attr[] = [
     { name: 'name', value: lot.name },
     { name: 'alternateName', value: lot.nameEn },

@@ -49,6 +49,8 @@ export function parkApiSite(lot: Lot, lang: 'zh' | 'en', staticUpdatedAt: Date):
     static_data_updated_at: staticUpdatedAt.toISOString(),
   };
   if (lot.updatedAt === null) return site;
+  // No bay's state is known (every device silent): say so rather than "0 free", which reads "full".
+  if (lot.free + lot.occupied === 0) return { ...site, realtime_opening_status: 'UNKNOWN', realtime_data_updated_at: lot.updatedAt };
   // Bays whose device is silent are neither free nor counted as capacity one can use right now.
   return {
     ...site,

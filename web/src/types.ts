@@ -18,8 +18,7 @@ import type {
   PendingApprovals as PendingApprovalsSchema, Pass as PassSchema, TariffDraft as TariffDraftSchema,
   AdjustmentReasons, EvidenceEvent as EvidenceEventSchema, VoidResult as VoidResultSchema,
 } from '../../billing/http/schemas.ts';
-import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
-import type { CityViewReport } from '../../analytics/http/city-schemas.ts';
+import type { AnalyticsReport, CityViewReport } from '../../analytics/http/schemas.ts';
 import type {
   BayReport as BayReportSchema, DeviceDetail as DeviceDetailSchema, DeviceImport as DeviceImportSchema, DeviceInput as DeviceInputSchema,
   DeviceSecret as DeviceSecretSchema, LotInput as LotInputSchema, LotPatch as LotPatchSchema, OperatorBay as OperatorBaySchema,
