@@ -4,10 +4,11 @@
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { READ, scopeOf } from '../../core/tenancy.ts';
-import { cityView } from '../city-view.ts';
+import { CityPictures } from '../city-view.ts';
 import { CityView, CityViewQuery } from './schemas.ts';
 
 export function cityViewRoutes(app: App, { pool }: RouteContext): void {
+  const pictures = new CityPictures(pool);
   app.get('/analytics/city', {
     config: { roles: READ },
     schema: {
@@ -16,5 +17,5 @@ export function cityViewRoutes(app: App, { pool }: RouteContext): void {
       querystring: CityViewQuery,
       response: { 200: CityView, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody') },
     },
-  }, async (req) => cityView(pool, req.query.days ?? 28, scopeOf(req).operatorId));
+  }, async (req) => pictures.view(req.query.days ?? 28, scopeOf(req).operatorId));
 }
