@@ -6,7 +6,7 @@ import { MapContainer, TileLayer } from 'react-leaflet';
 import { heatPoints, nextMoment, type DayType, type Moment } from '../../city-view.ts';
 import { useMapConfig } from '../../hooks/useMapConfig.ts';
 import { useI18n } from '../../i18n.ts';
-import { HeatLayer } from '../../map/HeatLayer.tsx';
+import { FitPoints, HeatLayer } from '../../map/HeatLayer.tsx';
 import { MapResizeWatcher } from '../../map/MapResizeWatcher.tsx';
 import type { CityLot } from '../../types.ts';
 
@@ -32,6 +32,7 @@ export function CityHeatMap({ lots }: { lots: readonly CityLot[] }) {
   const [moment, setMoment] = useState<Moment>({ day: 'weekday', hour: 8 });
   const [playing, setPlaying] = usePlay(moment, setMoment);
   const points = useMemo(() => heatPoints(lots, moment), [lots, moment]);
+  const where = useMemo(() => lots.map((l): [number, number] => [l.lat, l.lng]), [lots]);
   const heat = Math.round(points.reduce((s, p) => s + p[2], 0) * 1000) / 1000;
   const dayButton = (day: DayType) => (
     <button type="button" className={`btn btn--small${moment.day === day ? ' is-active' : ''}`} aria-pressed={moment.day === day}
@@ -58,6 +59,7 @@ export function CityHeatMap({ lots }: { lots: readonly CityLot[] }) {
           <MapContainer className="map" center={[config.center.lat, config.center.lng]} zoom={12} minZoom={9} maxZoom={18}>
             <TileLayer url={config.tileUrl} maxZoom={19} />
             <HeatLayer points={points} />
+            <FitPoints points={where} />
             <MapResizeWatcher />
           </MapContainer>
         )}

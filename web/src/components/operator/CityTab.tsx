@@ -27,7 +27,7 @@ function CityCharts({ view }: { view: CityView }) {
         {full.length === 0 ? <p className="muted">{t('cityNoOccupancy')}</p> : (
           <BarChart title={t('cityFullShare')} showTitle={false} categories={full.map((l) => lotName(l, lang))}
             series={[{ key: 'full', label: t('cityFullShare'), className: 'bar--occupancy', values: full.map((l) => l.fullShare) }]}
-            format={(v) => formatPercent(v)} max={1} categoryHeading={t('cityLot')} testId="chart-full" />
+            format={(v) => formatPercent(v, 1)} categoryHeading={t('cityLot')} testId="chart-full" />
         )}
       </section>
       <section className="card" data-testid="city-away">
