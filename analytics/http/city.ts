@@ -2,13 +2,15 @@
 // and weekend, how often each is full, and arrivals turned away by district. The city reads every
 // lot, an operator its own (core/tenancy.ts).
 import { Type } from '@sinclair/typebox';
-import type { App, RouteContext } from '../../core/module.ts';
+import type { App } from '../../core/module.ts';
 import { READ, scopeOf } from '../../core/tenancy.ts';
-import { CityPictures } from '../city-view.ts';
+import type { CityPictures } from '../city-view.ts';
 import { CityView, CityViewQuery } from './schemas.ts';
 
-export function cityViewRoutes(app: App, { pool }: RouteContext): void {
-  const pictures = new CityPictures(pool);
+/** The console's range, which the hourly job draws ahead (web/src/components/operator/CityTab.tsx asks for it). */
+export const CITY_VIEW_DAYS = 28;
+
+export function cityViewRoutes(app: App, pictures: CityPictures): void {
   app.get('/analytics/city', {
     config: { roles: READ },
     schema: {
@@ -17,5 +19,5 @@ export function cityViewRoutes(app: App, { pool }: RouteContext): void {
       querystring: CityViewQuery,
       response: { 200: CityView, 400: Type.Ref('ErrorBody'), 401: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody') },
     },
-  }, async (req) => pictures.view(req.query.days ?? 28, scopeOf(req).operatorId));
+  }, async (req) => pictures.view(req.query.days ?? CITY_VIEW_DAYS, scopeOf(req).operatorId));
 }
