@@ -93,6 +93,8 @@ export interface DevicesOptions {
   drainPerBeat: number;
   /** Where a message that survived the faults goes. */
   transmit: (dev: RampDevice, payload: string, kind: MessageKind) => void;
+  /** Told when a held-back (late) message is finally sent, with its event time: latency is measured from now. */
+  onLateSent?: (eventTs: string) => void;
 }
 
 /** What the faults did so far (see FleetStats). */
@@ -270,7 +272,10 @@ export class Devices {
     if (rng.fault() < (faults.late ?? 0)) {
       this.tally.late += 1;
       const [lateMin, lateMax] = this.lateSeconds;
-      this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => transmit(dev, payload, kind));
+      this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => {
+        this.o.onLateSent?.(message.ts);
+        transmit(dev, payload, kind);
+      });
       return;
     }
     transmit(dev, payload, kind);

@@ -68,6 +68,8 @@ export interface FleetOptions {
   connectConcurrency?: number;
   /** Completed stays remembered for billing checks; default 200,000. */
   maxStays?: number;
+  /** Told when a late (held-back) message is finally sent, with its event time (bench:city measures its latency from then). */
+  onLateSent?: (eventTs: string) => void;
   log?: (m: string) => void;
 }
 export interface FleetStats {
@@ -239,7 +241,7 @@ class FleetRun {
     this.devices = new Devices({
       credentials: opts.devices, linkOf: plan.linkOf, lots: opts.lots, faults, rng: this.rng, firstSeq: realStart,
       drainPerBeat: ((faults.batteryDrainPerDay ?? 0) * this.heartbeatMs * opts.speed) / DAY,
-      transmit: (dev, payload, kind) => this.ramp.transmit(dev, payload, kind),
+      transmit: (dev, payload, kind) => this.ramp.transmit(dev, payload, kind), onLateSent: opts.onLateSent,
     });
     this.ramp = new StartupRamp(this.links, this.devices.all, this.log);
     this.city = createCitySim({

@@ -140,11 +140,17 @@ const ALERT_FIGURE: Words = {
   lastHour: { zh: '近一小时平均置信度', en: 'Mean confidence, last hour' },
   dayBefore: { zh: '前一天平均置信度', en: 'Mean confidence, the day before' },
   reads: { zh: '识别次数', en: 'Reads' },
+  bays: { zh: '被燃油车占用的充电车位', en: 'EV bays taken by non-EVs' },
 };
 const ISO = /^\d{4}-\d\d-\d\dT/;
 /** One figure of an alert as "label: value", times in the lot's zone, yes/no in the page's language. */
 export function alertFigureText(key: string, value: unknown, lang: Lang): string {
   const label = word(ALERT_FIGURE, key, lang) ?? key;
+  // ev-misuse (billing/ev-bays.ts): the bays, each with its masked plate and how long it has stood there.
+  if (key === 'bays' && Array.isArray(value)) {
+    const bays = (value as Array<{ bay: string; plate: string; minutes: number }>).map((b) => (lang === 'zh' ? `${b.bay}（${b.plate}，${b.minutes}分钟）` : `${b.bay} (${b.plate}, ${b.minutes} min)`));
+    return `${label}${lang === 'zh' ? '：' : ': '}${bays.join(lang === 'zh' ? '、' : ', ')}`;
+  }
   const v = typeof value === 'boolean' ? (lang === 'zh' ? (value ? '是' : '否') : (value ? 'yes' : 'no'))
     : typeof value === 'string' && ISO.test(value) ? formatLocalTime(value)
     : value === null ? '—' : String(value);

@@ -17,6 +17,7 @@ import type {
   LotTariff as LotTariffSchema, LotVersions as LotVersionsSchema, TariffVersion as TariffVersionSchema, TariffPreview as TariffPreviewSchema,
   PendingApprovals as PendingApprovalsSchema, Pass as PassSchema, TariffDraft as TariffDraftSchema,
   AdjustmentReasons, EvidenceEvent as EvidenceEventSchema, VoidResult as VoidResultSchema,
+  PriceRecommendation as PriceRecommendationSchema, PricingPolicyView as PricingPolicyViewSchema,
 } from '../../billing/http/schemas.ts';
 import type { AnalyticsReport, CityViewReport } from '../../analytics/http/schemas.ts';
 import type {
@@ -114,6 +115,10 @@ export type Pass = PassSchema;
 /** A tariff as the composer edits it: what the server assigns left out. */
 export type TariffDraft = TariffDraftSchema;
 export type TariffBand = TariffDraft['bands'][number];
+// ---- price steps (billing/http/schemas.ts) ----
+export type PriceRecommendation = PriceRecommendationSchema;
+export type PricingPolicyView = PricingPolicyViewSchema;
+export type PricingPolicy = Omit<PricingPolicyView, 'updatedBy' | 'updatedAt'>;
 // ---- console accounts and the audit log (operators/http/schemas.ts) ----
 export type ConsoleAccount = AccountViewSchema;
 export type WithSetupCode = WithSetupCodeSchema;

@@ -5,7 +5,7 @@ import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.
 
 const LABEL: Record<OperatorTab, StringKey> = {
   review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', city: 'opTabCity', lots: 'opTabLots', devices: 'opTabDevices',
-  tariffs: 'opTabTariffs', passes: 'opTabPasses', claims: 'opTabClaims', operators: 'opTabOperators', staff: 'opTabStaff', audit: 'opTabAudit',
+  tariffs: 'opTabTariffs', pricing: 'opTabPricing', passes: 'opTabPasses', claims: 'opTabClaims', operators: 'opTabOperators', staff: 'opTabStaff', audit: 'opTabAudit',
 };
 
 /**

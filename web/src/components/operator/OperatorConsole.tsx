@@ -22,6 +22,7 @@ import { PassesTab } from './PassesTab.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
 import { StaffTab } from './StaffTab.tsx';
 import { TariffsTab } from './TariffsTab.tsx';
+import { PricingTab } from './PricingTab.tsx';
 
 interface Props {
   session: OperatorSession;
@@ -90,6 +91,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'devices' && <DevicesTab {...ctx} />}
         {tab === 'claims' && <ClaimsTab {...ctx} />}
         {tab === 'tariffs' && <TariffsTab {...ctx} />}
+        {tab === 'pricing' && <PricingTab {...ctx} />}
         {tab === 'passes' && <PassesTab {...ctx} />}
         {tab === 'operators' && <OperatorsTab {...ctx} />}
         {tab === 'staff' && <StaffTab {...ctx} />}
