@@ -11,6 +11,9 @@ export type Lot = LotBody & { timeZone: string };
 
 export class AvailabilityCache {
   private lots = new Map<string, Lot>();
+  /** When the lots' metadata was last read, and how many times: what the static feeds date and version by. */
+  loadedAt = new Date(0);
+  version = 0;
   private readonly onChange = (c: AvailabilityChange) => this.apply(c);
   private readonly onLots = () => { this.reload().catch(() => { /* the next change retries; the old lots stay */ }); };
 
@@ -47,6 +50,8 @@ export class AvailabilityCache {
       });
     }
     this.lots = next;
+    this.loadedAt = new Date();
+    this.version += 1;
   }
 
   private apply(change: AvailabilityChange): void {

@@ -31,6 +31,23 @@ function tooMany(detail: string, retryAfterS: number): OneLotError {
   return new OneLotError('ONELOT_ERR_RATE_LIMITED', ` ${detail}; try again in ${retryAfterS} s`);
 }
 
+/**
+ * The open-data feeds' own per-address limit (OPEN_DATA_LIMIT_PER_MINUTE), an onRequest hook: its
+ * own counter, so a portal polling the feeds does not spend the budget of a driver's map at the same
+ * address, and the allow-list spares loopback as everywhere else.
+ */
+export function openDataLimit(app: App, config: Config): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const max = config.OPEN_DATA_LIMIT_PER_MINUTE;
+  const allowList = config.RATE_LIMIT_ALLOW_LIST.split(',').map((a) => a.trim()).filter(Boolean);
+  const check = app.createRateLimit({ max, timeWindow: MINUTE_MS, allowList: (req) => allowList.includes(req.ip), keyGenerator: (req) => `open-data:${req.ip}` });
+  return async (req, reply) => {
+    const r = await check(req);
+    if (r.isAllowed || !r.isExceeded) return;
+    reply.header('retry-after', r.ttlInSeconds);
+    throw tooMany(`from this address to the open-data feeds (${max} a minute; answers carry ETag and Last-Modified: ask with If-None-Match)`, r.ttlInSeconds);
+  };
+}
+
 export async function registerRateLimits(app: App, config: Config, pool: Pool): Promise<SignInLimits> {
   const apiWide = config.API_RATE_LIMIT_PER_MINUTE;
   const allowList = config.RATE_LIMIT_ALLOW_LIST.split(',').map((a) => a.trim()).filter(Boolean);

@@ -35,6 +35,12 @@ export interface LotsChanged { lotIds: string[] }
  */
 export interface DeviceChange { deviceId: string; action: 'rotated' | 'disabled' | 'updated' }
 
+/**
+ * A driver guidance sent elsewhere because the lot nearest their destination was full: an arrival
+ * that lot turned away (analytics counts them per lot and hour, migrations/030).
+ */
+export interface TurnedAway { lotId: string; at: string }
+
 /** Tariffs or passes changed (an operator's write): whoever prices stays reloads them. lotIds: those lots; empty: any. */
 export interface TariffsChanged { lotIds: string[] }
 
@@ -60,6 +66,8 @@ export const SHARED_CHANGES: readonly SharedChange[] = ['availability', 'invoice
 export type ChangeOutbox = <K extends SharedChange>(name: K, change: SharedChanges[K][0], client?: { query(text: string, values?: unknown[]): Promise<unknown> }) => Promise<void>;
 
 interface FeedEvents extends SharedChanges {
+  /** Guidance's turned-away arrivals: counted by the process that gave the guidance, so not relayed. */
+  turnedAway: [TurnedAway];
   /** Changes from other processes may have been missed (the relay reconnected): reload what is cached. */
   resync: [];
 }
@@ -83,10 +91,10 @@ export class ChangeFeed extends EventEmitter<FeedEvents> {
   /** Whether emits reach other processes. */
   get relayed(): boolean { return this.outbox !== undefined; }
 
-  // Every shared change goes to this process's listeners and to the relay.
+  // Every change goes to this process's listeners; the shared ones to the relay too.
   override emit<K extends keyof FeedEvents>(name: K, ...args: FeedEvents[K]): boolean {
     const had = (super.emit as (n: K, ...a: FeedEvents[K]) => boolean)(name, ...args);
-    if (this.outbox && name !== 'resync') this.outbox(name as SharedChange, args[0] as never).catch(this.relayFailed);
+    if (this.outbox && (SHARED_CHANGES as readonly string[]).includes(name)) this.outbox(name as SharedChange, args[0] as never).catch(this.relayFailed);
     return had;
   }
 

@@ -133,6 +133,12 @@ export const ConfigSchema = Type.Object({
    * distributed guesser without locking the owner out for long (the window is one minute).
    */
   AUTH_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 20 }),
+  /**
+   * Requests a minute one address may make to the open-data feeds (docs/open-data.md), counted apart
+   * from the API-wide limit: a portal or navigation app polls a feed every minute or so, and answers
+   * are cacheable (ETag, Last-Modified), so a client that needs more is re-reading unchanged data.
+   */
+  OPEN_DATA_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
   LOG_LEVEL: Type.Union(
     [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
     { default: 'info' },

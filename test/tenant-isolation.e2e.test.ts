@@ -65,6 +65,8 @@ const RULES: Record<string, Rule> = {
   'GET /arrears/plates': { admin: 'ok', staff: 'ok', city: 'sees' },
   'GET /arrears': { admin: 'ok', staff: 'ok', city: 'sees' },
   'GET /analytics': { admin: 'hidden', staff: 'hidden', city: 'sees' },
+  // The city view (analytics/http/city.ts): an operator's picture holds its own lots only.
+  'GET /analytics/city': { admin: 'ok', staff: 'ok', city: 'sees' },
   'POST /exceptions/{id}/resolve': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ action: 'void', note: 'isolation test', reason: { code: 'goodwill' } }) },
   'POST /invoices/{id}/refund': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ amountFen: 100, reason: { code: 'goodwill' } }) },
   // Refunds in parts, voids and evidence (payments/http/refunds.ts, billing/http/voids.ts).

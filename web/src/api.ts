@@ -17,6 +17,7 @@ import type {
   ArrearsPlate,
   DeviceAlert,
   ClaimDecision,
+  CityView,
   ClaimPending,
   DriverPlate,
   GuidanceResponse,
@@ -277,6 +278,10 @@ export function fetchAnalytics(token: string, q: { from: string; to: string; lot
   const params = new URLSearchParams({ from: q.from, to: q.to });
   if (q.lotId) params.set('lotId', q.lotId);
   return request(`/api/v1/operator/analytics?${params}`, { token, signal });
+}
+
+export function fetchCityView(token: string, days: number, signal?: AbortSignal): Promise<CityView> {
+  return request(`/api/v1/operator/analytics/city?days=${days}`, { token, signal });
 }
 
 // ---- the operators' estate (operators/http/lots.ts, bays.ts, devices.ts) ----

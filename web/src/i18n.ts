@@ -2,6 +2,7 @@
 import { createContext, useContext } from 'react';
 import type { Lot } from './types.ts';
 import { accountsEn, accountsZh } from './i18n-accounts.ts';
+import { cityEn, cityZh } from './i18n-city.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -597,6 +598,7 @@ const zh = {
   esColType: '类型',
   esWatches: '监测',
   ...accountsZh,
+  ...cityZh,
 };
 
 type Strings = typeof zh;
@@ -1194,6 +1196,7 @@ const en: Record<StringKey, string> = {
   esColType: 'Type',
   esWatches: 'Watches',
   ...accountsEn,
+  ...cityEn,
 };
 
 const STRINGS: Record<Lang, Record<StringKey, string>> = { zh, en };

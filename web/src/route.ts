@@ -17,9 +17,9 @@ export function parseRoute(hash: string): Route {
 }
 
 // The operators' console has one tab per sub-path, so a reload or a bookmark keeps the tab.
-export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'lots' | 'devices' | 'tariffs' | 'pricing' | 'passes' | 'claims' | 'operators' | 'staff' | 'audit';
+export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'city' | 'lots' | 'devices' | 'tariffs' | 'pricing' | 'passes' | 'claims' | 'operators' | 'staff' | 'audit';
 
-export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'lots', 'devices', 'tariffs', 'pricing', 'passes', 'claims', 'operators', 'staff', 'audit'];
+export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'city', 'lots', 'devices', 'tariffs', 'pricing', 'passes', 'claims', 'operators', 'staff', 'audit'];
 
 /**
  * The sections a role may open (the API refuses the rest anyway: core/tenancy.ts). Plate claims and
@@ -40,6 +40,7 @@ export const OPERATOR_TAB_HASH: Record<OperatorTab, string> = {
   arrears: '#/operator/arrears',
   alerts: '#/operator/alerts',
   analytics: '#/operator/analytics',
+  city: '#/operator/city',
   claims: '#/operator/claims',
   lots: '#/operator/lots',
   devices: '#/operator/devices',

@@ -19,7 +19,7 @@ import type {
   AdjustmentReasons, EvidenceEvent as EvidenceEventSchema, VoidResult as VoidResultSchema,
   PriceRecommendation as PriceRecommendationSchema, PricingPolicyView as PricingPolicyViewSchema,
 } from '../../billing/http/schemas.ts';
-import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
+import type { AnalyticsReport, CityViewReport } from '../../analytics/http/schemas.ts';
 import type {
   BayReport as BayReportSchema, DeviceDetail as DeviceDetailSchema, DeviceImport as DeviceImportSchema, DeviceInput as DeviceInputSchema,
   DeviceSecret as DeviceSecretSchema, LotInput as LotInputSchema, LotPatch as LotPatchSchema, OperatorBay as OperatorBaySchema,
@@ -85,6 +85,8 @@ export type RemindersRunResponse = RemindersRun;
 export type ReminderMessage = ReminderMessageSchema;
 export type PlateReminders = PlateRemindersSchema;
 export type Analytics = AnalyticsReport;
+export type CityView = CityViewReport;
+export type CityLot = CityView['lots'][number];
 export type AnalyticsTotals = Analytics['totals'];
 export type LotAnalytics = Analytics['byLot'][number];
 export type HourAnalytics = Analytics['hourly'][number];

@@ -11,6 +11,7 @@ import { AlertsTab } from './AlertsTab.tsx';
 import { AnalyticsTab } from './AnalyticsTab.tsx';
 import { AuditTab } from './AuditTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
+import { CityTab } from './CityTab.tsx';
 import { ClaimsTab } from './ClaimsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
@@ -85,6 +86,7 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
         {tab === 'alerts' && <AlertsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
+        {tab === 'city' && <CityTab {...ctx} />}
         {tab === 'lots' && <LotsTab {...ctx} />}
         {tab === 'devices' && <DevicesTab {...ctx} />}
         {tab === 'claims' && <ClaimsTab {...ctx} />}
