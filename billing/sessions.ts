@@ -57,10 +57,10 @@ export function toSessionEvents(events: readonly IngestEvent[], book: BillingBoo
     const base = { lotId: e.lotId, deviceId: e.deviceId, seq: e.seq, time: e.eventTime };
     if (e.type === 'gate') {
       const m = e.payload as GateCameraMessage;
-      out.push({ ...base, kind: 'gate', direction: m.direction, plateRead: m.plate, confidence: m.confidence ?? null });
+      out.push({ ...base, kind: 'gate', direction: m.direction, plateRead: m.plate, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null });
     } else if (e.type === 'bay' && e.bayCode) {
       const m = e.payload as BayCameraMessage;
-      out.push({ ...base, kind: 'camera', bayCode: e.bayCode, occupied: m.occupied, plateRead: m.plate ?? null, confidence: m.confidence ?? null });
+      out.push({ ...base, kind: 'camera', bayCode: e.bayCode, occupied: m.occupied, plateRead: m.plate ?? null, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null });
     } else if (e.type === 'occupancy' && e.bayCode && book.lots.get(e.lotId)?.kind === 'street') {
       // Street bays only: a garage bay's occupancy belongs to no session (the gate bills the stay).
       out.push({ ...base, kind: 'sensor', bayCode: e.bayCode, occupied: (e.payload as OccupancyMessage).occupied });
@@ -93,12 +93,12 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
     const { sessionEvents, plan: p, fees } = planned ?? plan(await load(client, fresh));
     if (!sessionEvents.length) return;
     stats.batches++;
-    const { issued, opened, closed } = await writePlan(client, p, fees, opts.dueDays);
+    const { issued, settled, opened, closed } = await writePlan(client, p, fees, opts.dueDays);
     stats.sessionsOpened += opened;
     stats.sessionsClosed += closed;
     stats.invoices += issued.length;
     stats.exceptions += p.exceptions.length;
-    if (!issued.length) return;
+    if (!issued.length && !settled.length) return;
     // Exit → invoice is timed from the broker's receipt of the exit, for exits billed in the batch
     // that brought them (an exit matched later, to an entry that arrived after it, is counted only).
     return () => {
@@ -112,7 +112,8 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
           if (at !== undefined) metrics.exitToInvoiceSeconds.observe((now - at) / 1000);
         }
       }
-      if (events.listenerCount('issued')) events.emit('issued', issued);
+      // A street stay whose plate became certain is billable now: the same hint as an issued invoice.
+      if (events.listenerCount('issued')) events.emit('issued', [...issued, ...settled]);
     };
   }) as SessionHook;
 

@@ -11,7 +11,8 @@ import { invoicesWhere, type InvoiceRow, type ReceiptKeys } from './invoice-view
 import { formatYuan, localDate } from './receipt.ts';
 import type { PresentedPlateInvoices, PublicInvoice } from './http/schemas.ts';
 
-const UNPAID = `i.status IN ('outstanding', 'paying')`;
+// An invoice whose plate is not certain is nobody's bill yet (docs/plates.md).
+const UNPAID = `i.status IN ('outstanding', 'paying') AND i.plate_certain`;
 
 /** YYYY-MM-DD in the lot's time zone. */
 function isoDay(at: Date, timeZone: string): string {

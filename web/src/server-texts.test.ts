@@ -17,6 +17,12 @@ const DETAILS: ExceptionDetail[] = [
   { code: 'no-tariff', params: { entryAt: '2026-03-02T01:00:00.000Z', scheduled: false } },
   { code: 'tariff-error', params: { message: 'band Day ends at 20:00 but the next band, Night, starts at 21:00' } },
   { code: 'overstay', params: { openSince: '2026-03-01T16:00:00Z', maxStayHours: 72 } },
+  {
+    code: 'uncertain-plate', params: {
+      plate: '豫A12345', rule: 'reads-disagree', candidates: ['豫A12345', '豫A1234S'], confusableInLot: [],
+      reads: [{ role: 'entry', read: '豫A1234S', confidence: 0.86, at: '2026-03-02T01:00:00.000Z' }, { role: 'exit', read: '豫A12345', confidence: 0.93, at: '2026-03-02T03:00:00.000Z' }],
+    },
+  },
   { code: 'payment-mismatch', params: { held: true, reportedStatus: 'succeeded', reportedAmount: '1 fen "CNY"', chargeId: 7, invoiceId: 9, amountFen: 900 } },
 ];
 

@@ -9,6 +9,7 @@ export const EXCEPTION_KIND: Record<string, StringKey> = {
   'low-confidence': 'exLowConfidence',
   'unreadable-plate': 'exUnreadablePlate',
   'bay-handover': 'exBayHandover',
+  'uncertain-plate': 'exUncertainPlate',
   'no-tariff': 'exNoTariff',
   'payment-mismatch': 'exPaymentMismatch',
 };
@@ -19,6 +20,7 @@ export const REVIEW_REASON: Record<ReviewSession['reviewReasons'][number], Strin
   'low-confidence-entry': 'reasonLowEntry',
   'low-confidence-exit': 'reasonLowExit',
   'bay-handover': 'reasonBayHandover',
+  'plate-uncertain': 'reasonPlateUncertain',
   approved: 'reasonApproved',
   voided: 'reasonVoided',
 };
