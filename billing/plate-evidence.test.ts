@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CERTAIN_CONFIDENCE, judgePlate, possiblePlate, withRead, type PlateRead } from './plate-evidence.ts';
+import { AGREE_CONFIDENCE, CERTAIN_CONFIDENCE, CONFIDENCE_MARGIN, judgePlate, possiblePlate, withRead, type PlateRead } from './plate-evidence.ts';
 import { planBatch, type SessionEvent, type SessionRecord } from './session-rules.ts';
 import { confusableKey } from '../core/plates.ts';
 
@@ -20,8 +20,10 @@ describe('plate rule 1: a read that cannot be a plate names nobody', () => {
 });
 
 describe('plate rule 2: reads that agree', () => {
-  it('are certain when each is at or above the lot minimum', () => {
-    expect(judge([read('entry', '豫A12345', 0.85), read('exit', '豫A12345', 0.82)])).toMatchObject({ plate: '豫A12345', certainty: 'certain', evidence: { rule: 'reads-agree' } });
+  it('are certain when each is at or above the lot minimum and the best at or above AGREE_CONFIDENCE', () => {
+    expect(judge([read('entry', '豫A12345', AGREE_CONFIDENCE), read('exit', '豫A12345', 0.82)])).toMatchObject({ plate: '豫A12345', certainty: 'certain', evidence: { rule: 'reads-agree' } });
+    // Two cameras can misread a plate alike: two middling reads are not enough.
+    expect(judge([read('entry', '豫A12345', AGREE_CONFIDENCE - 0.01), read('exit', '豫A12345', 0.82)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
   });
   it('are not when one is below it', () => {
     expect(judge([read('entry', '豫A12345', 0.6), read('exit', '豫A12345', 0.97)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
@@ -32,9 +34,12 @@ describe('plate rule 2: reads that agree', () => {
 });
 
 describe('plate rule 3: reads that disagree', () => {
-  it('a weak dissent (below the lot minimum) against a confident read: the confident plate, certain', () => {
+  it('a weak dissent (a margin below a confident read) against it: the confident plate, certain', () => {
     const v = judge([read('entry', '豫A1234S', 0.71), read('exit', '豫A12345', 0.95)]);
     expect(v).toMatchObject({ plate: '豫A12345', certainty: 'certain', evidence: { rule: 'weak-dissent', candidates: ['豫A12345', '豫A1234S'] } });
+  });
+  it('a weak dissent two characters away (both reads wrong?) is no weak dissent', () => {
+    expect(judge([read('entry', '晋AS7878', 0.7), read('exit', '豫AS7B78', 0.97)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'reads-disagree' } });
   });
   it('two plausible reads: uncertain, both candidates kept, the better read first', () => {
     const v = judge([read('entry', '皖A12345', 0.86), read('exit', '豫A12345', 0.93)]);
@@ -42,6 +47,10 @@ describe('plate rule 3: reads that disagree', () => {
   });
   it('a weak dissent but no confident read: uncertain', () => {
     expect(judge([read('entry', '豫A1234S', 0.7), read('exit', '豫A12345', CERTAIN_CONFIDENCE - 0.01)]).certainty).toBe('uncertain');
+  });
+  it('a dissent within the margin of the confident read: uncertain', () => {
+    expect(judge([read('entry', '豫A1234S', 0.97 - CONFIDENCE_MARGIN + 0.01), read('exit', '豫A12345', 0.97)]).certainty).toBe('uncertain');
+    expect(judge([read('entry', '豫A1234S', 0.97 - CONFIDENCE_MARGIN), read('exit', '豫A12345', 0.97)]).certainty).toBe('certain');
   });
   it('two reads against one weak one outvote it only with a confident read among them', () => {
     expect(judge([read('entry', '豫A12345', 0.93), read('sighting', '豫A12345', 0.88), read('exit', '豫A1234S', 0.6)])).toMatchObject({ plate: '豫A12345', certainty: 'certain' });

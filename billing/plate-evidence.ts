@@ -3,10 +3,13 @@
 // and the other cars open at the lot. Pure. The rules (docs/plates.md), each cited where applied:
 //  1. A read that cannot be a plate (GA 36-2018 format, or its length against the colour the camera
 //     saw: green plates have 8 characters, blue 7) is a misread: it names nobody and is set aside.
-//  2. Reads that all name the same plate, each at or above the lot's min_confidence: certain.
-//  3. Reads that disagree (a confusion such as 0/D, 8/B or the province): certain only when every
-//     dissenting read is below min_confidence (the lot already distrusts it) and the plate is read
-//     at or above CERTAIN_CONFIDENCE with no read of it below min_confidence. Else uncertain.
+//  2. Reads that all name the same plate, each at or above the lot's min_confidence and the best
+//     at or above AGREE_CONFIDENCE (two cameras can misread a plate alike): certain.
+//  3. Reads that disagree (a confusion such as 0/D, 8/B or the province): certain only when the
+//     plate is read at or above CERTAIN_CONFIDENCE, every dissenting read is one character away
+//     from it and at least CONFIDENCE_MARGIN below that read, and no read of the plate is below
+//     min_confidence (a misread comes with a lower confidence far more often than a right read
+//     does). Else uncertain.
 //  4. Another car open at the lot whose plate is confusable with this one (same confusable key):
 //     certain only when every read names this plate exactly at or above CERTAIN_CONFIDENCE.
 //  5. One read only (a street camera's exit read lost): certain only at or above CERTAIN_CONFIDENCE.
@@ -15,6 +18,10 @@ import { confusableKey, normalizePlate, type PlateKind } from '../core/plates.ts
 
 /** A read at or above this stands on its own (rules 3–5). */
 export const CERTAIN_CONFIDENCE = 0.9;
+/** Reads that agree: the best of them at least this (rule 2); two cameras can misread alike. */
+export const AGREE_CONFIDENCE = 0.88;
+/** How far below the best read of the plate every dissenting read must be (rule 3). */
+export const CONFIDENCE_MARGIN = 0.15;
 /** Reads kept per stay: entry, exit and the latest sightings. */
 const MAX_READS = 8;
 
@@ -63,6 +70,13 @@ export function withRead(reads: readonly PlateRead[], r: PlateRead): PlateRead[]
   return [all[0], ...all.slice(all.length - (MAX_READS - 1))];
 }
 
+/** Plates of the same length that differ in exactly one character. */
+const oneApart = (a: string, b: string) => {
+  const x = [...a];
+  const y = [...b];
+  return x.length === y.length && x.filter((c, i) => c !== y[i]).length === 1;
+};
+
 const conf = (r: PlateRead) => r.confidence ?? 1; // a camera that gives none is taken at its word
 
 /**
@@ -98,12 +112,16 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     return verdict(exact, 'confusable-in-lot');
   }
   if (!strong) return verdict(false, 'low-confidence');
+  const bestConf = Math.max(...best.reads.map(conf));
   if (dissent.length) {
-    // Rule 3: a dissent the lot itself would not trust, against a confident read.
-    const weak = dissent.every(([, g]) => g.reads.every((r) => conf(r) < o.minConfidence));
+    // Rule 3: a dissent clearly weaker than a confident read of the plate, and one misread away
+    // from it (one character: two differences mean more than one read is wrong).
+    const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every((r) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9));
     return verdict(weak && confident, weak && confident ? 'weak-dissent' : 'reads-disagree');
   }
   if (best.reads.length === 1 && !setAside) return verdict(confident, confident ? 'single-confident-read' : 'single-read'); // rule 5
   if (best.reads.length === 1) return verdict(confident, confident ? 'impossible-read-set-aside' : 'single-read');
-  return verdict(true, setAside ? 'impossible-read-set-aside' : 'reads-agree'); // rule 2
+  // Rule 2: reads that agree, the best of them confident enough that two alike misreads are unlikely.
+  if (bestConf < AGREE_CONFIDENCE) return verdict(false, 'low-confidence');
+  return verdict(true, setAside ? 'impossible-read-set-aside' : 'reads-agree');
 }

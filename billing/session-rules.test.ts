@@ -172,10 +172,14 @@ describe('garage exits', () => {
     expect(plan([gate('out', '豫A012345', 60)]).exceptions).toMatchObject([{ kind: 'unreadable-plate', plate: '豫A012345' }]);
   });
 
-  it('a plate-shaped misread never opens a session', () => {
+  it('a plate-shaped misread at entry opens the stay under that read; its plate is judged at exit', () => {
     const p = plan([gate('in', '豫A012345', 0)]);
-    expect(p.created).toEqual([]);
-    expect(p.exceptions).toMatchObject([{ kind: 'unreadable-plate' }]);
+    expect(p.created).toMatchObject([{ plate: '豫A012345', plateKind: null, status: 'open' }]);
+    const closed = plan([gate('out', '豫AD12345', 60)], p.created.map((s) => ({ ...s, id: 999 })));
+    expect(closed.changed).toMatchObject([{ plate: '豫AD12345', plateKind: 'new-energy', status: 'closed', plateCertainty: 'certain' }]);
+    // Never billed under a plate that does not exist: no read of a real plate, no bill.
+    const neither = plan([gate('out', '豫A012345', 60)], p.created.map((s) => ({ ...s, id: 998 })));
+    expect(neither.changed).toMatchObject([{ status: 'review', plateCertainty: 'uncertain', plateEvidence: { rule: 'no-plate-read' } }]);
   });
 
   it('an exit with no entry is kept as exit-without-entry', () => {

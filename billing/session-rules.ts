@@ -307,8 +307,10 @@ function gateEvent(b: Batch, e: GateEvent) {
   const rules = b.rulesFor(e.lotId);
   const p = readPlate(e.plateRead);
   // session rule: an unreadable plate cannot be billed; an operator reads the image. A plate-shaped
-  // misread at an exit may still find its session by confusable key (gateExit).
-  if (!p || (!p.valid && e.direction === 'in')) {
+  // misread (豫A012345 for 豫AD12345) is a read of some car: at entry it opens the stay under that
+  // read, whose plate is judged at exit (plate rule 1 sets the misread aside); at an exit it may
+  // find its session by confusable key (gateExit).
+  if (!p) {
     exception(b, e, 'unreadable-plate', p?.plate ?? null, null, { code: 'unreadable-gate', params: { direction: e.direction, read: e.plateRead } });
     return;
   }
@@ -331,7 +333,7 @@ function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: Ses
     .sort((a, b) => a.time.getTime() - b.time.getTime())[0];
   if (claim) {
     claim.claimed = true;
-    const s = newSession(e, plate, p.kind!, key, e.confidence);
+    const s = newSession(e, plate, p.kind, key, e.confidence);
     create(b, s);
     close(b, s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time }, { match: 'exact', plateRead: claim.plate, confidence: claim.confidence });
     b.plan.claimedExits.push({ exceptionId: claim.exceptionId, note: `matched by the late entry ${e.deviceId}#${e.seq} at ${e.time.toISOString()}` });
@@ -348,7 +350,7 @@ function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: Ses
     });
     return;
   }
-  create(b, newSession(e, plate, p.kind!, key, e.confidence));
+  create(b, newSession(e, plate, p.kind, key, e.confidence));
 }
 
 /** An exit: closes the open session it matches (exact plate, then confusable key), or is kept as an exception. */
@@ -450,7 +452,8 @@ function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, cu
     ignore(b, e, 'the same car is still in the bay');
     return;
   }
-  if (!p || !p.valid) {
+  // A plate-shaped misread is a read of the car: its stay's plate is judged at exit (plate rule 1).
+  if (!p) {
     if (current) { ignore(b, e, 'camera confirms the bay is occupied'); return; }
     // session rule: an occupied bay whose plate cannot be read is kept as anonymous and reported.
     create(b, anonymous(e));
@@ -466,10 +469,10 @@ function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, cu
     // session rule: the camera's plate read ends the anonymous period the sensor started.
     close(b, current, e, { match: 'bay', plateRead: null, confidence: null });
   }
-  create(b, newSession(e, p.plate, p.kind!, key, e.confidence));
+  create(b, newSession(e, p.plate, p.kind, key, e.confidence));
 }
 
-function newSession(e: GateEvent | Extract<SessionEvent, { kind: 'camera' }>, plate: string, kind: PlateKind, key: string, confidence: number | null): SessionRecord {
+function newSession(e: GateEvent | Extract<SessionEvent, { kind: 'camera' }>, plate: string, kind: PlateKind | null, key: string, confidence: number | null): SessionRecord {
   return {
     lotId: e.lotId, bayCode: e.kind === 'gate' ? null : e.bayCode, plate, plateKind: kind, plateKey: key, status: 'open',
     entryTime: e.time, entryDevice: e.deviceId, entrySeq: e.seq, entryConfidence: confidence,

@@ -83,6 +83,8 @@ export interface FleetStats {
   inFlight: number;
   /** Waiting in the links' backlogs for window room or for their link to connect. */
   queued: number;
+  /** Plate reads the cameras got wrong (faults.misread). */
+  misreads: number;
   /** Messages never sent (fault), duplicates sent, messages held back (fault). */
   lost: number;
   duplicated: number;
@@ -238,6 +240,7 @@ class FleetRun {
     const faults = opts.faults ?? {};
     this.devices = new Devices({
       credentials: opts.devices, linkOf: plan.linkOf, lots: opts.lots, faults, rng: this.rng, firstSeq: realStart,
+      simNow: () => this.city.now(), seed: this.seed,
       drainPerBeat: ((faults.batteryDrainPerDay ?? 0) * this.heartbeatMs * opts.speed) / DAY,
       transmit: (dev, payload, kind) => this.ramp.transmit(dev, payload, kind),
     });
@@ -314,7 +317,7 @@ class FleetRun {
     const d = this.devices.counts();
     return {
       connected: l.connected, links: this.links.size, published: l.published, acked: l.acked, inFlight: this.links.inFlight(), queued: this.links.queued(),
-      lost: d.lost, duplicated: d.duplicated, late: d.late, dropped: d.dropped + this.ramp.dropped + l.dropped,
+      misreads: d.misreads, lost: d.lost, duplicated: d.duplicated, late: d.late, dropped: d.dropped + this.ramp.dropped + l.dropped,
       silenced: d.silenced, stuckReports: d.stuckReports, stuckDevices: d.stuckDevices, deadDevices: d.deadDevices, storms: this.storms,
       droppedHeartbeats: l.droppedHeartbeats, droppedEvents: l.droppedEvents, errors: l.errors, stormDrops: l.stormDrops,
       startup: this.ramp.stats(),
