@@ -304,14 +304,13 @@ function settle(b: Batch, s: SessionRecord, e: BayEvent, exitRead: { read: strin
 
 /** A gate camera read: an entry or an exit of a plate at a garage. */
 function gateEvent(b: Batch, e: GateEvent) {
-  const rules = b.rulesFor(e.lotId);
   const p = readPlate(e.plateRead);
   // session rule: an unreadable plate cannot be billed; an operator reads the image. A plate-shaped
   // misread (豫A012345 for 豫AD12345) is a read of some car: at entry it opens the stay under that
   // read, whose plate is judged at exit (plate rule 1 sets the misread aside); at an exit it may
   // find its session by confusable key (gateExit).
   if (!p) {
-    exception(b, e, 'unreadable-plate', p?.plate ?? null, null, { code: 'unreadable-gate', params: { direction: e.direction, read: e.plateRead } });
+    exception(b, e, 'unreadable-plate', null, null, { code: 'unreadable-gate', params: { direction: e.direction, read: e.plateRead } });
     return;
   }
   const key = confusableKey(p.plate);

@@ -2,7 +2,8 @@
 // code before fleet.ts was split up (commit eb7c783): a refactor that changes one message, one
 // random draw or their order fails here. Re-record them only in a commit that means to change what
 // the simulation does, and say so there. Re-recorded for issue 13: plate reads follow the light
-// and the weather (plate-reading.ts), so the faulty run draws its fault stream differently.
+// and the weather (plate-reading.ts), so the faulty run draws its fault stream differently, and its
+// stays say which the faults kept from the platform (unreported).
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -156,7 +157,7 @@ const RECORDED_FAULTY_RUN = {
       '{"type":"heartbeat","battery":2.732,"temperature":16.8,"seq":1795390200002,"ts":"2026-11-22T23:29:58.006Z"}',
     ],
   ],
-  digest: 'f5d3db3c1a526b377d77981551574be0261bd86aaff7bff796712e70a1a300b7',
+  digest: '139754ae1c8e04f459974d3083ae19c63355586d1e0d45ff9aed14044209dacc',
 };
 const RECORDED_GATEWAY_RUN = {
   links: 8,

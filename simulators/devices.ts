@@ -101,6 +101,8 @@ export interface DevicesOptions {
   drainPerBeat: number;
   /** Where a message that survived the faults goes. */
   transmit: (dev: RampDevice, payload: string, kind: MessageKind) => void;
+  /** Told of each event a fault kept from the platform (lost, or silenced by a dead device), as the model produced it. */
+  undelivered?: (deviceId: string, body: MessageBody, eventTime: Date) => void;
 }
 
 /** What the faults did so far (see FleetStats). */
@@ -156,6 +158,7 @@ export class Devices {
     const dev = this.list[i];
     if (dev.health === Health.Dead && dev.started) {
       this.tally.silenced += 1;
+      this.o.undelivered?.(deviceId, body, eventTime);
       return;
     }
     const reported = this.asReported(dev, body);
@@ -265,6 +268,7 @@ export class Devices {
   /** On its way: the camera's read of the plate (a misread, its confidence), the device's clock in ts, then loss, late delivery or a duplicate. */
   private overTheAir(dev: DeviceRuntime, body: MessageBody, eventTime: Date): void {
     const { faults, rng, transmit } = this.o;
+    const observed = body;
     let b = body;
     if ((b.type === 'bay' || b.type === 'gate') && b.plate && faults.misread) {
       const r = readAs(b.plate, conditionsAt(this.o.simNow(), this.o.seed), faults.misread, rng.fault);
@@ -275,6 +279,7 @@ export class Devices {
     const message = { ...b, seq: dev.seq++, ts: ts.toISOString() } as DeviceMessage;
     if (rng.fault() < (faults.loss ?? 0)) {
       this.tally.lost += 1;
+      this.o.undelivered?.(dev.id, observed, eventTime);
       return;
     }
     const payload = JSON.stringify(message);
