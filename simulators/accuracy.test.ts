@@ -87,7 +87,7 @@ describe('compareSessions', () => {
     ];
     const r = compareSessions(stays, sessions);
     expect(r).toMatchObject({
-      stays: 6, autoBilled: 2, autoBilledShare: 2 / 6, inReview: 2, wrongPlateInvoices: 1, wrongContactlessCharges: 1,
+      stays: 6, reported: 5, autoBilled: 2, autoBilledShare: 2 / 5, inReview: 2, wrongPlateInvoices: 1, wrongContactlessCharges: 1,
       staysWithoutSession: 2, withoutSessionNeverReported: 1, withoutSessionPlatformLost: 1,
     });
   });

@@ -52,15 +52,17 @@ export interface BillingAccuracy {
   unmatched: number;
   /** True stays that ended in the window with no closed session for them. */
   staysWithoutSession: number;
-  /** True stays that ended in the window (the denominator of the shares below). */
+  /** True stays that ended in the window. */
   stays: number;
+  /** …less those the fleet never reported (withoutSessionNeverReported): what a platform could bill, the denominator of autoBilledShare. */
+  reported: number;
   /** Invoices issued to a driver (the plate's bill: certain or confirmed, not void) whose plate is not the car's that parked. */
   wrongPlateInvoices: number;
   /** Contactless charges (pending or made) of such invoices. */
   wrongContactlessCharges: number;
   /** Stays billed with no person involved: a closed session whose plate is certain. */
   autoBilled: number;
-  /** autoBilled / stays, 0..1. */
+  /** autoBilled / reported, 0..1. */
   autoBilledShare: number;
   /** Stays whose session waits in the operators' review queue (or whose plate is still pending). */
   inReview: number;
@@ -158,7 +160,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   const used = new Map<TrueStay, PlatformSession>();
   const r: BillingAccuracy = {
     closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0,
-    stays: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
+    stays: 0, reported: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
     withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0,
   };
   /** The true stay a session records: same lot (and bay), entry and exit within tolerance, the closest; each stay once. */
@@ -223,7 +225,8 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     }
   }
   r.rightPlateShare = share(r.rightPlate, r.matched);
-  r.autoBilledShare = share(r.autoBilled, r.stays);
+  r.reported = r.stays - r.withoutSessionNeverReported;
+  r.autoBilledShare = share(r.autoBilled, r.reported);
   return r;
 }
 
