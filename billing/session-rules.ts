@@ -176,6 +176,23 @@ export function planBatch(events: readonly SessionEvent[], known: readonly Sessi
   return b.plan;
 }
 
+/**
+ * Street stays closed by their sensor whose camera exit read never came (plate 'pending' since
+ * before a cut-off): judged on the reads they have (plate rule 5), as plan.settled.
+ */
+export function settleStale(stale: readonly SessionRecord[], rulesFor: (lotId: string) => LotRules): Plan {
+  const b: Batch = {
+    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [], settled: [] },
+    changed: new Set(), byLotKey: new Map(), byBay: new Map(), appliedEvents: new Set(), pending: [], rulesFor,
+  };
+  for (const known of stale) {
+    if (known.plateCertainty !== 'pending' || !known.bayCode || known.exitTime === null) continue;
+    const s = { ...known };
+    settle(b, s, { kind: 'sensor', lotId: s.lotId, bayCode: s.bayCode!, deviceId: s.exitDevice!, seq: s.exitSeq!, time: s.exitTime!, occupied: false }, null);
+  }
+  return b.plan;
+}
+
 /** A batch being planned: the plan so far, and the sessions it can touch, indexed for matching. */
 interface Batch {
   plan: Plan;

@@ -37,6 +37,13 @@ function toRecord(r: any): SessionRecord {
 /** What sessions.plate_evidence holds: the judgement once made, the reads so far before. */
 const evidenceJson = (s: SessionRecord) => JSON.stringify(s.plateEvidence ?? { reads: s.plateReads });
 
+/** Street sessions whose plate has waited for its camera's exit read since before `before` (at most `limit`). */
+export async function loadStalePending(q: Queryable, before: Date, limit = 1000): Promise<SessionRecord[]> {
+  const { rows } = await q.query(
+    `SELECT ${SESSION_COLS} FROM sessions s WHERE s.plate_certainty = 'pending' AND s.exit_time < $1 ORDER BY s.exit_time LIMIT $2`, [before, limit]);
+  return rows.map(toRecord);
+}
+
 /** The sessions and pending exits the events can touch. */
 export async function loadContext(q: Queryable, events: SessionEvent[]): Promise<{ known: SessionRecord[]; pending: PendingExit[] }> {
   const gateLots: string[] = [];

@@ -14,8 +14,10 @@ import type { IssuedInvoice } from '../core/changes.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
 import { BillingBook, DEFAULT_LOT_RULES } from './billing-book.ts';
-import { planBatch, type SessionRecord, type SessionEvent, type PendingExit } from './session-rules.ts';
-import { loadContext, writePlan, type Fees, type Queryable } from './session-store.ts';
+import { planBatch, settleStale, type SessionRecord, type SessionEvent, type PendingExit } from './session-rules.ts';
+import { loadContext, loadStalePending, writePlan, type Fees, type Queryable } from './session-store.ts';
+import { withTx } from '../core/db/tx.ts';
+import type { Pool } from '../core/db/index.ts';
 
 export interface SessionHookOptions {
   /** Config INVOICE_DUE_DAYS: an unpaid invoice is overdue this many days after it is issued. */
@@ -180,4 +182,24 @@ export async function overstayScan(q: Queryable, now: Date = new Date()): Promis
     [now.toISOString(), DEFAULT_LOT_RULES.maxStayHours],
   );
   return rowCount ?? 0;
+}
+
+/** How long a street stay's plate waits for its camera's exit read before it is judged without it. */
+export const EXIT_READ_GIVE_UP_MS = 15 * 60_000;
+
+/**
+ * Street stays whose camera exit read never came (lost, or the camera died): judged on the reads
+ * they have, in one transaction; the invoices that became the plate's bill are told to payments
+ * as issued. Run by node-cron (billing/module.ts). Returns how many stays it settled.
+ */
+export async function settleStalePlates(pool: Pool, hook: SessionHook, now: Date = new Date()): Promise<number> {
+  const { settled, n } = await withTx(pool, async (c) => {
+    const stale = await loadStalePending(c, new Date(now.getTime() - EXIT_READ_GIVE_UP_MS));
+    if (!stale.length) return { settled: [], n: 0 };
+    const plan = settleStale(stale, (lot) => hook.book.rules(lot));
+    const written = await writePlan(c, plan, new Map(), 0);
+    return { settled: written.settled, n: plan.settled.length };
+  });
+  if (settled.length && hook.events.listenerCount('issued')) hook.events.emit('issued', settled);
+  return n;
 }

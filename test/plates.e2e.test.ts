@@ -8,7 +8,8 @@ import { consoleToken, connectDevice, nextSeq, publish, startTestPlatform, tempD
 import { api, newDriver } from './payments-fixtures.ts';
 import { eventsTopic } from '../core/protocol.ts';
 import { loadConfig } from '../core/config.ts';
-import { billingModule } from '../billing/index.ts';
+import { billingModule, type BillingModule } from '../billing/index.ts';
+import { settleStalePlates } from '../billing/sessions.ts';
 import { paymentsModule } from '../payments/index.ts';
 import { notificationsModule } from '../notifications/index.ts';
 import type { PaymentsRuntime } from '../payments/runtime.ts';
@@ -20,6 +21,7 @@ const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'sil
 let p: TestPlatform;
 let dataDir: string;
 let payments: PaymentsRuntime;
+let billing: BillingModule;
 let operator: string;
 let streetOperator: string;
 let gateDev: DeviceCredential;
@@ -34,7 +36,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...ENV, DATA_DIR: dataDir });
   const pay = paymentsModule(config, { autoChargeIntervalMs: 3_600_000, client: { timeoutMs: 2000, attempts: 4, backoffMs: 100 }, sim: { latencyMs: 10, slowMs: 3000 } });
   payments = pay.runtime;
-  p = await startTestPlatform({ dataDir, env: ENV, modules: [billingModule(config, { ensureTariffs: ensureBillingSeed }), pay, notificationsModule(config)] });
+  p = await startTestPlatform({ dataDir, env: ENV, modules: [billing = billingModule(config, { ensureTariffs: ensureBillingSeed }), pay, notificationsModule(config)] });
   gateDev = p.device((d) => d.kind === 'gate-camera');
   camDev = p.device((d) => d.kind === 'bay-camera' && (d.bays?.length ?? 0) > 0);
   sensorDev = p.device((d) => d.kind === 'bay-sensor' && d.bayCode === camDev.bays![0]);
@@ -138,6 +140,20 @@ describe('plates: whose stay is it', () => {
     expect(await lookup('豫K34568')).toEqual([]);
     const review = await api(p, 'GET', '/api/v1/operator/review', undefined, streetOperator);
     expect(review.body.sessions.find((x: any) => x.id === s.id)).toMatchObject({ plateCertainty: 'uncertain', plateEvidence: { rule: 'low-confidence' } });
+  });
+
+  it('a street stay whose camera exit read never comes is judged on its entry read once the wait is over', async () => {
+    // The bay of the test before, after that stay.
+    const entry = ago(8);
+    await sensorSays(true, ago(8.1));
+    await bayRead(true, '豫K45678', entry, 0.96);
+    await sensorSays(false, ago(5)); // …and the camera's read of the departure is lost
+    const s = await sessionAt(camDev.lotId, entry);
+    expect(s).toMatchObject({ status: 'closed', plate_certainty: 'pending' });
+    expect(await settleStalePlates(p.db.pool, billing.sessionHook)).toBe(0); // still waiting
+    expect(await settleStalePlates(p.db.pool, billing.sessionHook, new Date(Date.now() + 20 * 60_000))).toBe(1);
+    expect((await q('SELECT * FROM sessions WHERE id = $1', [s.id]))[0]).toMatchObject({ status: 'closed', plate_certainty: 'certain', plate_evidence: { rule: 'single-confident-read' } });
+    expect(await invoiceOf(s.id)).toMatchObject({ plate: '豫K45678', plate_certain: true });
   });
 
   it('a contactless plate whose stay was uncertain is not charged; once an operator confirms it, it is', async () => {
