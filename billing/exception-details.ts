@@ -59,7 +59,7 @@ const ENGLISH: { [C in ExceptionDetailCode]: (p: ParamsOf<C>) => string } = {
   'exit-before-entry': (p) => `exit of ${p.plate} at ${p.exitAt} is older than the entry of its open session (${p.entryAt}): out of order or a camera clock is wrong; the session stays open`,
   'exit-no-session': (p) => `exit of ${p.plate} at ${p.exitAt} matches no open session at this lot`,
   'uncertain-plate': (p) => `plate not certain (${p.rule}): reads ${p.reads.map((r) => `${r.role} ${r.read} (${conf(r.confidence)})`).join(', ')}`
-    + `${p.confusableInLot.length ? `; confusable plates in the lot: ${p.confusableInLot.join(', ')}` : ''}: check the images and confirm the plate before anyone is billed`,
+    + `; candidates ${p.candidates.join(', ')}${p.confusableInLot.length ? `; confusable plates in the lot: ${p.confusableInLot.join(', ')}` : ''}: check the images and confirm the plate before anyone is billed`,
   'bay-handover': (p) => `bay handover: ${p.plate} was seen in bay ${p.bay} before it was reported free; the exit time is only an upper bound`,
   'no-tariff': (p) => (p.scheduled
     ? `no tariff version of this lot is in force at ${p.entryAt}: schedule one from an earlier date`
