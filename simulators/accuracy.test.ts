@@ -92,6 +92,12 @@ describe('compareSessions', () => {
     });
   });
 
+  it('pairs cars a garage saw at the same instants by plate, not crosswise', () => {
+    const stays = [stay('豫A15252', 'G1', 'G1-01', 100, 400), stay('豫A25163', 'G1', 'G1-02', 100, 400)];
+    const r = compareSessions(stays, [session('豫A25163', 'G1', null, 100, 400), session('豫A15252', 'G1', null, 100, 400)]);
+    expect(r).toMatchObject({ matched: 2, rightPlate: 2 });
+  });
+
   it('matches each true stay at most once and respects the bay', () => {
     const stays = [stay('豫A11111', 'S1', 'S1-01', 0, 600)];
     const r = compareSessions(stays, [session('豫A11111', 'S1', 'S1-02', 0, 600), session('豫A11111', 'S1', 'S1-01', 0, 600), session('豫A11111', 'S1', 'S1-01', 1, 601)]);

@@ -184,7 +184,10 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
       const dExit = Math.abs(t.exit.getTime() - exit);
       if (dExit > tol) continue;
       const cost = Math.abs(t.entry.getTime() - entry) + dExit;
-      if (cost < bestCost) {
+      // A tie goes to the stay of the session's plate: with wall-clock stamps, cars a garage's gates
+      // see in the same tick share entry and exit to the millisecond, and the times alone would pair
+      // them crosswise (measured: every "wrong plate" of bench:city before this was such a pair).
+      if (cost < bestCost || (cost === bestCost && best !== null && t.plate === s.plate && best.plate !== s.plate)) {
         best = t;
         bestCost = cost;
       }
