@@ -25,6 +25,13 @@ export const REVIEW_REASON: Record<ReviewSession['reviewReasons'][number], Strin
   voided: 'reasonVoided',
 };
 
+/** Which read of a vehicle (billing/plate-evidence.ts PlateRead role). */
+export const READ_ROLE: Record<string, StringKey> = {
+  entry: 'opReadEntry',
+  sighting: 'opReadSighting',
+  exit: 'opReadExit',
+};
+
 export const MATCH_METHOD: Record<string, StringKey> = {
   exact: 'matchExact',
   confusable: 'matchConfusable',
