@@ -3,7 +3,7 @@
 import type { IssuedInvoice, LotsChanged } from '../core/changes.ts';
 import type { Config } from '../core/config.ts';
 import type { OneLotModule } from '../core/module.ts';
-import { createSessionHook, overstayScan, type SessionHook } from './sessions.ts';
+import { createSessionHook, overstayScan, settleStalePlates, type SessionHook } from './sessions.ts';
 import type { Queryable } from './session-store.ts';
 import { billingOperatorRoutes, publicBillingRoutes } from './http/index.ts';
 import { checkEvBays } from './ev-bays.ts';
@@ -39,6 +39,13 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
     // Guidance ranks by price too, with the same tariffs that bill the stay.
     priceEstimate: (lotId, entry, exit) => sessionHook.book.estimate(lotId, entry, exit),
     jobs: [{
+      // plate rule 5: a street stay whose camera exit read never came is judged on its other reads.
+      name: 'pending plates', schedule: '*/5 * * * *',
+      async run({ pool, log }) {
+        const n = await settleStalePlates(pool, sessionHook);
+        if (n) log.info(`sessions: ${n} street stay(s) judged without their camera's exit read`);
+      },
+    }, {
       name: 'overstay scan', schedule: '*/15 * * * *',
       async run({ pool, log }) {
         const n = await overstayScan(pool, new Date());

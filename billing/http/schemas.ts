@@ -39,6 +39,18 @@ export const ReviewSession = Type.Object({
   reviewReason: Type.Union([Type.String(), Type.Null()], { description: 'the stored reason, in English (for the log)' }),
   reviewReasons: Type.Array(Type.Union(REVIEW_REASON_CODES.map((c) => Type.Literal(c))), { description: 'the same as codes, which the console shows in zh or en' }),
   invoice: Type.Union([Type.Object({ id: Type.Integer(), amountFen: Type.Integer(), status: Type.String() }), Type.Null()]),
+  plateCertainty: Type.Union([Type.Literal('certain'), Type.Literal('uncertain'), Type.Literal('pending'), Type.Literal('confirmed')], {
+    description: 'uncertain: the invoice is nobody\'s bill until approved (docs/plates.md); confirmed: an operator approved the plate',
+  }),
+  plateEvidence: Type.Union([Type.Object({
+    rule: Type.String({ description: 'the plate rule that decided (docs/plates.md)' }),
+    reads: Type.Array(Type.Object({
+      role: Type.String({ description: 'entry, sighting or exit' }), deviceId: Type.String(), seq: Type.Integer(), at: Iso,
+      read: Type.String(), confidence: Type.Union([Type.Number(), Type.Null()]), color: Type.Union([Type.String(), Type.Null()]),
+    })),
+    candidates: Type.Array(Type.String(), { description: 'the plates the reads could name, the best first' }),
+    confusableInLot: Type.Array(Type.String(), { description: 'other cars open at the lot with confusable plates' }),
+  }), Type.Null()], { description: 'every read of the vehicle and the rule that judged its plate; null on stays closed before reads were kept' }),
 });
 export type ReviewSession = Static<typeof ReviewSession>;
 
