@@ -9,7 +9,7 @@ import { createLogger } from './core/logger.ts';
 import { scheduleJobs } from './core/jobs.ts';
 import { sessionJobs } from './core/session-jobs.ts';
 import type { App, ModuleContext, OneLotModule } from './core/module.ts';
-import { buildBroker, ingestJobs, type Broker } from './ingest/index.ts';
+import { buildBroker, consumeBroker, DynsecAccounts, ingestJobs, type Broker, type BrokerConsumer } from './ingest/index.ts';
 import { buildApi } from './api/app.ts';
 import { billingModule, type BillingModule, type BillingModuleOptions } from './billing/index.ts';
 import { paymentsModule, type PaymentsModule, type PaymentsModuleOptions } from './payments/index.ts';
@@ -21,7 +21,8 @@ import { ensureBillingSeed, seedDemo } from './seed/index.ts';
 export interface Platform {
   config: Config;
   db: Database;
-  broker: Broker;
+  /** The embedded broker, or with MQTT_BROKER_URL the consumer of the external one. */
+  broker: Broker | BrokerConsumer;
   api: App;
   metrics: Metrics;
   changes: ChangeFeed;
@@ -61,26 +62,43 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
 
     const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs });
     const changes = new ChangeFeed();
-    const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log, sms: modules.find((m) => m.sms)?.sms };
-    const broker = await buildBroker(
-      {
-        batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
-        connectRates: {
-          addressBurst: config.MQTT_CONNECT_ADDRESS_BURST, addressPerSecond: config.MQTT_CONNECT_ADDRESS_PER_SECOND,
-          deviceBurst: config.MQTT_CONNECT_DEVICE_BURST, devicePerMinute: config.MQTT_CONNECT_DEVICE_PER_MINUTE,
-          trustedNetworks: trustedNetworks(config),
+    // Devices on an external broker (MQTT_BROKER_URL): OneLot provisions their accounts there.
+    const brokerAccounts = config.MQTT_BROKER_ADMIN_URL ? await DynsecAccounts.connect(config.MQTT_BROKER_ADMIN_URL) : undefined;
+    if (brokerAccounts) cleanups.push(() => brokerAccounts.close());
+    const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log, sms: modules.find((m) => m.sms)?.sms, brokerAccounts };
+    const ingestDeps = { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: modules.flatMap((m) => m.hooks ?? []) };
+    let broker: Broker | BrokerConsumer;
+    let mqtt: { host: string; port: number };
+    if (config.MQTT_BROKER_URL) {
+      broker = await consumeBroker({
+        url: config.MQTT_BROKER_URL, ingestId: config.INGEST_ID, connections: config.INGEST_BROKER_CONNECTIONS,
+        batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS,
+      }, ingestDeps);
+      cleanups.push(() => broker.close());
+      const url = new URL(config.MQTT_BROKER_URL);
+      mqtt = { host: url.hostname, port: Number(url.port || 1883) };
+    } else {
+      const embedded = await buildBroker(
+        {
+          batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+          connectRates: {
+            addressBurst: config.MQTT_CONNECT_ADDRESS_BURST, addressPerSecond: config.MQTT_CONNECT_ADDRESS_PER_SECOND,
+            deviceBurst: config.MQTT_CONNECT_DEVICE_BURST, devicePerMinute: config.MQTT_CONNECT_DEVICE_PER_MINUTE,
+            trustedNetworks: trustedNetworks(config),
+          },
         },
-      },
-      { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: modules.flatMap((m) => m.hooks ?? []) },
-    );
-    cleanups.push(() => broker.close());
-    const mqttPort = await broker.listen(config.MQTT_PORT, config.HOST);
-    const mqtt = { host: config.HOST, port: mqttPort };
+        ingestDeps,
+      );
+      broker = embedded;
+      cleanups.push(() => embedded.close());
+      mqtt = { host: config.HOST, port: await embedded.listen(config.MQTT_PORT, config.HOST) };
+    }
+    const mqttPort = mqtt.port;
     const credentialsFile = await seedDemo(db.pool, { dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt, log: (m) => log.info(m) });
 
     const api = await buildApi(
       { tileUrl: config.TILE_URL },
-      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: !broker.aedes.closed }) },
+      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: broker.healthy() }) },
     );
     // The API closes first so no request waits on a closing database.
     cleanups.push(() => api.close());
@@ -102,7 +120,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     let closed = false;
     return {
       config, db, broker, api, metrics, changes, modules, credentialsFile, mqttPort, httpUrl,
-      mqttUrl: `mqtt://${host}:${mqttPort}`,
+      mqttUrl: `mqtt://${mqtt.host.includes(':') ? `[${mqtt.host}]` : mqtt.host}:${mqttPort}`,
       async close() {
         if (closed) return;
         closed = true;
