@@ -9,7 +9,7 @@ import type { MqttClient } from 'mqtt';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { connectDevice, nextSeq, publish, waitFor } from './helpers.ts';
 import { client, STREET, startEstate, type Estate } from './estate-helpers.ts';
-import { startMosquitto, type Mosquitto } from './mosquitto.ts';
+import { startMosquitto, type Mosquitto } from '../load-tests/lib/mosquitto.ts';
 import { embeddedSocketDir } from '../load-tests/fuzz/database.ts';
 
 let m: Mosquitto;

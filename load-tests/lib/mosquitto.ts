@@ -1,4 +1,4 @@
-// A real Mosquitto 2 for a test: its own config and dynamic-security file in a temporary directory,
+// A real Mosquitto 2 for a test or a benchmark: its own config and dynamic-security file in a temporary directory,
 // a free port, the dynsec admin (OneLot's provisioning account) and OneLot's ingest account made
 // with mosquitto_ctrl as an operator would (docs/deploy.md). stop() kills it and deletes the directory.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import mqtt from 'mqtt';
 
 const run = promisify(execFile);
 const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
@@ -21,6 +22,11 @@ export interface Mosquitto {
   adminUrl: string;
   /** mosquitto_ctrl dynsec <args> as the admin; resolves with its output. */
   ctrl(...args: string[]): Promise<string>;
+  /**
+   * Device accounts in bulk, as OneLot's provisioning makes them one at a time (ingest/dynsec-accounts.ts):
+   * one $CONTROL message, so dynsec rewrites its file once. For devices seeded straight into the database.
+   */
+  provisionDevices(devices: Array<{ id: string; secret: string }>): Promise<void>;
   /** What Mosquitto logged so far. */
   log(): string;
   stop(): Promise<void>;
@@ -91,6 +97,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   const withUser = (u: { user: string; password: string }) => `mqtt://${u.user}:${encodeURIComponent(u.password)}@127.0.0.1:${port}`;
   return {
     port, url, ingestUrl: withUser(ingest), adminUrl: withUser(admin), ctrl,
+    provisionDevices: (devices) => provision(url, admin, devices),
     log: () => logged,
     async stop() {
       proc.kill('SIGKILL');
@@ -98,4 +105,24 @@ export async function startMosquitto(): Promise<Mosquitto> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function provision(url: string, admin: { user: string; password: string }, devices: Array<{ id: string; secret: string }>): Promise<void> {
+  const c = await mqtt.connectAsync(url, { username: admin.user, password: admin.password, protocolVersion: 5, reconnectPeriod: 0 });
+  try {
+    await c.subscribeAsync('$CONTROL/dynamic-security/v1/response', { qos: 1 });
+    const answered = new Promise<Array<{ command: string; error?: string }>>((resolve) => c.once('message', (_t, p) => resolve(JSON.parse(p.toString()).responses)));
+    await c.publishAsync('$CONTROL/dynamic-security/v1', JSON.stringify({
+      commands: devices.flatMap(({ id, secret }) => [
+        { command: 'createRole', rolename: `onelot-device-${id}`, acls: [
+          { acltype: 'publishClientSend', topic: `devices/${id}/events`, allow: true },
+          { acltype: 'subscribeLiteral', topic: `devices/${id}/commands`, allow: true }] },
+        { command: 'createClient', username: id, password: secret, clientid: id, roles: [{ rolename: `onelot-device-${id}` }] },
+      ]),
+    }), { qos: 1 });
+    const failed = (await answered).find((a) => a.error);
+    if (failed) throw new Error(`mosquitto refused ${failed.command}: ${failed.error}`);
+  } finally {
+    await c.endAsync();
+  }
 }
