@@ -116,7 +116,7 @@ describe('devices on Mosquitto, accounts provisioned by OneLot', () => {
 
 describe('ingest processes sharing the subscription', () => {
   const DEVICES = 20;
-  let children: ChildProcess[] = [];
+  const children: ChildProcess[] = [];
   afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
 
   /** A second ingest process (INGEST_ID `id`) on the platform's embedded database, through its socket. */
