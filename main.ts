@@ -47,7 +47,7 @@ console.log(`
     API docs: ${platform.httpUrl}/docs
     Health:   ${platform.httpUrl}/healthz   Metrics: ${platform.httpUrl}/metrics
     MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})
-    Database: ${platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}` : 'DATABASE_URL'}
+    Database: ${platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}` : `DATABASE_URL, ${platform.db.engine === 'timescaledb' ? 'TimescaleDB' : 'PostgreSQL without TimescaleDB (native partitions)'}`}
     Simulator: ${config.SIMULATE ? `on, ${config.SIM_SPEED}× speed` : 'off (SIMULATE=false)'}
   Press Ctrl-C to stop.
 `);

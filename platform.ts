@@ -58,9 +58,12 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   try {
     const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, durable: config.EMBEDDED_FSYNC });
     cleanups.push(() => db.close());
+    log.info({ mode: db.mode, engine: db.engine }, db.engine === 'timescaledb'
+      ? 'database: TimescaleDB (hypertables, compression, retention and continuous aggregate policies)'
+      : 'database: PostgreSQL without TimescaleDB (native daily partitions of the event tables, retention by dropping partitions, OneLot\'s own occupancy rollup)');
     await migrate(db.pool, (m) => log.info(m));
 
-    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs });
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs, database: { mode: db.mode, engine: db.engine } });
     const changes = new ChangeFeed();
     // Devices on an external broker (MQTT_BROKER_URL): OneLot provisions their accounts there.
     const brokerAccounts = config.MQTT_BROKER_ADMIN_URL ? await DynsecAccounts.connect(config.MQTT_BROKER_ADMIN_URL) : undefined;
@@ -115,7 +118,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       const stop = await m.start?.({ ...ctx, httpUrl });
       if (stop) cleanups.push(stop);
     }
-    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs(broker.writer, config.DEVICE_LOW_BATTERY_V), ...sessionJobs, ...modules.flatMap((m) => m.jobs ?? [])], ctx));
+    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs(broker.writer, config.DEVICE_LOW_BATTERY_V, db.engine), ...sessionJobs, ...modules.flatMap((m) => m.jobs ?? [])], ctx));
 
     let closed = false;
     return {

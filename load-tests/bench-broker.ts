@@ -1,6 +1,6 @@
 // npm run bench:broker [-- --devices 200 --seconds 2 --connections 64]
 // How fast OneLot's ingest drains an external broker (issue 14, docs/deploy.md): a Mosquitto 2 of its
-// own (load-tests/lib/mosquitto.ts), the platform in its own process consuming the shared subscription
+// own (load-tests/lib/mosquitto-dynsec.ts), the platform in its own process consuming the shared subscription
 // (MQTT_BROKER_URL, INGEST_BROKER_CONNECTIONS sessions). The platform is frozen (SIGSTOP) while N
 // devices publish QoS 1 for `seconds` (Mosquitto acknowledges on receipt and queues everything for
 // the ingest sessions), then thawed (SIGCONT): stored ÷ time to store them all is the rate one
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { counter } from './lib/stats.ts';
 import { killWithParent, settleIngest, startPlatformProcess } from './lib/platform-process.ts';
-import { startMosquitto } from './lib/mosquitto.ts';
+import { startDynsecMosquitto } from './lib/mosquitto-dynsec.ts';
 import type { DeviceLoadDone } from './lib/device-load.ts';
 
 const { values } = parseArgs({ options: {
@@ -22,7 +22,7 @@ const { values } = parseArgs({ options: {
 } });
 const [devicesN, seconds, connections] = [Number(values.devices), Number(values.seconds), Number(values.connections)];
 
-const m = await startMosquitto();
+const m = await startDynsecMosquitto();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const platform = await startPlatformProcess({ dataDir, env: { MQTT_BROKER_URL: m.ingestUrl, MQTT_BROKER_ADMIN_URL: m.adminUrl, INGEST_BROKER_CONNECTIONS: String(connections) } });

@@ -2,18 +2,17 @@
 // started by the test on a free port; OneLot runs no broker, provisions device accounts through
 // $CONTROL and consumes events through a shared subscription, acknowledging after commit.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { connectDevice, nextSeq, publish, waitFor } from './helpers.ts';
 import { client, STREET, startEstate, type Estate } from './estate-helpers.ts';
-import { startMosquitto, type Mosquitto } from '../load-tests/lib/mosquitto.ts';
-import { embeddedSocketDir } from '../load-tests/fuzz/database.ts';
+import { startDynsecMosquitto, type DynsecMosquitto } from '../load-tests/lib/mosquitto-dynsec.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../load-tests/lib/scratch-database.ts';
 import type { BrokerConsumer } from '../ingest/index.ts';
 
-let m: Mosquitto;
+let m: DynsecMosquitto;
+let database: ScratchDatabase;
 let e: Estate;
 let api: ReturnType<typeof client>;
 let lotId: string;
@@ -22,14 +21,17 @@ const closed = (c: MqttClient) => new Promise<void>((resolve) => { if (!c.connec
 const bayOf = async (code: string) => (await fetch(`${e.p.httpUrl}/api/v1/lots/${lotId}`).then((r) => r.json())).bays.find((b: { code: string }) => b.code === code);
 
 beforeAll(async () => {
-  m = await startMosquitto();
-  e = await startEstate({ MQTT_BROKER_URL: m.ingestUrl, MQTT_BROKER_ADMIN_URL: m.adminUrl, INGEST_BROKER_CONNECTIONS: '8' });
+  m = await startDynsecMosquitto();
+  // The machine's PostgreSQL 15, so a second ingest process can share the database (part A's plain mode).
+  database = await createScratchDatabase('onelot_broker_e2e');
+  e = await startEstate({ DATABASE_URL: database.url, MQTT_BROKER_URL: m.ingestUrl, MQTT_BROKER_ADMIN_URL: m.adminUrl, INGEST_BROKER_CONNECTIONS: '8' });
   api = client(e.p);
   lotId = (await api(e.zz, 'POST', '/lots', { ...STREET, published: true })).body.id;
   await api(e.zz, 'POST', `/lots/${lotId}/bays`, { pattern: `${lotId}-{01..40}` });
 }, 180_000);
 afterAll(async () => {
   await e?.p.destroy();
+  await database?.drop();
   await m?.stop();
 });
 
@@ -120,13 +122,10 @@ describe('ingest processes sharing the subscription', () => {
   const children: ChildProcess[] = [];
   afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
 
-  /** A second ingest process (INGEST_ID `id`) on the platform's embedded database, through its socket. */
+  /** A second ingest process (INGEST_ID `id`) on the platform's database. */
   async function ingestProcess(id: string): Promise<{ proc: ChildProcess; stored: () => number }> {
-    const dir = embeddedSocketDir(process.pid, os.tmpdir());
-    if (!dir) throw new Error('no embedded database socket');
-    const password = readFileSync(path.join(dir, 'password'), 'utf8').trim();
     const proc = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'ingest-process.ts')], {
-      env: { ...process.env, DATABASE_URL: `postgresql://postgres:${encodeURIComponent(password)}@/postgres?host=${encodeURIComponent(dir)}`, MQTT_BROKER_URL: m.ingestUrl, INGEST_ID: id, INGEST_BROKER_CONNECTIONS: '8' },
+      env: { ...process.env, DATABASE_URL: database.url, MQTT_BROKER_URL: m.ingestUrl, INGEST_ID: id, INGEST_BROKER_CONNECTIONS: '8' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(proc);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
-export function embeddedSocketDir(pid: number, tmpDir: string): string | undefined {
+function embeddedSocketDir(pid: number, tmpDir: string): string | undefined {
   const held = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
