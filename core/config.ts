@@ -58,7 +58,7 @@ export const ConfigSchema = Type.Object({
    * has one message in flight until it is committed (ingest/broker-consumer.ts), so this bounds the
    * group commit's batch and the process's rate (rate ≈ connections ÷ commit time).
    */
-  INGEST_BROKER_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 64 }),
+  INGEST_BROKER_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 256 }),
   /** Base map tiles; {s},{z},{x},{y} placeholders as Leaflet expects. */
   TILE_URL: Type.String({ default: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png' }),
   /** Group commit: flush when this many messages are waiting… */
