@@ -4,7 +4,7 @@
 // named by its id, with the device secret as password and its id as the only client id it may use,
 // and one role of its own: publishClientSend on its events topic(s), subscribeLiteral on its
 // commands topic(s). Mosquitto 2.0's dynsec has no %u/%c patterns in ACLs, hence a role per device.
-// Dynsec rewrites its whole JSON file after every command message, so bulk changes go in one message.
+// Dynsec rewrites its whole JSON file after every command, so a change costs a file write (docs/deploy.md).
 import mqtt, { type MqttClient } from 'mqtt';
 import type { BrokerAccounts, DeviceTopics } from '../core/device-accounts.ts';
 import { OneLotError } from '../core/errors.ts';

@@ -22,7 +22,8 @@ export interface DynsecMosquitto extends Mosquitto {
   ctrl(...args: string[]): Promise<string>;
   /**
    * Device accounts in bulk, as OneLot's provisioning makes them one at a time (ingest/dynsec-accounts.ts):
-   * one $CONTROL message, so dynsec rewrites its file once. For devices seeded straight into the database.
+   * one $CONTROL message (dynsec still saves its file after each command: a few hundred, not a city).
+   * For devices seeded straight into the database.
    */
   provisionDevices(devices: Array<{ id: string; secret: string }>): Promise<void>;
 }
