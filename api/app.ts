@@ -69,7 +69,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
 
   await registerOpenApi(app);
   await app.register(fastifyCookie);
-  const limits = await registerRateLimits(app, deps.config);
+  const limits = await registerRateLimits(app, deps.config, deps.pool);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);

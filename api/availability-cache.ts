@@ -20,11 +20,14 @@ export class AvailabilityCache {
     await this.reload();
     this.feed.on('availability', this.onChange);
     this.feed.on('lots', this.onLots);
+    // Changes from other processes were perhaps missed (core/change-relay.ts reconnected).
+    this.feed.on('resync', this.onLots);
   }
 
   stop(): void {
     this.feed.off('availability', this.onChange);
     this.feed.off('lots', this.onLots);
+    this.feed.off('resync', this.onLots);
   }
 
   async reload(): Promise<void> {

@@ -29,7 +29,10 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
     hooks: [sessionHook],
     routes: publicBillingRoutes,
     // The console's tariff and pass writes reload the book, so what they change prices the next exit.
-    operatorRoutes: (app, ctx) => billingOperatorRoutes(app, ctx, { reload: () => sessionHook.reload(ctx.pool) }),
+    // Other processes (ingest bills, api prices) reload on the feed's `tariffs`.
+    operatorRoutes: (app, ctx) => billingOperatorRoutes(app, ctx, {
+      reload: async () => { await sessionHook.reload(ctx.pool); ctx.changes.emit('tariffs', { lotIds: [] }); },
+    }),
     // Guidance ranks by price too, with the same tariffs that bill the stay.
     priceEstimate: (lotId, entry, exit) => sessionHook.book.estimate(lotId, entry, exit),
     jobs: [{
@@ -41,6 +44,8 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
         await pool.query('ANALYZE sessions, invoices, session_exceptions');
       },
     }],
+    // Where sessions are billed (ingest) and where guidance prices stays (api).
+    startIn: ['ingest', 'api'],
     async start({ pool, changes, metrics, log }) {
       await opts.ensureTariffs?.(pool);
       await sessionHook.reload(pool);
@@ -58,7 +63,10 @@ export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'>, opts: Bi
           .catch((err: unknown) => log.warn(`billing: the tariff of new lot(s) ${lotIds.join(', ')} waits for their first event: ${(err as Error).message}`));
       };
       changes.on('lots', onLots);
-      return async () => { sessionHook.events.off('issued', forward); changes.off('lots', onLots); };
+      // An operator changed tariffs or passes through another process (here too: reloading twice is cheap and rare).
+      const onTariffs = () => { sessionHook.reload(pool).catch((err: unknown) => log.warn(`billing: reloading tariffs failed; the next change retries: ${(err as Error).message}`)); };
+      changes.on('tariffs', onTariffs);
+      return async () => { sessionHook.events.off('issued', forward); changes.off('lots', onLots); changes.off('tariffs', onTariffs); };
     },
   };
 }

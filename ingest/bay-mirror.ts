@@ -1,8 +1,9 @@
 // The ingest writer's copy of bay_state (occupied, since, event time per bay), so deciding what a
 // batch changes — and spotting late reports — costs no database reads. The database stays the
 // record: the mirror is loaded from it, and updated only after a batch has committed.
-// It assumes one ingest writer per database (the platform's design); a second writer would need
-// the self-joining UPDATE this replaced.
+// With one ingest writer per database (npm start) the mirror is the truth between loads. Where
+// several processes write (processes by role), the writer re-reads each batch's bays with refresh
+// under its lots' locks (ingest/writer.ts `shared`), so the database decides.
 import type { Pool, PoolClient } from '../core/db/index.ts';
 
 export interface BayRecord { lotId: string; occupied: boolean | null; since: number | null; eventTime: number | null }
@@ -25,6 +26,13 @@ export class BayMirror {
     const missing = codes.filter((c) => !this.bays.has(c));
     if (!missing.length) return;
     const { rows } = await client.query(`SELECT bay_code, lot_id, occupied, since, event_time FROM bay_state WHERE bay_code = ANY($1::text[])`, [missing]);
+    for (const r of rows) this.bays.set(r.bay_code, toRecord(r));
+  }
+
+  /** Re-read these bays from the database (in the caller's transaction, under its locks). */
+  async refresh(client: PoolClient, codes: string[]): Promise<void> {
+    if (!codes.length) return;
+    const { rows } = await client.query(`SELECT bay_code, lot_id, occupied, since, event_time FROM bay_state WHERE bay_code = ANY($1::text[])`, [codes]);
     for (const r of rows) this.bays.set(r.bay_code, toRecord(r));
   }
 

@@ -32,6 +32,8 @@ export interface BrokerConsumerConfig {
   connections: number;
   batchMax: number;
   batchWaitMs: number;
+  /** Other processes write to the database too (ingest/writer.ts `shared`). */
+  shared?: boolean;
   /** How long the broker keeps a disconnected session and its messages (s). */
   sessionExpirySeconds?: number;
 }
@@ -68,7 +70,7 @@ const SESSION_TAKEN_OVER = 0x8e;
 export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerConsumerDeps): Promise<BrokerConsumer> {
   const { metrics, log } = deps;
   const writer = new EventWriter(deps.pool, {
-    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
+    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
   });
   await writer.start();
   const devices = deviceCache(new DeviceDirectory(deps.pool), deps.changes);

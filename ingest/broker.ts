@@ -16,6 +16,7 @@ import { ReadGate } from './read-gate.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { acceptMessage } from './accept.ts';
 import { followDeviceChanges } from './device-changes.ts';
+import { shareConnectOutcomes } from './connect-sharing.ts';
 
 export interface BrokerConfig {
   batchMax: number;
@@ -26,6 +27,8 @@ export interface BrokerConfig {
   connectRates?: ConnectRates;
   /** Stop reading device sockets at this many uncommitted messages; read again at half (ingest/read-gate.ts). */
   backlogMax: number;
+  /** Other ingest processes write to the same database (ingest/writer.ts `shared`). */
+  shared?: boolean;
 }
 
 /** 16 KiB: a device message is at most 4 KiB of payload (docs/device-protocol.md). */
@@ -66,7 +69,7 @@ interface HookContext {
   directory: DeviceDirectory;
   writer: EventWriter;
   devices: WeakMap<object, Device>;
-  limiter: ConnectLimiter;
+  limiter: Pick<ConnectLimiter, 'retryAfterMs' | 'fail' | 'succeed'>;
   rates: ConnectRateLimiter;
   metrics: Metrics;
   log: BrokerDeps['log'];
@@ -86,12 +89,15 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     },
   });
   const writer = new EventWriter(deps.pool, {
-    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
+    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
     onCommitted: () => gate.committed(),
   });
   await writer.start();
+  // Several ingest processes: wrong secrets are counted by all together (ingest/connect-sharing.ts).
+  const shared = deps.changes.relayed ? shareConnectOutcomes(new ConnectLimiter(), deps.changes) : undefined;
+  const limiter = shared ?? new ConnectLimiter();
   const ctx: HookContext = {
-    directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(),
+    directory, writer, devices: new WeakMap<object, Device>(), limiter,
     rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log,
   };
 
@@ -144,6 +150,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     async close() {
       // Stop accepting, disconnect devices, then commit whatever they already sent.
       unfollow();
+      shared?.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       gate.close();

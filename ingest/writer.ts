@@ -28,6 +28,13 @@ export interface WriterOptions {
   hooks?: BatchHook[];
   /** Called after every commit (or failed one): the broker's read gate resumes reading on it. */
   onCommitted?: () => void;
+  /**
+   * Other processes write to this database too (processes by role: README, "Roles"): each batch
+   * locks the lots it touches and reads their bays from the database, so the database decides
+   * what an event changes, not this process's mirror; and its availability change is relayed to
+   * the other processes in its own transaction.
+   */
+  shared?: boolean;
 }
 
 const MAX_DEAD_PAYLOAD = 8192;
@@ -133,7 +140,11 @@ export class EventWriter {
       this.opts.metrics.commitBatchSize.observe(batch.length);
       this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       for (const item of batch) item.done.resolve();
-      if (change.lots.length || change.bays.length) this.opts.changes.emit('availability', change);
+      // Shared: the batch's transaction relayed it to the other processes already.
+      if (change.lots.length || change.bays.length) {
+        if (this.opts.shared) this.opts.changes.emitLocal('availability', change);
+        else this.opts.changes.emit('availability', change);
+      }
     } catch (err) {
       // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
       // When whether it committed is unknown (the connection broke, or a lost answer outside a
@@ -173,6 +184,22 @@ export class EventWriter {
     }
   }
 
+  /**
+   * Another process may have changed these lots' bays and sessions since we last looked: lock the
+   * lots (every writer takes them in one order, so none waits on another in a circle), then read.
+   * The hooks read after the lock, so they see what it protects. Resolves with what they read.
+   * Issued together (pipelined: one round trip): the server runs them in order, and each read's
+   * snapshot is taken when it starts, after the lock is held.
+   */
+  private async beginShared(client: PoolClient, observations: Observed[], events: IngestEvent[]): Promise<unknown[]> {
+    const lots = await lotsOf(client, observations, this.mirror);
+    const [, , , ...loaded] = await Promise.all([
+      client.query('BEGIN'), lockLots(client, lots), this.mirror.refresh(client, bayCodes(observations)),
+      ...this.hooks.map((h) => h.load?.(client, events)),
+    ]);
+    return loaded;
+  }
+
   private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
     // Repeats inside one batch collapse here; repeats of committed events hit the unique key.
     const seen = new Set<string>();
@@ -198,16 +225,20 @@ export class EventWriter {
     const client = await this.pool.connect();
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
-    const transaction = this.hooks.length > 0;
+    const shared = this.opts.shared === true;
+    const transaction = this.hooks.length > 0 || shared;
+    const observations = silenced.length ? [...events, ...silenced] : events;
     try {
-      // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
-      // depend on this batch's events, which are not stored yet.
       let loaded: unknown[] = [];
-      if (transaction) {
+      if (shared) {
+        loaded = await this.beginShared(client, observations, events);
+      } else if (transaction) {
+        // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
+        // depend on this batch's events, which are not stored yet.
         const begun = client.query('BEGIN');
         [, ...loaded] = await Promise.all([begun, ...this.hooks.map((h) => h.load?.(client, events))]);
       }
-      const observed = await planObservations(client, silenced.length ? [...events, ...silenced] : events, this.mirror);
+      const observed = await planObservations(client, observations, this.mirror);
       this.opts.metrics.mqttLate.inc(observed.late);
       const touched = planTouch(events, this.lastSeenWritten);
       const stored = client.query(BATCH_SQL, [
@@ -244,6 +275,7 @@ export class EventWriter {
           const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
           if (then) afterCommit.push(then);
         }
+        if (shared && (lots.length || observed.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: observed.changes });
         await client.query('COMMIT');
       }
       this.mirror.apply(observed.updates);
@@ -301,6 +333,39 @@ SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots)
 async function flushed(client: PoolClient): Promise<void> {
   const stream = (client as unknown as { connection?: { stream?: { writableLength?: number } } }).connection?.stream;
   while ((stream?.writableLength ?? 0) > 0) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Advisory locks per lot, a namespace of their own (core/leader.ts uses another). */
+const LOT_LOCK_NAMESPACE = 0x0e1f;
+
+/**
+ * Transaction locks on these lots, taken in the order of their hashes: every writer takes them in
+ * that one order, so two writers never each hold a lot the other waits for (two ids of one hash
+ * are one lock, which the order also keeps acyclic).
+ */
+async function lockLots(client: PoolClient, lotIds: string[]): Promise<void> {
+  if (!lotIds.length) return;
+  await client.query(
+    `SELECT pg_advisory_xact_lock(${LOT_LOCK_NAMESPACE}, h) FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest($1::text[]) AS id ORDER BY 1) AS s`,
+    [lotIds],
+  );
+}
+
+function bayCodes(observed: Observed[]): string[] {
+  return [...new Set(observed.flatMap((e) => (e.observation ? [e.observation.bayCode] : [])))];
+}
+
+/** Every lot a batch touches: its events' and its observed bays' (a silence names only a bay). */
+async function lotsOf(client: PoolClient, observed: Array<Observed & { lotId?: string | null }>, mirror: BayMirror): Promise<string[]> {
+  const codes = bayCodes(observed);
+  await mirror.ensure(client, codes);
+  const lots = new Set<string>();
+  for (const e of observed) if (e.lotId) lots.add(e.lotId);
+  for (const code of codes) {
+    const lotId = mirror.get(code)?.lotId;
+    if (lotId) lots.add(lotId);
+  }
+  return [...lots];
 }
 
 /** The events whose stored row is the one this batch wrote (a repeat finds an older received_at). */
