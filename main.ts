@@ -56,7 +56,7 @@ if (platform.roles.size === 3) {
     Health:   ${platform.httpUrl}/healthz   Metrics: ${platform.httpUrl}/metrics
     MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})
     Database: ${database}
-    Simulator: ${stopSimulator ? `on, ${config.SIM_SPEED}× speed` : 'off (SIMULATE=false)'}
+    Simulator: ${stopSimulator ? `on, ${config.SIM_SPEED}× speed` : config.SIMULATE ? 'off' : 'off (SIMULATE=false)'}
   Press Ctrl-C to stop.
 `);
 } else {
