@@ -97,7 +97,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     resolve: (token) => principalOf(deps.pool, deps.config.AUTH_TOKEN_SECRET, token),
     revoke: (sessionId) => revokeSession(deps.pool, sessionId),
   });
-  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, sms: deps.sms, auth, limits });
+  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, sms: deps.sms, brokerAccounts: deps.brokerAccounts, auth, limits });
 
   const webDir = config.webDir ?? DEFAULT_WEB_DIR;
   if (existsSync(path.join(webDir, 'index.html'))) {

@@ -12,6 +12,7 @@ import type { OperatorPrincipal } from './sessions.ts';
 import type { BatchHook } from './ingest-events.ts';
 import type { Metrics } from './metrics.ts';
 import type { SmsSender } from './sms.ts';
+import type { BrokerAccounts } from './device-accounts.ts';
 
 /** The fastify instance every route file receives: TypeBox schemas type its requests. */
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -70,6 +71,8 @@ export interface ModuleContext {
   log: Log;
   /** The SMS provider a module (notifications/) supplies; undefined when none is loaded. */
   sms?: SmsSender;
+  /** Device accounts on the external MQTT broker (MQTT_BROKER_ADMIN_URL); undefined with the embedded broker. */
+  brokerAccounts?: BrokerAccounts;
 }
 
 export interface RouteContext extends ModuleContext {
