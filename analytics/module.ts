@@ -1,13 +1,30 @@
-// analytics as a module: the operators' analytics route, and the job that folds the hourly deltas
-// the billing and payments statements append (migrations/008) into lot_hourly_stats.
+// analytics as a module: the operators' analytics route, the job that folds the hourly deltas
+// the billing and payments statements append (migrations/008) into lot_hourly_stats, and free bays
+// at arrival (issue 15): the forecast route, its jobs, and the chance of a space guidance ranks by.
 import type { OneLotModule } from '../core/module.ts';
 import { foldHourlyDeltas } from './hourly-stats.ts';
 import { analyticsOperatorRoutes } from './http/operator.ts';
+import { forecastRoutes } from './http/forecast.ts';
+import { ForecastService } from './forecast-service.ts';
 
 export function analyticsModule(): OneLotModule {
+  const forecasts = new ForecastService();
   return {
     name: 'analytics',
+    routes: forecastRoutes(forecasts),
     operatorRoutes: analyticsOperatorRoutes,
-    jobs: [{ name: 'analytics fold', schedule: '*/10 * * * * *', run: async ({ pool, metrics }) => { await foldHourlyDeltas(pool, metrics); } }],
+    arrivalForecast: forecasts,
+    jobs: [
+      { name: 'analytics fold', schedule: '*/10 * * * * *', run: async ({ pool, metrics }) => { await foldHourlyDeltas(pool, metrics); } },
+      // Every 2 minutes: each lot's curve (fits first when there is no model yet).
+      { name: 'forecast refresh', schedule: '30 */2 * * * *', run: async ({ pool }) => { await forecasts.refresh(pool); } },
+      // Nightly, when the city is quiet: refit on the last 6 weeks.
+      { name: 'forecast fit', schedule: '0 40 3 * * *', timeZone: 'Asia/Shanghai', run: async ({ pool }) => { await forecasts.fit(pool); } },
+    ],
+    // The first curves without waiting for the job's slot, and without holding up the start: a
+    // city's first fit reads weeks of history.
+    async start({ pool, log }) {
+      forecasts.refresh(pool).catch((err: unknown) => log.warn({ err }, 'forecast: first refresh failed; the job retries every 2 minutes'));
+    },
   };
 }
