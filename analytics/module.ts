@@ -16,15 +16,11 @@ export function analyticsModule(): OneLotModule {
     arrivalForecast: forecasts,
     jobs: [
       { name: 'analytics fold', schedule: '*/10 * * * * *', run: async ({ pool, metrics }) => { await foldHourlyDeltas(pool, metrics); } },
-      // Every 2 minutes: each lot's curve (fits first when there is no model yet).
+      // Every 2 minutes: each lot's curve. The first run after a start fits first (a city's first
+      // fit reads weeks of history), so its duration on /metrics is the fit's.
       { name: 'forecast refresh', schedule: '30 */2 * * * *', run: async ({ pool }) => { await forecasts.refresh(pool); } },
       // Nightly, when the city is quiet: refit on the last 6 weeks.
       { name: 'forecast fit', schedule: '0 40 3 * * *', timeZone: 'Asia/Shanghai', run: async ({ pool }) => { await forecasts.fit(pool); } },
     ],
-    // The first curves without waiting for the job's slot, and without holding up the start: a
-    // city's first fit reads weeks of history.
-    async start({ pool, log }) {
-      forecasts.refresh(pool).catch((err: unknown) => log.warn({ err }, 'forecast: first refresh failed; the job retries every 2 minutes'));
-    },
   };
 }

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { analyticsModule } from '../analytics/index.ts';
 import type { ModuleContext, OneLotModule } from '../core/module.ts';
 import { generateHistory, writeHistory, type HistoryLot } from '../simulators/history.ts';
-import { startTestPlatform, getJson, waitFor, launchChromium, cspViolations, type TestPlatform } from './helpers.ts';
+import { startTestPlatform, getJson, launchChromium, cspViolations, type TestPlatform } from './helpers.ts';
 
 const DAYS = 10;
 const STREET = 'ZZ-JS-0005';
@@ -26,8 +26,6 @@ async function runJob(name: string): Promise<void> {
 beforeAll(async () => {
   analytics = analyticsModule();
   p = await startTestPlatform({ modules: [analytics], env: { TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
-  // The start's own first refresh (no history yet) must be over before the history is written.
-  await waitFor(async () => (await getJson(p, `/api/v1/lots/${STREET}/forecast`)).status === 200, 10_000, 'the first forecast refresh');
   const { rows } = await p.db.pool.query<{ id: string; kind: 'garage' | 'street'; capacity: number }>(`SELECT id, kind, capacity FROM lots WHERE published ORDER BY id`);
   const lots: HistoryLot[] = rows.map((r) => ({ ...r, demand: 1.2 }));
   const end = Math.floor(Date.now() / 900_000) * 900_000;
