@@ -63,18 +63,21 @@ export class ForecastService implements ArrivalForecast {
     for (let i = 0; i < ids.length; i += FIT_CHUNK) {
       const chunk = ids.slice(i, i + FIT_CHUNK);
       const { rows } = await pool.query(
-        `SELECT lot_id, (extract(epoch FROM bucket) * 1000)::float8 AS t, avg_free FROM lot_free_15m
+        `SELECT lot_id, (extract(epoch FROM bucket) * 1000)::float8 AS t, avg_free, last_free FROM lot_free_15m
           WHERE lot_id = ANY($1) AND bucket >= $2 AND bucket < $3`,
         [chunk, new Date(start).toISOString(), new Date(end).toISOString()],
       );
-      const series = new Map(chunk.map((id) => [id, new Float64Array(buckets).fill(NaN)]));
+      const free = new Map(chunk.map((id) => [id, new Float64Array(buckets).fill(NaN)]));
+      const last = new Map(chunk.map((id) => [id, new Float64Array(buckets).fill(NaN)]));
       for (const r of rows) {
         const k = Math.round((Number(r.t) - start) / STEP_MS);
-        if (k >= 0 && k < buckets) series.get(r.lot_id)![k] = Number(r.avg_free);
+        if (k < 0 || k >= buckets) continue;
+        free.get(r.lot_id)![k] = Number(r.avg_free);
+        last.get(r.lot_id)![k] = Number(r.last_free);
       }
       for (const id of chunk) {
         const lot = lots.get(id)!;
-        next.set(id, fitLot({ capacity: lot.capacity, timeZone: lot.timeZone, start: new Date(start), free: series.get(id)! }));
+        next.set(id, fitLot({ capacity: lot.capacity, timeZone: lot.timeZone, start: new Date(start), free: free.get(id)!, last: last.get(id)! }));
       }
       await yieldToOthers();
     }

@@ -37,6 +37,12 @@ export interface LotHistory {
   timeZone: string;
   start: Date;
   free: ArrayLike<number>;
+  /**
+   * The count at the end of each bucket (its last sample; NaN: none, the count held). A forecast
+   * is asked from a live count for an instant 15·h minutes on; fitting from and to bucket ends asks
+   * the history the same question (a bucket's mean is smoother, and 7.5 minutes off in time).
+   */
+  last?: ArrayLike<number>;
 }
 
 export interface LotModel {
@@ -197,16 +203,26 @@ export function fitLot(history: LotHistory): LotModel | null {
   }
 
   // 2. Deviation weights per horizon: y = a·d0 + b·d1, ridge least squares.
+  // Origins at the end of each bucket i: d0 the count then (the live count at run time), d1 the
+  // mean deviation of the 8 buckets up to i (the last 2 hours); the target is the count at the end
+  // of bucket i + h, 15·h minutes on. The profile at a bucket's end is between its slot and the next.
   const dev = new Float64Array(n);
   for (let i = 0; i < n; i++) dev[i] = v[i] - loo[i];
+  const lastFilled = history.last ? filled(history.last) : v;
+  const end = new Float64Array(n), atEnd = new Float64Array(n), d0 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    end[i] = Number.isFinite(lastFilled[i]) ? lastFilled[i] : v[i];
+    atEnd[i] = i + 1 < n ? (loo[i] + loo[i + 1]) / 2 : loo[i];
+    d0[i] = end[i] - atEnd[i];
+  }
   const d1 = new Float64Array(n).fill(NaN);
-  for (let i = 8; i < n; i++) {
+  for (let i = 7; i < n; i++) {
     let s = 0, c = 0;
-    for (let j = i - 8; j < i; j++) if (Number.isFinite(dev[j])) { s += dev[j]; c++; }
+    for (let j = i - 7; j <= i; j++) if (Number.isFinite(dev[j])) { s += dev[j]; c++; }
     if (c > 0) d1[i] = s / c;
   }
   const origins = (h: number, visit: (i: number) => void) => {
-    for (let i = 8; i + h < n; i++) if (Number.isFinite(dev[i]) && Number.isFinite(d1[i]) && Number.isFinite(dev[i + h])) visit(i);
+    for (let i = 8; i + h < n; i++) if (Number.isFinite(d0[i]) && Number.isFinite(d1[i]) && Number.isFinite(d0[i + h])) visit(i);
   };
   const weights: Array<[number, number]> = [];
   const chances: Array<Array<[number, number]>> = [];
@@ -214,22 +230,21 @@ export function fitLot(history: LotHistory): LotModel | null {
     let s00 = 0, s01 = 0, s11 = 0, s0y = 0, s1y = 0, m = 0;
     origins(h, (i) => {
       // The origin is the end of bucket i: its mean is "now"; the target is h buckets on.
-      const a = dev[i], b = d1[i], y = dev[i + h];
+      const a = d0[i], b = d1[i], y = d0[i + h];
       s00 += a * a; s01 += a * b; s11 += b * b; s0y += a * y; s1y += b * y; m++;
     });
     const r = RIDGE * m;
     const det = (s00 + r) * (s11 + r) - s01 * s01;
     const w: [number, number] = det > 0 ? [((s11 + r) * s0y - s01 * s1y) / det, ((s00 + r) * s1y - s01 * s0y) / det] : [0, 0];
     weights.push(w);
-    // 3. How often there was a space when this forecast said f free bays, per band of f. A
-    // bucket's mean of 0.3 free bays means a bay was free about 30 % of that time: it counts 0.3.
-    const n = new Float64Array(BANDS.length), hit = new Float64Array(BANDS.length), sumF = new Float64Array(BANDS.length);
+    // 3. How often there was a space when this forecast said f free bays, per band of f.
+    const seen = new Float64Array(BANDS.length), hit = new Float64Array(BANDS.length), sumF = new Float64Array(BANDS.length);
     origins(h, (i) => {
-      const f = clamp(loo[i + h] + w[0] * dev[i] + w[1] * d1[i], 0, history.capacity);
+      const f = clamp(atEnd[i + h] + w[0] * d0[i] + w[1] * d1[i], 0, history.capacity);
       const k = bandOf(f);
-      n[k]++; sumF[k] += f; hit[k] += clamp(v[i + h], 0, 1);
+      seen[k]++; sumF[k] += f; hit[k] += end[i + h] >= 1 ? 1 : 0;
     });
-    chances.push(calibrationCurve(n, hit, sumF));
+    chances.push(calibrationCurve(seen, hit, sumF));
   }
   return { capacity: history.capacity, timeZone: history.timeZone, days: known / SLOTS_PER_DAY, profile, weights, chances };
 }

@@ -1,4 +1,4 @@
-// npm run bench:forecast [-- --lots 300 --train-days 28 --test-days 14 --seed 15]
+// npm run bench:forecast [-- --lots 300 --train-days 28 --test-days 14 --seed 15] [--city [--city-lots 1000]]
 // How good the free-bays forecast is (issue 15), measured on days it never saw. Weeks of history
 // for a sample of the Zhengzhou preset's lots (simulators/history.ts: weekday/weekend, each day's
 // own level and drift, event evenings, rainy days); the forecast (core/forecast.ts — the very
@@ -7,10 +7,22 @@
 //   - MAE of free bays at 15, 30 and 60 minutes, against "same as now" and "the profile alone";
 //   - calibration: the stated chance of at least one free bay, per decile, against how often there was one;
 //   - the time to fit every lot and to forecast every lot (what the platform's jobs do in memory).
+// With --city, then the platform's own job at city scale: `city-lots` lots of the preset (the
+// 1,000 garages by default) with 28 days of history written into a fresh data directory
+// (lot_occupancy_samples, as ingest samples it), the platform started as `npm start` starts it
+// with its jobs on, and the forecast job's runs timed from /metrics (onelot_job_duration_seconds,
+// job="forecast-refresh"): the first run materialises lot_free_15m and fits every lot, the next is
+// the 2-minutely refresh. Up to 5 minutes: the job runs at second 30 of every even minute.
 // Prints a table on stderr and one JSON line on stdout.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { openDatabase } from '../core/db/index.ts';
+import { startPlatformProcess } from './lib/platform-process.ts';
+import { sampleValue } from './lib/stats.ts';
 import { generateCity } from '../seed/city-generator.ts';
-import { generateHistory, bucketMeans, type HistoryLot } from '../simulators/history.ts';
+import { generateHistory, bucketLast, bucketMeans, writeHistory, type HistoryLot } from '../simulators/history.ts';
 import { fitLot, forecastLot, profileAt, STEP_MINUTES, HORIZON_STEPS, type LotModel } from '../core/forecast.ts';
 
 const { values } = parseArgs({ options: {
@@ -18,6 +30,8 @@ const { values } = parseArgs({ options: {
   'train-days': { type: 'string', default: '28' },
   'test-days': { type: 'string', default: '14' },
   seed: { type: 'string', default: '15' },
+  city: { type: 'boolean', default: false },
+  'city-lots': { type: 'string', default: '1000' },
 } });
 const nLots = Number(values.lots), trainDays = Number(values['train-days']), testDays = Number(values['test-days']), seed = Number(values.seed);
 for (const [k, v] of Object.entries({ lots: nLots, 'train-days': trainDays, 'test-days': testDays, seed })) {
@@ -45,7 +59,7 @@ const PER_BUCKET = STEP_MINUTES / SAMPLE;
 const trainBuckets = (trainDays * 1440) / STEP_MINUTES;
 t = performance.now();
 const models: Array<LotModel | null> = history.lots.map(({ lot, free }) =>
-  fitLot({ capacity: lot.capacity, timeZone: 'Asia/Shanghai', start, free: bucketMeans(free, SAMPLE).subarray(0, trainBuckets) }));
+  fitLot({ capacity: lot.capacity, timeZone: 'Asia/Shanghai', start, free: bucketMeans(free, SAMPLE).subarray(0, trainBuckets), last: bucketLast(free, SAMPLE).subarray(0, trainBuckets) }));
 const fitMs = ms(t);
 
 const HORIZONS = [1, 2, 4]; // steps: 15, 30, 60 minutes
@@ -100,4 +114,62 @@ for (const c of result.calibration) {
   log(`${c.decile.padEnd(13)} ${String(c.n).padStart(8)}   ${String(c.stated).padStart(8)}   ${String(c.observed).padStart(10)}   ${(c.observed! - c.stated!).toFixed(1).padStart(5)}`);
 }
 log(`\nfit: ${fitMs} ms for ${lots.length} lots; forecast: ${result.timings.forecastUsPerLot} µs per lot`);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+const platform = values.city ? await cityStage(Number(values['city-lots'])) : null;
+process.stdout.write(`${JSON.stringify({ ...result, platform })}\n`);
+
+/** The platform's forecast job on `n` lots of the preset with 28 days of history; seconds per run from /metrics. */
+async function cityStage(n: number) {
+  if (!Number.isInteger(n) || n < 1) throw new Error('--city-lots must be a positive whole number');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-forecast-'));
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  log(`\ncity stage: creating the platform's database in ${dataDir}…`);
+  await (await startPlatformProcess({ dataDir, env: { SEED_DEMO: 'false' } })).stop();
+  const chosen = [...city.lots.filter((l) => l.kind === 'garage'), ...city.lots.filter((l) => l.kind === 'street')].slice(0, n);
+  const days = 28;
+  const end = Math.floor(Date.now() / 900_000) * 900_000;
+  let t0 = performance.now();
+  const hist = generateHistory(chosen.map((l) => ({ id: l.id, kind: l.kind, capacity: l.capacity, demand: l.demand })), { start: new Date(end - days * 86_400_000), days, seed, sampleMinutes: 15 });
+  log(`city stage: ${chosen.length} lots × ${days} days generated in ${ms(t0)} ms; writing…`);
+  const db = await openDatabase({ dataDir });
+  let rows: number;
+  try {
+    const pool = db.pool;
+    await pool.query(`INSERT INTO operators (id, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [city.operators.map((o) => o.id), city.operators.map((o) => o.name)]);
+    await pool.query(
+      `INSERT INTO lots (id, operator_id, name, name_en, kind, district, lat, lng, capacity)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::int[])`,
+      [chosen.map((l) => l.id), chosen.map((l) => l.operatorId), chosen.map((l) => l.name), chosen.map((l) => l.nameEn), chosen.map((l) => l.kind),
+        chosen.map((l) => l.district), chosen.map((l) => l.lat), chosen.map((l) => l.lng), chosen.map((l) => l.capacity)],
+    );
+    const last = new Map(hist.lots.map(({ lot, free }) => [lot.id, free[free.length - 1]]));
+    await pool.query(`INSERT INTO lot_availability (lot_id, free, occupied, unknown) SELECT id, f, c - f, 0 FROM unnest($1::text[], $2::int[], $3::int[]) AS x(id, f, c)`,
+      [chosen.map((l) => l.id), chosen.map((l) => last.get(l.id)!), chosen.map((l) => l.capacity)]);
+    t0 = performance.now();
+    rows = await writeHistory(pool, hist);
+    log(`city stage: ${rows} occupancy samples written in ${ms(t0)} ms`);
+  } finally {
+    await db.close();
+  }
+  const platform = await startPlatformProcess({ dataDir, env: { SEED_DEMO: 'false', SCHEDULED_JOBS: 'true' } });
+  try {
+    const runs = async () => sampleValue(await platform.metrics(), 'onelot_job_duration_seconds_count', { job: 'forecast-refresh', outcome: 'ok' });
+    const last = async () => sampleValue(await platform.metrics(), 'onelot_job_last_duration_seconds', { job: 'forecast-refresh' });
+    const waitRuns = async (k: number) => {
+      const deadline = Date.now() + 300_000;
+      while ((await runs()) < k) {
+        if (Date.now() > deadline) throw new Error(`the forecast job did not complete run ${k} within 5 minutes`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      return last();
+    };
+    log('city stage: waiting for the forecast job (it runs at second 30 of every even minute)…');
+    const firstS = await waitRuns(1);
+    log(`city stage: first run (materialise lot_free_15m, fit ${chosen.length} lots, forecast): ${firstS.toFixed(2)} s`);
+    const refreshS = await waitRuns(2);
+    log(`city stage: 2-minutely refresh: ${refreshS.toFixed(3)} s`);
+    const curve = await (await fetch(`${platform.httpUrl}/api/v1/lots/${chosen[0].id}/forecast`)).json() as { historyDays: number | null };
+    return { lots: chosen.length, historyDays: days, samples: rows, firstRunSeconds: firstS, refreshSeconds: refreshS, servedHistoryDays: curve.historyDays };
+  } finally {
+    await platform.stop();
+  }
+}

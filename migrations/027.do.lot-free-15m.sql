@@ -7,7 +7,8 @@
 CREATE MATERIALIZED VIEW lot_free_15m WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
 SELECT time_bucket(interval '15 minutes', time) AS bucket,
        lot_id,
-       avg(free)::real AS avg_free
+       avg(free)::real AS avg_free,
+       last(free, time) AS last_free   -- the count at the bucket's end: what "now" and "then" are in a forecast
 FROM lot_occupancy_samples
 GROUP BY 1, 2
 WITH NO DATA;

@@ -9,11 +9,12 @@
 //   - bad-weather days: the whole city drives 1.25× as much and stays 20 % longer.
 // Used by `npm run bench:forecast` (issue 15) to train and score the forecast, and reusable by
 // anything that needs history (e.g. pricing): generateHistory → per lot, the free count every
-// `sampleMinutes`; bucketMeans → 15-minute means as the platform's aggregate keeps them;
+// `sampleMinutes`; bucketMeans, bucketLast → 15-minute buckets as the platform's aggregate
+// (migrations/027) keeps them;
 // writeHistory → the same into lot_occupancy_samples. Deterministic for a seed.
 import { seededRandom } from '../core/random.ts';
 import type { Pool } from '../core/db/index.ts';
-import { DWELL, BASE_TURNOVER, demandAtHour, dwellMinutes, normal, poisson, remainingDwellMinutes, shanghaiHour, steadyOccupancy, type LotKind } from './demand.ts';
+import { DWELL, BASE_TURNOVER, demandAtHour, dwellMinutes, normal, poisson, remainingDwellMinutes, steadyOccupancy, type LotKind } from './demand.ts';
 
 export interface HistoryLot { id: string; kind: LotKind; capacity: number; demand: number }
 export type DayKind = 'normal' | 'event' | 'rain';
@@ -66,21 +67,27 @@ function simulateLot(lot: HistoryLot, t0: number, days: History['days'], step: n
   const leaving = new Int32Array(MAX_DWELL + 2); // ring: cars leaving at minute m % size
   const ring = leaving.length;
   const weekendLevel = 0.4 + rnd(); // 0.4 (offices) … 1.4 (malls, parks)
+  // Demand by minute of the local day, weekday and weekend (the weekend starts an hour later).
+  const weekdayCurve = new Float64Array(DAY_MIN), weekendCurve = new Float64Array(DAY_MIN);
+  for (let k = 0; k < DAY_MIN; k++) { weekdayCurve[k] = demandAtHour(k / 60); weekendCurve[k] = demandAtHour(k / 60 - 1) * weekendLevel; }
+  const localStart = t0 + 8 * 3_600_000; // Zhengzhou, UTC+8 all year
+  const perBayMinute = (lot.demand * BASE_TURNOVER[lot.kind] * lot.capacity) / 60;
   let occupied = Math.round(steadyOccupancy(lot, new Date(t0)) * lot.capacity);
   for (let c = 0; c < occupied; c++) leaving[Math.ceil(remainingDwellMinutes(lot.kind, rnd)) % ring]++;
-  let dayFactor = 1, drift = 0;
+  let dayFactor = 1, drift = 0, driftFactor = 1;
   for (let m = 0; m < minutes; m++) {
-    const t = t0 + m * 60_000;
-    const hour = shanghaiHour(new Date(t));
-    const localDay = Math.floor((t + 8 * 3_600_000) / 86_400_000);
+    const local = localStart + m * 60_000;
+    const localDay = Math.floor(local / 86_400_000);
+    const minuteOfDay = Math.floor((local - localDay * 86_400_000) / 60_000);
+    const hour = minuteOfDay / 60;
     const day = days[Math.floor(m / DAY_MIN)];
     if (m % DAY_MIN === 0) dayFactor = Math.exp(0.15 * normal(rnd));
-    if (m % 15 === 0) drift = 0.9 * drift + 0.08 * normal(rnd);
+    if (m % 15 === 0) { drift = 0.9 * drift + 0.08 * normal(rnd); driftFactor = Math.exp(drift); }
     const weekend = (localDay + 3) % 7 >= 5;
-    let rate = demandAtHour(weekend ? hour - 1 : hour) * (weekend ? weekendLevel : 1) * dayFactor * Math.exp(drift);
+    let rate = (weekend ? weekendCurve : weekdayCurve)[minuteOfDay] * dayFactor * driftFactor;
     if (day.kind === 'rain') rate *= 1.25;
-    if (day.kind === 'event' && day.eventLots.has(lot.id) && hour >= 17 && hour < 22.5) rate *= 1.8;
-    const perMinute = (lot.capacity * lot.demand * BASE_TURNOVER[lot.kind] * rate) / 60;
+    if (day.kind === 'event' && hour >= 17 && hour < 22.5 && day.eventLots.has(lot.id)) rate *= 1.8;
+    const perMinute = perBayMinute * rate;
     occupied -= leaving[m % ring];
     leaving[m % ring] = 0;
     const arrivals = Math.min(poisson(perMinute, rnd), lot.capacity - occupied); // the rest are turned away
@@ -101,6 +108,14 @@ export function bucketMeans(free: Uint16Array, sampleMinutes: number, bucketMinu
     for (let k = 0; k < per; k++) s += free[b * per + k];
     out[b] = s / per;
   }
+  return out;
+}
+
+/** The count at the end of each bucket: its last sample (what lot_free_15m's last_free keeps). */
+export function bucketLast(free: Uint16Array, sampleMinutes: number, bucketMinutes = 15): Float64Array {
+  const per = bucketMinutes / sampleMinutes;
+  const out = new Float64Array(Math.floor(free.length / per));
+  for (let b = 0; b < out.length; b++) out[b] = free[b * per + per - 1];
   return out;
 }
 
