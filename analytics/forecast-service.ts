@@ -133,11 +133,6 @@ export class ForecastService implements ArrivalForecast {
     if (list) list.push(arrival); else this.headingTo.set(lotId, [arrival]);
   }
 
-  /** Drivers guided somewhere (for tests and /metrics-style checks). */
-  headingCount(lotId: string): number {
-    return this.headingTo.get(lotId)?.length ?? 0;
-  }
-
   private forgetArrived(now: Date): void {
     const cutoff = now.getTime() - HEADING_GRACE_MS;
     for (const [id, list] of this.headingTo) {
