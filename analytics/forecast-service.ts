@@ -1,5 +1,5 @@
 // Free bays at arrival (issue 15) inside the platform: each live lot's model (core/forecast.ts)
-// fitted on its last weeks of lot_free_15m (migrations/027), and every lot's 2-hour curve
+// fitted on its last weeks of lot_free_15m (migrations/027, filled here), and every lot's 2-hour curve
 // recomputed every 2 minutes from the live counts, the last 2 hours' buckets and the drivers
 // guidance sent there. Everything the routes and guidance read is in memory, so a request never
 // waits on the database; the jobs read it in small chunks, so ingest batches slip in between.
@@ -13,6 +13,12 @@ const DAY_MS = 86_400_000;
 export const HISTORY_DAYS = 42;
 /** Lots per query when fitting: ~4,000 rows each, a few ms of the one embedded connection. */
 const FIT_CHUNK = 10;
+/**
+ * Fill the buckets this much at a time: as a continuous aggregate, a day of 1,000 garages' samples
+ * held the one embedded connection ~4 s in one call (bench:forecast --city); ingest's batches go in
+ * between the 2-hour slices.
+ */
+const REFRESH_WINDOW_MS = 2 * 3_600_000;
 /** Refit after this long (the nightly job refits; this catches a platform that missed it)… */
 const REFIT_MS = DAY_MS;
 /** …or after an hour while no lot has a model yet (a new platform gathering its first week). */
@@ -35,25 +41,40 @@ export class ForecastService implements ArrivalForecast {
   private models = new Map<string, LotModel | null>();
   private fittedAt = 0;
   private fittedCount = 0;
+  /** lot_free_15m is complete before this instant (ms; 0: not known yet). */
+  private filledUntil = 0;
   private curves = new Map<string, LotCurve>();
   private headingTo = new Map<string, Date[]>();
 
   /**
-   * Materialises lot_free_15m up to the last complete bucket, a day per statement. A range already
-   * materialised costs only its invalidations, so this is cheap after the first run.
+   * Fills lot_free_15m from the samples up to the last complete bucket, REFRESH_WINDOW_MS per
+   * statement, from where it got to (less a bucket) or `days` back: weeks the first time, minutes after.
    */
-  async refreshAggregate(pool: Pool, days: number, now = Date.now()): Promise<void> {
+  async fillBuckets(pool: Pool, days: number, now = Date.now()): Promise<void> {
     const end = Math.floor(now / STEP_MS) * STEP_MS;
-    for (let from = end - days * DAY_MS; from < end; from += DAY_MS) {
-      const to = Math.min(end, from + DAY_MS);
-      await pool.query(`CALL refresh_continuous_aggregate('lot_free_15m', $1::timestamptz, $2::timestamptz)`, [new Date(from).toISOString(), new Date(to).toISOString()]);
+    if (this.filledUntil === 0) {
+      const { rows } = await pool.query(`SELECT (extract(epoch FROM max(bucket)) * 1000)::float8 AS last FROM lot_free_15m`);
+      this.filledUntil = rows[0]?.last == null ? 0 : Number(rows[0].last);
+    }
+    const start = Math.max(end - days * DAY_MS, this.filledUntil - STEP_MS);
+    for (let from = start; from < end; from += REFRESH_WINDOW_MS) {
+      const to = Math.min(end, from + REFRESH_WINDOW_MS);
+      await pool.query(
+        `INSERT INTO lot_free_15m (lot_id, bucket, avg_free, last_free)
+         SELECT lot_id, time_bucket(interval '15 minutes', time), avg(free)::real, last(free, time)
+           FROM lot_occupancy_samples WHERE time >= $1 AND time < $2 GROUP BY 1, 2
+         ON CONFLICT (lot_id, bucket) DO UPDATE SET avg_free = EXCLUDED.avg_free, last_free = EXCLUDED.last_free`,
+        [new Date(from).toISOString(), new Date(to).toISOString()],
+      );
+      this.filledUntil = to;
       await yieldToOthers();
     }
   }
 
   /** Fits every live lot's model on its last HISTORY_DAYS (a lot with under a week of history gets none). */
   async fit(pool: Pool, now = new Date()): Promise<{ lots: number; fitted: number }> {
-    await this.refreshAggregate(pool, HISTORY_DAYS, now.getTime());
+    await this.fillBuckets(pool, HISTORY_DAYS, now.getTime());
+    await pool.query(`DELETE FROM lot_free_15m WHERE bucket < $1`, [new Date(now.getTime() - (HISTORY_DAYS + 1) * DAY_MS).toISOString()]);
     const lots = await liveLots(pool);
     const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
     const start = end - HISTORY_DAYS * DAY_MS;
@@ -91,7 +112,7 @@ export class ForecastService implements ArrivalForecast {
   async refresh(pool: Pool, now = new Date()): Promise<void> {
     const age = now.getTime() - this.fittedAt;
     if (age > REFIT_MS || (this.fittedCount === 0 && age > REFIT_EMPTY_MS)) await this.fit(pool, now);
-    else await this.refreshAggregate(pool, 1 / 12, now.getTime()); // the last 2 hours
+    else await this.fillBuckets(pool, HISTORY_DAYS, now.getTime());
     const current = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
     const from = current - 8 * STEP_MS;
     const [live, recentRows] = [
