@@ -11,8 +11,8 @@ const STEP_MS = STEP_MINUTES * 60_000;
 const DAY_MS = 86_400_000;
 /** Weeks of history a model is fitted on: enough for 6 of each weekday, recent enough to follow change. */
 export const HISTORY_DAYS = 42;
-/** Lots per query when fitting: ~4,000 rows each, a few ms of the one embedded connection. */
-const FIT_CHUNK = 10;
+/** Lots per query when fitting: each ~4,000 buckets of history. */
+const FIT_CHUNK = 5;
 /**
  * Fill the buckets this much at a time: as a continuous aggregate, a day of 1,000 garages' samples
  * held the one embedded connection ~4 s in one call (bench:forecast --city); ingest's batches go in
@@ -83,18 +83,19 @@ export class ForecastService implements ArrivalForecast {
     const ids = [...lots.keys()];
     for (let i = 0; i < ids.length; i += FIT_CHUNK) {
       const chunk = ids.slice(i, i + FIT_CHUNK);
+      // One row per lot, its buckets as arrays: a row per bucket cost ~70 µs each on the embedded
+      // database (40,000 rows: 3 s, and its worker ran out of memory at city scale).
       const { rows } = await pool.query(
-        `SELECT lot_id, (extract(epoch FROM bucket) * 1000)::float8 AS t, avg_free, last_free FROM lot_free_15m
-          WHERE lot_id = ANY($1) AND bucket >= $2 AND bucket < $3`,
-        [chunk, new Date(start).toISOString(), new Date(end).toISOString()],
+        `SELECT lot_id, array_agg(((extract(epoch FROM bucket) * 1000 - $2) / $4)::int) AS k, array_agg(avg_free) AS avg, array_agg(last_free) AS last
+           FROM lot_free_15m WHERE lot_id = ANY($1) AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($3 / 1000.0)
+          GROUP BY lot_id`,
+        [chunk, start, end, STEP_MS],
       );
       const free = new Map(chunk.map((id) => [id, new Float64Array(buckets).fill(NaN)]));
       const last = new Map(chunk.map((id) => [id, new Float64Array(buckets).fill(NaN)]));
-      for (const r of rows) {
-        const k = Math.round((Number(r.t) - start) / STEP_MS);
-        if (k < 0 || k >= buckets) continue;
-        free.get(r.lot_id)![k] = Number(r.avg_free);
-        last.get(r.lot_id)![k] = Number(r.last_free);
+      for (const r of rows as Array<{ lot_id: string; k: number[]; avg: number[]; last: number[] }>) {
+        const f = free.get(r.lot_id)!, l = last.get(r.lot_id)!;
+        r.k.forEach((k, j) => { if (k >= 0 && k < buckets) { f[k] = Number(r.avg[j]); l[k] = Number(r.last[j]); } });
       }
       for (const id of chunk) {
         const lot = lots.get(id)!;
