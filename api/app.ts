@@ -86,6 +86,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const ctx: ApiContext = {
     config, cache, pool: deps.pool, metrics: deps.metrics, brokerStatus: deps.brokerStatus, changes: deps.changes,
     priceEstimate: modules.find((m) => m.priceEstimate)?.priceEstimate,
+    arrivalForecast: modules.find((m) => m.arrivalForecast)?.arrivalForecast,
   };
   healthRoutes(app, ctx);
   configRoutes(app, ctx);

@@ -102,6 +102,17 @@ export interface StartContext extends ModuleContext {
   httpUrl: string;
 }
 
+/**
+ * Free bays at arrival (issue 15, analytics/): guidance ranks by the chance of a space when the
+ * driver gets there, and tells the forecast where it sent them.
+ */
+export interface ArrivalForecast {
+  /** Probability (0..1) of at least one free bay at the lot at `arrival`; null without enough history. */
+  chanceOfSpace(lotId: string, arrival: Date): number | null;
+  /** A guidance request chose this lot; the driver should arrive at `arrival`. */
+  heading(lotId: string, arrival: Date): void;
+}
+
 export interface OneLotModule {
   name: string;
   /** Work inside each ingest transaction (e.g. sessions from device events). */
@@ -118,6 +129,8 @@ export interface OneLotModule {
   sms?: SmsSender;
   /** What parking at a lot from entry to exit would cost (fen); guidance ranks by it. */
   priceEstimate?: (lotId: string, entry: Date, exit: Date) => number | null;
+  /** Free bays at arrival; guidance ranks by it. */
+  arrivalForecast?: ArrivalForecast;
   /** Runs once the broker and the API listen; returns its stop. */
   start?(ctx: StartContext): Promise<(() => Promise<void>) | void>;
   /**
