@@ -7,6 +7,8 @@ export { type Queryable } from './session-store.ts';
 // Refunds (payments) take the same reason codes and evidence as voids.
 export { AdjustmentReason, reasonProblem, type AdjustmentReasonCode } from './adjustment-reasons.ts';
 export { attachEvidence, attachedEvidence } from './evidence.ts';
+// A read this confident stands on its own: a driver sees their open stay from its entry read.
+export { CERTAIN_CONFIDENCE } from './plate-evidence.ts';
 export { EvidenceEvent, EvidenceIds, ReasonCode } from './http/schemas.ts';
 export type { ExceptionDetail } from './exception-details.ts';
 // Demand-responsive pricing: the bench (load-tests/bench-pricing.ts) runs the platform's own steps.

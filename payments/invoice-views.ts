@@ -7,7 +7,7 @@ import type { Pool } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { maskPlate, normalizePlate, type PlateKind } from '../core/plates.ts';
 import { inTenant } from '../core/tenancy.ts';
-import { computeFee, parseTariff, tariffInForce, type FeeLine, type Tariff } from '../billing/index.ts';
+import { CERTAIN_CONFIDENCE, computeFee, parseTariff, tariffInForce, type FeeLine, type Tariff } from '../billing/index.ts';
 import { formatYuan, renderReceiptHtml } from './receipt.ts';
 import type { Invoice, MySessions, OpenSession, PastSession, PlateArrears, ReceiptRef } from './http/schemas.ts';
 
@@ -119,8 +119,10 @@ export async function mySessions(pool: Pool, driverId: number, receipts: Receipt
     `SELECT s.id, s.lot_id, s.plate, s.plate_kind, s.status, s.entry_time, s.exit_time, l.name, l.name_en, i.id AS invoice_id
        FROM sessions s JOIN driver_plates dp ON dp.plate = s.plate AND dp.driver_id = $1 AND s.entry_time >= dp.claimed_at
        JOIN lots l ON l.id = s.lot_id LEFT JOIN invoices i ON i.session_id = s.id
-      WHERE s.plate_certainty NOT IN ('uncertain', 'pending')  -- a stay whose plate is not certain is nobody's yet
-      ORDER BY s.entry_time DESC LIMIT 200`, [driverId]);
+      -- A stay whose plate is not certain is nobody's yet. A stay still open is judged when it ends
+      -- (plate_certainty 'pending'); until then its driver sees it if the entry read stands on its own.
+      WHERE (s.plate_certainty IN ('certain', 'confirmed') OR (s.status = 'open' AND s.plate_certainty = 'pending' AND s.entry_confidence >= $2))
+      ORDER BY s.entry_time DESC LIMIT 200`, [driverId, CERTAIN_CONFIDENCE]);
   const tariffs = await tariffsFor(pool, [...new Set(rows.filter((r) => r.status === 'open').map((r) => r.lot_id))]);
   const invoices = new Map((await invoicesWhere(pool, 'i.id = ANY($1::bigint[])', [rows.map((r) => r.invoice_id).filter((x) => x !== null)])).map((i) => [i.id, i]));
   const open: OpenSession[] = [];
