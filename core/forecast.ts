@@ -220,6 +220,34 @@ export function recalibrate(models: ReadonlyArray<LotModel | null>): Array<[numb
   return map;
 }
 
+/** One back-test statement: the week fold of its origin, the forecast free bays, whether there was a space (1) or not (0). */
+interface Statement { fold: number; f: number; hit: number }
+
+/**
+ * The horizon's calibration curve from all its statements; and, into `record`, each fold's
+ * statements read off the curve fitted without that fold (the out-of-fold back-test).
+ */
+function curveAndRecord(told: readonly Statement[], record: Array<[number, number, number]>): Array<[number, number]> {
+  const size = FOLDS * BANDS.length;
+  const seen = new Float64Array(size), hit = new Float64Array(size), sumF = new Float64Array(size);
+  for (const s of told) {
+    const k = s.fold * BANDS.length + bandOf(s.f);
+    seen[k]++; sumF[k] += s.f; hit[k] += s.hit;
+  }
+  const sum = (a: Float64Array, skip = -1) => {
+    const out = new Float64Array(BANDS.length);
+    for (let j = 0; j < FOLDS; j++) if (j !== skip) for (let k = 0; k < BANDS.length; k++) out[k] += a[j * BANDS.length + k];
+    return out;
+  };
+  const without = Array.from({ length: FOLDS }, (_, j) => calibrationCurve(sum(seen, j), sum(hit, j), sum(sumF, j)));
+  for (const s of told) {
+    const c = chanceOfSpace(without[s.fold], s.f);
+    const r = record[binOf(c)];
+    r[0]++; r[1] += s.hit; r[2] += c;
+  }
+  return calibrationCurve(sum(seen), sum(hit), sum(sumF));
+}
+
 /** Fits a lot's model; null with less than MIN_HISTORY_DAYS of known buckets. */
 export function fitLot(history: LotHistory): LotModel | null {
   const v = filled(history.free);
@@ -300,33 +328,15 @@ export function fitLot(history: LotHistory): LotModel | null {
     const w: [number, number] = det > 0 ? [((s11 + r) * s0y - s01 * s1y) / det, ((s00 + r) * s1y - s01 * s0y) / det] : [0, 0];
     weights.push(w);
     // 3. How often there was a space when this forecast said f free bays, per band of f.
-    // Counted per fold too, for the out-of-fold record: fold j's statements read off the curve of the others.
-    const size = FOLDS * BANDS.length;
-    const seen = new Float64Array(size), hit = new Float64Array(size), sumF = new Float64Array(size);
-    const told: Array<{ fold: number; f: number; hit: number }> = [];
+    const told: Statement[] = [];
     origins(h, (i) => {
       const f = clamp(atEnd[i + h] + w[0] * d0[i] + w[1] * d1[i], 0, history.capacity);
-      const fold = foldOf(i), k = fold * BANDS.length + bandOf(f), space = end[i + h] >= 1 ? 1 : 0;
-      seen[k]++; sumF[k] += f; hit[k] += space;
-      told.push({ fold, f, hit: space });
+      told.push({ fold: foldOf(i), f, hit: end[i + h] >= 1 ? 1 : 0 });
     });
-    const sum = (a: Float64Array, skip = -1) => {
-      const out = new Float64Array(BANDS.length);
-      for (let j = 0; j < FOLDS; j++) if (j !== skip) for (let k = 0; k < BANDS.length; k++) out[k] += a[j * BANDS.length + k];
-      return out;
-    };
-    chances.push(calibrationCurve(sum(seen), sum(hit), sum(sumF)));
-    const without = Array.from({ length: FOLDS }, (_, j) => calibrationCurve(sum(seen, j), sum(hit, j), sum(sumF, j)));
-    for (const s of told) {
-      const c = chanceOfSpace(without[s.fold], s.f);
-      const r = record[binOf(c)];
-      r[0]++; r[1] += s.hit; r[2] += c;
-    }
+    chances.push(curveAndRecord(told, record));
   }
-  return {
-    capacity: history.capacity, timeZone: history.timeZone, days: known / SLOTS_PER_DAY, profile, weights, chances,
-    record, recalibration: recalibrationMap(record, LOT_MAP_WEIGHT),
-  };
+  const recalibration = recalibrationMap(record, LOT_MAP_WEIGHT);
+  return { capacity: history.capacity, timeZone: history.timeZone, days: known / SLOTS_PER_DAY, profile, weights, chances, record, recalibration };
 }
 
 // ---- forecasting ------------------------------------------------------------------------------
