@@ -5,7 +5,7 @@
 // waits on the database; the jobs read it in small chunks, so ingest batches slip in between.
 import type { Pool } from '../core/db/index.ts';
 import type { ArrivalForecast } from '../core/module.ts';
-import { chanceAt, fitLot, forecastLot, STEP_MINUTES, type ForecastStep, type LotModel } from '../core/forecast.ts';
+import { chanceAt, fitLot, forecastLot, recalibrate, STEP_MINUTES, type ForecastStep, type LotModel } from '../core/forecast.ts';
 
 const STEP_MS = STEP_MINUTES * 60_000;
 const DAY_MS = 86_400_000;
@@ -108,6 +108,8 @@ export class ForecastService implements ArrivalForecast {
       }
       await yieldToOthers();
     }
+    // Every lot's stated chances through one map from the city's pooled out-of-fold record.
+    recalibrate([...next.values()]);
     this.models = next;
     this.fittedAt = now.getTime();
     this.fittedCount = [...next.values()].filter(Boolean).length;

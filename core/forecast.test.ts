@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { seededRandom } from './random.ts';
-import { chanceAt, fitLot, forecastLot, GUIDED_ARRIVAL_SHARE, HORIZON_STEPS, profileAt, weekPosition, type LotModel } from './forecast.ts';
+import { chanceAt, fitLot, forecastLot, GUIDED_ARRIVAL_SHARE, HORIZON_STEPS, profileAt, recalibrate, recalibrated, weekPosition, type LotModel } from './forecast.ts';
 
 const MONDAY = Date.parse('2026-09-06T16:00:00Z'); // Monday 00:00 in Asia/Shanghai
 const STEP = 900_000;
@@ -95,6 +95,67 @@ describe('forecastLot', () => {
     const guided = forecastLot(model, { ...now, heading: Array.from({ length: 6 }, () => eta) });
     expect(guided[1].free).toBeCloseTo(plain[1].free, 9); // 30 min: not there yet
     expect(guided[2].free).toBeCloseTo(plain[2].free - 6 * GUIDED_ARRIVAL_SHARE, 9); // 45 min
+  });
+});
+
+/** A small lot often nearly full: a daily wave of 0–3 free bays, each day's own level, AR(1) noise, whole bays. */
+function nearlyFull(days: number, seed: number): Float64Array {
+  const rnd = seededRandom(seed);
+  const free = new Float64Array(days * 96);
+  let dev = 0, day = 0;
+  for (let i = 0; i < free.length; i++) {
+    if (i % 96 === 0) day = 6 * (rnd() - 0.5);
+    dev = 0.8 * dev + 1.5 * (rnd() - 0.5);
+    free[i] = Math.min(20, Math.max(0, Math.round(1.5 * (1 + Math.cos((2 * Math.PI * (i % 96)) / 96)) + 0.3 + day + dev)));
+  }
+  return free;
+}
+
+describe('the stated chance of a space', () => {
+  // 30 such lots fitted on 4 weeks, scored on the 2 weeks after that the fit never saw.
+  const lots = Array.from({ length: 30 }, (_, j) => nearlyFull(42, 100 + j));
+  const models = lots.map((f) => fitLot({ capacity: 20, timeZone: TZ, start: new Date(MONDAY), free: f.subarray(0, 28 * 96) })!);
+  const own = models.map((m) => m.recalibration);
+  /** Per stated decile, [times, stated − observed in points] on the held-out weeks, reading the chances through `maps`. */
+  const calibration = (maps: Array<Array<[number, number]>>) => {
+    const deciles = Array.from({ length: 10 }, () => ({ n: 0, said: 0, had: 0 }));
+    models.forEach((m, li) => {
+      const model = { ...m, recalibration: maps[li] }, f = lots[li];
+      for (let b = 28 * 96 + 8; b < f.length - HORIZON_STEPS - 1; b++) {
+        // At the end of bucket b: the count then, its last 8 buckets; the target h buckets on.
+        forecastLot(model, { at: new Date(MONDAY + (b + 1) * STEP), free: f[b], recent: f.subarray(b - 7, b + 1) }).forEach((s, h) => {
+          const d = deciles[Math.min(9, Math.floor(s.chance * 10))];
+          d.n++; d.said += s.chance; d.had += f[b + 1 + h] >= 1 ? 1 : 0;
+        });
+      }
+    });
+    const total = deciles.reduce((a, d) => a + d.n, 0);
+    return deciles.filter((d) => d.n >= total / 1000).map((d) => [d.n, (100 * (d.had - d.said)) / d.n] as const);
+  };
+
+  it('is off by more than 5 points in some decile read straight off the curve, within ±5 in every decile once recalibrated', () => {
+    const raw = calibration(models.map(() => []));
+    expect(Math.max(...raw.map(([, gap]) => Math.abs(gap)))).toBeGreaterThan(5);
+    // The lot's own out-of-fold map, and the map pooled over all 30 lots (what the platform and the bench use).
+    for (const gap of calibration(own).map(([, g]) => g)) expect(Math.abs(gap)).toBeLessThanOrEqual(5);
+    const city = recalibrate(models);
+    expect(models.every((m) => m.recalibration === city)).toBe(true);
+    const pooled = calibration(models.map(() => city));
+    expect(pooled.length).toBeGreaterThanOrEqual(8); // statements spread over the deciles, not one
+    for (const [, gap] of pooled) expect(Math.abs(gap)).toBeLessThanOrEqual(5);
+  });
+
+  it('goes through a map that rises from (0, 0) to (1, 1) and leaves a lot without a record as its curve says', () => {
+    const map = recalibrate(models);
+    for (let k = 1; k < map.length; k++) {
+      expect(map[k][0]).toBeGreaterThan(map[k - 1][0]);
+      expect(map[k][1]).toBeGreaterThanOrEqual(map[k - 1][1]);
+    }
+    expect(recalibrated(map, 0)).toBe(0);
+    expect(recalibrated(map, 1)).toBe(1);
+    let prev = 0;
+    for (let c = 0; c <= 1; c += 0.01) { const p = recalibrated(map, c); expect(p).toBeGreaterThanOrEqual(prev); prev = p; }
+    expect(recalibrated([], 0.37)).toBeCloseTo(0.37, 12);
   });
 });
 

@@ -14,6 +14,10 @@
 // The chance of at least one free bay is read from the lot's own record: back-testing the forecast
 // on its history (each day left out of the profile it is scored against, so the record is honest),
 // how often was there a space when the forecast said about f free bays, f in bands, per horizon.
+// That curve is fitted on the very record it is read against, so a band it happened to see go badly
+// is stated too low next time (and the reverse): the stated chance is then passed through a monotone
+// recalibration map fitted on an out-of-fold back-test (each week of history read against curves
+// fitted without it) — the lot's own until `recalibrate` pools every lot's record into the city's.
 export const STEP_MINUTES = 15;
 export const HORIZON_STEPS = 8; // 2 hours
 const STEP_MS = STEP_MINUTES * 60_000;
@@ -56,6 +60,10 @@ export interface LotModel {
   weights: Array<[number, number]>;
   /** Per horizon step: [forecast free bays, chance of a space] points, rising; linear between them. */
   chances: Array<Array<[number, number]>>;
+  /** The out-of-fold back-test: per bin of the curve's chance, [times, times with a space, sum of the chances]. */
+  record: Array<[number, number, number]>;
+  /** [curve's chance, stated chance] points, rising; linear between them and to (0, 0) and (1, 1). */
+  recalibration: Array<[number, number]>;
 }
 
 /** What is known now: the instant, the live free count, the last 2 hours' bucket means (oldest first), drivers heading there. */
@@ -137,6 +145,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 /** Bands of forecast free bays the chance of a space is counted in (upper bounds). */
 const BANDS = [0.25, 0.75, 1.5, 2.5, 4, 6, 9, 14, 20, 30, Infinity];
 const bandOf = (f: number) => { let k = 0; while (f >= BANDS[k]) k++; return k; };
+const binOf = (c: number) => { let k = 0; while (c >= CHANCE_BINS[k]) k++; return k; };
 /**
  * Pseudo-observations of the prior in each band: a band seen 3 times is not trusted alone. Chosen
  * with bench:forecast (20 → 40 moved the 40–50 % decile from +6.5 to +6.2 points, the rest within ±5).
@@ -169,6 +178,74 @@ function calibrationCurve(n: Float64Array, hit: Float64Array, sumF: Float64Array
     }
   }
   return blocks.map((b) => [b.f, b.p]);
+}
+
+/** Bins of the curve's chance the out-of-fold record is kept in (upper bounds; finer near 1, where most statements are). */
+const CHANCE_BINS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, Infinity];
+/** Weeks of history held out in turn for the out-of-fold record (a lot's 4–6 weeks: each fold a week or two). */
+const FOLDS = 4;
+/**
+ * Pseudo-observations of "the curve is right" in each bin of the map: a lot's own record is thin
+ * where it is rarely nearly full (200: bench:forecast's per-lot maps moved the 40–50 % decile by
+ * under a point with 30–200); the city's pooled record is thick, and 50 only steadies its empty bins.
+ */
+const LOT_MAP_WEIGHT = 200;
+const CITY_MAP_WEIGHT = 50;
+
+/** A monotone map from a record: each bin's share of times with a space, shrunk towards the curve's own chance, PAV. */
+function recalibrationMap(record: ReadonlyArray<readonly [number, number, number]>, weight: number): Array<[number, number]> {
+  const blocks: Array<{ c: number; p: number; w: number }> = [];
+  for (const [n, hit, sumC] of record) {
+    if (n === 0) continue;
+    const c = sumC / n;
+    blocks.push({ c, p: (hit + weight * c) / (n + weight), w: n + weight });
+    while (blocks.length > 1 && blocks[blocks.length - 2].p > blocks[blocks.length - 1].p) {
+      const b = blocks.pop()!, a = blocks.pop()!;
+      blocks.push({ c: (a.c * a.w + b.c * b.w) / (a.w + b.w), p: (a.p * a.w + b.p * b.w) / (a.w + b.w), w: a.w + b.w });
+    }
+  }
+  return blocks.map((b) => [b.c, b.p]);
+}
+
+/**
+ * Pools the out-of-fold records of every lot fitted together (the platform's city, the bench's
+ * sample) into one recalibration map and gives it to each: a lot's own record holds a few hundred
+ * statements below 60 %, the city's tens of thousands. Returns the map.
+ */
+export function recalibrate(models: ReadonlyArray<LotModel | null>): Array<[number, number]> {
+  const pooled = CHANCE_BINS.map((): [number, number, number] => [0, 0, 0]);
+  for (const m of models) m?.record.forEach((r, k) => { for (let j = 0; j < 3; j++) pooled[k][j] += r[j]; });
+  const map = recalibrationMap(pooled, CITY_MAP_WEIGHT);
+  for (const m of models) if (m) m.recalibration = map;
+  return map;
+}
+
+/** One back-test statement: the week fold of its origin, the forecast free bays, whether there was a space (1) or not (0). */
+interface Statement { fold: number; f: number; hit: number }
+
+/**
+ * The horizon's calibration curve from all its statements; and, into `record`, each fold's
+ * statements read off the curve fitted without that fold (the out-of-fold back-test).
+ */
+function curveAndRecord(told: readonly Statement[], record: Array<[number, number, number]>): Array<[number, number]> {
+  const size = FOLDS * BANDS.length;
+  const seen = new Float64Array(size), hit = new Float64Array(size), sumF = new Float64Array(size);
+  for (const s of told) {
+    const k = s.fold * BANDS.length + bandOf(s.f);
+    seen[k]++; sumF[k] += s.f; hit[k] += s.hit;
+  }
+  const sum = (a: Float64Array, skip = -1) => {
+    const out = new Float64Array(BANDS.length);
+    for (let j = 0; j < FOLDS; j++) if (j !== skip) for (let k = 0; k < BANDS.length; k++) out[k] += a[j * BANDS.length + k];
+    return out;
+  };
+  const without = Array.from({ length: FOLDS }, (_, j) => calibrationCurve(sum(seen, j), sum(hit, j), sum(sumF, j)));
+  for (const s of told) {
+    const c = chanceOfSpace(without[s.fold], s.f);
+    const r = record[binOf(c)];
+    r[0]++; r[1] += s.hit; r[2] += c;
+  }
+  return calibrationCurve(sum(seen), sum(hit), sum(sumF));
 }
 
 /** Fits a lot's model; null with less than MIN_HISTORY_DAYS of known buckets. */
@@ -237,6 +314,8 @@ export function fitLot(history: LotHistory): LotModel | null {
   };
   const weights: Array<[number, number]> = [];
   const chances: Array<Array<[number, number]>> = [];
+  const record = CHANCE_BINS.map((): [number, number, number] => [0, 0, 0]);
+  const foldOf = (i: number) => Math.floor(i / (7 * SLOTS_PER_DAY)) % FOLDS;
   for (let h = 1; h <= HORIZON_STEPS; h++) {
     let s00 = 0, s01 = 0, s11 = 0, s0y = 0, s1y = 0, m = 0;
     origins(h, (i) => {
@@ -249,27 +328,32 @@ export function fitLot(history: LotHistory): LotModel | null {
     const w: [number, number] = det > 0 ? [((s11 + r) * s0y - s01 * s1y) / det, ((s00 + r) * s1y - s01 * s0y) / det] : [0, 0];
     weights.push(w);
     // 3. How often there was a space when this forecast said f free bays, per band of f.
-    const seen = new Float64Array(BANDS.length), hit = new Float64Array(BANDS.length), sumF = new Float64Array(BANDS.length);
+    const told: Statement[] = [];
     origins(h, (i) => {
       const f = clamp(atEnd[i + h] + w[0] * d0[i] + w[1] * d1[i], 0, history.capacity);
-      const k = bandOf(f);
-      seen[k]++; sumF[k] += f; hit[k] += end[i + h] >= 1 ? 1 : 0;
+      told.push({ fold: foldOf(i), f, hit: end[i + h] >= 1 ? 1 : 0 });
     });
-    chances.push(calibrationCurve(seen, hit, sumF));
+    chances.push(curveAndRecord(told, record));
   }
-  return { capacity: history.capacity, timeZone: history.timeZone, days: known / SLOTS_PER_DAY, profile, weights, chances };
+  const recalibration = recalibrationMap(record, LOT_MAP_WEIGHT);
+  return { capacity: history.capacity, timeZone: history.timeZone, days: known / SLOTS_PER_DAY, profile, weights, chances, record, recalibration };
 }
 
 // ---- forecasting ------------------------------------------------------------------------------
 
 /** The chance of a space for a forecast of `f` free bays, read off the lot's curve. */
-function chanceOfSpace(curve: ReadonlyArray<[number, number]>, f: number): number {
+function chanceOfSpace(curve: ReadonlyArray<readonly [number, number]>, f: number): number {
   if (f <= curve[0][0]) return curve[0][1];
   for (let k = 1; k < curve.length; k++) {
     const [f1, p1] = curve[k];
     if (f <= f1) { const [f0, p0] = curve[k - 1]; return p0 + ((p1 - p0) * (f - f0)) / (f1 - f0); }
   }
   return curve[curve.length - 1][1];
+}
+
+/** The stated chance for the curve's chance `c`: the recalibration map, anchored at (0, 0) and (1, 1). */
+export function recalibrated(map: ReadonlyArray<readonly [number, number]>, c: number): number {
+  return chanceOfSpace([[0, 0], ...map, [1, 1]], c);
 }
 
 /** The next 2 hours in 15-minute steps from `now`. */
@@ -292,7 +376,8 @@ export function forecastLot(model: LotModel, now: LotNow): ForecastStep[] {
     const [a, b] = model.weights[h - 1];
     const guided = GUIDED_ARRIVAL_SHARE * (now.heading?.filter((e) => e.getTime() > t && e.getTime() <= at).length ?? 0);
     const free = clamp(typical + a * d0 + b * d1 - guided, 0, model.capacity);
-        steps.push({ at: new Date(at), free, chance: chanceOfSpace(model.chances[h - 1], free), typical: clamp(typical, 0, model.capacity) });
+    const chance = recalibrated(model.recalibration, chanceOfSpace(model.chances[h - 1], free));
+    steps.push({ at: new Date(at), free, chance, typical: clamp(typical, 0, model.capacity) });
   }
   return steps;
 }

@@ -24,7 +24,7 @@ import { startPlatformProcess } from './lib/platform-process.ts';
 import { sampleValue } from './lib/stats.ts';
 import { generateCity } from '../seed/city-generator.ts';
 import { generateHistory, bucketLast, bucketMeans, writeHistory, type HistoryLot } from '../simulators/history.ts';
-import { fitLot, forecastLot, profileAt, STEP_MINUTES, HORIZON_STEPS, type LotModel } from '../core/forecast.ts';
+import { fitLot, forecastLot, profileAt, recalibrate, STEP_MINUTES, HORIZON_STEPS, type LotModel } from '../core/forecast.ts';
 
 const { values } = parseArgs({ options: {
   lots: { type: 'string', default: '300' },
@@ -61,6 +61,8 @@ const trainBuckets = (trainDays * 1440) / STEP_MINUTES;
 t = performance.now();
 const models: Array<LotModel | null> = history.lots.map(({ lot, free }) =>
   fitLot({ capacity: lot.capacity, timeZone: 'Asia/Shanghai', start, free: bucketMeans(free, SAMPLE).subarray(0, trainBuckets), last: bucketLast(free, SAMPLE).subarray(0, trainBuckets) }));
+// The sample's out-of-fold records pooled into one recalibration map, as the platform's job pools its city's.
+const cityMap = recalibrate(models);
 const fitMs = ms(t);
 
 const HORIZONS = [1, 2, 4]; // steps: 15, 30, 60 minutes
@@ -114,6 +116,7 @@ for (const c of result.calibration) {
   if (!c.n) continue;
   log(`${c.decile.padEnd(13)} ${String(c.n).padStart(8)}   ${String(c.stated).padStart(8)}   ${String(c.observed).padStart(10)}   ${(c.observed! - c.stated!).toFixed(1).padStart(5)}`);
 }
+log(`recalibration map (curve's chance → stated, %, from the training days' out-of-fold back-test): ${cityMap.map(([c, p]) => `${(c * 100).toFixed(1)}→${(p * 100).toFixed(1)}`).join('  ')}`);
 log(`\nfit: ${fitMs} ms for ${lots.length} lots; forecast: ${result.timings.forecastUsPerLot} µs per lot`);
 const platform = values.city ? await cityStage(Number(values['city-lots'])) : null;
 process.stdout.write(`${JSON.stringify({ ...result, platform })}\n`);
