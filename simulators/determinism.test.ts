@@ -157,7 +157,7 @@ const RECORDED_FAULTY_RUN = {
       '{"type":"heartbeat","battery":2.732,"temperature":16.8,"seq":1795390200002,"ts":"2026-11-22T23:29:58.006Z"}',
     ],
   ],
-  digest: '139754ae1c8e04f459974d3083ae19c63355586d1e0d45ff9aed14044209dacc',
+  digest: 'a8cbaf7e6f195987e8dc653a33788a7a1de77eb31c4edee87a4985f74b0b5690',
 };
 const RECORDED_GATEWAY_RUN = {
   links: 8,

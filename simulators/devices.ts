@@ -132,6 +132,9 @@ export class Devices {
   private readonly index = new Map<string, number>();
   private readonly tally: DeviceCounts = { misreads: 0, lost: 0, duplicated: 0, late: 0, dropped: 0, silenced: 0, stuckReports: 0, stuckDevices: 0, deadDevices: 0 };
   private readonly late = new EventQueue(); // held-back messages, by real due time
+  /** What each held-back message said, until it is sent: [device, the event as observed, its time]. */
+  private readonly held = new Map<number, [string, MessageBody, Date]>();
+  private heldSeq = 0;
   private readonly lateSeconds: [number, number];
   private stopping = false;
 
@@ -192,6 +195,9 @@ export class Devices {
     log(`fleet: dropping ${this.late.size} late message(s) still held back`);
     this.tally.dropped += this.late.size;
     this.late.clear();
+    // Never sent, so never the platform's to know: their stays count as unreported, not lost.
+    for (const [deviceId, body, eventTime] of this.held.values()) this.o.undelivered?.(deviceId, body, eventTime);
+    this.held.clear();
   }
 
   /** Marks each bay of `truth` whose sensor is stuck or dead. */
@@ -289,7 +295,10 @@ export class Devices {
     if (rng.fault() < (faults.late ?? 0)) {
       this.tally.late += 1;
       const [lateMin, lateMax] = this.lateSeconds;
+      const held = this.heldSeq++;
+      this.held.set(held, [dev.id, observed, eventTime]);
       this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => {
+        this.held.delete(held);
         this.o.onLateSent?.(message.ts);
         transmit(dev, payload, kind);
       });
