@@ -4,7 +4,7 @@ import { dataQuality, gateDrift } from './data-quality.ts';
 describe('dataQuality', () => {
   it('is the share of bays on fresh, consistent evidence', () => {
     expect(dataQuality({ free: 6, occupied: 2, unknown: 2 })).toBe(0.8);
-    expect(dataQuality({ free: 6, occupied: 2, unknown: 1, doubtful: 1 })).toBe(0.8);
+    expect(dataQuality({ free: 7, occupied: 2, unknown: 1, doubtful: 1 })).toBe(0.8);
     expect(dataQuality({ free: 0, occupied: 0, unknown: 0 })).toBeNull();
   });
   it('takes a garage\'s gate count drifting from its bay count off the figure beyond the tolerance', () => {
