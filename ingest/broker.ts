@@ -9,6 +9,7 @@ import type { ChangeFeed } from '../core/changes.ts';
 import { parseDeviceMessage, eventsTopic, commandsTopic } from '../core/protocol.ts';
 import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
+import { EvidenceChecker } from './evidence-check.ts';
 import { ConnectLimiter } from './connect-limiter.ts';
 import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './connect-rate.ts';
 import { LimitedSocket } from './packet-limit.ts';
@@ -26,6 +27,11 @@ export interface BrokerConfig {
   connectRates?: ConnectRates;
   /** Stop reading device sockets at this many uncommitted messages; read again at half (ingest/read-gate.ts). */
   backlogMax: number;
+  /**
+   * Real ms between device fault checks (ingest/evidence-check.ts), run after commits; default
+   * 1000 (a fleet at 30× beats every 20 s); 0 turns them off (tests that run the check themselves).
+   */
+  evidenceCheckMs?: number;
 }
 
 /** 16 KiB: a device message is at most 4 KiB of payload (docs/device-protocol.md). */
@@ -85,9 +91,11 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   });
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
-    onCommitted: () => gate.committed(),
+    onCommitted: () => { gate.committed(); evidence?.poke(); },
   });
   await writer.start();
+  const everyMs = config.evidenceCheckMs ?? 1000;
+  const evidence = everyMs > 0 ? new EvidenceChecker(deps.pool, (bays) => writer.recheck(bays), everyMs, log) : null;
   const ctx: HookContext = {
     directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(),
     rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log,
@@ -144,6 +152,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       gate.close();
+      await evidence?.stop();
       await writer.close();
       await serverClosed;
     },

@@ -100,3 +100,8 @@ UPDATE bay_state s SET
   basis = CASE WHEN s.occupied IS NULL THEN 'none' WHEN d.kind = 'bay-camera' THEN 'camera' ELSE 'sensor' END,
   believed_at = s.event_time
   FROM devices d WHERE d.id = s.device_id;
+
+-- The fault check (ingest/evidence-check.ts) reads only bays in doubt and devices with no cadence
+-- of their own yet (a city switching on, or a device that died after its first word).
+CREATE INDEX bay_state_doubt ON bay_state (doubt) WHERE doubt IS NOT NULL;
+CREATE INDEX devices_no_cadence ON devices (last_seen) WHERE heartbeat_seen_s IS NULL;

@@ -53,7 +53,7 @@ describe('device health', () => {
     expect((await check()).opened.silent ?? 0).toBe(0);
 
     // Silence: nothing for two heartbeat intervals.
-    await q(`UPDATE devices SET last_seen = now() - interval '11 minutes', heartbeat_interval_s = 300 WHERE id = $1`, [sensor.id]);
+    await q(`UPDATE devices SET last_seen = now() - interval '11 minutes', silent_after = NULL, heartbeat_interval_s = 300 WHERE id = $1`, [sensor.id]);
     const report = await check();
     expect(report.opened.silent).toBeGreaterThanOrEqual(1);
     expect(report.silencedBays).toBeGreaterThanOrEqual(1);
@@ -124,7 +124,7 @@ describe('device health', () => {
 
   it('counts silence from when the platform came up: after a restart no device is silent until two intervals have passed', async () => {
     const openSilent = async () => (await q(`SELECT 1 FROM device_alerts WHERE device_id = $1 AND kind = 'silent' AND resolved_at IS NULL`, [sensor.id])).length;
-    await q(`UPDATE devices SET last_seen = now() - interval '11 minutes', heartbeat_interval_s = 300 WHERE id = $1`, [sensor.id]);
+    await q(`UPDATE devices SET last_seen = now() - interval '11 minutes', silent_after = NULL, heartbeat_interval_s = 300 WHERE id = $1`, [sensor.id]);
     const justUp = await checkDeviceHealth(p.db.pool, (bays) => p.broker.writer.markUnknown(bays), DEFAULT_THRESHOLDS, new Date());
     expect(await openSilent()).toBe(0);
     expect(justUp.silencedBays).toBe(0);
