@@ -91,7 +91,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   });
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
-    onCommitted: () => { gate.committed(); evidence?.poke(); },
+    onCommitted: () => { gate.committed(); evidence?.poke(true); },
   });
   await writer.start();
   const everyMs = config.evidenceCheckMs ?? 1000;

@@ -102,7 +102,13 @@ export class EvidenceChecker {
   private running: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
-  private readonly upSince = new Date();
+  /**
+   * "Up since" in event time: the ingest clock at this process's first pass after its first
+   * commit. Before a restart the clock stood where the last device left it; the first event after
+   * moves it to now, and every device would look silent until it had had time to speak.
+   */
+  private upSince: Date | null = null;
+  private committed = false;
 
   constructor(private readonly pool: Pool, private readonly recheck: (bayCodes: string[]) => Promise<void>,
     private readonly everyMs: number, private readonly log: { error(obj: unknown, msg?: string): void }) {
@@ -110,12 +116,23 @@ export class EvidenceChecker {
     this.timer.unref();
   }
 
-  poke(): void {
-    if (this.stopped || this.running || Date.now() - this.last < this.everyMs) return;
+  /** After a commit (`committed`), or from the timer. */
+  poke(committed = false): void {
+    this.committed ||= committed;
+    if (this.stopped || this.running || !this.committed || Date.now() - this.last < this.everyMs) return;
     this.last = Date.now();
-    this.running = checkEvidence(this.pool, this.recheck, this.upSince)
+    this.running = this.pass()
       .then(() => {}, (err) => { if (!this.stopped) this.log.error({ err }, 'ingest: device fault check failed; the next commit retries'); })
       .finally(() => { this.running = null; });
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.upSince) {
+      const { rows } = await this.pool.query<{ t: Date }>('SELECT event_time AS t FROM ingest_clock');
+      if (!rows[0]) return;
+      this.upSince = new Date(rows[0].t);
+    }
+    await checkEvidence(this.pool, this.recheck, this.upSince);
   }
 
   async stop(): Promise<void> {

@@ -461,7 +461,8 @@ type Touch = IngestEvent & { heartbeat: Date | null };
 
 /**
  * last_seen and battery: the newest message per device, when either moved enough to matter, and
- * every heartbeat (at most one a device interval): silence is judged on its cadence (migrations/024).
+ * every heartbeat (at most one a device interval) and sensor report: silence is judged on the
+ * device's cadence (migrations/024), seconds at a fleet's 30×, not on a minute's resolution.
  */
 function planTouch(events: IngestEvent[], written: LastSeenWritten): Touch[] {
   const latest = new Map<string, Touch>();
@@ -472,7 +473,8 @@ function planTouch(events: IngestEvent[], written: LastSeenWritten): Touch[] {
     latest.set(e.deviceId, { ...(!cur || e.eventTime > cur.eventTime ? e : cur), heartbeat });
   }
   return [...latest.values()].filter((e) => {
-    if (e.heartbeat) return true;
+    // A sensor's report is rare (a change of state) and may be the first word after a silence.
+    if (e.heartbeat || e.type === 'occupancy') return true;
     const w = written.get(e.deviceId);
     // Recorded in `written` by the caller once committed (a rolled-back batch wrote nothing).
     return !(w && e.eventTime.getTime() - w.seen < LAST_SEEN_RESOLUTION_MS && (e.battery === undefined || e.battery === w.battery));

@@ -15,6 +15,7 @@ import type { BayPatch, BayReport, OperatorBay } from './http/schemas.ts';
 // The sensor in the bay and the cameras watching it, as two index lookups (migrations/022): an OR of
 // the two made every bay scan all the city's devices.
 const BAY_COLUMNS = `b.code, b.lot_id, b.lat, b.lng, b.accessible, b.ev_charging, b.retired_at, s.occupied,
+  s.basis, s.doubt, s.believed_at, s.sensor_id, s.sensor_occupied, s.sensor_time, s.camera_id, s.camera_occupied, s.camera_time,
   ARRAY(SELECT w.id FROM (
           SELECT d.id FROM devices d WHERE d.enabled AND d.bay_code = b.code
           UNION SELECT d.id FROM camera_bays c JOIN devices d ON d.id = c.device_id WHERE d.enabled AND c.bay_code = b.code
@@ -146,5 +147,10 @@ function toBay(r: Record<string, any>): OperatorBay {
   return {
     code: r.code, lotId: r.lot_id, lat: r.lat, lng: r.lng, accessible: r.accessible, evCharging: r.ev_charging,
     retiredAt: r.retired_at ? new Date(r.retired_at).toISOString() : null, occupied: r.occupied ?? null, devices: r.devices,
+    evidence: {
+      basis: r.basis ?? 'none', doubt: r.doubt ?? null, believedAt: r.believed_at ? new Date(r.believed_at).toISOString() : null,
+      sensor: r.sensor_id && r.sensor_time ? { deviceId: r.sensor_id, occupied: r.sensor_occupied, at: new Date(r.sensor_time).toISOString() } : null,
+      camera: r.camera_id && r.camera_time ? { deviceId: r.camera_id, occupied: r.camera_occupied, at: new Date(r.camera_time).toISOString() } : null,
+    },
   };
 }
