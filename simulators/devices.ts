@@ -76,6 +76,17 @@ interface DeviceRuntime extends RampDevice {
   started: boolean;
   /** The value a stuck sensor keeps reporting. */
   stuckValue: boolean | null;
+  /** Event time (ms) its fault first showed: a dead device's first message not sent, a stuck sensor's first wrong report. */
+  faultSince: number | null;
+}
+
+/** A faulty device as the fleet knows it (ground truth for detection delay, simulators/accuracy.ts). */
+export interface DeviceFault {
+  deviceId: string;
+  kind: DeviceCredential['kind'];
+  fault: 'dead' | 'stuck';
+  /** When the fault first showed (event time); null: not yet (a dead device that had nothing more to say, a stuck sensor never contradicted). */
+  since: Date | null;
 }
 
 export interface DevicesOptions {
@@ -146,9 +157,10 @@ export class Devices {
     const dev = this.list[i];
     if (dev.health === Health.Dead && dev.started) {
       this.tally.silenced += 1;
+      dev.faultSince ??= eventTime.getTime();
       return;
     }
-    const reported = this.asReported(dev, body);
+    const reported = this.asReported(dev, body, eventTime);
     dev.started = true;
     this.overTheAir(dev, reported, eventTime);
   }
@@ -188,6 +200,16 @@ export class Devices {
       else if (h === Health.Dead) b.sensorFault = 'dead';
     }
     return truth;
+  }
+
+  /** Every faulty device: what is wrong with it and since when it showed. */
+  faults(): DeviceFault[] {
+    const out: DeviceFault[] = [];
+    for (const d of this.list) {
+      if (d.health === Health.Ok) continue;
+      out.push({ deviceId: d.id, kind: d.kind, fault: d.health === Health.Dead ? 'dead' : 'stuck', since: d.faultSince === null ? null : new Date(d.faultSince) });
+    }
+    return out;
   }
 
   counts(): DeviceCounts {
@@ -230,18 +252,19 @@ export class Devices {
       warmth: (sensor ? 0 : 8) + 4 * (rng.device() - 0.5),
       indoor: inGarage && sensor,
       skewMs: skewMs ? Math.round((2 * rng.health() - 1) * skewMs) : 0,
-      health, started: false, stuckValue: null,
+      health, started: false, stuckValue: null, faultSince: null,
     };
   }
 
   /** What the device itself says: a stuck sensor its stuck value, a battery sensor its voltage. */
-  private asReported(dev: DeviceRuntime, body: MessageBody): MessageBody {
+  private asReported(dev: DeviceRuntime, body: MessageBody, eventTime: Date): MessageBody {
     if (body.type !== 'occupancy') return body;
     let b = body;
     if (dev.health === Health.Stuck) {
       if (dev.stuckValue === null) dev.stuckValue = b.occupied;
       else if (dev.stuckValue !== b.occupied) {
         this.tally.stuckReports += 1;
+        dev.faultSince ??= eventTime.getTime();
         b = { ...b, occupied: dev.stuckValue };
       }
     }
