@@ -58,7 +58,7 @@ export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) =>
   const stuck = await pool.query<{ device_id: string; bay_code: string }>(
     `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
      SELECT s.sensor_id, s.lot_id, 'stuck',
-            jsonb_build_object('reason', 'camera-disagrees', 'bayCode', s.bay_code, 'occupied', s.sensor_occupied, 'sensorSince', s.sensor_time,
+            jsonb_build_object('reason', 'camera-disagrees', 'bayCode', s.bay_code, 'occupied', s.sensor_occupied, 'sensorSince', s.sensor_since,
                                'cameraId', s.camera_id, 'cameraSays', s.camera_occupied, 'cameraAt', s.camera_time), $1
        FROM bay_state s JOIN devices d ON d.id = s.sensor_id
       WHERE s.doubt = 'sensor-disagrees' AND d.enabled
@@ -85,7 +85,7 @@ export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) =>
     `SELECT s.bay_code FROM bay_state s WHERE s.sensor_id = ANY($2::text[]) OR s.camera_id = ANY($2::text[])
      UNION
      SELECT s.bay_code FROM bay_state s
-      WHERE s.doubt = 'camera-pending' AND s.sensor_occupied = false AND s.sensor_time < $1::timestamptz - make_interval(secs => ${CONFIRM_WITHIN_S})`,
+      WHERE s.doubt = 'camera-pending' AND s.sensor_occupied = false AND s.sensor_since < $1::timestamptz - make_interval(secs => ${CONFIRM_WITHIN_S})`,
     [clock.t, [...devices]]);
   for (const r of rows) bays.add(r.bay_code);
   report.rechecked = bays.size;

@@ -311,6 +311,7 @@ WITH ins AS (
          CASE WHEN s.t > coalesce(cur.sensor_time, '-infinity') THEN s.d ELSE cur.sensor_id END AS sensor_id,
          CASE WHEN s.t > coalesce(cur.sensor_time, '-infinity') THEN s.o ELSE cur.sensor_occupied END AS s_occ,
          greatest(cur.sensor_time, s.t) AS s_time,
+         CASE WHEN s.t > coalesce(cur.sensor_time, '-infinity') AND s.o IS DISTINCT FROM cur.sensor_occupied THEN s.t ELSE cur.sensor_since END AS s_since,
          CASE WHEN c.t > coalesce(cur.camera_time, '-infinity') THEN c.d ELSE cur.camera_id END AS camera_id,
          CASE WHEN c.t > coalesce(cur.camera_time, '-infinity') THEN c.o ELSE cur.camera_occupied END AS c_occ,
          greatest(cur.camera_time, c.t) AS c_time,
@@ -325,15 +326,15 @@ WITH ins AS (
              AND m.camera_id NOT IN (SELECT d FROM speaking)) AS c_fault
     FROM merged m
 ), fused AS (
-  SELECT j.*, (bay_belief(j.s_occ, j.s_time, j.s_fault, j.c_occ, j.c_time, j.c_fault, j.clk, $4::interval)).* FROM judged j
+  SELECT j.*, (bay_belief(j.s_occ, j.s_since, j.s_fault, j.c_occ, j.c_time, j.c_fault, j.clk, $4::interval)).* FROM judged j
 ), bays AS (
   UPDATE bay_state b SET
       occupied = f.occupied, doubt = f.doubt, basis = f.basis, believed_at = f.clk,
       since = CASE WHEN f.occupied IS NOT DISTINCT FROM f.was THEN b.since
-                   WHEN f.basis = 'camera' THEN f.c_time WHEN f.basis LIKE 'sensor%' THEN f.s_time ELSE f.clk END,
+                   WHEN f.basis = 'camera' THEN f.c_time WHEN f.basis LIKE 'sensor%' THEN f.s_since ELSE f.clk END,
       event_time = greatest(f.s_time, f.c_time), seq = f.seq,
       device_id = CASE WHEN coalesce(f.c_time, '-infinity') > coalesce(f.s_time, '-infinity') THEN f.camera_id ELSE f.sensor_id END,
-      sensor_id = f.sensor_id, sensor_occupied = f.s_occ, sensor_time = f.s_time,
+      sensor_id = f.sensor_id, sensor_occupied = f.s_occ, sensor_time = f.s_time, sensor_since = f.s_since,
       camera_id = f.camera_id, camera_occupied = f.c_occ, camera_time = f.c_time
     FROM fused f
    WHERE b.bay_code = f.bay_code

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { BayTruth, FleetDevice, FleetFaults, FleetLot, FleetMode, FleetStats, TrueStay } from '../simulators/fleet.ts';
+import type { BayTruth, DeviceFault, FleetDevice, FleetFaults, FleetLot, FleetMode, FleetStats, TrueStay } from '../simulators/fleet.ts';
 import type { AccuracyReport } from '../simulators/accuracy.ts';
 
 // Targets (the issue): every bay current on the map within 1 s at p99, no errors, RSS under 2 GB.
@@ -52,7 +52,7 @@ type ToChild = ChildStart | { type: 'stop' };
 type FromChild =
   | { type: 'connected'; devices: number; links: number; connected: number; ms: number }
   | { type: 'progress'; stats: FleetStats; rss: number; rssPeak: number; simTime: string }
-  | { type: 'done'; stats: FleetStats; rssPeak: number; asOf: Date; truth: Map<string, BayTruth>; stays: TrueStay[]; simTime: string }
+  | { type: 'done'; stats: FleetStats; rssPeak: number; asOf: Date; truth: Map<string, BayTruth>; stays: TrueStay[]; faults: DeviceFault[]; simTime: string }
   | { type: 'failed'; message: string };
 
 
@@ -89,7 +89,7 @@ async function runChild(): Promise<void> {
         await fleet.stop();
         sample();
         clearInterval(sampler);
-        send({ type: 'done', stats: fleet.stats(), rssPeak, asOf, truth: fleet.truth().bays, stays: fleet.stays(), simTime: fleet.simulatedTime().toISOString() });
+        send({ type: 'done', stats: fleet.stats(), rssPeak, asOf, truth: fleet.truth().bays, stays: fleet.stays(), faults: fleet.faults(), simTime: fleet.simulatedTime().toISOString() });
       });
     } catch (err) {
       send({ type: 'failed', message: (err as Error).message });
@@ -380,6 +380,8 @@ async function runBenchmark(): Promise<void> {
   const skewMs = (o.faults.clockSkewSeconds ?? 0) * 1000;
   const accuracy: AccuracyReport = await city.withDatabase((pool) => deps.accuracyReport({
     truth: m.result.truth, stays: m.result.stays, asOf: m.result.asOf, since: m.runStart, pool, toleranceMs: 1000 + 2 * skewMs,
+    // Event times are the real clock (timestamps 'wall'): a heartbeat interval is its real seconds.
+    faults: m.result.faults, heartbeatMs: o.heartbeatSeconds * 1000,
   }));
   report(deps, o, city, run, warm, m, accuracy, watch.e2m, progress.health);
   process.exit(0);
@@ -419,6 +421,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
       bayStateAccuracy: round4(accuracy.bays.accuracy), unknownShare: round4(accuracy.bays.unknownShare),
       stalenessMs: accuracy.bays.stalenessMs, compared: accuracy.bays.compared, wrong: accuracy.bays.wrong, unknown: accuracy.bays.unknown,
       ahead: accuracy.bays.ahead, missing: accuracy.bays.missing, faultySensors: accuracy.bays.faulty,
+      wrongFree: accuracy.bays.wrongFree, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
       billing: billedRight ? { ...billedRight, rightPlateShare: round4(billedRight.rightPlateShare) } : (o.billing ? 'no sessions table' : 'not checked (--no-billing)'),
     },
     // Every pass seen (the first over a fresh city opens an alert per never-seen device); "measured" ended inside the window.
@@ -437,6 +440,8 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
     ['simulator RSS peak', `${figures.rssMB.simulatorPeak} MB`, '(reported)', null],
     ['stored', `${figures.storedPerSecond} msg/s`, '(reported)', null],
     ['bay-state accuracy', pct(accuracy.bays.accuracy) + ` (${accuracy.bays.wrong} wrong, ${accuracy.bays.unknown} unknown of ${accuracy.bays.compared})`, '(reported)', null],
+    ['wrong "free"', `${pct(accuracy.bays.wrongFreeShare)} (${accuracy.bays.wrongFree} of ${accuracy.bays.bays} bays, faulty sensors included)`, '≤ 0.05%', accuracy.bays.wrongFreeShare <= 0.0005],
+    ['faulty devices found', accuracy.faults ? `${accuracy.faults.flagged} of ${accuracy.faults.observable} (${accuracy.faults.missed} missed), delay p50 ${accuracy.faults.delayIntervals.p50} max ${accuracy.faults.delayIntervals.max} heartbeats; false alarms ${accuracy.faults.falseAlarms.silent} silent, ${accuracy.faults.falseAlarms.stuck} stuck` : 'not measured', '≤ 2 heartbeats', accuracy.faults && accuracy.faults.observable ? accuracy.faults.delayIntervals.max <= 2 : null],
     ['staleness p50 / p99', `${accuracy.bays.stalenessMs.p50} / ${accuracy.bays.stalenessMs.p99} ms`, '(reported)', null],
     ['device-health pass', !jobsOn ? 'off (SCHEDULED_JOBS=true runs the jobs)' : health.length
       ? `max ${healthMax.toFixed(2)} s over ${health.length} passes (${health.map((p) => p.seconds.toFixed(2)).join(', ')} s)` : 'no pass ran (run longer than a minute)',

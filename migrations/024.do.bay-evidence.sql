@@ -8,6 +8,9 @@ ALTER TABLE bay_state
   ADD COLUMN sensor_id       text,
   ADD COLUMN sensor_occupied boolean,
   ADD COLUMN sensor_time     timestamptz,
+  -- When the sensor's reading last changed: a heartbeat repeating it moves sensor_time, not this.
+  -- A stuck sensor never changes, so a camera that saw the bay after this and disagrees wins.
+  ADD COLUMN sensor_since    timestamptz,
   ADD COLUMN camera_id       text,
   ADD COLUMN camera_occupied boolean,
   ADD COLUMN camera_time     timestamptz,
@@ -49,7 +52,7 @@ ALTER TABLE device_alerts ADD COLUMN raised_event_time timestamptz;
 -- The fusion rule, one place for every writer. Inputs: each source's last word and time, whether
 -- it is flagged faulty (an open silent/stuck alert: 'silent' | 'stuck' | NULL), the clock, and how
 -- long a camera may take to confirm a sensor's change. Never "free" on doubtful evidence.
-CREATE FUNCTION bay_belief(s_occ boolean, s_time timestamptz, s_fault text,
+CREATE FUNCTION bay_belief(s_occ boolean, s_since timestamptz, s_fault text,
                            c_occ boolean, c_time timestamptz, c_fault text,
                            clock timestamptz, confirm_within interval,
                            OUT occupied boolean, OUT basis text, OUT doubt text)
@@ -61,14 +64,14 @@ BEGIN
   IF s_ok AND c_ok THEN
     IF s_occ = c_occ THEN
       occupied := s_occ; basis := 'sensor+camera';
-    ELSIF c_time > s_time THEN
-      -- The camera saw the bay after the sensor's last word and says otherwise: a stuck sensor,
-      -- or a sensor report lost on the way. Follow the camera.
+    ELSIF c_time > s_since THEN
+      -- The camera saw the bay after the sensor's reading began and says otherwise: a stuck
+      -- sensor, or a change the sensor has not reported yet. Follow the camera.
       occupied := c_occ; basis := 'camera'; doubt := 'sensor-disagrees';
     ELSIF s_occ THEN
       -- A car just arrived: the camera reads it 2–10 s after the sensor. Taken is safe to show.
       occupied := true; basis := 'sensor'; doubt := 'camera-pending';
-    ELSIF s_time > clock - confirm_within THEN
+    ELSIF s_since > clock - confirm_within THEN
       -- A car just left by the sensor; the camera confirms in a few seconds.
       occupied := false; basis := 'sensor'; doubt := 'camera-pending';
     ELSE
@@ -94,6 +97,7 @@ UPDATE bay_state s SET
   sensor_id = CASE WHEN d.kind = 'bay-sensor' THEN s.device_id END,
   sensor_occupied = CASE WHEN d.kind = 'bay-sensor' THEN s.occupied END,
   sensor_time = CASE WHEN d.kind = 'bay-sensor' THEN s.event_time END,
+  sensor_since = CASE WHEN d.kind = 'bay-sensor' THEN s.since END,
   camera_id = CASE WHEN d.kind = 'bay-camera' THEN s.device_id END,
   camera_occupied = CASE WHEN d.kind = 'bay-camera' THEN s.occupied END,
   camera_time = CASE WHEN d.kind = 'bay-camera' THEN s.event_time END,

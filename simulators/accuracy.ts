@@ -3,7 +3,7 @@
 // pure (compareBays, compareSessions); the readers below fetch the platform's side over HTTP or SQL.
 import type { BayTruth, DeviceFault, TrueStay } from './fleet.ts';
 
-export interface PlatformBay { code: string; occupied: boolean | null; since: Date | null }
+export interface PlatformBay { code: string; occupied: boolean | null; since: Date | null; /** why the platform believes it (basis, doubt), when read over SQL */ why?: string }
 export interface PlatformSession { plate: string | null; lotId: string; bayCode: string | null; status: string; entry: Date; exit: Date | null }
 export interface Percentiles { p50: number; p99: number; max: number }
 
@@ -38,6 +38,8 @@ export interface BayAccuracy {
    */
   wrongFree: number;
   wrongFreeShare: number;
+  /** Up to 10 compared bays not right, each "code: truth … shown … (why)", to look into. */
+  examples: string[];
 }
 /** Faulty devices found: the fleet's faults against the platform's silent/stuck alerts (event time). */
 export interface FaultDetection {
@@ -98,7 +100,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   for (const b of platform) seen.set(b.code, b);
   const r: BayAccuracy = {
     bays: truth.size, compared: 0, correct: 0, accuracy: NaN, unknown: 0, unknownShare: NaN, wrong: 0, ahead: 0, missing: 0,
-    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN,
+    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, examples: [],
   };
   const staleness: number[] = [];
   for (const [code, t] of truth) {
@@ -124,6 +126,10 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
     } else {
       if (p.occupied === null) r.unknown += 1;
       else r.wrong += 1;
+      if (r.examples.length < 10) {
+        const word = (v: boolean | null) => (v === null ? 'unknown' : v ? 'taken' : 'free');
+        r.examples.push(`${code}: ${word(t.occupied)} since ${t.since.toISOString()}, shown ${word(p.occupied)} since ${p.since?.toISOString() ?? '-'}${p.why ? ` (${p.why})` : ''}`);
+      }
       staleness.push(Math.max(0, asOf - t.since.getTime()));
     }
   }
@@ -265,8 +271,9 @@ export interface Queryable { query(text: string, values?: unknown[]): Promise<{ 
 
 /** Every bay's state in one query: the fast way for a 250k-bay city. */
 export async function readBayStatesSql(pool: Queryable): Promise<PlatformBay[]> {
-  const { rows } = await pool.query('SELECT bay_code, occupied, since FROM bay_state');
-  return rows.map((r) => ({ code: r.bay_code, occupied: r.occupied, since: r.since ? new Date(r.since) : null }));
+  const { rows } = await pool.query(`SELECT bay_code, occupied, since,
+      to_jsonb(bay_state) - 'bay_code' - 'lot_id' - 'occupied' - 'since' - 'seq' AS why FROM bay_state`);
+  return rows.map((r) => ({ code: r.bay_code, occupied: r.occupied, since: r.since ? new Date(r.since) : null, why: JSON.stringify(r.why) }));
 }
 
 /** Every bay's state as a map client sees it: GET /api/v1/lots, then /api/v1/lots/:id for each (`concurrency` at once). */

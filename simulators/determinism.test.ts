@@ -155,7 +155,7 @@ const RECORDED_FAULTY_RUN = {
       '{"type":"occupancy","occupied":false,"battery":2.815,"seq":1795390200001,"ts":"2026-11-22T23:29:57.406Z"}',
     ],
   ],
-  digest: 'fee4f7cf03997cff94ff5cccbf40162ef8b431639e3a71fe1c9981e13c00440c',
+  digest: '0c5b4903abf69bebff7e5408890f0c0b091bb9ece8b10689938e2cc3a92c8961',
 };
 const RECORDED_GATEWAY_RUN = {
   links: 8,
@@ -171,8 +171,8 @@ const RECORDED_GATEWAY_RUN = {
     'devices/sen-G1-01/events',
     [
       '{"type":"occupancy","occupied":false,"battery":3.426,"seq":1795390200000,"ts":"2026-11-22T23:30:00.000Z"}',
-      '{"type":"heartbeat","battery":3.426,"temperature":19.2,"seq":1795390200001,"ts":"2026-11-23T01:06:00.000Z"}',
+      '{"type":"heartbeat","battery":3.426,"temperature":19.2,"occupied":false,"seq":1795390200001,"ts":"2026-11-23T01:06:00.000Z"}',
     ],
   ],
-  digest: '9627684af3de74594f0084a40ade9a1e7eea7c65018a9c4f9e37afcf6aaf75f0',
+  digest: 'cd160bc2d0c397c16344ad89cdb13f772b38ed29455aefea81e89bb9d44cc16f',
 };

@@ -76,6 +76,8 @@ interface DeviceRuntime extends RampDevice {
   started: boolean;
   /** The value a stuck sensor keeps reporting. */
   stuckValue: boolean | null;
+  /** A bay sensor's reading as it last reported it (its heartbeats repeat it); null before its first. */
+  reading: boolean | null;
   /** Event time (ms) its fault first showed: a dead device's first message not sent, a stuck sensor's first wrong report. */
   faultSince: number | null;
 }
@@ -171,8 +173,9 @@ export class Devices {
     if (dev.battery !== undefined) this.drainBattery(dev, 0.0001 + this.o.drainPerBeat);
     const air = dev.indoor ? 18 : ambientAt(simNow);
     const temperature = Math.round((air + dev.warmth + 0.5 * normal(this.o.rng.device)) * 10) / 10;
+    // A bay sensor's heartbeat repeats its reading, as field sensors' keep-alives do.
     const body: MessageBody = dev.battery !== undefined
-      ? { type: 'heartbeat', battery: Math.round(dev.battery * 1000) / 1000, temperature }
+      ? { type: 'heartbeat', battery: Math.round(dev.battery * 1000) / 1000, temperature, ...(dev.reading === null ? {} : { occupied: dev.reading }) }
       : { type: 'heartbeat', temperature };
     this.send(dev.id, body, stamp(simNow.getTime()));
   }
@@ -252,7 +255,7 @@ export class Devices {
       warmth: (sensor ? 0 : 8) + 4 * (rng.device() - 0.5),
       indoor: inGarage && sensor,
       skewMs: skewMs ? Math.round((2 * rng.health() - 1) * skewMs) : 0,
-      health, started: false, stuckValue: null, faultSince: null,
+      health, started: false, stuckValue: null, reading: null, faultSince: null,
     };
   }
 
@@ -268,6 +271,7 @@ export class Devices {
         b = { ...b, occupied: dev.stuckValue };
       }
     }
+    dev.reading = b.occupied;
     if (dev.battery !== undefined) {
       this.drainBattery(dev, 0.00005); // each radio report costs a little charge
       b = { ...b, battery: Math.round(dev.battery * 1000) / 1000 };
