@@ -3,15 +3,16 @@
 // (ingest_clock), not on a once-a-minute job — a fleet at 30× beats every 20 real seconds, and a
 // silent sensor must be flagged within two of its intervals. The database decides: every rule is
 // one statement over what is stored, so a second ingest process would reach the same verdicts.
-// - silent: no word past SILENT_INTERVALS × the device's own heartbeat cadence (migrations/024),
-//   or its lot's devices' of its kind when it never beat twice (it died after its first word);
+// - silent: two heartbeats missed by the device's own cadence (writer.ts SILENT_INTERVALS,
+//   migrations/024), or by its lot's devices' of its kind when it never beat twice (it died after
+//   its first word);
 // - stuck: a sensor whose word a newer camera reading has contradicted for one heartbeat interval
 //   (a sensor under a snow crust or stuck after a parked truck keeps saying what it said);
 //   cleared when the sensor changes its word;
 // - bays whose camera has not confirmed a sensor's "free" within CONFIRM_WITHIN_S.
 // The bays of every device flagged or cleared are decided again through the writer (markUnknown).
 import type { Pool } from '../core/db/index.ts';
-import { CONFIRM_WITHIN_S, SILENT_INTERVALS } from './writer.ts';
+import { CONFIRM_WITHIN_S, NEVER_BEAT_INTERVALS } from './writer.ts';
 
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
 
@@ -25,11 +26,11 @@ export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) =>
 
   // A device with no cadence of its own is held to its lot's devices of its kind, once they have one.
   await pool.query(
-    `UPDATE devices d SET silent_after = d.last_seen + make_interval(secs => ${SILENT_INTERVALS} * c.s)
+    `UPDATE devices d SET silent_after = d.last_seen + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s)
        FROM (SELECT n.id, least(n.heartbeat_interval_s, m.s) AS s
                FROM devices n, LATERAL (SELECT min(o.heartbeat_seen_s) AS s FROM devices o WHERE o.lot_id = n.lot_id AND o.kind = n.kind AND o.heartbeat_seen_s IS NOT NULL) m
               WHERE n.heartbeat_seen_s IS NULL AND n.last_seen > $1::timestamptz - interval '1 hour' AND n.last_seen < $1 AND m.s IS NOT NULL) c
-      WHERE d.id = c.id AND (d.silent_after IS NULL OR d.silent_after > d.last_seen + make_interval(secs => ${SILENT_INTERVALS} * c.s))`,
+      WHERE d.id = c.id AND (d.silent_after IS NULL OR d.silent_after > d.last_seen + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s))`,
     [clock.t]);
 
   const opened = await pool.query<{ device_id: string }>(

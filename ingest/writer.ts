@@ -272,8 +272,17 @@ export class EventWriter {
  * half a minute late over a poor link.
  */
 export const CONFIRM_WITHIN_S = 45;
-/** A device counts as silent past this many of its heartbeat intervals (5% over 2, for jitter). */
+/**
+ * Silent (migrations/024 devices.silent_after): two heartbeats missed — nothing by its last
+ * heartbeat + SILENT_INTERVALS of its cadence (5% over 2, for jitter), and nothing for
+ * AFTER_WORD_INTERVALS after its last word of any kind. One lost heartbeat is tolerated; a dead
+ * device is flagged 1.1 intervals after its first missed beat. A device that never beat is held to
+ * NEVER_BEAT_INTERVALS of its lot's cadence after its last word: its beat's phase is unknown, and
+ * its first missed beat falls within one interval of that word, so this flags it within two.
+ */
 export const SILENT_INTERVALS = 2.1;
+export const AFTER_WORD_INTERVALS = 1.1;
+export const NEVER_BEAT_INTERVALS = 1.8;
 
 const bucketed = (o: string) => `coalesce((${o} = false)::int, 0) AS f, coalesce(${o}::int, 0) AS o, (${o} IS NULL)::int AS u`;
 const doubtful = (o: string, d: string) => `(${o} IS NOT NULL AND ${d} IS NOT NULL AND ${d} <> 'camera-pending')::int`;
@@ -358,7 +367,10 @@ WITH ins AS (
   UPDATE devices d SET last_seen = GREATEST(d.last_seen, x.t), battery = COALESCE(x.b, d.battery),
          last_heartbeat = GREATEST(d.last_heartbeat, x.h),
          heartbeat_seen_s = c.seen_s,
-         silent_after = GREATEST(d.last_seen, x.t) + make_interval(secs => ${SILENT_INTERVALS} * least(d.heartbeat_interval_s, coalesce(c.seen_s, d.heartbeat_interval_s)))
+         silent_after = CASE WHEN GREATEST(d.last_heartbeat, x.h) IS NULL OR c.seen_s IS NULL
+             THEN GREATEST(d.last_seen, x.t) + make_interval(secs => ${SILENT_INTERVALS} * d.heartbeat_interval_s)
+             ELSE GREATEST(GREATEST(d.last_heartbeat, x.h) + make_interval(secs => ${SILENT_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s)),
+                           GREATEST(d.last_seen, x.t) + make_interval(secs => ${AFTER_WORD_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s))) END
     FROM json_to_recordset($5::json) AS x(i text, t timestamptz, b real, h timestamptz),
          devices o, LATERAL (
            -- The cadence: the gap between two heartbeats, a decaying minimum so one lost beat

@@ -46,8 +46,9 @@ export interface FaultDetection {
   /** Faulty devices whose fault showed at least `graceIntervals` heartbeats before the end, and of them flagged. */
   observable: number;
   flagged: number;
-  /** …not flagged by the end. */
+  /** …not flagged by the end, and up to 10 of them ("device (fault)"). */
   missed: number;
+  missedExamples: string[];
   /** Flag time − when the fault first showed, in heartbeat intervals (p50 / p99 / max). */
   delayIntervals: Percentiles;
   /** …flagged within 2 heartbeat intervals, share of those flagged. */
@@ -157,7 +158,7 @@ export interface CompareFaultsOptions {
 /**
  * Detection delay and false alarms. A dead device is flagged by a "silent" alert, a stuck sensor by
  * a "stuck" one (or a "silent" one); the delay runs from when the fault first showed — a dead
- * device's first message not sent, a stuck sensor's first report that was wrong — to the alert's
+ * device's first heartbeat not sent, a stuck sensor's first report that was wrong — to the alert's
  * event time. An alert on a device the fleet runs healthy is a false alarm. Pure.
  */
 export function compareFaults(faults: readonly DeviceFault[], alerts: readonly PlatformAlert[], o: CompareFaultsOptions): FaultDetection {
@@ -169,14 +170,18 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     else byDevice.set(a.deviceId, [a]);
   }
   const faulty = new Set(faults.map((f) => f.deviceId));
-  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 } };
+  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [] };
   const delays: number[] = [];
   for (const f of faults) {
     if (!f.since || f.since.getTime() > o.asOf.getTime() - grace) continue;
     r.observable += 1;
     const kinds = f.fault === 'dead' ? ['silent'] : ['stuck', 'silent'];
     const hit = (byDevice.get(f.deviceId) ?? []).filter((a) => kinds.includes(a.kind)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime())[0];
-    if (!hit) { r.missed += 1; continue; }
+    if (!hit) {
+      r.missed += 1;
+      if (r.missedExamples.length < 10) r.missedExamples.push(`${f.deviceId} (${f.fault})`);
+      continue;
+    }
     r.flagged += 1;
     delays.push(Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs);
   }

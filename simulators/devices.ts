@@ -78,7 +78,7 @@ interface DeviceRuntime extends RampDevice {
   stuckValue: boolean | null;
   /** A bay sensor's reading as it last reported it (its heartbeats repeat it); null before its first. */
   reading: boolean | null;
-  /** Event time (ms) its fault first showed: a dead device's first message not sent, a stuck sensor's first wrong report. */
+  /** Event time (ms) its fault first showed: a dead device's first heartbeat not sent, a stuck sensor's first wrong report. */
   faultSince: number | null;
 }
 
@@ -159,7 +159,8 @@ export class Devices {
     const dev = this.list[i];
     if (dev.health === Health.Dead && dev.started) {
       this.tally.silenced += 1;
-      dev.faultSince ??= eventTime.getTime();
+      // Silent past its heartbeat: from the first beat it did not send.
+      if (body.type === 'heartbeat') dev.faultSince ??= eventTime.getTime();
       return;
     }
     const reported = this.asReported(dev, body, eventTime);
