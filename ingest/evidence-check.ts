@@ -17,21 +17,24 @@ import { CONFIRM_WITHIN_S, NEVER_BEAT_INTERVALS } from './writer.ts';
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
 
 /** One pass. `recheck` decides the given bays again (EventWriter.recheck). */
-export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) => Promise<void>, upSince = new Date(0)): Promise<EvidenceReport> {
+export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) => Promise<void>, upSince = new Date(0),
+  cityCadence: Record<string, number> = {}): Promise<EvidenceReport> {
   const report: EvidenceReport = { silentOpened: 0, silentCleared: 0, stuckOpened: 0, stuckCleared: 0, rechecked: 0 };
   const { rows: [clock] } = await pool.query<{ t: Date }>('SELECT event_time AS t FROM ingest_clock');
   if (!clock) return report;
   const devices = new Set<string>();
   const bays = new Set<string>();
 
-  // A device with no cadence of its own is held to its lot's devices of its kind, once they have one.
+  // A device with no cadence of its own is held to its lot's devices of its kind, once they have
+  // one, else to the city's of its kind (the median).
   await pool.query(
     `UPDATE devices d SET silent_after = d.last_seen + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s)
-       FROM (SELECT n.id, least(n.heartbeat_interval_s, m.s) AS s
-               FROM devices n, LATERAL (SELECT min(o.heartbeat_seen_s) AS s FROM devices o WHERE o.lot_id = n.lot_id AND o.kind = n.kind AND o.heartbeat_seen_s IS NOT NULL) m
-              WHERE n.heartbeat_seen_s IS NULL AND n.last_seen > $1::timestamptz - interval '1 hour' AND n.last_seen < $1 AND m.s IS NOT NULL) c
-      WHERE d.id = c.id AND (d.silent_after IS NULL OR d.silent_after > d.last_seen + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s))`,
-    [clock.t]);
+       FROM (SELECT n.id, least(n.heartbeat_interval_s, coalesce(m.s, (($2::jsonb)->>n.kind)::float8)) AS s
+               FROM devices n, LATERAL (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY o.heartbeat_seen_s) AS s
+                                          FROM devices o WHERE o.lot_id = n.lot_id AND o.kind = n.kind AND o.heartbeat_seen_s IS NOT NULL) m
+              WHERE n.heartbeat_seen_s IS NULL AND n.last_seen > $1::timestamptz - interval '1 hour' AND n.last_seen < $1) c
+      WHERE d.id = c.id AND c.s IS NOT NULL AND (d.silent_after IS NULL OR d.silent_after > d.last_seen + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s))`,
+    [clock.t, JSON.stringify(cityCadence)]);
 
   const opened = await pool.query<{ device_id: string }>(
     `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
@@ -110,6 +113,8 @@ export class EvidenceChecker {
    */
   private upSince: Date | null = null;
   private committed = false;
+  private cityCadence: Record<string, number> = {};
+  private cadenceAt = 0;
 
   constructor(private readonly pool: Pool, private readonly recheck: (bayCodes: string[]) => Promise<void>,
     private readonly everyMs: number, private readonly log: { error(obj: unknown, msg?: string): void }) {
@@ -133,7 +138,14 @@ export class EvidenceChecker {
       if (!rows[0]) return;
       this.upSince = new Date(rows[0].t);
     }
-    await checkEvidence(this.pool, this.recheck, this.upSince);
+    // The city's cadence per kind: a scan of every device, so once a minute, not every pass.
+    if (Date.now() - this.cadenceAt > 60_000) {
+      const { rows } = await this.pool.query<{ kind: string; s: number }>(
+        `SELECT kind, percentile_disc(0.5) WITHIN GROUP (ORDER BY heartbeat_seen_s) AS s FROM devices WHERE heartbeat_seen_s IS NOT NULL GROUP BY kind`);
+      this.cityCadence = Object.fromEntries(rows.map((r) => [r.kind, Number(r.s)]));
+      if (rows.length) this.cadenceAt = Date.now();
+    }
+    await checkEvidence(this.pool, this.recheck, this.upSince, this.cityCadence);
   }
 
   async stop(): Promise<void> {

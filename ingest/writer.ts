@@ -274,14 +274,14 @@ export class EventWriter {
 export const CONFIRM_WITHIN_S = 45;
 /**
  * Silent (migrations/024 devices.silent_after): two heartbeats missed — nothing by its last
- * heartbeat + SILENT_INTERVALS of its cadence (5% over 2, for jitter), and nothing for
- * AFTER_WORD_INTERVALS after its last word of any kind. One lost heartbeat is tolerated; a dead
- * device is flagged 1.1 intervals after its first missed beat. A device that never beat is held to
+ * heartbeat + SILENT_INTERVALS of its cadence (10% over 2, for a loaded device's jitter), and
+ * nothing for AFTER_WORD_INTERVALS after its last word of any kind. One lost heartbeat is
+ * tolerated; a dead device is flagged 1.2–1.5 intervals after its first missed beat. A device that never beat is held to
  * NEVER_BEAT_INTERVALS of its lot's cadence after its last word: its beat's phase is unknown, and
  * its first missed beat falls within one interval of that word, so this flags it within two.
  */
-export const SILENT_INTERVALS = 2.1;
-export const AFTER_WORD_INTERVALS = 1.1;
+export const SILENT_INTERVALS = 2.2;
+export const AFTER_WORD_INTERVALS = 1.5;
 export const NEVER_BEAT_INTERVALS = 1.8;
 
 const bucketed = (o: string) => `coalesce((${o} = false)::int, 0) AS f, coalesce(${o}::int, 0) AS o, (${o} IS NULL)::int AS u`;
@@ -373,12 +373,13 @@ WITH ins AS (
                            GREATEST(d.last_seen, x.t) + make_interval(secs => ${AFTER_WORD_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s))) END
     FROM json_to_recordset($5::json) AS x(i text, t timestamptz, b real, h timestamptz),
          devices o, LATERAL (
-           -- The cadence: the gap between two heartbeats, a decaying minimum so one lost beat
-           -- (a double gap) moves it by a tenth, not twice over.
+           -- The cadence: a moving average of the gaps between heartbeats, leaving out gaps over
+           -- 1.5 of it (lost beats): one short gap (a device that beat late after a stall, then on
+           -- time) moves it by a fifth, not all the way.
            SELECT CASE WHEN x.h - o.last_heartbeat >= interval '1 second' THEN
-                    CASE WHEN o.heartbeat_seen_s IS NULL OR extract(epoch FROM x.h - o.last_heartbeat) < o.heartbeat_seen_s
-                         THEN extract(epoch FROM x.h - o.last_heartbeat)
-                         ELSE o.heartbeat_seen_s + 0.1 * (extract(epoch FROM x.h - o.last_heartbeat) - o.heartbeat_seen_s) END
+                    CASE WHEN o.heartbeat_seen_s IS NULL THEN extract(epoch FROM x.h - o.last_heartbeat)
+                         WHEN extract(epoch FROM x.h - o.last_heartbeat) > 1.5 * o.heartbeat_seen_s THEN o.heartbeat_seen_s
+                         ELSE o.heartbeat_seen_s + 0.2 * (extract(epoch FROM x.h - o.last_heartbeat) - o.heartbeat_seen_s) END
                   ELSE o.heartbeat_seen_s END AS seen_s
          ) c
    WHERE d.id = x.i AND o.id = x.i

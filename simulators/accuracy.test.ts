@@ -41,6 +41,7 @@ describe('compareBays', () => {
     // A: stuck sensor shown free; B: shown free; C: unknown (not free); D: free and free; E: left after the snapshot (ahead).
     const r = compareBays(truth, [bay('A', false, 0), bay('B', false, 5), bay('C', null, null), bay('D', false, 10), bay('E', false, 15)], { asOf: at(20) });
     expect(r.wrongFree).toBe(2);
+    expect(r.wrongFreeFaulty).toBe(1);
     expect(r.wrongFreeShare).toBe(0.4);
   });
 

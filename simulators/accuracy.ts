@@ -38,6 +38,8 @@ export interface BayAccuracy {
    */
   wrongFree: number;
   wrongFreeShare: number;
+  /** …of which on bays whose sensor is stuck or dead. */
+  wrongFreeFaulty: number;
   /** Up to 10 compared bays not right, each "code: truth … shown … (why)", to look into. */
   examples: string[];
 }
@@ -101,7 +103,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   for (const b of platform) seen.set(b.code, b);
   const r: BayAccuracy = {
     bays: truth.size, compared: 0, correct: 0, accuracy: NaN, unknown: 0, unknownShare: NaN, wrong: 0, ahead: 0, missing: 0,
-    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, examples: [],
+    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, examples: [],
   };
   const staleness: number[] = [];
   for (const [code, t] of truth) {
@@ -112,7 +114,10 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
     }
     const right = p.occupied === t.occupied;
     const ahead = !right && p.occupied !== null && p.since !== null && p.since.getTime() > t.since.getTime() + tol;
-    if (t.occupied && p.occupied === false && !ahead) r.wrongFree += 1;
+    if (t.occupied && p.occupied === false && !ahead) {
+      r.wrongFree += 1;
+      if (t.sensorFault) r.wrongFreeFaulty += 1;
+    }
     if (t.sensorFault) {
       r.faulty[t.sensorFault] += 1;
       if (right) r.faulty.correct += 1;
@@ -173,7 +178,8 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
   const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [] };
   const delays: number[] = [];
   for (const f of faults) {
-    if (!f.since || f.since.getTime() > o.asOf.getTime() - grace) continue;
+    // An intermittent radio's outages come and go: its alerts are neither found faults nor false alarms.
+    if (f.fault === 'intermittent' || !f.since || f.since.getTime() > o.asOf.getTime() - grace) continue;
     r.observable += 1;
     const kinds = f.fault === 'dead' ? ['silent'] : ['stuck', 'silent'];
     const hit = (byDevice.get(f.deviceId) ?? []).filter((a) => kinds.includes(a.kind)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime())[0];

@@ -16,6 +16,8 @@ import type { MessageKind } from './transport.ts';
 const SECOND = 1000;
 const BATTERY_CUTOFF_V = 2.2;
 const LOW_BATTERY_V = 2.9;
+/** Intermittent radio: the chance a message starts an outage. */
+const FLAKY_OUTAGE_START = 0.05;
 
 export interface FleetFaults {
   /** Probability a message is never sent (its seq is still used up, leaving a gap). */
@@ -32,6 +34,13 @@ export interface FleetFaults {
   stuck?: number;
   /** Share of devices that die after their first message: nothing more, not even heartbeats. */
   dead?: number;
+  /**
+   * Share of bay sensors with intermittent radio (a sensor under a parked van, in a garage's
+   * basement corner): each message may start an outage (probability 0.05) during which everything
+   * it sends is lost, for an exponential time of mean `flakyOutageSeconds` of event time (default 60).
+   */
+  flaky?: number;
+  flakyOutageSeconds?: number;
   /** Each device's clock is off by a fixed offset drawn uniformly in ±clockSkewSeconds, applied to ts. */
   clockSkewSeconds?: number;
   /**
@@ -49,7 +58,8 @@ export function checkProbability(name: string, v: number | undefined): void {
 }
 
 export function checkFaults(f: FleetFaults): void {
-  for (const k of ['loss', 'duplicate', 'late', 'misread', 'stuck', 'dead'] as const) checkProbability(`faults.${k}`, f[k]);
+  for (const k of ['loss', 'duplicate', 'late', 'misread', 'stuck', 'dead', 'flaky'] as const) checkProbability(`faults.${k}`, f[k]);
+  if (f.flakyOutageSeconds !== undefined && !(f.flakyOutageSeconds > 0)) throw new RangeError(`fleet: faults.flakyOutageSeconds must be > 0, got ${f.flakyOutageSeconds}`);
   const ls = f.lateSeconds;
   if (ls && !(ls[0] >= 0 && ls[1] >= ls[0])) throw new RangeError(`fleet: faults.lateSeconds must be [min, max] with 0 ≤ min ≤ max`);
   if (f.clockSkewSeconds !== undefined && !(f.clockSkewSeconds >= 0 && Number.isFinite(f.clockSkewSeconds))) throw new RangeError(`fleet: faults.clockSkewSeconds must be ≥ 0, got ${f.clockSkewSeconds}`);
@@ -78,6 +88,8 @@ interface DeviceRuntime extends RampDevice {
   stuckValue: boolean | null;
   /** A bay sensor's reading as it last reported it (its heartbeats repeat it); null before its first. */
   reading: boolean | null;
+  /** Intermittent radio: messages until this event time (ms) are lost; null for a device with good radio. */
+  outageUntil: number | null;
   /** Event time (ms) its fault first showed: a dead device's first heartbeat not sent, a stuck sensor's first wrong report. */
   faultSince: number | null;
 }
@@ -86,7 +98,7 @@ interface DeviceRuntime extends RampDevice {
 export interface DeviceFault {
   deviceId: string;
   kind: DeviceCredential['kind'];
-  fault: 'dead' | 'stuck';
+  fault: 'dead' | 'stuck' | 'intermittent';
   /** When the fault first showed (event time); null: not yet (a dead device that had nothing more to say, a stuck sensor never contradicted). */
   since: Date | null;
 }
@@ -210,8 +222,9 @@ export class Devices {
   faults(): DeviceFault[] {
     const out: DeviceFault[] = [];
     for (const d of this.list) {
-      if (d.health === Health.Ok) continue;
-      out.push({ deviceId: d.id, kind: d.kind, fault: d.health === Health.Dead ? 'dead' : 'stuck', since: d.faultSince === null ? null : new Date(d.faultSince) });
+      const since = d.faultSince === null ? null : new Date(d.faultSince);
+      if (d.health !== Health.Ok) out.push({ deviceId: d.id, kind: d.kind, fault: d.health === Health.Dead ? 'dead' : 'stuck', since });
+      else if (d.outageUntil !== null) out.push({ deviceId: d.id, kind: d.kind, fault: 'intermittent', since });
     }
     return out;
   }
@@ -257,6 +270,8 @@ export class Devices {
       indoor: inGarage && sensor,
       skewMs: skewMs ? Math.round((2 * rng.health() - 1) * skewMs) : 0,
       health, started: false, stuckValue: null, reading: null, faultSince: null,
+      // Drawn only when the fault is on, so other runs keep their recorded streams.
+      outageUntil: faults.flaky && sensor && rng.health() < faults.flaky ? 0 : null,
     };
   }
 
@@ -289,6 +304,10 @@ export class Devices {
     }
     const ts = dev.skewMs ? new Date(eventTime.getTime() + dev.skewMs) : eventTime;
     const message = { ...b, seq: dev.seq++, ts: ts.toISOString() } as DeviceMessage;
+    if (dev.outageUntil !== null && this.inOutage(dev, eventTime.getTime())) {
+      this.tally.lost += 1;
+      return;
+    }
     if (rng.fault() < (faults.loss ?? 0)) {
       this.tally.lost += 1;
       return;
@@ -306,6 +325,15 @@ export class Devices {
       this.tally.duplicated += 1;
       transmit(dev, payload, kind);
     }
+  }
+
+  /** Intermittent radio: in an outage, or starting one now (exponential length, mean flakyOutageSeconds). */
+  private inOutage(dev: DeviceRuntime, at: number): boolean {
+    if (at < dev.outageUntil!) return true;
+    if (this.o.rng.fault() >= FLAKY_OUTAGE_START) return false;
+    dev.outageUntil = at - Math.log(1 - this.o.rng.fault()) * (this.o.faults.flakyOutageSeconds ?? 60) * SECOND;
+    dev.faultSince ??= at;
+    return true;
   }
 
   private drainBattery(dev: DeviceRuntime, volts: number): void {
