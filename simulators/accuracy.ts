@@ -57,6 +57,8 @@ export interface FaultDetection {
   within2Share: number;
   /** Alerts raised in the window on devices the fleet runs healthy, by kind. */
   falseAlarms: { silent: number; stuck: number };
+  /** Up to 5 false alarms with the figures that raised them, to look into. */
+  falseAlarmExamples: string[];
 }
 export interface BillingAccuracy {
   /** Closed sessions on the platform in the window. */
@@ -148,7 +150,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
 }
 
 /** A device alert as stored (migrations/017, 024): raisedAt is the event time it was raised at. */
-export interface PlatformAlert { deviceId: string; kind: string; raisedAt: Date }
+export interface PlatformAlert { deviceId: string; kind: string; raisedAt: Date; details?: unknown }
 
 export interface CompareFaultsOptions {
   /** A heartbeat interval in event time (ms): the unit of delay. */
@@ -175,7 +177,7 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     else byDevice.set(a.deviceId, [a]);
   }
   const faulty = new Set(faults.map((f) => f.deviceId));
-  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [] };
+  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [] };
   const delays: number[] = [];
   for (const f of faults) {
     // An intermittent radio's outages come and go: its alerts are neither found faults nor false alarms.
@@ -195,6 +197,8 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     if (faulty.has(a.deviceId) || a.raisedAt.getTime() < o.since.getTime()) continue;
     if (a.kind === 'silent') r.falseAlarms.silent += 1;
     else if (a.kind === 'stuck') r.falseAlarms.stuck += 1;
+    else continue;
+    if (r.falseAlarmExamples.length < 5) r.falseAlarmExamples.push(`${a.deviceId} ${a.kind} at ${a.raisedAt.toISOString()} ${JSON.stringify(a.details ?? {})}`);
   }
   const round = (x: number) => Math.round(x * 100) / 100;
   const p = percentiles(delays);
@@ -206,8 +210,9 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
 /** Every silent and stuck alert, with the event time it was raised at (opened_at before migrations/024). */
 export async function readFaultAlerts(pool: Queryable): Promise<PlatformAlert[]> {
   const { rows } = await pool.query(
-    `SELECT device_id, kind, coalesce(raised_event_time, opened_at) AS raised FROM device_alerts WHERE kind IN ('silent', 'stuck')`);
-  return rows.map((r) => ({ deviceId: r.device_id, kind: r.kind, raisedAt: new Date(r.raised) }));
+    `SELECT device_id, kind, coalesce(raised_event_time, opened_at) AS raised, details || jsonb_build_object('resolvedAt', resolved_at) AS details
+       FROM device_alerts WHERE kind IN ('silent', 'stuck')`);
+  return rows.map((r) => ({ deviceId: r.device_id, kind: r.kind, raisedAt: new Date(r.raised), details: r.details }));
 }
 
 export interface CompareSessionsOptions {
