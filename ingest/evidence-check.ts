@@ -28,12 +28,12 @@ export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) =>
   // A device with no cadence of its own is held to its lot's devices of its kind, once they have
   // one, else to the city's of its kind (the median).
   await pool.query(
-    `UPDATE devices d SET silent_after = d.last_seen + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s)
+    `UPDATE devices d SET silent_after = d.last_heard + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s)
        FROM (SELECT n.id, least(n.heartbeat_interval_s, coalesce(m.s, (($2::jsonb)->>n.kind)::float8)) AS s
                FROM devices n, LATERAL (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY o.heartbeat_seen_s) AS s
                                           FROM devices o WHERE o.lot_id = n.lot_id AND o.kind = n.kind AND o.heartbeat_seen_s IS NOT NULL) m
-              WHERE n.heartbeat_seen_s IS NULL AND n.last_seen > $1::timestamptz - interval '1 hour' AND n.last_seen < $1) c
-      WHERE d.id = c.id AND c.s IS NOT NULL AND (d.silent_after IS NULL OR d.silent_after > d.last_seen + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s))`,
+              WHERE n.heartbeat_seen_s IS NULL AND n.last_heard > $1::timestamptz - interval '1 hour' AND n.last_heard < $1) c
+      WHERE d.id = c.id AND c.s IS NOT NULL AND (d.silent_after IS NULL OR d.silent_after > d.last_heard + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s))`,
     [clock.t, JSON.stringify(cityCadence)]);
 
   const opened = await pool.query<{ device_id: string }>(

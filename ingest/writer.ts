@@ -277,8 +277,10 @@ export const CONFIRM_WITHIN_S = 45;
  * heartbeat + SILENT_INTERVALS of its cadence (10% over 2, for a loaded device's jitter), and
  * nothing for AFTER_WORD_INTERVALS after its last word of any kind. One lost heartbeat is
  * tolerated; a dead device is flagged 1.2–1.5 intervals after its first missed beat. A device that never beat is held to
- * NEVER_BEAT_INTERVALS of its lot's cadence after its last word: its beat's phase is unknown, and
- * its first missed beat falls within one interval of that word, so this flags it within two.
+ * NEVER_BEAT_INTERVALS of its lot's cadence after its last word was heard: its beat's phase is
+ * unknown, and its first missed beat falls within one interval of that, so this flags it within two.
+ * "Heard" is the ingest clock at receipt: a device switching on behind others sends a report
+ * measured half a minute earlier, and only then starts beating.
  */
 export const SILENT_INTERVALS = 2.2;
 export const AFTER_WORD_INTERVALS = 1.5;
@@ -365,12 +367,12 @@ WITH ins AS (
   SELECT now(), lot_id, free, occupied, unknown FROM lots
 ), seen AS (
   UPDATE devices d SET last_seen = GREATEST(d.last_seen, x.t), battery = COALESCE(x.b, d.battery),
-         last_heartbeat = GREATEST(d.last_heartbeat, x.h),
+         last_heartbeat = GREATEST(d.last_heartbeat, x.h), last_heard = GREATEST(d.last_heard, x.t, (SELECT event_time FROM clock)),
          heartbeat_seen_s = c.seen_s,
          silent_after = CASE WHEN GREATEST(d.last_heartbeat, x.h) IS NULL OR c.seen_s IS NULL
              THEN GREATEST(d.last_seen, x.t) + make_interval(secs => ${SILENT_INTERVALS} * d.heartbeat_interval_s)
              ELSE GREATEST(GREATEST(d.last_heartbeat, x.h) + make_interval(secs => ${SILENT_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s)),
-                           GREATEST(d.last_seen, x.t) + make_interval(secs => ${AFTER_WORD_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s))) END
+                           GREATEST(d.last_seen, x.t, (SELECT event_time FROM clock)) + make_interval(secs => ${AFTER_WORD_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s))) END
     FROM json_to_recordset($5::json) AS x(i text, t timestamptz, b real, h timestamptz),
          devices o, LATERAL (
            -- The cadence: a moving average of the gaps between heartbeats, leaving out gaps over

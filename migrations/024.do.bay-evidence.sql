@@ -33,6 +33,9 @@ ALTER TABLE lot_availability
 -- which it counts as silent, indexed so the check reads only devices that just went quiet.
 ALTER TABLE devices
   ADD COLUMN last_heartbeat   timestamptz,
+  -- The ingest clock when its last message was committed: a report stamped when measured but
+  -- delivered half a minute later (a device switching on behind others) was heard then.
+  ADD COLUMN last_heard       timestamptz,
   ADD COLUMN heartbeat_seen_s real,
   ADD COLUMN silent_after     timestamptz;
 CREATE INDEX devices_silent_after ON devices (silent_after) WHERE silent_after IS NOT NULL;
@@ -108,4 +111,4 @@ UPDATE bay_state s SET
 -- The fault check (ingest/evidence-check.ts) reads only bays in doubt and devices with no cadence
 -- of their own yet (a city switching on, or a device that died after its first word).
 CREATE INDEX bay_state_doubt ON bay_state (doubt) WHERE doubt IS NOT NULL;
-CREATE INDEX devices_no_cadence ON devices (last_seen) WHERE heartbeat_seen_s IS NULL;
+CREATE INDEX devices_no_cadence ON devices (last_heard) WHERE heartbeat_seen_s IS NULL;

@@ -169,11 +169,12 @@ describe('bay evidence', () => {
     expect(inList.dataQuality).toBe(before.dataQuality);
     // Cars enter that no sensor sees park: many more than the few driving to their bay.
     const cars = Math.max(2, Math.ceil(0.1 * before.capacity)) + 5;
-    for (let i = 0; i < cars; i++) await g.gate('in', `豫A${String(10000 + i)}`, 300 + i);
+    // Within seconds of event time: the garage's sensors, which do not beat here, must not fall silent meanwhile.
+    for (let i = 0; i < cars; i++) await g.gate('in', `豫A${String(10000 + i)}`, 291 + i / 20);
     const after = await waitFor(async () => { const l = await lot(); return l.dataQuality < before.dataQuality ? l : null; }, 5000, 'data quality lowered');
     expect(after.dataQuality).toBeLessThanOrEqual(before.dataQuality - 5 / before.capacity + 0.001);
     // They leave: the counts agree again.
-    for (let i = 0; i < cars; i++) await g.gate('out', `豫A${String(10000 + i)}`, 400 + i);
+    for (let i = 0; i < cars; i++) await g.gate('out', `豫A${String(10000 + i)}`, 293 + i / 20);
     await waitFor(async () => (await lot()).dataQuality === before.dataQuality, 5000, 'data quality back');
   });
 
