@@ -93,11 +93,22 @@ module.exports = {
       '^simulators/',
       ['^simulators/', '^core/', '^seed/'],
     ),
+    {
+      ...onlyImports(
+        'load-tests-import-core-seed-simulators',
+        'load-tests/ are outside clients: core/, seed/ and simulators/ only. They start the platform as a process and read /metrics, never import platform.ts, api/ or a module.',
+        '^load-tests/',
+        ['^load-tests/', '^core/', '^seed/', '^simulators/'],
+      ),
+      // bench:pricing measures a policy, not I/O: it must run billing's own price-step rule (issue 15),
+      // through billing/index.ts like any other module would (next rule).
+      from: { path: '^load-tests/', pathNot: [TESTS, '^load-tests/bench-pricing[.]ts$'] },
+    },
     onlyImports(
-      'load-tests-import-core-seed-simulators',
-      'load-tests/ are outside clients: core/, seed/ and simulators/ only. They start the platform as a process and read /metrics, never import platform.ts, api/ or a module.',
-      '^load-tests/',
-      ['^load-tests/', '^core/', '^seed/', '^simulators/'],
+      'bench-pricing-imports-billing-entry',
+      'bench:pricing runs the platform\'s own price steps on simulated weeks: besides core/, seed/ and simulators/ it may import billing/index.ts, nothing else of a module.',
+      '^load-tests/bench-pricing[.]ts$',
+      ['^load-tests/', '^core/', '^seed/', '^simulators/', '^billing/index[.]ts$'],
     ),
     {
       name: 'web-not-to-server',

@@ -1,28 +1,31 @@
 // npm start: the whole platform with a live demo on embedded defaults. Ctrl-C stops it cleanly.
-import { loadConfig, ConfigError, assertSafeForProduction } from './core/config.ts';
-import { cityModules, startPlatform, type Platform } from './platform.ts';
+// `--role ingest|api|jobs` (or ONELOT_ROLE, comma-separated) runs part of it (README, "Roles").
+import { loadConfig, ConfigError, assertSafeForProduction, roleArgument } from './core/config.ts';
+import { cityModules, startProcess, type OneLotProcess } from './platform.ts';
 
 let config;
 try {
-  config = loadConfig();
+  const role = roleArgument(process.argv.slice(2));
+  config = loadConfig(role === undefined ? process.env : { ...process.env, ONELOT_ROLE: role });
   assertSafeForProduction(config);
 } catch (err) {
   if (err instanceof ConfigError) { console.error(err.message); process.exit(2); }
   throw err;
 }
 
-let platform: Platform;
+let platform: OneLotProcess;
 try {
-  platform = await startPlatform(config, { modules: cityModules(config).modules });
+  platform = await startProcess(config, { modules: cityModules(config).modules });
 } catch (err) {
   console.error(`OneLot could not start: ${(err as Error).message}`);
   process.exit(1);
 }
 
 let stopSimulator: (() => Promise<void>) | undefined;
-if (config.SIMULATE) {
+// The demo fleet belongs to the all-in-one demo; processes by role are driven from outside (npm run simulate).
+if (config.SIMULATE && platform.mqttUrl && platform.roles.size === 3) {
   const { startDemoSimulator } = await import('./simulators/demo-simulator.ts');
-  stopSimulator = await startDemoSimulator(platform, config.SIM_SPEED);
+  stopSimulator = await startDemoSimulator({ mqttUrl: platform.mqttUrl, credentialsFile: platform.credentialsFile }, config.SIM_SPEED);
 }
 
 let stopping = false;
@@ -41,13 +44,24 @@ async function shutdown(signal: string) {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-console.log(`
+const database = platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}`
+  : `DATABASE_URL, ${platform.db.engine === 'timescaledb' ? 'TimescaleDB' : 'PostgreSQL without TimescaleDB (native partitions)'}`;
+if (platform.roles.size === 3) {
+  console.log(`
   OneLot is running.
     Map:      ${platform.httpUrl}/
     API docs: ${platform.httpUrl}/docs
     Health:   ${platform.httpUrl}/healthz   Metrics: ${platform.httpUrl}/metrics
     MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})
-    Database: ${platform.db.mode === 'embedded' ? `embedded TimescaleDB in ${config.DATA_DIR}` : 'DATABASE_URL'}
+    Database: ${database}
     Simulator: ${config.SIMULATE ? `on, ${config.SIM_SPEED}× speed` : 'off (SIMULATE=false)'}
   Press Ctrl-C to stop.
 `);
+} else {
+  // One line a role: what a process of a deployment does, and where (scripts read these lines).
+  console.log(`\n  OneLot is running as ${[...platform.roles].join(', ')} (pid ${process.pid}).`);
+  if (platform.mqttUrl) console.log(`    MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})`);
+  if (platform.httpUrl) console.log(`    HTTP:     ${platform.httpUrl}/   Health: ${platform.httpUrl}/healthz`);
+  if (platform.roles.has('jobs')) console.log(`    Jobs:     ${config.SCHEDULED_JOBS ? `run by whichever jobs process holds the jobs lock (asked for every ${config.JOBS_LOCK_RETRY_MS} ms)` : 'off (SCHEDULED_JOBS=false)'}`);
+  console.log(`    Database: ${database}\n  Press Ctrl-C to stop.\n`);
+}

@@ -1,16 +1,21 @@
 // The composition root: database (embedded or DATABASE_URL), migrations, demo seed, MQTT broker,
-// HTTP API, and a plain list of domain modules (core/module.ts) plugged into them. main.ts adds the
-// simulator, signals and printing; tests call startPlatform directly.
-import { assertSafeForProduction, trustedNetworks, type Config } from './core/config.ts';
+// HTTP API, and a plain list of domain modules (core/module.ts) plugged into them. A process runs
+// the roles ONELOT_ROLE names (startProcess: ingest = the broker, api = HTTP, jobs = the scheduled
+// work); npm start and the tests run all of them (startPlatform). main.ts adds the simulator,
+// signals and printing.
+import { assertSafeForProduction, roles, trustedNetworks, type Config, type Role } from './core/config.ts';
 import { openDatabase, migrate, type Database } from './core/db/index.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
+import { startChangeRelay } from './core/change-relay.ts';
+import { followLeader, withAdvisoryLock, JOBS_LOCK, MIGRATIONS_LOCK, type Leadership } from './core/leader.ts';
 import { createLogger } from './core/logger.ts';
 import { scheduleJobs } from './core/jobs.ts';
 import { sessionJobs } from './core/session-jobs.ts';
 import type { App, ModuleContext, OneLotModule } from './core/module.ts';
-import { buildBroker, ingestJobs, type Broker } from './ingest/index.ts';
+import { buildBroker, ingestJobs, EventWriter, type Broker, type BrokerDeps } from './ingest/index.ts';
 import { buildApi } from './api/app.ts';
+import { rateLimitJobs } from './api/rate-limit-store.ts';
 import { billingModule, type BillingModule, type BillingModuleOptions } from './billing/index.ts';
 import { paymentsModule, type PaymentsModule, type PaymentsModuleOptions } from './payments/index.ts';
 import { analyticsModule } from './analytics/index.ts';
@@ -18,19 +23,34 @@ import { operatorsModule } from './operators/index.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { ensureBillingSeed, seedDemo } from './seed/index.ts';
 
-export interface Platform {
+/** One OneLot process: the parts its roles run (ONELOT_ROLE; README, "Roles"). */
+export interface OneLotProcess {
   config: Config;
+  roles: ReadonlySet<Role>;
   db: Database;
-  broker: Broker;
-  api: App;
   metrics: Metrics;
   changes: ChangeFeed;
   modules: readonly OneLotModule[];
+  /** `ingest`: the MQTT broker devices connect to. */
+  broker?: Broker;
+  /** `api`: HTTP, SSE and the web page. */
+  api?: App;
+  httpUrl?: string;
+  mqttPort?: number;
+  mqttUrl?: string;
+  /** `jobs` on a database server: whether this process runs the scheduled jobs now. */
+  jobs?: Leadership;
+  credentialsFile: string;
+  close(): Promise<void>;
+}
+
+/** Every role in one process (npm start, tests). */
+export interface Platform extends OneLotProcess {
+  broker: Broker;
+  api: App;
   httpUrl: string;
   mqttPort: number;
   mqttUrl: string;
-  credentialsFile: string;
-  close(): Promise<void>;
 }
 
 export interface PlatformOptions {
@@ -47,62 +67,78 @@ export function cityModules(config: Config, opts: { billing?: BillingModuleOptio
   return { modules: [billing, payments, analyticsModule(), operatorsModule(), notifications] as const, billing, payments, notifications };
 }
 
+/** Every role in one process: what npm start and the tests run. */
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
+  const p = await startProcess(config, opts);
+  if (!p.broker || !p.api) {
+    await p.close();
+    throw new Error(`startPlatform runs every role; ONELOT_ROLE=${config.ONELOT_ROLE} is for startProcess.`);
+  }
+  return p as Platform;
+}
+
+/** The roles ONELOT_ROLE names, in this process. */
+export async function startProcess(config: Config, opts: PlatformOptions = {}): Promise<OneLotProcess> {
   // Here as well as in main.ts: every way of starting the server (tests, benchmarks) gets the check.
   assertSafeForProduction(config);
   const log = createLogger(config.LOG_LEVEL);
   const modules = opts.modules ?? [];
+  const plays = roles(config);
+  // A database server may be shared by several processes (processes by role): they take turns to
+  // migrate and seed, share the change feed and lock what they write (ingest/writer.ts `shared`).
+  const server = config.DATABASE_URL;
+  const onePerServer = <T>(lock: number, fn: () => Promise<T>) => (server ? withAdvisoryLock(server, lock, fn) : fn());
   const cleanups: Array<() => Promise<void>> = [];
   const closeAll = async () => { for (const c of cleanups.reverse()) await c().catch((err) => log.error({ err }, 'shutdown step failed')); };
   try {
     const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, durable: config.EMBEDDED_FSYNC });
     cleanups.push(() => db.close());
-    await migrate(db.pool, (m) => log.info(m));
+    log.info({ mode: db.mode, engine: db.engine }, db.engine === 'timescaledb'
+      ? 'database: TimescaleDB (hypertables, compression, retention and continuous aggregate policies)'
+      : 'database: PostgreSQL without TimescaleDB (native daily partitions of the event tables, retention by dropping partitions, OneLot\'s own occupancy rollup)');
+    await onePerServer(MIGRATIONS_LOCK, () => migrate(db.pool, (m) => log.info(m)));
 
-    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs });
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs, database: { mode: db.mode, engine: db.engine } });
     const changes = new ChangeFeed();
+    if (server) cleanups.push(await startChangeRelay(changes, { connectionString: server, pool: db.pool, log: log.child({ part: 'change-relay' }) }));
     const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log, sms: modules.find((m) => m.sms)?.sms };
-    const broker = await buildBroker(
-      {
-        batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
-        connectRates: {
-          addressBurst: config.MQTT_CONNECT_ADDRESS_BURST, addressPerSecond: config.MQTT_CONNECT_ADDRESS_PER_SECOND,
-          deviceBurst: config.MQTT_CONNECT_DEVICE_BURST, devicePerMinute: config.MQTT_CONNECT_DEVICE_PER_MINUTE,
-          trustedNetworks: trustedNetworks(config),
-        },
-      },
-      { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks: modules.flatMap((m) => m.hooks ?? []) },
-    );
-    cleanups.push(() => broker.close());
-    const mqttPort = await broker.listen(config.MQTT_PORT, config.HOST);
-    const mqtt = { host: config.HOST, port: mqttPort };
-    const credentialsFile = await seedDemo(db.pool, { dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt, log: (m) => log.info(m) });
-
-    const api = await buildApi(
-      { tileUrl: config.TILE_URL },
-      { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: !broker.aedes.closed }) },
-    );
-    // The API closes first so no request waits on a closing database.
-    cleanups.push(() => api.close());
-    await api.listen({ port: config.HTTP_PORT, host: config.HOST }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') throw new Error(`HTTP port ${config.HTTP_PORT} on ${config.HOST} is already in use. Set HTTP_PORT to a free port, e.g. HTTP_PORT=8081.`);
-      throw err;
-    });
-    const addr = api.server.address();
-    const httpPort = typeof addr === 'object' && addr ? addr.port : config.HTTP_PORT;
+    const hooks = modules.flatMap((m) => m.hooks ?? []);
+    const broker = plays.has('ingest') ? await startBroker(config, { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks }, cleanups) : undefined;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-    const httpUrl = `http://${host}:${httpPort}`;
+    const mqttPort = broker?.port;
+    const credentialsFile = await onePerServer(MIGRATIONS_LOCK, () => seedDemo(db.pool, {
+      dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt: { host: config.HOST, port: mqttPort ?? config.MQTT_PORT }, log: (m) => log.info(m),
+    }));
+
+    let api: App | undefined;
+    let httpUrl: string | undefined;
+    if (plays.has('api')) {
+      api = await buildApi(
+        { tileUrl: config.TILE_URL },
+        // Without a broker in this process, its health is the ingest processes' to report.
+        { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: broker ? !broker.broker.aedes.closed : true }) },
+      );
+      // The API closes first so no request waits on a closing database.
+      cleanups.push(() => api!.close());
+      await api.listen({ port: config.HTTP_PORT, host: config.HOST }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new Error(`HTTP port ${config.HTTP_PORT} on ${config.HOST} is already in use. Set HTTP_PORT to a free port, e.g. HTTP_PORT=8081.`);
+        throw err;
+      });
+      const addr = api.server.address();
+      httpUrl = `http://${host}:${typeof addr === 'object' && addr ? addr.port : config.HTTP_PORT}`;
+    }
 
     for (const m of modules) {
-      const stop = await m.start?.({ ...ctx, httpUrl });
+      if (![...(m.startIn ?? ['api'])].some((r) => plays.has(r))) continue;
+      const stop = await m.start?.({ ...ctx, httpUrl: httpUrl ?? '' });
       if (stop) cleanups.push(stop);
     }
-    if (config.SCHEDULED_JOBS) cleanups.push(scheduleJobs([...ingestJobs(broker.writer, config.DEVICE_LOW_BATTERY_V), ...sessionJobs, ...modules.flatMap((m) => m.jobs ?? [])], ctx));
+    const jobs = plays.has('jobs') && config.SCHEDULED_JOBS ? await startJobs(config, ctx, db.engine, modules, broker?.broker, cleanups) : undefined;
 
     let closed = false;
     return {
-      config, db, broker, api, metrics, changes, modules, credentialsFile, mqttPort, httpUrl,
-      mqttUrl: `mqtt://${host}:${mqttPort}`,
+      config, roles: plays, db, broker: broker?.broker, api, metrics, changes, modules, credentialsFile, mqttPort, httpUrl, jobs,
+      mqttUrl: mqttPort === undefined ? undefined : `mqtt://${host}:${mqttPort}`,
       async close() {
         if (closed) return;
         closed = true;
@@ -113,4 +149,51 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     await closeAll();
     throw err;
   }
+}
+
+async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() => Promise<void>>): Promise<{ broker: Broker; port: number }> {
+  const broker = await buildBroker(
+    {
+      batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+      connectRates: {
+        addressBurst: config.MQTT_CONNECT_ADDRESS_BURST, addressPerSecond: config.MQTT_CONNECT_ADDRESS_PER_SECOND,
+        deviceBurst: config.MQTT_CONNECT_DEVICE_BURST, devicePerMinute: config.MQTT_CONNECT_DEVICE_PER_MINUTE,
+        trustedNetworks: trustedNetworks(config),
+      },
+      shared: config.DATABASE_URL !== undefined,
+    },
+    deps,
+  );
+  cleanups.push(() => broker.close());
+  return { broker, port: await broker.listen(config.MQTT_PORT, config.HOST) };
+}
+
+/**
+ * Every module's jobs, ingest's and the sessions'. On a database server one process runs them at a
+ * time however many `jobs` processes start: the holder of the jobs lock (core/leader.ts); the
+ * others wait and one takes over within JOBS_LOCK_RETRY_MS of its death.
+ */
+async function startJobs(config: Config, ctx: ModuleContext, engine: Database['engine'], modules: readonly OneLotModule[], broker: Broker | undefined, cleanups: Array<() => Promise<void>>): Promise<Leadership | undefined> {
+  // Device health marks silent bays unknown through a writer: the broker's, or one of its own.
+  let writer = broker?.writer;
+  if (!writer) {
+    const own = new EventWriter(ctx.pool, {
+      batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, metrics: ctx.metrics, changes: ctx.changes, log: ctx.log,
+      hooks: modules.flatMap((m) => m.hooks ?? []), shared: config.DATABASE_URL !== undefined,
+    });
+    await own.start();
+    cleanups.push(() => own.close());
+    writer = own;
+  }
+  const jobs = [...ingestJobs(writer, config.DEVICE_LOW_BATTERY_V, engine), ...sessionJobs, ...modules.flatMap((m) => m.jobs ?? []), ...(config.DATABASE_URL ? rateLimitJobs : [])];
+  if (!config.DATABASE_URL) {
+    cleanups.push(scheduleJobs(jobs, ctx));
+    return undefined;
+  }
+  const leadership = followLeader({
+    connectionString: config.DATABASE_URL, lockId: JOBS_LOCK, retryMs: config.JOBS_LOCK_RETRY_MS, log: ctx.log, name: 'jobs',
+    lead: () => scheduleJobs(jobs, ctx),
+  });
+  cleanups.push(() => leadership.stop());
+  return leadership;
 }

@@ -27,6 +27,7 @@ import { streamRoutes, StreamHub } from './routes/stream.ts';
 import { guidanceRoutes } from './routes/guidance.ts';
 import { healthRoutes } from './routes/health.ts';
 import { configRoutes } from './routes/config.ts';
+import { openDataRoutes } from './routes/open-data.ts';
 
 export type { ApiConfig };
 
@@ -69,7 +70,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
 
   await registerOpenApi(app);
   await app.register(fastifyCookie);
-  const limits = await registerRateLimits(app, deps.config);
+  const limits = await registerRateLimits(app, deps.config, deps.pool);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -83,7 +84,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   });
 
   const ctx: ApiContext = {
-    config, cache, pool: deps.pool, metrics: deps.metrics, brokerStatus: deps.brokerStatus,
+    config, cache, pool: deps.pool, metrics: deps.metrics, brokerStatus: deps.brokerStatus, changes: deps.changes,
     priceEstimate: modules.find((m) => m.priceEstimate)?.priceEstimate,
   };
   healthRoutes(app, ctx);
@@ -91,6 +92,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   lotsRoutes(app, ctx);
   guidanceRoutes(app, ctx);
   streamRoutes(app, hub);
+  await openDataRoutes(app, ctx, deps.config);
   const auth = createAuth({
     resolve: (token) => principalOf(deps.pool, deps.config.AUTH_TOKEN_SECRET, token),
     revoke: (sessionId) => revokeSession(deps.pool, sessionId),

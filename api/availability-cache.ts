@@ -12,6 +12,9 @@ export type Lot = LotBody & { timeZone: string };
 
 export class AvailabilityCache {
   private lots = new Map<string, Lot>();
+  /** When the lots' metadata was last read, and how many times: what the static feeds date and version by. */
+  loadedAt = new Date(0);
+  version = 0;
   private readonly onChange = (c: AvailabilityChange) => this.apply(c);
   private readonly onLots = () => { this.reload().catch(() => { /* the next change retries; the old lots stay */ }); };
 
@@ -21,11 +24,14 @@ export class AvailabilityCache {
     await this.reload();
     this.feed.on('availability', this.onChange);
     this.feed.on('lots', this.onLots);
+    // Changes from other processes were perhaps missed (core/change-relay.ts reconnected).
+    this.feed.on('resync', this.onLots);
   }
 
   stop(): void {
     this.feed.off('availability', this.onChange);
     this.feed.off('lots', this.onLots);
+    this.feed.off('resync', this.onLots);
   }
 
   async reload(): Promise<void> {
@@ -45,6 +51,8 @@ export class AvailabilityCache {
       });
     }
     this.lots = next;
+    this.loadedAt = new Date();
+    this.version += 1;
   }
 
   private apply(change: AvailabilityChange): void {

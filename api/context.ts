@@ -1,4 +1,5 @@
 // What the shell's own routes (availability, guidance, stream, health, config) are given.
+import type { ChangeFeed } from '../core/changes.ts';
 import type { Pool } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { OneLotModule } from '../core/module.ts';
@@ -17,6 +18,8 @@ export interface ApiContext {
   pool: Pool;
   metrics: Metrics;
   cache: AvailabilityCache;
+  /** The in-process feed: guidance reports arrivals it sent away from a full lot (core/changes.ts). */
+  changes: ChangeFeed;
   /** Readiness of the parts the API does not own (the MQTT broker). */
   brokerStatus: () => { ok: boolean };
   /** What parking at a lot would cost (fen), from the module that knows tariffs; null if unknown. */

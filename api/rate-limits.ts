@@ -14,13 +14,16 @@
 // server; the per-account limit applies to every address. Behind a proxy, set TRUST_PROXY, or
 // every client is the proxy's loopback address and exempt.
 //
-// Counters live in this process's memory (the plugin's LRU store): several API processes would
-// each count on their own; give the plugin a Redis store then.
+// Counters live in this process's memory (the plugin's LRU store) on the embedded database, which
+// one process owns. With DATABASE_URL, where several api processes may share the database, the
+// sign-in and account limits count in it (api/rate-limit-store.ts), so the processes count together.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../core/config.ts';
 import { OneLotError } from '../core/errors.ts';
+import type { Pool } from '../core/db/index.ts';
 import type { App, SignInLimits } from '../core/module.ts';
+import { sharedSignInStore } from './rate-limit-store.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -28,7 +31,24 @@ function tooMany(detail: string, retryAfterS: number): OneLotError {
   return new OneLotError('ONELOT_ERR_RATE_LIMITED', ` ${detail}; try again in ${retryAfterS} s`);
 }
 
-export async function registerRateLimits(app: App, config: Config): Promise<SignInLimits> {
+/**
+ * The open-data feeds' own per-address limit (OPEN_DATA_LIMIT_PER_MINUTE), an onRequest hook: its
+ * own counter, so a portal polling the feeds does not spend the budget of a driver's map at the same
+ * address, and the allow-list spares loopback as everywhere else.
+ */
+export function openDataLimit(app: App, config: Config): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const max = config.OPEN_DATA_LIMIT_PER_MINUTE;
+  const allowList = config.RATE_LIMIT_ALLOW_LIST.split(',').map((a) => a.trim()).filter(Boolean);
+  const check = app.createRateLimit({ max, timeWindow: MINUTE_MS, allowList: (req) => allowList.includes(req.ip), keyGenerator: (req) => `open-data:${req.ip}` });
+  return async (req, reply) => {
+    const r = await check(req);
+    if (r.isAllowed || !r.isExceeded) return;
+    reply.header('retry-after', r.ttlInSeconds);
+    throw tooMany(`from this address to the open-data feeds (${max} a minute; answers carry ETag and Last-Modified: ask with If-None-Match)`, r.ttlInSeconds);
+  };
+}
+
+export async function registerRateLimits(app: App, config: Config, pool: Pool): Promise<SignInLimits> {
   const apiWide = config.API_RATE_LIMIT_PER_MINUTE;
   const allowList = config.RATE_LIMIT_ALLOW_LIST.split(',').map((a) => a.trim()).filter(Boolean);
   await app.register(rateLimit, {
@@ -36,6 +56,7 @@ export async function registerRateLimits(app: App, config: Config): Promise<Sign
     max: apiWide,
     timeWindow: MINUTE_MS,
     allowList,
+    ...(config.DATABASE_URL ? { store: sharedSignInStore(pool, config.AUTH_TOKEN_SECRET) } : {}),
     errorResponseBuilder: (_req, ctx) => tooMany(`from this address (${ctx.max} a minute)`, Math.ceil(ctx.ttl / 1000)),
   });
 

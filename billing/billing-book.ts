@@ -48,6 +48,8 @@ export class BillingBook {
   own = new Map<string, Tariff[]>();
   /** Passes and free lists not revoked (and not long expired), by plate. */
   passes = new Map<string, Pass[]>();
+  /** EV-charging bays (bays.ev_charging): a car that is not new-energy in one may owe the tariff's misuse fee. */
+  evBays = new Set<string>();
   loaded = false;
   loadedAt = 0;
 
@@ -79,12 +81,23 @@ export class BillingBook {
     this.lots = lotMap;
     this.tariffs = tariffMap;
     this.own = ownMap;
+    await this.loadEvBays(q);
     this.passes = indexPasses(passes.rows.map((r) => ({
       id: Number(r.id), operatorId: r.operator_id, lotId: r.lot_id, kind: r.kind, name: r.name, plates: r.plates,
       validFrom: new Date(r.valid_from), validTo: new Date(r.valid_to),
     })));
     this.loaded = true;
     this.loadedAt = Date.now();
+  }
+
+  /** Re-read which bays are EV-charging (of `lotIds`, or all): an operator changed a bay. */
+  async loadEvBays(q: Queryable, lotIds?: readonly string[]): Promise<void> {
+    const { rows } = await q.query(`SELECT code, lot_id, ev_charging FROM bays WHERE ($1::text[] IS NULL OR lot_id = ANY($1)) AND (ev_charging OR $1::text[] IS NOT NULL)`, [lotIds ?? null]);
+    if (!lotIds) this.evBays.clear();
+    for (const r of rows) {
+      if (r.ev_charging) this.evBays.add(r.code);
+      else this.evBays.delete(r.code);
+    }
   }
 
   rules(lotId: string): LotRules {
@@ -120,7 +133,8 @@ export class BillingBook {
       return { ok: false, reason: { code: 'no-tariff', params: { entryAt: s.entryTime.toISOString(), scheduled } } };
     }
     try {
-      const fee = computeFee(v.tariff, { plateKind: s.plateKind ?? 'standard' }, s.entryTime, s.exitTime!);
+      const evBay = s.bayCode !== null && this.evBays.has(s.bayCode);
+      const fee = computeFee(v.tariff, { plateKind: s.plateKind ?? 'standard', evBay }, s.entryTime, s.exitTime!);
       // A pass or free list that covers the stay: a zero invoice that names it (the tariff's id and version are kept).
       const pass = lot && s.plate ? coveringPass(this.passes.get(s.plate), { id: s.lotId, operatorId: lot.operatorId }, s.entryTime, s.exitTime!) : null;
       return { ok: true, fee: pass ? coveredFee(fee, pass) : fee, tariffId: v.tariffId };

@@ -2,7 +2,7 @@
 // camera events, the gate camera's reads of its plate, and the events that opened and closed it —
 // between a few minutes before entry and after exit, with the image reference an event carried
 // (core/protocol.ts ImageRef). An operator picks some by id when refunding or voiding; they are
-// copied into invoice_evidence, because device_events drop after 90 days (migrations/003).
+// copied into invoice_evidence, because device_events drop after 90 days (migrations/{timescaledb,postgres}/003).
 import type { PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { hidden, inTenant } from '../core/tenancy.ts';

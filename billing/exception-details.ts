@@ -23,6 +23,15 @@ const DETAILS = [
   detail('exit-before-entry', { plate: Plate, exitAt: At, entryAt: At }),
   detail('exit-no-session', { plate: Plate, exitAt: At }),
   detail('bay-handover', { plate: Plate, bay: Type.String() }),
+  detail('uncertain-plate', {
+    plate: Type.String({ description: 'the best guess, billed to nobody until an operator confirms it' }),
+    rule: Type.String({ description: 'why it is not certain (docs/plates.md): reads-disagree, confusable-in-lot, single-read, no-plate-read' }),
+    candidates: Type.Array(Plate, { description: 'the plates the reads could name, the best first' }),
+    confusableInLot: Type.Array(Plate, { description: 'other cars open at the lot whose plates a misread could turn into this one' }),
+    reads: Type.Array(Type.Object({
+      role: Type.String({ description: 'entry, sighting or exit' }), read: Plate, confidence: Conf, at: At,
+    }), { description: 'every read of the vehicle' }),
+  }),
   detail('no-tariff', { entryAt: At, scheduled: Type.Boolean({ description: 'the lot has tariff versions, none in force at entry' }) }),
   detail('tariff-error', { message: Type.String({ description: 'the tariff engine\'s own words, in English' }) }),
   detail('overstay', { openSince: At, maxStayHours: Type.Number() }),
@@ -49,6 +58,8 @@ const ENGLISH: { [C in ExceptionDetailCode]: (p: ParamsOf<C>) => string } = {
   'exit-ambiguous': (p) => `exit read ${p.plate} could be any of ${p.candidates.length} open sessions (${p.candidates.join(', ')}): pick the right one`,
   'exit-before-entry': (p) => `exit of ${p.plate} at ${p.exitAt} is older than the entry of its open session (${p.entryAt}): out of order or a camera clock is wrong; the session stays open`,
   'exit-no-session': (p) => `exit of ${p.plate} at ${p.exitAt} matches no open session at this lot`,
+  'uncertain-plate': (p) => `plate not certain (${p.rule}): reads ${p.reads.map((r) => `${r.role} ${r.read} (${conf(r.confidence)})`).join(', ')}`
+    + `; candidates ${p.candidates.join(', ')}${p.confusableInLot.length ? `; confusable plates in the lot: ${p.confusableInLot.join(', ')}` : ''}: check the images and confirm the plate before anyone is billed`,
   'bay-handover': (p) => `bay handover: ${p.plate} was seen in bay ${p.bay} before it was reported free; the exit time is only an upper bound`,
   'no-tariff': (p) => (p.scheduled
     ? `no tariff version of this lot is in force at ${p.entryAt}: schedule one from an earlier date`

@@ -9,3 +9,5 @@ export { AdjustmentReason, reasonProblem, type AdjustmentReasonCode } from './ad
 export { attachEvidence, attachedEvidence } from './evidence.ts';
 export { EvidenceEvent, EvidenceIds, ReasonCode } from './http/schemas.ts';
 export type { ExceptionDetail } from './exception-details.ts';
+// Demand-responsive pricing: the bench (load-tests/bench-pricing.ts) runs the platform's own steps.
+export { DEFAULT_POLICY, recommendationWindow, recommendPrices, type HourOccupancy } from './pricing/recommend.ts';

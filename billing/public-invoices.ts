@@ -22,7 +22,7 @@ export async function plateInvoices(pool: Pool, plate: string): Promise<PlateInv
     `SELECT i.public_ref, i.plate, i.lot_id, l.name AS lot_name, l.name_en AS lot_name_en, l.time_zone, i.amount_fen, i.status, i.due_at,
             s.exit_time, i.issued_at, i.tariff_id, i.tariff_version
        FROM invoices i JOIN sessions s ON s.id = i.session_id JOIN lots l ON l.id = i.lot_id
-      WHERE i.plate = $1 AND i.status IN ('outstanding', 'paying') ORDER BY i.issued_at DESC LIMIT 200`, [plate]);
+      WHERE i.plate = $1 AND i.status IN ('outstanding', 'paying') AND i.plate_certain ORDER BY i.issued_at DESC LIMIT 200`, [plate]);
   const now = Date.now();
   const invoices: PublicInvoice[] = rows.map((r) => ({
     ref: r.public_ref, plate: maskPlate(r.plate), lotId: r.lot_id, lotName: r.lot_name, lotNameEn: r.lot_name_en,

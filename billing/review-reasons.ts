@@ -2,7 +2,7 @@
 // matcher (session-rules.ts) and the review decisions (review.ts) write English phrases into
 // sessions.review_reason for the log and the database reader; the API also answers these codes,
 // so the Chinese console shows no English sentence.
-export const REVIEW_REASON_CODES = ['double-entry', 'low-confidence-entry', 'low-confidence-exit', 'bay-handover', 'approved', 'voided'] as const;
+export const REVIEW_REASON_CODES = ['double-entry', 'low-confidence-entry', 'low-confidence-exit', 'bay-handover', 'plate-uncertain', 'approved', 'voided'] as const;
 export type ReviewReasonCode = typeof REVIEW_REASON_CODES[number];
 
 // Each phrase as session-rules.ts and review.ts write it.
@@ -11,6 +11,7 @@ const PHRASES: Array<[RegExp, ReviewReasonCode]> = [
   [/low-confidence entry read/, 'low-confidence-entry'],
   [/low-confidence exit read/, 'low-confidence-exit'],
   [/bay handover/, 'bay-handover'],
+  [/plate uncertain|low-confidence sighting/, 'plate-uncertain'],
   [/approved by operator/, 'approved'],
   [/invoice voided by operator/, 'voided'],
 ];

@@ -46,6 +46,9 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
     }
     if (action === 'approve') {
       await client.query(`UPDATE sessions SET status = 'closed', match_method = COALESCE(match_method, 'manual'), review_reason = review_reason || ' (approved by operator)' WHERE id = $1 AND status = 'review'`, [ex.session_id]);
+      // An operator who approves has checked the plate: the invoice becomes the plate's bill.
+      await client.query(`UPDATE sessions SET plate_certainty = 'confirmed' WHERE id = $1 AND plate_certainty IN ('uncertain', 'pending')`, [ex.session_id]);
+      await client.query(`UPDATE invoices SET plate_certain = true WHERE session_id = $1 AND NOT plate_certain`, [ex.session_id]);
     } else if (action === 'void') {
       // A held invoice too: a payment the provider reported differently (payments/provider-outcomes.ts)
       // is the operator's to settle, and voiding is how they say the stay is owed no more.
@@ -71,7 +74,7 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
 export async function arrearsPlates(pool: Pool, tenant: string | null, limit: number): Promise<ArrearsPlate[]> {
   const { rows } = await pool.query(
     `SELECT plate, count(*)::int AS count, sum(amount_fen)::bigint AS total, min(due_at) AS oldest
-       FROM invoices WHERE status = 'outstanding' AND due_at < now() AND ${inTenant('lot_id', 2)}
+       FROM invoices WHERE status = 'outstanding' AND plate_certain AND due_at < now() AND ${inTenant('lot_id', 2)}
       GROUP BY plate ORDER BY total DESC, plate LIMIT $1`, [limit, tenant]);
   return rows.map((r) => ({ plate: r.plate, count: r.count, totalFen: Number(r.total), oldestDueAt: iso(r.oldest)! }));
 }
@@ -82,6 +85,8 @@ function toReviewSession(r: any): ReviewSession {
     entryConfidence: r.entry_confidence, exitConfidence: r.exit_confidence, exitPlateRead: r.exit_plate_read, matchMethod: r.match_method,
     reviewReason: r.review_reason, reviewReasons: reviewReasonCodes(r.review_reason),
     invoice: r.invoice_id ? { id: r.invoice_id, amountFen: r.amount_fen, status: r.invoice_status } : null,
+    plateCertainty: r.plate_certainty ?? 'certain',
+    plateEvidence: r.plate_evidence?.rule ? r.plate_evidence : null,
   };
 }
 

@@ -19,7 +19,9 @@ function open(plate: string, min: number, extra: Partial<SessionRecord> = {}): S
   return {
     id: ++nextId, lotId: LOT, bayCode: null, plate, plateKind: plate.length === 8 ? 'new-energy' : 'standard', plateKey: confusableKey(plate),
     status: 'open', entryTime: at(min), entryDevice: 'gate-1', entrySeq: 10_000 + nextId, entryConfidence: 0.95,
-    exitTime: null, exitDevice: null, exitSeq: null, exitConfidence: null, exitPlateRead: null, matchMethod: null, reviewReason: null, ...extra,
+    exitTime: null, exitDevice: null, exitSeq: null, exitConfidence: null, exitPlateRead: null, matchMethod: null, reviewReason: null,
+    plateReads: [{ role: 'entry', deviceId: 'gate-1', seq: 10_000 + nextId, at: at(min).toISOString(), read: plate, confidence: extra.entryConfidence ?? 0.95, color: null }],
+    plateCertainty: 'pending', plateEvidence: null, ...extra,
   };
 }
 const plan = (events: SessionEvent[], known: SessionRecord[] = [], pending: PendingExit[] = []) => planBatch(events, known, pending, rules);
@@ -97,10 +99,11 @@ describe('garage entries', () => {
     expect(p.exceptions[0].detail).toEqual({ code: 'unreadable-gate', params: { direction: 'in', read: 'XYZ' } });
   });
 
-  it('a low-confidence entry opens the session flagged for review', () => {
-    const p = plan([gate('in', '豫A12345', 0, { confidence: 0.5 } as Partial<SessionEvent>)]);
-    expect(p.created[0]).toMatchObject({ status: 'open', entryConfidence: 0.5 });
+  it('a low-confidence entry read sends the stay to review when it closes, even when the exit agrees', () => {
+    const p = plan([gate('in', '豫A12345', 0, { confidence: 0.5 } as Partial<SessionEvent>), gate('out', '豫A12345', 60)]);
+    expect(p.created[0]).toMatchObject({ status: 'review', entryConfidence: 0.5, plateCertainty: 'uncertain', plateEvidence: { rule: 'low-confidence' } });
     expect(p.created[0].reviewReason).toMatch(/low-confidence entry read \(0\.50 < 0\.8\)/);
+    expect(p.exceptions).toMatchObject([{ kind: 'low-confidence', detail: { params: { entryConfidence: 0.5, exitConfidence: 0.95 } } }]);
   });
 
   it('a read without confidence is taken as certain', () => {
@@ -169,10 +172,14 @@ describe('garage exits', () => {
     expect(plan([gate('out', '豫A012345', 60)]).exceptions).toMatchObject([{ kind: 'unreadable-plate', plate: '豫A012345' }]);
   });
 
-  it('a plate-shaped misread never opens a session', () => {
+  it('a plate-shaped misread at entry opens the stay under that read; its plate is judged at exit', () => {
     const p = plan([gate('in', '豫A012345', 0)]);
-    expect(p.created).toEqual([]);
-    expect(p.exceptions).toMatchObject([{ kind: 'unreadable-plate' }]);
+    expect(p.created).toMatchObject([{ plate: '豫A012345', plateKind: null, status: 'open' }]);
+    const closed = plan([gate('out', '豫AD12345', 60)], p.created.map((s) => ({ ...s, id: 999 })));
+    expect(closed.changed).toMatchObject([{ plate: '豫AD12345', plateKind: 'new-energy', status: 'closed', plateCertainty: 'certain' }]);
+    // Never billed under a plate that does not exist: no read of a real plate, no bill.
+    const neither = plan([gate('out', '豫A012345', 60)], p.created.map((s) => ({ ...s, id: 998 })));
+    expect(neither.changed).toMatchObject([{ status: 'review', plateCertainty: 'uncertain', plateEvidence: { rule: 'no-plate-read' } }]);
   });
 
   it('an exit with no entry is kept as exit-without-entry', () => {
@@ -281,13 +288,21 @@ describe('street bays: cameras', () => {
     const s = bayOpen('豫AD12345', 0);
     const p = plan([cam('B1', true, '豫AD12345', 5), cam('B1', true, '豫A012345', 10)], [s]);
     expect(p.created).toEqual([]);
-    expect(p.changed).toEqual([]);
+    // Each sighting is one more read of the plate, kept for the judgement at exit.
+    expect(p.changed).toMatchObject([{ id: s.id, status: 'open', exitTime: null }]);
+    expect(p.changed[0].plateReads.map((r) => [r.role, r.read])).toEqual([['entry', '豫AD12345'], ['sighting', '豫AD12345'], ['sighting', '豫A012345']]);
   });
 
   it('free closes the bay session (match bay) and records the plate read at exit', () => {
     const s = bayOpen('豫A12345', 0);
+    const p = plan([cam('B1', false, '豫A12345', 60)], [s]);
+    expect(p.changed).toMatchObject([{ id: s.id, status: 'closed', matchMethod: 'bay', exitPlateRead: '豫A12345', plateCertainty: 'certain' }]);
+  });
+
+  it('a free read of a plate no misread of this car could give is not a read of it', () => {
+    const s = bayOpen('豫A12345', 0);
     const p = plan([cam('B1', false, '豫A12346', 60)], [s]);
-    expect(p.changed).toMatchObject([{ id: s.id, status: 'closed', matchMethod: 'bay', exitPlateRead: '豫A12346' }]);
+    expect(p.changed).toMatchObject([{ id: s.id, status: 'closed', exitPlateRead: '豫A12346', plateCertainty: 'certain', plateEvidence: { rule: 'single-confident-read' } }]);
   });
 
   it('a different plate in a bay never reported free: old session to review (bay-handover), new one opened', () => {

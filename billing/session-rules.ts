@@ -34,10 +34,11 @@
 //   report older than the bay's latest change.
 import { normalizePlate, confusableKey, type PlateKind } from '../core/plates.ts';
 import type { ExceptionDetail } from './exception-details.ts';
+import { judgePlate, withRead, type PlateCertainty, type PlateEvidence, type PlateRead as VehicleRead } from './plate-evidence.ts';
 
 export type MatchMethod = 'exact' | 'confusable' | 'bay' | 'manual';
 export type SessionStatus = 'open' | 'closed' | 'review' | 'anonymous';
-export type ExceptionKind = 'exit-without-entry' | 'overstay' | 'double-entry' | 'low-confidence' | 'unreadable-plate' | 'bay-handover' | 'no-tariff';
+export type ExceptionKind = 'exit-without-entry' | 'overstay' | 'double-entry' | 'low-confidence' | 'unreadable-plate' | 'bay-handover' | 'no-tariff' | 'uncertain-plate';
 
 export interface SessionRecord {
   /** Database id; undefined for a session created by this plan. */
@@ -60,14 +61,20 @@ export interface SessionRecord {
   exitConfidence: number | null;
   exitPlateRead: string | null;
   matchMethod: MatchMethod | null;
-  /** Set while open when the session must go to review at close (double entry, low-confidence entry). */
+  /** Set while open when the session must go to review at close (double entry). */
   reviewReason: string | null;
+  /** Every read of the vehicle so far (entry, sightings, exit): the evidence its plate is judged on. */
+  plateReads: VehicleRead[];
+  /** Open: 'pending'. Closed: whether the plate billed is certain (billing/plate-evidence.ts). */
+  plateCertainty: PlateCertainty;
+  /** The judgement at close (null while open, and on sessions without a plate). */
+  plateEvidence: PlateEvidence | null;
 }
 
 interface EventBase { lotId: string; deviceId: string; seq: number; time: Date }
 export type SessionEvent =
-  | (EventBase & { kind: 'gate'; direction: 'in' | 'out'; plateRead: string; confidence: number | null })
-  | (EventBase & { kind: 'camera'; bayCode: string; occupied: boolean; plateRead: string | null; confidence: number | null })
+  | (EventBase & { kind: 'gate'; direction: 'in' | 'out'; plateRead: string; confidence: number | null; plateColor?: string | null })
+  | (EventBase & { kind: 'camera'; bayCode: string; occupied: boolean; plateRead: string | null; confidence: number | null; plateColor?: string | null })
   | (EventBase & { kind: 'sensor'; bayCode: string; occupied: boolean });
 
 /** An exit kept as exit-without-entry, still unresolved: a late entry may claim it. */
@@ -109,6 +116,11 @@ export interface Plan {
   exceptions: ExceptionRecord[];
   /** Pending exits claimed by a late entry: resolve these exceptions. */
   claimedExits: Array<{ exceptionId: number; note: string }>;
+  /**
+   * Street sessions closed earlier by their sensor, plate 'pending', whose plate this batch judged
+   * (the camera's exit read came, or the bay moved on without it): in their final state.
+   */
+  settled: SessionRecord[];
   /** Events that changed nothing, with why (replays, confirmations, stale reports). */
   ignored: Array<{ deviceId: string; seq: number; reason: string }>;
 }
@@ -142,7 +154,7 @@ const appendReason = (a: string | null, b: string) => (a ? `${a}; ${b}` : b);
  */
 export function planBatch(events: readonly SessionEvent[], known: readonly SessionRecord[], pendingExits: readonly PendingExit[], rulesFor: (lotId: string) => LotRules): Plan {
   const b: Batch = {
-    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [] },
+    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [], settled: [] },
     changed: new Set(),
     byLotKey: new Map(),
     byBay: new Map(),
@@ -161,6 +173,23 @@ export function planBatch(events: readonly SessionEvent[], known: readonly Sessi
     else bayEvent(b, e);
   }
   b.plan.changed = [...b.changed];
+  return b.plan;
+}
+
+/**
+ * Street stays closed by their sensor whose camera exit read never came (plate 'pending' since
+ * before a cut-off): judged on the reads they have (plate rule 5), as plan.settled.
+ */
+export function settleStale(stale: readonly SessionRecord[], rulesFor: (lotId: string) => LotRules): Plan {
+  const b: Batch = {
+    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [], settled: [] },
+    changed: new Set(), byLotKey: new Map(), byBay: new Map(), appliedEvents: new Set(), pending: [], rulesFor,
+  };
+  for (const known of stale) {
+    if (known.plateCertainty !== 'pending' || !known.bayCode || known.exitTime === null) continue;
+    const s = { ...known };
+    settle(b, s, { kind: 'sensor', lotId: s.lotId, bayCode: s.bayCode!, deviceId: s.exitDevice!, seq: s.exitSeq!, time: s.exitTime!, occupied: false }, null);
+  }
   return b.plan;
 }
 
@@ -198,8 +227,30 @@ const ignore = (b: Batch, e: SessionEvent, reason: string) => b.plan.ignored.pus
 const exception = (b: Batch, e: SessionEvent, kind: ExceptionKind, plate: string | null, session: SessionRecord | null, detail: ExceptionDetail) =>
   b.plan.exceptions.push({ kind, lotId: e.lotId, plate, session, deviceId: e.deviceId, seq: e.seq, time: e.time, detail });
 
-/** Close s at event e; billable sessions go to review when flagged or read with low confidence. */
-function close(b: Batch, s: SessionRecord, e: SessionEvent, how: { match: MatchMethod; plateRead: string | null; confidence: number | null; reviewReason?: string }) {
+interface CloseHow {
+  match: MatchMethod;
+  /** The plate read at exit (null: none, e.g. a sensor). */
+  plateRead: string | null;
+  confidence: number | null;
+  plateColor?: string | null;
+  reviewReason?: string;
+  /** Plates of other cars open at the lot that are confusable with this one (plate rule 4). */
+  confusableInLot?: string[];
+  /** A street camera's exit read is still to come: judge the plate when it does (settle). */
+  awaitExitRead?: boolean;
+}
+
+const readOf = (e: SessionEvent, role: VehicleRead['role'], read: string, confidence: number | null, color: string | null | undefined): VehicleRead =>
+  ({ role, deviceId: e.deviceId, seq: e.seq, at: e.time.toISOString(), read, confidence, color: color ?? null });
+
+/** A read a misread of s's plate could give (same confusable key): a read of this car, not of another. */
+const readsThisCar = (s: SessionRecord, read: string) => {
+  const p = readPlate(read);
+  return p !== null && s.plateKey !== null && confusableKey(p.plate) === s.plateKey;
+};
+
+/** Close s at event e; a billable session goes to review when flagged or when its plate is not certain. */
+function close(b: Batch, s: SessionRecord, e: SessionEvent, how: CloseHow) {
   s.exitTime = e.time;
   s.exitDevice = e.deviceId;
   s.exitSeq = e.seq;
@@ -209,42 +260,85 @@ function close(b: Batch, s: SessionRecord, e: SessionEvent, how: { match: MatchM
   b.appliedEvents.add(evKey(e.deviceId, e.seq));
   touch(b, s);
   if (s.status === 'anonymous') return; // analytics only: never billed
+  const reason = how.reviewReason ? appendReason(s.reviewReason, how.reviewReason) : s.reviewReason;
+  if (how.plateRead !== null && readsThisCar(s, how.plateRead)) s.plateReads = withRead(s.plateReads, readOf(e, 'exit', how.plateRead, how.confidence, how.plateColor));
+  b.plan.closedWithPlate.push(s);
+  if (how.awaitExitRead) {
+    // plate rule: a street camera reads the departing car seconds after the sensor frees the bay;
+    // the stay is closed (and priced) now, its plate judged when that read comes (settle).
+    s.plateCertainty = 'pending';
+    s.reviewReason = reason;
+    s.status = reason ? 'review' : 'closed';
+    return;
+  }
+  judge(b, s, e, reason, how.confusableInLot ?? []);
+}
+
+/** Judge s's plate from its reads (billing/plate-evidence.ts); an uncertain plate sends it to review with the evidence. */
+function judge(b: Batch, s: SessionRecord, e: SessionEvent, reason: string | null, confusableInLot: string[]) {
   const rules = b.rulesFor(s.lotId);
-  let reason = s.reviewReason;
-  if (how.reviewReason) reason = appendReason(reason, how.reviewReason);
-  // session rule: a low-confidence read never charges anyone automatically.
-  const lowEntry = isLow(s.entryConfidence, rules);
-  const lowExit = isLow(how.confidence, rules);
-  if (lowExit) reason = appendReason(reason, `low-confidence exit read (${fmt(how.confidence)} < ${rules.minConfidence})`);
-  if (lowEntry || lowExit) {
+  const v = judgePlate(s.plateReads, { minConfidence: rules.minConfidence, fallback: s.plate!, confusableInLot });
+  s.plate = v.plate;
+  s.plateKind = v.kind;
+  s.plateCertainty = v.certainty;
+  s.plateEvidence = v.evidence;
+  if (v.certainty === 'uncertain' && v.evidence.rule === 'low-confidence') {
+    // session rule: a low-confidence read never charges anyone automatically.
+    const entry = s.plateReads.find((r) => r.role === 'entry')?.confidence ?? s.entryConfidence;
+    const exit = [...s.plateReads].reverse().find((r) => r.role === 'exit')?.confidence ?? null;
+    if (isLow(entry, rules)) reason = appendReason(reason, `low-confidence entry read (${fmt(entry)} < ${rules.minConfidence})`);
+    if (isLow(exit, rules)) reason = appendReason(reason, `low-confidence exit read (${fmt(exit)} < ${rules.minConfidence})`);
+    if (!isLow(entry, rules) && !isLow(exit, rules)) reason = appendReason(reason, 'low-confidence sighting');
     exception(b, e, 'low-confidence', s.plate, s, {
-      code: 'low-confidence', params: { plate: s.plate!, entryConfidence: s.entryConfidence, exitConfidence: how.confidence, minConfidence: rules.minConfidence },
+      code: 'low-confidence', params: { plate: s.plate, entryConfidence: entry, exitConfidence: exit, minConfidence: rules.minConfidence },
+    });
+  } else if (v.certainty === 'uncertain') {
+    // plate rule: a stay whose plate is not certain goes to review, never to a stranger's bill.
+    reason = appendReason(reason, `plate uncertain (${v.evidence.rule})`);
+    exception(b, e, 'uncertain-plate', s.plate, s, {
+      code: 'uncertain-plate',
+      params: {
+        plate: s.plate, rule: v.evidence.rule, candidates: v.evidence.candidates, confusableInLot: v.evidence.confusableInLot,
+        reads: v.evidence.reads.map((r) => ({ role: r.role, read: r.read, confidence: r.confidence, at: r.at })),
+      },
     });
   }
   s.reviewReason = reason;
   s.status = reason ? 'review' : 'closed';
-  b.plan.closedWithPlate.push(s);
+}
+
+/** A street session closed by its sensor whose plate was pending: judge it now, with the camera's exit read if it came. */
+function settle(b: Batch, s: SessionRecord, e: BayEvent, exitRead: { read: string; confidence: number | null; color: string | null | undefined } | null) {
+  if (exitRead) {
+    s.plateReads = withRead(s.plateReads, readOf(e, 'exit', exitRead.read, exitRead.confidence, exitRead.color));
+    s.exitPlateRead = exitRead.read;
+    s.exitConfidence = exitRead.confidence;
+    b.appliedEvents.add(evKey(e.deviceId, e.seq));
+  }
+  judge(b, s, e, s.reviewReason, []);
+  b.plan.settled.push(s);
 }
 
 /** A gate camera read: an entry or an exit of a plate at a garage. */
 function gateEvent(b: Batch, e: GateEvent) {
-  const rules = b.rulesFor(e.lotId);
   const p = readPlate(e.plateRead);
   // session rule: an unreadable plate cannot be billed; an operator reads the image. A plate-shaped
-  // misread at an exit may still find its session by confusable key (gateExit).
-  if (!p || (!p.valid && e.direction === 'in')) {
-    exception(b, e, 'unreadable-plate', p?.plate ?? null, null, { code: 'unreadable-gate', params: { direction: e.direction, read: e.plateRead } });
+  // misread (豫A012345 for 豫AD12345) is a read of some car: at entry it opens the stay under that
+  // read, whose plate is judged at exit (plate rule 1 sets the misread aside); at an exit it may
+  // find its session by confusable key (gateExit).
+  if (!p) {
+    exception(b, e, 'unreadable-plate', null, null, { code: 'unreadable-gate', params: { direction: e.direction, read: e.plateRead } });
     return;
   }
   const key = confusableKey(p.plate);
   const atKey = b.byLotKey.get(`${e.lotId}\u0000${key}`) ?? [];
   const open = atKey.filter((s) => s.status === 'open');
-  if (e.direction === 'in') gateEntry(b, e, p, key, atKey, open, rules);
+  if (e.direction === 'in') gateEntry(b, e, p, key, atKey, open);
   else gateExit(b, e, p, atKey, open);
 }
 
 /** An entry: opens a session, unless it is a replay, claims an exit that came first, or is a double entry. */
-function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: SessionRecord[], open: SessionRecord[], rules: LotRules) {
+function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: SessionRecord[], open: SessionRecord[]) {
   const plate = p.plate;
   const t = e.time.getTime();
   // session rule: a replayed entry (new seq, same plate and time) opens nothing.
@@ -255,9 +349,9 @@ function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: Ses
     .sort((a, b) => a.time.getTime() - b.time.getTime())[0];
   if (claim) {
     claim.claimed = true;
-    const s = newSession(e, plate, p.kind!, key, e.confidence, rules);
+    const s = newSession(e, plate, p.kind, key, e.confidence);
     create(b, s);
-    close(b, s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time }, { match: 'exact', plateRead: plate, confidence: claim.confidence });
+    close(b, s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time }, { match: 'exact', plateRead: claim.plate, confidence: claim.confidence });
     b.plan.claimedExits.push({ exceptionId: claim.exceptionId, note: `matched by the late entry ${e.deviceId}#${e.seq} at ${e.time.toISOString()}` });
     return;
   }
@@ -272,7 +366,7 @@ function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: Ses
     });
     return;
   }
-  create(b, newSession(e, plate, p.kind!, key, e.confidence, rules));
+  create(b, newSession(e, plate, p.kind, key, e.confidence));
 }
 
 /** An exit: closes the open session it matches (exact plate, then confusable key), or is kept as an exception. */
@@ -284,14 +378,17 @@ function gateExit(b: Batch, e: GateEvent, p: PlateRead, atKey: SessionRecord[], 
   const before = open.filter((s) => s.entryTime.getTime() <= t);
   const latest = (list: SessionRecord[]) => list.reduce((a, b) => (b.entryTime > a.entryTime ? b : a));
   const exact = before.filter((s) => s.plate === plate);
+  // plate rule 4: the other cars open at the lot with the same confusable key.
+  const others = (s: SessionRecord) => open.filter((x) => x !== s).map((x) => x.plate!);
   if (exact.length) {
-    close(b, latest(exact), e, { match: 'exact', plateRead: plate, confidence: e.confidence });
+    const s = latest(exact);
+    close(b, s, e, { match: 'exact', plateRead: plate, confidence: e.confidence, plateColor: e.plateColor, confusableInLot: others(s) });
     return;
   }
   // session rule: a misread matches only a unique candidate with the same confusable key at the same lot.
   const similar = before.filter((s) => s.plate !== plate);
   if (similar.length === 1) {
-    close(b, similar[0], e, { match: 'confusable', plateRead: plate, confidence: e.confidence });
+    close(b, similar[0], e, { match: 'confusable', plateRead: plate, confidence: e.confidence, plateColor: e.plateColor, confusableInLot: others(similar[0]) });
     return;
   }
   if (similar.length > 1) {
@@ -313,18 +410,33 @@ function gateExit(b: Batch, e: GateEvent, p: PlateRead, atKey: SessionRecord[], 
   exception(b, e, 'exit-without-entry', plate, null, { code: 'exit-no-session', params: { plate, exitAt: e.time.toISOString() } });
 }
 
+/** How long after its sensor freed the bay a street camera's exit read still counts as that stay's. */
+const EXIT_READ_WINDOW_MS = 10 * 60_000;
+/** …and how much earlier it may be stamped (the camera's clock against the sensor's). */
+const EXIT_READ_EARLY_MS = 60_000;
+
 /** A street bay report (camera or sensor), against what is open on the bay now. */
 function bayEvent(b: Batch, e: BayEvent) {
-  const rules = b.rulesFor(e.lotId);
   const t = e.time.getTime();
   const onBay = b.byBay.get(e.bayCode) ?? [];
   const current = onBay.filter((s) => s.exitTime === null && (s.status === 'open' || s.status === 'anonymous'))
     .reduce<SessionRecord | null>((a, b) => (!a || b.entryTime > a.entryTime ? b : a), null);
   const lastEnd = onBay.reduce((m, s) => Math.max(m, s.exitTime?.getTime() ?? -Infinity), -Infinity);
+  // plate rule: a street stay closed by its sensor waits for the camera's exit read (settle); any
+  // later report on the bay without it settles the stay on the reads it has.
+  const pending = onBay.filter((s) => s.plateCertainty === 'pending' && s.exitTime !== null && s.status !== 'anonymous');
+  for (const s of pending) {
+    const exit = s.exitTime!.getTime();
+    if (e.kind === 'camera' && !e.occupied && e.plateRead && readsThisCar(s, e.plateRead) && !current && t >= exit - EXIT_READ_EARLY_MS && t - exit <= EXIT_READ_WINDOW_MS) {
+      settle(b, s, e, { read: readPlate(e.plateRead)?.plate ?? e.plateRead, confidence: e.confidence, color: e.plateColor });
+      return;
+    }
+    if (t > exit) settle(b, s, e, null);
+  }
   // session rule: a bay report older than the bay's latest change is stale (late or replayed).
   if ((current && t < current.entryTime.getTime()) || (!current && t < lastEnd)) { ignore(b, e, 'older than the bay\'s latest change (out of order or replayed)'); return; }
   if (e.kind === 'sensor') sensorReport(b, e, current);
-  else cameraReport(b, e, current, rules);
+  else cameraReport(b, e, current);
 }
 
 /** A bay sensor: confirms or starts an occupancy, or says the bay is free. */
@@ -336,23 +448,28 @@ function sensorReport(b: Batch, e: Extract<SessionEvent, { kind: 'sensor' }>, cu
     return;
   }
   if (!current) { ignore(b, e, 'bay already free'); return; }
-  // session rule: the sensor saying free ends the camera session too.
-  close(b, current, e, { match: 'bay', plateRead: null, confidence: null });
+  // session rule: the sensor saying free ends the camera session too; its plate is judged when the
+  // camera's exit read comes (plate rule: every read of the vehicle counts).
+  close(b, current, e, { match: 'bay', plateRead: null, confidence: null, awaitExitRead: current.plate !== null });
 }
 
 /** A high-mount camera: the bay is free, the same car, an unread car, or a new plate (a handover if the bay was never freed). */
-function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, current: SessionRecord | null, rules: LotRules) {
+function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, current: SessionRecord | null) {
   const p = readPlate(e.plateRead);
   if (!e.occupied) {
     if (!current) { ignore(b, e, 'bay already free'); return; }
-    close(b, current, e, { match: 'bay', plateRead: p?.plate ?? e.plateRead, confidence: e.confidence });
+    close(b, current, e, { match: 'bay', plateRead: p?.plate ?? e.plateRead, confidence: e.confidence, plateColor: e.plateColor });
     return;
   }
   if (current && current.status === 'open' && p && (current.plate === p.plate || current.plateKey === confusableKey(p.plate))) {
+    // plate rule: a sighting of the same car is one more read of its plate.
+    current.plateReads = withRead(current.plateReads, readOf(e, 'sighting', p.plate, e.confidence, e.plateColor));
+    touch(b, current);
     ignore(b, e, 'the same car is still in the bay');
     return;
   }
-  if (!p || !p.valid) {
+  // A plate-shaped misread is a read of the car: its stay's plate is judged at exit (plate rule 1).
+  if (!p) {
     if (current) { ignore(b, e, 'camera confirms the bay is occupied'); return; }
     // session rule: an occupied bay whose plate cannot be read is kept as anonymous and reported.
     create(b, anonymous(e));
@@ -368,16 +485,17 @@ function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, cu
     // session rule: the camera's plate read ends the anonymous period the sensor started.
     close(b, current, e, { match: 'bay', plateRead: null, confidence: null });
   }
-  create(b, newSession(e, p.plate, p.kind!, key, e.confidence, rules));
+  create(b, newSession(e, p.plate, p.kind, key, e.confidence));
 }
 
-function newSession(e: SessionEvent, plate: string, kind: PlateKind, key: string, confidence: number | null, rules: LotRules): SessionRecord {
+function newSession(e: GateEvent | Extract<SessionEvent, { kind: 'camera' }>, plate: string, kind: PlateKind | null, key: string, confidence: number | null): SessionRecord {
   return {
     lotId: e.lotId, bayCode: e.kind === 'gate' ? null : e.bayCode, plate, plateKind: kind, plateKey: key, status: 'open',
     entryTime: e.time, entryDevice: e.deviceId, entrySeq: e.seq, entryConfidence: confidence,
     exitTime: null, exitDevice: null, exitSeq: null, exitConfidence: null, exitPlateRead: null, matchMethod: null,
-    // session rule: a low-confidence entry read sends the session to review when it closes.
-    reviewReason: isLow(confidence, rules) ? `low-confidence entry read (${fmt(confidence)} < ${rules.minConfidence})` : null,
+    // session rule: a low-confidence entry read sends the session to review when it closes (judge).
+    reviewReason: null,
+    plateReads: [readOf(e, 'entry', plate, confidence, e.plateColor)], plateCertainty: 'pending', plateEvidence: null,
   };
 }
 
@@ -386,6 +504,8 @@ function anonymous(e: Extract<SessionEvent, { kind: 'camera' | 'sensor' }>): Ses
     lotId: e.lotId, bayCode: e.bayCode, plate: null, plateKind: null, plateKey: null, status: 'anonymous',
     entryTime: e.time, entryDevice: e.deviceId, entrySeq: e.seq, entryConfidence: null,
     exitTime: null, exitDevice: null, exitSeq: null, exitConfidence: null, exitPlateRead: null, matchMethod: null, reviewReason: null,
+    // No plate, nothing to judge: never billed.
+    plateReads: [], plateCertainty: 'certain', plateEvidence: null,
   };
 }
 

@@ -16,7 +16,8 @@ export interface Queryable { query(text: string, values?: unknown[]): Promise<Qu
 export type Fees = Map<SessionRecord, { fee: FeeResult; tariffId: string }>;
 
 const SESSION_COLS = `s.id, s.lot_id, s.bay_code, s.plate, s.plate_kind, s.plate_key, s.status, s.entry_time, s.entry_device, s.entry_seq,
-  s.entry_confidence, s.exit_time, s.exit_device, s.exit_seq, s.exit_confidence, s.exit_plate_read, s.match_method, s.review_reason`;
+  s.entry_confidence, s.exit_time, s.exit_device, s.exit_seq, s.exit_confidence, s.exit_plate_read, s.match_method, s.review_reason,
+  s.plate_certainty, s.plate_evidence`;
 
 function toRecord(r: any): SessionRecord {
   return {
@@ -24,7 +25,23 @@ function toRecord(r: any): SessionRecord {
     entryTime: r.entry_time, entryDevice: r.entry_device, entrySeq: r.entry_seq, entryConfidence: r.entry_confidence,
     exitTime: r.exit_time, exitDevice: r.exit_device, exitSeq: r.exit_seq, exitConfidence: r.exit_confidence,
     exitPlateRead: r.exit_plate_read, matchMethod: r.match_method, reviewReason: r.review_reason,
+    // A session opened before reads were kept (migrations/023): its entry read is all we know.
+    plateReads: r.plate_evidence?.reads ?? (r.plate
+      ? [{ role: 'entry', deviceId: r.entry_device, seq: Number(r.entry_seq), at: new Date(r.entry_time).toISOString(), read: r.plate, confidence: r.entry_confidence, color: null }]
+      : []),
+    plateCertainty: r.plate_certainty ?? 'certain',
+    plateEvidence: r.plate_evidence?.rule ? r.plate_evidence : null,
   };
+}
+
+/** What sessions.plate_evidence holds: the judgement once made, the reads so far before. */
+const evidenceJson = (s: SessionRecord) => JSON.stringify(s.plateEvidence ?? { reads: s.plateReads });
+
+/** Street sessions whose plate has waited for its camera's exit read since before `before` (at most `limit`). */
+export async function loadStalePending(q: Queryable, before: Date, limit = 1000): Promise<SessionRecord[]> {
+  const { rows } = await q.query(
+    `SELECT ${SESSION_COLS} FROM sessions s WHERE s.plate_certainty = 'pending' AND s.exit_time < $1 ORDER BY s.exit_time LIMIT $2`, [before, limit]);
+  return rows.map(toRecord);
 }
 
 /** The sessions and pending exits the events can touch. */
@@ -86,7 +103,7 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
  * the invoices issued and how many sessions it opened and closed: a session the database already
  * had (a replay the unique indexes caught) is not counted.
  */
-export async function writePlan(q: Queryable, p: Plan, fees: Fees, dueDays: number): Promise<{ issued: IssuedInvoice[]; opened: number; closed: number }> {
+export async function writePlan(q: Queryable, p: Plan, fees: Fees, dueDays: number): Promise<{ issued: IssuedInvoice[]; settled: IssuedInvoice[]; opened: number; closed: number }> {
   const written = new Set<SessionRecord>();
   // Issued back to back (pg runs them in this order, each seeing the one before; awaiting each
   // would leave the database idle for a turn of our event loop). Closing a session and issuing its
@@ -95,6 +112,7 @@ export async function writePlan(q: Queryable, p: Plan, fees: Fees, dueDays: numb
     insertSessions(q, p.created, written),
     updateSessions(q, p.changed, written, p.closedWithPlate.filter((s) => fees.has(s)), fees, dueDays),
   ]);
+  const settled = p.settled.length ? await settleSessions(q, p.settled) : [];
   // Exceptions name sessions created above: their ids are known now.
   await insertExceptions(q, p.exceptions);
   if (p.claimedExits.length) await resolveClaimedExits(q, p.claimedExits);
@@ -103,6 +121,7 @@ export async function writePlan(q: Queryable, p: Plan, fees: Fees, dueDays: numb
   issued.push(...await insertInvoices(q, p.closedWithPlate.filter((s) => createdClosed.has(s) && written.has(s) && fees.has(s)), fees, dueDays));
   return {
     issued,
+    settled,
     opened: p.created.filter((s) => written.has(s)).length,
     closed: p.closedWithPlate.filter((s) => written.has(s)).length,
   };
@@ -115,9 +134,9 @@ async function insertSessions(q: Queryable, created: SessionRecord[], written: S
   const { rows } = await q.query(
     `WITH ins AS (
        INSERT INTO sessions (lot_id, bay_code, plate, plate_kind, plate_key, status, entry_time, entry_device, entry_seq, entry_confidence,
-                             exit_time, exit_device, exit_seq, exit_confidence, exit_plate_read, match_method, review_reason)
+                             exit_time, exit_device, exit_seq, exit_confidence, exit_plate_read, match_method, review_reason, plate_certainty, plate_evidence)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::bigint[], $10::real[],
-                            $11::timestamptz[], $12::text[], $13::bigint[], $14::real[], $15::text[], $16::text[], $17::text[])
+                            $11::timestamptz[], $12::text[], $13::bigint[], $14::real[], $15::text[], $16::text[], $17::text[], $18::text[], $19::jsonb[])
        ON CONFLICT DO NOTHING
        RETURNING id, entry_device, entry_seq, lot_id, entry_time, exit_time
      ), stats AS (${addToHourlyStats(sessionDeltas('ins', 'began and ended'))})
@@ -125,7 +144,7 @@ async function insertSessions(q: Queryable, created: SessionRecord[], written: S
     [col((s) => s.lotId), col((s) => s.bayCode), col((s) => s.plate), col((s) => s.plateKind), col((s) => s.plateKey), col((s) => s.status),
       col((s) => s.entryTime.toISOString()), col((s) => s.entryDevice), col((s) => s.entrySeq), col((s) => s.entryConfidence),
       col((s) => s.exitTime?.toISOString() ?? null), col((s) => s.exitDevice), col((s) => s.exitSeq), col((s) => s.exitConfidence),
-      col((s) => s.exitPlateRead), col((s) => s.matchMethod), col((s) => s.reviewReason)],
+      col((s) => s.exitPlateRead), col((s) => s.matchMethod), col((s) => s.reviewReason), col((s) => s.plateCertainty), col(evidenceJson)],
   );
   const ids = new Map(rows.map((r) => [`${r.entry_device}\u0000${r.entry_seq}`, r.id as number]));
   for (const s of created) {
@@ -150,14 +169,16 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
   const { rows } = await q.query(
     `WITH u AS MATERIALIZED (
        SELECT u.* FROM json_to_recordset($1::json)
-                  AS u(id bigint, status text, exit_time timestamptz, exit_device text, exit_seq bigint, exit_confidence real, exit_plate_read text, match_method text, review_reason text)
+                  AS u(id bigint, status text, exit_time timestamptz, exit_device text, exit_seq bigint, exit_confidence real, exit_plate_read text, match_method text, review_reason text,
+                        plate text, plate_kind text, plate_certainty text, plate_evidence jsonb)
         CROSS JOIN LATERAL (SELECT c.status, c.exit_time FROM sessions c WHERE c.id = u.id OFFSET 0) c
         WHERE c.status IN ('open', 'anonymous') AND c.exit_time IS NULL
           AND (u.exit_device IS NULL OR NOT EXISTS (SELECT 1 FROM sessions x WHERE x.exit_device = u.exit_device AND x.exit_seq = u.exit_seq))
      ), upd AS (
        UPDATE sessions s
           SET status = u.status, exit_time = u.exit_time, exit_device = u.exit_device, exit_seq = u.exit_seq,
-              exit_confidence = u.exit_confidence, exit_plate_read = u.exit_plate_read, match_method = u.match_method, review_reason = u.review_reason
+              exit_confidence = u.exit_confidence, exit_plate_read = u.exit_plate_read, match_method = u.match_method, review_reason = u.review_reason,
+              plate = u.plate, plate_kind = u.plate_kind, plate_certainty = u.plate_certainty, plate_evidence = u.plate_evidence
          FROM u
         WHERE s.id = u.id AND s.id = ANY($2::bigint[])
        RETURNING s.id, s.lot_id, s.entry_time, s.exit_time
@@ -169,6 +190,7 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
       JSON.stringify(changed.map((s) => ({
         id: s.id, status: s.status, exit_time: s.exitTime, exit_device: s.exitDevice, exit_seq: s.exitSeq, exit_confidence: s.exitConfidence,
         exit_plate_read: s.exitPlateRead, match_method: s.matchMethod, review_reason: s.reviewReason,
+        plate: s.plate, plate_kind: s.plateKind, plate_certainty: s.plateCertainty, plate_evidence: JSON.parse(evidenceJson(s)),
       }))),
       changed.map((s) => s.id),
       invoiceRows(invoices, fees),
@@ -184,8 +206,37 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
 function issuedInvoice(invoiceId: number, s: SessionRecord, fees: Fees): IssuedInvoice {
   return {
     invoiceId, sessionId: s.id!, lotId: s.lotId, plate: s.plate!, amountFen: fees.get(s)!.fee.totalFen,
-    autoCharge: s.status === 'closed', exitDevice: s.exitDevice!, exitSeq: s.exitSeq!,
+    // plate rule: a contactless charge happens only on a certain plate.
+    autoCharge: s.status === 'closed' && s.plateCertainty === 'certain', exitDevice: s.exitDevice!, exitSeq: s.exitSeq!,
   };
+}
+
+/**
+ * Street sessions whose plate was pending, judged now (plan.settled): the session takes the plate,
+ * its certainty and evidence (and goes to review when uncertain); its invoice the plate, and
+ * becomes the plate's bill only when certain. Returns the invoices that became chargeable.
+ */
+async function settleSessions(q: Queryable, settled: SessionRecord[]): Promise<IssuedInvoice[]> {
+  const { rows } = await q.query(
+    `WITH u AS (SELECT * FROM json_to_recordset($1::json)
+                  AS u(id bigint, plate text, plate_kind text, plate_certainty text, plate_evidence jsonb, status text, review_reason text, exit_plate_read text, exit_confidence real)),
+     s AS (UPDATE sessions s SET plate = u.plate, plate_kind = u.plate_kind, plate_certainty = u.plate_certainty, plate_evidence = u.plate_evidence,
+                  status = u.status, review_reason = u.review_reason, exit_plate_read = COALESCE(u.exit_plate_read, s.exit_plate_read),
+                  exit_confidence = COALESCE(u.exit_confidence, s.exit_confidence)
+             FROM u WHERE s.id = u.id AND s.plate_certainty = 'pending' RETURNING s.id, s.plate, s.plate_certainty)
+     UPDATE invoices i SET plate = s.plate, plate_certain = (s.plate_certainty = 'certain')
+       FROM s WHERE i.session_id = s.id AND i.status = 'outstanding'
+     RETURNING i.id, i.session_id, i.amount_fen, i.plate_certain`,
+    [JSON.stringify(settled.map((s) => ({
+      id: s.id, plate: s.plate, plate_kind: s.plateKind, plate_certainty: s.plateCertainty, plate_evidence: s.plateEvidence,
+      status: s.status, review_reason: s.reviewReason, exit_plate_read: s.exitPlateRead, exit_confidence: s.exitConfidence,
+    })))],
+  );
+  const byId = new Map(settled.map((s) => [Number(s.id), s]));
+  return rows.filter((r) => r.plate_certain).map((r) => {
+    const s = byId.get(Number(r.session_id))!;
+    return { invoiceId: r.id, sessionId: s.id!, lotId: s.lotId, plate: s.plate!, amountFen: r.amount_fen, autoCharge: s.status === 'closed', exitDevice: s.exitDevice!, exitSeq: s.exitSeq! };
+  });
 }
 
 async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<void> {
@@ -224,9 +275,9 @@ async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Fee
  * (invoices.session_id UNIQUE).
  */
 function insertInvoicesSql(rows: string, dueDays: string, where: string): string {
-  return `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at)
-       SELECT i.session_id, i.lot_id, i.plate, i.amount_fen, i.lines, i.tariff_id, i.tariff_version, 'outstanding', now() + make_interval(days => ${dueDays}::int)
-         FROM json_to_recordset(${rows}::json) AS i(session_id bigint, lot_id text, plate text, amount_fen int, lines jsonb, tariff_id text, tariff_version int)
+  return `INSERT INTO invoices (session_id, lot_id, plate, amount_fen, lines, tariff_id, tariff_version, status, due_at, plate_certain)
+       SELECT i.session_id, i.lot_id, i.plate, i.amount_fen, i.lines, i.tariff_id, i.tariff_version, 'outstanding', now() + make_interval(days => ${dueDays}::int), i.plate_certain
+         FROM json_to_recordset(${rows}::json) AS i(session_id bigint, lot_id text, plate text, amount_fen int, lines jsonb, tariff_id text, tariff_version int, plate_certain boolean)
         ${where}
        ON CONFLICT (session_id) DO NOTHING
        RETURNING id, session_id, lot_id, amount_fen, issued_at`;
@@ -235,6 +286,9 @@ function insertInvoicesSql(rows: string, dueDays: string, where: string): string
 function invoiceRows(sessions: SessionRecord[], fees: Fees): string {
   return JSON.stringify(sessions.map((s) => {
     const f = fees.get(s)!;
-    return { session_id: s.id, lot_id: s.lotId, plate: s.plate, amount_fen: f.fee.totalFen, lines: f.fee.lines, tariff_id: f.tariffId, tariff_version: f.fee.tariffVersion };
+    return {
+      session_id: s.id, lot_id: s.lotId, plate: s.plate, amount_fen: f.fee.totalFen, lines: f.fee.lines, tariff_id: f.tariffId, tariff_version: f.fee.tariffVersion,
+      plate_certain: s.plateCertainty === 'certain',
+    };
   }));
 }

@@ -14,8 +14,10 @@ import type { IssuedInvoice } from '../core/changes.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
 import { BillingBook, DEFAULT_LOT_RULES } from './billing-book.ts';
-import { planBatch, type SessionRecord, type SessionEvent, type PendingExit } from './session-rules.ts';
-import { loadContext, writePlan, type Fees, type Queryable } from './session-store.ts';
+import { planBatch, settleStale, type SessionRecord, type SessionEvent, type PendingExit } from './session-rules.ts';
+import { loadContext, loadStalePending, writePlan, type Fees, type Queryable } from './session-store.ts';
+import { withTx } from '../core/db/tx.ts';
+import type { Pool } from '../core/db/index.ts';
 
 export interface SessionHookOptions {
   /** Config INVOICE_DUE_DAYS: an unpaid invoice is overdue this many days after it is issued. */
@@ -57,10 +59,10 @@ export function toSessionEvents(events: readonly IngestEvent[], book: BillingBoo
     const base = { lotId: e.lotId, deviceId: e.deviceId, seq: e.seq, time: e.eventTime };
     if (e.type === 'gate') {
       const m = e.payload as GateCameraMessage;
-      out.push({ ...base, kind: 'gate', direction: m.direction, plateRead: m.plate, confidence: m.confidence ?? null });
+      out.push({ ...base, kind: 'gate', direction: m.direction, plateRead: m.plate, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null });
     } else if (e.type === 'bay' && e.bayCode) {
       const m = e.payload as BayCameraMessage;
-      out.push({ ...base, kind: 'camera', bayCode: e.bayCode, occupied: m.occupied, plateRead: m.plate ?? null, confidence: m.confidence ?? null });
+      out.push({ ...base, kind: 'camera', bayCode: e.bayCode, occupied: m.occupied, plateRead: m.plate ?? null, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null });
     } else if (e.type === 'occupancy' && e.bayCode && book.lots.get(e.lotId)?.kind === 'street') {
       // Street bays only: a garage bay's occupancy belongs to no session (the gate bills the stay).
       out.push({ ...base, kind: 'sensor', bayCode: e.bayCode, occupied: (e.payload as OccupancyMessage).occupied });
@@ -93,12 +95,12 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
     const { sessionEvents, plan: p, fees } = planned ?? plan(await load(client, fresh));
     if (!sessionEvents.length) return;
     stats.batches++;
-    const { issued, opened, closed } = await writePlan(client, p, fees, opts.dueDays);
+    const { issued, settled, opened, closed } = await writePlan(client, p, fees, opts.dueDays);
     stats.sessionsOpened += opened;
     stats.sessionsClosed += closed;
     stats.invoices += issued.length;
     stats.exceptions += p.exceptions.length;
-    if (!issued.length) return;
+    if (!issued.length && !settled.length) return;
     // Exit → invoice is timed from the broker's receipt of the exit, for exits billed in the batch
     // that brought them (an exit matched later, to an entry that arrived after it, is counted only).
     return () => {
@@ -112,7 +114,8 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
           if (at !== undefined) metrics.exitToInvoiceSeconds.observe((now - at) / 1000);
         }
       }
-      if (events.listenerCount('issued')) events.emit('issued', issued);
+      // A street stay whose plate became certain is billable now: the same hint as an issued invoice.
+      if (events.listenerCount('issued')) events.emit('issued', [...issued, ...settled]);
     };
   }) as SessionHook;
 
@@ -179,4 +182,24 @@ export async function overstayScan(q: Queryable, now: Date = new Date()): Promis
     [now.toISOString(), DEFAULT_LOT_RULES.maxStayHours],
   );
   return rowCount ?? 0;
+}
+
+/** How long a street stay's plate waits for its camera's exit read before it is judged without it. */
+export const EXIT_READ_GIVE_UP_MS = 15 * 60_000;
+
+/**
+ * Street stays whose camera exit read never came (lost, or the camera died): judged on the reads
+ * they have, in one transaction; the invoices that became the plate's bill are told to payments
+ * as issued. Run by node-cron (billing/module.ts). Returns how many stays it settled.
+ */
+export async function settleStalePlates(pool: Pool, hook: SessionHook, now: Date = new Date()): Promise<number> {
+  const { settled, n } = await withTx(pool, async (c) => {
+    const stale = await loadStalePending(c, new Date(now.getTime() - EXIT_READ_GIVE_UP_MS));
+    if (!stale.length) return { settled: [], n: 0 };
+    const plan = settleStale(stale, (lot) => hook.book.rules(lot));
+    const written = await writePlan(c, plan, new Map(), 0);
+    return { settled: written.settled, n: plan.settled.length };
+  });
+  if (settled.length && hook.events.listenerCount('issued')) hook.events.emit('issued', settled);
+  return n;
 }

@@ -1,7 +1,7 @@
 // Production is explicit: NODE_ENV=production or a HOST beyond loopback refuses the demo's settings,
 // naming every problem at once; the zero-config demo on loopback is untouched.
 import { describe, it, expect } from 'vitest';
-import { assertSafeForProduction, ConfigError, loadConfig, trustedNetworks } from './config.ts';
+import { assertSafeForProduction, ConfigError, loadConfig, roleArgument, roles, trustedNetworks } from './config.ts';
 
 /** Everything a production deploy must set, and set safely. */
 const SAFE = {
@@ -103,5 +103,25 @@ describe('SMS provider configuration', () => {
     const msg = refusal({ ...SAFE, NODE_ENV: 'production', SMS_PROVIDER: 'sim', SMS_CALLBACK_SECRET: '' });
     expect(msg).toMatch(/SMS_CALLBACK_SECRET is the development default/);
     expect(msg).toMatch(/SMS_PROVIDER is sim.*set SMS_PROVIDER=aliyun or tencent/);
+  });
+});
+
+describe('roles (ONELOT_ROLE, --role)', () => {
+  const server = { DATABASE_URL: 'postgres://127.0.0.1/onelot' };
+  it('runs every role by default, and any combination with a database server', () => {
+    expect([...roles(loadConfig({}))]).toEqual(['ingest', 'api', 'jobs']);
+    expect([...roles(loadConfig({ ...server, ONELOT_ROLE: 'api,jobs' }))]).toEqual(['api', 'jobs']);
+  });
+  it('refuses a role it does not know, naming the variable', () => {
+    expect(() => loadConfig({ ...server, ONELOT_ROLE: 'api,web' })).toThrow(/ONELOT_ROLE="api,web"/);
+  });
+  it('refuses part of the roles on the embedded database, which one process owns', () => {
+    expect(() => loadConfig({ ONELOT_ROLE: 'ingest' })).toThrow(/needs DATABASE_URL/);
+  });
+  it('reads --role from a command line', () => {
+    expect(roleArgument(['--role', 'ingest'])).toBe('ingest');
+    expect(roleArgument(['--role=api,jobs'])).toBe('api,jobs');
+    expect(roleArgument([])).toBeUndefined();
+    expect(() => roleArgument(['--role'])).toThrow(/--role needs a value/);
   });
 });

@@ -94,9 +94,23 @@ export const ConfigSchema = Type.Object({
   /**
    * Run the node-cron jobs in this process (overstay scan, aggregate refresh, analytics fold,
    * TimescaleDB policies, reminders). Off for benchmarks, which must not have a job land at a random
-   * point of a run, and for a second process on the same database, where the jobs would run twice.
+   * point of a run. Several `jobs` processes on one database run them once: the holder of the jobs
+   * lock does (core/leader.ts).
    */
   SCHEDULED_JOBS: Type.Boolean({ default: true }),
+  /**
+   * What this process does (README, "Roles"): `all` (npm start: everything in one process), or any of
+   * `ingest` (the MQTT broker: devices in, events stored), `api` (HTTP, SSE, the web page) and `jobs`
+   * (the scheduled work), comma-separated. `main.ts --role api` sets it too. Any number of ingest and
+   * api processes share one DATABASE_URL; of the jobs processes one runs the jobs at a time.
+   */
+  ONELOT_ROLE: Type.String({ pattern: '^(all|(ingest|api|jobs)(,(ingest|api|jobs))*)$', default: 'all' }),
+  /**
+   * A `jobs` process that does not hold the jobs lock (core/leader.ts) asks for it again this often
+   * (ms); the holder checks its lock connection as often. A dead holder's lock is free as soon as
+   * the server sees its connection close (at once on kill -9), so a successor runs the jobs within this.
+   */
+  JOBS_LOCK_RETRY_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000 }),
   /**
    * Believe X-Forwarded-For / X-Forwarded-Proto from the proxy in front (fastify trustProxy): set it
    * when OneLot sits behind a TLS-terminating proxy, or every client looks like the proxy's address
@@ -119,6 +133,12 @@ export const ConfigSchema = Type.Object({
    * distributed guesser without locking the owner out for long (the window is one minute).
    */
   AUTH_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 20 }),
+  /**
+   * Requests a minute one address may make to the open-data feeds (docs/open-data.md), counted apart
+   * from the API-wide limit: a portal or navigation app polls a feed every minute or so, and answers
+   * are cacheable (ETag, Last-Modified), so a client that needs more is re-reading unchanged data.
+   */
+  OPEN_DATA_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
   LOG_LEVEL: Type.Union(
     [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
     { default: 'info' },
@@ -148,11 +168,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (badNetwork !== undefined) {
     throw new ConfigError(`Invalid configuration: MQTT_TRUSTED_NETWORKS=${JSON.stringify(cfg.MQTT_TRUSTED_NETWORKS)} — "${badNetwork}" is not an address or CIDR block. Fix the environment variable MQTT_TRUSTED_NETWORKS (e.g. 127.0.0.0/8,10.0.0.0/8, or none) and start again.`);
   }
+  if (!cfg.DATABASE_URL && roles(cfg).size < ROLES.length) {
+    throw new ConfigError(`Invalid configuration: ONELOT_ROLE=${cfg.ONELOT_ROLE} needs DATABASE_URL — processes by role share one database server, and the embedded database belongs to one process. Set DATABASE_URL, or run every role in one process (ONELOT_ROLE=all, the default).`);
+  }
   const missing = smsMissing(cfg);
   if (missing.length) {
     throw new ConfigError(`Invalid configuration: SMS_PROVIDER=${cfg.SMS_PROVIDER} needs ${missing.join(', ')}. Set them to your ${cfg.SMS_PROVIDER === 'aliyun' ? 'Aliyun SMS' : 'Tencent Cloud SMS'} account's values and start again.`);
   }
   return cfg;
+}
+
+export const ROLES = ['ingest', 'api', 'jobs'] as const;
+export type Role = typeof ROLES[number];
+
+/** ONELOT_ROLE as the set of roles this process plays (`all` = every one). */
+export function roles(config: Pick<Config, 'ONELOT_ROLE'>): ReadonlySet<Role> {
+  return new Set(config.ONELOT_ROLE === 'all' ? ROLES : config.ONELOT_ROLE.split(',') as Role[]);
+}
+
+/**
+ * `--role ingest,api` (or `--role=api`) from a command line, as an ONELOT_ROLE value for loadConfig;
+ * undefined when absent. Throws ConfigError for a flag without a value.
+ */
+export function roleArgument(argv: readonly string[]): string | undefined {
+  for (const [i, arg] of argv.entries()) {
+    if (arg.startsWith('--role=')) return arg.slice('--role='.length);
+    if (arg === '--role') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new ConfigError('--role needs a value: all, or any of ingest, api, jobs comma-separated (e.g. --role api).');
+      return value;
+    }
+  }
+  return undefined;
 }
 
 /** What a real SMS provider needs that the configuration lacks. */

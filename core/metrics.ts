@@ -17,6 +17,16 @@ export interface MetricsOptions {
   databaseBusySeconds?: () => number;
   /** The embedded database's syncs to disk so far (core/db: Database.syncs). */
   databaseSyncs?: () => SyncCounts;
+  /** Where the database is and how it keeps the event tables (core/db: Database.mode, Database.engine). */
+  database?: { mode: string; engine: string };
+}
+
+/** onelot_database_info: which database this process runs on, as labels (the start-up log says it too). */
+function databaseInfo(registers: Registry[], database: { mode: string; engine: string }): void {
+  new Gauge({
+    name: 'onelot_database_info', labelNames: ['mode', 'engine'] as const, registers,
+    help: 'Always 1; the labels say the database: mode embedded or external (DATABASE_URL), engine timescaledb (hypertables) or postgres (native partitions, core/db/engine.ts)',
+  }).set(database, 1);
 }
 
 export function createMetrics(opts: MetricsOptions = {}) {
@@ -64,6 +74,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
       }
     },
   });
+  if (opts.database) databaseInfo(r, opts.database);
   return {
     registry,
     eventLoopBusySeconds: busy,

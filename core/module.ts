@@ -6,7 +6,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ChangeFeed } from './changes.ts';
-import type { Config } from './config.ts';
+import type { Config, Role } from './config.ts';
 import type { Pool } from './db/index.ts';
 import type { OperatorPrincipal } from './sessions.ts';
 import type { BatchHook } from './ingest-events.ts';
@@ -117,4 +117,9 @@ export interface OneLotModule {
   priceEstimate?: (lotId: string, entry: Date, exit: Date) => number | null;
   /** Runs once the broker and the API listen; returns its stop. */
   start?(ctx: StartContext): Promise<(() => Promise<void>) | void>;
+  /**
+   * The roles of the processes `start` runs in (processes by role: README, "Roles"); default
+   * `api`, whose HTTP server webhooks and receipts reach. httpUrl is '' in a process without it.
+   */
+  startIn?: readonly Role[];
 }

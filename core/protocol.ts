@@ -14,7 +14,7 @@ export const MAX_PAYLOAD_BYTES = 4096;
  */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 /**
- * Oldest ts we take: the raw-event retention (migrations/003, drop_after 90 days). An older event
+ * Oldest ts we take: the raw-event retention (migrations/timescaledb/003 and postgres/003, 90 days). An older event
  * would be dropped by the next retention run anyway, so it is dead-lettered, not stored.
  */
 export const MAX_EVENT_AGE_MS = 90 * 24 * 60 * 60_000;

@@ -17,6 +17,7 @@ import { ReadGate } from './read-gate.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { dispatch } from './handlers/index.ts';
 import { followDeviceChanges } from './device-changes.ts';
+import { shareConnectOutcomes } from './connect-sharing.ts';
 
 export interface BrokerConfig {
   batchMax: number;
@@ -32,6 +33,8 @@ export interface BrokerConfig {
    * 1000 (a fleet at 30× beats every 20 s); 0 turns them off (tests that run the check themselves).
    */
   evidenceCheckMs?: number;
+  /** Other ingest processes write to the same database (ingest/writer.ts `shared`). */
+  shared?: boolean;
 }
 
 /** 16 KiB: a device message is at most 4 KiB of payload (docs/device-protocol.md). */
@@ -70,7 +73,7 @@ interface HookContext {
   directory: DeviceDirectory;
   writer: EventWriter;
   devices: WeakMap<object, Device>;
-  limiter: ConnectLimiter;
+  limiter: Pick<ConnectLimiter, 'retryAfterMs' | 'fail' | 'succeed'>;
   rates: ConnectRateLimiter;
   metrics: Metrics;
   log: BrokerDeps['log'];
@@ -90,14 +93,17 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     },
   });
   const writer = new EventWriter(deps.pool, {
-    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks,
+    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
     onCommitted: () => { gate.committed(); evidence?.poke(true); },
   });
   await writer.start();
   const everyMs = config.evidenceCheckMs ?? 1000;
   const evidence = everyMs > 0 ? new EvidenceChecker(deps.pool, (bays) => writer.recheck(bays), everyMs, log) : null;
+  // Several ingest processes: wrong secrets are counted by all together (ingest/connect-sharing.ts).
+  const shared = deps.changes.relayed ? shareConnectOutcomes(new ConnectLimiter(), deps.changes) : undefined;
+  const limiter = shared ?? new ConnectLimiter();
   const ctx: HookContext = {
-    directory, writer, devices: new WeakMap<object, Device>(), limiter: new ConnectLimiter(),
+    directory, writer, devices: new WeakMap<object, Device>(), limiter,
     rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log,
   };
 
@@ -149,6 +155,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     async close() {
       // Stop accepting, disconnect devices, then commit whatever they already sent.
       unfollow();
+      shared?.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       gate.close();

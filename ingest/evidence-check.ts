@@ -12,7 +12,7 @@
 // - bays whose camera has not confirmed a sensor's "free" within CONFIRM_WITHIN_S.
 // The bays of every device flagged or cleared are decided again through the writer (markUnknown).
 import type { Pool } from '../core/db/index.ts';
-import { CONFIRM_WITHIN_S, NEVER_BEAT_INTERVALS } from './writer.ts';
+import { AFTER_WORD_INTERVALS, CONFIRM_WITHIN_S, NEVER_BEAT_INTERVALS, SILENT_INTERVALS } from './writer.ts';
 
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
 
@@ -26,14 +26,20 @@ export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) =>
   const bays = new Set<string>();
 
   // A device with no cadence of its own is held to its lot's devices of its kind, once they have
-  // one, else to the city's of its kind (the median).
+  // one, else to the city's of its kind (the median): two beats missed after its one heartbeat
+  // (its phase is known, so one lost beat is tolerated), or NEVER_BEAT_INTERVALS after it was last
+  // heard when it never beat.
   await pool.query(
-    `UPDATE devices d SET silent_after = d.last_heard + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s)
-       FROM (SELECT n.id, least(n.heartbeat_interval_s, coalesce(m.s, (($2::jsonb)->>n.kind)::float8)) AS s
-               FROM devices n, LATERAL (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY o.heartbeat_seen_s) AS s
-                                          FROM devices o WHERE o.lot_id = n.lot_id AND o.kind = n.kind AND o.heartbeat_seen_s IS NOT NULL) m
-              WHERE n.heartbeat_seen_s IS NULL AND n.last_heard > $1::timestamptz - interval '1 hour' AND n.last_heard < $1) c
-      WHERE d.id = c.id AND c.s IS NOT NULL AND (d.silent_after IS NULL OR d.silent_after > d.last_heard + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s))`,
+    `UPDATE devices d SET silent_after = c.due
+       FROM (SELECT n.id, CASE WHEN n.last_heartbeat IS NULL THEN n.last_heard + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s)
+                               ELSE greatest(n.last_heartbeat + make_interval(secs => ${SILENT_INTERVALS} * c.s),
+                                             n.last_heard + make_interval(secs => ${AFTER_WORD_INTERVALS} * c.s)) END AS due
+               FROM devices n,
+                    LATERAL (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY o.heartbeat_seen_s) AS s
+                               FROM devices o WHERE o.lot_id = n.lot_id AND o.kind = n.kind AND o.heartbeat_seen_s IS NOT NULL) m,
+                    LATERAL (SELECT least(n.heartbeat_interval_s, coalesce(m.s, (($2::jsonb)->>n.kind)::float8)) AS s) c
+              WHERE n.heartbeat_seen_s IS NULL AND n.last_heard > $1::timestamptz - interval '1 hour' AND n.last_heard < $1 AND c.s IS NOT NULL) c
+      WHERE d.id = c.id AND (d.silent_after IS NULL OR d.silent_after > c.due)`,
     [clock.t, JSON.stringify(cityCadence)]);
 
   const opened = await pool.query<{ device_id: string }>(

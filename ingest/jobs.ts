@@ -1,8 +1,10 @@
 // The database work TimescaleDB would schedule itself, which the embedded database (it runs no
 // background workers) needs done for it: refreshing the occupancy aggregate and running the
-// compression and retention policies of the event hypertables; and the dead letters' retention.
+// compression and retention policies of the event hypertables; on plain PostgreSQL (no TimescaleDB)
+// the same by OneLot: its occupancy rollup and the event tables' partitions, made ahead and dropped
+// past retention (core/db/partitions.ts). And on both, the dead letters' retention.
 import type { Job } from '../core/module.ts';
-import type { Pool } from '../core/db/index.ts';
+import { maintainPartitions, type Engine, type Pool } from '../core/db/index.ts';
 import { checkDeviceHealth, foldCameraConfidence, DEFAULT_THRESHOLDS } from './device-health.ts';
 import type { EventWriter } from './writer.ts';
 
@@ -30,23 +32,11 @@ export async function purgeDeadLetters(pool: Pool, days = DEAD_LETTER_RETENTION_
 }
 
 /** ingest's scheduled work; device health marks silent bays unknown through `writer`. */
-export function ingestJobs(writer: Pick<EventWriter, 'markUnknown'>, lowBatteryV = DEFAULT_THRESHOLDS.lowBatteryV): Job[] {
+export function ingestJobs(writer: Pick<EventWriter, 'markUnknown'>, lowBatteryV = DEFAULT_THRESHOLDS.lowBatteryV, engine: Engine = 'timescaledb'): Job[] {
   // Devices are silent only counting from here: while the platform was down none could report.
   const upSince = new Date();
   return [
-  // migrations/002: a continuous aggregate the embedded database never refreshes on its own.
-  {
-    name: 'occupancy aggregate refresh', schedule: '*/5 * * * *',
-    async run({ pool }) { await pool.query(`CALL refresh_continuous_aggregate('lot_occupancy_15m', now() - interval '2 days', now())`); },
-  },
-  // migrations/003: compression and retention policies exist as jobs; run them by hand.
-  {
-    name: 'timescaledb policy jobs', schedule: '7 * * * *',
-    async run({ pool }) {
-      const { rows } = await pool.query(`SELECT job_id FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention')`);
-      for (const r of rows) await pool.query(`CALL run_job(${Number(r.job_id)})`);
-    },
-  },
+  ...(engine === 'timescaledb' ? timescaleJobs : plainPostgresJobs),
   {
     name: 'dead-letter retention', schedule: '23 * * * *',
     async run({ pool }) { await purgeDeadLetters(pool); },
@@ -65,3 +55,33 @@ export function ingestJobs(writer: Pick<EventWriter, 'markUnknown'>, lowBatteryV
   },
   ];
 }
+
+/** migrations/timescaledb/002 and 003: a continuous aggregate and policies the embedded database never runs on its own. */
+const timescaleJobs: Job[] = [
+  {
+    name: 'occupancy aggregate refresh', schedule: '*/5 * * * *',
+    async run({ pool }) { await pool.query(`CALL refresh_continuous_aggregate('lot_occupancy_15m', now() - interval '2 days', now())`); },
+  },
+  {
+    name: 'timescaledb policy jobs', schedule: '7 * * * *',
+    async run({ pool }) {
+      const { rows } = await pool.query(`SELECT job_id FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention')`);
+      for (const r of rows) await pool.query(`CALL run_job(${Number(r.job_id)})`);
+    },
+  },
+];
+
+/** migrations/postgres/002 and 003: the same work on plain PostgreSQL. */
+const plainPostgresJobs: Job[] = [
+  {
+    name: 'occupancy rollup refresh', schedule: '*/5 * * * *',
+    async run({ pool }) { await pool.query(`SELECT refresh_lot_occupancy_15m(now() - interval '2 days', now())`); },
+  },
+  {
+    name: 'partition maintenance', schedule: '7 * * * *',
+    async run({ pool, log }) {
+      const r = await maintainPartitions(pool);
+      if (r.created.length + r.dropped.length + r.deferred.length + r.moved + r.expired > 0) log.info(r, 'partition maintenance');
+    },
+  },
+];

@@ -28,6 +28,13 @@ export interface WriterOptions {
   hooks?: BatchHook[];
   /** Called after every commit (or failed one): the broker's read gate resumes reading on it. */
   onCommitted?: () => void;
+  /**
+   * Other processes write to this database too (processes by role: README, "Roles"): each batch
+   * locks the lots it touches, so the hooks (sessions) read what the lock protects, and its
+   * availability change is relayed to the other processes in its own transaction. The bays
+   * themselves are decided in the database by every writer (BATCH_SQL, migrations/024).
+   */
+  shared?: boolean;
 }
 
 const MAX_DEAD_PAYLOAD = 8192;
@@ -137,7 +144,11 @@ export class EventWriter {
       this.opts.metrics.commitBatchSize.observe(batch.length);
       this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       for (const item of batch) item.done.resolve();
-      if (change.lots.length || change.bays.length) this.opts.changes.emit('availability', change);
+      // Shared: the batch's transaction relayed it to the other processes already.
+      if (change.lots.length || change.bays.length) {
+        if (this.opts.shared) this.opts.changes.emitLocal('availability', change);
+        else this.opts.changes.emit('availability', change);
+      }
     } catch (err) {
       // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
       // When whether it committed is unknown (the connection broke, or a lost answer outside a
@@ -177,6 +188,23 @@ export class EventWriter {
     }
   }
 
+  /**
+   * Another process may have changed these lots' sessions since we last looked: lock the lots
+   * (every writer takes them in one order, so none waits on another in a circle), then read. The
+   * hooks read after the lock, so they see what it protects. Resolves with what they read. Issued
+   * together (pipelined: one round trip): the server runs them in order, and each read's snapshot
+   * is taken when it starts, after the lock is held. Bays need no lock of their own: the batch
+   * statement reads them FOR UPDATE and decides in the database (migrations/024).
+   */
+  private async beginShared(client: PoolClient, recheck: Set<string>, events: IngestEvent[]): Promise<unknown[]> {
+    const lots = await lotsOf(client, events, recheck);
+    const [, , ...loaded] = await Promise.all([
+      client.query('BEGIN'), lockLots(client, lots),
+      ...this.hooks.map((h) => h.load?.(client, events)),
+    ]);
+    return loaded;
+  }
+
   private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
     // Repeats inside one batch collapse here; repeats of committed events hit the unique key.
     const seen = new Set<string>();
@@ -201,12 +229,15 @@ export class EventWriter {
     const client = await this.pool.connect();
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
-    const transaction = this.hooks.length > 0;
+    const shared = this.opts.shared === true;
+    const transaction = this.hooks.length > 0 || shared;
     try {
-      // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
-      // depend on this batch's events, which are not stored yet.
       let loaded: unknown[] = [];
-      if (transaction) {
+      if (shared) {
+        loaded = await this.beginShared(client, recheck, events);
+      } else if (transaction) {
+        // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
+        // depend on this batch's events, which are not stored yet.
         const begun = client.query('BEGIN');
         [, ...loaded] = await Promise.all([begun, ...this.hooks.map((h) => h.load?.(client, events))]);
       }
@@ -250,6 +281,7 @@ export class EventWriter {
           const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
           if (then) afterCommit.push(then);
         }
+        if (shared && (lots.length || changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: changes });
         await client.query('COMMIT');
       }
       for (const e of touched) this.lastSeenWritten.set(e.deviceId, { seen: e.eventTime.getTime(), battery: e.battery ?? this.lastSeenWritten.get(e.deviceId)?.battery });
@@ -397,6 +429,33 @@ SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots)
 async function flushed(client: PoolClient): Promise<void> {
   const stream = (client as unknown as { connection?: { stream?: { writableLength?: number } } }).connection?.stream;
   while ((stream?.writableLength ?? 0) > 0) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Advisory locks per lot, a namespace of their own (core/leader.ts uses another). */
+const LOT_LOCK_NAMESPACE = 0x0e1f;
+
+/**
+ * Transaction locks on these lots, taken in the order of their hashes: every writer takes them in
+ * that one order, so two writers never each hold a lot the other waits for (two ids of one hash
+ * are one lock, which the order also keeps acyclic).
+ */
+async function lockLots(client: PoolClient, lotIds: string[]): Promise<void> {
+  if (!lotIds.length) return;
+  await client.query(
+    `SELECT pg_advisory_xact_lock(${LOT_LOCK_NAMESPACE}, h) FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest($1::text[]) AS id ORDER BY 1) AS s`,
+    [lotIds],
+  );
+}
+
+/** Every lot a batch touches: its events' (a bay's lot is its device's) and the lots of the bays it decides again. */
+async function lotsOf(client: PoolClient, events: IngestEvent[], recheck: Set<string>): Promise<string[]> {
+  const lots = new Set<string>();
+  for (const e of events) if (e.lotId) lots.add(e.lotId);
+  if (recheck.size) {
+    const { rows } = await client.query<{ lot_id: string }>('SELECT DISTINCT lot_id FROM bays WHERE code = ANY($1::text[])', [[...recheck]]);
+    for (const r of rows) lots.add(r.lot_id);
+  }
+  return [...lots];
 }
 
 /** The events whose stored row is the one this batch wrote (a repeat finds an older received_at). */

@@ -1,22 +1,27 @@
-// npm run bench:ingest [-- --devices 1000 --seconds 20 --window 1]
+// npm run bench:ingest [-- --devices 1000 --seconds 20 --window 1 --database-url URL --glue]
 // Starts the platform as `npm start` does, in its own process (demo district, no simulator),
 // drives N real MQTT devices (QoS 1) from a separate process at the highest rate PUBACKs allow, and
 // prints one JSON line of figures. Everything about the platform is read from outside: /metrics
 // (stored messages, commit batches, busy threads) and /proc/<pid> (CPU, RSS).
-import { fork } from 'node:child_process';
+// --database-url: the platform runs on that PostgreSQL server (TimescaleDB or plain 15+), in a
+// database of its own made for the run and dropped after it. --glue: then the glue baseline
+// (load-tests/lib/glue-baseline.ts: Mosquitto 2 + a Node subscriber batch-inserting into plain
+// PostgreSQL, on the same server) with the same devices and window; both rates and their ratio.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { summarize, counter, sampleValue } from './lib/stats.ts';
 import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
-import { killWithParent, rssPeakSampler, settleIngest, startPlatformProcess, type ProcessUsage } from './lib/platform-process.ts';
-import type { DeviceLoadDone } from './lib/device-load.ts';
+import { rssPeakSampler, settleIngest, startPlatformProcess, type ProcessUsage } from './lib/platform-process.ts';
+import { driveDevices } from './lib/drive-devices.ts';
+import { runGlueBaseline } from './lib/glue-baseline.ts';
+import { createScratchDatabase, LOCAL_SERVER_URL } from './lib/scratch-database.ts';
 
 const { values } = parseArgs({ options: {
   devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, window: { type: 'string', default: '1' },
+  'database-url': { type: 'string' }, glue: { type: 'boolean', default: false },
 } });
 const devicesN = Number(values.devices);
 const seconds = Number(values.seconds);
@@ -24,7 +29,8 @@ const window = Number(values.window);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-const platform = await startPlatformProcess({ dataDir });
+const database = values['database-url'] ? await createScratchDatabase('onelot_bench', values['database-url']) : null;
+const platform = await startPlatformProcess({ dataDir, env: database ? { DATABASE_URL: database.url } : {} });
 const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
 const devices = creds.devices.filter((d) => d.kind === 'bay-sensor').slice(0, devicesN);
 if (devices.length < devicesN) console.warn(`only ${devices.length} sensors in the demo fleet; using them all`);
@@ -33,25 +39,12 @@ if (devices.length < devicesN) console.warn(`only ${devices.length} sensors in t
 const visibility: number[] = [];
 const stream = readAvailabilityStream(`${platform.httpUrl}/api/v1/stream`, (frame, at) => { visibility.push(...bayLatencies(frame, at)); });
 
-const child = fork(fileURLToPath(new URL('./lib/device-load.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
-killWithParent(child);
 const rss = rssPeakSampler(platform.pid);
 // The window is the generator's: from all devices connected to its last acknowledgement.
 let atStart = { text: '', at: 0, usage: null as ProcessUsage | null, own: process.cpuUsage() };
-const result = await new Promise<DeviceLoadDone>((resolve, reject) => {
-  child.on('message', async (m: any) => {
-    if (m.type === 'connected') {
-      atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage(), own: process.cpuUsage() };
-      process.stderr.write(`${m.count} devices connected; publishing for ${seconds} s…\n`);
-    } else if (m.type === 'progress') {
-      process.stderr.write(`\r  ${m.elapsed.toFixed(0)} s  ${m.acked} acked  ${Math.round(m.acked / m.elapsed)} msg/s   `);
-    } else if (m.type === 'done') resolve(m);
-  });
-  child.on('error', reject);
-  child.on('exit', (code) => reject(new Error(`the device load process exited (${code}) before reporting`)));
-  child.send({ mqttUrl: platform.mqttUrl, devices, seconds, window });
+const result = await driveDevices({ mqttUrl: platform.mqttUrl, devices, seconds, window }, async () => {
+  atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage(), own: process.cpuUsage() };
 });
-process.stderr.write('\n');
 // Where the time went: the platform's main thread (MQTT, validation, pg client, HTTP) and its
 // database thread, as busy shares of the window, and the whole process's CPU in cores.
 const endText = await platform.metrics();
@@ -78,7 +71,6 @@ const batchSum = counter(text, 'onelot_ingest_commit_batch_size_sum');
 const rssPeak = rss.peak;
 rss.stop();
 stream.close();
-child.kill();
 const puback = summarize(result.latencies);
 const vis = summarize(visibility);
 const figures = {
@@ -96,8 +88,17 @@ const figures = {
     // This process: IPC with the generator, the live stream's frames, /metrics and /proc reads.
     benchCores: Math.round(((own.user + own.system) / 1e6 / wall) * 100) / 100,
   },
-  platform: { process: 'child', pid: platform.pid },
+  platform: { process: 'child', pid: platform.pid, database: /engine="(\w+)"/.exec(endText)?.[1] ?? null },
 };
 await platform.stop();
-console.log(JSON.stringify(figures));
-console.error(`stored ${figures.storedPerSecond} msg/s · PUBACK p50 ${puback.p50} ms p99 ${puback.p99} ms · visible p50 ${vis.p50} ms p99 ${vis.p99} ms · platform RSS ${figures.rssMB} MB (target ≥ 20,000 msg/s, PUBACK p99 < 50 ms)`);
+await database?.drop();
+// The glue baseline after OneLot, not beside it: each has the machine to itself.
+const glue = values.glue
+  ? await runGlueBaseline({ serverUrl: values['database-url'] ?? LOCAL_SERVER_URL, devices, seconds, window, batchMax: 2000, batchWaitMs: 5 })
+  : null;
+console.log(JSON.stringify({ ...figures, ...(glue ? { glue, ratioToGlue: Math.round((figures.storedPerSecond / glue.storedPerSecond) * 100) / 100 } : {}) }));
+console.error(`${glue ? 'OneLot: ' : ''}stored ${figures.storedPerSecond} msg/s · PUBACK p50 ${puback.p50} ms p99 ${puback.p99} ms · visible p50 ${vis.p50} ms p99 ${vis.p99} ms · platform RSS ${figures.rssMB} MB (target ≥ 20,000 msg/s, PUBACK p99 < 50 ms)`);
+if (glue) {
+  console.error(`glue baseline (Mosquitto 2, PUBACK on receipt, Node batch inserts): stored ${glue.storedPerSecond} msg/s · PUBACK p99 ${glue.pubackMs.p99} ms${glue.caughtUp ? '' : ` · ${glue.acked - glue.stored} acknowledged messages never stored`}`);
+  console.error(`OneLot ÷ glue: ${(figures.storedPerSecond / glue.storedPerSecond).toFixed(2)} (target ≥ 0.7 with PUBACK after commit)`);
+}

@@ -71,7 +71,20 @@ CREATE TABLE device_events (
   payload     jsonb NOT NULL,
   UNIQUE (event_time, device_id, seq)
 );
-SELECT create_hypertable('device_events', 'event_time', chunk_time_interval => interval '1 day', create_default_indexes => false);
+-- Kept by time: a hypertable of daily chunks with TimescaleDB; on plain PostgreSQL (core/db/engine.ts)
+-- range-partitioned by day, the table made above becoming the default partition that holds any row
+-- no day's partition takes yet (core/db/partitions.ts makes them ahead and drops them past retention).
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_extension WHERE extname = 'timescaledb') THEN
+    PERFORM create_hypertable('device_events', 'event_time', chunk_time_interval => interval '1 day', create_default_indexes => false);
+  ELSE
+    ALTER TABLE device_events RENAME TO device_events_default;
+    ALTER INDEX device_events_event_time_device_id_seq_key RENAME TO device_events_default_event_time_device_id_seq_key;
+    CREATE TABLE device_events (LIKE device_events_default INCLUDING ALL) PARTITION BY RANGE (event_time);
+    ALTER TABLE device_events ATTACH PARTITION device_events_default DEFAULT;
+  END IF;
+END $$;
 
 -- Messages we refused, kept with the reason so nothing a device sends silently disappears.
 CREATE TABLE dead_letters (
@@ -114,5 +127,16 @@ CREATE TABLE lot_occupancy_samples (
   occupied    integer NOT NULL,
   unknown     integer NOT NULL
 );
-SELECT create_hypertable('lot_occupancy_samples', 'time', chunk_time_interval => interval '7 days');
+-- Weekly chunks, or weekly partitions on plain PostgreSQL (as device_events above).
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_extension WHERE extname = 'timescaledb') THEN
+    PERFORM create_hypertable('lot_occupancy_samples', 'time', chunk_time_interval => interval '7 days');
+  ELSE
+    ALTER TABLE lot_occupancy_samples RENAME TO lot_occupancy_samples_default;
+    CREATE TABLE lot_occupancy_samples (LIKE lot_occupancy_samples_default INCLUDING ALL) PARTITION BY RANGE (time);
+    ALTER TABLE lot_occupancy_samples ATTACH PARTITION lot_occupancy_samples_default DEFAULT;
+    CREATE INDEX lot_occupancy_samples_time_idx ON lot_occupancy_samples (time DESC); -- as create_hypertable's
+  END IF;
+END $$;
 CREATE INDEX lot_occupancy_samples_lot ON lot_occupancy_samples (lot_id, time DESC);

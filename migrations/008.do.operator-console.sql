@@ -4,7 +4,13 @@ ALTER TABLE operators ADD COLUMN password_hash text;
 
 -- Real-time aggregation: buckets not yet materialised by the 5-minute refresh (billing/extras.ts)
 -- are computed from the raw samples at query time, so the console never shows a stale last hour.
-ALTER MATERIALIZED VIEW lot_occupancy_15m SET (timescaledb.materialized_only = false);
+-- (On plain PostgreSQL lot_occupancy_15m is a view that does the same: migrations/postgres/002.)
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_extension WHERE extname = 'timescaledb') THEN
+    ALTER MATERIALIZED VIEW lot_occupancy_15m SET (timescaledb.materialized_only = false);
+  END IF;
+END $$;
 
 -- Analytics read hourly figures per lot, not raw rows: a month of Zhengzhou is ~700k sessions, and
 -- scanning them holds the embedded database's one connection for a second or more while devices

@@ -9,7 +9,8 @@ import { withTx } from '../core/db/tx.ts';
 import { OneLotError } from '../core/errors.ts';
 import type { OperatorPrincipal } from '../core/sessions.ts';
 
-export type AlertKind = 'silent' | 'low-battery' | 'stuck' | 'low-confidence';
+/** ev-misuse: raised by billing/ev-bays.ts (an EV-charging bay its camera sees taken by a non-EV). */
+export type AlertKind = 'silent' | 'low-battery' | 'stuck' | 'low-confidence' | 'ev-misuse';
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
 
 export interface DeviceAlert {

@@ -27,7 +27,7 @@ export interface AutoCharger {
  * Outstanding invoices of plates with contactless on and a default payment method, never charged
  * automatically before (one automatic try: after a decline the driver pays online, we do not keep
  * hammering the card), and never from a session under review (low-confidence plate reads never
- * charge anyone automatically — lot_billing.min_confidence). Only the invoice's own contactless
+ * charge anyone automatically — lot_billing.min_confidence), nor on a plate not certain (docs/plates.md). Only the invoice's own contactless
  * attempts count: anyone may try to pay an invoice online without an account (a bogus token, a
  * declined card), and none of that may cost its owner the automatic charge.
  */
@@ -42,7 +42,7 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
        JOIN driver_plates dp ON dp.plate = i.plate AND dp.contactless AND s.entry_time >= dp.claimed_at  -- never a stay from before the claim
        JOIN LATERAL (SELECT token FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
-      WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review'
+      WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review' AND i.plate_certain  -- plate rule: never on an uncertain plate
         AND ${noContactlessAttempt('i')}
         ${among ? 'AND i.id = ANY($2::bigint[])' : ''}
       ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);

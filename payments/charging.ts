@@ -42,7 +42,7 @@ export const noContactlessAttempt = (inv: string) =>
  */
 const contactlessDue = (inv: string, payer: string) =>
   `EXISTS (SELECT 1 FROM sessions s JOIN driver_plates dp ON dp.plate = ${inv}.plate AND dp.contactless AND s.entry_time >= dp.claimed_at
-            WHERE s.id = ${inv}.session_id AND s.status <> 'review' AND dp.driver_id IS DISTINCT FROM ${payer}
+            WHERE s.id = ${inv}.session_id AND s.status <> 'review' AND ${inv}.plate_certain AND dp.driver_id IS DISTINCT FROM ${payer}
               AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default)
               AND ${noContactlessAttempt(inv)})`;
 
@@ -73,17 +73,17 @@ export async function chargeInvoice(
   // lock the invoice, number the attempt, record it, mark the invoice as being paid — the attempt
   // only if the invoice is payable, and not reserved for its owner's contactless charge, which the
   // answer then explains.
-  const { rows } = await pool.query<{ status: string; amount_fen: number; lot_id: string; reserved: boolean; charge_id: number | null; idempotency_key: string | null }>(
-    `WITH inv AS (SELECT id, status, amount_fen, lot_id, plate, session_id FROM invoices WHERE id = $1 FOR UPDATE),
+  const { rows } = await pool.query<{ status: string; amount_fen: number; lot_id: string; plate_certain: boolean; reserved: boolean; charge_id: number | null; idempotency_key: string | null }>(
+    `WITH inv AS (SELECT id, status, amount_fen, lot_id, plate, session_id, plate_certain FROM invoices WHERE id = $1 FOR UPDATE),
           res AS (SELECT $2 = 'online' AND ${contactlessDue('inv', '$5::bigint')} AS reserved FROM inv),
           attempt AS (SELECT count(*)::int + 1 AS n FROM charges WHERE invoice_id = $1),
           ins AS (
             INSERT INTO charges (invoice_id, idempotency_key, amount_fen, method, status, source)
             SELECT inv.id, $4::text || attempt.n, inv.amount_fen, $2, 'pending', $3
-              FROM inv, attempt, res WHERE inv.status = 'outstanding' AND inv.amount_fen > 0 AND NOT res.reserved
+              FROM inv, attempt, res WHERE inv.status = 'outstanding' AND inv.plate_certain AND inv.amount_fen > 0 AND NOT res.reserved
             RETURNING id, idempotency_key),
           paying AS (UPDATE invoices SET status = 'paying' WHERE id = $1 AND EXISTS (SELECT 1 FROM ins))
-     SELECT inv.status, inv.amount_fen, inv.lot_id, res.reserved, ins.id AS charge_id, ins.idempotency_key FROM inv JOIN res ON true LEFT JOIN ins ON true`,
+     SELECT inv.status, inv.amount_fen, inv.lot_id, inv.plate_certain, res.reserved, ins.id AS charge_id, ins.idempotency_key FROM inv JOIN res ON true LEFT JOIN ins ON true`,
     [invoiceId, opts.method, opts.source, idempotencyKeyPrefix(invoiceId), opts.driverId ?? null],
   ).catch((err) => {
     // The partial unique index speaks for guarantee 1 if two writers raced past the lock.
@@ -96,6 +96,8 @@ export async function chargeInvoice(
   if (inv.status === 'paying') throw new OneLotError('ONELOT_ERR_CONFLICT', `A payment for invoice ${invoiceId} is in progress; wait for its result before paying again.`);
   if (inv.status === 'held') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is held for review: the payment provider's record of a payment for it did not match; an operator will settle it.`);
   if (inv.status !== 'outstanding') throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is ${inv.status} and cannot be paid.`);
+  // plate rule: an invoice whose plate is not certain is nobody's bill until an operator confirms it.
+  if (!inv.plate_certain) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Invoice ${invoiceId}`);
   if (inv.amount_fen <= 0) throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is for ¥0.00; there is nothing to pay.`);
   if (inv.reserved) {
     throw new OneLotError('ONELOT_ERR_CONFLICT', `Invoice ${invoiceId} is being charged automatically to the plate owner's contactless payment method; look at it again in a minute (paid, or payable here if that charge fails).`);

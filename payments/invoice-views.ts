@@ -85,7 +85,8 @@ function toInvoice(r: InvoiceRow, owner: boolean, receipts: ReceiptKeys | null):
   };
 }
 
-const UNPAID = `i.status IN ('outstanding', 'paying')`;
+// An invoice whose plate is not certain is nobody's bill yet (docs/plates.md).
+const UNPAID = `i.status IN ('outstanding', 'paying') AND i.plate_certain`;
 
 /** Invoices of the driver's plates since each was claimed, newest first. */
 export async function myInvoices(pool: Pool, driverId: number, receipts: ReceiptKeys): Promise<Invoice[]> {
@@ -118,6 +119,7 @@ export async function mySessions(pool: Pool, driverId: number, receipts: Receipt
     `SELECT s.id, s.lot_id, s.plate, s.plate_kind, s.status, s.entry_time, s.exit_time, l.name, l.name_en, i.id AS invoice_id
        FROM sessions s JOIN driver_plates dp ON dp.plate = s.plate AND dp.driver_id = $1 AND s.entry_time >= dp.claimed_at
        JOIN lots l ON l.id = s.lot_id LEFT JOIN invoices i ON i.session_id = s.id
+      WHERE s.plate_certainty NOT IN ('uncertain', 'pending')  -- a stay whose plate is not certain is nobody's yet
       ORDER BY s.entry_time DESC LIMIT 200`, [driverId]);
   const tariffs = await tariffsFor(pool, [...new Set(rows.filter((r) => r.status === 'open').map((r) => r.lot_id))]);
   const invoices = new Map((await invoicesWhere(pool, 'i.id = ANY($1::bigint[])', [rows.map((r) => r.invoice_id).filter((x) => x !== null)])).map((i) => [i.id, i]));

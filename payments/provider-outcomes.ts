@@ -44,6 +44,10 @@ export function observeExitToCharge(metrics: PaymentsMetrics | undefined, applie
 /**
  * Bring our records in line with the provider's view of a charge, inside the caller's
  * transaction. Conditional on current state (guarantee 4): applying the same outcome twice is a no-op.
+ * The charge is locked FOR NO KEY UPDATE (what its UPDATEs take anyway), not FOR UPDATE: a refund
+ * requested meanwhile holds its invoice and inserts a row referencing the charge (a KEY SHARE
+ * lock), and FOR UPDATE made the two wait on each other — a deadlock on any server with more than
+ * one connection (found on PostgreSQL 15: test/refunds.e2e.test.ts with ONELOT_TEST_ON_POSTGRES=1).
  */
 export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, refund?: ProviderRefund): Promise<Outcome> {
   const ourId = Number(pc.metadata?.onelot_charge_id);
@@ -57,7 +61,7 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, ref
               (SELECT s.exit_time FROM invoices i JOIN sessions s ON s.id = i.session_id WHERE i.id = c.invoice_id)
             END AS exit_time
        FROM charges c
-      WHERE c.provider_charge_id = $1 OR (c.provider_charge_id IS NULL AND c.id = $2) FOR UPDATE OF c`,
+      WHERE c.provider_charge_id = $1 OR (c.provider_charge_id IS NULL AND c.id = $2) FOR NO KEY UPDATE OF c`,
     [pc.id, Number.isInteger(ourId) ? ourId : -1, pc.status]);
   const ch = rows[0];
   if (!ch) return { result: 'unknown-charge' };

@@ -11,7 +11,8 @@ import { invoicesWhere, type InvoiceRow, type ReceiptKeys } from './invoice-view
 import { formatYuan, localDate } from './receipt.ts';
 import type { PresentedPlateInvoices, PublicInvoice } from './http/schemas.ts';
 
-const UNPAID = `i.status IN ('outstanding', 'paying')`;
+// An invoice whose plate is not certain is nobody's bill yet (docs/plates.md).
+const UNPAID = `i.status IN ('outstanding', 'paying') AND i.plate_certain`;
 
 /** YYYY-MM-DD in the lot's time zone. */
 function isoDay(at: Date, timeZone: string): string {
@@ -56,7 +57,8 @@ export async function invoiceIdOf(pool: Pool, ref: string): Promise<number> {
  * the receipt of a paid one; anyone else gets the same 404 as for an unknown reference.
  */
 export async function invoiceByRef(pool: Pool, ref: string, paymentKey: string | undefined, receipts: ReceiptKeys): Promise<PublicInvoice> {
-  const [row] = await invoicesWhere(pool, 'i.public_ref = $1', [ref]);
+  // An invoice whose plate is not certain is nobody's bill yet: not there for anyone (docs/plates.md).
+  const [row] = await invoicesWhere(pool, 'i.public_ref = $1 AND i.plate_certain', [ref]);
   const notFound = new OneLotError('ONELOT_ERR_NOT_FOUND', `An outstanding invoice ${ref} (once paid, only its payer sees it, with the payment key given when paying)`);
   if (!row) throw notFound;
   if (row.status === 'outstanding' || row.status === 'paying') return toPublic(row, null);

@@ -38,7 +38,7 @@ export async function enqueueReminders(pool: Pool, now: Date, tenant: string | n
     // 23 h, not 24: a daily cron firing a few seconds early must not skip a day.
     const { rows } = await c.query<{ id: number; plate: string; amount_fen: number; public_ref: string; lot: string | null; phone: string | null }>(
       `UPDATE invoices i SET reminders_sent = i.reminders_sent + 1, last_reminded_at = $1
-        WHERE i.status = 'outstanding' AND i.due_at < $1
+        WHERE i.status = 'outstanding' AND i.plate_certain AND i.due_at < $1
           AND (i.last_reminded_at IS NULL OR i.last_reminded_at <= $1::timestamptz - interval '23 hours')
           AND NOT EXISTS (SELECT 1 FROM reminder_messages m WHERE m.invoice_id = i.id AND m.status IN ('queued', 'deferred_quiet_hours'))
           AND ${inTenant('i.lot_id', 2)}

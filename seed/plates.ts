@@ -53,21 +53,34 @@ export function randomPlate(rng: Rng): SimPlate {
   return { plate: prefix(rng) + (green ? greenSerial(rng) : blueSerial(rng)), color: green ? 'green' : 'blue' };
 }
 
-// What cameras confuse, per character of the serial (the issuing letter is large and rarely misread).
-const CONFUSIONS: Record<string, string> = { D: '0', '0': 'D', B: '8', '8': 'B', '1': 'I', Z: '2', '2': 'Z', S: '5', '5': 'S' };
+// What cameras confuse in the serial, each with a relative weight: the shapes that differ by one
+// stroke or a corner (0/D/Q, 8/B, 2/Z, 5/S, 6/G, 1/I) are the classic errors of plate OCR; the
+// weights (round D/0 the commonest, then B/8) are an assumption, see docs/faults.md. The issuing
+// letter is large and rarely misread.
+const CONFUSIONS: Record<string, Array<[string, number]>> = {
+  D: [['0', 10]], '0': [['D', 8], ['Q', 2]], Q: [['0', 3]], B: [['8', 8]], '8': [['B', 7]],
+  '1': [['I', 4]], Z: [['2', 5]], '2': [['Z', 5]], S: [['5', 5]], '5': [['S', 5]], G: [['6', 4]], '6': [['G', 4]],
+};
+/** Share of misreads that are of the province character (a class of 31 look-alike glyphs). */
+const PROVINCE_SHARE = 0.2;
 
 /**
- * A realistic misread of `plate`: one confusable serial character swapped (D↔0, B↔8, 1→I, Z↔2, S↔5)
- * or, failing that or one time in five, the province character read as another. Always differs
- * from the input; it need not be a valid plate (D→0 on a green plate breaks its format), which is
- * exactly what ingest must cope with.
+ * A realistic misread of `plate`: one confusable serial character swapped, chosen by the weights
+ * above (D→0, B↔8, 2↔Z, 5↔S, 6↔G, 1→I, 0→Q…) or, failing that or one time in five, the province
+ * character read as another. Always differs from the input; it need not be a valid plate (D→0 on a
+ * green plate breaks its format), which is exactly what ingest must cope with.
  */
 export function misread(plate: string, rng: Rng): string {
   const chars = [...plate];
-  const candidates = chars.map((c, i) => (i >= 2 && CONFUSIONS[c] ? i : -1)).filter((i) => i >= 0);
-  if (candidates.length && rng() >= 0.2) {
-    const i = candidates[Math.floor(rng() * candidates.length)];
-    chars[i] = CONFUSIONS[chars[i]];
+  const options: Array<[number, string, number]> = [];
+  chars.forEach((c, i) => { if (i >= 2) for (const [to, w] of CONFUSIONS[c] ?? []) options.push([i, to, w]); });
+  if (options.length && rng() >= PROVINCE_SHARE) {
+    let x = rng() * options.reduce((sum, [, , w]) => sum + w, 0);
+    for (const [i, to, w] of options) {
+      if ((x -= w) < 0) { chars[i] = to; return chars.join(''); }
+    }
+    const [i, to] = options[options.length - 1];
+    chars[i] = to;
     return chars.join('');
   }
   const others = [...PROVINCES].filter((p) => p !== chars[0]);

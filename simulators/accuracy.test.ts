@@ -75,7 +75,36 @@ describe('compareSessions', () => {
       session('豫A11111', 'S1', 'S1-01', 0, null, 'open'), // not closed: ignored
     ];
     const r = compareSessions(stays, sessions);
-    expect(r).toEqual({ closed: 5, matched: 4, rightPlate: 3, rightPlateShare: 0.75, unmatched: 1, staysWithoutSession: 1 });
+    expect(r).toMatchObject({ closed: 5, matched: 4, rightPlate: 3, rightPlateShare: 0.75, unmatched: 1, staysWithoutSession: 1 });
+  });
+
+  it('counts wrong-plate invoices and contactless charges, stays billed automatically, in review, and without a session by cause', () => {
+    const stays = [
+      stay('豫A11111', 'S1', 'S1-01', 0, 600), // billed automatically, right plate
+      stay('豫A22222', 'S1', 'S1-02', 0, 600), // billed to a wrong plate, charged contactless
+      stay('豫A33333', 'G1', 'G1-01', 0, 600), // in review: its invoice is nobody's bill yet
+      stay('豫A44444', 'G1', 'G1-02', 100, 700), // pending: the street exit read awaited (counted as review)
+      { ...stay('豫A55555', 'G1', 'G1-03', 200, 800), unreported: true as const }, // the fleet lost its entry
+      stay('豫A66666', 'G1', 'G1-04', 300, 900), // the platform lost it
+    ];
+    const inv = (plate: string, billed = true, contactless = false) => ({ plate, billed, contactless });
+    const sessions: PlatformSession[] = [
+      { ...session('豫A11111', 'S1', 'S1-01', 0, 600), plateCertainty: 'certain', invoice: inv('豫A11111') },
+      { ...session('豫A2222Z', 'S1', 'S1-02', 0, 600), plateCertainty: 'certain', invoice: inv('豫A2222Z', true, true) },
+      { ...session('鄂A33333', 'G1', null, 0, 600, 'review'), plateCertainty: 'uncertain', invoice: inv('鄂A33333', false) },
+      { ...session('豫A44444', 'G1', null, 100, 700), plateCertainty: 'pending', invoice: inv('豫A44444', false) },
+    ];
+    const r = compareSessions(stays, sessions);
+    expect(r).toMatchObject({
+      stays: 6, reported: 5, autoBilled: 2, autoBilledShare: 2 / 5, inReview: 2, wrongPlateInvoices: 1, wrongContactlessCharges: 1,
+      staysWithoutSession: 2, withoutSessionNeverReported: 1, withoutSessionPlatformLost: 1,
+    });
+  });
+
+  it('pairs cars a garage saw at the same instants by plate, not crosswise', () => {
+    const stays = [stay('豫A15252', 'G1', 'G1-01', 100, 400), stay('豫A25163', 'G1', 'G1-02', 100, 400)];
+    const r = compareSessions(stays, [session('豫A25163', 'G1', null, 100, 400), session('豫A15252', 'G1', null, 100, 400)]);
+    expect(r).toMatchObject({ matched: 2, rightPlate: 2 });
   });
 
   it('matches each true stay at most once and respects the bay', () => {

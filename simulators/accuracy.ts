@@ -4,7 +4,13 @@
 import type { BayTruth, DeviceFault, TrueStay } from './fleet.ts';
 
 export interface PlatformBay { code: string; occupied: boolean | null; since: Date | null; /** why the platform believes it (basis, doubt), when read over SQL */ why?: string }
-export interface PlatformSession { plate: string | null; lotId: string; bayCode: string | null; status: string; entry: Date; exit: Date | null }
+export interface PlatformSession {
+  plate: string | null; lotId: string; bayCode: string | null; status: string; entry: Date; exit: Date | null;
+  /** billing/plate-evidence.ts: certain, uncertain, pending (a street exit read awaited) or confirmed (by an operator). */
+  plateCertainty?: string;
+  /** The session's invoice, when it has one: its plate, whether it is the plate's bill (plate_certain) and not void, and whether a contactless charge was made. */
+  invoice?: { plate: string; billed: boolean; contactless: boolean } | null;
+}
 export interface Percentiles { p50: number; p99: number; max: number }
 
 export interface BayAccuracy {
@@ -73,6 +79,24 @@ export interface BillingAccuracy {
   unmatched: number;
   /** True stays that ended in the window with no closed session for them. */
   staysWithoutSession: number;
+  /** True stays that ended in the window. */
+  stays: number;
+  /** …less those the fleet never reported (withoutSessionNeverReported): what a platform could bill, the denominator of autoBilledShare. */
+  reported: number;
+  /** Invoices issued to a driver (the plate's bill: certain or confirmed, not void) whose plate is not the car's that parked. */
+  wrongPlateInvoices: number;
+  /** Contactless charges (pending or made) of such invoices. */
+  wrongContactlessCharges: number;
+  /** Stays billed with no person involved: a closed session whose plate is certain. */
+  autoBilled: number;
+  /** autoBilled / reported, 0..1. */
+  autoBilledShare: number;
+  /** Stays whose session waits in the operators' review queue (or whose plate is still pending). */
+  inReview: number;
+  /** Stays with no session (in any state) for them, split: the fleet never reported them (its faults lost their entry or every report of their exit) … */
+  withoutSessionNeverReported: number;
+  /** … or the platform lost them. */
+  withoutSessionPlatformLost: number;
 }
 export interface AccuracyReport { asOf: string; bays: BayAccuracy; billing: BillingAccuracy | null; faults: FaultDetection | null }
 
@@ -236,14 +260,17 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     else byLot.set(s.lotId, [s]);
   }
   for (const list of byLot.values()) list.sort((a, b) => a.entry.getTime() - b.entry.getTime());
-  const used = new Set<TrueStay>();
-  const r: BillingAccuracy = { closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0 };
-  for (const s of sessions) {
-    if (s.status !== 'closed' || !s.exit) continue;
-    r.closed += 1;
+  const used = new Map<TrueStay, PlatformSession>();
+  const r: BillingAccuracy = {
+    closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0,
+    stays: 0, reported: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
+    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0,
+  };
+  /** The true stay a session records: same lot (and bay), entry and exit within tolerance, the closest; each stay once. */
+  const match = (s: PlatformSession): TrueStay | null => {
     const list = byLot.get(s.lotId) ?? [];
     const entry = s.entry.getTime();
-    const exit = s.exit.getTime();
+    const exit = s.exit!.getTime();
     // Binary search the first stay that entered within tolerance, then scan the window.
     let lo = 0;
     let hi = list.length;
@@ -260,22 +287,52 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
       const dExit = Math.abs(t.exit.getTime() - exit);
       if (dExit > tol) continue;
       const cost = Math.abs(t.entry.getTime() - entry) + dExit;
-      if (cost < bestCost) {
+      // A tie goes to the stay of the session's plate: with wall-clock stamps, cars a garage's gates
+      // see in the same tick share entry and exit to the millisecond, and the times alone would pair
+      // them crosswise (measured: every "wrong plate" of bench:city before this was such a pair).
+      if (cost < bestCost || (cost === bestCost && best !== null && t.plate === s.plate && best.plate !== s.plate)) {
         best = t;
         bestCost = cost;
       }
     }
+    return best;
+  };
+  // Closed sessions first: they claim their stays before sessions in review do.
+  const ordered = [...sessions].filter((s) => s.exit).sort((a, b) => Number(b.status === 'closed') - Number(a.status === 'closed'));
+  for (const s of ordered) {
+    if (s.status === 'closed') r.closed += 1;
+    const best = match(s);
     if (!best) {
-      r.unmatched += 1;
+      if (s.status === 'closed') r.unmatched += 1;
       continue;
     }
-    used.add(best);
+    used.set(best, s);
+    if (s.status !== 'closed') continue;
     r.matched += 1;
     if (s.plate === best.plate) r.rightPlate += 1;
   }
   const since = o.since?.getTime() ?? -Infinity;
-  for (const t of stays) if (t.exit.getTime() >= since && !used.has(t)) r.staysWithoutSession += 1;
+  for (const t of stays) {
+    if (t.exit.getTime() < since) continue;
+    r.stays += 1;
+    const s = used.get(t);
+    if (!s) {
+      r.staysWithoutSession += 1;
+      if (t.unreported) r.withoutSessionNeverReported += 1;
+      else r.withoutSessionPlatformLost += 1;
+      continue;
+    }
+    const certainty = s.plateCertainty ?? 'certain';
+    if (s.status === 'closed' && certainty === 'certain') r.autoBilled += 1;
+    else if (s.status === 'review' || certainty === 'uncertain' || certainty === 'pending') r.inReview += 1;
+    if (s.invoice?.billed && s.invoice.plate !== t.plate) {
+      r.wrongPlateInvoices += 1;
+      if (s.invoice.contactless) r.wrongContactlessCharges += 1;
+    }
+  }
   r.rightPlateShare = share(r.rightPlate, r.matched);
+  r.reported = r.stays - r.withoutSessionNeverReported;
+  r.autoBilledShare = share(r.autoBilled, r.reported);
   return r;
 }
 
@@ -312,13 +369,24 @@ export async function readBayStatesHttp(httpUrl: string, opts: { concurrency?: n
   return out;
 }
 
-/** Closed sessions that ended at or after `since`; null when the platform has no sessions table (billing not installed). */
+/**
+ * Sessions with a plate that ended at or after `since` (closed or in review), with their plate
+ * certainty and invoice; null when the platform has no sessions table (billing not installed).
+ */
 export async function readClosedSessions(pool: Queryable, since: Date): Promise<PlatformSession[] | null> {
   const { rows: exists } = await pool.query(`SELECT to_regclass('sessions') IS NOT NULL AS ok`);
   if (!exists[0]?.ok) return null;
   const { rows } = await pool.query(
-    `SELECT plate, lot_id, bay_code, status, entry_time, exit_time FROM sessions WHERE status = 'closed' AND exit_time >= $1`, [since]);
-  return rows.map((r) => ({ plate: r.plate, lotId: r.lot_id, bayCode: r.bay_code, status: r.status, entry: new Date(r.entry_time), exit: r.exit_time ? new Date(r.exit_time) : null }));
+    `SELECT s.plate, s.lot_id, s.bay_code, s.status, s.entry_time, s.exit_time, s.plate_certainty,
+            i.plate AS invoice_plate, (i.plate_certain AND i.status <> 'void') AS billed,
+            EXISTS (SELECT 1 FROM charges c WHERE c.invoice_id = i.id AND c.method = 'contactless' AND c.status IN ('pending', 'succeeded', 'held')) AS contactless
+       FROM sessions s LEFT JOIN invoices i ON i.session_id = s.id
+      WHERE s.status IN ('closed', 'review') AND s.plate IS NOT NULL AND s.exit_time >= $1`, [since]);
+  return rows.map((r) => ({
+    plate: r.plate, lotId: r.lot_id, bayCode: r.bay_code, status: r.status, entry: new Date(r.entry_time), exit: r.exit_time ? new Date(r.exit_time) : null,
+    plateCertainty: r.plate_certainty,
+    invoice: r.invoice_plate === null ? null : { plate: r.invoice_plate, billed: r.billed === true, contactless: r.contactless === true },
+  }));
 }
 
 export interface AccuracyInput {

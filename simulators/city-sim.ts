@@ -28,8 +28,12 @@ export interface BayTruth {
   sensorFault?: 'stuck' | 'dead';
 }
 export interface Truth { bays: Map<string, BayTruth> }
-/** One completed stay: which car really parked where and when (event times as the devices stamp them). */
-export interface TrueStay { plate: string; lotId: string; lotKind: LotKind; bayCode: string; entry: Date; exit: Date }
+/**
+ * One completed stay: which car really parked where and when (event times as the devices stamp
+ * them). `unreported`: the fleet never delivered its entry, or any report of its exit (the fault
+ * models lost or silenced them), so no platform could have billed it.
+ */
+export interface TrueStay { plate: string; lotId: string; lotKind: LotKind; bayCode: string; entry: Date; exit: Date; unreported?: true }
 
 export interface CitySimOptions {
   lots: FleetLot[];
@@ -54,6 +58,8 @@ export interface CitySim {
   counts(): { arrivals: number; departures: number; turnedAway: number; occupied: number };
   /** The simulated clock. */
   now(): Date;
+  /** The car in the bay a sensor watches (also while it pulls out), or null. */
+  carAtSensor(sensorId: string): string | null;
 }
 
 type BayState = 'free' | 'arriving' | 'occupied' | 'leaving';
@@ -151,13 +157,19 @@ class City implements CitySim {
   private readonly lots: SimLot[];
   private readonly bays: Map<string, SimBay>;
   private readonly weights: ArrivalWeights;
+  private readonly bayOfSensor = new Map<string, SimBay>();
 
   constructor(private readonly o: CitySimOptions) {
     this.rng = o.rng;
     this.clock = o.start.getTime();
     this.maxStays = o.maxStays ?? 200_000;
     ({ lots: this.lots, bays: this.bays } = layOut(o.lots, o.devices, () => o.stamp(this.clock)));
+    for (const b of this.bays.values()) if (b.sensor) this.bayOfSensor.set(b.sensor, b);
     this.weights = new ArrivalWeights(this.lots);
+  }
+
+  carAtSensor(sensorId: string): string | null {
+    return this.bayOfSensor.get(sensorId)?.car?.plate ?? null;
   }
 
   advanceTo(simMs: number): void {

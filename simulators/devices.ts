@@ -6,9 +6,9 @@
 // has its own seeded stream, so turning a fault on does not change which cars arrive when.
 import { eventsTopic, type DeviceMessage } from '../core/protocol.ts';
 import type { DeviceCredential } from '../seed/city-loader.ts';
-import { misread } from '../seed/plates.ts';
 import type { FleetLot, MessageBody, Truth } from './city-sim.ts';
 import { normal, shanghaiHour, type Rng } from './demand.ts';
+import { conditionsAt, readAs } from './plate-reading.ts';
 import { EventQueue } from './schedulers.ts';
 import type { RampDevice } from './startup-ramp.ts';
 import type { MessageKind } from './transport.ts';
@@ -28,7 +28,12 @@ export interface FleetFaults {
   late?: number;
   /** Real-time hold-back range for late messages in seconds; default [1, 30]. */
   lateSeconds?: [number, number];
-  /** Probability a camera misreads the plate (see plates.ts misread). */
+  /**
+   * Average probability a camera misreads the plate (seed/plates.ts misread), higher at night and in
+   * rain, with a lower confidence than a right read (simulators/plate-reading.ts, docs/faults.md).
+   * Given (> 0), every read's confidence follows the light and the weather; without, cameras read
+   * every plate right at 0.85–0.99.
+   */
   misread?: number;
   /** Share of bay sensors that stick after their first report: they keep reporting that value. */
   stuck?: number;
@@ -114,14 +119,23 @@ export interface DevicesOptions {
   rng: { device: Rng; health: Rng; fault: Rng };
   /** Every device's first seq. */
   firstSeq: number;
+  /** The simulated clock (a read's light and weather) and the seed of the weather. */
+  simNow: () => Date;
+  seed: number;
   /** Battery decline per heartbeat from faults.batteryDrainPerDay, volts. */
   drainPerBeat: number;
   /** Where a message that survived the faults goes. */
   transmit: (dev: RampDevice, payload: string, kind: MessageKind) => void;
+  /** Told when a held-back (late) message is finally sent, with its event time: latency is measured from now. */
+  onLateSent?: (eventTs: string) => void;
+  /** Told of each event a fault kept from the platform (lost, or silenced by a dead device), as the model produced it. */
+  undelivered?: (deviceId: string, body: MessageBody, eventTime: Date) => void;
 }
 
 /** What the faults did so far (see FleetStats). */
 export interface DeviceCounts {
+  /** Plate reads a camera got wrong (before the network's faults). */
+  misreads: number;
   lost: number;
   duplicated: number;
   late: number;
@@ -141,7 +155,7 @@ export class Devices {
   readonly all: readonly RampDevice[];
   private readonly list: DeviceRuntime[] = [];
   private readonly index = new Map<string, number>();
-  private readonly tally: DeviceCounts = { lost: 0, duplicated: 0, late: 0, dropped: 0, silenced: 0, stuckReports: 0, stuckDevices: 0, deadDevices: 0 };
+  private readonly tally: DeviceCounts = { misreads: 0, lost: 0, duplicated: 0, late: 0, dropped: 0, silenced: 0, stuckReports: 0, stuckDevices: 0, deadDevices: 0 };
   private readonly late = new EventQueue(); // held-back messages, by real due time
   private readonly lateSeconds: [number, number];
   private stopping = false;
@@ -173,6 +187,7 @@ export class Devices {
       this.tally.silenced += 1;
       // Silent past its heartbeat: from the first beat it did not send.
       if (body.type === 'heartbeat') dev.faultSince ??= eventTime.getTime();
+      this.o.undelivered?.(deviceId, body, eventTime);
       return;
     }
     const reported = this.asReported(dev, body, eventTime);
@@ -295,21 +310,26 @@ export class Devices {
     return b;
   }
 
-  /** On its way: a misread plate, the device's clock in ts, then loss, late delivery or a duplicate. */
+  /** On its way: the camera's read of the plate (a misread, its confidence), the device's clock in ts, then loss, late delivery or a duplicate. */
   private overTheAir(dev: DeviceRuntime, body: MessageBody, eventTime: Date): void {
     const { faults, rng, transmit } = this.o;
+    const observed = body;
     let b = body;
-    if ((b.type === 'bay' || b.type === 'gate') && b.plate && rng.fault() < (faults.misread ?? 0)) {
-      b = { ...b, plate: misread(b.plate, rng.fault) };
+    if ((b.type === 'bay' || b.type === 'gate') && b.plate && faults.misread) {
+      const r = readAs(b.plate, conditionsAt(this.o.simNow(), this.o.seed), faults.misread, rng.fault);
+      if (r.misread) this.tally.misreads += 1;
+      b = { ...b, plate: r.plate, confidence: r.confidence };
     }
     const ts = dev.skewMs ? new Date(eventTime.getTime() + dev.skewMs) : eventTime;
     const message = { ...b, seq: dev.seq++, ts: ts.toISOString() } as DeviceMessage;
     if (dev.outageUntil !== null && this.inOutage(dev, eventTime.getTime())) {
       this.tally.lost += 1;
+      this.o.undelivered?.(dev.id, observed, eventTime);
       return;
     }
     if (rng.fault() < (faults.loss ?? 0)) {
       this.tally.lost += 1;
+      this.o.undelivered?.(dev.id, observed, eventTime);
       return;
     }
     const payload = JSON.stringify(message);
@@ -317,7 +337,10 @@ export class Devices {
     if (rng.fault() < (faults.late ?? 0)) {
       this.tally.late += 1;
       const [lateMin, lateMax] = this.lateSeconds;
-      this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => transmit(dev, payload, kind));
+      this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => {
+        this.o.onLateSent?.(message.ts);
+        transmit(dev, payload, kind);
+      });
       return;
     }
     transmit(dev, payload, kind);

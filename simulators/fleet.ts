@@ -5,7 +5,7 @@
 // ground truth so tests and demos can compare the platform's view with what really happened.
 import type { DeviceCredential } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
-import { createCitySim, type CitySim, type FleetLot, type TrueStay, type Truth } from './city-sim.ts';
+import { createCitySim, type CitySim, type FleetLot, type MessageBody, type TrueStay, type Truth } from './city-sim.ts';
 import type { LotKind, Rng } from './demand.ts';
 import { checkFaults, checkProbability, Devices, type DeviceFault, type FleetFaults } from './devices.ts';
 import { TimeWheel } from './schedulers.ts';
@@ -68,6 +68,8 @@ export interface FleetOptions {
   connectConcurrency?: number;
   /** Completed stays remembered for billing checks; default 200,000. */
   maxStays?: number;
+  /** Told when a late (held-back) message is finally sent, with its event time (bench:city measures its latency from then). */
+  onLateSent?: (eventTs: string) => void;
   log?: (m: string) => void;
 }
 export interface FleetStats {
@@ -83,6 +85,8 @@ export interface FleetStats {
   inFlight: number;
   /** Waiting in the links' backlogs for window room or for their link to connect. */
   queued: number;
+  /** Plate reads the cameras got wrong (faults.misread). */
+  misreads: number;
   /** Messages never sent (fault), duplicates sent, messages held back (fault). */
   lost: number;
   duplicated: number;
@@ -197,7 +201,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   await run.start();
   return {
     truth: () => run.truth(),
-    stays: () => run.city.stays(),
+    stays: () => run.gaps.mark(run.city.stays()),
     stats: () => run.stats(),
     faults: () => run.faults(),
     queuedPeak: () => run.queuedPeak(),
@@ -224,6 +228,8 @@ class FleetRun {
   private nextStorm = Infinity;
   private storms = 0;
   private stopped: Promise<void> | null = null;
+  /** Reports of stays the faults kept from the platform. */
+  readonly gaps = new ReportGaps((sensorId) => this.city.carAtSensor(sensorId));
 
   constructor(private readonly opts: FleetOptions) {
     this.log = opts.log ?? (() => {});
@@ -241,8 +247,10 @@ class FleetRun {
     const faults = opts.faults ?? {};
     this.devices = new Devices({
       credentials: opts.devices, linkOf: plan.linkOf, lots: opts.lots, faults, rng: this.rng, firstSeq: realStart,
+      simNow: () => this.city.now(), seed: this.seed,
       drainPerBeat: ((faults.batteryDrainPerDay ?? 0) * this.heartbeatMs * opts.speed) / DAY,
-      transmit: (dev, payload, kind) => this.ramp.transmit(dev, payload, kind),
+      transmit: (dev, payload, kind) => this.ramp.transmit(dev, payload, kind), onLateSent: opts.onLateSent,
+      undelivered: (deviceId, body, eventTime) => this.gaps.note(deviceId, body, eventTime),
     });
     this.ramp = new StartupRamp(this.links, this.devices.all, this.log);
     this.city = createCitySim({
@@ -321,7 +329,7 @@ class FleetRun {
     const d = this.devices.counts();
     return {
       connected: l.connected, links: this.links.size, published: l.published, acked: l.acked, inFlight: this.links.inFlight(), queued: this.links.queued(),
-      lost: d.lost, duplicated: d.duplicated, late: d.late, dropped: d.dropped + this.ramp.dropped + l.dropped,
+      misreads: d.misreads, lost: d.lost, duplicated: d.duplicated, late: d.late, dropped: d.dropped + this.ramp.dropped + l.dropped,
       silenced: d.silenced, stuckReports: d.stuckReports, stuckDevices: d.stuckDevices, deadDevices: d.deadDevices, storms: this.storms,
       droppedHeartbeats: l.droppedHeartbeats, droppedEvents: l.droppedEvents, errors: l.errors, stormDrops: l.stormDrops,
       startup: this.ramp.stats(),
@@ -339,6 +347,44 @@ class FleetRun {
     this.ramp.stop();
     await this.links.close();
     this.log(`fleet: stopped; ${this.links.stats.published} published, ${this.links.stats.acked} acknowledged`);
+  }
+}
+
+/** Entry and exit reports of each car that the faults kept from the platform, by plate. */
+type GapKind = 'entry' | 'exit-gate' | 'exit-camera' | 'exit-sensor';
+// A stay's reports fall within its entry and exit, give or take a garage drive (≤ 3 min) and a camera's lag.
+const GAP_SLACK_MS = 5 * 60 * SECOND;
+
+/**
+ * Which stays the fleet never reported: their entry (the gate's or the kerb camera's plate read)
+ * was lost, or every report of their exit was (a garage's gate out; on the kerb, both the sensor's
+ * free and the camera's). Billing accuracy counts such stays apart from those the platform lost.
+ */
+export class ReportGaps {
+  private readonly byPlate = new Map<string, Array<{ kind: GapKind; at: number }>>();
+  constructor(private readonly carAtSensor: (sensorId: string) => string | null) {}
+
+  note(deviceId: string, body: MessageBody, eventTime: Date): void {
+    let plate: string | null = null;
+    let kind: GapKind | null = null;
+    if (body.type === 'gate') [plate, kind] = [body.plate, body.direction === 'in' ? 'entry' : 'exit-gate'];
+    else if (body.type === 'bay') [plate, kind] = [body.plate ?? null, body.occupied ? 'entry' : 'exit-camera'];
+    else if (body.type === 'occupancy' && !body.occupied) [plate, kind] = [this.carAtSensor(deviceId), 'exit-sensor'];
+    if (!plate || !kind) return;
+    const list = this.byPlate.get(plate);
+    if (list) list.push({ kind, at: eventTime.getTime() });
+    else this.byPlate.set(plate, [{ kind, at: eventTime.getTime() }]);
+  }
+
+  /** `stays`, each flagged `unreported` when the faults kept it from the platform. */
+  mark(stays: TrueStay[]): TrueStay[] {
+    if (!this.byPlate.size) return stays;
+    return stays.map((s) => {
+      const gaps = (this.byPlate.get(s.plate) ?? []).filter((g) => g.at >= s.entry.getTime() - GAP_SLACK_MS && g.at <= s.exit.getTime() + GAP_SLACK_MS);
+      const has = (k: GapKind) => gaps.some((g) => g.kind === k);
+      const unreported = has('entry') || (s.lotKind === 'garage' ? has('exit-gate') : has('exit-camera') && has('exit-sensor'));
+      return unreported ? { ...s, unreported: true } : s;
+    });
   }
 }
 

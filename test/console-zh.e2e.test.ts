@@ -104,6 +104,12 @@ beforeAll(async () => {
     `INSERT INTO device_alerts (device_id, lot_id, kind, details) VALUES ($1, $2, 'silent', jsonb_build_object('lastSeen', now() - interval '2 hours', 'heartbeatIntervalS', 300))`,
     [dev.id, garage]);
 
+  // Four weeks of the garage's occupancy (the samples ingest keeps), so the price steps tab has a recommendation to show.
+  await pool.query(
+    `INSERT INTO lot_occupancy_samples (time, lot_id, free, occupied, unknown)
+     SELECT t, l.id, l.capacity - round(l.capacity * 0.95)::int, round(l.capacity * 0.95)::int, 0
+       FROM lots l, generate_series(now() - interval '28 days', now() - interval '15 minutes', interval '15 minutes') t WHERE l.id = $1`, [garage]);
+
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 390, height: 900 }, locale: 'zh-CN', timezoneId: 'Europe/London' });
   page.setDefaultTimeout(8000);
@@ -158,6 +164,11 @@ describe('the Chinese console', () => {
     findings.tariffs = await englishOnPage(page);
     await tab('passes', tid('passes'));
     findings.passes = await englishOnPage(page);
+    await tab('pricing', tid('pricing-policy'));
+    await page.locator(tid('pricing-run')).click();
+    await page.locator(tid(`recommendation-${garage}`)).waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+    findings.pricing = await englishOnPage(page);
 
     // The drivers' side in the same browser: the map's home panel and a plate's bills.
     await page.goto(`${p.httpUrl}/#/`);

@@ -91,6 +91,25 @@ describe('embedded TimescaleDB over the Postgres wire protocol', () => {
     }
   });
 
+  it('still starts on a database migrated before 001 and 008 gained their DO blocks (their released checksums)', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      await migrate(db.pool);
+      const current = (await db.pool.query(`SELECT version, md5 FROM schema_version WHERE version IN (1, 8) ORDER BY version`)).rows;
+      // As main's migrations left them until the plain-PostgreSQL mode (core/db/migrate.ts EDITED).
+      await db.pool.query(`UPDATE schema_version SET md5 = CASE version WHEN 1 THEN '52a841c9503a338b9cf8a16650691d31' ELSE 'a57fc93d4bdf84fb179618eb44ef83d5' END WHERE version IN (1, 8)`);
+      expect(await migrate(db.pool)).toBe(0);
+      expect((await db.pool.query(`SELECT version, md5 FROM schema_version WHERE version IN (1, 8) ORDER BY version`)).rows).toEqual(current);
+      // Any other checksum is still refused: the file changed in a way nobody recorded.
+      await db.pool.query(`UPDATE schema_version SET md5 = 'ffffffffffffffffffffffffffffffff' WHERE version = 1`);
+      await expect(migrate(db.pool)).rejects.toThrow(/MD5 checksum failed for migration \[1\]/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps all data across a restart', async () => {
     const dir = tempDataDir();
     dirs.push(dir);

@@ -5,13 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { assertSafeForProduction, loadConfig } from '../core/config.ts';
 import { openSession, type OperatorRole } from '../core/sessions.ts';
 import { startPlatform, type Platform } from '../platform.ts';
 import type { OneLotModule } from '../core/module.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../load-tests/lib/scratch-database.ts';
 
 export interface TestPlatform extends Platform {
   creds: CredentialsFile;
@@ -27,14 +28,37 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'onelot-test-'));
 }
 
+/**
+ * ONELOT_TEST_ON_POSTGRES=1 runs every test platform on the machine's PostgreSQL server instead of
+ * the embedded TimescaleDB: a database of its own per data directory (a restart finds it again),
+ * dropped by destroy(). For running chosen files on plain PostgreSQL by hand; the suite runs
+ * test/postgres.e2e.test.ts there.
+ */
+const scratchOf = new Map<string, ScratchDatabase>();
+async function databaseUrlFor(dataDir: string, env: Record<string, string> | undefined): Promise<Record<string, string>> {
+  if (!process.env.ONELOT_TEST_ON_POSTGRES || env?.DATABASE_URL) return {};
+  let db = scratchOf.get(dataDir);
+  if (!db) { db = await createScratchDatabase('onelot_test'); scratchOf.set(dataDir, db); }
+  return { DATABASE_URL: db.url };
+}
+
+// Databases whose platform a test stopped without destroy() (restart tests, own data directories).
+if (process.env.ONELOT_TEST_ON_POSTGRES) {
+  afterAll(async () => {
+    for (const db of scratchOf.values()) await db.drop();
+    scratchOf.clear();
+  });
+}
+
 export async function startTestPlatform(opts: { dataDir?: string; env?: Record<string, string>; modules?: readonly OneLotModule[] } = {}): Promise<TestPlatform> {
   const dataDir = opts.dataDir ?? tempDataDir();
+  const onPostgres = await databaseUrlFor(dataDir, opts.env);
   const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent', INGEST_BATCH_WAIT_MS: '2',
     // No timers behind a test's back: tests run the jobs they need themselves.
     SCHEDULED_JOBS: 'false',
     // Many sign-ups from 127.0.0.1 in one file: the sign-in limits are tested on their own
     // (test/accounts.e2e.test.ts sets them back).
-    AUTH_LIMIT_PER_ADDRESS: '10000', AUTH_LIMIT_PER_ACCOUNT: '10000', ...opts.env });
+    AUTH_LIMIT_PER_ADDRESS: '10000', AUTH_LIMIT_PER_ACCOUNT: '10000', ...onPostgres, ...opts.env });
   // An empty embedded data directory starts from the run's seeded copy (test/global-setup.ts)
   // rather than migrating and seeding anew; the demo's devices are dated as if seeded now, so
   // device health sees them as new whenever in the run a file starts.
@@ -57,6 +81,8 @@ export async function startTestPlatform(opts: { dataDir?: string; env?: Record<s
     async destroy() {
       await platform.close();
       rmSync(dataDir, { recursive: true, force: true });
+      await scratchOf.get(dataDir)?.drop();
+      scratchOf.delete(dataDir);
     },
   });
 }

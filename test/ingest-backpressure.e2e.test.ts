@@ -13,7 +13,10 @@ describe('ingest under a stalled database', () => {
   beforeAll(async () => { p = await startTestPlatform({ env: { INGEST_BACKLOG_MAX: String(BACKLOG_MAX) } }); }, 120_000);
   afterAll(async () => { await p?.destroy(); });
 
-  it('stops reading at INGEST_BACKLOG_MAX, resumes when the database answers, loses nothing', async () => {
+  it('stops reading at INGEST_BACKLOG_MAX, resumes when the database answers, loses nothing', async (ctx) => {
+    // The stall below holds the embedded pool's one connection; on a server (ONELOT_TEST_ON_POSTGRES)
+    // the writer has others: `npm run chaos -- --scenario stall` stalls a server with a table lock.
+    if (p.db.mode !== 'embedded') return ctx.skip();
     const sensor = p.device((d) => d.kind === 'bay-sensor');
     const client = await connectDevice(p, sensor);
     // The stall: the pool's only connection is ours until released (the writer waits for it).

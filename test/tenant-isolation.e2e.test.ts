@@ -40,8 +40,9 @@ const SAMPLES: Record<string, (s: Samples) => string | number> = {
   version: () => 1,
   passId: () => 999_999,
   claimId: () => 999_999,
+  recommendationId: () => 999_999,
 };
-const ID_OF_SEGMENT: Record<string, string> = { invoices: 'invoiceId', exceptions: 'exceptionId', sessions: 'sessionId', lots: 'lotId', bays: 'bayCode', devices: 'deviceId', accounts: 'accountId', operators: 'operatorId', alerts: 'alertId', refunds: 'refundId', passes: 'passId', 'plate-claims': 'claimId' };
+const ID_OF_SEGMENT: Record<string, string> = { invoices: 'invoiceId', exceptions: 'exceptionId', sessions: 'sessionId', lots: 'lotId', bays: 'bayCode', devices: 'deviceId', accounts: 'accountId', operators: 'operatorId', alerts: 'alertId', refunds: 'refundId', passes: 'passId', 'plate-claims': 'claimId', recommendations: 'recommendationId' };
 
 /**
  * hidden: 404 as a missing object; forbidden: 403; ok: 2xx showing nothing of tenant A; sees: 2xx
@@ -65,6 +66,8 @@ const RULES: Record<string, Rule> = {
   'GET /arrears/plates': { admin: 'ok', staff: 'ok', city: 'sees' },
   'GET /arrears': { admin: 'ok', staff: 'ok', city: 'sees' },
   'GET /analytics': { admin: 'hidden', staff: 'hidden', city: 'sees' },
+  // The city view (analytics/http/city.ts): an operator's picture holds its own lots only.
+  'GET /analytics/city': { admin: 'ok', staff: 'ok', city: 'sees' },
   'POST /exceptions/{id}/resolve': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ action: 'void', note: 'isolation test', reason: { code: 'goodwill' } }) },
   'POST /invoices/{id}/refund': { admin: 'hidden', staff: 'hidden', city: 'forbidden', body: () => ({ amountFen: 100, reason: { code: 'goodwill' } }) },
   // Refunds in parts, voids and evidence (payments/http/refunds.ts, billing/http/voids.ts).
@@ -117,6 +120,14 @@ const RULES: Record<string, Rule> = {
   'GET /passes': { admin: 'hidden', staff: 'hidden', city: 'sees' },
   'POST /passes': { admin: 'hidden', staff: 'forbidden', city: 'forbidden', body: (s) => ({ kind: 'monthly', lotId: s.lotId, name: 'iso', plates: ['豫A1S0B9'], validFrom: new Date().toISOString(), validTo: new Date(Date.now() + 86_400_000).toISOString(), priceFen: 100 }) },
   'POST /passes/{id}/revoke': { admin: 'hidden', staff: 'forbidden', city: 'forbidden', unseeded: true },
+  // Price steps (billing/http/pricing.ts): the policy is the city's (one row for every tenant's lots, so its
+  // write `acts`); an admin runs and decides its own lots' steps.
+  'GET /pricing/policy': { admin: 'ok', staff: 'ok', city: 'ok' },
+  'PUT /pricing/policy': { admin: 'forbidden', staff: 'forbidden', city: 'acts', body: () => ({ targetLow: 0.6, targetHigh: 0.8, stepFenPerHour: 50, floorFenPerHour: 50, ceilingFenPerHour: 2000, lookbackWeeks: 4 }) },
+  'GET /pricing/recommendations': { admin: 'ok', staff: 'ok', city: 'sees' },
+  'POST /pricing/recommendations/run': { admin: 'ok', staff: 'forbidden', city: 'acts', body: () => ({}) },
+  'POST /pricing/recommendations/{id}/accept': { admin: 'hidden', staff: 'forbidden', city: 'forbidden', unseeded: true },
+  'POST /pricing/recommendations/{id}/reject': { admin: 'hidden', staff: 'forbidden', city: 'forbidden', body: () => ({ reason: 'isolation test' }), unseeded: true },
   // Contested plate claims are the city's (payments/http/plate-claims.ts).
   'GET /plate-claims': { admin: 'forbidden', staff: 'forbidden', city: 'sees' },
   'POST /plate-claims/{id}/approve': { admin: 'forbidden', staff: 'forbidden', city: 'hidden', body: () => ({ note: 'isolation test' }), unseeded: true },

@@ -20,7 +20,23 @@ export function scoreLot(lot: Pick<Lot, 'free' | 'unknown' | 'capacity'>, walkM:
   return Math.round(score * 1000) / 1000;
 }
 
-export function guidanceRoutes(app: App, { cache, priceEstimate }: ApiContext): void {
+/**
+ * The lot a driver heading for `dest` would have tried first: the nearest by walking of the asked
+ * kind, within `maxWalk`, whose bays are known (a lot of silent devices tells nothing). When it is
+ * full, guidance turned that arrival away from it (core/changes.ts TurnedAway).
+ */
+export function nearestFull(lots: Iterable<Lot>, dest: { lat: number; lng: number }, kind: string | undefined, maxWalk: number): Lot | null {
+  let best: Lot | null = null;
+  let bestWalk = maxWalk;
+  for (const lot of lots) {
+    if ((kind && lot.kind !== kind) || lot.free + lot.occupied === 0) continue;
+    const walk = walkingMeters(lot, dest);
+    if (walk <= bestWalk) { best = lot; bestWalk = walk; }
+  }
+  return best && best.free === 0 ? best : null;
+}
+
+export function guidanceRoutes(app: App, { cache, priceEstimate, changes }: ApiContext): void {
   app.get('/api/v1/guidance', {
     schema: {
       tags: ['guidance'],
@@ -43,6 +59,8 @@ export function guidanceRoutes(app: App, { cache, priceEstimate }: ApiContext): 
     const exit = new Date(entry.getTime() + (req.query.stay ?? 120) * 60_000);
     const limit = req.query.limit ?? 5;
     let maxWalk = req.query.maxWalk ?? 1500;
+    const full = nearestFull(cache.all(), dest, req.query.kind, maxWalk);
+    if (full) changes.emit('turnedAway', { lotId: full.id, at: entry.toISOString() });
     let candidates: Array<{ lot: Lot; d: number; walk: number }> = [];
     // Widen the search (up to 4×) rather than answer "nothing" in a busy or sparse area.
     for (let widen = 0; widen < 3 && candidates.length < limit; widen++, maxWalk *= 2) {

@@ -7,16 +7,18 @@ import { READ, WORK, scopeOf } from '../../core/tenancy.ts';
 import { arrearsPlates, resolveException, reviewQueue } from '../review.ts';
 import { passRoutes } from './passes.ts';
 import { voidRoutes } from './voids.ts';
-import { tariffRoutes, type TariffRouteDeps } from './tariffs.ts';
+import { tariffRoutes } from './tariffs.ts';
+import { pricingRoutes, type PricingRouteDeps } from './pricing.ts';
 import { ArrearsPlates, Resolution, ResolveBody, ReviewQueue } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
 
-export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: TariffRouteDeps): void {
+export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: PricingRouteDeps): void {
   const { pool } = ctx;
   tariffRoutes(app, ctx, deps);
   passRoutes(app, ctx, deps);
   voidRoutes(app, ctx);
+  pricingRoutes(app, ctx, deps);
 
   app.get('/review', {
     config: { roles: READ },

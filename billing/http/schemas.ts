@@ -39,6 +39,18 @@ export const ReviewSession = Type.Object({
   reviewReason: Type.Union([Type.String(), Type.Null()], { description: 'the stored reason, in English (for the log)' }),
   reviewReasons: Type.Array(Type.Union(REVIEW_REASON_CODES.map((c) => Type.Literal(c))), { description: 'the same as codes, which the console shows in zh or en' }),
   invoice: Type.Union([Type.Object({ id: Type.Integer(), amountFen: Type.Integer(), status: Type.String() }), Type.Null()]),
+  plateCertainty: Type.Union([Type.Literal('certain'), Type.Literal('uncertain'), Type.Literal('pending'), Type.Literal('confirmed')], {
+    description: 'uncertain: the invoice is nobody\'s bill until approved (docs/plates.md); confirmed: an operator approved the plate',
+  }),
+  plateEvidence: Type.Union([Type.Object({
+    rule: Type.String({ description: 'the plate rule that decided (docs/plates.md)' }),
+    reads: Type.Array(Type.Object({
+      role: Type.String({ description: 'entry, sighting or exit' }), deviceId: Type.String(), seq: Type.Integer(), at: Iso,
+      read: Type.String(), confidence: Type.Union([Type.Number(), Type.Null()]), color: Type.Union([Type.String(), Type.Null()]),
+    })),
+    candidates: Type.Array(Type.String(), { description: 'the plates the reads could name, the best first' }),
+    confusableInLot: Type.Array(Type.String(), { description: 'other cars open at the lot with confusable plates' }),
+  }), Type.Null()], { description: 'every read of the vehicle and the rule that judged its plate; null on stays closed before reads were kept' }),
 });
 export type ReviewSession = Static<typeof ReviewSession>;
 
@@ -175,3 +187,52 @@ export const VoidResult = Type.Object({
   invoiceId: Type.Integer(), status: Type.Literal('void'), reasonCode: ReasonCode, note: Nullable(Type.String()), evidence: Type.Array(EvidenceEvent),
 });
 export type VoidResult = Static<typeof VoidResult>;
+
+// ---------------------------------------------------------------------------------------------
+// Price steps that keep a space free (billing/http/pricing.ts, billing/price-steps.ts).
+
+const Share = Type.Number({ minimum: 0, maximum: 1, description: 'occupied share, 0..1' });
+const FenPerHour = Type.Integer({ minimum: 0, maximum: 100_000, description: 'fen per hour' });
+export const PricingPolicySchema = Type.Object({
+  targetLow: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'below this occupancy the price steps down (default 0.6)' }),
+  targetHigh: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'above this occupancy the price steps up (default 0.8)' }),
+  stepFenPerHour: Type.Integer({ minimum: 1, maximum: 10_000, description: 'one step in fen per hour (default 50 = ¥0.50/h)' }),
+  floorFenPerHour: FenPerHour,
+  ceilingFenPerHour: FenPerHour,
+  lookbackWeeks: Type.Integer({ minimum: 1, maximum: 26, description: 'weeks of occupancy compared (default 4)' }),
+}, { additionalProperties: false });
+export const PricingPolicyView = Type.Object({ ...PricingPolicySchema.properties, updatedBy: Nullable(Type.String()), updatedAt: Iso });
+export type PricingPolicyView = Static<typeof PricingPolicyView>;
+const Direction = Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('hold')]);
+export const BandStepSchema = Type.Object({
+  band: Type.String(), bandZh: Type.String(), from: Type.String(), to: Type.String(), hours: Type.Array(Type.Integer()),
+  occupancy: Nullable(Share), direction: Direction,
+  reason: Type.Union(['above-target', 'below-target', 'in-target', 'no-data', 'at-ceiling', 'at-floor', 'per-visit'].map((s) => Type.Literal(s))),
+  beforeFenPerHour: Nullable(Type.Integer()), afterFenPerHour: Nullable(Type.Integer()),
+});
+const HourOccupancySchema = Type.Object({ hour: Type.Integer({ minimum: 0, maximum: 23 }), occupancy: Share, buckets: Type.Integer() });
+const EarlierStepSchema = Type.Object({
+  recommendationId: Type.Integer(), validFrom: Iso, tariffVersion: Nullable(Type.Integer()),
+  bands: Type.Array(Type.Object({
+    band: Type.String(), bandZh: Type.String(), direction: Direction, beforeFenPerHour: Nullable(Type.Integer()), afterFenPerHour: Nullable(Type.Integer()),
+    occupancyBefore: Nullable(Share), occupancyAfter: Nullable(Share),
+  })),
+});
+export const PriceRecommendation = Type.Object({
+  id: Type.Integer(), lotId: Type.String(), lotName: Type.String(), lotNameEn: Type.String(), lotKind: Type.Union([Type.Literal('garage'), Type.Literal('street')]),
+  approvalBy: Type.Union([Type.Literal('city'), Type.Literal('operator')], { description: 'city: a street step takes effect once the city approves the version' }),
+  createdAt: Iso, validFrom: Iso, baseTariffId: Type.String(), baseVersion: Type.Integer(),
+  steps: Type.Array(BandStepSchema),
+  evidence: Type.Object({
+    from: Iso, to: Iso, lookbackWeeks: Type.Integer(), targetLow: Type.Number(), targetHigh: Type.Number(),
+    hourly: Type.Array(HourOccupancySchema, { description: 'occupancy by local hour of day over the window' }),
+    earlier: Type.Array(EarlierStepSchema, { description: 'accepted steps, newest first: occupancy before and since' }),
+  }),
+  proposal: TariffDraft,
+  status: Type.Union(['proposed', 'accepted', 'rejected', 'superseded'].map((s) => Type.Literal(s))),
+  tariffVersion: Nullable(Type.Integer({ description: 'the tariff version created on accept' })),
+  decidedAt: Nullable(Iso), decidedBy: Nullable(Type.String()), reason: Nullable(Type.String()),
+});
+export type PriceRecommendation = Static<typeof PriceRecommendation>;
+export const PriceRecommendations = Type.Object({ recommendations: Type.Array(PriceRecommendation) });
+export const PricingRunReport = Type.Object({ lots: Type.Integer(), recommended: Type.Integer(), held: Type.Integer(), skipped: Type.Integer() });

@@ -39,6 +39,12 @@ export function describeTariff(t: Tariff, lang: 'zh' | 'en'): string[] {
   const ne = t.newEnergy;
   if (ne?.freeMinutes) out.push(zh ? `新能源车首${ne.freeMinutes}分钟免费` : `New-energy vehicles: first ${ne.freeMinutes} min free`);
   if (ne?.discountPercent) out.push(zh ? `新能源车优惠${ne.discountPercent}%` : `New-energy vehicles: ${ne.discountPercent}% off`);
+  const ev = t.evBayMisuse;
+  if (ev) {
+    out.push(zh
+      ? `充电车位仅供新能源车：其他车辆停放超过${ev.graceMinutes}分钟后，${per(ev.unit.fen, ev.unit.minutes, zh)}占用费（不封顶）`
+      : `EV-charging bays are for new-energy vehicles: others pay ${per(ev.unit.fen, ev.unit.minutes, zh)} after ${ev.graceMinutes} min (not capped)`);
+  }
   for (const f of t.freePeriods ?? []) {
     const name = zh ? (f.nameZh ?? f.name) : f.name;
     const when = f.kind === 'weekdays' ? f.days.map((d) => WEEKDAYS[lang][d]).join(zh ? '、' : ', ')

@@ -57,6 +57,10 @@ export function describeLine(l: Omit<FeeLine, 'description'>, lang: 'zh' | 'en',
     case 'pass':
     case 'free-list':
       return zh ? `${name} ${when}，${l.minutes}分钟：${yuan(0)}` : `${name} ${when}, ${l.minutes} min: ${yuan(0)}`;
+    case 'ev-bay-misuse':
+      return zh
+        ? `${name} ${when}，超过${l.graceMinutes}分钟后 每${l.unitMinutes}分钟 ${yuan(l.unitFen)} × ${l.units} = ${yuan(l.amountFen)}（充电车位仅供新能源车）`
+        : `${name} ${when}, after the ${l.graceMinutes}-min grace: ${l.units} × ${yuan(l.unitFen)} per ${l.unitMinutes} min = ${yuan(l.amountFen)} (EV-charging bays are for new-energy vehicles)`;
     case 'new-energy-discount':
       return zh ? `${name} ${l.percent}%（不足一分不收）：${yuan(l.amountFen)}` : `${name} ${l.percent}% (fractions of a fen waived): ${yuan(l.amountFen)}`;
   }

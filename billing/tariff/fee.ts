@@ -18,6 +18,9 @@
 //   Each unit's price belongs to the 24-hour window in which the unit starts.
 // - The new-energy percentage discount applies last, to the capped amount, and the charge is
 //   floored (the driver keeps the fraction of a fen).
+// - A car that is not new-energy in an EV-charging bay pays the tariff's misuse fee (evBayMisuse)
+//   per started unit past its grace, on top of the parking charge and outside every cap: it is a
+//   penalty for blocking a charger, not a price for parking.
 // - Money is integer fen everywhere; totalFen is the sum of the lines.
 import type { PlateKind } from '../../core/plates.ts';
 import { compile, inWindow, invalid, type Compiled } from './compile.ts';
@@ -51,7 +54,24 @@ type Describe = (l: Omit<FeeLine, 'description'>) => FeeLine;
  * The fee for one stay under one tariff version (pick it with tariffInForce(versions, entry)).
  * Every line explains itself; totalFen is the sum of the lines.
  */
-export function computeFee(tariff: Tariff, vehicle: { plateKind: PlateKind }, entry: Date, exit: Date): FeeResult {
+export function computeFee(tariff: Tariff, vehicle: { plateKind: PlateKind; evBay?: boolean }, entry: Date, exit: Date): FeeResult {
+  const fee = parkingFee(tariff, vehicle, entry, exit);
+  const misuse = tariff.evBayMisuse;
+  // tariff rule: EV bays are for new-energy vehicles — anyone else pays per started unit past the grace.
+  if (!misuse || !vehicle.evBay || vehicle.plateKind === 'new-energy' || fee.stayMinutes <= misuse.graceMinutes) return fee;
+  const start = Date.parse(fee.entry) / MINUTE_MS + misuse.graceMinutes;
+  const end = Date.parse(fee.exit) / MINUTE_MS;
+  const units = Math.ceil((end - start) / misuse.unit.minutes);
+  const line: Omit<FeeLine, 'description'> = {
+    kind: 'ev-bay-misuse', name: 'EV bay taken by a non-EV', nameZh: '燃油车占用充电车位', from: iso(start), to: iso(end), minutes: end - start,
+    units, unitMinutes: misuse.unit.minutes, unitFen: misuse.unit.fen, amountFen: units * misuse.unit.fen, graceMinutes: misuse.graceMinutes,
+  };
+  const lines = [...fee.lines, { ...line, description: describeLine(line, 'en', fee.timeZone) }];
+  return { ...fee, lines, totalFen: lines.reduce((s, l) => s + l.amountFen, 0) };
+}
+
+/** The charge for parking itself: every rule but the EV-bay misuse fee. */
+function parkingFee(tariff: Tariff, vehicle: { plateKind: PlateKind }, entry: Date, exit: Date): FeeResult {
   const c = compile(tariff);
   if (Number.isNaN(entry.getTime()) || Number.isNaN(exit.getTime())) invalid('entry and exit must be valid dates; check the camera timestamps');
   // tariff rule: times are read to the minute, as on a ticket stamp.

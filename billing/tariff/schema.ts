@@ -71,6 +71,13 @@ export const NewEnergySchema = Type.Object({
   discountPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
 }, { additionalProperties: false });
 
+export const EvBayMisuseSchema = Type.Object({
+  /** Minutes a car that is not new-energy may stand in an EV-charging bay before the fee starts. */
+  graceMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),
+  /** The fee per started unit after the grace (e.g. ¥10 per started hour). */
+  unit: Type.Object({ minutes: Minutes, fen: Fen }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
 export const TariffSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 80 }),
   lotId: Type.String({ minLength: 1, maxLength: 80 }),
@@ -90,6 +97,8 @@ export const TariffSchema = Type.Object({
   /** Most any 24 hours counted from entry can cost. */
   dailyCapFen: Type.Optional(Fen),
   newEnergy: Type.Optional(NewEnergySchema),
+  /** A misuse fee for cars that are not new-energy in an EV-charging bay (street bays, seen by its camera). */
+  evBayMisuse: Type.Optional(EvBayMisuseSchema),
   freePeriods: Type.Optional(Type.Array(FreePeriodSchema, { maxItems: 50 })),
 }, { $id: 'Tariff', additionalProperties: false });
 
@@ -110,6 +119,7 @@ export type FeeLineKind =
   | 'band-cap' // a band period's cap (negative)
   | 'daily-cap' // a 24-hour window's cap (negative)
   | 'new-energy-discount' // green-plate percentage (negative)
+  | 'ev-bay-misuse' // a car that is not new-energy in an EV-charging bay past the grace: outside every cap
   | 'pass' // the stay is covered by a monthly pass (月卡): the only line, zero
   | 'free-list'; // the plate is on a free list (staff, residents, emergency vehicles): the only line, zero
 

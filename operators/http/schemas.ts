@@ -170,7 +170,7 @@ export const DeviceDetail = Type.Object({
 export type DeviceDetail = Static<typeof DeviceDetail>;
 export const DeviceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-export const AlertKindSchema = Type.Union([Type.Literal('silent'), Type.Literal('low-battery'), Type.Literal('stuck'), Type.Literal('low-confidence')]);
+export const AlertKindSchema = Type.Union([Type.Literal('silent'), Type.Literal('low-battery'), Type.Literal('stuck'), Type.Literal('low-confidence'), Type.Literal('ev-misuse')]);
 export const AlertAction = Type.Union([Type.Literal('acknowledge'), Type.Literal('resolve')]);
 const When = Type.Union([Type.String({ description: 'UTC ISO 8601 instant' }), Type.Null()]);
 export const DeviceAlertSchema = Type.Object({

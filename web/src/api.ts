@@ -17,6 +17,7 @@ import type {
   ArrearsPlate,
   DeviceAlert,
   ClaimDecision,
+  CityView,
   ClaimPending,
   DriverPlate,
   GuidanceResponse,
@@ -49,6 +50,7 @@ import type {
   TariffPreview,
   TariffVersion,
   AdjustmentReasonInput,
+  PriceRecommendation, PricingPolicy, PricingPolicyView,
 } from './types.ts';
 import { CSRF_HEADER, csrfToken } from './auth.ts';
 
@@ -278,6 +280,10 @@ export function fetchAnalytics(token: string, q: { from: string; to: string; lot
   return request(`/api/v1/operator/analytics?${params}`, { token, signal });
 }
 
+export function fetchCityView(token: string, days: number, signal?: AbortSignal): Promise<CityView> {
+  return request(`/api/v1/operator/analytics/city?days=${days}`, { token, signal });
+}
+
 // ---- the operators' estate (operators/http/lots.ts, bays.ts, devices.ts) ----
 const OP = '/api/v1/operator';
 
@@ -381,6 +387,31 @@ export function decideTariff(token: string, lotId: string, version: number, reas
   return reason === undefined
     ? request(`${lotTariffs(lotId)}/${version}/approve`, { method: 'POST', token })
     : request(`${lotTariffs(lotId)}/${version}/reject`, { method: 'POST', token, body: { reason } });
+}
+
+/** Price steps of the caller's lots (the city: every lot), newest first. */
+export function fetchPriceRecommendations(token: string, status: PriceRecommendation['status'], signal?: AbortSignal): Promise<{ recommendations: PriceRecommendation[] }> {
+  return request(`/api/v1/operator/pricing/recommendations?status=${status}`, { token, signal });
+}
+
+export function runPriceRecommendations(token: string): Promise<{ lots: number; recommended: number; held: number; skipped: number }> {
+  return request('/api/v1/operator/pricing/recommendations/run', { method: 'POST', token, body: {} });
+}
+
+/** Accept (a tariff version from next Monday) or reject with a reason; 409 once decided. */
+export function decidePriceRecommendation(token: string, id: number, reason?: string): Promise<PriceRecommendation> {
+  return reason === undefined
+    ? request(`/api/v1/operator/pricing/recommendations/${id}/accept`, { method: 'POST', token })
+    : request(`/api/v1/operator/pricing/recommendations/${id}/reject`, { method: 'POST', token, body: { reason } });
+}
+
+export function fetchPricingPolicy(token: string, signal?: AbortSignal): Promise<PricingPolicyView> {
+  return request('/api/v1/operator/pricing/policy', { token, signal });
+}
+
+/** The city sets it; 403 for anyone else. */
+export function savePricingPolicy(token: string, policy: PricingPolicy): Promise<PricingPolicyView> {
+  return request('/api/v1/operator/pricing/policy', { method: 'PUT', token, body: policy });
 }
 
 export function fetchPasses(token: string, lotId: string | null, signal?: AbortSignal): Promise<{ passes: Pass[] }> {

@@ -17,9 +17,9 @@ export function parseRoute(hash: string): Route {
 }
 
 // The operators' console has one tab per sub-path, so a reload or a bookmark keeps the tab.
-export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'lots' | 'devices' | 'tariffs' | 'passes' | 'claims' | 'operators' | 'staff' | 'audit';
+export type OperatorTab = 'review' | 'arrears' | 'alerts' | 'analytics' | 'city' | 'lots' | 'devices' | 'tariffs' | 'pricing' | 'passes' | 'claims' | 'operators' | 'staff' | 'audit';
 
-export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'lots', 'devices', 'tariffs', 'passes', 'claims', 'operators', 'staff', 'audit'];
+export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'alerts', 'analytics', 'city', 'lots', 'devices', 'tariffs', 'pricing', 'passes', 'claims', 'operators', 'staff', 'audit'];
 
 /**
  * The sections a role may open (the API refuses the rest anyway: core/tenancy.ts). Plate claims and
@@ -29,7 +29,7 @@ export const OPERATOR_TABS: readonly OperatorTab[] = ['review', 'arrears', 'aler
 const HIDDEN_FROM: Record<'city' | 'admin' | 'staff', readonly OperatorTab[]> = {
   city: ['staff'],
   admin: ['claims', 'operators'],
-  staff: ['claims', 'operators', 'staff', 'audit', 'tariffs'],
+  staff: ['claims', 'operators', 'staff', 'audit', 'tariffs', 'pricing'],
 };
 export function tabsFor(role: 'city' | 'admin' | 'staff'): readonly OperatorTab[] {
   return OPERATOR_TABS.filter((k) => !HIDDEN_FROM[role].includes(k));
@@ -40,10 +40,12 @@ export const OPERATOR_TAB_HASH: Record<OperatorTab, string> = {
   arrears: '#/operator/arrears',
   alerts: '#/operator/alerts',
   analytics: '#/operator/analytics',
+  city: '#/operator/city',
   claims: '#/operator/claims',
   lots: '#/operator/lots',
   devices: '#/operator/devices',
   tariffs: '#/operator/tariffs',
+  pricing: '#/operator/pricing',
   passes: '#/operator/passes',
   operators: '#/operator/operators',
   staff: '#/operator/staff',

@@ -17,6 +17,12 @@ const DETAILS: ExceptionDetail[] = [
   { code: 'no-tariff', params: { entryAt: '2026-03-02T01:00:00.000Z', scheduled: false } },
   { code: 'tariff-error', params: { message: 'band Day ends at 20:00 but the next band, Night, starts at 21:00' } },
   { code: 'overstay', params: { openSince: '2026-03-01T16:00:00Z', maxStayHours: 72 } },
+  {
+    code: 'uncertain-plate', params: {
+      plate: '豫A12345', rule: 'reads-disagree', candidates: ['豫A12345', '豫A1234S'], confusableInLot: [],
+      reads: [{ role: 'entry', read: '豫A1234S', confidence: 0.86, at: '2026-03-02T01:00:00.000Z' }, { role: 'exit', read: '豫A12345', confidence: 0.93, at: '2026-03-02T03:00:00.000Z' }],
+    },
+  },
   { code: 'payment-mismatch', params: { held: true, reportedStatus: 'succeeded', reportedAmount: '1 fen "CNY"', chargeId: 7, invoiceId: 9, amountFen: 900 } },
 ];
 
@@ -39,9 +45,9 @@ describe('exception details from their codes', () => {
     for (const d of DETAILS) {
       const en = exceptionDetailText({ detailCoded: d, timeZone: 'Asia/Shanghai' }, 'en')!;
       expect(en.length, d.code).toBeGreaterThan(20);
-      // Every text parameter appears as written; times are reformatted, the direction is worded.
+      // Every text parameter appears as written; times are reformatted, the direction and a plate rule are worded.
       for (const [k, v] of Object.entries(d.params)) {
-        for (const x of [v].flat()) if (typeof x === 'string' && k !== 'direction' && !/^\d{4}-\d\d-\d\dT/.test(x)) expect(en, d.code).toContain(x);
+        for (const x of [v].flat()) if (typeof x === 'string' && k !== 'direction' && k !== 'rule' && !/^\d{4}-\d\d-\d\dT/.test(x)) expect(en, d.code).toContain(x);
       }
     }
     expect(exceptionDetailText({ detailCoded: DETAILS[4], timeZone: 'Asia/Shanghai' }, 'en')).toContain('entered at 2026-03-02 11:00 while session #42');

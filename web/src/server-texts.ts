@@ -16,6 +16,16 @@ type Templates = { [C in Code]: (p: ParamsOf<C>, f: Fmt) => string };
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 
+// Why a plate is not certain (billing/plate-evidence.ts PlateRule) and which read is which.
+const PLATE_RULE: Record<Lang, Record<string, string>> = {
+  zh: { 'reads-disagree': '多次识别结果不一致', 'confusable-in-lot': '场内有易混淆车牌', 'single-read': '仅一次识别且置信度不足', 'no-plate-read': '没有有效的车牌识别' },
+  en: { 'reads-disagree': 'the reads disagree', 'confusable-in-lot': 'a confusable plate is in the lot', 'single-read': 'one read only, not confident enough', 'no-plate-read': 'no read is a valid plate' },
+};
+const ROLE: Record<Lang, Record<string, string>> = {
+  zh: { entry: '入场', sighting: '巡检', exit: '出场' },
+  en: { entry: 'entry', sighting: 'sighting', exit: 'exit' },
+};
+
 const DETAIL: Record<Lang, Templates> = {
   zh: {
     'low-confidence': (p, f) => `车牌 ${p.plate} 识别置信度：入场 ${f.conf(p.entryConfidence)}，出场 ${f.conf(p.exitConfidence)}（本场最低 ${p.minConfidence}）。收费前请核对图像`,
@@ -26,6 +36,8 @@ const DETAIL: Record<Lang, Templates> = {
     'exit-ambiguous': (p) => `出场识别为 ${p.plate}，可能对应 ${p.candidates.length} 条在场记录（${p.candidates.join('、')}）：请选出正确的一条`,
     'exit-before-entry': (p, f) => `${p.plate} 的出场时间 ${f.time(p.exitAt)} 早于其在场记录的入场时间 ${f.time(p.entryAt)}：消息乱序或相机时钟有误；该记录仍在场`,
     'exit-no-session': (p, f) => `${p.plate} 于 ${f.time(p.exitAt)} 出场，但本场没有与之匹配的在场记录`,
+    'uncertain-plate': (p, f) => `车牌不确定（${PLATE_RULE.zh[p.rule] ?? p.rule}）：识别记录 ${p.reads.map((r) => `${ROLE.zh[r.role] ?? r.role} ${r.read}（${f.conf(r.confidence)}）`).join('、')}`
+      + `；候选车牌：${p.candidates.join('、')}${p.confusableInLot.length ? `；场内易混车牌：${p.confusableInLot.join('、')}` : ''}。确认车牌前不向任何人收费，请核对图像`,
     'bay-handover': (p) => `泊位交接：在泊位 ${p.bay} 上报空闲之前已看到 ${p.plate}；上一辆车的离场时间只是上限`,
     'no-tariff': (p, f) => (p.scheduled ? `入场时间 ${f.time(p.entryAt)} 没有生效的资费版本：请安排一个更早生效的版本` : '本场没有资费：请在运营后台安排资费版本'),
     'tariff-error': () => '资费无法为这次停车计费：请核对资费规则',
@@ -42,6 +54,8 @@ const DETAIL: Record<Lang, Templates> = {
     'exit-ambiguous': (p) => `Exit read ${p.plate} could be any of ${p.candidates.length} open sessions (${p.candidates.join(', ')}): pick the right one`,
     'exit-before-entry': (p, f) => `Exit of ${p.plate} at ${f.time(p.exitAt)} is older than the entry of its open session (${f.time(p.entryAt)}): out of order or a camera clock is wrong; the session stays open`,
     'exit-no-session': (p, f) => `Exit of ${p.plate} at ${f.time(p.exitAt)} matches no open session at this lot`,
+    'uncertain-plate': (p, f) => `Plate not certain (${PLATE_RULE.en[p.rule] ?? p.rule}): reads ${p.reads.map((r) => `${ROLE.en[r.role] ?? r.role} ${r.read} (${f.conf(r.confidence)})`).join(', ')}`
+      + `; candidates ${p.candidates.join(', ')}${p.confusableInLot.length ? `; confusable plates in the lot: ${p.confusableInLot.join(', ')}` : ''}. Nobody is billed until the plate is confirmed: check the images`,
     'bay-handover': (p) => `Bay handover: ${p.plate} was seen in bay ${p.bay} before it was reported free; the previous car's exit time is only an upper bound`,
     'no-tariff': (p, f) => (p.scheduled ? `No tariff version is in force at ${f.time(p.entryAt)}: schedule one from an earlier date` : 'This lot has no tariff: schedule a version in the console'),
     'tariff-error': (p) => `The tariff could not price this stay: ${p.message}`,
@@ -140,11 +154,17 @@ const ALERT_FIGURE: Words = {
   lastHour: { zh: '近一小时平均置信度', en: 'Mean confidence, last hour' },
   dayBefore: { zh: '前一天平均置信度', en: 'Mean confidence, the day before' },
   reads: { zh: '识别次数', en: 'Reads' },
+  bays: { zh: '被燃油车占用的充电车位', en: 'EV bays taken by non-EVs' },
 };
 const ISO = /^\d{4}-\d\d-\d\dT/;
 /** One figure of an alert as "label: value", times in the lot's zone, yes/no in the page's language. */
 export function alertFigureText(key: string, value: unknown, lang: Lang): string {
   const label = word(ALERT_FIGURE, key, lang) ?? key;
+  // ev-misuse (billing/ev-bays.ts): the bays, each with its masked plate and how long it has stood there.
+  if (key === 'bays' && Array.isArray(value)) {
+    const bays = (value as Array<{ bay: string; plate: string; minutes: number }>).map((b) => (lang === 'zh' ? `${b.bay}（${b.plate}，${b.minutes}分钟）` : `${b.bay} (${b.plate}, ${b.minutes} min)`));
+    return `${label}${lang === 'zh' ? '：' : ': '}${bays.join(lang === 'zh' ? '、' : ', ')}`;
+  }
   const v = typeof value === 'boolean' ? (lang === 'zh' ? (value ? '是' : '否') : (value ? 'yes' : 'no'))
     : typeof value === 'string' && ISO.test(value) ? formatLocalTime(value)
     : value === null ? '—' : String(value);

@@ -17,8 +17,9 @@ import type {
   LotTariff as LotTariffSchema, LotVersions as LotVersionsSchema, TariffVersion as TariffVersionSchema, TariffPreview as TariffPreviewSchema,
   PendingApprovals as PendingApprovalsSchema, Pass as PassSchema, TariffDraft as TariffDraftSchema,
   AdjustmentReasons, EvidenceEvent as EvidenceEventSchema, VoidResult as VoidResultSchema,
+  PriceRecommendation as PriceRecommendationSchema, PricingPolicyView as PricingPolicyViewSchema,
 } from '../../billing/http/schemas.ts';
-import type { AnalyticsReport } from '../../analytics/http/schemas.ts';
+import type { AnalyticsReport, CityViewReport } from '../../analytics/http/schemas.ts';
 import type {
   BayReport as BayReportSchema, DeviceDetail as DeviceDetailSchema, DeviceImport as DeviceImportSchema, DeviceInput as DeviceInputSchema,
   DeviceSecret as DeviceSecretSchema, LotInput as LotInputSchema, LotPatch as LotPatchSchema, OperatorBay as OperatorBaySchema,
@@ -84,6 +85,8 @@ export type RemindersRunResponse = RemindersRun;
 export type ReminderMessage = ReminderMessageSchema;
 export type PlateReminders = PlateRemindersSchema;
 export type Analytics = AnalyticsReport;
+export type CityView = CityViewReport;
+export type CityLot = CityView['lots'][number];
 export type AnalyticsTotals = Analytics['totals'];
 export type LotAnalytics = Analytics['byLot'][number];
 export type HourAnalytics = Analytics['hourly'][number];
@@ -112,6 +115,10 @@ export type Pass = PassSchema;
 /** A tariff as the composer edits it: what the server assigns left out. */
 export type TariffDraft = TariffDraftSchema;
 export type TariffBand = TariffDraft['bands'][number];
+// ---- price steps (billing/http/schemas.ts) ----
+export type PriceRecommendation = PriceRecommendationSchema;
+export type PricingPolicyView = PricingPolicyViewSchema;
+export type PricingPolicy = Omit<PricingPolicyView, 'updatedBy' | 'updatedAt'>;
 // ---- console accounts and the audit log (operators/http/schemas.ts) ----
 export type ConsoleAccount = AccountViewSchema;
 export type WithSetupCode = WithSetupCodeSchema;

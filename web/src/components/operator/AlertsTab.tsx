@@ -12,7 +12,7 @@ import { Field } from '../Field.tsx';
 import { Notice } from '../Notice.tsx';
 import type { SectionProps } from './console.ts';
 
-const KIND: Record<AlertKind, StringKey> = { silent: 'opAlertSilent', 'low-battery': 'opAlertLowBattery', stuck: 'opAlertStuck', 'low-confidence': 'opAlertLowConfidence' };
+const KIND: Record<AlertKind, StringKey> = { silent: 'opAlertSilent', 'low-battery': 'opAlertLowBattery', stuck: 'opAlertStuck', 'low-confidence': 'opAlertLowConfidence', 'ev-misuse': 'opAlertEvMisuse' };
 
 export function AlertsTab({ token, onExpired, lotName, onAlertsChanged }: SectionProps) {
   const { t } = useI18n();

@@ -4,8 +4,8 @@ import { useI18n, type StringKey } from '../../i18n.ts';
 import { OPERATOR_TAB_HASH, OPERATOR_TABS, type OperatorTab } from '../../route.ts';
 
 const LABEL: Record<OperatorTab, StringKey> = {
-  review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', lots: 'opTabLots', devices: 'opTabDevices',
-  tariffs: 'opTabTariffs', passes: 'opTabPasses', claims: 'opTabClaims', operators: 'opTabOperators', staff: 'opTabStaff', audit: 'opTabAudit',
+  review: 'opTabReview', arrears: 'opTabArrears', alerts: 'opTabAlerts', analytics: 'opTabAnalytics', city: 'opTabCity', lots: 'opTabLots', devices: 'opTabDevices',
+  tariffs: 'opTabTariffs', pricing: 'opTabPricing', passes: 'opTabPasses', claims: 'opTabClaims', operators: 'opTabOperators', staff: 'opTabStaff', audit: 'opTabAudit',
 };
 
 /**

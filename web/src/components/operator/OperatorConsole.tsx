@@ -11,6 +11,7 @@ import { AlertsTab } from './AlertsTab.tsx';
 import { AnalyticsTab } from './AnalyticsTab.tsx';
 import { AuditTab } from './AuditTab.tsx';
 import { ArrearsTab } from './ArrearsTab.tsx';
+import { CityTab } from './CityTab.tsx';
 import { ClaimsTab } from './ClaimsTab.tsx';
 import type { SectionProps } from './console.ts';
 import { ConsoleTabs } from './ConsoleTabs.tsx';
@@ -21,6 +22,7 @@ import { PassesTab } from './PassesTab.tsx';
 import { ReviewTab } from './ReviewTab.tsx';
 import { StaffTab } from './StaffTab.tsx';
 import { TariffsTab } from './TariffsTab.tsx';
+import { PricingTab } from './PricingTab.tsx';
 
 interface Props {
   session: OperatorSession;
@@ -84,10 +86,12 @@ export function OperatorConsole({ session, onSignOut, onExpired }: Props) {
         {tab === 'arrears' && <ArrearsTab {...ctx} />}
         {tab === 'alerts' && <AlertsTab {...ctx} />}
         {tab === 'analytics' && <AnalyticsTab {...ctx} />}
+        {tab === 'city' && <CityTab {...ctx} />}
         {tab === 'lots' && <LotsTab {...ctx} />}
         {tab === 'devices' && <DevicesTab {...ctx} />}
         {tab === 'claims' && <ClaimsTab {...ctx} />}
         {tab === 'tariffs' && <TariffsTab {...ctx} />}
+        {tab === 'pricing' && <PricingTab {...ctx} />}
         {tab === 'passes' && <PassesTab {...ctx} />}
         {tab === 'operators' && <OperatorsTab {...ctx} />}
         {tab === 'staff' && <StaffTab {...ctx} />}

@@ -1,12 +1,13 @@
 // Sessions in review as a table: full plate, where, when, what the exit camera read and how sure
-// it was, how the exit was matched, why it needs a person, and its invoice.
+// it was, how the exit was matched, why it needs a person (with every read of a plate that is not
+// certain, and the candidate plates: docs/plates.md), and its invoice.
 import { formatLocalTime } from '../../format.ts';
 import { useI18n } from '../../i18n.ts';
 import { formatFen } from '../../money.ts';
 import { exitReadDiffers, formatConfidence } from '../../review.ts';
 import type { ReviewSession } from '../../types.ts';
 import { InvoiceStatusChip } from '../InvoiceStatusChip.tsx';
-import { MATCH_METHOD, REVIEW_REASON } from './labels.ts';
+import { MATCH_METHOD, READ_ROLE, REVIEW_REASON } from './labels.ts';
 
 interface Props {
   sessions: ReviewSession[];
@@ -55,6 +56,13 @@ export function ReviewSessionsTable({ sessions, lotName }: Props) {
                 <td>{match ? t(match) : (s.matchMethod ?? '—')}</td>
                 <td className="wrap" data-testid="review-reason">
                   {s.reviewReasons.length ? s.reviewReasons.map((c) => t(REVIEW_REASON[c])).join('；') : (s.reviewReason ?? '—')}
+                  {s.plateCertainty === 'uncertain' && s.plateEvidence && (
+                    <div className="muted" data-testid="review-plate-evidence">
+                      {t('opPlateReads')}: {s.plateEvidence.reads.map((r) => `${READ_ROLE[r.role] ? t(READ_ROLE[r.role]) : r.role} ${r.read} (${formatConfidence(r.confidence)})`).join('；')}
+                      <br />
+                      {t('opCandidates')}: {s.plateEvidence.candidates.join('、') || '—'}
+                    </div>
+                  )}
                 </td>
                 <td className="num nowrap">
                   {s.invoice ? (

@@ -9,6 +9,7 @@ export const EXCEPTION_KIND: Record<string, StringKey> = {
   'low-confidence': 'exLowConfidence',
   'unreadable-plate': 'exUnreadablePlate',
   'bay-handover': 'exBayHandover',
+  'uncertain-plate': 'exUncertainPlate',
   'no-tariff': 'exNoTariff',
   'payment-mismatch': 'exPaymentMismatch',
 };
@@ -19,8 +20,16 @@ export const REVIEW_REASON: Record<ReviewSession['reviewReasons'][number], Strin
   'low-confidence-entry': 'reasonLowEntry',
   'low-confidence-exit': 'reasonLowExit',
   'bay-handover': 'reasonBayHandover',
+  'plate-uncertain': 'reasonPlateUncertain',
   approved: 'reasonApproved',
   voided: 'reasonVoided',
+};
+
+/** Which read of a vehicle (billing/plate-evidence.ts PlateRead role). */
+export const READ_ROLE: Record<string, StringKey> = {
+  entry: 'opReadEntry',
+  sighting: 'opReadSighting',
+  exit: 'opReadExit',
 };
 
 export const MATCH_METHOD: Record<string, StringKey> = {

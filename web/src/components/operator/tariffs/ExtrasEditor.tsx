@@ -1,7 +1,8 @@
-// The composer's last parts: new-energy rules and free periods (weekdays, dates, a daily window).
+// The composer's last parts: new-energy rules, the EV-bay misuse fee, and free periods (weekdays,
+// dates, a daily window).
 import { useI18n } from '../../../i18n.ts';
 import type { TariffDraft } from '../../../types.ts';
-import { NumberInput, TextInput } from './inputs.tsx';
+import { NumberInput, TextInput, YuanInput } from './inputs.tsx';
 
 type FreePeriod = NonNullable<TariffDraft['freePeriods']>[number];
 const list = (s: string) => s.split(/[,，\s]+/).filter(Boolean);
@@ -41,6 +42,12 @@ export function ExtrasEditor({ draft, onChange }: { draft: TariffDraft; onChange
   const ne = draft.newEnergy ?? {};
   const free = draft.freePeriods ?? [];
   const setNe = (n: typeof ne) => onChange({ ...draft, newEnergy: n.freeMinutes || n.discountPercent ? n : undefined });
+  // No fee (empty or ¥0) leaves the rule out: the tariff then charges nothing for misuse.
+  const ev = draft.evBayMisuse;
+  const setEv = (e: { graceMinutes?: number; minutes?: number; fen?: number }) => {
+    const next = { graceMinutes: e.graceMinutes ?? ev?.graceMinutes ?? 15, unit: { minutes: e.minutes ?? ev?.unit.minutes ?? 60, fen: e.fen === undefined ? ev?.unit.fen ?? 0 : e.fen } };
+    onChange({ ...draft, evBayMisuse: next.unit.fen > 0 ? next : undefined });
+  };
   return (
     <>
       <fieldset className="band">
@@ -48,6 +55,14 @@ export function ExtrasEditor({ draft, onChange }: { draft: TariffDraft; onChange
         <div className="form-row">
           <NumberInput label={t('tfNeFree')} value={ne.freeMinutes} onChange={(freeMinutes) => setNe({ ...ne, freeMinutes })} />
           <NumberInput label={t('tfNeDiscount')} value={ne.discountPercent} max={100} onChange={(discountPercent) => setNe({ ...ne, discountPercent })} />
+        </div>
+      </fieldset>
+      <fieldset className="band" data-testid="tariff-ev-misuse">
+        <legend>{t('tfEvMisuse')}</legend>
+        <div className="form-row">
+          <YuanInput label={t('tfEvFee')} fen={ev?.unit.fen} optional onChange={(fen) => setEv({ fen: fen ?? 0 })} testId="ev-fee" />
+          <NumberInput label={t('tfEvPer')} value={ev?.unit.minutes ?? 60} min={1} onChange={(minutes) => setEv({ minutes: minutes || 60 })} />
+          <NumberInput label={t('tfEvGrace')} value={ev?.graceMinutes ?? 15} onChange={(graceMinutes) => setEv({ graceMinutes: graceMinutes ?? 0 })} />
         </div>
       </fieldset>
       <fieldset className="band">

@@ -1,0 +1,127 @@
+// Whose stay is it: the plate a stay is billed to, judged from every read of the vehicle (entry,
+// bay-camera sightings, exit), each with the camera's confidence and the plate colour it reported,
+// and the other cars open at the lot. Pure. The rules (docs/plates.md), each cited where applied:
+//  1. A read that cannot be a plate (GA 36-2018 format, or its length against the colour the camera
+//     saw: green plates have 8 characters, blue 7) is a misread: it names nobody and is set aside.
+//  2. Reads that all name the same plate, each at or above the lot's min_confidence and the best
+//     at or above AGREE_CONFIDENCE (two cameras can misread a plate alike): certain.
+//  3. Reads that disagree (a confusion such as 0/D, 8/B or the province): certain only when the
+//     plate is read at or above CERTAIN_CONFIDENCE, every dissenting read is one character away
+//     from it and at least CONFIDENCE_MARGIN below that read, and no read of the plate is below
+//     min_confidence (a misread comes with a lower confidence far more often than a right read
+//     does). Else uncertain.
+//  4. Another car open at the lot whose plate is confusable with this one (same confusable key):
+//     certain only when every read names this plate exactly at or above CERTAIN_CONFIDENCE.
+//  5. One read only (a street camera's exit read lost): certain only at or above CERTAIN_CONFIDENCE.
+// An uncertain plate never bills anybody: the stay goes to the operators' review with this evidence.
+import { confusableKey, normalizePlate, type PlateKind } from '../core/plates.ts';
+
+/** A read at or above this stands on its own (rules 3–5). */
+export const CERTAIN_CONFIDENCE = 0.9;
+/** Reads that agree: the best of them at least this (rule 2); two cameras can misread alike. */
+export const AGREE_CONFIDENCE = 0.88;
+/** How far below the best read of the plate every dissenting read must be (rule 3). */
+export const CONFIDENCE_MARGIN = 0.15;
+/** Reads kept per stay: entry, exit and the latest sightings. */
+const MAX_READS = 8;
+
+export type PlateCertainty = 'certain' | 'uncertain' | 'pending' | 'confirmed';
+export type PlateRule =
+  | 'reads-agree' | 'impossible-read-set-aside' | 'weak-dissent' | 'single-confident-read'
+  | 'low-confidence' | 'reads-disagree' | 'confusable-in-lot' | 'single-read' | 'no-plate-read';
+
+export interface PlateRead {
+  role: 'entry' | 'sighting' | 'exit';
+  deviceId: string;
+  seq: number;
+  /** Event time, ISO. */
+  at: string;
+  /** As normalised by ingest (or as sent when not a plate). */
+  read: string;
+  confidence: number | null;
+  /** The colour the camera reported, when it did. */
+  color: string | null;
+}
+
+export interface PlateEvidence {
+  rule: PlateRule;
+  reads: PlateRead[];
+  /** Plates the reads could name, the best first (the one billed when certain). */
+  candidates: string[];
+  /** Plates of other cars open at the lot, confusable with this one. */
+  confusableInLot: string[];
+}
+
+export interface PlateVerdict { plate: string; kind: PlateKind; certainty: 'certain' | 'uncertain'; evidence: PlateEvidence }
+
+/** Rule 1: a read that could be some vehicle's plate (valid format, length fits the colour seen). */
+export function possiblePlate(r: Pick<PlateRead, 'read' | 'color'>): { plate: string; kind: PlateKind } | null {
+  const p = normalizePlate(r.read);
+  if (!p.ok) return null;
+  if (r.color === 'green' && p.kind !== 'new-energy') return null;
+  if ((r.color === 'blue' || r.color === 'yellow') && p.kind === 'new-energy') return null;
+  return { plate: p.plate, kind: p.kind };
+}
+
+/** Keep the entry, the exit and the latest sightings. */
+export function withRead(reads: readonly PlateRead[], r: PlateRead): PlateRead[] {
+  const all = [...reads, r];
+  if (all.length <= MAX_READS) return all;
+  return [all[0], ...all.slice(all.length - (MAX_READS - 1))];
+}
+
+/** Plates of the same length that differ in exactly one character. */
+const oneApart = (a: string, b: string) => {
+  const x = [...a];
+  const y = [...b];
+  return x.length === y.length && x.filter((c, i) => c !== y[i]).length === 1;
+};
+
+const conf = (r: PlateRead) => r.confidence ?? 1; // a camera that gives none is taken at its word
+
+/**
+ * Judge the plate of a stay from its reads. `fallback` is the plate the session was opened with,
+ * returned as the best guess when no read is a possible plate.
+ */
+export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: number; fallback: string; confusableInLot?: readonly string[] }): PlateVerdict {
+  const inLot = [...new Set(o.confusableInLot ?? [])];
+  const groups = new Map<string, { kind: PlateKind; reads: PlateRead[] }>();
+  for (const r of reads) {
+    const p = possiblePlate(r);
+    if (!p) continue; // rule 1
+    const g = groups.get(p.plate);
+    if (g) g.reads.push(r);
+    else groups.set(p.plate, { kind: p.kind, reads: [r] });
+  }
+  const ranked = [...groups].sort(([, a], [, b]) => b.reads.length - a.reads.length || Math.max(...b.reads.map(conf)) - Math.max(...a.reads.map(conf)));
+  const candidates = ranked.map(([plate]) => plate);
+  const verdict = (certain: boolean, rule: PlateRule): PlateVerdict => {
+    const plate = candidates[0] ?? o.fallback;
+    const kind = groups.get(plate)?.kind ?? (normalizePlate(plate).ok && [...plate].length === 8 ? 'new-energy' : 'standard');
+    return { plate, kind, certainty: certain ? 'certain' : 'uncertain', evidence: { rule, reads: [...reads], candidates, confusableInLot: inLot } };
+  };
+  if (!ranked.length) return verdict(false, 'no-plate-read');
+  const [[top, best], ...dissent] = ranked;
+  const strong = best.reads.every((r) => conf(r) >= o.minConfidence);
+  const confident = best.reads.some((r) => conf(r) >= CERTAIN_CONFIDENCE);
+  const setAside = best.reads.length + dissent.reduce((n, [, g]) => n + g.reads.length, 0) < reads.length;
+  // Rule 4: two confusable cars at the lot: only exact, confident reads tell them apart.
+  const others = inLot.filter((p) => p !== top && confusableKey(p) === confusableKey(top));
+  if (others.length) {
+    const exact = !dissent.length && !setAside && best.reads.every((r) => conf(r) >= CERTAIN_CONFIDENCE);
+    return verdict(exact, 'confusable-in-lot');
+  }
+  if (!strong) return verdict(false, 'low-confidence');
+  const bestConf = Math.max(...best.reads.map(conf));
+  if (dissent.length) {
+    // Rule 3: a dissent clearly weaker than a confident read of the plate, and one misread away
+    // from it (one character: two differences mean more than one read is wrong).
+    const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every((r) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9));
+    return verdict(weak && confident, weak && confident ? 'weak-dissent' : 'reads-disagree');
+  }
+  if (best.reads.length === 1 && !setAside) return verdict(confident, confident ? 'single-confident-read' : 'single-read'); // rule 5
+  if (best.reads.length === 1) return verdict(confident, confident ? 'impossible-read-set-aside' : 'single-read');
+  // Rule 2: reads that agree, the best of them confident enough that two alike misreads are unlikely.
+  if (bestConf < AGREE_CONFIDENCE) return verdict(false, 'low-confidence');
+  return verdict(true, setAside ? 'impossible-read-set-aside' : 'reads-agree');
+}

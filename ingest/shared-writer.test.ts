@@ -1,0 +1,110 @@
+// Two ingest writers on one database, as two `ingest` processes are (README, "Roles"): a bay's
+// sensor reports through one and its camera through the other. The database decides what each
+// report changes (the batch statement reads the bays FOR UPDATE and fuses each source's newest word,
+// migrations/024), so the bay ends where its evidence says whichever writer it came through, and the
+// lot's counts add up; with `shared` the lots are locked too, for the hooks (sessions).
+// Embedded database here (one connection: the writers take turns); test/roles.e2e.test.ts runs the
+// same with real processes on a PostgreSQL server.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { openDatabase, migrate, type Database } from '../core/db/index.ts';
+import { ChangeFeed, type AvailabilityChange } from '../core/changes.ts';
+import { createMetrics } from '../core/metrics.ts';
+import type { IngestEvent } from '../core/ingest-events.ts';
+import { EventWriter } from './writer.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-shared-writer-'));
+let db: Database;
+let bay: { code: string; lotId: string };
+beforeAll(async () => {
+  const seeded = inject('seededDataDir');
+  if (seeded) cpSync(seeded, dir, { recursive: true });
+  db = await openDatabase({ dataDir: dir });
+  await migrate(db.pool);
+  const { rows } = await db.pool.query(`SELECT bay_code AS code, lot_id AS "lotId" FROM bay_state ORDER BY bay_code LIMIT 1`);
+  bay = rows[0];
+  // A known starting point: free, reported an hour ago.
+  await db.pool.query(`UPDATE bay_state SET occupied = false, since = now() - interval '1 hour', event_time = now() - interval '1 hour' WHERE bay_code = $1`, [bay.code]);
+  await db.pool.query(
+    `UPDATE lot_availability a SET free = s.free, occupied = s.occupied, unknown = s.unknown
+       FROM (SELECT count(*) FILTER (WHERE occupied = false)::int AS free, count(*) FILTER (WHERE occupied)::int AS occupied,
+                    count(*) FILTER (WHERE occupied IS NULL)::int AS unknown FROM bay_state WHERE lot_id = $1) s
+      WHERE a.lot_id = $1`, [bay.lotId]);
+}, 60_000);
+afterAll(async () => { await db?.close(); rmSync(dir, { recursive: true, force: true }); });
+
+const base = Date.now();
+let seq = 0;
+function report(deviceId: string, occupied: boolean, secondsFromNow: number): IngestEvent {
+  const at = new Date(base + secondsFromNow * 1000);
+  seq++;
+  return {
+    deviceId, deviceKind: 'bay-sensor', seq, type: 'occupancy', eventTime: at, receivedAt: new Date(),
+    lotId: bay.lotId, bayCode: bay.code, payload: { type: 'occupancy', seq, ts: at.toISOString(), occupied },
+    observation: { bayCode: bay.code, occupied },
+  };
+}
+
+async function writer(shared: boolean, changes = new ChangeFeed()) {
+  const w = new EventWriter(db.pool, { batchMax: 100, batchWaitMs: 1, metrics: createMetrics(), changes, log: { error() {} }, shared });
+  await w.start();
+  return w;
+}
+
+const state = async () => (await db.pool.query(`SELECT occupied FROM bay_state WHERE bay_code = $1`, [bay.code])).rows[0].occupied as boolean | null;
+/** The lot's counts as stored, and as its bays say they should be. */
+const counts = async () => {
+  const { rows } = await db.pool.query(
+    `SELECT a.free, a.occupied, a.unknown,
+            count(*) FILTER (WHERE b.occupied = false)::int AS bays_free, count(*) FILTER (WHERE b.occupied)::int AS bays_occupied
+       FROM lot_availability a JOIN bay_state b ON b.lot_id = a.lot_id WHERE a.lot_id = $1 GROUP BY a.lot_id, a.free, a.occupied, a.unknown`, [bay.lotId]);
+  return rows[0];
+};
+
+describe('two ingest writers on one database (shared)', () => {
+  it('converge on the newest report of a bay whichever writer it came through, counts included', async () => {
+    const before = await counts();
+    const sensorSide = await writer(true);
+    const changes = new ChangeFeed();
+    const seen: AvailabilityChange[] = [];
+    changes.on('availability', (c) => seen.push(c));
+    const cameraSide = await writer(true, changes);
+    // Both loaded the bay as free. The camera sees the car first (t+10) …
+    await cameraSide.write({ ...report('cam-x', true, 10), deviceKind: 'bay-camera', type: 'bay' });
+    expect(await state()).toBe(true);
+    // … the sensor's older "free" (t+5) arrives later through the other writer: the camera saw the
+    // bay after it, so it does not roll the bay back.
+    await sensorSide.write(report('sen-x', false, 5));
+    expect(await state()).toBe(true);
+    // The sensor says "free" again (t+20) without ever having changed its word since the camera saw
+    // the car: not believed over the camera (a stuck sensor does just this), so the bay stays taken.
+    await sensorSide.write(report('sen-x', false, 20));
+    expect(await state()).toBe(true);
+    // The camera sees the bay free (t+25): both agree, it is free, and the counts moved once each way.
+    await cameraSide.write({ ...report('cam-x', false, 25), deviceKind: 'bay-camera', type: 'bay' });
+    expect(await state()).toBe(false);
+    // … and an older "occupied" through the camera's side (t+15) does not roll it back.
+    await cameraSide.write({ ...report('cam-x', true, 15), deviceKind: 'bay-camera', type: 'bay' });
+    expect(await state()).toBe(false);
+    const after = await counts();
+    expect(after.free).toBe(after.bays_free);
+    expect(after.occupied).toBe(after.bays_occupied);
+    expect([after.free, after.occupied]).toEqual([before.free, before.occupied]);
+    expect(seen.flatMap((c) => c.bays.map((b) => b.occupied))).toEqual([true, false]); // the camera side changed it, and back
+    await sensorSide.close();
+    await cameraSide.close();
+  });
+
+  it('without shared too, an older report through another writer never rolls the bay back', async () => {
+    const a = await writer(false);
+    const b = await writer(false);
+    await b.write(report('sen-y', true, 40));
+    await a.write(report('sen-y', false, 30)); // older than what b stored: the database keeps t+40
+    expect(await state()).toBe(true);
+    await a.close();
+    await b.close();
+  });
+});
