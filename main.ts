@@ -23,7 +23,9 @@ try {
 
 let stopSimulator: (() => Promise<void>) | undefined;
 // The demo fleet belongs to the all-in-one demo; processes by role are driven from outside (npm run simulate).
-if (config.SIMULATE && platform.mqttUrl && platform.roles.size === 3) {
+// On an external broker (MQTT_BROKER_URL) the demo fleet has no accounts (docs/deploy.md): no simulator.
+if (config.SIMULATE && config.MQTT_BROKER_URL) console.log('Simulator: off — the demo fleet has no accounts on the MQTT broker at MQTT_BROKER_URL (docs/deploy.md)');
+else if (config.SIMULATE && platform.mqttUrl && platform.roles.size === 3) {
   const { startDemoSimulator } = await import('./simulators/demo-simulator.ts');
   stopSimulator = await startDemoSimulator({ mqttUrl: platform.mqttUrl, credentialsFile: platform.credentialsFile }, config.SIM_SPEED);
 }
@@ -54,7 +56,7 @@ if (platform.roles.size === 3) {
     Health:   ${platform.httpUrl}/healthz   Metrics: ${platform.httpUrl}/metrics
     MQTT:     ${platform.mqttUrl}  (device credentials: ${platform.credentialsFile})
     Database: ${database}
-    Simulator: ${config.SIMULATE ? `on, ${config.SIM_SPEED}× speed` : 'off (SIMULATE=false)'}
+    Simulator: ${stopSimulator ? `on, ${config.SIM_SPEED}× speed` : config.SIMULATE ? 'off' : 'off (SIMULATE=false)'}
   Press Ctrl-C to stop.
 `);
 } else {

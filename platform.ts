@@ -13,7 +13,7 @@ import { createLogger } from './core/logger.ts';
 import { scheduleJobs } from './core/jobs.ts';
 import { sessionJobs } from './core/session-jobs.ts';
 import type { App, ModuleContext, OneLotModule } from './core/module.ts';
-import { buildBroker, ingestJobs, EventWriter, type Broker, type BrokerDeps } from './ingest/index.ts';
+import { buildBroker, consumeBroker, DynsecAccounts, ingestJobs, EventWriter, type Broker, type BrokerConsumer, type BrokerDeps } from './ingest/index.ts';
 import { buildApi } from './api/app.ts';
 import { rateLimitJobs } from './api/rate-limit-store.ts';
 import { billingModule, type BillingModule, type BillingModuleOptions } from './billing/index.ts';
@@ -31,8 +31,8 @@ export interface OneLotProcess {
   metrics: Metrics;
   changes: ChangeFeed;
   modules: readonly OneLotModule[];
-  /** `ingest`: the MQTT broker devices connect to. */
-  broker?: Broker;
+  /** `ingest`: the MQTT broker devices connect to, or with MQTT_BROKER_URL the consumer of the external one. */
+  broker?: Broker | BrokerConsumer;
   /** `api`: HTTP, SSE and the web page. */
   api?: App;
   httpUrl?: string;
@@ -46,7 +46,7 @@ export interface OneLotProcess {
 
 /** Every role in one process (npm start, tests). */
 export interface Platform extends OneLotProcess {
-  broker: Broker;
+  broker: Broker | BrokerConsumer;
   api: App;
   httpUrl: string;
   mqttPort: number;
@@ -101,13 +101,17 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
     const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs, database: { mode: db.mode, engine: db.engine } });
     const changes = new ChangeFeed();
     if (server) cleanups.push(await startChangeRelay(changes, { connectionString: server, pool: db.pool, log: log.child({ part: 'change-relay' }) }));
-    const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log, sms: modules.find((m) => m.sms)?.sms };
+    // Devices on an external broker (MQTT_BROKER_ADMIN_URL): OneLot provisions their accounts there.
+    const brokerAccounts = config.MQTT_BROKER_ADMIN_URL ? await DynsecAccounts.connect(config.MQTT_BROKER_ADMIN_URL) : undefined;
+    if (brokerAccounts) cleanups.push(() => brokerAccounts.close());
+    const ctx: ModuleContext = { config, pool: db.pool, metrics, changes, log, sms: modules.find((m) => m.sms)?.sms, brokerAccounts };
     const hooks = modules.flatMap((m) => m.hooks ?? []);
     const broker = plays.has('ingest') ? await startBroker(config, { pool: db.pool, metrics, changes, log: log.child({ part: 'ingest' }), hooks }, cleanups) : undefined;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const mqttPort = broker?.port;
+    const mqttHost = broker?.host ?? config.HOST;
     const credentialsFile = await onePerServer(MIGRATIONS_LOCK, () => seedDemo(db.pool, {
-      dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt: { host: config.HOST, port: mqttPort ?? config.MQTT_PORT }, log: (m) => log.info(m),
+      dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt: { host: mqttHost, port: mqttPort ?? config.MQTT_PORT }, log: (m) => log.info(m),
     }));
 
     let api: App | undefined;
@@ -116,7 +120,7 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
       api = await buildApi(
         { tileUrl: config.TILE_URL },
         // Without a broker in this process, its health is the ingest processes' to report.
-        { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: broker ? !broker.broker.aedes.closed : true }) },
+        { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: broker ? broker.broker.healthy() : true }) },
       );
       // The API closes first so no request waits on a closing database.
       cleanups.push(() => api!.close());
@@ -138,7 +142,7 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
     let closed = false;
     return {
       config, roles: plays, db, broker: broker?.broker, api, metrics, changes, modules, credentialsFile, mqttPort, httpUrl, jobs,
-      mqttUrl: mqttPort === undefined ? undefined : `mqtt://${host}:${mqttPort}`,
+      mqttUrl: mqttPort === undefined ? undefined : `mqtt://${mqttHost.includes(':') ? `[${mqttHost}]` : mqttHost}:${mqttPort}`,
       async close() {
         if (closed) return;
         closed = true;
@@ -151,7 +155,17 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
   }
 }
 
-async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() => Promise<void>>): Promise<{ broker: Broker; port: number }> {
+async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() => Promise<void>>): Promise<{ broker: Broker | BrokerConsumer; host: string; port: number }> {
+  if (config.MQTT_BROKER_URL) {
+    // Devices on an existing broker: no broker here; consume its shared subscription (docs/deploy.md).
+    const consumer = await consumeBroker({
+      url: config.MQTT_BROKER_URL, ingestId: config.INGEST_ID, connections: config.INGEST_BROKER_CONNECTIONS,
+      batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, shared: config.DATABASE_URL !== undefined,
+    }, deps);
+    cleanups.push(() => consumer.close());
+    const url = new URL(config.MQTT_BROKER_URL);
+    return { broker: consumer, host: url.hostname, port: Number(url.port || 1883) };
+  }
   const broker = await buildBroker(
     {
       batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, backlogMax: config.INGEST_BACKLOG_MAX, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
@@ -165,7 +179,7 @@ async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() 
     deps,
   );
   cleanups.push(() => broker.close());
-  return { broker, port: await broker.listen(config.MQTT_PORT, config.HOST) };
+  return { broker, host: config.HOST, port: await broker.listen(config.MQTT_PORT, config.HOST) };
 }
 
 /**
@@ -173,7 +187,7 @@ async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() 
  * time however many `jobs` processes start: the holder of the jobs lock (core/leader.ts); the
  * others wait and one takes over within JOBS_LOCK_RETRY_MS of its death.
  */
-async function startJobs(config: Config, ctx: ModuleContext, engine: Database['engine'], modules: readonly OneLotModule[], broker: Broker | undefined, cleanups: Array<() => Promise<void>>): Promise<Leadership | undefined> {
+async function startJobs(config: Config, ctx: ModuleContext, engine: Database['engine'], modules: readonly OneLotModule[], broker: Pick<Broker, 'writer'> | undefined, cleanups: Array<() => Promise<void>>): Promise<Leadership | undefined> {
   // Device health marks silent bays unknown through a writer: the broker's, or one of its own.
   let writer = broker?.writer;
   if (!writer) {

@@ -86,6 +86,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   const ctx: ApiContext = {
     config, cache, pool: deps.pool, metrics: deps.metrics, brokerStatus: deps.brokerStatus, changes: deps.changes,
     priceEstimate: modules.find((m) => m.priceEstimate)?.priceEstimate,
+    arrivalForecast: modules.find((m) => m.arrivalForecast)?.arrivalForecast,
   };
   healthRoutes(app, ctx);
   configRoutes(app, ctx);
@@ -97,7 +98,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     resolve: (token) => principalOf(deps.pool, deps.config.AUTH_TOKEN_SECRET, token),
     revoke: (sessionId) => revokeSession(deps.pool, sessionId),
   });
-  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, sms: deps.sms, auth, limits });
+  await registerModules(app, modules, { config: deps.config, pool: deps.pool, metrics: deps.metrics, changes: deps.changes, log: deps.log, sms: deps.sms, brokerAccounts: deps.brokerAccounts, auth, limits });
 
   const webDir = config.webDir ?? DEFAULT_WEB_DIR;
   if (existsSync(path.join(webDir, 'index.html'))) {

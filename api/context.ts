@@ -24,4 +24,6 @@ export interface ApiContext {
   brokerStatus: () => { ok: boolean };
   /** What parking at a lot would cost (fen), from the module that knows tariffs; null if unknown. */
   priceEstimate?: OneLotModule['priceEstimate'];
+  /** Free bays at arrival, from the module that forecasts them (analytics); guidance ranks by it. */
+  arrivalForecast?: OneLotModule['arrivalForecast'];
 }

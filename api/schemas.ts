@@ -49,6 +49,8 @@ export const GuidanceOption = Type.Object({
   walkingMeters: Type.Integer({ description: 'estimated walk from the lot to the destination' }),
   score: Type.Number(),
   priceFen: Type.Union([Type.Integer(), Type.Null()], { description: 'what the expected stay would cost, in fen, from the lot\'s tariff; null when unknown' }),
+  arrivalAt: Type.String({ format: 'date-time', description: 'estimated arrival: driving time from the driver (or 5 km) by time of day' }),
+  chanceOfSpace: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description: 'probability of at least one free bay at arrival, from the lot\'s forecast; null without enough history' }),
   navigation: Type.Object({
     amap: Type.String({ description: 'Amap hand-off, GCJ-02' }),
     baidu: Type.String({ description: 'Baidu Maps hand-off, BD-09' }),

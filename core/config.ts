@@ -35,6 +35,30 @@ export const ConfigSchema = Type.Object({
    * connect from. `none` limits every address.
    */
   MQTT_TRUSTED_NETWORKS: Type.String({ default: '127.0.0.0/8,::1/128' }),
+  /**
+   * An existing MQTT 5 broker devices connect to instead of the embedded one (docs/deploy.md):
+   * `mqtt://user:password@host:1883`, the credentials of OneLot's ingest account there. Unset =
+   * OneLot runs its own broker on MQTT_PORT.
+   */
+  MQTT_BROKER_URL: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
+  /**
+   * The broker's provisioning account (Mosquitto's dynamic-security admin), `mqtt://admin:pw@host:1883`:
+   * registering, rotating, disabling a device creates or changes its account and topics there.
+   * Unset with MQTT_BROKER_URL = OneLot provisions nothing there (docs/deploy.md: the EMQX equivalent).
+   */
+  MQTT_BROKER_ADMIN_URL: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
+  /**
+   * This ingest process's name on the broker: its sessions are `onelot-ingest-{INGEST_ID}-{n}`, kept
+   * by the broker while it is down, and resumed (with every unacknowledged message) when a process
+   * with the same INGEST_ID connects. Give each ingest process its own, stable across restarts.
+   */
+  INGEST_ID: Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', default: '1' }),
+  /**
+   * Connections (shared-subscription sessions) one ingest process holds on the external broker: each
+   * has one message in flight until it is committed (ingest/broker-consumer.ts), so this bounds the
+   * group commit's batch and the process's rate (rate ≈ connections ÷ commit time).
+   */
+  INGEST_BROKER_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 256 }),
   /** Base map tiles; {s},{z},{x},{y} placeholders as Leaflet expects. */
   TILE_URL: Type.String({ default: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png' }),
   /** Group commit: flush when this many messages are waiting… */

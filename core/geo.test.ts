@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { distanceMeters, wgs84ToGcj02, wgs84ToBd09, navigationLinks } from './geo.ts';
+import { distanceMeters, drivingMinutes, wgs84ToGcj02, wgs84ToBd09, navigationLinks } from './geo.ts';
 
 describe('geo', () => {
   it('measures great-circle distance', () => {
@@ -29,5 +29,12 @@ describe('geo', () => {
     expect(links.amap).toContain(`to=${g.lng.toFixed(6)},${g.lat.toFixed(6)},${encodeURIComponent('二七塔')}`);
     expect(links.baidu).toContain('coordtype=bd09ll');
     expect(links.geo).toMatch(/^geo:34\.753400,113\.665400/);
+  });
+
+  it('drives slower in the commute peaks than at night, and always takes the time to park', () => {
+    expect(drivingMinutes(0, 12)).toBe(2);
+    expect(drivingMinutes(5000, 8)).toBeGreaterThan(drivingMinutes(5000, 12));
+    expect(drivingMinutes(5000, 12)).toBeGreaterThan(drivingMinutes(5000, 23));
+    expect(drivingMinutes(5000, 8)).toBeCloseTo(2 + 6.75 / 18 * 60, 9); // 5 km straight, 6.75 km of road at 18 km/h
   });
 });

@@ -22,6 +22,19 @@ export function walkingMeters(a: LatLng, b: LatLng): number {
   return Math.round(distanceMeters(a, b) * 1.3);
 }
 
+/**
+ * Driving time in minutes over `straightMeters` at local hour `hour` (0–24): roads ~1.35× the
+ * straight line, at the average speeds of Zhengzhou's published congestion pattern — ~18 km/h in
+ * the commute peaks (07:00–09:30, 17:00–19:30), ~28 km/h in the day and evening, ~40 km/h at
+ * night — plus 2 minutes to turn in and park. No road graph or traffic feed: an estimate.
+ */
+export function drivingMinutes(straightMeters: number, hour: number): number {
+  const peak = (hour >= 7 && hour < 9.5) || (hour >= 17 && hour < 19.5);
+  const night = hour >= 22 || hour < 6;
+  const kmh = peak ? 18 : night ? 40 : 28;
+  return 2 + (straightMeters * 1.35) / 1000 / kmh * 60;
+}
+
 // GCJ-02 ("Mars coordinates"): the published obfuscation formula (Krasovsky 1940 ellipsoid).
 const GCJ_A = 6378245.0;
 // Eccentricity squared, published as 0.00669342162296594323: this is that value as a double.

@@ -12,6 +12,7 @@ import type { OperatorPrincipal } from './sessions.ts';
 import type { BatchHook } from './ingest-events.ts';
 import type { Metrics } from './metrics.ts';
 import type { SmsSender } from './sms.ts';
+import type { BrokerAccounts } from './device-accounts.ts';
 
 /** The fastify instance every route file receives: TypeBox schemas type its requests. */
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -70,6 +71,8 @@ export interface ModuleContext {
   log: Log;
   /** The SMS provider a module (notifications/) supplies; undefined when none is loaded. */
   sms?: SmsSender;
+  /** Device accounts on the external MQTT broker (MQTT_BROKER_ADMIN_URL); undefined with the embedded broker. */
+  brokerAccounts?: BrokerAccounts;
 }
 
 export interface RouteContext extends ModuleContext {
@@ -99,6 +102,17 @@ export interface StartContext extends ModuleContext {
   httpUrl: string;
 }
 
+/**
+ * Free bays at arrival (issue 15, analytics/): guidance ranks by the chance of a space when the
+ * driver gets there, and tells the forecast where it sent them.
+ */
+export interface ArrivalForecast {
+  /** Probability (0..1) of at least one free bay at the lot at `arrival`; null without enough history. */
+  chanceOfSpace(lotId: string, arrival: Date): number | null;
+  /** A guidance request chose this lot; the driver should arrive at `arrival`. */
+  heading(lotId: string, arrival: Date): void;
+}
+
 export interface OneLotModule {
   name: string;
   /** Work inside each ingest transaction (e.g. sessions from device events). */
@@ -115,6 +129,8 @@ export interface OneLotModule {
   sms?: SmsSender;
   /** What parking at a lot from entry to exit would cost (fen); guidance ranks by it. */
   priceEstimate?: (lotId: string, entry: Date, exit: Date) => number | null;
+  /** Free bays at arrival; guidance ranks by it. */
+  arrivalForecast?: ArrivalForecast;
   /** Runs once the broker and the API listen; returns its stop. */
   start?(ctx: StartContext): Promise<(() => Promise<void>) | void>;
   /**

@@ -6,7 +6,7 @@ import { Aedes, type AedesOptions } from 'aedes';
 import type { Pool } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed } from '../core/changes.ts';
-import { parseDeviceMessage, eventsTopic, commandsTopic } from '../core/protocol.ts';
+import { eventsTopic, commandsTopic } from '../core/protocol.ts';
 import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
 import { EvidenceChecker } from './evidence-check.ts';
@@ -15,7 +15,7 @@ import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './
 import { LimitedSocket } from './packet-limit.ts';
 import { ReadGate } from './read-gate.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
-import { dispatch } from './handlers/index.ts';
+import { acceptMessage } from './accept.ts';
 import { followDeviceChanges } from './device-changes.ts';
 import { shareConnectOutcomes } from './connect-sharing.ts';
 
@@ -53,6 +53,8 @@ export interface Broker {
   /** Listen on host:port (0 = any free port); resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   connectedClients(): number;
+  /** Accepting devices (for /healthz). */
+  healthy(): boolean;
   close(): Promise<void>;
 }
 
@@ -151,6 +153,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     aedes,
     writer,
     connectedClients: () => connected,
+    healthy: () => !aedes.closed,
     listen: (port, host = '127.0.0.1') => listen(server, port, host),
     async close() {
       // Stop accepting, disconnect devices, then commit whatever they already sent.
@@ -240,15 +243,7 @@ function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNu
     }
     // Device events are ours to keep, not to redistribute as retained messages.
     packet.retain = false;
-    metrics.mqttReceived.inc();
-    const receivedAt = new Date();
-    const parsed = parseDeviceMessage(device.kind, packet.payload as Buffer, receivedAt);
-    const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
-    const stored = result.ok
-      ? writer.write(result.event)
-      : writer.deadLetter({ deviceId: device.id, topic: packet.topic, code: result.code, reason: result.reason, payload: Buffer.from(packet.payload as Buffer).toString('utf8') })
-          // The label is the code (a fixed set), never the device-quoting reason (core/protocol.ts REJECT_CODES).
-          .then(() => { metrics.mqttRejected.inc({ reason: result.code }); });
+    const stored = acceptMessage(writer, metrics, device, packet.topic, packet.payload as Buffer);
     stored.then(
       () => done(null),
       // Not committed: close the connection without PUBACK so the device resends.

@@ -21,14 +21,31 @@ export class DeviceDirectory {
 
   /** The device if the id exists, is enabled and the secret matches; otherwise null. */
   async authenticate(id: string, secret: string): Promise<Device | null> {
+    const row = await this.row(id);
+    if (!row || !verifyDeviceSecret(secret, row.secret_hash)) return null;
+    return this.toDevice(row);
+  }
+
+  /**
+   * The enabled device of this id, without a secret: for messages an external broker delivers,
+   * which authenticated the device at its CONNECT and let it publish only to its own topics.
+   */
+  async find(id: string): Promise<Device | null> {
+    const row = await this.row(id);
+    return row ? this.toDevice(row) : null;
+  }
+
+  private async row(id: string): Promise<Record<string, any> | undefined> {
     const { rows } = await this.pool.query(
       `SELECT d.id, d.kind, d.secret_hash, d.lot_id, d.bay_code, d.enabled,
               COALESCE((SELECT array_agg(bay_code) FROM camera_bays c WHERE c.device_id = d.id), '{}') AS bays
          FROM devices d WHERE d.id = $1`,
       [id],
     );
-    const row = rows[0];
-    if (!row || !row.enabled || !verifyDeviceSecret(secret, row.secret_hash)) return null;
+    return rows[0]?.enabled ? rows[0] : undefined;
+  }
+
+  private async toDevice(row: Record<string, any>): Promise<Device> {
     const device: Device = { id: row.id, kind: row.kind, lotId: row.lot_id, bayCode: row.bay_code, bays: new Set(row.bays) };
     if (device.kind === 'gateway') device.children = await this.children(device.id);
     return device;

@@ -108,7 +108,8 @@ export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) =>
  * timer when nothing is committed (a silent city must still be found silent).
  */
 export class EvidenceChecker {
-  private last = 0;
+  /** The first pass waits one period: the first commits after start-up are the devices' own. */
+  private last = Date.now();
   private running: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
   private stopped = false;

@@ -7,7 +7,7 @@ import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 import type { RejectCode } from '../core/protocol.ts';
-import { dataQuality } from '../core/data-quality.ts';
+import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
 
 /** `code`: core/protocol.ts REJECT_CODES, which the console words; `reason` says it in English with the specifics. */
 export interface DeadLetter { deviceId: string | null; topic: string; code: RejectCode | null; reason: string; payload: string }
@@ -496,36 +496,6 @@ export function planObservations(events: IngestEvent[], recheck: Iterable<string
   return out;
 }
 
-function lotCounts(c: { lot_id: string; free: number; occupied: number; unknown: number; doubtful: number; gate_inside: number | null; updated_at: string }): LotCounts {
-  const dq = dataQuality({ free: c.free, occupied: c.occupied, unknown: c.unknown, doubtful: c.doubtful, gateInside: c.gate_inside });
-  return { id: c.lot_id, free: c.free, occupied: c.occupied, unknown: c.unknown, dataQuality: dq, updatedAt: new Date(c.updated_at).toISOString() };
-}
-
-/** Cars in (+1) and out (−1) of each garage by its gate cameras' new events. */
-function gateCounts(events: IngestEvent[]): Array<{ l: string; d: number }> {
-  const by = new Map<string, number>();
-  for (const e of events) {
-    if (e.type !== 'gate' || !e.lotId) continue;
-    const dir = (e.payload as { direction?: string }).direction;
-    by.set(e.lotId, (by.get(e.lotId) ?? 0) + (dir === 'in' ? 1 : dir === 'out' ? -1 : 0));
-  }
-  return [...by].filter(([, d]) => d !== 0).map(([l, d]) => ({ l, d }));
-}
-
-async function countGates(client: PoolClient, gates: Array<{ l: string; d: number }>): Promise<LotCounts[]> {
-  const { rows } = await client.query(
-    `UPDATE lot_availability a SET gate_inside = greatest(0, coalesce(a.gate_inside, 0) + x.d), updated_at = now()
-       FROM json_to_recordset($1::json) AS x(l text, d int) WHERE a.lot_id = x.l
-     RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.doubtful, a.gate_inside, a.updated_at`, [JSON.stringify(gates)]);
-  return rows.map(lotCounts);
-}
-
-/** The newest counts per lot (the gate update ran after the batch statement). */
-function mergeLots(a: LotCounts[], b: LotCounts[]): LotCounts[] {
-  const by = new Map(a.map((l) => [l.id, l]));
-  for (const l of b) by.set(l.id, l);
-  return [...by.values()];
-}
 
 // What we last wrote to devices.last_seen/battery, so a device talking every second costs one
 // row update a minute, not one per message (last_seen is for fleet health, minute resolution).

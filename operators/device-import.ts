@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { Value } from '@sinclair/typebox/value';
 import type { Pool } from '../core/db/index.ts';
+import type { BrokerAccounts } from '../core/device-accounts.ts';
 import { OneLotError } from '../core/errors.ts';
 import { registerDevice } from './devices.ts';
 import type { Writer } from './tenant.ts';
@@ -11,7 +12,7 @@ import { DeviceInput, type DeviceImport } from './http/schemas.ts';
 
 const MAX_DEVICES_PER_IMPORT = 2000;
 
-export async function importDevices(pool: Pool, by: Writer, text: string): Promise<DeviceImport> {
+export async function importDevices(pool: Pool, by: Writer, text: string, accounts?: BrokerAccounts): Promise<DeviceImport> {
   let records: Record<string, string>[];
   try {
     records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase().replace(/[\s-]/g, '_')), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true });
@@ -32,7 +33,7 @@ export async function importDevices(pool: Pool, by: Writer, text: string): Promi
       continue;
     }
     try {
-      const { secret } = await registerDevice(pool, by, input);
+      const { secret } = await registerDevice(pool, by, input, accounts);
       out.created.push({ id, secret });
     } catch (err) {
       if (!(err instanceof OneLotError) || err.statusCode >= 500) throw err;

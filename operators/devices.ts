@@ -3,8 +3,12 @@
 // disable or enable. Every change ingest must act on at once — a rotated or disabled device's live
 // connection — travels on the change feed (`devices`, core/changes.ts; ingest/device-changes.ts).
 // Each change is in the audit log (core/audit.ts) in its transaction; a secret never is.
+// With devices on an external broker (MQTT_BROKER_URL), each change is also made to the device's
+// account there (core/device-accounts.ts) inside the transaction: a broker that refuses or does not
+// answer rolls the change back, so OneLot and the broker never disagree about a committed change.
 import { audit } from '../core/audit.ts';
 import type { ChangeFeed } from '../core/changes.ts';
+import { deviceTopics, type BrokerAccounts } from '../core/device-accounts.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { hashDeviceSecret, newDeviceSecret } from '../core/secrets.ts';
@@ -44,11 +48,11 @@ export async function getDevice(db: Pool | PoolClient, t: Tenant, id: string): P
 }
 
 /** Register a device in the caller's tenant; returns it with its secret, the only time it is shown. */
-export async function registerDevice(pool: Pool, by: Writer, input: DeviceInput): Promise<{ device: OperatorDevice; secret: string }> {
-  return withTx(pool, (c) => register(c, by, input));
+export async function registerDevice(pool: Pool, by: Writer, input: DeviceInput, accounts?: BrokerAccounts): Promise<{ device: OperatorDevice; secret: string }> {
+  return withTx(pool, (c) => register(c, by, input, accounts));
 }
 
-async function register(db: PoolClient, by: Writer, input: DeviceInput): Promise<{ device: OperatorDevice; secret: string }> {
+async function register(db: PoolClient, by: Writer, input: DeviceInput, accounts?: BrokerAccounts): Promise<{ device: OperatorDevice; secret: string }> {
   const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const where = await placement(db, t, input);
@@ -65,6 +69,10 @@ async function register(db: PoolClient, by: Writer, input: DeviceInput): Promise
   if (where.bays.length) await db.query('INSERT INTO camera_bays (device_id, bay_code) SELECT $1, unnest($2::text[])', [input.id, where.bays]);
   const device = await getDevice(db, t, input.id);
   await audit(db, { by, operatorId, action: 'device.register', objectType: 'device', objectId: input.id, after: device });
+  if (accounts) {
+    await accounts.provision(input.id, secret, deviceTopics(input.id));
+    if (input.gatewayId) await accounts.setTopics(input.gatewayId, await gatewayTopics(db, input.gatewayId));
+  }
   return { device, secret };
 }
 
@@ -113,7 +121,7 @@ async function placement(db: PoolClient, t: Tenant, input: DeviceInput): Promise
 }
 
 /** A new secret; the old one is refused from now on and a connection made with it is closed. */
-export async function rotateSecret(pool: Pool, changes: ChangeFeed, by: Writer, id: string): Promise<{ device: OperatorDevice; secret: string }> {
+export async function rotateSecret(pool: Pool, changes: ChangeFeed, by: Writer, id: string, accounts?: BrokerAccounts): Promise<{ device: OperatorDevice; secret: string }> {
   const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const secret = newDeviceSecret();
@@ -121,6 +129,7 @@ export async function rotateSecret(pool: Pool, changes: ChangeFeed, by: Writer, 
     const { rowCount } = await c.query('UPDATE devices SET secret_hash = $3 WHERE id = $1 AND operator_id = $2', [id, operatorId, hashDeviceSecret(secret)]);
     if (!rowCount) throw new OneLotError('ONELOT_ERR_NOT_FOUND', `Device ${id}`);
     await audit(c, { by, operatorId, action: 'device.rotate-secret', objectType: 'device', objectId: id });
+    await accounts?.setSecret(id, secret);
     return getDevice(c, t, id);
   });
   changes.emit('devices', { deviceId: id, action: 'rotated' });
@@ -128,7 +137,7 @@ export async function rotateSecret(pool: Pool, changes: ChangeFeed, by: Writer, 
 }
 
 /** Disable (closing its live connection, refusing the next) or enable a device. */
-export async function setEnabled(pool: Pool, changes: ChangeFeed, by: Writer, id: string, enabled: boolean): Promise<OperatorDevice> {
+export async function setEnabled(pool: Pool, changes: ChangeFeed, by: Writer, id: string, enabled: boolean, accounts?: BrokerAccounts): Promise<OperatorDevice> {
   const { operatorId } = by;
   const t: Tenant = { operatorId, canWrite: true };
   const device = await withTx(pool, async (c) => {
@@ -140,10 +149,21 @@ export async function setEnabled(pool: Pool, changes: ChangeFeed, by: Writer, id
     await c.query('UPDATE devices SET enabled = $3 WHERE id = $1 AND operator_id = $2', [id, operatorId, enabled]);
     const now = await getDevice(c, t, id);
     await audit(c, { by, operatorId, action: enabled ? 'device.enable' : 'device.disable', objectType: 'device', objectId: id, before: old, after: now });
+    if (accounts) {
+      await accounts.setEnabled(id, enabled);
+      // A gateway may publish for its enabled children only, as on the embedded broker.
+      if (now.gatewayId) await accounts.setTopics(now.gatewayId, await gatewayTopics(c, now.gatewayId));
+    }
     return now;
   });
   if (!enabled) changes.emit('devices', { deviceId: id, action: 'disabled' });
   return device;
+}
+
+/** A gateway's topics: its own and its enabled children's. */
+async function gatewayTopics(db: PoolClient, gatewayId: string) {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM devices WHERE gateway_id = $1 AND enabled ORDER BY id', [gatewayId]);
+  return deviceTopics(gatewayId, rows.map((r) => r.id));
 }
 
 export function toDevice(r: Record<string, any>): OperatorDevice {

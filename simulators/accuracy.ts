@@ -231,6 +231,20 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
   return r;
 }
 
+/**
+ * The benchmark table's rows for bays shown free when taken and for faulty devices found
+ * (bench:city): [what, got, target, pass or null].
+ */
+export function faultTableRows(r: AccuracyReport): Array<[string, string, string, boolean | null]> {
+  const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(2)}%` : 'n/a');
+  const f = r.faults;
+  return [
+    ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
+    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck` : 'not measured',
+      '≤ 2 heartbeats', f && f.observable ? f.delayIntervals.max <= 2 : null],
+  ];
+}
+
 /** Every silent and stuck alert, with the event time it was raised at (opened_at before migrations/024). */
 export async function readFaultAlerts(pool: Queryable): Promise<PlatformAlert[]> {
   const { rows } = await pool.query(

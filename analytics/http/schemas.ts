@@ -64,3 +64,18 @@ export const CityView = Type.Object({
   })),
 });
 export type CityViewReport = Static<typeof CityView>;
+
+// ---- free bays at arrival (issue 15): GET /api/v1/lots/:id/forecast ----
+export const LotForecast = Type.Object({
+  lotId: Type.String(),
+  computedAt: Type.String({ format: 'date-time', description: 'when the curve was computed (every 2 minutes)' }),
+  free: Type.Integer({ description: 'free bays when it was computed' }),
+  historyDays: Type.Union([Type.Number(), Type.Null()], { description: 'days of the lot\'s own history the model was fitted on; null: under a week, no forecast yet (steps is empty)' }),
+  steps: Type.Array(Type.Object({
+    at: Type.String({ format: 'date-time' }),
+    free: Type.Number({ description: 'expected free bays' }),
+    typical: Type.Number({ description: 'free bays at this time of the week on average (the profile alone)' }),
+    chance: Type.Number({ minimum: 0, maximum: 1, description: 'probability of at least one free bay, calibrated on the lot\'s own history' }),
+  }), { description: 'the next 2 hours in 15-minute steps' }),
+});
+export type LotForecast = Static<typeof LotForecast>;

@@ -12,7 +12,7 @@ import { CsvInput, DeviceDetail, DeviceIdParams, DeviceImport, DeviceInput, Devi
 
 const E = Type.Ref('ErrorBody');
 
-export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): void {
+export function estateDeviceRoutes(app: App, { pool, changes, brokerAccounts }: RouteContext): void {
   app.get('/devices', {
     config: { roles: READ },
     schema: { tags: ['operator'], summary: 'Your devices, optionally of one lot or matching a search; a page at a time in id order (`limit`, `after` = the last page\'s `next`)', querystring: DeviceQuery, response: { 200: OperatorDeviceList, 401: E } },
@@ -24,7 +24,7 @@ export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): v
       tags: ['operator'], summary: 'Register a device and what it watches; the answer carries its secret, shown this once',
       body: DeviceInput, response: { 201: DeviceSecret, 400: E, 401: E, 403: E, 409: E },
     },
-  }, async (req, reply) => reply.code(201).send(await registerDevice(pool, writerOf(req), req.body)));
+  }, async (req, reply) => reply.code(201).send(await registerDevice(pool, writerOf(req), req.body, brokerAccounts)));
 
   app.post('/devices/csv', {
     config: { roles: ADMIN },
@@ -32,7 +32,7 @@ export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): v
       tags: ['operator'], summary: 'Register devices from CSV text (header: id, kind, lot_id, bay_code, bays, lane, gateway_id); secrets of those created, shown once, and why the others were refused',
       body: CsvInput, response: { 200: DeviceImport, 400: E, 401: E, 403: E },
     },
-  }, async (req) => importDevices(pool, writerOf(req), req.body.csv));
+  }, async (req) => importDevices(pool, writerOf(req), req.body.csv, brokerAccounts));
 
   app.get('/devices/:id', {
     config: { roles: READ },
@@ -45,15 +45,15 @@ export function estateDeviceRoutes(app: App, { pool, changes }: RouteContext): v
       tags: ['operator'], summary: 'A new secret, shown this once; the old one is refused from now on and a connection made with it is closed',
       params: DeviceIdParams, response: { 200: DeviceSecret, 401: E, 403: E, 404: E },
     },
-  }, async (req) => rotateSecret(pool, changes, writerOf(req), req.params.id));
+  }, async (req) => rotateSecret(pool, changes, writerOf(req), req.params.id, brokerAccounts));
 
   app.post('/devices/:id/disable', {
     config: { roles: ADMIN },
     schema: { tags: ['operator'], summary: 'Disable a device: its live connection is closed and it cannot connect again until enabled', params: DeviceIdParams, response: { 200: OperatorDevice, 401: E, 403: E, 404: E } },
-  }, async (req) => setEnabled(pool, changes, writerOf(req), req.params.id, false));
+  }, async (req) => setEnabled(pool, changes, writerOf(req), req.params.id, false, brokerAccounts));
 
   app.post('/devices/:id/enable', {
     config: { roles: ADMIN },
     schema: { tags: ['operator'], summary: 'Enable a disabled device again', params: DeviceIdParams, response: { 200: OperatorDevice, 401: E, 403: E, 404: E, 409: E } },
-  }, async (req) => setEnabled(pool, changes, writerOf(req), req.params.id, true));
+  }, async (req) => setEnabled(pool, changes, writerOf(req), req.params.id, true, brokerAccounts));
 }

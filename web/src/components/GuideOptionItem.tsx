@@ -1,9 +1,11 @@
-// One recommended lot: rank, live free count, walking distance and the hand-off to a map app.
+// One recommended lot: rank, live free count, walking distance, the chance of a space on arrival
+// and the hand-off to a map app.
 import { formatDistance } from '../format.ts';
 import { districtName, lotName, useI18n } from '../i18n.ts';
 import type { GuidanceOption, Lot } from '../types.ts';
 import { FreeBadge } from './FreeBadge.tsx';
 import { formatFen } from '../money.ts';
+import { ArrivalChance } from './ArrivalChance.tsx';
 
 interface Props {
   option: GuidanceOption;
@@ -37,6 +39,7 @@ export function GuideOptionItem({ option, lot, rank, chosen, onChoose, onDetails
             {t('walk', { d: formatDistance(option.walkingMeters, lang) })} · {t(`kind_${lot.kind}`)} · {districtName(lot.district, lang)}
             {option.priceFen != null && <span data-testid="guide-price" data-fen={option.priceFen}> · {t('priceFor2h', { price: formatFen(option.priceFen) })}</span>}
           </span>
+          <ArrivalChance option={option} />
         </span>
         <FreeBadge free={lot.free} occupied={lot.occupied} />
       </button>

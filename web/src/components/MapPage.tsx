@@ -1,6 +1,7 @@
 // The drivers' map page (route `#/`, the default): wires config, live state, stream, selection and
 // "guide me" together. Each concern is a hook of its own (hooks/); this file only joins them.
 import { useCallback, useReducer } from 'react';
+import { chancePercent } from './ArrivalChance.tsx';
 import { Header } from './Header.tsx';
 import { MapLegend } from './MapLegend.tsx';
 import { MapPanel } from './MapPanel.tsx';
@@ -37,6 +38,8 @@ export function MapPage() {
     if (guide.destination) setDestination(guide.destination);
   }, [guide.destination, setDestination]);
   const picking = guideOpen && !selectedId;
+  const chosenOption = guide.status === 'ready' ? guide.options[guide.chosen] : undefined;
+  const chosenChance = guideOpen && chosenOption?.chanceOfSpace != null ? t('chanceOnArrival', { p: chancePercent(chosenOption.chanceOfSpace) }) : null;
 
   return (
     <div className="app">
@@ -49,6 +52,7 @@ export function MapPage() {
               lots={live.lots}
               selectedId={selectedId}
               chosenLot={guideOpen ? chosenLot : null}
+              chosenChance={chosenChance}
               destination={guideOpen ? guide.destination : null}
               picking={picking}
               flyTarget={flyTarget}

@@ -1,5 +1,6 @@
 // "Guide me" on the map: the destination pin, a dashed walk line to the chosen lot and a ring
-// around that lot (visible even while its marker sits inside a cluster). Create/update pair.
+// around that lot (visible even while its marker sits inside a cluster), labelled with the chance of
+// a space on arrival when the lot has a forecast. Create/update pair.
 import { useEffect, useRef } from 'react';
 import { useMap } from 'react-leaflet';
 import L from './leaflet.ts';
@@ -8,6 +9,8 @@ import type { LatLng, Lot } from '../types.ts';
 interface Props {
   destination: LatLng | null;
   chosen: Lot | null;
+  /** "约 85 % 有空位" for the chosen lot; null: no label. */
+  chanceText: string | null;
 }
 
 interface Parts {
@@ -15,6 +18,7 @@ interface Parts {
   pin: L.Marker;
   line: L.Polyline;
   ring: L.CircleMarker;
+  label: HTMLSpanElement;
 }
 
 const destinationIcon = L.divIcon({
@@ -23,7 +27,7 @@ const destinationIcon = L.divIcon({
   html: '<div data-testid="guide-destination" class="guide-dest"><span></span></div>',
 });
 
-export function GuideOverlay({ destination, chosen }: Props) {
+export function GuideOverlay({ destination, chosen, chanceText }: Props) {
   const map = useMap();
   const parts = useRef<Parts | null>(null);
 
@@ -36,7 +40,9 @@ export function GuideOverlay({ destination, chosen }: Props) {
       pin: L.marker(origin, { icon: destinationIcon, interactive: false, keyboard: false, zIndexOffset: 2000 }),
       line: L.polyline([], { className: 'guide-line', color: '#1d4ed8', weight: 3, dashArray: '6 8', interactive: false }),
       ring: L.circleMarker(origin, { className: 'guide-ring', radius: 24, color: '#1d4ed8', weight: 3, fill: false, interactive: false }),
+      label: document.createElement('span'),
     };
+    parts.current.label.dataset.testid = 'map-chance';
     return () => {
       group.remove();
       parts.current = null;
@@ -57,7 +63,12 @@ export function GuideOverlay({ destination, chosen }: Props) {
     show(p.ring, chosen !== null);
     if (destination && chosen) p.line.setLatLngs([destination, [chosen.lat, chosen.lng]]);
     show(p.line, destination !== null && chosen !== null);
-  }, [destination, chosen]);
+    // The label rides on the ring: a permanent tooltip above the chosen lot.
+    p.label.textContent = chanceText ?? '';
+    if (chanceText && !p.ring.getTooltip()) p.ring.bindTooltip(p.label, { permanent: true, direction: 'top', offset: [0, -22], className: 'guide-chance-tip' });
+    if (!chanceText && p.ring.getTooltip()) p.ring.unbindTooltip();
+    if (chanceText && p.group.hasLayer(p.ring)) p.ring.openTooltip();
+  }, [destination, chosen, chanceText]);
 
   return null;
 }

@@ -16,6 +16,8 @@ interface Props {
   lots: ReadonlyMap<string, Lot>;
   selectedId: string | null;
   chosenLot: Lot | null;
+  /** The chance of a space on arrival at the chosen lot, as the guidance list words it; null: none. */
+  chosenChance: string | null;
   destination: LatLng | null;
   picking: boolean;
   flyTarget: FlyTarget | null;
@@ -25,7 +27,7 @@ interface Props {
 
 const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
 
-export function MapView({ config, lots, selectedId, chosenLot, destination, picking, flyTarget, onSelect, onPick }: Props) {
+export function MapView({ config, lots, selectedId, chosenLot, chosenChance, destination, picking, flyTarget, onSelect, onPick }: Props) {
   const { lang, t } = useI18n();
   const nameOf = useCallback((lot: Lot) => lotName(lot, lang), [lang]);
   const titleOf = useCallback((lot: Lot) => t('markerTitle', { name: lotName(lot, lang), free: lot.free }), [lang, t]);
@@ -46,7 +48,7 @@ export function MapView({ config, lots, selectedId, chosenLot, destination, pick
       />
       <StreetLayer lots={lots} selectedId={selectedId} chosenId={chosenId} nameOf={nameOf} onSelect={onSelect} />
       <LotMarkerLayer lots={lots} selectedId={selectedId} chosenId={chosenId} titleOf={titleOf} onSelect={onSelect} />
-      <GuideOverlay destination={destination} chosen={chosenLot} />
+      <GuideOverlay destination={destination} chosen={chosenLot} chanceText={chosenChance} />
       <MapClickPicker enabled={picking} onPick={onPick} />
       <FlyController target={flyTarget} />
       <MapResizeWatcher />

@@ -1,0 +1,203 @@
+// Devices on an existing MQTT broker (MQTT_BROKER_URL; docs/deploy.md): OneLot runs no broker and
+// consumes device events through an MQTT 5 shared subscription, so any number of ingest processes
+// split the devices' traffic between them.
+//
+// Durability rule, as on the embedded broker: a message is acknowledged (PUBACK to the broker) only
+// once its transaction committed (mqtt.js `customHandleAcks`). Sessions are persistent (clean start
+// off, a session expiry), so what a crashed process held unacknowledged stays in its session on the
+// broker and is delivered again when a process with the same INGEST_ID reconnects. Mosquitto 2.0
+// keeps a disconnected member in the shared group and keeps queueing its share to its session
+// (measured here: docs/deploy.md), so until that process returns another one adopts its sessions
+// (session-leases.ts): a crash costs seconds of latency, not events.
+//
+// mqtt.js reads a connection's packets one at a time: the next PUBLISH is handled only after the
+// previous one was acknowledged. The group commit needs many messages in flight, so one process
+// holds INGEST_BROKER_CONNECTIONS sessions, each a member of the shared group with one message in
+// flight; their messages meet in one EventWriter batch.
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Pool } from '../core/db/index.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { ChangeFeed, DeviceChange } from '../core/changes.ts';
+import type { BatchHook } from '../core/ingest-events.ts';
+import { DeviceDirectory, type Device } from './device-directory.ts';
+import { EventWriter } from './writer.ts';
+import { acceptMessage } from './accept.ts';
+import { leaseSessions, type SessionGroup } from './session-leases.ts';
+
+export interface BrokerConsumerConfig {
+  /** mqtt://user:password@host:port of OneLot's ingest account on the broker. */
+  url: string;
+  /** Sessions are onelot-ingest-{ingestId}-{n}: stable across restarts of this process. */
+  ingestId: string;
+  connections: number;
+  batchMax: number;
+  batchWaitMs: number;
+  /** Other processes write to the database too (ingest/writer.ts `shared`). */
+  shared?: boolean;
+  /** How long the broker keeps a disconnected session and its messages (s). */
+  sessionExpirySeconds?: number;
+}
+
+export interface BrokerConsumerDeps {
+  pool: Pool;
+  metrics: Metrics;
+  changes: ChangeFeed;
+  log: { info(o: unknown, m?: string): void; warn(o: unknown, m?: string): void; error(o: unknown, m?: string): void };
+  hooks?: BatchHook[];
+}
+
+export interface BrokerConsumer {
+  writer: EventWriter;
+  /** INGEST_IDs of other processes whose sessions this one drains now (session-leases.ts). */
+  adopted(): string[];
+  /** Sessions connected to the broker now. */
+  connectedClients(): number;
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+/** The group every ingest process joins: `$share/onelot-ingest/devices/+/events` (MQTT 5 §4.8.2). */
+export const SHARE_GROUP = 'onelot-ingest';
+export const SHARED_EVENTS = `$share/${SHARE_GROUP}/devices/+/events`;
+/** A day: an ingest process restarted within it gets back every message its sessions held. */
+const DEFAULT_SESSION_EXPIRY_S = 86_400;
+/** A device's identity is looked up once and kept this long (and dropped at once when operators change it). */
+const DEVICE_CACHE_MS = 60_000;
+const UNKNOWN_CACHE_MS = 5_000;
+/** MQTT 5 DISCONNECT reason code: another connection with this client id took the session [MQTT-3.1.4-3]. */
+const SESSION_TAKEN_OVER = 0x8e;
+
+export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerConsumerDeps): Promise<BrokerConsumer> {
+  const { metrics, log } = deps;
+  const writer = new EventWriter(deps.pool, {
+    batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
+  });
+  await writer.start();
+  const devices = deviceCache(new DeviceDirectory(deps.pool), deps.changes);
+  let closing = false;
+
+  const handle = (client: MqttClient): NonNullable<IClientOptions['customHandleAcks']> => (topic, payload, _packet, ack) => {
+    const parts = topic.split('/');
+    if (parts.length !== 3 || parts[0] !== 'devices' || parts[2] !== 'events') {
+      log.warn({ topic }, 'ingest: a message outside devices/{id}/events reached the shared subscription; dropped');
+      return ack(0);
+    }
+    devices.get(parts[1])
+      .then((device) => device
+        ? acceptMessage(writer, metrics, device, topic, payload)
+        // The broker let it through, so the device was enabled when it published: disabled since.
+        : writer.deadLetter({ deviceId: parts[1], topic, code: null, reason: 'the device is unknown or disabled; the broker accepted its message before it was', payload: payload.toString('utf8') }))
+      .then(
+        () => ack(0),
+        (err: Error) => {
+          // Not committed: no PUBACK. Drop the connection; the broker sends the message again on the
+          // resumed session [MQTT-4.4.0-1], to this process or, after its restart, to it again.
+          if (!closing) log.error({ err, topic }, 'ingest: not committed; reconnecting so the broker delivers it again');
+          client.stream.destroy();
+        },
+      );
+  };
+
+  const url = new URL(config.url);
+  let connected = 0;
+  const counted = { up: () => metrics.mqttClients.set(++connected), down: () => metrics.mqttClients.set(--connected) };
+  const open = (ingestId: string, count: number, adopted: boolean) => openSessions(url, ingestId, count, {
+    adopted, handle, counted, log, sessionExpirySeconds: config.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_S,
+  });
+  const own = open(config.ingestId, config.connections, false);
+  await own.connected.catch(async (err) => {
+    await own.end();
+    throw err;
+  });
+  // Sessions of ingest processes that are gone are drained by this one until they return.
+  const leases = await leaseSessions(deps.pool, { ingestId: config.ingestId, sessions: config.connections, log, adopt: (id, count) => open(id, count, true) });
+  log.info({ broker: url.host, sessions: config.connections, subscription: SHARED_EVENTS }, 'ingest: consuming device events from the external broker');
+
+  return {
+    writer,
+    connectedClients: () => connected,
+    healthy: () => own.clients.some((c) => c.connected),
+    adopted: () => leases.adopted(),
+    async close() {
+      closing = true;
+      devices.close();
+      await leases.stop();
+      // Commit (and acknowledge) what is in hand; what arrives meanwhile is left unacknowledged for the broker to send again.
+      await writer.close();
+      await Promise.all([own.end(), leases.endAdopted()]);
+      // Now that nothing of ours is in flight, another process may take these sessions at once.
+      await leases.release();
+    },
+  };
+}
+
+interface SessionOptions {
+  adopted: boolean;
+  handle: (client: MqttClient) => NonNullable<IClientOptions['customHandleAcks']>;
+  counted: { up(): void; down(): void };
+  log: BrokerConsumerDeps['log'];
+  sessionExpirySeconds: number;
+}
+
+/** An INGEST_ID's sessions: `count` persistent members of the shared group, one message in flight each. */
+function openSessions(url: URL, ingestId: string, count: number, o: SessionOptions): SessionGroup {
+  const clients: MqttClient[] = [];
+  let ended = false;
+  const end = async () => {
+    if (ended) return;
+    ended = true;
+    await Promise.all(clients.map((c) => c.endAsync()));
+  };
+  for (let n = 0; n < count; n++) {
+    const clientId = `onelot-ingest-${ingestId}-${n}`;
+    const client: MqttClient = mqtt.connect(`${url.protocol}//${url.host}`, {
+      clientId, protocolVersion: 5, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000,
+      username: decodeURIComponent(url.username) || undefined, password: decodeURIComponent(url.password) || undefined,
+      properties: { sessionExpiryInterval: o.sessionExpirySeconds },
+      customHandleAcks: (...args) => o.handle(client)(...args),
+    });
+    let up = false;
+    client.on('connect', (connack) => {
+      if (!up) o.counted.up();
+      up = true;
+      // A resumed session still holds its subscription; a new one subscribes.
+      if (!connack.sessionPresent) {
+        client.subscribe(SHARED_EVENTS, { qos: 1 }, (err, granted) => {
+          if (err || granted?.some((g) => g.qos > 1)) o.log.error({ err, granted, clientId }, `ingest: the broker refused the subscription to ${SHARED_EVENTS}; give OneLot's ingest account that right (docs/deploy.md)`);
+        });
+      }
+    });
+    client.on('close', () => { if (up) o.counted.down(); up = false; });
+    // MQTT 5 DISCONNECT 0x8E, session taken over: the owner of adopted sessions is back; let it have them.
+    client.on('disconnect', (packet) => {
+      if (o.adopted && packet.reasonCode === SESSION_TAKEN_OVER) void end();
+    });
+    client.on('error', (err) => o.log.warn({ clientId, err: err.message }, 'ingest: broker connection error'));
+    clients.push(client);
+  }
+  const connected = Promise.race([
+    new Promise<void>((resolve) => clients[0].once('connect', () => resolve())),
+    new Promise<void>((_, reject) => clients[0].once('error', (err) => reject(new Error(`cannot connect to MQTT_BROKER_URL ${url.host}: ${err.message}`)))),
+  ]);
+  connected.catch(() => {});
+  return { ingestId, clients, connected, end };
+}
+
+/** Devices by id, looked up once a minute at most; a device operators change is looked up again at once. */
+function deviceCache(directory: DeviceDirectory, changes: ChangeFeed) {
+  const cache = new Map<string, { device: Promise<Device | null>; at: number /* until */ }>();
+  const forget = ({ deviceId }: DeviceChange) => { cache.delete(deviceId); };
+  changes.on('devices', forget);
+  return {
+    get(id: string): Promise<Device | null> {
+      const hit = cache.get(id);
+      if (hit && Date.now() < hit.at) return hit.device;
+      const device = directory.find(id);
+      cache.set(id, { device, at: Date.now() + DEVICE_CACHE_MS });
+      // An unknown device (or a failed lookup) is asked again soon: it may be registered or enabled now.
+      device.then((d) => { if (!d) cache.set(id, { device, at: Date.now() + UNKNOWN_CACHE_MS }); }, () => cache.delete(id));
+      return device;
+    },
+    close: () => changes.off('devices', forget),
+  };
+}

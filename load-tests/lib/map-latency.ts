@@ -1,0 +1,44 @@
+// Event-to-map latency as bench:city measures it from the live SSE stream, honest about late messages.
+import { readAvailabilityStream } from './sse.ts';
+
+// Changes seen later than this after their event time are resolved against the fleet's late sends at the end.
+const SLOW_MS = 1000;
+
+/**
+ * Every bay change on the live stream carries its event time (since). A message the fleet
+ * deliberately held back (--late) is measured from when it was actually published, not from its old
+ * event time: the delay was the fleet's, not the platform's. The fleet reports those sends a moment
+ * later (`lateSent`: event time → publication, epoch ms), so changes slower than a second wait for
+ * the end to be resolved.
+ */
+export function watchMapLatency(httpUrl: string, lateSent: ReadonlyMap<number, number>) {
+  const watch = {
+    measuring: false, e2m: [] as number[], window: [] as number[], close: () => {},
+    slow: [] as Array<[since: number, at: number]>,
+    /** The measured latencies; `fromPublish` of them were late messages measured from their publication. */
+    resolve(): { e2m: number[]; fromPublish: number } {
+      let fromPublish = 0;
+      const e2m = [...watch.e2m];
+      for (const [since, at] of watch.slow) {
+        const published = lateSent.get(since);
+        if (published !== undefined) fromPublish += 1;
+        e2m.push(at - (published ?? since));
+      }
+      return { e2m, fromPublish };
+    },
+  };
+  const stream = readAvailabilityStream(`${httpUrl}/api/v1/stream`, (frame, at) => {
+    for (const b of frame.bays) {
+      if (!b.since) continue;
+      const since = Date.parse(b.since);
+      const ms = at - (lateSent.get(since) ?? since);
+      watch.window.push(ms);
+      if (!watch.measuring) continue;
+      if (ms > SLOW_MS) watch.slow.push([since, at]);
+      else watch.e2m.push(ms);
+    }
+  });
+  watch.close = () => stream.close();
+  return watch;
+}
+export type MapLatencyWatch = ReturnType<typeof watchMapLatency>;
