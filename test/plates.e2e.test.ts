@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { rmSync } from 'node:fs';
 import { consoleToken, connectDevice, nextSeq, publish, startTestPlatform, tempDataDir, waitFor, type TestPlatform } from './helpers.ts';
-import { api, newDriver } from './payments-fixtures.ts';
+import { api, backdateClaim, newDriver } from './payments-fixtures.ts';
 import { eventsTopic } from '../core/protocol.ts';
 import { loadConfig } from '../core/config.ts';
 import { billingModule, type BillingModule } from '../billing/index.ts';
@@ -158,7 +158,7 @@ describe('plates: whose stay is it', () => {
 
   it('a contactless plate whose stay was uncertain is not charged; once an operator confirms it, it is', async () => {
     await newDriver(p, '13900139013', '豫L12345', 'acct-plates');
-    await q(`UPDATE driver_plates SET claimed_at = claimed_at - interval '1 day' WHERE plate = '豫L12345'`);
+    await backdateClaim(p.db.pool, '豫L12345');
     const entry = ago(120);
     await gateRead('in', '皖L12345', entry, 0.88);
     await gateRead('out', '豫L12345', ago(15), 0.92);
@@ -180,7 +180,7 @@ describe('plates: whose stay is it', () => {
 
   it('a contactless plate whose stay was certain is charged at once', async () => {
     await newDriver(p, '13900139014', '豫L22345', 'acct-plates-2');
-    await q(`UPDATE driver_plates SET claimed_at = claimed_at - interval '1 day' WHERE plate = '豫L22345'`);
+    await backdateClaim(p.db.pool, '豫L22345');
     const entry = ago(110);
     await gateRead('in', '豫L22345', entry, 0.95);
     await gateRead('out', '豫L22345', ago(12), 0.94);
