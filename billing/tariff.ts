@@ -6,7 +6,7 @@
 //   cited where it is implemented;
 // - billing/tariff/explain.ts: explainBill, the bill in English or Chinese;
 // - billing/tariff/describe.ts: describeTariff, the rules in words; examples.ts: typical stays priced;
-// - billing/tariff/local-time.ts: the local wall clock from Intl (any IANA zone, DST included).
+// - core/local-time.ts: the local wall clock from Intl (any IANA zone, DST included).
 export { TARIFF_DEFAULTS, TariffSchema, type Band, type FeeLine, type FeeResult, type FreePeriod, type Tariff } from './tariff/schema.ts';
 export { parseTariff, tariffInForce } from './tariff/compile.ts';
 export { computeFee } from './tariff/fee.ts';

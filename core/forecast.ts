@@ -18,6 +18,7 @@
 // is stated too low next time (and the reverse): the stated chance is then passed through a monotone
 // recalibration map fitted on an out-of-fold back-test (each week of history read against curves
 // fitted without it) — the lot's own until `recalibrate` pools every lot's record into the city's.
+import { MINUTE_MS, offsetAt } from './local-time.ts';
 export const STEP_MINUTES = 15;
 export const HORIZON_STEPS = 8; // 2 hours
 const STEP_MS = STEP_MINUTES * 60_000;
@@ -95,11 +96,7 @@ function zoneOffsetMinutes(timeZone: string, t: number): number {
   const key = `${timeZone}|${day}`;
   let off = offsetCache.get(key);
   if (off === undefined) {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(new Date(day * DAY_MS + DAY_MS / 2));
-    const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
-    off = Math.round((local - (day * DAY_MS + DAY_MS / 2)) / 60_000);
+    off = offsetAt(timeZone, (day * DAY_MS + DAY_MS / 2) / MINUTE_MS);
     if (offsetCache.size > 10_000) offsetCache.clear();
     offsetCache.set(key, off);
   }

@@ -1,5 +1,6 @@
 // Quiet hours (REMINDER_QUIET_HOURS, default 21:00-08:00): no reminder SMS reaches a driver at night
 // in the lot's own time zone. Pure: the clock and the zone are parameters.
+import { localAt, MINUTE_MS } from '../core/local-time.ts';
 
 /** Minutes after local midnight the window starts and ends; it may cross midnight (start > end). */
 export interface QuietHours { startMin: number; endMin: number }
@@ -13,9 +14,7 @@ export function parseQuietHours(spec: string): QuietHours | null {
 
 /** The local minute of the day at `at` in `timeZone` (IANA), 0..1439. */
 function localMinute(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  return get('hour') * 60 + get('minute');
+  return localAt(timeZone, Math.floor(at.getTime() / MINUTE_MS)).minuteOfDay;
 }
 
 /** Inside the window: start inclusive, end exclusive (21:00-08:00: 21:00 is quiet, 08:00 is not). */

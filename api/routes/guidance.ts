@@ -5,6 +5,7 @@ import { distanceMeters, drivingMinutes, walkingMeters, navigationLinks, type La
 import { Guidance, LatLngQuery } from '../schemas.ts';
 import { toLotBody } from '../lot-body.ts';
 import type { Lot } from '../availability-cache.ts';
+import { localAt, MINUTE_MS } from '../../core/local-time.ts';
 
 // Ranking rule: a driver wants the nearest lot that will still have a space on arrival, at a fair
 // price. Walking distance dominates (a 1 km walk is worth little); the chance of a space at the
@@ -42,14 +43,8 @@ const DEFAULT_TRIP_M = 5_000;
 /** A lot full now is still offered when a space is at least this likely by the time the driver arrives. */
 const OFFER_FULL_LOT_AT = 0.5;
 
-const hourFormats = new Map<string, Intl.DateTimeFormat>();
-/** Local clock hour (fractional) in `timeZone`. */
-function localHour(timeZone: string, t: Date): number {
-  let f = hourFormats.get(timeZone);
-  if (!f) hourFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' })));
-  const [h, m] = f.format(t).split(':').map(Number);
-  return h + m / 60;
-}
+/** Local clock hour (fractional, to the minute) in `timeZone`. */
+const localHour = (timeZone: string, t: Date) => localAt(timeZone, Math.floor(t.getTime() / MINUTE_MS)).minuteOfDay / 60;
 
 /** When a driver leaving `from` now (or from DEFAULT_TRIP_M away) reaches the lot, by distance and time of day. */
 export function arrivalAt(lot: Pick<Lot, 'lat' | 'lng' | 'timeZone'>, from: LatLng | null, now: Date): Date {

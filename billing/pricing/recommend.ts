@@ -17,6 +17,7 @@
 //   the weeks under the price in force, at least one (recommendationWindow).
 import { inWindow } from '../tariff/compile.ts';
 import type { Band, Tariff } from '../tariff/schema.ts';
+import { DAY_MIN, localAt, MINUTE_MS, offsetAt } from '../../core/local-time.ts';
 
 export interface PricingPolicy {
   /** Occupancy share below which the price steps down (0..1). */
@@ -165,21 +166,11 @@ export function recommendationWindow(now: Date, lookbackWeeks: number, inForceSi
  * instant: the day a recommended version takes effect, so a week of prices is never cut in two.
  */
 export function nextMonday(timeZone: string, now: Date): string {
-  const parts: Record<string, string> = {};
-  for (const p of new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hourCycle: 'h23' }).formatToParts(now)) parts[p.type] = p.value;
-  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
+  const { day, weekday } = localAt(timeZone, Math.floor(now.getTime() / MINUTE_MS));
   const ahead = ((8 - weekday) % 7) || 7;
-  const localMidnight = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day) + ahead);
+  const localMidnight = (day + ahead) * DAY_MIN;
   // The zone's offset at that wall-clock midnight (two passes settle a DST change between now and then).
   let t = localMidnight;
-  for (let i = 0; i < 2; i++) t = localMidnight - offsetMs(timeZone, new Date(t));
-  return new Date(t).toISOString();
-}
-
-function offsetMs(timeZone: string, at: Date): number {
-  const p: Record<string, number> = {};
-  for (const part of new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(at)) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) - Math.floor(at.getTime() / 1000) * 1000;
+  for (let i = 0; i < 2; i++) t = localMidnight - offsetAt(timeZone, t);
+  return new Date(t * MINUTE_MS).toISOString();
 }

@@ -2,7 +2,7 @@
 // express, done once per tariff object and kept as its compiled form for the engine.
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { OneLotError } from '../../core/errors.ts';
-import { formatter } from './local-time.ts';
+import { formatter } from '../../core/local-time.ts';
 import { TARIFF_DEFAULTS, TariffSchema, type Band, type FreePeriod, type Tariff } from './schema.ts';
 
 /**

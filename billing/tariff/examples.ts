@@ -2,7 +2,7 @@
 // page price the same stays, explained line by line as the driver's invoice will be.
 import { computeFee } from './fee.ts';
 import { explainBill } from './explain.ts';
-import { DAY_MIN, localAt, MINUTE_MS } from './local-time.ts';
+import { DAY_MIN, localAt, MINUTE_MS } from '../../core/local-time.ts';
 import { TARIFF_DEFAULTS, type Tariff } from './schema.ts';
 import type { PlateKind } from '../../core/plates.ts';
 

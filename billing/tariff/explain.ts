@@ -1,6 +1,6 @@
 // The bill in words, English or Chinese: one sentence per fee line (times in the lot's zone) and
 // the total. computeFee stores the English one in each line; explainBill renders either language.
-import { dateOf, localAt, MINUTE_MS } from './local-time.ts';
+import { dateOf, localAt, MINUTE_MS } from '../../core/local-time.ts';
 import type { FeeLine, FeeResult } from './schema.ts';
 
 const yuan = (fen: number) => `${fen < 0 ? '−' : ''}¥${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;

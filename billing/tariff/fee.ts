@@ -25,7 +25,7 @@
 import type { PlateKind } from '../../core/plates.ts';
 import { compile, inWindow, invalid, type Compiled } from './compile.ts';
 import { describeLine } from './explain.ts';
-import { dateOf, DAY_MIN, localAt, MINUTE_MS, offsetAt, offsetChange } from './local-time.ts';
+import { dateOf, DAY_MIN, localAt, MINUTE_MS, offsetAt, offsetChange } from '../../core/local-time.ts';
 import type { Band, FeeLine, FeeResult, Tariff } from './schema.ts';
 
 interface FreeReason {

@@ -1,4 +1,5 @@
-// Local wall-clock time, from Intl only (no libraries, any IANA zone, DST included). Times are
+// Local wall-clock time in any IANA zone, from Intl only (no libraries, DST included): the tariff
+// engine, the forecast, guidance, price steps and quiet hours read the lot's clock here. Times are
 // epoch minutes (the engine reads times to the minute, billing/tariff/fee.ts).
 
 export const MINUTE_MS = 60_000;
