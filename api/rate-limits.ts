@@ -27,6 +27,11 @@ import { sharedSignInStore } from './rate-limit-store.ts';
 
 const MINUTE_MS = 60_000;
 
+/** RATE_LIMIT_ALLOW_LIST as addresses (comma-separated), for every limit here. */
+function allowListOf(config: Config): string[] {
+  return config.RATE_LIMIT_ALLOW_LIST.split(',').map((a) => a.trim()).filter(Boolean);
+}
+
 function tooMany(detail: string, retryAfterS: number): OneLotError {
   return new OneLotError('ONELOT_ERR_RATE_LIMITED', ` ${detail}; try again in ${retryAfterS} s`);
 }
@@ -38,7 +43,7 @@ function tooMany(detail: string, retryAfterS: number): OneLotError {
  */
 export function openDataLimit(app: App, config: Config): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const max = config.OPEN_DATA_LIMIT_PER_MINUTE;
-  const allowList = config.RATE_LIMIT_ALLOW_LIST.split(',').map((a) => a.trim()).filter(Boolean);
+  const allowList = allowListOf(config);
   const check = app.createRateLimit({ max, timeWindow: MINUTE_MS, allowList: (req) => allowList.includes(req.ip), keyGenerator: (req) => `open-data:${req.ip}` });
   return async (req, reply) => {
     const r = await check(req);
@@ -50,7 +55,7 @@ export function openDataLimit(app: App, config: Config): (req: FastifyRequest, r
 
 export async function registerRateLimits(app: App, config: Config, pool: Pool): Promise<SignInLimits> {
   const apiWide = config.API_RATE_LIMIT_PER_MINUTE;
-  const allowList = config.RATE_LIMIT_ALLOW_LIST.split(',').map((a) => a.trim()).filter(Boolean);
+  const allowList = allowListOf(config);
   await app.register(rateLimit, {
     global: apiWide > 0,
     max: apiWide,
