@@ -98,7 +98,7 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
       : 'database: PostgreSQL without TimescaleDB (native daily partitions of the event tables, retention by dropping partitions, OneLot\'s own occupancy rollup)');
     await onePerServer(MIGRATIONS_LOCK, () => migrate(db.pool, (m) => log.info(m)));
 
-    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs, database: { mode: db.mode, engine: db.engine } });
+    const metrics = createMetrics({ databaseBusySeconds: db.busySeconds, databaseSyncs: db.syncs, databaseHeap: db.heap, database: { mode: db.mode, engine: db.engine } });
     const changes = new ChangeFeed();
     if (server) cleanups.push(await startChangeRelay(changes, { connectionString: server, pool: db.pool, log: log.child({ part: 'change-relay' }) }));
     // Devices on an external broker (MQTT_BROKER_ADMIN_URL): OneLot provisions their accounts there.

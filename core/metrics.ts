@@ -17,16 +17,33 @@ export interface MetricsOptions {
   databaseBusySeconds?: () => number;
   /** The embedded database's syncs to disk so far (core/db: Database.syncs). */
   databaseSyncs?: () => SyncCounts;
+  /** The embedded database thread's JS heap (core/db: Database.heap). */
+  databaseHeap?: () => { used: number; limit: number; external: number } | undefined;
   /** Where the database is and how it keeps the event tables (core/db: Database.mode, Database.engine). */
   database?: { mode: string; engine: string };
 }
 
-/** onelot_database_info: which database this process runs on, as labels (the start-up log says it too). */
-function databaseInfo(registers: Registry[], database: { mode: string; engine: string }): void {
+/** onelot_database_info: which database this process runs on, as labels (the start-up log says it too); and its thread's heap. */
+function databaseInfo(registers: Registry[], database: { mode: string; engine: string }, heap: MetricsOptions['databaseHeap']): void {
+  if (heap) databaseHeap(registers, heap);
   new Gauge({
     name: 'onelot_database_info', labelNames: ['mode', 'engine'] as const, registers,
     help: 'Always 1; the labels say the database: mode embedded or external (DATABASE_URL), engine timescaledb (hypertables) or postgres (native partitions, core/db/engine.ts)',
   }).set(database, 1);
+}
+
+/** onelot_db_heap_bytes: the embedded database thread's heap, read at scrape time. */
+function databaseHeap(registers: Registry[], heap: NonNullable<MetricsOptions['databaseHeap']>): void {
+  new Gauge({
+    name: 'onelot_db_heap_bytes',
+    help: 'Embedded database: its thread\'s JS heap (used, and the limit past which the thread dies out of memory) and external memory (buffers), bytes',
+    labelNames: ['what'] as const,
+    registers,
+    collect() {
+      const h = heap();
+      if (h) for (const what of ['used', 'limit', 'external'] as const) this.set({ what }, h[what]);
+    },
+  });
 }
 
 export function createMetrics(opts: MetricsOptions = {}) {
@@ -74,7 +91,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
       }
     },
   });
-  if (opts.database) databaseInfo(r, opts.database);
+  if (opts.database) databaseInfo(r, opts.database, opts.databaseHeap);
   return {
     registry,
     eventLoopBusySeconds: busy,

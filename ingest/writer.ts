@@ -8,6 +8,7 @@ import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 import type { RejectCode } from '../core/protocol.ts';
+import { RecentKeys } from './recent-keys.ts';
 
 /** `code`: core/protocol.ts REJECT_CODES, which the console words; `reason` says it in English with the specifics. */
 export interface DeadLetter { deviceId: string | null; topic: string; code: RejectCode | null; reason: string; payload: string }
@@ -26,6 +27,8 @@ export interface WriterOptions {
   changes: ChangeFeed;
   log: { error(obj: unknown, msg?: string): void };
   hooks?: BatchHook[];
+  /** How many committed event keys to remember, to answer a device's resend without the database (ingest/recent-keys.ts). Default 65,536. */
+  recentKeys?: number;
   /** Called after every commit (or failed one): the broker's read gate resumes reading on it. */
   onCommitted?: () => void;
   /**
@@ -57,9 +60,11 @@ export class EventWriter {
   private readonly mirror = new BayMirror();
   private readonly lastSeenWritten: LastSeenWritten = new Map();
   private mirrorStale = false;
+  private readonly recent: RecentKeys;
 
   constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
     this.hooks = [...(opts.hooks ?? [])];
+    this.recent = new RecentKeys(opts.recentKeys ?? 65_536);
   }
 
   /** Load what the database holds about every bay; call once before the first write. */
@@ -191,18 +196,23 @@ export class EventWriter {
    * Issued together (pipelined: one round trip): the server runs them in order, and each read's
    * snapshot is taken when it starts, after the lock is held.
    */
-  private async beginShared(client: PoolClient, observations: Observed[], events: IngestEvent[]): Promise<unknown[]> {
+  private async beginShared(client: PoolClient, observations: Observed[], events: IngestEvent[], hooks: BatchHook[]): Promise<unknown[]> {
     const lots = await lotsOf(client, observations, this.mirror);
     const [, , , ...loaded] = await Promise.all([
       client.query('BEGIN'), lockLots(client, lots), this.mirror.refresh(client, bayCodes(observations)),
-      ...this.hooks.map((h) => h.load?.(client, events)),
+      ...hooks.map((h) => h.load?.(client, events)),
     ]);
     return loaded;
   }
 
-  private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
-    // Repeats inside one batch collapse here; repeats of committed events hit the unique key.
+  /**
+   * A batch's items by kind. Repeats inside one batch collapse here, and repeats of events this
+   * writer committed lately (a resend after a lost PUBACK) are answered from memory; older repeats
+   * hit the unique key.
+   */
+  private sort(batch: Item[]) {
     const seen = new Set<string>();
+    const keys: string[] = [];
     const events: IngestEvent[] = [];
     const dead: DeadLetter[] = [];
     const silenced: Observed[] = [];
@@ -212,10 +222,16 @@ export class EventWriter {
       if (item.kind === 'silence') { silenced.push(silenceAsObservation(item.silence)); continue; }
       const e = item.event;
       const key = `${e.deviceId}\u0000${e.seq}\u0000${e.eventTime.getTime()}`;
-      if (seen.has(key)) { inBatchDuplicates++; continue; }
+      if (seen.has(key) || this.recent.has(key)) { inBatchDuplicates++; continue; }
       seen.add(key);
+      keys.push(key);
       events.push(e);
     }
+    return { keys, events, dead, silenced, inBatchDuplicates };
+  }
+
+  private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
+    const { keys, events, dead, silenced, inBatchDuplicates } = this.sort(batch);
 
     if (this.mirrorStale) {
       await this.mirror.load(this.pool);
@@ -226,17 +242,19 @@ export class EventWriter {
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
     const shared = this.opts.shared === true;
-    const transaction = this.hooks.length > 0 || shared;
+    // The hooks build on events: a batch of repeats, dead letters or silences only has none for them.
+    const hooks = events.length ? this.hooks : [];
+    const transaction = hooks.length > 0 || shared;
     const observations = silenced.length ? [...events, ...silenced] : events;
     try {
       let loaded: unknown[] = [];
       if (shared) {
-        loaded = await this.beginShared(client, observations, events);
+        loaded = await this.beginShared(client, observations, events, hooks);
       } else if (transaction) {
         // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
         // depend on this batch's events, which are not stored yet.
         const begun = client.query('BEGIN');
-        [, ...loaded] = await Promise.all([begun, ...this.hooks.map((h) => h.load?.(client, events))]);
+        [, ...loaded] = await Promise.all([begun, ...hooks.map((h) => h.load?.(client, events))]);
       }
       const observed = await planObservations(client, observations, this.mirror);
       this.opts.metrics.mqttLate.inc(observed.late);
@@ -251,10 +269,10 @@ export class EventWriter {
       // Sent: while the database stores the events, the hooks plan on what they read. Only once the
       // statement has left this process: a large batch does not fit the socket buffer, and its tail
       // would wait for the end of a synchronous plan while the database sat idle.
-      if (this.hooks.some((h) => h.plan)) await flushed(client);
+      if (hooks.some((h) => h.plan)) await flushed(client);
       // A plan that throws is dropped, not raised here (the insert is in flight): the hook then
       // starts over on its own and raises the error where it can be handled.
-      const planned = this.hooks.map((h, i) => {
+      const planned = hooks.map((h, i) => {
         try {
           return h.plan && loaded[i] !== undefined ? h.plan(loaded[i], events) : undefined;
         } catch {
@@ -271,7 +289,7 @@ export class EventWriter {
       const afterCommit: Array<() => void> = [];
       if (transaction) {
         if (inserted < events.length) fresh = await freshOnly(client, events);
-        for (const [i, hook] of this.hooks.entries()) {
+        for (const [i, hook] of hooks.entries()) {
           const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
           if (then) afterCommit.push(then);
         }
@@ -279,6 +297,7 @@ export class EventWriter {
         await client.query('COMMIT');
       }
       this.mirror.apply(observed.updates);
+      for (const key of keys) this.recent.add(key);
       for (const e of touched) this.lastSeenWritten.set(e.deviceId, { seen: e.eventTime.getTime(), battery: e.battery ?? this.lastSeenWritten.get(e.deviceId)?.battery });
       for (const then of afterCommit) setImmediate(then);
       this.opts.metrics.mqttStored.inc(inserted);

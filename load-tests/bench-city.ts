@@ -288,12 +288,13 @@ async function startProgress(deps: Deps, platform: Platform, tStart: number, fle
     const sim = last ? new Date(last.simTime).toLocaleString('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' }) : '--:--';
     const usage = platform.usage();
     const heapUsed = deps.counter(text, 'onelot_process_nodejs_heap_size_used_bytes');
+    const dbHeap = text.includes('onelot_db_heap_bytes{') ? deps.sampleValue(text, 'onelot_db_heap_bytes', { what: 'used' }) : NaN;
     notePasses(text);
     const pass = state.health.at(-1);
     process.stderr.write(`  ${((now - tStart) / 1000).toFixed(0).padStart(4)} s ${state.phase.padEnd(10)} sim ${sim} · ` +
       (s ? `conn ${s.connected}/${s.links} · ${s.startup.pending ? `start-up ${s.startup.messages - s.startup.pending}/${s.startup.messages} · ` : ''}` +
         `acked ${s.acked} in-flight ${s.inFlight} queued ${s.queued} · dropped ${s.droppedEvents} ev ${s.droppedHeartbeats} hb · err ${s.errors} · ` : '') +
-      `stored ${rate}/s · e2m p50 ${w.p50} p99 ${w.p99} ms (${w.n}) · ${pass ? `health pass ${pass.seconds.toFixed(2)} s (${state.health.length}) · ` : ''}RSS platform ${usage ? Math.round(usage.rssBytes / 1e6) : '?'} MB (main heap ${Math.round(heapUsed / 1e6)} MB) sim ${last ? Math.round(last.rss / 1e6) : '?'} MB · load ${os.loadavg()[0].toFixed(2)}\n`);
+      `stored ${rate}/s · e2m p50 ${w.p50} p99 ${w.p99} ms (${w.n}) · ${pass ? `health pass ${pass.seconds.toFixed(2)} s (${state.health.length}) · ` : ''}RSS platform ${usage ? Math.round(usage.rssBytes / 1e6) : '?'} MB (main heap ${Math.round(heapUsed / 1e6)} MB${Number.isFinite(dbHeap) ? `, db heap ${Math.round(dbHeap / 1e6)} MB` : ''}) sim ${last ? Math.round(last.rss / 1e6) : '?'} MB · load ${os.loadavg()[0].toFixed(2)}\n`);
   }, PROGRESS_MS);
   return state;
 }

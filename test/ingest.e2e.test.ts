@@ -100,10 +100,21 @@ describe('a bay sensor over MQTT', () => {
       const msg = { type: 'occupancy', seq: nextSeq(), ts: new Date().toISOString(), occupied: true };
       await publish(client, eventsTopic(d.id), msg);
       expect(seen).toEqual([{ fresh: [msg.seq], planned: { storedBefore, seqs: [msg.seq] } }]);
-      await publish(client, eventsTopic(d.id), msg); // a repeat: stored already, so nothing is fresh
+      // A repeat of what this writer just committed is answered from memory (ingest/recent-keys.ts):
+      // stored once, and no batch for the hook.
+      await publish(client, eventsTopic(d.id), msg);
+      expect(seen).toHaveLength(1);
+      expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, msg.seq])).toBe(1);
+      // A repeat only the database knows (committed by another ingest process, or long ago): the
+      // unique key finds it, nothing is fresh, and the plan made for it is not handed over.
+      const other = { ...msg, seq: nextSeq() };
+      await p.db.pool.query(
+        `INSERT INTO device_events (event_time, received_at, device_id, seq, type, lot_id, bay_code, payload)
+         VALUES ($1, now(), $2, $3, 'occupancy', $4, $5, $6)`, [other.ts, d.id, other.seq, d.lotId, d.bayCode, JSON.stringify(other)]);
+      await publish(client, eventsTopic(d.id), other);
       expect(seen[1]).toEqual({ fresh: [], planned: undefined });
       const next = { ...msg, seq: nextSeq(), occupied: false };
-      await Promise.all([publish(client, eventsTopic(d.id), msg), publish(client, eventsTopic(d.id), next)]);
+      await Promise.all([publish(client, eventsTopic(d.id), other), publish(client, eventsTopic(d.id), next)]);
       // If both landed in one batch, the plan covered the repeat too: the hook must start over.
       const last = seen[seen.length - 1];
       expect(last.fresh).toEqual([next.seq]);

@@ -3,6 +3,9 @@ import { Worker } from 'node:worker_threads';
 import type { EmbeddedDatabase } from './embedded.ts';
 import { readSyncCounts, SYNC_COUNTER_BYTES } from './sync-counters.ts';
 
+/** The database thread's JS heap, bytes (v8.getHeapStatistics in the worker, every 2 s). */
+export interface HeapFigures { used: number; limit: number; external: number }
+
 export function startEmbeddedDatabaseWorker(dataDir: string, durable = true): Promise<EmbeddedDatabase> {
   // The worker is TypeScript too: register tsx's loader in it first (Node 20 workers do not inherit
   // the main thread's loaders, nor honour --import in execArgv).
@@ -16,12 +19,15 @@ export function startEmbeddedDatabaseWorker(dataDir: string, durable = true): Pr
     worker.once('error', onError);
     worker.once('exit', onExit);
     worker.once('message', (msg) => {
+      let heap: HeapFigures | undefined;
+      worker.on('message', (m) => { if (m?.heap) heap = m.heap; });
       worker.off('error', onError);
       worker.off('exit', onExit);
       let closing: Promise<void> | undefined;
       resolve({
         connection: msg.connection,
         busySeconds: () => worker.performance.eventLoopUtilization().active / 1000,
+        heap: () => heap,
         syncs: durable ? () => readSyncCounts(syncCounters) : undefined,
         close() {
           closing ??= new Promise<void>((done) => {

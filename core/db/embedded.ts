@@ -22,6 +22,8 @@ export interface EmbeddedDatabase {
   connection: { host: string; port: number; user: string; database: string; password: string };
   /** Seconds the database thread has been busy since it started (its event loop's active time), where known. */
   busySeconds?: () => number;
+  /** Worker mode: the database thread's JS heap as last reported (undefined until its first report). */
+  heap?: () => { used: number; limit: number; external: number } | undefined;
   /** Syncs to disk so far (durable-fs.ts); undefined when not durable. */
   syncs?: () => SyncCounts;
   close(): Promise<void>;

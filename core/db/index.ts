@@ -29,6 +29,8 @@ export interface Database {
   busySeconds?: () => number;
   /** Embedded mode, durable: how many times commits and checkpoints were synced to disk (durable-fs.ts). */
   syncs?: () => SyncCounts;
+  /** Embedded mode: the database thread's JS heap (bytes used, its cap, external memory), as last reported. */
+  heap?: () => { used: number; limit: number; external: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     engine,
     busySeconds: embedded?.busySeconds,
     syncs: embedded?.syncs,
+    heap: embedded?.heap,
     async close() {
       if (closed) return;
       closed = true;
