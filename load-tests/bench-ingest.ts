@@ -1,7 +1,13 @@
-// npm run bench:ingest [-- --devices 1000 --seconds 20 --window 1 --database-url URL --glue]
+// npm run bench:ingest [-- --devices 1000 --seconds 20 --window 1 --rate N --no-bare --database-url URL --glue --cpu-prof DIR]
 // Starts the platform as `npm start` does, in its own process (demo district, no simulator),
 // drives N real MQTT devices (QoS 1) from a separate process at the highest rate PUBACKs allow, and
-// prints one JSON line of figures. Everything about the platform is read from outside: /metrics
+// prints one JSON line of figures. Then, in the same run, the bare-broker baseline
+// (load-tests/lib/bare-broker.ts: aedes acknowledging at once, storing nothing) with the same devices
+// and window: both rates and their ratio (issue 14: ≥ 0.4); --no-bare skips it.
+// --rate N: an open loop instead, N msg/s over the devices whatever the PUBACKs (a closed loop's
+// PUBACK latency is in-flight ÷ rate by construction; latency targets belong to an open loop).
+// --cpu-prof DIR: the platform runs under `node --cpu-prof` (main and database threads, one
+// .cpuprofile each, written when it stops); load-tests/profile-top.ts reads them. Everything about the platform is read from outside: /metrics
 // (stored messages, commit batches, busy threads) and /proc/<pid> (CPU, RSS).
 // --database-url: the platform runs on that PostgreSQL server (TimescaleDB or plain 15+), in a
 // database of its own made for the run and dropped after it. --glue: then the glue baseline
@@ -17,20 +23,28 @@ import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
 import { rssPeakSampler, settleIngest, startPlatformProcess, type ProcessUsage } from './lib/platform-process.ts';
 import { driveDevices } from './lib/drive-devices.ts';
 import { runGlueBaseline } from './lib/glue-baseline.ts';
+import { runBareBaseline } from './lib/bare-broker.ts';
 import { createScratchDatabase, LOCAL_SERVER_URL } from './lib/scratch-database.ts';
 
 const { values } = parseArgs({ options: {
   devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, window: { type: 'string', default: '1' },
   'database-url': { type: 'string' }, glue: { type: 'boolean', default: false },
+  rate: { type: 'string' }, 'no-bare': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' },
 } });
 const devicesN = Number(values.devices);
 const seconds = Number(values.seconds);
 const window = Number(values.window);
+const rate = values.rate ? Number(values.rate) : undefined;
+const load = rate ? { mode: 'open' as const, rate } : { mode: 'closed' as const };
+const profileDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const database = values['database-url'] ? await createScratchDatabase('onelot_bench', values['database-url']) : null;
-const platform = await startPlatformProcess({ dataDir, env: database ? { DATABASE_URL: database.url } : {} });
+const platform = await startPlatformProcess({
+  dataDir, env: database ? { DATABASE_URL: database.url } : {},
+  nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+});
 const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
 const devices = creds.devices.filter((d) => d.kind === 'bay-sensor').slice(0, devicesN);
 if (devices.length < devicesN) console.warn(`only ${devices.length} sensors in the demo fleet; using them all`);
@@ -42,7 +56,7 @@ const stream = readAvailabilityStream(`${platform.httpUrl}/api/v1/stream`, (fram
 const rss = rssPeakSampler(platform.pid);
 // The window is the generator's: from all devices connected to its last acknowledgement.
 let atStart = { text: '', at: 0, usage: null as ProcessUsage | null, own: process.cpuUsage() };
-const result = await driveDevices({ mqttUrl: platform.mqttUrl, devices, seconds, window }, async () => {
+const result = await driveDevices({ mqttUrl: platform.mqttUrl, devices, seconds, window, ...load }, async () => {
   atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage(), own: process.cpuUsage() };
 });
 // Where the time went: the platform's main thread (MQTT, validation, pg client, HTTP) and its
@@ -74,7 +88,7 @@ stream.close();
 const puback = summarize(result.latencies);
 const vis = summarize(visibility);
 const figures = {
-  benchmark: 'ingest', devices: devices.length, seconds: Math.round(result.elapsed * 10) / 10, window,
+  benchmark: 'ingest', devices: devices.length, seconds: Math.round(result.elapsed * 10) / 10, window, ...load,
   storedPerSecond: Math.round(stored / result.elapsed), acked: result.acked, stored, publishErrors: result.errors,
   pubackMs: { p50: puback.p50, p99: puback.p99, max: puback.max },
   visibilityMs: { p50: vis.p50, p99: vis.p99, samples: vis.n },
@@ -92,12 +106,22 @@ const figures = {
 };
 await platform.stop();
 await database?.drop();
-// The glue baseline after OneLot, not beside it: each has the machine to itself.
+// The baselines after OneLot, not beside it: each has the machine to itself.
+const bare = values['no-bare'] ? null : await runBareBaseline({ devices, seconds, window, ...load });
 const glue = values.glue
-  ? await runGlueBaseline({ serverUrl: values['database-url'] ?? LOCAL_SERVER_URL, devices, seconds, window, batchMax: 2000, batchWaitMs: 5 })
+  ? await runGlueBaseline({ serverUrl: values['database-url'] ?? LOCAL_SERVER_URL, devices, seconds, window, ...load, batchMax: 2000, batchWaitMs: 5 })
   : null;
-console.log(JSON.stringify({ ...figures, ...(glue ? { glue, ratioToGlue: Math.round((figures.storedPerSecond / glue.storedPerSecond) * 100) / 100 } : {}) }));
-console.error(`${glue ? 'OneLot: ' : ''}stored ${figures.storedPerSecond} msg/s · PUBACK p50 ${puback.p50} ms p99 ${puback.p99} ms · visible p50 ${vis.p50} ms p99 ${vis.p99} ms · platform RSS ${figures.rssMB} MB (target ≥ 20,000 msg/s, PUBACK p99 < 50 ms)`);
+const ratio = (baseline: number) => Math.round((figures.storedPerSecond / baseline) * 100) / 100;
+console.log(JSON.stringify({
+  ...figures,
+  ...(bare ? { bare, ratioToBare: ratio(bare.ackedPerSecond) } : {}),
+  ...(glue ? { glue, ratioToGlue: ratio(glue.storedPerSecond) } : {}),
+}));
+console.error(`OneLot: stored ${figures.storedPerSecond} msg/s · PUBACK p50 ${puback.p50} ms p99 ${puback.p99} ms · visible p50 ${vis.p50} ms p99 ${vis.p99} ms · platform RSS ${figures.rssMB} MB${rate ? ` (open loop at ${rate} msg/s: target PUBACK p99 ≤ 50 ms at 5,000)` : ''}`);
+if (bare) {
+  console.error(`bare aedes (PUBACK on receipt, nothing stored): ${bare.ackedPerSecond} msg/s · PUBACK p50 ${bare.pubackMs.p50} ms p99 ${bare.pubackMs.p99} ms`);
+  if (!rate) console.error(`OneLot ÷ bare broker: ${ratio(bare.ackedPerSecond).toFixed(2)} (target ≥ 0.4)`);
+}
 if (glue) {
   console.error(`glue baseline (Mosquitto 2, PUBACK on receipt, Node batch inserts): stored ${glue.storedPerSecond} msg/s · PUBACK p99 ${glue.pubackMs.p99} ms${glue.caughtUp ? '' : ` · ${glue.acked - glue.stored} acknowledged messages never stored`}`);
   console.error(`OneLot ÷ glue: ${(figures.storedPerSecond / glue.storedPerSecond).toFixed(2)} (target ≥ 0.7 with PUBACK after commit)`);

@@ -28,6 +28,8 @@ export interface PlatformProcessOptions {
   logLevel?: string;
   /** More environment for the platform (SEED_DEMO, SCHEDULED_JOBS, …); wins over everything else. */
   env?: Record<string, string>;
+  /** More node options before the entry point (e.g. `--cpu-prof`; the database worker thread inherits them). */
+  nodeArgs?: string[];
   /** JS heap cap, as `npm start` sets it from ONELOT_HEAP_MB (default 512). */
   heapMb?: number;
   /** Longest wait for GET /healthz = 200 (a whole city takes a while to open). Default 300 s. */
@@ -89,7 +91,7 @@ export async function startPlatformProcess(opts: PlatformProcessOptions): Promis
     SCHEDULED_JOBS: process.env.SCHEDULED_JOBS ?? 'false',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', 'main.ts'], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...(opts.nodeArgs ?? []), '--import', 'tsx', 'main.ts'], {
     cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid!;
