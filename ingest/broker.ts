@@ -73,6 +73,8 @@ interface HookContext {
   rates: ConnectRateLimiter;
   metrics: Metrics;
   log: BrokerDeps['log'];
+  /** PUBLISH packets stored by the writer: they end there (see `endAtTheWriter`). */
+  stored: WeakSet<object>;
 }
 
 export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promise<Broker> {
@@ -98,7 +100,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const limiter = shared ?? new ConnectLimiter();
   const ctx: HookContext = {
     directory, writer, devices: new WeakMap<object, Device>(), limiter,
-    rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log,
+    rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log, stored: new WeakSet(),
   };
 
   const options: AedesOptions = {
@@ -118,6 +120,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   };
 
   const aedes = await Aedes.createBroker(options);
+  endAtTheWriter(aedes, ctx.stored);
   aedes.on('clientError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT client error'));
   aedes.on('connectionError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT connection error'));
 
@@ -219,7 +222,7 @@ function authorizeSubscribe({ devices, metrics, log }: HookContext): NonNullable
  * PUBLISH: topic, then payload, then the durable write, and only then done(), after which aedes
  * sends PUBACK: the durability rule (PUBACK means committed) lives here.
  */
-function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNullable<AedesOptions['authorizePublish']> {
+function authorizePublish({ writer, devices, metrics, log, stored }: HookContext): NonNullable<AedesOptions['authorizePublish']> {
   return (client, packet, done) => {
     const connected = client ? devices.get(client) : undefined;
     // A device publishes for itself; a gateway also for each child registered under it.
@@ -234,12 +237,26 @@ function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNu
     }
     // Device events are ours to keep, not to redistribute as retained messages.
     packet.retain = false;
-    const stored = acceptMessage(writer, metrics, device, packet.topic, packet.payload as Buffer);
-    stored.then(
-      () => done(null),
+    acceptMessage(writer, metrics, device, packet.topic, packet.payload as Buffer).then(
+      () => { stored.add(packet); done(null); },
       // Not committed: close the connection without PUBACK so the device resends.
       (err: Error) => done(err),
     );
+  };
+}
+
+/**
+ * A stored device event is not routed on after its PUBACK: nobody may subscribe to devices/+/events
+ * (authorizeSubscribe allows a device only its commands topic), so aedes' QoS 1 publish — a lookup
+ * of offline subscriptions in its persistence, an mqemitter emit, its 'publish' event — was work for
+ * no one on every message (issue 14, measured in docs/performance.md "A leaner ingest path").
+ * Everything else (commands to devices, $SYS) is published as before.
+ */
+function endAtTheWriter(aedes: Aedes, stored: WeakSet<object>): void {
+  const publish = aedes.publish.bind(aedes) as (packet: object, client: unknown, done?: (err?: Error | null) => void) => void;
+  (aedes as unknown as { publish: typeof publish }).publish = (packet, client, done) => {
+    if (typeof client !== 'function' && stored.has(packet)) return done?.(null);
+    publish(packet, client, done);
   };
 }
 

@@ -55,10 +55,13 @@ const stream = readAvailabilityStream(`${platform.httpUrl}/api/v1/stream`, (fram
 
 const rss = rssPeakSampler(platform.pid);
 // The window is the generator's: from all devices connected to its last acknowledgement.
-let atStart = { text: '', at: 0, usage: null as ProcessUsage | null, own: process.cpuUsage() };
+// CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps: the window's place in a --cpu-prof profile.
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+let atStart = { text: '', at: 0, usage: null as ProcessUsage | null, own: process.cpuUsage(), us: 0 };
 const result = await driveDevices({ mqttUrl: platform.mqttUrl, devices, seconds, window, ...load }, async () => {
-  atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage(), own: process.cpuUsage() };
+  atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage(), own: process.cpuUsage(), us: monotonicUs() };
 });
+const windowUs = [atStart.us, monotonicUs()];
 // Where the time went: the platform's main thread (MQTT, validation, pg client, HTTP) and its
 // database thread, as busy shares of the window, and the whole process's CPU in cores.
 const endText = await platform.metrics();
@@ -103,6 +106,8 @@ const figures = {
     benchCores: Math.round(((own.user + own.system) / 1e6 / wall) * 100) / 100,
   },
   platform: { process: 'child', pid: platform.pid, database: /engine="(\w+)"/.exec(endText)?.[1] ?? null },
+  // For load-tests/profile-top.ts --window (the profiles' clock).
+  ...(profileDir ? { profile: { dir: profileDir, windowUs: windowUs.join(',') } } : {}),
 };
 await platform.stop();
 await database?.drop();
