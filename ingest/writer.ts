@@ -5,14 +5,14 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
-import { BayMirror, type BayUpdate } from './bay-mirror.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 import type { RejectCode } from '../core/protocol.ts';
+import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
 
 /** `code`: core/protocol.ts REJECT_CODES, which the console words; `reason` says it in English with the specifics. */
 export interface DeadLetter { deviceId: string | null; topic: string; code: RejectCode | null; reason: string; payload: string }
 
-/** A bay whose reporting device fell silent: shown unknown from `at` until the device reports again. */
+/** A bay whose evidence changed standing (a device fell silent, was flagged stuck, or a camera is overdue): decided again. */
 export interface Silence { bayCode: string; deviceId: string; at: Date }
 
 type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred }
@@ -30,9 +30,9 @@ export interface WriterOptions {
   onCommitted?: () => void;
   /**
    * Other processes write to this database too (processes by role: README, "Roles"): each batch
-   * locks the lots it touches and reads their bays from the database, so the database decides
-   * what an event changes, not this process's mirror; and its availability change is relayed to
-   * the other processes in its own transaction.
+   * locks the lots it touches, so the hooks (sessions) read what the lock protects, and its
+   * availability change is relayed to the other processes in its own transaction. The bays
+   * themselves are decided in the database by every writer (BATCH_SQL, migrations/024).
    */
   shared?: boolean;
 }
@@ -54,18 +54,15 @@ export class EventWriter {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly hooks: BatchHook[];
-  private readonly mirror = new BayMirror();
   private readonly lastSeenWritten: LastSeenWritten = new Map();
-  private mirrorStale = false;
+  private touchedStale = false;
 
   constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
     this.hooks = [...(opts.hooks ?? [])];
   }
 
-  /** Load what the database holds about every bay; call once before the first write. */
-  async start(): Promise<void> {
-    await this.mirror.load(this.pool);
-  }
+  /** Kept for the broker's start-up order; the bays are decided in the database (migrations/024). */
+  async start(): Promise<void> {}
 
   /** Messages read from devices and not yet committed: waiting, or in the commit under way. */
   get backlog(): number {
@@ -84,12 +81,19 @@ export class EventWriter {
   }
 
   /**
-   * Resolves once these bays are stored as unknown (and the lot counts and the map with them).
-   * Through the writer, not beside it: it alone keeps bay_state and its mirror in step. A bay a
-   * report newer than `at` has reached, or that is unknown already, is left as it is.
+   * Resolves once these bays are decided again from their evidence (and the lot counts and the
+   * map with them): a device fell silent or was flagged stuck, so its word no longer counts, and
+   * the bay follows the other evidence or goes unknown — never "free" on a silent sensor's word.
+   * Through the writer, in its batch statement, so one statement alone changes bay_state.
    */
   markUnknown(silences: Silence[]): Promise<void> {
-    return Promise.all(silences.map((silence) => this.enqueue((done) => ({ kind: 'silence', silence, done })))).then(() => {});
+    return this.recheck(silences.map((s) => s.bayCode));
+  }
+
+  /** Resolves once these bays are decided again from their evidence (see markUnknown). */
+  recheck(bayCodes: Iterable<string>): Promise<void> {
+    const codes = [...new Set(bayCodes)];
+    return Promise.all(codes.map((bayCode) => this.enqueue((done) => ({ kind: 'silence', silence: { bayCode, deviceId: '', at: new Date() }, done })))).then(() => {});
   }
 
   private enqueue(make: (d: Deferred) => Item): Promise<void> {
@@ -148,9 +152,9 @@ export class EventWriter {
     } catch (err) {
       // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
       // When whether it committed is unknown (the connection broke, or a lost answer outside a
-      // transaction), re-read the bay states before the next batch, so a resent message is judged
-      // against what the database really holds. An SQL error rolled everything back: nothing to re-read.
-      if (outcomeUnknown(err)) this.mirrorStale = true;
+      // transaction), forget what we think last_seen holds. Bays are decided in the database, so a
+      // resent message is judged against what it really holds. An SQL error rolled everything back.
+      if (outcomeUnknown(err)) this.touchedStale = true;
       this.opts.log.error({ err, batch: batch.length }, 'ingest commit failed');
       for (const item of batch) item.done.reject(err as Error);
     } finally {
@@ -185,16 +189,17 @@ export class EventWriter {
   }
 
   /**
-   * Another process may have changed these lots' bays and sessions since we last looked: lock the
-   * lots (every writer takes them in one order, so none waits on another in a circle), then read.
-   * The hooks read after the lock, so they see what it protects. Resolves with what they read.
-   * Issued together (pipelined: one round trip): the server runs them in order, and each read's
-   * snapshot is taken when it starts, after the lock is held.
+   * Another process may have changed these lots' sessions since we last looked: lock the lots
+   * (every writer takes them in one order, so none waits on another in a circle), then read. The
+   * hooks read after the lock, so they see what it protects. Resolves with what they read. Issued
+   * together (pipelined: one round trip): the server runs them in order, and each read's snapshot
+   * is taken when it starts, after the lock is held. Bays need no lock of their own: the batch
+   * statement reads them FOR UPDATE and decides in the database (migrations/024).
    */
-  private async beginShared(client: PoolClient, observations: Observed[], events: IngestEvent[]): Promise<unknown[]> {
-    const lots = await lotsOf(client, observations, this.mirror);
-    const [, , , ...loaded] = await Promise.all([
-      client.query('BEGIN'), lockLots(client, lots), this.mirror.refresh(client, bayCodes(observations)),
+  private async beginShared(client: PoolClient, recheck: Set<string>, events: IngestEvent[]): Promise<unknown[]> {
+    const lots = await lotsOf(client, events, recheck);
+    const [, , ...loaded] = await Promise.all([
+      client.query('BEGIN'), lockLots(client, lots),
       ...this.hooks.map((h) => h.load?.(client, events)),
     ]);
     return loaded;
@@ -205,11 +210,11 @@ export class EventWriter {
     const seen = new Set<string>();
     const events: IngestEvent[] = [];
     const dead: DeadLetter[] = [];
-    const silenced: Observed[] = [];
+    const recheck = new Set<string>();
     let inBatchDuplicates = 0;
     for (const item of batch) {
       if (item.kind === 'dead') { dead.push(item.dead); continue; }
-      if (item.kind === 'silence') { silenced.push(silenceAsObservation(item.silence)); continue; }
+      if (item.kind === 'silence') { recheck.add(item.silence.bayCode); continue; }
       const e = item.event;
       const key = `${e.deviceId}\u0000${e.seq}\u0000${e.eventTime.getTime()}`;
       if (seen.has(key)) { inBatchDuplicates++; continue; }
@@ -217,36 +222,33 @@ export class EventWriter {
       events.push(e);
     }
 
-    if (this.mirrorStale) {
-      await this.mirror.load(this.pool);
+    if (this.touchedStale) {
       this.lastSeenWritten.clear();
-      this.mirrorStale = false;
+      this.touchedStale = false;
     }
     const client = await this.pool.connect();
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
     const shared = this.opts.shared === true;
     const transaction = this.hooks.length > 0 || shared;
-    const observations = silenced.length ? [...events, ...silenced] : events;
     try {
       let loaded: unknown[] = [];
       if (shared) {
-        loaded = await this.beginShared(client, observations, events);
+        loaded = await this.beginShared(client, recheck, events);
       } else if (transaction) {
         // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
         // depend on this batch's events, which are not stored yet.
         const begun = client.query('BEGIN');
         [, ...loaded] = await Promise.all([begun, ...this.hooks.map((h) => h.load?.(client, events))]);
       }
-      const observed = await planObservations(client, observations, this.mirror);
-      this.opts.metrics.mqttLate.inc(observed.late);
+      const observed = planObservations(events, recheck);
       const touched = planTouch(events, this.lastSeenWritten);
       const stored = client.query(BATCH_SQL, [
         JSON.stringify(events.map((e) => ({ t: e.eventTime, r: e.receivedAt, d: e.deviceId, s: e.seq, y: e.type, l: e.lotId, b: e.bayCode, p: e.payload }))),
         JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, c: d.code, r: d.reason, p: d.payload }))),
-        JSON.stringify(observed.updates.map((u) => ({ c: u.code, o: u.occupied, s: new Date(u.since), t: new Date(u.eventTime), d: u.deviceId, q: u.seq }))),
-        JSON.stringify([...observed.deltas].map(([id, d]) => ({ l: id, f: d.free, o: d.occupied, u: d.unknown }))),
-        JSON.stringify(touched.map((e) => ({ i: e.deviceId, t: e.eventTime, b: e.battery ?? null }))),
+        JSON.stringify(observed),
+        `${CONFIRM_WITHIN_S} seconds`,
+        JSON.stringify(touched.map((e) => ({ i: e.deviceId, t: e.eventTime, b: e.battery ?? null, h: e.heartbeat }))),
       ]);
       // Sent: while the database stores the events, the hooks plan on what they read. Only once the
       // statement has left this process: a large batch does not fit the socket buffer, and its tail
@@ -263,27 +265,30 @@ export class EventWriter {
       });
       const { rows } = await stored;
       const inserted = Number(rows[0].inserted);
-      const lots: LotCounts[] = (rows[0].lots ?? []).map((c: { lot_id: string; free: number; occupied: number; unknown: number; updated_at: string }) => (
-        { id: c.lot_id, free: c.free, occupied: c.occupied, unknown: c.unknown, updatedAt: new Date(c.updated_at).toISOString() }));
+      this.opts.metrics.mqttLate.inc(Number(rows[0].late ?? 0));
+      let lots: LotCounts[] = (rows[0].lots ?? []).map(lotCounts);
+      const changes: BayChange[] = (rows[0].bays ?? []).map((b: { c: string; l: string; o: boolean | null; s: string | null }) => (
+        { code: b.c, lotId: b.l, occupied: b.o, since: b.s ? new Date(b.s).toISOString() : null }));
       // A bay update never needs to know which events were repeats (a repeat is never newer than
-      // the mirror), but hooks and metrics do; asking costs a query only when repeats exist.
+      // what the bay holds), but hooks, gate counts and metrics do; asking costs a query only when repeats exist.
       let fresh = events;
       const afterCommit: Array<() => void> = [];
       if (transaction) {
         if (inserted < events.length) fresh = await freshOnly(client, events);
+        const gates = gateCounts(fresh);
+        if (gates.length) lots = mergeLots(lots, await countGates(client, gates));
         for (const [i, hook] of this.hooks.entries()) {
           const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
           if (then) afterCommit.push(then);
         }
-        if (shared && (lots.length || observed.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: observed.changes });
+        if (shared && (lots.length || changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: changes });
         await client.query('COMMIT');
       }
-      this.mirror.apply(observed.updates);
       for (const e of touched) this.lastSeenWritten.set(e.deviceId, { seen: e.eventTime.getTime(), battery: e.battery ?? this.lastSeenWritten.get(e.deviceId)?.battery });
       for (const then of afterCommit) setImmediate(then);
       this.opts.metrics.mqttStored.inc(inserted);
       this.opts.metrics.mqttDuplicates.inc(events.length - inserted + inBatchDuplicates);
-      return { lots, bays: observed.changes };
+      return { lots, bays: changes };
     } catch (err) {
       if (transaction) await client.query('ROLLBACK').catch(() => {});
       throw err;
@@ -293,8 +298,33 @@ export class EventWriter {
   }
 }
 
-// One statement per batch: raw events, dead letters, bay states, lot counts (by delta), occupancy
-// samples and device last-seen, as data-modifying CTEs. JSON documents instead of many text arrays:
+/**
+ * How long a camera may take to confirm a sensor's "free" before the bay turns unknown
+ * (migrations/024 bay_belief): it reads 2–10 s after the sensor, and a report may come up to
+ * half a minute late over a poor link.
+ */
+export const CONFIRM_WITHIN_S = 45;
+/**
+ * Silent (migrations/024 devices.silent_after): two heartbeats missed — nothing by its last
+ * heartbeat + SILENT_INTERVALS of its cadence (10% over 2, for a loaded device's jitter), and
+ * nothing for AFTER_WORD_INTERVALS after its last word of any kind. One lost heartbeat is
+ * tolerated; a dead device is flagged 1.2–1.5 intervals after its first missed beat. A device that never beat is held to
+ * NEVER_BEAT_INTERVALS of its lot's cadence after its last word was heard: its beat's phase is
+ * unknown, and its first missed beat falls within one interval of that, so this flags it within two.
+ * "Heard" is the ingest clock at receipt: a device switching on behind others sends a report
+ * measured half a minute earlier, and only then starts beating.
+ */
+export const SILENT_INTERVALS = 2.2;
+export const AFTER_WORD_INTERVALS = 1.5;
+export const NEVER_BEAT_INTERVALS = 1.8;
+
+const bucketed = (o: string) => `coalesce((${o} = false)::int, 0) AS f, coalesce(${o}::int, 0) AS o, (${o} IS NULL)::int AS u`;
+const doubtful = (o: string, d: string) => `(${o} IS NOT NULL AND ${d} IS NOT NULL AND ${d} <> 'camera-pending')::int`;
+
+// One statement per batch: raw events, dead letters, bay evidence and the state decided from it
+// (migrations/024 bay_belief), lot counts (by delta), occupancy samples and device last-seen, as
+// data-modifying CTEs. The bays are read FOR UPDATE and decided in the database, so two ingest
+// processes cannot both plan from a stale copy. JSON documents instead of many text arrays:
 // Postgres parses one JSON ~15% faster. No RETURNING on the event insert (it cost ~30% of it).
 const BATCH_SQL = `
 WITH ins AS (
@@ -306,25 +336,91 @@ WITH ins AS (
 ), dead AS (
   INSERT INTO dead_letters (device_id, topic, code, reason, payload)
   SELECT d, t, c, r, p FROM json_to_recordset($2::json) AS x(d text, t text, c text, r text, p text)
+), clock AS (
+  INSERT INTO ingest_clock AS k (id, event_time)
+  SELECT true, least(max(t), now()) FROM json_to_recordset($1::json) AS x(t timestamptz) HAVING max(t) IS NOT NULL
+  ON CONFLICT (id) DO UPDATE SET event_time = greatest(k.event_time, EXCLUDED.event_time)
+  RETURNING event_time
+), speaking AS (
+  SELECT DISTINCT d FROM json_to_recordset($1::json) AS x(d text)
+), obs AS (
+  SELECT * FROM json_to_recordset($3::json) AS x(c text, k text, o bool, t timestamptz, d text, q bigint)
+), cur AS MATERIALIZED (
+  SELECT b.* FROM bay_state b WHERE b.bay_code IN (SELECT c FROM obs) FOR UPDATE
+), merged AS (
+  SELECT cur.bay_code, cur.lot_id, cur.occupied AS was, cur.doubt AS was_doubt, cur.since AS was_since,
+         (s.t <= cur.sensor_time)::int + (c.t <= cur.camera_time)::int AS late,
+         s.t > coalesce(cur.sensor_time, '-infinity') AS s_new, c.t > coalesce(cur.camera_time, '-infinity') AS c_new,
+         CASE WHEN s.t > coalesce(cur.sensor_time, '-infinity') THEN s.d ELSE cur.sensor_id END AS sensor_id,
+         CASE WHEN s.t > coalesce(cur.sensor_time, '-infinity') THEN s.o ELSE cur.sensor_occupied END AS s_occ,
+         greatest(cur.sensor_time, s.t) AS s_time,
+         CASE WHEN s.t > coalesce(cur.sensor_time, '-infinity') AND s.o IS DISTINCT FROM cur.sensor_occupied THEN s.t ELSE cur.sensor_since END AS s_since,
+         CASE WHEN c.t > coalesce(cur.camera_time, '-infinity') THEN c.d ELSE cur.camera_id END AS camera_id,
+         CASE WHEN c.t > coalesce(cur.camera_time, '-infinity') THEN c.o ELSE cur.camera_occupied END AS c_occ,
+         greatest(cur.camera_time, c.t) AS c_time,
+         coalesce(CASE WHEN s.t > coalesce(cur.sensor_time, '-infinity') THEN s.q END, CASE WHEN c.t > coalesce(cur.camera_time, '-infinity') THEN c.q END, cur.seq) AS seq
+    FROM cur LEFT JOIN obs s ON s.c = cur.bay_code AND s.k = 's' LEFT JOIN obs c ON c.c = cur.bay_code AND c.k = 'c'
+), judged AS (
+  -- A device's open alert makes its word doubtful; "silent" not for a device speaking in this batch.
+  SELECT m.*, greatest((SELECT event_time FROM clock), (SELECT event_time FROM ingest_clock), m.s_time, m.c_time) AS clk,
+         (SELECT min(a.kind) FROM device_alerts a WHERE a.device_id = m.sensor_id AND a.resolved_at IS NULL AND a.kind IN ('silent', 'stuck')
+             AND NOT (a.kind = 'silent' AND m.sensor_id IN (SELECT d FROM speaking))) AS s_fault,
+         (SELECT min(a.kind) FROM device_alerts a WHERE a.device_id = m.camera_id AND a.resolved_at IS NULL AND a.kind = 'silent'
+             AND m.camera_id NOT IN (SELECT d FROM speaking)) AS c_fault
+    FROM merged m
+), fused AS (
+  SELECT j.*, (bay_belief(j.s_occ, j.s_since, j.s_fault, j.c_occ, j.c_time, j.c_fault, j.clk, $4::interval)).* FROM judged j
 ), bays AS (
-  UPDATE bay_state b SET occupied = x.o, since = x.s, event_time = x.t, device_id = x.d, seq = x.q
-    FROM json_to_recordset($3::json) AS x(c text, o bool, s timestamptz, t timestamptz, d text, q bigint)
-   WHERE b.bay_code = x.c
+  UPDATE bay_state b SET
+      occupied = f.occupied, doubt = f.doubt, basis = f.basis, believed_at = f.clk,
+      since = CASE WHEN f.occupied IS NOT DISTINCT FROM f.was THEN b.since
+                   WHEN f.basis = 'camera' THEN f.c_time WHEN f.basis LIKE 'sensor%' THEN f.s_since ELSE f.clk END,
+      event_time = greatest(f.s_time, f.c_time), seq = f.seq,
+      device_id = CASE WHEN coalesce(f.c_time, '-infinity') > coalesce(f.s_time, '-infinity') THEN f.camera_id ELSE f.sensor_id END,
+      sensor_id = f.sensor_id, sensor_occupied = f.s_occ, sensor_time = f.s_time, sensor_since = f.s_since,
+      camera_id = f.camera_id, camera_occupied = f.c_occ, camera_time = f.c_time
+    FROM fused f
+   WHERE b.bay_code = f.bay_code
+     AND (f.s_new OR f.c_new OR f.occupied IS DISTINCT FROM f.was OR f.doubt IS DISTINCT FROM f.was_doubt)
+  RETURNING b.bay_code, b.lot_id, b.occupied, b.since, b.doubt, f.was, f.was_doubt
+), deltas AS (
+  SELECT lot_id, sum(n.f - o.f) AS f, sum(n.o - o.o) AS o, sum(n.u - o.u) AS u,
+         sum(${doubtful('x.occupied', 'x.doubt')} - ${doubtful('x.was', 'x.was_doubt')}) AS q
+    FROM bays x, LATERAL (SELECT ${bucketed('x.occupied')}) n, LATERAL (SELECT ${bucketed('x.was')}) o
+   GROUP BY lot_id
 ), lots AS (
   UPDATE lot_availability a
-     SET free = a.free + x.f, occupied = a.occupied + x.o, unknown = a.unknown + x.u, updated_at = now()
-    FROM json_to_recordset($4::json) AS x(l text, f int, o int, u int)
-   WHERE a.lot_id = x.l
-  RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.updated_at
+     SET free = a.free + x.f, occupied = a.occupied + x.o, unknown = a.unknown + x.u, doubtful = a.doubtful + x.q, updated_at = now()
+    FROM deltas x
+   WHERE a.lot_id = x.lot_id AND (x.f <> 0 OR x.o <> 0 OR x.u <> 0 OR x.q <> 0)
+  RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.doubtful, a.gate_inside, a.updated_at
 ), samples AS (
   INSERT INTO lot_occupancy_samples (time, lot_id, free, occupied, unknown)
   SELECT now(), lot_id, free, occupied, unknown FROM lots
 ), seen AS (
-  UPDATE devices d SET last_seen = GREATEST(d.last_seen, x.t), battery = COALESCE(x.b, d.battery)
-    FROM json_to_recordset($5::json) AS x(i text, t timestamptz, b real)
-   WHERE d.id = x.i
+  UPDATE devices d SET last_seen = GREATEST(d.last_seen, x.t), battery = COALESCE(x.b, d.battery),
+         last_heartbeat = GREATEST(d.last_heartbeat, x.h), last_heard = GREATEST(d.last_heard, x.t, (SELECT event_time FROM clock)),
+         heartbeat_seen_s = c.seen_s,
+         silent_after = CASE WHEN GREATEST(d.last_heartbeat, x.h) IS NULL OR c.seen_s IS NULL
+             THEN GREATEST(d.last_seen, x.t) + make_interval(secs => ${SILENT_INTERVALS} * d.heartbeat_interval_s)
+             ELSE GREATEST(GREATEST(d.last_heartbeat, x.h) + make_interval(secs => ${SILENT_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s)),
+                           GREATEST(d.last_seen, x.t, (SELECT event_time FROM clock)) + make_interval(secs => ${AFTER_WORD_INTERVALS} * least(d.heartbeat_interval_s, c.seen_s))) END
+    FROM json_to_recordset($5::json) AS x(i text, t timestamptz, b real, h timestamptz),
+         devices o, LATERAL (
+           -- The cadence: a moving average of the gaps between heartbeats, leaving out gaps over
+           -- 1.5 of it (lost beats): one short gap (a device that beat late after a stall, then on
+           -- time) moves it by a fifth, not all the way.
+           SELECT CASE WHEN x.h - o.last_heartbeat >= interval '1 second' THEN
+                    CASE WHEN o.heartbeat_seen_s IS NULL THEN extract(epoch FROM x.h - o.last_heartbeat)
+                         WHEN extract(epoch FROM x.h - o.last_heartbeat) > 1.5 * o.heartbeat_seen_s THEN o.heartbeat_seen_s
+                         ELSE o.heartbeat_seen_s + 0.2 * (extract(epoch FROM x.h - o.last_heartbeat) - o.heartbeat_seen_s) END
+                  ELSE o.heartbeat_seen_s END AS seen_s
+         ) c
+   WHERE d.id = x.i AND o.id = x.i
 )
-SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots) AS lots`;
+SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots) AS lots,
+       (SELECT coalesce(sum(late), 0) FROM merged) AS late,
+       (SELECT json_agg(json_build_object('c', bay_code, 'l', lot_id, 'o', occupied, 's', since)) FROM bays WHERE occupied IS DISTINCT FROM was) AS bays`;
 
 /**
  * Resolves when everything written to the client's socket has gone to the kernel. pg does not expose
@@ -351,19 +447,13 @@ async function lockLots(client: PoolClient, lotIds: string[]): Promise<void> {
   );
 }
 
-function bayCodes(observed: Observed[]): string[] {
-  return [...new Set(observed.flatMap((e) => (e.observation ? [e.observation.bayCode] : [])))];
-}
-
-/** Every lot a batch touches: its events' and its observed bays' (a silence names only a bay). */
-async function lotsOf(client: PoolClient, observed: Array<Observed & { lotId?: string | null }>, mirror: BayMirror): Promise<string[]> {
-  const codes = bayCodes(observed);
-  await mirror.ensure(client, codes);
+/** Every lot a batch touches: its events' (a bay's lot is its device's) and the lots of the bays it decides again. */
+async function lotsOf(client: PoolClient, events: IngestEvent[], recheck: Set<string>): Promise<string[]> {
   const lots = new Set<string>();
-  for (const e of observed) if (e.lotId) lots.add(e.lotId);
-  for (const code of codes) {
-    const lotId = mirror.get(code)?.lotId;
-    if (lotId) lots.add(lotId);
+  for (const e of events) if (e.lotId) lots.add(e.lotId);
+  if (recheck.size) {
+    const { rows } = await client.query<{ lot_id: string }>('SELECT DISTINCT lot_id FROM bays WHERE code = ANY($1::text[])', [[...recheck]]);
+    for (const r of rows) lots.add(r.lot_id);
   }
   return [...lots];
 }
@@ -381,69 +471,55 @@ async function freshOnly(client: PoolClient, events: IngestEvent[]): Promise<Ing
   return events.filter((e) => storedAt.get(key(e.deviceId, e.seq, e.eventTime)) === e.receivedAt.getTime());
 }
 
-type Counts = { free: number; occupied: number; unknown: number };
-
-/** What planning a bay's state needs of a report: a device event's, or a silence's ("unknown"). */
-type Observed = Pick<IngestEvent, 'deviceId' | 'seq' | 'eventTime'> & { observation?: { bayCode: string; occupied: boolean | null } };
-
-/** A silence planned like a report of "unknown" at its time; never stored as a device event. */
-function silenceAsObservation(s: Silence): Observed {
-  return { deviceId: s.deviceId, seq: -1, eventTime: s.at, observation: { bayCode: s.bayCode, occupied: null } };
-}
+/** One source's newest word on one bay in a batch: 's' sensor, 'c' camera, 'r' decide again only. */
+export interface Observation { c: string; k: 's' | 'c' | 'r'; o: boolean | null; t: Date | null; d: string | null; q: number | null }
 
 /**
- * What a batch does to bays: per bay the newest event of the batch, and only if it is newer than
- * the state we hold (a late message is stored but never rolls a bay back; a repeat is never newer).
- * Lot counts move by deltas, so a commit costs O(changes), not O(bays in the lot).
- * Exported for its tests (ingest/bay-mirror.test.ts); the writer is its only caller.
+ * Per bay and source the newest report of the batch (a late one is stored with the events but
+ * never rolls a source back: the statement keeps each source's newest), plus the bays to decide
+ * again. Pure; exported for its tests.
  */
-export async function planObservations(client: PoolClient, events: Observed[], mirror: BayMirror): Promise<{ updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }> {
-  const newest = new Map<string, Observed>();
+export function planObservations(events: IngestEvent[], recheck: Iterable<string> = []): Observation[] {
+  const newest = new Map<string, Observation>();
   for (const e of events) {
     if (!e.observation) continue;
-    const cur = newest.get(e.observation.bayCode);
-    if (!cur || e.eventTime > cur.eventTime || (+e.eventTime === +cur.eventTime && e.seq > cur.seq)) newest.set(e.observation.bayCode, e);
+    const k = e.deviceKind === 'bay-camera' ? 'c' : 's';
+    const key = `${k}\u0000${e.observation.bayCode}`;
+    const cur = newest.get(key);
+    if (!cur || e.eventTime > cur.t! || (+e.eventTime === +cur.t! && e.seq > cur.q!)) {
+      newest.set(key, { c: e.observation.bayCode, k, o: e.observation.occupied, t: e.eventTime, d: e.deviceId, q: e.seq });
+    }
   }
-  const updates: BayUpdate[] = [];
-  const changes: BayChange[] = [];
-  const deltas = new Map<string, Counts>();
-  let late = 0;
-  if (newest.size === 0) return { updates, changes, deltas, late };
-  await mirror.ensure(client, [...newest.keys()]);
-  const bucket = (v: boolean | null) => (v === null ? 'unknown' : v ? 'occupied' : 'free');
-  for (const [code, e] of newest) {
-    const cur = mirror.get(code);
-    if (!cur) continue; // no such bay: handlers only pass bays the device is assigned to
-    const t = e.eventTime.getTime();
-    // A silence changes only a known bay no report has reached since; it is never "late".
-    if (e.observation!.occupied === null && (cur.occupied === null || (cur.eventTime !== null && t <= cur.eventTime))) continue;
-    if (cur.eventTime !== null && t <= cur.eventTime) { late++; continue; }
-    const occupied = e.observation!.occupied;
-    const since = cur.occupied === occupied && cur.since !== null ? cur.since : t;
-    updates.push({ code, lotId: cur.lotId, occupied, since, eventTime: t, deviceId: e.deviceId, seq: e.seq, was: cur.occupied });
-    if (cur.occupied === occupied) continue;
-    changes.push({ code, lotId: cur.lotId, occupied, since: new Date(since).toISOString() });
-    const d = deltas.get(cur.lotId) ?? { free: 0, occupied: 0, unknown: 0 };
-    d[bucket(cur.occupied)] -= 1;
-    d[bucket(occupied)] += 1;
-    deltas.set(cur.lotId, d);
-  }
-  return { updates, changes, deltas, late };
+  const out = [...newest.values()];
+  const has = new Set(out.map((o) => o.c));
+  for (const c of recheck) if (!has.has(c)) { out.push({ c, k: 'r', o: null, t: null, d: null, q: null }); has.add(c); }
+  return out;
 }
+
 
 // What we last wrote to devices.last_seen/battery, so a device talking every second costs one
 // row update a minute, not one per message (last_seen is for fleet health, minute resolution).
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 type LastSeenWritten = Map<string, { seen: number; battery: number | undefined }>;
 
-/** last_seen and battery: the newest message per device, when either moved enough to matter. */
-function planTouch(events: IngestEvent[], written: LastSeenWritten): IngestEvent[] {
-  const latest = new Map<string, IngestEvent>();
+type Touch = IngestEvent & { heartbeat: Date | null };
+
+/**
+ * last_seen and battery: the newest message per device, when either moved enough to matter, and
+ * every heartbeat (at most one a device interval) and sensor report: silence is judged on the
+ * device's cadence (migrations/024), seconds at a fleet's 30×, not on a minute's resolution.
+ */
+function planTouch(events: IngestEvent[], written: LastSeenWritten): Touch[] {
+  const latest = new Map<string, Touch>();
   for (const e of events) {
     const cur = latest.get(e.deviceId);
-    if (!cur || e.eventTime > cur.eventTime) latest.set(e.deviceId, e);
+    const beat = e.type === 'heartbeat' ? e.eventTime : null;
+    const heartbeat = beat && (!cur?.heartbeat || beat > cur.heartbeat) ? beat : cur?.heartbeat ?? null;
+    latest.set(e.deviceId, { ...(!cur || e.eventTime > cur.eventTime ? e : cur), heartbeat });
   }
   return [...latest.values()].filter((e) => {
+    // A sensor's report is rare (a change of state) and may be the first word after a silence.
+    if (e.heartbeat || e.type === 'occupancy') return true;
     const w = written.get(e.deviceId);
     // Recorded in `written` by the caller once committed (a rolled-back batch wrote nothing).
     return !(w && e.eventTime.getTime() - w.seen < LAST_SEEN_RESOLUTION_MS && (e.battery === undefined || e.battery === w.battery));
