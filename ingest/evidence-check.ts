@@ -14,11 +14,17 @@
 import type { Pool } from '../core/db/index.ts';
 import { AFTER_WORD_INTERVALS, CONFIRM_WITHIN_S, NEVER_BEAT_INTERVALS, SILENT_INTERVALS } from './writer.ts';
 
+/**
+ * Heartbeat cadences (median seconds between beats) of the devices that have one: per kind across
+ * the city, and per lot and kind (key `lot|kind`). Read once a minute: a scan of every device.
+ */
+export interface Cadences { city: Record<string, number>; lot: Record<string, number> }
+
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
 
 /** One pass. `recheck` decides the given bays again (EventWriter.recheck). */
 export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) => Promise<void>, upSince = new Date(0),
-  cityCadence: Record<string, number> = {}): Promise<EvidenceReport> {
+  cadence: Cadences = { city: {}, lot: {} }, heardSince: Date | null = null): Promise<EvidenceReport> {
   const report: EvidenceReport = { silentOpened: 0, silentCleared: 0, stuckOpened: 0, stuckCleared: 0, rechecked: 0 };
   const { rows: [clock] } = await pool.query<{ t: Date }>('SELECT event_time AS t FROM ingest_clock');
   if (!clock) return report;
@@ -28,19 +34,31 @@ export async function checkEvidence(pool: Pool, recheck: (bayCodes: string[]) =>
   // A device with no cadence of its own is held to its lot's devices of its kind, once they have
   // one, else to the city's of its kind (the median): two beats missed after its one heartbeat
   // (its phase is known, so one lost beat is tolerated), or NEVER_BEAT_INTERVALS after it was last
-  // heard when it never beat.
+  // heard when it never beat. Only devices heard since the last pass: their due time moves only
+  // when they are heard (a whole city re-judged every second held the embedded database 5–10 s).
+  // The lot's cadence comes from the minute's cache ($3), or, for a lot not in it yet, is worked
+  // out here for that lot alone (a lot whose devices are learning their cadence right now).
   await pool.query(
-    `UPDATE devices d SET silent_after = c.due
-       FROM (SELECT n.id, CASE WHEN n.last_heartbeat IS NULL THEN n.last_heard + make_interval(secs => ${NEVER_BEAT_INTERVALS} * c.s)
-                               ELSE greatest(n.last_heartbeat + make_interval(secs => ${SILENT_INTERVALS} * c.s),
-                                             n.last_heard + make_interval(secs => ${AFTER_WORD_INTERVALS} * c.s)) END AS due
-               FROM devices n,
-                    LATERAL (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY o.heartbeat_seen_s) AS s
-                               FROM devices o WHERE o.lot_id = n.lot_id AND o.kind = n.kind AND o.heartbeat_seen_s IS NOT NULL) m,
-                    LATERAL (SELECT least(n.heartbeat_interval_s, coalesce(m.s, (($2::jsonb)->>n.kind)::float8)) AS s) c
-              WHERE n.heartbeat_seen_s IS NULL AND n.last_heard > $1::timestamptz - interval '1 hour' AND n.last_heard < $1 AND c.s IS NOT NULL) c
-      WHERE d.id = c.id AND (d.silent_after IS NULL OR d.silent_after > c.due)`,
-    [clock.t, JSON.stringify(cityCadence)]);
+    `WITH cand AS (
+       SELECT n.id, n.lot_id, n.kind, n.last_heartbeat, n.last_heard, n.heartbeat_interval_s, n.lot_id || '|' || n.kind AS k
+         FROM devices n
+        WHERE n.heartbeat_seen_s IS NULL AND n.last_heard < $1
+          AND n.last_heard > greatest($1::timestamptz - interval '1 hour', coalesce($4::timestamptz, '-infinity'))),
+     live AS (
+       SELECT o.lot_id || '|' || o.kind AS k, percentile_disc(0.5) WITHIN GROUP (ORDER BY o.heartbeat_seen_s) AS s
+         FROM devices o
+        WHERE o.heartbeat_seen_s IS NOT NULL AND o.lot_id || '|' || o.kind IN (SELECT k FROM cand WHERE NOT ($3::jsonb ? k))
+        GROUP BY 1),
+     due AS (
+       SELECT c.id, CASE WHEN c.last_heartbeat IS NULL THEN c.last_heard + make_interval(secs => ${NEVER_BEAT_INTERVALS} * x.s)
+                         ELSE greatest(c.last_heartbeat + make_interval(secs => ${SILENT_INTERVALS} * x.s),
+                                       c.last_heard + make_interval(secs => ${AFTER_WORD_INTERVALS} * x.s)) END AS due
+         FROM cand c LEFT JOIN live m ON m.k = c.k,
+              LATERAL (SELECT least(c.heartbeat_interval_s, coalesce((($3::jsonb)->>c.k)::float8, m.s, (($2::jsonb)->>c.kind)::float8)) AS s) x
+        WHERE x.s IS NOT NULL)
+     UPDATE devices d SET silent_after = due.due FROM due
+      WHERE d.id = due.id AND (d.silent_after IS NULL OR d.silent_after > due.due)`,
+    [clock.t, JSON.stringify(cadence.city), JSON.stringify(cadence.lot), heardSince]);
 
   const opened = await pool.query<{ device_id: string }>(
     `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
@@ -120,8 +138,10 @@ export class EvidenceChecker {
    */
   private upSince: Date | null = null;
   private committed = false;
-  private cityCadence: Record<string, number> = {};
+  private cadence: Cadences = { city: {}, lot: {} };
   private cadenceAt = 0;
+  /** The ingest clock at the last pass: devices heard since then are judged in the next. */
+  private heardSince: Date | null = null;
 
   constructor(private readonly pool: Pool, private readonly recheck: (bayCodes: string[]) => Promise<void>,
     private readonly everyMs: number, private readonly log: { error(obj: unknown, msg?: string): void }) {
@@ -145,14 +165,22 @@ export class EvidenceChecker {
       if (!rows[0]) return;
       this.upSince = new Date(rows[0].t);
     }
-    // The city's cadence per kind: a scan of every device, so once a minute, not every pass.
+    // The cadences per kind, city-wide and per lot: a scan of every device, so once a minute, not every pass.
     if (Date.now() - this.cadenceAt > 60_000) {
-      const { rows } = await this.pool.query<{ kind: string; s: number }>(
-        `SELECT kind, percentile_disc(0.5) WITHIN GROUP (ORDER BY heartbeat_seen_s) AS s FROM devices WHERE heartbeat_seen_s IS NOT NULL GROUP BY kind`);
-      this.cityCadence = Object.fromEntries(rows.map((r) => [r.kind, Number(r.s)]));
+      const { rows } = await this.pool.query<{ city: number; lot_id: string | null; kind: string; s: number }>(
+        `SELECT GROUPING(lot_id) AS city, lot_id, kind, percentile_disc(0.5) WITHIN GROUP (ORDER BY heartbeat_seen_s) AS s
+           FROM devices WHERE heartbeat_seen_s IS NOT NULL GROUP BY GROUPING SETS ((kind), (lot_id, kind))`);
+      const cadence: Cadences = { city: {}, lot: {} };
+      for (const r of rows) {
+        if (r.city) cadence.city[r.kind] = Number(r.s);
+        else if (r.lot_id !== null) cadence.lot[`${r.lot_id}|${r.kind}`] = Number(r.s);
+      }
+      this.cadence = cadence;
       if (rows.length) this.cadenceAt = Date.now();
     }
-    await checkEvidence(this.pool, this.recheck, this.upSince, this.cityCadence);
+    const { rows: [clock] } = await this.pool.query<{ t: Date }>('SELECT event_time AS t FROM ingest_clock');
+    await checkEvidence(this.pool, this.recheck, this.upSince, this.cadence, this.heardSince);
+    if (clock) this.heardSince = new Date(clock.t);
   }
 
   async stop(): Promise<void> {
