@@ -96,11 +96,11 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   });
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
-    onCommitted: () => { gate.committed(); evidence?.poke(true); },
+    onCommitted: () => { gate.committed(); evidence?.poke(); },
   });
   await writer.start();
   const everyMs = config.evidenceCheckMs ?? 1000;
-  const evidence = everyMs > 0 ? new EvidenceChecker(deps.pool, (bays) => writer.recheck(bays), everyMs, log) : null;
+  const evidence = everyMs > 0 ? new EvidenceChecker({ pool: deps.pool, bays: writer.bays, devices: writer.devices, shared: config.shared }, (bays) => writer.recheck(bays), everyMs, log) : null;
   // Several ingest processes: wrong secrets are counted by all together (ingest/connect-sharing.ts).
   const shared = deps.changes.relayed ? shareConnectOutcomes(new ConnectLimiter(), deps.changes) : undefined;
   const limiter = shared ?? new ConnectLimiter();
