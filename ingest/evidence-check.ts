@@ -99,6 +99,9 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
   const report: EvidenceReport = { silentOpened: 0, silentCleared: 0, stuckOpened: 0, stuckCleared: 0, rechecked: 0 };
   const redo = new Set<string>();
   const redoOf = (id: string) => { for (const code of bays.baysOf(id)) redo.add(code); };
+  // Flagged silent and heard since (its silence moved past the clock): cleared. Only those heard:
+  // an alert the minute's backstop raised on what the database holds stands until the device speaks.
+  const heard = [...devices.heard].filter((id) => devices.silent.has(id) && (devices.get(id)?.silentAfter ?? -Infinity) > clock);
   judgeHeard(devices, cadences);
 
   const silent = dueSilent(devices, clock, upSince);
@@ -115,8 +118,6 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     for (const r of rows) { devices.silent.add(r.device_id); redoOf(r.device_id); }
   }
 
-  // Heard again: its silence moved past the clock.
-  const heard = [...devices.silent].filter((id) => (devices.get(id)?.silentAfter ?? -Infinity) > clock);
   if (heard.length) {
     const { rows } = await pool.query<{ device_id: string }>(
       `UPDATE device_alerts a SET resolved_at = now(), note = coalesce(a.note || ' · ', '') || 'cleared by itself'

@@ -1,8 +1,7 @@
 // Two ingest writers on one database, as two `ingest` processes are (README, "Roles"): a bay's
-// sensor reports through one and its camera through the other. The database decides what each
-// report changes (the batch statement reads the bays FOR UPDATE and fuses each source's newest word,
-// migrations/024), so the bay ends where its evidence says whichever writer it came through, and the
-// lot's counts add up; with `shared` the lots are locked too, for the hooks (sessions).
+// sensor reports through one and its camera through the other. With `shared` each batch locks its
+// lots and re-reads their bays' evidence before deciding in memory (ingest/bay-plan.ts), so the bay
+// ends where its evidence says whichever writer it came through, and the lot's counts add up.
 // Embedded database here (one connection: the writers take turns); test/roles.e2e.test.ts runs the
 // same with real processes on a PostgreSQL server.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -98,12 +97,12 @@ describe('two ingest writers on one database (shared)', () => {
     await cameraSide.close();
   });
 
-  it('without shared too, an older report through another writer never rolls the bay back', async () => {
+  it('without shared, a stale mirror would roll the bay back (why shared exists)', async () => {
     const a = await writer(false);
     const b = await writer(false);
     await b.write(report('sen-y', true, 40));
-    await a.write(report('sen-y', false, 30)); // older than what b stored: the database keeps t+40
-    expect(await state()).toBe(true);
+    await a.write(report('sen-y', false, 30)); // older, but a's mirror never saw t+40
+    expect(await state()).toBe(false);
     await a.close();
     await b.close();
   });
