@@ -7,6 +7,7 @@ import type { BayRecord } from './bay-mirror.ts';
 import type { Fault } from './belief.ts';
 import { planBays } from './bay-plan.ts';
 import { cadence, silentAfter, DeviceBook } from './device-book.ts';
+import { dueSilent } from './evidence-check.ts';
 
 const T = Date.parse('2026-11-23T08:00:00Z');
 const at = (s: number) => T + s * 1000;
@@ -129,5 +130,20 @@ describe('device cadence and silence', () => {
     expect(book.get('D1')!.silentAfter).toBe(at(32));
     expect([...book.due.get(Math.floor(at(32) / 1000))!]).toEqual(['D1']);
     expect(book.due.get(Math.floor(at(22) / 1000))?.size ?? 0).toBe(0);
+  });
+
+  it('finds a device silent once its second is due, not before, though its second is the clock\'s (no endless refiling)', () => {
+    const book = new DeviceBook();
+    (book as unknown as { add(r: unknown): void }).add({
+      id: 'D2', kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
+      silentAfter: at(22.5), battery: null, written: null, filed: null,
+    });
+    expect(dueSilent(book, at(22.2), at(0))).toEqual([]);
+    expect(dueSilent(book, at(22.4), at(0))).toEqual([]);
+    expect(dueSilent(book, at(23), at(0)).map((r) => r.id)).toEqual(['D2']);
+    // Counted from when this process came up: up at second 20, its 22.5 s of silence run to 42.5.
+    book.schedule(book.get('D2')!);
+    expect(dueSilent(book, at(30), at(20))).toEqual([]);
+    expect(dueSilent(book, at(43), at(20)).map((r) => r.id)).toEqual(['D2']);
   });
 });

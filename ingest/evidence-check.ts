@@ -73,11 +73,13 @@ function judgeHeard(devices: DeviceBook, cadences: Cadences): void {
   devices.heard.clear();
 }
 
-/** Devices whose silence fell due by `clock`, counted from `upSince` if later (while down, no device could reach us). */
-function dueSilent(devices: DeviceBook, clock: number, upSince: number): DeviceRecord[] {
+/** Devices whose silence fell due by `clock`, counted from `upSince` if later (while down, no device could reach us). Exported for its tests. */
+export function dueSilent(devices: DeviceBook, clock: number, upSince: number): DeviceRecord[] {
   const found: DeviceRecord[] = [];
-  for (const [second, ids] of devices.due) {
-    if (second * 1000 > clock) continue;
+  // The seconds due, taken first: a device not due yet goes back, maybe into the same second.
+  const seconds = [...devices.due.keys()].filter((second) => second * 1000 <= clock);
+  for (const second of seconds) {
+    const ids = devices.due.get(second)!;
     devices.due.delete(second);
     for (const id of ids) {
       const r = devices.get(id);
