@@ -27,6 +27,7 @@ export class BayMirror {
   private bays = new Map<string, BayRecord>();
   /** Device id → the bays whose sensor or camera it is. */
   private byDevice = new Map<string, Set<string>>();
+  private byLot = new Map<string, Set<string>>();
   /** Bays the evidence check looks at: a camera contradicting the sensor, or a sensor's "free" awaiting its camera. */
   readonly disagreeing = new Set<string>();
   readonly pendingFree = new Set<string>();
@@ -35,6 +36,7 @@ export class BayMirror {
     const { rows } = await pool.query(`SELECT ${COLUMNS} FROM bay_state`);
     this.bays = new Map();
     this.byDevice = new Map();
+    this.byLot = new Map();
     this.disagreeing.clear();
     this.pendingFree.clear();
     for (const r of rows) this.set(r.bay_code, toRecord(r));
@@ -62,6 +64,11 @@ export class BayMirror {
     return this.byDevice.get(deviceId) ?? [];
   }
 
+  /** The bays of a lot. */
+  baysIn(lotId: string): Iterable<string> {
+    return this.byLot.get(lotId) ?? [];
+  }
+
   /** After COMMIT: the database now holds these; so does the mirror. */
   apply(updates: BayUpdate[]): void {
     for (const u of updates) this.set(u.code, u.record);
@@ -78,6 +85,11 @@ export class BayMirror {
       set.add(code);
     }
     this.bays.set(code, r);
+    if (!old) {
+      let lot = this.byLot.get(r.lotId);
+      if (!lot) this.byLot.set(r.lotId, (lot = new Set()));
+      lot.add(code);
+    }
     if (r.doubt === 'sensor-disagrees') this.disagreeing.add(code);
     else this.disagreeing.delete(code);
     if (r.doubt === 'camera-pending' && r.sensorOccupied === false) this.pendingFree.add(code);

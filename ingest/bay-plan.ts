@@ -19,7 +19,7 @@ type Word = { deviceId: string; occupied: boolean; t: number; seq: number };
  * `clock`: the event time ingest has reached with this batch (epoch ms).
  */
 export function planBays(events: Observed[], recheck: Iterable<string>, bays: { get(code: string): BayRecord | undefined },
-  faultOf: (deviceId: string) => Fault | null, clock: number): BayPlan {
+  faultOf: (deviceId: string) => Fault | null, clock: number, gateDoubted: (code: string) => boolean = () => false): BayPlan {
   const sensor = new Map<string, Word>();
   const camera = new Map<string, Word>();
   const speaking = new Set<string>();
@@ -54,10 +54,12 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
       cameraTime: cNew ? c.t : cur.cameraTime,
     };
     const at = Math.max(clock, next.sensorTime ?? -Infinity, next.cameraTime ?? -Infinity);
-    const b = believe({
+    let b = believe({
       sensor: { occupied: next.sensorOccupied, since: next.sensorSince, fault: fault(next.sensorId, ['silent', 'stuck']) },
       camera: { occupied: next.cameraOccupied, at: next.cameraTime, fault: fault(next.cameraId, ['silent']) },
     }, at);
+    // A sensor's "free" its garage's gate count speaks against: unknown, never "free".
+    if (b.occupied === false && b.basis === 'sensor' && gateDoubted(code)) b = { occupied: null, basis: 'none', doubt: 'gate-count' };
     if (!sNew && !cNew && b.occupied === cur.occupied && b.doubt === cur.doubt && b.basis === cur.basis) continue;
     const cameraNewer = (next.cameraTime ?? -Infinity) > (next.sensorTime ?? -Infinity);
     Object.assign(next, {

@@ -17,7 +17,9 @@ export type Basis = 'sensor+camera' | 'sensor' | 'camera' | 'none';
  * normal; every other value makes a known bay count against its lot's data quality.
  */
 export type Doubt = null | 'camera-pending' | 'sensor-disagrees' | 'camera-disagrees' | 'sensor-silent' | 'sensor-stuck'
-  | 'camera-silent' | 'camera-stuck' | 'no-evidence';
+  | 'camera-silent' | 'camera-stuck' | 'no-evidence'
+  /** A garage's gates let in more cars than its sensors saw park: this "free" may be under one (ingest/gate-balance.ts). */
+  | 'gate-count';
 
 /**
  * How long a camera may take to confirm a sensor's "free" before the bay turns unknown: it reads

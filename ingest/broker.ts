@@ -100,7 +100,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   });
   await writer.start();
   const everyMs = config.evidenceCheckMs ?? 1000;
-  const evidence = everyMs > 0 ? new EvidenceChecker({ pool: deps.pool, bays: writer.bays, devices: writer.devices, shared: config.shared }, (bays) => writer.recheck(bays), everyMs, log) : null;
+  const evidence = everyMs > 0 ? new EvidenceChecker({ pool: deps.pool, bays: writer.bays, devices: writer.devices, gates: writer.gates, shared: config.shared }, (bays) => writer.recheck(bays), everyMs, log) : null;
   // Several ingest processes: wrong secrets are counted by all together (ingest/connect-sharing.ts).
   const shared = deps.changes.relayed ? shareConnectOutcomes(new ConnectLimiter(), deps.changes) : undefined;
   const limiter = shared ?? new ConnectLimiter();

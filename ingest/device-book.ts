@@ -54,6 +54,11 @@ export class DeviceBook {
   readonly stuck = new Map<string, Stuck>();
   /** Devices heard since the evidence check last looked. */
   readonly heard = new Set<string>();
+  /**
+   * Devices heard but with no cadence of their own yet (never beat twice): judged again on their
+   * lot's cadence as it becomes known (a device dead after its first word is never heard again).
+   */
+  readonly uncadenced = new Set<string>();
   /** Second of event time → devices whose silentAfter falls in it (checked lazily: it may have moved on). */
   readonly due = new Map<number, Set<string>>();
   /** The newest event time ingest has committed, never ahead of this machine's clock (epoch ms; null: none yet). */
@@ -180,10 +185,16 @@ export class DeviceBook {
 
   private add(r: DeviceRecord): void {
     this.devices.set(r.id, r);
+    this.file(r);
     const key = `${r.lotId}|${r.kind}`;
     const list = this.byLotKind.get(key);
     if (list) list.push(r); else this.byLotKind.set(key, [r]);
     this.schedule(r);
+  }
+
+  private file(r: DeviceRecord): void {
+    if (r.seenS === null && r.lastHeard !== null) this.uncadenced.add(r.id);
+    else this.uncadenced.delete(r.id);
   }
 
   private replace(r: DeviceRecord): void {
@@ -191,6 +202,7 @@ export class DeviceBook {
     if (!old) return this.add(r);
     // Kept as one object (the lot's list holds it): copy the new state in.
     Object.assign(old, r, { filed: old.filed });
+    this.file(old);
     this.schedule(old);
   }
 }

@@ -17,6 +17,7 @@
 import type { Pool } from '../core/db/index.ts';
 import type { BayMirror } from './bay-mirror.ts';
 import { CONFIRM_WITHIN_MS } from './belief.ts';
+import { GateBalance } from './gate-balance.ts';
 import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, SILENT_INTERVALS, type DeviceBook, type DeviceRecord } from './device-book.ts';
 
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
@@ -26,17 +27,30 @@ const HOUR_MS = 3_600_000;
 const FAULTS_RELOAD_MS = 60_000;
 
 /** What one pass reads and writes. */
-export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBook; shared?: boolean }
+export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBook; gates?: GateBalance; shared?: boolean }
 
-/** Median cadence (s) of a kind's devices that have one: per lot on demand, city-wide once a minute. */
+/**
+ * Median cadence (s) of a kind's devices that have one: per lot, kept a minute once known (worked
+ * out at most once a pass while not), city-wide once a minute.
+ */
 class Cadences {
   private city = new Map<string, number>();
   private cityAt = 0;
+  private lots = new Map<string, { s: number | null; at: number; pass: number }>();
+  private pass = 0;
   constructor(private readonly devices: DeviceBook) {}
 
+  nextPass(): void {
+    this.pass++;
+  }
+
   of(r: DeviceRecord): number | null {
-    const lot = median(this.devices.peers(r.lotId, r.kind));
-    if (lot !== null) return lot;
+    const key = `${r.lotId}|${r.kind}`;
+    let lot = this.lots.get(key);
+    if (!lot || (lot.s === null && lot.pass !== this.pass) || Date.now() - lot.at > 60_000) {
+      this.lots.set(key, (lot = { s: median(this.devices.peers(r.lotId, r.kind)), at: Date.now(), pass: this.pass }));
+    }
+    if (lot.s !== null) return lot.s;
     if (Date.now() - this.cityAt > 60_000) {
       const by = new Map<string, DeviceRecord[]>();
       for (const d of this.devices.all()) if (d.seenS !== null) (by.get(d.kind) ?? by.set(d.kind, []).get(d.kind)!).push(d);
@@ -58,10 +72,13 @@ function median(list: DeviceRecord[]): number | null {
  * known, so one lost beat is tolerated), or NEVER_BEAT_INTERVALS after it was last heard when it
  * never beat. Only ever earlier than what its configured interval gives.
  */
-function judgeHeard(devices: DeviceBook, cadences: Cadences): void {
-  for (const id of devices.heard) {
+function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number): void {
+  cadences.nextPass();
+  for (const id of devices.uncadenced) {
     const r = devices.get(id);
     if (!r || r.seenS !== null || r.lastHeard === null) continue;
+    // Silent for over an hour: the minute's backstop has it; no need to look every second.
+    if (r.silentAfter !== null && r.silentAfter <= clock - HOUR_MS) { devices.uncadenced.delete(id); continue; }
     const s = Math.min(r.intervalS, cadences.of(r) ?? r.intervalS) * 1000;
     const due = r.lastHeartbeat === null ? r.lastHeard + NEVER_BEAT_INTERVALS * s
       : Math.max(r.lastHeartbeat + SILENT_INTERVALS * s, r.lastHeard + AFTER_WORD_INTERVALS * s);
@@ -70,7 +87,6 @@ function judgeHeard(devices: DeviceBook, cadences: Cadences): void {
       devices.schedule(r);
     }
   }
-  devices.heard.clear();
 }
 
 /** Devices whose silence fell due by `clock`, counted from `upSince` if later (while down, no device could reach us). Exported for its tests. */
@@ -94,6 +110,24 @@ export function dueSilent(devices: DeviceBook, clock: number, upSince: number): 
   return found;
 }
 
+/**
+ * Per garage, as many of its "free" bays as cars are missing (gate-balance.ts) go unknown: those on
+ * a sound sensor's word alone, longest unchanged first (a sensor stuck on "free" has not changed
+ * since it stuck). Returns the bays whose standing changed.
+ */
+function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, clock: number): string[] {
+  const changed: string[] = [];
+  for (const lotId of gates.lotIds()) {
+    const k = gates.missing(lotId, clock);
+    const candidates = k <= 0 ? [] : [...bays.baysIn(lotId)].flatMap((code) => {
+      const b = bays.get(code)!;
+      return b.sensorOccupied === false && b.cameraId === null && b.sensorId !== null && devices.fault(b.sensorId) === null ? [{ code, since: b.sensorSince }] : [];
+    });
+    changed.push(...gates.choose(lotId, GateBalance.pick(k, candidates)));
+  }
+  return changed;
+}
+
 /** One pass at `clock` (the event time ingest has committed). `recheck` decides the given bays again (EventWriter.recheck). */
 export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string[]) => Promise<void>, clock: number, upSince: number,
   cadences = new Cadences(s.devices)): Promise<EvidenceReport> {
@@ -104,7 +138,8 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
   // Flagged silent and heard since (its silence moved past the clock): cleared. Only those heard:
   // an alert the minute's backstop raised on what the database holds stands until the device speaks.
   const heard = [...devices.heard].filter((id) => devices.silent.has(id) && (devices.get(id)?.silentAfter ?? -Infinity) > clock);
-  judgeHeard(devices, cadences);
+  devices.heard.clear();
+  judgeUncadenced(devices, cadences, clock);
 
   const silent = dueSilent(devices, clock, upSince);
   if (silent.length) {
@@ -160,6 +195,8 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     report.stuckCleared = unstuck.length;
     for (const [id, f] of unstuck) { devices.stuck.delete(id); redo.add(f.bayCode!); }
   }
+
+  if (s.gates && !s.shared) for (const code of chooseGateDoubts(s, s.gates, clock)) redo.add(code);
 
   // Sensor "free"s the camera has not confirmed in time.
   for (const code of bays.pendingFree) if ((bays.get(code)?.sensorSince ?? Infinity) < clock - CONFIRM_WITHIN_MS) redo.add(code);

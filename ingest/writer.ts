@@ -11,6 +11,7 @@ import { DeviceBook, type Touch } from './device-book.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 import type { RejectCode } from '../core/protocol.ts';
 import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
+import { GateBalance } from './gate-balance.ts';
 
 /** `code`: core/protocol.ts REJECT_CODES, which the console words; `reason` says it in English with the specifics. */
 export interface DeadLetter { deviceId: string | null; topic: string; code: RejectCode | null; reason: string; payload: string }
@@ -60,6 +61,8 @@ export class EventWriter {
   /** Each bay's evidence and each device's cadence and faults (read by ingest/evidence-check.ts). */
   readonly bays = new BayMirror();
   readonly devices = new DeviceBook();
+  /** Cars the garages' gates let in that no sensor saw park (off when shared: ingest/gate-balance.ts). */
+  readonly gates = new GateBalance();
   private mirrorStale = false;
 
   constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
@@ -179,6 +182,18 @@ export class EventWriter {
     }
   }
 
+  /** Gate reports and sensors' changes of word in gated garages, to the gate balance. */
+  private balanceGates(events: IngestEvent[], updates: BayUpdate[]): void {
+    for (const e of events) {
+      const direction = (e.payload as { direction?: string }).direction;
+      if (e.type === 'gate' && e.lotId && (direction === 'in' || direction === 'out')) this.gates.gate(e.lotId, direction, e.eventTime.getTime());
+    }
+    for (const { record: r, was } of updates) {
+      if (r.sensorOccupied === null || r.sensorOccupied === was.sensorOccupied || r.sensorTime === was.sensorTime) continue;
+      if (this.devices.peers(r.lotId, 'gate-camera').length) this.gates.sensor(r.lotId, r.sensorOccupied, r.sensorTime!);
+    }
+  }
+
   /**
    * A transaction the database asks to retry (SQLSTATE 40001, e.g. the embedded database lost an
    * answer and rolled back) is retried here, twice at most, so devices keep their connections and
@@ -262,7 +277,8 @@ export class EventWriter {
       for (const e of events) newest = Math.max(newest, e.eventTime.getTime());
       const clock = Math.max(this.devices.clock ?? -Infinity, Math.min(Date.now(), newest));
       await Promise.all([this.bays.ensure(client, codes), this.devices.ensure(client, [...new Set(events.map((e) => e.deviceId))])]);
-      const observed = planBays(events, recheck, this.bays, (id) => this.devices.fault(id), clock);
+      const observed = planBays(events, recheck, this.bays, (id) => this.devices.fault(id), clock,
+        (code) => this.gates.doubted(code, this.bays.get(code)!.lotId));
       this.opts.metrics.mqttLate.inc(observed.late);
       const touched = this.devices.plan(events, clock, shared);
       const stored = client.query(BATCH_SQL, batchParams(events, dead, observed.updates, observed.deltas, touched));
@@ -299,6 +315,7 @@ export class EventWriter {
       }
       this.bays.apply(observed.updates);
       this.devices.apply(touched, clock);
+      if (!shared) this.balanceGates(fresh, observed.updates);
       for (const then of afterCommit) setImmediate(then);
       this.opts.metrics.mqttStored.inc(inserted);
       this.opts.metrics.mqttDuplicates.inc(events.length - inserted + inBatchDuplicates);
