@@ -17,6 +17,12 @@ export interface BayRecord {
   /** When the sensor's reading last changed: a heartbeat repeating it moves sensorTime, not this. */
   sensorSince: number | null;
   cameraId: string | null; cameraOccupied: boolean | null; cameraTime: number | null;
+  /**
+   * Occupancy reports (not heartbeats) that repeated the sensor's reading since it began, and the
+   * last one's time: a sensor reports when it senses a change, so one that reports "no change" has
+   * sensed a car it cannot see (stuck). In memory only: a restart starts the count again.
+   */
+  echoes: number; echoAt: number | null;
 }
 export interface BayUpdate { code: string; record: BayRecord; was: BayRecord }
 
@@ -31,6 +37,7 @@ export class BayMirror {
   /** Bays the evidence check looks at: a camera contradicting the sensor, or a sensor's "free" awaiting its camera. */
   readonly disagreeing = new Set<string>();
   readonly pendingFree = new Set<string>();
+  readonly echoing = new Set<string>();
 
   async load(pool: Pool): Promise<void> {
     const { rows } = await pool.query(`SELECT ${COLUMNS} FROM bay_state`);
@@ -39,6 +46,7 @@ export class BayMirror {
     this.byLot = new Map();
     this.disagreeing.clear();
     this.pendingFree.clear();
+    this.echoing.clear();
     for (const r of rows) this.set(r.bay_code, toRecord(r));
   }
 
@@ -94,6 +102,8 @@ export class BayMirror {
     else this.disagreeing.delete(code);
     if (r.doubt === 'camera-pending' && r.sensorOccupied === false) this.pendingFree.add(code);
     else this.pendingFree.delete(code);
+    if (r.echoes > 0) this.echoing.add(code);
+    else this.echoing.delete(code);
   }
 }
 
@@ -105,5 +115,6 @@ function toRecord(r: Record<string, any>): BayRecord {
     seq: r.seq === null || r.seq === undefined ? null : Number(r.seq), basis: r.basis ?? 'none', doubt: r.doubt ?? null, believedAt: ms(r.believed_at ?? null),
     sensorId: r.sensor_id ?? null, sensorOccupied: r.sensor_occupied ?? null, sensorTime: ms(r.sensor_time ?? null), sensorSince: ms(r.sensor_since ?? null),
     cameraId: r.camera_id ?? null, cameraOccupied: r.camera_occupied ?? null, cameraTime: ms(r.camera_time ?? null),
+    echoes: 0, echoAt: null,
   };
 }

@@ -14,6 +14,7 @@ const at = (s: number) => T + s * 1000;
 const empty = (lotId = 'L1'): BayRecord => ({
   lotId, occupied: null, since: null, eventTime: null, deviceId: null, seq: null, basis: 'none', doubt: null, believedAt: null,
   sensorId: null, sensorOccupied: null, sensorTime: null, sensorSince: null, cameraId: null, cameraOccupied: null, cameraTime: null,
+  echoes: 0, echoAt: null,
 });
 let seqs = 0;
 function word(kind: 'bay-sensor' | 'bay-camera', bay: string, occupied: boolean, s: number, deviceId = `${kind === 'bay-sensor' ? 'sen' : 'cam'}-${bay}`): IngestEvent {

@@ -10,8 +10,8 @@ import { believe, isDoubtful, type Fault } from './belief.ts';
 export type Counts = { free: number; occupied: number; unknown: number; doubtful: number };
 export interface BayPlan { updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }
 
-type Observed = Pick<IngestEvent, 'deviceId' | 'deviceKind' | 'seq' | 'eventTime' | 'observation'>;
-type Word = { deviceId: string; occupied: boolean; t: number; seq: number };
+type Observed = Pick<IngestEvent, 'deviceId' | 'deviceKind' | 'seq' | 'type' | 'eventTime' | 'observation'>;
+type Word = { deviceId: string; occupied: boolean; t: number; seq: number; report: boolean };
 
 /**
  * `recheck`: bays to decide again though no word came (a device flagged or cleared, a camera overdue).
@@ -29,7 +29,7 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
     const words = e.deviceKind === 'bay-camera' ? camera : sensor;
     const cur = words.get(e.observation.bayCode);
     const t = e.eventTime.getTime();
-    if (!cur || t > cur.t || (t === cur.t && e.seq > cur.seq)) words.set(e.observation.bayCode, { deviceId: e.deviceId, occupied: e.observation.occupied, t, seq: e.seq });
+    if (!cur || t > cur.t || (t === cur.t && e.seq > cur.seq)) words.set(e.observation.bayCode, { deviceId: e.deviceId, occupied: e.observation.occupied, t, seq: e.seq, report: e.type === 'occupancy' });
   }
   const fault = (id: string | null, kinds: Fault[]): Fault | null => {
     if (id === null) return null;
@@ -53,6 +53,8 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
       cameraId: cNew ? c.deviceId : cur.cameraId, cameraOccupied: cNew ? c.occupied : cur.cameraOccupied,
       cameraTime: cNew ? c.t : cur.cameraTime,
     };
+    if (sNew && s.occupied !== cur.sensorOccupied) Object.assign(next, { echoes: 0, echoAt: null });
+    else if (sNew && s.report) Object.assign(next, { echoes: cur.echoes + 1, echoAt: s.t });
     const at = Math.max(clock, next.sensorTime ?? -Infinity, next.cameraTime ?? -Infinity);
     let b = believe({
       sensor: { occupied: next.sensorOccupied, since: next.sensorSince, fault: fault(next.sensorId, ['silent', 'stuck']) },

@@ -2,7 +2,7 @@
 // so 250,000 devices cost the database well under a second and ingest keeps its one embedded
 // connection. It raises one alert per device and kind (migrations/017) and clears it when the
 // condition does:
-// - silent: no message for two heartbeat intervals (devices.silent_after, migrations/024). The bays
+// - silent: no message for two heartbeat intervals (devices.silent_after, written by ingest: ingest/device-book.ts). The bays
 //   resting on its word are decided again through the writer (ingest/evidence-check.ts does this
 //   within seconds; this pass is the backstop): they follow the other source or go unknown, never "free";
 // - low battery: the last reported battery under DEVICE_LOW_BATTERY_V;
@@ -44,7 +44,7 @@ export const MAX_NEW_ALERTS_PER_PASS = 25_000;
 /** Alerts opened or cleared in one pass above which the table's statistics are refreshed. */
 const ANALYZE_AFTER = 5_000;
 
-// silent_after: the device's last word plus 2.1 of its observed heartbeat intervals (migrations/024,
+// silent_after: its last heartbeat plus 2.2 of its observed heartbeat intervals (ingest/device-book.ts,
 // ingest/evidence-check.ts, which flags it in event time within seconds; this pass is the backstop).
 const SILENT = (n: number) => `coalesce(d.silent_after, coalesce(d.last_seen, d.created_at) + make_interval(secs => 2 * d.heartbeat_interval_s)) < now()
   AND $${n}::timestamptz < now() - make_interval(secs => 2 * least(d.heartbeat_interval_s, coalesce(d.heartbeat_seen_s, d.heartbeat_interval_s)))`;
@@ -123,8 +123,8 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
        FROM sensors d LEFT JOIN stays st ON st.lot_id = d.lot_id
       WHERE d.since < now() - greatest(make_interval(hours => $1::int), interval '1 minute' * ($2::float8 * coalesce(st.mean_stay_min, 0)))`,
     [t.stuckMinHours, t.stuckStays, upSince],
-    // A sensor its camera contradicts is cleared by the evidence check when it changes its word.
-    `coalesce(a.details->>'reason', '') = 'camera-disagrees'`));
+    // A sensor its camera or its own reports showed stuck is cleared by the evidence check when it changes its word.
+    `coalesce(a.details->>'reason', '') IN ('camera-disagrees', 'echo')`));
   note('low-confidence', await reconcile(pool, 'low-confidence',
     `WITH hours AS (
        SELECT device_id,

@@ -118,14 +118,43 @@ export function dueSilent(devices: DeviceBook, clock: number, upSince: number): 
 function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, clock: number): string[] {
   const changed: string[] = [];
   for (const lotId of gates.lotIds()) {
-    const k = gates.missing(lotId, clock);
+    let k = gates.missing(lotId, clock);
     const candidates = k <= 0 ? [] : [...bays.baysIn(lotId)].flatMap((code) => {
       const b = bays.get(code)!;
-      return b.sensorOccupied === false && b.cameraId === null && b.sensorId !== null && devices.fault(b.sensorId) === null ? [{ code, since: b.sensorSince }] : [];
+      if (b.sensorOccupied !== false || b.cameraId !== null || b.sensorId === null) return [];
+      // A sensor flagged stuck on "free" shows its bay unknown already: one missing car accounted for.
+      if (devices.stuck.has(b.sensorId)) k--;
+      return devices.fault(b.sensorId) === null ? [{ code, since: b.sensorSince }] : [];
     });
     changed.push(...gates.choose(lotId, GateBalance.pick(k, candidates)));
   }
   return changed;
+}
+
+/**
+ * Stuck, from the sensor's own reports: one that reported "no change" (an echo, bay-mirror.ts) while
+ * its garage's gates say a car went in that no sensor saw park (it echoed "free"), or out that no
+ * sensor saw leave (it echoed "taken"); or that echoed twice. Returns the bays to decide again.
+ */
+async function flagEchoes({ pool, bays, devices }: EvidenceState, gates: GateBalance, clock: number): Promise<string[]> {
+  const found = [...bays.echoing].flatMap((code) => {
+    const b = bays.get(code)!;
+    const d = b.sensorId ? devices.get(b.sensorId) : undefined;
+    if (!d || !d.enabled || devices.stuck.has(d.id) || b.echoAt === null) return [];
+    const corroborated = b.sensorOccupied === false ? gates.missing(b.lotId, clock) > 0 : gates.leftUnseen(b.lotId, b.echoAt);
+    return corroborated || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
+  });
+  if (!found.length) return [];
+  const { rows } = await pool.query<{ device_id: string; bay_code: string; occupied: boolean }>(
+    `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
+     SELECT x.id, x.lot, 'stuck', jsonb_build_object('reason', 'echo', 'bayCode', x.bay, 'occupied', x.occ, 'sensorSince', x.since,
+                                                    'echoes', x.echoes, 'echoAt', x.at, 'gateCount', x.gate), $2
+       FROM json_to_recordset($1::json) AS x(id text, lot text, bay text, occ bool, since timestamptz, echoes int, at timestamptz, gate bool)
+     ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
+     RETURNING device_id, details->>'bayCode' AS bay_code, (details->>'occupied')::boolean AS occupied`,
+    [JSON.stringify(found.map(({ code, b, d, corroborated }) => ({ id: d.id, lot: b.lotId, bay: code, occ: b.sensorOccupied, since: iso(b.sensorSince), echoes: b.echoes, at: iso(b.echoAt), gate: corroborated }))), iso(clock)]);
+  for (const r of rows) devices.stuck.set(r.device_id, { reason: 'echo', bayCode: r.bay_code, occupied: r.occupied });
+  return rows.map((r) => r.bay_code);
 }
 
 /** One pass at `clock` (the event time ingest has committed). `recheck` decides the given bays again (EventWriter.recheck). */
@@ -183,9 +212,13 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     for (const r of rows) { devices.stuck.set(r.device_id, { reason: 'camera-disagrees', bayCode: r.bay_code, occupied: r.occupied }); redo.add(r.bay_code); }
   }
 
+  const echoed = s.gates && !s.shared ? await flagEchoes(s, s.gates, clock) : [];
+  report.stuckOpened += echoed.length;
+  for (const code of echoed) redo.add(code);
+
   // A stuck sensor that says something new is working again.
   const unstuck = [...devices.stuck].filter(([id, f]) => {
-    const b = f.reason === 'camera-disagrees' && f.bayCode ? bays.get(f.bayCode) : undefined;
+    const b = (f.reason === 'camera-disagrees' || f.reason === 'echo') && f.bayCode ? bays.get(f.bayCode) : undefined;
     return b?.sensorId === id && b.sensorOccupied !== f.occupied;
   });
   if (unstuck.length) {

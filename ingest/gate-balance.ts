@@ -16,7 +16,7 @@ export const DRIVE_MS = 5 * 60_000;
 /** A sensor's "taken" before its car's gate report (the gate report came late): kept this long to match it. */
 const EARLY_PARK_MS = 20 * 60_000;
 
-interface Lot { ins: number[]; earlyParks: number[]; leaving: number[] }
+interface Lot { ins: number[]; earlyParks: number[]; leaving: number[]; unseenOuts: number[] }
 
 export class GateBalance {
   private lots = new Map<string, Lot>();
@@ -25,7 +25,7 @@ export class GateBalance {
 
   private lot(id: string): Lot {
     let l = this.lots.get(id);
-    if (!l) this.lots.set(id, (l = { ins: [], earlyParks: [], leaving: [] }));
+    if (!l) this.lots.set(id, (l = { ins: [], earlyParks: [], leaving: [], unseenOuts: [] }));
     return l;
   }
 
@@ -42,6 +42,11 @@ export class GateBalance {
     drop(l.leaving, t - DRIVE_MS);
     if (l.leaving.length) l.leaving.shift();
     else if (l.ins.length && l.ins[0] < t - DRIVE_MS) l.ins.shift();
+    else {
+      // A car out that no sensor saw leave: maybe from under a sensor stuck on "taken".
+      drop(l.unseenOuts, t - EARLY_PARK_MS);
+      l.unseenOuts.push(t);
+    }
   }
 
   /** A sensor in a gated garage changed its word to `occupied` at `t`. Only for lots with gates (`gated`). */
@@ -58,6 +63,11 @@ export class GateBalance {
   /** Cars in this garage at `clock` that no sensor has seen park. */
   missing(lotId: string, clock: number): number {
     return (this.lots.get(lotId)?.ins ?? []).filter((t) => t < clock - DRIVE_MS).length;
+  }
+
+  /** Whether a car drove out unseen by any sensor within the drive time after `t`. */
+  leftUnseen(lotId: string, t: number): boolean {
+    return (this.lots.get(lotId)?.unseenOuts ?? []).some((u) => u >= t && u <= t + DRIVE_MS);
   }
 
   /** Garages heard of (the evidence check's walk). */

@@ -1,7 +1,7 @@
-// Bay-state fusion and device faults on a real platform over MQTT (migrations/024,
+// Bay-state fusion and device faults on a real platform over MQTT (ingest/belief.ts,
 // ingest/evidence-check.ts): a stuck sensor its camera contradicts, a dead sensor, a garage's gate
-// count drifting from its bays, the lots' data-quality figure — and the public map never showing
-// a bay "free" on doubtful evidence. Event times are seeded (a fixed past start, 2–10 s heartbeats),
+// count drifting from its bays, cars let in that no sensor saw park, the lots' data-quality figure
+// — and the public map never showing a bay "free" on doubtful evidence. Event times are seeded (a fixed past start, 2–10 s heartbeats),
 // so the fault check runs in event time as it does behind a fleet at 30×.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
@@ -176,6 +176,35 @@ describe('bay evidence', () => {
     // They leave: the counts agree again.
     for (let i = 0; i < cars; i++) await g.gate('out', `豫A${String(10000 + i)}`, 293 + i / 20);
     await waitFor(async () => (await lot()).dataQuality === before.dataQuality, 5000, 'data quality back');
+  });
+
+  it('turns a garage\'s "free" bays unknown for the cars its gates let in that no sensor saw park, longest unchanged first', async () => {
+    const taken = new Set([p.device((d) => d.kind === 'gate-camera').lotId]);
+    taken.add(p.device((d) => d.kind === 'gate-camera' && !taken.has(d.lotId)).lotId); // the drift test's garage
+    const gate = p.device((d) => d.kind === 'gate-camera' && !taken.has(d.lotId));
+    const sensors = p.creds.devices.filter((d) => d.kind === 'bay-sensor' && d.lotId === gate.lotId).slice(0, 3);
+    const [s1, s2, s3] = await Promise.all(sensors.map((d) => device(d)));
+    const beat = (s: number) => Promise.all([s1, s2, s3].map((x) => x.heartbeats(s))); // no reading: sound, unchanged
+    await s1.occupancy(false, 295);
+    await s2.occupancy(false, 295.5);
+    await s3.occupancy(false, 296);
+    const g = await device(gate);
+    // Two cars in; no sensor ever sees them park.
+    await g.gate('in', '豫A20001', 296.2);
+    await g.gate('in', '豫A20002', 296.4);
+    for (let s = 300; s <= 590; s += 10) await beat(s);
+    // Still within the drive time (5 min): nothing doubted.
+    for (const d of sensors) expect(await publicBay(gate.lotId, d.bayCode!)).toBe(false);
+    await beat(597);
+    await waitFor(async () => (await evidence(sensors[1].bayCode!))?.doubt === 'gate-count', 5000, 'two bays doubted');
+    expect(await evidence(sensors[0].bayCode!)).toEqual({ occupied: null, basis: 'none', doubt: 'gate-count' });
+    expect(await publicBay(gate.lotId, sensors[2].bayCode!)).toBe(false);
+    // One of them was under s1 after all (its "taken" came late): one car missing, one bay doubted.
+    await s1.occupancy(true, 598);
+    await beat(598.5);
+    await waitFor(async () => (await evidence(sensors[0].bayCode!))?.occupied === true, 5000, 's1 taken');
+    expect((await evidence(sensors[1].bayCode!)).doubt).toBe('gate-count');
+    expect(await publicBay(gate.lotId, sensors[1].bayCode!)).toBeNull();
   });
 
   it('carries the data-quality figure in the lots list, the lot and the live stream\'s schema', async () => {

@@ -146,7 +146,7 @@ describe('processes by role on one PostgreSQL server', () => {
       }
     }));
     // Each source's newest word wins whichever process it came through, and the bay is decided from
-    // the two by the one rule in the database (migrations/024 bay_belief).
+    // the two by the one rule (ingest/belief.ts), each writer re-reading the bay under its lot's lock.
     const newestOf = (side: number) => reports.filter((r) => r.side === side).reduce((a, b) => (b.t > a.t ? b : a));
     const [s, c] = [newestOf(0), newestOf(1)];
     const { rows: [state] } = await pool.query(

@@ -93,7 +93,7 @@ export type BayReport = Static<typeof BayReport>;
 const SourceWord = Nullable(Type.Object({
   deviceId: Type.String(), occupied: Nullable(Type.Boolean()), at: Type.String({ format: 'date-time', description: 'event time of its last word' }),
 }));
-/** Why the platform believes the bay's state (migrations/024 bay_belief). */
+/** Why the platform believes the bay's state (ingest/belief.ts, stored in bay_state: migrations/024). */
 export const BayEvidence = Type.Object({
   basis: Type.Union(['sensor+camera', 'sensor', 'camera', 'none'].map((b) => Type.Literal(b)), { description: 'the evidence the state rests on' }),
   doubt: Nullable(Type.String({ description: 'null: consistent; camera-pending (normal for seconds), sensor-disagrees, sensor-silent, sensor-stuck, camera-disagrees, camera-silent, no-evidence' })),
