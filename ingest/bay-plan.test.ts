@@ -91,6 +91,18 @@ describe('planBays', () => {
     expect(q.deltas.get('L1')).toEqual({ free: 0, occupied: 0, unknown: 0, doubtful: -1 });
   });
 
+  it('counts a sensor\'s reports that repeat its reading (echoes), not its heartbeats, and forgets them when the reading changes', () => {
+    const m = mirror({ B1: empty() });
+    m.apply(planBays([word('bay-sensor', 'B1', false, 10)], [], m, noFaults, at(10)));
+    m.apply(planBays([{ ...word('bay-sensor', 'B1', false, 20), type: 'heartbeat' }], [], m, noFaults, at(20)));
+    expect(m.get('B1')).toMatchObject({ echoes: 0, echoAt: null, sensorTime: at(20), sensorSince: at(10) });
+    m.apply(planBays([word('bay-sensor', 'B1', false, 30)], [], m, noFaults, at(30)));
+    m.apply(planBays([word('bay-sensor', 'B1', false, 40)], [], m, noFaults, at(40)));
+    expect(m.get('B1')).toMatchObject({ echoes: 2, echoAt: at(40), occupied: false });
+    m.apply(planBays([word('bay-sensor', 'B1', true, 50)], [], m, noFaults, at(50)));
+    expect(m.get('B1')).toMatchObject({ echoes: 0, echoAt: null, occupied: true });
+  });
+
   it('passes over bays it does not know', () => {
     expect(planBays([word('bay-sensor', 'NOPE', true, 1)], ['GONE'], mirror({}), noFaults, at(1)).updates).toEqual([]);
   });

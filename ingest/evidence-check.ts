@@ -132,16 +132,17 @@ function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, 
 }
 
 /**
- * Stuck, from the sensor's own reports: one that reported "no change" (an echo, bay-mirror.ts) while
- * its garage's gates say a car went in that no sensor saw park (it echoed "free"), or out that no
- * sensor saw leave (it echoed "taken"); or that echoed twice. Returns the bays to decide again.
+ * Stuck, from the sensor's own reports: one that reported "no change" (an echo, bay-mirror.ts) when
+ * its garage's gates saw a car that could have just parked there (it echoed "free") or just left
+ * (it echoed "taken"), or a car is missing; or that echoed twice. Returns the bays to decide again.
  */
 async function flagEchoes({ pool, bays, devices }: EvidenceState, gates: GateBalance, clock: number): Promise<string[]> {
   const found = [...bays.echoing].flatMap((code) => {
     const b = bays.get(code)!;
     const d = b.sensorId ? devices.get(b.sensorId) : undefined;
     if (!d || !d.enabled || devices.stuck.has(d.id) || b.echoAt === null) return [];
-    const corroborated = b.sensorOccupied === false ? gates.missing(b.lotId, clock) > 0 : gates.leftUnseen(b.lotId, b.echoAt);
+    const corroborated = b.sensorOccupied === false ? gates.carMoved(b.lotId, 'in', b.echoAt) || gates.missing(b.lotId, clock) > 0
+      : gates.carMoved(b.lotId, 'out', b.echoAt);
     return corroborated || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
   });
   if (!found.length) return [];

@@ -16,7 +16,7 @@ export const DRIVE_MS = 5 * 60_000;
 /** A sensor's "taken" before its car's gate report (the gate report came late): kept this long to match it. */
 const EARLY_PARK_MS = 20 * 60_000;
 
-interface Lot { ins: number[]; earlyParks: number[]; leaving: number[]; unseenOuts: number[] }
+interface Lot { ins: number[]; earlyParks: number[]; leaving: number[]; seen: { in: number[]; out: number[] } }
 
 export class GateBalance {
   private lots = new Map<string, Lot>();
@@ -25,13 +25,15 @@ export class GateBalance {
 
   private lot(id: string): Lot {
     let l = this.lots.get(id);
-    if (!l) this.lots.set(id, (l = { ins: [], earlyParks: [], leaving: [], unseenOuts: [] }));
+    if (!l) this.lots.set(id, (l = { ins: [], earlyParks: [], leaving: [], seen: { in: [], out: [] } }));
     return l;
   }
 
   /** A gate camera saw a car go in or out at `t`. */
   gate(lotId: string, direction: 'in' | 'out', t: number): void {
     const l = this.lot(lotId);
+    drop(l.seen[direction], t - EARLY_PARK_MS);
+    l.seen[direction].push(t);
     if (direction === 'in') {
       drop(l.earlyParks, t - EARLY_PARK_MS);
       if (l.earlyParks.length) l.earlyParks.shift();
@@ -42,11 +44,6 @@ export class GateBalance {
     drop(l.leaving, t - DRIVE_MS);
     if (l.leaving.length) l.leaving.shift();
     else if (l.ins.length && l.ins[0] < t - DRIVE_MS) l.ins.shift();
-    else {
-      // A car out that no sensor saw leave: maybe from under a sensor stuck on "taken".
-      drop(l.unseenOuts, t - EARLY_PARK_MS);
-      l.unseenOuts.push(t);
-    }
   }
 
   /** A sensor in a gated garage changed its word to `occupied` at `t`. Only for lots with gates (`gated`). */
@@ -65,9 +62,13 @@ export class GateBalance {
     return (this.lots.get(lotId)?.ins ?? []).filter((t) => t < clock - DRIVE_MS).length;
   }
 
-  /** Whether a car drove out unseen by any sensor within the drive time after `t`. */
-  leftUnseen(lotId: string, t: number): boolean {
-    return (this.lots.get(lotId)?.unseenOuts ?? []).some((u) => u >= t && u <= t + DRIVE_MS);
+  /**
+   * Whether a car could have come to (`in`: went in within the drive time before `t`) or gone from
+   * (`out`: went out within the drive time after `t`) a bay of this garage at `t`. In a busy
+   * garage the matching above hides one missing car among those driving; this does not.
+   */
+  carMoved(lotId: string, direction: 'in' | 'out', t: number): boolean {
+    return (this.lots.get(lotId)?.seen[direction] ?? []).some((u) => (direction === 'in' ? u >= t - DRIVE_MS && u <= t : u >= t && u <= t + DRIVE_MS));
   }
 
   /** Garages heard of (the evidence check's walk). */

@@ -205,6 +205,15 @@ describe('bay evidence', () => {
     await waitFor(async () => (await evidence(sensors[0].bayCode!))?.occupied === true, 5000, 's1 taken');
     expect((await evidence(sensors[1].bayCode!)).doubt).toBe('gate-count');
     expect(await publicBay(gate.lotId, sensors[1].bayCode!)).toBeNull();
+
+    // s2 reports "free" again (an echo: it sensed the car it cannot see), with a car missing: stuck.
+    await s2.occupancy(false, 599);
+    await beat(599.5);
+    const alert = await waitFor(() => openAlert(sensors[1].id, 'stuck'), 5000, 's2 flagged stuck');
+    expect(alert.details).toMatchObject({ reason: 'echo', bayCode: sensors[1].bayCode, occupied: false, gateCount: true });
+    await waitFor(async () => (await evidence(sensors[1].bayCode!))?.doubt === 'sensor-stuck', 5000, 's2\'s bay resting on no sound source');
+    // The missing car is accounted for by the stuck sensor's bay: no other bay doubted.
+    expect(await publicBay(gate.lotId, sensors[2].bayCode!)).toBe(false);
   });
 
   it('carries the data-quality figure in the lots list, the lot and the live stream\'s schema', async () => {
