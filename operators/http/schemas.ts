@@ -96,7 +96,7 @@ const SourceWord = Nullable(Type.Object({
 /** Why the platform believes the bay's state (ingest/belief.ts, stored in bay_state: migrations/024). */
 export const BayEvidence = Type.Object({
   basis: Type.Union(['sensor+camera', 'sensor', 'camera', 'none'].map((b) => Type.Literal(b)), { description: 'the evidence the state rests on' }),
-  doubt: Nullable(Type.String({ description: 'null: consistent; camera-pending (normal for seconds), sensor-disagrees, sensor-silent, sensor-stuck, camera-disagrees, camera-silent, no-evidence' })),
+  doubt: Nullable(Type.String({ description: 'null: consistent; camera-pending (normal for seconds), sensor-disagrees, sensor-silent, sensor-stuck, camera-disagrees, camera-silent, no-evidence, gate-count (the garage\'s gates let in a car no sensor saw park)' })),
   believedAt: Nullable(Type.String({ format: 'date-time', description: 'when the platform last decided it (event time)' })),
   sensor: SourceWord,
   camera: SourceWord,
