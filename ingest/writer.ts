@@ -221,7 +221,7 @@ export class EventWriter {
     const lots = await lotsOf(client, events, codes, this.bays);
     // The faults of the devices these bays rest on now, as far as this process knows them: another
     // process may have flagged or cleared them.
-    const ids = new Set(events.map((e) => e.deviceId));
+    const ids = new Set(events.flatMap((e) => (e.observation ? [e.deviceId] : [])));
     for (const code of codes) {
       const r = this.bays.get(code);
       if (r?.sensorId) ids.add(r.sensorId);
