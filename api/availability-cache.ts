@@ -5,6 +5,7 @@
 import type { Pool } from '../core/db/index.ts';
 import type { ChangeFeed, AvailabilityChange } from '../core/changes.ts';
 import type { LotBody } from './schemas.ts';
+import { dataQuality } from '../core/data-quality.ts';
 
 /** A lot with its live counts, and the zone its tariffs and figures are read in. */
 export type Lot = LotBody & { timeZone: string };
@@ -36,7 +37,7 @@ export class AvailabilityCache {
   async reload(): Promise<void> {
     const { rows } = await this.pool.query(
       `SELECT l.id, l.name, l.name_en, l.kind, l.district, l.address, l.lat, l.lng, l.capacity, l.time_zone, l.path,
-              COALESCE(a.free, 0) AS free, COALESCE(a.occupied, 0) AS occupied, COALESCE(a.unknown, l.capacity) AS unknown, a.updated_at
+              COALESCE(a.free, 0) AS free, COALESCE(a.occupied, 0) AS occupied, COALESCE(a.unknown, l.capacity) AS unknown, COALESCE(a.doubtful, 0) AS doubtful, a.gate_inside, a.updated_at
          FROM lots l LEFT JOIN lot_availability a ON a.lot_id = l.id
         WHERE l.published AND l.retired_at IS NULL
         ORDER BY l.id`,
@@ -46,7 +47,7 @@ export class AvailabilityCache {
       next.set(r.id, {
         id: r.id, name: r.name, nameEn: r.name_en, kind: r.kind, district: r.district, address: r.address,
         lat: r.lat, lng: r.lng, capacity: r.capacity, timeZone: r.time_zone, free: r.free, occupied: r.occupied,
-        unknown: r.unknown, updatedAt: r.updated_at ? new Date(r.updated_at).toISOString() : null, path: r.path ?? null,
+        unknown: r.unknown, dataQuality: dataQuality({ free: r.free, occupied: r.occupied, unknown: r.unknown, doubtful: r.doubtful, gateInside: r.gate_inside }), updatedAt: r.updated_at ? new Date(r.updated_at).toISOString() : null, path: r.path ?? null,
       });
     }
     this.lots = next;
@@ -61,6 +62,7 @@ export class AvailabilityCache {
       lot.free = c.free;
       lot.occupied = c.occupied;
       lot.unknown = c.unknown;
+      if (c.dataQuality !== undefined) lot.dataQuality = c.dataQuality;
       lot.updatedAt = c.updatedAt;
     }
   }

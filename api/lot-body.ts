@@ -6,7 +6,7 @@ import type { LotBody } from './schemas.ts';
 export function toLotBody(l: Lot): LotBody {
   return {
     id: l.id, name: l.name, nameEn: l.nameEn, kind: l.kind, district: l.district, address: l.address, lat: l.lat, lng: l.lng,
-    capacity: l.capacity, free: l.free, occupied: l.occupied, unknown: l.unknown, updatedAt: l.updatedAt, path: l.path,
+    capacity: l.capacity, free: l.free, occupied: l.occupied, unknown: l.unknown, dataQuality: l.dataQuality, updatedAt: l.updatedAt, path: l.path,
   };
 }
 

@@ -15,6 +15,9 @@ export const LotSchema = Type.Object({
   free: Type.Integer(),
   occupied: Type.Integer(),
   unknown: Type.Integer({ description: 'bays no device has reported yet, or whose device fell silent (never counted free)' }),
+  dataQuality: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+    description: 'share of the lot\'s bays whose state rests on fresh, consistent evidence (a sensor and camera that agree, no silent or stuck device, a garage\'s gate count matching its bays); null: no bays',
+  }),
   updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   path: Type.Union([Type.Array(Type.Tuple([Type.Number(), Type.Number()])), Type.Null()], { description: 'street segment polyline [[lng,lat],…], WGS-84' }),
 }, { $id: 'Lot' });

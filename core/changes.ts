@@ -9,7 +9,8 @@
 // processes, and what they emit arrives here as if emitted locally.
 import { EventEmitter } from 'node:events';
 
-export interface LotCounts { id: string; free: number; occupied: number; unknown: number; updatedAt: string }
+/** dataQuality: share of the lot's bays on fresh, consistent evidence (core/data-quality.ts); absent: unchanged. */
+export interface LotCounts { id: string; free: number; occupied: number; unknown: number; dataQuality?: number | null; updatedAt: string }
 export interface BayChange { code: string; lotId: string; occupied: boolean | null; since: string | null }
 export interface AvailabilityChange { lots: LotCounts[]; bays: BayChange[] }
 

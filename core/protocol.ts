@@ -51,6 +51,7 @@ export const HeartbeatMessage = Type.Object({
   battery: Type.Optional(Battery),
   temperature: Type.Optional(Type.Number({ minimum: -60, maximum: 120, description: '°C' })),
   firmware: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'firmware version, shown on the device\'s console page' })),
+  occupied: Type.Optional(Type.Boolean({ description: 'a bay sensor\'s reading now: a lost change of state is healed within one interval' })),
 });
 export const BayCameraMessage = Type.Object({
   type: Type.Literal('bay'), ...Envelope,

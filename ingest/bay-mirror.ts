@@ -1,51 +1,120 @@
-// The ingest writer's copy of bay_state (occupied, since, event time per bay), so deciding what a
-// batch changes — and spotting late reports — costs no database reads. The database stays the
-// record: the mirror is loaded from it, and updated only after a batch has committed.
+// The ingest writer's copy of bay_state: per bay the state shown, why (basis, doubt), and each
+// source's last word (migrations/024), so deciding what a batch changes (ingest/belief.ts) — and
+// spotting late reports — costs no database reads. The database stays the record: the mirror is
+// loaded from it, and updated only after a batch has committed.
 // With one ingest writer per database (npm start) the mirror is the truth between loads. Where
 // several processes write (processes by role), the writer re-reads each batch's bays with refresh
 // under its lots' locks (ingest/writer.ts `shared`), so the database decides.
+// It also indexes what the evidence check (ingest/evidence-check.ts) walks each second: the bays
+// resting on each device's word, and the few bays in doubt, so a pass never scans the city.
 import type { Pool, PoolClient } from '../core/db/index.ts';
+import type { Basis, Doubt } from './belief.ts';
 
-export interface BayRecord { lotId: string; occupied: boolean | null; since: number | null; eventTime: number | null }
-export interface BayUpdate {
-  /** null: unknown (the device that reported it fell silent, ingest/device-health.ts). */
-  code: string; lotId: string; occupied: boolean | null; since: number; eventTime: number;
-  deviceId: string; seq: number; was: boolean | null;
+export interface BayRecord {
+  lotId: string; occupied: boolean | null; since: number | null; eventTime: number | null;
+  deviceId: string | null; seq: number | null; basis: Basis; doubt: Doubt; believedAt: number | null;
+  sensorId: string | null; sensorOccupied: boolean | null; sensorTime: number | null;
+  /** When the sensor's reading last changed: a heartbeat repeating it moves sensorTime, not this. */
+  sensorSince: number | null;
+  cameraId: string | null; cameraOccupied: boolean | null; cameraTime: number | null;
+  /**
+   * Occupancy reports (not heartbeats) that repeated the sensor's reading since it began, and the
+   * last one's time: a sensor reports when it senses a change, so one that reports "no change" has
+   * sensed a car it cannot see (stuck). In memory only: a restart starts the count again.
+   */
+  echoes: number; echoAt: number | null;
 }
+export interface BayUpdate { code: string; record: BayRecord; was: BayRecord }
+
+const COLUMNS = `bay_code, lot_id, occupied, since, event_time, device_id, seq, basis, doubt, believed_at,
+  sensor_id, sensor_occupied, sensor_time, sensor_since, camera_id, camera_occupied, camera_time`;
 
 export class BayMirror {
   private bays = new Map<string, BayRecord>();
+  /** Device id → the bays whose sensor or camera it is. */
+  private byDevice = new Map<string, Set<string>>();
+  private byLot = new Map<string, Set<string>>();
+  /** Bays the evidence check looks at: a camera contradicting the sensor, or a sensor's "free" awaiting its camera. */
+  readonly disagreeing = new Set<string>();
+  readonly pendingFree = new Set<string>();
+  readonly echoing = new Set<string>();
 
   async load(pool: Pool): Promise<void> {
-    const { rows } = await pool.query(`SELECT bay_code, lot_id, occupied, since, event_time FROM bay_state`);
-    this.bays = new Map(rows.map((r) => [r.bay_code, toRecord(r)]));
+    const { rows } = await pool.query(`SELECT ${COLUMNS} FROM bay_state`);
+    this.bays = new Map();
+    this.byDevice = new Map();
+    this.byLot = new Map();
+    this.disagreeing.clear();
+    this.pendingFree.clear();
+    this.echoing.clear();
+    for (const r of rows) this.set(r.bay_code, toRecord(r));
   }
 
   /** Bays created after the load (a lot added at run time): fetched once, inside the batch. */
   async ensure(client: PoolClient, codes: string[]): Promise<void> {
     const missing = codes.filter((c) => !this.bays.has(c));
-    if (!missing.length) return;
-    const { rows } = await client.query(`SELECT bay_code, lot_id, occupied, since, event_time FROM bay_state WHERE bay_code = ANY($1::text[])`, [missing]);
-    for (const r of rows) this.bays.set(r.bay_code, toRecord(r));
+    if (missing.length) await this.refresh(client, missing);
   }
 
   /** Re-read these bays from the database (in the caller's transaction, under its locks). */
   async refresh(client: PoolClient, codes: string[]): Promise<void> {
     if (!codes.length) return;
-    const { rows } = await client.query(`SELECT bay_code, lot_id, occupied, since, event_time FROM bay_state WHERE bay_code = ANY($1::text[])`, [codes]);
-    for (const r of rows) this.bays.set(r.bay_code, toRecord(r));
+    const { rows } = await client.query(`SELECT ${COLUMNS} FROM bay_state WHERE bay_code = ANY($1::text[])`, [codes]);
+    for (const r of rows) this.set(r.bay_code, toRecord(r));
   }
 
   get(code: string): BayRecord | undefined {
     return this.bays.get(code);
   }
 
+  /** The bays whose sensor or camera this device is. */
+  baysOf(deviceId: string): Iterable<string> {
+    return this.byDevice.get(deviceId) ?? [];
+  }
+
+  /** The bays of a lot. */
+  baysIn(lotId: string): Iterable<string> {
+    return this.byLot.get(lotId) ?? [];
+  }
+
   /** After COMMIT: the database now holds these; so does the mirror. */
   apply(updates: BayUpdate[]): void {
-    for (const u of updates) this.bays.set(u.code, { lotId: u.lotId, occupied: u.occupied, since: u.since, eventTime: u.eventTime });
+    for (const u of updates) this.set(u.code, u.record);
+  }
+
+  private set(code: string, r: BayRecord): void {
+    const old = this.bays.get(code);
+    if (old?.sensorId && old.sensorId !== r.sensorId) this.byDevice.get(old.sensorId)?.delete(code);
+    if (old?.cameraId && old.cameraId !== r.cameraId) this.byDevice.get(old.cameraId)?.delete(code);
+    for (const id of [r.sensorId, r.cameraId]) {
+      if (!id) continue;
+      let set = this.byDevice.get(id);
+      if (!set) this.byDevice.set(id, (set = new Set()));
+      set.add(code);
+    }
+    this.bays.set(code, r);
+    if (!old) {
+      let lot = this.byLot.get(r.lotId);
+      if (!lot) this.byLot.set(r.lotId, (lot = new Set()));
+      lot.add(code);
+    }
+    if (r.doubt === 'sensor-disagrees') this.disagreeing.add(code);
+    else this.disagreeing.delete(code);
+    if (r.doubt === 'camera-pending' && r.sensorOccupied === false) this.pendingFree.add(code);
+    else this.pendingFree.delete(code);
+    if (r.echoes > 0) this.echoing.add(code);
+    else this.echoing.delete(code);
   }
 }
 
-function toRecord(r: { lot_id: string; occupied: boolean | null; since: Date | null; event_time: Date | null }): BayRecord {
-  return { lotId: r.lot_id, occupied: r.occupied, since: r.since ? new Date(r.since).getTime() : null, eventTime: r.event_time ? new Date(r.event_time).getTime() : null };
+const ms = (t: Date | string | null): number | null => (t === null || t === undefined ? null : new Date(t).getTime());
+
+function toRecord(r: Record<string, any>): BayRecord {
+  return {
+    lotId: r.lot_id, occupied: r.occupied, since: ms(r.since), eventTime: ms(r.event_time), deviceId: r.device_id ?? null,
+    seq: r.seq === null || r.seq === undefined ? null : Number(r.seq), basis: r.basis ?? 'none', doubt: r.doubt ?? null, believedAt: ms(r.believed_at ?? null),
+    sensorId: r.sensor_id ?? null, sensorOccupied: r.sensor_occupied ?? null, sensorTime: ms(r.sensor_time ?? null), sensorSince: ms(r.sensor_since ?? null),
+    cameraId: r.camera_id ?? null, cameraOccupied: r.camera_occupied ?? null, cameraTime: ms(r.camera_time ?? null),
+    echoes: 0, echoAt: null,
+  };
 }

@@ -9,6 +9,7 @@ import type { ChangeFeed } from '../core/changes.ts';
 import { eventsTopic, commandsTopic } from '../core/protocol.ts';
 import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
+import { EvidenceChecker } from './evidence-check.ts';
 import { ConnectLimiter } from './connect-limiter.ts';
 import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './connect-rate.ts';
 import { LimitedSocket } from './packet-limit.ts';
@@ -27,6 +28,12 @@ export interface BrokerConfig {
   connectRates?: ConnectRates;
   /** Stop reading device sockets at this many uncommitted messages; read again at half (ingest/read-gate.ts). */
   backlogMax: number;
+  /**
+   * Real ms between device fault checks (ingest/evidence-check.ts), run after commits; default
+   * 500 (a fleet at 30× beats every 20 s: a pass's lag is 2.5 % of an interval; a pass reads only
+   * memory, ~ms); 0 turns them off (tests that run the check themselves).
+   */
+  evidenceCheckMs?: number;
   /** Other ingest processes write to the same database (ingest/writer.ts `shared`). */
   shared?: boolean;
 }
@@ -92,9 +99,11 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   });
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
-    onCommitted: () => gate.committed(),
+    onCommitted: () => { gate.committed(); evidence?.poke(); },
   });
   await writer.start();
+  const everyMs = config.evidenceCheckMs ?? 500;
+  const evidence = everyMs > 0 ? new EvidenceChecker({ pool: deps.pool, bays: writer.bays, devices: writer.devices, gates: writer.gates, shared: config.shared }, (bays) => writer.recheck(bays), everyMs, log) : null;
   // Several ingest processes: wrong secrets are counted by all together (ingest/connect-sharing.ts).
   const shared = deps.changes.relayed ? shareConnectOutcomes(new ConnectLimiter(), deps.changes) : undefined;
   const limiter = shared ?? new ConnectLimiter();
@@ -157,6 +166,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       gate.close();
+      await evidence?.stop();
       await writer.close();
       await serverClosed;
     },

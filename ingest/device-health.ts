@@ -2,9 +2,9 @@
 // so 250,000 devices cost the database well under a second and ingest keeps its one embedded
 // connection. It raises one alert per device and kind (migrations/017) and clears it when the
 // condition does:
-// - silent: no message for two heartbeat intervals (devices.last_seen is written by ingest at minute
-//   resolution). The bays it last reported go "unknown" on the map — through the writer, which alone
-//   keeps bay_state, its mirror and the lot counts in step — never "free";
+// - silent: no message for two heartbeat intervals (devices.silent_after, written by ingest: ingest/device-book.ts). The bays
+//   resting on its word are decided again through the writer (ingest/evidence-check.ts does this
+//   within seconds; this pass is the backstop): they follow the other source or go unknown, never "free";
 // - low battery: the last reported battery under DEVICE_LOW_BATTERY_V;
 // - stuck: a sensor's bay in one state far longer than that lot's stays (ten times the lot's mean
 //   stay of the last two weeks, at least 24 hours), a sign of a sensor that no longer sees cars;
@@ -44,7 +44,10 @@ export const MAX_NEW_ALERTS_PER_PASS = 25_000;
 /** Alerts opened or cleared in one pass above which the table's statistics are refreshed. */
 const ANALYZE_AFTER = 5_000;
 
-const SILENT = (n: number) => `greatest(coalesce(d.last_seen, d.created_at), $${n}::timestamptz) < now() - make_interval(secs => 2 * d.heartbeat_interval_s)`;
+// silent_after: its last heartbeat plus 2.2 of its observed heartbeat intervals (ingest/device-book.ts,
+// ingest/evidence-check.ts, which flags it in event time within seconds; this pass is the backstop).
+const SILENT = (n: number) => `coalesce(d.silent_after, coalesce(d.last_seen, d.created_at) + make_interval(secs => 2 * d.heartbeat_interval_s)) < now()
+  AND $${n}::timestamptz < now() - make_interval(secs => 2 * least(d.heartbeat_interval_s, coalesce(d.heartbeat_seen_s, d.heartbeat_interval_s)))`;
 
 /**
  * Open an alert per row of `select` (device_id, lot_id, details); resolve open ones of `kind` not in it.
@@ -52,7 +55,7 @@ const SILENT = (n: number) => `greatest(coalesce(d.last_seen, d.created_at), $${
  * an ON CONFLICT probe each: a city whose 250k devices are all silent (freshly loaded, or an outage)
  * would otherwise re-attempt 250k inserts every minute (migrations/022, `npm run bench:city`).
  */
-async function reconcile(pool: Pool, kind: string, select: string, params: unknown[]): Promise<{ opened: number; cleared: number }> {
+async function reconcile(pool: Pool, kind: string, select: string, params: unknown[], keep = 'false'): Promise<{ opened: number; cleared: number }> {
   const { rows } = await pool.query<{ opened: string; cleared: string }>(
     `WITH now_bad AS (${select}),
      open_now AS (SELECT a.device_id FROM device_alerts a WHERE a.kind = '${kind}' AND a.resolved_at IS NULL),
@@ -63,7 +66,7 @@ async function reconcile(pool: Pool, kind: string, select: string, params: unkno
        ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING RETURNING 1
      ), cleared AS (
        UPDATE device_alerts a SET resolved_at = now(), note = coalesce(a.note || ' · ', '') || 'cleared by itself'
-        WHERE a.kind = '${kind}' AND a.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM now_bad b WHERE b.device_id = a.device_id)
+        WHERE a.kind = '${kind}' AND a.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM now_bad b WHERE b.device_id = a.device_id) AND NOT (${keep})
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM opened) AS opened, (SELECT count(*) FROM cleared) AS cleared`, params);
@@ -119,7 +122,9 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
             jsonb_build_object('occupied', d.occupied, 'since', d.since, 'meanStayMinutes', round(st.mean_stay_min::numeric, 1)) AS details
        FROM sensors d LEFT JOIN stays st ON st.lot_id = d.lot_id
       WHERE d.since < now() - greatest(make_interval(hours => $1::int), interval '1 minute' * ($2::float8 * coalesce(st.mean_stay_min, 0)))`,
-    [t.stuckMinHours, t.stuckStays, upSince]));
+    [t.stuckMinHours, t.stuckStays, upSince],
+    // A sensor its camera or its own reports showed stuck is cleared by the evidence check when it changes its word.
+    `coalesce(a.details->>'reason', '') IN ('camera-disagrees', 'echo')`));
   note('low-confidence', await reconcile(pool, 'low-confidence',
     `WITH hours AS (
        SELECT device_id,
@@ -141,15 +146,12 @@ export async function checkDeviceHealth(pool: Pool, silence: (bays: Silence[]) =
   const changed = [...Object.values(opened), ...Object.values(cleared)].reduce((a, b) => a + b, 0);
   if (changed >= ANALYZE_AFTER) await pool.query('ANALYZE device_alerts');
 
-  // The bays silent devices reported last, still shown as known: from the known bays (a live city's
-  // few silent devices, or a silent city's few known bays, keep this small either way) to the open
-  // alert of the device that reported each, and only bays that device still watches (by index).
+  // The bays whose belief still rests on a silent device's word (the evidence check finds most
+  // of them first): each is decided again, following the other source or going unknown.
   const { rows } = await pool.query<{ bay_code: string; device_id: string }>(
-    `SELECT s.bay_code, s.device_id
-       FROM bay_state s JOIN device_alerts a ON a.device_id = s.device_id AND a.kind = 'silent' AND a.resolved_at IS NULL
-      WHERE s.occupied IS NOT NULL
-        AND (EXISTS (SELECT 1 FROM devices d WHERE d.id = s.device_id AND d.bay_code = s.bay_code)
-             OR EXISTS (SELECT 1 FROM camera_bays cb WHERE cb.device_id = s.device_id AND cb.bay_code = s.bay_code))`);
+    `SELECT s.bay_code, a.device_id
+       FROM device_alerts a JOIN bay_state s ON (s.sensor_id = a.device_id AND s.basis LIKE '%sensor%') OR (s.camera_id = a.device_id AND s.basis LIKE '%camera%')
+      WHERE a.kind = 'silent' AND a.resolved_at IS NULL`);
   const at = new Date();
   if (rows.length) await silence(rows.map((r) => ({ bayCode: r.bay_code, deviceId: r.device_id, at })));
   return { opened, cleared, silencedBays: rows.length, ms: Date.now() - started };

@@ -1,7 +1,7 @@
 // Two ingest writers on one database, as two `ingest` processes are (README, "Roles"): a bay's
-// sensor reports through one and its camera through the other. Each writer's mirror is stale for
-// what the other wrote; with `shared` the database decides (the lots are locked and the bays re-read
-// per batch), so the bay ends in its newest reported state and the lot's counts add up.
+// sensor reports through one and its camera through the other. With `shared` each batch locks its
+// lots and re-reads their bays' evidence before deciding in memory (ingest/bay-plan.ts), so the bay
+// ends where its evidence says whichever writer it came through, and the lot's counts add up.
 // Embedded database here (one connection: the writers take turns); test/roles.e2e.test.ts runs the
 // same with real processes on a PostgreSQL server.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -74,21 +74,25 @@ describe('two ingest writers on one database (shared)', () => {
     // Both loaded the bay as free. The camera sees the car first (t+10) …
     await cameraSide.write({ ...report('cam-x', true, 10), deviceKind: 'bay-camera', type: 'bay' });
     expect(await state()).toBe(true);
-    // … the sensor's older "free" (t+5) arrives later through the other writer, whose mirror still
-    // says free with no newer report: it must not roll the bay back.
+    // … the sensor's older "free" (t+5) arrives later through the other writer: the camera saw the
+    // bay after it, so it does not roll the bay back.
     await sensorSide.write(report('sen-x', false, 5));
     expect(await state()).toBe(true);
-    // A newer "free" through the sensor's side (t+20) does free it, and the counts move once each way.
+    // The sensor says "free" again (t+20) without ever having changed its word since the camera saw
+    // the car: not believed over the camera (a stuck sensor does just this), so the bay stays taken.
     await sensorSide.write(report('sen-x', false, 20));
+    expect(await state()).toBe(true);
+    // The camera sees the bay free (t+25): both agree, it is free, and the counts moved once each way.
+    await cameraSide.write({ ...report('cam-x', false, 25), deviceKind: 'bay-camera', type: 'bay' });
     expect(await state()).toBe(false);
-    // … and an older "occupied" through the camera's (its mirror last saw occupied at t+10) does not.
+    // … and an older "occupied" through the camera's side (t+15) does not roll it back.
     await cameraSide.write({ ...report('cam-x', true, 15), deviceKind: 'bay-camera', type: 'bay' });
     expect(await state()).toBe(false);
     const after = await counts();
     expect(after.free).toBe(after.bays_free);
     expect(after.occupied).toBe(after.bays_occupied);
     expect([after.free, after.occupied]).toEqual([before.free, before.occupied]);
-    expect(seen.flatMap((c) => c.bays.map((b) => b.occupied))).toEqual([true]); // the camera side changed it once
+    expect(seen.flatMap((c) => c.bays.map((b) => b.occupied))).toEqual([true, false]); // the camera side changed it, and back
     await sensorSide.close();
     await cameraSide.close();
   });

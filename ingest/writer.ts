@@ -6,18 +6,22 @@ import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
+import { planBays, type Counts } from './bay-plan.ts';
+import { DeviceBook, type Touch } from './device-book.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
 import type { RejectCode } from '../core/protocol.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
+import { GateBalance } from './gate-balance.ts';
 
 /** `code`: core/protocol.ts REJECT_CODES, which the console words; `reason` says it in English with the specifics. */
 export interface DeadLetter { deviceId: string | null; topic: string; code: RejectCode | null; reason: string; payload: string }
 
-/** A bay whose reporting device fell silent: shown unknown from `at` until the device reports again. */
+/** A bay whose reporting device fell silent (ingest/device-health.ts): decided again without its word. */
 export interface Silence { bayCode: string; deviceId: string; at: Date }
 
 type Item = { kind: 'event'; event: IngestEvent; done: Deferred } | { kind: 'dead'; dead: DeadLetter; done: Deferred }
-  | { kind: 'silence'; silence: Silence; done: Deferred };
+  | { kind: 'recheck'; bayCode: string; done: Deferred };
 interface Deferred { resolve(): void; reject(err: Error): void }
 
 export interface WriterOptions {
@@ -33,9 +37,9 @@ export interface WriterOptions {
   onCommitted?: () => void;
   /**
    * Other processes write to this database too (processes by role: README, "Roles"): each batch
-   * locks the lots it touches and reads their bays from the database, so the database decides
-   * what an event changes, not this process's mirror; and its availability change is relayed to
-   * the other processes in its own transaction.
+   * locks the lots it touches and reads their bays (and their devices' open alerts) from the
+   * database, so the database decides what an event changes, not this process's mirror; and its
+   * availability change is relayed to the other processes in its own transaction.
    */
   shared?: boolean;
 }
@@ -57,8 +61,11 @@ export class EventWriter {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly hooks: BatchHook[];
-  private readonly mirror = new BayMirror();
-  private readonly lastSeenWritten: LastSeenWritten = new Map();
+  /** Each bay's evidence and each device's cadence and faults (read by ingest/evidence-check.ts). */
+  readonly bays = new BayMirror();
+  readonly devices = new DeviceBook();
+  /** Cars the garages' gates let in that no sensor saw park (off when shared: ingest/gate-balance.ts). */
+  readonly gates = new GateBalance();
   private mirrorStale = false;
   private readonly recent: RecentKeys;
 
@@ -67,9 +74,9 @@ export class EventWriter {
     this.recent = new RecentKeys(opts.recentKeys ?? 65_536);
   }
 
-  /** Load what the database holds about every bay; call once before the first write. */
+  /** Load what the database holds about every bay and device; call once before the first write. */
   async start(): Promise<void> {
-    await this.mirror.load(this.pool);
+    await Promise.all([this.bays.load(this.pool), this.devices.load(this.pool)]);
   }
 
   /** Messages read from devices and not yet committed: waiting, or in the commit under way. */
@@ -89,12 +96,19 @@ export class EventWriter {
   }
 
   /**
-   * Resolves once these bays are stored as unknown (and the lot counts and the map with them).
-   * Through the writer, not beside it: it alone keeps bay_state and its mirror in step. A bay a
-   * report newer than `at` has reached, or that is unknown already, is left as it is.
+   * Resolves once these bays are decided again without the silent device's word (and the lot
+   * counts and the map with them): they follow the other source or go unknown, never "free" on a
+   * silent sensor's word. Through the writer, not beside it: it alone keeps bay_state and its
+   * mirror in step. A device heard since counts again in the batch that decides.
    */
   markUnknown(silences: Silence[]): Promise<void> {
-    return Promise.all(silences.map((silence) => this.enqueue((done) => ({ kind: 'silence', silence, done })))).then(() => {});
+    for (const s of silences) this.devices.silent.add(s.deviceId);
+    return this.recheck(silences.map((s) => s.bayCode));
+  }
+
+  /** Resolves once these bays are decided again from their evidence (a device flagged or cleared, a camera overdue). */
+  recheck(bayCodes: Iterable<string>): Promise<void> {
+    return Promise.all([...new Set(bayCodes)].map((bayCode) => this.enqueue((done) => ({ kind: 'recheck', bayCode, done })))).then(() => {});
   }
 
   private enqueue(make: (d: Deferred) => Item): Promise<void> {
@@ -173,6 +187,18 @@ export class EventWriter {
     }
   }
 
+  /** Gate reports and sensors' changes of word in gated garages, to the gate balance. */
+  private balanceGates(events: IngestEvent[], updates: BayUpdate[]): void {
+    for (const e of events) {
+      const direction = (e.payload as { direction?: string }).direction;
+      if (e.type === 'gate' && e.lotId && (direction === 'in' || direction === 'out')) this.gates.gate(e.lotId, direction, e.eventTime.getTime());
+    }
+    for (const { record: r, was } of updates) {
+      if (r.sensorOccupied === null || r.sensorOccupied === was.sensorOccupied || r.sensorTime === was.sensorTime) continue;
+      if (this.devices.peers(r.lotId, 'gate-camera').length) this.gates.sensor(r.lotId, r.sensorOccupied, r.sensorTime!);
+    }
+  }
+
   /**
    * A transaction the database asks to retry (SQLSTATE 40001, e.g. the embedded database lost an
    * answer and rolled back) is retried here, twice at most, so devices keep their connections and
@@ -196,10 +222,18 @@ export class EventWriter {
    * Issued together (pipelined: one round trip): the server runs them in order, and each read's
    * snapshot is taken when it starts, after the lock is held.
    */
-  private async beginShared(client: PoolClient, observations: Observed[], events: IngestEvent[], hooks: BatchHook[]): Promise<unknown[]> {
-    const lots = await lotsOf(client, observations, this.mirror);
-    const [, , , ...loaded] = await Promise.all([
-      client.query('BEGIN'), lockLots(client, lots), this.mirror.refresh(client, bayCodes(observations)),
+  private async beginShared(client: PoolClient, codes: string[], events: IngestEvent[], hooks: BatchHook[]): Promise<unknown[]> {
+    const lots = await lotsOf(client, events, codes, this.bays);
+    // The faults of the devices these bays rest on now, as far as this process knows them: another
+    // process may have flagged or cleared them.
+    const ids = new Set(events.flatMap((e) => (e.observation ? [e.deviceId] : [])));
+    for (const code of codes) {
+      const r = this.bays.get(code);
+      if (r?.sensorId) ids.add(r.sensorId);
+      if (r?.cameraId) ids.add(r.cameraId);
+    }
+    const [, , , , ...loaded] = await Promise.all([
+      client.query('BEGIN'), lockLots(client, lots), this.bays.refresh(client, codes), this.devices.loadFaults(client, [...ids]),
       ...hooks.map((h) => h.load?.(client, events)),
     ]);
     return loaded;
@@ -215,11 +249,11 @@ export class EventWriter {
     const keys: string[] = [];
     const events: IngestEvent[] = [];
     const dead: DeadLetter[] = [];
-    const silenced: Observed[] = [];
+    const recheck = new Set<string>();
     let inBatchDuplicates = 0;
     for (const item of batch) {
       if (item.kind === 'dead') { dead.push(item.dead); continue; }
-      if (item.kind === 'silence') { silenced.push(silenceAsObservation(item.silence)); continue; }
+      if (item.kind === 'recheck') { recheck.add(item.bayCode); continue; }
       const e = item.event;
       const key = `${e.deviceId}\u0000${e.seq}\u0000${e.eventTime.getTime()}`;
       if (seen.has(key) || this.recent.has(key)) { inBatchDuplicates++; continue; }
@@ -227,45 +261,45 @@ export class EventWriter {
       keys.push(key);
       events.push(e);
     }
-    return { keys, events, dead, silenced, inBatchDuplicates };
+    return { keys, events, dead, recheck, inBatchDuplicates };
   }
 
   private async commit(batch: Item[]): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
-    const { keys, events, dead, silenced, inBatchDuplicates } = this.sort(batch);
+    const { keys, events, dead, recheck, inBatchDuplicates } = this.sort(batch);
 
     if (this.mirrorStale) {
-      await this.mirror.load(this.pool);
-      this.lastSeenWritten.clear();
+      await this.bays.load(this.pool);
+      this.devices.forgetWritten();
       this.mirrorStale = false;
     }
     const client = await this.pool.connect();
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
     const shared = this.opts.shared === true;
-    // The hooks build on events: a batch of repeats, dead letters or silences only has none for them.
+    // The hooks build on events: a batch of repeats, dead letters or rechecks only has none for them.
     const hooks = events.length ? this.hooks : [];
     const transaction = hooks.length > 0 || shared;
-    const observations = silenced.length ? [...events, ...silenced] : events;
+    const codes = bayCodes(events, recheck);
     try {
       let loaded: unknown[] = [];
       if (shared) {
-        loaded = await this.beginShared(client, observations, events, hooks);
+        loaded = await this.beginShared(client, codes, events, hooks);
       } else if (transaction) {
         // BEGIN and the hooks' reads go out together (pipelined: one round trip). The reads cannot
         // depend on this batch's events, which are not stored yet.
         const begun = client.query('BEGIN');
         [, ...loaded] = await Promise.all([begun, ...hooks.map((h) => h.load?.(client, events))]);
       }
-      const observed = await planObservations(client, observations, this.mirror);
+      // The clock the batch is judged at: its newest event time, never ahead of this machine's.
+      let newest = -Infinity;
+      for (const e of events) newest = Math.max(newest, e.eventTime.getTime());
+      const clock = Math.max(this.devices.clock ?? -Infinity, Math.min(Date.now(), newest));
+      await Promise.all([this.bays.ensure(client, codes), this.devices.ensure(client, [...new Set(events.map((e) => e.deviceId))])]);
+      const observed = planBays(events, recheck, this.bays, (id) => this.devices.fault(id), clock,
+        (code) => this.gates.doubted(code, this.bays.get(code)!.lotId));
       this.opts.metrics.mqttLate.inc(observed.late);
-      const touched = planTouch(events, this.lastSeenWritten);
-      const stored = client.query(BATCH_SQL, [
-        JSON.stringify(events.map((e) => ({ t: e.eventTime, r: e.receivedAt, d: e.deviceId, s: e.seq, y: e.type, l: e.lotId, b: e.bayCode, p: e.payload }))),
-        JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, c: d.code, r: d.reason, p: d.payload }))),
-        JSON.stringify(observed.updates.map((u) => ({ c: u.code, o: u.occupied, s: new Date(u.since), t: new Date(u.eventTime), d: u.deviceId, q: u.seq }))),
-        JSON.stringify([...observed.deltas].map(([id, d]) => ({ l: id, f: d.free, o: d.occupied, u: d.unknown }))),
-        JSON.stringify(touched.map((e) => ({ i: e.deviceId, t: e.eventTime, b: e.battery ?? null }))),
-      ]);
+      const touched = this.devices.plan(events, clock, shared);
+      const stored = client.query(BATCH_SQL, batchParams(events, dead, observed.updates, observed.deltas, touched));
       // Sent: while the database stores the events, the hooks plan on what they read. Only once the
       // statement has left this process: a large batch does not fit the socket buffer, and its tail
       // would wait for the end of a synchronous plan while the database sat idle.
@@ -281,14 +315,15 @@ export class EventWriter {
       });
       const { rows } = await stored;
       const inserted = Number(rows[0].inserted);
-      const lots: LotCounts[] = (rows[0].lots ?? []).map((c: { lot_id: string; free: number; occupied: number; unknown: number; updated_at: string }) => (
-        { id: c.lot_id, free: c.free, occupied: c.occupied, unknown: c.unknown, updatedAt: new Date(c.updated_at).toISOString() }));
+      let lots: LotCounts[] = (rows[0].lots ?? []).map(lotCounts);
       // A bay update never needs to know which events were repeats (a repeat is never newer than
       // the mirror), but hooks and metrics do; asking costs a query only when repeats exist.
       let fresh = events;
       const afterCommit: Array<() => void> = [];
       if (transaction) {
         if (inserted < events.length) fresh = await freshOnly(client, events);
+        const gates = gateCounts(fresh);
+        if (gates.length) lots = mergeLots(lots, await countGates(client, gates));
         for (const [i, hook] of hooks.entries()) {
           const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
           if (then) afterCommit.push(then);
@@ -296,9 +331,10 @@ export class EventWriter {
         if (shared && (lots.length || observed.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: observed.changes });
         await client.query('COMMIT');
       }
-      this.mirror.apply(observed.updates);
+      this.bays.apply(observed.updates);
       for (const key of keys) this.recent.add(key);
-      for (const e of touched) this.lastSeenWritten.set(e.deviceId, { seen: e.eventTime.getTime(), battery: e.battery ?? this.lastSeenWritten.get(e.deviceId)?.battery });
+      this.devices.apply(touched, clock);
+      if (!shared) this.balanceGates(fresh, observed.updates);
       for (const then of afterCommit) setImmediate(then);
       this.opts.metrics.mqttStored.inc(inserted);
       this.opts.metrics.mqttDuplicates.inc(events.length - inserted + inBatchDuplicates);
@@ -312,9 +348,10 @@ export class EventWriter {
   }
 }
 
-// One statement per batch: raw events, dead letters, bay states, lot counts (by delta), occupancy
-// samples and device last-seen, as data-modifying CTEs. JSON documents instead of many text arrays:
-// Postgres parses one JSON ~15% faster. No RETURNING on the event insert (it cost ~30% of it).
+// One statement per batch: raw events, dead letters, bay states and their evidence (decided in
+// memory, ingest/bay-plan.ts), lot counts (by delta), occupancy samples and device last-seen with
+// its cadence, as data-modifying CTEs. JSON documents instead of many text arrays: Postgres parses
+// one JSON ~15% faster. No RETURNING on the event insert (it cost ~30% of it).
 const BATCH_SQL = `
 WITH ins AS (
   INSERT INTO device_events (event_time, received_at, device_id, seq, type, lot_id, bay_code, payload)
@@ -326,24 +363,48 @@ WITH ins AS (
   INSERT INTO dead_letters (device_id, topic, code, reason, payload)
   SELECT d, t, c, r, p FROM json_to_recordset($2::json) AS x(d text, t text, c text, r text, p text)
 ), bays AS (
-  UPDATE bay_state b SET occupied = x.o, since = x.s, event_time = x.t, device_id = x.d, seq = x.q
-    FROM json_to_recordset($3::json) AS x(c text, o bool, s timestamptz, t timestamptz, d text, q bigint)
+  UPDATE bay_state b SET occupied = x.o, since = x.s, event_time = x.t, device_id = x.d, seq = x.q,
+         basis = x.ba, doubt = x.db, believed_at = x.ba_t,
+         sensor_id = x.si, sensor_occupied = x.so, sensor_time = x.st, sensor_since = x.ss,
+         camera_id = x.ci, camera_occupied = x.co, camera_time = x.ct
+    FROM json_to_recordset($3::json) AS x(c text, o bool, s timestamptz, t timestamptz, d text, q bigint, ba text, db text, ba_t timestamptz,
+                                          si text, so bool, st timestamptz, ss timestamptz, ci text, co bool, ct timestamptz)
    WHERE b.bay_code = x.c
 ), lots AS (
   UPDATE lot_availability a
-     SET free = a.free + x.f, occupied = a.occupied + x.o, unknown = a.unknown + x.u, updated_at = now()
-    FROM json_to_recordset($4::json) AS x(l text, f int, o int, u int)
+     SET free = a.free + x.f, occupied = a.occupied + x.o, unknown = a.unknown + x.u, doubtful = a.doubtful + x.q, updated_at = now()
+    FROM json_to_recordset($4::json) AS x(l text, f int, o int, u int, q int)
    WHERE a.lot_id = x.l
-  RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.updated_at
+  RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.doubtful, a.gate_inside, a.updated_at
 ), samples AS (
   INSERT INTO lot_occupancy_samples (time, lot_id, free, occupied, unknown)
   SELECT now(), lot_id, free, occupied, unknown FROM lots
 ), seen AS (
-  UPDATE devices d SET last_seen = GREATEST(d.last_seen, x.t), battery = COALESCE(x.b, d.battery)
-    FROM json_to_recordset($5::json) AS x(i text, t timestamptz, b real)
+  UPDATE devices d SET last_seen = GREATEST(d.last_seen, x.t), battery = COALESCE(x.b, d.battery),
+         last_heartbeat = GREATEST(d.last_heartbeat, x.h), last_heard = GREATEST(d.last_heard, x.n),
+         heartbeat_seen_s = COALESCE(x.c, d.heartbeat_seen_s), silent_after = COALESCE(x.a, d.silent_after)
+    FROM json_to_recordset($5::json) AS x(i text, t timestamptz, b real, h timestamptz, n timestamptz, c real, a timestamptz)
    WHERE d.id = x.i
 )
 SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots) AS lots`;
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** BATCH_SQL's five JSON documents. */
+function batchParams(events: IngestEvent[], dead: DeadLetter[], updates: BayUpdate[], deltas: Map<string, Counts>, touched: Touch[]): string[] {
+  return [
+    JSON.stringify(events.map((e) => ({ t: e.eventTime, r: e.receivedAt, d: e.deviceId, s: e.seq, y: e.type, l: e.lotId, b: e.bayCode, p: e.payload }))),
+    JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, c: d.code, r: d.reason, p: d.payload }))),
+    JSON.stringify(updates.map(({ code, record: r }) => ({
+      c: code, o: r.occupied, s: iso(r.since), t: iso(r.eventTime), d: r.deviceId, q: r.seq, ba: r.basis, db: r.doubt, ba_t: iso(r.believedAt),
+      si: r.sensorId, so: r.sensorOccupied, st: iso(r.sensorTime), ss: iso(r.sensorSince), ci: r.cameraId, co: r.cameraOccupied, ct: iso(r.cameraTime),
+    }))),
+    JSON.stringify([...deltas].map(([id, d]) => ({ l: id, f: d.free, o: d.occupied, u: d.unknown, q: d.doubtful }))),
+    JSON.stringify(touched.filter((t) => t.write).map(({ record: r }) => ({
+      i: r.id, t: iso(r.lastSeen), b: r.battery, h: iso(r.lastHeartbeat), n: iso(r.lastHeard), c: r.seenS, a: iso(r.silentAfter),
+    }))),
+  ];
+}
 
 /**
  * Resolves when everything written to the client's socket has gone to the kernel. pg does not expose
@@ -370,16 +431,17 @@ async function lockLots(client: PoolClient, lotIds: string[]): Promise<void> {
   );
 }
 
-function bayCodes(observed: Observed[]): string[] {
-  return [...new Set(observed.flatMap((e) => (e.observation ? [e.observation.bayCode] : [])))];
+function bayCodes(events: IngestEvent[], recheck: Set<string>): string[] {
+  const codes = new Set(recheck);
+  for (const e of events) if (e.observation) codes.add(e.observation.bayCode);
+  return [...codes];
 }
 
-/** Every lot a batch touches: its events' and its observed bays' (a silence names only a bay). */
-async function lotsOf(client: PoolClient, observed: Array<Observed & { lotId?: string | null }>, mirror: BayMirror): Promise<string[]> {
-  const codes = bayCodes(observed);
+/** Every lot a batch touches: its events' and its bays' (a recheck names only a bay). */
+async function lotsOf(client: PoolClient, events: IngestEvent[], codes: string[], mirror: BayMirror): Promise<string[]> {
   await mirror.ensure(client, codes);
   const lots = new Set<string>();
-  for (const e of observed) if (e.lotId) lots.add(e.lotId);
+  for (const e of events) if (e.lotId) lots.add(e.lotId);
   for (const code of codes) {
     const lotId = mirror.get(code)?.lotId;
     if (lotId) lots.add(lotId);
@@ -398,73 +460,4 @@ async function freshOnly(client: PoolClient, events: IngestEvent[]): Promise<Ing
   const key = (device: string, seq: number, t: Date) => `${device}\u0000${seq}\u0000${t.getTime()}`;
   const storedAt = new Map(rows.map((r) => [key(r.device_id, r.seq, new Date(r.event_time)), new Date(r.received_at).getTime()]));
   return events.filter((e) => storedAt.get(key(e.deviceId, e.seq, e.eventTime)) === e.receivedAt.getTime());
-}
-
-type Counts = { free: number; occupied: number; unknown: number };
-
-/** What planning a bay's state needs of a report: a device event's, or a silence's ("unknown"). */
-type Observed = Pick<IngestEvent, 'deviceId' | 'seq' | 'eventTime'> & { observation?: { bayCode: string; occupied: boolean | null } };
-
-/** A silence planned like a report of "unknown" at its time; never stored as a device event. */
-function silenceAsObservation(s: Silence): Observed {
-  return { deviceId: s.deviceId, seq: -1, eventTime: s.at, observation: { bayCode: s.bayCode, occupied: null } };
-}
-
-/**
- * What a batch does to bays: per bay the newest event of the batch, and only if it is newer than
- * the state we hold (a late message is stored but never rolls a bay back; a repeat is never newer).
- * Lot counts move by deltas, so a commit costs O(changes), not O(bays in the lot).
- * Exported for its tests (ingest/bay-mirror.test.ts); the writer is its only caller.
- */
-export async function planObservations(client: PoolClient, events: Observed[], mirror: BayMirror): Promise<{ updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }> {
-  const newest = new Map<string, Observed>();
-  for (const e of events) {
-    if (!e.observation) continue;
-    const cur = newest.get(e.observation.bayCode);
-    if (!cur || e.eventTime > cur.eventTime || (+e.eventTime === +cur.eventTime && e.seq > cur.seq)) newest.set(e.observation.bayCode, e);
-  }
-  const updates: BayUpdate[] = [];
-  const changes: BayChange[] = [];
-  const deltas = new Map<string, Counts>();
-  let late = 0;
-  if (newest.size === 0) return { updates, changes, deltas, late };
-  await mirror.ensure(client, [...newest.keys()]);
-  const bucket = (v: boolean | null) => (v === null ? 'unknown' : v ? 'occupied' : 'free');
-  for (const [code, e] of newest) {
-    const cur = mirror.get(code);
-    if (!cur) continue; // no such bay: handlers only pass bays the device is assigned to
-    const t = e.eventTime.getTime();
-    // A silence changes only a known bay no report has reached since; it is never "late".
-    if (e.observation!.occupied === null && (cur.occupied === null || (cur.eventTime !== null && t <= cur.eventTime))) continue;
-    if (cur.eventTime !== null && t <= cur.eventTime) { late++; continue; }
-    const occupied = e.observation!.occupied;
-    const since = cur.occupied === occupied && cur.since !== null ? cur.since : t;
-    updates.push({ code, lotId: cur.lotId, occupied, since, eventTime: t, deviceId: e.deviceId, seq: e.seq, was: cur.occupied });
-    if (cur.occupied === occupied) continue;
-    changes.push({ code, lotId: cur.lotId, occupied, since: new Date(since).toISOString() });
-    const d = deltas.get(cur.lotId) ?? { free: 0, occupied: 0, unknown: 0 };
-    d[bucket(cur.occupied)] -= 1;
-    d[bucket(occupied)] += 1;
-    deltas.set(cur.lotId, d);
-  }
-  return { updates, changes, deltas, late };
-}
-
-// What we last wrote to devices.last_seen/battery, so a device talking every second costs one
-// row update a minute, not one per message (last_seen is for fleet health, minute resolution).
-const LAST_SEEN_RESOLUTION_MS = 60_000;
-type LastSeenWritten = Map<string, { seen: number; battery: number | undefined }>;
-
-/** last_seen and battery: the newest message per device, when either moved enough to matter. */
-function planTouch(events: IngestEvent[], written: LastSeenWritten): IngestEvent[] {
-  const latest = new Map<string, IngestEvent>();
-  for (const e of events) {
-    const cur = latest.get(e.deviceId);
-    if (!cur || e.eventTime > cur.eventTime) latest.set(e.deviceId, e);
-  }
-  return [...latest.values()].filter((e) => {
-    const w = written.get(e.deviceId);
-    // Recorded in `written` by the caller once committed (a rolled-back batch wrote nothing).
-    return !(w && e.eventTime.getTime() - w.seen < LAST_SEEN_RESOLUTION_MS && (e.battery === undefined || e.battery === w.battery));
-  });
 }

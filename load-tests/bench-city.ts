@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { BayTruth, FleetDevice, FleetFaults, FleetLot, FleetMode, FleetStats, TrueStay } from '../simulators/fleet.ts';
+import type { BayTruth, DeviceFault, FleetDevice, FleetFaults, FleetLot, FleetMode, FleetStats, TrueStay } from '../simulators/fleet.ts';
 import type { AccuracyReport } from '../simulators/accuracy.ts';
 
 // Targets (the issue): every bay current on the map within 1 s at p99, no errors, RSS under 2 GB.
@@ -54,7 +54,7 @@ type LateSent = [number, number];
 type FromChild =
   | { type: 'connected'; devices: number; links: number; connected: number; ms: number }
   | { type: 'progress'; stats: FleetStats; rss: number; rssPeak: number; simTime: string; lateSent: LateSent[] }
-  | { type: 'done'; stats: FleetStats; rssPeak: number; asOf: Date; truth: Map<string, BayTruth>; stays: TrueStay[]; simTime: string }
+  | { type: 'done'; stats: FleetStats; rssPeak: number; asOf: Date; truth: Map<string, BayTruth>; stays: TrueStay[]; faults: DeviceFault[]; simTime: string }
   | { type: 'failed'; message: string };
 
 
@@ -94,7 +94,7 @@ async function runChild(): Promise<void> {
         await fleet.stop();
         sample();
         clearInterval(sampler);
-        send({ type: 'done', stats: fleet.stats(), rssPeak, asOf, truth: fleet.truth().bays, stays: fleet.stays(), simTime: fleet.simulatedTime().toISOString() });
+        send({ type: 'done', stats: fleet.stats(), rssPeak, asOf, truth: fleet.truth().bays, stays: fleet.stays(), faults: fleet.faults(), simTime: fleet.simulatedTime().toISOString() });
       });
     } catch (err) {
       send({ type: 'failed', message: (err as Error).message });
@@ -108,11 +108,11 @@ async function runChild(): Promise<void> {
 async function benchDeps() {
   const { openDatabase } = await import('../core/db/index.ts');
   const { startPlatformProcess, killWithParent, rssPeakSampler, settleIngest } = await import('./lib/platform-process.ts');
-  const { accuracyReport } = await import('../simulators/accuracy.ts');
+  const { accuracyReport, faultTableRows } = await import('../simulators/accuracy.ts');
   const { lotsForDevices } = await import('../simulators/fleet.ts');
   const { demoLots, steadyCityOccupancy } = await import('./../simulators/demo-simulator.ts');
   const { summarize, counter, sampleValue } = await import('./lib/stats.ts');
-  return { openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter, sampleValue };
+  return { openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, faultTableRows, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter, sampleValue };
 }
 type Deps = Awaited<ReturnType<typeof benchDeps>>;
 type Options = NonNullable<ReturnType<typeof options>>;
@@ -120,7 +120,7 @@ type Platform = Awaited<ReturnType<Deps['startPlatformProcess']>>;
 
 const USAGE = `Usage: npm run bench:city -- [--data-dir DIR] [--speed 10] [--seconds 120] [--mode per-device|gateway]
   [--heartbeat 600] [--ramp S] [--warmup-max 300] [--initial-occupancy F] [--no-billing] [--log-level error]
-  [--loss P --duplicate P --late P --misread P --stuck P --dead P --clock-skew S --battery-drain V --storm-every S --storm-share P]
+  [--loss P --duplicate P --late P --misread P --stuck P --dead P --flaky P --clock-skew S --battery-drain V --storm-every S --storm-share P]
 DIR is a city made by \`npm run city -- --data-dir DIR\`; without it, the demo city in a temporary directory.
 --heartbeat is each device's interval in simulated seconds (a real sensor's 10 minutes by default), so at
 --speed 10 a device beats every 60 real seconds. --ramp spreads the start-up state report over S real
@@ -142,7 +142,7 @@ function options() {
       ramp: { type: 'string' }, 'log-level': { type: 'string', default: 'error' },
       'initial-occupancy': { type: 'string' }, seed: { type: 'string', default: '1' }, 'no-billing': { type: 'boolean', default: false },
       loss: { type: 'string' }, duplicate: { type: 'string' }, late: { type: 'string' }, misread: { type: 'string' },
-      stuck: { type: 'string' }, dead: { type: 'string' }, 'clock-skew': { type: 'string' }, 'battery-drain': { type: 'string' },
+      stuck: { type: 'string' }, dead: { type: 'string' }, flaky: { type: 'string' }, 'clock-skew': { type: 'string' }, 'battery-drain': { type: 'string' },
       'storm-every': { type: 'string' }, 'storm-share': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -161,7 +161,7 @@ function options() {
   const stormEvery = num('storm-every', values['storm-every'], (n) => n > 0);
   const faults: FleetFaults = {
     loss: num('loss', values.loss), duplicate: num('duplicate', values.duplicate), late: num('late', values.late), misread: num('misread', values.misread),
-    stuck: num('stuck', values.stuck), dead: num('dead', values.dead), clockSkewSeconds: num('clock-skew', values['clock-skew']),
+    stuck: num('stuck', values.stuck), dead: num('dead', values.dead), flaky: num('flaky', values.flaky), clockSkewSeconds: num('clock-skew', values['clock-skew']),
     batteryDrainPerDay: num('battery-drain', values['battery-drain']),
     reconnectStorm: stormEvery ? { everySeconds: stormEvery, share: num('storm-share', values['storm-share']) ?? 0.1 } : undefined,
   };
@@ -378,6 +378,8 @@ async function runBenchmark(): Promise<void> {
   const skewMs = (o.faults.clockSkewSeconds ?? 0) * 1000;
   const accuracy: AccuracyReport = await city.withDatabase((pool) => deps.accuracyReport({
     truth: m.result.truth, stays: m.result.stays, asOf: m.result.asOf, since: m.runStart, pool, toleranceMs: 1000 + 2 * skewMs,
+    // Event times are the real clock (timestamps 'wall'): a heartbeat interval is its real seconds.
+    faults: m.result.faults, heartbeatMs: o.heartbeatSeconds * 1000,
   }));
   report(deps, o, city, run, warm, m, accuracy, watch.resolve(), progress.health);
   process.exit(0);
@@ -417,6 +419,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
       bayStateAccuracy: round4(accuracy.bays.accuracy), unknownShare: round4(accuracy.bays.unknownShare),
       stalenessMs: accuracy.bays.stalenessMs, compared: accuracy.bays.compared, wrong: accuracy.bays.wrong, unknown: accuracy.bays.unknown,
       ahead: accuracy.bays.ahead, missing: accuracy.bays.missing, faultySensors: accuracy.bays.faulty,
+      wrongFree: accuracy.bays.wrongFree, wrongFreeFaulty: accuracy.bays.wrongFreeFaulty, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
       billing: billedRight ? { ...billedRight, rightPlateShare: round4(billedRight.rightPlateShare) } : (o.billing ? 'no sessions table' : 'not checked (--no-billing)'),
     },
     // Every pass seen (the first over a fresh city opens an alert per never-seen device); "measured" ended inside the window.
@@ -437,6 +440,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
     ['simulator RSS peak', `${figures.rssMB.simulatorPeak} MB`, '(reported)', null],
     ['stored', `${figures.storedPerSecond} msg/s`, '(reported)', null],
     ['bay-state accuracy', pct(accuracy.bays.accuracy) + ` (${accuracy.bays.wrong} wrong, ${accuracy.bays.unknown} unknown of ${accuracy.bays.compared})`, '≥ 99.5%', accuracy.bays.accuracy >= 0.995],
+    ...deps.faultTableRows(accuracy),
     ['staleness p50 / p99', `${accuracy.bays.stalenessMs.p50} / ${accuracy.bays.stalenessMs.p99} ms`, '(reported)', null],
     ['device-health pass', !jobsOn ? 'off (SCHEDULED_JOBS=true runs the jobs)' : health.length
       ? `max ${healthMax.toFixed(2)} s over ${health.length} passes (${health.map((p) => p.seconds.toFixed(2)).join(', ')} s)` : 'no pass ran (run longer than a minute)',

@@ -4,6 +4,7 @@
 // lot page, but its row stays for the sessions that used it. Each change is in the audit log.
 import { audit } from '../core/audit.ts';
 import type { AvailabilityChange, ChangeFeed, LotCounts } from '../core/changes.ts';
+import { dataQuality } from '../core/data-quality.ts';
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { BAY_CODE, badCode, spreadAlong, type BayRow, type Refusal } from './bay-codes.ts';
@@ -15,6 +16,7 @@ import type { BayPatch, BayReport, OperatorBay } from './http/schemas.ts';
 // The sensor in the bay and the cameras watching it, as two index lookups (migrations/022): an OR of
 // the two made every bay scan all the city's devices.
 const BAY_COLUMNS = `b.code, b.lot_id, b.lat, b.lng, b.accessible, b.ev_charging, b.retired_at, s.occupied,
+  s.basis, s.doubt, s.believed_at, s.sensor_id, s.sensor_occupied, s.sensor_time, s.camera_id, s.camera_occupied, s.camera_time,
   ARRAY(SELECT w.id FROM (
           SELECT d.id FROM devices d WHERE d.enabled AND d.bay_code = b.code
           UNION SELECT d.id FROM camera_bays c JOIN devices d ON d.id = c.device_id WHERE d.enabled AND c.bay_code = b.code
@@ -116,10 +118,12 @@ export async function retireBay(pool: Pool, changes: ChangeFeed, by: Writer, cod
     }
     await c.query('UPDATE bays SET retired_at = now() WHERE code = $1', [code]);
     await c.query('DELETE FROM camera_bays WHERE bay_code = $1', [code]);
-    const { rows } = await c.query<{ occupied: boolean | null }>('DELETE FROM bay_state WHERE bay_code = $1 RETURNING occupied', [code]);
+    const { rows } = await c.query<{ occupied: boolean | null; doubt: string | null }>('DELETE FROM bay_state WHERE bay_code = $1 RETURNING occupied, doubt', [code]);
     const was = rows[0] ? rows[0].occupied : undefined;
+    // A known bay on doubtful evidence was counted against the lot's data quality (migrations/024).
+    const doubtful = was !== null && was !== undefined && rows[0].doubt !== null && rows[0].doubt !== 'camera-pending' ? -1 : 0;
     const counts = was === undefined ? null
-      : await adjustCounts(c, old.lotId, was === null ? { unknown: -1 } : was ? { occupied: -1 } : { free: -1 });
+      : await adjustCounts(c, old.lotId, { ...(was === null ? { unknown: -1 } : was ? { occupied: -1 } : { free: -1 }), doubtful });
     const retired = await bayInTenant(c, t, code);
     await audit(c, { by, operatorId, action: 'bay.retire', objectType: 'bay', objectId: code, before: old, after: retired });
     return { bay: retired, counts };
@@ -128,12 +132,16 @@ export async function retireBay(pool: Pool, changes: ChangeFeed, by: Writer, cod
   return bay;
 }
 
-async function adjustCounts(c: PoolClient, lotId: string, d: { free?: number; occupied?: number; unknown?: number }): Promise<LotCounts> {
+async function adjustCounts(c: PoolClient, lotId: string, d: { free?: number; occupied?: number; unknown?: number; doubtful?: number }): Promise<LotCounts> {
   const { rows } = await c.query(
     `INSERT INTO lot_availability AS a (lot_id, free, occupied, unknown) VALUES ($1, GREATEST($2, 0), GREATEST($3, 0), GREATEST($4, 0))
-     ON CONFLICT (lot_id) DO UPDATE SET free = a.free + $2, occupied = a.occupied + $3, unknown = a.unknown + $4, updated_at = now()
-     RETURNING free, occupied, unknown, updated_at`, [lotId, d.free ?? 0, d.occupied ?? 0, d.unknown ?? 0]);
-  return { id: lotId, free: rows[0].free, occupied: rows[0].occupied, unknown: rows[0].unknown, updatedAt: new Date(rows[0].updated_at).toISOString() };
+     ON CONFLICT (lot_id) DO UPDATE SET free = a.free + $2, occupied = a.occupied + $3, unknown = a.unknown + $4, doubtful = GREATEST(a.doubtful + $5, 0), updated_at = now()
+     RETURNING free, occupied, unknown, doubtful, gate_inside, updated_at`, [lotId, d.free ?? 0, d.occupied ?? 0, d.unknown ?? 0, d.doubtful ?? 0]);
+  const r = rows[0];
+  return {
+    id: lotId, free: r.free, occupied: r.occupied, unknown: r.unknown, updatedAt: new Date(r.updated_at).toISOString(),
+    dataQuality: dataQuality({ free: r.free, occupied: r.occupied, unknown: r.unknown, doubtful: r.doubtful, gateInside: r.gate_inside }),
+  };
 }
 
 /** The new counts to the live map and caches, and the lot to reload (its capacity may have grown). */
@@ -146,5 +154,10 @@ function toBay(r: Record<string, any>): OperatorBay {
   return {
     code: r.code, lotId: r.lot_id, lat: r.lat, lng: r.lng, accessible: r.accessible, evCharging: r.ev_charging,
     retiredAt: r.retired_at ? new Date(r.retired_at).toISOString() : null, occupied: r.occupied ?? null, devices: r.devices,
+    evidence: {
+      basis: r.basis ?? 'none', doubt: r.doubt ?? null, believedAt: r.believed_at ? new Date(r.believed_at).toISOString() : null,
+      sensor: r.sensor_id && r.sensor_time ? { deviceId: r.sensor_id, occupied: r.sensor_occupied, at: new Date(r.sensor_time).toISOString() } : null,
+      camera: r.camera_id && r.camera_time ? { deviceId: r.camera_id, occupied: r.camera_occupied, at: new Date(r.camera_time).toISOString() } : null,
+    },
   };
 }

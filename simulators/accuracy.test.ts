@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareBays, compareSessions, percentile, type PlatformBay, type PlatformSession } from './accuracy.ts';
+import { compareBays, compareFaults, compareSessions, percentile, type PlatformBay, type PlatformSession } from './accuracy.ts';
 import type { BayTruth, TrueStay } from './fleet.ts';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
@@ -34,6 +34,15 @@ describe('compareBays', () => {
     expect(r.compared).toBe(1);
     expect(r.accuracy).toBe(1);
     expect(r.faulty).toEqual({ stuck: 1, dead: 1, correct: 1, accuracy: 0.5 });
+  });
+
+  it('counts every bay taken in truth but shown free, faulty sensors included, as wrong "free"', () => {
+    const truth = truthOf([['A', true, 10, 'stuck'], ['B', true, 10], ['C', true, 10], ['D', false, 10], ['E', true, 10]]);
+    // A: stuck sensor shown free; B: shown free; C: unknown (not free); D: free and free; E: left after the snapshot (ahead).
+    const r = compareBays(truth, [bay('A', false, 0), bay('B', false, 5), bay('C', null, null), bay('D', false, 10), bay('E', false, 15)], { asOf: at(20) });
+    expect(r.wrongFree).toBe(2);
+    expect(r.wrongFreeFaulty).toBe(1);
+    expect(r.wrongFreeShare).toBe(0.4);
   });
 
   it('reports NaN shares for an empty city rather than dividing by zero silently', () => {
@@ -116,5 +125,33 @@ describe('percentile', () => {
     expect(percentile(s, 50)).toBe(50);
     expect(percentile(s, 99)).toBe(99);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('compareFaults', () => {
+  const heartbeatMs = 20_000;
+  it('measures detection delay in heartbeat intervals from when each fault showed, and false alarms in the window', () => {
+    const faults = [
+      { deviceId: 'dead-1', kind: 'bay-sensor' as const, fault: 'dead' as const, since: at(0) },
+      { deviceId: 'dead-2', kind: 'bay-camera' as const, fault: 'dead' as const, since: at(10) },
+      { deviceId: 'stuck-1', kind: 'bay-sensor' as const, fault: 'stuck' as const, since: at(30) },
+      { deviceId: 'stuck-2', kind: 'bay-sensor' as const, fault: 'stuck' as const, since: null }, // never contradicted
+      { deviceId: 'dead-3', kind: 'bay-sensor' as const, fault: 'dead' as const, since: at(190) }, // not yet due
+      { deviceId: 'dead-4', kind: 'bay-sensor' as const, fault: 'dead' as const, since: at(50) }, // missed
+    ];
+    const alerts = [
+      { deviceId: 'dead-1', kind: 'silent', raisedAt: at(30) },
+      { deviceId: 'dead-2', kind: 'stuck', raisedAt: at(20) }, // the wrong kind for a dead device
+      { deviceId: 'dead-2', kind: 'silent', raisedAt: at(60) },
+      { deviceId: 'stuck-1', kind: 'stuck', raisedAt: at(50) },
+      { deviceId: 'ok-1', kind: 'silent', raisedAt: at(100) },
+      { deviceId: 'ok-2', kind: 'stuck', raisedAt: at(120) },
+      { deviceId: 'ok-3', kind: 'silent', raisedAt: at(-100) }, // before the window
+    ];
+    const r = compareFaults(faults, alerts, { heartbeatMs, asOf: at(200), since: at(0) });
+    expect(r).toMatchObject({ observable: 4, flagged: 3, missed: 1, falseAlarms: { silent: 1, stuck: 1 } });
+    // Delays 1.5, 2.5 and 1 intervals.
+    expect(r.delayIntervals).toEqual({ p50: 1.5, p99: 2.5, max: 2.5 });
+    expect(r.within2Share).toBeCloseTo(2 / 3);
   });
 });

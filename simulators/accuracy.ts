@@ -1,9 +1,9 @@
 // How far the platform's view is from what really happened: the fleet's ground truth (fleet.ts
 // truth() and stays()) against the bay states and sessions the platform holds. The comparison is
 // pure (compareBays, compareSessions); the readers below fetch the platform's side over HTTP or SQL.
-import type { BayTruth, TrueStay } from './fleet.ts';
+import type { BayTruth, DeviceFault, TrueStay } from './fleet.ts';
 
-export interface PlatformBay { code: string; occupied: boolean | null; since: Date | null }
+export interface PlatformBay { code: string; occupied: boolean | null; since: Date | null; /** why the platform believes it (basis, doubt), when read over SQL */ why?: string }
 export interface PlatformSession {
   plate: string | null; lotId: string; bayCode: string | null; status: string; entry: Date; exit: Date | null;
   /** billing/plate-evidence.ts: certain, uncertain, pending (a street exit read awaited) or confirmed (by an operator). */
@@ -38,6 +38,33 @@ export interface BayAccuracy {
   stalenessMs: Percentiles;
   /** Bays whose sensor is stuck or dead, judged apart: the platform cannot be expected to know. */
   faulty: { stuck: number; dead: number; correct: number; accuracy: number };
+  /**
+   * Every bay, faulty sensors included: taken in truth but shown free (the one error a driver
+   * cannot forgive), and its share of all bays in the truth. Bays "ahead" are left out.
+   */
+  wrongFree: number;
+  wrongFreeShare: number;
+  /** …of which on bays whose sensor is stuck or dead. */
+  wrongFreeFaulty: number;
+  /** Up to 10 compared bays not right, each "code: truth … shown … (why)", to look into. */
+  examples: string[];
+}
+/** Faulty devices found: the fleet's faults against the platform's silent/stuck alerts (event time). */
+export interface FaultDetection {
+  /** Faulty devices whose fault showed at least `graceIntervals` heartbeats before the end, and of them flagged. */
+  observable: number;
+  flagged: number;
+  /** …not flagged by the end, and up to 10 of them ("device (fault)"). */
+  missed: number;
+  missedExamples: string[];
+  /** Flag time − when the fault first showed, in heartbeat intervals (p50 / p99 / max). */
+  delayIntervals: Percentiles;
+  /** …flagged within 2 heartbeat intervals, share of those flagged. */
+  within2Share: number;
+  /** Alerts raised in the window on devices the fleet runs healthy, by kind. */
+  falseAlarms: { silent: number; stuck: number };
+  /** Up to 5 false alarms with the figures that raised them, to look into. */
+  falseAlarmExamples: string[];
 }
 export interface BillingAccuracy {
   /** Closed sessions on the platform in the window. */
@@ -71,7 +98,7 @@ export interface BillingAccuracy {
   /** … or the platform lost them. */
   withoutSessionPlatformLost: number;
 }
-export interface AccuracyReport { asOf: string; bays: BayAccuracy; billing: BillingAccuracy | null }
+export interface AccuracyReport { asOf: string; bays: BayAccuracy; billing: BillingAccuracy | null; faults: FaultDetection | null }
 
 /** p-th percentile of ascending `sorted` (nearest rank); NaN when empty. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -102,7 +129,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   for (const b of platform) seen.set(b.code, b);
   const r: BayAccuracy = {
     bays: truth.size, compared: 0, correct: 0, accuracy: NaN, unknown: 0, unknownShare: NaN, wrong: 0, ahead: 0, missing: 0,
-    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN },
+    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, examples: [],
   };
   const staleness: number[] = [];
   for (const [code, t] of truth) {
@@ -112,6 +139,11 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
       continue;
     }
     const right = p.occupied === t.occupied;
+    const ahead = !right && p.occupied !== null && p.since !== null && p.since.getTime() > t.since.getTime() + tol;
+    if (t.occupied && p.occupied === false && !ahead) {
+      r.wrongFree += 1;
+      if (t.sensorFault) r.wrongFreeFaulty += 1;
+    }
     if (t.sensorFault) {
       r.faulty[t.sensorFault] += 1;
       if (right) r.faulty.correct += 1;
@@ -121,11 +153,15 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
     if (right) {
       r.correct += 1;
       staleness.push(0);
-    } else if (p.occupied !== null && p.since && p.since.getTime() > t.since.getTime() + tol) {
+    } else if (ahead) {
       r.ahead += 1;
     } else {
       if (p.occupied === null) r.unknown += 1;
       else r.wrong += 1;
+      if (r.examples.length < 10) {
+        const word = (v: boolean | null) => (v === null ? 'unknown' : v ? 'taken' : 'free');
+        r.examples.push(`${code}: ${word(t.occupied)} since ${t.since.toISOString()}, shown ${word(p.occupied)} since ${p.since?.toISOString() ?? '-'}${p.why ? ` (${p.why})` : ''}`);
+      }
       staleness.push(Math.max(0, asOf - t.since.getTime()));
     }
   }
@@ -133,7 +169,88 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   r.unknownShare = share(r.unknown, r.compared);
   r.stalenessMs = percentiles(staleness);
   r.faulty.accuracy = share(r.faulty.correct, r.faulty.stuck + r.faulty.dead);
+  r.wrongFreeShare = share(r.wrongFree, truth.size);
   return r;
+}
+
+/** A device alert as stored (migrations/017, 024): raisedAt is the event time it was raised at. */
+export interface PlatformAlert { deviceId: string; kind: string; raisedAt: Date; details?: unknown }
+
+export interface CompareFaultsOptions {
+  /** A heartbeat interval in event time (ms): the unit of delay. */
+  heartbeatMs: number;
+  asOf: Date;
+  /** When the run started: alerts before it are not judged. */
+  since: Date;
+  /** A fault that showed less than this many intervals before asOf is not yet due; default 2. */
+  graceIntervals?: number;
+}
+
+/**
+ * Detection delay and false alarms. A dead device is flagged by a "silent" alert, a stuck sensor by
+ * a "stuck" one (or a "silent" one); the delay runs from when the fault first showed — a dead
+ * device's first heartbeat not sent, a stuck sensor's first report that was wrong — to the alert's
+ * event time. An alert on a device the fleet runs healthy is a false alarm. Pure.
+ */
+export function compareFaults(faults: readonly DeviceFault[], alerts: readonly PlatformAlert[], o: CompareFaultsOptions): FaultDetection {
+  const grace = (o.graceIntervals ?? 2) * o.heartbeatMs;
+  const byDevice = new Map<string, PlatformAlert[]>();
+  for (const a of alerts) {
+    const list = byDevice.get(a.deviceId);
+    if (list) list.push(a);
+    else byDevice.set(a.deviceId, [a]);
+  }
+  const faulty = new Set(faults.map((f) => f.deviceId));
+  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [] };
+  const delays: number[] = [];
+  for (const f of faults) {
+    // An intermittent radio's outages come and go: its alerts are neither found faults nor false alarms.
+    if (f.fault === 'intermittent' || !f.since || f.since.getTime() > o.asOf.getTime() - grace) continue;
+    r.observable += 1;
+    const kinds = f.fault === 'dead' ? ['silent'] : ['stuck', 'silent'];
+    const hit = (byDevice.get(f.deviceId) ?? []).filter((a) => kinds.includes(a.kind)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime())[0];
+    if (!hit) {
+      r.missed += 1;
+      if (r.missedExamples.length < 10) r.missedExamples.push(`${f.deviceId} (${f.fault})`);
+      continue;
+    }
+    r.flagged += 1;
+    delays.push(Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs);
+  }
+  for (const a of alerts) {
+    if (faulty.has(a.deviceId) || a.raisedAt.getTime() < o.since.getTime()) continue;
+    if (a.kind === 'silent') r.falseAlarms.silent += 1;
+    else if (a.kind === 'stuck') r.falseAlarms.stuck += 1;
+    else continue;
+    if (r.falseAlarmExamples.length < 5) r.falseAlarmExamples.push(`${a.deviceId} ${a.kind} at ${a.raisedAt.toISOString()} ${JSON.stringify(a.details ?? {})}`);
+  }
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const p = percentiles(delays);
+  r.delayIntervals = { p50: round(p.p50), p99: round(p.p99), max: round(p.max) };
+  r.within2Share = share(delays.filter((d) => d <= 2).length, delays.length);
+  return r;
+}
+
+/**
+ * The benchmark table's rows for bays shown free when taken and for faulty devices found
+ * (bench:city): [what, got, target, pass or null].
+ */
+export function faultTableRows(r: AccuracyReport): Array<[string, string, string, boolean | null]> {
+  const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(2)}%` : 'n/a');
+  const f = r.faults;
+  return [
+    ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
+    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck` : 'not measured',
+      '≤ 2 heartbeats', f && f.observable ? f.delayIntervals.max <= 2 : null],
+  ];
+}
+
+/** Every silent and stuck alert, with the event time it was raised at (opened_at before migrations/024). */
+export async function readFaultAlerts(pool: Queryable): Promise<PlatformAlert[]> {
+  const { rows } = await pool.query(
+    `SELECT device_id, kind, coalesce(raised_event_time, opened_at) AS raised, details || jsonb_build_object('resolvedAt', resolved_at) AS details
+       FROM device_alerts WHERE kind IN ('silent', 'stuck')`);
+  return rows.map((r) => ({ deviceId: r.device_id, kind: r.kind, raisedAt: new Date(r.raised), details: r.details }));
 }
 
 export interface CompareSessionsOptions {
@@ -241,8 +358,9 @@ export interface Queryable { query(text: string, values?: unknown[]): Promise<{ 
 
 /** Every bay's state in one query: the fast way for a 250k-bay city. */
 export async function readBayStatesSql(pool: Queryable): Promise<PlatformBay[]> {
-  const { rows } = await pool.query('SELECT bay_code, occupied, since FROM bay_state');
-  return rows.map((r) => ({ code: r.bay_code, occupied: r.occupied, since: r.since ? new Date(r.since) : null }));
+  const { rows } = await pool.query(`SELECT bay_code, occupied, since,
+      to_jsonb(bay_state) - 'bay_code' - 'lot_id' - 'occupied' - 'since' - 'seq' AS why FROM bay_state`);
+  return rows.map((r) => ({ code: r.bay_code, occupied: r.occupied, since: r.since ? new Date(r.since) : null, why: JSON.stringify(r.why) }));
 }
 
 /** Every bay's state as a map client sees it: GET /api/v1/lots, then /api/v1/lots/:id for each (`concurrency` at once). */
@@ -295,6 +413,9 @@ export interface AccuracyInput {
   pool?: Queryable;
   httpUrl?: string;
   toleranceMs?: number;
+  /** The fleet's faulty devices and the heartbeat interval in event time (ms): detection delay and false alarms (needs `pool`). */
+  faults?: readonly DeviceFault[];
+  heartbeatMs?: number;
 }
 
 /** Read the platform's view and compare it with the truth. */
@@ -304,5 +425,8 @@ export async function accuracyReport(i: AccuracyInput): Promise<AccuracyReport> 
   const bays = compareBays(i.truth, platform, { asOf: i.asOf, toleranceMs: i.toleranceMs });
   const sessions = i.pool ? await readClosedSessions(i.pool, i.since) : null;
   const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs: i.toleranceMs === undefined ? undefined : Math.max(15_000, i.toleranceMs) }) : null;
-  return { asOf: i.asOf.toISOString(), bays, billing };
+  const faults = i.pool && i.faults && i.heartbeatMs
+    ? compareFaults(i.faults, await readFaultAlerts(i.pool), { heartbeatMs: i.heartbeatMs, asOf: i.asOf, since: i.since })
+    : null;
+  return { asOf: i.asOf.toISOString(), bays, billing, faults };
 }

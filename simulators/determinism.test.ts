@@ -154,10 +154,10 @@ const RECORDED_FAULTY_RUN = {
     'devices/sen-G1-01/events',
     [
       '{"type":"occupancy","occupied":true,"battery":2.815,"seq":1795390200000,"ts":"2026-11-22T23:29:57.306Z"}',
-      '{"type":"heartbeat","battery":2.732,"temperature":16.8,"seq":1795390200002,"ts":"2026-11-22T23:29:58.006Z"}',
+      '{"type":"heartbeat","battery":2.732,"temperature":16.8,"occupied":false,"seq":1795390200002,"ts":"2026-11-22T23:29:58.006Z"}',
     ],
   ],
-  digest: 'a8cbaf7e6f195987e8dc653a33788a7a1de77eb31c4edee87a4985f74b0b5690',
+  digest: '3122d4b706337376fa71054df2c33b44da1b60cb045b1b3447ff6f25ae66dc82',
 };
 const RECORDED_GATEWAY_RUN = {
   links: 8,
@@ -173,8 +173,8 @@ const RECORDED_GATEWAY_RUN = {
     'devices/sen-G1-01/events',
     [
       '{"type":"occupancy","occupied":false,"battery":3.426,"seq":1795390200000,"ts":"2026-11-22T23:30:00.000Z"}',
-      '{"type":"heartbeat","battery":3.426,"temperature":19.2,"seq":1795390200001,"ts":"2026-11-23T01:06:00.000Z"}',
+      '{"type":"heartbeat","battery":3.426,"temperature":19.2,"occupied":false,"seq":1795390200001,"ts":"2026-11-23T01:06:00.000Z"}',
     ],
   ],
-  digest: '9627684af3de74594f0084a40ade9a1e7eea7c65018a9c4f9e37afcf6aaf75f0',
+  digest: 'cd160bc2d0c397c16344ad89cdb13f772b38ed29455aefea81e89bb9d44cc16f',
 };

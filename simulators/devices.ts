@@ -16,6 +16,8 @@ import type { MessageKind } from './transport.ts';
 const SECOND = 1000;
 const BATTERY_CUTOFF_V = 2.2;
 const LOW_BATTERY_V = 2.9;
+/** Intermittent radio: the chance a message starts an outage. */
+const FLAKY_OUTAGE_START = 0.05;
 
 export interface FleetFaults {
   /** Probability a message is never sent (its seq is still used up, leaving a gap). */
@@ -37,6 +39,13 @@ export interface FleetFaults {
   stuck?: number;
   /** Share of devices that die after their first message: nothing more, not even heartbeats. */
   dead?: number;
+  /**
+   * Share of bay sensors with intermittent radio (a sensor under a parked van, in a garage's
+   * basement corner): each message may start an outage (probability 0.05) during which everything
+   * it sends is lost, for an exponential time of mean `flakyOutageSeconds` of event time (default 60).
+   */
+  flaky?: number;
+  flakyOutageSeconds?: number;
   /** Each device's clock is off by a fixed offset drawn uniformly in ±clockSkewSeconds, applied to ts. */
   clockSkewSeconds?: number;
   /**
@@ -54,7 +63,8 @@ export function checkProbability(name: string, v: number | undefined): void {
 }
 
 export function checkFaults(f: FleetFaults): void {
-  for (const k of ['loss', 'duplicate', 'late', 'misread', 'stuck', 'dead'] as const) checkProbability(`faults.${k}`, f[k]);
+  for (const k of ['loss', 'duplicate', 'late', 'misread', 'stuck', 'dead', 'flaky'] as const) checkProbability(`faults.${k}`, f[k]);
+  if (f.flakyOutageSeconds !== undefined && !(f.flakyOutageSeconds > 0)) throw new RangeError(`fleet: faults.flakyOutageSeconds must be > 0, got ${f.flakyOutageSeconds}`);
   const ls = f.lateSeconds;
   if (ls && !(ls[0] >= 0 && ls[1] >= ls[0])) throw new RangeError(`fleet: faults.lateSeconds must be [min, max] with 0 ≤ min ≤ max`);
   if (f.clockSkewSeconds !== undefined && !(f.clockSkewSeconds >= 0 && Number.isFinite(f.clockSkewSeconds))) throw new RangeError(`fleet: faults.clockSkewSeconds must be ≥ 0, got ${f.clockSkewSeconds}`);
@@ -81,6 +91,21 @@ interface DeviceRuntime extends RampDevice {
   started: boolean;
   /** The value a stuck sensor keeps reporting. */
   stuckValue: boolean | null;
+  /** A bay sensor's reading as it last reported it (its heartbeats repeat it); null before its first. */
+  reading: boolean | null;
+  /** Intermittent radio: messages until this event time (ms) are lost; null for a device with good radio. */
+  outageUntil: number | null;
+  /** Event time (ms) its fault first showed: a dead device's first heartbeat not sent, a stuck sensor's first wrong report. */
+  faultSince: number | null;
+}
+
+/** A faulty device as the fleet knows it (ground truth for detection delay, simulators/accuracy.ts). */
+export interface DeviceFault {
+  deviceId: string;
+  kind: DeviceCredential['kind'];
+  fault: 'dead' | 'stuck' | 'intermittent';
+  /** When the fault first showed (event time); null: not yet (a dead device that had nothing more to say, a stuck sensor never contradicted). */
+  since: Date | null;
 }
 
 export interface DevicesOptions {
@@ -163,10 +188,12 @@ export class Devices {
     const dev = this.list[i];
     if (dev.health === Health.Dead && dev.started) {
       this.tally.silenced += 1;
+      // Silent past its heartbeat: from the first beat it did not send.
+      if (body.type === 'heartbeat') dev.faultSince ??= eventTime.getTime();
       this.o.undelivered?.(deviceId, body, eventTime);
       return;
     }
-    const reported = this.asReported(dev, body);
+    const reported = this.asReported(dev, body, eventTime);
     dev.started = true;
     this.overTheAir(dev, reported, eventTime);
   }
@@ -177,8 +204,9 @@ export class Devices {
     if (dev.battery !== undefined) this.drainBattery(dev, 0.0001 + this.o.drainPerBeat);
     const air = dev.indoor ? 18 : ambientAt(simNow);
     const temperature = Math.round((air + dev.warmth + 0.5 * normal(this.o.rng.device)) * 10) / 10;
+    // A bay sensor's heartbeat repeats its reading, as field sensors' keep-alives do.
     const body: MessageBody = dev.battery !== undefined
-      ? { type: 'heartbeat', battery: Math.round(dev.battery * 1000) / 1000, temperature }
+      ? { type: 'heartbeat', battery: Math.round(dev.battery * 1000) / 1000, temperature, ...(dev.reading === null ? {} : { occupied: dev.reading }) }
       : { type: 'heartbeat', temperature };
     this.send(dev.id, body, stamp(simNow.getTime()));
   }
@@ -209,6 +237,17 @@ export class Devices {
       else if (h === Health.Dead) b.sensorFault = 'dead';
     }
     return truth;
+  }
+
+  /** Every faulty device: what is wrong with it and since when it showed. */
+  faults(): DeviceFault[] {
+    const out: DeviceFault[] = [];
+    for (const d of this.list) {
+      const since = d.faultSince === null ? null : new Date(d.faultSince);
+      if (d.health !== Health.Ok) out.push({ deviceId: d.id, kind: d.kind, fault: d.health === Health.Dead ? 'dead' : 'stuck', since });
+      else if (d.outageUntil !== null) out.push({ deviceId: d.id, kind: d.kind, fault: 'intermittent', since });
+    }
+    return out;
   }
 
   counts(): DeviceCounts {
@@ -251,21 +290,25 @@ export class Devices {
       warmth: (sensor ? 0 : 8) + 4 * (rng.device() - 0.5),
       indoor: inGarage && sensor,
       skewMs: skewMs ? Math.round((2 * rng.health() - 1) * skewMs) : 0,
-      health, started: false, stuckValue: null,
+      health, started: false, stuckValue: null, reading: null, faultSince: null,
+      // Drawn only when the fault is on, so other runs keep their recorded streams.
+      outageUntil: faults.flaky && sensor && rng.health() < faults.flaky ? 0 : null,
     };
   }
 
   /** What the device itself says: a stuck sensor its stuck value, a battery sensor its voltage. */
-  private asReported(dev: DeviceRuntime, body: MessageBody): MessageBody {
+  private asReported(dev: DeviceRuntime, body: MessageBody, eventTime: Date): MessageBody {
     if (body.type !== 'occupancy') return body;
     let b = body;
     if (dev.health === Health.Stuck) {
       if (dev.stuckValue === null) dev.stuckValue = b.occupied;
       else if (dev.stuckValue !== b.occupied) {
         this.tally.stuckReports += 1;
+        dev.faultSince ??= eventTime.getTime();
         b = { ...b, occupied: dev.stuckValue };
       }
     }
+    dev.reading = b.occupied;
     if (dev.battery !== undefined) {
       this.drainBattery(dev, 0.00005); // each radio report costs a little charge
       b = { ...b, battery: Math.round(dev.battery * 1000) / 1000 };
@@ -285,6 +328,11 @@ export class Devices {
     }
     const ts = dev.skewMs ? new Date(eventTime.getTime() + dev.skewMs) : eventTime;
     const message = { ...b, seq: dev.seq++, ts: ts.toISOString() } as DeviceMessage;
+    if (dev.outageUntil !== null && this.inOutage(dev, eventTime.getTime())) {
+      this.tally.lost += 1;
+      this.o.undelivered?.(dev.id, observed, eventTime);
+      return;
+    }
     if (rng.fault() < (faults.loss ?? 0)) {
       this.tally.lost += 1;
       this.o.undelivered?.(dev.id, observed, eventTime);
@@ -309,6 +357,15 @@ export class Devices {
       this.tally.duplicated += 1;
       transmit(dev, payload, kind);
     }
+  }
+
+  /** Intermittent radio: in an outage, or starting one now (exponential length, mean flakyOutageSeconds). */
+  private inOutage(dev: DeviceRuntime, at: number): boolean {
+    if (at < dev.outageUntil!) return true;
+    if (this.o.rng.fault() >= FLAKY_OUTAGE_START) return false;
+    dev.outageUntil = at - Math.log(1 - this.o.rng.fault()) * (this.o.faults.flakyOutageSeconds ?? 60) * SECOND;
+    dev.faultSince ??= at;
+    return true;
   }
 
   private drainBattery(dev: DeviceRuntime, volts: number): void {

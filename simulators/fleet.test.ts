@@ -401,6 +401,21 @@ describe('startFleet against a real MQTT broker', () => {
     expect(s.silenced).toBeGreaterThan(0);
   }, 20_000);
 
+  it('gives sensors with intermittent radio outages in which all they send is lost, and lists them as faulty', async () => {
+    const { fleet, received } = await run({ faults: { flaky: 1, flakyOutageSeconds: 3600 }, heartbeatSeconds: 0.1 }, (f) => f.stats().lost > 20);
+    const faults = fleet.faults();
+    const flaky = faults.filter((f) => f.fault === 'intermittent');
+    expect(flaky.length).toBeGreaterThan(0);
+    expect(flaky.every((f) => f.kind === 'bay-sensor')).toBe(true);
+    // An hour-long outage: a sensor that went into one says nothing after it began.
+    const started = flaky.filter((f) => f.since);
+    expect(started.length).toBeGreaterThan(0);
+    for (const f of started) {
+      const after = received.filter((r) => r.clientId === f.deviceId && Date.parse(r.message.ts) > f.since!.getTime());
+      expect(after, f.deviceId).toEqual([]);
+    }
+  }, 20_000);
+
   it('skews each device\'s clock by a fixed offset within the bound', async () => {
     const t0 = Date.now();
     const { received } = await run({ faults: { clockSkewSeconds: 30 }, heartbeatSeconds: 0.1 }, (f) => f.stats().published >= 300);

@@ -7,14 +7,14 @@ import type { DeviceCredential } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
 import { createCitySim, type CitySim, type FleetLot, type MessageBody, type TrueStay, type Truth } from './city-sim.ts';
 import type { LotKind, Rng } from './demand.ts';
-import { checkFaults, checkProbability, Devices, type FleetFaults } from './devices.ts';
+import { checkFaults, checkProbability, Devices, type DeviceFault, type FleetFaults } from './devices.ts';
 import { TimeWheel } from './schedulers.ts';
 import { StartupRamp } from './startup-ramp.ts';
 import { Links, type LinkSpec } from './transport.ts';
 
 // What the fleet's users see of the model and the devices.
 export type { BayTruth, FleetLot, TrueStay, Truth } from './city-sim.ts';
-export type { FleetFaults } from './devices.ts';
+export type { DeviceFault, FleetFaults } from './devices.ts';
 
 const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
@@ -129,6 +129,8 @@ export interface Fleet {
   /** The most recent completed stays: the true plate, lot, bay and times of each car that left. */
   stays(): TrueStay[];
   stats(): FleetStats;
+  /** Every faulty device and when its fault first showed (ground truth for detection delay). */
+  faults(): DeviceFault[];
   /** The most messages ever waiting in backlogs at once (stats().queued is now). */
   queuedPeak(): number;
   /** The simulated clock. */
@@ -201,6 +203,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     truth: () => run.truth(),
     stays: () => run.gaps.mark(run.city.stays()),
     stats: () => run.stats(),
+    faults: () => run.faults(),
     queuedPeak: () => run.queuedPeak(),
     simulatedTime: () => run.city.now(),
     stop: () => run.stop(),
@@ -311,6 +314,10 @@ class FleetRun {
 
   truth(): Truth {
     return this.devices.markFaults(this.city.truth());
+  }
+
+  faults(): DeviceFault[] {
+    return this.devices.faults();
   }
 
   queuedPeak(): number {

@@ -103,6 +103,8 @@ beforeAll(async () => {
   await pool.query(
     `INSERT INTO device_alerts (device_id, lot_id, kind, details) VALUES ($1, $2, 'silent', jsonb_build_object('lastSeen', now() - interval '2 hours', 'heartbeatIntervalS', 300))`,
     [dev.id, garage]);
+  // …and the device as silent as its alert says, or ingest's evidence check clears the alert at once.
+  await pool.query(`UPDATE devices SET last_seen = now() - interval '2 hours', silent_after = now() - interval '1 hour' WHERE id = $1`, [dev.id]);
 
   // Four weeks of the garage's occupancy (the samples ingest keeps), so the price steps tab has a recommendation to show.
   await pool.query(

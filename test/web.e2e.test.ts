@@ -59,6 +59,11 @@ describe('the drivers map', () => {
       (sel) => document.querySelector(sel)?.getAttribute('data-state') === 'free',
       `[data-testid="bay"][data-bay-code="${sensor.bayCode}"]`, { timeout: 3000 });
     expect(Number(await marker.getAttribute('data-free'))).toBe(before + 1);
+    // How far to trust the count: the lot's data quality, as the API gives it, in Chinese.
+    const { lot } = await (await fetch(`${p.httpUrl}/api/v1/lots/ZZ-JS-0005`)).json() as { lot: { dataQuality: number } };
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-testid="lot-quality"]')?.textContent?.includes(text),
+      `数据可信度 ${Math.round(lot.dataQuality * 100)}%`, { timeout: 3000 });
     await page.screenshot({ path: '/tmp/onelot-details.png' });
   });
 

@@ -13,7 +13,7 @@ import { lotEntity, parseUrn, spotEntity } from './ngsi-ld.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 
-const base = { district: 'Jinshui', address: '花园路 12号 <东门>', timeZone: 'Asia/Shanghai', unknown: 0, path: null };
+const base = { district: 'Jinshui', address: '花园路 12号 <东门>', timeZone: 'Asia/Shanghai', unknown: 0, dataQuality: 1, path: null };
 const garage: Lot = { ...base, id: 'ZZ-JS-0001', name: '花园路停车场', nameEn: 'Huayuan Rd Garage & Co', kind: 'garage', lat: 34.7791234567, lng: 113.6801, capacity: 120, free: 7, occupied: 110, unknown: 3, updatedAt: '2026-03-02T01:02:03.000Z' };
 const street: Lot = { ...base, id: 'ZZ-JS-S001', name: '经三路', nameEn: 'Jingsan Rd', kind: 'street', lat: 34.78, lng: 113.68, capacity: 12, free: 0, occupied: 12, updatedAt: '2026-03-02T01:05:00.000Z', path: [[113.68, 34.78], [113.681, 34.781]] };
 const silent: Lot = { ...base, id: 'ZZ-JS-0002', name: '新停车场', nameEn: 'New Garage', kind: 'garage', lat: 34.7, lng: 113.6, capacity: 50, free: 0, occupied: 0, unknown: 50, updatedAt: null };

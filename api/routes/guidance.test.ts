@@ -4,7 +4,7 @@ import { nearestFull } from './guidance.ts';
 
 const lot = (id: string, lng: number, o: Partial<Lot> = {}): Lot => ({
   id, name: id, nameEn: id, kind: 'street', district: 'Jinshui', address: '', lat: 34.75, lng, capacity: 10,
-  free: 0, occupied: 10, unknown: 0, updatedAt: '2026-03-02T01:00:00Z', path: null, timeZone: 'Asia/Shanghai', ...o,
+  free: 0, occupied: 10, unknown: 0, dataQuality: 1, updatedAt: '2026-03-02T01:00:00Z', path: null, timeZone: 'Asia/Shanghai', ...o,
 });
 const dest = { lat: 34.75, lng: 113.65 };
 

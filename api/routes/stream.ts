@@ -61,7 +61,7 @@ export function streamRoutes(app: App, hub: StreamHub): void {
   app.get('/api/v1/stream', {
     schema: {
       tags: ['availability'],
-      summary: 'Server-Sent Events: `availability` frames {lots:[{id,free,occupied,unknown,updatedAt}], bays:[{code,lotId,occupied,since}]} with only what changed',
+      summary: 'Server-Sent Events: `availability` frames {lots:[{id,free,occupied,unknown,dataQuality,updatedAt}], bays:[{code,lotId,occupied,since}]} with only what changed',
       querystring: Type.Object({
         bays: Type.Optional(Type.String({ description: '"all" (default), "none", or a lot id: which bay changes to include', maxLength: 64 })),
       }),

@@ -150,7 +150,13 @@ describe('gate (a garage lane camera)', () => {
 });
 
 describe('heartbeat (every kind)', () => {
-  it('keeps battery current and never observes a bay, even from a sensor', () => {
+  it('observes a sensor\'s bay when the heartbeat carries its reading, and only a sensor\'s', () => {
+    const e = event(handleHeartbeat(sensor, heartbeat({ battery: 3.6, occupied: true }), eventTime, receivedAt));
+    expect(e.observation).toEqual({ bayCode: 'ZZ-JS-0005-03', occupied: true });
+    expect(event(handleHeartbeat(camera, heartbeat({ occupied: true }), eventTime, receivedAt)).observation).toBeUndefined();
+  });
+
+  it('keeps battery current and observes no bay without a reading', () => {
     const msg = heartbeat({ battery: 3.6, temperature: 21 });
     expect(event(handleHeartbeat(sensor, msg, eventTime, receivedAt))).toEqual({
       deviceId: 'sen-ZZ-JS-0005-03', deviceKind: 'bay-sensor', seq: 1002, type: 'heartbeat', eventTime, receivedAt,

@@ -3,7 +3,7 @@
 // what the web page uses.)
 import http from 'node:http';
 
-export interface AvailabilityFrame { lots: Array<{ id: string; free: number; occupied: number; unknown: number }>; bays: Array<{ code: string; lotId: string; occupied: boolean | null; since: string | null }> }
+export interface AvailabilityFrame { lots: Array<{ id: string; free: number; occupied: number; unknown: number; dataQuality?: number | null }>; bays: Array<{ code: string; lotId: string; occupied: boolean | null; since: string | null }> }
 
 export function readAvailabilityStream(url: string, onFrame: (frame: AvailabilityFrame, receivedAt: number) => void): { close(): void } {
   const req = http.get(url, (res) => {

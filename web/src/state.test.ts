@@ -15,6 +15,7 @@ const lot = (id: string, over: Partial<Lot> = {}): Lot => ({
   free: 4,
   occupied: 5,
   unknown: 1,
+  dataQuality: 0.9,
   updatedAt: '2026-01-01T08:00:00.000Z',
   path: null,
   ...over,

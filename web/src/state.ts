@@ -38,6 +38,7 @@ function sameLot(a: Lot, b: Lot): boolean {
     a.free === b.free &&
     a.occupied === b.occupied &&
     a.unknown === b.unknown &&
+    a.dataQuality === b.dataQuality &&
     a.capacity === b.capacity &&
     a.updatedAt === b.updatedAt &&
     a.lat === b.lat &&
@@ -56,8 +57,8 @@ function mergeLot(held: Lot | undefined, fetched: Lot): Lot {
   if (!held) return fetched;
   if (sameLot(held, fetched)) return held;
   if (olderThan(fetched.updatedAt, held.updatedAt)) {
-    const { free, occupied, unknown, updatedAt } = held;
-    const merged = { ...fetched, free, occupied, unknown, updatedAt };
+    const { free, occupied, unknown, dataQuality, updatedAt } = held;
+    const merged = { ...fetched, free, occupied, unknown, dataQuality, updatedAt };
     return sameLot(held, merged) ? held : merged;
   }
   return fetched;
@@ -69,9 +70,10 @@ function applyAvailability(state: LiveState, event: AvailabilityEvent): LiveStat
     const held = (lots ?? state.lots).get(p.id);
     // A lot we have never seen has no position to draw; the next full load picks it up.
     if (!held || olderThan(p.updatedAt, held.updatedAt)) continue;
-    if (held.free === p.free && held.occupied === p.occupied && held.unknown === p.unknown && held.updatedAt === p.updatedAt) continue;
+    const dataQuality = p.dataQuality === undefined ? held.dataQuality : p.dataQuality;
+    if (held.free === p.free && held.occupied === p.occupied && held.unknown === p.unknown && held.dataQuality === dataQuality && held.updatedAt === p.updatedAt) continue;
     lots ??= new Map(state.lots);
-    lots.set(p.id, { ...held, free: p.free, occupied: p.occupied, unknown: p.unknown, updatedAt: p.updatedAt });
+    lots.set(p.id, { ...held, free: p.free, occupied: p.occupied, unknown: p.unknown, dataQuality, updatedAt: p.updatedAt });
   }
 
   let details = state.details;

@@ -3,6 +3,9 @@ import { LEVEL_COLOR, levelOf } from '../availability.ts';
 import { useI18n } from '../i18n.ts';
 import type { Lot } from '../types.ts';
 
+/** Below this share of bays on good evidence, the driver is told the counts may be off. */
+const LOW_QUALITY = 0.9;
+
 export function AvailabilityStats({ lot }: { lot: Lot }) {
   const { t } = useI18n();
   const total = Math.max(lot.capacity, lot.free + lot.occupied + lot.unknown, 1);
@@ -24,6 +27,14 @@ export function AvailabilityStats({ lot }: { lot: Lot }) {
         </div>
         <div className="stats__capacity">{t('capacity', { n: lot.capacity })}</div>
       </div>
+      {lot.dataQuality !== null && (
+        // How far to trust the counts: the share of bays on fresh, consistent evidence (API dataQuality).
+        <div className={`stats__quality${lot.dataQuality < LOW_QUALITY ? ' stats__quality--low' : ''}`} data-testid="lot-quality"
+          title={t('dataQualityHint')}>
+          {t('dataQuality', { pct: Math.round(lot.dataQuality * 100) })}
+          {lot.dataQuality < LOW_QUALITY && <span> · {t('dataQualityLow')}</span>}
+        </div>
+      )}
       <div className="stats__bar" aria-hidden="true">
         <span style={{ width: pct(lot.free), background: LEVEL_COLOR.high }} />
         <span style={{ width: pct(lot.occupied), background: LEVEL_COLOR.low }} />

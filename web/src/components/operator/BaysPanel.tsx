@@ -5,11 +5,28 @@ import { fetchLotBays, retireBay, updateBay } from '../../api.ts';
 import { usePagedOperatorQuery } from '../../hooks/usePagedOperatorQuery.ts';
 import { useI18n } from '../../i18n.ts';
 import type { OperatorBay, OperatorLot } from '../../types.ts';
+import type { StringKey } from '../../i18n.ts';
 import { Notice } from '../Notice.tsx';
 import { BayAddForms } from './BayAddForms.tsx';
 import { ConfirmButton } from './ConfirmButton.tsx';
 
 interface Props { token: string; onExpired: () => void; lot: OperatorLot; canEdit: boolean }
+
+const stateKey = (o: boolean | null): StringKey => (o === null ? 'bayUnknown' : o ? 'bayOccupied' : 'bayFree');
+
+/** The bay's state, the evidence it rests on, and what is in doubt; each source's last word on hover. */
+function Belief({ bay }: { bay: OperatorBay }) {
+  const { t } = useI18n();
+  const e = bay.evidence;
+  const words = [e.sensor, e.camera].filter((w) => w !== null)
+    .map((w) => t('esSourceWord', { device: w.deviceId, state: t(stateKey(w.occupied)), at: new Date(w.at).toLocaleTimeString() }));
+  return (
+    <span title={words.join('\n')} data-testid={`bay-belief-${bay.code}`}>
+      {t(stateKey(bay.occupied))} · {t(`basis_${e.basis.replace('+', '_')}` as StringKey)}
+      {e.doubt && <span className={e.doubt === 'camera-pending' ? 'muted' : 'warn'}> · {t(`doubt_${e.doubt.replaceAll('-', '_')}` as StringKey)}</span>}
+    </span>
+  );
+}
 
 function BayRow({ bay, token, onChanged, canEdit }: { bay: OperatorBay; token: string; onChanged: () => void; canEdit: boolean }) {
   const { t } = useI18n();
@@ -21,6 +38,7 @@ function BayRow({ bay, token, onChanged, canEdit }: { bay: OperatorBay; token: s
       <td><input type="checkbox" aria-label={`${bay.code} ${t('esAccessible')}`} checked={bay.accessible} disabled={!live} onChange={(e) => set({ accessible: e.target.checked })} /></td>
       <td><input type="checkbox" aria-label={`${bay.code} ${t('esEv')}`} checked={bay.evCharging} disabled={!live} onChange={(e) => set({ evCharging: e.target.checked })} /></td>
       <td className="small">{bay.devices.join(' ')}</td>
+      <td className="small"><Belief bay={bay} /></td>
       <td>{live ? <ConfirmButton label={t('esRetire')} question={t('esRetireBayConfirm', { id: bay.code })} testId={`bay-retire-${bay.code}`} onConfirm={async () => { await retireBay(token, bay.code); onChanged(); }} /> : bay.retiredAt ? t('esRetired') : null}</td>
     </tr>
   );
@@ -41,7 +59,7 @@ export function BaysPanel({ token, onExpired, lot, canEdit }: Props) {
       {bays.items && bays.items.length > 0 && (
         <div className="table-wrap">
           <table className="data-table data-table--compact" data-testid="bays-table">
-            <thead><tr><th scope="col">{t('esColCode')}</th><th scope="col">{t('esAccessible')}</th><th scope="col">{t('esEv')}</th><th scope="col">{t('esColDevices')}</th><th scope="col" /></tr></thead>
+            <thead><tr><th scope="col">{t('esColCode')}</th><th scope="col">{t('esAccessible')}</th><th scope="col">{t('esEv')}</th><th scope="col">{t('esColDevices')}</th><th scope="col">{t('esColBelief')}</th><th scope="col" /></tr></thead>
             <tbody>{bays.items.map((b) => <BayRow key={b.code} bay={b} token={token} onChanged={reload} canEdit={canEdit} />)}</tbody>
           </table>
           <p className="row row--wrap small muted">

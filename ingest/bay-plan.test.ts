@@ -1,0 +1,162 @@
+// What a batch does to bays (ingest/bay-plan.ts): each source's newest word merged into the bay's
+// evidence, a late word never rolling a source back, the state decided by ingest/belief.ts, and
+// the lot's counts moved by deltas (data quality's doubtful count included). Pure: no database.
+import { describe, expect, it } from 'vitest';
+import type { IngestEvent } from '../core/ingest-events.ts';
+import type { BayRecord } from './bay-mirror.ts';
+import type { Fault } from './belief.ts';
+import { planBays } from './bay-plan.ts';
+import { cadence, silentAfter, DeviceBook } from './device-book.ts';
+import { dueSilent } from './evidence-check.ts';
+
+const T = Date.parse('2026-11-23T08:00:00Z');
+const at = (s: number) => T + s * 1000;
+const empty = (lotId = 'L1'): BayRecord => ({
+  lotId, occupied: null, since: null, eventTime: null, deviceId: null, seq: null, basis: 'none', doubt: null, believedAt: null,
+  sensorId: null, sensorOccupied: null, sensorTime: null, sensorSince: null, cameraId: null, cameraOccupied: null, cameraTime: null,
+  echoes: 0, echoAt: null,
+});
+let seqs = 0;
+function word(kind: 'bay-sensor' | 'bay-camera', bay: string, occupied: boolean, s: number, deviceId = `${kind === 'bay-sensor' ? 'sen' : 'cam'}-${bay}`): IngestEvent {
+  const seq = ++seqs;
+  return {
+    deviceId, deviceKind: kind, seq, type: kind === 'bay-sensor' ? 'occupancy' : 'bay', eventTime: new Date(at(s)), receivedAt: new Date(at(s)),
+    lotId: 'L1', bayCode: bay, payload: {} as IngestEvent['payload'], observation: { bayCode: bay, occupied },
+  };
+}
+/** A mirror of these bays, applying each plan as a committed batch would. */
+function mirror(bays: Record<string, BayRecord>) {
+  const m = new Map(Object.entries(bays));
+  return { get: (c: string) => m.get(c), apply: (p: ReturnType<typeof planBays>) => { for (const u of p.updates) m.set(u.code, u.record); } };
+}
+const noFaults = () => null;
+
+describe('planBays', () => {
+  it('merges each source\'s newest word, decides the bay, and moves the lot by one', () => {
+    const m = mirror({ B1: empty() });
+    const p = planBays([word('bay-sensor', 'B1', true, 10), word('bay-sensor', 'B1', false, 5)], [], m, noFaults, at(10));
+    expect(p.updates).toHaveLength(1);
+    expect(p.updates[0].record).toMatchObject({ occupied: true, basis: 'sensor', doubt: null, sensorOccupied: true, sensorTime: at(10), sensorSince: at(10), since: at(10) });
+    expect(p.changes).toEqual([{ code: 'B1', lotId: 'L1', occupied: true, since: new Date(at(10)).toISOString() }]);
+    expect(p.deltas.get('L1')).toEqual({ free: 0, occupied: 1, unknown: -1, doubtful: 0 });
+    m.apply(p);
+    // The camera agrees: the basis changes, the state and the counts do not.
+    const q = planBays([word('bay-camera', 'B1', true, 14)], [], m, noFaults, at(14));
+    expect(q.updates[0].record).toMatchObject({ occupied: true, basis: 'sensor+camera', since: at(10), eventTime: at(14), deviceId: 'cam-B1' });
+    expect(q.changes).toEqual([]);
+    expect(q.deltas.size).toBe(0);
+  });
+
+  it('counts a late word, and never rolls a source back with it', () => {
+    const m = mirror({ B1: empty() });
+    m.apply(planBays([word('bay-sensor', 'B1', true, 20)], [], m, noFaults, at(20)));
+    const p = planBays([word('bay-sensor', 'B1', false, 15)], [], m, noFaults, at(20));
+    expect(p.late).toBe(1);
+    expect(p.updates).toEqual([]);
+  });
+
+  it('a heartbeat repeating the reading moves its time, not when the reading began (a stuck sensor stays contradicted)', () => {
+    const m = mirror({ B1: empty() });
+    m.apply(planBays([word('bay-sensor', 'B1', true, 10)], [], m, noFaults, at(10)));
+    m.apply(planBays([word('bay-camera', 'B1', false, 27)], [], m, noFaults, at(27)));
+    expect(m.get('B1')).toMatchObject({ occupied: false, basis: 'camera', doubt: 'sensor-disagrees' });
+    const p = planBays([word('bay-sensor', 'B1', true, 30)], [], m, noFaults, at(30));
+    expect(p.updates[0].record).toMatchObject({ occupied: false, doubt: 'sensor-disagrees', sensorTime: at(30), sensorSince: at(10) });
+    // A known bay on doubtful evidence counted once against the lot's data quality.
+    m.apply(p);
+  });
+
+  it('decides a bay again when its sensor is flagged, and ignores "silent" for a device heard in the batch', () => {
+    const m = mirror({ B1: empty() });
+    m.apply(planBays([word('bay-sensor', 'B1', false, 10)], [], m, noFaults, at(10)));
+    const faults = new Map<string, Fault>([['sen-B1', 'silent']]);
+    const p = planBays([], ['B1'], m, (id) => faults.get(id) ?? null, at(40));
+    expect(p.updates[0].record).toMatchObject({ occupied: null, basis: 'none', doubt: 'sensor-silent', since: at(40) });
+    expect(p.deltas.get('L1')).toEqual({ free: -1, occupied: 0, unknown: 1, doubtful: 0 });
+    m.apply(p);
+    const back = planBays([word('bay-sensor', 'B1', true, 41)], [], m, (id) => faults.get(id) ?? null, at(41));
+    expect(back.updates[0].record).toMatchObject({ occupied: true, basis: 'sensor', doubt: null });
+    // Nothing to change: a recheck of a settled bay writes nothing.
+    m.apply(back);
+    expect(planBays([], ['B1'], m, noFaults, at(42)).updates).toEqual([]);
+  });
+
+  it('counts a bay resting on the camera against a stuck sensor as doubtful, and back', () => {
+    const m = mirror({ B1: empty() });
+    m.apply(planBays([word('bay-sensor', 'B1', false, 10), word('bay-camera', 'B1', false, 11)], [], m, noFaults, at(11)));
+    const p = planBays([word('bay-camera', 'B1', true, 20)], [], m, noFaults, at(20));
+    expect(p.deltas.get('L1')).toEqual({ free: -1, occupied: 1, unknown: 0, doubtful: 1 });
+    m.apply(p);
+    const q = planBays([word('bay-sensor', 'B1', true, 22)], [], m, noFaults, at(22));
+    expect(q.deltas.get('L1')).toEqual({ free: 0, occupied: 0, unknown: 0, doubtful: -1 });
+  });
+
+  it('counts a sensor\'s reports that repeat its reading (echoes), not its heartbeats, and forgets them when the reading changes', () => {
+    const m = mirror({ B1: empty() });
+    m.apply(planBays([word('bay-sensor', 'B1', false, 10)], [], m, noFaults, at(10)));
+    m.apply(planBays([{ ...word('bay-sensor', 'B1', false, 20), type: 'heartbeat' }], [], m, noFaults, at(20)));
+    expect(m.get('B1')).toMatchObject({ echoes: 0, echoAt: null, sensorTime: at(20), sensorSince: at(10) });
+    m.apply(planBays([word('bay-sensor', 'B1', false, 30)], [], m, noFaults, at(30)));
+    m.apply(planBays([word('bay-sensor', 'B1', false, 40)], [], m, noFaults, at(40)));
+    expect(m.get('B1')).toMatchObject({ echoes: 2, echoAt: at(40), occupied: false });
+    m.apply(planBays([word('bay-sensor', 'B1', true, 50)], [], m, noFaults, at(50)));
+    expect(m.get('B1')).toMatchObject({ echoes: 0, echoAt: null, occupied: true });
+  });
+
+  it('passes over bays it does not know', () => {
+    expect(planBays([word('bay-sensor', 'NOPE', true, 1)], ['GONE'], mirror({}), noFaults, at(1)).updates).toEqual([]);
+  });
+});
+
+describe('device cadence and silence', () => {
+  it('learns the gap between heartbeats, leaving out lost beats and moving a fifth on a short one', () => {
+    expect(cadence(null, null, at(0))).toBeNull();
+    expect(cadence(null, at(0), at(10))).toBe(10);
+    expect(cadence(10, at(10), at(40))).toBe(10); // two beats lost
+    expect(cadence(10, at(10), at(15))).toBe(9); // a short gap moves it by a fifth
+    expect(cadence(10, at(10), at(10.5))).toBe(10); // a repeat, not a cadence
+  });
+
+  it('counts silent after 2.2 of its cadence past its last heartbeat, and 1.5 past its last word', () => {
+    const base = { intervalS: 300, seenS: 10, lastHeartbeat: at(100), lastSeen: at(100), lastHeard: at(100) };
+    expect(silentAfter(base)).toBe(at(122));
+    expect(silentAfter({ ...base, lastSeen: at(115), lastHeard: at(115) })).toBe(at(130));
+    expect(silentAfter({ ...base, seenS: null })).toBe(at(100 + 660)); // its configured interval until it beat twice
+    expect(silentAfter({ ...base, lastSeen: null })).toBeNull();
+  });
+
+  it('plans a device\'s new state from a batch, and writes it only at last_seen\'s minute resolution unless shared', () => {
+    const book = new DeviceBook();
+    // A device as the database would hand it over.
+    (book as unknown as { add(r: unknown): void }).add({
+      id: 'D1', kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
+      silentAfter: at(22), battery: 3.6, written: { seen: at(0), battery: 3.6 }, filed: null,
+    });
+    const beat = (s: number): IngestEvent => ({ deviceId: 'D1', deviceKind: 'bay-sensor', seq: ++seqs, type: 'heartbeat', eventTime: new Date(at(s)), receivedAt: new Date(at(s)), lotId: 'L1', bayCode: 'B1', payload: {} as IngestEvent['payload'], battery: 3.6 });
+    const [t] = book.plan([beat(10)], at(10), false);
+    expect(t.record).toMatchObject({ seenS: 10, lastHeartbeat: at(10), silentAfter: at(32) });
+    expect(t.write).toBe(false);
+    expect(book.plan([beat(10)], at(10), true)[0].write).toBe(true);
+    expect(book.plan([beat(70)], at(70), false)[0].write).toBe(true);
+    book.apply([t], at(10));
+    expect(book.clock).toBe(at(10));
+    expect(book.get('D1')!.silentAfter).toBe(at(32));
+    expect([...book.due.get(Math.floor(at(32) / 1000))!]).toEqual(['D1']);
+    expect(book.due.get(Math.floor(at(22) / 1000))?.size ?? 0).toBe(0);
+  });
+
+  it('finds a device silent once its second is due, not before, though its second is the clock\'s (no endless refiling)', () => {
+    const book = new DeviceBook();
+    (book as unknown as { add(r: unknown): void }).add({
+      id: 'D2', kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
+      silentAfter: at(22.5), battery: null, written: null, filed: null,
+    });
+    expect(dueSilent(book, at(22.2), at(0))).toEqual([]);
+    expect(dueSilent(book, at(22.4), at(0))).toEqual([]);
+    expect(dueSilent(book, at(23), at(0)).map((r) => r.id)).toEqual(['D2']);
+    // Counted from when this process came up: up at second 20, its 22.5 s of silence run to 42.5.
+    book.schedule(book.get('D2')!);
+    expect(dueSilent(book, at(30), at(20))).toEqual([]);
+    expect(dueSilent(book, at(43), at(20)).map((r) => r.id)).toEqual(['D2']);
+  });
+});

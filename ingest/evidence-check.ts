@@ -1,0 +1,297 @@
+// Faulty devices, found at the pace of the devices' own clocks: a check that ingest runs after its
+// commits (at most once per `everyMs`), judged on the event time ingest has committed, not on a
+// once-a-minute job — a fleet at 30× beats every 20 real seconds, and a silent sensor must be
+// flagged within two of its intervals (issue 13). It reads the writer's memory (ingest/device-book.ts,
+// ingest/bay-mirror.ts), never scans the city: only devices heard since the last pass, devices
+// whose silence falls due (filed by second), open faults and the few bays in doubt. The database
+// is written only when an alert opens or clears.
+// - silent: two heartbeats missed by the device's own cadence (device-book.ts SILENT_INTERVALS),
+//   or by its lot's devices' of its kind when it never beat twice (it died after its first word);
+// - stuck: a sensor whose word a newer camera reading has contradicted for one heartbeat interval
+//   (a sensor under a snow crust or stuck after a parked truck keeps saying what it said);
+//   cleared when the sensor changes its word;
+// - bays whose camera has not confirmed a sensor's "free" within CONFIRM_WITHIN_MS.
+// The bays of every device flagged or cleared are decided again through the writer (recheck).
+// With `shared` (several ingest processes) a device may be heard by another process: a silence is
+// confirmed against devices.silent_after, which shared writers keep current.
+import type { Pool } from '../core/db/index.ts';
+import type { BayMirror } from './bay-mirror.ts';
+import { CONFIRM_WITHIN_MS } from './belief.ts';
+import { GateBalance } from './gate-balance.ts';
+import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, SILENT_INTERVALS, type DeviceBook, type DeviceRecord } from './device-book.ts';
+
+export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
+
+const HOUR_MS = 3_600_000;
+/** Real ms between re-reads of the open alerts (an operator resolved one; the minute's backstop opened one). */
+const FAULTS_RELOAD_MS = 60_000;
+
+/** What one pass reads and writes. */
+export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBook; gates?: GateBalance; shared?: boolean }
+
+/**
+ * Median cadence (s) of a kind's devices that have one: per lot, kept a minute once known (worked
+ * out at most once a pass while not), city-wide once a minute.
+ */
+class Cadences {
+  private city = new Map<string, number>();
+  private cityAt = 0;
+  private lots = new Map<string, { s: number | null; at: number; pass: number }>();
+  private pass = 0;
+  constructor(private readonly devices: DeviceBook) {}
+
+  nextPass(): void {
+    this.pass++;
+  }
+
+  of(r: DeviceRecord): number | null {
+    const key = `${r.lotId}|${r.kind}`;
+    let lot = this.lots.get(key);
+    if (!lot || (lot.s === null && lot.pass !== this.pass) || Date.now() - lot.at > 60_000) {
+      this.lots.set(key, (lot = { s: median(this.devices.peers(r.lotId, r.kind)), at: Date.now(), pass: this.pass }));
+    }
+    if (lot.s !== null) return lot.s;
+    if (Date.now() - this.cityAt > 60_000) {
+      const by = new Map<string, DeviceRecord[]>();
+      for (const d of this.devices.all()) if (d.seenS !== null) (by.get(d.kind) ?? by.set(d.kind, []).get(d.kind)!).push(d);
+      this.city = new Map([...by].map(([k, list]) => [k, median(list)!]));
+      if (by.size) this.cityAt = Date.now();
+    }
+    return this.city.get(r.kind) ?? null;
+  }
+}
+
+function median(list: DeviceRecord[]): number | null {
+  const s = list.flatMap((d) => (d.seenS === null ? [] : [d.seenS])).sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
+}
+
+/**
+ * A device with no cadence of its own is held to its lot's devices of its kind, once they have
+ * one, else to the city's of its kind: two beats missed after its one heartbeat (its phase is
+ * known, so one lost beat is tolerated), or NEVER_BEAT_INTERVALS after it was last heard when it
+ * never beat. Only ever earlier than what its configured interval gives.
+ */
+function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number): void {
+  cadences.nextPass();
+  for (const id of devices.uncadenced) {
+    const r = devices.get(id);
+    if (!r || r.seenS !== null || r.lastHeard === null) continue;
+    // Silent for over an hour: the minute's backstop has it; no need to look every second.
+    if (r.silentAfter !== null && r.silentAfter <= clock - HOUR_MS) { devices.uncadenced.delete(id); continue; }
+    const s = Math.min(r.intervalS, cadences.of(r) ?? r.intervalS) * 1000;
+    const due = r.lastHeartbeat === null ? r.lastHeard + NEVER_BEAT_INTERVALS * s
+      : Math.max(r.lastHeartbeat + SILENT_INTERVALS * s, r.lastHeard + AFTER_WORD_INTERVALS * s);
+    if (r.silentAfter === null || due < r.silentAfter) {
+      r.silentAfter = due;
+      devices.schedule(r);
+    }
+  }
+}
+
+/** Devices whose silence fell due by `clock`, counted from `upSince` if later (while down, no device could reach us). Exported for its tests. */
+export function dueSilent(devices: DeviceBook, clock: number, upSince: number): DeviceRecord[] {
+  const found: DeviceRecord[] = [];
+  // The seconds due, taken first: a device not due yet goes back, maybe into the same second.
+  const seconds = [...devices.due.keys()].filter((second) => second * 1000 <= clock);
+  for (const second of seconds) {
+    const ids = devices.due.get(second)!;
+    devices.due.delete(second);
+    for (const id of ids) {
+      const r = devices.get(id);
+      if (!r) continue;
+      r.filed = null;
+      if (r.silentAfter === null || r.silentAfter <= clock - HOUR_MS) continue; // the minute's backstop has those
+      const from = upSince + (r.silentAfter - (r.lastSeen ?? r.silentAfter));
+      if (r.silentAfter > clock || from > clock) { devices.schedule(r, Math.max(r.silentAfter, from)); continue; }
+      if (r.enabled && !devices.silent.has(id)) found.push(r);
+    }
+  }
+  return found;
+}
+
+/**
+ * Per garage, as many of its "free" bays as cars are missing (gate-balance.ts) go unknown: those on
+ * a sound sensor's word alone, longest unchanged first (a sensor stuck on "free" has not changed
+ * since it stuck). Returns the bays whose standing changed.
+ */
+function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, clock: number): string[] {
+  const changed: string[] = [];
+  for (const lotId of gates.lotIds()) {
+    let k = gates.missing(lotId, clock);
+    const candidates = k <= 0 ? [] : [...bays.baysIn(lotId)].flatMap((code) => {
+      const b = bays.get(code)!;
+      if (b.sensorOccupied !== false || b.cameraId !== null || b.sensorId === null) return [];
+      // A sensor flagged stuck on "free" shows its bay unknown already: one missing car accounted for.
+      if (devices.stuck.has(b.sensorId)) k--;
+      return devices.fault(b.sensorId) === null ? [{ code, since: b.sensorSince }] : [];
+    });
+    changed.push(...gates.choose(lotId, GateBalance.pick(k, candidates)));
+  }
+  return changed;
+}
+
+/**
+ * Stuck, from the sensor's own reports: one that reported "no change" (an echo, bay-mirror.ts) when
+ * its garage's gates saw a car that could have just parked there (it echoed "free") or just left
+ * (it echoed "taken"), or a car is missing; or that echoed twice. Returns the bays to decide again.
+ */
+async function flagEchoes({ pool, bays, devices }: EvidenceState, gates: GateBalance, clock: number): Promise<string[]> {
+  const found = [...bays.echoing].flatMap((code) => {
+    const b = bays.get(code)!;
+    const d = b.sensorId ? devices.get(b.sensorId) : undefined;
+    if (!d || !d.enabled || devices.stuck.has(d.id) || b.echoAt === null) return [];
+    const corroborated = b.sensorOccupied === false ? gates.carMoved(b.lotId, 'in', b.echoAt) || gates.missing(b.lotId, clock) > 0
+      : gates.carMoved(b.lotId, 'out', b.echoAt);
+    return corroborated || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
+  });
+  if (!found.length) return [];
+  const { rows } = await pool.query<{ device_id: string; bay_code: string; occupied: boolean }>(
+    `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
+     SELECT x.id, x.lot, 'stuck', jsonb_build_object('reason', 'echo', 'bayCode', x.bay, 'occupied', x.occ, 'sensorSince', x.since,
+                                                    'echoes', x.echoes, 'echoAt', x.at, 'gateCount', x.gate), $2
+       FROM json_to_recordset($1::json) AS x(id text, lot text, bay text, occ bool, since timestamptz, echoes int, at timestamptz, gate bool)
+     ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
+     RETURNING device_id, details->>'bayCode' AS bay_code, (details->>'occupied')::boolean AS occupied`,
+    [JSON.stringify(found.map(({ code, b, d, corroborated }) => ({ id: d.id, lot: b.lotId, bay: code, occ: b.sensorOccupied, since: iso(b.sensorSince), echoes: b.echoes, at: iso(b.echoAt), gate: corroborated }))), iso(clock)]);
+  for (const r of rows) devices.stuck.set(r.device_id, { reason: 'echo', bayCode: r.bay_code, occupied: r.occupied });
+  return rows.map((r) => r.bay_code);
+}
+
+/** One pass at `clock` (the event time ingest has committed). `recheck` decides the given bays again (EventWriter.recheck). */
+export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string[]) => Promise<void>, clock: number, upSince: number,
+  cadences = new Cadences(s.devices)): Promise<EvidenceReport> {
+  const { pool, bays, devices } = s;
+  const report: EvidenceReport = { silentOpened: 0, silentCleared: 0, stuckOpened: 0, stuckCleared: 0, rechecked: 0 };
+  const redo = new Set<string>();
+  const redoOf = (id: string) => { for (const code of bays.baysOf(id)) redo.add(code); };
+  // Flagged silent and heard since (its silence moved past the clock): cleared. Only those heard:
+  // an alert the minute's backstop raised on what the database holds stands until the device speaks.
+  const heard = [...devices.heard].filter((id) => devices.silent.has(id) && (devices.get(id)?.silentAfter ?? -Infinity) > clock);
+  devices.heard.clear();
+  judgeUncadenced(devices, cadences, clock);
+
+  const silent = dueSilent(devices, clock, upSince);
+  if (silent.length) {
+    const { rows } = await pool.query<{ device_id: string }>(
+      `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
+       SELECT d.id, d.lot_id, 'silent', jsonb_build_object('lastSeen', x.seen, 'silentAfter', x.after, 'heartbeatIntervalS', d.heartbeat_interval_s, 'heartbeatSeenS', x.cadence), $2
+         FROM json_to_recordset($1::json) AS x(id text, seen timestamptz, after timestamptz, cadence real) JOIN devices d ON d.id = x.id
+        WHERE d.enabled AND (NOT $3 OR d.silent_after IS NULL OR d.silent_after <= $2)
+       ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
+       RETURNING device_id`,
+      [JSON.stringify(silent.map((r) => ({ id: r.id, seen: iso(r.lastSeen), after: iso(r.silentAfter), cadence: r.seenS }))), iso(clock), s.shared === true]);
+    report.silentOpened = rows.length;
+    for (const r of rows) { devices.silent.add(r.device_id); redoOf(r.device_id); }
+  }
+
+  if (heard.length) {
+    const { rows } = await pool.query<{ device_id: string }>(
+      `UPDATE device_alerts a SET resolved_at = now(), note = coalesce(a.note || ' · ', '') || 'cleared by itself'
+        WHERE a.kind = 'silent' AND a.resolved_at IS NULL AND a.device_id = ANY($1::text[]) RETURNING a.device_id`, [heard]);
+    report.silentCleared = rows.length;
+    for (const id of heard) { devices.silent.delete(id); redoOf(id); }
+  }
+
+  // Stuck: the camera has contradicted the sensor for one of the sensor's heartbeat intervals.
+  const stuck = [...bays.disagreeing].flatMap((code) => {
+    const b = bays.get(code)!;
+    const d = b.sensorId ? devices.get(b.sensorId) : undefined;
+    if (!d || !d.enabled || devices.stuck.has(d.id) || b.cameraTime === null) return [];
+    return b.cameraTime < clock - Math.min(d.intervalS, d.seenS ?? d.intervalS) * 1000 ? [{ code, b, d }] : [];
+  });
+  if (stuck.length) {
+    const { rows } = await pool.query<{ device_id: string; bay_code: string; occupied: boolean }>(
+      `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
+       SELECT x.id, x.lot, 'stuck', jsonb_build_object('reason', 'camera-disagrees', 'bayCode', x.bay, 'occupied', x.occ, 'sensorSince', x.since,
+                                                      'cameraId', x.cam, 'cameraSays', x.says, 'cameraAt', x.at), $2
+         FROM json_to_recordset($1::json) AS x(id text, lot text, bay text, occ bool, since timestamptz, cam text, says bool, at timestamptz)
+       ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
+       RETURNING device_id, details->>'bayCode' AS bay_code, (details->>'occupied')::boolean AS occupied`,
+      [JSON.stringify(stuck.map(({ code, b, d }) => ({ id: d.id, lot: b.lotId, bay: code, occ: b.sensorOccupied, since: iso(b.sensorSince), cam: b.cameraId, says: b.cameraOccupied, at: iso(b.cameraTime) }))), iso(clock)]);
+    report.stuckOpened = rows.length;
+    for (const r of rows) { devices.stuck.set(r.device_id, { reason: 'camera-disagrees', bayCode: r.bay_code, occupied: r.occupied }); redo.add(r.bay_code); }
+  }
+
+  const echoed = s.gates && !s.shared ? await flagEchoes(s, s.gates, clock) : [];
+  report.stuckOpened += echoed.length;
+  for (const code of echoed) redo.add(code);
+
+  // A stuck sensor that says something new is working again.
+  const unstuck = [...devices.stuck].filter(([id, f]) => {
+    const b = (f.reason === 'camera-disagrees' || f.reason === 'echo') && f.bayCode ? bays.get(f.bayCode) : undefined;
+    return b?.sensorId === id && b.sensorOccupied !== f.occupied;
+  });
+  if (unstuck.length) {
+    await pool.query(
+      `UPDATE device_alerts a SET resolved_at = now(), note = coalesce(a.note || ' · ', '') || 'cleared by itself: the sensor changed its word'
+        WHERE a.kind = 'stuck' AND a.resolved_at IS NULL AND a.device_id = ANY($1::text[])`, [unstuck.map(([id]) => id)]);
+    report.stuckCleared = unstuck.length;
+    for (const [id, f] of unstuck) { devices.stuck.delete(id); redo.add(f.bayCode!); }
+  }
+
+  if (s.gates && !s.shared) for (const code of chooseGateDoubts(s, s.gates, clock)) redo.add(code);
+
+  // Sensor "free"s the camera has not confirmed in time.
+  for (const code of bays.pendingFree) if ((bays.get(code)?.sensorSince ?? Infinity) < clock - CONFIRM_WITHIN_MS) redo.add(code);
+  report.rechecked = redo.size;
+  if (redo.size) await recheck([...redo]);
+  return report;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/**
+ * Runs checkEvidence after commits, at most once per `everyMs` and never two at once, and on a
+ * timer when nothing is committed (a silent city must still be found silent). Re-reads the open
+ * alerts once a minute: one an operator resolved, or the minute's backstop opened, counts from then.
+ */
+export class EvidenceChecker {
+  /** The first pass waits one period: the first commits after start-up are the devices' own. */
+  private last = Date.now();
+  private running: Promise<void> | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private stopped = false;
+  /**
+   * "Up since" in event time: ingest's clock at this process's first pass after its first commit.
+   * Before a restart the clock stood where the last device left it; the first event after moves
+   * it to now, and every device would look silent until it had had time to speak.
+   */
+  private upSince: number | null = null;
+  private faultsAt = Date.now();
+  private readonly cadences: Cadences;
+
+  constructor(private readonly state: EvidenceState, private readonly recheck: (bayCodes: string[]) => Promise<void>,
+    private readonly everyMs: number, private readonly log: { error(obj: unknown, msg?: string): void }) {
+    this.cadences = new Cadences(state.devices);
+    this.timer = setInterval(() => this.poke(), everyMs);
+    this.timer.unref();
+  }
+
+  /** After a commit, or from the timer. */
+  poke(): void {
+    if (this.stopped || this.running || this.state.devices.clock === null || Date.now() - this.last < this.everyMs) return;
+    this.last = Date.now();
+    this.running = this.pass()
+      .then(() => {}, (err) => { if (!this.stopped) this.log.error({ err }, 'ingest: device fault check failed; the next commit retries'); })
+      .finally(() => { this.running = null; });
+  }
+
+  private async pass(): Promise<void> {
+    const clock = this.state.devices.clock!;
+    this.upSince ??= clock;
+    if (Date.now() - this.faultsAt > FAULTS_RELOAD_MS) {
+      this.faultsAt = Date.now();
+      const changed = await this.state.devices.loadFaults(this.state.pool);
+      const codes = [...changed].flatMap((id) => [...this.state.bays.baysOf(id)]);
+      if (codes.length) await this.recheck(codes);
+    }
+    await checkEvidence(this.state, this.recheck, clock, this.upSince, this.cadences);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
