@@ -146,7 +146,9 @@ async function contactlessDrivers(dataDir: string, plates: string[]): Promise<vo
     await pool.query(
       `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(phone, plate)),
             d AS (INSERT INTO drivers (phone, password_hash) SELECT phone, '!disabled' FROM x RETURNING id, phone),
-            p AS (INSERT INTO driver_plates (plate, driver_id, contactless) SELECT x.plate, d.id, true FROM x JOIN d USING (phone))
+            -- Claimed a day ago: contactless covers only stays that began after the claim (docs/security.md),
+            -- and the bench's stays began up to 10 h before their exits.
+            p AS (INSERT INTO driver_plates (plate, driver_id, contactless, claimed_at) SELECT x.plate, d.id, true, now() - interval '1 day' FROM x JOIN d USING (phone))
        INSERT INTO payment_methods (driver_id, provider, token, label, is_default) SELECT id, 'simpay', 'tok_ok_pm_bench', 'Bench ****0000', true FROM d`,
       [plates.map((_, k) => `199${String(k).padStart(8, '0')}`), plates]);
   });
