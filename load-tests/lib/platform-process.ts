@@ -89,7 +89,10 @@ export async function startPlatformProcess(opts: PlatformProcessOptions): Promis
     SCHEDULED_JOBS: process.env.SCHEDULED_JOBS ?? 'false',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', 'main.ts'], {
+  // ONELOT_PLATFORM_NODE_ARGS: more Node flags for the platform only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+  // (Node refuses --cpu-prof in NODE_OPTIONS; it profiles every thread, the database worker too).
+  const nodeArgs = (process.env.ONELOT_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...nodeArgs, '--import', 'tsx', 'main.ts'], {
     cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid!;
