@@ -31,20 +31,24 @@ export interface AutoCharger {
  * attempts count: anyone may try to pay an invoice online without an account (a bogus token, a
  * declined card), and none of that may cost its owner the automatic charge.
  */
+// The given invoices by primary key, planned apart (OFFSET 0): without statistics (the embedded
+// database never analyzes) the planner ANDed the ids with the whole outstanding-invoice index
+// (49,000 entries read to find 300 invoices, ~16 ms a pass on the connection ingest shares).
+const AMONG = '(SELECT * FROM invoices WHERE id = ANY($2::bigint[]) OFFSET 0)';
+
 export async function findAutoChargeable(pool: Pool, limit = 100, among?: readonly number[]): Promise<Array<{ invoiceId: number; source: string }>> {
   // Among given ids: primary-key lookups. The full scan reads every outstanding invoice (tens of
   // milliseconds on a busy city, during which ingest waits for the one connection): it is the
   // safety net on a timer, not the path of every exit.
   const { rows } = await pool.query<{ id: number; token: string }>(
     `SELECT i.id, pm.token
-       FROM invoices i
+       FROM ${among ? AMONG : 'invoices'} i
        JOIN sessions s ON s.id = i.session_id
        JOIN driver_plates dp ON dp.plate = i.plate AND dp.contactless AND s.entry_time >= dp.claimed_at  -- never a stay from before the claim
        JOIN LATERAL (SELECT token FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
       WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review' AND i.plate_certain  -- plate rule: never on an uncertain plate
         AND ${noContactlessAttempt('i')}
-        ${among ? 'AND i.id = ANY($2::bigint[])' : ''}
       ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);
   return rows.map((r) => ({ invoiceId: r.id, source: r.token }));
 }
