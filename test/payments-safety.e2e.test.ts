@@ -242,7 +242,7 @@ describe('payments safe on the internet', () => {
     const plates = Array.from({ length: 12 }, (_, k) => `豫A2G${String(k).padStart(3, '0')}`);
     for (const [k, plate] of plates.entries()) await newDriver(p, `135100000${String(k).padStart(2, '0')}`, plate);
     await payments.autoCharger!.poke(); // the passes turning contactless on started are over
-    const invoices = [];
+    const invoices: Array<Awaited<ReturnType<typeof makeInvoice>>> = [];
     for (const plate of plates) invoices.push(await makeInvoice(pool, plate));
     provider.holdWebhooks(true);
     let answers: Array<{ status: number; body: any }>;
