@@ -113,7 +113,7 @@ export async function chargeInvoice(
 }
 
 /** What became of one invoice of startContactlessCharges: started (pending at the provider, or its answer unknown), or why not. */
-export type ContactlessStart = { invoiceId: number; started: ChargeStarted } | { invoiceId: number; error: string };
+type ContactlessStart = { invoiceId: number; started: ChargeStarted } | { invoiceId: number; error: string };
 
 /**
  * The auto-charger's starts, for many invoices at once: the same guarantees as chargeInvoice

@@ -76,6 +76,12 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * ONELOT_PLATFORM_NODE_ARGS: more Node flags for the platform only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+ * (Node refuses --cpu-prof in NODE_OPTIONS; it profiles every thread, the database worker too).
+ */
+const platformNodeArgs = () => (process.env.ONELOT_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export async function startPlatformProcess(opts: PlatformProcessOptions): Promise<PlatformProcess> {
   const host = '127.0.0.1';
   const [httpPort, mqttPort] = [opts.httpPort ?? await freePort(host), opts.mqttPort ?? await freePort(host)];
@@ -89,10 +95,7 @@ export async function startPlatformProcess(opts: PlatformProcessOptions): Promis
     SCHEDULED_JOBS: process.env.SCHEDULED_JOBS ?? 'false',
     ...opts.env,
   };
-  // ONELOT_PLATFORM_NODE_ARGS: more Node flags for the platform only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
-  // (Node refuses --cpu-prof in NODE_OPTIONS; it profiles every thread, the database worker too).
-  const nodeArgs = (process.env.ONELOT_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...nodeArgs, '--import', 'tsx', 'main.ts'], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...platformNodeArgs(), '--import', 'tsx', 'main.ts'], {
     cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid!;
