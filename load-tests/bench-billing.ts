@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, migrate, type Pool } from '../core/db/index.ts';
 import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
-import { counter, histogram, latencyBetween, summarize } from './lib/stats.ts';
+import { counter, histogram, latencyBetween, sampleValue, summarize } from './lib/stats.ts';
 import { killWithParent, settleIngest, startPlatformProcess, type PlatformProcess } from './lib/platform-process.ts';
 import { pace } from './lib/pace.ts';
 import { RawMqttClient } from './lib/raw-mqtt.ts';
@@ -146,7 +146,9 @@ async function contactlessDrivers(dataDir: string, plates: string[]): Promise<vo
     await pool.query(
       `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(phone, plate)),
             d AS (INSERT INTO drivers (phone, password_hash) SELECT phone, '!disabled' FROM x RETURNING id, phone),
-            p AS (INSERT INTO driver_plates (plate, driver_id, contactless) SELECT x.plate, d.id, true FROM x JOIN d USING (phone))
+            -- Claimed a day ago: contactless covers only stays that began after the claim (docs/security.md),
+            -- and the bench's stays began up to 10 h before their exits.
+            p AS (INSERT INTO driver_plates (plate, driver_id, contactless, claimed_at) SELECT x.plate, d.id, true, now() - interval '1 day' FROM x JOIN d USING (phone))
        INSERT INTO payment_methods (driver_id, provider, token, label, is_default) SELECT id, 'simpay', 'tok_ok_pm_bench', 'Bench ****0000', true FROM d`,
       [plates.map((_, k) => `199${String(k).padStart(8, '0')}`), plates]);
   });
@@ -228,6 +230,8 @@ async function main() {
     console.error(`at ${rate} exits/s (open loop, ${m} exits): billed ${r.billedPerSecond}/s · exit→invoice p50 ${r.exitToInvoiceMs.p50} ms p99 ${r.exitToInvoiceMs.p99} ms (${r.exitToInvoiceMs.samples} samples; target p99 < 200 ms)`
       + ` · exit→charge p50 ${r.exitToChargeMs.p50} ms p99 ${r.exitToChargeMs.p99} ms (${r.exitToChargeMs.samples} of ${r.exitToChargeMs.payable} payable)`);
   }
+  const c = (f: { cost: { databaseBusyMsPerExit: number; mainBusyMsPerExit: number; syncsPerExit: number } }) => `database ${f.cost.databaseBusyMsPerExit} ms, main ${f.cost.mainBusyMsPerExit} ms, ${f.cost.syncsPerExit} syncs`;
+  console.error(`per exit, charges included: closed loop ${c(figures.throughput)}${figures.atRate ? ` · at the rate ${c(figures.atRate)}` : ''}`);
   console.error(`${figures.invoices}/${n + m} invoiced, ${figures.exceptions} exceptions, ${figures.publishErrors} publish errors`);
 }
 
@@ -277,7 +281,18 @@ function windowFigures(before: string, after: string, phase: ChildDone) {
   const toInvoice = latencyBetween(before, after, 'onelot_billing_exit_to_invoice_seconds');
   const toCharge = latencyBetween(before, after, 'onelot_payments_exit_to_charge_seconds');
   const puback = summarize(phase.pubackMs);
+  // What the phase cost each thread, exit by exit (busy = event-loop utilization × time, so on a
+  // loaded machine it includes time the thread waited for a core), and how many disk syncs its
+  // commits took: less sensitive to the machine's load than the rates, and comparable run to run.
+  const delta = (name: string, match: Record<string, string> = {}) => sampleValue(after, name, match) - sampleValue(before, name, match);
+  const perExit = (x: number) => Math.round((x / Math.max(1, phase.acked)) * 1e6) / 1e3;
+  const cost = {
+    databaseBusyMsPerExit: perExit(delta('onelot_event_loop_busy_seconds_total', { thread: 'database' })),
+    mainBusyMsPerExit: perExit(delta('onelot_event_loop_busy_seconds_total', { thread: 'main' })),
+    syncsPerExit: Math.round((delta('onelot_db_syncs_total') / Math.max(1, phase.acked)) * 1000) / 1000,
+  };
   return {
+    cost,
     // max: the upper bound of the highest histogram bucket observed (null: above 131 s).
     exitToInvoiceMs: { p50: toInvoice.p50, p99: toInvoice.p99, max: toInvoice.maxAtMostMs, mean: toInvoice.meanMs, samples: toInvoice.samples },
     exitPubackMs: { p50: puback.p50, p99: puback.p99 },

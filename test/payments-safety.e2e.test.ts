@@ -233,4 +233,42 @@ describe('payments safe on the internet', () => {
     expect((await chargesOf(pool, inv.id)).map((c) => c.status)).toEqual(['failed', 'succeeded']);
     expect(ledgerFor(provider, inv.id).map((c) => c.status)).toEqual(['failed', 'succeeded']);
   });
+
+  it('webhooks arriving together are applied together, and one the database refuses fails alone', async () => {
+    // Twelve contactless charges captured at the provider, their webhooks held back; then our own
+    // signed copies of them arrive all at once (one group transaction, or a few), with one more
+    // whose body the database refuses (jsonb has no \u0000): that one fails, the group is applied
+    // again one by one, and every other invoice is paid once, with one receipt.
+    const plates = Array.from({ length: 12 }, (_, k) => `豫A2G${String(k).padStart(3, '0')}`);
+    for (const [k, plate] of plates.entries()) await newDriver(p, `135100000${String(k).padStart(2, '0')}`, plate);
+    await payments.autoCharger!.poke(); // the passes turning contactless on started are over
+    const invoices: Array<Awaited<ReturnType<typeof makeInvoice>>> = [];
+    for (const plate of plates) invoices.push(await makeInvoice(pool, plate));
+    provider.holdWebhooks(true);
+    let answers: Array<{ status: number; body: any }>;
+    try {
+      const ids = invoices.map((i) => i.id);
+      expect((await payments.autoCharger!.poke(ids)).charged).toEqual(ids);
+      await waitFor(() => invoices.every((i) => ledgerFor(provider, i.id)[0]?.status === 'succeeded'), 5000, 'the captures at the provider');
+      const now = Math.floor(Date.now() / 1000);
+      const bodies = invoices.map((i) => JSON.stringify({ id: `evt_group_${i.id}`, type: 'charge.succeeded', created: now, data: { charge: ledgerFor(provider, i.id)[0] } }));
+      bodies.splice(5, 0, JSON.stringify({ id: 'evt_group_bad', type: 'charge.note', created: now, data: { note: 'nul \u0000 here' } }));
+      answers = await Promise.all(bodies.map(async (b) => { const r = await postWebhook(b); return { status: r.status, body: await r.json() }; }));
+    } finally {
+      provider.holdWebhooks(false);
+    }
+    expect(answers[5].status).toBe(500);
+    const good = answers.filter((_, k) => k !== 5);
+    expect(good.map((a) => a.status)).toEqual(invoices.map(() => 200));
+    expect(good.map((a) => a.body)).toEqual(invoices.map((i) => ({ status: 'processed', eventId: `evt_group_${i.id}` })));
+    for (const i of invoices) {
+      expect(await invoiceStatus(pool, i.id)).toBe('paid');
+      expect(await receiptsOf(pool, i.id)).toBe(1);
+      expect(await chargesOf(pool, i.id)).toEqual([{ status: 'succeeded', method: 'contactless', failure_reason: null }]);
+    }
+    expect((await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE event_id = 'evt_group_bad'`)).rows[0].n).toBe(0);
+    // The provider's own webhooks, released now, change nothing.
+    await waitFor(() => provider.deliveries().every((d) => d.delivered), 8000, 'every webhook delivered');
+    for (const i of invoices) expect(await receiptsOf(pool, i.id)).toBe(1);
+  });
 });

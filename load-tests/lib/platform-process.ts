@@ -78,6 +78,12 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * ONELOT_PLATFORM_NODE_ARGS: more Node flags for the platform only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+ * (Node refuses --cpu-prof in NODE_OPTIONS; it profiles every thread, the database worker too).
+ */
+const platformNodeArgs = () => (process.env.ONELOT_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export async function startPlatformProcess(opts: PlatformProcessOptions): Promise<PlatformProcess> {
   const host = '127.0.0.1';
   const [httpPort, mqttPort] = [opts.httpPort ?? await freePort(host), opts.mqttPort ?? await freePort(host)];
@@ -91,7 +97,7 @@ export async function startPlatformProcess(opts: PlatformProcessOptions): Promis
     SCHEDULED_JOBS: process.env.SCHEDULED_JOBS ?? 'false',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...(opts.nodeArgs ?? []), '--import', 'tsx', 'main.ts'], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...(opts.nodeArgs ?? []), ...platformNodeArgs(), '--import', 'tsx', 'main.ts'], {
     cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid!;
