@@ -23,6 +23,8 @@ import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, SILENT_INTERVALS, type Devi
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
 
 const HOUR_MS = 3_600_000;
+/** Real ms between full passes over the devices with no cadence of their own (judgeUncadenced). */
+const UNCADENCED_SWEEP_MS = 2_000;
 /** Real ms between re-reads of the open alerts (an operator resolved one; the minute's backstop opened one). */
 const FAULTS_RELOAD_MS = 60_000;
 
@@ -36,6 +38,9 @@ export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBoo
 class Cadences {
   private city = new Map<string, number>();
   private cityAt = 0;
+  private cityPass = -1;
+  /** When judgeUncadenced last went through every device without a cadence (Date.now()). */
+  sweptAt = 0;
   private lots = new Map<string, { s: number | null; at: number; pass: number }>();
   private pass = 0;
   constructor(private readonly devices: DeviceBook) {}
@@ -51,7 +56,11 @@ class Cadences {
       this.lots.set(key, (lot = { s: median(this.devices.peers(r.lotId, r.kind)), at: Date.now(), pass: this.pass }));
     }
     if (lot.s !== null) return lot.s;
-    if (Date.now() - this.cityAt > 60_000) {
+    // At most once a pass while the city has no cadence yet (a city switching on): worked out for
+    // every device of a pass, it walked the whole city once per device (the Zhengzhou preset's
+    // 254,778 devices: the main thread never came back).
+    if (this.cityPass !== this.pass && (this.city.size === 0 || Date.now() - this.cityAt > 60_000)) {
+      this.cityPass = this.pass;
       const by = new Map<string, DeviceRecord[]>();
       for (const d of this.devices.all()) if (d.seenS !== null) (by.get(d.kind) ?? by.set(d.kind, []).get(d.kind)!).push(d);
       this.city = new Map([...by].map(([k, list]) => [k, median(list)!]));
@@ -72,9 +81,15 @@ function median(list: DeviceRecord[]): number | null {
  * known, so one lost beat is tolerated), or NEVER_BEAT_INTERVALS after it was last heard when it
  * never beat. Only ever earlier than what its configured interval gives.
  */
-function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number): void {
+function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number, heard: Iterable<string>): void {
   cadences.nextPass();
-  for (const id of devices.uncadenced) {
+  // Every such device once every UNCADENCED_SWEEP_MS (its lot's cadence may have become known),
+  // and in between only those just heard: a city switching on has all its devices here, and
+  // judging 254,778 every half second took the main thread ~0.25 s a pass.
+  const sweep = Date.now() - cadences.sweptAt >= UNCADENCED_SWEEP_MS;
+  if (sweep) cadences.sweptAt = Date.now();
+  for (const id of sweep ? devices.uncadenced : heard) {
+    if (!sweep && !devices.uncadenced.has(id)) continue;
     const r = devices.get(id);
     if (!r || r.seenS !== null || r.lastHeard === null) continue;
     // Silent for over an hour: the minute's backstop has it; no need to look every second.
@@ -168,8 +183,8 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
   // Flagged silent and heard since (its silence moved past the clock): cleared. Only those heard:
   // an alert the minute's backstop raised on what the database holds stands until the device speaks.
   const heard = [...devices.heard].filter((id) => devices.silent.has(id) && (devices.get(id)?.silentAfter ?? -Infinity) > clock);
+  judgeUncadenced(devices, cadences, clock, devices.heard);
   devices.heard.clear();
-  judgeUncadenced(devices, cadences, clock);
 
   const silent = dueSilent(devices, clock, upSince);
   if (silent.length) {
