@@ -125,7 +125,7 @@ DIR is a city made by \`npm run city -- --data-dir DIR\`; without it, the demo c
 --heartbeat is each device's interval in simulated seconds (a real sensor's 10 minutes by default), so at
 --speed 10 a device beats every 60 real seconds. --ramp spreads the start-up state report over S real
 seconds (default: paced at 4,000 msg/s, at most 300 s). The platform runs in its own process (heap cap
-ONELOT_HEAP_MB, default 512) and logs to stderr at --log-level; billing always runs, as in npm start:
+ONELOT_HEAP_MB, default 1024) and logs to stderr at --log-level; billing always runs, as in npm start:
 --no-billing only skips checking that sessions were billed to the right plate.`;
 
 function fail(message: string): never {

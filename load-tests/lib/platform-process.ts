@@ -30,7 +30,7 @@ export interface PlatformProcessOptions {
   env?: Record<string, string>;
   /** More node options before the entry point (e.g. `--cpu-prof`; the database worker thread inherits them). */
   nodeArgs?: string[];
-  /** JS heap cap, as `npm start` sets it from ONELOT_HEAP_MB (default 512). */
+  /** JS heap cap, as `npm start` sets it from ONELOT_HEAP_MB (default 1024). */
   heapMb?: number;
   /** Longest wait for GET /healthz = 200 (a whole city takes a while to open). Default 300 s. */
   startTimeoutMs?: number;
@@ -87,7 +87,7 @@ const platformNodeArgs = () => (process.env.ONELOT_PLATFORM_NODE_ARGS ?? '').spl
 export async function startPlatformProcess(opts: PlatformProcessOptions): Promise<PlatformProcess> {
   const host = '127.0.0.1';
   const [httpPort, mqttPort] = [opts.httpPort ?? await freePort(host), opts.mqttPort ?? await freePort(host)];
-  const heapMb = opts.heapMb ?? Number(process.env.ONELOT_HEAP_MB ?? 512);
+  const heapMb = opts.heapMb ?? Number(process.env.ONELOT_HEAP_MB ?? 1024);
   const env: Record<string, string | undefined> = {
     ...process.env,
     DATA_DIR: opts.dataDir, HOST: host, HTTP_PORT: String(httpPort), MQTT_PORT: String(mqttPort),
