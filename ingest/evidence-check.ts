@@ -151,7 +151,8 @@ function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, 
  * its garage's gates saw a car that could have just parked there (it echoed "free") or just left
  * (it echoed "taken"), or a car is missing; or that echoed twice. Returns the bays to decide again.
  */
-async function flagEchoes({ pool, bays, devices }: EvidenceState, gates: GateBalance, clock: number): Promise<string[]> {
+async function flagEchoes(s: EvidenceState, gates: GateBalance, clock: number): Promise<string[]> {
+  const { bays, devices } = s;
   const found = [...bays.echoing].flatMap((code) => {
     const b = bays.get(code)!;
     const d = b.sensorId ? devices.get(b.sensorId) : undefined;
@@ -161,16 +162,27 @@ async function flagEchoes({ pool, bays, devices }: EvidenceState, gates: GateBal
     return corroborated || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
   });
   if (!found.length) return [];
-  const { rows } = await pool.query<{ device_id: string; bay_code: string; occupied: boolean }>(
+  const rows = await openStuck(s, 'echo', 'echoAt', clock, found.map(({ code, b, d, corroborated }) => (
+    { id: d.id, lot: b.lotId, bay: code, occ: b.sensorOccupied, since: iso(b.sensorSince), at: iso(b.echoAt), more: { echoes: b.echoes, gateCount: corroborated } })));
+  return rows.map((r) => r.bay_code);
+}
+
+/**
+ * Open a stuck alert per sensor (one open alert per device: ON CONFLICT), with the bay, the word it
+ * is stuck on, and what showed it (`more`, and the time of that evidence under `atKey`); the
+ * opened ones are known stuck in memory from now on.
+ */
+async function openStuck(s: EvidenceState, reason: 'echo' | 'camera-disagrees', atKey: string, clock: number,
+  found: Array<{ id: string; lot: string; bay: string; occ: boolean | null; since: string | null; at: string | null; more: Record<string, unknown> }>) {
+  const { rows } = await s.pool.query<{ device_id: string; bay_code: string; occupied: boolean }>(
     `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
-     SELECT x.id, x.lot, 'stuck', jsonb_build_object('reason', 'echo', 'bayCode', x.bay, 'occupied', x.occ, 'sensorSince', x.since,
-                                                    'echoes', x.echoes, 'echoAt', x.at, 'gateCount', x.gate), $2
-       FROM json_to_recordset($1::json) AS x(id text, lot text, bay text, occ bool, since timestamptz, echoes int, at timestamptz, gate bool)
+     SELECT x.id, x.lot, 'stuck', jsonb_build_object('reason', $3::text, 'bayCode', x.bay, 'occupied', x.occ, 'sensorSince', x.since, $4::text, x.at) || x.more, $2
+       FROM json_to_recordset($1::json) AS x(id text, lot text, bay text, occ bool, since timestamptz, at timestamptz, more jsonb)
      ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
      RETURNING device_id, details->>'bayCode' AS bay_code, (details->>'occupied')::boolean AS occupied`,
-    [JSON.stringify(found.map(({ code, b, d, corroborated }) => ({ id: d.id, lot: b.lotId, bay: code, occ: b.sensorOccupied, since: iso(b.sensorSince), echoes: b.echoes, at: iso(b.echoAt), gate: corroborated }))), iso(clock)]);
-  for (const r of rows) devices.stuck.set(r.device_id, { reason: 'echo', bayCode: r.bay_code, occupied: r.occupied });
-  return rows.map((r) => r.bay_code);
+    [JSON.stringify(found), iso(clock), reason, atKey]);
+  for (const r of rows) s.devices.stuck.set(r.device_id, { reason, bayCode: r.bay_code, occupied: r.occupied });
+  return rows;
 }
 
 /** One pass at `clock` (the event time ingest has committed). `recheck` decides the given bays again (EventWriter.recheck). */
@@ -216,16 +228,10 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     return b.cameraTime < clock - Math.min(d.intervalS, d.seenS ?? d.intervalS) * 1000 ? [{ code, b, d }] : [];
   });
   if (stuck.length) {
-    const { rows } = await pool.query<{ device_id: string; bay_code: string; occupied: boolean }>(
-      `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
-       SELECT x.id, x.lot, 'stuck', jsonb_build_object('reason', 'camera-disagrees', 'bayCode', x.bay, 'occupied', x.occ, 'sensorSince', x.since,
-                                                      'cameraId', x.cam, 'cameraSays', x.says, 'cameraAt', x.at), $2
-         FROM json_to_recordset($1::json) AS x(id text, lot text, bay text, occ bool, since timestamptz, cam text, says bool, at timestamptz)
-       ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
-       RETURNING device_id, details->>'bayCode' AS bay_code, (details->>'occupied')::boolean AS occupied`,
-      [JSON.stringify(stuck.map(({ code, b, d }) => ({ id: d.id, lot: b.lotId, bay: code, occ: b.sensorOccupied, since: iso(b.sensorSince), cam: b.cameraId, says: b.cameraOccupied, at: iso(b.cameraTime) }))), iso(clock)]);
+    const rows = await openStuck(s, 'camera-disagrees', 'cameraAt', clock, stuck.map(({ code, b, d }) => (
+      { id: d.id, lot: b.lotId, bay: code, occ: b.sensorOccupied, since: iso(b.sensorSince), at: iso(b.cameraTime), more: { cameraId: b.cameraId, cameraSays: b.cameraOccupied } })));
     report.stuckOpened = rows.length;
-    for (const r of rows) { devices.stuck.set(r.device_id, { reason: 'camera-disagrees', bayCode: r.bay_code, occupied: r.occupied }); redo.add(r.bay_code); }
+    for (const r of rows) redo.add(r.bay_code);
   }
 
   const echoed = s.gates && !s.shared ? await flagEchoes(s, s.gates, clock) : [];
