@@ -109,6 +109,9 @@ export class BayMirror {
 
 const ms = (t: Date | string | null): number | null => (t === null || t === undefined ? null : new Date(t).getTime());
 
+/** The way back: a record's epoch-ms time as the ISO text a batch document carries (null stays null). */
+export const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
 function toRecord(r: Record<string, any>): BayRecord {
   return {
     lotId: r.lot_id, occupied: r.occupied, since: ms(r.since), eventTime: ms(r.event_time), deviceId: r.device_id ?? null,

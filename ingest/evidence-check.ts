@@ -15,7 +15,7 @@
 // With `shared` (several ingest processes) a device may be heard by another process: a silence is
 // confirmed against devices.silent_after, which shared writers keep current.
 import type { Pool } from '../core/db/index.ts';
-import type { BayMirror } from './bay-mirror.ts';
+import { iso, type BayMirror } from './bay-mirror.ts';
 import { CONFIRM_WITHIN_MS } from './belief.ts';
 import { GateBalance } from './gate-balance.ts';
 import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, SILENT_INTERVALS, type DeviceBook, type DeviceRecord } from './device-book.ts';
@@ -259,8 +259,6 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
   if (redo.size) await recheck([...redo]);
   return report;
 }
-
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /**
  * Runs checkEvidence after commits, at most once per `everyMs` and never two at once, and on a

@@ -5,7 +5,7 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
-import { BayMirror, type BayUpdate } from './bay-mirror.ts';
+import { BayMirror, iso, type BayUpdate } from './bay-mirror.ts';
 import { planBays, type Counts } from './bay-plan.ts';
 import { DeviceBook, type Touch } from './device-book.ts';
 import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
@@ -388,7 +388,6 @@ WITH ins AS (
 )
 SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots) AS lots`;
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /** BATCH_SQL's five JSON documents. */
 function batchParams(events: IngestEvent[], dead: DeadLetter[], updates: BayUpdate[], deltas: Map<string, Counts>, touched: Touch[]): string[] {
