@@ -317,7 +317,8 @@ export class EventWriter {
       const inserted = Number(rows[0].inserted);
       let lots: LotCounts[] = (rows[0].lots ?? []).map(lotCounts);
       // A bay update never needs to know which events were repeats (a repeat is never newer than
-      // the mirror), but hooks and metrics do; asking costs a query only when repeats exist.
+      // the mirror), but hooks, gate counts and metrics do; asking costs a query only when repeats
+      // the writer did not know of itself exist (ingest/recent-keys.ts).
       let fresh = events;
       const afterCommit: Array<() => void> = [];
       if (transaction) {
