@@ -30,8 +30,9 @@ export interface BayTruth {
 export interface Truth { bays: Map<string, BayTruth> }
 /**
  * One completed stay: which car really parked where and when (event times as the devices stamp
- * them). `unreported`: the fleet never delivered its entry, or any report of its exit (the fault
- * models lost or silenced them), so no platform could have billed it.
+ * them). `unreported`: the fleet never published its entry, or any report of its exit (a fault
+ * lost or silenced it, or it still waited in the start-up ramp, a backlog or a late hold-back when
+ * the fleet stopped: simulators/report-log.ts), so no platform could have billed it.
  */
 export interface TrueStay { plate: string; lotId: string; lotKind: LotKind; bayCode: string; entry: Date; exit: Date; unreported?: true }
 

@@ -124,12 +124,15 @@ export interface DevicesOptions {
   seed: number;
   /** Battery decline per heartbeat from faults.batteryDrainPerDay, volts. */
   drainPerBeat: number;
-  /** Where a message that survived the faults goes. */
-  transmit: (dev: RampDevice, payload: string, kind: MessageKind) => void;
+  /** Where a message that survived the faults goes; `sent` is called once it is handed to MQTT. */
+  transmit: (dev: RampDevice, payload: string, kind: MessageKind, sent?: () => void) => void;
   /** Told when a held-back (late) message is finally sent, with its event time: latency is measured from now. */
   onLateSent?: (eventTs: string) => void;
-  /** Told of each event a fault kept from the platform (lost, or silenced by a dead device), as the model produced it. */
-  undelivered?: (deviceId: string, body: MessageBody, eventTime: Date) => void;
+  /**
+   * Told of each message as the model produced it, before any fault; what it returns is called when
+   * the message is handed to MQTT (report-log.ts: which stays the fleet reported).
+   */
+  noteReport?: (deviceId: string, body: MessageBody, eventTime: Date) => (() => void) | undefined;
 }
 
 /** What the faults did so far (see FleetStats). */
@@ -157,9 +160,6 @@ export class Devices {
   private readonly index = new Map<string, number>();
   private readonly tally: DeviceCounts = { misreads: 0, lost: 0, duplicated: 0, late: 0, dropped: 0, silenced: 0, stuckReports: 0, stuckDevices: 0, deadDevices: 0 };
   private readonly late = new EventQueue(); // held-back messages, by real due time
-  /** What each held-back message said, until it is sent: [device, the event as observed, its time]. */
-  private readonly held = new Map<number, [string, MessageBody, Date]>();
-  private heldSeq = 0;
   private readonly lateSeconds: [number, number];
   private stopping = false;
 
@@ -186,16 +186,16 @@ export class Devices {
     const i = this.index.get(deviceId);
     if (i === undefined || this.stopping) return;
     const dev = this.list[i];
+    const sent = this.o.noteReport?.(deviceId, body, eventTime);
     if (dev.health === Health.Dead && dev.started) {
       this.tally.silenced += 1;
       // Silent past its heartbeat: from the first beat it did not send.
       if (body.type === 'heartbeat') dev.faultSince ??= eventTime.getTime();
-      this.o.undelivered?.(deviceId, body, eventTime);
       return;
     }
     const reported = this.asReported(dev, body, eventTime);
     dev.started = true;
-    this.overTheAir(dev, reported, eventTime);
+    this.overTheAir(dev, reported, eventTime, sent);
   }
 
   /** Device `i`'s heartbeat at simulated `simNow`: its battery, and a temperature that follows the day. */
@@ -223,9 +223,6 @@ export class Devices {
     log(`fleet: dropping ${this.late.size} late message(s) still held back`);
     this.tally.dropped += this.late.size;
     this.late.clear();
-    // Never sent, so never the platform's to know: their stays count as unreported, not lost.
-    for (const [deviceId, body, eventTime] of this.held.values()) this.o.undelivered?.(deviceId, body, eventTime);
-    this.held.clear();
   }
 
   /** Marks each bay of `truth` whose sensor is stuck or dead. */
@@ -317,9 +314,8 @@ export class Devices {
   }
 
   /** On its way: the camera's read of the plate (a misread, its confidence), the device's clock in ts, then loss, late delivery or a duplicate. */
-  private overTheAir(dev: DeviceRuntime, body: MessageBody, eventTime: Date): void {
+  private overTheAir(dev: DeviceRuntime, body: MessageBody, eventTime: Date, sent: (() => void) | undefined): void {
     const { faults, rng, transmit } = this.o;
-    const observed = body;
     let b = body;
     if ((b.type === 'bay' || b.type === 'gate') && b.plate && faults.misread) {
       const r = readAs(b.plate, conditionsAt(this.o.simNow(), this.o.seed), faults.misread, rng.fault);
@@ -330,12 +326,10 @@ export class Devices {
     const message = { ...b, seq: dev.seq++, ts: ts.toISOString() } as DeviceMessage;
     if (dev.outageUntil !== null && this.inOutage(dev, eventTime.getTime())) {
       this.tally.lost += 1;
-      this.o.undelivered?.(dev.id, observed, eventTime);
       return;
     }
     if (rng.fault() < (faults.loss ?? 0)) {
       this.tally.lost += 1;
-      this.o.undelivered?.(dev.id, observed, eventTime);
       return;
     }
     const payload = JSON.stringify(message);
@@ -343,19 +337,16 @@ export class Devices {
     if (rng.fault() < (faults.late ?? 0)) {
       this.tally.late += 1;
       const [lateMin, lateMax] = this.lateSeconds;
-      const held = this.heldSeq++;
-      this.held.set(held, [dev.id, observed, eventTime]);
       this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => {
-        this.held.delete(held);
         this.o.onLateSent?.(message.ts);
-        transmit(dev, payload, kind);
+        transmit(dev, payload, kind, sent);
       });
       return;
     }
-    transmit(dev, payload, kind);
+    transmit(dev, payload, kind, sent);
     if (rng.fault() < (faults.duplicate ?? 0)) {
       this.tally.duplicated += 1;
-      transmit(dev, payload, kind);
+      transmit(dev, payload, kind, sent);
     }
   }
 

@@ -511,37 +511,42 @@ describe('Links flow control over a real broker', () => {
     cleanups.push(() => links.close());
     await links.open();
     let max = 0;
+    let sent = 0;
     const sampler = setInterval(() => { max = Math.max(max, links.inFlightOn(0)); }, 1);
     for (let i = 0; i < 60; i++) {
-      links.send(0, eventsTopic('sen-S1-01'), JSON.stringify({ type: 'heartbeat', seq: i, ts: new Date().toISOString() }), 'heartbeat');
+      links.send(0, eventsTopic('sen-S1-01'), JSON.stringify({ type: 'heartbeat', seq: i, ts: new Date().toISOString() }), 'heartbeat', () => { sent += 1; });
       max = Math.max(max, links.inFlightOn(0));
     }
     expect(links.inFlight()).toBe(5);
     expect(links.queued()).toBe(55);
+    expect(sent).toBe(5); // told as each is handed to MQTT, not when queued
     expect(await waitFor(() => links.stats.acked === 60, 10_000)).toBe(true);
     clearInterval(sampler);
     expect(max).toBe(5);
     expect(broker.maxHeld.get('gw-1')).toBeLessThanOrEqual(5);
     expect(broker.received.map((r) => r.message.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     expect(links.stats).toMatchObject({ published: 60, dropped: 0, errors: 0 });
+    expect(sent).toBe(60);
   }, 20_000);
 
-  it('queues while the link is down, counts what its full backlog drops, and says so at close', async () => {
+  it('queues while the link is down, counts what its full backlog drops, and says so at close (none of it published)', async () => {
     const logs: string[] = [];
+    const sent: string[] = [];
     const links = new Links({ mqttUrl: 'mqtt://127.0.0.1:9', links: [{ id: 'gw-1', secret: 'x', window: 5, maxBacklog: 10 }], concurrency: 1, rng: () => 0.5, log: (m) => logs.push(m) });
     cleanups.push(() => links.close());
     await links.open(); // refused: it keeps retrying
-    for (let i = 0; i < 8; i++) links.send(0, 't', `e${i}`, 'event');
-    for (let i = 0; i < 5; i++) links.send(0, 't', `h${i}`, 'heartbeat');
+    for (let i = 0; i < 8; i++) links.send(0, 't', `e${i}`, 'event', () => sent.push(`e${i}`));
+    for (let i = 0; i < 5; i++) links.send(0, 't', `h${i}`, 'heartbeat', () => sent.push(`h${i}`));
     expect(links.stats.published).toBe(0); // nothing handed to mqtt.js while down
     expect(links.queued()).toBe(10);
     expect(links.stats).toMatchObject({ droppedHeartbeats: 3, droppedEvents: 0 });
-    for (let i = 8; i < 12; i++) links.send(0, 't', `e${i}`, 'event');
+    for (let i = 8; i < 12; i++) links.send(0, 't', `e${i}`, 'event', () => sent.push(`e${i}`));
     expect(links.stats).toMatchObject({ droppedHeartbeats: 5, droppedEvents: 2 });
     expect(logs.some((m) => /event\(s\) dropped/.test(m))).toBe(true);
     await links.close();
     expect(links.queued()).toBe(0);
     expect(links.stats).toMatchObject({ droppedEvents: 12, droppedHeartbeats: 5, dropped: 17 });
+    expect(sent).toEqual([]); // the fleet's record of what it published (report-log.ts) has none of them
   }, 20_000);
 });
 

@@ -5,11 +5,12 @@
 // ground truth so tests and demos can compare the platform's view with what really happened.
 import type { DeviceCredential } from '../seed/city-loader.ts';
 import { seededRandom } from '../seed/demo-city.ts';
-import { createCitySim, type CitySim, type FleetLot, type MessageBody, type TrueStay, type Truth } from './city-sim.ts';
+import { createCitySim, type CitySim, type FleetLot, type TrueStay, type Truth } from './city-sim.ts';
 import type { LotKind, Rng } from './demand.ts';
 import { checkFaults, checkProbability, Devices, type DeviceFault, type FleetFaults } from './devices.ts';
 import { TimeWheel } from './schedulers.ts';
 import { StartupRamp } from './startup-ramp.ts';
+import { ReportLog } from './report-log.ts';
 import { Links, type LinkSpec } from './transport.ts';
 
 // What the fleet's users see of the model and the devices.
@@ -126,7 +127,10 @@ export interface FleetStats {
 }
 export interface Fleet {
   truth(): Truth;
-  /** The most recent completed stays: the true plate, lot, bay and times of each car that left. */
+  /**
+   * The most recent completed stays: the true plate, lot, bay and times of each car that left, and
+   * whether the fleet published their reports (`unreported`; reports in flight count as unsent).
+   */
   stays(): TrueStay[];
   stats(): FleetStats;
   /** Every faulty device and when its fault first showed (ground truth for detection delay). */
@@ -201,7 +205,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   await run.start();
   return {
     truth: () => run.truth(),
-    stays: () => run.gaps.mark(run.city.stays()),
+    stays: () => run.reports.mark(run.city.stays()),
     stats: () => run.stats(),
     faults: () => run.faults(),
     queuedPeak: () => run.queuedPeak(),
@@ -228,8 +232,8 @@ class FleetRun {
   private nextStorm = Infinity;
   private storms = 0;
   private stopped: Promise<void> | null = null;
-  /** Reports of stays the faults kept from the platform. */
-  readonly gaps = new ReportGaps((sensorId) => this.city.carAtSensor(sensorId));
+  /** Reports of stays not handed to MQTT (yet). */
+  readonly reports = new ReportLog((sensorId) => this.city.carAtSensor(sensorId));
 
   constructor(private readonly opts: FleetOptions) {
     this.log = opts.log ?? (() => {});
@@ -249,8 +253,8 @@ class FleetRun {
       credentials: opts.devices, linkOf: plan.linkOf, lots: opts.lots, faults, rng: this.rng, firstSeq: realStart,
       simNow: () => this.city.now(), seed: this.seed,
       drainPerBeat: ((faults.batteryDrainPerDay ?? 0) * this.heartbeatMs * opts.speed) / DAY,
-      transmit: (dev, payload, kind) => this.ramp.transmit(dev, payload, kind), onLateSent: opts.onLateSent,
-      undelivered: (deviceId, body, eventTime) => this.gaps.note(deviceId, body, eventTime),
+      transmit: (dev, payload, kind, sent) => this.ramp.transmit(dev, payload, kind, sent), onLateSent: opts.onLateSent,
+      noteReport: (deviceId, body, eventTime) => this.reports.note(deviceId, body, eventTime),
     });
     this.ramp = new StartupRamp(this.links, this.devices.all, this.log);
     this.city = createCitySim({
@@ -347,44 +351,6 @@ class FleetRun {
     this.ramp.stop();
     await this.links.close();
     this.log(`fleet: stopped; ${this.links.stats.published} published, ${this.links.stats.acked} acknowledged`);
-  }
-}
-
-/** Entry and exit reports of each car that the faults kept from the platform, by plate. */
-type GapKind = 'entry' | 'exit-gate' | 'exit-camera' | 'exit-sensor';
-// A stay's reports fall within its entry and exit, give or take a garage drive (≤ 3 min) and a camera's lag.
-const GAP_SLACK_MS = 5 * 60 * SECOND;
-
-/**
- * Which stays the fleet never reported: their entry (the gate's or the kerb camera's plate read)
- * was lost, or every report of their exit was (a garage's gate out; on the kerb, both the sensor's
- * free and the camera's). Billing accuracy counts such stays apart from those the platform lost.
- */
-export class ReportGaps {
-  private readonly byPlate = new Map<string, Array<{ kind: GapKind; at: number }>>();
-  constructor(private readonly carAtSensor: (sensorId: string) => string | null) {}
-
-  note(deviceId: string, body: MessageBody, eventTime: Date): void {
-    let plate: string | null = null;
-    let kind: GapKind | null = null;
-    if (body.type === 'gate') [plate, kind] = [body.plate, body.direction === 'in' ? 'entry' : 'exit-gate'];
-    else if (body.type === 'bay') [plate, kind] = [body.plate ?? null, body.occupied ? 'entry' : 'exit-camera'];
-    else if (body.type === 'occupancy' && !body.occupied) [plate, kind] = [this.carAtSensor(deviceId), 'exit-sensor'];
-    if (!plate || !kind) return;
-    const list = this.byPlate.get(plate);
-    if (list) list.push({ kind, at: eventTime.getTime() });
-    else this.byPlate.set(plate, [{ kind, at: eventTime.getTime() }]);
-  }
-
-  /** `stays`, each flagged `unreported` when the faults kept it from the platform. */
-  mark(stays: TrueStay[]): TrueStay[] {
-    if (!this.byPlate.size) return stays;
-    return stays.map((s) => {
-      const gaps = (this.byPlate.get(s.plate) ?? []).filter((g) => g.at >= s.entry.getTime() - GAP_SLACK_MS && g.at <= s.exit.getTime() + GAP_SLACK_MS);
-      const has = (k: GapKind) => gaps.some((g) => g.kind === k);
-      const unreported = has('entry') || (s.lotKind === 'garage' ? has('exit-gate') : has('exit-camera') && has('exit-sensor'));
-      return unreported ? { ...s, unreported: true } : s;
-    });
   }
 }
 

@@ -14,7 +14,8 @@ const MAX_AUTO_RAMP_SECONDS = 300;
 // what the platform stores), so the report waits for the platform instead of bloating its queues.
 const STARTUP_MAX_OUTSTANDING = 10_000;
 
-export interface HeldMessage { payload: string; kind: MessageKind; turn: boolean }
+/** A message held for the ramp; `sent` is called once it is handed to MQTT. */
+export interface HeldMessage { payload: string; kind: MessageKind; turn: boolean; sent?: () => void }
 
 /** A device as the ramp sees it: its place in the fleet, where its messages go, and what it holds back. */
 export interface RampDevice {
@@ -50,17 +51,17 @@ export class StartupRamp {
   constructor(private readonly links: Links, private readonly devices: readonly RampDevice[], private readonly log: (m: string) => void) {}
 
   /** Hand a device's message to its link, or hold it while the start-up report is captured or the device waits for its turn. */
-  transmit(dev: RampDevice, payload: string, kind: MessageKind): void {
+  transmit(dev: RampDevice, payload: string, kind: MessageKind, sent?: () => void): void {
     if (this.stopping) this.dropped += 1;
     else if (this.capturing) {
-      (dev.ramp ??= []).push({ payload, kind, turn: true });
+      (dev.ramp ??= []).push({ payload, kind, turn: true, sent });
       this.turns.push(dev.index);
       this.left += 1;
     } else if (dev.ramp) {
       // A device whose start-up report has not gone yet waits for its turn (switched on later).
-      dev.ramp.push({ payload, kind, turn: false });
+      dev.ramp.push({ payload, kind, turn: false, sent });
       this.heldLive += 1;
-    } else this.links.send(dev.link, dev.topic, payload, kind);
+    } else this.links.send(dev.link, dev.topic, payload, kind, sent);
   }
 
   /**
@@ -102,10 +103,10 @@ export class StartupRamp {
       const first = held.shift()!; // turns come first, and each device has one turn per report message
       this.left -= 1;
       room -= 1;
-      this.links.send(dev.link, dev.topic, first.payload, first.kind);
+      this.links.send(dev.link, dev.topic, first.payload, first.kind, first.sent);
       if (held.length && held[0].turn) continue;
       // Its last turn: what it said meanwhile follows, in order.
-      for (const h of held) this.links.send(dev.link, dev.topic, h.payload, h.kind);
+      for (const h of held) this.links.send(dev.link, dev.topic, h.payload, h.kind, h.sent);
       this.heldLive -= held.length;
       room -= held.length;
       dev.ramp = undefined;

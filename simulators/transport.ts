@@ -52,7 +52,8 @@ const ERROR_LOG_EVERY_MS = 5 * SECOND;
 const CONNECT_WAIT_MS = 10 * SECOND;
 const STOP_DRAIN_MS = 3 * SECOND;
 
-interface Queued { topic: string; payload: string; beat: boolean; gone: boolean }
+/** A queued message; `sent` is called once it is handed to MQTT (never, if it is dropped). */
+interface Queued { topic: string; payload: string; beat: boolean; gone: boolean; sent?: () => void }
 
 /**
  * One link's messages waiting for window room, oldest first. When full, the oldest queued heartbeat
@@ -75,7 +76,7 @@ export class Backlog {
    * Queue a message. Returns what made room for it (the oldest queued heartbeat or event), or
    * 'refused' when it was itself dropped (a heartbeat meeting a backlog full of events).
    */
-  push(topic: string, payload: string, kind: MessageKind): 'queued' | 'displaced-heartbeat' | 'displaced-event' | 'refused' {
+  push(topic: string, payload: string, kind: MessageKind, sent?: () => void): 'queued' | 'displaced-heartbeat' | 'displaced-event' | 'refused' {
     let result: 'queued' | 'displaced-heartbeat' | 'displaced-event' = 'queued';
     if (this.size >= this.max) {
       if (this.heartbeats > 0) {
@@ -88,7 +89,7 @@ export class Backlog {
         result = 'displaced-event';
       }
     }
-    const q: Queued = { topic, payload, beat: kind === 'heartbeat', gone: false };
+    const q: Queued = { topic, payload, beat: kind === 'heartbeat', gone: false, sent };
     this.items.push(q);
     if (q.beat) {
       this.beats.push(q);
@@ -262,9 +263,10 @@ export class Links {
   /**
    * Send QoS 1 on link `i`: at once when the link is up, its window has room and nothing is queued
    * before it; else into its backlog (order kept). Returns false when the message itself was
-   * dropped (closing, or a heartbeat meeting a backlog full of events).
+   * dropped (closing, or a heartbeat meeting a backlog full of events). `sent` is called when the
+   * message is handed to MQTT: the fleet's record of what it actually published (report-log.ts).
    */
-  send(i: number, topic: string, payload: string, kind: MessageKind = 'event'): boolean {
+  send(i: number, topic: string, payload: string, kind: MessageKind = 'event', sent?: () => void): boolean {
     if (this.closing) {
       this.noteDrop(kind);
       return false;
@@ -273,12 +275,12 @@ export class Links {
     const client = this.clients[i];
     const backlog = this.backlogs[i];
     if (client && this.up[i] && !(backlog && backlog.size) && this.pending[i] < spec.window) {
-      this.publish(i, client, topic, payload);
+      this.publish(i, client, topic, payload, sent);
       return true;
     }
     const b = backlog ?? (this.backlogs[i] = new Backlog(spec.maxBacklog));
     const before = b.size;
-    const r = b.push(topic, payload, kind);
+    const r = b.push(topic, payload, kind, sent);
     this.queuedTotal += b.size - before;
     if (this.queuedTotal > this.queuedHigh) this.queuedHigh = this.queuedTotal;
     if (r === 'refused') this.noteDrop(kind);
@@ -287,10 +289,11 @@ export class Links {
     return r !== 'refused';
   }
 
-  private publish(i: number, client: MqttClient, topic: string, payload: string): void {
+  private publish(i: number, client: MqttClient, topic: string, payload: string, sent: (() => void) | undefined): void {
     this.pending[i] += 1;
     this.inFlightTotal += 1;
     this.stats.published += 1;
+    sent?.();
     client.publish(topic, payload, { qos: 1, retain: false }, (err) => {
       this.pending[i] -= 1;
       this.inFlightTotal -= 1;
@@ -310,7 +313,7 @@ export class Links {
     while (b.size && this.up[i] && client.connected && this.pending[i] < window) {
       const q = b.shift()!;
       this.queuedTotal -= 1;
-      this.publish(i, client, q.topic, q.payload);
+      this.publish(i, client, q.topic, q.payload, q.sent);
     }
   }
 
