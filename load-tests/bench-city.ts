@@ -54,7 +54,7 @@ type LateSent = [number, number];
 type FromChild =
   | { type: 'connected'; devices: number; links: number; connected: number; ms: number }
   | { type: 'progress'; stats: FleetStats; rss: number; rssPeak: number; simTime: string; lateSent: LateSent[] }
-  | { type: 'done'; stats: FleetStats; rssPeak: number; asOf: Date; truth: Map<string, BayTruth>; stays: TrueStay[]; faults: DeviceFault[]; simTime: string }
+  | { type: 'done'; stats: FleetStats; rssPeak: number; asOf: Date; truth: Map<string, BayTruth>; unsent: Set<string>; stays: TrueStay[]; faults: DeviceFault[]; simTime: string }
   | { type: 'failed'; message: string };
 
 
@@ -94,7 +94,8 @@ async function runChild(): Promise<void> {
         await fleet.stop();
         sample();
         clearInterval(sampler);
-        send({ type: 'done', stats: fleet.stats(), rssPeak, asOf, truth: fleet.truth().bays, stays: fleet.stays(), faults: fleet.faults(), simTime: fleet.simulatedTime().toISOString() });
+        const truth = fleet.truth();
+        send({ type: 'done', stats: fleet.stats(), rssPeak, asOf, truth: truth.bays, unsent: truth.unsent ?? new Set(), stays: fleet.stays(), faults: fleet.faults(), simTime: fleet.simulatedTime().toISOString() });
       });
     } catch (err) {
       send({ type: 'failed', message: (err as Error).message });
@@ -377,7 +378,7 @@ async function runBenchmark(): Promise<void> {
   process.stderr.write('bench:city: comparing the platform with the ground truth…\n');
   const skewMs = (o.faults.clockSkewSeconds ?? 0) * 1000;
   const accuracy: AccuracyReport = await city.withDatabase((pool) => deps.accuracyReport({
-    truth: m.result.truth, stays: m.result.stays, asOf: m.result.asOf, since: m.runStart, pool, toleranceMs: 1000 + 2 * skewMs,
+    truth: m.result.truth, unsent: m.result.unsent, stays: m.result.stays, asOf: m.result.asOf, since: m.runStart, pool, toleranceMs: 1000 + 2 * skewMs,
     // Event times are the real clock (timestamps 'wall'): a heartbeat interval is its real seconds.
     faults: m.result.faults, heartbeatMs: o.heartbeatSeconds * 1000,
   }));
@@ -419,7 +420,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
       bayStateAccuracy: round4(accuracy.bays.accuracy), unknownShare: round4(accuracy.bays.unknownShare),
       stalenessMs: accuracy.bays.stalenessMs, compared: accuracy.bays.compared, wrong: accuracy.bays.wrong, unknown: accuracy.bays.unknown,
       ahead: accuracy.bays.ahead, missing: accuracy.bays.missing, faultySensors: accuracy.bays.faulty,
-      wrongFree: accuracy.bays.wrongFree, wrongFreeFaulty: accuracy.bays.wrongFreeFaulty, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
+      wrongFree: accuracy.bays.wrongFree, wrongFreeFaulty: accuracy.bays.wrongFreeFaulty, wrongFreeUnsent: accuracy.bays.wrongFreeUnsent, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
       billing: billedRight ? { ...billedRight, rightPlateShare: round4(billedRight.rightPlateShare) } : (o.billing ? 'no sessions table' : 'not checked (--no-billing)'),
     },
     // Every pass seen (the first over a fresh city opens an alert per never-seen device); "measured" ended inside the window.

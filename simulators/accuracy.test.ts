@@ -39,9 +39,11 @@ describe('compareBays', () => {
   it('counts every bay taken in truth but shown free, faulty sensors included, as wrong "free"', () => {
     const truth = truthOf([['A', true, 10, 'stuck'], ['B', true, 10], ['C', true, 10], ['D', false, 10], ['E', true, 10]]);
     // A: stuck sensor shown free; B: shown free; C: unknown (not free); D: free and free; E: left after the snapshot (ahead).
-    const r = compareBays(truth, [bay('A', false, 0), bay('B', false, 5), bay('C', null, null), bay('D', false, 10), bay('E', false, 15)], { asOf: at(20) });
+    // B's "taken" and C's were never published by the fleet: B still counts, and is said to be such a case.
+    const r = compareBays(truth, [bay('A', false, 0), bay('B', false, 5), bay('C', null, null), bay('D', false, 10), bay('E', false, 15)], { asOf: at(20), unsent: new Set(['B', 'C']) });
     expect(r.wrongFree).toBe(2);
     expect(r.wrongFreeFaulty).toBe(1);
+    expect(r.wrongFreeUnsent).toBe(1);
     expect(r.wrongFreeShare).toBe(0.4);
   });
 

@@ -46,6 +46,11 @@ export interface BayAccuracy {
   wrongFreeShare: number;
   /** …of which on bays whose sensor is stuck or dead. */
   wrongFreeFaulty: number;
+  /**
+   * …of which no device ever published the bay's present state (CompareBaysOptions.unsent): the
+   * report was lost or still held back when the run ended. Counted in wrongFree all the same.
+   */
+  wrongFreeUnsent: number;
   /** Up to 10 compared bays not right, each "code: truth … shown … (why)", to look into. */
   examples: string[];
 }
@@ -119,6 +124,8 @@ export interface CompareBaysOptions {
    * platform was read); default 1 s. Add the fleet's clockSkewSeconds when skew is on.
    */
   toleranceMs?: number;
+  /** Bays whose present state the fleet never published (Truth.unsent), to say how many wrong "free"s no platform could have avoided. */
+  unsent?: ReadonlySet<string>;
 }
 
 /** Compare every bay of the truth with the platform's state of it. Pure. */
@@ -129,7 +136,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   for (const b of platform) seen.set(b.code, b);
   const r: BayAccuracy = {
     bays: truth.size, compared: 0, correct: 0, accuracy: NaN, unknown: 0, unknownShare: NaN, wrong: 0, ahead: 0, missing: 0,
-    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, examples: [],
+    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, wrongFreeUnsent: 0, examples: [],
   };
   const staleness: number[] = [];
   for (const [code, t] of truth) {
@@ -143,6 +150,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
     if (t.occupied && p.occupied === false && !ahead) {
       r.wrongFree += 1;
       if (t.sensorFault) r.wrongFreeFaulty += 1;
+      if (o.unsent?.has(code)) r.wrongFreeUnsent += 1;
     }
     if (t.sensorFault) {
       r.faulty[t.sensorFault] += 1;
@@ -239,7 +247,7 @@ export function faultTableRows(r: AccuracyReport): Array<[string, string, string
   const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(2)}%` : 'n/a');
   const f = r.faults;
   return [
-    ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
+    ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
     ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck` : 'not measured',
       '≤ 2 heartbeats', f && f.observable ? f.delayIntervals.max <= 2 : null],
   ];
@@ -405,6 +413,8 @@ export async function readClosedSessions(pool: Queryable, since: Date): Promise<
 
 export interface AccuracyInput {
   truth: ReadonlyMap<string, BayTruth>;
+  /** Bays whose present state the fleet never published (Truth.unsent). */
+  unsent?: ReadonlySet<string>;
   stays: readonly TrueStay[];
   asOf: Date;
   /** When the run started: sessions that closed before it are not the fleet's. */
@@ -422,7 +432,7 @@ export interface AccuracyInput {
 export async function accuracyReport(i: AccuracyInput): Promise<AccuracyReport> {
   if (!i.pool && !i.httpUrl) throw new Error('accuracyReport needs a pool or an httpUrl to read the platform from');
   const platform = i.pool ? await readBayStatesSql(i.pool) : await readBayStatesHttp(i.httpUrl!);
-  const bays = compareBays(i.truth, platform, { asOf: i.asOf, toleranceMs: i.toleranceMs });
+  const bays = compareBays(i.truth, platform, { asOf: i.asOf, toleranceMs: i.toleranceMs, unsent: i.unsent });
   const sessions = i.pool ? await readClosedSessions(i.pool, i.since) : null;
   const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs: i.toleranceMs === undefined ? undefined : Math.max(15_000, i.toleranceMs) }) : null;
   const faults = i.pool && i.faults && i.heartbeatMs

@@ -27,7 +27,12 @@ export interface BayTruth {
   /** Set when that sensor is faulty: 'stuck' keeps reporting its last value, 'dead' sends nothing. */
   sensorFault?: 'stuck' | 'dead';
 }
-export interface Truth { bays: Map<string, BayTruth> }
+/**
+ * `unsent` (the fleet's, not the model's): bays whose present state no device published a word of
+ * since it began — the report was lost, or still held back, queued or waiting in the start-up ramp
+ * when asked — so no platform could show it (simulators/devices.ts).
+ */
+export interface Truth { bays: Map<string, BayTruth>; unsent?: Set<string> }
 /**
  * One completed stay: which car really parked where and when (event times as the devices stamp
  * them). `unreported`: the fleet never published its entry, or any report of its exit (a fault

@@ -78,6 +78,8 @@ const enum Health { Ok = 0, Stuck = 1, Dead = 2 }
 interface DeviceRuntime extends RampDevice {
   id: string;
   kind: DeviceCredential['kind'];
+  /** The bay a sensor watches. */
+  bayCode?: string;
   seq: number;
   /** Volts; bay sensors only (cameras are mains powered). */
   battery?: number;
@@ -160,6 +162,8 @@ export class Devices {
   private readonly index = new Map<string, number>();
   private readonly tally: DeviceCounts = { misreads: 0, lost: 0, duplicated: 0, late: 0, dropped: 0, silenced: 0, stuckReports: 0, stuckDevices: 0, deadDevices: 0 };
   private readonly late = new EventQueue(); // held-back messages, by real due time
+  /** Per bay, the newest event time (ms) of a published word that it is taken, and that it is free. */
+  private readonly told = new Map<string, [number, number]>();
   private readonly lateSeconds: [number, number];
   private stopping = false;
 
@@ -195,7 +199,8 @@ export class Devices {
     }
     const reported = this.asReported(dev, body, eventTime);
     dev.started = true;
-    this.overTheAir(dev, reported, eventTime, sent);
+    const told = this.telling(dev, reported, eventTime);
+    this.overTheAir(dev, reported, eventTime, sent && told ? () => { sent(); told(); } : sent ?? told);
   }
 
   /** Device `i`'s heartbeat at simulated `simNow`: its battery, and a temperature that follows the day. */
@@ -225,13 +230,16 @@ export class Devices {
     this.late.clear();
   }
 
-  /** Marks each bay of `truth` whose sensor is stuck or dead. */
+  /** Marks each bay of `truth` whose sensor is stuck or dead, and lists those whose present state was never published (`unsent`). */
   markFaults(truth: Truth): Truth {
-    for (const b of truth.bays.values()) {
+    truth.unsent = new Set();
+    for (const [code, b] of truth.bays) {
       const i = b.sensor === undefined ? undefined : this.index.get(b.sensor);
       const h = i === undefined ? Health.Ok : this.list[i].health;
       if (h === Health.Stuck) b.sensorFault = 'stuck';
       else if (h === Health.Dead) b.sensorFault = 'dead';
+      const told = this.told.get(code);
+      if (!told || told[b.occupied ? 0 : 1] < b.since.getTime()) truth.unsent.add(code);
     }
     return truth;
   }
@@ -279,7 +287,7 @@ export class Devices {
     if (health === Health.Dead) this.tally.deadDevices += 1;
     if (health === Health.Stuck) this.tally.stuckDevices += 1;
     return {
-      id: cred.id, kind: cred.kind, index: this.list.length, link, topic: eventsTopic(cred.id),
+      id: cred.id, kind: cred.kind, index: this.list.length, link, topic: eventsTopic(cred.id), bayCode: sensor ? cred.bayCode : undefined,
       // seq starts at the wall clock so a restarted simulator never reuses one.
       seq: this.o.firstSeq,
       // Most sensors are fairly new lithium cells; one in ten is nearing the end of its life.
@@ -348,6 +356,23 @@ export class Devices {
       this.tally.duplicated += 1;
       transmit(dev, payload, kind, sent);
     }
+  }
+
+  /**
+   * What to do once `b` is handed to MQTT when it says whether a bay is taken (a sensor's report or
+   * heartbeat, a bay camera's read): note that the bay's state was published as of `eventTime`.
+   */
+  private telling(dev: DeviceRuntime, b: MessageBody, eventTime: Date): (() => void) | undefined {
+    const bay = b.type === 'bay' ? b.bay : b.type === 'occupancy' || b.type === 'heartbeat' ? dev.bayCode : undefined;
+    const occupied = (b as { occupied?: boolean }).occupied;
+    if (bay === undefined || occupied === undefined) return undefined;
+    const at = eventTime.getTime();
+    return () => {
+      let w = this.told.get(bay);
+      if (!w) this.told.set(bay, (w = [-Infinity, -Infinity]));
+      const k = occupied ? 0 : 1;
+      if (at > w[k]) w[k] = at;
+    };
   }
 
   /** Intermittent radio: in an outage, or starting one now (exponential length, mean flakyOutageSeconds). */

@@ -231,6 +231,28 @@ describe('startFleet against a real MQTT broker', () => {
     expect(s.published).toBe(0);
     expect(s.lost).toBeGreaterThan(0);
     expect(s.arrivals).toBeGreaterThan(0);
+    // No bay's state was ever published, and no stay reported.
+    const truth = fleet.truth();
+    expect(truth.unsent?.size).toBe(truth.bays.size);
+    expect(fleet.stays().every((t) => t.unreported)).toBe(true);
+  }, 20_000);
+
+  it('lists in the truth the bays whose present state no device published', async () => {
+    const { fleet, received } = await run({ faults: { loss: 0.3 } });
+    const truth = fleet.truth();
+    // Published words per bay, as the broker received them (a sensor's reports and heartbeats, a camera's reads).
+    const sensorBay = new Map(DEVICES.flatMap((d) => (d.kind === 'bay-sensor' ? [[d.id, d.bayCode!]] : [])));
+    const said = new Map<string, Array<[boolean, number]>>();
+    for (const { clientId, message: m } of received) {
+      const bay = m.type === 'bay' ? m.bay : sensorBay.get(clientId);
+      const occupied = (m as { occupied?: boolean }).occupied;
+      if (bay && occupied !== undefined) said.set(bay, [...(said.get(bay) ?? []), [occupied, Date.parse(m.ts)]]);
+    }
+    expect(truth.unsent!.size).toBeGreaterThan(0);
+    for (const [code, t] of truth.bays) {
+      const told = (said.get(code) ?? []).some(([o, ts]) => o === t.occupied && ts >= t.since.getTime());
+      expect(truth.unsent!.has(code), code).toBe(!told);
+    }
   }, 20_000);
 
   it('with late=1 delivers held-back messages later and out of order', async () => {
