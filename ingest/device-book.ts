@@ -20,10 +20,16 @@ import type { Fault } from './belief.ts';
  * beat falls within one interval of that, so this flags it within two. "Heard" is the ingest
  * clock at receipt: a device switching on behind others sends a report measured half a minute
  * earlier, and only then starts beating.
+ * Why 1.9: a healthy device whose first beat is lost beats next 1–2 intervals after it was heard,
+ * so every step towards 2 spares some of them (bench:city's demo fault run at 1.8: 11–14 false
+ * "silent"s a run, 8–11 of them a first heartbeat lost or held back, seen as a gap in its seq); 2 would spare
+ * them all but flag a device dead after its first word up to 2 intervals plus the check's latency
+ * after its first missed beat. 1.9 leaves 0.1 of an interval for that latency (the check runs
+ * every 0.5 s; 0.03 of the bench's 20 s interval, far less of a real sensor's 10 minutes).
  */
 export const SILENT_INTERVALS = 2.2;
 export const AFTER_WORD_INTERVALS = 1.5;
-export const NEVER_BEAT_INTERVALS = 1.8;
+export const NEVER_BEAT_INTERVALS = 1.9;
 // last_seen is for fleet health, minute resolution: a device talking every second costs one row
 // update a minute, not one per message.
 const LAST_SEEN_RESOLUTION_MS = 60_000;
