@@ -57,7 +57,7 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
     else if (sNew && s.report) Object.assign(next, { echoes: cur.echoes + 1, echoAt: s.t });
     const at = Math.max(clock, next.sensorTime ?? -Infinity, next.cameraTime ?? -Infinity);
     let b = believe({
-      sensor: { occupied: next.sensorOccupied, since: next.sensorSince, fault: fault(next.sensorId, ['silent', 'stuck']) },
+      sensor: { occupied: next.sensorOccupied, since: next.sensorSince, fault: fault(next.sensorId, ['silent', 'stuck']), echoAt: next.echoAt },
       camera: { occupied: next.cameraOccupied, at: next.cameraTime, fault: fault(next.cameraId, ['silent']) },
     }, at);
     // A sensor's "free" its garage's gate count speaks against: unknown, never "free".

@@ -33,6 +33,22 @@ describe('believe', () => {
     expect(believe(ev(s(false), c(null, null)), T)).toEqual({ occupied: false, basis: 'sensor', doubt: null });
   });
 
+  it('holds a camera\'s "free" in doubt once a stuck sensor reports after it (something moved), until the camera reads again', () => {
+    const stuck = (echoAt: number | null) => ({ ...s(true, T - 60_000, 'stuck'), echoAt });
+    // Flagged stuck on "taken", the camera saw the bay free at T: free.
+    expect(believe(ev(stuck(T - 1000), c(false, T)), T)).toEqual({ occupied: false, basis: 'camera', doubt: 'sensor-stuck' });
+    // A car parks: the sensor reports its word again at T + 5 s, the camera's read of the car is lost.
+    expect(believe(ev(stuck(T + 5000), c(false, T)), T + 5000)).toEqual({ occupied: null, basis: 'none', doubt: 'sensor-stuck' });
+    expect(believe(ev(stuck(T + 5000), c(false, T)), T + 3_600_000)).toEqual({ occupied: null, basis: 'none', doubt: 'sensor-stuck' });
+    // The camera reads the bay again: its word.
+    expect(believe(ev(stuck(T + 5000), c(true, T + 8000)), T + 8000)).toEqual({ occupied: true, basis: 'camera', doubt: 'sensor-stuck' });
+    expect(believe(ev(stuck(T + 5000), c(false, T + 8000)), T + 8000)).toEqual({ occupied: false, basis: 'camera', doubt: 'sensor-stuck' });
+    // A camera's "taken" is never doubted so (the echo may be the car leaving: taken is the safe word).
+    expect(believe(ev(stuck(T + 5000), c(true, T)), T + 5000)).toEqual({ occupied: true, basis: 'camera', doubt: 'sensor-stuck' });
+    // A sound sensor's repeated word is not such a sign (rules 1–4 decide).
+    expect(believe(ev({ ...s(false, T - 60_000), echoAt: T + 5000 }, c(false, T)), T + 5000)).toEqual({ occupied: false, basis: 'sensor+camera', doubt: null });
+  });
+
   it('never says "free" on a faulty sensor, nor against a camera that still sees a car past its time (every combination)', () => {
     const occ = [true, false, null];
     const faults: Array<Fault | null> = [null, 'silent', 'stuck'];

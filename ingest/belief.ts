@@ -7,7 +7,9 @@
 //    sensor never changes its reading; a moving car is read by both within seconds);
 // 3. the sensor says taken, the camera has not read the car yet → taken (safe to show);
 // 4. the sensor just said free → free while the camera catches up (CONFIRM_WITHIN_MS), then unknown;
-// 5. a source flagged faulty (an open silent or stuck alert) no longer counts; one good source → its word;
+// 5. a source flagged faulty (an open silent or stuck alert) no longer counts; one good source → its word,
+//    except a camera's "free" older than a stuck sensor's latest report: a stuck sensor still reports
+//    when something moves at its bay (repeating its word), so that "free" waits for the camera's next read;
 // 6. no usable evidence → unknown. Never "free" on a silent or stuck sensor's word.
 
 export type Fault = 'silent' | 'stuck';
@@ -29,7 +31,8 @@ export const CONFIRM_WITHIN_MS = 45_000;
 
 /** Each source's last word (epoch ms; null: never heard) and whether it is flagged faulty. */
 export interface Evidence {
-  sensor: { occupied: boolean | null; since: number | null; fault: Fault | null };
+  /** `echoAt`: its latest report that repeated its word (bay-mirror.ts), a sign that something moved at the bay. */
+  sensor: { occupied: boolean | null; since: number | null; fault: Fault | null; echoAt?: number | null };
   camera: { occupied: boolean | null; at: number | null; fault: Fault | null };
 }
 export interface Belief { occupied: boolean | null; basis: Basis; doubt: Doubt }
@@ -45,7 +48,13 @@ export function believe({ sensor: s, camera: c }: Evidence, clock: number, confi
     if (s.since !== null && s.since > clock - confirmWithinMs) return { occupied: false, basis: 'sensor', doubt: 'camera-pending' };
     return { occupied: null, basis: 'none', doubt: 'camera-disagrees' };
   }
-  if (cOk) return { occupied: c.occupied, basis: 'camera', doubt: s.fault ? `sensor-${s.fault}` : null };
+  if (cOk) {
+    // Rule 5's exception (bench:city's demo fault run: a kerb car parked over a stuck sensor whose
+    // camera read was lost stayed "free" on the camera's older word until the run ended).
+    const moved = s.fault === 'stuck' && c.occupied === false && (s.echoAt ?? -Infinity) > (c.at ?? Infinity);
+    if (moved) return { occupied: null, basis: 'none', doubt: 'sensor-stuck' };
+    return { occupied: c.occupied, basis: 'camera', doubt: s.fault ? `sensor-${s.fault}` : null };
+  }
   if (sOk) return { occupied: s.occupied, basis: 'sensor', doubt: c.fault ? `camera-${c.fault}` : null };
   return { occupied: null, basis: 'none', doubt: s.fault ? `sensor-${s.fault}` : c.fault ? `camera-${c.fault}` : 'no-evidence' };
 }

@@ -105,6 +105,31 @@ describe('bay evidence', () => {
     await waitFor(async () => (await evidence(code))?.basis === 'sensor+camera', 5000, 'both sources counting again');
   });
 
+  it('shows unknown, never free, a bay whose stuck sensor reports again (something moved) until its camera reads the bay', async () => {
+    const { camera, sensor, code, lotId } = streetPair(used);
+    const s = await device(sensor);
+    const c = await device(camera);
+    await s.heartbeats(100, 110); // a 10 s cadence
+    await s.occupancy(true, 112);
+    await c.bay(code, true, 114);
+    // The car leaves; the sensor, stuck, says "taken" again; the camera sees the bay free; flagged stuck an interval later.
+    await s.occupancy(true, 120);
+    await c.bay(code, false, 122);
+    await s.heartbeats(130, 140);
+    await waitFor(() => openAlert(sensor.id, 'stuck'), 5000, 'a stuck alert');
+    await waitFor(async () => (await evidence(code))?.doubt === 'sensor-stuck', 3000, 'the bay resting on the camera alone');
+    expect(await publicBay(lotId, code)).toBe(false);
+
+    // A car parks: the stuck sensor reports its word again, and the camera's read of the car is lost.
+    await s.occupancy(true, 145);
+    await waitFor(async () => (await publicBay(lotId, code)) === null, 3000, 'the bay unknown, not free');
+    expect(await evidence(code)).toEqual({ occupied: null, basis: 'none', doubt: 'sensor-stuck' });
+    // The camera's next read decides.
+    await c.bay(code, true, 155);
+    await waitFor(async () => (await publicBay(lotId, code)) === true, 3000, 'taken, on the camera\'s word');
+    expect(await evidence(code)).toEqual({ occupied: true, basis: 'camera', doubt: 'sensor-stuck' });
+  });
+
   it('never shows free a bay whose sensor is stuck on "free" while its camera sees a car', async () => {
     const { camera, sensor, code, lotId } = streetPair(used);
     const s = await device(sensor);
