@@ -131,8 +131,9 @@ export interface DevicesOptions {
   /** Told when a held-back (late) message is finally sent, with its event time: latency is measured from now. */
   onLateSent?: (eventTs: string) => void;
   /**
-   * Told of each message as the model produced it, before any fault; what it returns is called when
-   * the message is handed to MQTT (report-log.ts: which stays the fleet reported).
+   * Told of each message as the device says it (a stuck sensor's stuck word), before the network's
+   * faults; what it returns is called when the message is handed to MQTT (report-log.ts: which
+   * stays the fleet reported).
    */
   noteReport?: (deviceId: string, body: MessageBody, eventTime: Date) => (() => void) | undefined;
 }
@@ -190,14 +191,16 @@ export class Devices {
     const i = this.index.get(deviceId);
     if (i === undefined || this.stopping) return;
     const dev = this.list[i];
-    const sent = this.o.noteReport?.(deviceId, body, eventTime);
     if (dev.health === Health.Dead && dev.started) {
       this.tally.silenced += 1;
       // Silent past its heartbeat: from the first beat it did not send.
       if (body.type === 'heartbeat') dev.faultSince ??= eventTime.getTime();
+      this.o.noteReport?.(deviceId, body, eventTime); // never to be sent
       return;
     }
     const reported = this.asReported(dev, body, eventTime);
+    // As the device says it: a stuck sensor's "taken" as a car leaves reports no exit.
+    const sent = this.o.noteReport?.(deviceId, reported, eventTime);
     dev.started = true;
     const told = this.telling(dev, reported, eventTime);
     this.overTheAir(dev, reported, eventTime, sent && told ? () => { sent(); told(); } : sent ?? told);

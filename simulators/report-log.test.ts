@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareSessions, type PlatformSession } from './accuracy.ts';
 import type { MessageBody, TrueStay } from './city-sim.ts';
+import { Devices } from './devices.ts';
 import { ReportLog } from './report-log.ts';
 import { StartupRamp, type RampDevice } from './startup-ramp.ts';
 import type { Links } from './transport.ts';
@@ -88,5 +89,22 @@ describe('ReportLog (which stays the fleet actually reported)', () => {
     ramp.stop();
     const stays = log.mark([stay('豫A88888', 'G1', 'garage', 'G1-01', 0, 600)]);
     expect(compareSessions(stays, [])).toMatchObject({ stays: 1, reported: 1, withoutSessionNeverReported: 0, withoutSessionPlatformLost: 1 });
+  });
+});
+
+describe('what the devices report (devices.ts → report-log.ts)', () => {
+  it('notes a stuck sensor\'s report as it says it: its "taken" as the car leaves reports no exit', () => {
+    const noted: MessageBody[] = [];
+    const devices = new Devices({
+      credentials: [{ id: 'sen-S1-01', kind: 'bay-sensor', lotId: 'S1', bayCode: 'S1-01', secret: 'x' }], linkOf: new Map([['sen-S1-01', 0]]),
+      lots: [{ id: 'S1', kind: 'street', capacity: 1, demand: 1 }], faults: { stuck: 1 }, rng: { device: () => 0.5, health: () => 0, fault: () => 0.5 },
+      firstSeq: 1, simNow: () => at(0), seed: 1, drainPerBeat: 0, transmit: (_dev, _payload, _kind, sent) => sent?.(),
+      noteReport: (_id, body) => { noted.push(body); return undefined; },
+    });
+    devices.send('sen-S1-01', { type: 'occupancy', occupied: true }, at(0)); // its first word: it sticks on it
+    devices.send('sen-S1-01', { type: 'occupancy', occupied: false }, at(600)); // the car leaves
+    expect(noted.map((b) => (b as { occupied: boolean }).occupied)).toEqual([true, true]);
+    const log = new ReportLog(() => '豫A12345');
+    expect(log.note('sen-S1-01', noted[1], at(600))).toBeUndefined();
   });
 });
