@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareBays, compareFaults, compareSessions, percentile, type PlatformBay, type PlatformSession } from './accuracy.ts';
+import { accuracyReport, compareBays, compareFaults, compareSessions, percentile, type PlatformBay, type PlatformSession, type Queryable } from './accuracy.ts';
 import type { BayTruth, TrueStay } from './fleet.ts';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
@@ -113,6 +113,21 @@ describe('compareSessions', () => {
     const stays = [stay('豫A11111', 'S1', 'S1-01', 0, 600)];
     const r = compareSessions(stays, [session('豫A11111', 'S1', 'S1-02', 0, 600), session('豫A11111', 'S1', 'S1-01', 0, 600), session('豫A11111', 'S1', 'S1-01', 1, 601)]);
     expect(r).toMatchObject({ closed: 3, matched: 1, rightPlate: 1, unmatched: 2 });
+  });
+
+  it('finds the session of a stay that ended just inside the window though its exit was read a moment before it', async () => {
+    // The sensor's "free" at 599.7 s closed the session; the camera's read at 600.05 s ended the true stay; the window opens at 600 s.
+    const stays = [stay('豫A14Y68', 'S1', 'S1-01', 0, 600.05)];
+    const row = { plate: '豫A14Y68', lot_id: 'S1', bay_code: 'S1-01', status: 'closed', entry_time: at(0.5), exit_time: at(599.7), plate_certainty: 'certain', invoice_plate: null };
+    const pool: Queryable = {
+      async query(text: string, values?: unknown[]) {
+        if (text.includes('to_regclass')) return { rows: [{ ok: true }] };
+        if (text.includes('FROM sessions')) return { rows: [row].filter((r) => r.exit_time >= (values![0] as Date)) }; // exit_time >= $1, as the SQL reads
+        return { rows: [] };
+      },
+    };
+    const r = await accuracyReport({ truth: new Map(), stays, asOf: at(700), since: at(600), pool });
+    expect(r.billing).toMatchObject({ stays: 1, matched: 1, rightPlate: 1, withoutSessionPlatformLost: 0 });
   });
 
   it('counts only stays that ended inside the window as missing a session', () => {

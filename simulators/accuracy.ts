@@ -433,8 +433,11 @@ export async function accuracyReport(i: AccuracyInput): Promise<AccuracyReport> 
   if (!i.pool && !i.httpUrl) throw new Error('accuracyReport needs a pool or an httpUrl to read the platform from');
   const platform = i.pool ? await readBayStatesSql(i.pool) : await readBayStatesHttp(i.httpUrl!);
   const bays = compareBays(i.truth, platform, { asOf: i.asOf, toleranceMs: i.toleranceMs, unsent: i.unsent });
-  const sessions = i.pool ? await readClosedSessions(i.pool, i.since) : null;
-  const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs: i.toleranceMs === undefined ? undefined : Math.max(15_000, i.toleranceMs) }) : null;
+  const toleranceMs = Math.max(15_000, i.toleranceMs ?? 0);
+  // Sessions that closed up to a tolerance before the window: a stay that ended just inside it may
+  // have its session's exit (the sensor's "free") a moment before (it was counted lost otherwise).
+  const sessions = i.pool ? await readClosedSessions(i.pool, new Date(i.since.getTime() - toleranceMs)) : null;
+  const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs }) : null;
   const faults = i.pool && i.faults && i.heartbeatMs
     ? compareFaults(i.faults, await readFaultAlerts(i.pool), { heartbeatMs: i.heartbeatMs, asOf: i.asOf, since: i.since })
     : null;
