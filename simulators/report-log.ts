@@ -8,7 +8,7 @@
 import type { MessageBody, TrueStay } from './city-sim.ts';
 
 /** The report of a stay a message carries: its entry (a gate "in", a kerb camera's read), or one of its exit's. */
-export type ReportKind = 'entry' | 'exit-gate' | 'exit-camera' | 'exit-sensor';
+type ReportKind = 'entry' | 'exit-gate' | 'exit-camera' | 'exit-sensor';
 interface Report { plate: string; kind: ReportKind; at: number }
 // A stay's reports fall within its entry and exit, give or take a garage drive (≤ 3 min) and a camera's lag.
 const SLACK_MS = 5 * 60 * 1000;
