@@ -69,6 +69,11 @@ describe('plate rule 5: one read only', () => {
     expect(judge([read('entry', '豫A12345', 0.95)])).toMatchObject({ certainty: 'certain', evidence: { rule: 'single-confident-read' } });
     expect(judge([read('entry', '豫A12345', 0.85)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'single-read' } });
   });
+
+  it('asks more of a lone read than of one other reads back (a 2/Z misread at 0.92 billed a stranger)', () => {
+    expect(judge([read('entry', '陕Z149Z1', 0.92)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'single-read' } });
+    expect(judge([read('entry', '陕Z149Z1', 0.92), read('exit', '陕Z149Z1', 0.92)])).toMatchObject({ certainty: 'certain', evidence: { rule: 'reads-agree' } });
+  });
 });
 
 describe('withRead', () => {

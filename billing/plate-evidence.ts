@@ -12,12 +12,20 @@
 //     does). Else uncertain.
 //  4. Another car open at the lot whose plate is confusable with this one (same confusable key):
 //     certain only when every read names this plate exactly at or above CERTAIN_CONFIDENCE.
-//  5. One read only (a street camera's exit read lost): certain only at or above CERTAIN_CONFIDENCE.
+//  5. One read only (a street camera's exit read lost): certain only at or above SINGLE_READ_CONFIDENCE.
 // An uncertain plate never bills anybody: the stay goes to the operators' review with this evidence.
 import { confusableKey, normalizePlate, type PlateKind } from '../core/plates.ts';
 
 /** A read at or above this stands on its own (rules 3–5). */
 export const CERTAIN_CONFIDENCE = 0.9;
+/**
+ * One read alone (rule 5): nothing else can contradict it, so it needs more than a read that other
+ * reads back. At 0.90 the demo fault run billed one stay of 1,041 to a stranger: a kerb camera's only
+ * read, 陕Z149Z1 for 陕Z14921 (2/Z) at 0.92, its exit read lost. Misreads come with ~0.17 less
+ * confidence and a wider spread than right reads (docs/faults.md): at 0.95 about a fifth as many
+ * of them pass, and a right read by day (mean 0.96) still mostly does.
+ */
+export const SINGLE_READ_CONFIDENCE = 0.95;
 /** Reads that agree: the best of them at least this (rule 2); two cameras can misread alike. */
 export const AGREE_CONFIDENCE = 0.88;
 /** How far below the best read of the plate every dissenting read must be (rule 3). */
@@ -119,7 +127,8 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every((r) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9));
     return verdict(weak && confident, weak && confident ? 'weak-dissent' : 'reads-disagree');
   }
-  if (best.reads.length === 1 && !setAside) return verdict(confident, confident ? 'single-confident-read' : 'single-read'); // rule 5
+  const alone = best.reads.some((r) => conf(r) >= SINGLE_READ_CONFIDENCE);
+  if (best.reads.length === 1 && !setAside) return verdict(alone, alone ? 'single-confident-read' : 'single-read'); // rule 5
   if (best.reads.length === 1) return verdict(confident, confident ? 'impossible-read-set-aside' : 'single-read');
   // Rule 2: reads that agree, the best of them confident enough that two alike misreads are unlikely.
   if (bestConf < AGREE_CONFIDENCE) return verdict(false, 'low-confidence');
