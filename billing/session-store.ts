@@ -9,6 +9,7 @@ import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/in
 import type { FeeResult } from './tariff.ts';
 import { readPlate, type SessionRecord, type SessionEvent, type PendingExit, type ExceptionRecord, type Plan } from './session-rules.ts';
 import { englishDetail } from './exception-details.ts';
+import { preparedQuery } from '../core/db/prepared.ts';
 
 /** Pool or client: anything we can run a statement on. */
 export interface Queryable { query(text: string, values?: unknown[]): Promise<QueryResult<any>> }
@@ -40,7 +41,7 @@ const evidenceJson = (s: SessionRecord) => JSON.stringify(s.plateEvidence ?? { r
 
 /** Street sessions whose plate has waited for its camera's exit read since before `before` (at most `limit`). */
 export async function loadStalePending(q: Queryable, before: Date, limit = 1000): Promise<SessionRecord[]> {
-  const { rows } = await q.query(
+  const { rows } = await preparedQuery(q, 
     `SELECT ${SESSION_COLS} FROM sessions s WHERE s.plate_certainty = 'pending' AND s.exit_time < $1 ORDER BY s.exit_time LIMIT $2`, [before, limit]);
   return rows.map(toRecord);
 }
@@ -68,7 +69,7 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
   const none = Promise.resolve({ rows: [] as any[] });
   const [gate, bay, exits] = await Promise.all([
     // Open sessions with the same key at the lot, and ended ones an event may be a replay of.
-    !gateLots.length ? none : q.query(
+    !gateLots.length ? none : preparedQuery(q, 
       `SELECT ${SESSION_COLS} FROM sessions s
          JOIN (SELECT DISTINCT lot, key FROM unnest($1::text[], $2::text[]) AS k(lot, key)) k ON s.lot_id = k.lot AND s.plate_key = k.key
         WHERE s.bay_code IS NULL
@@ -76,7 +77,7 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
       [gateLots, gateKeys, gateTimes],
     ),
     // Per bay: what is open now, and the latest ended session (tells stale reports from new ones).
-    !bays.size ? none : q.query(
+    !bays.size ? none : preparedQuery(q, 
       `SELECT ${SESSION_COLS} FROM sessions s
         WHERE s.bay_code = ANY($1::text[]) AND s.exit_time IS NULL AND s.status IN ('open', 'anonymous')
        UNION ALL
@@ -85,7 +86,7 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
                              WHERE s.bay_code = b.code AND s.exit_time IS NOT NULL ORDER BY s.exit_time DESC LIMIT 1) l`,
       [[...bays]],
     ),
-    !inLots.length ? none : q.query(
+    !inLots.length ? none : preparedQuery(q, 
       `SELECT e.id, e.lot_id, e.plate, e.device_id, e.seq, e.event_time, (d.payload->>'confidence')::real AS confidence
          FROM session_exceptions e
          JOIN (SELECT DISTINCT lot, plate FROM unnest($1::text[], $2::text[]) AS k(lot, plate)) k ON e.lot_id = k.lot AND e.plate = k.plate
@@ -132,7 +133,7 @@ async function insertSessions(q: Queryable, created: SessionRecord[], written: S
   if (!created.length) return;
   const col = <T>(f: (s: SessionRecord) => T) => created.map(f);
   // ON CONFLICT: the unique (device, seq) indexes are the last word on "never twice".
-  const { rows } = await q.query(
+  const { rows } = await preparedQuery(q, 
     `WITH ins AS (
        INSERT INTO sessions (lot_id, bay_code, plate, plate_kind, plate_key, status, entry_time, entry_device, entry_seq, entry_confidence,
                              exit_time, exit_device, exit_seq, exit_confidence, exit_plate_read, match_method, review_reason, plate_certainty, plate_evidence)
@@ -167,7 +168,7 @@ async function updateSessions(q: Queryable, changed: SessionRecord[], written: S
   // made the partial indexes look empty (a nested loop over every open session per batch). The
   // guard reads each row by primary key (OFFSET 0 keeps it a separate lookup) and the update
   // touches only the ids given (s.id = ANY: a primary-key scan, whatever the table's size).
-  const { rows } = await q.query(
+  const { rows } = await preparedQuery(q, 
     `WITH u AS MATERIALIZED (
        SELECT u.* FROM json_to_recordset($1::json)
                   AS u(id bigint, status text, exit_time timestamptz, exit_device text, exit_seq bigint, exit_confidence real, exit_plate_read text, match_method text, review_reason text,
@@ -218,7 +219,7 @@ function issuedInvoice(invoiceId: number, s: SessionRecord, fees: Fees): IssuedI
  * becomes the plate's bill only when certain. Returns the invoices that became chargeable.
  */
 async function settleSessions(q: Queryable, settled: SessionRecord[]): Promise<IssuedInvoice[]> {
-  const { rows } = await q.query(
+  const { rows } = await preparedQuery(q, 
     `WITH u AS (SELECT * FROM json_to_recordset($1::json)
                   AS u(id bigint, plate text, plate_kind text, plate_certainty text, plate_evidence jsonb, status text, review_reason text, exit_plate_read text, exit_confidence real)),
      s AS (UPDATE sessions s SET plate = u.plate, plate_kind = u.plate_kind, plate_certainty = u.plate_certainty, plate_evidence = u.plate_evidence,
@@ -243,7 +244,7 @@ async function settleSessions(q: Queryable, settled: SessionRecord[]): Promise<I
 async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<void> {
   if (!list.length) return;
   const col = <T>(f: (x: ExceptionRecord) => T) => list.map(f);
-  await q.query(
+  await preparedQuery(q, 
     `INSERT INTO session_exceptions (kind, lot_id, plate, session_id, device_id, seq, event_time, detail, detail_coded)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[], $9::jsonb[])
      ON CONFLICT DO NOTHING`,
@@ -254,7 +255,7 @@ async function insertExceptions(q: Queryable, list: ExceptionRecord[]): Promise<
 
 /** Exits kept as exit-without-entry that a late entry matched: resolved, with a note of the match. */
 function resolveClaimedExits(q: Queryable, claimed: Plan['claimedExits']): Promise<unknown> {
-  return q.query(
+  return preparedQuery(q, 
     `UPDATE session_exceptions e SET resolved_at = now(), detail = e.detail || ' — ' || c.note
        FROM unnest($1::bigint[], $2::text[]) AS c(id, note) WHERE e.id = c.id AND e.resolved_at IS NULL`,
     [claimed.map((c) => c.exceptionId), claimed.map((c) => c.note)],
@@ -263,7 +264,7 @@ function resolveClaimedExits(q: Queryable, claimed: Plan['claimedExits']): Promi
 
 async function insertInvoices(q: Queryable, sessions: SessionRecord[], fees: Fees, dueDays: number): Promise<IssuedInvoice[]> {
   if (!sessions.length) return [];
-  const { rows } = await q.query(
+  const { rows } = await preparedQuery(q, 
     `WITH inv AS (${insertInvoicesSql('$1', '$2', '')}), stats AS (${addToHourlyStats(invoicedDeltas('inv'))}) SELECT id, session_id FROM inv`,
     [invoiceRows(sessions, fees), dueDays]);
   const bySession = new Map(sessions.map((s) => [Number(s.id), s]));

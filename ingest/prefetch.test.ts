@@ -1,0 +1,98 @@
+// The writer plans the next batch while the one before is in the database (EventWriter.prefetch):
+// the mirror takes the first batch's plan before its COMMIT. If that batch then fails, the next must
+// not be written as planned (on a state the database never held): it goes back to the queue and is
+// planned again on the mirror re-read from the database. Embedded database, real statements.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { openDatabase, migrate, type Database } from '../core/db/index.ts';
+import { ChangeFeed } from '../core/changes.ts';
+import { createMetrics } from '../core/metrics.ts';
+import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
+import { EventWriter } from './writer.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-prefetch-'));
+let db: Database;
+let bay: { code: string; lotId: string; sensor: string };
+beforeAll(async () => {
+  const seeded = inject('seededDataDir');
+  if (seeded) cpSync(seeded, dir, { recursive: true });
+  db = await openDatabase({ dataDir: dir });
+  await migrate(db.pool);
+  // A bay and its sensor as registered: the writer plans ahead only for devices it knows.
+  const { rows } = await db.pool.query(
+    `SELECT b.bay_code AS code, b.lot_id AS "lotId", d.id AS sensor FROM bay_state b JOIN devices d ON d.bay_code = b.bay_code AND d.kind = 'bay-sensor'
+      ORDER BY b.bay_code LIMIT 1`);
+  bay = rows[0];
+}, 60_000);
+afterAll(async () => { await db?.close(); rmSync(dir, { recursive: true, force: true }); });
+
+const base = Date.now();
+let seq = 1000;
+function report(occupied: boolean, secondsFromNow: number): IngestEvent {
+  const at = new Date(base + secondsFromNow * 1000);
+  seq++;
+  return {
+    deviceId: bay.sensor, deviceKind: 'bay-sensor', seq, type: 'occupancy', eventTime: at, receivedAt: new Date(),
+    lotId: bay.lotId, bayCode: bay.code, payload: { type: 'occupancy', seq, ts: at.toISOString(), occupied },
+    observation: { bayCode: bay.code, occupied },
+  };
+}
+
+const bayNow = async () => (await db.pool.query(`SELECT occupied, sensor_time FROM bay_state WHERE bay_code = $1`, [bay.code])).rows[0];
+/** The lot's counts as stored, and as its bays say they should be. */
+const counts = async () => (await db.pool.query(
+  `SELECT a.free, a.occupied, a.unknown, count(*) FILTER (WHERE b.occupied = false)::int AS bays_free,
+          count(*) FILTER (WHERE b.occupied)::int AS bays_occupied, count(*) FILTER (WHERE b.occupied IS NULL)::int AS bays_unknown
+     FROM lot_availability a JOIN bay_state b ON b.lot_id = a.lot_id WHERE a.lot_id = $1 GROUP BY a.lot_id, a.free, a.occupied, a.unknown`, [bay.lotId])).rows[0];
+
+describe('the next batch, planned while this one is in the database', () => {
+  it('is planned on this batch\'s outcome, and is planned again when this batch fails', async () => {
+    // One event a batch, so the second write is the next batch; a hook that fails the first
+    // batch inside its transaction, after its statement ran, and notes that the next was planned.
+    let failNext = false;
+    let prefetched: boolean | undefined;
+    // An SQL error: the database rolled the batch back, so its outcome is known (nothing to re-read
+    // but for what the writer itself took ahead).
+    const failing = (async (client) => {
+      if (!failNext) return;
+      failNext = false;
+      prefetched = (w as unknown as { next?: unknown }).next !== undefined;
+      await client.query('SELECT 1 / 0');
+    }) as BatchHook;
+    const w = new EventWriter(db.pool, { batchMax: 1, batchWaitMs: 1, metrics: createMetrics(), changes: new ChangeFeed(), log: { error() {} }, hooks: [failing] });
+    await w.start();
+
+    // Settle on a known state: free.
+    await w.write(report(false, 1));
+    expect((await bayNow()).occupied).toBe(false);
+
+    // Both succeed: "taken", then "free" planned on it; the counts follow the bays.
+    await Promise.all([w.write(report(true, 2)), w.write(report(false, 3))]);
+    expect((await bayNow()).occupied).toBe(false);
+    let c = await counts();
+    expect([c.free, c.occupied, c.unknown]).toEqual([c.bays_free, c.bays_occupied, c.bays_unknown]);
+
+    // "taken" fails after the next batch ("taken" again, later) was planned on it; the bay must end
+    // taken by the second report alone, counted once.
+    failNext = true;
+    const [first, second] = await Promise.allSettled([w.write(report(true, 4)), w.write(report(true, 5))]);
+    expect(prefetched).toBe(true);
+    expect(first.status).toBe('rejected');
+    expect(second.status).toBe('fulfilled');
+    const now = await bayNow();
+    expect(now.occupied).toBe(true);
+    expect(new Date(now.sensor_time).getTime()).toBe(base + 5000);
+    c = await counts();
+    expect([c.free, c.occupied, c.unknown]).toEqual([c.bays_free, c.bays_occupied, c.bays_unknown]);
+
+    // And the writer goes on from there: the first report, resent, is older than the bay's word now.
+    await w.write(report(false, 6));
+    expect((await bayNow()).occupied).toBe(false);
+    c = await counts();
+    expect([c.free, c.occupied, c.unknown]).toEqual([c.bays_free, c.bays_occupied, c.bays_unknown]);
+    await w.close();
+  });
+});
