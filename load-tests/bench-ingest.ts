@@ -1,4 +1,4 @@
-// npm run bench:ingest [-- --devices 1000 --seconds 20 --window 1 --rate N --no-bare --database-url URL --glue --cpu-prof DIR]
+// npm run bench:ingest [-- --devices 1000 --seconds 20 --window 1 --rate N --warmup 2 --no-bare --database-url URL --glue --cpu-prof DIR]
 // Starts the platform as `npm start` does, in its own process (demo district, no simulator),
 // drives N real MQTT devices (QoS 1) from a separate process at the highest rate PUBACKs allow, and
 // prints one JSON line of figures. Then, in the same run, the bare-broker baseline
@@ -6,6 +6,8 @@
 // and window: both rates and their ratio (issue 14: ≥ 0.4); --no-bare skips it.
 // --rate N: an open loop instead, N msg/s over the devices whatever the PUBACKs (a closed loop's
 // PUBACK latency is in-flight ÷ rate by construction; latency targets belong to an open loop).
+// --warmup S (default 2): the devices publish S seconds before the window, uncounted, in every
+// run (OneLot, bare, glue): a process just started pays for its first statements and its JIT there.
 // --cpu-prof DIR: the platform runs under `node --cpu-prof` (main and database threads, one
 // .cpuprofile each, written when it stops); load-tests/profile-top.ts reads them. Everything about the platform is read from outside: /metrics
 // (stored messages, commit batches, busy threads) and /proc/<pid> (CPU, RSS).
@@ -29,13 +31,14 @@ import { createScratchDatabase, LOCAL_SERVER_URL } from './lib/scratch-database.
 const { values } = parseArgs({ options: {
   devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, window: { type: 'string', default: '1' },
   'database-url': { type: 'string' }, glue: { type: 'boolean', default: false },
-  rate: { type: 'string' }, 'no-bare': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' },
+  rate: { type: 'string' }, warmup: { type: 'string', default: '2' }, 'no-bare': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' },
 } });
 const devicesN = Number(values.devices);
 const seconds = Number(values.seconds);
 const window = Number(values.window);
 const rate = values.rate ? Number(values.rate) : undefined;
-const load = rate ? { mode: 'open' as const, rate } : { mode: 'closed' as const };
+const warmup = Number(values.warmup);
+const load = rate ? { mode: 'open' as const, rate, warmup } : { mode: 'closed' as const, warmup };
 const profileDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-'));

@@ -19,6 +19,11 @@ export interface DeviceLoadStart {
   rate?: number;
   /** Simultaneous CONNECTs (default 50). */
   connectBatch?: number;
+  /**
+   * closed and open modes: publish this many seconds first, uncounted, before the window (a platform
+   * just started pays for its first statements and its JIT there, not in the window's p99).
+   */
+  warmup?: number;
 }
 export interface DeviceLoadDone {
   type: 'done'; mode: string; acked: number; errors: number; elapsed: number; latencies: number[];
@@ -64,14 +69,15 @@ process.on('message', async (msg: DeviceLoadStart) => {
   let stopping = false;
   let dropped = 0; // connections lost after CONNACK
   const { clients, connectMs, connectFailures } = await connectAll(mqttUrl, devices, msg.connectBatch ?? 50, () => { if (!stopping) dropped++; });
-  process.send!({ type: 'connected', count: clients.length, failures: connectFailures });
 
-  const latencies: number[] = [];
+  let latencies: number[] = [];
   let acked = 0;
   let lastAckAt = 0;
-  const started = Date.now();
-  const cpuAtStart = process.cpuUsage();
-  const deadline = started + seconds * 1000;
+  let started = Date.now();
+  let cpuAtStart = process.cpuUsage();
+  let deadline = started + seconds * 1000;
+  // Messages of the warm-up are not counted, whenever their PUBACK comes.
+  let generation = 0;
   let seq = Date.now() * 10;
   const state = new Map<string, boolean>();
   // A bay changes state now and then; most traffic is heartbeats (docs/performance.md: the Zhengzhou mix).
@@ -85,36 +91,26 @@ process.on('message', async (msg: DeviceLoadStart) => {
   };
   const send = (c: RawMqttClient, id: string, heartbeatShare: number, then?: () => void) => {
     const t0 = performance.now();
+    const counted = generation;
     c.publish(`devices/${id}/events`, body(id, heartbeatShare), (err) => {
+      if (counted !== generation) { then?.(); return; }
       if (err) { if (stopping) unacked++; else errors++; }
       else { acked++; lastAckAt = Date.now(); if ((acked & SAMPLE_MASK) === 0) latencies.push(performance.now() - t0); }
       then?.();
     });
   };
-  const progress = setInterval(() => process.send!({ type: 'progress', acked, errors, elapsed: (Date.now() - started) / 1000, held: clients.filter((x) => x.c.connected).length }), 1000);
 
-  if (mode === 'closed') {
-    const loop = (c: RawMqttClient, id: string) => new Promise<void>((resolve) => {
-      const next = () => (Date.now() >= deadline || !c.connected ? resolve() : send(c, id, 0, next));
-      next();
-    });
-    const loops: Promise<void>[] = [];
-    for (const { c, d } of clients) for (let w = 0; w < window; w++) loops.push(loop(c, d.id));
-    await Promise.all(loops);
-  } else if (mode === 'open') {
-    // Send what the target rate owes so far, round-robin over the devices, until the deadline.
-    let next = 0;
-    await pace(msg.rate ?? 1000, () => {
-      const { c, d } = clients[next++ % clients.length];
-      if (c.connected) send(c, d.id, 0.8); else errors++;
-    }, () => Date.now() < deadline && clients.length > 0);
-  } else {
-    // hold: each connection sends one heartbeat at a random moment, proving it is live, not just open.
-    for (const { c, d } of clients) {
-      setTimeout(() => { if (c.connected) send(c, d.id, 1); }, Math.random() * seconds * 800).unref();
-    }
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+  const publish = () => publishFor(mode, clients, send, () => deadline, { window, rate: msg.rate ?? 1000, seconds, onDown: () => errors++ });
+  if (msg.warmup && mode !== 'hold') {
+    deadline = Date.now() + msg.warmup * 1000;
+    await publish();
+    generation++;
+    [latencies, acked, errors, lastAckAt, started, cpuAtStart] = [[], 0, 0, 0, Date.now(), process.cpuUsage()];
+    deadline = started + seconds * 1000;
   }
+  process.send!({ type: 'connected', count: clients.length, failures: connectFailures });
+  const progress = setInterval(() => process.send!({ type: 'progress', acked, errors, elapsed: (Date.now() - started) / 1000, held: clients.filter((x) => x.c.connected).length }), 1000);
+  await publish();
   const held = clients.filter((x) => x.c.connected).length;
   // Let in-flight PUBACKs land (bounded) before counting and disconnecting. An overloaded open loop
   // has a backlog: it is waited for, and counted in the time (stored/s is what was achieved).
@@ -131,3 +127,32 @@ process.on('message', async (msg: DeviceLoadStart) => {
   const done: DeviceLoadDone = { type: 'done', mode, acked, errors, elapsed, latencies, connected: clients.length, held, connectFailures, connectMs, dropped, unacked, generatorCores };
   process.send!(done);
 });
+
+type Send = (c: RawMqttClient, id: string, heartbeatShare: number, then?: () => void) => void;
+
+/** One stretch of publishing in `mode` until `deadline()`. */
+async function publishFor(mode: string, clients: Array<{ c: RawMqttClient; d: Device }>, send: Send, deadline: () => number,
+  o: { window: number; rate: number; seconds: number; onDown: () => void }): Promise<void> {
+  if (mode === 'closed') {
+    const loop = (c: RawMqttClient, id: string) => new Promise<void>((resolve) => {
+      const next = () => (Date.now() >= deadline() || !c.connected ? resolve() : send(c, id, 0, next));
+      next();
+    });
+    const loops: Promise<void>[] = [];
+    for (const { c, d } of clients) for (let w = 0; w < o.window; w++) loops.push(loop(c, d.id));
+    await Promise.all(loops);
+  } else if (mode === 'open') {
+    // Send what the target rate owes so far, round-robin over the devices, until the deadline.
+    let next = 0;
+    await pace(o.rate, () => {
+      const { c, d } = clients[next++ % clients.length];
+      if (c.connected) send(c, d.id, 0.8); else o.onDown();
+    }, () => Date.now() < deadline() && clients.length > 0);
+  } else {
+    // hold: each connection sends one heartbeat at a random moment, proving it is live, not just open.
+    for (const { c, d } of clients) {
+      setTimeout(() => { if (c.connected) send(c, d.id, 1); }, Math.random() * o.seconds * 800).unref();
+    }
+    await new Promise((r) => setTimeout(r, o.seconds * 1000));
+  }
+}
