@@ -23,6 +23,9 @@ import { operatorsModule } from './operators/index.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { ensureBillingSeed, seedDemo } from './seed/index.ts';
 
+/** How long a request in flight at shutdown may still take before its connection is cut. */
+const API_CLOSE_GRACE_MS = 5000;
+
 /** One OneLot process: the parts its roles run (ONELOT_ROLE; README, "Roles"). */
 export interface OneLotProcess {
   config: Config;
@@ -122,8 +125,14 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
         // Without a broker in this process, its health is the ingest processes' to report.
         { ...ctx, logger: log, modules, brokerStatus: () => ({ ok: broker ? broker.broker.healthy() : true }) },
       );
-      // The API closes first so no request waits on a closing database.
-      cleanups.push(() => api!.close());
+      // The API closes first so no request waits on a closing database. A request still in flight
+      // gets API_CLOSE_GRACE_MS to finish, then its connection is cut: a webhook whose sender gave
+      // up mid-request (the simulated provider, stopped just before) held close() for fastify's
+      // 72 s keep-alive timeout, 70 s of every test file that stops a platform with payments.
+      cleanups.push(async () => {
+        const cut = setTimeout(() => api!.server.closeAllConnections(), API_CLOSE_GRACE_MS);
+        try { await api!.close(); } finally { clearTimeout(cut); }
+      });
       await api.listen({ port: config.HTTP_PORT, host: config.HOST }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new Error(`HTTP port ${config.HTTP_PORT} on ${config.HOST} is already in use. Set HTTP_PORT to a free port, e.g. HTTP_PORT=8081.`);
         throw err;
