@@ -70,7 +70,7 @@ export class EventWriter {
   private mirrorStale = false;
   private readonly recent: RecentKeys;
   /** The next batch, planned while the one before it is in the database (prefetch). */
-  private next: Planned | undefined;
+  private next: { batch: Item[]; planned: Planned } | undefined;
   /** The keys of the batch in the database while the next is sorted: a resend of one is a repeat too. */
   private inFlight: Set<string> | undefined;
 
@@ -160,9 +160,9 @@ export class EventWriter {
     if (this.flushing || (this.queue.length === 0 && !this.next)) return;
     this.flushing = true;
     // A batch planned while the one before was in the database (prefetch) goes first, as planned.
-    const ready = this.next;
+    const ready = this.next?.planned;
+    const batch = this.next?.batch ?? this.queue.splice(0, this.opts.batchMax);
     this.next = undefined;
-    const batch = ready?.batch ?? this.queue.splice(0, this.opts.batchMax);
     this.committing = batch.length;
     const started = process.hrtime.bigint();
     let committed = false;
@@ -294,7 +294,7 @@ export class EventWriter {
       (code) => this.gates.doubted(code, this.bays.get(code)!.lotId));
     const touched = this.devices.plan(s.events, clock, shared);
     const params = batchParams(s.rows, s.dead, observed.updates, observed.deltas, touched);
-    return { batch: [], sorted: s, clock, observed, touched, params, applied: false };
+    return { sorted: s, clock, observed, touched, params, applied: false };
   }
 
   /** The plan into the mirror and the device book: after COMMIT, or before it to plan the next batch on it (prefetch). */
@@ -325,7 +325,7 @@ export class EventWriter {
       return;
     }
     this.applyPlan(current);
-    this.next = { ...this.plan(s, false), batch };
+    this.next = { batch, planned: this.plan(s, false) };
   }
 
   /** A prefetched batch whose predecessor failed: back to the front of the queue, to be planned again on a fresh mirror. */
@@ -429,7 +429,7 @@ interface Sorted { keys: string[]; events: IngestEvent[]; rows: string[]; dead: 
 
 /** A batch planned in memory (EventWriter.plan): what it does to bays and devices, and BATCH_SQL's parameters. */
 interface Planned {
-  batch: Item[]; sorted: Sorted; clock: number; observed: BayPlan; touched: Touch[]; params: string[];
+  sorted: Sorted; clock: number; observed: BayPlan; touched: Touch[]; params: string[];
   /** The mirror and the device book hold it already (before its COMMIT when the next batch was planned on it). */
   applied: boolean;
 }
