@@ -23,6 +23,8 @@ export interface BayRecord {
    * sensed a car it cannot see (stuck). In memory only: a restart starts the count again.
    */
   echoes: number; echoAt: number | null;
+  /** The seq of the sensor's last word (heartbeat or report), and whether an echo came right after one (seq + 1): stuck for sure. In memory only. */
+  sensorSeq: number | null; echoClean: boolean;
 }
 export interface BayUpdate { code: string; record: BayRecord; was: BayRecord }
 
@@ -118,6 +120,6 @@ function toRecord(r: Record<string, any>): BayRecord {
     seq: r.seq === null || r.seq === undefined ? null : Number(r.seq), basis: r.basis ?? 'none', doubt: r.doubt ?? null, believedAt: ms(r.believed_at ?? null),
     sensorId: r.sensor_id ?? null, sensorOccupied: r.sensor_occupied ?? null, sensorTime: ms(r.sensor_time ?? null), sensorSince: ms(r.sensor_since ?? null),
     cameraId: r.camera_id ?? null, cameraOccupied: r.camera_occupied ?? null, cameraTime: ms(r.camera_time ?? null),
-    echoes: 0, echoAt: null,
+    echoes: 0, echoAt: null, sensorSeq: null, echoClean: false,
   };
 }

@@ -14,7 +14,7 @@ const at = (s: number) => T + s * 1000;
 const empty = (lotId = 'L1'): BayRecord => ({
   lotId, occupied: null, since: null, eventTime: null, deviceId: null, seq: null, basis: 'none', doubt: null, believedAt: null,
   sensorId: null, sensorOccupied: null, sensorTime: null, sensorSince: null, cameraId: null, cameraOccupied: null, cameraTime: null,
-  echoes: 0, echoAt: null,
+  echoes: 0, echoAt: null, sensorSeq: null, echoClean: false,
 });
 let seqs = 0;
 function word(kind: 'bay-sensor' | 'bay-camera', bay: string, occupied: boolean, s: number, deviceId = `${kind === 'bay-sensor' ? 'sen' : 'cam'}-${bay}`): IngestEvent {
@@ -101,6 +101,27 @@ describe('planBays', () => {
     expect(m.get('B1')).toMatchObject({ echoes: 2, echoAt: at(40), occupied: false });
     m.apply(planBays([word('bay-sensor', 'B1', true, 50)], [], m, noFaults, at(50)));
     expect(m.get('B1')).toMatchObject({ echoes: 0, echoAt: null, occupied: true });
+  });
+
+  it('calls an echo consecutive only when it follows the sensor\'s previous word with nothing lost between', () => {
+    const m = mirror({ B1: empty(), B2: empty(), B3: empty() });
+    const w = (bay: string, occupied: boolean, s: number, seq: number, type: 'occupancy' | 'heartbeat' = 'occupancy') => ({ ...word('bay-sensor', bay, occupied, s), seq, type });
+    // B1: "free" (seq 7), its heartbeat (8), then "free" again (9): stuck for sure, even in one batch and out of order.
+    m.apply(planBays([w('B1', false, 30, 9), w('B1', false, 10, 7), w('B1', false, 20, 8, 'heartbeat')], [], m, noFaults, at(30)));
+    expect(m.get('B1')).toMatchObject({ echoes: 1, echoAt: at(30), echoClean: true, sensorSeq: 9, sensorSince: at(10) });
+    // B2: seq 8 was lost (a "taken" that never came): the repeated "free" may be a healthy sensor's.
+    m.apply(planBays([w('B2', false, 10, 7)], [], m, noFaults, at(10)));
+    m.apply(planBays([w('B2', false, 30, 9)], [], m, noFaults, at(30)));
+    expect(m.get('B2')).toMatchObject({ echoes: 1, echoClean: false });
+    // …and a change of reading forgets it all.
+    m.apply(planBays([w('B2', true, 40, 10)], [], m, noFaults, at(40)));
+    expect(m.get('B2')).toMatchObject({ echoes: 0, echoAt: null, echoClean: false, sensorSince: at(40) });
+    // B3: a resend under a new seq with the same ts is a retry, not a report; a late word counts late and changes nothing.
+    m.apply(planBays([w('B3', true, 10, 7), w('B3', true, 10, 8)], [], m, noFaults, at(10)));
+    expect(m.get('B3')).toMatchObject({ echoClean: false, sensorSeq: 7 });
+    const late = planBays([w('B3', false, 5, 6)], [], m, noFaults, at(10));
+    expect(late.late).toBe(1);
+    expect(late.updates).toEqual([]);
   });
 
   it('passes over bays it does not know', () => {

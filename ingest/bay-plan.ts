@@ -11,7 +11,7 @@ export type Counts = { free: number; occupied: number; unknown: number; doubtful
 export interface BayPlan { updates: BayUpdate[]; changes: BayChange[]; deltas: Map<string, Counts>; late: number }
 
 type Observed = Pick<IngestEvent, 'deviceId' | 'deviceKind' | 'seq' | 'type' | 'eventTime' | 'observation'>;
-type Word = { deviceId: string; occupied: boolean; t: number; seq: number; report: boolean };
+export type Word = { deviceId: string; occupied: boolean; t: number; seq: number; report: boolean };
 
 /**
  * `recheck`: bays to decide again though no word came (a device flagged or cleared, a camera overdue).
@@ -20,16 +20,22 @@ type Word = { deviceId: string; occupied: boolean; t: number; seq: number; repor
  */
 export function planBays(events: Observed[], recheck: Iterable<string>, bays: { get(code: string): BayRecord | undefined },
   faultOf: (deviceId: string) => Fault | null, clock: number, gateDoubted: (code: string) => boolean = () => false): BayPlan {
-  const sensor = new Map<string, Word>();
+  // A sensor's words are folded in order (its echoes count between them); a camera's newest wins.
+  const sensor = new Map<string, Word[]>();
   const camera = new Map<string, Word>();
   const speaking = new Set<string>();
   for (const e of events) {
     speaking.add(e.deviceId);
     if (!e.observation) continue;
-    const words = e.deviceKind === 'bay-camera' ? camera : sensor;
-    const cur = words.get(e.observation.bayCode);
     const t = e.eventTime.getTime();
-    if (!cur || t > cur.t || (t === cur.t && e.seq > cur.seq)) words.set(e.observation.bayCode, { deviceId: e.deviceId, occupied: e.observation.occupied, t, seq: e.seq, report: e.type === 'occupancy' });
+    const w: Word = { deviceId: e.deviceId, occupied: e.observation.occupied, t, seq: e.seq, report: e.type === 'occupancy' };
+    if (e.deviceKind !== 'bay-camera') {
+      const list = sensor.get(e.observation.bayCode);
+      if (list) list.push(w); else sensor.set(e.observation.bayCode, [w]);
+      continue;
+    }
+    const cur = camera.get(e.observation.bayCode);
+    if (!cur || t > cur.t || (t === cur.t && e.seq > cur.seq)) camera.set(e.observation.bayCode, w);
   }
   const fault = (id: string | null, kinds: Fault[]): Fault | null => {
     if (id === null) return null;
@@ -40,21 +46,17 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
   for (const code of new Set([...sensor.keys(), ...camera.keys(), ...recheck])) {
     const cur = bays.get(code);
     if (!cur) continue; // no such bay: handlers only pass bays the device is assigned to
-    const s = sensor.get(code);
+    const words = sensor.get(code);
     const c = camera.get(code);
-    const sNew = s !== undefined && (cur.sensorTime === null || s.t > cur.sensorTime);
+    const folded = words ? foldSensor(cur, words) : undefined;
+    const sNew = folded !== undefined && folded.sensor.sensorTime !== cur.sensorTime;
     const cNew = c !== undefined && (cur.cameraTime === null || c.t > cur.cameraTime);
-    plan.late += Number(s !== undefined && !sNew) + Number(c !== undefined && !cNew);
+    plan.late += (folded?.late ?? 0) + Number(c !== undefined && !cNew);
     const next: BayRecord = {
-      ...cur,
-      sensorId: sNew ? s.deviceId : cur.sensorId, sensorOccupied: sNew ? s.occupied : cur.sensorOccupied,
-      sensorTime: sNew ? s.t : cur.sensorTime,
-      sensorSince: sNew && (s.occupied !== cur.sensorOccupied || cur.sensorSince === null) ? s.t : cur.sensorSince,
+      ...cur, ...(sNew ? folded.sensor : {}),
       cameraId: cNew ? c.deviceId : cur.cameraId, cameraOccupied: cNew ? c.occupied : cur.cameraOccupied,
       cameraTime: cNew ? c.t : cur.cameraTime,
     };
-    if (sNew && s.occupied !== cur.sensorOccupied) Object.assign(next, { echoes: 0, echoAt: null });
-    else if (sNew && s.report) Object.assign(next, { echoes: cur.echoes + 1, echoAt: s.t });
     const at = Math.max(clock, next.sensorTime ?? -Infinity, next.cameraTime ?? -Infinity);
     let b = believe({
       sensor: { occupied: next.sensorOccupied, since: next.sensorSince, fault: fault(next.sensorId, ['silent', 'stuck']), echoAt: next.echoAt },
@@ -69,7 +71,7 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
       since: b.occupied === cur.occupied ? cur.since : b.basis === 'camera' ? next.cameraTime : b.basis === 'none' ? at : next.sensorSince,
       eventTime: cameraNewer ? next.cameraTime : next.sensorTime ?? next.cameraTime,
       deviceId: cameraNewer ? next.cameraId : next.sensorId,
-      seq: sNew ? s.seq : cNew ? c.seq : cur.seq,
+      seq: sNew ? next.sensorSeq : cNew ? c.seq : cur.seq,
     });
     plan.updates.push({ code, record: next, was: cur });
     const moved = Number(isDoubtful(next.occupied, next.doubt)) - Number(isDoubtful(cur.occupied, cur.doubt));
@@ -84,6 +86,37 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
     plan.deltas.set(cur.lotId, d);
   }
   return plan;
+}
+
+type SensorPart = Pick<BayRecord, 'sensorId' | 'sensorOccupied' | 'sensorTime' | 'sensorSince' | 'sensorSeq' | 'echoes' | 'echoAt' | 'echoClean'>;
+
+/**
+ * A bay's sensor words of one batch, in event-time order, over what the bay holds: a word no newer
+ * than the last is late (stored, never rolling the sensor back). An occupancy report that repeats the
+ * reading is an echo; one that follows the sensor's previous word with nothing between (seq + 1, a
+ * later ts) is a consecutive echo — proof the sensor is stuck, where a lost change in between
+ * (a gap in seq) could make a healthy sensor's report look like one.
+ */
+export function foldSensor(cur: BayRecord, words: Word[]): { sensor: SensorPart; late: number } {
+  if (words.length > 1) words.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  const r: SensorPart = {
+    sensorId: cur.sensorId, sensorOccupied: cur.sensorOccupied, sensorTime: cur.sensorTime, sensorSince: cur.sensorSince,
+    sensorSeq: cur.sensorSeq, echoes: cur.echoes, echoAt: cur.echoAt, echoClean: cur.echoClean,
+  };
+  let late = 0;
+  for (const w of words) {
+    if (r.sensorTime !== null && w.t <= r.sensorTime) { late++; continue; }
+    const sameDevice = w.deviceId === r.sensorId;
+    if (w.occupied !== r.sensorOccupied || r.sensorSince === null) r.sensorSince = w.t;
+    if (w.occupied !== r.sensorOccupied) Object.assign(r, { echoes: 0, echoAt: null, echoClean: false });
+    else if (w.report) {
+      r.echoes += 1;
+      r.echoAt = w.t;
+      if (sameDevice && r.sensorSeq !== null && w.seq === r.sensorSeq + 1) r.echoClean = true;
+    }
+    Object.assign(r, { sensorId: w.deviceId, sensorOccupied: w.occupied, sensorTime: w.t, sensorSeq: w.seq });
+  }
+  return { sensor: r, late };
 }
 
 const bucket = (v: boolean | null) => (v === null ? 'unknown' : v ? 'occupied' : 'free');
