@@ -420,7 +420,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
       bayStateAccuracy: round4(accuracy.bays.accuracy), unknownShare: round4(accuracy.bays.unknownShare),
       stalenessMs: accuracy.bays.stalenessMs, compared: accuracy.bays.compared, wrong: accuracy.bays.wrong, unknown: accuracy.bays.unknown,
       ahead: accuracy.bays.ahead, missing: accuracy.bays.missing, faultySensors: accuracy.bays.faulty,
-      wrongFree: accuracy.bays.wrongFree, wrongFreeFaulty: accuracy.bays.wrongFreeFaulty, wrongFreeUnsent: accuracy.bays.wrongFreeUnsent, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
+      wrongFree: accuracy.bays.wrongFree, wrongFreeFaulty: accuracy.bays.wrongFreeFaulty, wrongFreeUnsent: accuracy.bays.wrongFreeUnsent, wrongFreeAgeMs: accuracy.bays.wrongFreeAgeMs, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
       billing: billedRight ? { ...billedRight, rightPlateShare: round4(billedRight.rightPlateShare) } : (o.billing ? 'no sessions table' : 'not checked (--no-billing)'),
     },
     // Every pass seen (the first over a fresh city opens an alert per never-seen device); "measured" ended inside the window.

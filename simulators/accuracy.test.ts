@@ -45,6 +45,8 @@ describe('compareBays', () => {
     expect(r.wrongFreeFaulty).toBe(1);
     expect(r.wrongFreeUnsent).toBe(1);
     expect(r.wrongFreeShare).toBe(0.4);
+    // Both cars parked at 10 s, 10 s before the end.
+    expect(r.wrongFreeAgeMs).toMatchObject({ p50: 10_000, max: 10_000 });
   });
 
   it('reports NaN shares for an empty city rather than dividing by zero silently', () => {

@@ -51,6 +51,12 @@ export interface BayAccuracy {
    * report was lost or still held back when the run ended. Counted in wrongFree all the same.
    */
   wrongFreeUnsent: number;
+  /**
+   * How long before the end the car parked on each wrong "free" bay (event time, ms): a report still
+   * on its way (a late message, a link's backlog) is seconds old; a lost one lasts until the sensor's
+   * next heartbeat, which repeats its reading.
+   */
+  wrongFreeAgeMs: { p50: number; p99: number; max: number };
   /** Up to 10 compared bays not right, each "code: truth … shown … (why)", to look into. */
   examples: string[];
 }
@@ -102,6 +108,12 @@ export interface BillingAccuracy {
   withoutSessionNeverReported: number;
   /** … or the platform lost them. */
   withoutSessionPlatformLost: number;
+  /**
+   * Up to 5 of each error, to look into: a stay the platform lost (with the sessions of its plate in
+   * that lot, if any: one just outside the matching tolerance is a timing, not a loss) and a stay
+   * billed to a wrong plate.
+   */
+  examples: string[];
 }
 export interface AccuracyReport { asOf: string; bays: BayAccuracy; billing: BillingAccuracy | null; faults: FaultDetection | null }
 
@@ -136,9 +148,10 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   for (const b of platform) seen.set(b.code, b);
   const r: BayAccuracy = {
     bays: truth.size, compared: 0, correct: 0, accuracy: NaN, unknown: 0, unknownShare: NaN, wrong: 0, ahead: 0, missing: 0,
-    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, wrongFreeUnsent: 0, examples: [],
+    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, wrongFreeUnsent: 0, wrongFreeAgeMs: { p50: NaN, p99: NaN, max: NaN }, examples: [],
   };
   const staleness: number[] = [];
+  const wrongFreeAges: number[] = [];
   for (const [code, t] of truth) {
     const p = seen.get(code);
     if (!p) {
@@ -151,6 +164,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
       r.wrongFree += 1;
       if (t.sensorFault) r.wrongFreeFaulty += 1;
       if (o.unsent?.has(code)) r.wrongFreeUnsent += 1;
+      wrongFreeAges.push(Math.max(0, asOf - t.since.getTime()));
     }
     if (t.sensorFault) {
       r.faulty[t.sensorFault] += 1;
@@ -178,6 +192,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   r.stalenessMs = percentiles(staleness);
   r.faulty.accuracy = share(r.faulty.correct, r.faulty.stuck + r.faulty.dead);
   r.wrongFreeShare = share(r.wrongFree, truth.size);
+  r.wrongFreeAgeMs = percentiles(wrongFreeAges);
   return r;
 }
 
@@ -245,9 +260,10 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
  */
 export function faultTableRows(r: AccuracyReport): Array<[string, string, string, boolean | null]> {
   const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(2)}%` : 'n/a');
+  const secs = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : 'n/a');
   const f = r.faults;
   return [
-    ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
+    ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet; parked p50 ${secs(r.bays.wrongFreeAgeMs.p50)} max ${secs(r.bays.wrongFreeAgeMs.max)} before the end)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
     ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck` : 'not measured',
       '≤ 2 heartbeats', f && f.observable ? f.delayIntervals.max <= 2 : null],
   ];
@@ -286,7 +302,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   const r: BillingAccuracy = {
     closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0,
     stays: 0, reported: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
-    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0,
+    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, examples: [],
   };
   /** The true stay a session records: same lot (and bay), entry and exit within tolerance, the closest; each stay once. */
   const match = (s: PlatformSession): TrueStay | null => {
@@ -341,7 +357,13 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     if (!s) {
       r.staysWithoutSession += 1;
       if (t.unreported) r.withoutSessionNeverReported += 1;
-      else r.withoutSessionPlatformLost += 1;
+      else {
+        r.withoutSessionPlatformLost += 1;
+        if (r.withoutSessionPlatformLost <= 5) {
+          const near = sessions.filter((x) => x.plate === t.plate && x.lotId === t.lotId).map(sessionText);
+          r.examples.push(`lost: ${stayText(t)}; sessions of that plate there: ${near.length ? near.join(', ') : 'none'}`);
+        }
+      }
       continue;
     }
     const certainty = s.plateCertainty ?? 'certain';
@@ -350,6 +372,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     if (s.invoice?.billed && s.invoice.plate !== t.plate) {
       r.wrongPlateInvoices += 1;
       if (s.invoice.contactless) r.wrongContactlessCharges += 1;
+      if (r.wrongPlateInvoices <= 5) r.examples.push(`wrong plate: ${stayText(t)} billed as ${sessionText(s)}`);
     }
   }
   r.rightPlateShare = share(r.rightPlate, r.matched);
@@ -357,6 +380,10 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   r.autoBilledShare = share(r.autoBilled, r.reported);
   return r;
 }
+
+const stayText = (t: TrueStay) => `${t.plate} ${t.lotId}${t.bayCode ? `/${t.bayCode}` : ''} ${t.entry.toISOString()}–${t.exit.toISOString()}`;
+const sessionText = (s: PlatformSession) =>
+  `${s.plate ?? '?'} ${s.status}${s.bayCode ? ` ${s.bayCode}` : ''} ${s.entry.toISOString()}–${s.exit?.toISOString() ?? 'open'}${s.plateCertainty ? ` (${s.plateCertainty})` : ''}`;
 
 // ---------------------------------------------------------------------------------------------
 // Reading the platform's view.
