@@ -132,6 +132,19 @@ describe('compareSessions', () => {
     expect(r.billing).toMatchObject({ stays: 1, matched: 1, rightPlate: 1, withoutSessionPlatformLost: 0 });
   });
 
+  it('counts a stay whose exit the platform queued for an operator as in review, not lost, and lists the lost ones', () => {
+    const stays = [stay('豫A8U387', 'G1', 'G1-01', 0, 600), stay('豫A22T46', 'G1', 'G1-02', 0, 700), stay('豫A11111', 'G1', 'G1-03', 0, 800)];
+    const exitExceptions = [
+      { plate: '豫A8U387', lotId: 'G1', at: at(600) }, // either of two confusable open sessions
+      { plate: '豫A22T46', lotId: 'G1', at: at(760) }, // an exit a minute off is another car's
+      { plate: '豫A11111', lotId: 'G2', at: at(800) }, // another lot's
+    ];
+    const r = compareSessions(stays, [], { exitExceptions });
+    expect(r).toMatchObject({ staysWithoutSession: 3, exitInReview: 1, inReview: 1, withoutSessionPlatformLost: 2 });
+    expect(r.examples).toHaveLength(2);
+    expect(r.examples[0]).toMatch(/^lost: 豫A22T46 G1\/G1-02 .*sessions of that plate there: none$/);
+  });
+
   it('counts only stays that ended inside the window as missing a session', () => {
     const stays = [stay('豫A11111', 'S1', 'S1-01', 0, 600), stay('豫A22222', 'S1', 'S1-02', 700, 800)];
     expect(compareSessions(stays, [], { since: at(650) }).staysWithoutSession).toBe(1);

@@ -109,6 +109,12 @@ export interface BillingAccuracy {
   /** … or the platform lost them. */
   withoutSessionPlatformLost: number;
   /**
+   * …of the stays without a closed session, those whose exit the platform put in the operators'
+   * queue as an exception naming the plate (an exit that could be either of two confusable open
+   * sessions, or whose only session an earlier doubtful exit had closed): in review, not lost.
+   */
+  exitInReview: number;
+  /**
    * Up to 5 of each error, to look into: a stay the platform lost (with the sessions of its plate in
    * that lot, if any: one just outside the matching tolerance is a timing, not a loss) and a stay
    * billed to a wrong plate.
@@ -282,7 +288,10 @@ export interface CompareSessionsOptions {
   toleranceMs?: number;
   /** Only stays that ended at or after this count towards staysWithoutSession (the platform's window). */
   since?: Date;
+  /** Exits the platform queued for an operator as exceptions (readExitExceptions). */
+  exitExceptions?: readonly ExitException[];
 }
+export interface ExitException { plate: string; lotId: string; at: Date }
 
 /**
  * Match each closed session to the true stay it records — same lot, same bay when the session
@@ -302,7 +311,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   const r: BillingAccuracy = {
     closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0,
     stays: 0, reported: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
-    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, examples: [],
+    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, exitInReview: 0, examples: [],
   };
   /** The true stay a session records: same lot (and bay), entry and exit within tolerance, the closest; each stay once. */
   const match = (s: PlatformSession): TrueStay | null => {
@@ -350,6 +359,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     if (s.plate === best.plate) r.rightPlate += 1;
   }
   const since = o.since?.getTime() ?? -Infinity;
+  const exitQueued = (t: TrueStay) => (o.exitExceptions ?? []).some((x) => x.plate === t.plate && x.lotId === t.lotId && Math.abs(x.at.getTime() - t.exit.getTime()) <= tol);
   for (const t of stays) {
     if (t.exit.getTime() < since) continue;
     r.stays += 1;
@@ -357,7 +367,10 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     if (!s) {
       r.staysWithoutSession += 1;
       if (t.unreported) r.withoutSessionNeverReported += 1;
-      else {
+      else if (exitQueued(t)) {
+        r.exitInReview += 1;
+        r.inReview += 1;
+      } else {
         r.withoutSessionPlatformLost += 1;
         if (r.withoutSessionPlatformLost <= 5) {
           const near = sessions.filter((x) => x.plate === t.plate && x.lotId === t.lotId).map(sessionText);
@@ -438,6 +451,14 @@ export async function readClosedSessions(pool: Queryable, since: Date): Promise<
   }));
 }
 
+/** Exits queued for an operator since `since`: an exit read that matched no open session, or could be either of two. */
+export async function readExitExceptions(pool: Queryable, since: Date): Promise<ExitException[]> {
+  const { rows } = await pool.query(
+    `SELECT plate, lot_id, event_time FROM session_exceptions
+      WHERE kind IN ('exit-without-entry', 'exit-ambiguous') AND plate IS NOT NULL AND event_time >= $1`, [since]);
+  return rows.map((r) => ({ plate: r.plate, lotId: r.lot_id, at: new Date(r.event_time) }));
+}
+
 export interface AccuracyInput {
   truth: ReadonlyMap<string, BayTruth>;
   /** Bays whose present state the fleet never published (Truth.unsent). */
@@ -464,7 +485,8 @@ export async function accuracyReport(i: AccuracyInput): Promise<AccuracyReport> 
   // Sessions that closed up to a tolerance before the window: a stay that ended just inside it may
   // have its session's exit (the sensor's "free") a moment before (it was counted lost otherwise).
   const sessions = i.pool ? await readClosedSessions(i.pool, new Date(i.since.getTime() - toleranceMs)) : null;
-  const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs }) : null;
+  const exitExceptions = sessions ? await readExitExceptions(i.pool!, new Date(i.since.getTime() - toleranceMs)) : [];
+  const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs, exitExceptions }) : null;
   const faults = i.pool && i.faults && i.heartbeatMs
     ? compareFaults(i.faults, await readFaultAlerts(i.pool), { heartbeatMs: i.heartbeatMs, asOf: i.asOf, since: i.since })
     : null;
