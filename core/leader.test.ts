@@ -45,7 +45,8 @@ describe('followLeader', () => {
     expect(led.filter((l) => l.endsWith('leads')).length).toBe(2);
     await a.stop();
     await b.stop();
-    expect(led.filter((l) => l.endsWith('stops')).length).toBe(2);
+    // Every lead ended exactly once (a loaded machine may hand the lead over once more before the stops).
+    expect(led.filter((l) => l.endsWith('stops')).length).toBe(led.filter((l) => l.endsWith('leads')).length);
   });
 
   it('hands over on a clean stop', async () => {

@@ -91,11 +91,19 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
 type SensorPart = Pick<BayRecord, 'sensorId' | 'sensorOccupied' | 'sensorTime' | 'sensorSince' | 'sensorSeq' | 'echoes' | 'echoAt' | 'echoClean'>;
 
 /**
+ * A consecutive echo is proof only of a reading held this long (event time): a stuck sensor echoes
+ * as a car comes or goes, after a stay or a vacancy of minutes; a report repeated within a minute is
+ * more likely a device restating itself (after a reconnect, or a test's messages), which the second
+ * echo or the gates still catch.
+ */
+export const ECHO_HELD_MS = 60_000;
+
+/**
  * A bay's sensor words of one batch, in event-time order, over what the bay holds: a word no newer
  * than the last is late (stored, never rolling the sensor back). An occupancy report that repeats the
  * reading is an echo; one that follows the sensor's previous word with nothing between (seq + 1, a
- * later ts) is a consecutive echo — proof the sensor is stuck, where a lost change in between
- * (a gap in seq) could make a healthy sensor's report look like one.
+ * later ts) and a reading held ECHO_HELD_MS is a consecutive echo — proof the sensor is stuck, where
+ * a lost change in between (a gap in seq) could make a healthy sensor's report look like one.
  */
 export function foldSensor(cur: BayRecord, words: Word[]): { sensor: SensorPart; late: number } {
   if (words.length > 1) words.sort((a, b) => a.t - b.t || a.seq - b.seq);
@@ -112,7 +120,7 @@ export function foldSensor(cur: BayRecord, words: Word[]): { sensor: SensorPart;
     else if (w.report) {
       r.echoes += 1;
       r.echoAt = w.t;
-      if (sameDevice && r.sensorSeq !== null && w.seq === r.sensorSeq + 1) r.echoClean = true;
+      if (sameDevice && r.sensorSeq !== null && w.seq === r.sensorSeq + 1 && w.t - (r.sensorSince ?? w.t) >= ECHO_HELD_MS) r.echoClean = true;
     }
     Object.assign(r, { sensorId: w.deviceId, sensorOccupied: w.occupied, sensorTime: w.t, sensorSeq: w.seq });
   }

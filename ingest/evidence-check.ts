@@ -243,8 +243,12 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
        ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
        RETURNING device_id`,
       [JSON.stringify(silent.map((r) => ({ id: r.id, seen: iso(r.lastSeen), after: iso(r.silentAfter), cadence: r.seenS }))), iso(clock), s.shared === true]);
-    report.silentOpened = rows.length;
-    for (const r of rows) { devices.silent.add(r.device_id); redoOf(r.device_id); }
+    // Heard while the alert was being written (its silence now lies ahead): cleared at once, so its
+    // bays never go unknown between the batch that heard it and the next pass.
+    const spoke = new Set(rows.filter((r) => (devices.get(r.device_id)?.silentAfter ?? -Infinity) > clock).map((r) => r.device_id));
+    report.silentOpened = rows.length - spoke.size;
+    for (const r of rows) if (!spoke.has(r.device_id)) { devices.silent.add(r.device_id); redoOf(r.device_id); }
+    heard.push(...spoke);
   }
 
   if (heard.length) {

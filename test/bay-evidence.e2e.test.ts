@@ -244,7 +244,7 @@ describe('bay evidence', () => {
     expect(await publicBay(gate.lotId, sensors[2].bayCode!)).toBe(false);
   });
 
-  it('flags a sensor stuck at its first echo when nothing was lost before it (seq + 1), and not across a gap', async () => {
+  it('flags a sensor stuck at its first echo when nothing was lost before it (seq + 1) and its reading had held a minute, and not across a gap', async () => {
     const gates = p.creds.devices.filter((d) => d.kind === 'gate-camera');
     const lotId = gates[gates.length - 1].lotId; // a garage no other test here uses
     const [stuck, healthy] = p.creds.devices.filter((d) => d.kind === 'bay-sensor' && d.lotId === lotId).slice(-2);
@@ -258,13 +258,13 @@ describe('bay evidence', () => {
     const a = await counting(stuck, 5000);
     const b = await counting(healthy, 5000);
     await a({ type: 'occupancy', occupied: false }, 600);
-    await a({ type: 'heartbeat', occupied: false }, 601);
+    await a({ type: 'heartbeat', occupied: false }, 630);
     await b({ type: 'occupancy', occupied: false }, 600);
     // The healthy one's next message was lost (its "taken"): the "free" after the gap is no proof.
-    await b({ type: 'occupancy', occupied: false }, 602, 1);
-    // The stuck one's very next message reports "free" again: it sensed a car it cannot see.
-    await a({ type: 'occupancy', occupied: false }, 602);
-    await tick(603);
+    await b({ type: 'occupancy', occupied: false }, 662, 1);
+    // The stuck one's very next message, a minute on, reports "free" again: it sensed a car it cannot see.
+    await a({ type: 'occupancy', occupied: false }, 662);
+    await tick(663);
     const alert = await waitFor(() => openAlert(stuck.id, 'stuck'), 5000, 'flagged stuck at its first echo');
     expect(alert.details).toMatchObject({ reason: 'echo', bayCode: stuck.bayCode, occupied: false, echoes: 1, consecutive: true });
     await waitFor(async () => (await evidence(stuck.bayCode!))?.doubt === 'sensor-stuck', 5000, 'its bay rests on no sound source');
