@@ -65,8 +65,6 @@ export class DeviceBook {
    * lot's cadence as it becomes known (a device dead after its first word is never heard again).
    */
   readonly uncadenced = new Set<string>();
-  /** Devices never heard at all (their first word lost, or dead before it): judged on their lot's cadence from when ingest came up. */
-  readonly unheard = new Set<string>();
   /** Second of event time → devices whose silentAfter falls in it (checked lazily: it may have moved on). */
   readonly due = new Map<number, Set<string>>();
   /** The newest event time ingest has committed, never ahead of this machine's clock (epoch ms; null: none yet). */
@@ -203,8 +201,6 @@ export class DeviceBook {
   private file(r: DeviceRecord): void {
     if (r.seenS === null && r.lastHeard !== null) this.uncadenced.add(r.id);
     else this.uncadenced.delete(r.id);
-    if (r.lastHeard === null && r.lastSeen === null) this.unheard.add(r.id);
-    else this.unheard.delete(r.id);
   }
 
   private replace(r: DeviceRecord): void {

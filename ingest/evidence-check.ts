@@ -49,16 +49,6 @@ class Cadences {
     this.pass++;
   }
 
-  /** The median cadence of its lot's devices of its kind; null while none has one. */
-  ofLot(r: DeviceRecord): number | null {
-    const key = `${r.lotId}|${r.kind}`;
-    let lot = this.lots.get(key);
-    if (!lot || (lot.s === null && lot.pass !== this.pass) || Date.now() - lot.at > 60_000) {
-      this.lots.set(key, (lot = { s: median(this.devices.peers(r.lotId, r.kind)), at: Date.now(), pass: this.pass }));
-    }
-    return lot.s;
-  }
-
   of(r: DeviceRecord): number | null {
     const key = `${r.lotId}|${r.kind}`;
     let lot = this.lots.get(key);
@@ -91,7 +81,7 @@ function median(list: DeviceRecord[]): number | null {
  * known, so one lost beat is tolerated), or NEVER_BEAT_INTERVALS after it was last heard when it
  * never beat. Only ever earlier than what its configured interval gives.
  */
-function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number, heard: Iterable<string>): boolean {
+function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number, heard: Iterable<string>): void {
   cadences.nextPass();
   // Every such device once every UNCADENCED_SWEEP_MS (its lot's cadence may have become known),
   // and in between only those just heard: a city switching on has all its devices here, and
@@ -112,30 +102,6 @@ function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number,
       devices.schedule(r);
     }
   }
-  return sweep;
-}
-
-/**
- * Devices never heard at all — registered, but their first word was lost and they died, or they
- * were never switched on — silent once NEVER_BEAT_INTERVALS of their lot's cadence (its devices of
- * that kind that beat) have passed since ingest came up. Only in lots whose devices are heard: a
- * lot with no cadence has nothing to hold them to (and a platform's own tests leave most of the
- * demo city silent). Judged on the sweeps (UNCADENCED_SWEEP_MS), as few as they are once a city is up.
- */
-function judgeUnheard(devices: DeviceBook, cadences: Cadences, clock: number, upSince: number, sweep: boolean): DeviceRecord[] {
-  if (!sweep || !devices.unheard.size) return [];
-  const found: DeviceRecord[] = [];
-  for (const id of devices.unheard) {
-    const r = devices.get(id);
-    if (!r || !r.enabled || devices.silent.has(id)) continue;
-    const lot = cadences.ofLot(r);
-    if (lot === null) continue;
-    const due = upSince + NEVER_BEAT_INTERVALS * Math.min(r.intervalS, lot) * 1000;
-    if (due > clock) continue;
-    r.silentAfter = due;
-    found.push(r);
-  }
-  return found;
 }
 
 /** Devices whose silence fell due by `clock`, counted from `upSince` if later (while down, no device could reach us). Exported for its tests. */
@@ -230,10 +196,10 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
   // Flagged silent and heard since (its silence moved past the clock): cleared. Only those heard:
   // an alert the minute's backstop raised on what the database holds stands until the device speaks.
   const heard = [...devices.heard].filter((id) => devices.silent.has(id) && (devices.get(id)?.silentAfter ?? -Infinity) > clock);
-  const sweep = judgeUncadenced(devices, cadences, clock, devices.heard);
+  judgeUncadenced(devices, cadences, clock, devices.heard);
   devices.heard.clear();
 
-  const silent = [...dueSilent(devices, clock, upSince), ...judgeUnheard(devices, cadences, clock, upSince, sweep)];
+  const silent = dueSilent(devices, clock, upSince);
   if (silent.length) {
     const { rows } = await pool.query<{ device_id: string }>(
       `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)

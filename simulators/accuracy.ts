@@ -313,37 +313,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     stays: 0, reported: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
     withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, exitInReview: 0, examples: [],
   };
-  /** The true stay a session records: same lot (and bay), entry and exit within tolerance, the closest; each stay once. */
-  const match = (s: PlatformSession): TrueStay | null => {
-    const list = byLot.get(s.lotId) ?? [];
-    const entry = s.entry.getTime();
-    const exit = s.exit!.getTime();
-    // Binary search the first stay that entered within tolerance, then scan the window.
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid].entry.getTime() < entry - tol) lo = mid + 1;
-      else hi = mid;
-    }
-    let best: TrueStay | null = null;
-    let bestCost = Infinity;
-    for (let i = lo; i < list.length && list[i].entry.getTime() <= entry + tol; i++) {
-      const t = list[i];
-      if (used.has(t) || (s.bayCode && t.bayCode !== s.bayCode)) continue;
-      const dExit = Math.abs(t.exit.getTime() - exit);
-      if (dExit > tol) continue;
-      const cost = Math.abs(t.entry.getTime() - entry) + dExit;
-      // A tie goes to the stay of the session's plate: with wall-clock stamps, cars a garage's gates
-      // see in the same tick share entry and exit to the millisecond, and the times alone would pair
-      // them crosswise (measured: every "wrong plate" of bench:city before this was such a pair).
-      if (cost < bestCost || (cost === bestCost && best !== null && t.plate === s.plate && best.plate !== s.plate)) {
-        best = t;
-        bestCost = cost;
-      }
-    }
-    return best;
-  };
+  const match = stayMatcher(byLot, used, tol);
   // Closed sessions first: they claim their stays before sessions in review do.
   const ordered = [...sessions].filter((s) => s.exit).sort((a, b) => Number(b.status === 'closed') - Number(a.status === 'closed'));
   for (const s of ordered) {
@@ -392,6 +362,40 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   r.reported = r.stays - r.withoutSessionNeverReported;
   r.autoBilledShare = share(r.autoBilled, r.reported);
   return r;
+}
+
+/** The true stay a session records: same lot (and bay), entry and exit within tolerance, the closest; each stay once. */
+function stayMatcher(byLot: ReadonlyMap<string, TrueStay[]>, used: ReadonlyMap<TrueStay, PlatformSession>, tol: number) {
+  return (s: PlatformSession): TrueStay | null => {
+    const list = byLot.get(s.lotId) ?? [];
+    const entry = s.entry.getTime();
+    const exit = s.exit!.getTime();
+    // Binary search the first stay that entered within tolerance, then scan the window.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].entry.getTime() < entry - tol) lo = mid + 1;
+      else hi = mid;
+    }
+    let best: TrueStay | null = null;
+    let bestCost = Infinity;
+    for (let i = lo; i < list.length && list[i].entry.getTime() <= entry + tol; i++) {
+      const t = list[i];
+      if (used.has(t) || (s.bayCode && t.bayCode !== s.bayCode)) continue;
+      const dExit = Math.abs(t.exit.getTime() - exit);
+      if (dExit > tol) continue;
+      const cost = Math.abs(t.entry.getTime() - entry) + dExit;
+      // A tie goes to the stay of the session's plate: with wall-clock stamps, cars a garage's gates
+      // see in the same tick share entry and exit to the millisecond, and the times alone would pair
+      // them crosswise (measured: every "wrong plate" of bench:city before this was such a pair).
+      if (cost < bestCost || (cost === bestCost && best !== null && t.plate === s.plate && best.plate !== s.plate)) {
+        best = t;
+        bestCost = cost;
+      }
+    }
+    return best;
+  };
 }
 
 const stayText = (t: TrueStay) => `${t.plate} ${t.lotId}${t.bayCode ? `/${t.bayCode}` : ''} ${t.entry.toISOString()}–${t.exit.toISOString()}`;

@@ -148,9 +148,9 @@ describe('bay evidence', () => {
     expect(await publicBay(lotId, code)).toBe(true);
   });
 
-  it('turns a dead sensor\'s bay unknown (never free) within two heartbeat intervals, also one that never beat twice, and flags one never heard', async () => {
+  it('turns a dead sensor\'s bay unknown (never free) within two heartbeat intervals, also one that never beat twice', async () => {
     const garage = p.device((d) => d.kind === 'gate-camera').lotId;
-    const [a, b, never] = p.creds.devices.filter((d) => d.kind === 'bay-sensor' && d.lotId === garage);
+    const [a, b] = p.creds.devices.filter((d) => d.kind === 'bay-sensor' && d.lotId === garage);
     const sa = await device(a);
     const sb = await device(b);
     await sa.heartbeats(200, 202, 204);
@@ -165,9 +165,6 @@ describe('bay evidence', () => {
     const alertB = await waitFor(() => openAlert(b.id, 'silent'), 5000, 'sensor B silent');
     // Flagged by second 205 + 2.1 × 2 s (plus the tick that moved the clock past it).
     for (const alert of [alertA, alertB]) expect(new Date(alert.raised_event_time).getTime()).toBeLessThanOrEqual(Date.parse(at(205 + 2 * 2 + 2)));
-    // A sensor of this garage never heard at all (its first word lost, then dead): silent on its lot's cadence.
-    const alertNever = await waitFor(() => openAlert(never.id, 'silent'), 5000, 'the sensor never heard, silent');
-    expect(alertNever.details).toMatchObject({ lastSeen: null });
     await waitFor(async () => (await publicBay(garage, a.bayCode!)) === null && (await publicBay(garage, b.bayCode!)) === null, 3000, 'both unknown');
     expect(await evidence(a.bayCode!)).toEqual({ occupied: null, basis: 'none', doubt: 'sensor-silent' });
     const after = (await getJson(p, `/api/v1/lots/${garage}`)).body.lot;
