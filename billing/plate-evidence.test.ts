@@ -17,6 +17,18 @@ describe('plate rule 1: a read that cannot be a plate names nobody', () => {
     const v = judge([read('entry', '豫AD12345', 0.95, 'green'), read('exit', '豫A012345', 0.93, 'green')]);
     expect(v).toMatchObject({ plate: '豫AD12345', certainty: 'certain', evidence: { rule: 'impossible-read-set-aside', candidates: ['豫AD12345'] } });
   });
+
+  it('still hears a read it set aside: the read left stands only as a lone read would, one misread from it', () => {
+    // Both reads wrong (the whole-city run): 豫AD66185's entry read 贵AD66185, its exit 豫A066185 (no such plate).
+    expect(judge([read('entry', '贵AD66185', 0.95, 'green'), read('exit', '豫A066185', 0.82, 'green')]))
+      .toMatchObject({ plate: '贵AD66185', certainty: 'uncertain', evidence: { rule: 'reads-disagree' } });
+    // One misread from it, but the read left is under what a lone read needs.
+    expect(judge([read('entry', '豫A008695', 0.89, 'green'), read('exit', '豫ADD8695', 0.92, 'green')]))
+      .toMatchObject({ plate: '豫ADD8695', certainty: 'uncertain', evidence: { rule: 'reads-disagree' } });
+    // A dropped character is one misread too.
+    expect(judge([read('entry', '豫AD12345', 0.96, 'green'), read('exit', '豫AD1234', 0.9, 'green')]))
+      .toMatchObject({ plate: '豫AD12345', certainty: 'certain', evidence: { rule: 'impossible-read-set-aside' } });
+  });
 });
 
 describe('plate rule 2: reads that agree', () => {

@@ -87,6 +87,27 @@ const oneApart = (a: string, b: string) => {
 
 const conf = (r: PlateRead) => r.confidence ?? 1; // a camera that gives none is taken at its word
 
+/** A read as written, for comparing a read that is no plate: spaces and separators out, upper case. */
+const looseText = (s: string) => s.replace(/[\s·•.-]/g, '').toUpperCase();
+
+/** Whether `a` becomes `b` by changing, dropping or adding at most one character. */
+function withinOneEdit(a: string, b: string): boolean {
+  const x = [...a];
+  const y = [...b];
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < x.length && j < y.length) {
+    if (x[i] === y[j]) { i++; j++; continue; }
+    if (++edits > 1) return false;
+    if (x.length > y.length) i++;
+    else if (y.length > x.length) j++;
+    else { i++; j++; }
+  }
+  return edits + (x.length - i) + (y.length - j) <= 1;
+}
+
 /**
  * Judge the plate of a stay from its reads. `fallback` is the plate the session was opened with,
  * returned as the best guess when no read is a possible plate.
@@ -129,7 +150,14 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
   }
   const alone = best.reads.some((r) => conf(r) >= SINGLE_READ_CONFIDENCE);
   if (best.reads.length === 1 && !setAside) return verdict(alone, alone ? 'single-confident-read' : 'single-read'); // rule 5
-  if (best.reads.length === 1) return verdict(confident, confident ? 'impossible-read-set-aside' : 'single-read');
+  if (best.reads.length === 1) {
+    // Rule 1, continued: a read set aside still saw this vehicle. The one read left stands only as a
+    // lone read would (rule 5), and only if each set-aside read is one misread from it — two
+    // differences mean the read left may be the wrong one (the whole-city run billed 贵AD66185 at
+    // 0.95 for 豫AD66185 whose exit read 豫A066185 was set aside).
+    const near = reads.filter((r) => !possiblePlate(r)).every((r) => withinOneEdit(looseText(r.read), top));
+    return verdict(alone && near, alone && near ? 'impossible-read-set-aside' : 'reads-disagree');
+  }
   // Rule 2: reads that agree, the best of them confident enough that two alike misreads are unlikely.
   if (bestConf < AGREE_CONFIDENCE) return verdict(false, 'low-confidence');
   return verdict(true, setAside ? 'impossible-read-set-aside' : 'reads-agree');
