@@ -14,7 +14,7 @@
 //     certain only when every read names this plate exactly at or above CERTAIN_CONFIDENCE.
 //  5. One read only (a street camera's exit read lost): certain only at or above SINGLE_READ_CONFIDENCE.
 // An uncertain plate never bills anybody: the stay goes to the operators' review with this evidence.
-import { confusableKey, normalizePlate, type PlateKind } from '../core/plates.ts';
+import { confusableKey, normalizePlate, plateText, type PlateKind } from '../core/plates.ts';
 
 /** A read at or above this stands on its own (rules 3–5). */
 export const CERTAIN_CONFIDENCE = 0.9;
@@ -87,9 +87,6 @@ const oneApart = (a: string, b: string) => {
 
 const conf = (r: PlateRead) => r.confidence ?? 1; // a camera that gives none is taken at its word
 
-/** A read as written, for comparing a read that is no plate: spaces and separators out, upper case. */
-const looseText = (s: string) => s.replace(/[\s·•.-]/g, '').toUpperCase();
-
 /** Whether `a` becomes `b` by changing, dropping or adding at most one character. */
 function withinOneEdit(a: string, b: string): boolean {
   const x = [...a];
@@ -155,7 +152,7 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     // lone read would (rule 5), and only if each set-aside read is one misread from it — two
     // differences mean the read left may be the wrong one (the whole-city run billed 贵AD66185 at
     // 0.95 for 豫AD66185 whose exit read 豫A066185 was set aside).
-    const near = reads.filter((r) => !possiblePlate(r)).every((r) => withinOneEdit(looseText(r.read), top));
+    const near = reads.filter((r) => !possiblePlate(r)).every((r) => withinOneEdit(plateText(r.read), top));
     return verdict(alone && near, alone && near ? 'impossible-read-set-aside' : 'reads-disagree');
   }
   // Rule 2: reads that agree, the best of them confident enough that two alike misreads are unlikely.

@@ -13,13 +13,19 @@ export type PlateKind = 'standard' | 'new-energy';
 export type PlateResult = { ok: true; plate: string; kind: PlateKind } | { ok: false; reason: string };
 
 /**
- * Normalise what a camera or a person typed: full-width to ASCII, upper case, no separators
- * (space, ·, -, .), and I/O in the serial read as 1/0 (plates never use I or O, GA 36-2018 §5).
+ * What a camera or a person typed, cleaned as a plate is read, whether or not it is one: full-width
+ * to ASCII, upper case, no separators (space, ·, -, .), and I/O in the serial read as 1/0 (plates
+ * never use I or O, GA 36-2018 §5).
  */
+export function plateText(input: string): string {
+  const s = input.normalize('NFKC').toUpperCase().replace(/[\s·•.\-_]/g, '');
+  return s.slice(0, 2) + s.slice(2).replace(/O/g, '0').replace(/I/g, '1');
+}
+
+/** Normalise what a camera or a person typed (plateText), and check it is a plate. */
 export function normalizePlate(input: string): PlateResult {
-  let s = input.normalize('NFKC').toUpperCase().replace(/[\s·•.\-_]/g, '');
+  const s = plateText(input);
   if (s.length < 2) return { ok: false, reason: `"${input}" is too short to be a plate` };
-  s = s.slice(0, 2) + s.slice(2).replace(/O/g, '0').replace(/I/g, '1');
   if (!PROVINCES.includes(s[0])) return { ok: false, reason: `"${input}" must start with a province character such as 豫` };
   if (s.length === 8 && NEW_ENERGY_RE.test(s)) return { ok: true, plate: s, kind: 'new-energy' };
   if (s.length === 7 && STANDARD_RE.test(s)) return { ok: true, plate: s, kind: 'standard' };
