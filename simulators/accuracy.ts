@@ -455,11 +455,14 @@ export async function readClosedSessions(pool: Queryable, since: Date): Promise<
   }));
 }
 
-/** Exits queued for an operator since `since`: an exit read that matched no open session, or could be either of two. */
+/**
+ * Exits queued for an operator since `since`: an exit read that matched no open session, or could be
+ * either of two (both kind exit-without-entry; the ambiguous one's detail code is exit-ambiguous).
+ */
 export async function readExitExceptions(pool: Queryable, since: Date): Promise<ExitException[]> {
   const { rows } = await pool.query(
     `SELECT plate, lot_id, event_time FROM session_exceptions
-      WHERE kind IN ('exit-without-entry', 'exit-ambiguous') AND plate IS NOT NULL AND event_time >= $1`, [since]);
+      WHERE kind = 'exit-without-entry' AND plate IS NOT NULL AND event_time >= $1`, [since]);
   return rows.map((r) => ({ plate: r.plate, lotId: r.lot_id, at: new Date(r.event_time) }));
 }
 
@@ -488,8 +491,9 @@ export async function accuracyReport(i: AccuracyInput): Promise<AccuracyReport> 
   const toleranceMs = Math.max(15_000, i.toleranceMs ?? 0);
   // Sessions that closed up to a tolerance before the window: a stay that ended just inside it may
   // have its session's exit (the sensor's "free") a moment before (it was counted lost otherwise).
-  const sessions = i.pool ? await readClosedSessions(i.pool, new Date(i.since.getTime() - toleranceMs)) : null;
-  const exitExceptions = sessions ? await readExitExceptions(i.pool!, new Date(i.since.getTime() - toleranceMs)) : [];
+  const from = new Date(i.since.getTime() - toleranceMs);
+  const sessions = i.pool ? await readClosedSessions(i.pool, from) : null;
+  const exitExceptions = sessions ? await readExitExceptions(i.pool!, from) : [];
   const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs, exitExceptions }) : null;
   const faults = i.pool && i.faults && i.heartbeatMs
     ? compareFaults(i.faults, await readFaultAlerts(i.pool), { heartbeatMs: i.heartbeatMs, asOf: i.asOf, since: i.since })
