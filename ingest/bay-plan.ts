@@ -116,13 +116,19 @@ export function foldSensor(cur: BayRecord, words: Word[]): { sensor: SensorPart;
     if (r.sensorTime !== null && w.t <= r.sensorTime) { late++; continue; }
     const sameDevice = w.deviceId === r.sensorId;
     if (w.occupied !== r.sensorOccupied || r.sensorSince === null) r.sensorSince = w.t;
-    if (w.occupied !== r.sensorOccupied) Object.assign(r, { echoes: 0, echoAt: null, echoClean: false });
-    else if (w.report) {
+    if (w.occupied !== r.sensorOccupied) {
+      r.echoes = 0;
+      r.echoAt = null;
+      r.echoClean = false;
+    } else if (w.report) {
       r.echoes += 1;
       r.echoAt = w.t;
-      if (sameDevice && r.sensorSeq !== null && w.seq === r.sensorSeq + 1 && w.t - (r.sensorSince ?? w.t) >= ECHO_HELD_MS) r.echoClean = true;
+      if (sameDevice && r.sensorSeq !== null && w.seq === r.sensorSeq + 1 && w.t - r.sensorSince >= ECHO_HELD_MS) r.echoClean = true;
     }
-    Object.assign(r, { sensorId: w.deviceId, sensorOccupied: w.occupied, sensorTime: w.t, sensorSeq: w.seq });
+    r.sensorId = w.deviceId;
+    r.sensorOccupied = w.occupied;
+    r.sensorTime = w.t;
+    r.sensorSeq = w.seq;
   }
   return { sensor: r, late };
 }
