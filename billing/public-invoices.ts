@@ -4,14 +4,12 @@
 // A lot's tariff is explained line by line.
 import type { Pool } from '../core/db/index.ts';
 import { maskPlate } from '../core/plates.ts';
+import { localDay } from '../core/local-time.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ownTariffId, pickVersion } from './billing-book.ts';
 import { computeFee, describeTariff, explainBill, parseTariff, priceStays, typicalStays, type Tariff } from './tariff.ts';
 import type { LotTariff, PlateInvoices, PublicInvoice } from './http/schemas.ts';
 
-/** The stay's local date (YYYY-MM-DD) in the lot's time zone. */
-const localDay = (at: Date, timeZone: string) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 /** A (normalised) plate's outstanding and paying invoices, newest first. */
 export async function plateInvoices(pool: Pool, plate: string): Promise<PlateInvoices> {

@@ -12,6 +12,7 @@ import type { ProviderCharge, ProviderRefund } from './client.ts';
 import { applyProviderRefund } from './refunds.ts';
 import { closeAttempt } from './charging.ts';
 import { receiptNumber } from './receipt.ts';
+import { preparedQuery } from '../core/db/prepared.ts';
 import { addToHourlyStats, paidDeltas } from '../analytics/index.ts';
 import type { ExceptionDetail } from '../billing/index.ts';
 
@@ -51,7 +52,7 @@ export function observeExitToCharge(metrics: PaymentsMetrics | undefined, applie
  */
 export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, refund?: ProviderRefund): Promise<Outcome> {
   const ourId = Number(pc.metadata?.onelot_charge_id);
-  const { rows } = await c.query<ChargeRow>(
+  const { rows } = await preparedQuery(c,
     `SELECT c.id, c.invoice_id, c.status, c.provider_charge_id, c.amount_fen,
             (SELECT l.time_zone FROM invoices i JOIN lots l ON l.id = i.lot_id WHERE i.id = c.invoice_id) AS time_zone,
             -- The exit as the gate camera stamped it, for the exit → charge figure: two primary-key
@@ -63,7 +64,7 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, ref
        FROM charges c
       WHERE c.provider_charge_id = $1 OR (c.provider_charge_id IS NULL AND c.id = $2) FOR NO KEY UPDATE OF c`,
     [pc.id, Number.isInteger(ourId) ? ourId : -1, pc.status]);
-  const ch = rows[0];
+  const ch = rows[0] as ChargeRow | undefined;
   if (!ch) return { result: 'unknown-charge' };
 
   // Guarantee 5, checked while the charge's money is in question: before its outcome (pending) and
@@ -75,7 +76,7 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, ref
     // Paid, succeeded and receipted in one statement: every round trip holds the connection that
     // ingest shares. The provider id is kept too (the webhook can overtake the create answer).
     const paidAt = new Date();
-    await c.query(
+    await preparedQuery(c,
       `WITH paid AS (UPDATE invoices SET status = 'paid', paid_at = $3 WHERE id = $2 AND status IN ('paying', 'outstanding') RETURNING lot_id, paid_at, amount_fen),
             stats AS (${addToHourlyStats(paidDeltas('paid'))}),
             ok AS (UPDATE charges SET status = 'succeeded', failure_reason = NULL, updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $5) WHERE id = $1)

@@ -14,6 +14,11 @@ describe('receipts', () => {
     // 2026-03-01 17:00 UTC is already 2 March in Shanghai.
     expect(receiptNumber(42, new Date('2026-03-01T17:00:00Z'))).toBe('OL-20260302-000042');
     expect(receiptNumber(1234567, new Date('2026-03-01T10:00:00Z'))).toBe('OL-20260301-1234567');
+    // The lot's local date, not UTC's: one minute either side of midnight in Shanghai and in New York (DST).
+    expect(receiptNumber(7, new Date('2026-03-01T15:59:00Z'))).toBe('OL-20260301-000007');
+    expect(receiptNumber(7, new Date('2026-03-01T16:00:00Z'))).toBe('OL-20260302-000007');
+    expect(receiptNumber(7, new Date('2026-07-01T03:59:00Z'), 'America/New_York')).toBe('OL-20260630-000007');
+    expect(receiptNumber(7, new Date('2026-07-01T04:00:00Z'), 'America/New_York')).toBe('OL-20260701-000007');
   });
 
   it('renders both languages, the lines, the total, a masked plate and escapes text', () => {

@@ -1,6 +1,7 @@
 // Receipts: number, money formatting and the downloadable HTML (Chinese and English). Pure.
 import type { FeeLine } from '../billing/index.ts';
 import { maskPlate } from '../core/plates.ts';
+import { localDay } from '../core/local-time.ts';
 
 /** ¥12.50 from 1250 fen; integer arithmetic only (money is never a float here). */
 export function formatYuan(fen: number): string {
@@ -11,7 +12,7 @@ export function formatYuan(fen: number): string {
 
 /** The local calendar date (YYYYMMDD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone = 'Asia/Shanghai'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at).replace(/-/g, '');
+  return localDay(at, timeZone).replace(/-/g, '');
 }
 
 /** Receipt number OL-YYYYMMDD-NNNNNN: the payment's local date and the charge id (unique per charge). */

@@ -8,6 +8,7 @@ import { verifyWebhook } from '../core/webhook-signature.ts';
 import type { ProviderCharge, ProviderRefund } from './client.ts';
 import { applyProviderCharge, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
 import { withTx } from '../core/db/tx.ts';
+import { preparedQuery } from '../core/db/prepared.ts';
 
 export interface WebhookResult {
   /** 'held': verified, but its amount or currency is not the charge's (detail says both): nothing applied. */
@@ -51,7 +52,7 @@ interface Applied { result: WebhookResult; outcome?: Outcome }
 /** Apply one verified webhook on the transaction's client: recorded once (guarantee 4), then applied. */
 async function applyOne(c: PoolClient, v: Verified, done: (a: Applied) => void): Promise<void> {
   const { eventId, type } = v;
-  const ins = await c.query(
+  const ins = await preparedQuery(c,
     'INSERT INTO webhook_events (event_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
     [eventId, type, v.rawBody]);
   // A replay: acknowledged (so the provider stops retrying) and otherwise ignored.
