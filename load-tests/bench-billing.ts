@@ -1,4 +1,4 @@
-// npm run bench:billing [-- --sessions 100000 --window 40 --rate 5000 --rate-seconds 10]
+// npm run bench:billing [-- --sessions 100000 --window 40 --rate 5000 --rate-seconds 10 --provider own|in-process]
 // Starts the platform as `npm start` does, in its own process (demo district, no simulator, no
 // node-cron jobs: one landing at a random point of a run would scan everything it billed), with
 // billing, payments and contactless auto-charge as always. Drives every demo gate camera over real
@@ -13,6 +13,9 @@
 //   charge for contactless plates, p50/p99 from the platform's histograms
 //   over the phase's window: onelot_billing_exit_to_invoice_seconds from the broker's receipt of the
 //   exit, onelot_payments_exit_to_charge_seconds from the exit's own timestamp (stamped as it is sent).
+// The simulated payment provider runs in this process (`--provider own`, the default), reached at
+// PAYMENT_PROVIDER_URL over HTTP and sending its signed webhooks back, as a real provider would from
+// its own machines; `--provider in-process` runs it inside the platform as `npm start` does.
 // Every 100th plate of the closed loop and every 10th of the open loop belongs to a contactless
 // driver (written to the database before the platform starts). Database totals are read after it
 // stops, from the same data directory.
@@ -26,13 +29,15 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase, migrate, type Pool } from '../core/db/index.ts';
 import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 import { counter, histogram, latencyBetween, sampleValue, summarize } from './lib/stats.ts';
-import { killWithParent, settleIngest, startPlatformProcess, type PlatformProcess } from './lib/platform-process.ts';
+import { freePort, killWithParent, settleIngest, startPlatformProcess, type PlatformProcess } from './lib/platform-process.ts';
+import { startSimulatedProvider } from '../payments/provider-sim/server.ts';
 import { pace } from './lib/pace.ts';
 import { RawMqttClient } from './lib/raw-mqtt.ts';
 
 const now = () => performance.timeOrigin + performance.now();
 const SAMPLE_EVERY = 100;
 const RATE_SAMPLE_EVERY = 10;
+const WEBHOOK_SECRET = 'bench-billing-webhook-secret';
 
 // An event's body carries TS where its time goes: stamped when it is sent, `ago` ms before then.
 const TS = '@ts@';
@@ -103,13 +108,15 @@ function options() {
   const { values } = parseArgs({ options: {
     sessions: { type: 'string', default: '100000' }, window: { type: 'string', default: '40' },
     rate: { type: 'string', default: '5000' }, 'rate-seconds': { type: 'string', default: '10' },
+    provider: { type: 'string', default: 'own' },
   } });
+  if (values.provider !== 'own' && values.provider !== 'in-process') throw new Error('--provider must be own (the simulated provider in a process of its own, as a real one is) or in-process (in the platform\'s, as the demo runs it)');
   const n = Number(values.sessions);
   const rate = Number(values.rate);
   const m = Math.round(rate * Number(values['rate-seconds']));
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error('--sessions must be an integer from 1 to 1,000,000');
   if (!Number.isFinite(rate) || rate < 0 || m > 1_000_000) throw new Error('--rate and --rate-seconds must be ≥ 0 and give at most 1,000,000 exits (0 skips the open-loop phase)');
-  return { n, m, rate, window: Number(values.window) };
+  return { n, m, rate, window: Number(values.window), providerPlace: values.provider };
 }
 
 // Distinct standard plates (豫 + letter + 5 digits), stays of 20 min to 10 h that end as the exits are sent.
@@ -172,13 +179,21 @@ async function exitPhase(platform: PlatformProcess, run: (start: Omit<ChildStart
 }
 
 async function main() {
-  const { n, m, rate, window } = options();
+  const { n, m, rate, window, providerPlace } = options();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-billing-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const sampledAt = (i: number) => (i < n ? i % SAMPLE_EVERY === 0 : (i - n) % RATE_SAMPLE_EVERY === 0);
   await contactlessDrivers(dataDir, Array.from({ length: n + m }, (_, i) => i).filter(sampledAt).map(plate));
 
-  const platform = await startPlatformProcess({ dataDir });
+  // The payment provider is somebody else's service: the simulated one runs here, in this
+  // process, not in the platform's (where its HTTP server, charges and signed webhooks took the
+  // platform's main thread), and the platform reaches it at PAYMENT_PROVIDER_URL as it would a
+  // real one. `--provider in-process` measures the demo's default instead.
+  const httpPort = await freePort();
+  const provider = providerPlace === 'own' ? await startSimulatedProvider({ webhookUrl: `http://127.0.0.1:${httpPort}/api/v1/payments/webhook`, webhookSecret: WEBHOOK_SECRET }) : undefined;
+  const platform = await startPlatformProcess({
+    dataDir, httpPort, env: provider ? { PAYMENT_PROVIDER_URL: provider.url, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET } : {},
+  });
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   const gates = creds.devices.filter((d) => d.kind === 'gate-camera');
   const jobs = jobBuilder(gates, sampledAt);
@@ -203,6 +218,7 @@ async function main() {
   const timed = m > 0 ? await exitPhase(platform, run, { phase: 'out', jobs: jobs('out', n, n + m), window, rate, last: true }) : null;
   child.kill();
   await platform.stop();
+  await provider?.close();
 
   const db = await databaseFigures(dataDir, closed.done, timed?.done ?? null);
   const figures = {
@@ -221,7 +237,7 @@ async function main() {
       ...timed.figures,
       exitToChargeMs: { ...timed.figures.exitToChargeMs, ...db.ratePayable },
     },
-    platform: { process: 'child', exitToInvoiceFrom: 'broker receipt of the exit', exitToChargeFrom: 'exit timestamp (stamped at publish)' },
+    platform: { process: 'child', paymentProvider: providerPlace === 'own' ? 'own process (the benchmark\'s)' : 'in the platform\'s process', exitToInvoiceFrom: 'broker receipt of the exit', exitToChargeFrom: 'exit timestamp (stamped at publish)' },
   };
   console.log(JSON.stringify(figures));
   console.error(`throughput: billed ${figures.throughput.sessionsBilledPerSecond} sessions/s (closed loop, ${n} exits; target ≥ 5,000)`);

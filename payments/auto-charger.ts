@@ -2,8 +2,9 @@
 // the driver's default payment method once, through the same chargeInvoice as an online payment (so
 // every rule of payments/charging.ts holds); a timer scans for any it missed.
 import type { Pool } from '../core/db/index.ts';
+import { preparedOnPool } from '../core/db/prepared.ts';
 import type { ProviderClient } from './client.ts';
-import { noContactlessAttempt, startContactlessCharges } from './charging.ts';
+import { noContactlessAttempt, recordContactlessAttempts, sendContactlessAttempts, type ContactlessStart } from './charging.ts';
 import { reconcilePending } from './reconcile.ts';
 import type { PaymentsMetrics } from './provider-outcomes.ts';
 
@@ -40,7 +41,8 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
   // Among given ids: primary-key lookups. The full scan reads every outstanding invoice (tens of
   // milliseconds on a busy city, during which ingest waits for the one connection): it is the
   // safety net on a timer, not the path of every exit.
-  const { rows } = await pool.query<{ id: number; token: string }>(
+  // Named: the five-table join planned in ~20 ms on the embedded database, more than it ran.
+  const { rows } = await preparedOnPool(pool,
     `SELECT i.id, pm.token
        FROM ${among ? AMONG : 'invoices'} i
        JOIN sessions s ON s.id = i.session_id
@@ -50,7 +52,7 @@ export async function findAutoChargeable(pool: Pool, limit = 100, among?: readon
       WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review' AND i.plate_certain  -- plate rule: never on an uncertain plate
         AND ${noContactlessAttempt('i')}
       ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);
-  return rows.map((r) => ({ invoiceId: r.id, source: r.token }));
+  return rows.map((r: { id: number; token: string }) => ({ invoiceId: r.id, source: r.token }));
 }
 
 /** Provider calls in flight at once during an auto-charge pass (each waits on the provider's HTTP answer). */
@@ -67,41 +69,57 @@ export function startAutoCharger(
   let hinted = new Set<number>();
   let scanAll = false;
 
-  async function pass(): Promise<AutoChargeRun> {
+  /**
+   * A pass in two parts. Its statement part (find the invoices, record their attempts) runs after
+   * the previous pass's; its provider part (the calls, the provider's ids, the recovery scan) runs
+   * beside the next pass's statements: at 200 contactless exits a second, a pass waiting for the
+   * previous one's provider answers as well left its invoices waiting seconds for their charge.
+   * Passes never pick the same invoice: an attempt is recorded, and the invoice 'paying', before
+   * the next pass looks (and the record statement re-checks under its lock).
+   */
+  async function record(): Promise<{ run: AutoChargeRun; sending: Promise<ContactlessStart[]>; full: boolean }> {
     const run: AutoChargeRun = { charged: [], failed: [] };
     const among = scanAll ? undefined : [...hinted];
     hinted = new Set();
     scanAll = false;
-    if (stopped || among?.length === 0) return run;
-    // Every invoice of the pass is started together (charging.ts startContactlessCharges: two
-    // statements for the pass, not two for each invoice); the provider is called a few at a time.
-    // Different invoices only, so the one-charge-per-invoice rule is untouched.
+    if (stopped || among?.length === 0) return { run, sending: Promise.resolve([]), full: false };
     const queue = await findAutoChargeable(pool, among ? Math.max(100, among.length) : 100, among);
-    if (!stopped) {
-      for (const r of await startContactlessCharges(pool, client, queue, CHARGE_CONCURRENCY)) {
-        if ('started' in r) run.charged.push(r.invoiceId);
-        else {
-          run.failed.push({ invoiceId: r.invoiceId, reason: r.error });
-          log(`payments: contactless charge of invoice ${r.invoiceId} failed: ${r.error}`);
-        }
+    const { refused, toSend } = stopped ? { refused: [], toSend: [] } : await recordContactlessAttempts(pool, queue);
+    return { run, sending: sendContactlessAttempts(pool, client, toSend, CHARGE_CONCURRENCY).then((sent) => [...refused, ...sent]), full: !among };
+  }
+
+  async function finish({ run, sending, full }: Awaited<ReturnType<typeof record>>): Promise<AutoChargeRun> {
+    for (const r of await sending) {
+      if ('started' in r) run.charged.push(r.invoiceId);
+      else {
+        run.failed.push({ invoiceId: r.invoiceId, reason: r.error });
+        log(`payments: contactless charge of invoice ${r.invoiceId} failed: ${r.error}`);
       }
-      run.charged.sort((a, b) => a - b);
     }
-    // Attempts whose outcome we never heard (lost webhook, provider timeout) are settled here too.
-    await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, cancelAfterMs: opts.cancelPendingAfterMs, log, metrics: opts.metrics }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
+    run.charged.sort((a, b) => a - b);
+    // Attempts whose outcome we never heard (lost webhook, provider timeout) are settled by the full
+    // scan's passes (the timer's), not by every hinted one: the recovery scan looks only at attempts a
+    // minute old, and on every batch with a contactless exit it was one more statement waiting behind
+    // ingest's on the shared connection.
+    if (full && !stopped) await reconcilePending(pool, client, { olderThanMs: opts.reconcileAfterMs ?? 60_000, cancelAfterMs: opts.cancelPendingAfterMs, log, metrics: opts.metrics }).catch((err) => log(`payments: reconcile failed: ${(err as Error).message}`));
     return run;
   }
 
-  // Passes run one after another, never overlapping. Pokes that arrive while a pass is waiting to
-  // start share it (every ingest batch with contactless invoices pokes; one pass serves them all).
+  // Passes' statement parts run one after another. Pokes that arrive while a pass waits to start
+  // share it (every ingest batch with contactless invoices pokes; one pass serves them all).
   let queued: Promise<AutoChargeRun> | undefined;
+  const finishing = new Set<Promise<unknown>>();
   const poke = (invoiceIds?: readonly number[]): Promise<AutoChargeRun> => {
     if (invoiceIds) for (const id of invoiceIds) hinted.add(id);
     else scanAll = true;
     if (queued) return queued;
-    const p = chain.then(() => { queued = undefined; return pass(); });
+    const recorded = chain.then(() => { queued = undefined; return record(); });
+    chain = recorded.catch(() => {});
+    const p = recorded.then(finish);
     queued = p;
-    chain = p.catch(() => {});
+    const settled = p.catch(() => {});
+    finishing.add(settled);
+    void settled.then(() => finishing.delete(settled));
     return p;
   };
   const timer = setInterval(() => { poke().catch((err) => log(`payments: auto-charge pass failed: ${(err as Error).message}`)); }, opts.intervalMs);
@@ -112,6 +130,7 @@ export function startAutoCharger(
       stopped = true;
       clearInterval(timer);
       await chain;
+      await Promise.all(finishing);
     },
   };
 }

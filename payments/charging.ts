@@ -24,6 +24,7 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { withTx } from '../core/db/tx.ts';
+import { preparedOnPool } from '../core/db/prepared.ts';
 
 export type ChargeMethod = 'contactless' | 'online';
 
@@ -113,24 +114,37 @@ export async function chargeInvoice(
 }
 
 /** What became of one invoice of startContactlessCharges: started (pending at the provider, or its answer unknown), or why not. */
-type ContactlessStart = { invoiceId: number; started: ChargeStarted } | { invoiceId: number; error: string };
+export type ContactlessStart = { invoiceId: number; started: ChargeStarted } | { invoiceId: number; error: string };
+
+/** An attempt recorded by recordContactlessAttempts, to be sent to the provider. */
+export interface RecordedAttempt { chargeId: number; invoiceId: number; key: string; amountFen: number; source: string; lotId: string }
 
 /**
  * The auto-charger's starts, for many invoices at once: the same guarantees as chargeInvoice
  * (1–3), in two statements for the whole set instead of two for each invoice — one to lock the
- * invoices, number and record the attempts and mark them paying, one to keep the provider's ids —
- * with the provider called in between, outside any transaction. At 2,000 exits/s with one exit
- * in ten contactless, two autocommits an invoice on the connection ingest shares were ~400
- * commits a second. Only an outstanding invoice on a certain plate, of more than ¥0, without a
- * contactless attempt yet (re-checked under the lock: one automatic try) gets one.
+ * invoices, number and record the attempts and mark them paying (recordContactlessAttempts), one
+ * to keep the provider's ids (sendContactlessAttempts) — with the provider called in between,
+ * outside any transaction. At 2,000 exits/s with one exit in ten contactless, two autocommits an
+ * invoice on the connection ingest shares were ~400 commits a second. Only an outstanding invoice
+ * on a certain plate, of more than ¥0, without a contactless attempt yet (re-checked under the
+ * lock: one automatic try) gets one.
  */
 export async function startContactlessCharges(
   pool: Pool, client: ProviderClient, wanted: ReadonlyArray<{ invoiceId: number; source: string }>, concurrency: number,
 ): Promise<ContactlessStart[]> {
-  if (!wanted.length) return [];
+  const { refused, toSend } = await recordContactlessAttempts(pool, wanted);
+  return [...refused, ...await sendContactlessAttempts(pool, client, toSend, concurrency)];
+}
+
+/** The first statement of startContactlessCharges: the attempts recorded (idempotency keys stored before any call), and the invoices refused. */
+export async function recordContactlessAttempts(
+  pool: Pool, wanted: ReadonlyArray<{ invoiceId: number; source: string }>,
+): Promise<{ refused: ContactlessStart[]; toSend: RecordedAttempt[] }> {
+  if (!wanted.length) return { refused: [], toSend: [] };
   // ON CONFLICT DO NOTHING: a live attempt the partial unique index knows of (guarantee 1) skips
-  // that invoice instead of failing the others'.
-  const { rows } = await pool.query<{ invoice_id: number; status: string | null; charge_id: number | null; idempotency_key: string | null; amount_fen: number; lot_id: string; source: string }>(
+  // that invoice instead of failing the others'. Named, as the pass's other statements: its
+  // planning cost more than its run (auto-charger.ts).
+  const { rows } = await preparedOnPool(pool,
     `WITH want AS (SELECT DISTINCT ON (invoice_id) invoice_id, source FROM unnest($1::bigint[], $2::text[]) AS w(invoice_id, source)),
           inv AS (SELECT i.id, i.amount_fen, i.lot_id, w.source FROM invoices i JOIN want w ON w.invoice_id = i.id
                    WHERE i.status = 'outstanding' AND i.plate_certain AND i.amount_fen > 0 AND ${noContactlessAttempt('i')}
@@ -146,13 +160,20 @@ export async function startContactlessCharges(
        FROM want w LEFT JOIN invoices i ON i.id = w.invoice_id LEFT JOIN ins ON ins.invoice_id = w.invoice_id LEFT JOIN inv ON inv.id = w.invoice_id`,
     [wanted.map((w) => w.invoiceId), wanted.map((w) => w.source), KEY_HEAD, KEY_TAIL],
   );
-  const out: ContactlessStart[] = [];
-  const toSend: Array<{ chargeId: number; invoiceId: number; key: string; amountFen: number; source: string; lotId: string }> = [];
-  for (const r of rows) {
+  const refused: ContactlessStart[] = [];
+  const toSend: RecordedAttempt[] = [];
+  for (const r of rows as Array<{ invoice_id: number; status: string | null; charge_id: number | null; idempotency_key: string | null; amount_fen: number; lot_id: string; source: string }>) {
     const invoiceId = Number(r.invoice_id);
-    if (r.charge_id === null) out.push({ invoiceId, error: r.status === null ? `invoice ${invoiceId} not found` : `invoice ${invoiceId} is ${r.status}, not chargeable automatically now` });
+    if (r.charge_id === null) refused.push({ invoiceId, error: r.status === null ? `invoice ${invoiceId} not found` : `invoice ${invoiceId} is ${r.status}, not chargeable automatically now` });
     else toSend.push({ chargeId: Number(r.charge_id), invoiceId, key: r.idempotency_key!, amountFen: r.amount_fen, source: r.source, lotId: r.lot_id });
   }
+  return { refused, toSend };
+}
+
+/** The rest of startContactlessCharges: recorded attempts sent to the provider, a few at a time, and the provider's ids kept. */
+export async function sendContactlessAttempts(pool: Pool, client: ProviderClient, attempts: readonly RecordedAttempt[], concurrency: number): Promise<ContactlessStart[]> {
+  const toSend = [...attempts];
+  const out: ContactlessStart[] = [];
   // Outside any transaction (guarantee 3), a few at a time: each waits on the provider, not on us.
   const providerIds: Array<[number, string]> = [];
   const send = async () => {
@@ -175,7 +196,7 @@ export async function startContactlessCharges(
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, send));
   // The provider's ids in one statement; a webhook that came first has kept its id already.
   if (providerIds.length) {
-    await pool.query(
+    await preparedOnPool(pool,
       `UPDATE charges c SET provider_charge_id = x.pid, updated_at = now() FROM unnest($1::bigint[], $2::text[]) AS x(id, pid)
         WHERE c.id = x.id AND c.provider_charge_id IS NULL`,
       [providerIds.map(([id]) => id), providerIds.map(([, pid]) => pid)]);
