@@ -121,6 +121,9 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
 
   hook.load = load;
   hook.plan = plan;
+  // A batch of garage sensors' words (or only heartbeats) has nothing for sessions. Until the book
+  // is loaded, or with a lot it has not seen, the load step decides (it loads the book first).
+  hook.concerns = (batch) => !book.loaded || batch.some((e) => e.lotId !== null && !book.lots.has(e.lotId)) || toSessionEvents(batch, book).length > 0;
   hook.book = book;
   hook.events = events;
   hook.stats = stats;

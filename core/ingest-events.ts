@@ -25,15 +25,22 @@ export interface IngestEvent {
  * rolled-back work).
  *
  * A hook may also split its work so the database and this thread work at the same time: `load`
- * issues its reads at the start of the transaction (they go out with BEGIN, one round trip),
- * `plan` does the CPU work on what was read while the database stores the batch's events, and the
- * hook itself then gets that plan as `planned` — or undefined when some events turned out to be
- * repeats: the plan was made for all of them, so the hook must start over with `events` (rare).
+ * issues its reads at the start of the transaction (they go out with BEGIN and the batch's own
+ * statement, one round trip), `plan` does the CPU work on what was read while the database stores
+ * the batch's events, and the hook itself then gets that plan as `planned` — or undefined when some
+ * events turned out to be repeats: the plan was made for all of them, so the hook must start over
+ * with `events` (rare). `load` must not read what the batch statement writes (this batch's
+ * device_events rows, bay_state, lot_availability, devices): its reads may run on either side of it.
+ *
+ * `concerns` says, without the database, whether a batch has anything for the hook; when no hook's
+ * does (and nothing else needs one), the batch is stored by one statement, not a transaction of
+ * three round trips. Without it, every batch concerns the hook.
  */
 // `any` by default: the writer only hands a hook's own read and plan back to that same hook.
 export interface BatchHook<Loaded = any, Planned = any> {
   (client: PoolClient, events: IngestEvent[], planned?: Planned): Promise<void | (() => void)>;
   load?(client: PoolClient, events: IngestEvent[]): Promise<Loaded>;
   plan?(loaded: Loaded, events: IngestEvent[]): Planned;
+  concerns?(events: IngestEvent[]): boolean;
 }
 

@@ -349,9 +349,11 @@ export class EventWriter {
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
     const shared = this.opts.shared === true;
-    // The hooks build on events: a batch of repeats, dead letters or rechecks only has none for them.
-    const hooks = events.length ? this.hooks : [];
-    const transaction = hooks.length > 0 || shared;
+    // The hooks build on events: a batch of repeats, dead letters or rechecks only has none for them,
+    // nor one whose events no hook is concerned with (a garage's sensors, say, for billing). Gate
+    // counts are kept in the transaction too.
+    const hooks = events.length ? this.hooks.filter((h) => h.concerns?.(events) ?? true) : [];
+    const transaction = hooks.length > 0 || shared || gateCounts(events).length > 0;
     let p = ready;
     try {
       let loaded: unknown[] = [];
@@ -371,8 +373,12 @@ export class EventWriter {
       }
       const { observed } = p;
       this.opts.metrics.mqttLate.inc(observed.late);
-      if (loading) loaded = await loading;
+      // Right behind BEGIN and the hooks' reads, before their answers: the database goes from one to
+      // the other without waiting for this thread, which may be reading a thousand device sockets
+      // before it gets to the answers (a round trip there was ~10 ms of the database idle).
       const stored = preparedQuery(client, BATCH_SQL, p.params);
+      stored.catch(() => {}); // awaited below; a failed read before it must not leave it unhandled
+      if (loading) loaded = await loading;
       // Sent: while the database stores the events, the hooks plan on what they read and the next
       // batch is planned. Only once the statement has left this process: a large batch does not fit
       // the socket buffer, and its tail would wait for the end of a synchronous plan while the

@@ -13,7 +13,7 @@
 //   charge for contactless plates, p50/p99 from the platform's histograms
 //   over the phase's window: onelot_billing_exit_to_invoice_seconds from the broker's receipt of the
 //   exit, onelot_payments_exit_to_charge_seconds from the exit's own timestamp (stamped as it is sent).
-// The simulated payment provider runs in this process (`--provider own`, the default), reached at
+// The simulated payment provider runs in a process of its own (`--provider own`, the default), reached at
 // PAYMENT_PROVIDER_URL over HTTP and sending its signed webhooks back, as a real provider would from
 // its own machines; `--provider in-process` runs it inside the platform as `npm start` does.
 // Every 100th plate of the closed loop and every 10th of the open loop belongs to a contactless
@@ -30,7 +30,7 @@ import { openDatabase, migrate, type Pool } from '../core/db/index.ts';
 import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 import { counter, histogram, latencyBetween, sampleValue, summarize } from './lib/stats.ts';
 import { freePort, killWithParent, settleIngest, startPlatformProcess, type PlatformProcess } from './lib/platform-process.ts';
-import { startSimulatedProvider } from '../payments/provider-sim/server.ts';
+import { startProvider } from './lib/provider-process.ts';
 import { pace } from './lib/pace.ts';
 import { RawMqttClient } from './lib/raw-mqtt.ts';
 
@@ -185,12 +185,12 @@ async function main() {
   const sampledAt = (i: number) => (i < n ? i % SAMPLE_EVERY === 0 : (i - n) % RATE_SAMPLE_EVERY === 0);
   await contactlessDrivers(dataDir, Array.from({ length: n + m }, (_, i) => i).filter(sampledAt).map(plate));
 
-  // The payment provider is somebody else's service: the simulated one runs here, in this
-  // process, not in the platform's (where its HTTP server, charges and signed webhooks took the
+  // The payment provider is somebody else's service: the simulated one runs in a process of its
+  // own (scripts/provider-sim.ts), not in the platform's (where its HTTP server, charges and signed webhooks took the
   // platform's main thread), and the platform reaches it at PAYMENT_PROVIDER_URL as it would a
   // real one. `--provider in-process` measures the demo's default instead.
   const httpPort = await freePort();
-  const provider = providerPlace === 'own' ? await startSimulatedProvider({ webhookUrl: `http://127.0.0.1:${httpPort}/api/v1/payments/webhook`, webhookSecret: WEBHOOK_SECRET }) : undefined;
+  const provider = providerPlace === 'own' ? await startProvider({ webhookUrl: `http://127.0.0.1:${httpPort}/api/v1/payments/webhook`, secret: WEBHOOK_SECRET, latencyMs: 50 }) : undefined;
   const platform = await startPlatformProcess({
     dataDir, httpPort, env: provider ? { PAYMENT_PROVIDER_URL: provider.url, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET } : {},
   });
@@ -218,7 +218,7 @@ async function main() {
   const timed = m > 0 ? await exitPhase(platform, run, { phase: 'out', jobs: jobs('out', n, n + m), window, rate, last: true }) : null;
   child.kill();
   await platform.stop();
-  await provider?.close();
+  await provider?.stop();
 
   const db = await databaseFigures(dataDir, closed.done, timed?.done ?? null);
   const figures = {
@@ -237,7 +237,7 @@ async function main() {
       ...timed.figures,
       exitToChargeMs: { ...timed.figures.exitToChargeMs, ...db.ratePayable },
     },
-    platform: { process: 'child', paymentProvider: providerPlace === 'own' ? 'own process (the benchmark\'s)' : 'in the platform\'s process', exitToInvoiceFrom: 'broker receipt of the exit', exitToChargeFrom: 'exit timestamp (stamped at publish)' },
+    platform: { process: 'child', paymentProvider: providerPlace === 'own' ? 'a process of its own' : 'in the platform\'s process', exitToInvoiceFrom: 'broker receipt of the exit', exitToChargeFrom: 'exit timestamp (stamped at publish)' },
   };
   console.log(JSON.stringify(figures));
   console.error(`throughput: billed ${figures.throughput.sessionsBilledPerSecond} sessions/s (closed loop, ${n} exits; target ≥ 5,000)`);

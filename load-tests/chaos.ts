@@ -16,7 +16,7 @@ import { clockScenario } from './chaos/clock.ts';
 import { stallScenario } from './chaos/stall.ts';
 import { stormScenario } from './chaos/storm.ts';
 import { paymentsKill } from './chaos/payments-kill.ts';
-import { startProvider, type ProviderProcess } from './chaos/provider.ts';
+import { startProvider, type ProviderProcess } from './lib/provider-process.ts';
 import { runFuzz, type FuzzCounts } from './fuzz/run.ts';
 import { formatReport } from './fuzz/report.ts';
 import type { Check, FuzzFindings } from './fuzz/report.ts';

@@ -113,7 +113,7 @@ export async function chargeInvoice(
   });
 }
 
-/** What became of one invoice of startContactlessCharges: started (pending at the provider, or its answer unknown), or why not. */
+/** What became of one invoice of an auto-charge pass: started (pending at the provider, or its answer unknown), or why not. */
 export type ContactlessStart = { invoiceId: number; started: ChargeStarted } | { invoiceId: number; error: string };
 
 /** An attempt recorded by recordContactlessAttempts, to be sent to the provider. */
@@ -122,21 +122,13 @@ export interface RecordedAttempt { chargeId: number; invoiceId: number; key: str
 /**
  * The auto-charger's starts, for many invoices at once: the same guarantees as chargeInvoice
  * (1–3), in two statements for the whole set instead of two for each invoice — one to lock the
- * invoices, number and record the attempts and mark them paying (recordContactlessAttempts), one
- * to keep the provider's ids (sendContactlessAttempts) — with the provider called in between,
- * outside any transaction. At 2,000 exits/s with one exit in ten contactless, two autocommits an
- * invoice on the connection ingest shares were ~400 commits a second. Only an outstanding invoice
- * on a certain plate, of more than ¥0, without a contactless attempt yet (re-checked under the
- * lock: one automatic try) gets one.
+ * invoices, number and record the attempts and mark them paying (this one), one to keep the
+ * provider's ids (sendContactlessAttempts) — with the provider called in between, outside any
+ * transaction. At 2,000 exits/s with one exit in ten contactless, two autocommits an invoice on the
+ * connection ingest shares were ~400 commits a second. Only an outstanding invoice on a certain
+ * plate, of more than ¥0, without a contactless attempt yet (re-checked under the lock: one
+ * automatic try) gets one. Returns the attempts recorded, and the invoices refused.
  */
-export async function startContactlessCharges(
-  pool: Pool, client: ProviderClient, wanted: ReadonlyArray<{ invoiceId: number; source: string }>, concurrency: number,
-): Promise<ContactlessStart[]> {
-  const { refused, toSend } = await recordContactlessAttempts(pool, wanted);
-  return [...refused, ...await sendContactlessAttempts(pool, client, toSend, concurrency)];
-}
-
-/** The first statement of startContactlessCharges: the attempts recorded (idempotency keys stored before any call), and the invoices refused. */
 export async function recordContactlessAttempts(
   pool: Pool, wanted: ReadonlyArray<{ invoiceId: number; source: string }>,
 ): Promise<{ refused: ContactlessStart[]; toSend: RecordedAttempt[] }> {
@@ -170,7 +162,7 @@ export async function recordContactlessAttempts(
   return { refused, toSend };
 }
 
-/** The rest of startContactlessCharges: recorded attempts sent to the provider, a few at a time, and the provider's ids kept. */
+/** The rest of an auto-charge pass's start: attempts recordContactlessAttempts recorded, sent to the provider, a few at a time, and the provider's ids kept. */
 export async function sendContactlessAttempts(pool: Pool, client: ProviderClient, attempts: readonly RecordedAttempt[], concurrency: number): Promise<ContactlessStart[]> {
   const toSend = [...attempts];
   const out: ContactlessStart[] = [];

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { CredentialsFile } from '../../seed/city-loader.ts';
 import { RawMqttClient } from '../lib/raw-mqtt.ts';
-import type { ProviderProcess } from './provider.ts';
+import type { ProviderProcess } from '../lib/provider-process.ts';
 import { result, until, type Harness, type Platform, type ScenarioResult } from './harness.ts';
 
 interface Exit { gate: string; seq: number; body: string }
