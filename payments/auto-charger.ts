@@ -37,23 +37,59 @@ export interface AutoCharger {
 // (49,000 entries read to find 300 invoices, ~16 ms a pass on the connection ingest shares).
 const AMONG = '(SELECT * FROM invoices WHERE id = ANY($2::bigint[]) OFFSET 0)';
 
-export async function findAutoChargeable(pool: Pool, limit = 100, among?: readonly number[]): Promise<Array<{ invoiceId: number; source: string }>> {
-  // Among given ids: primary-key lookups. The full scan reads every outstanding invoice (tens of
-  // milliseconds on a busy city, during which ingest waits for the one connection): it is the
-  // safety net on a timer, not the path of every exit.
-  // Named: the five-table join planned in ~20 ms on the embedded database, more than it ran.
-  const { rows } = await preparedOnPool(pool,
-    `SELECT i.id, pm.token
-       FROM ${among ? AMONG : 'invoices'} i
+/** The rules above, on invoices `i` from `source`: the chargeable ones, by id. */
+const chargeableFrom = (source: string) => `SELECT i.id, pm.token
+       FROM ${source} i
        JOIN sessions s ON s.id = i.session_id
        JOIN driver_plates dp ON dp.plate = i.plate AND dp.contactless AND s.entry_time >= dp.claimed_at  -- never a stay from before the claim
        JOIN LATERAL (SELECT token FROM payment_methods m WHERE m.driver_id = dp.driver_id AND m.is_default
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) pm ON true
       WHERE i.status = 'outstanding' AND i.amount_fen > 0 AND s.status <> 'review' AND i.plate_certain  -- plate rule: never on an uncertain plate
         AND ${noContactlessAttempt('i')}
-      ORDER BY i.id LIMIT $1`, among ? [limit, among] : [limit]);
+      ORDER BY i.id`;
+
+type Chargeable = { invoiceId: number; source: string };
+
+/** Among the given invoices (just issued): primary-key lookups. */
+export async function findAutoChargeable(pool: Pool, limit: number, among: readonly number[]): Promise<Chargeable[]> {
+  // Named: the five-table join planned in ~20 ms on the embedded database, more than it ran.
+  const { rows } = await preparedOnPool(pool, `${chargeableFrom(AMONG)} LIMIT $1`, [limit, among]);
   return rows.map((r: { id: number; token: string }) => ({ invoiceId: r.id, source: r.token }));
 }
+
+/** Outstanding invoices one statement of the safety-net scan looks at. */
+const SWEEP_SLICE = 500;
+
+/**
+ * The safety net: the outstanding invoices by id after `from`, `slice` (SWEEP_SLICE) to a statement (the
+ * partial index of migration 031), at most `slices` statements or until `limit` are found. In one
+ * statement the scan read every outstanding invoice while ingest waited for the one connection:
+ * 139 ms of execution and 21 of planning with 9,000 outstanding, every 10 s, and more as a city's
+ * pay-after-exit invoices pile up. `next`: where the following sweep goes on (0 when it reached
+ * the end).
+ */
+export async function sweepAutoChargeable(pool: Pool, o: { limit: number; from: number; slices: number; slice?: number }): Promise<{ found: Chargeable[]; next: number }> {
+  const found: Chargeable[] = [];
+  let from = o.from;
+  for (let n = 0; n < o.slices && found.length < o.limit; n++) {
+    const { rows } = await preparedOnPool(pool,
+      `WITH slice AS MATERIALIZED (SELECT id FROM invoices WHERE status = 'outstanding' AND id > $2 ORDER BY id LIMIT $3),
+            found AS (${chargeableFrom('(SELECT * FROM invoices WHERE id IN (SELECT id FROM slice) OFFSET 0)')} LIMIT $1)
+       SELECT (SELECT max(id) FROM slice) AS upto, (SELECT coalesce(json_agg(json_build_array(id, token) ORDER BY id), '[]') FROM found) AS found`,
+      [o.limit - found.length, from, o.slice ?? SWEEP_SLICE]);
+    for (const [id, token] of rows[0].found as Array<[number, string]>) found.push({ invoiceId: Number(id), source: token });
+    if (rows[0].upto === null) return { found, next: 0 };
+    from = Number(rows[0].upto);
+  }
+  return { found, next: from };
+}
+
+/**
+ * Slices of outstanding invoices a timer pass sweeps (every 10 s by default): 2,000 invoices, so
+ * at 50,000 outstanding every one is looked at every ~4 minutes, and each pass costs the
+ * connection a few short statements instead of one long one.
+ */
+const TIMER_SLICES = 4;
 
 /** Provider calls in flight at once during an auto-charge pass (each waits on the provider's HTTP answer). */
 const CHARGE_CONCURRENCY = 16;
@@ -65,9 +101,11 @@ export function startAutoCharger(
   let chain: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
-  // What the next pass looks at: the invoices named by pokes since the last pass, or everything.
+  // What the next pass looks at: the invoices named by pokes since the last pass, or a sweep of
+  // all (a poke without ids) or of the next few slices (the timer's; `cursor` is where it is).
   let hinted = new Set<number>();
-  let scanAll = false;
+  let sweep: 'none' | 'timer' | 'all' = 'none';
+  let cursor = 0;
 
   /**
    * A pass in two parts. Its statement part (find the invoices, record their attempts) runs after
@@ -79,11 +117,20 @@ export function startAutoCharger(
    */
   async function record(): Promise<{ run: AutoChargeRun; sending: Promise<ContactlessStart[]>; full: boolean }> {
     const run: AutoChargeRun = { charged: [], failed: [] };
-    const among = scanAll ? undefined : [...hinted];
+    const among = sweep === 'none' ? [...hinted] : undefined;
+    const timerSweep = sweep === 'timer';
     hinted = new Set();
-    scanAll = false;
+    sweep = 'none';
     if (stopped || among?.length === 0) return { run, sending: Promise.resolve([]), full: false };
-    const queue = await findAutoChargeable(pool, among ? Math.max(100, among.length) : 100, among);
+    let queue: Chargeable[];
+    if (among) queue = await findAutoChargeable(pool, Math.max(100, among.length), among);
+    else {
+      // A poke without ids (contactless just turned on, a test) sweeps everything; the timer's
+      // pass goes on from where the last one stopped, a few slices at a time.
+      const swept = await sweepAutoChargeable(pool, { limit: 100, from: timerSweep ? cursor : 0, slices: timerSweep ? TIMER_SLICES : Infinity });
+      if (timerSweep) cursor = swept.next;
+      queue = swept.found;
+    }
     const { refused, toSend } = stopped ? { refused: [], toSend: [] } : await recordContactlessAttempts(pool, queue);
     return { run, sending: sendContactlessAttempts(pool, client, toSend, CHARGE_CONCURRENCY).then((sent) => [...refused, ...sent]), full: !among };
   }
@@ -109,9 +156,9 @@ export function startAutoCharger(
   // share it (every ingest batch with contactless invoices pokes; one pass serves them all).
   let queued: Promise<AutoChargeRun> | undefined;
   const finishing = new Set<Promise<unknown>>();
-  const poke = (invoiceIds?: readonly number[]): Promise<AutoChargeRun> => {
+  const poke = (invoiceIds?: readonly number[], timer = false): Promise<AutoChargeRun> => {
     if (invoiceIds) for (const id of invoiceIds) hinted.add(id);
-    else scanAll = true;
+    else sweep = timer && sweep !== 'all' ? 'timer' : 'all';
     if (queued) return queued;
     const recorded = chain.then(() => { queued = undefined; return record(); });
     chain = recorded.catch(() => {});
@@ -122,10 +169,10 @@ export function startAutoCharger(
     void settled.then(() => finishing.delete(settled));
     return p;
   };
-  const timer = setInterval(() => { poke().catch((err) => log(`payments: auto-charge pass failed: ${(err as Error).message}`)); }, opts.intervalMs);
+  const timer = setInterval(() => { poke(undefined, true).catch((err) => log(`payments: auto-charge pass failed: ${(err as Error).message}`)); }, opts.intervalMs);
   timer.unref();
   return {
-    poke,
+    poke: (invoiceIds) => poke(invoiceIds),
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -13,6 +13,7 @@ import type { PaymentsRuntime } from '../payments/runtime.ts';
 import { startSimulatedProvider, type SimulatedProvider } from '../payments/provider-sim/server.ts';
 import { createProviderClient } from '../payments/client.ts';
 import { chargeInvoice, chargeRequest, idempotencyKeyFor } from '../payments/charging.ts';
+import { sweepAutoChargeable } from '../payments/auto-charger.ts';
 import { runReminders } from '../payments/reminders.ts';
 import { signWebhook } from '../core/webhook-signature.ts';
 import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
@@ -242,6 +243,23 @@ describe('payments on a running platform', () => {
     expect((await payments.autoCharger!.poke()).charged).toEqual([notNamed]);
     await waitStatus(pool, hinted, 'paid');
     await waitStatus(pool, notNamed, 'paid');
+  });
+
+  it('the safety-net sweep walks the outstanding invoices a slice at a time, goes on from where it stopped, and stops at its limit', async () => {
+    await newDriver(p, '13600000017', '豫A1C017', 'acct-ok-0017');
+    const ids = [await makeInvoice(pool, '豫A1C017'), await makeInvoice(pool, '豫A1C017'), await makeInvoice(pool, '豫A1C017')];
+    const ofOurs = (found: Array<{ invoiceId: number }>) => found.map((f) => f.invoiceId).filter((id) => ids.includes(id));
+    const first = await sweepAutoChargeable(pool, { limit: 100, from: ids[0] - 1, slices: 1, slice: 2 });
+    expect(ofOurs(first.found)).toEqual(ids.slice(0, 2));
+    expect(first.next).toBe(ids[1]);
+    const second = await sweepAutoChargeable(pool, { limit: 100, from: first.next, slices: 1, slice: 2 });
+    expect(ofOurs(second.found)).toEqual([ids[2]]);
+    // Past the last outstanding invoice: the next sweep starts over.
+    expect((await sweepAutoChargeable(pool, { limit: 100, from: ids[2], slices: 5, slice: 2 })).next).toBe(0);
+    expect(ofOurs((await sweepAutoChargeable(pool, { limit: 1, from: ids[0] - 1, slices: Infinity, slice: 2 })).found)).toEqual([ids[0]]);
+    // And they are charged like any other (the sweep only finds them).
+    expect((await payments.autoCharger!.poke(ids)).charged).toEqual(ids);
+    for (const id of ids) await waitStatus(pool, id, 'paid');
   });
 
   it('never charges a session under review automatically', async () => {
