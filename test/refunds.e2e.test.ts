@@ -210,6 +210,9 @@ describe('voids and evidence', () => {
     expect((await call('GET', `${OP}/invoices/${inv.id}/evidence`, other)).status).toBe(404);
     // The driver turns contactless on before the void: the void must still keep the charger away.
     await newDriver(p, '13900007004', '豫A7R004');
+    // The pass that turning contactless on started is over (its stay began before the claim, so it
+    // charged nothing) before the claim is moved back and the invoice becomes chargeable.
+    await autoCharger.poke();
     await p.db.pool.query(`UPDATE driver_plates SET claimed_at = claimed_at - interval '30 days' WHERE plate = '豫A7R004'`);
 
     expect((await call('POST', `${OP}/invoices/${inv.id}/void`, admin, {})).status).toBe(400);
