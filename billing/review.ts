@@ -2,6 +2,7 @@
 // each resolved by a person (dismiss, approve for charging, or void the invoice), and the plates
 // in arrears. Full plates: these are operator routes.
 import type { Pool } from '../core/db/index.ts';
+import type { IssuedInvoice } from '../core/changes.ts';
 import { OneLotError } from '../core/errors.ts';
 import { audit } from '../core/audit.ts';
 import { withTx } from '../core/db/tx.ts';
@@ -68,6 +69,23 @@ export async function resolveException(pool: Pool, by: TenantScope, id: number, 
     });
     return result;
   });
+}
+
+/**
+ * The outstanding invoice of a session an operator approved, as a newly issued invoice is announced
+ * (the 'invoices' change): the payments module then charges a contactless plate at once, as it would
+ * have at the exit, instead of waiting for its safety-net sweep. Null when there is none.
+ */
+export async function approvedInvoice(pool: Pool, sessionId: number): Promise<IssuedInvoice | null> {
+  const { rows } = await pool.query(
+    `SELECT i.id, i.lot_id, i.plate, i.amount_fen, i.plate_certain, s.status, s.exit_device, s.exit_seq
+       FROM invoices i JOIN sessions s ON s.id = i.session_id WHERE i.session_id = $1 AND i.status = 'outstanding'`, [sessionId]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    invoiceId: Number(r.id), sessionId, lotId: r.lot_id, plate: r.plate, amountFen: r.amount_fen,
+    autoCharge: r.status === 'closed' && r.plate_certain, exitDevice: r.exit_device, exitSeq: Number(r.exit_seq),
+  };
 }
 
 /** Plates with overdue invoices, the largest debt first. */

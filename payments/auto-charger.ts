@@ -61,6 +61,15 @@ export async function findAutoChargeable(pool: Pool, limit: number, among: reado
   return rows.map((r: { id: number; token: string }) => ({ invoiceId: r.id, source: r.token }));
 }
 
+/**
+ * A plate's outstanding invoices: what may have become chargeable when its driver turned contactless
+ * on, to poke by id instead of sweeping every outstanding invoice of the city.
+ */
+export async function outstandingOf(pool: Pool, plate: string): Promise<number[]> {
+  const { rows } = await pool.query<{ id: number }>(`SELECT id FROM invoices WHERE plate = $1 AND status = 'outstanding'`, [plate]);
+  return rows.map((r) => Number(r.id));
+}
+
 /** Invoice ids one statement of the safety-net scan looks at (the outstanding ones among them). */
 const SWEEP_SLICE = 500;
 

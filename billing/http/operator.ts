@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App, RouteContext } from '../../core/module.ts';
 import { READ, WORK, scopeOf } from '../../core/tenancy.ts';
-import { arrearsPlates, resolveException, reviewQueue } from '../review.ts';
+import { approvedInvoice, arrearsPlates, resolveException, reviewQueue } from '../review.ts';
 import { passRoutes } from './passes.ts';
 import { voidRoutes } from './voids.ts';
 import { tariffRoutes } from './tariffs.ts';
@@ -42,6 +42,9 @@ export function billingOperatorRoutes(app: App, ctx: RouteContext, deps: Pricing
   }, async (req) => {
     const r = await resolveException(pool, scopeOf(req), req.params.id, req.body.action, req.body.note, req.body.reason);
     req.log.info({ operator: req.operator!.accountId, exception: req.params.id, action: req.body.action }, 'exception resolved');
+    // An approved stay's invoice is billable now: announced like one issued at the exit.
+    const issued = req.body.action === 'approve' && r.session ? await approvedInvoice(pool, r.session.id) : null;
+    if (issued) ctx.changes.emit('invoices', [issued]);
     return r;
   });
 

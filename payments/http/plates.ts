@@ -6,6 +6,7 @@ import { plateOrThrow } from '../../core/plate-param.ts';
 import { removePlate, setContactless } from '../accounts.ts';
 import { claimPlate, pendingMessage } from '../plate-claims.ts';
 import type { PaymentsRuntime } from '../runtime.ts';
+import { outstandingOf } from '../auto-charger.ts';
 import { ClaimPending, DriverPlate, PlateInput } from './schemas.ts';
 
 const Err = Type.Ref('ErrorBody');
@@ -43,8 +44,13 @@ export function plateRoutes(app: App, { pool, auth }: RouteContext, payments: Pa
     },
   }, async (req) => {
     const plate = await setContactless(pool, req.driverId!, plateOrThrow(req.params.plate), req.body.enabled);
-    // A plate just switched on may already have unpaid invoices: charge them now, not at the next tick.
-    if (req.body.enabled) payments.autoCharger?.poke().catch(() => {});
+    // A plate just switched on may already have unpaid invoices: charge them now (by id: a poke
+    // without ids would sweep every outstanding invoice of the city), not at the timer's sweep.
+    // The ids are read before the answer, so the pass is under way (or queued) by then.
+    if (req.body.enabled && payments.autoCharger) {
+      const ids = await outstandingOf(pool, plate.plate);
+      if (ids.length) payments.autoCharger.poke(ids).catch(() => {});
+    }
     return plate;
   });
 }
