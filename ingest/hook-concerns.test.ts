@@ -3,30 +3,22 @@
 // reads, sent together with BEGIN and the batch statement, do not see the batch's own events.
 // Embedded database, real statements.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { inject } from 'vitest';
-import { openDatabase, migrate, type Database, type Pool, type PoolClient } from '../core/db/index.ts';
+import type { Database, Pool, PoolClient } from '../core/db/index.ts';
+import { openSeededDatabase, firstSensedBay, type SeededDatabase } from '../test/seeded-database.ts';
 import { ChangeFeed } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { EventWriter } from './writer.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-hook-concerns-'));
+let seeded: SeededDatabase;
 let db: Database;
 let bay: { code: string; lotId: string; sensor: string };
 beforeAll(async () => {
-  const seeded = inject('seededDataDir');
-  if (seeded) cpSync(seeded, dir, { recursive: true });
-  db = await openDatabase({ dataDir: dir });
-  await migrate(db.pool);
-  const { rows } = await db.pool.query(
-    `SELECT b.bay_code AS code, b.lot_id AS "lotId", d.id AS sensor FROM bay_state b JOIN devices d ON d.bay_code = b.bay_code AND d.kind = 'bay-sensor'
-      ORDER BY b.bay_code LIMIT 1`);
-  bay = rows[0];
+  seeded = await openSeededDatabase('hook-concerns');
+  db = seeded.db;
+  bay = await firstSensedBay(db);
 }, 60_000);
-afterAll(async () => { await db?.close(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => { await seeded?.close(); });
 
 let seq = 5000;
 function report(occupied: boolean): IngestEvent {

@@ -3,31 +3,22 @@
 // not be written as planned (on a state the database never held): it goes back to the queue and is
 // planned again on the mirror re-read from the database. Embedded database, real statements.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { inject } from 'vitest';
-import { openDatabase, migrate, type Database } from '../core/db/index.ts';
+import type { Database } from '../core/db/index.ts';
+import { openSeededDatabase, firstSensedBay, type SeededDatabase } from '../test/seeded-database.ts';
 import { ChangeFeed } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { EventWriter } from './writer.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-prefetch-'));
+let seeded: SeededDatabase;
 let db: Database;
 let bay: { code: string; lotId: string; sensor: string };
 beforeAll(async () => {
-  const seeded = inject('seededDataDir');
-  if (seeded) cpSync(seeded, dir, { recursive: true });
-  db = await openDatabase({ dataDir: dir });
-  await migrate(db.pool);
-  // A bay and its sensor as registered: the writer plans ahead only for devices it knows.
-  const { rows } = await db.pool.query(
-    `SELECT b.bay_code AS code, b.lot_id AS "lotId", d.id AS sensor FROM bay_state b JOIN devices d ON d.bay_code = b.bay_code AND d.kind = 'bay-sensor'
-      ORDER BY b.bay_code LIMIT 1`);
-  bay = rows[0];
+  seeded = await openSeededDatabase('prefetch');
+  db = seeded.db;
+  bay = await firstSensedBay(db);
 }, 60_000);
-afterAll(async () => { await db?.close(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => { await seeded?.close(); });
 
 const base = Date.now();
 let seq = 1000;

@@ -5,24 +5,19 @@
 // Embedded database here (one connection: the writers take turns); test/roles.e2e.test.ts runs the
 // same with real processes on a PostgreSQL server.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { inject } from 'vitest';
-import { openDatabase, migrate, type Database } from '../core/db/index.ts';
+import type { Database } from '../core/db/index.ts';
+import { openSeededDatabase, type SeededDatabase } from '../test/seeded-database.ts';
 import { ChangeFeed, type AvailabilityChange } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { IngestEvent } from '../core/ingest-events.ts';
 import { EventWriter } from './writer.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-shared-writer-'));
+let seeded: SeededDatabase;
 let db: Database;
 let bay: { code: string; lotId: string };
 beforeAll(async () => {
-  const seeded = inject('seededDataDir');
-  if (seeded) cpSync(seeded, dir, { recursive: true });
-  db = await openDatabase({ dataDir: dir });
-  await migrate(db.pool);
+  seeded = await openSeededDatabase('shared-writer');
+  db = seeded.db;
   const { rows } = await db.pool.query(`SELECT bay_code AS code, lot_id AS "lotId" FROM bay_state ORDER BY bay_code LIMIT 1`);
   bay = rows[0];
   // A known starting point: free, reported an hour ago.
@@ -33,7 +28,7 @@ beforeAll(async () => {
                     count(*) FILTER (WHERE occupied IS NULL)::int AS unknown FROM bay_state WHERE lot_id = $1) s
       WHERE a.lot_id = $1`, [bay.lotId]);
 }, 60_000);
-afterAll(async () => { await db?.close(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => { await seeded?.close(); });
 
 const base = Date.now();
 let seq = 0;
