@@ -86,7 +86,10 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
   const events = new EventEmitter<SessionHookEvents>();
   const stats = { batches: 0, sessionsOpened: 0, sessionsClosed: 0, invoices: 0, exceptions: 0 };
   const reloads = { lastMiss: 0 };
-  const load = (client: Queryable, batch: IngestEvent[]): Promise<SessionBatchRead> => loadBatch(client, batch, book, opts, reloads);
+  // A batch's session events as `concerns` found them, for its load step: the same book, the same
+  // answer (concerns computes them only once the book is loaded and knows every lot of the batch).
+  const judged = new WeakMap<IngestEvent[], SessionEvent[]>();
+  const load = (client: Queryable, batch: IngestEvent[]): Promise<SessionBatchRead> => loadBatch(client, batch, book, opts, reloads, judged.get(batch));
   const plan = (read: SessionBatchRead): SessionBatchPlan => planAndPrice(read, book);
 
   const hook = (async (client, fresh, planned?: SessionBatchPlan) => {
@@ -123,7 +126,12 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
   hook.plan = plan;
   // A batch of garage sensors' words (or only heartbeats) has nothing for sessions. Until the book
   // is loaded, or with a lot it has not seen, the load step decides (it loads the book first).
-  hook.concerns = (batch) => !book.loaded || batch.some((e) => e.lotId !== null && !book.lots.has(e.lotId)) || toSessionEvents(batch, book).length > 0;
+  hook.concerns = (batch) => {
+    if (!book.loaded || batch.some((e) => e.lotId !== null && !book.lots.has(e.lotId))) return true;
+    const sessionEvents = toSessionEvents(batch, book);
+    judged.set(batch, sessionEvents);
+    return sessionEvents.length > 0;
+  };
   hook.book = book;
   hook.events = events;
   hook.stats = stats;
@@ -133,7 +141,9 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
 }
 
 /** The hook's load step: the book (loaded once, reloaded for a lot it has not seen), then what the events can touch. */
-async function loadBatch(client: Queryable, batch: IngestEvent[], book: BillingBook, opts: SessionHookOptions, reloads: { lastMiss: number }): Promise<SessionBatchRead> {
+async function loadBatch(
+  client: Queryable, batch: IngestEvent[], book: BillingBook, opts: SessionHookOptions, reloads: { lastMiss: number }, judged?: SessionEvent[],
+): Promise<SessionBatchRead> {
   // The broker listens before onStarted seeds billing: the first batch seeds and loads for itself.
   if (!book.loaded) {
     await opts.ensureTariffs?.(client);
@@ -145,7 +155,7 @@ async function loadBatch(client: Queryable, batch: IngestEvent[], book: BillingB
     await opts.ensureTariffs?.(client);
     await book.load(client);
   }
-  const sessionEvents = toSessionEvents(batch, book);
+  const sessionEvents = judged ?? toSessionEvents(batch, book);
   if (!sessionEvents.length) return { sessionEvents, known: [], pending: [] };
   return { sessionEvents, ...await loadContext(client, sessionEvents) };
 }

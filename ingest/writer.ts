@@ -353,7 +353,8 @@ export class EventWriter {
     // nor one whose events no hook is concerned with (a garage's sensors, say, for billing). Gate
     // counts are kept in the transaction too.
     const hooks = events.length ? this.hooks.filter((h) => h.concerns?.(events) ?? true) : [];
-    const transaction = hooks.length > 0 || shared || gateCounts(events).length > 0;
+    const eventGates = gateCounts(events);
+    const transaction = hooks.length > 0 || shared || eventGates.length > 0;
     let p = ready;
     try {
       let loaded: unknown[] = [];
@@ -404,7 +405,7 @@ export class EventWriter {
       const afterCommit: Array<() => void> = [];
       if (transaction) {
         if (inserted < events.length) fresh = await freshOnly(client, events);
-        const gates = gateCounts(fresh);
+        const gates = fresh === events ? eventGates : gateCounts(fresh);
         if (gates.length) lots = mergeLots(lots, await countGates(client, gates));
         for (const [i, hook] of hooks.entries()) {
           const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
