@@ -312,10 +312,12 @@ async function warmUp(fleet: Fleet, warmupMaxMs: number, progress: { phase: stri
   const burstStart = Date.now();
   let calm = 0;
   let timedOut = true;
+  let startupSentAt: Date | undefined;
   while (Date.now() - burstStart < warmupMaxMs) {
     await sleep(1000);
     fleet.check();
     const s = fleet.last?.stats;
+    if (s && s.startup.pending === 0) startupSentAt ??= new Date();
     calm = s && s.startup.pending === 0 && s.queued + s.inFlight < SETTLED_BELOW ? calm + 1 : 0;
     if (calm >= 3) { timedOut = false; break; }
   }
@@ -325,7 +327,7 @@ async function warmUp(fleet: Fleet, warmupMaxMs: number, progress: { phase: stri
     process.stderr.write(`bench:city: warm-up did not settle in ${warmupMaxMs / 1000} s (start-up report ${w0 ? w0.startup.pending : '?'} left, ` +
       `${w0 ? w0.queued + w0.inFlight : '?'} queued or in flight): the platform is not keeping up; measuring anyway\n`);
   } else process.stderr.write(`bench:city: start-up report of ${w0?.startup.messages ?? '?'} messages stored; warm-up took ${(ms / 1000).toFixed(0)} s\n`);
-  return { ms, timedOut, stats: w0 };
+  return { ms, timedOut, stats: w0, startupSentAt };
 }
 
 /** The measured window, then the fleet stopped and what it had in flight landed; counters over both. */
@@ -381,6 +383,8 @@ async function runBenchmark(): Promise<void> {
     truth: m.result.truth, unsent: m.result.unsent, stays: m.result.stays, asOf: m.result.asOf, since: m.runStart, pool, toleranceMs: 1000 + 2 * skewMs,
     // Event times are the real clock (timestamps 'wall'): a heartbeat interval is its real seconds.
     faults: m.result.faults, heartbeatMs: o.heartbeatSeconds * 1000,
+    // Never all sent: every fault showed while the ramp still held messages back.
+    settledAt: warm.startupSentAt ?? m.result.asOf,
   }));
   report(deps, o, city, run, warm, m, accuracy, watch.resolve(), progress.health);
   process.exit(0);

@@ -170,7 +170,8 @@ describe('compareFaults', () => {
       { deviceId: 'stuck-2', kind: 'bay-sensor' as const, fault: 'stuck' as const, since: null }, // never contradicted
       { deviceId: 'dead-3', kind: 'bay-sensor' as const, fault: 'dead' as const, since: at(190) }, // not yet due
       { deviceId: 'dead-4', kind: 'bay-sensor' as const, fault: 'dead' as const, since: at(50) }, // missed
-    ];
+      { deviceId: 'dead-5', kind: 'bay-sensor' as const, fault: 'dead' as const, since: at(20), heard: false }, // its every message lost
+    ].map((f) => ({ heard: true, ...f }));
     const alerts = [
       { deviceId: 'dead-1', kind: 'silent', raisedAt: at(30) },
       { deviceId: 'dead-2', kind: 'stuck', raisedAt: at(20) }, // the wrong kind for a dead device
@@ -181,7 +182,12 @@ describe('compareFaults', () => {
       { deviceId: 'ok-3', kind: 'silent', raisedAt: at(-100) }, // before the window
     ];
     const r = compareFaults(faults, alerts, { heartbeatMs, asOf: at(200), since: at(0) });
-    expect(r).toMatchObject({ observable: 4, flagged: 3, missed: 1, falseAlarms: { silent: 1, stuck: 1 } });
+    expect(r).toMatchObject({ observable: 4, flagged: 3, missed: 1, falseAlarms: { silent: 1, stuck: 1 }, neverHeard: { count: 1, flagged: 0 } });
+    expect(r.duringStartup).toEqual({ observable: 0, flagged: 0, missed: 0, delayMax: NaN });
+    // Judged apart: the faults that showed before the fleet's start-up report had all gone.
+    const settled = compareFaults(faults, alerts, { heartbeatMs, asOf: at(200), since: at(0), settledAt: at(20) });
+    expect(settled).toMatchObject({ observable: 2, flagged: 1, missed: 1, duringStartup: { observable: 2, flagged: 2, missed: 0, delayMax: 2.5 } });
+    expect(r.lateExamples).toEqual([`dead-2 (dead) since ${at(10).toISOString()} flagged silent after 2.50`]);
     // Delays 1.5, 2.5 and 1 intervals.
     expect(r.delayIntervals).toEqual({ p50: 1.5, p99: 2.5, max: 2.5 });
     expect(r.within2Share).toBeCloseTo(2 / 3);

@@ -76,6 +76,16 @@ export interface FaultDetection {
   falseAlarms: { silent: number; stuck: number };
   /** Up to 5 false alarms with the figures that raised them, to look into. */
   falseAlarmExamples: string[];
+  /**
+   * Faulty devices none of whose messages was ever published (a dead device whose first word was
+   * lost): the platform never heard of them, so it has no heartbeat of theirs to miss. Counted
+   * apart from `observable`, with how many were flagged all the same.
+   */
+  neverHeard: { count: number; flagged: number };
+  /** Faults that showed before the fleet's start-up report had all been sent (CompareFaultsOptions.settledAt), judged apart. */
+  duringStartup: { observable: number; flagged: number; missed: number; delayMax: number };
+  /** Up to 10 devices flagged later than 2 heartbeat intervals ("device (fault) since … flagged kind after N"). */
+  lateExamples: string[];
 }
 export interface BillingAccuracy {
   /** Closed sessions on the platform in the window. */
@@ -213,6 +223,12 @@ export interface CompareFaultsOptions {
   since: Date;
   /** A fault that showed less than this many intervals before asOf is not yet due; default 2. */
   graceIntervals?: number;
+  /**
+   * When the fleet's start-up report had all been sent. A fault that showed before it is judged
+   * apart (`duringStartup`): the ramp held devices' messages for minutes, the evidence that shows a
+   * fault (a garage's gate events, a camera's read) among them, so those delays are the ramp's.
+   */
+  settledAt?: Date;
 }
 
 /**
@@ -230,21 +246,40 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     else byDevice.set(a.deviceId, [a]);
   }
   const faulty = new Set(faults.map((f) => f.deviceId));
-  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [] };
+  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [], lateExamples: [], neverHeard: { count: 0, flagged: 0 }, duringStartup: { observable: 0, flagged: 0, missed: 0, delayMax: NaN } };
   const delays: number[] = [];
+  const startupDelays: number[] = [];
   for (const f of faults) {
     // An intermittent radio's outages come and go: its alerts are neither found faults nor false alarms.
     if (f.fault === 'intermittent' || !f.since || f.since.getTime() > o.asOf.getTime() - grace) continue;
-    r.observable += 1;
     const kinds = f.fault === 'dead' ? ['silent'] : ['stuck', 'silent'];
     const hit = (byDevice.get(f.deviceId) ?? []).filter((a) => kinds.includes(a.kind)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime())[0];
+    if (!f.heard) {
+      r.neverHeard.count += 1;
+      if (hit) r.neverHeard.flagged += 1;
+      continue;
+    }
+    if (o.settledAt && f.since.getTime() < o.settledAt.getTime()) {
+      r.duringStartup.observable += 1;
+      if (!hit) r.duringStartup.missed += 1;
+      else {
+        r.duringStartup.flagged += 1;
+        startupDelays.push(Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs);
+      }
+      continue;
+    }
+    r.observable += 1;
     if (!hit) {
       r.missed += 1;
-      if (r.missedExamples.length < 10) r.missedExamples.push(`${f.deviceId} (${f.fault})`);
+      if (r.missedExamples.length < 10) r.missedExamples.push(`${f.deviceId} (${f.fault}) since ${f.since.toISOString()}`);
       continue;
     }
     r.flagged += 1;
-    delays.push(Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs);
+    const delay = Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs;
+    delays.push(delay);
+    if (delay > 2 && r.lateExamples.length < 10) {
+      r.lateExamples.push(`${f.deviceId} (${f.fault}) since ${f.since.toISOString()} flagged ${hit.kind} after ${delay.toFixed(2)}`);
+    }
   }
   for (const a of alerts) {
     if (faulty.has(a.deviceId) || a.raisedAt.getTime() < o.since.getTime()) continue;
@@ -257,6 +292,7 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
   const p = percentiles(delays);
   r.delayIntervals = { p50: round(p.p50), p99: round(p.p99), max: round(p.max) };
   r.within2Share = share(delays.filter((d) => d <= 2).length, delays.length);
+  r.duringStartup.delayMax = startupDelays.length ? round(Math.max(...startupDelays)) : NaN;
   return r;
 }
 
@@ -270,8 +306,8 @@ export function faultTableRows(r: AccuracyReport): Array<[string, string, string
   const f = r.faults;
   return [
     ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet; parked p50 ${secs(r.bays.wrongFreeAgeMs.p50)} max ${secs(r.bays.wrongFreeAgeMs.max)} before the end)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
-    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck` : 'not measured',
-      '≤ 2 heartbeats', f && f.observable ? f.delayIntervals.max <= 2 : null],
+    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck; ${f.neverHeard.count} never heard at all (${f.neverHeard.flagged} flagged); while the start-up report was sent ${f.duringStartup.flagged} of ${f.duringStartup.observable} (${f.duringStartup.missed} missed), max ${f.duringStartup.delayMax}` : 'not measured',
+      '≤ 2 heartbeats', f && f.observable ? f.missed === 0 && f.delayIntervals.max <= 2 : null],
   ];
 }
 
@@ -481,6 +517,8 @@ export interface AccuracyInput {
   /** The fleet's faulty devices and the heartbeat interval in event time (ms): detection delay and false alarms (needs `pool`). */
   faults?: readonly DeviceFault[];
   heartbeatMs?: number;
+  /** When the fleet's start-up report had all been sent (CompareFaultsOptions.settledAt). */
+  settledAt?: Date;
 }
 
 /** Read the platform's view and compare it with the truth. */
@@ -496,7 +534,7 @@ export async function accuracyReport(i: AccuracyInput): Promise<AccuracyReport> 
   const exitExceptions = sessions ? await readExitExceptions(i.pool!, from) : [];
   const billing = sessions ? compareSessions(i.stays, sessions, { since: i.since, toleranceMs, exitExceptions }) : null;
   const faults = i.pool && i.faults && i.heartbeatMs
-    ? compareFaults(i.faults, await readFaultAlerts(i.pool), { heartbeatMs: i.heartbeatMs, asOf: i.asOf, since: i.since })
+    ? compareFaults(i.faults, await readFaultAlerts(i.pool), { heartbeatMs: i.heartbeatMs, asOf: i.asOf, since: i.since, settledAt: i.settledAt })
     : null;
   return { asOf: i.asOf.toISOString(), bays, billing, faults };
 }

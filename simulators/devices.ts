@@ -91,6 +91,8 @@ interface DeviceRuntime extends RampDevice {
   health: Health;
   /** Has sent its first message (stuck and dead faults set in after it). */
   started: boolean;
+  /** Any of its messages was handed to MQTT: the platform could have heard of it. */
+  heard: boolean;
   /** The value a stuck sensor keeps reporting. */
   stuckValue: boolean | null;
   /** A bay sensor's reading as it last reported it (its heartbeats repeat it); null before its first. */
@@ -108,6 +110,8 @@ export interface DeviceFault {
   fault: 'dead' | 'stuck' | 'intermittent';
   /** When the fault first showed (event time); null: not yet (a dead device that had nothing more to say, a stuck sensor never contradicted). */
   since: Date | null;
+  /** Whether any of its messages was ever published: a device whose every message was lost is one the platform never heard of. */
+  heard: boolean;
 }
 
 export interface DevicesOptions {
@@ -136,6 +140,8 @@ export interface DevicesOptions {
    * stays the fleet reported).
    */
   noteReport?: (deviceId: string, body: MessageBody, eventTime: Date) => (() => void) | undefined;
+  /** Now on the devices' event clock (epoch ms; default the wall clock): when a held-back report showed its fault to the platform. */
+  eventNow?: () => number;
 }
 
 /** What the faults did so far (see FleetStats). */
@@ -198,12 +204,18 @@ export class Devices {
       this.o.noteReport?.(deviceId, body, eventTime); // never to be sent
       return;
     }
+    const faultBefore = dev.faultSince;
     const reported = this.asReported(dev, body, eventTime);
     // As the device says it: a stuck sensor's "taken" as a car leaves reports no exit.
-    const sent = this.o.noteReport?.(deviceId, reported, eventTime);
+    const hooks = [this.o.noteReport?.(deviceId, reported, eventTime), this.telling(dev, reported, eventTime)];
+    // A stuck sensor's first wrong report shows its fault to the platform when it is published: held
+    // in the start-up ramp or delivered late, that is later than its event time (as event-to-map
+    // measures a late message from its publication). Lost, it stays at its event time.
+    if (faultBefore === null && dev.faultSince !== null) hooks.push(() => { dev.faultSince = Math.max(dev.faultSince!, this.o.eventNow?.() ?? Date.now()); });
+    if (!dev.heard) hooks.push(() => { dev.heard = true; });
     dev.started = true;
-    const told = this.telling(dev, reported, eventTime);
-    this.overTheAir(dev, reported, eventTime, sent && told ? () => { sent(); told(); } : sent ?? told);
+    const due = hooks.filter((h) => h !== undefined);
+    this.overTheAir(dev, reported, eventTime, due.length ? () => { for (const h of due) h(); } : undefined);
   }
 
   /** Device `i`'s heartbeat at simulated `simNow`: its battery, and a temperature that follows the day. */
@@ -252,8 +264,8 @@ export class Devices {
     const out: DeviceFault[] = [];
     for (const d of this.list) {
       const since = d.faultSince === null ? null : new Date(d.faultSince);
-      if (d.health !== Health.Ok) out.push({ deviceId: d.id, kind: d.kind, fault: d.health === Health.Dead ? 'dead' : 'stuck', since });
-      else if (d.outageUntil !== null) out.push({ deviceId: d.id, kind: d.kind, fault: 'intermittent', since });
+      if (d.health !== Health.Ok) out.push({ deviceId: d.id, kind: d.kind, fault: d.health === Health.Dead ? 'dead' : 'stuck', since, heard: d.heard });
+      else if (d.outageUntil !== null) out.push({ deviceId: d.id, kind: d.kind, fault: 'intermittent', since, heard: d.heard });
     }
     return out;
   }
@@ -298,7 +310,7 @@ export class Devices {
       warmth: (sensor ? 0 : 8) + 4 * (rng.device() - 0.5),
       indoor: inGarage && sensor,
       skewMs: skewMs ? Math.round((2 * rng.health() - 1) * skewMs) : 0,
-      health, started: false, stuckValue: null, reading: null, faultSince: null,
+      health, started: false, heard: false, stuckValue: null, reading: null, faultSince: null,
       // Drawn only when the fault is on, so other runs keep their recorded streams.
       outageUntil: faults.flaky && sensor && rng.health() < faults.flaky ? 0 : null,
     };

@@ -41,7 +41,7 @@ const GATEWAY_DEVICES: FleetDevice[] = [
 ];
 const byId = new Map<string, FleetDevice>(GATEWAY_DEVICES.map((d) => [d.id, d]));
 
-interface Received { clientId: string; topic: string; payload: string; message: DeviceMessage }
+interface Received { clientId: string; topic: string; payload: string; message: DeviceMessage; at: number }
 
 /**
  * A real MQTT broker on an ephemeral port that checks device credentials and records every publish.
@@ -72,7 +72,7 @@ async function startBroker(o: { pubackDelayMs?: number } = {}) {
   broker.on('publish', (packet, client) => {
     if (!client) return; // the broker's own $SYS messages
     const payload = packet.payload.toString();
-    received.push({ clientId: client.id, topic: packet.topic, payload, message: JSON.parse(payload) });
+    received.push({ clientId: client.id, topic: packet.topic, payload, message: JSON.parse(payload), at: Date.now() });
   });
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -369,7 +369,7 @@ describe('startFleet against a real MQTT broker', () => {
     cleanups.push(broker.close);
     const arrivedAt: Array<{ at: number; r: Received }> = [];
     broker.broker.on('publish', (packet, client) => {
-      if (client) arrivedAt.push({ at: Date.now(), r: { clientId: client.id, topic: packet.topic, payload: '', message: JSON.parse(packet.payload.toString()) } });
+      if (client) arrivedAt.push({ at: Date.now(), r: { clientId: client.id, topic: packet.topic, payload: '', message: JSON.parse(packet.payload.toString()), at: Date.now() } });
     });
     const t0 = Date.now();
     const fleet = await startFleet({
@@ -421,6 +421,24 @@ describe('startFleet against a real MQTT broker', () => {
     }
     // Cameras may die too, but only sensors stick.
     expect(s.silenced).toBeGreaterThan(0);
+  }, 20_000);
+
+  it("dates a stuck sensor's fault from when its first wrong report was published, not from its older event time", async () => {
+    const { fleet, received } = await run({ faults: { stuck: 1, late: 1, lateSeconds: [0.4, 0.6] }, heartbeatSeconds: 0.1 },
+      (f) => f.faults().filter((x) => x.since).length >= 3 && f.stats().published >= 100);
+    const stuck = fleet.faults().filter((f) => f.fault === 'stuck' && f.since);
+    expect(stuck.length).toBeGreaterThanOrEqual(3);
+    let published = 0;
+    for (const f of stuck) {
+      const since = f.since!.getTime();
+      const mine = received.filter((r) => r.clientId === f.deviceId);
+      // Every message was held back 0.4–0.6 s: the report that showed the fault is older than that,
+      // and reached the broker just after the fault's time (handed to MQTT then)…
+      if (mine.some((r) => r.message.type === 'occupancy' && Date.parse(r.message.ts) <= since - 350 && r.at >= since - 20 && r.at - since < 500)) published += 1;
+      // …unless it was still held back when the fleet stopped: then it never showed, and keeps its event time.
+      else expect(mine.some((r) => Date.parse(r.message.ts) === since), f.deviceId).toBe(false);
+    }
+    expect(published).toBeGreaterThanOrEqual(2);
   }, 20_000);
 
   it('gives sensors with intermittent radio outages in which all they send is lost, and lists them as faulty', async () => {

@@ -255,6 +255,7 @@ class FleetRun {
       drainPerBeat: ((faults.batteryDrainPerDay ?? 0) * this.heartbeatMs * opts.speed) / DAY,
       transmit: (dev, payload, kind, sent) => this.ramp.transmit(dev, payload, kind, sent), onLateSent: opts.onLateSent,
       noteReport: (deviceId, body, eventTime) => this.reports.note(deviceId, body, eventTime),
+      eventNow: () => this.stamp(this.city.now().getTime()).getTime(),
     });
     this.ramp = new StartupRamp(this.links, this.devices.all, this.log);
     this.city = createCitySim({

@@ -10,6 +10,10 @@ const SLOW_MS = 1000;
  * event time: the delay was the fleet's, not the platform's. The fleet reports those sends a moment
  * later (`lateSent`: event time → publication, epoch ms), so changes slower than a second wait for
  * the end to be resolved.
+ *
+ * Only a frame that carries a newer event for its bay than the stream showed before is a sample: a
+ * bay returning from "unknown" (its doubt cleared by a gate count or a camera) shows its old event's
+ * time again, and that age is the evidence's, not a message's way to the map.
  */
 export function watchMapLatency(httpUrl: string, lateSent: ReadonlyMap<number, number>) {
   const watch = {
@@ -27,10 +31,13 @@ export function watchMapLatency(httpUrl: string, lateSent: ReadonlyMap<number, n
       return { e2m, fromPublish };
     },
   };
+  const shown = new Map<string, number>(); // bay code → newest event time the stream showed for it
   const stream = readAvailabilityStream(`${httpUrl}/api/v1/stream`, (frame, at) => {
     for (const b of frame.bays) {
       if (!b.since) continue;
       const since = Date.parse(b.since);
+      if (since <= (shown.get(b.code) ?? -Infinity)) continue;
+      shown.set(b.code, since);
       const ms = at - (lateSent.get(since) ?? since);
       watch.window.push(ms);
       if (!watch.measuring) continue;
