@@ -25,6 +25,8 @@ export interface BayRecord {
   echoes: number; echoAt: number | null;
   /** The seq of the sensor's last word (heartbeat or report), and whether an echo came right after one (seq + 1): stuck for sure. In memory only. */
   sensorSeq: number | null; echoClean: boolean;
+  /** The sensor's last word was a heartbeat (in memory only: a lost echo is inferred between two, bay-plan.ts). */
+  sensorBeat: boolean;
 }
 export interface BayUpdate { code: string; record: BayRecord; was: BayRecord }
 
@@ -120,6 +122,6 @@ function toRecord(r: Record<string, any>): BayRecord {
     seq: r.seq === null || r.seq === undefined ? null : Number(r.seq), basis: r.basis ?? 'none', doubt: r.doubt ?? null, believedAt: ms(r.believed_at ?? null),
     sensorId: r.sensor_id ?? null, sensorOccupied: r.sensor_occupied ?? null, sensorTime: ms(r.sensor_time ?? null), sensorSince: ms(r.sensor_since ?? null),
     cameraId: r.camera_id ?? null, cameraOccupied: r.camera_occupied ?? null, cameraTime: ms(r.camera_time ?? null),
-    echoes: 0, echoAt: null, sensorSeq: null, echoClean: false,
+    echoes: 0, echoAt: null, sensorSeq: null, echoClean: false, sensorBeat: false,
   };
 }

@@ -14,7 +14,7 @@ const at = (s: number) => T + s * 1000;
 const empty = (lotId = 'L1'): BayRecord => ({
   lotId, occupied: null, since: null, eventTime: null, deviceId: null, seq: null, basis: 'none', doubt: null, believedAt: null,
   sensorId: null, sensorOccupied: null, sensorTime: null, sensorSince: null, cameraId: null, cameraOccupied: null, cameraTime: null,
-  echoes: 0, echoAt: null, sensorSeq: null, echoClean: false,
+  echoes: 0, echoAt: null, sensorSeq: null, echoClean: false, sensorBeat: false,
 });
 let seqs = 0;
 function word(kind: 'bay-sensor' | 'bay-camera', bay: string, occupied: boolean, s: number, deviceId = `${kind === 'bay-sensor' ? 'sen' : 'cam'}-${bay}`): IngestEvent {
@@ -125,6 +125,34 @@ describe('planBays', () => {
     const late = planBays([w('B3', false, 5, 6)], [], m, noFaults, at(10));
     expect(late.late).toBe(1);
     expect(late.updates).toEqual([]);
+  });
+
+  it('infers a lost echo from two heartbeats one interval apart with one seq missing, and only then', () => {
+    const m = mirror({ B1: empty(), B2: empty(), B3: empty(), B4: empty() });
+    const w = (bay: string, occupied: boolean, s: number, seq: number, type: 'occupancy' | 'heartbeat' = 'heartbeat') => ({ ...word('bay-sensor', bay, occupied, s), seq, type });
+    const cadence = () => 60_000;
+    const plan = (events: IngestEvent[], s: number) => m.apply(planBays(events, [], m, noFaults, at(s), () => false, cadence));
+    // B1: "free" since 0, heartbeats at 60 (seq 8) and 120 (seq 10): seq 9 was no heartbeat, so a
+    // report, and the reading did not move: a stuck sensor's lost echo.
+    plan([w('B1', false, 0, 7, 'occupancy')], 0);
+    plan([w('B1', false, 60, 8)], 60);
+    plan([w('B1', false, 120, 10)], 120);
+    expect(m.get('B1')).toMatchObject({ echoes: 1, echoAt: at(120), echoClean: true });
+    // B2: a lost heartbeat leaves two intervals between the next two: nothing inferred.
+    plan([w('B2', false, 0, 7, 'occupancy')], 0);
+    plan([w('B2', false, 60, 8)], 60);
+    plan([w('B2', false, 180, 10)], 180);
+    expect(m.get('B2')).toMatchObject({ echoes: 0, echoClean: false });
+    // B3: the lost report changed the reading (the heartbeat after it says so): a healthy sensor.
+    plan([w('B3', false, 0, 7, 'occupancy')], 0);
+    plan([w('B3', false, 60, 8)], 60);
+    plan([w('B3', true, 120, 10)], 120);
+    expect(m.get('B3')).toMatchObject({ echoes: 0, echoClean: false, sensorSince: at(120) });
+    // B4: without a cadence of its own yet (it never beat twice), nothing is inferred.
+    m.apply(planBays([w('B4', false, 0, 7, 'occupancy')], [], m, noFaults, at(0)));
+    m.apply(planBays([w('B4', false, 60, 8)], [], m, noFaults, at(60)));
+    m.apply(planBays([w('B4', false, 120, 10)], [], m, noFaults, at(120)));
+    expect(m.get('B4')).toMatchObject({ echoes: 0, echoClean: false });
   });
 
   it('passes over bays it does not know', () => {

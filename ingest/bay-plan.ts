@@ -17,9 +17,11 @@ export type Word = { deviceId: string; occupied: boolean; t: number; seq: number
  * `recheck`: bays to decide again though no word came (a device flagged or cleared, a camera overdue).
  * `faultOf`: a device's open silent/stuck alert; "silent" does not count for a device heard in this batch.
  * `clock`: the event time ingest has reached with this batch (epoch ms).
+ * `cadenceOf`: a sensor's heartbeat interval as observed (ms; null: not known yet).
  */
 export function planBays(events: Observed[], recheck: Iterable<string>, bays: { get(code: string): BayRecord | undefined },
-  faultOf: (deviceId: string) => Fault | null, clock: number, gateDoubted: (code: string) => boolean = () => false): BayPlan {
+  faultOf: (deviceId: string) => Fault | null, clock: number, gateDoubted: (code: string) => boolean = () => false,
+  cadenceOf: (deviceId: string) => number | null = () => null): BayPlan {
   // A sensor's words are folded in order (its echoes count between them); a camera's newest wins.
   const sensor = new Map<string, Word[]>();
   const camera = new Map<string, Word>();
@@ -48,7 +50,7 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
     if (!cur) continue; // no such bay: handlers only pass bays the device is assigned to
     const words = sensor.get(code);
     const c = camera.get(code);
-    const folded = words ? foldSensor(cur, words) : undefined;
+    const folded = words ? foldSensor(cur, words, cadenceOf(words[0].deviceId)) : undefined;
     const sNew = folded !== undefined && folded.sensor.sensorTime !== cur.sensorTime;
     const cNew = c !== undefined && (cur.cameraTime === null || c.t > cur.cameraTime);
     plan.late += (folded?.late ?? 0) + Number(c !== undefined && !cNew);
@@ -88,7 +90,7 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
   return plan;
 }
 
-type SensorPart = Pick<BayRecord, 'sensorId' | 'sensorOccupied' | 'sensorTime' | 'sensorSince' | 'sensorSeq' | 'echoes' | 'echoAt' | 'echoClean'>;
+type SensorPart = Pick<BayRecord, 'sensorId' | 'sensorOccupied' | 'sensorTime' | 'sensorSince' | 'sensorSeq' | 'echoes' | 'echoAt' | 'echoClean' | 'sensorBeat'>;
 
 /**
  * A consecutive echo is proof only of a reading held this long (event time): a stuck sensor echoes
@@ -104,31 +106,40 @@ export const ECHO_HELD_MS = 60_000;
  * reading is an echo; one that follows the sensor's previous word with nothing between (seq + 1, a
  * later ts) and a reading held ECHO_HELD_MS is a consecutive echo — proof the sensor is stuck, where
  * a lost change in between (a gap in seq) could make a healthy sensor's report look like one.
+ *
+ * A lost echo is inferred too: two heartbeats with the same reading, less than one and a half of the
+ * sensor's cadence (`cadenceMs`) apart, with one seq missing between. The lost message was no
+ * scheduled heartbeat (that would leave two intervals between them), so it was a report; a healthy
+ * sensor's report changes its reading, and changing back would take a second one. So it repeated
+ * the reading: an echo, consecutive if the reading had held a minute.
  */
-export function foldSensor(cur: BayRecord, words: Word[]): { sensor: SensorPart; late: number } {
+export function foldSensor(cur: BayRecord, words: Word[], cadenceMs: number | null = null): { sensor: SensorPart; late: number } {
   if (words.length > 1) words.sort((a, b) => a.t - b.t || a.seq - b.seq);
   const r: SensorPart = {
     sensorId: cur.sensorId, sensorOccupied: cur.sensorOccupied, sensorTime: cur.sensorTime, sensorSince: cur.sensorSince,
-    sensorSeq: cur.sensorSeq, echoes: cur.echoes, echoAt: cur.echoAt, echoClean: cur.echoClean,
+    sensorSeq: cur.sensorSeq, echoes: cur.echoes, echoAt: cur.echoAt, echoClean: cur.echoClean, sensorBeat: cur.sensorBeat,
   };
   let late = 0;
   for (const w of words) {
     if (r.sensorTime !== null && w.t <= r.sensorTime) { late++; continue; }
-    const sameDevice = w.deviceId === r.sensorId;
+    const sameDevice = w.deviceId === r.sensorId && r.sensorSeq !== null;
     if (w.occupied !== r.sensorOccupied || r.sensorSince === null) r.sensorSince = w.t;
+    const lostEcho = sameDevice && !w.report && r.sensorBeat && cadenceMs !== null && w.seq === r.sensorSeq! + 2 && w.t - r.sensorTime! < 1.5 * cadenceMs;
     if (w.occupied !== r.sensorOccupied) {
       r.echoes = 0;
       r.echoAt = null;
       r.echoClean = false;
-    } else if (w.report) {
+    } else if (w.report || lostEcho) {
       r.echoes += 1;
       r.echoAt = w.t;
-      if (sameDevice && r.sensorSeq !== null && w.seq === r.sensorSeq + 1 && w.t - r.sensorSince >= ECHO_HELD_MS) r.echoClean = true;
+      const consecutive = lostEcho || w.seq === r.sensorSeq! + 1;
+      if (sameDevice && consecutive && w.t - r.sensorSince >= ECHO_HELD_MS) r.echoClean = true;
     }
     r.sensorId = w.deviceId;
     r.sensorOccupied = w.occupied;
     r.sensorTime = w.t;
     r.sensorSeq = w.seq;
+    r.sensorBeat = !w.report;
   }
   return { sensor: r, late };
 }
