@@ -197,6 +197,24 @@ describe('device cadence and silence', () => {
     expect(book.due.get(Math.floor(at(22) / 1000))?.size ?? 0).toBe(0);
   });
 
+  it('gives a sensor the lesser of its own cadence and its lot\'s median, which one lost beat cannot stretch', () => {
+    const book = new DeviceBook();
+    const add = (id: string, lotId: string, seenS: number | null) => (book as unknown as { add(r: unknown): void }).add({
+      id, kind: 'bay-sensor', lotId, enabled: true, intervalS: 300, seenS, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
+      silentAfter: null, battery: null, written: null, filed: null,
+    });
+    add('A', 'L1', 120); // its first gap held a lost beat
+    add('B', 'L1', 60);
+    add('C', 'L1', 60);
+    add('D', 'L2', 60); // alone in its lot: its own
+    add('E', 'L2', null);
+    expect(book.cadenceMs('A')).toBe(60_000);
+    expect(book.cadenceMs('B')).toBe(60_000);
+    expect(book.cadenceMs('D')).toBe(60_000);
+    expect(book.cadenceMs('E')).toBeNull();
+    expect(book.cadenceMs('nobody')).toBeNull();
+  });
+
   it('finds a device silent once its second is due, not before, though its second is the clock\'s (no endless refiling)', () => {
     const book = new DeviceBook();
     (book as unknown as { add(r: unknown): void }).add({

@@ -69,6 +69,7 @@ export class DeviceBook {
   readonly due = new Map<number, Set<string>>();
   /** The newest event time ingest has committed, never ahead of this machine's clock (epoch ms; null: none yet). */
   clock: number | null = null;
+  private readonly lotCadences = new Map<string, { s: number | null; at: number }>();
 
   async load(pool: Pool): Promise<void> {
     const [{ rows }] = await Promise.all([pool.query(`SELECT ${COLUMNS} FROM devices`), this.loadFaults(pool)]);
@@ -115,6 +116,21 @@ export class DeviceBook {
   /** A device's word no longer counts for its bays: "silent" wins over "stuck" (it says nothing at all). */
   fault(id: string): Fault | null {
     return this.silent.has(id) ? 'silent' : this.stuck.has(id) ? 'stuck' : null;
+  }
+
+  /**
+   * A device's cadence for inferring what it lost (ms): the lesser of its own and its lot's median
+   * for its kind (refreshed each minute). Its own can be stretched by a lost beat when it had few
+   * (its first gap, two intervals long); the median of a lot's devices cannot. Null: either unknown.
+   */
+  cadenceMs(id: string): number | null {
+    const r = this.devices.get(id);
+    if (!r || r.seenS === null) return null;
+    const key = `${r.lotId}|${r.kind}`;
+    const now = Date.now();
+    let lot = this.lotCadences.get(key);
+    if (!lot || now - lot.at > 60_000) this.lotCadences.set(key, (lot = { s: medianCadence(this.peers(r.lotId, r.kind)), at: now }));
+    return lot.s === null ? null : Math.min(r.seenS, lot.s) * 1000;
   }
 
   /** Devices of one kind in one lot (for the cadence of a device that never beat twice). */
@@ -223,6 +239,12 @@ export function cadence(seenS: number | null, lastBeat: number | null, beat: num
   const gap = (beat - lastBeat) / 1000;
   if (seenS === null) return gap;
   return gap > 1.5 * seenS ? seenS : seenS + 0.2 * (gap - seenS);
+}
+
+/** The median cadence (s) of these devices; null: none has one yet. */
+export function medianCadence(list: DeviceRecord[]): number | null {
+  const s = list.flatMap((d) => (d.seenS === null ? [] : [d.seenS])).sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
 }
 
 /** When the device counts as silent (epoch ms), on its configured interval until it has a cadence of its own. */

@@ -18,7 +18,7 @@ import type { Pool } from '../core/db/index.ts';
 import { iso, type BayMirror } from './bay-mirror.ts';
 import { CONFIRM_WITHIN_MS } from './belief.ts';
 import { GateBalance } from './gate-balance.ts';
-import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, SILENT_INTERVALS, type DeviceBook, type DeviceRecord } from './device-book.ts';
+import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, SILENT_INTERVALS, medianCadence, type DeviceBook, type DeviceRecord } from './device-book.ts';
 
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
 
@@ -53,7 +53,7 @@ class Cadences {
     const key = `${r.lotId}|${r.kind}`;
     let lot = this.lots.get(key);
     if (!lot || (lot.s === null && lot.pass !== this.pass) || Date.now() - lot.at > 60_000) {
-      this.lots.set(key, (lot = { s: median(this.devices.peers(r.lotId, r.kind)), at: Date.now(), pass: this.pass }));
+      this.lots.set(key, (lot = { s: medianCadence(this.devices.peers(r.lotId, r.kind)), at: Date.now(), pass: this.pass }));
     }
     if (lot.s !== null) return lot.s;
     // At most once a pass while the city has no cadence yet (a city switching on): worked out for
@@ -63,16 +63,11 @@ class Cadences {
       this.cityPass = this.pass;
       const by = new Map<string, DeviceRecord[]>();
       for (const d of this.devices.all()) if (d.seenS !== null) (by.get(d.kind) ?? by.set(d.kind, []).get(d.kind)!).push(d);
-      this.city = new Map([...by].map(([k, list]) => [k, median(list)!]));
+      this.city = new Map([...by].map(([k, list]) => [k, medianCadence(list)!]));
       if (by.size) this.cityAt = Date.now();
     }
     return this.city.get(r.kind) ?? null;
   }
-}
-
-function median(list: DeviceRecord[]): number | null {
-  const s = list.flatMap((d) => (d.seenS === null ? [] : [d.seenS])).sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
 }
 
 /**

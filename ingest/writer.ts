@@ -291,10 +291,7 @@ export class EventWriter {
     for (const e of s.events) newest = Math.max(newest, e.eventTime.getTime());
     const clock = Math.max(this.devices.clock ?? -Infinity, Math.min(Date.now(), newest));
     const observed = planBays(s.events, s.recheck, this.bays, (id) => this.devices.fault(id), clock,
-      (code) => this.gates.doubted(code, this.bays.get(code)!.lotId), (id) => {
-        const seenS = this.devices.get(id)?.seenS;
-        return seenS ? seenS * 1000 : null;
-      });
+      (code) => this.gates.doubted(code, this.bays.get(code)!.lotId), (id) => this.devices.cadenceMs(id));
     const touched = this.devices.plan(s.events, clock, shared);
     const params = batchParams(s.rows, s.dead, observed.updates, observed.deltas, touched);
     return { sorted: s, clock, observed, touched, params, applied: false };

@@ -84,7 +84,7 @@ export interface FaultDetection {
   neverHeard: { count: number; flagged: number };
   /** Faults that showed before the fleet's start-up report had all been sent (CompareFaultsOptions.settledAt), judged apart. */
   duringStartup: { observable: number; flagged: number; missed: number; delayMax: number };
-  /** Up to 10 devices flagged later than 2 heartbeat intervals ("device (fault) since … flagged kind after N"). */
+  /** Up to 10 devices flagged later than 2 heartbeat intervals ("device (fault) since … flagged kind after N"), during the start-up report or after. */
   lateExamples: string[];
 }
 export interface BillingAccuracy {
@@ -264,7 +264,9 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
       if (!hit) r.duringStartup.missed += 1;
       else {
         r.duringStartup.flagged += 1;
-        startupDelays.push(Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs);
+        const delay = Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs;
+        startupDelays.push(delay);
+        if (delay > 2 && r.lateExamples.length < 10) r.lateExamples.push(`${f.deviceId} (${f.fault}, during the start-up report) since ${f.since.toISOString()} flagged ${hit.kind} after ${delay.toFixed(2)}`);
       }
       continue;
     }
