@@ -47,6 +47,8 @@ interface HealthPass { phase: string; seconds: number }
 interface ChildStart {
   type: 'start'; mqttUrl: string; credentialsFile: string; lots: FleetLot[]; mode: FleetMode; speed: number;
   faults: FleetFaults; heartbeatSeconds: number; initialOccupancy: number; seed: number; startupRampSeconds?: number;
+  /** The simulated city's clock at the start (epoch ms; default now): its demand follows the time of day. */
+  simStart?: number;
 }
 type ToChild = ChildStart | { type: 'stop' };
 /** A late message as the fleet finally sent it: [its event time, when it was published], epoch ms. */
@@ -73,6 +75,7 @@ async function runChild(): Promise<void> {
       const fleet = await startFleet({
         mqttUrl: start.mqttUrl, devices: creds.devices, lots: start.lots, mode: start.mode, speed: start.speed, seed: start.seed,
         faults: start.faults, heartbeatSeconds: start.heartbeatSeconds, initialOccupancy: start.initialOccupancy, startupRampSeconds: start.startupRampSeconds,
+        startTime: start.simStart === undefined ? undefined : new Date(start.simStart),
         // Event-to-map latency is now − since, so event times must be the real clock.
         timestamps: 'wall', connectConcurrency: 100,
         log: (m) => process.stderr.write(`  [fleet] ${m}\n`),
@@ -120,14 +123,17 @@ type Options = NonNullable<ReturnType<typeof options>>;
 type Platform = Awaited<ReturnType<Deps['startPlatformProcess']>>;
 
 const USAGE = `Usage: npm run bench:city -- [--data-dir DIR] [--speed 10] [--seconds 120] [--mode per-device|gateway]
-  [--heartbeat 600] [--ramp S] [--warmup-max 300] [--initial-occupancy F] [--no-billing] [--log-level error]
+  [--heartbeat 600] [--ramp S] [--warmup-max 300] [--initial-occupancy F] [--sim-start T] [--no-billing] [--log-level error]
   [--loss P --duplicate P --late P --misread P --stuck P --dead P --flaky P --clock-skew S --battery-drain V --storm-every S --storm-share P]
 DIR is a city made by \`npm run city -- --data-dir DIR\`; without it, the demo city in a temporary directory.
 --heartbeat is each device's interval in simulated seconds (a real sensor's 10 minutes by default), so at
 --speed 10 a device beats every 60 real seconds. --ramp spreads the start-up state report over S real
 seconds (default: paced at 4,000 msg/s, at most 300 s). The platform runs in its own process (heap cap
 ONELOT_HEAP_MB, default 1024) and logs to stderr at --log-level; billing always runs, as in npm start:
---no-billing only skips checking that sessions were billed to the right plate.`;
+--no-billing only skips checking that sessions were billed to the right plate. --sim-start sets the
+simulated city's clock at the start (an ISO time, e.g. 2026-11-30T18:00:00+08:00; default now): the
+city's demand follows its time of day, so a run at 01:00 in Zhengzhou sees few stays. Event times
+stay the real clock.`;
 
 function fail(message: string): never {
   console.error(`bench:city: ${message}`);
@@ -141,7 +147,7 @@ function options() {
       'data-dir': { type: 'string' }, speed: { type: 'string', default: '10' }, seconds: { type: 'string', default: '120' },
       mode: { type: 'string' }, heartbeat: { type: 'string', default: '600' }, 'warmup-max': { type: 'string', default: '300' },
       ramp: { type: 'string' }, 'log-level': { type: 'string', default: 'error' },
-      'initial-occupancy': { type: 'string' }, seed: { type: 'string', default: '1' }, 'no-billing': { type: 'boolean', default: false },
+      'initial-occupancy': { type: 'string' }, 'sim-start': { type: 'string' }, seed: { type: 'string', default: '1' }, 'no-billing': { type: 'boolean', default: false },
       loss: { type: 'string' }, duplicate: { type: 'string' }, late: { type: 'string' }, misread: { type: 'string' },
       stuck: { type: 'string' }, dead: { type: 'string' }, flaky: { type: 'string' }, 'clock-skew': { type: 'string' }, 'battery-drain': { type: 'string' },
       'storm-every': { type: 'string' }, 'storm-share': { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -166,8 +172,10 @@ function options() {
     batteryDrainPerDay: num('battery-drain', values['battery-drain']),
     reconnectStorm: stormEvery ? { everySeconds: stormEvery, share: num('storm-share', values['storm-share']) ?? 0.1 } : undefined,
   };
+  const simStart = values['sim-start'] === undefined ? undefined : Date.parse(values['sim-start']);
+  if (simStart !== undefined && !Number.isFinite(simStart)) fail(`--sim-start "${values['sim-start']}" is not an ISO time such as 2026-11-30T18:00:00+08:00`);
   return {
-    given: values['data-dir'], speed, seconds: num('seconds', values.seconds, (n) => n > 0)!, mode: values.mode, heartbeatDeviceSeconds,
+    given: values['data-dir'], simStart, speed, seconds: num('seconds', values.seconds, (n) => n > 0)!, mode: values.mode, heartbeatDeviceSeconds,
     heartbeatSeconds: heartbeatDeviceSeconds / speed, startupRampSeconds: num('ramp', values.ramp), logLevel,
     warmupMaxMs: num('warmup-max', values['warmup-max'])! * 1000, faults, seed: Number(values.seed), billing: !values['no-billing'],
     initialOccupancy: num('initial-occupancy', values['initial-occupancy'], (n) => n <= 1),
@@ -218,7 +226,7 @@ async function startCity(deps: Deps, o: Options, city: Awaited<ReturnType<typeof
   const lots = city.lotRows.every((l) => demoIds.has(l.id)) ? demo
     : deps.lotsForDevices(creds.devices, city.lotRows.map((l) => ({ id: l.id, kind: l.kind, capacity: l.capacity, name: l.name_en })));
   creds.devices.length = 0;
-  const initialOccupancy = o.initialOccupancy ?? deps.steadyCityOccupancy(lots, new Date());
+  const initialOccupancy = o.initialOccupancy ?? deps.steadyCityOccupancy(lots, new Date(o.simStart ?? Date.now()));
   process.stderr.write(`bench:city: platform (pid ${platform.pid}) up in ${(startupMs / 1000).toFixed(1)} s: ${lots.length} lots, ${city.bayCount.toLocaleString('en')} bays, ${deviceCount.toLocaleString('en')} devices; ` +
     `fleet ${mode} at ${o.speed}×, ${Math.round(initialOccupancy * 100)}% occupied at start, heartbeat every ${o.heartbeatDeviceSeconds} s simulated (${+o.heartbeatSeconds.toFixed(2)} s real)${o.billing ? ', billing checked' : ''}\n`);
   return { platform, tStart, startupMs, deviceCount, mode, lots, initialOccupancy };
@@ -255,7 +263,7 @@ function startFleet(deps: Deps, o: Options, run: Awaited<ReturnType<typeof start
   const { platform, lots, mode, initialOccupancy } = run;
   child.send({
     type: 'start', mqttUrl: platform.mqttUrl, credentialsFile: platform.credentialsFile, lots, mode, speed: o.speed, faults: o.faults,
-    heartbeatSeconds: o.heartbeatSeconds, initialOccupancy, seed: o.seed, startupRampSeconds: o.startupRampSeconds,
+    heartbeatSeconds: o.heartbeatSeconds, initialOccupancy, seed: o.seed, startupRampSeconds: o.startupRampSeconds, simStart: o.simStart,
   } satisfies ChildStart);
   return fleet;
 }
