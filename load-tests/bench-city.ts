@@ -453,7 +453,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
   const heldAtStop = s.dropped - s.droppedEvents - s.droppedHeartbeats;
   const noErrors = figures.errors.deadLetters + rejected + refused + mqttErrors + s.droppedEvents + s.droppedHeartbeats === 0;
   const rows: Array<[string, string, string, boolean | null]> = [
-    ['event-to-map p99', `${lat.p99} ms (p50 ${lat.p50}, ${lat.n} changes${latency.fromPublish ? `, ${latency.fromPublish} late ones from publish` : ''})`, `< ${TARGET_E2M_P99_MS} ms`, lat.n > 0 && lat.p99 < TARGET_E2M_P99_MS],
+    ['event-to-map p99', `${lat.p99} ms (p50 ${lat.p50}, ${lat.n} changes${latency.fromPublish ? `, ${latency.fromPublish} held back by the fleet (late, or in the start-up ramp) measured from publication` : ''})`, `< ${TARGET_E2M_P99_MS} ms`, lat.n > 0 && lat.p99 < TARGET_E2M_P99_MS],
     ['errors', `${figures.errors.deadLetters} dead letters, ${rejected} rejected, ${refused} refused, ${mqttErrors} MQTT, dropped ${s.droppedEvents} events ${s.droppedHeartbeats} heartbeats${heldAtStop ? ` (${heldAtStop} held back at stop, never sent)` : ''}`, '0', noErrors],
     ['platform RSS peak', `${figures.rssMB.platformPeak} MB (its process, DB worker included)`, '< 2,000 MB', m.rssPeak < TARGET_RSS_BYTES],
     ['simulator RSS peak', `${figures.rssMB.simulatorPeak} MB`, '(reported)', null],

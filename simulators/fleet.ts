@@ -69,7 +69,10 @@ export interface FleetOptions {
   connectConcurrency?: number;
   /** Completed stays remembered for billing checks; default 200,000. */
   maxStays?: number;
-  /** Told when a late (held-back) message is finally sent, with its event time (bench:city measures its latency from then). */
+  /**
+   * Told when a message held back (a late one, or one held for its device's turn in the start-up
+   * ramp) is finally sent, with its event time: bench:city measures its latency from then.
+   */
   onLateSent?: (eventTs: string) => void;
   log?: (m: string) => void;
 }
@@ -257,7 +260,12 @@ class FleetRun {
       noteReport: (deviceId, body, eventTime) => this.reports.note(deviceId, body, eventTime),
       eventNow: () => this.stamp(this.city.now().getTime()).getTime(),
     });
-    this.ramp = new StartupRamp(this.links, this.devices.all, this.log);
+    // A message held for its device's turn is, like a late one, measured from when it went.
+    const heldSent = opts.onLateSent;
+    this.ramp = new StartupRamp(this.links, this.devices.all, this.log, heldSent && ((payload) => {
+      const ts = /"ts":"([^"]+)"/.exec(payload)?.[1];
+      if (ts) heldSent(ts);
+    }));
     this.city = createCitySim({
       lots: opts.lots, devices: opts.devices, start: opts.startTime ?? new Date(realStart), rng: this.rng.city, stamp: this.stamp,
       emit: (deviceId, body, eventTime) => this.devices.send(deviceId, body, eventTime), maxStays: opts.maxStays,
