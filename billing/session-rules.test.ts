@@ -264,6 +264,21 @@ describe('out-of-order entries claim their exit', () => {
     expect(p.closedWithPlate).toHaveLength(1);
   });
 
+  it('a late entry claims the only pending exit one misread away, and the plate rules judge the two reads', () => {
+    // The exit read the province wrong (新 for 豫) and came first; the entry, held up, comes after.
+    const misread = { ...pendingExit(120, 0.95), plate: '新A12345' };
+    const p = plan([gate('in', '豫A12345', 0, { confidence: 0.95 })], [], [misread]);
+    expect(p.created).toMatchObject([{ status: 'review', matchMethod: 'confusable', exitDevice: 'gate-2', exitTime: at(120) }]);
+    expect(p.claimedExits).toMatchObject([{ exceptionId: 7 }]);
+    // Two such exits: which was this car's is not known, so neither is claimed.
+    const two = plan([gate('in', '豫A12345', 0)], [], [misread, { ...misread, exceptionId: 8, plate: '皖A12345', seq: 56 }]);
+    expect(two.created).toMatchObject([{ status: 'open' }]);
+    expect(two.claimedExits).toEqual([]);
+    // Its own plate's exit is claimed before a misread one.
+    const own = plan([gate('in', '豫A12345', 0)], [], [misread, { ...pendingExit(130), exceptionId: 9 }]);
+    expect(own.claimedExits).toMatchObject([{ exceptionId: 9 }]);
+  });
+
   it('an exit before the entry is not claimed', () => {
     const p = plan([gate('in', '豫A12345', 200)], [], [pendingExit(120)]);
     expect(p.created).toMatchObject([{ status: 'open' }]);

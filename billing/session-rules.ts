@@ -343,15 +343,19 @@ function gateEntry(b: Batch, e: GateEvent, p: PlateRead, key: string, atKey: Ses
   const t = e.time.getTime();
   // session rule: a replayed entry (new seq, same plate and time) opens nothing.
   if (atKey.some((s) => s.plate === plate && s.entryTime.getTime() === t)) { ignore(b, e, 'replay of an entry already recorded'); return; }
-  // session rule: an entry that arrives after its exit claims the exit kept as exit-without-entry.
-  const claim = b.pending
-    .filter((x) => !x.claimed && x.lotId === e.lotId && x.plate === plate && x.time.getTime() >= t)
-    .sort((a, b) => a.time.getTime() - b.time.getTime())[0];
+  // session rule: an entry that arrives after its exit claims the exit kept as exit-without-entry —
+  // its own plate's, else the only one a misread away (the same confusable key), as an exit in order
+  // would match; the plate rules then judge the two reads (a doubtful pair goes to review).
+  const claimable = b.pending.filter((x) => !x.claimed && x.lotId === e.lotId && x.time.getTime() >= t);
+  const similar = claimable.filter((x) => x.plate !== plate && confusableKey(x.plate) === key);
+  const claim = claimable.filter((x) => x.plate === plate).sort((a, b) => a.time.getTime() - b.time.getTime())[0]
+    ?? (similar.length === 1 ? similar[0] : undefined);
   if (claim) {
     claim.claimed = true;
     const s = newSession(e, plate, p.kind, key, e.confidence);
     create(b, s);
-    close(b, s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time }, { match: 'exact', plateRead: claim.plate, confidence: claim.confidence });
+    close(b, s, { ...e, deviceId: claim.deviceId, seq: claim.seq, time: claim.time },
+      { match: claim.plate === plate ? 'exact' : 'confusable', plateRead: claim.plate, confidence: claim.confidence });
     b.plan.claimedExits.push({ exceptionId: claim.exceptionId, note: `matched by the late entry ${e.deviceId}#${e.seq} at ${e.time.toISOString()}` });
     return;
   }

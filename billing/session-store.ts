@@ -52,7 +52,7 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
   const gateKeys: string[] = [];
   const gateTimes: string[] = [];
   const inLots: string[] = [];
-  const inPlates: string[] = [];
+  const inTimes: string[] = [];
   const bays = new Set<string>();
   for (const e of events) {
     if (e.kind === 'gate') {
@@ -61,7 +61,7 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
       gateLots.push(e.lotId);
       gateKeys.push(confusableKey(p.plate));
       gateTimes.push(e.time.toISOString());
-      if (e.direction === 'in' && p.valid) { inLots.push(e.lotId); inPlates.push(p.plate); }
+      if (e.direction === 'in' && p.valid) { inLots.push(e.lotId); inTimes.push(e.time.toISOString()); }
     } else bays.add(e.bayCode);
   }
   // Issued together: pg sends each as soon as the previous is answered, without waiting for a turn
@@ -89,10 +89,10 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
     !inLots.length ? none : preparedQuery(q, 
       `SELECT e.id, e.lot_id, e.plate, e.device_id, e.seq, e.event_time, (d.payload->>'confidence')::real AS confidence
          FROM session_exceptions e
-         JOIN (SELECT DISTINCT lot, plate FROM unnest($1::text[], $2::text[]) AS k(lot, plate)) k ON e.lot_id = k.lot AND e.plate = k.plate
+         JOIN (SELECT lot, min(t) AS t FROM unnest($1::text[], $2::timestamptz[]) AS k(lot, t) GROUP BY lot) k ON e.lot_id = k.lot AND e.event_time >= k.t
          LEFT JOIN device_events d ON d.device_id = e.device_id AND d.seq = e.seq AND d.event_time = e.event_time
         WHERE e.kind = 'exit-without-entry' AND e.resolved_at IS NULL AND e.device_id IS NOT NULL`,
-      [inLots, inPlates],
+      [inLots, inTimes],
     ),
   ]);
   const known = [...gate.rows, ...bay.rows].map(toRecord);

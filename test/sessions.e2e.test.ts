@@ -143,6 +143,15 @@ describe('garage sessions from gate cameras', () => {
     expect(ex.resolved_at).not.toBeNull();
   });
 
+  it('an entry that arrives after an exit read one misread away claims it, and the stay goes to review', async () => {
+    await send(gate, gateDev, gateMsg('out', '新E77777', EXIT)); // the province misread
+    await send(gate, gateDev, gateMsg('in', '豫E77777', ENTRY));
+    expect(await sessionsOf('豫E77777')).toMatchObject([{ status: 'review', match_method: 'confusable', exit_plate_read: '新E77777' }]);
+    const [ex] = await exceptionsOf('新E77777');
+    expect(ex).toMatchObject({ kind: 'exit-without-entry' });
+    expect(ex.resolved_at).not.toBeNull();
+  });
+
   it('a second entry of a plate already inside is an exception and the stay goes to review', async () => {
     await send(gate, gateDev, gateMsg('in', '豫D77777', ENTRY));
     await send(gate, gateDev, gateMsg('in', '豫D77777', `${TUESDAY}T11:00:00+08:00`));
