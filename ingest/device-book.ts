@@ -69,7 +69,7 @@ export class DeviceBook {
   readonly due = new Map<number, Set<string>>();
   /** The newest event time ingest has committed, never ahead of this machine's clock (epoch ms; null: none yet). */
   clock: number | null = null;
-  private readonly lotCadences = new Map<string, { s: number | null; at: number }>();
+  private readonly lotCadences = new Map<string, { s: number | null; at: number; pass: number }>();
 
   async load(pool: Pool): Promise<void> {
     const [{ rows }] = await Promise.all([pool.query(`SELECT ${COLUMNS} FROM devices`), this.loadFaults(pool)]);
@@ -126,11 +126,23 @@ export class DeviceBook {
   cadenceMs(id: string): number | null {
     const r = this.devices.get(id);
     if (!r || r.seenS === null) return null;
-    const key = `${r.lotId}|${r.kind}`;
+    const lot = this.lotCadence(r.lotId, r.kind);
+    return lot === null ? null : Math.min(r.seenS, lot) * 1000;
+  }
+
+  /**
+   * The median cadence (s) of a lot's devices of one kind (null: none has one yet), worked out again
+   * once a minute, and once per `pass` of the evidence check while it is null (a lot switching on).
+   * One cache for the writer (cadenceMs) and the evidence check (devices that never beat twice).
+   */
+  lotCadence(lotId: string | null, kind: string, pass?: number): number | null {
+    const key = `${lotId}|${kind}`;
     const now = Date.now();
     let lot = this.lotCadences.get(key);
-    if (!lot || now - lot.at > 60_000) this.lotCadences.set(key, (lot = { s: medianCadence(this.peers(r.lotId, r.kind)), at: now }));
-    return lot.s === null ? null : Math.min(r.seenS, lot.s) * 1000;
+    if (!lot || (lot.s === null && pass !== undefined && lot.pass !== pass) || now - lot.at > 60_000) {
+      this.lotCadences.set(key, (lot = { s: medianCadence(this.peers(lotId, kind)), at: now, pass: pass ?? lot?.pass ?? -1 }));
+    }
+    return lot.s;
   }
 
   /** Devices of one kind in one lot (for the cadence of a device that never beat twice). */

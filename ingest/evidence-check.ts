@@ -32,8 +32,8 @@ const FAULTS_RELOAD_MS = 60_000;
 export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBook; gates?: GateBalance; shared?: boolean }
 
 /**
- * Median cadence (s) of a kind's devices that have one: per lot, kept a minute once known (worked
- * out at most once a pass while not), city-wide once a minute.
+ * Median cadence (s) of a kind's devices that have one: per lot (DeviceBook.lotCadence), kept a
+ * minute once known (worked out at most once a pass while not), city-wide once a minute.
  */
 class Cadences {
   private city = new Map<string, number>();
@@ -41,21 +41,18 @@ class Cadences {
   private cityPass = -1;
   /** When judgeUncadenced last went through every device without a cadence (Date.now()). */
   sweptAt = 0;
-  private lots = new Map<string, { s: number | null; at: number; pass: number }>();
-  private pass = 0;
+  // Numbered across instances: the lot cadences live in the DeviceBook, which several checks share.
+  private static passes = 0;
+  private pass = ++Cadences.passes;
   constructor(private readonly devices: DeviceBook) {}
 
   nextPass(): void {
-    this.pass++;
+    this.pass = ++Cadences.passes;
   }
 
   of(r: DeviceRecord): number | null {
-    const key = `${r.lotId}|${r.kind}`;
-    let lot = this.lots.get(key);
-    if (!lot || (lot.s === null && lot.pass !== this.pass) || Date.now() - lot.at > 60_000) {
-      this.lots.set(key, (lot = { s: medianCadence(this.devices.peers(r.lotId, r.kind)), at: Date.now(), pass: this.pass }));
-    }
-    if (lot.s !== null) return lot.s;
+    const lot = this.devices.lotCadence(r.lotId, r.kind, this.pass);
+    if (lot !== null) return lot;
     // At most once a pass while the city has no cadence yet (a city switching on): worked out for
     // every device of a pass, it walked the whole city once per device (the Zhengzhou preset's
     // 254,778 devices: the main thread never came back).
