@@ -259,29 +259,28 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
       if (hit) r.neverHeard.flagged += 1;
       continue;
     }
-    if (o.settledAt && f.since.getTime() < o.settledAt.getTime()) {
+    const startup = o.settledAt !== undefined && f.since.getTime() < o.settledAt.getTime();
+    const delay = hit ? Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs : null;
+    if (hit && delay !== null && delay > 2 && r.lateExamples.length < 10) {
+      r.lateExamples.push(`${f.deviceId} (${f.fault}${startup ? ', during the start-up report' : ''}) since ${f.since.toISOString()} flagged ${hit.kind} after ${delay.toFixed(2)}`);
+    }
+    if (startup) {
       r.duringStartup.observable += 1;
-      if (!hit) r.duringStartup.missed += 1;
+      if (delay === null) r.duringStartup.missed += 1;
       else {
         r.duringStartup.flagged += 1;
-        const delay = Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs;
         startupDelays.push(delay);
-        if (delay > 2 && r.lateExamples.length < 10) r.lateExamples.push(`${f.deviceId} (${f.fault}, during the start-up report) since ${f.since.toISOString()} flagged ${hit.kind} after ${delay.toFixed(2)}`);
       }
       continue;
     }
     r.observable += 1;
-    if (!hit) {
+    if (delay === null) {
       r.missed += 1;
       if (r.missedExamples.length < 10) r.missedExamples.push(`${f.deviceId} (${f.fault}) since ${f.since.toISOString()}`);
       continue;
     }
     r.flagged += 1;
-    const delay = Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs;
     delays.push(delay);
-    if (delay > 2 && r.lateExamples.length < 10) {
-      r.lateExamples.push(`${f.deviceId} (${f.fault}) since ${f.since.toISOString()} flagged ${hit.kind} after ${delay.toFixed(2)}`);
-    }
   }
   for (const a of alerts) {
     if (faulty.has(a.deviceId) || a.raisedAt.getTime() < o.since.getTime()) continue;
