@@ -237,12 +237,15 @@ function startFleet(deps: Deps, o: Options, run: Awaited<ReturnType<typeof start
     child, last: null as Extract<FromChild, { type: 'progress' }> | null, connected: false,
     /** Late messages' event time → when the fleet actually published them. */
     lateSent: new Map<number, number>(),
+    /** When a progress report first said the start-up report was all sent (faults are judged apart before it). */
+    startupSentAt: undefined as Date | undefined,
     failure: null as Error | null,
     check() { if (fleet.failure) throw fleet.failure; },
     done: new Promise<Extract<FromChild, { type: 'done' }>>((resolve, reject) => {
       child.on('message', (m: FromChild) => {
         if (m.type === 'progress') {
           fleet.last = m;
+          if (m.stats.startup.pending === 0) fleet.startupSentAt ??= new Date();
           for (const [ts, at] of m.lateSent) fleet.lateSent.set(ts, at);
         }
         else if (m.type === 'connected') {
@@ -315,12 +318,10 @@ async function warmUp(fleet: Fleet, warmupMaxMs: number, progress: { phase: stri
   const burstStart = Date.now();
   let calm = 0;
   let timedOut = true;
-  let startupSentAt: Date | undefined;
   while (Date.now() - burstStart < warmupMaxMs) {
     await sleep(1000);
     fleet.check();
     const s = fleet.last?.stats;
-    if (s && s.startup.pending === 0) startupSentAt ??= new Date();
     calm = s && s.startup.pending === 0 && s.queued + s.inFlight < SETTLED_BELOW ? calm + 1 : 0;
     if (calm >= 3) { timedOut = false; break; }
   }
@@ -330,7 +331,7 @@ async function warmUp(fleet: Fleet, warmupMaxMs: number, progress: { phase: stri
     process.stderr.write(`bench:city: warm-up did not settle in ${warmupMaxMs / 1000} s (start-up report ${w0 ? w0.startup.pending : '?'} left, ` +
       `${w0 ? w0.queued + w0.inFlight : '?'} queued or in flight): the platform is not keeping up; measuring anyway\n`);
   } else process.stderr.write(`bench:city: start-up report of ${w0?.startup.messages ?? '?'} messages stored; warm-up took ${(ms / 1000).toFixed(0)} s\n`);
-  return { ms, timedOut, stats: w0, startupSentAt };
+  return { ms, timedOut, stats: w0 };
 }
 
 /** The measured window, then the fleet stopped and what it had in flight landed; counters over both. */
@@ -343,12 +344,7 @@ async function measure(deps: Deps, platform: Platform, seconds: number, fleet: F
   const runStart = new Date();
   const rss = deps.rssPeakSampler(platform.pid); // the peak under load, not loading the city
   watch.measuring = true;
-  // A run that fell behind sends the rest of its start-up report now (accuracy.ts, settledAt).
-  let startupSentAt: Date | undefined;
-  for (const end = runStart.getTime() + seconds * 1000; Date.now() < end;) {
-    await sleep(Math.min(1000, end - Date.now()));
-    if (fleet.last?.stats.startup.pending === 0) startupSentAt ??= new Date();
-  }
+  await sleep(seconds * 1000);
   watch.measuring = false;
   const elapsed = (Date.now() - runStart.getTime()) / 1000;
   const stored = sumOf(await platform.metrics(), 'onelot_mqtt_messages_stored_total') - stored0;
@@ -361,7 +357,7 @@ async function measure(deps: Deps, platform: Platform, seconds: number, fleet: F
   const rssPeak = rss.peak;
   rss.stop();
   return {
-    runStart, elapsed, stored, result, rssPeak, mqttErrors: result.stats.errors - errors0, startupSentAt,
+    runStart, elapsed, stored, result, rssPeak, mqttErrors: result.stats.errors - errors0,
     rejected: sumOf(m2, 'onelot_mqtt_messages_rejected_total') - sumOf(m0, 'onelot_mqtt_messages_rejected_total'),
     refused: sumOf(m2, 'onelot_mqtt_refused_total') - sumOf(m0, 'onelot_mqtt_refused_total'),
   };
@@ -391,7 +387,7 @@ async function runBenchmark(): Promise<void> {
     truth: m.result.truth, unsent: m.result.unsent, stays: m.result.stays, asOf: m.result.asOf, since: m.runStart, pool, toleranceMs: 1000 + 2 * skewMs,
     // Event times are the real clock (timestamps 'wall'): a heartbeat interval is its real seconds.
     faults: m.result.faults, heartbeatMs: o.heartbeatSeconds * 1000,
-    settledAt: warm.startupSentAt ?? m.startupSentAt ?? m.result.asOf, // never all sent: every fault showed in the ramp
+    settledAt: fleet.startupSentAt ?? m.result.asOf, // never all sent: every fault showed in the ramp
   }));
   report(deps, o, city, run, warm, m, accuracy, watch.resolve(), progress.health);
   process.exit(0);
