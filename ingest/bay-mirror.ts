@@ -27,8 +27,15 @@ export interface BayRecord {
   sensorSeq: number | null; echoClean: boolean;
   /** The sensor's last word was a heartbeat (in memory only: a lost echo is inferred between two, bay-plan.ts). */
   sensorBeat: boolean;
+  /**
+   * The sensor's time as bay_state holds it (in memory only; undefined: as sensorTime). A heartbeat
+   * that moves nothing but the sensor's time is stored only once it is QUIET_BEAT_STORE_MS past it
+   * (bay-plan.ts).
+   */
+  storedSensorTime?: number | null;
 }
-export interface BayUpdate { code: string; record: BayRecord; was: BayRecord }
+/** `store`: the batch writes it to bay_state (false: a heartbeat that moved only the sensor's time, kept in the mirror). */
+export interface BayUpdate { code: string; record: BayRecord; was: BayRecord; store: boolean }
 
 const COLUMNS = `bay_code, lot_id, occupied, since, event_time, device_id, seq, basis, doubt, believed_at,
   sensor_id, sensor_occupied, sensor_time, sensor_since, camera_id, camera_occupied, camera_time`;

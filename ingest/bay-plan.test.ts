@@ -155,6 +155,33 @@ describe('planBays', () => {
     expect(m.get('B4')).toMatchObject({ echoes: 0, echoClean: false });
   });
 
+  it('stores a heartbeat that only restates the reading once its time is 30 minutes past the stored one; anything else at once', () => {
+    const m = mirror({ B1: empty(), B2: empty() });
+    const beat = (bay: string, occupied: boolean, s: number) => ({ ...word('bay-sensor', bay, occupied, s), type: 'heartbeat' as const });
+    m.apply(planBays([word('bay-sensor', 'B1', true, 0), word('bay-sensor', 'B2', false, 0)], [], m, noFaults, at(0)));
+    const store = (p: ReturnType<typeof planBays>) => Object.fromEntries(p.updates.map((u) => [u.code, u.store]));
+    // Ten minutes on: both restate their reading. In the mirror their time moves; the rows keep 0.
+    let p = planBays([beat('B1', true, 600), beat('B2', false, 600)], [], m, noFaults, at(600));
+    expect(store(p)).toEqual({ B1: false, B2: false });
+    expect(p.updates[0].record).toMatchObject({ sensorTime: at(600), storedSensorTime: at(0), occupied: true, since: at(0) });
+    m.apply(p);
+    p = planBays([beat('B1', true, 1200), beat('B2', false, 1200)], [], m, noFaults, at(1200));
+    expect(store(p)).toEqual({ B1: false, B2: false });
+    m.apply(p);
+    // Thirty minutes after the stored time: stored, and the next thirty counted from it.
+    p = planBays([beat('B1', true, 1800), beat('B2', true, 1799)], [], m, noFaults, at(1800));
+    // B2's heartbeat carries a new reading (a lost report healed): stored at once, like a report.
+    expect(store(p)).toEqual({ B1: true, B2: true });
+    m.apply(p);
+    expect(m.get('B1')).toMatchObject({ sensorTime: at(1800), storedSensorTime: at(1800) });
+    // A report repeating the reading (an echo) is stored at once: it is evidence, not a time.
+    p = planBays([word('bay-sensor', 'B1', true, 1900)], [], m, noFaults, at(1900));
+    expect(store(p)).toEqual({ B1: true });
+    // A camera's word about the bay is stored at once too.
+    p = planBays([beat('B1', true, 2400), word('bay-camera', 'B1', true, 2400)], [], m, noFaults, at(2400));
+    expect(store(p)).toEqual({ B1: true });
+  });
+
   it('passes over bays it does not know', () => {
     expect(planBays([word('bay-sensor', 'NOPE', true, 1)], ['GONE'], mirror({}), noFaults, at(1)).updates).toEqual([]);
   });

@@ -293,7 +293,8 @@ export class EventWriter {
     const observed = planBays(s.events, s.recheck, this.bays, (id) => this.devices.fault(id), clock,
       (code) => this.gates.doubted(code, this.bays.get(code)!.lotId), (id) => this.devices.cadenceMs(id));
     const touched = this.devices.plan(s.events, clock, shared);
-    const params = batchParams(s.rows, s.dead, observed.updates, observed.deltas, touched);
+    // Several processes: each reads its bays from the database, so every word is stored there.
+    const params = batchParams(s.rows, s.dead, shared ? observed.updates : observed.updates.filter((u) => u.store), observed.deltas, touched);
     return { sorted: s, clock, observed, touched, params, applied: false };
   }
 

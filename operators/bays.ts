@@ -16,7 +16,9 @@ import type { BayPatch, BayReport, OperatorBay } from './http/schemas.ts';
 // The sensor in the bay and the cameras watching it, as two index lookups (migrations/022): an OR of
 // the two made every bay scan all the city's devices.
 const BAY_COLUMNS = `b.code, b.lot_id, b.lat, b.lng, b.accessible, b.ev_charging, b.retired_at, s.occupied,
-  s.basis, s.doubt, s.believed_at, s.sensor_id, s.sensor_occupied, s.sensor_time, s.camera_id, s.camera_occupied, s.camera_time,
+  s.basis, s.doubt, s.believed_at, s.sensor_id, s.sensor_occupied,
+  -- bay_state stores a heartbeat restating the reading only every 30 minutes (ingest/bay-plan.ts QUIET_BEAT_STORE_MS); the device's last word is kept to the minute
+  GREATEST(s.sensor_time, (SELECT d.last_seen FROM devices d WHERE d.id = s.sensor_id)) AS sensor_time, s.camera_id, s.camera_occupied, s.camera_time,
   ARRAY(SELECT w.id FROM (
           SELECT d.id FROM devices d WHERE d.enabled AND d.bay_code = b.code
           UNION SELECT d.id FROM camera_bays c JOIN devices d ON d.id = c.device_id WHERE d.enabled AND c.bay_code = b.code

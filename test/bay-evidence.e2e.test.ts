@@ -178,6 +178,27 @@ describe('bay evidence', () => {
     await waitFor(async () => !(await openAlert(a.id, 'silent')), 5000, 'sensor A\'s alert cleared');
   });
 
+  it('keeps a heartbeat that restates the reading out of the bay\'s row, yet shows operators when the sensor last spoke', async () => {
+    const garage = p.device((d) => d.kind === 'gate-camera').lotId;
+    const s = p.creds.devices.filter((d) => d.kind === 'bay-sensor' && d.lotId === garage)[2];
+    const client = await connectDevice(p, s);
+    clients.push(client);
+    const say = (body: object, t: number) => publish(client, eventsTopic(s.id), { seq: nextSeq(), ts: at(t), ...body });
+    await say({ type: 'occupancy', occupied: true }, 300);
+    await say({ type: 'heartbeat', occupied: true }, 360);
+    await say({ type: 'heartbeat', occupied: true }, 420);
+    await waitFor(async () => (await q('SELECT last_seen FROM devices WHERE id = $1', [s.id]))[0].last_seen?.getTime() === Date.parse(at(420)), 3000, 'heartbeats stored');
+    // The row still holds the report's time: two heartbeats 2 minutes on are not 30 minutes past it.
+    const [row] = await q('SELECT occupied, sensor_time FROM bay_state WHERE bay_code = $1', [s.bayCode]);
+    expect(row).toEqual({ occupied: true, sensor_time: new Date(at(300)) });
+    const list = await fetch(`${p.httpUrl}/api/v1/operator/lots/${garage}/bays?limit=500`, { headers: { authorization: `Bearer ${admin}` } }).then((r) => r.json());
+    const bay = list.bays.find((b: { code: string }) => b.code === s.bayCode);
+    expect(bay.evidence.sensor).toEqual({ deviceId: s.id, occupied: true, at: at(420) });
+    // A new reading is stored at once.
+    await say({ type: 'heartbeat', occupied: false }, 480);
+    await waitFor(async () => (await q('SELECT sensor_time FROM bay_state WHERE bay_code = $1', [s.bayCode]))[0].sensor_time.getTime() === Date.parse(at(480)), 3000, 'new reading stored');
+  });
+
   it('lowers a garage\'s data quality when its gate count drifts from its bay count', async () => {
     const ticking = p.device((d) => d.kind === 'gate-camera').lotId;
     const gate = p.device((d) => d.kind === 'gate-camera' && d.lotId !== ticking);

@@ -91,13 +91,13 @@ const Refused = Type.Object({
 export const BayReport = Type.Object({ created: Type.Array(Type.String()), refused: Type.Array(Refused) });
 export type BayReport = Static<typeof BayReport>;
 const SourceWord = Nullable(Type.Object({
-  deviceId: Type.String(), occupied: Nullable(Type.Boolean()), at: Type.String({ format: 'date-time', description: 'event time of its last word' }),
+  deviceId: Type.String(), occupied: Nullable(Type.Boolean()), at: Type.String({ format: 'date-time', description: 'event time of its last word (a sensor\'s heartbeat restating its reading: to the minute)' }),
 }));
 /** Why the platform believes the bay's state (ingest/belief.ts, stored in bay_state: migrations/024). */
 export const BayEvidence = Type.Object({
   basis: Type.Union(['sensor+camera', 'sensor', 'camera', 'none'].map((b) => Type.Literal(b)), { description: 'the evidence the state rests on' }),
   doubt: Nullable(Type.String({ description: 'null: consistent; camera-pending (normal for seconds), sensor-disagrees, sensor-silent, sensor-stuck, camera-disagrees, camera-silent, no-evidence, gate-count (the garage\'s gates let in a car no sensor saw park)' })),
-  believedAt: Nullable(Type.String({ format: 'date-time', description: 'when the platform last decided it (event time)' })),
+  believedAt: Nullable(Type.String({ format: 'date-time', description: 'when the platform last decided it (event time); heartbeats restating the sensor\'s reading move it every 30 minutes' })),
   sensor: SourceWord,
   camera: SourceWord,
 });
