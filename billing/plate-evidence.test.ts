@@ -37,6 +37,16 @@ describe('plate rule 2: reads that agree', () => {
     // Two cameras can misread a plate alike: two middling reads are not enough.
     expect(judge([read('entry', '豫A12345', AGREE_CONFIDENCE - 0.01), read('exit', '豫A12345', 0.82)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
   });
+  it('from one camera are certain only when none is middling: its misreads repeat', () => {
+    // The whole-city run: 豫AUD313's kerb stay, read 豫AU0313 by its one camera at arrival and departure.
+    const kerb = (role: PlateRead['role'], confidence: number) => ({ ...read(role, '豫AU0313', confidence, 'blue'), deviceId: 'cam-ZZ-HJ-0183-3' });
+    expect(judge([kerb('entry', 0.84), kerb('exit', 0.89)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
+    expect(judge([kerb('entry', 0.85), kerb('exit', 0.89)])).toMatchObject({ plate: '豫AU0313', certainty: 'certain', evidence: { rule: 'reads-agree' } });
+    // Two cameras (a garage's entry and exit lanes) misreading alike is rarer: the rule above holds.
+    expect(judge([read('entry', '豫AU0313', 0.84), read('exit', '豫AU0313', 0.89)])).toMatchObject({ certainty: 'certain', evidence: { rule: 'reads-agree' } });
+    // A lot that asks for less of a read asks for less of these too.
+    expect(judgePlate([kerb('entry', 0.6), kerb('exit', 0.9)], { minConfidence: 0.5, fallback: '豫AU0313', confusableInLot: [] })).toMatchObject({ certainty: 'certain' });
+  });
   it('are not when one is below it', () => {
     expect(judge([read('entry', '豫A12345', 0.6), read('exit', '豫A12345', 0.97)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
   });

@@ -64,7 +64,8 @@ describe('the plate rules under the simulated camera', () => {
       const street = rng() < 0.5;
       const a = read(entry);
       const b = read(exit);
-      const base = (t: Date) => ({ lotId: street ? 'S' : 'G', deviceId: 'd', seq: ++seq, time: t });
+      // A kerb stay is read by its bay's one camera at both ends; a garage's by its entry and exit lanes' cameras.
+      const base = (t: Date, deviceId = street ? 'cam' : t === entry ? 'gate-in' : 'gate-out') => ({ lotId: street ? 'S' : 'G', deviceId, seq: ++seq, time: t });
       const steps: SessionEvent[][] = street
         ? [[{ ...base(entry), kind: 'camera', bayCode: `B${i}`, occupied: true, plateRead: a.plate, confidence: a.confidence, plateColor: car.color }],
           [{ ...base(exit), kind: 'sensor', bayCode: `B${i}`, occupied: false }],
