@@ -99,8 +99,14 @@ interface DeviceRuntime extends RampDevice {
   reading: boolean | null;
   /** Intermittent radio: messages until this event time (ms) are lost; null for a device with good radio. */
   outageUntil: number | null;
-  /** Event time (ms) its fault first showed: a dead device's first heartbeat not sent, a stuck sensor's first wrong report. */
+  /**
+   * Event time (ms) its fault first showed: a dead device's first heartbeat not sent (or, when its
+   * last message went out later than that, held in the start-up ramp or delivered late, the moment
+   * it went: silence is judged from the last word heard), a stuck sensor's first wrong report.
+   */
   faultSince: number | null;
+  /** A dead device: when its last message was handed to MQTT (the fleet's event clock), null before. */
+  lastSentAt: number | null;
 }
 
 /** A faulty device as the fleet knows it (ground truth for detection delay, simulators/accuracy.ts). */
@@ -200,7 +206,7 @@ export class Devices {
     if (dev.health === Health.Dead && dev.started) {
       this.tally.silenced += 1;
       // Silent past its heartbeat: from the first beat it did not send.
-      if (body.type === 'heartbeat') dev.faultSince ??= eventTime.getTime();
+      if (body.type === 'heartbeat') dev.faultSince ??= Math.max(eventTime.getTime(), dev.lastSentAt ?? -Infinity);
       this.o.noteReport?.(deviceId, body, eventTime); // never to be sent
       return;
     }
@@ -213,6 +219,13 @@ export class Devices {
     // measures a late message from its publication). Lost, it stays at its event time.
     if (faultBefore === null && dev.faultSince !== null) hooks.push(() => { dev.faultSince = Math.max(dev.faultSince!, this.o.eventNow?.() ?? Date.now()); });
     if (!dev.heard) hooks.push(() => { dev.heard = true; });
+    // A dead device's last word may go out after its first missed beat (held back): its silence counts from then.
+    if (dev.health === Health.Dead) {
+      hooks.push(() => {
+        dev.lastSentAt = this.o.eventNow?.() ?? Date.now();
+        if (dev.faultSince !== null) dev.faultSince = Math.max(dev.faultSince, dev.lastSentAt);
+      });
+    }
     dev.started = true;
     const due = hooks.filter((h) => h !== undefined);
     this.overTheAir(dev, reported, eventTime, due.length ? () => { for (const h of due) h(); } : undefined);
@@ -310,7 +323,7 @@ export class Devices {
       warmth: (sensor ? 0 : 8) + 4 * (rng.device() - 0.5),
       indoor: inGarage && sensor,
       skewMs: skewMs ? Math.round((2 * rng.health() - 1) * skewMs) : 0,
-      health, started: false, heard: false, stuckValue: null, reading: null, faultSince: null,
+      health, started: false, heard: false, stuckValue: null, reading: null, faultSince: null, lastSentAt: null,
       // Drawn only when the fault is on, so other runs keep their recorded streams.
       outageUntil: faults.flaky && sensor && rng.health() < faults.flaky ? 0 : null,
     };

@@ -448,6 +448,22 @@ describe('startFleet against a real MQTT broker', () => {
     expect(published).toBeGreaterThanOrEqual(2);
   }, 20_000);
 
+  it("dates a dead device's silence from when its last message went out, when that was after its first missed beat", async () => {
+    const { fleet, received } = await run({ faults: { dead: 1, late: 1, lateSeconds: [0.4, 0.6] }, heartbeatSeconds: 0.1 },
+      (f) => f.faults().filter((x) => x.fault === 'dead' && x.since).length >= 5 && f.stats().published >= 20);
+    const dead = fleet.faults().filter((f) => f.fault === 'dead' && f.since);
+    let checked = 0;
+    for (const f of dead) {
+      // Its one message was held back 0.4–0.6 s; its first heartbeat fell due 0.1 s after it was said.
+      const mine = received.filter((r) => r.clientId === f.deviceId);
+      if (!mine.length) continue; // still held back when the fleet stopped: it never went
+      expect(f.since!.getTime(), f.deviceId).toBeGreaterThanOrEqual(mine[0].at - 50);
+      expect(f.since!.getTime() - Date.parse(mine[0].message.ts), f.deviceId).toBeGreaterThan(300);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+  }, 20_000);
+
   it('gives sensors with intermittent radio outages in which all they send is lost, and lists them as faulty', async () => {
     const { fleet, received } = await run({ faults: { flaky: 1, flakyOutageSeconds: 3600 }, heartbeatSeconds: 0.1 }, (f) => f.stats().lost > 20);
     const faults = fleet.faults();
