@@ -42,6 +42,9 @@ export interface LotBilling { kind: 'garage' | 'street'; operatorId: string; tar
 
 /** Tariff versions and per-lot rules, held in memory: the hot path never reads them per event. */
 export class BillingBook {
+  /** `homeProvince`: config PLATE_HOME_PROVINCE, handed to the plate rules with each lot's own. */
+  constructor(private readonly homeProvince?: string) {}
+
   lots = new Map<string, LotBilling>();
   tariffs = new Map<string, Tariff[]>();
   /** Approved versions a lot's operator wrote for it, by lot. */
@@ -101,7 +104,7 @@ export class BillingBook {
   }
 
   rules(lotId: string): LotRules {
-    return { minConfidence: this.lots.get(lotId)?.minConfidence ?? DEFAULT_LOT_RULES.minConfidence };
+    return { minConfidence: this.lots.get(lotId)?.minConfidence ?? DEFAULT_LOT_RULES.minConfidence, homeProvince: this.homeProvince };
   }
 
   /** The version in force at a lot at `at` (its own or the family's), or null. */

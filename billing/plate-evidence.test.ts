@@ -56,6 +56,20 @@ describe('plate rule 2: reads that agree', () => {
 });
 
 describe('plate rule 3: reads that disagree', () => {
+  it('only in the province, the city\'s own read more confidently: the city\'s plate, certain', () => {
+    const home = (reads: PlateRead[]) => judgePlate(reads, { minConfidence: 0.8, homeProvince: '豫', fallback: reads[0].read, confusableInLot: [] });
+    // A city run's review queue: 豫GG70N8 read 宁GG70N8 at entry.
+    expect(home([read('entry', '宁GG70N8', 0.89), read('exit', '豫GG70N8', 0.92)]))
+      .toMatchObject({ plate: '豫GG70N8', certainty: 'certain', evidence: { rule: 'home-province', candidates: ['豫GG70N8', '宁GG70N8'] } });
+    // Without a home province, or with another, it is a dissent inside the margin.
+    expect(judge([read('entry', '宁GG70N8', 0.89), read('exit', '豫GG70N8', 0.92)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'reads-disagree' } });
+    expect(judgePlate([read('entry', '宁GG70N8', 0.89), read('exit', '豫GG70N8', 0.92)], { minConfidence: 0.8, homeProvince: '鄂', fallback: '宁GG70N8', confusableInLot: [] }))
+      .toMatchObject({ certainty: 'uncertain' });
+    // The stranger's read the more confident, the home read under CERTAIN_CONFIDENCE, or more than the province apart: uncertain.
+    expect(home([read('entry', '宁GG70N8', 0.93), read('exit', '豫GG70N8', 0.92)])).toMatchObject({ certainty: 'uncertain' });
+    expect(home([read('entry', '宁GG70N8', 0.85), read('exit', '豫GG70N8', CERTAIN_CONFIDENCE - 0.01)])).toMatchObject({ certainty: 'uncertain' });
+    expect(home([read('entry', '宁GG70NB', 0.85), read('exit', '豫GG70N8', 0.95)])).toMatchObject({ certainty: 'uncertain' });
+  });
   it('a weak dissent (a margin below a confident read) against it: the confident plate, certain', () => {
     const v = judge([read('entry', '豫A1234S', 0.71), read('exit', '豫A12345', 0.95)]);
     expect(v).toMatchObject({ plate: '豫A12345', certainty: 'certain', evidence: { rule: 'weak-dissent', candidates: ['豫A12345', '豫A1234S'] } });

@@ -43,7 +43,7 @@ const MAX_READS = 8;
 
 export type PlateCertainty = 'certain' | 'uncertain' | 'pending' | 'confirmed';
 export type PlateRule =
-  | 'reads-agree' | 'impossible-read-set-aside' | 'weak-dissent' | 'single-confident-read'
+  | 'reads-agree' | 'impossible-read-set-aside' | 'weak-dissent' | 'home-province' | 'single-confident-read'
   | 'low-confidence' | 'reads-disagree' | 'confusable-in-lot' | 'single-read' | 'no-plate-read';
 
 export interface PlateRead {
@@ -117,7 +117,7 @@ function withinOneEdit(a: string, b: string): boolean {
  * Judge the plate of a stay from its reads. `fallback` is the plate the session was opened with,
  * returned as the best guess when no read is a possible plate.
  */
-export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: number; fallback: string; confusableInLot?: readonly string[] }): PlateVerdict {
+export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: number; homeProvince?: string; fallback: string; confusableInLot?: readonly string[] }): PlateVerdict {
   const inLot = [...new Set(o.confusableInLot ?? [])];
   const groups = new Map<string, { kind: PlateKind; reads: PlateRead[] }>();
   for (const r of reads) {
@@ -151,6 +151,12 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     // Rule 3: a dissent clearly weaker than a confident read of the plate, and one misread away
     // from it (one character: two differences mean more than one read is wrong).
     const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every((r) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9));
+    // …or only the province differs, the plate read with the city's own and more confidently: most
+    // cars are the city's, and a misread province is as likely any of 30, so a stranger's plate is
+    // rarely misread as the home one, and a home plate often as a stranger's.
+    const home = o.homeProvince !== undefined && [...top][0] === o.homeProvince
+      && dissent.every(([p, g]) => [...p][0] !== o.homeProvince && [...p].slice(1).join('') === [...top].slice(1).join('') && g.reads.every((r) => conf(r) < bestConf));
+    if (home && confident && !weak) return verdict(true, 'home-province');
     return verdict(weak && confident, weak && confident ? 'weak-dissent' : 'reads-disagree');
   }
   const alone = best.reads.some((r) => conf(r) >= SINGLE_READ_CONFIDENCE);

@@ -104,6 +104,8 @@ export interface ExceptionRecord {
 export interface LotRules {
   /** Plate reads below this never charge automatically (lot_billing.min_confidence). */
   minConfidence: number;
+  /** The province of the city's own plates (config PLATE_HOME_PROVINCE; plate rule 3). */
+  homeProvince?: string;
 }
 
 export interface Plan {
@@ -277,7 +279,7 @@ function close(b: Batch, s: SessionRecord, e: SessionEvent, how: CloseHow) {
 /** Judge s's plate from its reads (billing/plate-evidence.ts); an uncertain plate sends it to review with the evidence. */
 function judge(b: Batch, s: SessionRecord, e: SessionEvent, reason: string | null, confusableInLot: string[]) {
   const rules = b.rulesFor(s.lotId);
-  const v = judgePlate(s.plateReads, { minConfidence: rules.minConfidence, fallback: s.plate!, confusableInLot });
+  const v = judgePlate(s.plateReads, { minConfidence: rules.minConfidence, homeProvince: rules.homeProvince, fallback: s.plate!, confusableInLot });
   s.plate = v.plate;
   s.plateKind = v.kind;
   s.plateCertainty = v.certainty;

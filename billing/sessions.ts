@@ -22,6 +22,8 @@ import type { Pool } from '../core/db/index.ts';
 export interface SessionHookOptions {
   /** Config INVOICE_DUE_DAYS: an unpaid invoice is overdue this many days after it is issued. */
   dueDays: number;
+  /** Config PLATE_HOME_PROVINCE: the province of the city's own plates (plate rule 3). */
+  homeProvince?: string;
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
   /**
    * Gives lots that have no tariff one (the demo seed's defaults), before the lots' billing is
@@ -82,7 +84,7 @@ export interface SessionBatchPlan { sessionEvents: SessionEvent[]; plan: ReturnT
  * and pass the plan in (see BatchHook).
  */
 export function createSessionHook(opts: SessionHookOptions): SessionHook {
-  const book = new BillingBook();
+  const book = new BillingBook(opts.homeProvince);
   const events = new EventEmitter<SessionHookEvents>();
   const stats = { batches: 0, sessionsOpened: 0, sessionsClosed: 0, invoices: 0, exceptions: 0 };
   const reloads = { lastMiss: 0 };

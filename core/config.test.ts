@@ -125,3 +125,12 @@ describe('roles (ONELOT_ROLE, --role)', () => {
     expect(() => roleArgument(['--role'])).toThrow(/--role needs a value/);
   });
 });
+
+describe('PLATE_HOME_PROVINCE', () => {
+  it('is 豫 unless set, and one province character when set', () => {
+    expect(loadConfig({}).PLATE_HOME_PROVINCE).toBe('豫');
+    expect(loadConfig({ PLATE_HOME_PROVINCE: '鄂' }).PLATE_HOME_PROVINCE).toBe('鄂');
+    expect(() => loadConfig({ PLATE_HOME_PROVINCE: '豫A' })).toThrow(/PLATE_HOME_PROVINCE="豫A".*Fix the environment variable PLATE_HOME_PROVINCE/);
+    expect(() => loadConfig({ PLATE_HOME_PROVINCE: 'X' })).toThrow(ConfigError);
+  });
+});

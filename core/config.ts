@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { PROVINCES } from './plates.ts';
 
 export const ConfigSchema = Type.Object({
   /** `production` turns on assertSafeForProduction (as binding HOST beyond loopback does). */
@@ -87,6 +88,11 @@ export const ConfigSchema = Type.Object({
   PAYMENT_WEBHOOK_SECRET: Type.String({ minLength: 16, default: 'onelot-dev-webhook-secret-change-me' }),
   /** Secret that signs driver login tokens. Set a real one in production. */
   AUTH_TOKEN_SECRET: Type.String({ minLength: 16, default: 'onelot-dev-token-secret-change-me' }),
+  /**
+   * The province character of the city's own plates (豫 for Zhengzhou): a plate read twice that
+   * differs only there, one read naming this province, is billed to it (docs/plates.md, rule 3).
+   */
+  PLATE_HOME_PROVINCE: Type.String({ pattern: `^[${PROVINCES}]$`, default: '豫', description: 'one province character, e.g. 豫' }),
   /** An unpaid invoice becomes overdue this many days after it is issued. */
   INVOICE_DUE_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   /** When overdue reminders go out (node-cron expression, lot time zone). */

@@ -52,7 +52,7 @@ describe('readAs', () => {
 describe('the plate rules under the simulated camera', () => {
   it('bill no stay to a wrong plate, and ≥ 97 % automatically, over 20,000 stays', () => {
     const rng = seededRandom(2026);
-    const rules = () => ({ minConfidence: 0.8 });
+    const rules = () => ({ minConfidence: 0.8, homeProvince: '豫' });
     let seq = 0;
     let nextId = 1;
     const tally = { stays: 0, auto: 0, review: 0, wrongPlate: 0, unbilled: 0 };
