@@ -70,6 +70,15 @@ describe('plate rule 3: reads that disagree', () => {
     expect(home([read('entry', '宁GG70N8', 0.85), read('exit', '豫GG70N8', CERTAIN_CONFIDENCE - 0.01)])).toMatchObject({ certainty: 'uncertain' });
     expect(home([read('entry', '宁GG70NB', 0.85), read('exit', '豫GG70N8', 0.95)])).toMatchObject({ certainty: 'uncertain' });
   });
+  it('only in the province, neither the city\'s: uncertain, however weak the dissent', () => {
+    // A city run billed 豫AD38994's stay to 宁AD38994 (0.95), its entry read 鲁AD38994 (0.69): both misread.
+    const reads = [read('entry', '鲁AD38994', 0.69, 'green'), read('exit', '宁AD38994', 0.95, 'green')];
+    expect(judgePlate(reads, { minConfidence: 0.8, homeProvince: '豫', fallback: '鲁AD38994', confusableInLot: [] }))
+      .toMatchObject({ certainty: 'uncertain', evidence: { rule: 'reads-disagree' } });
+    // A serial misread beside it is still a weak dissent.
+    expect(judgePlate([read('entry', '宁A1234S', 0.71), read('exit', '宁A12345', 0.95)], { minConfidence: 0.8, homeProvince: '豫', fallback: '宁A1234S', confusableInLot: [] }))
+      .toMatchObject({ plate: '宁A12345', certainty: 'certain', evidence: { rule: 'weak-dissent' } });
+  });
   it('a weak dissent (a margin below a confident read) against it: the confident plate, certain', () => {
     const v = judge([read('entry', '豫A1234S', 0.71), read('exit', '豫A12345', 0.95)]);
     expect(v).toMatchObject({ plate: '豫A12345', certainty: 'certain', evidence: { rule: 'weak-dissent', candidates: ['豫A12345', '豫A1234S'] } });

@@ -10,7 +10,8 @@
 //     plate is read at or above CERTAIN_CONFIDENCE, every dissenting read is one character away
 //     from it and at least CONFIDENCE_MARGIN below that read, and no read of the plate is below
 //     min_confidence (a misread comes with a lower confidence far more often than a right read
-//     does). Else uncertain.
+//     does). Reads apart only in the province: certain on the city's own (homeProvince) read more
+//     confidently than the others, never when none names it. Else uncertain.
 //  4. Another car open at the lot whose plate is confusable with this one (same confusable key):
 //     certain only when every read names this plate exactly at or above CERTAIN_CONFIDENCE.
 //  5. One read only (a street camera's exit read lost): certain only at or above SINGLE_READ_CONFIDENCE.
@@ -157,6 +158,11 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     const home = o.homeProvince !== undefined && [...top][0] === o.homeProvince
       && dissent.every(([p, g]) => [...p][0] !== o.homeProvince && [...p].slice(1).join('') === [...top].slice(1).join('') && g.reads.every((r) => conf(r) < bestConf));
     if (home && confident && !weak) return verdict(true, 'home-province');
+    // Provinces apart and neither the city's: a visitor's one misread, or the city's car misread
+    // twice. The second is rarer but not rare enough to bill on (a city run billed 豫AD38994's stay
+    // to 宁AD38994 at 0.95, its entry read 鲁AD38994).
+    const provincesOnly = dissent.every(([p]) => [...p].slice(1).join('') === [...top].slice(1).join(''));
+    if (o.homeProvince !== undefined && provincesOnly && [...top][0] !== o.homeProvince) return verdict(false, 'reads-disagree');
     return verdict(weak && confident, weak && confident ? 'weak-dissent' : 'reads-disagree');
   }
   const alone = best.reads.some((r) => conf(r) >= SINGLE_READ_CONFIDENCE);
