@@ -11,10 +11,29 @@ import { ensureBillingSeed } from '../seed/billing-seed.ts';
 import { generateDemoCity } from '../seed/demo-city.ts';
 import { startFleet, type FleetLot } from '../simulators/fleet.ts';
 import { compareSessions, readClosedSessions } from '../simulators/accuracy.ts';
+import { conditionsAt, RAIN_SHARE } from '../simulators/plate-reading.ts';
 
 const SPEED = 2400; // simulated seconds per real second: ~24 h of the district in 36 s
 const RUN_MS = 36_000;
 const HOUR = 3600_000;
+const SEED = 13;
+
+/**
+ * A simulated day of typical weather, ending hours before now (inside ingest's event-time window):
+ * its rain (3-hour blocks, hashed from the seed and the date) within twice the average share. The
+ * day 30 hours back from the wall clock had 8.8 hours of rain on 2026-11-30, and with it 94.5–94.9 % billed
+ * automatically under these rules and under the session's earlier ones alike: the guard measured
+ * the weather, not the rules.
+ */
+function typicalDay(): Date {
+  for (let back = 30 * HOUR; back < 30 * 24 * HOUR; back += 3 * HOUR) {
+    const start = Date.now() - back;
+    let rainy = 0;
+    for (let t = start; t < start + 24 * HOUR; t += 10 * 60_000) if (conditionsAt(new Date(t), SEED).rain) rainy += 1;
+    if (rainy / 144 <= 2 * RAIN_SHARE) return new Date(start);
+  }
+  throw new Error('no day of typical weather in the last 30 days');
+}
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -29,10 +48,10 @@ describe('the fleet with plate faults', () => {
     const lots: FleetLot[] = picked.map((l) => ({ id: l.id, kind: l.kind, capacity: l.capacity, demand: l.demand }));
     const ids = new Set(lots.map((l) => l.id));
     const devices = p.creds.devices.filter((d) => ids.has(d.lotId));
-    // Simulated timestamps from 30 h ago: the run ends hours before now, inside ingest's event-time window.
-    const start = new Date(Date.now() - 30 * HOUR);
+    // Simulated timestamps from a day of typical weather at least 30 h ago: the run ends hours before now.
+    const start = typicalDay();
     const fleet = await startFleet({
-      mqttUrl: p.mqttUrl, devices, lots, speed: SPEED, seed: 13, timestamps: 'simulated', startTime: start, initialOccupancy: 0.5,
+      mqttUrl: p.mqttUrl, devices, lots, speed: SPEED, seed: SEED, timestamps: 'simulated', startTime: start, initialOccupancy: 0.5,
       heartbeatSeconds: 30, startupRampSeconds: 1,
       faults: { misread: 0.03, loss: 0.01, duplicate: 0.01, late: 0.01, lateSeconds: [0.05, 0.3], stuck: 0.01, dead: 0.01 },
     });
