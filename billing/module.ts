@@ -23,7 +23,7 @@ export interface BillingModule extends OneLotModule {
   sessionHook: SessionHook;
 }
 
-export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS'> & Partial<Pick<Config, 'PLATE_HOME_PROVINCE'>>, opts: BillingModuleOptions = {}): BillingModule {
+export function billingModule(config: Pick<Config, 'INVOICE_DUE_DAYS' | 'PLATE_HOME_PROVINCE'>, opts: BillingModuleOptions = {}): BillingModule {
   const sessionHook = createSessionHook({ dueDays: config.INVOICE_DUE_DAYS, homeProvince: config.PLATE_HOME_PROVINCE, ensureTariffs: opts.ensureTariffs });
   return {
     name: 'billing',

@@ -152,17 +152,17 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     // Rule 3: a dissent clearly weaker than a confident read of the plate, and one misread away
     // from it (one character: two differences mean more than one read is wrong).
     const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every((r) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9));
-    // …or only the province differs, the plate read with the city's own and more confidently: most
-    // cars are the city's, and a misread province is as likely any of 30, so a stranger's plate is
-    // rarely misread as the home one, and a home plate often as a stranger's.
-    const home = o.homeProvince !== undefined && [...top][0] === o.homeProvince
-      && dissent.every(([p, g]) => [...p][0] !== o.homeProvince && [...p].slice(1).join('') === [...top].slice(1).join('') && g.reads.every((r) => conf(r) < bestConf));
-    if (home && confident && !weak) return verdict(true, 'home-province');
-    // Provinces apart and neither the city's: a visitor's one misread, or the city's car misread
-    // twice. The second is rarer but not rare enough to bill on (a city run billed 豫AD38994's stay
-    // to 宁AD38994 at 0.95, its entry read 鲁AD38994).
-    const provincesOnly = dissent.every(([p]) => [...p].slice(1).join('') === [...top].slice(1).join(''));
-    if (o.homeProvince !== undefined && provincesOnly && [...top][0] !== o.homeProvince) return verdict(false, 'reads-disagree');
+    // Only the province apart (a province is one character, the plate's first).
+    if (o.homeProvince !== undefined && dissent.every(([p]) => p.slice(1) === top.slice(1))) {
+      // Neither the city's: a visitor's one misread, or the city's car misread twice. The second is
+      // rarer but not rare enough to bill on (a city run billed 豫AD38994's stay to 宁AD38994 at
+      // 0.95, its entry read 鲁AD38994).
+      if (top[0] !== o.homeProvince) return verdict(false, 'reads-disagree');
+      // The plate read with the city's own and more confidently: most cars are the city's, and a
+      // misread province is as likely any of 30, so a stranger's plate is rarely misread as the home
+      // one, and a home plate often as a stranger's.
+      if (!weak && confident && dissent.every(([, g]) => g.reads.every((r) => conf(r) < bestConf))) return verdict(true, 'home-province');
+    }
     return verdict(weak && confident, weak && confident ? 'weak-dissent' : 'reads-disagree');
   }
   const alone = best.reads.some((r) => conf(r) >= SINGLE_READ_CONFIDENCE);

@@ -75,8 +75,9 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
       deviceId: cameraNewer ? next.cameraId : next.sensorId,
       seq: sNew ? next.sensorSeq : cNew ? c.seq : cur.seq,
     });
-    const store = !quietBeat(next, cur, words) || next.sensorTime! - (cur.storedSensorTime ?? cur.sensorTime ?? -Infinity) >= QUIET_BEAT_STORE_MS;
-    next.storedSensorTime = store ? next.sensorTime : cur.storedSensorTime ?? cur.sensorTime;
+    const stored = cur.storedSensorTime ?? cur.sensorTime;
+    const store = !quietBeat(next, cur, words) || next.sensorTime! - (stored ?? -Infinity) >= QUIET_BEAT_STORE_MS;
+    next.storedSensorTime = store ? next.sensorTime : stored;
     plan.updates.push({ code, record: next, was: cur, store });
     const moved = Number(isDoubtful(next.occupied, next.doubt)) - Number(isDoubtful(cur.occupied, cur.doubt));
     if (next.occupied === cur.occupied && moved === 0) continue;
