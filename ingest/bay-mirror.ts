@@ -50,8 +50,8 @@ export class BayMirror {
   readonly pendingFree = new Set<string>();
   readonly echoing = new Set<string>();
 
-  async load(pool: Pool): Promise<void> {
-    const { rows } = await pool.query(`SELECT ${COLUMNS} FROM bay_state`);
+  async load(db: Pool | PoolClient): Promise<void> {
+    const { rows } = await db.query(`SELECT ${COLUMNS} FROM bay_state`);
     this.bays = new Map();
     this.byDevice = new Map();
     this.byLot = new Map();

@@ -1,22 +1,24 @@
 // Group commit: messages from all devices wait a few milliseconds together and are written in one
 // transaction; each publisher's PUBACK is released only when that transaction has committed.
-// One flush at a time: while one commits, the next batch gathers, so batches grow with load.
+// Two batches in flight at most: the next goes out on the same connection as soon as the one before
+// has sent its last statement, planned on that one's outcome, so the database runs it while this
+// thread answers the devices of the first; meanwhile the batch after gathers, so batches grow with load.
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
-import { planBays, type BayPlan, type Counts } from './bay-plan.ts';
+import { planBays, type BayPlan } from './bay-plan.ts';
 import { DeviceBook, type Touch } from './device-book.ts';
-import { RETRY_TRANSACTION, outcomeUnknown } from '../core/db/sqlstate.ts';
+import { RETRY_TRANSACTION, BATCH_OUT_OF_ORDER, outcomeUnknown } from '../core/db/sqlstate.ts';
 import { preparedQuery } from '../core/db/prepared.ts';
-import type { RejectCode } from '../core/protocol.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
 import { GateBalance } from './gate-balance.ts';
+import { BATCH_SQL, batchParams, eventRow, type DeadLetter } from './batch-statement.ts';
 
-/** `code`: core/protocol.ts REJECT_CODES, which the console words; `reason` says it in English with the specifics. */
-export interface DeadLetter { deviceId: string | null; topic: string; code: RejectCode | null; reason: string; payload: string }
+export type { DeadLetter } from './batch-statement.ts';
+
 
 /** A bay whose reporting device fell silent (ingest/device-health.ts): decided again without its word. */
 export interface Silence { bayCode: string; deviceId: string; at: Date }
@@ -57,8 +59,8 @@ const storable = (s: string) => (s.replaceAll('\u0000', '\ufffd') as string & { 
 export class EventWriter {
   private queue: Item[] = [];
   private flushing = false;
-  /** Messages of the batch being committed now (the backlog gauge counts them with the queue). */
-  private committing = 0;
+  /** Batches sent and not yet settled, oldest first: two at most (see send). */
+  private runs: Run[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly hooks: BatchHook[];
@@ -69,10 +71,9 @@ export class EventWriter {
   readonly gates = new GateBalance();
   private mirrorStale = false;
   private readonly recent: RecentKeys;
-  /** The next batch, planned while the one before it is in the database (prefetch). */
-  private next: { batch: Item[]; planned: Planned } | undefined;
-  /** The keys of the batch in the database while the next is sorted: a resend of one is a repeat too. */
-  private inFlight: Set<string> | undefined;
+  /** The session setting in which this writer's batches record themselves on their connection (migration 033). */
+  private readonly orderSetting = `onelot.ingest_batch_${++writerSerial}`;
+  private batchSerial = 0;
 
   constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
     this.hooks = [...(opts.hooks ?? [])];
@@ -86,7 +87,9 @@ export class EventWriter {
 
   /** Messages read from devices and not yet committed: waiting, or in the commit under way. */
   get backlog(): number {
-    return this.queue.length + this.committing + (this.next?.batch.length ?? 0);
+    let n = this.queue.length;
+    for (const r of this.runs) n += r.batch.length;
+    return n;
   }
 
   /** Resolves once the event is durably committed (or was a duplicate of a committed one). */
@@ -144,7 +147,7 @@ export class EventWriter {
 
   /** Wait for everything queued so far to be committed. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing || this.next) {
+    while (this.queue.length > 0 || this.flushing) {
       if (!this.flushing) await this.flush();
       else await new Promise((r) => setTimeout(r, 2));
     }
@@ -156,50 +159,105 @@ export class EventWriter {
     clearTimeout(this.timer);
   }
 
+  /**
+   * Sends batches on one connection until none is in flight: the first now, each next one behind
+   * the one before (send), and settles them in order.
+   */
   private async flush(): Promise<void> {
-    if (this.flushing || (this.queue.length === 0 && !this.next)) return;
+    if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
-    // A batch planned while the one before was in the database (prefetch) goes first, as planned.
-    const ready = this.next?.planned;
-    const batch = this.next?.batch ?? this.queue.splice(0, this.opts.batchMax);
-    this.next = undefined;
-    this.committing = batch.length;
-    const started = process.hrtime.bigint();
-    let committed = false;
     try {
-      const change = await this.commitRetrying(batch, ready);
-      committed = true;
+      let client: PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        this.settle({ batch: this.queue.splice(0, this.opts.batchMax) } as Run, { err: err as Error });
+        return;
+      }
+      try {
+        this.send(client, undefined);
+        while (this.runs.length) {
+          const run = this.runs[0];
+          const outcome = await run.result;
+          this.runs.shift();
+          // The batch after the next goes out before this one's devices are answered (settle).
+          this.sendNext(client);
+          this.settle(run, outcome);
+        }
+      } finally {
+        client.release();
+      }
+    } finally {
+      this.flushing = false;
+      this.opts.metrics.ingestBacklog.set(this.backlog);
+      if (this.queue.length) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        void this.flush();
+      }
+    }
+  }
+
+  /** A batch from the queue, sent now on `client` behind `after` (a batch still in flight there, whose last statement has gone). */
+  private send(client: PoolClient, after: Run | undefined): void {
+    const run: Run = {
+      batch: this.queue.splice(0, this.opts.batchMax), token: `${++this.batchSerial}`, after: after?.token ?? null,
+      lastSent: false, keys: new Set(), started: process.hrtime.bigint(), result: undefined!,
+    };
+    this.runs.push(run);
+    run.result = this.commitRetrying(run, client).then((change) => ({ change }), (err: Error) => ({ err }));
+  }
+
+  /**
+   * The next batch behind the last one in flight, once that one has sent its last statement: its
+   * plan goes into the mirror now, before its COMMIT, and the next is planned on it. If it then
+   * fails, the next fails too (the database checks the order: migration 033) and goes back to the
+   * queue, to be planned again on the mirror re-read from the database. Not when shared (each batch
+   * reads its bays under its lots' locks), not while the mirror is being re-read, and not while
+   * others wait for a connection (the embedded database has one): they get it between batches.
+   */
+  private sendNext(client: PoolClient): void {
+    if (!this.queue.length || this.runs.length >= 2 || this.opts.shared || this.mirrorStale || this.pool.waitingCount > 0) return;
+    const last = this.runs.at(-1);
+    if (last && (!last.lastSent || !last.planned)) return;
+    if (last) this.applyPlan(last.planned!);
+    this.send(client, last);
+  }
+
+  /** Its last statement is on its way: the next batch may follow it. */
+  private sent(run: Run, client: PoolClient): void {
+    run.lastSent = true;
+    this.sendNext(client);
+  }
+
+  /** A batch's outcome: its devices answered (after the batch that went out behind it), or its items failed or requeued. */
+  private settle(run: Run, outcome: { change?: Change; err?: Error }): void {
+    const { batch } = run;
+    const { change, err } = outcome;
+    if (change) {
       this.opts.metrics.commitBatchSize.observe(batch.length);
-      this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - run.started) / 1e9);
       // Shared: the batch's transaction relayed it to the other processes already.
       if (change.lots.length || change.bays.length) {
         if (this.opts.shared) this.opts.changes.emitLocal('availability', change);
         else this.opts.changes.emit('availability', change);
       }
-    } catch (err) {
+      setImmediate(() => { for (const item of batch) item.done.resolve(); });
+    } else if ((err as { code?: string }).code === BATCH_OUT_OF_ORDER) {
+      // The batch before it failed, so the database refused it: back to the queue, nothing lost.
+      this.queue.unshift(...batch);
+    } else {
       // Nothing in this batch was acknowledged: devices keep their messages and resend (QoS 1).
       // When whether it committed is unknown (the connection broke, or a lost answer outside a
       // transaction), re-read the bay states before the next batch, so a resent message is judged
       // against what the database really holds. An SQL error rolled everything back: nothing to
-      // re-read, unless the mirror already held this batch's plan (see prefetch).
+      // re-read, unless the mirror already held this batch's plan (see sendNext).
       if (outcomeUnknown(err)) this.mirrorStale = true;
       this.opts.log.error({ err, batch: batch.length }, 'ingest commit failed');
-      for (const item of batch) item.done.reject(err as Error);
-    } finally {
-      this.flushing = false;
-      this.committing = 0;
-      this.opts.metrics.ingestBacklog.set(this.backlog);
-      this.opts.onCommitted?.();
-      // What arrived during this commit is the next group: its first statements go to the database
-      // straight away, and this batch's PUBACKs are written while the database runs them (a
-      // thousand socket writes would otherwise keep the database idle).
-      if (this.queue.length || this.next) {
-        clearTimeout(this.timer);
-        this.timer = undefined;
-        void this.flush();
-      }
-      if (committed) setImmediate(() => { for (const item of batch) item.done.resolve(); });
+      for (const item of batch) item.done.reject(err!);
     }
+    this.opts.metrics.ingestBacklog.set(this.backlog);
+    this.opts.onCommitted?.();
   }
 
   /** Gate reports and sensors' changes of word in gated garages, to the gate balance. */
@@ -217,15 +275,16 @@ export class EventWriter {
   /**
    * A transaction the database asks to retry (SQLSTATE 40001, e.g. the embedded database lost an
    * answer and rolled back) is retried here, twice at most, so devices keep their connections and
-   * only see a later PUBACK.
+   * only see a later PUBACK; not once a batch has gone out behind it (it would overtake that one).
    */
-  private async commitRetrying(batch: Item[], ready?: Planned): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
+  private async commitRetrying(run: Run, client: PoolClient): Promise<Change> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.commit(batch, attempt === 1 ? ready : undefined);
+        return await this.commit(run, client);
       } catch (err) {
-        if ((err as { code?: string }).code !== RETRY_TRANSACTION || attempt >= 3) throw err;
-        this.opts.log.error({ err, batch: batch.length, attempt }, 'ingest commit rolled back by the database; retrying the batch');
+        if ((err as { code?: string }).code !== RETRY_TRANSACTION || attempt >= 3 || this.runs.at(-1) !== run) throw err;
+        this.opts.log.error({ err, batch: run.batch.length, attempt }, 'ingest commit rolled back by the database; retrying the batch');
+        run.lastSent = false;
       }
     }
   }
@@ -272,7 +331,7 @@ export class EventWriter {
       if (item.kind === 'recheck') { recheck.add(item.bayCode); continue; }
       const e = item.event;
       const key = `${e.deviceId}\u0000${e.seq}\u0000${e.eventTime.getTime()}`;
-      if (seen.has(key) || this.recent.has(key) || this.inFlight?.has(key)) { inBatchDuplicates++; continue; }
+      if (seen.has(key) || this.recent.has(key) || this.inFlight(key)) { inBatchDuplicates++; continue; }
       seen.add(key);
       keys.push(key);
       events.push(e);
@@ -281,11 +340,17 @@ export class EventWriter {
     return { keys, events, rows, dead, recheck, inBatchDuplicates, codes: bayCodes(events, recheck) };
   }
 
+  /** A key of a batch in the database now: a resend of it is a repeat too. */
+  private inFlight(key: string): boolean {
+    for (const r of this.runs) if (r.keys.has(key)) return true;
+    return false;
+  }
+
   /**
    * What a batch does to bays and devices, decided in memory from the mirror; with the batch
    * statement's parameters. The mirror must hold every bay and device of the batch (ensure).
    */
-  private plan(s: Sorted, shared: boolean): Planned {
+  private plan(s: Sorted, shared: boolean, run: Run): Planned {
     // The clock the batch is judged at: its newest event time, never ahead of this machine's.
     let newest = -Infinity;
     for (const e of s.events) newest = Math.max(newest, e.eventTime.getTime());
@@ -295,10 +360,11 @@ export class EventWriter {
     const touched = this.devices.plan(s.events, clock, shared);
     // Several processes: each reads its bays from the database, so every word is stored there.
     const params = batchParams(s.rows, s.dead, shared ? observed.updates : observed.updates.filter((u) => u.store), observed.deltas, touched);
+    params.push(this.orderSetting, run.after, run.token);
     return { sorted: s, clock, observed, touched, params, applied: false };
   }
 
-  /** The plan into the mirror and the device book: after COMMIT, or before it to plan the next batch on it (prefetch). */
+  /** The plan into the mirror and the device book: after COMMIT, or before it to plan the next batch on it (sendNext). */
   private applyPlan(p: Planned): void {
     if (p.applied) return;
     p.applied = true;
@@ -306,47 +372,19 @@ export class EventWriter {
     this.devices.apply(p.touched, p.clock);
   }
 
-  /**
-   * While the database runs this batch, plan the next from what has arrived, so the database does
-   * not wait for this thread between batches: the mirror takes this batch's plan now, before its
-   * COMMIT, and the next is planned on it. If this batch then fails, the next goes back to the
-   * queue and the mirror is read again from the database (mirrorStale) before anything else is
-   * planned. Not when shared (every batch reads its bays under its lots' locks), nor when the next
-   * batch names a bay or device the mirror has not loaded yet (that needs a query).
-   */
-  private prefetch(current: Planned): void {
-    if (this.opts.shared || this.next || !this.queue.length || this.closed) return;
-    const batch = this.queue.splice(0, this.opts.batchMax);
-    this.inFlight = new Set(current.sorted.keys);
-    const s = this.sort(batch);
-    this.inFlight = undefined;
-    const known = s.codes.every((c) => this.bays.get(c)) && s.events.every((e) => this.devices.get(e.deviceId));
-    if (!known) {
-      this.queue.unshift(...batch);
-      return;
-    }
-    this.applyPlan(current);
-    this.next = { batch, planned: this.plan(s, false) };
-  }
-
-  /** A prefetched batch whose predecessor failed: back to the front of the queue, to be planned again on a fresh mirror. */
-  private unprefetch(current: Planned | undefined): void {
-    if (current?.applied) this.mirrorStale = true;
-    if (this.next) this.queue.unshift(...this.next.batch);
-    this.next = undefined;
-  }
-
-  private async commit(batch: Item[], ready?: Planned): Promise<{ lots: LotCounts[]; bays: BayChange[] }> {
+  private async commit(run: Run, client: PoolClient): Promise<Change> {
     if (this.mirrorStale) {
-      await this.bays.load(this.pool);
+      // Read behind whatever is in flight on this connection (sendNext sends nothing more while the
+      // mirror is stale), so it sees what that batch left.
+      await this.bays.load(client);
       this.devices.forgetWritten();
       this.mirrorStale = false;
-      ready = undefined; // planned on what the mirror held: plan again
     }
-    const s = ready?.sorted ?? this.sort(batch);
+    run.keys.clear(); // a retry's own keys are not repeats of itself
+    const s = this.sort(run.batch);
+    run.keys = new Set(s.keys);
     const { keys, events, codes, inBatchDuplicates } = s;
 
-    const client = await this.pool.connect();
     // Without hooks the batch is ONE statement (atomic on its own): every round trip to the
     // embedded database is time the whole pipeline waits.
     const shared = this.opts.shared === true;
@@ -356,7 +394,7 @@ export class EventWriter {
     const hooks = events.length ? this.hooks.filter((h) => h.concerns?.(events) ?? true) : [];
     const eventGates = gateCounts(events);
     const transaction = hooks.length > 0 || shared || eventGates.length > 0;
-    let p = ready;
+    let p: Planned | undefined;
     try {
       let loaded: unknown[] = [];
       let loading: Promise<unknown[]> | undefined;
@@ -369,10 +407,8 @@ export class EventWriter {
         loading = Promise.all([client.query('BEGIN'), ...hooks.map((h) => h.load?.(client, events))]).then(([, ...l]) => l);
         loading.catch(() => {}); // awaited below; a failure there must not count as unhandled first
       }
-      if (!p) {
-        await Promise.all([this.bays.ensure(client, codes), this.devices.ensure(client, [...new Set(events.map((e) => e.deviceId))])]);
-        p = this.plan(s, shared);
-      }
+      await Promise.all([this.bays.ensure(client, codes), this.devices.ensure(client, [...new Set(events.map((e) => e.deviceId))])]);
+      p = run.planned = this.plan(s, shared, run);
       const { observed } = p;
       this.opts.metrics.mqttLate.inc(observed.late);
       // Right behind BEGIN and the hooks' reads, before their answers: the database goes from one to
@@ -381,11 +417,12 @@ export class EventWriter {
       const stored = preparedQuery(client, BATCH_SQL, p.params);
       stored.catch(() => {}); // awaited below; a failed read before it must not leave it unhandled
       if (loading) loaded = await loading;
-      // Sent: while the database stores the events, the hooks plan on what they read and the next
-      // batch is planned. Only once the statement has left this process: a large batch does not fit
-      // the socket buffer, and its tail would wait for the end of a synchronous plan while the
-      // database sat idle.
+      // Sent: while the database stores the events, the hooks plan on what they read, or the next
+      // batch goes out behind this one. Only once the statement has left this process: a large batch
+      // does not fit the socket buffer, and its tail would wait for the end of a synchronous plan
+      // while the database sat idle.
       await flushed(client);
+      if (!transaction) this.sent(run, client);
       // A plan that throws is dropped, not raised here (the insert is in flight): the hook then
       // starts over on its own and raises the error where it can be handled.
       const planned = hooks.map((h, i) => {
@@ -395,7 +432,6 @@ export class EventWriter {
           return undefined;
         }
       });
-      this.prefetch(p);
       const [result] = (await stored).rows;
       const inserted = Number(result.inserted);
       let lots: LotCounts[] = (result.lots ?? []).map(lotCounts);
@@ -413,7 +449,9 @@ export class EventWriter {
           if (then) afterCommit.push(then);
         }
         if (shared && (lots.length || observed.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: observed.changes });
-        await client.query('COMMIT');
+        const committed = client.query('COMMIT');
+        this.sent(run, client);
+        await committed;
       }
       this.applyPlan(p);
       for (const key of keys) this.recent.add(key);
@@ -423,86 +461,47 @@ export class EventWriter {
       this.opts.metrics.mqttDuplicates.inc(events.length - inserted + inBatchDuplicates);
       return { lots, bays: observed.changes };
     } catch (err) {
-      this.unprefetch(p);
-      if (transaction) await client.query('ROLLBACK').catch(() => {});
+      // The mirror held this plan for the batch behind it: read it again from the database.
+      if (p?.applied) this.mirrorStale = true;
+      // Not once COMMIT has gone: a ROLLBACK now would reach the transaction of the batch behind.
+      if (transaction && !run.lastSent) await client.query('ROLLBACK').catch(() => {});
       throw err;
-    } finally {
-      client.release();
     }
   }
 }
+
+/** What a batch changed, for the map and the lots' figures. */
+type Change = { lots: LotCounts[]; bays: BayChange[] };
+
+/**
+ * A batch sent to the database (EventWriter.send), from its first statement until it is settled.
+ * `token` names it in the database's order check (migration 033), `after` the batch it went out
+ * behind, which must have committed for it to be stored.
+ */
+interface Run {
+  batch: Item[];
+  token: string;
+  after: string | null;
+  /** Its last statement has gone out: the next batch may follow it. */
+  lastSent: boolean;
+  /** Its events' keys: a resend of one while it is in flight is a repeat. */
+  keys: Set<string>;
+  planned?: Planned;
+  started: bigint;
+  /** Settles once its COMMIT has answered; never rejects. */
+  result: Promise<{ change?: Change; err?: Error }>;
+}
+
+let writerSerial = 0;
 
 /** A batch's items by kind (EventWriter.sort), and the bays they name. */
 interface Sorted { keys: string[]; events: IngestEvent[]; rows: string[]; dead: DeadLetter[]; recheck: Set<string>; inBatchDuplicates: number; codes: string[] }
 
 /** A batch planned in memory (EventWriter.plan): what it does to bays and devices, and BATCH_SQL's parameters. */
 interface Planned {
-  sorted: Sorted; clock: number; observed: BayPlan; touched: Touch[]; params: string[];
+  sorted: Sorted; clock: number; observed: BayPlan; touched: Touch[]; params: Array<string | null>;
   /** The mirror and the device book hold it already (before its COMMIT when the next batch was planned on it). */
   applied: boolean;
-}
-
-// One statement per batch: raw events, dead letters, bay states and their evidence (decided in
-// memory, ingest/bay-plan.ts), lot counts (by delta), occupancy samples and device last-seen with
-// its cadence, as data-modifying CTEs. JSON documents instead of many text arrays: Postgres parses
-// one JSON ~15% faster. No RETURNING on the event insert (it cost ~30% of it). Times as epoch
-// milliseconds (ms()), not ISO text: parsing 4,000 timestamps was a fifth of the statement.
-const BATCH_SQL = `
-WITH ins AS (
-  INSERT INTO device_events (event_time, received_at, device_id, seq, type, lot_id, bay_code, payload)
-  SELECT ms(t), ms(r), d, s, y, l, b, p FROM json_to_recordset($1::json)
-      AS x(t float8, r float8, d text, s bigint, y text, l text, b text, p jsonb)
-  ON CONFLICT DO NOTHING
-  RETURNING 1
-), dead AS (
-  INSERT INTO dead_letters (device_id, topic, code, reason, payload)
-  SELECT d, t, c, r, p FROM json_to_recordset($2::json) AS x(d text, t text, c text, r text, p text)
-), bays AS (
-  UPDATE bay_state b SET occupied = x.o, since = ms(x.s), event_time = ms(x.t), device_id = x.d, seq = x.q,
-         basis = x.ba, doubt = x.db, believed_at = ms(x.ba_t),
-         sensor_id = x.si, sensor_occupied = x.so, sensor_time = ms(x.st), sensor_since = ms(x.ss),
-         camera_id = x.ci, camera_occupied = x.co, camera_time = ms(x.ct)
-    FROM json_to_recordset($3::json) AS x(c text, o bool, s float8, t float8, d text, q bigint, ba text, db text, ba_t float8,
-                                          si text, so bool, st float8, ss float8, ci text, co bool, ct float8)
-   WHERE b.bay_code = x.c
-), lots AS (
-  UPDATE lot_availability a
-     SET free = a.free + x.f, occupied = a.occupied + x.o, unknown = a.unknown + x.u, doubtful = a.doubtful + x.q, updated_at = now()
-    FROM json_to_recordset($4::json) AS x(l text, f int, o int, u int, q int)
-   WHERE a.lot_id = x.l
-  RETURNING a.lot_id, a.free, a.occupied, a.unknown, a.doubtful, a.gate_inside, a.updated_at
-), samples AS (
-  INSERT INTO lot_occupancy_samples (time, lot_id, free, occupied, unknown)
-  SELECT now(), lot_id, free, occupied, unknown FROM lots
-), seen AS (
-  UPDATE devices d SET last_seen = GREATEST(d.last_seen, ms(x.t)), battery = COALESCE(x.b, d.battery),
-         last_heartbeat = GREATEST(d.last_heartbeat, ms(x.h)), last_heard = GREATEST(d.last_heard, ms(x.n)),
-         heartbeat_seen_s = COALESCE(x.c, d.heartbeat_seen_s), silent_after = COALESCE(ms(x.a), d.silent_after)
-    FROM json_to_recordset($5::json) AS x(i text, t float8, b real, h float8, n float8, c real, a float8)
-   WHERE d.id = x.i
-)
-SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT json_agg(lots) FROM lots) AS lots`.replace(/ms\(([^)]+)\)/g, 'to_timestamp($1 / 1000.0)');
-
-
-/** An event's object in BATCH_SQL's first document. */
-function eventRow(e: IngestEvent): string {
-  return JSON.stringify({ t: e.eventTime.getTime(), r: e.receivedAt.getTime(), d: e.deviceId, s: e.seq, y: e.type, l: e.lotId, b: e.bayCode, p: e.payload });
-}
-
-/** BATCH_SQL's five JSON documents; the events' rows are made as they arrive (eventRow). */
-function batchParams(rows: string[], dead: DeadLetter[], updates: BayUpdate[], deltas: Map<string, Counts>, touched: Touch[]): string[] {
-  return [
-    `[${rows.join(',')}]`,
-    JSON.stringify(dead.map((d) => ({ d: d.deviceId, t: d.topic, c: d.code, r: d.reason, p: d.payload }))),
-    JSON.stringify(updates.map(({ code, record: r }) => ({
-      c: code, o: r.occupied, s: r.since, t: r.eventTime, d: r.deviceId, q: r.seq, ba: r.basis, db: r.doubt, ba_t: r.believedAt,
-      si: r.sensorId, so: r.sensorOccupied, st: r.sensorTime, ss: r.sensorSince, ci: r.cameraId, co: r.cameraOccupied, ct: r.cameraTime,
-    }))),
-    JSON.stringify([...deltas].map(([id, d]) => ({ l: id, f: d.free, o: d.occupied, u: d.unknown, q: d.doubtful }))),
-    JSON.stringify(touched.filter((t) => t.write).map(({ record: r }) => ({
-      i: r.id, t: r.lastSeen, b: r.battery, h: r.lastHeartbeat, n: r.lastHeard, c: r.seenS, a: r.silentAfter,
-    }))),
-  ];
 }
 
 /**

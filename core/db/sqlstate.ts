@@ -3,6 +3,11 @@ import pg from 'pg';
 
 /** serialization_failure: the transaction was rolled back; run it again. */
 export const RETRY_TRANSACTION = '40001';
+/**
+ * OneLot's own (migration 033): an ingest batch sent behind another that did not commit was refused,
+ * with nothing of it stored; plan it again and send it anew.
+ */
+export const BATCH_OUT_OF_ORDER = 'OL001';
 /** transaction_resolution_unknown: the statement may or may not have committed. */
 export const OUTCOME_UNKNOWN = '08007';
 
