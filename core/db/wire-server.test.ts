@@ -293,6 +293,26 @@ async function rawFrontend(socketPath: string) {
 }
 
 describe('pipelined sequences', () => {
+  it('answers each query of a pipelined run as it ends, not after the run: one call into the database each', async () => {
+    const calls: string[] = [];
+    const own = await serve(db, { slowMs: 0, onSlow: (_ms, sql) => calls.push(sql) });
+    const a = await rawFrontend(own.socketPath);
+    try {
+      a.write(a.parse('SELECT 1'), a.bindExecuteSync()); // the startup's call, and this one
+      expect(await a.untilReady()).toEqual(['1']);
+      calls.length = 0;
+      // Two whole queries in one write: what a pipelining client's socket delivers when the
+      // database was busy as the second was sent.
+      a.write(a.parse('SELECT 2'), a.bindExecuteSync(), a.parse('SELECT 3'), a.bindExecuteSync());
+      expect(await a.untilReady()).toEqual(['2']);
+      expect(await a.untilReady()).toEqual(['3']);
+      expect(calls).toEqual(['SELECT 2', 'SELECT 3']);
+    } finally {
+      a.close();
+      await own.close();
+    }
+  });
+
   it('a connection that has sent a Parse without its Sync keeps the database: no other connection slips in between', async () => {
     const a = await rawFrontend(server.socketPath);
     const b = await rawFrontend(server.socketPath);

@@ -4,8 +4,9 @@
 // Sync: five per query) as its own call into the database, writes each answer separately and
 // waits for the socket to drain before the next message, and re-copies its whole input buffer on
 // every TCP chunk (quadratic on megabyte batches). PGlite accepts a pipelined run of messages in
-// one call, so here every complete message that has arrived goes in as one call and its answer
-// goes out as one write.
+// one call, so here the whole messages that have arrived go in as one call per query (up to each
+// Sync or simple Query: a later query's execution must not hold an earlier one's answer), and
+// each answer goes out as one write.
 //
 // PGlite hands back a broken answer when a message begins exactly on an 8 KiB boundary of a call's
 // input (ParseComplete, BindComplete and nothing more, or stale bytes; see readBoundaryCuts, which
@@ -301,19 +302,31 @@ class Connection {
     return false;
   }
 
-  /** Every whole message that has arrived, as one run; up to and without a Terminate. False on a violation. */
+  /**
+   * Every whole message that has arrived, as runs that each end where the client asked for an
+   * answer (a Sync or a simple Query); up to and without a Terminate. False on a violation. A
+   * pipelining client's next query often arrives with the end of the one before (the ingest writer
+   * sends its next batch behind the one in the database): as one call, the first answer would wait
+   * for the second statement's execution.
+   */
   private readMessages(): boolean {
-    const messages: Buffer[] = [];
+    let messages: Buffer[] = [];
     let terminate = false;
+    const run = () => {
+      if (messages.length || terminate) this.backend.enqueue({ conn: this, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate, startup: false });
+      messages = [];
+    };
     while (this.size >= 5) {
       const head = this.head();
       const len = 1 + head.readInt32BE(1);
       if (len < 5) { this.violation(); return false; }
       if (this.size < len) break; // wait for the rest without copying what we have
       if (head[0] === TERMINATE) { this.take(len); terminate = true; break; }
+      const type = head[0];
       messages.push(this.take(len));
+      if (type === SYNC_TYPE || type === QUERY_TYPE) run();
     }
-    if (messages.length || terminate) this.backend.enqueue({ conn: this, bytes: messages.length === 1 ? messages[0] : Buffer.concat(messages), terminate, startup: false });
+    run();
     return true;
   }
 
