@@ -105,22 +105,28 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
  * the invoices issued and how many sessions it opened and closed: a session the database already
  * had (a replay the unique indexes caught) is not counted.
  */
-export async function writePlan(q: Queryable, p: Plan, fees: Fees, dueDays: number): Promise<{ issued: IssuedInvoice[]; settled: IssuedInvoice[]; opened: number; closed: number }> {
+export async function writePlan(
+  q: Queryable, p: Plan, fees: Fees, dueDays: number, lastIssued?: () => void,
+): Promise<{ issued: IssuedInvoice[]; settled: IssuedInvoice[]; opened: number; closed: number }> {
   const written = new Set<SessionRecord>();
+  // Sessions created already closed (entry and exit in one batch) are invoiced once they have ids.
+  const createdClosed = new Set(p.created);
+  const lateInvoices = p.closedWithPlate.filter((s) => createdClosed.has(s) && fees.has(s));
   // Issued back to back (pg runs them in this order, each seeing the one before; awaiting each
   // would leave the database idle for a turn of our event loop). Closing a session and issuing its
   // invoice is one statement, so an invoice exists only for a session it really closed.
-  const [, issued] = await Promise.all([
+  const first = Promise.all([
     insertSessions(q, p.created, written),
     updateSessions(q, p.changed, written, p.closedWithPlate.filter((s) => fees.has(s)), fees, dueDays),
   ]);
+  // Nothing needs their answers (new sessions' ids): the caller may commit right behind them.
+  if (!p.settled.length && !p.exceptions.length && !p.claimedExits.length && !lateInvoices.length) lastIssued?.();
+  const [, issued] = await first;
   const settled = p.settled.length ? await settleSessions(q, p.settled) : [];
   // Exceptions name sessions created above: their ids are known now.
   await insertExceptions(q, p.exceptions);
   if (p.claimedExits.length) await resolveClaimedExits(q, p.claimedExits);
-  // Sessions created already closed (entry and exit in one batch) are invoiced once they have ids.
-  const createdClosed = new Set(p.created);
-  issued.push(...await insertInvoices(q, p.closedWithPlate.filter((s) => createdClosed.has(s) && written.has(s) && fees.has(s)), fees, dueDays));
+  issued.push(...await insertInvoices(q, lateInvoices.filter((s) => written.has(s)), fees, dueDays));
   return {
     issued,
     settled,

@@ -94,13 +94,13 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
   const load = (client: Queryable, batch: IngestEvent[]): Promise<SessionBatchRead> => loadBatch(client, batch, book, opts, reloads, judged.get(batch));
   const plan = (read: SessionBatchRead): SessionBatchPlan => planAndPrice(read, book);
 
-  const hook = (async (client, fresh, planned?: SessionBatchPlan) => {
+  const hook = (async (client, fresh, planned?: SessionBatchPlan, lastIssued?: () => void) => {
     if (!fresh.length) return;
     // Without a plan made while the events were stored (see BatchHook), read and plan now.
     const { sessionEvents, plan: p, fees } = planned ?? plan(await load(client, fresh));
     if (!sessionEvents.length) return;
     stats.batches++;
-    const { issued, settled, opened, closed } = await writePlan(client, p, fees, opts.dueDays);
+    const { issued, settled, opened, closed } = await writePlan(client, p, fees, opts.dueDays, lastIssued);
     stats.sessionsOpened += opened;
     stats.sessionsClosed += closed;
     stats.invoices += issued.length;

@@ -38,7 +38,12 @@ export interface IngestEvent {
  */
 // `any` by default: the writer only hands a hook's own read and plan back to that same hook.
 export interface BatchHook<Loaded = any, Planned = any> {
-  (client: PoolClient, events: IngestEvent[], planned?: Planned): Promise<void | (() => void)>;
+  /**
+   * `lastIssued`, when given: call it once the hook has issued its last statement, before awaiting
+   * their answers, and the writer sends COMMIT right behind them (one round trip less). A hook
+   * that does not call it is committed once it has returned.
+   */
+  (client: PoolClient, events: IngestEvent[], planned?: Planned, lastIssued?: () => void): Promise<void | (() => void)>;
   load?(client: PoolClient, events: IngestEvent[]): Promise<Loaded>;
   plan?(loaded: Loaded, events: IngestEvent[]): Planned;
   concerns?(events: IngestEvent[]): boolean;

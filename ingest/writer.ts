@@ -443,15 +443,29 @@ export class EventWriter {
       if (transaction) {
         if (inserted < events.length) fresh = await freshOnly(client, events);
         const gates = fresh === events ? eventGates : gateCounts(fresh);
-        if (gates.length) lots = mergeLots(lots, await countGates(client, gates));
+        // The gate counts, the hooks' writes and COMMIT go out back to back: each round trip waits
+        // for this thread's turn with the database idle. A statement that fails aborts the
+        // transaction, and the COMMIT behind it then rolls back (checked below).
+        const counted = gates.length ? countGates(client, gates) : undefined;
+        counted?.catch(() => {}); // awaited below, after the hooks
+        let committed: Promise<{ command: string }> | undefined;
+        const commitNow = () => {
+          if (committed) return;
+          committed = client.query('COMMIT');
+          committed.catch(() => {}); // awaited below; a hook's own failure comes first
+          this.sent(run, client);
+        };
+        // The last hook may have COMMIT sent right behind its last statement (not when shared: the relay comes after).
+        const last = shared ? -1 : hooks.length - 1;
         for (const [i, hook] of hooks.entries()) {
-          const then = await hook(client, fresh, fresh === events ? planned[i] : undefined);
+          const then = await hook(client, fresh, fresh === events ? planned[i] : undefined, i === last ? commitNow : undefined);
           if (then) afterCommit.push(then);
         }
+        if (counted) lots = mergeLots(lots, await counted);
         if (shared && (lots.length || observed.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: observed.changes });
-        const committed = client.query('COMMIT');
-        this.sent(run, client);
-        await committed;
+        commitNow();
+        const { command } = await committed!;
+        if (command !== 'COMMIT') throw new Error(`the ingest transaction ended in ${command}, not COMMIT: nothing of the batch is stored`);
       }
       this.applyPlan(p);
       for (const key of keys) this.recent.add(key);
