@@ -440,33 +440,7 @@ export class EventWriter {
       // the writer did not know of itself exist (ingest/recent-keys.ts).
       let fresh = events;
       const afterCommit: Array<() => void> = [];
-      if (transaction) {
-        if (inserted < events.length) fresh = await freshOnly(client, events);
-        const gates = fresh === events ? eventGates : gateCounts(fresh);
-        // The gate counts, the hooks' writes and COMMIT go out back to back: each round trip waits
-        // for this thread's turn with the database idle. A statement that fails aborts the
-        // transaction, and the COMMIT behind it then rolls back (checked below).
-        const counted = gates.length ? countGates(client, gates) : undefined;
-        counted?.catch(() => {}); // awaited below, after the hooks
-        let committed: Promise<{ command: string }> | undefined;
-        const commitNow = () => {
-          if (committed) return;
-          committed = client.query('COMMIT');
-          committed.catch(() => {}); // awaited below; a hook's own failure comes first
-          this.sent(run, client);
-        };
-        // The last hook may have COMMIT sent right behind its last statement (not when shared: the relay comes after).
-        const last = shared ? -1 : hooks.length - 1;
-        for (const [i, hook] of hooks.entries()) {
-          const then = await hook(client, fresh, fresh === events ? planned[i] : undefined, i === last ? commitNow : undefined);
-          if (then) afterCommit.push(then);
-        }
-        if (counted) lots = mergeLots(lots, await counted);
-        if (shared && (lots.length || observed.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: observed.changes });
-        commitNow();
-        const { command } = await committed!;
-        if (command !== 'COMMIT') throw new Error(`the ingest transaction ended in ${command}, not COMMIT: nothing of the batch is stored`);
-      }
+      if (transaction) ({ fresh, lots } = await this.finish(client, run, { events, eventGates, inserted, lots, changes: observed.changes, hooks, planned, afterCommit }));
       this.applyPlan(p);
       for (const key of keys) this.recent.add(key);
       if (!shared) this.balanceGates(fresh, observed.updates);
@@ -481,6 +455,42 @@ export class EventWriter {
       if (transaction && !run.lastSent) await client.query('ROLLBACK').catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * A transaction's end: the gate counts, the hooks' writes and COMMIT go out back to back (each
+   * round trip waits for this thread's turn with the database idle). A statement that fails aborts
+   * the transaction, and the COMMIT behind it then rolls back (checked here).
+   */
+  private async finish(client: PoolClient, run: Run, b: {
+    events: IngestEvent[]; eventGates: Array<{ l: string; d: number }>; inserted: number; lots: LotCounts[]; changes: BayChange[];
+    hooks: BatchHook[]; planned: unknown[]; afterCommit: Array<() => void>;
+  }): Promise<{ fresh: IngestEvent[]; lots: LotCounts[] }> {
+    const shared = this.opts.shared === true;
+    let { lots } = b;
+    const fresh = b.inserted < b.events.length ? await freshOnly(client, b.events) : b.events;
+    const gates = fresh === b.events ? b.eventGates : gateCounts(fresh);
+    const counted = gates.length ? countGates(client, gates) : undefined;
+    counted?.catch(() => {}); // awaited below, after the hooks
+    let committed: Promise<{ command: string }> | undefined;
+    const commitNow = () => {
+      if (committed) return;
+      committed = client.query('COMMIT');
+      committed.catch(() => {}); // awaited below; a hook's own failure comes first
+      this.sent(run, client);
+    };
+    // The last hook may have COMMIT sent right behind its last statement (not when shared: the relay comes after).
+    const last = shared ? -1 : b.hooks.length - 1;
+    for (const [i, hook] of b.hooks.entries()) {
+      const then = await hook(client, fresh, fresh === b.events ? b.planned[i] : undefined, i === last ? commitNow : undefined);
+      if (then) b.afterCommit.push(then);
+    }
+    if (counted) lots = mergeLots(lots, await counted);
+    if (shared && (lots.length || b.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: b.changes });
+    commitNow();
+    const { command } = await committed!;
+    if (command !== 'COMMIT') throw new Error(`the ingest transaction ended in ${command}, not COMMIT: nothing of the batch is stored`);
+    return { fresh, lots };
   }
 }
 
