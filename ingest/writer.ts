@@ -171,7 +171,7 @@ export class EventWriter {
       try {
         client = await this.pool.connect();
       } catch (err) {
-        this.settle({ batch: this.queue.splice(0, this.opts.batchMax) } as Run, { err: err as Error });
+        this.settle(this.queue.splice(0, this.opts.batchMax), process.hrtime.bigint(), { err: err as Error });
         return;
       }
       try {
@@ -182,7 +182,7 @@ export class EventWriter {
           this.runs.shift();
           // The batch after the next goes out before this one's devices are answered (settle).
           this.sendNext(client);
-          this.settle(run, outcome);
+          this.settle(run.batch, run.started, outcome);
         }
       } finally {
         client.release();
@@ -231,12 +231,11 @@ export class EventWriter {
   }
 
   /** A batch's outcome: its devices answered (after the batch that went out behind it), or its items failed or requeued. */
-  private settle(run: Run, outcome: { change?: Change; err?: Error }): void {
-    const { batch } = run;
+  private settle(batch: Item[], started: bigint, outcome: { change?: Change; err?: Error }): void {
     const { change, err } = outcome;
     if (change) {
       this.opts.metrics.commitBatchSize.observe(batch.length);
-      this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - run.started) / 1e9);
+      this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       // Shared: the batch's transaction relayed it to the other processes already.
       if (change.lots.length || change.bays.length) {
         if (this.opts.shared) this.opts.changes.emitLocal('availability', change);
@@ -361,7 +360,7 @@ export class EventWriter {
     // Several processes: each reads its bays from the database, so every word is stored there.
     const params = batchParams(s.rows, s.dead, shared ? observed.updates : observed.updates.filter((u) => u.store), observed.deltas, touched);
     params.push(this.orderSetting, run.after, run.token);
-    return { sorted: s, clock, observed, touched, params, applied: false };
+    return { clock, observed, touched, params, applied: false };
   }
 
   /** The plan into the mirror and the device book: after COMMIT, or before it to plan the next batch on it (sendNext). */
@@ -439,8 +438,8 @@ export class EventWriter {
       // the mirror), but hooks, gate counts and metrics do; asking costs a query only when repeats
       // the writer did not know of itself exist (ingest/recent-keys.ts).
       let fresh = events;
-      const afterCommit: Array<() => void> = [];
-      if (transaction) ({ fresh, lots } = await this.finish(client, run, { events, eventGates, inserted, lots, changes: observed.changes, hooks, planned, afterCommit }));
+      let afterCommit: Array<() => void> = [];
+      if (transaction) ({ fresh, lots, afterCommit } = await this.finish(client, run, { events, eventGates, inserted, lots, changes: observed.changes, hooks, planned }));
       this.applyPlan(p);
       for (const key of keys) this.recent.add(key);
       if (!shared) this.balanceGates(fresh, observed.updates);
@@ -464,8 +463,8 @@ export class EventWriter {
    */
   private async finish(client: PoolClient, run: Run, b: {
     events: IngestEvent[]; eventGates: Array<{ l: string; d: number }>; inserted: number; lots: LotCounts[]; changes: BayChange[];
-    hooks: BatchHook[]; planned: unknown[]; afterCommit: Array<() => void>;
-  }): Promise<{ fresh: IngestEvent[]; lots: LotCounts[] }> {
+    hooks: BatchHook[]; planned: unknown[];
+  }): Promise<{ fresh: IngestEvent[]; lots: LotCounts[]; afterCommit: Array<() => void> }> {
     const shared = this.opts.shared === true;
     let { lots } = b;
     const fresh = b.inserted < b.events.length ? await freshOnly(client, b.events) : b.events;
@@ -481,16 +480,17 @@ export class EventWriter {
     };
     // The last hook may have COMMIT sent right behind its last statement (not when shared: the relay comes after).
     const last = shared ? -1 : b.hooks.length - 1;
+    const afterCommit: Array<() => void> = [];
     for (const [i, hook] of b.hooks.entries()) {
       const then = await hook(client, fresh, fresh === b.events ? b.planned[i] : undefined, i === last ? commitNow : undefined);
-      if (then) b.afterCommit.push(then);
+      if (then) afterCommit.push(then);
     }
     if (counted) lots = mergeLots(lots, await counted);
     if (shared && (lots.length || b.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: b.changes });
     commitNow();
     const { command } = await committed!;
     if (command !== 'COMMIT') throw new Error(`the ingest transaction ended in ${command}, not COMMIT: nothing of the batch is stored`);
-    return { fresh, lots };
+    return { fresh, lots, afterCommit };
   }
 }
 
@@ -523,7 +523,7 @@ interface Sorted { keys: string[]; events: IngestEvent[]; rows: string[]; dead: 
 
 /** A batch planned in memory (EventWriter.plan): what it does to bays and devices, and BATCH_SQL's parameters. */
 interface Planned {
-  sorted: Sorted; clock: number; observed: BayPlan; touched: Touch[]; params: Array<string | null>;
+  clock: number; observed: BayPlan; touched: Touch[]; params: Array<string | null>;
   /** The mirror and the device book hold it already (before its COMMIT when the next batch was planned on it). */
   applied: boolean;
 }
