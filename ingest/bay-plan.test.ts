@@ -7,7 +7,7 @@ import type { BayRecord } from './bay-mirror.ts';
 import type { Fault } from './belief.ts';
 import { planBays } from './bay-plan.ts';
 import { cadence, silentAfter, DeviceBook } from './device-book.ts';
-import { dueSilent } from './evidence-check.ts';
+import { dueSilent, judgeNeverHeard } from './evidence-check.ts';
 
 const T = Date.parse('2026-11-23T08:00:00Z');
 const at = (s: number) => T + s * 1000;
@@ -255,5 +255,30 @@ describe('device cadence and silence', () => {
     book.schedule(book.get('D2')!);
     expect(dueSilent(book, at(30), at(20))).toEqual([]);
     expect(dueSilent(book, at(43), at(20)).map((r) => r.id)).toEqual(['D2']);
+  });
+
+  it('finds a device never heard at all silent two intervals after the city last heard a device for the first time, not while devices still switch on', () => {
+    const book = new DeviceBook();
+    const add = (id: string, heard: number | null) => (book as unknown as { add(r: unknown): void }).add({
+      id, kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 10, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard,
+      silentAfter: null, battery: null, written: null, filed: null,
+    });
+    add('OLD', at(0)); // heard before this process came up
+    add('LATE', null);
+    add('NEVER', null);
+    expect([...book.unheard].sort()).toEqual(['LATE', 'NEVER']);
+    const beat = (id: string, s: number): IngestEvent => ({ deviceId: id, deviceKind: 'bay-sensor', seq: ++seqs, type: 'heartbeat', eventTime: new Date(at(s)), receivedAt: new Date(at(s)), lotId: 'L1', bayCode: 'B1', payload: {} as IngestEvent['payload'] });
+    const judged = (clock: number) => {
+      judgeNeverHeard(book, at(clock), at(0));
+      return dueSilent(book, at(clock), at(0)).map((r) => r.id);
+    };
+    // LATE switches on at 15 s: the city is not quiet for 20 s until 35 s.
+    book.apply(book.plan([beat('LATE', 15)], at(15), false), at(15));
+    expect(book.unheard.has('LATE')).toBe(false);
+    expect(book.lastNewcomer).toBe(at(15));
+    expect(judged(30)).toEqual([]);
+    expect(judged(34.9)).toEqual([]);
+    expect(judged(36)).toEqual(['NEVER']);
+    expect(book.get('NEVER')!.silentAfter).toBe(at(35));
   });
 });

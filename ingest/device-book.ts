@@ -30,6 +30,13 @@ import type { Fault } from './belief.ts';
 export const SILENT_INTERVALS = 2.2;
 export const AFTER_WORD_INTERVALS = 1.5;
 export const NEVER_BEAT_INTERVALS = 1.9;
+/**
+ * A device never heard at all (registered, or its first word lost, then dead) is silent once its
+ * city has heard no device for the first time in this many of its intervals: while devices are
+ * still switching on, its turn may not have come (bench:city's start-up ramp spreads a city's first
+ * words over minutes; a rule counted from start-up alone flagged 903 healthy devices waiting in it).
+ */
+export const NEVER_HEARD_INTERVALS = 2;
 // last_seen is for fleet health, minute resolution: a device talking every second costs one row
 // update a minute, not one per message.
 const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -65,6 +72,11 @@ export class DeviceBook {
    * lot's cadence as it becomes known (a device dead after its first word is never heard again).
    */
   readonly uncadenced = new Set<string>();
+  /** Devices never heard at all (last_heard null), and the ingest clock when one was last heard for the first time. */
+  readonly unheard = new Set<string>();
+  lastNewcomer: number | null = null;
+  /** The shortest configured heartbeat interval (s) of any device: no never-heard device is due sooner than twice it. */
+  minIntervalS = Infinity;
   /** Second of event time → devices whose silentAfter falls in it (checked lazily: it may have moved on). */
   readonly due = new Map<number, Set<string>>();
   /** The newest event time ingest has committed, never ahead of this machine's clock (epoch ms; null: none yet). */
@@ -76,6 +88,8 @@ export class DeviceBook {
     this.devices = new Map();
     this.byLotKind = new Map();
     this.due.clear();
+    this.unheard.clear();
+    this.minIntervalS = Infinity;
     for (const r of rows) this.add(toRecord(r));
   }
 
@@ -194,6 +208,7 @@ export class DeviceBook {
   apply(touches: Touch[], clock: number): void {
     for (const { record, write } of touches) {
       if (write) record.written = { seen: record.lastSeen!, battery: record.battery };
+      if (this.unheard.has(record.id)) this.lastNewcomer = Math.max(this.lastNewcomer ?? -Infinity, clock);
       this.replace(record);
       this.heard.add(record.id);
     }
@@ -220,6 +235,7 @@ export class DeviceBook {
   private add(r: DeviceRecord): void {
     this.devices.set(r.id, r);
     this.file(r);
+    this.minIntervalS = Math.min(this.minIntervalS, r.intervalS);
     const key = `${r.lotId}|${r.kind}`;
     const list = this.byLotKind.get(key);
     if (list) list.push(r); else this.byLotKind.set(key, [r]);
@@ -229,6 +245,8 @@ export class DeviceBook {
   private file(r: DeviceRecord): void {
     if (r.seenS === null && r.lastHeard !== null) this.uncadenced.add(r.id);
     else this.uncadenced.delete(r.id);
+    if (r.lastHeard === null) this.unheard.add(r.id);
+    else this.unheard.delete(r.id);
   }
 
   private replace(r: DeviceRecord): void {

@@ -7,6 +7,7 @@
 // is written only when an alert opens or clears.
 // - silent: two heartbeats missed by the device's own cadence (device-book.ts SILENT_INTERVALS),
 //   or by its lot's devices' of its kind when it never beat twice (it died after its first word);
+//   never heard at all, once the city has stopped switching on (device-book.ts NEVER_HEARD_INTERVALS);
 // - stuck: a sensor whose word a newer camera reading has contradicted for one heartbeat interval
 //   (a sensor under a snow crust or stuck after a parked truck keeps saying what it said);
 //   cleared when the sensor changes its word;
@@ -18,7 +19,7 @@ import type { Pool } from '../core/db/index.ts';
 import { iso, type BayMirror } from './bay-mirror.ts';
 import { CONFIRM_WITHIN_MS } from './belief.ts';
 import { GateBalance } from './gate-balance.ts';
-import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, SILENT_INTERVALS, medianCadence, type DeviceBook, type DeviceRecord } from './device-book.ts';
+import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, NEVER_HEARD_INTERVALS, SILENT_INTERVALS, medianCadence, type DeviceBook, type DeviceRecord } from './device-book.ts';
 
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
 
@@ -39,8 +40,9 @@ class Cadences {
   private city = new Map<string, number>();
   private cityAt = 0;
   private cityPass = -1;
-  /** When judgeUncadenced last went through every device without a cadence (Date.now()). */
+  /** When judgeUncadenced last went through every device without a cadence, and judgeNeverHeard through those never heard (Date.now()). */
   sweptAt = 0;
+  unheardSweptAt = 0;
   // Numbered across instances: the lot cadences live in the DeviceBook, which several checks share.
   private static passes = 0;
   private pass = ++Cadences.passes;
@@ -93,6 +95,31 @@ function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number,
       r.silentAfter = due;
       devices.schedule(r);
     }
+  }
+}
+
+/**
+ * A device never heard at all is due NEVER_HEARD_INTERVALS of its kind's observed cadence (its
+ * lot's, else the city's, else its configured interval) after the city last heard a device for the
+ * first time, or after `upSince` if later; its silence is filed for dueSilent. The observed cadence,
+ * not the lesser with the configured one as for a heard device: the quiet must outlast a healthy
+ * device's first word lost and its next one a beat later. Looked at only once the city has been
+ * quiet that long by the shortest configured interval, and at most once per UNCADENCED_SWEEP_MS (a
+ * city switching on has every device here). Exported for its tests.
+ */
+export function judgeNeverHeard(devices: DeviceBook, clock: number, upSince: number, cadences = new Cadences(devices)): void {
+  const quietFrom = Math.max(upSince, devices.lastNewcomer ?? upSince);
+  if (!devices.unheard.size || clock - quietFrom < NEVER_HEARD_INTERVALS * devices.minIntervalS * 1000) return;
+  if (Date.now() - cadences.unheardSweptAt < UNCADENCED_SWEEP_MS) return;
+  cadences.unheardSweptAt = Date.now();
+  cadences.nextPass();
+  for (const id of devices.unheard) {
+    const r = devices.get(id)!;
+    if (r.silentAfter !== null || !r.enabled || devices.silent.has(id)) continue;
+    const due = quietFrom + NEVER_HEARD_INTERVALS * (cadences.of(r) ?? r.intervalS) * 1000;
+    if (due > clock) continue;
+    r.silentAfter = due;
+    devices.schedule(r);
   }
 }
 
@@ -189,6 +216,8 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
   // an alert the minute's backstop raised on what the database holds stands until the device speaks.
   const heard = [...devices.heard].filter((id) => devices.silent.has(id) && (devices.get(id)?.silentAfter ?? -Infinity) > clock);
   judgeUncadenced(devices, cadences, clock, devices.heard);
+  // Shared: the others' devices are never heard here; the minute's backstop judges them on the database.
+  if (!s.shared) judgeNeverHeard(devices, clock, upSince, cadences);
   devices.heard.clear();
 
   const silent = dueSilent(devices, clock, upSince);
