@@ -260,7 +260,8 @@ describe('device cadence and silence', () => {
   it('finds a device never heard at all silent two intervals after the city last heard a device for the first time, not while devices still switch on', () => {
     const book = new DeviceBook();
     const add = (id: string, heard: number | null) => (book as unknown as { add(r: unknown): void }).add({
-      id, kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 10, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard,
+      // Configured for 300 s, beating every 10: the quiet is judged on the cadence the lot shows.
+      id, kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard,
       silentAfter: null, battery: null, written: null, filed: null,
     });
     add('OLD', at(0)); // heard before this process came up

@@ -40,6 +40,7 @@ class Cadences {
   private city = new Map<string, number>();
   private cityAt = 0;
   private cityPass = -1;
+  private cityTried = 0;
   /** When judgeUncadenced last went through every device without a cadence, and judgeNeverHeard through those never heard (Date.now()). */
   sweptAt = 0;
   unheardSweptAt = 0;
@@ -60,12 +61,25 @@ class Cadences {
     // 254,778 devices: the main thread never came back).
     if (this.cityPass !== this.pass && (this.city.size === 0 || Date.now() - this.cityAt > 60_000)) {
       this.cityPass = this.pass;
-      const by = new Map<string, DeviceRecord[]>();
-      for (const d of this.devices.all()) if (d.seenS !== null) (by.get(d.kind) ?? by.set(d.kind, []).get(d.kind)!).push(d);
-      this.city = new Map([...by].map(([k, list]) => [k, medianCadence(list)!]));
-      if (by.size) this.cityAt = Date.now();
+      this.refreshCity();
     }
     return this.city.get(r.kind) ?? null;
+  }
+
+  /** The shortest of the city's cadences by kind (s; null: none known yet): worked out again once a minute, every sweep while none is known. */
+  shortest(): number | null {
+    if (Date.now() - this.cityTried >= (this.city.size ? 60_000 : UNCADENCED_SWEEP_MS)) this.refreshCity();
+    let min: number | null = null;
+    for (const s of this.city.values()) if (min === null || s < min) min = s;
+    return min;
+  }
+
+  private refreshCity(): void {
+    this.cityTried = Date.now();
+    const by = new Map<string, DeviceRecord[]>();
+    for (const d of this.devices.all()) if (d.seenS !== null) (by.get(d.kind) ?? by.set(d.kind, []).get(d.kind)!).push(d);
+    this.city = new Map([...by].map(([k, list]) => [k, medianCadence(list)!]));
+    if (by.size) this.cityAt = Date.now();
   }
 }
 
@@ -104,14 +118,16 @@ function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number,
  * first time, or after `upSince` if later; its silence is filed for dueSilent. The observed cadence,
  * not the lesser with the configured one as for a heard device: the quiet must outlast a healthy
  * device's first word lost and its next one a beat later. Looked at only once the city has been
- * quiet that long by the shortest configured interval, and at most once per UNCADENCED_SWEEP_MS (a
- * city switching on has every device here). Exported for its tests.
+ * quiet that long by the shortest cadence (the city's of any kind, or any configured interval), and
+ * at most once per UNCADENCED_SWEEP_MS (a city switching on has every device here). Exported for its tests.
  */
 export function judgeNeverHeard(devices: DeviceBook, clock: number, upSince: number, cadences = new Cadences(devices)): void {
   const quietFrom = Math.max(upSince, devices.lastNewcomer ?? upSince);
-  if (!devices.unheard.size || clock - quietFrom < NEVER_HEARD_INTERVALS * devices.minIntervalS * 1000) return;
+  // Cheap refusals first: a city switching on hears a newcomer nearly every batch.
+  if (!devices.unheard.size || clock - quietFrom < NEVER_HEARD_INTERVALS * 1000) return;
   if (Date.now() - cadences.unheardSweptAt < UNCADENCED_SWEEP_MS) return;
   cadences.unheardSweptAt = Date.now();
+  if (clock - quietFrom < NEVER_HEARD_INTERVALS * Math.min(devices.minIntervalS, cadences.shortest() ?? Infinity) * 1000) return;
   cadences.nextPass();
   for (const id of devices.unheard) {
     const r = devices.get(id)!;

@@ -191,5 +191,8 @@ describe('compareFaults', () => {
     // Delays 1.5, 2.5 and 1 intervals.
     expect(r.delayIntervals).toEqual({ p50: 1.5, p99: 2.5, max: 2.5 });
     expect(r.within2Share).toBeCloseTo(2 / 3);
+    // Flagged all the same (its city went quiet): counted apart, with its delay after its first missed beat.
+    const heardOf = compareFaults(faults, [...alerts, { deviceId: 'dead-5', kind: 'silent', raisedAt: at(90) }], { heartbeatMs, asOf: at(200), since: at(0) });
+    expect(heardOf).toMatchObject({ observable: 4, flagged: 3, neverHeard: { count: 1, flagged: 1, delayMax: 3.5 }, falseAlarms: { silent: 1 } });
   });
 });

@@ -79,9 +79,10 @@ export interface FaultDetection {
   /**
    * Faulty devices none of whose messages was ever published (a dead device whose first word was
    * lost): the platform never heard of them, so it has no heartbeat of theirs to miss. Counted
-   * apart from `observable`, with how many were flagged all the same.
+   * apart from `observable`, with how many were flagged all the same and the latest of those, in
+   * heartbeat intervals after their first missed beat.
    */
-  neverHeard: { count: number; flagged: number };
+  neverHeard: { count: number; flagged: number; delayMax: number };
   /** Faults that showed before the fleet's start-up report had all been sent (CompareFaultsOptions.settledAt), judged apart. */
   duringStartup: { observable: number; flagged: number; missed: number; delayMax: number };
   /** Up to 10 devices flagged later than 2 heartbeat intervals ("device (fault) since … flagged kind after N"), during the start-up report or after. */
@@ -246,7 +247,7 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     else byDevice.set(a.deviceId, [a]);
   }
   const faulty = new Set(faults.map((f) => f.deviceId));
-  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [], lateExamples: [], neverHeard: { count: 0, flagged: 0 }, duringStartup: { observable: 0, flagged: 0, missed: 0, delayMax: NaN } };
+  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [], lateExamples: [], neverHeard: { count: 0, flagged: 0, delayMax: NaN }, duringStartup: { observable: 0, flagged: 0, missed: 0, delayMax: NaN } };
   const delays: number[] = [];
   const startupDelays: number[] = [];
   for (const f of faults) {
@@ -256,7 +257,11 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     const hit = (byDevice.get(f.deviceId) ?? []).filter((a) => kinds.includes(a.kind)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime())[0];
     if (!f.heard) {
       r.neverHeard.count += 1;
-      if (hit) r.neverHeard.flagged += 1;
+      if (hit) {
+        r.neverHeard.flagged += 1;
+        const delay = Math.round(Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs * 100) / 100;
+        r.neverHeard.delayMax = Number.isNaN(r.neverHeard.delayMax) ? delay : Math.max(r.neverHeard.delayMax, delay);
+      }
       continue;
     }
     const startup = o.settledAt !== undefined && f.since.getTime() < o.settledAt.getTime();
@@ -307,7 +312,7 @@ export function faultTableRows(r: AccuracyReport): Array<[string, string, string
   const f = r.faults;
   return [
     ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet; parked p50 ${secs(r.bays.wrongFreeAgeMs.p50)} max ${secs(r.bays.wrongFreeAgeMs.max)} before the end)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
-    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck; ${f.neverHeard.count} never heard at all (${f.neverHeard.flagged} flagged); while the start-up report was sent ${f.duringStartup.flagged} of ${f.duringStartup.observable} (${f.duringStartup.missed} missed), max ${f.duringStartup.delayMax}` : 'not measured',
+    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck; ${f.neverHeard.count} never heard at all (${f.neverHeard.flagged} flagged${f.neverHeard.flagged ? `, max ${f.neverHeard.delayMax}` : ''}); while the start-up report was sent ${f.duringStartup.flagged} of ${f.duringStartup.observable} (${f.duringStartup.missed} missed), max ${f.duringStartup.delayMax}` : 'not measured',
       '≤ 2 heartbeats', f && f.observable ? f.missed === 0 && f.delayIntervals.max <= 2 : null],
   ];
 }
