@@ -257,17 +257,20 @@ describe('device cadence and silence', () => {
     expect(dueSilent(book, at(43), at(20)).map((r) => r.id)).toEqual(['D2']);
   });
 
-  it('finds a device never heard at all silent two intervals after the city last heard a device for the first time, not while devices still switch on', () => {
+  it('finds a device never heard at all silent two intervals after the city last heard a device for the first time, not while devices still switch on, nor in a lot that has not switched on', () => {
     const book = new DeviceBook();
-    const add = (id: string, heard: number | null) => (book as unknown as { add(r: unknown): void }).add({
+    const add = (id: string, heard: number | null, lotId = 'L1') => (book as unknown as { add(r: unknown): void }).add({
       // Configured for 300 s, beating every 10: the quiet is judged on the cadence the lot shows.
-      id, kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard,
+      id, kind: 'bay-sensor', lotId, enabled: true, intervalS: 300, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard,
       silentAfter: null, battery: null, written: null, filed: null,
     });
     add('OLD', at(0)); // heard before this process came up
     add('LATE', null);
     add('NEVER', null);
-    expect([...book.unheard].sort()).toEqual(['LATE', 'NEVER']);
+    // A lot none of whose sensors has spoken has not switched on: left to the minute's backstop.
+    add('IDLE-1', null, 'L2');
+    add('IDLE-2', null, 'L2');
+    expect([...book.unheard].sort()).toEqual(['IDLE-1', 'IDLE-2', 'LATE', 'NEVER']);
     const beat = (id: string, s: number): IngestEvent => ({ deviceId: id, deviceKind: 'bay-sensor', seq: ++seqs, type: 'heartbeat', eventTime: new Date(at(s)), receivedAt: new Date(at(s)), lotId: 'L1', bayCode: 'B1', payload: {} as IngestEvent['payload'] });
     const judged = (clock: number) => {
       judgeNeverHeard(book, at(clock), at(0));

@@ -26,6 +26,14 @@ export interface EvidenceReport { silentOpened: number; silentCleared: number; s
 const HOUR_MS = 3_600_000;
 /** Real ms between full passes over the devices with no cadence of their own (judgeUncadenced). */
 const UNCADENCED_SWEEP_MS = 2_000;
+/**
+ * A never-heard device is judged only in a lot whose devices of its kind have mostly been heard:
+ * one where most never spoke has not switched on (not installed or not connected yet: a test's
+ * seeded city, a district being commissioned), and the minute's backstop flags those on the wall
+ * clock. At most MAX_NEVER_HEARD_PER_SWEEP are filed a sweep.
+ */
+const NEVER_HEARD_LIVE_SHARE = 0.5;
+const MAX_NEVER_HEARD_PER_SWEEP = 5_000;
 /** Real ms between re-reads of the open alerts (an operator resolved one; the minute's backstop opened one). */
 const FAULTS_RELOAD_MS = 60_000;
 
@@ -113,7 +121,7 @@ function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number,
 }
 
 /**
- * A device never heard at all is due NEVER_HEARD_INTERVALS of its kind's observed cadence (its
+ * A device never heard at all, in a lot that has switched on (NEVER_HEARD_LIVE_SHARE), is due NEVER_HEARD_INTERVALS of its kind's observed cadence (its
  * lot's, else the city's, else its configured interval) after the city last heard a device for the
  * first time, or after `upSince` if later; its silence is filed for dueSilent. The observed cadence,
  * not the lesser with the configured one as for a heard device: the quiet must outlast a healthy
@@ -129,13 +137,23 @@ export function judgeNeverHeard(devices: DeviceBook, clock: number, upSince: num
   cadences.unheardSweptAt = Date.now();
   if (clock - quietFrom < NEVER_HEARD_INTERVALS * Math.min(devices.minIntervalS, cadences.shortest() ?? Infinity) * 1000) return;
   cadences.nextPass();
+  const live = new Map<string, boolean>();
+  let filed = 0;
   for (const id of devices.unheard) {
     const r = devices.get(id)!;
     if (r.silentAfter !== null || !r.enabled || devices.silent.has(id)) continue;
+    const key = `${r.lotId}|${r.kind}`;
+    let isLive = live.get(key);
+    if (isLive === undefined) {
+      const peers = devices.peers(r.lotId, r.kind);
+      live.set(key, isLive = peers.filter((d) => d.lastHeard !== null).length >= NEVER_HEARD_LIVE_SHARE * peers.length);
+    }
+    if (!isLive) continue;
     const due = quietFrom + NEVER_HEARD_INTERVALS * (cadences.of(r) ?? r.intervalS) * 1000;
     if (due > clock) continue;
     r.silentAfter = due;
     devices.schedule(r);
+    if (++filed >= MAX_NEVER_HEARD_PER_SWEEP) break; // the rest on the next sweeps: alerts and rechecks in bounded batches
   }
 }
 
