@@ -75,7 +75,7 @@ export class DeviceBook {
   /** Devices never heard at all (last_heard null), and the ingest clock when one was last heard for the first time. */
   readonly unheard = new Set<string>();
   lastNewcomer: number | null = null;
-  /** The shortest configured heartbeat interval (s) of any device: no never-heard device is due sooner than twice it. */
+  /** The shortest configured heartbeat interval (s) of any device: with the city's shortest cadence, how long the city must be quiet before never-heard devices are looked at. */
   minIntervalS = Infinity;
   /** Second of event time → devices whose silentAfter falls in it (checked lazily: it may have moved on). */
   readonly due = new Map<number, Set<string>>();

@@ -121,9 +121,10 @@ function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number,
 }
 
 /**
- * A device never heard at all, in a lot that has switched on (NEVER_HEARD_LIVE_SHARE), is due NEVER_HEARD_INTERVALS of its kind's observed cadence (its
- * lot's, else the city's, else its configured interval) after the city last heard a device for the
- * first time, or after `upSince` if later; its silence is filed for dueSilent. The observed cadence,
+ * A device never heard at all, in a lot that has switched on (NEVER_HEARD_LIVE_SHARE), is due
+ * NEVER_HEARD_INTERVALS of its kind's observed cadence (its lot's, else the city's, else its
+ * configured interval) after the city last heard a device for the first time, or after `upSince`
+ * if later; its silence is filed for dueSilent. The observed cadence,
  * not the lesser with the configured one as for a heard device: the quiet must outlast a healthy
  * device's first word lost and its next one a beat later. Looked at only once the city has been
  * quiet that long by the shortest cadence (the city's of any kind, or any configured interval), and
