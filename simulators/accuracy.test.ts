@@ -194,5 +194,11 @@ describe('compareFaults', () => {
     // Flagged all the same (its city went quiet): counted apart, with its delay after its first missed beat.
     const heardOf = compareFaults(faults, [...alerts, { deviceId: 'dead-5', kind: 'silent', raisedAt: at(90) }], { heartbeatMs, asOf: at(200), since: at(0) });
     expect(heardOf).toMatchObject({ observable: 4, flagged: 3, neverHeard: { count: 1, flagged: 1, delayMax: 3.5 }, falseAlarms: { silent: 1 } });
+    // Examples: up to five of each kind, so many silent ones do not hide the stuck.
+    const many = [...alerts, ...[1, 2, 3, 4, 5, 6].map((k) => ({ deviceId: `ok-s${k}`, kind: 'silent', raisedAt: at(100 + k) }))];
+    const examples = compareFaults(faults, many, { heartbeatMs, asOf: at(200), since: at(0) });
+    expect(examples.falseAlarms).toEqual({ silent: 7, stuck: 1 });
+    expect(examples.falseAlarmExamples.filter((x) => x.includes(' silent ')).length).toBe(5);
+    expect(examples.falseAlarmExamples.filter((x) => x.includes(' stuck ')).length).toBe(1);
   });
 });

@@ -74,7 +74,7 @@ export interface FaultDetection {
   within2Share: number;
   /** Alerts raised in the window on devices the fleet runs healthy, by kind. */
   falseAlarms: { silent: number; stuck: number };
-  /** Up to 5 false alarms with the figures that raised them, to look into. */
+  /** Up to 5 false alarms of each kind with the figures that raised them, to look into. */
   falseAlarmExamples: string[];
   /**
    * Faulty devices none of whose messages was ever published (a dead device whose first word was
@@ -288,11 +288,8 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     delays.push(delay);
   }
   for (const a of alerts) {
-    if (faulty.has(a.deviceId) || a.raisedAt.getTime() < o.since.getTime()) continue;
-    if (a.kind === 'silent') r.falseAlarms.silent += 1;
-    else if (a.kind === 'stuck') r.falseAlarms.stuck += 1;
-    else continue;
-    if (r.falseAlarmExamples.length < 5) r.falseAlarmExamples.push(`${a.deviceId} ${a.kind} at ${a.raisedAt.toISOString()} ${JSON.stringify(a.details ?? {})}`);
+    if (faulty.has(a.deviceId) || a.raisedAt.getTime() < o.since.getTime() || (a.kind !== 'silent' && a.kind !== 'stuck')) continue;
+    if (r.falseAlarms[a.kind]++ < 5) r.falseAlarmExamples.push(`${a.deviceId} ${a.kind} at ${a.raisedAt.toISOString()} ${JSON.stringify(a.details ?? {})}`);
   }
   const round = (x: number) => Math.round(x * 100) / 100;
   const p = percentiles(delays);
