@@ -25,15 +25,6 @@ export interface BayRecord {
   echoes: number; echoAt: number | null;
   /** The seq of the sensor's last word (heartbeat or report), and whether an echo came right after one (seq + 1): stuck for sure. In memory only. */
   sensorSeq: number | null; echoClean: boolean;
-  /**
-   * The last echo came after a gap in seq: a word was lost before it, maybe the change between two
-   * cars (a healthy sensor's "taken" lost, then "free" again), so the gates' word alone does not
-   * make it stuck (evidence-check.ts flagEchoes). Judged only for a sensor whose heartbeats carry
-   * its reading (beatsRead): a heartbeat without one is no word, and leaves a gap of its own. In
-   * memory only; undefined: no echo.
-   */
-  echoGap?: boolean;
-  beatsRead?: boolean;
   /** The sensor's last word was a heartbeat (in memory only: a lost echo is inferred between two, bay-plan.ts). */
   sensorBeat: boolean;
   /**

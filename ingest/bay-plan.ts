@@ -114,7 +114,7 @@ function quietBeat(next: BayRecord, cur: BayRecord, words: Word[] | undefined): 
     && next.cameraTime === cur.cameraTime;
 }
 
-type SensorPart = Pick<BayRecord, 'sensorId' | 'sensorOccupied' | 'sensorTime' | 'sensorSince' | 'sensorSeq' | 'echoes' | 'echoAt' | 'echoClean' | 'echoGap' | 'beatsRead' | 'sensorBeat'>;
+type SensorPart = Pick<BayRecord, 'sensorId' | 'sensorOccupied' | 'sensorTime' | 'sensorSince' | 'sensorSeq' | 'echoes' | 'echoAt' | 'echoClean' | 'sensorBeat'>;
 
 /**
  * A consecutive echo is proof only of a reading held this long (event time): a stuck sensor echoes
@@ -141,7 +141,7 @@ export function foldSensor(cur: BayRecord, words: Word[], cadenceMs: number | nu
   if (words.length > 1) words.sort((a, b) => a.t - b.t || a.seq - b.seq);
   const r: SensorPart = {
     sensorId: cur.sensorId, sensorOccupied: cur.sensorOccupied, sensorTime: cur.sensorTime, sensorSince: cur.sensorSince,
-    sensorSeq: cur.sensorSeq, echoes: cur.echoes, echoAt: cur.echoAt, echoClean: cur.echoClean, echoGap: cur.echoGap, beatsRead: cur.beatsRead, sensorBeat: cur.sensorBeat,
+    sensorSeq: cur.sensorSeq, echoes: cur.echoes, echoAt: cur.echoAt, echoClean: cur.echoClean, sensorBeat: cur.sensorBeat,
   };
   let late = 0;
   for (const w of words) {
@@ -153,20 +153,17 @@ export function foldSensor(cur: BayRecord, words: Word[], cadenceMs: number | nu
       r.echoes = 0;
       r.echoAt = null;
       r.echoClean = false;
-      r.echoGap = undefined;
     } else if (w.report || lostEcho) {
       r.echoes += 1;
       r.echoAt = w.t;
       const consecutive = lostEcho || w.seq === r.sensorSeq! + 1;
       if (sameDevice && consecutive && w.t - r.sensorSince >= ECHO_HELD_MS) r.echoClean = true;
-      r.echoGap = r.beatsRead === true && !(sameDevice && consecutive);
     }
     r.sensorId = w.deviceId;
     r.sensorOccupied = w.occupied;
     r.sensorTime = w.t;
     r.sensorSeq = w.seq;
     r.sensorBeat = !w.report;
-    if (!w.report) r.beatsRead = true;
   }
   return { sensor: r, late };
 }

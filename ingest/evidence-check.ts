@@ -203,9 +203,8 @@ function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, 
 /**
  * Stuck, from the sensor's own reports: one that reported "no change" (an echo, bay-mirror.ts) when
  * its garage's gates saw a car that could have just parked there (it echoed "free") or just left
- * (it echoed "taken"), or a car is missing, and nothing was lost before the echo; or that echoed
- * right after its previous word, nothing lost between (bay-plan.ts foldSensor); or that echoed
- * twice. Returns the bays to decide again.
+ * (it echoed "taken"), or a car is missing; or that echoed right after its previous word, nothing
+ * lost between (bay-plan.ts foldSensor); or that echoed twice. Returns the bays to decide again.
  */
 async function flagEchoes(s: EvidenceState, gates: GateBalance, clock: number): Promise<string[]> {
   const { bays, devices } = s;
@@ -215,9 +214,7 @@ async function flagEchoes(s: EvidenceState, gates: GateBalance, clock: number): 
     if (!d || !d.enabled || devices.stuck.has(d.id) || b.echoAt === null) return [];
     const corroborated = b.sensorOccupied === false ? gates.carMoved(b.lotId, 'in', b.echoAt) || gates.missing(b.lotId, clock) > 0
       : gates.carMoved(b.lotId, 'out', b.echoAt);
-    // After a gap in seq the echo may be a lost change between two cars, which a busy garage's gates
-    // corroborate as readily as a stuck sensor's (bench:city: most of its false "stuck" alarms).
-    return (corroborated && b.echoGap !== true) || b.echoClean || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
+    return corroborated || b.echoClean || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
   });
   if (!found.length) return [];
   const rows = await openStuck(s, 'echo', 'echoAt', clock, found.map(({ code, b, d, corroborated }) => (
