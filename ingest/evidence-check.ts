@@ -137,7 +137,6 @@ export function judgeNeverHeard(devices: DeviceBook, clock: number, upSince: num
   if (Date.now() - cadences.unheardSweptAt < UNCADENCED_SWEEP_MS) return;
   cadences.unheardSweptAt = Date.now();
   if (clock - quietFrom < NEVER_HEARD_INTERVALS * Math.min(devices.minIntervalS, cadences.shortest() ?? Infinity) * 1000) return;
-  cadences.nextPass();
   const live = new Map<string, boolean>();
   let filed = 0;
   for (const id of devices.unheard) {

@@ -250,22 +250,22 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
   const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [], lateExamples: [], neverHeard: { count: 0, flagged: 0, delayMax: NaN }, duringStartup: { observable: 0, flagged: 0, missed: 0, delayMax: NaN } };
   const delays: number[] = [];
   const startupDelays: number[] = [];
+  const neverHeardDelays: number[] = [];
   for (const f of faults) {
     // An intermittent radio's outages come and go: its alerts are neither found faults nor false alarms.
     if (f.fault === 'intermittent' || !f.since || f.since.getTime() > o.asOf.getTime() - grace) continue;
     const kinds = f.fault === 'dead' ? ['silent'] : ['stuck', 'silent'];
     const hit = (byDevice.get(f.deviceId) ?? []).filter((a) => kinds.includes(a.kind)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime())[0];
+    const delay = hit ? Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs : null;
     if (!f.heard) {
       r.neverHeard.count += 1;
-      if (hit) {
+      if (delay !== null) {
         r.neverHeard.flagged += 1;
-        const delay = Math.round(Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs * 100) / 100;
-        r.neverHeard.delayMax = Number.isNaN(r.neverHeard.delayMax) ? delay : Math.max(r.neverHeard.delayMax, delay);
+        neverHeardDelays.push(delay);
       }
       continue;
     }
     const startup = o.settledAt !== undefined && f.since.getTime() < o.settledAt.getTime();
-    const delay = hit ? Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs : null;
     if (hit && delay !== null && delay > 2 && r.lateExamples.length < 10) {
       r.lateExamples.push(`${f.deviceId} (${f.fault}${startup ? ', during the start-up report' : ''}) since ${f.since.toISOString()} flagged ${hit.kind} after ${delay.toFixed(2)}`);
     }
@@ -296,6 +296,7 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
   r.delayIntervals = { p50: round(p.p50), p99: round(p.p99), max: round(p.max) };
   r.within2Share = share(delays.filter((d) => d <= 2).length, delays.length);
   r.duringStartup.delayMax = startupDelays.length ? round(Math.max(...startupDelays)) : NaN;
+  r.neverHeard.delayMax = neverHeardDelays.length ? round(Math.max(...neverHeardDelays)) : NaN;
   return r;
 }
 
