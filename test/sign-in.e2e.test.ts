@@ -96,12 +96,21 @@ describe('no phone enumeration', () => {
       const r = await call('POST', '/api/v1/auth/login', { phone, password: 'wrong-password' });
       return { ms: performance.now() - t, r };
     };
-    const wrong = await time('13911110003');
-    const unknown = await time('13911119999');
+    // Interleaved samples, the fastest of each kept: load on a shared machine only ever adds time,
+    // so the minimum is the path's own cost (one CI run saw a single pair differ 6× from noise).
+    const wrongs: Awaited<ReturnType<typeof time>>[] = [];
+    const unknowns: Awaited<ReturnType<typeof time>>[] = [];
+    for (let i = 0; i < 3; i++) {
+      wrongs.push(await time('13911110003'));
+      unknowns.push(await time('13911119999'));
+    }
+    const [wrong, unknown] = [wrongs[0], unknowns[0]];
     expect(wrong.r.status).toBe(401);
     expect([unknown.r.status, unknown.r.body]).toEqual([wrong.r.status, wrong.r.body]);
-    // Both verify a scrypt hash (a dummy one for the unknown phone): neither answers in a fraction of the other's time.
-    expect(Math.min(wrong.ms, unknown.ms) / Math.max(wrong.ms, unknown.ms)).toBeGreaterThan(0.2);
+    const fastest = (xs: { ms: number }[]) => Math.min(...xs.map((x) => x.ms));
+    // Both verify a scrypt hash (a dummy one for the unknown phone): neither answers in a fraction of
+    // the other's time. Without the dummy hash the unknown phone answers ~50× faster.
+    expect(Math.min(fastest(wrongs), fastest(unknowns)) / Math.max(fastest(wrongs), fastest(unknowns))).toBeGreaterThan(0.2);
   });
 
   it('a password reset by SMS code signs in and ends the other sessions', async () => {
