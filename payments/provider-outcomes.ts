@@ -30,7 +30,7 @@ export interface Outcome {
   exitAt?: Date;
 }
 
-interface ChargeRow {
+export interface ChargeRow {
   id: number; invoice_id: number; status: string; provider_charge_id: string | null; amount_fen: number; time_zone: string | null; exit_time: Date | null;
 }
 
@@ -51,20 +51,66 @@ export function observeExitToCharge(metrics: PaymentsMetrics | undefined, applie
  * one connection (found on PostgreSQL 15: test/refunds.e2e.test.ts with ONELOT_TEST_ON_POSTGRES=1).
  */
 export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, refund?: ProviderRefund): Promise<Outcome> {
-  const ourId = Number(pc.metadata?.onelot_charge_id);
+  const [ch] = await lockCharges(c, [pc]);
+  return applyToLocked(c, ch, pc, refund);
+}
+
+/**
+ * Our charges for the provider's records, one lookup for many (undefined: no such charge here),
+ * locked as applyProviderCharge explains. In the order given: a webhook group locks in arrival order.
+ */
+export async function lockCharges(c: PoolClient, pcs: readonly ProviderCharge[]): Promise<Array<ChargeRow | undefined>> {
+  const ourIds = pcs.map((pc) => Number(pc.metadata?.onelot_charge_id));
   const { rows } = await preparedQuery(c,
-    `SELECT c.id, c.invoice_id, c.status, c.provider_charge_id, c.amount_fen,
-            (SELECT l.time_zone FROM invoices i JOIN lots l ON l.id = i.lot_id WHERE i.id = c.invoice_id) AS time_zone,
-            -- The exit as the gate camera stamped it, for the exit → charge figure: two primary-key
-            -- lookups (the broker's receipt is only in device_events, whose lookup plans every chunk:
-            -- measured ~17 ms a charge with a month of chunks, on the connection ingest shares).
-            CASE WHEN c.method = 'contactless' AND c.status = 'pending' AND $3::text = 'succeeded' THEN
-              (SELECT s.exit_time FROM invoices i JOIN sessions s ON s.id = i.session_id WHERE i.id = c.invoice_id)
-            END AS exit_time
-       FROM charges c
-      WHERE c.provider_charge_id = $1 OR (c.provider_charge_id IS NULL AND c.id = $2) FOR NO KEY UPDATE OF c`,
-    [pc.id, Number.isInteger(ourId) ? ourId : -1, pc.status]);
-  const ch = rows[0] as ChargeRow | undefined;
+    `SELECT x.i, c.* FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS x(pid, our, st, i)
+       CROSS JOIN LATERAL (
+         SELECT c.id, c.invoice_id, c.status, c.provider_charge_id, c.amount_fen,
+                (SELECT l.time_zone FROM invoices i JOIN lots l ON l.id = i.lot_id WHERE i.id = c.invoice_id) AS time_zone,
+                -- The exit as the gate camera stamped it, for the exit → charge figure: two primary-key
+                -- lookups (the broker's receipt is only in device_events, whose lookup plans every chunk:
+                -- measured ~17 ms a charge with a month of chunks, on the connection ingest shares).
+                CASE WHEN c.method = 'contactless' AND c.status = 'pending' AND x.st = 'succeeded' THEN
+                  (SELECT s.exit_time FROM invoices i JOIN sessions s ON s.id = i.session_id WHERE i.id = c.invoice_id)
+                END AS exit_time
+           FROM charges c
+          WHERE c.provider_charge_id = x.pid OR (c.provider_charge_id IS NULL AND c.id = x.our)
+          LIMIT 1 FOR NO KEY UPDATE OF c) c
+      ORDER BY x.i`,
+    [pcs.map((pc) => String(pc.id)), ourIds.map((id) => (Number.isInteger(id) ? id : -1)), pcs.map((pc) => String(pc.status))]);
+  const out: Array<ChargeRow | undefined> = pcs.map(() => undefined);
+  for (const r of rows as Array<ChargeRow & { i: string }>) out[Number(r.i) - 1] = r;
+  return out;
+}
+
+/** The common case, which applySucceeded settles for many at once: the capture of a pending charge, as asked. */
+export function isPlainSuccess(ch: ChargeRow | undefined, pc: ProviderCharge): boolean {
+  return !!ch && pc.status === 'succeeded' && ch.status === 'pending' && amountMismatch(ch, pc) === null;
+}
+
+/**
+ * Plain successes (isPlainSuccess) of different charges, locked by lockCharges in this transaction:
+ * paid, succeeded and receipted in one statement for all of them (every round trip holds the
+ * connection that ingest shares; a group of webhooks applied one by one held it 100–800 ms at 200
+ * charges a second). The provider id is kept too (the webhook can overtake the create answer).
+ */
+export async function applySucceeded(c: PoolClient, items: ReadonlyArray<{ ch: ChargeRow; pc: ProviderCharge }>): Promise<Outcome[]> {
+  if (!items.length) return [];
+  const paidAt = new Date();
+  await preparedQuery(c,
+    `WITH x AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS x(charge_id, invoice_id, number, pid)),
+          paid AS (UPDATE invoices i SET status = 'paid', paid_at = $5 FROM x WHERE i.id = x.invoice_id AND i.status IN ('paying', 'outstanding')
+                   RETURNING i.lot_id, i.paid_at, i.amount_fen),
+          stats AS (${addToHourlyStats(paidDeltas('paid'))}),
+          ok AS (UPDATE charges c SET status = 'succeeded', failure_reason = NULL, updated_at = now(), provider_charge_id = COALESCE(c.provider_charge_id, x.pid)
+                  FROM x WHERE c.id = x.charge_id)
+     INSERT INTO receipts (charge_id, invoice_id, number) SELECT charge_id, invoice_id, number FROM x ON CONFLICT (charge_id) DO NOTHING`,
+    [items.map(({ ch }) => ch.id), items.map(({ ch }) => ch.invoice_id), items.map(({ ch }) => receiptNumber(ch.id, paidAt, ch.time_zone ?? 'Asia/Shanghai')),
+      items.map(({ pc }) => String(pc.id)), paidAt]);
+  return items.map(({ ch }) => ({ result: 'applied', exitAt: ch.exit_time ?? undefined }));
+}
+
+/** applyProviderCharge on a charge lockCharges found (or did not). */
+export async function applyToLocked(c: PoolClient, ch: ChargeRow | undefined, pc: ProviderCharge, refund?: ProviderRefund): Promise<Outcome> {
   if (!ch) return { result: 'unknown-charge' };
 
   // Guarantee 5, checked while the charge's money is in question: before its outcome (pending) and
@@ -72,18 +118,7 @@ export async function applyProviderCharge(c: PoolClient, pc: ProviderCharge, ref
   const mismatch = ch.status === 'pending' || ch.status === 'succeeded' ? amountMismatch(ch, pc) : null;
   if (mismatch) return holdForReview(c, ch, pc, mismatch);
 
-  if (pc.status === 'succeeded' && ch.status === 'pending') {
-    // Paid, succeeded and receipted in one statement: every round trip holds the connection that
-    // ingest shares. The provider id is kept too (the webhook can overtake the create answer).
-    const paidAt = new Date();
-    await preparedQuery(c,
-      `WITH paid AS (UPDATE invoices SET status = 'paid', paid_at = $3 WHERE id = $2 AND status IN ('paying', 'outstanding') RETURNING lot_id, paid_at, amount_fen),
-            stats AS (${addToHourlyStats(paidDeltas('paid'))}),
-            ok AS (UPDATE charges SET status = 'succeeded', failure_reason = NULL, updated_at = now(), provider_charge_id = COALESCE(provider_charge_id, $5) WHERE id = $1)
-       INSERT INTO receipts (charge_id, invoice_id, number) VALUES ($1, $2, $4) ON CONFLICT (charge_id) DO NOTHING`,
-      [ch.id, ch.invoice_id, paidAt, receiptNumber(ch.id, paidAt, ch.time_zone ?? 'Asia/Shanghai'), pc.id]);
-    return { result: 'applied', exitAt: ch.exit_time ?? undefined };
-  }
+  if (isPlainSuccess(ch, pc)) return (await applySucceeded(c, [{ ch, pc }]))[0];
   // The webhook can overtake the create answer: remember the provider id here too.
   if (!ch.provider_charge_id) await c.query('UPDATE charges SET provider_charge_id = $2 WHERE id = $1', [ch.id, pc.id]);
   if (pc.status === 'failed' && ch.status === 'pending') {

@@ -6,7 +6,7 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { verifyWebhook } from '../core/webhook-signature.ts';
 import type { ProviderCharge, ProviderRefund } from './client.ts';
-import { applyProviderCharge, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
+import { applySucceeded, applyToLocked, isPlainSuccess, lockCharges, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
 import { withTx } from '../core/db/tx.ts';
 import { preparedQuery } from '../core/db/prepared.ts';
 
@@ -49,21 +49,54 @@ export async function handleWebhook(
 interface Verified { eventId: string; type: string; rawBody: string; charge?: ProviderCharge; refund?: ProviderRefund }
 interface Applied { result: WebhookResult; outcome?: Outcome }
 
-/** Apply one verified webhook on the transaction's client: recorded once (guarantee 4), then applied. */
-async function applyOne(c: PoolClient, v: Verified, done: (a: Applied) => void): Promise<void> {
-  const { eventId, type } = v;
-  const ins = await preparedQuery(c,
-    'INSERT INTO webhook_events (event_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
-    [eventId, type, v.rawBody]);
-  // A replay: acknowledged (so the provider stops retrying) and otherwise ignored.
-  if (ins.rowCount === 0) return done({ result: { status: 'already processed', eventId } });
-  if (!WEBHOOK_TYPES.has(type)) return done({ result: { status: 'ignored', eventId, detail: `event type ${type} is not used` } });
-  // charge.refunded names the refund it reports (data.refund), so a partial refund applies only its amount.
-  const refund = type === 'charge.refunded' && typeof v.refund?.id === 'string' ? v.refund : undefined;
-  const outcome = await applyProviderCharge(c, v.charge!, refund);
-  if (outcome.result === 'unknown-charge') return done({ result: { status: 'ignored', eventId, detail: `no charge ${v.charge!.id} here` } });
-  if (outcome.result === 'held') return done({ result: { status: 'held', eventId, detail: outcome.detail }, outcome });
-  done({ result: { status: 'processed', eventId, detail: outcome.result }, outcome });
+/**
+ * Apply verified webhooks on the transaction's client, in arrival order: each recorded once
+ * (guarantee 4), then applied. Set-based, so that a group costs the same few round trips whatever
+ * its size: the events are recorded in one statement, their charges looked up and locked in one,
+ * and the plain captures (most of them) applied in one. Anything else (a failure, a refund, a
+ * mismatch, two reports of one charge) goes through applyToLocked one by one, as it always did.
+ */
+async function applyGroup(c: PoolClient, group: readonly Verified[]): Promise<Applied[]> {
+  const { rows } = await preparedQuery(c,
+    `INSERT INTO webhook_events (event_id, type, payload)
+     SELECT e, t, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS x(e, t, p)
+     ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+    [group.map((v) => v.eventId), group.map((v) => v.type), group.map((v) => v.rawBody)]);
+  const recorded = new Set(rows.map((r: { event_id: string }) => r.event_id));
+  const out: Applied[] = [];
+  const toApply: number[] = [];
+  for (const [k, { eventId, type }] of group.entries()) {
+    // A replay (or a second copy in this group): acknowledged, so the provider stops retrying, and otherwise ignored.
+    if (!recorded.delete(eventId)) out[k] = { result: { status: 'already processed', eventId } };
+    else if (!WEBHOOK_TYPES.has(type)) out[k] = { result: { status: 'ignored', eventId, detail: `event type ${type} is not used` } };
+    else toApply.push(k);
+  }
+  const locked = await lockCharges(c, toApply.map((k) => group[k].charge!));
+  // Plain captures of charges reported once in the group go together; the rest one by one, in order.
+  const times = new Map<unknown, number>();
+  for (const ch of locked) if (ch) times.set(ch.id, (times.get(ch.id) ?? 0) + 1);
+  const plain = toApply.flatMap((k, j) => {
+    const ch = locked[j];
+    return ch && isPlainSuccess(ch, group[k].charge!) && times.get(ch.id) === 1 ? [{ k, ch, pc: group[k].charge! }] : [];
+  });
+  const outcomes = await applySucceeded(c, plain);
+  plain.forEach(({ k }, j) => { out[k] = applied(group[k], outcomes[j]); });
+  for (const [j, k] of toApply.entries()) {
+    if (out[k]) continue;
+    const v = group[k];
+    // charge.refunded names the refund it reports (data.refund), so a partial refund applies only its amount.
+    const refund = v.type === 'charge.refunded' && typeof v.refund?.id === 'string' ? v.refund : undefined;
+    out[k] = applied(v, await applyToLocked(c, locked[j], v.charge!, refund));
+  }
+  return out;
+}
+
+/** What the provider is answered for a webhook applied with `outcome`. */
+function applied(v: Verified, outcome: Outcome): Applied {
+  const { eventId } = v;
+  if (outcome.result === 'unknown-charge') return { result: { status: 'ignored', eventId, detail: `no charge ${v.charge!.id} here` } };
+  if (outcome.result === 'held') return { result: { status: 'held', eventId, detail: outcome.detail }, outcome };
+  return { result: { status: 'processed', eventId, detail: outcome.result }, outcome };
 }
 
 /** Most webhooks in one group transaction. */
@@ -95,11 +128,9 @@ class WebhookGroups {
     try {
       while (this.queue.length) {
         const group = this.queue.splice(0, GROUP_MAX);
-        const results: Applied[] = [];
+        let results: Applied[];
         try {
-          await withTx(this.pool, async (c) => {
-            for (const { v } of group) await applyOne(c, v, (a) => results.push(a));
-          });
+          results = await withTx(this.pool, (c) => applyGroup(c, group.map(({ v }) => v)));
         } catch (err) {
           // Rolled back as a whole: again, one transaction each (a group of one has had its try).
           if (group.length === 1) group[0].reject(err);
@@ -116,9 +147,7 @@ class WebhookGroups {
   private async oneByOne(group: WebhookGroups['queue']): Promise<void> {
     for (const item of group) {
       try {
-        let applied: Applied | undefined;
-        await withTx(this.pool, (c) => applyOne(c, item.v, (a) => { applied = a; }));
-        item.resolve(applied!);
+        item.resolve((await withTx(this.pool, (c) => applyGroup(c, [item.v])))[0]);
       } catch (err) {
         item.reject(err);
       }

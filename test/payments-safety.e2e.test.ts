@@ -18,6 +18,7 @@ import type { PaymentsRuntime } from '../payments/runtime.ts';
 import type { SimulatedProvider } from '../payments/provider-sim/server.ts';
 import { reconcilePending } from '../payments/reconcile.ts';
 import { signWebhook } from '../core/webhook-signature.ts';
+import { HOURLY_FIGURES } from '../analytics/hourly-stats.ts';
 
 const ENV = { HTTP_PORT: '0', MQTT_PORT: '0', SIMULATE: 'false', LOG_LEVEL: 'silent' };
 
@@ -270,5 +271,60 @@ describe('payments safe on the internet', () => {
     // The provider's own webhooks, released now, change nothing.
     await waitFor(() => provider.deliveries().every((d) => d.delivered), 8000, 'every webhook delivered');
     for (const i of invoices) expect(await receiptsOf(pool, i.id)).toBe(1);
+  });
+
+  it('a group of mixed webhooks is applied in one transaction, each as it would be alone', async () => {
+    // Six captured contactless charges, their webhooks held back; then together: plain captures
+    // (set-based), a copy of one event, a second event reporting one capture again, a capture for
+    // another amount, a decline, an event for a charge that is not ours and a type not used.
+    const plates = Array.from({ length: 6 }, (_, k) => `豫A3G${String(k).padStart(3, '0')}`);
+    for (const [k, plate] of plates.entries()) await newDriver(p, `135200000${String(k).padStart(2, '0')}`, plate);
+    await payments.autoCharger!.poke();
+    const invoices: Array<Awaited<ReturnType<typeof makeInvoice>>> = [];
+    for (const plate of plates) invoices.push(await makeInvoice(pool, plate, { amountFen: 1200 }));
+    const paidBefore = Number((await pool.query(`SELECT coalesce(sum(paid_fen), 0) AS f FROM ${HOURLY_FIGURES} h WHERE lot_id = $1`, [invoices[0].lotId])).rows[0].f);
+    provider.holdWebhooks(true);
+    let answers: Array<{ status: number; body: any }>;
+    const now = Math.floor(Date.now() / 1000);
+    const event = (id: string, type: string, charge: object) => JSON.stringify({ id, type, created: now, data: { charge } });
+    try {
+      const ids = invoices.map((i) => i.id);
+      expect((await payments.autoCharger!.poke(ids)).charged).toEqual(ids);
+      await waitFor(() => invoices.every((i) => ledgerFor(provider, i.id)[0]?.status === 'succeeded'), 5000, 'the captures at the provider');
+      const [a, b, c, d, e, f] = invoices.map((i) => ledgerFor(provider, i.id)[0]);
+      const bodies = [
+        event(`evt_mix_${a.id}`, 'charge.succeeded', a), event(`evt_mix_${b.id}`, 'charge.succeeded', b), event(`evt_mix_${c.id}`, 'charge.succeeded', c),
+        event(`evt_mix_${a.id}`, 'charge.succeeded', a), // the same event twice
+        event(`evt_mix_${b.id}_again`, 'charge.succeeded', b), // b's capture reported by a second event
+        event(`evt_mix_${d.id}`, 'charge.succeeded', { ...d, amount_fen: 1 }),
+        event(`evt_mix_${e.id}`, 'charge.failed', { ...e, status: 'failed', failure_code: 'card_declined' }),
+        event('evt_mix_stranger', 'charge.succeeded', { ...f, id: 'ch_not_ours', metadata: {} }),
+        JSON.stringify({ id: 'evt_mix_note', type: 'charge.note', created: now, data: {} }),
+        event(`evt_mix_${f.id}`, 'charge.succeeded', f),
+      ];
+      answers = await Promise.all(bodies.map(async (body) => { const r = await postWebhook(body); return { status: r.status, body: await r.json() }; }));
+    } finally {
+      provider.holdWebhooks(false);
+    }
+    expect(answers.map((x) => x.status)).toEqual(answers.map(() => 200));
+    const statuses = answers.map((x) => x.body.status);
+    expect([statuses[0], statuses[3]].sort()).toEqual(['already processed', 'processed']);
+    expect(statuses.filter((_, k) => k !== 0 && k !== 3)).toEqual(['processed', 'processed', 'processed', 'held', 'processed', 'ignored', 'ignored', 'processed']);
+    // Recorded together: one transaction's now() for most of them (the first to arrive may go alone).
+    const groups = (await pool.query(`SELECT count(*)::int AS n FROM webhook_events WHERE event_id LIKE 'evt_mix_%' GROUP BY received_at ORDER BY n DESC`)).rows;
+    expect(groups[0].n).toBeGreaterThanOrEqual(5);
+    for (const i of [invoices[0], invoices[1], invoices[2], invoices[5]]) {
+      expect(await invoiceStatus(pool, i.id)).toBe('paid');
+      expect(await receiptsOf(pool, i.id)).toBe(1);
+      expect(await chargesOf(pool, i.id)).toEqual([{ status: 'succeeded', method: 'contactless', failure_reason: null }]);
+    }
+    expect(await invoiceStatus(pool, invoices[3].id)).toBe('held');
+    expect(await chargesOf(pool, invoices[3].id)).toEqual([{ status: 'held', method: 'contactless', failure_reason: 'amount_mismatch' }]);
+    expect(await invoiceStatus(pool, invoices[4].id)).toBe('outstanding');
+    expect(await chargesOf(pool, invoices[4].id)).toEqual([{ status: 'declined', method: 'contactless', failure_reason: 'card_declined' }]);
+    // The lot's paid figure grew by the four captures, once each.
+    const paidAfter = Number((await pool.query(`SELECT coalesce(sum(paid_fen), 0) AS f FROM ${HOURLY_FIGURES} h WHERE lot_id = $1`, [invoices[0].lotId])).rows[0].f);
+    expect(paidAfter - paidBefore).toBe(4 * 1200);
+    await waitFor(() => provider.deliveries().every((x) => x.delivered), 8000, 'every webhook delivered');
   });
 });
