@@ -245,6 +245,22 @@ describe('payments on a running platform', () => {
     await waitStatus(pool, notNamed, 'paid');
   });
 
+  it('a pass that sweeps still charges the invoices just issued that were poked into it', async () => {
+    // A sweep finds at most 100 (from the oldest), so with 100 older chargeable invoices a sweep
+    // alone never reaches the newest: the pass poked with its id must look at it as well.
+    await newDriver(p, '13600000018', '豫A1C018', 'acct-ok-0018');
+    const older: number[] = [];
+    for (let k = 0; k < 100; k++) older.push(await makeInvoice(pool, '豫A1C018'));
+    const newest = await makeInvoice(pool, '豫A1C018');
+    const running = payments.autoCharger!.poke([older[0]]); // a pass under way: the next two pokes share the one queued behind it
+    const sweep = payments.autoCharger!.poke();
+    const hinted = payments.autoCharger!.poke([newest]);
+    expect(hinted).toBe(sweep);
+    await running;
+    expect((await hinted).charged).toContain(newest);
+    await waitStatus(pool, newest, 'paid');
+  });
+
   it('the safety-net sweep walks the outstanding invoices a slice at a time, goes on from where it stopped, and stops at its limit', async () => {
     await newDriver(p, '13600000017', '豫A1C017', 'acct-ok-0017');
     const ids = [await makeInvoice(pool, '豫A1C017'), await makeInvoice(pool, '豫A1C017'), await makeInvoice(pool, '豫A1C017')];
