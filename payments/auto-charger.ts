@@ -4,7 +4,7 @@
 import type { Pool } from '../core/db/index.ts';
 import { preparedOnPool } from '../core/db/prepared.ts';
 import type { ProviderClient } from './client.ts';
-import { noContactlessAttempt, recordContactlessAttempts, sendContactlessAttempts, type ContactlessStart } from './charging.ts';
+import { noContactlessAttempt, recordAttemptsOf, recordContactlessAttempts, sendContactlessAttempts, type ContactlessStart } from './charging.ts';
 import { reconcilePending } from './reconcile.ts';
 import type { PaymentsMetrics } from './provider-outcomes.ts';
 
@@ -54,11 +54,12 @@ const chargeableFrom = (source: string) => `SELECT i.id, pm.token
 
 type Chargeable = { invoiceId: number; source: string };
 
-/** Among the given invoices (just issued): primary-key lookups. */
-export async function findAutoChargeable(pool: Pool, limit: number, among: readonly number[]): Promise<Chargeable[]> {
-  // Named: the five-table join planned in ~20 ms on the embedded database, more than it ran.
-  const { rows } = await preparedOnPool(pool, `${chargeableFrom(AMONG)} LIMIT $1`, [limit, among]);
-  return rows.map((r: { id: number; token: string }) => ({ invoiceId: r.id, source: r.token }));
+/**
+ * Among the given invoices (just issued; primary-key lookups): the chargeable ones, at most
+ * `limit`, chosen and their attempts recorded in one statement (charging.ts recordAttemptsOf).
+ */
+export function recordAutoChargeable(pool: Pool, limit: number, among: readonly number[]): ReturnType<typeof recordAttemptsOf> {
+  return recordAttemptsOf(pool, `SELECT id AS invoice_id, token AS source FROM (${chargeableFrom(AMONG)} LIMIT $1) c`, [limit, among]);
 }
 
 /**
@@ -142,17 +143,19 @@ export function startAutoCharger(
     // The invoices just issued first, and a sweep's as well when one is due: a sweep that took the
     // hints' place left them to the sweep's cursor, minutes away (bench:billing found ~10 % of a
     // phase's contactless exits never charged within its 12 s).
-    let queue: Chargeable[] = among.length ? await findAutoChargeable(pool, Math.max(100, among.length), among) : [];
-    if (sweeping !== 'none') {
+    const recorded = among.length ? await recordAutoChargeable(pool, Math.max(100, among.length), among) : { refused: [], toSend: [] };
+    if (sweeping !== 'none' && !stopped) {
       // A poke without ids (contactless just turned on, a test) sweeps everything; the timer's
       // pass goes on from where the last one stopped, a few slices at a time.
       const timerSweep = sweeping === 'timer';
       const swept = await sweepAutoChargeable(pool, { limit: 100, from: timerSweep ? cursor : 0, slices: timerSweep ? TIMER_SLICES : Infinity });
       if (timerSweep) cursor = swept.next;
-      const hintedFound = new Set(queue.map((c) => c.invoiceId));
-      queue = [...queue, ...swept.found.filter((c) => !hintedFound.has(c.invoiceId))];
+      const hintedIds = new Set(among);
+      const more = stopped ? { refused: [], toSend: [] } : await recordContactlessAttempts(pool, swept.found.filter((c) => !hintedIds.has(c.invoiceId)));
+      recorded.refused.push(...more.refused);
+      recorded.toSend.push(...more.toSend);
     }
-    const { refused, toSend } = stopped ? { refused: [], toSend: [] } : await recordContactlessAttempts(pool, queue);
+    const { refused, toSend } = recorded;
     return { run, sending: sendContactlessAttempts(pool, client, toSend, CHARGE_CONCURRENCY).then((sent) => [...refused, ...sent]), full: sweeping !== 'none' };
   }
 

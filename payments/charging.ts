@@ -133,11 +133,23 @@ export async function recordContactlessAttempts(
   pool: Pool, wanted: ReadonlyArray<{ invoiceId: number; source: string }>,
 ): Promise<{ refused: ContactlessStart[]; toSend: RecordedAttempt[] }> {
   if (!wanted.length) return { refused: [], toSend: [] };
+  return recordAttemptsOf(pool, 'SELECT DISTINCT ON (invoice_id) invoice_id, source FROM unnest($1::bigint[], $2::text[]) AS w(invoice_id, source)',
+    [wanted.map((w) => w.invoiceId), wanted.map((w) => w.source)]);
+}
+
+/**
+ * recordContactlessAttempts of the invoices a query chooses (`want`: rows of invoice_id and source,
+ * with $1 and $2 its own parameters): choosing and recording in one statement, one wait for the
+ * connection ingest shares instead of two (auto-charger.ts, for the invoices just issued).
+ */
+export async function recordAttemptsOf(
+  pool: Pool, want: string, params: [unknown, unknown],
+): Promise<{ refused: ContactlessStart[]; toSend: RecordedAttempt[] }> {
   // ON CONFLICT DO NOTHING: a live attempt the partial unique index knows of (guarantee 1) skips
   // that invoice instead of failing the others'. Named, as the pass's other statements: its
   // planning cost more than its run (auto-charger.ts).
   const { rows } = await preparedOnPool(pool,
-    `WITH want AS (SELECT DISTINCT ON (invoice_id) invoice_id, source FROM unnest($1::bigint[], $2::text[]) AS w(invoice_id, source)),
+    `WITH want AS (${want}),
           inv AS (SELECT i.id, i.amount_fen, i.lot_id, w.source FROM invoices i JOIN want w ON w.invoice_id = i.id
                    WHERE i.status = 'outstanding' AND i.plate_certain AND i.amount_fen > 0 AND ${noContactlessAttempt('i')}
                    ORDER BY i.id FOR UPDATE OF i),
@@ -150,7 +162,7 @@ export async function recordContactlessAttempts(
           paying AS (UPDATE invoices SET status = 'paying' WHERE id IN (SELECT invoice_id FROM ins))
      SELECT w.invoice_id, i.status, ins.id AS charge_id, ins.idempotency_key, inv.amount_fen, inv.lot_id, inv.source
        FROM want w LEFT JOIN invoices i ON i.id = w.invoice_id LEFT JOIN ins ON ins.invoice_id = w.invoice_id LEFT JOIN inv ON inv.id = w.invoice_id`,
-    [wanted.map((w) => w.invoiceId), wanted.map((w) => w.source), KEY_HEAD, KEY_TAIL],
+    [...params, KEY_HEAD, KEY_TAIL],
   );
   const refused: ContactlessStart[] = [];
   const toSend: RecordedAttempt[] = [];
