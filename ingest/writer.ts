@@ -16,6 +16,7 @@ import { RecentKeys } from './recent-keys.ts';
 import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
 import { GateBalance } from './gate-balance.ts';
 import { BATCH_SQL, batchParams, eventRow, type DeadLetter } from './batch-statement.ts';
+import { lockLots, lotsOf } from './lot-locks.ts';
 
 export type { DeadLetter } from './batch-statement.ts';
 
@@ -562,38 +563,10 @@ async function flushed(client: PoolClient): Promise<void> {
   while ((stream?.writableLength ?? 0) > 0) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Advisory locks per lot, a namespace of their own (core/leader.ts uses another). */
-const LOT_LOCK_NAMESPACE = 0x0e1f;
-
-/**
- * Transaction locks on these lots, taken in the order of their hashes: every writer takes them in
- * that one order, so two writers never each hold a lot the other waits for (two ids of one hash
- * are one lock, which the order also keeps acyclic).
- */
-async function lockLots(client: PoolClient, lotIds: string[]): Promise<void> {
-  if (!lotIds.length) return;
-  await client.query(
-    `SELECT pg_advisory_xact_lock(${LOT_LOCK_NAMESPACE}, h) FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest($1::text[]) AS id ORDER BY 1) AS s`,
-    [lotIds],
-  );
-}
-
 function bayCodes(events: IngestEvent[], recheck: Set<string>): string[] {
   const codes = new Set(recheck);
   for (const e of events) if (e.observation) codes.add(e.observation.bayCode);
   return [...codes];
-}
-
-/** Every lot a batch touches: its events' and its bays' (a recheck names only a bay). */
-async function lotsOf(client: PoolClient, events: IngestEvent[], codes: string[], mirror: BayMirror): Promise<string[]> {
-  await mirror.ensure(client, codes);
-  const lots = new Set<string>();
-  for (const e of events) if (e.lotId) lots.add(e.lotId);
-  for (const code of codes) {
-    const lotId = mirror.get(code)?.lotId;
-    if (lotId) lots.add(lotId);
-  }
-  return [...lots];
 }
 
 /** The events whose stored row is the one this batch wrote (a repeat finds an older received_at). */
