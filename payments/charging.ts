@@ -37,7 +37,7 @@ export const noContactlessAttempt = (inv: string) =>
 
 /**
  * The invoice `inv` awaits its owner's automatic charge (the auto-charger's own selection,
- * auto-charger.ts findAutoChargeable, less the invoice's status): its plate has contactless on and
+ * auto-charger.ts recordAutoChargeable, less the invoice's status): its plate has contactless on and
  * a default method, the stay is not in review, no contactless attempt yet. `payer` is a SQL
  * expression for the paying driver's id (NULL: nobody logged in); the owner is never held back.
  */
