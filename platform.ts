@@ -4,12 +4,13 @@
 // work); npm start and the tests run all of them (startPlatform). main.ts adds the simulator,
 // signals and printing.
 import { assertSafeForProduction, roles, trustedNetworks, type Config, type Role } from './core/config.ts';
-import { openDatabase, migrate, type Database } from './core/db/index.ts';
+import { openDatabase, migrate, analyzeGrown, startAutoAnalyze, type Database, type GrownTable } from './core/db/index.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
 import { startChangeRelay } from './core/change-relay.ts';
 import { followLeader, withAdvisoryLock, JOBS_LOCK, MIGRATIONS_LOCK, type Leadership } from './core/leader.ts';
 import { createLogger } from './core/logger.ts';
+import type { Logger } from 'pino';
 import { scheduleJobs } from './core/jobs.ts';
 import { sessionJobs } from './core/session-jobs.ts';
 import type { App, ModuleContext, OneLotModule } from './core/module.ts';
@@ -116,6 +117,8 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
     const credentialsFile = await onePerServer(MIGRATIONS_LOCK, () => seedDemo(db.pool, {
       dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt: { host: mqttHost, port: mqttPort ?? config.MQTT_PORT }, log: (m) => log.info(m),
     }));
+    // A server analyzes its tables itself (autovacuum); the embedded database is analyzed from here.
+    if (db.mode === 'embedded') cleanups.push(await autoAnalyze(db.pool, log.child({ part: 'auto-analyze' })));
 
     let api: App | undefined;
     let httpUrl: string | undefined;
@@ -162,6 +165,16 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
     await closeAll();
     throw err;
   }
+}
+
+/** Tables that grew since last analyzed: all of them now (nothing waits yet), then a few a minute (core/db/auto-analyze.ts). */
+async function autoAnalyze(pool: Database['pool'], log: Logger): Promise<() => Promise<void>> {
+  const said = (tables: GrownTable[], ms: number) => log.info({ tables: tables.map((t) => `${t.name} ${t.analyzedPages}→${t.pages} pages`), ms: Math.round(ms) }, 'database: analyzed the tables that grew');
+  const started = performance.now();
+  const now = await analyzeGrown(pool, Infinity);
+  if (now.length) said(now, performance.now() - started);
+  const timer = startAutoAnalyze(pool, said);
+  return async () => timer.stop();
 }
 
 async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() => Promise<void>>): Promise<{ broker: Broker | BrokerConsumer; host: string; port: number }> {
