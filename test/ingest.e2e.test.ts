@@ -83,7 +83,7 @@ describe('a bay sensor over MQTT', () => {
     }
   });
 
-  it('hands a hook the plan it made while the events were stored, and none when some were repeats', async () => {
+  it('hands a hook the plan it made while the events were stored, and none when some were repeats (repeated heartbeats alone keep it)', async () => {
     const d = sensorOf();
     const seen: Array<{ fresh: number[]; planned: unknown }> = [];
     // load reads inside the transaction before the events are stored; plan works on that read.
@@ -119,6 +119,16 @@ describe('a bay sensor over MQTT', () => {
       const last = seen[seen.length - 1];
       expect(last.fresh).toEqual([next.seq]);
       expect(last.planned === undefined || (last.planned as { seqs: number[] }).seqs.length === 1).toBe(true);
+      // A heartbeat repeat only the database knows: heartbeats move no hook (nor gate count), so it is
+      // not looked up, and the batch and the plan made for it are handed over as they are.
+      const beat = { type: 'heartbeat', seq: nextSeq(), ts: new Date().toISOString(), battery: 3.6 };
+      await p.db.pool.query(
+        `INSERT INTO device_events (event_time, received_at, device_id, seq, type, lot_id, bay_code, payload)
+         VALUES ($1, now(), $2, $3, 'heartbeat', $4, $5, $6)`, [beat.ts, d.id, beat.seq, d.lotId, d.bayCode, JSON.stringify(beat)]);
+      const before = seen.length;
+      await publish(client, eventsTopic(d.id), beat);
+      expect(seen.slice(before)).toEqual([{ fresh: [beat.seq], planned: { storedBefore: expect.any(Number), seqs: [beat.seq] } }]);
+      expect(await count('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [d.id, beat.seq])).toBe(1);
     } finally {
       p.broker.writer.hooks.splice(p.broker.writer.hooks.indexOf(split as never), 1);
     }
