@@ -167,7 +167,7 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
   }
 }
 
-/** Tables that grew since last analyzed: all of them now (nothing waits yet), then a few a minute (core/db/auto-analyze.ts). */
+/** Tables that grew since last analyzed: all of them at start-up, then a few a minute (core/db/auto-analyze.ts). */
 async function autoAnalyze(pool: Database['pool'], log: Logger): Promise<() => Promise<void>> {
   const said = (tables: GrownTable[], ms: number) => log.info({ tables: tables.map((t) => `${t.name} ${t.analyzedPages}→${t.pages} pages`), ms: Math.round(ms) }, 'database: analyzed the tables that grew');
   const started = performance.now();
