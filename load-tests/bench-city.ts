@@ -17,7 +17,7 @@
 // Billing always runs, as in `npm start`; --no-billing only skips the billed-to-the-right-plate check.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { watchMapLatency, type MapLatencyWatch } from './lib/map-latency.ts';
+import { lateKey, watchMapLatency, type MapLatencyWatch } from './lib/map-latency.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,7 +51,8 @@ interface ChildStart {
 }
 type ToChild = ChildStart | { type: 'stop' };
 /** A late message as the fleet finally sent it: [its event time, when it was published], epoch ms. */
-type LateSent = [number, number];
+/** A held message's publication: its bay and event time (lateKey), and when it went (epoch ms). */
+type LateSent = [string, number];
 type FromChild =
   | { type: 'connected'; devices: number; links: number; connected: number; ms: number }
   | { type: 'progress'; stats: FleetStats; rss: number; rssPeak: number; simTime: string; lateSent: LateSent[] }
@@ -77,7 +78,7 @@ async function runChild(): Promise<void> {
         // Event-to-map latency is now − since, so event times must be the real clock.
         timestamps: 'wall', connectConcurrency: 100,
         log: (m) => process.stderr.write(`  [fleet] ${m}\n`),
-        onLateSent: (ts) => { lateSent.push([Date.parse(ts), Date.now()]); },
+        onLateSent: (ts, bay) => { if (bay) lateSent.push([lateKey(bay, Date.parse(ts)), Date.now()]); },
       });
       const devices = creds.devices.length;
       creds.devices.length = 0; // the fleet keeps what it needs
@@ -236,7 +237,7 @@ function startFleet(deps: Deps, o: Options, run: Awaited<ReturnType<typeof start
   const fleet = {
     child, last: null as Extract<FromChild, { type: 'progress' }> | null, connected: false,
     /** Late messages' event time → when the fleet actually published them. */
-    lateSent: new Map<number, number>(),
+    lateSent: new Map<string, number>(),
     /** When a progress report first said the start-up report was all sent (faults are judged apart before it). */
     startupSentAt: undefined as Date | undefined,
     failure: null as Error | null,
@@ -246,7 +247,7 @@ function startFleet(deps: Deps, o: Options, run: Awaited<ReturnType<typeof start
         if (m.type === 'progress') {
           fleet.last = m;
           if (m.stats.startup.pending === 0) fleet.startupSentAt ??= new Date();
-          for (const [ts, at] of m.lateSent) fleet.lateSent.set(ts, at);
+          for (const [key, at] of m.lateSent) fleet.lateSent.set(key, at);
         }
         else if (m.type === 'connected') {
           fleet.connected = true;

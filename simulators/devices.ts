@@ -78,8 +78,6 @@ const enum Health { Ok = 0, Stuck = 1, Dead = 2 }
 interface DeviceRuntime extends RampDevice {
   id: string;
   kind: DeviceCredential['kind'];
-  /** The bay a sensor watches. */
-  bayCode?: string;
   seq: number;
   /** Volts; bay sensors only (cameras are mains powered). */
   battery?: number;
@@ -138,8 +136,8 @@ export interface DevicesOptions {
   drainPerBeat: number;
   /** Where a message that survived the faults goes; `sent` is called once it is handed to MQTT. */
   transmit: (dev: RampDevice, payload: string, kind: MessageKind, sent?: () => void) => void;
-  /** Told when a held-back (late) message is finally sent, with its event time: latency is measured from now. */
-  onLateSent?: (eventTs: string) => void;
+  /** Told when a held-back (late) message is finally sent, with its event time and bay if it has one: latency is measured from now. */
+  onLateSent?: (eventTs: string, bay: string | undefined) => void;
   /**
    * Told of each message as the device says it (a stuck sensor's stuck word), before the network's
    * faults; what it returns is called when the message is handed to MQTT (report-log.ts: which
@@ -374,7 +372,7 @@ export class Devices {
       this.tally.late += 1;
       const [lateMin, lateMax] = this.lateSeconds;
       this.late.push(Date.now() + (lateMin + (lateMax - lateMin) * rng.fault()) * SECOND, () => {
-        this.o.onLateSent?.(message.ts);
+        this.o.onLateSent?.(message.ts, b.type === 'bay' ? b.bay : dev.bayCode);
         transmit(dev, payload, kind, sent);
       });
       return;

@@ -71,9 +71,10 @@ export interface FleetOptions {
   maxStays?: number;
   /**
    * Told when a message held back (a late one, or one held for its device's turn in the start-up
-   * ramp) is finally sent, with its event time: bench:city measures its latency from then.
+   * ramp) is finally sent, with its event time and the bay it tells of (none for a gate's count):
+   * bench:city measures its latency from then.
    */
-  onLateSent?: (eventTs: string) => void;
+  onLateSent?: (eventTs: string, bay: string | undefined) => void;
   log?: (m: string) => void;
 }
 export interface FleetStats {
@@ -262,9 +263,9 @@ class FleetRun {
     });
     // A message held for its device's turn is, like a late one, measured from when it went.
     const heldSent = opts.onLateSent;
-    this.ramp = new StartupRamp(this.links, this.devices.all, this.log, heldSent && ((payload) => {
+    this.ramp = new StartupRamp(this.links, this.devices.all, this.log, heldSent && ((dev, payload) => {
       const ts = /"ts":"([^"]+)"/.exec(payload)?.[1];
-      if (ts) heldSent(ts);
+      if (ts) heldSent(ts, /"bay":"([^"]+)"/.exec(payload)?.[1] ?? dev.bayCode);
     }));
     this.city = createCitySim({
       lots: opts.lots, devices: opts.devices, start: opts.startTime ?? new Date(realStart), rng: this.rng.city, stamp: this.stamp,

@@ -25,6 +25,8 @@ export interface RampDevice {
   link: number;
   /** Its events topic, built once. */
   topic: string;
+  /** The bay a sensor watches. */
+  bayCode?: string;
   /**
    * Messages held until this device's turns in the start-up ramp: its start-up report (turn: true)
    * first, then anything it said meanwhile (sent with its last turn, so its seqs stay in order).
@@ -48,9 +50,9 @@ export class StartupRamp {
   /** Messages never sent: handed over after stop, or still held at stop. */
   dropped = 0;
 
-  /** `onHeldSent` is told of each held message as it goes (its payload): it waited for the device's turn, so its latency runs from now. */
+  /** `onHeldSent` is told of each held message as it goes (its device and payload): it waited for the device's turn, so its latency runs from now. */
   constructor(private readonly links: Links, private readonly devices: readonly RampDevice[], private readonly log: (m: string) => void,
-    private readonly onHeldSent?: (payload: string) => void) {}
+    private readonly onHeldSent?: (dev: RampDevice, payload: string) => void) {}
 
   /** Hand a device's message to its link, or hold it while the start-up report is captured or the device waits for its turn. */
   transmit(dev: RampDevice, payload: string, kind: MessageKind, sent?: () => void): void {
@@ -106,12 +108,12 @@ export class StartupRamp {
       this.left -= 1;
       room -= 1;
       this.links.send(dev.link, dev.topic, first.payload, first.kind, first.sent);
-      this.onHeldSent?.(first.payload);
+      this.onHeldSent?.(dev, first.payload);
       if (held.length && held[0].turn) continue;
       // Its last turn: what it said meanwhile follows, in order.
       for (const h of held) {
         this.links.send(dev.link, dev.topic, h.payload, h.kind, h.sent);
-        this.onHeldSent?.(h.payload);
+        this.onHeldSent?.(dev, h.payload);
       }
       this.heldLive -= held.length;
       room -= held.length;
