@@ -4,7 +4,7 @@
 // work); npm start and the tests run all of them (startPlatform). main.ts adds the simulator,
 // signals and printing.
 import { assertSafeForProduction, roles, trustedNetworks, type Config, type Role } from './core/config.ts';
-import { openDatabase, migrate, analyzeGrown, startAutoAnalyze, type Database, type GrownTable } from './core/db/index.ts';
+import { openDatabase, migrate, analyzeGrown, startAutoAnalyze, startAutoCheckpoint, type Database, type GrownTable } from './core/db/index.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { ChangeFeed } from './core/changes.ts';
 import { startChangeRelay } from './core/change-relay.ts';
@@ -117,8 +117,14 @@ export async function startProcess(config: Config, opts: PlatformOptions = {}): 
     const credentialsFile = await onePerServer(MIGRATIONS_LOCK, () => seedDemo(db.pool, {
       dataDir: config.DATA_DIR, seed: config.SEED_DEMO, mqtt: { host: mqttHost, port: mqttPort ?? config.MQTT_PORT }, log: (m) => log.info(m),
     }));
-    // A server analyzes its tables itself (autovacuum); the embedded database is analyzed from here.
-    if (db.mode === 'embedded') cleanups.push(await autoAnalyze(db.pool, log.child({ part: 'auto-analyze' })));
+    // A server analyzes its tables itself (autovacuum) and checkpoints (its checkpointer); the
+    // embedded database has neither, so both are done from here.
+    if (db.mode === 'embedded') {
+      cleanups.push(await autoAnalyze(db.pool, log.child({ part: 'auto-analyze' })));
+      const checkpoints = startAutoCheckpoint(db.pool, (w, ms) => log.child({ part: 'auto-checkpoint' }).info(
+        { walMb: Math.round(w.bytes / 2 ** 20), sinceS: Math.round(w.ageMs / 1000), ms: Math.round(ms) }, 'database: checkpointed, so the write-ahead log since can be reused'));
+      cleanups.push(async () => checkpoints.stop());
+    }
 
     let api: App | undefined;
     let httpUrl: string | undefined;

@@ -33,17 +33,19 @@ describe('plate rule 1: a read that cannot be a plate names nobody', () => {
 
 describe('plate rule 2: reads that agree', () => {
   it('are certain when each is at or above the lot minimum and the best at or above AGREE_CONFIDENCE', () => {
-    expect(judge([read('entry', '豫A12345', AGREE_CONFIDENCE), read('exit', '豫A12345', 0.82)])).toMatchObject({ plate: '豫A12345', certainty: 'certain', evidence: { rule: 'reads-agree' } });
+    expect(judge([read('entry', '豫A12345', AGREE_CONFIDENCE), read('exit', '豫A12345', 0.85)])).toMatchObject({ plate: '豫A12345', certainty: 'certain', evidence: { rule: 'reads-agree' } });
     // Two cameras can misread a plate alike: two middling reads are not enough.
-    expect(judge([read('entry', '豫A12345', AGREE_CONFIDENCE - 0.01), read('exit', '豫A12345', 0.82)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
+    expect(judge([read('entry', '豫A12345', AGREE_CONFIDENCE - 0.01), read('exit', '豫A12345', 0.85)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
   });
-  it('from one camera are certain only when none is middling: its misreads repeat', () => {
+  it('are certain only when none is middling: one camera’s misreads repeat, and two cameras misread alike too', () => {
     // The whole-city run: 豫AUD313's kerb stay, read 豫AU0313 by its one camera at arrival and departure.
     const kerb = (role: PlateRead['role'], confidence: number) => ({ ...read(role, '豫AU0313', confidence, 'blue'), deviceId: 'cam-ZZ-HJ-0183-3' });
     expect(judge([kerb('entry', 0.84), kerb('exit', 0.89)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
     expect(judge([kerb('entry', 0.85), kerb('exit', 0.89)])).toMatchObject({ plate: '豫AU0313', certainty: 'certain', evidence: { rule: 'reads-agree' } });
-    // Two cameras (a garage's entry and exit lanes) misreading alike is rarer: the rule above holds.
-    expect(judge([read('entry', '豫AU0313', 0.84), read('exit', '豫AU0313', 0.89)])).toMatchObject({ certainty: 'certain', evidence: { rule: 'reads-agree' } });
+    // Two cameras (a garage's entry and exit lanes): the whole-city run billed 豫A9M2Y0's stay to 豫A9MZY0, read so by both.
+    const lane = (role: PlateRead['role'], confidence: number) => ({ ...read(role, '豫A9MZY0', confidence, 'blue'), deviceId: `gate-ZZ-EQ-0146-${role === 'entry' ? 1 : 2}` });
+    expect(judge([lane('entry', 0.89), lane('exit', 0.83)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
+    expect(judge([lane('entry', 0.89), lane('exit', 0.85)])).toMatchObject({ plate: '豫A9MZY0', certainty: 'certain', evidence: { rule: 'reads-agree' } });
     // A lot that asks for less of a read asks for less of these too.
     expect(judgePlate([kerb('entry', 0.6), kerb('exit', 0.9)], { minConfidence: 0.5, fallback: '豫AU0313', confusableInLot: [] })).toMatchObject({ certainty: 'certain' });
   });

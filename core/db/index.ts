@@ -91,5 +91,6 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 export { migrate } from './migrate.ts';
 export { maintainPartitions } from './partitions.ts';
 export { analyzeGrown, startAutoAnalyze, type GrownTable } from './auto-analyze.ts';
+export { startAutoCheckpoint } from './auto-checkpoint.ts';
 export { refreshOccupancy15m } from './occupancy.ts';
 export type { Engine } from './engine.ts';
