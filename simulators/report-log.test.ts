@@ -47,6 +47,14 @@ describe('ReportLog (which stays the fleet actually reported)', () => {
     const sent = log.note('cam-1', camera(false, '豫A44444'), at(605))!;
     sent();
     sent(); // a duplicate's second copy: harmless
+    // Kerb, its sensor stuck on "taken" (it said no "free" at all: nothing to note) and the camera's
+    // exit read never sent → unreported (the whole-city run counted 豫AD17666's such stay as lost).
+    publish(log.note('cam-1', camera(true, '豫A66666'), at(5)));
+    log.note('cam-1', camera(false, '豫A66666'), at(605));
+    // Kerb, the same but its camera's exit read sent → reported, though its earlier stay's exit went unsent.
+    log.note('cam-1', camera(false, '豫A77777'), at(-1200));
+    publish(log.note('cam-1', camera(true, '豫A77777'), at(5)));
+    publish(log.note('cam-1', camera(false, '豫A77777'), at(605)));
     // An unsent report of the same plate on another day does not touch this stay.
     log.note('gate-1', gate('in', '豫A55555'), at(-86_400));
     expect(log.note('sen-1', { type: 'heartbeat', battery: 3.4, temperature: 12 }, at(0))).toBeUndefined();
@@ -54,10 +62,12 @@ describe('ReportLog (which stays the fleet actually reported)', () => {
     const marked = log.mark([
       stay('豫A11111', 'G1', 'garage', 'G1-01', 0, 600), stay('豫A22222', 'G1', 'garage', 'G1-02', 0, 600),
       stay('豫A33333', 'S1', 'street', 'S1-01', 0, 600), stay('豫A44444', 'S1', 'street', 'S1-01', 0, 600),
-      stay('豫A55555', 'G1', 'garage', 'G1-03', 0, 600),
+      stay('豫A55555', 'G1', 'garage', 'G1-03', 0, 600), stay('豫A66666', 'S1', 'street', 'S1-01', 0, 600),
+      stay('豫A77777', 'S1', 'street', 'S1-01', 0, 600),
     ]);
     expect(marked.map((s) => [s.plate, s.unreported ?? false])).toEqual([
       ['豫A11111', false], ['豫A22222', true], ['豫A33333', false], ['豫A44444', true], ['豫A55555', false],
+      ['豫A66666', true], ['豫A77777', false],
     ]);
   });
 

@@ -12,10 +12,19 @@ type ReportKind = 'entry' | 'exit-gate' | 'exit-camera' | 'exit-sensor';
 interface Report { plate: string; kind: ReportKind; at: number }
 // A stay's reports fall within its entry and exit, give or take a garage drive (≤ 3 min) and a camera's lag.
 const SLACK_MS = 5 * 60 * 1000;
+// Kerb exits published, remembered for the plates of this many recent ones (as the fleet remembers
+// only its recent stays, fleet.ts maxStays): a demo fleet runs for days.
+const KERB_EXITS_KEPT = 200_000;
 
 export class ReportLog {
   /** Reports not (yet) handed to MQTT, by plate. */
   private readonly unsent = new Map<string, Set<Report>>();
+  /**
+   * When a kerb exit was reported (a sensor's "free", a camera's exit read) and handed to MQTT, by
+   * plate, latest plates last. A kerb stay counts as reported when either went: a stuck sensor
+   * says no "free" at all, so an unsent report of the other kind cannot stand for "both unsent".
+   */
+  private readonly kerbExitsSent = new Map<string, number[]>();
 
   /** `carAtSensor`: the plate of the car a sensor watches now (the city model's), to name a sensor's "free". */
   constructor(private readonly carAtSensor: (sensorId: string) => string | null) {}
@@ -37,27 +46,35 @@ export class ReportLog {
     set.add(report);
     return () => {
       const s = this.unsent.get(report.plate);
-      if (!s?.delete(report) || s.size) return;
-      this.unsent.delete(report.plate);
+      if (!s?.delete(report)) return; // a duplicate's second copy
+      if (!s.size) this.unsent.delete(report.plate);
+      if (report.kind === 'exit-camera' || report.kind === 'exit-sensor') this.kerbExitSent(report);
     };
+  }
+
+  private kerbExitSent(report: Report): void {
+    const times = this.kerbExitsSent.get(report.plate) ?? [];
+    this.kerbExitsSent.delete(report.plate);
+    this.kerbExitsSent.set(report.plate, [...times.slice(-3), report.at]);
+    if (this.kerbExitsSent.size > KERB_EXITS_KEPT) this.kerbExitsSent.delete(this.kerbExitsSent.keys().next().value!);
   }
 
   /**
    * `stays`, each flagged `unreported` when a report no platform could do without was never
-   * published: its entry, or every report of its exit (a garage's gate out; on the kerb, both the
-   * sensor's "free" and the camera's). Reports still in flight count as unsent: call it once the
-   * fleet has stopped.
+   * published: its entry, or every report of its exit (a garage's gate out; on the kerb, the
+   * sensor's "free" and the camera's exit read: neither published, or never made, as a stuck
+   * sensor's). Reports still in flight count as unsent: call it once the fleet has stopped.
    */
   mark(stays: TrueStay[]): TrueStay[] {
-    if (!this.unsent.size) return stays;
     return stays.map((s) => {
-      const set = this.unsent.get(s.plate);
-      if (!set) return s;
       const from = s.entry.getTime() - SLACK_MS;
       const to = s.exit.getTime() + SLACK_MS;
-      const has = (k: ReportKind) => [...set].some((r) => r.kind === k && r.at >= from && r.at <= to);
-      const unreported = has('entry') || (s.lotKind === 'garage' ? has('exit-gate') : has('exit-camera') && has('exit-sensor'));
-      return unreported ? { ...s, unreported: true } : s;
+      const set = this.unsent.get(s.plate);
+      const has = (k: ReportKind) => !!set && [...set].some((r) => r.kind === k && r.at >= from && r.at <= to);
+      // A kerb exit's report near this exit, not the one of a stay of the same plate just before.
+      const exitSent = (this.kerbExitsSent.get(s.plate) ?? []).some((t) => t >= s.exit.getTime() - SLACK_MS && t <= to);
+      const exitUnsent = s.lotKind === 'garage' ? has('exit-gate') : !exitSent;
+      return has('entry') || exitUnsent ? { ...s, unreported: true } : s;
     });
   }
 }
