@@ -460,7 +460,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
   if (billedRight) rows.push(
     ['wrong-plate invoices', `${billedRight.wrongPlateInvoices} of ${billedRight.stays} stays (${billedRight.wrongContactlessCharges} wrong contactless charges)`, '0', billedRight.wrongPlateInvoices + billedRight.wrongContactlessCharges === 0],
     ['billed automatically', `${pct(billedRight.autoBilledShare)} of ${billedRight.reported} reported stays (${billedRight.inReview} in review)`, '≥ 97%', billedRight.autoBilledShare >= 0.97],
-    ['stays without session', `${billedRight.withoutSessionPlatformLost} lost by the platform (${billedRight.withoutSessionNeverReported} never reported by the fleet; ${billedRight.exitInReview} exits in review as exceptions)`, '0', billedRight.withoutSessionPlatformLost === 0],
+    ['stays without session', `${billedRight.withoutSessionPlatformLost} lost by the platform (${billedRight.withoutSessionNeverReported} never reported by the fleet; ${billedRight.exitInReview} exits in review as exceptions, ${billedRight.crossedInReview} in review with two confusable cars' exits crossed)`, '0', billedRight.withoutSessionPlatformLost === 0],
   );
   process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}), ${o.speed}× for ${figures.seconds} s, scheduled jobs ${jobsOn ? 'on' : 'off'}; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);
   for (const [what, got, target, ok] of rows) process.stderr.write(`  ${what.padEnd(22)} ${got.padEnd(70)} ${target.padEnd(12)} ${ok === null ? '' : ok ? 'PASS' : 'FAIL'}\n`);

@@ -145,6 +145,20 @@ describe('compareSessions', () => {
     expect(r.examples[0]).toMatch(/^lost: 豫A22T46 G1\/G1-02 .*sessions of that plate there: none$/);
   });
 
+  it('counts two confusable cars whose exits crossed, both sessions in review, as in review, not lost', () => {
+    // The whole-city run: 豫A85S47 and 豫A85547 in one garage; each session was given the other's exit and sent to review.
+    const stays = [stay('豫A85S47', 'G1', 'G1-91', 0, 300), stay('豫A85547', 'G1', 'G1-38', -160, 380), stay('豫A33333', 'G1', 'G1-01', 0, 300)];
+    const sessions = [
+      session('豫A85S47', 'G1', null, 0, 380, 'review'), session('豫A85547', 'G1', null, -160, 300, 'review'),
+      session('豫A33333', 'G1', null, 100, 500, 'closed'), // a closed session that is not this stay's: still lost
+    ];
+    const r = compareSessions(stays, sessions);
+    expect(r).toMatchObject({ staysWithoutSession: 3, crossedInReview: 2, inReview: 2, withoutSessionPlatformLost: 1, wrongPlateInvoices: 0 });
+    // A review session is claimed once: a second stay of the plate entering with it is lost.
+    const twice = compareSessions([stay('豫A85S47', 'G1', 'G1-91', 0, 300), stay('豫A85S47', 'G1', 'G1-92', 2, 200)], [session('豫A85S47', 'G1', null, 0, 380, 'review')]);
+    expect(twice).toMatchObject({ crossedInReview: 1, withoutSessionPlatformLost: 1 });
+  });
+
   it('counts only stays that ended inside the window as missing a session', () => {
     const stays = [stay('豫A11111', 'S1', 'S1-01', 0, 600), stay('豫A22222', 'S1', 'S1-02', 700, 800)];
     expect(compareSessions(stays, [], { since: at(650) }).staysWithoutSession).toBe(1);

@@ -126,6 +126,13 @@ export interface BillingAccuracy {
    */
   exitInReview: number;
   /**
+   * …and those whose session entered with them (same plate, lot and entry) and waits in the
+   * operators' review queue with an exit that is not theirs: two confusable cars whose exits
+   * crossed, each session given the other's exit and both sent to review (plate rule 4). In
+   * review, not lost.
+   */
+  crossedInReview: number;
+  /**
    * Up to 5 of each error, to look into: a stay the platform lost (with the sessions of its plate in
    * that lot, if any: one just outside the matching tolerance is a timing, not a loss) and a stay
    * billed to a wrong plate.
@@ -351,7 +358,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   const r: BillingAccuracy = {
     closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0,
     stays: 0, reported: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
-    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, exitInReview: 0, examples: [],
+    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, exitInReview: 0, crossedInReview: 0, examples: [],
   };
   const match = stayMatcher(byLot, used, tol);
   // Closed sessions first: they claim their stays before sessions in review do.
@@ -370,6 +377,13 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   }
   const since = o.since?.getTime() ?? -Infinity;
   const exitQueued = (t: TrueStay) => (o.exitExceptions ?? []).some((x) => x.plate === t.plate && x.lotId === t.lotId && Math.abs(x.at.getTime() - t.exit.getTime()) <= tol);
+  // Sessions in review that recorded no stay, each claimable once by a stay that entered with it.
+  const claimed = new Set<PlatformSession>(used.values());
+  const crossed = (t: TrueStay) => {
+    const s = sessions.find((x) => !claimed.has(x) && x.status === 'review' && x.plate === t.plate && x.lotId === t.lotId && Math.abs(x.entry.getTime() - t.entry.getTime()) <= tol);
+    if (s) claimed.add(s);
+    return s !== undefined;
+  };
   for (const t of stays) {
     if (t.exit.getTime() < since) continue;
     r.stays += 1;
@@ -379,6 +393,9 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
       if (t.unreported) r.withoutSessionNeverReported += 1;
       else if (exitQueued(t)) {
         r.exitInReview += 1;
+        r.inReview += 1;
+      } else if (crossed(t)) {
+        r.crossedInReview += 1;
         r.inReview += 1;
       } else {
         r.withoutSessionPlatformLost += 1;
