@@ -99,6 +99,22 @@ describe('plate rule 3: reads that disagree', () => {
     expect(judge([read('entry', '豫A1234S', 0.97 - CONFIDENCE_MARGIN + 0.01), read('exit', '豫A12345', 0.97)]).certainty).toBe('uncertain');
     expect(judge([read('entry', '豫A1234S', 0.97 - CONFIDENCE_MARGIN), read('exit', '豫A12345', 0.97)]).certainty).toBe('certain');
   });
+  it('a weak read that names the plate only once its I was taken for 1 is a weak dissent, not a weak agreeing read', () => {
+    // 豫A36I43 (no plate has an I) normalised to 豫A36143: the camera misread the 1. Before, it was a
+    // weak read agreeing with the exit's and sent the stay to review as "low-confidence".
+    const corrected = (role: PlateRead['role'], plate: string, confidence: number, n = 1): PlateRead => ({ ...read(role, plate, confidence), corrected: n });
+    expect(judge([corrected('entry', '豫A36143', 0.75), read('exit', '豫A36143', 0.96)])).toMatchObject({ plate: '豫A36143', certainty: 'certain', evidence: { rule: 'weak-dissent' } });
+    expect(judge([read('entry', '豫A36143', 0.75), read('exit', '豫A36143', 0.96)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'low-confidence' } });
+    // As rule 3 asks of any dissent: a confident read of the plate, the dissent a margin below it, one character off.
+    expect(judge([corrected('entry', '豫A36143', 0.75), read('exit', '豫A36143', 0.89)]).certainty).toBe('uncertain');
+    expect(judge([corrected('entry', '豫A36143', 0.84), read('exit', '豫A36143', 0.96)]).certainty).toBe('uncertain');
+    expect(judge([corrected('entry', '豫A36143', 0.75, 2), read('exit', '豫A36143', 0.96)]).certainty).toBe('uncertain');
+    // Confident, it agrees as before; alone, it is no better than any weak read.
+    expect(judge([corrected('entry', '豫A36143', 0.9), read('exit', '豫A36143', 0.95)])).toMatchObject({ certainty: 'certain', evidence: { rule: 'reads-agree' } });
+    expect(judge([corrected('entry', '豫A36143', 0.75), corrected('exit', '豫A36143', 0.82)]).certainty).toBe('uncertain');
+    // Two confusable cars in the lot: it is no exact read.
+    expect(judge([corrected('entry', '豫A36143', 0.75), read('exit', '豫A36143', 0.96)], ['豫A36I43'.replace('I', 'T')]).certainty).toBe('uncertain');
+  });
   it('two reads against one weak one outvote it only with a confident read among them', () => {
     expect(judge([read('entry', '豫A12345', 0.93), read('sighting', '豫A12345', 0.88), read('exit', '豫A1234S', 0.6)])).toMatchObject({ plate: '豫A12345', certainty: 'certain' });
   });
@@ -155,6 +171,16 @@ describe('the planner judges each stay\'s plate', () => {
     expect(p.changed).toMatchObject([{ plate: '豫A12345', status: 'closed', plateCertainty: 'certain', matchMethod: 'confusable', plateEvidence: { rule: 'weak-dissent' } }]);
     expect(p.closedWithPlate).toHaveLength(1);
     expect(p.exceptions).toEqual([]);
+  });
+
+  it('a camera\'s I taken for 1 (ingest keeps what it sent in plateAsRead): the read is weighed as the misread it is', () => {
+    const entered = stored(plan([{ ...gate('in', '豫A36143', 0, 0.74), plateAsRead: '豫A36I43' } as SessionEvent]).created);
+    expect(entered[0].plateReads).toMatchObject([{ read: '豫A36143', corrected: 1 }]);
+    const p = plan([gate('out', '豫A36143', 90, 0.95)], entered);
+    expect(p.changed).toMatchObject([{ plate: '豫A36143', status: 'closed', plateCertainty: 'certain', plateEvidence: { rule: 'weak-dissent' } }]);
+    // The same read as sent (a planner fed raw reads normalises it alike).
+    const raw = stored(plan([gate('in', '豫A36I43', 0, 0.74)]).created);
+    expect(raw[0].plateReads).toMatchObject([{ read: '豫A36143', corrected: 1 }]);
   });
 
   it('a misread at entry read as confidently as the exit: review with both candidates, nobody billed', () => {

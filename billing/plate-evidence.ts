@@ -61,6 +61,11 @@ export interface PlateRead {
   confidence: number | null;
   /** The colour the camera reported, when it did. */
   color: string | null;
+  /**
+   * How many I or O the camera read in the serial, which no plate has, and `read` took for 1 or 0:
+   * a misread of the plate it names (rule 3 counts it as a dissent, rule 2 not as an agreeing read).
+   */
+  corrected?: number;
 }
 
 export interface PlateEvidence {
@@ -139,24 +144,32 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     return { plate, kind, certainty: certain ? 'certain' : 'uncertain', evidence: { rule, reads: [...reads], candidates, confusableInLot: inLot } };
   };
   if (!ranked.length) return verdict(false, 'no-plate-read');
-  const [[top, best], ...dissent] = ranked;
+  const [[top, group], ...dissent] = ranked;
+  const setAside = group.reads.length + dissent.reduce((n, [, g]) => n + g.reads.length, 0) < reads.length;
+  // Rule 3, for a read that named the plate only once its I or O was taken for 1 or 0: the camera
+  // saw a character the plate does not have, a misread one character away. Weak, it dissents; it
+  // does not agree (a weak agreeing read suggests both reads are one misread, rule 2). It weighs
+  // as one only beside another read of the plate.
+  const misreadOfTop = group.reads.filter((r) => r.corrected && conf(r) < o.minConfidence + AGREE_MARGIN - 1e-9);
+  const best = misreadOfTop.length && misreadOfTop.length < group.reads.length ? { ...group, reads: group.reads.filter((r) => !misreadOfTop.includes(r)) } : group;
+  const weakMisreads = best === group ? [] : misreadOfTop;
   const strong = best.reads.every((r) => conf(r) >= o.minConfidence);
   const confident = best.reads.some((r) => conf(r) >= CERTAIN_CONFIDENCE);
-  const setAside = best.reads.length + dissent.reduce((n, [, g]) => n + g.reads.length, 0) < reads.length;
   // Rule 4: two confusable cars at the lot: only exact, confident reads tell them apart.
   const others = inLot.filter((p) => p !== top && confusableKey(p) === confusableKey(top));
   if (others.length) {
-    const exact = !dissent.length && !setAside && best.reads.every((r) => conf(r) >= CERTAIN_CONFIDENCE);
+    const exact = !dissent.length && !weakMisreads.length && !setAside && best.reads.every((r) => conf(r) >= CERTAIN_CONFIDENCE);
     return verdict(exact, 'confusable-in-lot');
   }
   if (!strong) return verdict(false, 'low-confidence');
   const bestConf = Math.max(...best.reads.map(conf));
-  if (dissent.length) {
+  if (dissent.length || weakMisreads.length) {
     // Rule 3: a dissent clearly weaker than a confident read of the plate, and one misread away
     // from it (one character: two differences mean more than one read is wrong).
-    const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every((r) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9));
+    const weakEnough = (r: PlateRead) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9;
+    const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every(weakEnough)) && weakMisreads.every((r) => r.corrected === 1 && weakEnough(r));
     // Only the province apart (a province is one character, the plate's first).
-    if (o.homeProvince !== undefined && dissent.every(([p]) => p.slice(1) === top.slice(1))) {
+    if (o.homeProvince !== undefined && dissent.length && !weakMisreads.length && dissent.every(([p]) => p.slice(1) === top.slice(1))) {
       // Neither the city's: a visitor's one misread, or the city's car misread twice. The second is
       // rarer but not rare enough to bill on (a city run billed 豫AD38994's stay to 宁AD38994 at
       // 0.95, its entry read 鲁AD38994).

@@ -32,7 +32,7 @@
 //   unique indexes); a replay with a new seq and the same content is recognised by its time: an
 //   entry at the instant a session of that plate began, an exit at the instant one ended, a bay
 //   report older than the bay's latest change.
-import { normalizePlate, confusableKey, type PlateKind } from '../core/plates.ts';
+import { normalizePlate, confusableKey, lettersNoPlateHas, plateText, type PlateKind } from '../core/plates.ts';
 import type { ExceptionDetail } from './exception-details.ts';
 import { judgePlate, withRead, type PlateCertainty, type PlateEvidence, type PlateRead as VehicleRead } from './plate-evidence.ts';
 
@@ -73,8 +73,8 @@ export interface SessionRecord {
 
 interface EventBase { lotId: string; deviceId: string; seq: number; time: Date }
 export type SessionEvent =
-  | (EventBase & { kind: 'gate'; direction: 'in' | 'out'; plateRead: string; confidence: number | null; plateColor?: string | null })
-  | (EventBase & { kind: 'camera'; bayCode: string; occupied: boolean; plateRead: string | null; confidence: number | null; plateColor?: string | null })
+  | (EventBase & { kind: 'gate'; direction: 'in' | 'out'; plateRead: string; confidence: number | null; plateColor?: string | null; plateAsRead?: string | null })
+  | (EventBase & { kind: 'camera'; bayCode: string; occupied: boolean; plateRead: string | null; confidence: number | null; plateColor?: string | null; plateAsRead?: string | null })
   | (EventBase & { kind: 'sensor'; bayCode: string; occupied: boolean });
 
 /** An exit kept as exit-without-entry, still unresolved: a late entry may claim it. */
@@ -242,8 +242,13 @@ interface CloseHow {
   awaitExitRead?: boolean;
 }
 
-const readOf = (e: SessionEvent, role: VehicleRead['role'], read: string, confidence: number | null, color: string | null | undefined): VehicleRead =>
-  ({ role, deviceId: e.deviceId, seq: e.seq, at: e.time.toISOString(), read, confidence, color: color ?? null });
+const readOf = (e: SessionEvent, role: VehicleRead['role'], read: string, confidence: number | null, color: string | null | undefined): VehicleRead => {
+  // plate rule 3: a read with an I or O that ingest took for 1 or 0 (plateAsRead keeps what the
+  // camera sent) is a misread of the plate it names; `read` is that plate only if it is this event's own read.
+  const raw = e.kind === 'sensor' ? null : e.plateAsRead ?? e.plateRead;
+  const corrected = raw ? lettersNoPlateHas(raw) : 0;
+  return { role, deviceId: e.deviceId, seq: e.seq, at: e.time.toISOString(), read, confidence, color: color ?? null, ...(corrected && plateText(raw!) === read ? { corrected } : {}) };
+};
 
 /** A read a misread of s's plate could give (same confusable key): a read of this car, not of another. */
 const readsThisCar = (s: SessionRecord, read: string) => {

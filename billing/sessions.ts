@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
 import type { IssuedInvoice } from '../core/changes.ts';
 import type { Metrics } from '../core/metrics.ts';
-import type { BayCameraMessage, GateCameraMessage, OccupancyMessage } from '../core/protocol.ts';
+import type { BayCameraMessage, GateCameraMessage, OccupancyMessage, StoredPlateRead } from '../core/protocol.ts';
 import { BillingBook, DEFAULT_LOT_RULES } from './billing-book.ts';
 import { planBatch, settleStale, type SessionRecord, type SessionEvent, type PendingExit } from './session-rules.ts';
 import { loadContext, loadStalePending, writePlan, type Fees, type Queryable } from './session-store.ts';
@@ -60,11 +60,11 @@ export function toSessionEvents(events: readonly IngestEvent[], book: BillingBoo
     if (!e.lotId) continue;
     const base = { lotId: e.lotId, deviceId: e.deviceId, seq: e.seq, time: e.eventTime };
     if (e.type === 'gate') {
-      const m = e.payload as GateCameraMessage;
-      out.push({ ...base, kind: 'gate', direction: m.direction, plateRead: m.plate, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null });
+      const m = e.payload as GateCameraMessage & StoredPlateRead;
+      out.push({ ...base, kind: 'gate', direction: m.direction, plateRead: m.plate, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null, plateAsRead: m.plateAsRead ?? null });
     } else if (e.type === 'bay' && e.bayCode) {
-      const m = e.payload as BayCameraMessage;
-      out.push({ ...base, kind: 'camera', bayCode: e.bayCode, occupied: m.occupied, plateRead: m.plate ?? null, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null });
+      const m = e.payload as BayCameraMessage & StoredPlateRead;
+      out.push({ ...base, kind: 'camera', bayCode: e.bayCode, occupied: m.occupied, plateRead: m.plate ?? null, confidence: m.confidence ?? null, plateColor: m.plateColor ?? null, plateAsRead: m.plateAsRead ?? null });
     } else if (e.type === 'occupancy' && e.bayCode && book.lots.get(e.lotId)?.kind === 'street') {
       // Street bays only: a garage bay's occupancy belongs to no session (the gate bills the stay).
       out.push({ ...base, kind: 'sensor', bayCode: e.bayCode, occupied: (e.payload as OccupancyMessage).occupied });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { normalizePlate, maskPlate, confusableKey } from './plates.ts';
+import { normalizePlate, maskPlate, confusableKey, lettersNoPlateHas } from './plates.ts';
 
 describe('normalizePlate', () => {
   it.each([
@@ -29,6 +29,15 @@ describe('normalizePlate', () => {
     const r = normalizePlate(input);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+});
+
+describe('lettersNoPlateHas', () => {
+  it('counts the I and O in the serial, which plateText takes for 1 and 0', () => {
+    expect(lettersNoPlateHas('豫A36I43')).toBe(1);
+    expect(lettersNoPlateHas('豫ａ-1234o')).toBe(1);
+    expect(lettersNoPlateHas('豫AIO123')).toBe(2);
+    expect(lettersNoPlateHas('豫A12345')).toBe(0);
   });
 });
 

@@ -12,14 +12,25 @@ const NEW_ENERGY_RE = new RegExp(`^${PROVINCE_RE}[A-HJ-NP-Z](?:[DF][A-HJ-NP-Z0-9
 export type PlateKind = 'standard' | 'new-energy';
 export type PlateResult = { ok: true; plate: string; kind: PlateKind } | { ok: false; reason: string };
 
+const cleaned = (input: string) => input.normalize('NFKC').toUpperCase().replace(/[\s·•.\-_]/g, '');
+
 /**
  * What a camera or a person typed, cleaned as a plate is read, whether or not it is one: full-width
  * to ASCII, upper case, no separators (space, ·, -, .), and I/O in the serial read as 1/0 (plates
  * never use I or O, GA 36-2018 §5).
  */
 export function plateText(input: string): string {
-  const s = input.normalize('NFKC').toUpperCase().replace(/[\s·•.\-_]/g, '');
+  const s = cleaned(input);
   return s.slice(0, 2) + s.slice(2).replace(/O/g, '0').replace(/I/g, '1');
+}
+
+/**
+ * How many I or O a camera's read has in the serial, which plateText takes for 1 or 0: the camera
+ * saw a character no plate has, so the read names its plate only after a correction — a misread of
+ * it, evidence as a dissenting read is (billing/plate-evidence.ts), not as an agreeing one.
+ */
+export function lettersNoPlateHas(input: string): number {
+  return cleaned(input).slice(2).replace(/[^IO]/g, '').length;
 }
 
 /** Normalise what a camera or a person typed (plateText), and check it is a plate. */

@@ -76,6 +76,12 @@ export type HeartbeatMessage = Static<typeof HeartbeatMessage>;
 export type BayCameraMessage = Static<typeof BayCameraMessage>;
 export type GateCameraMessage = Static<typeof GateCameraMessage>;
 export type DeviceMessage = OccupancyMessage | HeartbeatMessage | BayCameraMessage | GateCameraMessage;
+/**
+ * A camera's read as ingest stores it: `plate` normalised (core/plates.ts) and, when that took an I
+ * or O in the serial for 1 or 0, the text the camera sent in `plateAsRead` (the plate rules weigh
+ * such a read as a misread). Set by ingest only; a device's own `plateAsRead` is dropped.
+ */
+export interface StoredPlateRead { plateAsRead?: string }
 
 /** Which message types each device kind may send. */
 export const MESSAGES_BY_KIND: Record<DeviceKind, Record<string, ReturnType<typeof TypeCompiler.Compile>>> = {

@@ -428,7 +428,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
       bayStateAccuracy: round4(accuracy.bays.accuracy), unknownShare: round4(accuracy.bays.unknownShare),
       stalenessMs: accuracy.bays.stalenessMs, compared: accuracy.bays.compared, wrong: accuracy.bays.wrong, unknown: accuracy.bays.unknown,
       ahead: accuracy.bays.ahead, missing: accuracy.bays.missing, faultySensors: accuracy.bays.faulty,
-      wrongFree: accuracy.bays.wrongFree, wrongFreeFaulty: accuracy.bays.wrongFreeFaulty, wrongFreeUnsent: accuracy.bays.wrongFreeUnsent, wrongFreeAgeMs: accuracy.bays.wrongFreeAgeMs, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
+      wrongFree: accuracy.bays.wrongFree, wrongFreeFaulty: accuracy.bays.wrongFreeFaulty, wrongFreeUnsent: accuracy.bays.wrongFreeUnsent, wrongFreeAgeMs: accuracy.bays.wrongFreeAgeMs, wrongFreeShare: round4(accuracy.bays.wrongFreeShare), wrongFreeHeardShare: round4(accuracy.bays.wrongFreeHeardShare), faultDetection: accuracy.faults, notRightExamples: accuracy.bays.examples,
       billing: billedRight ? { ...billedRight, rightPlateShare: round4(billedRight.rightPlateShare) } : (o.billing ? 'no sessions table' : 'not checked (--no-billing)'),
     },
     // Every pass seen (the first over a fresh city opens an alert per never-seen device); "measured" ended inside the window.
@@ -459,7 +459,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
   // Issue 13: nobody pays for a stay that was not theirs; the doubtful ones wait in review, none is lost.
   if (billedRight) rows.push(
     ['wrong-plate invoices', `${billedRight.wrongPlateInvoices} of ${billedRight.stays} stays (${billedRight.wrongContactlessCharges} wrong contactless charges)`, '0', billedRight.wrongPlateInvoices + billedRight.wrongContactlessCharges === 0],
-    ['billed automatically', `${pct(billedRight.autoBilledShare)} of ${billedRight.reported} reported stays (${billedRight.inReview} in review)`, '≥ 97%', billedRight.autoBilledShare >= 0.97],
+    ['billed automatically', `${pct(billedRight.autoBilledShare)} of ${billedRight.reported} reported stays (${billedRight.inReview} in review${Object.keys(billedRight.reviewReasons).length ? `: ${Object.entries(billedRight.reviewReasons).sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ${n}`).join(', ')}` : ''})`, '≥ 97%', billedRight.autoBilledShare >= 0.97],
     ['stays without session', `${billedRight.withoutSessionPlatformLost} lost by the platform (${billedRight.withoutSessionNeverReported} never reported by the fleet; ${billedRight.exitInReview} exits in review as exceptions, ${billedRight.crossedInReview} in review with two confusable cars' exits crossed)`, '0', billedRight.withoutSessionPlatformLost === 0],
   );
   process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}), ${o.speed}× for ${figures.seconds} s, scheduled jobs ${jobsOn ? 'on' : 'off'}; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);

@@ -39,12 +39,14 @@ describe('compareBays', () => {
   it('counts every bay taken in truth but shown free, faulty sensors included, as wrong "free"', () => {
     const truth = truthOf([['A', true, 10, 'stuck'], ['B', true, 10], ['C', true, 10], ['D', false, 10], ['E', true, 10]]);
     // A: stuck sensor shown free; B: shown free; C: unknown (not free); D: free and free; E: left after the snapshot (ahead).
-    // B's "taken" and C's were never published by the fleet: B still counts, and is said to be such a case.
+    // B's "taken" and C's were never published by the fleet: B counts in wrongFree, is said to be such
+    // a case, and is left out of the share judged against the target (no report to avoid it by).
     const r = compareBays(truth, [bay('A', false, 0), bay('B', false, 5), bay('C', null, null), bay('D', false, 10), bay('E', false, 15)], { asOf: at(20), unsent: new Set(['B', 'C']) });
     expect(r.wrongFree).toBe(2);
     expect(r.wrongFreeFaulty).toBe(1);
     expect(r.wrongFreeUnsent).toBe(1);
     expect(r.wrongFreeShare).toBe(0.4);
+    expect(r.wrongFreeHeardShare).toBe(0.2);
     // Both cars parked at 10 s, 10 s before the end.
     expect(r.wrongFreeAgeMs).toMatchObject({ p50: 10_000, max: 10_000 });
   });
@@ -95,13 +97,14 @@ describe('compareSessions', () => {
     const sessions: PlatformSession[] = [
       { ...session('豫A11111', 'S1', 'S1-01', 0, 600), plateCertainty: 'certain', invoice: inv('豫A11111') },
       { ...session('豫A2222Z', 'S1', 'S1-02', 0, 600), plateCertainty: 'certain', invoice: inv('豫A2222Z', true, true) },
-      { ...session('鄂A33333', 'G1', null, 0, 600, 'review'), plateCertainty: 'uncertain', invoice: inv('鄂A33333', false) },
+      { ...session('鄂A33333', 'G1', null, 0, 600, 'review'), plateCertainty: 'uncertain', why: 'plate: reads-disagree', invoice: inv('鄂A33333', false) },
       { ...session('豫A44444', 'G1', null, 100, 700), plateCertainty: 'pending', invoice: inv('豫A44444', false) },
     ];
     const r = compareSessions(stays, sessions);
     expect(r).toMatchObject({
       stays: 6, reported: 5, autoBilled: 2, autoBilledShare: 2 / 5, inReview: 2, wrongPlateInvoices: 1, wrongContactlessCharges: 1,
       staysWithoutSession: 2, withoutSessionNeverReported: 1, withoutSessionPlatformLost: 1,
+      reviewReasons: { 'plate: reads-disagree': 1, pending: 1 },
     });
   });
 

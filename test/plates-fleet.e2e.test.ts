@@ -69,7 +69,7 @@ describe('the fleet with plate faults', () => {
     const sessions = (await readClosedSessions(p.db.pool, start))!;
     const r = compareSessions(stays, sessions, { since: start });
     const plateRead = (await p.db.pool.query(`SELECT plate_certainty, count(*)::int AS n FROM sessions WHERE plate IS NOT NULL AND exit_time IS NOT NULL GROUP BY 1 ORDER BY 1`)).rows;
-    console.log(`plates-fleet: ${r.stays} stays (${r.reported} reported), ${stats.misreads} misread plate reads; auto-billed ${(100 * r.autoBilledShare).toFixed(2)} % of reported, in review ${r.inReview}, `
+    console.log(`plates-fleet: ${r.stays} stays (${r.reported} reported), ${stats.misreads} misread plate reads; auto-billed ${(100 * r.autoBilledShare).toFixed(2)} % of reported, in review ${r.inReview} ${JSON.stringify(r.reviewReasons)}, `
       + `wrong-plate invoices ${r.wrongPlateInvoices}, without a session ${r.staysWithoutSession} (fleet never reported ${r.withoutSessionNeverReported}, platform lost ${r.withoutSessionPlatformLost}); `
       + `sessions by plate certainty ${JSON.stringify(plateRead)}`);
 

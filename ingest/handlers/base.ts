@@ -1,5 +1,6 @@
 // What every handler shares: its signature, its result, and the event fields common to all messages.
-import type { DeviceMessage, Rejection } from '../../core/protocol.ts';
+import type { DeviceMessage, Rejection, StoredPlateRead } from '../../core/protocol.ts';
+import { lettersNoPlateHas } from '../../core/plates.ts';
 import type { IngestEvent } from '../../core/ingest-events.ts';
 import type { Device } from '../device-directory.ts';
 
@@ -21,4 +22,13 @@ export function baseEvent(device: Device, msg: DeviceMessage, eventTime: Date, r
  */
 export function rounded(x: number | undefined, places: number): number | undefined {
   return x === undefined ? undefined : Math.round(x * 10 ** places) / 10 ** places;
+}
+
+/**
+ * Keep what a camera sent as `plateAsRead` when normalising its plate took an I or O for 1 or 0
+ * (plate rule 3 weighs such a read as a misread); drop a `plateAsRead` the device sent itself.
+ */
+export function keepAsRead(payload: StoredPlateRead, sent: string, normalised: boolean): void {
+  if (normalised && lettersNoPlateHas(sent)) payload.plateAsRead = sent;
+  else delete payload.plateAsRead;
 }

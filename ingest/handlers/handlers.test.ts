@@ -133,8 +133,17 @@ describe('gate (a garage lane camera)', () => {
   it('normalises the plate, leaving the message as received', () => {
     const msg = gate({ plate: '豫ａ-1234o' });
     const e = event(handleGate(gateCamera, msg, eventTime, receivedAt));
-    expect(e.payload).toEqual({ ...msg, plate: '豫A12340' });
+    // The o taken for 0 (no plate has an O): what the camera sent is kept, for the plate rules.
+    expect(e.payload).toEqual({ ...msg, plate: '豫A12340', plateAsRead: '豫ａ-1234o' });
     expect(msg.plate).toBe('豫ａ-1234o');
+  });
+
+  it('keeps what the camera sent only when normalising took an I or O for 1 or 0, never what the device claims', () => {
+    const spoofed = { ...gate({ plate: '豫A12345' }), plateAsRead: '豫A1234I' } as GateCameraMessage;
+    expect(event(handleGate(gateCamera, spoofed, eventTime, receivedAt)).payload).not.toHaveProperty('plateAsRead');
+    expect(event(handleGate(gateCamera, gate({ plate: '豫A1234I' }), eventTime, receivedAt)).payload).toMatchObject({ plate: '豫A12341', plateAsRead: '豫A1234I' });
+    expect(event(handleCamera(camera, bay({ plate: '豫A36I43' }), eventTime, receivedAt)).payload).toMatchObject({ plate: '豫A36143', plateAsRead: '豫A36I43' });
+    expect(event(handleCamera(camera, { ...bay(), plateAsRead: 'x' } as BayCameraMessage, eventTime, receivedAt)).payload).not.toHaveProperty('plateAsRead');
   });
 
   it('keeps an unreadable plate as read (the session matcher decides what to do with it)', () => {
