@@ -9,7 +9,7 @@
 // here (load, plan, write); the statements are in billing/session-store.ts, the cached tariffs
 // and lot rules in billing/billing-book.ts.
 import { EventEmitter } from 'node:events';
-import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
+import type { BatchHook, BatchNotes, IngestEvent } from '../core/ingest-events.ts';
 import type { IssuedInvoice } from '../core/changes.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { BayCameraMessage, GateCameraMessage, OccupancyMessage, StoredPlateRead } from '../core/protocol.ts';
@@ -94,7 +94,7 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
   const load = (client: Queryable, batch: IngestEvent[]): Promise<SessionBatchRead> => loadBatch(client, batch, book, opts, reloads, judged.get(batch));
   const plan = (read: SessionBatchRead): SessionBatchPlan => planAndPrice(read, book);
 
-  const hook = (async (client, fresh, planned?: SessionBatchPlan, lastIssued?: () => void) => {
+  const hook = (async (client, fresh, planned?: SessionBatchPlan, lastIssued?: () => void, notes?: BatchNotes) => {
     if (!fresh.length) return;
     // Without a plan made while the events were stored (see BatchHook), read and plan now.
     const { sessionEvents, plan: p, fees } = planned ?? plan(await load(client, fresh));
@@ -106,6 +106,8 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
     stats.invoices += issued.length;
     stats.exceptions += p.exceptions.length;
     if (!issued.length && !settled.length) return;
+    // The same objects the 'issued' event carries after COMMIT: what a later hook marks on them travels.
+    notes?.issued.push(...issued, ...settled);
     // Exit → invoice is timed from the broker's receipt of the exit, for exits billed in the batch
     // that brought them (an exit matched later, to an entry that arrived after it, is counted only).
     return () => {

@@ -1,6 +1,7 @@
 // What ingest hands to the modules that build on device events (billing's sessions, …): the event
 // as stored, and the hook that runs inside each group-commit transaction. Declared here, below
 // ingest and billing both, so neither imports the other.
+import type { IssuedInvoice } from './changes.ts';
 import type { PoolClient } from './db/index.ts';
 import type { DeviceKind, DeviceMessage } from './protocol.ts';
 
@@ -43,9 +44,24 @@ export interface BatchHook<Loaded = any, Planned = any> {
    * their answers, and the writer sends COMMIT right behind them (one round trip less). A hook
    * that does not call it is committed once it has returned.
    */
-  (client: PoolClient, events: IngestEvent[], planned?: Planned, lastIssued?: () => void): Promise<void | (() => void)>;
+  (client: PoolClient, events: IngestEvent[], planned?: Planned, lastIssued?: () => void, notes?: BatchNotes): Promise<void | (() => void)>;
   load?(client: PoolClient, events: IngestEvent[]): Promise<Loaded>;
   plan?(loaded: Loaded, events: IngestEvent[]): Planned;
   concerns?(events: IngestEvent[]): boolean;
+  /**
+   * A follower builds on what the hooks before it wrote in the same transaction (`notes`), so it
+   * is run only when another hook is: it never makes a batch a transaction by itself.
+   */
+  follows?: boolean;
+}
+
+/** What a batch's hooks tell the hooks after them, inside the transaction. */
+export interface BatchNotes {
+  /**
+   * Invoices issued (or made billable) in this transaction (billing). payments marks those whose
+   * contactless attempt it recorded in the same transaction (`chargeRecorded`): the hint after
+   * COMMIT then skips them.
+   */
+  issued: IssuedInvoice[];
 }
 

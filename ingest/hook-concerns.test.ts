@@ -84,4 +84,32 @@ describe('hooks a batch does not concern', () => {
     expect((await db.pool.query('SELECT occupied FROM bay_state WHERE bay_code = $1', [bay.code])).rows[0].occupied).toBe(true);
     await w.close();
   });
+
+  it('a follower runs only behind a hook the batch concerns, after it, with what it noted in the transaction', async () => {
+    const order: string[] = [];
+    const leader = (async (_client, _events, _planned, _last, notes) => {
+      order.push('leader');
+      notes?.issued.push({ invoiceId: 1, sessionId: 1, lotId: bay.lotId, plate: '豫A12345', amountFen: 500, autoCharge: true, exitDevice: bay.sensor, exitSeq: 1 });
+    }) as BatchHook;
+    leader.concerns = (events) => events.some((e) => (e.payload as { occupied?: boolean }).occupied === true);
+    const follower = (async (_client, _events, _planned, _last, notes) => {
+      order.push(`follower saw ${notes?.issued.length ?? 'nothing'}`);
+    }) as BatchHook;
+    follower.follows = true;
+    follower.concerns = () => true;
+    const { pool, begins } = countingBegins(db.pool);
+    const w = new EventWriter(pool, { batchMax: 1, batchWaitMs: 1, metrics: createMetrics(), changes: new ChangeFeed(), log: { error() {} }, hooks: [leader, follower] });
+    await w.start();
+    const free = report(false);
+    await w.write(free);
+    // The follower alone is concerned: no transaction, no hook.
+    expect(await stored([free.seq])).toBe(1);
+    expect(begins()).toBe(0);
+    expect(order).toEqual([]);
+    const taken = report(true);
+    await w.write(taken);
+    expect(begins()).toBe(1);
+    expect(order).toEqual(['leader', 'follower saw 1']);
+    await w.close();
+  });
 });

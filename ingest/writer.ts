@@ -6,7 +6,7 @@
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, LotCounts, BayChange } from '../core/changes.ts';
-import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
+import type { BatchHook, BatchNotes, IngestEvent } from '../core/ingest-events.ts';
 import { BayMirror, type BayUpdate } from './bay-mirror.ts';
 import { planBays, type BayPlan } from './bay-plan.ts';
 import { DeviceBook, type Touch } from './device-book.ts';
@@ -409,7 +409,8 @@ export class EventWriter {
     // The hooks build on events: a batch of repeats, dead letters or rechecks only has none for them,
     // nor one whose events no hook is concerned with (a garage's sensors, say, for billing). Gate
     // counts are kept in the transaction too.
-    const hooks = events.length ? this.hooks.filter((h) => h.concerns?.(events) ?? true) : [];
+    const concerned = events.length ? this.hooks.filter((h) => h.concerns?.(events) ?? true) : [];
+    const hooks = concerned.some((h) => !h.follows) ? concerned : [];
     const eventGates = gateCounts(events);
     const transaction = hooks.length > 0 || shared || eventGates.length > 0;
     let p: Planned | undefined;
@@ -500,8 +501,9 @@ export class EventWriter {
     // The last hook may have COMMIT sent right behind its last statement (not when shared: the relay comes after).
     const last = shared ? -1 : b.hooks.length - 1;
     const afterCommit: Array<() => void> = [];
+    const notes: BatchNotes = { issued: [] };
     for (const [i, hook] of b.hooks.entries()) {
-      const then = await hook(client, fresh, fresh === b.events ? b.planned[i] : undefined, i === last ? commitNow : undefined);
+      const then = await hook(client, fresh, fresh === b.events ? b.planned[i] : undefined, i === last ? commitNow : undefined, notes);
       if (then) afterCommit.push(then);
     }
     if (counted) lots = mergeLots(lots, await counted);

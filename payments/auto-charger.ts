@@ -1,10 +1,10 @@
 // Contactless ("leave and go") auto-charging: as an invoice of a contactless plate is issued, charge
 // the driver's default payment method once, through the same chargeInvoice as an online payment (so
 // every rule of payments/charging.ts holds); a timer scans for any it missed.
-import type { Pool } from '../core/db/index.ts';
+import type { Pool, PoolClient } from '../core/db/index.ts';
 import { preparedQuery } from '../core/db/prepared.ts';
 import type { ProviderClient } from './client.ts';
-import { noContactlessAttempt, recordAttemptsOf, recordContactlessAttempts, sendContactlessAttempts, type ContactlessStart } from './charging.ts';
+import { noContactlessAttempt, recordAttemptsOf, recordAttemptsOn, recordContactlessAttempts, sendContactlessAttempts, type ContactlessStart, type RecordedAttempt } from './charging.ts';
 import { reconcilePending } from './reconcile.ts';
 import type { PaymentsMetrics } from './provider-outcomes.ts';
 
@@ -21,6 +21,8 @@ export interface AutoCharger {
    * invoice ids (just issued), the pass looks at those only; without, it scans every invoice.
    */
   poke(invoiceIds?: readonly number[]): Promise<AutoChargeRun>;
+  /** Send attempts recorded elsewhere (in the ingest transaction that issued their invoices), once committed. */
+  send(attempts: readonly RecordedAttempt[]): Promise<AutoChargeRun>;
   stop(): Promise<void>;
 }
 
@@ -58,8 +60,14 @@ type Chargeable = { invoiceId: number; source: string };
  * Among the given invoices (just issued; primary-key lookups): the chargeable ones, at most
  * `limit`, chosen and their attempts recorded in one statement (charging.ts recordAttemptsOf).
  */
+const CHOSEN_AMONG = `SELECT id AS invoice_id, token AS source FROM (${chargeableFrom(AMONG)} LIMIT $1) c`;
 export function recordAutoChargeable(pool: Pool, limit: number, among: readonly number[]): ReturnType<typeof recordAttemptsOf> {
-  return recordAttemptsOf(pool, `SELECT id AS invoice_id, token AS source FROM (${chargeableFrom(AMONG)} LIMIT $1) c`, [limit, among]);
+  return recordAttemptsOf(pool, CHOSEN_AMONG, [limit, among]);
+}
+
+/** recordAutoChargeable in the caller's transaction (the ingest batch that issued them: contactless-hook.ts). */
+export function recordAutoChargeableOn(client: PoolClient, among: readonly number[]): ReturnType<typeof recordAttemptsOn> {
+  return recordAttemptsOn(client, CHOSEN_AMONG, [among.length, among]);
 }
 
 /**
@@ -201,10 +209,22 @@ export function startAutoCharger(
     void settled.then(() => finishing.delete(settled));
     return p;
   };
+  // Beside the passes: these attempts are recorded already, and a pass never picks an invoice
+  // with a live attempt.
+  const send = (attempts: readonly RecordedAttempt[]): Promise<AutoChargeRun> => {
+    const run: AutoChargeRun = { charged: [], failed: [] };
+    if (stopped || !attempts.length) return Promise.resolve(run); // the recovery scan re-sends them
+    const p = finish({ run, sending: sendContactlessAttempts(pool, client, attempts, CHARGE_CONCURRENCY), full: false });
+    const settled = p.catch(() => {});
+    finishing.add(settled);
+    void settled.then(() => finishing.delete(settled));
+    return p;
+  };
   const timer = setInterval(() => { poke(undefined, true).catch((err) => log(`payments: auto-charge pass failed: ${(err as Error).message}`)); }, opts.intervalMs);
   timer.unref();
   return {
     poke: (invoiceIds) => poke(invoiceIds),
+    send,
     async stop() {
       stopped = true;
       clearInterval(timer);

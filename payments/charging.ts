@@ -24,7 +24,7 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { withTx } from '../core/db/tx.ts';
-import { preparedOnPool } from '../core/db/prepared.ts';
+import { preparedOnPool, preparedQuery } from '../core/db/prepared.ts';
 
 export type ChargeMethod = 'contactless' | 'online';
 
@@ -145,10 +145,22 @@ export async function recordContactlessAttempts(
 export async function recordAttemptsOf(
   pool: Pool, want: string, params: [unknown, unknown],
 ): Promise<{ refused: ContactlessStart[]; toSend: RecordedAttempt[] }> {
+  const client = await pool.connect();
+  try {
+    return await recordAttemptsOn(client, want, params);
+  } finally {
+    client.release();
+  }
+}
+
+/** recordAttemptsOf on a client: in a transaction of the caller's (the ingest batch's, contactless-hook.ts). */
+export async function recordAttemptsOn(
+  client: PoolClient, want: string, params: [unknown, unknown],
+): Promise<{ refused: ContactlessStart[]; toSend: RecordedAttempt[] }> {
   // ON CONFLICT DO NOTHING: a live attempt the partial unique index knows of (guarantee 1) skips
   // that invoice instead of failing the others'. Named, as the pass's other statements: its
   // planning cost more than its run (auto-charger.ts).
-  const { rows } = await preparedOnPool(pool,
+  const { rows } = await preparedQuery(client,
     `WITH want AS (${want}),
           inv AS (SELECT i.id, i.amount_fen, i.lot_id, w.source FROM invoices i JOIN want w ON w.invoice_id = i.id
                    WHERE i.status = 'outstanding' AND i.plate_certain AND i.amount_fen > 0 AND ${noContactlessAttempt('i')}

@@ -10,6 +10,7 @@ import { paymentsOperatorRoutes, paymentsRoutes } from './http/index.ts';
 import { startSimulatedProvider, type SimulatedProvider } from './provider-sim/server.ts';
 import { PaymentsRuntime } from './runtime.ts';
 import { startAutoCharger } from './auto-charger.ts';
+import { contactlessHook } from './contactless-hook.ts';
 import { reconcilePending } from './reconcile.ts';
 import { runReminders } from './reminders.ts';
 import { applyDeliveryReceipt, dispatchReminders, pollDeliveries } from './reminder-dispatch.ts';
@@ -40,6 +41,9 @@ export function paymentsModule(config: Config, opts: PaymentsModuleOptions = {})
   return {
     name: 'payments',
     runtime,
+    // Records contactless attempts in the ingest transaction that issues their invoices, in a
+    // process that also charges (contactless-hook.ts); elsewhere the 'invoices' hint below does.
+    hooks: [contactlessHook(runtime, (m) => runtime.log(m))],
     routes: (app, ctx) => paymentsRoutes(app, ctx, runtime),
     operatorRoutes: (app, ctx) => paymentsOperatorRoutes(app, ctx, runtime),
     jobs: [{
@@ -83,18 +87,20 @@ async function startPayments({ pool, log, changes, config, httpUrl, metrics, sms
   // "Leave and go": charge a contactless plate as soon as its invoice is committed. The charger
   // also scans the database on an interval, so a lost notification only delays a charge.
   const onIssued = (invoices: IssuedInvoice[]) => {
-    const ids = invoices.filter((i) => i.autoCharge).map((i) => i.invoiceId);
+    const ids = invoices.filter((i) => i.autoCharge && !i.chargeRecorded).map((i) => i.invoiceId);
     if (ids.length) void autoCharger.poke(ids);
   };
   changes.on('invoices', onIssued);
   // Delivery receipts of reminders, as the SMS provider reports them (notifications/).
   const offReceipts = sms?.onReceipt(async (r) => { await applyDeliveryReceipt(pool, sms.provider, r); });
   runtime.client = client;
+  runtime.log = info;
   runtime.autoCharger = autoCharger;
   return async () => {
     changes.off('invoices', onIssued);
     offReceipts?.();
     runtime.client = undefined;
+    runtime.autoCharger = undefined;
     await autoCharger.stop();
     await ownProvider?.close();
   };

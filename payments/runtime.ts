@@ -12,6 +12,8 @@ export class PaymentsRuntime {
   autoCharger?: AutoCharger;
   /** The in-process simulated provider, when there is one (tests read its ledger). */
   provider?: SimulatedProvider;
+  /** The module's log once started (its ingest hook logs through it). */
+  log: (msg: string) => void = () => {};
   /** REMINDER_QUIET_HOURS, parsed. */
   quiet: QuietHours | null = null;
 

@@ -186,6 +186,40 @@ describe('plates: whose stay is it', () => {
     const s = await sessionAt(gateDev.lotId, entry);
     expect(s).toMatchObject({ status: 'closed', plate_certainty: 'certain' });
     const inv = await invoiceOf(s.id);
-    await waitFor(async () => (await q('SELECT 1 FROM charges WHERE invoice_id = $1', [inv.id])).length > 0, 5000, 'the contactless charge');
+    const [charge] = await q('SELECT method, created_at FROM charges WHERE invoice_id = $1', [inv.id]);
+    // Recorded by the transaction that issued the invoice (one now() for both: payments/contactless-hook.ts),
+    // not by a pass waiting for the connection after it.
+    expect(charge).toMatchObject({ method: 'contactless', created_at: inv.issued_at });
+    await waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [inv.id])).length > 0, 5000, 'the contactless charge');
+  });
+
+  it('an attempt that cannot be recorded with its invoice costs the batch nothing: the stay is billed, and the pass after COMMIT charges it', async () => {
+    await newDriver(p, '13900139015', '豫L22346', 'acct-plates-3');
+    await backdateClaim(p.db.pool, '豫L22346');
+    // Refuses a contactless attempt in the transaction that issued its invoice, and only there.
+    await q(`CREATE FUNCTION test_refuse_in_tx() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                 IF NEW.method = 'contactless' AND EXISTS (SELECT 1 FROM invoices WHERE id = NEW.invoice_id AND issued_at = now()) THEN
+                   RAISE EXCEPTION 'test: no attempt in the issuing transaction';
+                 END IF;
+                 RETURN NEW;
+               END $$`);
+    await q('CREATE TRIGGER test_refuse_in_tx BEFORE INSERT ON charges FOR EACH ROW EXECUTE FUNCTION test_refuse_in_tx()');
+    try {
+      const entry = ago(100);
+      await gateRead('in', '豫L22346', entry, 0.95);
+      await gateRead('out', '豫L22346', ago(11), 0.94);
+      const s = await sessionAt(gateDev.lotId, entry);
+      expect(s).toMatchObject({ status: 'closed', plate_certainty: 'certain' });
+      const inv = await invoiceOf(s.id);
+      expect(inv).toMatchObject({ plate: '豫L22346', plate_certain: true });
+      await waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [inv.id])).length > 0, 5000, 'the contactless charge');
+      const charges = await q('SELECT created_at FROM charges WHERE invoice_id = $1', [inv.id]);
+      expect(charges).toHaveLength(1);
+      expect(charges[0].created_at.getTime()).toBeGreaterThan(inv.issued_at.getTime());
+    } finally {
+      await q('DROP TRIGGER test_refuse_in_tx ON charges');
+      await q('DROP FUNCTION test_refuse_in_tx()');
+    }
   });
 });
