@@ -100,14 +100,16 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
     const { sessionEvents, plan: p, fees } = planned ?? plan(await load(client, fresh));
     if (!sessionEvents.length) return;
     stats.batches++;
+    // The sessions whose invoices may be charged automatically (payments records their attempts
+    // right behind the COMMIT): closed on a certain plate. A session created and closed in this
+    // batch has no id yet; its invoice gets the hint after COMMIT.
+    if (notes) for (const s of [...p.closedWithPlate.filter((c) => fees.has(c)), ...p.settled]) if (s.id !== undefined && s.status === 'closed' && s.plateCertainty === 'certain') notes.invoicing.push(Number(s.id));
     const { issued, settled, opened, closed } = await writePlan(client, p, fees, opts.dueDays, lastIssued);
     stats.sessionsOpened += opened;
     stats.sessionsClosed += closed;
     stats.invoices += issued.length;
     stats.exceptions += p.exceptions.length;
     if (!issued.length && !settled.length) return;
-    // The same objects the 'issued' event carries after COMMIT: what a later hook marks on them travels.
-    notes?.issued.push(...issued, ...settled);
     // Exit → invoice is timed from the broker's receipt of the exit, for exits billed in the batch
     // that brought them (an exit matched later, to an entry that arrived after it, is counted only).
     return () => {
@@ -122,7 +124,9 @@ export function createSessionHook(opts: SessionHookOptions): SessionHook {
         }
       }
       // A street stay whose plate became certain is billable now: the same hint as an issued invoice.
-      if (events.listenerCount('issued')) events.emit('issued', [...issued, ...settled]);
+      const all = [...issued, ...settled];
+      for (const i of all) if (notes?.charging.has(i.sessionId)) i.chargeRecorded = true;
+      if (events.listenerCount('issued')) events.emit('issued', all);
     };
   }) as SessionHook;
 

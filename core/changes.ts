@@ -23,7 +23,7 @@ export interface IssuedInvoice {
   amountFen: number;
   /** false when the session is in review: never charge it automatically. */
   autoCharge: boolean;
-  /** Its contactless attempt was recorded in the transaction that issued it (payments/contactless-hook.ts): nothing to hint. */
+  /** Its contactless attempt is recorded right behind the COMMIT that issued it (payments/contactless-hook.ts): nothing to hint. */
   chargeRecorded?: boolean;
   exitDevice: string;
   exitSeq: number;

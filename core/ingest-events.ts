@@ -1,7 +1,6 @@
 // What ingest hands to the modules that build on device events (billing's sessions, …): the event
 // as stored, and the hook that runs inside each group-commit transaction. Declared here, below
 // ingest and billing both, so neither imports the other.
-import type { IssuedInvoice } from './changes.ts';
 import type { PoolClient } from './db/index.ts';
 import type { DeviceKind, DeviceMessage } from './protocol.ts';
 
@@ -49,19 +48,25 @@ export interface BatchHook<Loaded = any, Planned = any> {
   plan?(loaded: Loaded, events: IngestEvent[]): Planned;
   concerns?(events: IngestEvent[]): boolean;
   /**
-   * A follower builds on what the hooks before it wrote in the same transaction (`notes`), so it
-   * is run only when another hook is: it never makes a batch a transaction by itself.
+   * Sent on the batch's connection right behind its COMMIT, before the next batch's statements: a
+   * statement of its own (its failure is its own, never the batch's) that builds on what the batch
+   * wrote without waiting for the shared connection behind the next batches. Called, whatever
+   * `concerns` says, once COMMIT has gone for a batch whose hooks noted something; returns what to
+   * do once the COMMIT has succeeded.
    */
-  follows?: boolean;
+  behindCommit?(client: PoolClient, notes: BatchNotes): (() => void) | undefined;
 }
 
-/** What a batch's hooks tell the hooks after them, inside the transaction. */
+/** What a batch's hooks tell the writer and each other, inside the transaction. */
 export interface BatchNotes {
   /**
-   * Invoices issued (or made billable) in this transaction (billing). payments marks those whose
-   * contactless attempt it recorded in the same transaction (`chargeRecorded`): the hint after
-   * COMMIT then skips them.
+   * Sessions whose invoices this transaction issues on a certain plate, closed (billing; known
+   * before its statements' answers, so COMMIT need not wait for them).
    */
-  issued: IssuedInvoice[];
+  invoicing: number[];
+  /**
+   * Of those, the ones payments records a contactless attempt for behind the COMMIT
+   * (contactless-hook.ts): the 'invoices' hint after COMMIT says so (IssuedInvoice.chargeRecorded).
+   */
+  charging: Set<number>;
 }
-

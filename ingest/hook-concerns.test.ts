@@ -85,31 +85,26 @@ describe('hooks a batch does not concern', () => {
     await w.close();
   });
 
-  it('a follower runs only behind a hook the batch concerns, after it, with what it noted in the transaction', async () => {
-    const order: string[] = [];
-    const leader = (async (_client, _events, _planned, _last, notes) => {
-      order.push('leader');
-      notes?.issued.push({ invoiceId: 1, sessionId: 1, lotId: bay.lotId, plate: '豫A12345', amountFen: 500, autoCharge: true, exitDevice: bay.sensor, exitSeq: 1 });
+  it('a statement behind COMMIT goes out on the batch\'s connection once hooks noted something, sees the batch committed, and its callback runs after', async () => {
+    const seen: string[] = [];
+    const billing = (async (_client, events, _planned, _last, notes) => {
+      if (events.some((e) => (e.payload as { occupied?: boolean }).occupied === true)) notes?.invoicing.push(42);
     }) as BatchHook;
-    leader.concerns = (events) => events.some((e) => (e.payload as { occupied?: boolean }).occupied === true);
-    const follower = (async (_client, _events, _planned, _last, notes) => {
-      order.push(`follower saw ${notes?.issued.length ?? 'nothing'}`);
-    }) as BatchHook;
-    follower.follows = true;
-    follower.concerns = () => true;
-    const { pool, begins } = countingBegins(db.pool);
-    const w = new EventWriter(pool, { batchMax: 1, batchWaitMs: 1, metrics: createMetrics(), changes: new ChangeFeed(), log: { error() {} }, hooks: [leader, follower] });
+    const payments = (async () => { seen.push('never in the transaction'); }) as BatchHook;
+    payments.concerns = () => false;
+    payments.behindCommit = (client, notes) => {
+      notes.charging.add(42);
+      const counted = client.query('SELECT count(*) AS n FROM device_events WHERE device_id = $1 AND seq = $2', [bay.sensor, seq]);
+      return () => { void counted.then((r) => seen.push(`behind ${notes.invoicing.join()}: stored ${r.rows[0].n}`)); };
+    };
+    const w = new EventWriter(db.pool, { batchMax: 1, batchWaitMs: 1, metrics: createMetrics(), changes: new ChangeFeed(), log: { error() {} }, hooks: [billing, payments] });
     await w.start();
-    const free = report(false);
-    await w.write(free);
-    // The follower alone is concerned: no transaction, no hook.
-    expect(await stored([free.seq])).toBe(1);
-    expect(begins()).toBe(0);
-    expect(order).toEqual([]);
+    await w.write(report(false)); // noted nothing: nothing behind it
     const taken = report(true);
     await w.write(taken);
-    expect(begins()).toBe(1);
-    expect(order).toEqual(['leader', 'follower saw 1']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(taken.seq).toBe(seq);
+    expect(seen).toEqual(['behind 42: stored 1']);
     await w.close();
   });
 });

@@ -409,8 +409,7 @@ export class EventWriter {
     // The hooks build on events: a batch of repeats, dead letters or rechecks only has none for them,
     // nor one whose events no hook is concerned with (a garage's sensors, say, for billing). Gate
     // counts are kept in the transaction too.
-    const concerned = events.length ? this.hooks.filter((h) => h.concerns?.(events) ?? true) : [];
-    const hooks = concerned.some((h) => !h.follows) ? concerned : [];
+    const hooks = events.length ? this.hooks.filter((h) => h.concerns?.(events) ?? true) : [];
     const eventGates = gateCounts(events);
     const transaction = hooks.length > 0 || shared || eventGates.length > 0;
     let p: Planned | undefined;
@@ -492,16 +491,19 @@ export class EventWriter {
     const counted = gates.length ? countGates(client, gates) : undefined;
     counted?.catch(() => {}); // awaited below, after the hooks
     let committed: Promise<{ command: string }> | undefined;
+    const notes: BatchNotes = { invoicing: [], charging: new Set() };
+    const behind: Array<() => void> = [];
     const commitNow = () => {
       if (committed) return;
       committed = client.query('COMMIT');
       committed.catch(() => {}); // awaited below; a hook's own failure comes first
+      // Before the next batch may go out on this connection (this.sent).
+      if (notes.invoicing.length) for (const h of this.hooks) { const then = h.behindCommit?.(client, notes); if (then) behind.push(then); }
       this.sent(run, client);
     };
     // The last hook may have COMMIT sent right behind its last statement (not when shared: the relay comes after).
     const last = shared ? -1 : b.hooks.length - 1;
     const afterCommit: Array<() => void> = [];
-    const notes: BatchNotes = { issued: [] };
     for (const [i, hook] of b.hooks.entries()) {
       const then = await hook(client, fresh, fresh === b.events ? b.planned[i] : undefined, i === last ? commitNow : undefined, notes);
       if (then) afterCommit.push(then);
@@ -511,7 +513,7 @@ export class EventWriter {
     commitNow();
     const { command } = await committed!;
     if (command !== 'COMMIT') throw new Error(`the ingest transaction ended in ${command}, not COMMIT: nothing of the batch is stored`);
-    return { fresh, lots, afterCommit };
+    return { fresh, lots, afterCommit: [...afterCommit, ...behind] };
   }
 }
 

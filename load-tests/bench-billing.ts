@@ -246,7 +246,8 @@ async function main() {
   if (figures.atRate) {
     const r = figures.atRate;
     console.error(`at ${rate} exits/s (open loop, ${m} exits): billed ${r.billedPerSecond}/s · exit→invoice p50 ${r.exitToInvoiceMs.p50} ms p99 ${r.exitToInvoiceMs.p99} ms (${r.exitToInvoiceMs.samples} samples; target p99 < 200 ms)`
-      + ` · exit→charge p50 ${r.exitToChargeMs.p50} ms p99 ${r.exitToChargeMs.p99} ms (${r.exitToChargeMs.samples} of ${r.exitToChargeMs.payable} payable)`);
+      + ` · exit→charge p50 ${r.exitToChargeMs.p50} ms p99 ${r.exitToChargeMs.p99} ms (${r.exitToChargeMs.samples} of ${r.exitToChargeMs.payable} payable)`
+      + (r.exitToChargeMs.stagesMs ? ` [p50/p99 ms: ${Object.entries(r.exitToChargeMs.stagesMs).map(([k, v]) => `→${k} ${v.p50}/${v.p99}`).join(', ')}]` : ''));
   }
   const c = (f: { cost: { databaseBusyMsPerExit: number; mainBusyMsPerExit: number; syncsPerExit: number } }) => `database ${f.cost.databaseBusyMsPerExit} ms, main ${f.cost.mainBusyMsPerExit} ms, ${f.cost.syncsPerExit} syncs`;
   console.error(`per exit, charges included: closed loop ${c(figures.throughput)}${figures.atRate ? ` · at the rate ${c(figures.atRate)}` : ''}`);
@@ -325,22 +326,28 @@ function windowFigures(before: string, after: string, phase: ChildDone) {
  * phase: the histogram over a phase's window also counted the previous phase's charges that
  * settled in it (a rate phase once showed 998 samples for 983 payable exits, p99 41 s).
  */
-async function payable(pool: Pool, phase: ChildDone): Promise<{ payable: number; charged: number; p50: number | null; p99: number | null; samples: number }> {
+async function payable(pool: Pool, phase: ChildDone): Promise<{ payable: number; charged: number; p50: number | null; p99: number | null; samples: number; stagesMs: Record<string, { p50: number | null; p99: number | null }> }> {
   const keys = phase.published.map(([k]) => k);
+  // Where a charge's time goes, from the database's own clocks (now(): each transaction's start):
+  // exit → its invoice issued, → its attempt recorded, → the attempt's success recorded.
+  const stages = { issued: 'm.issued_at - m.exit_time', attempt: 'c.created_at - m.issued_at', succeeded: 'c.updated_at - c.created_at' };
+  const pcts = (col: string) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${col}) AS ${col}_p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ${col}) AS ${col}_p99`;
   const { rows } = await pool.query(
     `WITH mine AS (
-       SELECT i.id, i.amount_fen, s.exit_time FROM invoices i JOIN sessions s ON s.id = i.session_id
+       SELECT i.id, i.amount_fen, i.issued_at, s.exit_time FROM invoices i JOIN sessions s ON s.id = i.session_id
         WHERE s.exit_device || '|' || s.exit_seq = ANY($1::text[])
      ), charged AS (
-       SELECT extract(epoch FROM c.updated_at - m.exit_time) * 1000 AS ms
+       SELECT extract(epoch FROM c.updated_at - m.exit_time) * 1000 AS ms,
+              ${Object.entries(stages).map(([k, d]) => `extract(epoch FROM ${d}) * 1000 AS ${k}`).join(', ')}
          FROM mine m JOIN charges c ON c.invoice_id = m.id AND c.status = 'succeeded' AND c.method = 'contactless'
      )
-     SELECT (SELECT count(*) FROM mine WHERE amount_fen > 0) AS payable, (SELECT count(*) FROM charged) AS charged,
-            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FROM charged) AS p50,
-            (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) FROM charged) AS p99`, [keys]);
+     SELECT (SELECT count(*) FROM mine WHERE amount_fen > 0) AS payable, (SELECT count(*) FROM charged) AS charged, p.*
+       FROM (SELECT ${pcts('ms')}, ${Object.keys(stages).map(pcts).join(', ')} FROM charged) p`, [keys]);
   const ms = (v: unknown) => (v === null ? null : Math.round(Number(v) * 10) / 10);
-  const charged = Number(rows[0].charged);
-  return { payable: Number(rows[0].payable), charged, p50: ms(rows[0].p50), p99: ms(rows[0].p99), samples: charged };
+  const r = rows[0];
+  const charged = Number(r.charged);
+  const stagesMs = Object.fromEntries(Object.keys(stages).map((k) => [k, { p50: ms(r[`${k}_p50`]), p99: ms(r[`${k}_p99`]) }]));
+  return { payable: Number(r.payable), charged, p50: ms(r.ms_p50), p99: ms(r.ms_p99), samples: charged, stagesMs };
 }
 
 // Last, so every constant above is initialised before it runs.

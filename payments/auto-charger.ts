@@ -65,9 +65,13 @@ export function recordAutoChargeable(pool: Pool, limit: number, among: readonly 
   return recordAttemptsOf(pool, CHOSEN_AMONG, [limit, among]);
 }
 
-/** recordAutoChargeable in the caller's transaction (the ingest batch that issued them: contactless-hook.ts). */
-export function recordAutoChargeableOn(client: PoolClient, among: readonly number[]): ReturnType<typeof recordAttemptsOn> {
-  return recordAttemptsOn(client, CHOSEN_AMONG, [among.length, among]);
+/**
+ * The chargeable invoices of the given sessions, their attempts recorded, in one statement on the
+ * caller's client: right behind the ingest COMMIT that issued them (contactless-hook.ts).
+ */
+export function recordAutoChargeableOfSessions(client: PoolClient, sessionIds: readonly number[]): ReturnType<typeof recordAttemptsOn> {
+  return recordAttemptsOn(client, `SELECT id AS invoice_id, token AS source FROM (${chargeableFrom('(SELECT * FROM invoices WHERE session_id = ANY($2::bigint[]) OFFSET 0)')} LIMIT $1) c`,
+    [sessionIds.length, sessionIds]);
 }
 
 /**

@@ -177,34 +177,38 @@ describe('plates: whose stay is it', () => {
     await waitFor(async () => (await q('SELECT method FROM charges WHERE invoice_id = $1', [inv.id]))[0]?.method === 'contactless', 5000, 'the contactless charge');
   });
 
-  it('a contactless plate whose stay was certain is charged at once', async () => {
+  it('a contactless plate whose stay was certain is charged at once, its attempt recorded behind the COMMIT that issued the invoice', async () => {
     await newDriver(p, '13900139014', '豫L22345', 'acct-plates-2');
     await backdateClaim(p.db.pool, '豫L22345');
-    const entry = ago(110);
-    await gateRead('in', '豫L22345', entry, 0.95);
-    await gateRead('out', '豫L22345', ago(12), 0.94);
-    const s = await sessionAt(gateDev.lotId, entry);
-    expect(s).toMatchObject({ status: 'closed', plate_certainty: 'certain' });
-    const inv = await invoiceOf(s.id);
-    const [charge] = await q('SELECT method, created_at FROM charges WHERE invoice_id = $1', [inv.id]);
-    // Recorded by the transaction that issued the invoice (one now() for both: payments/contactless-hook.ts),
-    // not by a pass waiting for the connection after it.
-    expect(charge).toMatchObject({ method: 'contactless', created_at: inv.issued_at });
-    await waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [inv.id])).length > 0, 5000, 'the contactless charge');
+    const poked = spyPokes();
+    try {
+      const entry = ago(110);
+      await gateRead('in', '豫L22345', entry, 0.95);
+      await gateRead('out', '豫L22345', ago(12), 0.94);
+      const s = await sessionAt(gateDev.lotId, entry);
+      expect(s).toMatchObject({ status: 'closed', plate_certainty: 'certain' });
+      const inv = await invoiceOf(s.id);
+      await waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [inv.id])).length > 0, 5000, 'the contactless charge');
+      // payments/contactless-hook.ts recorded it: no auto-charge pass was asked to.
+      expect(poked.ids).not.toContain(Number(inv.id));
+      expect(poked.sweeps).toBe(0);
+    } finally {
+      poked.restore();
+    }
   });
 
-  it('an attempt that cannot be recorded with its invoice costs the batch nothing: the stay is billed, and the pass after COMMIT charges it', async () => {
+  it('an attempt that fails behind the COMMIT costs the batch nothing: the stay is billed, and a sweep charges it once', async () => {
     await newDriver(p, '13900139015', '豫L22346', 'acct-plates-3');
     await backdateClaim(p.db.pool, '豫L22346');
-    // Refuses a contactless attempt in the transaction that issued its invoice, and only there.
-    await q(`CREATE FUNCTION test_refuse_in_tx() RETURNS trigger LANGUAGE plpgsql AS $$
+    // Refuses the first contactless attempt from now on (a sequence is not rolled back with it).
+    await q('CREATE SEQUENCE test_refuse_once');
+    await q(`CREATE FUNCTION test_refuse_once() RETURNS trigger LANGUAGE plpgsql AS $$
                BEGIN
-                 IF NEW.method = 'contactless' AND EXISTS (SELECT 1 FROM invoices WHERE id = NEW.invoice_id AND issued_at = now()) THEN
-                   RAISE EXCEPTION 'test: no attempt in the issuing transaction';
-                 END IF;
+                 IF NEW.method = 'contactless' AND nextval('test_refuse_once') = 1 THEN RAISE EXCEPTION 'test: the first attempt fails'; END IF;
                  RETURN NEW;
                END $$`);
-    await q('CREATE TRIGGER test_refuse_in_tx BEFORE INSERT ON charges FOR EACH ROW EXECUTE FUNCTION test_refuse_in_tx()');
+    await q('CREATE TRIGGER test_refuse_once BEFORE INSERT ON charges FOR EACH ROW EXECUTE FUNCTION test_refuse_once()');
+    const poked = spyPokes();
     try {
       const entry = ago(100);
       await gateRead('in', '豫L22346', entry, 0.95);
@@ -214,12 +218,27 @@ describe('plates: whose stay is it', () => {
       const inv = await invoiceOf(s.id);
       expect(inv).toMatchObject({ plate: '豫L22346', plate_certain: true });
       await waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [inv.id])).length > 0, 5000, 'the contactless charge');
-      const charges = await q('SELECT created_at FROM charges WHERE invoice_id = $1', [inv.id]);
-      expect(charges).toHaveLength(1);
-      expect(charges[0].created_at.getTime()).toBeGreaterThan(inv.issued_at.getTime());
+      expect(await q('SELECT 1 FROM charges WHERE invoice_id = $1', [inv.id])).toHaveLength(1);
+      expect(Number((await q(`SELECT last_value FROM test_refuse_once`))[0].last_value)).toBeGreaterThanOrEqual(2);
+      expect(poked.sweeps).toBe(1);
     } finally {
-      await q('DROP TRIGGER test_refuse_in_tx ON charges');
-      await q('DROP FUNCTION test_refuse_in_tx()');
+      poked.restore();
+      await q('DROP TRIGGER test_refuse_once ON charges');
+      await q('DROP FUNCTION test_refuse_once()');
+      await q('DROP SEQUENCE test_refuse_once');
     }
   });
 });
+
+/** Every poke of the auto-charger from now on: the invoice ids named, and the sweeps (no ids). */
+function spyPokes() {
+  const charger = payments.autoCharger!;
+  const poke = charger.poke;
+  const out = { ids: [] as number[], sweeps: 0, restore: () => { charger.poke = poke; } };
+  charger.poke = (ids) => {
+    if (ids) out.ids.push(...ids.map(Number));
+    else out.sweeps++;
+    return poke(ids);
+  };
+  return out;
+}
