@@ -136,14 +136,16 @@ describe('compareSessions', () => {
   });
 
   it('counts a stay whose exit the platform queued for an operator as in review, not lost, and lists the lost ones', () => {
-    const stays = [stay('豫A8U387', 'G1', 'G1-01', 0, 600), stay('豫A22T46', 'G1', 'G1-02', 0, 700), stay('豫A11111', 'G1', 'G1-03', 0, 800)];
+    const stays = [stay('豫A8U387', 'G1', 'G1-01', 0, 600), stay('豫A22T46', 'G1', 'G1-02', 0, 700), stay('豫A11111', 'G1', 'G1-03', 0, 800), stay('豫A22146', 'G1', 'G1-42', 0, 900)];
     const exitExceptions = [
       { plate: '豫A8U387', lotId: 'G1', at: at(600) }, // either of two confusable open sessions
+      // A demo run: 豫A22146's exit read 豫A2214G, which named two open sessions (exit-ambiguous).
+      { plate: '豫A2214G', lotId: 'G1', at: at(900), candidates: ['豫A22146', '豫A22T46'] },
       { plate: '豫A22T46', lotId: 'G1', at: at(760) }, // an exit a minute off is another car's
       { plate: '豫A11111', lotId: 'G2', at: at(800) }, // another lot's
     ];
     const r = compareSessions(stays, [], { exitExceptions });
-    expect(r).toMatchObject({ staysWithoutSession: 3, exitInReview: 1, inReview: 1, withoutSessionPlatformLost: 2 });
+    expect(r).toMatchObject({ staysWithoutSession: 4, exitInReview: 2, inReview: 2, withoutSessionPlatformLost: 2 });
     expect(r.examples).toHaveLength(2);
     expect(r.examples[0]).toMatch(/^lost: 豫A22T46 G1\/G1-02 .*sessions of that plate there: none$/);
   });

@@ -337,7 +337,7 @@ export interface CompareSessionsOptions {
   /** Exits the platform queued for an operator as exceptions (readExitExceptions). */
   exitExceptions?: readonly ExitException[];
 }
-export interface ExitException { plate: string; lotId: string; at: Date }
+export interface ExitException { plate: string; lotId: string; at: Date; candidates?: string[] } // candidates: the open sessions' plates an ambiguous exit names
 
 /**
  * Match each closed session to the true stay it records — same lot, same bay when the session
@@ -375,7 +375,7 @@ export function compareSessions(stays: readonly TrueStay[], sessions: readonly P
     if (s.plate === best.plate) r.rightPlate += 1;
   }
   const since = o.since?.getTime() ?? -Infinity;
-  const exitQueued = (t: TrueStay) => (o.exitExceptions ?? []).some((x) => x.plate === t.plate && x.lotId === t.lotId && Math.abs(x.at.getTime() - t.exit.getTime()) <= tol);
+  const exitQueued = (t: TrueStay) => (o.exitExceptions ?? []).some((x) => (x.plate === t.plate || !!x.candidates?.includes(t.plate)) && x.lotId === t.lotId && Math.abs(x.at.getTime() - t.exit.getTime()) <= tol);
   // Sessions in review that recorded no stay, each claimable once by a stay that entered with it.
   const claimed = new Set<PlatformSession>(used.values());
   const crossed = (t: TrueStay) => {
@@ -519,9 +519,9 @@ export async function readClosedSessions(pool: Queryable, since: Date): Promise<
  */
 export async function readExitExceptions(pool: Queryable, since: Date): Promise<ExitException[]> {
   const { rows } = await pool.query(
-    `SELECT plate, lot_id, event_time FROM session_exceptions
+    `SELECT plate, lot_id, event_time, detail_coded->'params'->'candidates' AS candidates FROM session_exceptions
       WHERE kind = 'exit-without-entry' AND plate IS NOT NULL AND event_time >= $1`, [since]);
-  return rows.map((r) => ({ plate: r.plate, lotId: r.lot_id, at: new Date(r.event_time) }));
+  return rows.map((r) => ({ plate: r.plate, lotId: r.lot_id, at: new Date(r.event_time), ...(Array.isArray(r.candidates) ? { candidates: r.candidates } : {}) }));
 }
 
 export interface AccuracyInput {
