@@ -21,7 +21,7 @@ export interface AutoCharger {
    * invoice ids (just issued), the pass looks at those only; without, it scans every invoice.
    */
   poke(invoiceIds?: readonly number[]): Promise<AutoChargeRun>;
-  /** Send attempts recorded elsewhere (in the ingest transaction that issued their invoices), once committed. */
+  /** Send attempts recorded elsewhere (behind the ingest COMMIT that issued their invoices: contactless-hook.ts). */
   send(attempts: readonly RecordedAttempt[]): Promise<AutoChargeRun>;
   stop(): Promise<void>;
 }
@@ -56,13 +56,15 @@ const chargeableFrom = (source: string) => `SELECT i.id, pm.token
 
 type Chargeable = { invoiceId: number; source: string };
 
+/** The chargeable invoices of `source` ($2), at most $1, as the rows recordAttemptsOf wants. */
+const chosenFrom = (source: string) => `SELECT id AS invoice_id, token AS source FROM (${chargeableFrom(source)} LIMIT $1) c`;
+
 /**
  * Among the given invoices (just issued; primary-key lookups): the chargeable ones, at most
  * `limit`, chosen and their attempts recorded in one statement (charging.ts recordAttemptsOf).
  */
-const CHOSEN_AMONG = `SELECT id AS invoice_id, token AS source FROM (${chargeableFrom(AMONG)} LIMIT $1) c`;
 export function recordAutoChargeable(pool: Pool, limit: number, among: readonly number[]): ReturnType<typeof recordAttemptsOf> {
-  return recordAttemptsOf(pool, CHOSEN_AMONG, [limit, among]);
+  return recordAttemptsOf(pool, chosenFrom(AMONG), [limit, among]);
 }
 
 /**
@@ -70,8 +72,7 @@ export function recordAutoChargeable(pool: Pool, limit: number, among: readonly 
  * caller's client: right behind the ingest COMMIT that issued them (contactless-hook.ts).
  */
 export function recordAutoChargeableOfSessions(client: PoolClient, sessionIds: readonly number[]): ReturnType<typeof recordAttemptsOn> {
-  return recordAttemptsOn(client, `SELECT id AS invoice_id, token AS source FROM (${chargeableFrom('(SELECT * FROM invoices WHERE session_id = ANY($2::bigint[]) OFFSET 0)')} LIMIT $1) c`,
-    [sessionIds.length, sessionIds]);
+  return recordAttemptsOn(client, chosenFrom('(SELECT * FROM invoices WHERE session_id = ANY($2::bigint[]) OFFSET 0)'), [sessionIds.length, sessionIds]);
 }
 
 /**
@@ -199,30 +200,29 @@ export function startAutoCharger(
   // Passes' statement parts run one after another. Pokes that arrive while a pass waits to start
   // share it (every ingest batch with contactless invoices pokes; one pass serves them all).
   let queued: Promise<AutoChargeRun> | undefined;
+  // What stop() waits for: passes' and sends' provider parts still running.
   const finishing = new Set<Promise<unknown>>();
+  const tracked = (p: Promise<AutoChargeRun>): Promise<AutoChargeRun> => {
+    const settled = p.catch(() => {});
+    finishing.add(settled);
+    void settled.then(() => finishing.delete(settled));
+    return p;
+  };
   const poke = (invoiceIds?: readonly number[], timer = false): Promise<AutoChargeRun> => {
     if (invoiceIds) for (const id of invoiceIds) hinted.add(id);
     else sweep = timer && sweep !== 'all' ? 'timer' : 'all';
     if (queued) return queued;
     const recorded = chain.then(() => { queued = undefined; return record(); });
     chain = recorded.catch(() => {});
-    const p = recorded.then(finish);
-    queued = p;
-    const settled = p.catch(() => {});
-    finishing.add(settled);
-    void settled.then(() => finishing.delete(settled));
-    return p;
+    queued = tracked(recorded.then(finish));
+    return queued;
   };
   // Beside the passes: these attempts are recorded already, and a pass never picks an invoice
   // with a live attempt.
   const send = (attempts: readonly RecordedAttempt[]): Promise<AutoChargeRun> => {
     const run: AutoChargeRun = { charged: [], failed: [] };
     if (stopped || !attempts.length) return Promise.resolve(run); // the recovery scan re-sends them
-    const p = finish({ run, sending: sendContactlessAttempts(pool, client, attempts, CHARGE_CONCURRENCY), full: false });
-    const settled = p.catch(() => {});
-    finishing.add(settled);
-    void settled.then(() => finishing.delete(settled));
-    return p;
+    return tracked(finish({ run, sending: sendContactlessAttempts(pool, client, attempts, CHARGE_CONCURRENCY), full: false }));
   };
   const timer = setInterval(() => { poke(undefined, true).catch((err) => log(`payments: auto-charge pass failed: ${(err as Error).message}`)); }, opts.intervalMs);
   timer.unref();

@@ -153,7 +153,7 @@ export async function recordAttemptsOf(
   }
 }
 
-/** recordAttemptsOf on a client: in a transaction of the caller's (the ingest batch's, contactless-hook.ts). */
+/** recordAttemptsOf on the caller's client (the ingest writer's, right behind its COMMIT: contactless-hook.ts). */
 export async function recordAttemptsOn(
   client: PoolClient, want: string, params: [unknown, unknown],
 ): Promise<{ refused: ContactlessStart[]; toSend: RecordedAttempt[] }> {

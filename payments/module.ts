@@ -41,7 +41,7 @@ export function paymentsModule(config: Config, opts: PaymentsModuleOptions = {})
   return {
     name: 'payments',
     runtime,
-    // Records contactless attempts in the ingest transaction that issues their invoices, in a
+    // Records contactless attempts right behind the ingest COMMIT that issues their invoices, in a
     // process that also charges (contactless-hook.ts); elsewhere the 'invoices' hint below does.
     hooks: [contactlessHook(runtime, (m) => runtime.log(m))],
     routes: (app, ctx) => paymentsRoutes(app, ctx, runtime),

@@ -182,13 +182,8 @@ describe('plates: whose stay is it', () => {
     await backdateClaim(p.db.pool, '豫L22345');
     const poked = spyPokes();
     try {
-      const entry = ago(110);
-      await gateRead('in', '豫L22345', entry, 0.95);
-      await gateRead('out', '豫L22345', ago(12), 0.94);
-      const s = await sessionAt(gateDev.lotId, entry);
-      expect(s).toMatchObject({ status: 'closed', plate_certainty: 'certain' });
-      const inv = await invoiceOf(s.id);
-      await waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [inv.id])).length > 0, 5000, 'the contactless charge');
+      const inv = await certainGateStay('豫L22345', 110, 12);
+      await chargeSucceeded(inv.id);
       // payments/contactless-hook.ts recorded it: no auto-charge pass was asked to.
       expect(poked.ids).not.toContain(Number(inv.id));
       expect(poked.sweeps).toBe(0);
@@ -210,14 +205,9 @@ describe('plates: whose stay is it', () => {
     await q('CREATE TRIGGER test_refuse_once BEFORE INSERT ON charges FOR EACH ROW EXECUTE FUNCTION test_refuse_once()');
     const poked = spyPokes();
     try {
-      const entry = ago(100);
-      await gateRead('in', '豫L22346', entry, 0.95);
-      await gateRead('out', '豫L22346', ago(11), 0.94);
-      const s = await sessionAt(gateDev.lotId, entry);
-      expect(s).toMatchObject({ status: 'closed', plate_certainty: 'certain' });
-      const inv = await invoiceOf(s.id);
+      const inv = await certainGateStay('豫L22346', 100, 11);
       expect(inv).toMatchObject({ plate: '豫L22346', plate_certain: true });
-      await waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [inv.id])).length > 0, 5000, 'the contactless charge');
+      await chargeSucceeded(inv.id);
       expect(await q('SELECT 1 FROM charges WHERE invoice_id = $1', [inv.id])).toHaveLength(1);
       expect(Number((await q(`SELECT last_value FROM test_refuse_once`))[0].last_value)).toBeGreaterThanOrEqual(2);
       expect(poked.sweeps).toBe(1);
@@ -229,6 +219,19 @@ describe('plates: whose stay is it', () => {
     }
   });
 });
+
+/** A stay through the garage's gates, read confidently both ways: its session closed on a certain plate, and its invoice. */
+async function certainGateStay(plate: string, enteredMinAgo: number, leftMinAgo: number) {
+  const entry = ago(enteredMinAgo);
+  await gateRead('in', plate, entry, 0.95);
+  await gateRead('out', plate, ago(leftMinAgo), 0.94);
+  const s = await sessionAt(gateDev.lotId, entry);
+  expect(s).toMatchObject({ status: 'closed', plate_certainty: 'certain' });
+  return invoiceOf(s.id);
+}
+
+const chargeSucceeded = (invoiceId: number) =>
+  waitFor(async () => (await q(`SELECT 1 FROM charges WHERE invoice_id = $1 AND status = 'succeeded'`, [invoiceId])).length > 0, 5000, 'the contactless charge');
 
 /** Every poke of the auto-charger from now on: the invoice ids named, and the sweeps (no ids). */
 function spyPokes() {
