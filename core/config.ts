@@ -55,11 +55,16 @@ export const ConfigSchema = Type.Object({
    */
   INGEST_ID: Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', default: '1' }),
   /**
-   * Connections (shared-subscription sessions) one ingest process holds on the external broker: each
-   * has one message in flight until it is committed (ingest/broker-consumer.ts), so this bounds the
-   * group commit's batch and the process's rate (rate ≈ connections ÷ commit time).
+   * Sessions (members of the shared subscription) one ingest process holds on the external broker.
+   * A few are enough: each has up to INGEST_BROKER_IN_FLIGHT messages in hand (ingest/broker-session.ts).
    */
-  INGEST_BROKER_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 256 }),
+  INGEST_BROKER_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 4 }),
+  /**
+   * Messages the broker may send each session before it is acknowledged (MQTT 5 Receive Maximum);
+   * each is acknowledged only after its commit, so sessions × this bounds what one process holds
+   * uncommitted, and should be at least INGEST_BATCH_MAX for full group commits.
+   */
+  INGEST_BROKER_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 65535, default: 1000 }),
   /** Base map tiles; {s},{z},{x},{y} placeholders as Leaflet expects. */
   TILE_URL: Type.String({ default: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png' }),
   /** Group commit: flush when this many messages are waiting… */

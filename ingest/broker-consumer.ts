@@ -10,11 +10,10 @@
 // (measured here: docs/deploy.md), so until that process returns another one adopts its sessions
 // (session-leases.ts): a crash costs seconds of latency, not events.
 //
-// mqtt.js reads a connection's packets one at a time: the next PUBLISH is handled only after the
-// previous one was acknowledged. The group commit needs many messages in flight, so one process
-// holds INGEST_BROKER_CONNECTIONS sessions, each a member of the shared group with one message in
-// flight; their messages meet in one EventWriter batch.
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+// The group commit needs many messages in flight: each session lets the broker send up to
+// INGEST_BROKER_IN_FLIGHT unacknowledged (MQTT 5 Receive Maximum), and the PUBACKs of a commit go
+// out together, in arrival order (broker-session.ts). A few sessions per process are enough; more
+// spread one process's share over more queues on the broker.
 import type { Pool } from '../core/db/index.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { ChangeFeed, DeviceChange } from '../core/changes.ts';
@@ -23,6 +22,7 @@ import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
 import { acceptMessage } from './accept.ts';
 import { leaseSessions, type SessionGroup } from './session-leases.ts';
+import { BrokerSession } from './broker-session.ts';
 
 export interface BrokerConsumerConfig {
   /** mqtt://user:password@host:port of OneLot's ingest account on the broker. */
@@ -30,6 +30,8 @@ export interface BrokerConsumerConfig {
   /** Sessions are onelot-ingest-{ingestId}-{n}: stable across restarts of this process. */
   ingestId: string;
   connections: number;
+  /** Messages each session may hold unacknowledged (MQTT 5 Receive Maximum). */
+  inFlight: number;
   batchMax: number;
   batchWaitMs: number;
   /** Other processes write to the database too (ingest/writer.ts `shared`). */
@@ -76,33 +78,30 @@ export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerCo
   const devices = deviceCache(new DeviceDirectory(deps.pool), deps.changes);
   let closing = false;
 
-  const handle = (client: MqttClient): NonNullable<IClientOptions['customHandleAcks']> => (topic, payload, _packet, ack) => {
+  const onMessage = (topic: string, payload: Buffer, ack: () => void, fail: (err: Error) => void) => {
     const parts = topic.split('/');
     if (parts.length !== 3 || parts[0] !== 'devices' || parts[2] !== 'events') {
       log.warn({ topic }, 'ingest: a message outside devices/{id}/events reached the shared subscription; dropped');
-      return ack(0);
+      return ack();
     }
-    devices.get(parts[1])
-      .then((device) => device
-        ? acceptMessage(writer, metrics, device, topic, payload)
-        // The broker let it through, so the device was enabled when it published: disabled since.
-        : writer.deadLetter({ deviceId: parts[1], topic, code: null, reason: 'the device is unknown or disabled; the broker accepted its message before it was', payload: payload.toString('utf8') }))
-      .then(
-        () => ack(0),
-        (err: Error) => {
-          // Not committed: no PUBACK. Drop the connection; the broker sends the message again on the
-          // resumed session [MQTT-4.4.0-1], to this process or, after its restart, to it again.
-          if (!closing) log.error({ err, topic }, 'ingest: not committed; reconnecting so the broker delivers it again');
-          client.stream.destroy();
-        },
-      );
+    const stored = (device: Device | null) => device
+      ? acceptMessage(writer, metrics, device, topic, payload)
+      // The broker let it through, so the device was enabled when it published: disabled since.
+      : writer.deadLetter({ deviceId: parts[1], topic, code: null, reason: 'the device is unknown or disabled; the broker accepted its message before it was', payload: payload.toString('utf8') });
+    const known = devices.known(parts[1]);
+    (known !== undefined ? stored(known) : devices.get(parts[1]).then(stored)).then(ack, (err: Error) => {
+      // Not committed: no PUBACK. The session drops its connection; the broker sends the message
+      // again on the resumed session [MQTT-4.4.0-1], to this process or, after its restart, to it again.
+      if (!closing) log.error({ err, topic }, 'ingest: not committed; reconnecting so the broker delivers it again');
+      fail(err);
+    });
   };
 
   const url = new URL(config.url);
   let connected = 0;
   const counted = { up: () => metrics.mqttClients.set(++connected), down: () => metrics.mqttClients.set(--connected) };
   const open = (ingestId: string, count: number, adopted: boolean) => openSessions(url, ingestId, count, {
-    adopted, handle, counted, log, sessionExpirySeconds: config.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_S,
+    adopted, onMessage, counted, log, inFlight: config.inFlight, sessionExpirySeconds: config.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_S,
   });
   const own = open(config.ingestId, config.connections, false);
   await own.connected.catch(async (err) => {
@@ -111,7 +110,7 @@ export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerCo
   });
   // Sessions of ingest processes that are gone are drained by this one until they return.
   const leases = await leaseSessions(deps.pool, { ingestId: config.ingestId, sessions: config.connections, log, adopt: (id, count) => open(id, count, true) });
-  log.info({ broker: url.host, sessions: config.connections, subscription: SHARED_EVENTS }, 'ingest: consuming device events from the external broker');
+  log.info({ broker: url.host, sessions: config.connections, inFlight: config.inFlight, subscription: SHARED_EVENTS }, 'ingest: consuming device events from the external broker');
 
   return {
     writer,
@@ -133,69 +132,64 @@ export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerCo
 
 interface SessionOptions {
   adopted: boolean;
-  handle: (client: MqttClient) => NonNullable<IClientOptions['customHandleAcks']>;
+  onMessage: ConstructorParameters<typeof BrokerSession>[0]['onMessage'];
   counted: { up(): void; down(): void };
   log: BrokerConsumerDeps['log'];
+  inFlight: number;
   sessionExpirySeconds: number;
 }
 
-/** An INGEST_ID's sessions: `count` persistent members of the shared group, one message in flight each. */
+/** An INGEST_ID's sessions: `count` persistent members of the shared group. */
 function openSessions(url: URL, ingestId: string, count: number, o: SessionOptions): SessionGroup {
-  const clients: MqttClient[] = [];
+  const clients: BrokerSession[] = [];
   let ended = false;
   const end = async () => {
     if (ended) return;
     ended = true;
-    await Promise.all(clients.map((c) => c.endAsync()));
+    await Promise.all(clients.map((c) => c.end()));
   };
   for (let n = 0; n < count; n++) {
     const clientId = `onelot-ingest-${ingestId}-${n}`;
-    const client: MqttClient = mqtt.connect(`${url.protocol}//${url.host}`, {
-      clientId, protocolVersion: 5, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000,
-      username: decodeURIComponent(url.username) || undefined, password: decodeURIComponent(url.password) || undefined,
-      properties: { sessionExpiryInterval: o.sessionExpirySeconds },
-      customHandleAcks: (...args) => o.handle(client)(...args),
-    });
-    let up = false;
-    client.on('connect', (connack) => {
-      if (!up) o.counted.up();
-      up = true;
-      // A resumed session still holds its subscription; a new one subscribes.
-      if (!connack.sessionPresent) {
-        client.subscribe(SHARED_EVENTS, { qos: 1 }, (err, granted) => {
-          if (err || granted?.some((g) => g.qos > 1)) o.log.error({ err, granted, clientId }, `ingest: the broker refused the subscription to ${SHARED_EVENTS}; give OneLot's ingest account that right (docs/deploy.md)`);
-        });
-      }
-    });
-    client.on('close', () => { if (up) o.counted.down(); up = false; });
-    // MQTT 5 DISCONNECT 0x8E, session taken over: the owner of adopted sessions is back; let it have them.
-    client.on('disconnect', (packet) => {
-      if (o.adopted && packet.reasonCode === SESSION_TAKEN_OVER) void end();
-    });
-    client.on('error', (err) => o.log.warn({ clientId, err: err.message }, 'ingest: broker connection error'));
-    clients.push(client);
+    clients.push(new BrokerSession({
+      url, clientId, subscription: SHARED_EVENTS, sessionExpirySeconds: o.sessionExpirySeconds, receiveMaximum: o.inFlight,
+      onMessage: o.onMessage,
+      on: {
+        connected: () => o.counted.up(),
+        closed: () => o.counted.down(),
+        refused: (granted) => o.log.error({ granted, clientId }, `ingest: the broker refused the subscription to ${SHARED_EVENTS}; give OneLot's ingest account that right (docs/deploy.md)`),
+        // MQTT 5 DISCONNECT 0x8E, session taken over: the owner of adopted sessions is back; let it have them.
+        disconnected: (reasonCode) => { if (o.adopted && reasonCode === SESSION_TAKEN_OVER) void end(); },
+        error: (err) => o.log.warn({ clientId, err: err.message }, 'ingest: broker connection error'),
+      },
+    }));
   }
-  const connected = Promise.race([
-    new Promise<void>((resolve) => clients[0].once('connect', () => resolve())),
-    new Promise<void>((_, reject) => clients[0].once('error', (err) => reject(new Error(`cannot connect to MQTT_BROKER_URL ${url.host}: ${err.message}`)))),
-  ]);
+  const connected = clients[0].firstConnected.catch((err: Error) => { throw new Error(`cannot connect to MQTT_BROKER_URL ${url.host}: ${err.message}`); });
   connected.catch(() => {});
   return { ingestId, clients, connected, end };
 }
 
 /** Devices by id, looked up once a minute at most; a device operators change is looked up again at once. */
 function deviceCache(directory: DeviceDirectory, changes: ChangeFeed) {
-  const cache = new Map<string, { device: Promise<Device | null>; at: number /* until */ }>();
+  const cache = new Map<string, { device: Promise<Device | null>; resolved?: Device | null; at: number /* until */ }>();
   const forget = ({ deviceId }: DeviceChange) => { cache.delete(deviceId); };
   changes.on('devices', forget);
   return {
+    /** The device if its lookup is in hand and fresh (no promise to wait on); undefined otherwise. */
+    known(id: string): Device | null | undefined {
+      const hit = cache.get(id);
+      return hit && Date.now() < hit.at ? hit.resolved : undefined;
+    },
     get(id: string): Promise<Device | null> {
       const hit = cache.get(id);
       if (hit && Date.now() < hit.at) return hit.device;
       const device = directory.find(id);
-      cache.set(id, { device, at: Date.now() + DEVICE_CACHE_MS });
+      const entry: { device: Promise<Device | null>; resolved?: Device | null; at: number } = { device, at: Date.now() + DEVICE_CACHE_MS };
+      cache.set(id, entry);
       // An unknown device (or a failed lookup) is asked again soon: it may be registered or enabled now.
-      device.then((d) => { if (!d) cache.set(id, { device, at: Date.now() + UNKNOWN_CACHE_MS }); }, () => cache.delete(id));
+      device.then((d) => {
+        entry.resolved = d;
+        if (!d) entry.at = Date.now() + UNKNOWN_CACHE_MS;
+      }, () => { if (cache.get(id) === entry) cache.delete(id); });
       return device;
     },
     close: () => changes.off('devices', forget),

@@ -7,13 +7,12 @@
 // lease as their holder. When the owner starts again it takes its lease back and connects; the broker
 // hands it the sessions (DISCONNECT 0x8E to the adopter, which lets go: broker-consumer.ts), and the
 // adopter, no longer the holder at its next renewal, ends whatever it still has.
-import type { MqttClient } from 'mqtt';
 import type { Pool } from '../core/db/index.ts';
 
 /** An INGEST_ID's sessions on the broker, opened by broker-consumer.ts. */
 export interface SessionGroup {
   ingestId: string;
-  clients: MqttClient[];
+  clients: Array<{ connected: boolean }>;
   /** Resolves when the first session is connected; rejects when the broker cannot be reached. */
   connected: Promise<void>;
   end(): Promise<void>;

@@ -1,4 +1,4 @@
-// npm run bench:broker [-- --devices 200 --seconds 2 --connections 64 --database-url URL]
+// npm run bench:broker [-- --devices 200 --seconds 2 --connections 64 --database-url URL --cpu-prof DIR]
 // How fast OneLot's ingest drains an external broker (issue 14, docs/deploy.md): a Mosquitto 2 of its
 // own (load-tests/lib/mosquitto-dynsec.ts), the platform in its own process consuming the shared subscription
 // (MQTT_BROKER_URL, INGEST_BROKER_CONNECTIONS sessions). The platform is frozen (SIGSTOP) while N
@@ -6,6 +6,8 @@
 // the ingest sessions), then thawed (SIGCONT): stored ÷ time to store them all is the rate one
 // ingest process sustains, acknowledging each message only after its commit. One JSON line.
 // --database-url: the platform runs on that PostgreSQL server, in a database of its own (made and dropped).
+// --cpu-prof DIR: the platform runs under `node --cpu-prof`; the JSON line's profile.windowUs is the
+// drain on the profiles' clock, for load-tests/profile-top.ts --window.
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,8 +23,11 @@ import type { DeviceLoadDone } from './lib/device-load.ts';
 
 const { values } = parseArgs({ options: {
   devices: { type: 'string', default: '200' }, seconds: { type: 'string', default: '2' }, connections: { type: 'string', default: '64' },
-  'database-url': { type: 'string' },
+  'database-url': { type: 'string' }, 'cpu-prof': { type: 'string' },
 } });
+const profileDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;
+// CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps.
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const [devicesN, seconds, connections] = [Number(values.devices), Number(values.seconds), Number(values.connections)];
 
 const m = await startDynsecMosquitto();
@@ -32,7 +37,7 @@ process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const platform = await startPlatformProcess({ dataDir, env: {
   MQTT_BROKER_URL: m.ingestUrl, MQTT_BROKER_ADMIN_URL: m.adminUrl, INGEST_BROKER_CONNECTIONS: String(connections),
   ...(database ? { DATABASE_URL: database.url } : {}),
-} });
+}, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 try {
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   const devices = creds.devices.filter((d) => d.kind === 'bay-sensor').slice(0, devicesN);
@@ -50,10 +55,12 @@ try {
   child.kill();
   process.stderr.write(`${load.acked} messages acknowledged by Mosquitto in ${seconds} s with ingest frozen; draining…\n`);
   const thawed = performance.now();
+  const thawedUs = monotonicUs();
   process.kill(platform.pid, 'SIGCONT');
   const from = counter(before, 'onelot_mqtt_messages_stored_total') + counter(before, 'onelot_mqtt_messages_duplicate_total');
   const settled = await settleIngest(platform, { from, atLeast: load.acked, quietMs: 0, timeoutMs: 300_000 });
   const drain = (performance.now() - thawed) / 1000;
+  const drainedUs = monotonicUs();
   const after = await platform.metrics();
   const stored = settled.stored - counter(before, 'onelot_mqtt_messages_stored_total');
   const batches = counter(after, 'onelot_ingest_commit_batch_size_count') - counter(before, 'onelot_ingest_commit_batch_size_count');
@@ -61,6 +68,7 @@ try {
     benchmark: 'broker', database: database ? 'server' : 'embedded', devices: devices.length, connections, acknowledgedByBroker: load.acked, stored, settled: settled.settled,
     drainSeconds: Math.round(drain * 100) / 100, storedPerSecond: Math.round(stored / drain),
     meanCommitBatch: Math.round(stored / Math.max(1, batches)), cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    ...(profileDir ? { profile: { dir: profileDir, windowUs: `${thawedUs},${drainedUs}` } } : {}),
   }));
 } finally {
   await platform.stop();

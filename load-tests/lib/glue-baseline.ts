@@ -15,7 +15,11 @@ import type { GlueSubscriberStart } from './glue-subscriber.ts';
 import { summarize } from './stats.ts';
 
 export interface GlueFigures {
+  /** Rows stored from the window's start, ÷ the window (counted once the inserts caught up). */
   storedPerSecond: number;
+  /** The same rows ÷ (the window + the time the inserts took to catch up after it): the rate it sustains. */
+  sustainedPerSecond: number;
+  catchUpSeconds: number;
   acked: number;
   stored: number;
   publishErrors: number;
@@ -44,17 +48,23 @@ export async function runGlueBaseline(o: Omit<DeviceLoadStart, 'mqttUrl'> & { se
       sub.once('exit', (code) => reject(new Error(`the glue subscriber exited (${code}) before subscribing`)));
       sub.send({ mqttUrl: broker.url, databaseUrl: db.url, batchMax: o.batchMax, batchWaitMs: o.batchWaitMs } satisfies GlueSubscriberStart);
     });
-    let at = { wall: 0, broker: 0, sub: 0 };
-    const result = await driveDevices({ ...o, mqttUrl: broker.url }, () => {
-      at = { wall: performance.now(), broker: procUsage(broker.pid)?.cpuSeconds ?? NaN, sub: procUsage(sub.pid!)?.cpuSeconds ?? NaN };
+    let at = { wall: 0, broker: 0, sub: 0, rows: 0 };
+    const result = await driveDevices({ ...o, mqttUrl: broker.url }, async () => {
+      // Rows of the warm-up (stored by now or still arriving) are not the window's.
+      const rows = await countRows(pool);
+      at = { wall: performance.now(), broker: procUsage(broker.pid)?.cpuSeconds ?? NaN, sub: procUsage(sub.pid!)?.cpuSeconds ?? NaN, rows };
     });
-    const wall = (performance.now() - at.wall) / 1000;
+    const windowEnd = performance.now();
+    const wall = (windowEnd - at.wall) / 1000;
     const cores = (now: number | undefined, then: number) => (now === undefined || !Number.isFinite(then) ? null : Math.round(((now - then) / wall) * 100) / 100);
     const cpu = { mosquitto: cores(procUsage(broker.pid)?.cpuSeconds, at.broker), subscriber: cores(procUsage(sub.pid!)?.cpuSeconds, at.sub) };
-    const stored = await caughtUpWith(pool, result.acked);
+    const stored = await caughtUpWith(pool, at.rows + result.acked);
+    const rows = stored.rows - at.rows;
+    const catchUpSeconds = Math.max(0, (stored.lastRowAt - windowEnd) / 1000);
     const puback = summarize(result.latencies);
     return {
-      storedPerSecond: Math.round(stored.rows / result.elapsed), acked: result.acked, stored: stored.rows, publishErrors: result.errors,
+      storedPerSecond: Math.round(rows / result.elapsed), sustainedPerSecond: Math.round(rows / (result.elapsed + catchUpSeconds)),
+      catchUpSeconds: Math.round(catchUpSeconds * 100) / 100, acked: result.acked, stored: rows, publishErrors: result.errors,
       caughtUp: stored.caughtUp, pubackMs: { p50: puback.p50, p99: puback.p99, max: puback.max }, cores: cpu,
     };
   } finally {
@@ -66,16 +76,22 @@ export async function runGlueBaseline(o: Omit<DeviceLoadStart, 'mqttUrl'> & { se
   }
 }
 
-/** Rows in the table once they reach `acked` (or stop growing for 2 s, or 30 s pass). */
-async function caughtUpWith(pool: pg.Pool, acked: number): Promise<{ rows: number; caughtUp: boolean }> {
+const countRows = async (pool: pg.Pool) => Number((await pool.query('SELECT count(*) AS n FROM glue_events')).rows[0].n);
+
+/**
+ * Rows in the table once they reach `atLeast` and stop growing (the warm-up's backlog drained too),
+ * or stop growing for 2 s, or 30 s pass; `lastRowAt` (performance.now()) is when the count last grew.
+ */
+async function caughtUpWith(pool: pg.Pool, atLeast: number): Promise<{ rows: number; caughtUp: boolean; lastRowAt: number }> {
   const deadline = Date.now() + 30_000;
   let last = -1;
   let since = Date.now();
+  let lastRowAt = performance.now();
   for (;;) {
-    const rows = Number((await pool.query('SELECT count(*) AS n FROM glue_events')).rows[0].n);
-    if (rows >= acked) return { rows, caughtUp: true };
-    if (rows !== last) { last = rows; since = Date.now(); }
-    if (Date.now() - since > 2000 || Date.now() > deadline) return { rows, caughtUp: false };
-    await new Promise((r) => setTimeout(r, 100));
+    const rows = await countRows(pool);
+    if (rows !== last) { last = rows; since = Date.now(); lastRowAt = performance.now(); }
+    else if (rows >= atLeast && Date.now() - since >= 300) return { rows, caughtUp: true, lastRowAt };
+    if (Date.now() - since > 2000 || Date.now() > deadline) return { rows, caughtUp: rows >= atLeast, lastRowAt };
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

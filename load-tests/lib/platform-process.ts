@@ -216,18 +216,20 @@ export function rssPeakSampler(pid: number, everyMs = 250) {
  * what a generator saw acknowledged is counted already; this replaces the in-process writer.drain().
  * Returns the stored count (stored_total only) at that point.
  */
-export async function settleIngest(platform: Pick<PlatformProcess, 'metrics'>, o: { from: number; atLeast: number; quietMs?: number; timeoutMs?: number }): Promise<{ stored: number; settled: boolean }> {
+export async function settleIngest(platform: Pick<PlatformProcess, 'metrics'>, o: { from: number; atLeast: number; quietMs?: number; timeoutMs?: number }): Promise<{ stored: number; settled: boolean; lastChangeAt: number }> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   let last = -1;
   let since = Date.now();
+  // performance.now() when the count last grew: the end of a backlog's drain.
+  let lastChangeAt = performance.now();
   for (;;) {
     const text = await platform.metrics();
     const stored = sampleValue(text, 'onelot_mqtt_messages_stored_total');
     const seen = stored + sampleValue(text, 'onelot_mqtt_messages_duplicate_total');
-    if (seen !== last) { last = seen; since = Date.now(); }
-    if (seen - o.from >= o.atLeast && Date.now() - since >= (o.quietMs ?? 300)) return { stored, settled: true };
-    if (Date.now() > deadline) return { stored, settled: false };
-    await new Promise((r) => setTimeout(r, 100));
+    if (seen !== last) { last = seen; since = Date.now(); lastChangeAt = performance.now(); }
+    if (seen - o.from >= o.atLeast && Date.now() - since >= (o.quietMs ?? 300)) return { stored, settled: true, lastChangeAt };
+    if (Date.now() > deadline) return { stored, settled: false, lastChangeAt };
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
