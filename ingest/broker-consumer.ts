@@ -3,7 +3,7 @@
 // split the devices' traffic between them.
 //
 // Durability rule, as on the embedded broker: a message is acknowledged (PUBACK to the broker) only
-// once its transaction committed (mqtt.js `customHandleAcks`). Sessions are persistent (clean start
+// once its transaction committed (broker-session.ts). Sessions are persistent (clean start
 // off, a session expiry), so what a crashed process held unacknowledged stays in its session on the
 // broker and is delivered again when a process with the same INGEST_ID reconnects. Mosquitto 2.0
 // keeps a disconnected member in the shared group and keeps queueing its share to its session

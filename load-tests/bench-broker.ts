@@ -1,4 +1,4 @@
-// npm run bench:broker [-- --devices 200 --seconds 2 --connections 64 --database-url URL --cpu-prof DIR]
+// npm run bench:broker [-- --devices 200 --seconds 2 --connections N --in-flight N --database-url URL --cpu-prof DIR]
 // How fast OneLot's ingest drains an external broker (issue 14, docs/deploy.md): a Mosquitto 2 of its
 // own (load-tests/lib/mosquitto-dynsec.ts), the platform in its own process consuming the shared subscription
 // (MQTT_BROKER_URL, INGEST_BROKER_CONNECTIONS sessions). The platform is frozen (SIGSTOP) while N
@@ -22,20 +22,25 @@ import { createScratchDatabase } from './lib/scratch-database.ts';
 import type { DeviceLoadDone } from './lib/device-load.ts';
 
 const { values } = parseArgs({ options: {
-  devices: { type: 'string', default: '200' }, seconds: { type: 'string', default: '2' }, connections: { type: 'string', default: '64' },
+  devices: { type: 'string', default: '200' }, seconds: { type: 'string', default: '2' }, connections: { type: 'string' }, 'in-flight': { type: 'string' },
   'database-url': { type: 'string' }, 'cpu-prof': { type: 'string' },
 } });
 const profileDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;
 // CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps.
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-const [devicesN, seconds, connections] = [Number(values.devices), Number(values.seconds), Number(values.connections)];
+const [devicesN, seconds] = [Number(values.devices), Number(values.seconds)];
+// Unset: the platform's defaults (INGEST_BROKER_CONNECTIONS, INGEST_BROKER_IN_FLIGHT in core/config.ts).
+const sessions = {
+  ...(values.connections ? { INGEST_BROKER_CONNECTIONS: values.connections } : {}),
+  ...(values['in-flight'] ? { INGEST_BROKER_IN_FLIGHT: values['in-flight'] } : {}),
+};
 
 const m = await startDynsecMosquitto();
 const database = values['database-url'] ? await createScratchDatabase('onelot_bench', values['database-url']) : null;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const platform = await startPlatformProcess({ dataDir, env: {
-  MQTT_BROKER_URL: m.ingestUrl, MQTT_BROKER_ADMIN_URL: m.adminUrl, INGEST_BROKER_CONNECTIONS: String(connections),
+  MQTT_BROKER_URL: m.ingestUrl, MQTT_BROKER_ADMIN_URL: m.adminUrl, ...sessions,
   ...(database ? { DATABASE_URL: database.url } : {}),
 }, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 try {
@@ -65,7 +70,7 @@ try {
   const stored = settled.stored - counter(before, 'onelot_mqtt_messages_stored_total');
   const batches = counter(after, 'onelot_ingest_commit_batch_size_count') - counter(before, 'onelot_ingest_commit_batch_size_count');
   console.log(JSON.stringify({
-    benchmark: 'broker', database: database ? 'server' : 'embedded', devices: devices.length, connections, acknowledgedByBroker: load.acked, stored, settled: settled.settled,
+    benchmark: 'broker', database: database ? 'server' : 'embedded', devices: devices.length, sessions, acknowledgedByBroker: load.acked, stored, settled: settled.settled,
     drainSeconds: Math.round(drain * 100) / 100, storedPerSecond: Math.round(stored / drain),
     meanCommitBatch: Math.round(stored / Math.max(1, batches)), cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
     ...(profileDir ? { profile: { dir: profileDir, windowUs: `${thawedUs},${drainedUs}` } } : {}),
