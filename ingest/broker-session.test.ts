@@ -2,8 +2,13 @@
 // than Receive Maximum unacknowledged messages out to the session, PUBACKs leave in arrival order,
 // and a message that failed or was never acknowledged comes back on the resumed session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto, type Mosquitto } from '../load-tests/lib/mosquitto.ts';
+import { freePort } from '../load-tests/lib/platform-process.ts';
 import { BrokerSession } from './broker-session.ts';
 
 let m: Mosquitto;
@@ -127,6 +132,42 @@ describe('a broker session (broker-session.ts)', () => {
     await settle();
     expect(after).toHaveLength(0);
     await s2.end();
+  });
+
+  it('connects over TLS (mqtts://), verifying the broker\'s certificate', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-tls-'));
+    try {
+      // A self-signed certificate for 127.0.0.1, trusted by this session only.
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+      const port = await freePort();
+      const t = await startMosquitto([`user ${os.userInfo().username}`, `listener ${port} 127.0.0.1`, `certfile ${path.join(dir, 'cert.pem')}`, `keyfile ${path.join(dir, 'key.pem')}`]);
+      try {
+        const got: Got[] = [];
+        const url = new URL(`mqtts://127.0.0.1:${port}`);
+        const s = new BrokerSession({
+          url, clientId: 'tls', subscription: '$share/t/tls/+', sessionExpirySeconds: 60, receiveMaximum: 10, tls: { ca: readFileSync(path.join(dir, 'cert.pem')) },
+          onMessage: (_topic, payload, ack, fail) => { got.push({ text: payload.toString(), ack, fail }); },
+        });
+        await s.firstConnected;
+        await settle();
+        const c = await mqtt.connectAsync(t.url, { protocolVersion: 5 });
+        await c.publishAsync('tls/a', 'sealed', { qos: 1 });
+        await c.endAsync();
+        await until(() => got.length === 1);
+        expect(got[0].text).toBe('sealed');
+        got[0].ack();
+        await s.end();
+        // Without the CA the certificate is refused.
+        const untrusted = new BrokerSession({ url, clientId: 'tls2', subscription: 'x', sessionExpirySeconds: 1, receiveMaximum: 1, onMessage: () => {} });
+        await expect(untrusted.firstConnected).rejects.toThrow(/self[- ]signed/i);
+        await untrusted.end();
+      } finally {
+        await t.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an unreachable broker rejects the first connection with the reason', async () => {

@@ -19,6 +19,8 @@ export interface BrokerSessionOptions {
   sessionExpirySeconds: number;
   /** Messages the broker may have in flight to this session (MQTT 5 Receive Maximum, 1–65535). */
   receiveMaximum: number;
+  /** For mqtts:// beyond the system's CAs and NODE_EXTRA_CA_CERTS (tests: a CA of their own). */
+  tls?: tls.ConnectionOptions;
   keepaliveSeconds?: number;
   reconnectMs?: number;
   connectTimeoutMs?: number;
@@ -90,7 +92,7 @@ export class BrokerSession {
     const { url } = this.o;
     const port = Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883));
     const socket = url.protocol === 'mqtts:'
-      ? tls.connect({ host: url.hostname, port, servername: url.hostname })
+      ? tls.connect({ host: url.hostname, port, servername: url.hostname, ...this.o.tls })
       : net.connect({ host: url.hostname, port });
     socket.setNoDelay(true);
     this.socket = socket;
