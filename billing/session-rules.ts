@@ -26,8 +26,9 @@
 //   session is flagged (review_reason) so it goes to review when it closes, and an exception is kept.
 // - Order: a batch is applied in event-time order (arrival order breaks ties). An exit older than
 //   the entry of the open session it would match never closes it: it is kept as
-//   exit-without-entry. When the entry arrives later (out of order), it finds that exception and
-//   the session is created already closed, and the exception resolved.
+//   exit-without-entry. When the entry arrives later (out of order), it finds that exception (or
+//   an exit whose read was no valid plate, kept as unreadable-plate) and the session is created
+//   already closed, and the exception resolved.
 // - Replays and duplicates: the same (device, seq) never opens or closes twice (also enforced by
 //   unique indexes); a replay with a new seq and the same content is recognised by its time: an
 //   entry at the instant a session of that plate began, an exit at the instant one ended, a bay
@@ -77,7 +78,7 @@ export type SessionEvent =
   | (EventBase & { kind: 'camera'; bayCode: string; occupied: boolean; plateRead: string | null; confidence: number | null; plateColor?: string | null; plateAsRead?: string | null })
   | (EventBase & { kind: 'sensor'; bayCode: string; occupied: boolean });
 
-/** An exit kept as exit-without-entry, still unresolved: a late entry may claim it. */
+/** An exit kept as exit-without-entry (or as an invalid plate read), still unresolved: a late entry may claim it. */
 export interface PendingExit {
   exceptionId: number;
   lotId: string;

@@ -91,7 +91,10 @@ export async function loadContext(q: Queryable, events: SessionEvent[]): Promise
          FROM session_exceptions e
          JOIN (SELECT lot, min(t) AS t FROM unnest($1::text[], $2::timestamptz[]) AS k(lot, t) GROUP BY lot) k ON e.lot_id = k.lot AND e.event_time >= k.t
          LEFT JOIN device_events d ON d.device_id = e.device_id AND d.seq = e.seq AND d.event_time = e.event_time
-        WHERE e.kind = 'exit-without-entry' AND e.resolved_at IS NULL AND e.device_id IS NOT NULL`,
+        WHERE (e.kind = 'exit-without-entry'
+               -- an exit read that is no valid plate (a green plate's D read as 0) was still a car leaving
+               OR (e.kind = 'unreadable-plate' AND e.plate IS NOT NULL AND e.detail_coded->>'code' = 'exit-invalid-plate'))
+          AND e.resolved_at IS NULL AND e.device_id IS NOT NULL`,
       [inLots, inTimes],
     ),
   ]);

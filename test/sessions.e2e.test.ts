@@ -152,6 +152,24 @@ describe('garage sessions from gate cameras', () => {
     expect(ex.resolved_at).not.toBeNull();
   });
 
+  it('an entry that arrives after an exit read as no valid plate (a green plate\'s D as 0) claims it, and is judged as in order', async () => {
+    // bench:city's whole city: three garage stays whose entry came through a backed-up link minutes
+    // late, after an exit read 豫A061576 for 豫AD61576, kept as unreadable-plate; the entry opened a
+    // session that nothing would ever close.
+    await send(gate, gateDev, gateMsg('out', '豫A061576', EXIT));
+    const [kept] = await exceptionsOf('豫A061576');
+    expect(kept).toMatchObject({ kind: 'unreadable-plate', resolved_at: null });
+    await send(gate, gateDev, gateMsg('in', '豫AD61576', ENTRY));
+    // The plate rules judge the two reads as they do in order (docs/plates.md rule 3: the one valid
+    // plate the read corrects to is the entry's): the same stay in order closes the same way.
+    await send(gate, gateDev, gateMsg('in', '豫AD61577', ENTRY));
+    await send(gate, gateDev, gateMsg('out', '豫A061577', EXIT));
+    const [inOrder] = await sessionsOf('豫AD61577');
+    expect(inOrder).toMatchObject({ status: 'closed', match_method: 'confusable', exit_plate_read: '豫A061577' });
+    expect(await sessionsOf('豫AD61576')).toMatchObject([{ status: inOrder.status, match_method: 'confusable', exit_plate_read: '豫A061576', exit_time: inOrder.exit_time }]);
+    expect((await exceptionsOf('豫A061576'))[0].resolved_at).not.toBeNull();
+  });
+
   it('a second entry of a plate already inside is an exception and the stay goes to review', async () => {
     await send(gate, gateDev, gateMsg('in', '豫D77777', ENTRY));
     await send(gate, gateDev, gateMsg('in', '豫D77777', `${TUESDAY}T11:00:00+08:00`));
