@@ -188,7 +188,7 @@ async function startBroker(config: Config, deps: BrokerDeps, cleanups: Array<() 
     // Devices on an existing broker: no broker here; consume its shared subscription (docs/deploy.md).
     const consumer = await consumeBroker({
       url: config.MQTT_BROKER_URL, ingestId: config.INGEST_ID, connections: config.INGEST_BROKER_CONNECTIONS, inFlight: config.INGEST_BROKER_IN_FLIGHT,
-      batchMax: config.INGEST_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, shared: config.DATABASE_URL !== undefined,
+      batchMax: config.INGEST_BROKER_BATCH_MAX, batchWaitMs: config.INGEST_BATCH_WAIT_MS, shared: config.DATABASE_URL !== undefined,
     }, deps);
     cleanups.push(() => consumer.close());
     const url = new URL(config.MQTT_BROKER_URL);
