@@ -78,18 +78,18 @@ export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerCo
   const devices = deviceCache(new DeviceDirectory(deps.pool), deps.changes);
   let closing = false;
 
+  const store = (device: Device | null, deviceId: string, topic: string, payload: Buffer): Promise<void> => device
+    ? acceptMessage(writer, metrics, device, topic, payload)
+    // The broker let it through, so the device was enabled when it published: disabled since.
+    : writer.deadLetter({ deviceId, topic, code: null, reason: 'the device is unknown or disabled; the broker accepted its message before it was', payload: payload.toString('utf8') });
   const onMessage = (topic: string, payload: Buffer, ack: () => void, fail: (err: Error) => void) => {
-    const parts = topic.split('/');
-    if (parts.length !== 3 || parts[0] !== 'devices' || parts[2] !== 'events') {
+    const deviceId = eventsDeviceId(topic);
+    if (deviceId === null) {
       log.warn({ topic }, 'ingest: a message outside devices/{id}/events reached the shared subscription; dropped');
       return ack();
     }
-    const stored = (device: Device | null) => device
-      ? acceptMessage(writer, metrics, device, topic, payload)
-      // The broker let it through, so the device was enabled when it published: disabled since.
-      : writer.deadLetter({ deviceId: parts[1], topic, code: null, reason: 'the device is unknown or disabled; the broker accepted its message before it was', payload: payload.toString('utf8') });
-    const known = devices.known(parts[1]);
-    (known !== undefined ? stored(known) : devices.get(parts[1]).then(stored)).then(ack, (err: Error) => {
+    const known = devices.known(deviceId);
+    (known !== undefined ? store(known, deviceId, topic, payload) : devices.get(deviceId).then((d) => store(d, deviceId, topic, payload))).then(ack, (err: Error) => {
       // Not committed: no PUBACK. The session drops its connection; the broker sends the message
       // again on the resumed session [MQTT-4.4.0-1], to this process or, after its restart, to it again.
       if (!closing) log.error({ err, topic }, 'ingest: not committed; reconnecting so the broker delivers it again');
@@ -166,6 +166,13 @@ function openSessions(url: URL, ingestId: string, count: number, o: SessionOptio
   const connected = clients[0].firstConnected.catch((err: Error) => { throw new Error(`cannot connect to MQTT_BROKER_URL ${url.host}: ${err.message}`); });
   connected.catch(() => {});
   return { ingestId, clients, connected, end };
+}
+
+/** The {id} of devices/{id}/events; null for any other topic. */
+function eventsDeviceId(topic: string): string | null {
+  if (!topic.startsWith('devices/') || !topic.endsWith('/events')) return null;
+  const id = topic.slice(8, -7);
+  return id && !id.includes('/') ? id : null;
 }
 
 /** Devices by id, looked up once a minute at most; a device operators change is looked up again at once. */

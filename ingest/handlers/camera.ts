@@ -17,6 +17,6 @@ export const handleCamera: Handler<BayCameraMessage> = (device, msg, eventTime, 
   } else delete payload.plateAsRead;
   return {
     ok: true,
-    event: { ...baseEvent(device, payload, eventTime, receivedAt), bayCode: msg.bay, observation: { bayCode: msg.bay, occupied: msg.occupied } },
+    event: baseEvent(device, payload, eventTime, receivedAt, { bayCode: msg.bay, observation: { bayCode: msg.bay, occupied: msg.occupied } }),
   };
 };

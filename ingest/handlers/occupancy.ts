@@ -6,6 +6,6 @@ export const handleOccupancy: Handler<OccupancyMessage> = (device, msg, eventTim
   if (!device.bayCode) return { ok: false, code: 'not_installed', reason: `sensor ${device.id} is not installed in any bay; register it to a bay first` };
   return {
     ok: true,
-    event: { ...baseEvent(device, msg, eventTime, receivedAt), observation: { bayCode: device.bayCode, occupied: msg.occupied }, battery: rounded(msg.battery, 3) },
+    event: baseEvent(device, msg, eventTime, receivedAt, { observation: { bayCode: device.bayCode, occupied: msg.occupied }, battery: rounded(msg.battery, 3) }),
   };
 };
