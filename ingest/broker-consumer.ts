@@ -176,8 +176,11 @@ function eventsDeviceId(topic: string): string | null {
 }
 
 /** Devices by id, looked up once a minute at most; a device operators change is looked up again at once. */
+/** A lookup, its answer once in (`resolved`), and until when it holds (`at`). */
+interface CachedDevice { device: Promise<Device | null>; resolved?: Device | null; at: number }
+
 function deviceCache(directory: DeviceDirectory, changes: ChangeFeed) {
-  const cache = new Map<string, { device: Promise<Device | null>; resolved?: Device | null; at: number /* until */ }>();
+  const cache = new Map<string, CachedDevice>();
   const forget = ({ deviceId }: DeviceChange) => { cache.delete(deviceId); };
   changes.on('devices', forget);
   return {
@@ -190,7 +193,7 @@ function deviceCache(directory: DeviceDirectory, changes: ChangeFeed) {
       const hit = cache.get(id);
       if (hit && Date.now() < hit.at) return hit.device;
       const device = directory.find(id);
-      const entry: { device: Promise<Device | null>; resolved?: Device | null; at: number } = { device, at: Date.now() + DEVICE_CACHE_MS };
+      const entry: CachedDevice = { device, at: Date.now() + DEVICE_CACHE_MS };
       cache.set(id, entry);
       // An unknown device (or a failed lookup) is asked again soon: it may be registered or enabled now.
       device.then((d) => {

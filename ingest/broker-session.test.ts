@@ -39,12 +39,25 @@ const until = async (ok: () => boolean, ms = 5000) => {
 };
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
+/** A session that has connected and subscribed, and what it receives. */
+async function subscribed(clientId: string, receiveMaximum: number) {
+  const got: Got[] = [];
+  const s = session(clientId, receiveMaximum, got);
+  await s.firstConnected;
+  await settle(); // the SUBSCRIBE is answered
+  return { s, got };
+}
+
+/** The broker holds nothing more for this client id: everything was acknowledged. */
+async function expectNothingLeft(clientId: string) {
+  const { s, got } = await subscribed(clientId, 10);
+  expect(got).toHaveLength(0);
+  await s.end();
+}
+
 describe('a broker session (broker-session.ts)', () => {
   it('hands over at most Receive Maximum unacknowledged; acknowledging the front lets more in', async () => {
-    const got: Got[] = [];
-    const s = session('rm', 3, got);
-    await s.firstConnected;
-    await settle(); // the SUBSCRIBE is answered
+    const { s, got } = await subscribed('rm', 3);
     await publish('rm/a', ['1', '2', '3', '4', '5', '6', '7', '8', '9']);
     await until(() => got.length >= 3);
     await settle();
@@ -67,10 +80,7 @@ describe('a broker session (broker-session.ts)', () => {
   });
 
   it('a message acknowledged before an earlier one waits for it: PUBACKs leave in arrival order', async () => {
-    const got: Got[] = [];
-    const s = session('order', 2, got);
-    await s.firstConnected;
-    await settle();
+    const { s, got } = await subscribed('order', 2);
     await publish('order/a', ['1', '2', '3', '4']);
     await until(() => got.length === 2);
     got[1].ack(); // the second is committed, the first not yet: nothing may be acknowledged
@@ -83,10 +93,7 @@ describe('a broker session (broker-session.ts)', () => {
   });
 
   it('a message that failed is delivered again on the resumed session; one never acknowledged comes back after end()', async () => {
-    const got: Got[] = [];
-    const s = session('again', 10, got);
-    await s.firstConnected;
-    await settle();
+    const { s, got } = await subscribed('again', 10);
     await publish('again/a', ['x', 'y']);
     await until(() => got.length === 2);
     got[0].ack();
@@ -103,19 +110,11 @@ describe('a broker session (broker-session.ts)', () => {
     again[0].ack();
     await settle();
     await s2.end();
-    const third: Got[] = [];
-    const s3 = session('again', 10, third);
-    await s3.firstConnected;
-    await settle();
-    expect(third).toHaveLength(0);
-    await s3.end();
+    await expectNothingLeft('again');
   });
 
   it('an acknowledgement from a connection that has since been replaced is not sent on the new one', async () => {
-    const got: Got[] = [];
-    const s = session('stale', 10, got);
-    await s.firstConnected;
-    await settle();
+    const { s, got } = await subscribed('stale', 10);
     await publish('stale/a', ['p', 'q']);
     await until(() => got.length === 2);
     got[1].fail(new Error('not committed')); // drops the connection with 'p' still in hand
@@ -126,12 +125,7 @@ describe('a broker session (broker-session.ts)', () => {
     got[2].ack();
     got[3].ack();
     await s.end();
-    const after: Got[] = [];
-    const s2 = session('stale', 10, after);
-    await s2.firstConnected;
-    await settle();
-    expect(after).toHaveLength(0);
-    await s2.end();
+    await expectNothingLeft('stale');
   });
 
   it('connects over TLS (mqtts://), verifying the broker\'s certificate', async () => {

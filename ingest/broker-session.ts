@@ -53,7 +53,7 @@ export class BrokerSession {
   private inFlight: Array<{ id: number; done: boolean }> = [];
   private head = 0;
   /** Messages the broker sent over the Receive Maximum, in arrival order: handed over as room frees. */
-  private held: Array<{ packet: IPublishPacket; generation: number }> = [];
+  private held: IPublishPacket[] = [];
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushing = false;
@@ -167,9 +167,7 @@ export class BrokerSession {
         this.o.on?.disconnected?.(packet.reasonCode ?? 0);
         this.socket?.destroy();
         return;
-      case 'pingresp':
-        return;
-      default:
+      default: // pingresp (lastHeard is set on every read)
         return;
     }
   }
@@ -189,7 +187,7 @@ export class BrokerSession {
     // Mosquitto 2.0 sends past the Receive Maximum once acknowledgements start coming back
     // (ingest/broker-session.test.ts): what comes over it waits here, unread sockets hold the rest.
     if (this.inFlight.length - this.head >= this.o.receiveMaximum || this.held.length) {
-      this.held.push({ packet, generation });
+      this.held.push(packet);
       if (!this.socket!.isPaused()) this.socket!.pause();
       return;
     }
@@ -245,10 +243,8 @@ export class BrokerSession {
     }
     this.pending.push(buf);
     this.pendingBytes += buf.length;
-    while (this.held.length && this.inFlight.length - this.head < this.o.receiveMaximum) {
-      const { packet, generation } = this.held.shift()!;
-      if (generation === this.generation) this.handOver(packet, generation);
-    }
+    // Only this connection's acks get here (older ones are ignored), and connect() empties `held`.
+    while (this.held.length && this.inFlight.length - this.head < this.o.receiveMaximum) this.handOver(this.held.shift()!, this.generation);
     if (!this.held.length && this.socket?.isPaused()) this.socket.resume();
     if (!this.flushing) {
       this.flushing = true;

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { counter } from './lib/stats.ts';
-import { killWithParent, settleIngest, startPlatformProcess } from './lib/platform-process.ts';
+import { killWithParent, monotonicUs, settleIngest, startPlatformProcess } from './lib/platform-process.ts';
 import { startDynsecMosquitto } from './lib/mosquitto-dynsec.ts';
 import { createScratchDatabase } from './lib/scratch-database.ts';
 import type { DeviceLoadDone } from './lib/device-load.ts';
@@ -26,8 +26,6 @@ const { values } = parseArgs({ options: {
   'database-url': { type: 'string' }, 'cpu-prof': { type: 'string' },
 } });
 const profileDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;
-// CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps.
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const [devicesN, seconds] = [Number(values.devices), Number(values.seconds)];
 // Unset: the platform's defaults (INGEST_BROKER_CONNECTIONS, INGEST_BROKER_IN_FLIGHT in core/config.ts).
 const sessions = {

@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import type { CredentialsFile } from '../seed/city-loader.ts';
 import { summarize, counter, sampleValue } from './lib/stats.ts';
 import { readAvailabilityStream, bayLatencies } from './lib/sse.ts';
-import { rssPeakSampler, settleIngest, startPlatformProcess, type ProcessUsage } from './lib/platform-process.ts';
+import { monotonicUs, rssPeakSampler, settleIngest, startPlatformProcess, type ProcessUsage } from './lib/platform-process.ts';
 import { driveDevices } from './lib/drive-devices.ts';
 import { runGlueBaseline } from './lib/glue-baseline.ts';
 import { runBareBaseline } from './lib/bare-broker.ts';
@@ -71,8 +71,6 @@ const stream = readAvailabilityStream(`${platform.httpUrl}/api/v1/stream`, (fram
 
 const rss = rssPeakSampler(platform.pid);
 // The window is the generator's: from all devices connected to its last acknowledgement.
-// CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps: the window's place in a --cpu-prof profile.
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 let atStart = { text: '', at: 0, usage: null as ProcessUsage | null, own: process.cpuUsage(), us: 0 };
 const result = await driveDevices({ mqttUrl: mosquitto?.url ?? platform.mqttUrl, devices, seconds, window, ...load }, async () => {
   atStart = { text: await platform.metrics(), at: performance.now(), usage: platform.usage(), own: process.cpuUsage(), us: monotonicUs() };

@@ -233,6 +233,9 @@ export async function settleIngest(platform: Pick<PlatformProcess, 'metrics'>, o
   }
 }
 
+/** CLOCK_MONOTONIC in µs: the clock of V8's `--cpu-prof` timestamps, for load-tests/profile-top.ts --window. */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 /** Kill a load-generator child if this process exits without stopping it (crash, signal, early exit). */
 export function killWithParent(child: ChildProcess): void {
   const kill = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
