@@ -32,6 +32,8 @@ export interface DeviceLoadDone {
   unacked: number;
   /** CPU this generator used while publishing, in cores (so a reader sees what the platform had left). */
   generatorCores: number;
+  /** When the counted window began (epoch ms): its messages carry `ts` at or after it, the warm-up's before. */
+  startedAt: number;
 }
 
 // Sampling every 8th latency keeps the array small at 20k msg/s and is unbiased (acks are not ordered by latency).
@@ -124,7 +126,7 @@ process.on('message', async (msg: DeviceLoadStart) => {
   // A clean DISCONNECT (not a reset) so the broker logs nothing; force it if that takes over 2 s.
   await Promise.all(clients.map((x) => Promise.race([x.c.end(), new Promise((r) => setTimeout(r, 2000))])));
   await Promise.all(clients.map((x) => x.c.end(true)));
-  const done: DeviceLoadDone = { type: 'done', mode, acked, errors, elapsed, latencies, connected: clients.length, held, connectFailures, connectMs, dropped, unacked, generatorCores };
+  const done: DeviceLoadDone = { type: 'done', mode, acked, errors, elapsed, latencies, connected: clients.length, held, connectFailures, connectMs, dropped, unacked, generatorCores, startedAt: started };
   process.send!(done);
 });
 

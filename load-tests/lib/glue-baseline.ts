@@ -48,18 +48,18 @@ export async function runGlueBaseline(o: Omit<DeviceLoadStart, 'mqttUrl'> & { se
       sub.once('exit', (code) => reject(new Error(`the glue subscriber exited (${code}) before subscribing`)));
       sub.send({ mqttUrl: broker.url, databaseUrl: db.url, batchMax: o.batchMax, batchWaitMs: o.batchWaitMs } satisfies GlueSubscriberStart);
     });
-    let at = { wall: 0, broker: 0, sub: 0, rows: 0 };
-    const result = await driveDevices({ ...o, mqttUrl: broker.url }, async () => {
-      // Rows of the warm-up (stored by now or still arriving) are not the window's.
-      const rows = await countRows(pool);
-      at = { wall: performance.now(), broker: procUsage(broker.pid)?.cpuSeconds ?? NaN, sub: procUsage(sub.pid!)?.cpuSeconds ?? NaN, rows };
+    let at = { wall: 0, broker: 0, sub: 0 };
+    const result = await driveDevices({ ...o, mqttUrl: broker.url }, () => {
+      at = { wall: performance.now(), broker: procUsage(broker.pid)?.cpuSeconds ?? NaN, sub: procUsage(sub.pid!)?.cpuSeconds ?? NaN };
     });
     const windowEnd = performance.now();
     const wall = (windowEnd - at.wall) / 1000;
     const cores = (now: number | undefined, then: number) => (now === undefined || !Number.isFinite(then) ? null : Math.round(((now - then) / wall) * 100) / 100);
     const cpu = { mosquitto: cores(procUsage(broker.pid)?.cpuSeconds, at.broker), subscriber: cores(procUsage(sub.pid!)?.cpuSeconds, at.sub) };
-    const stored = await caughtUpWith(pool, at.rows + result.acked);
-    const rows = stored.rows - at.rows;
+    // The window's rows by their event time: the warm-up's (stored or still arriving) are older.
+    // A count taken when the window began would race its first inserts.
+    const stored = await caughtUpWith(pool, result.startedAt, result.acked);
+    const rows = stored.rows;
     const catchUpSeconds = Math.max(0, (stored.lastRowAt - windowEnd) / 1000);
     const puback = summarize(result.latencies);
     return {
@@ -76,19 +76,20 @@ export async function runGlueBaseline(o: Omit<DeviceLoadStart, 'mqttUrl'> & { se
   }
 }
 
-const countRows = async (pool: pg.Pool) => Number((await pool.query('SELECT count(*) AS n FROM glue_events')).rows[0].n);
+const countRows = async (pool: pg.Pool, sinceMs: number) =>
+  Number((await pool.query('SELECT count(*) AS n FROM glue_events WHERE event_time >= to_timestamp($1 / 1000.0)', [sinceMs])).rows[0].n);
 
 /**
- * Rows in the table once they reach `atLeast` and stop growing (the warm-up's backlog drained too),
+ * The rows of events at or after `sinceMs` once they reach `atLeast` and stop growing,
  * or stop growing for 2 s, or 30 s pass; `lastRowAt` (performance.now()) is when the count last grew.
  */
-async function caughtUpWith(pool: pg.Pool, atLeast: number): Promise<{ rows: number; caughtUp: boolean; lastRowAt: number }> {
+async function caughtUpWith(pool: pg.Pool, sinceMs: number, atLeast: number): Promise<{ rows: number; caughtUp: boolean; lastRowAt: number }> {
   const deadline = Date.now() + 30_000;
   let last = -1;
   let since = Date.now();
   let lastRowAt = performance.now();
   for (;;) {
-    const rows = await countRows(pool);
+    const rows = await countRows(pool, sinceMs);
     if (rows !== last) { last = rows; since = Date.now(); lastRowAt = performance.now(); }
     else if (rows >= atLeast && Date.now() - since >= 300) return { rows, caughtUp: true, lastRowAt };
     if (Date.now() - since > 2000 || Date.now() > deadline) return { rows, caughtUp: rows >= atLeast, lastRowAt };
