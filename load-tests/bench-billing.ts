@@ -1,4 +1,4 @@
-// npm run bench:billing [-- --sessions 100000 --window 40 --rate 5000 --rate-seconds 10 --provider own|in-process]
+// npm run bench:billing [-- --sessions 100000 --window 40 --rate 5000 --rate-seconds 10 --provider own|in-process --database-url URL]
 // Starts the platform as `npm start` does, in its own process (demo district, no simulator, no
 // node-cron jobs: one landing at a random point of a run would scan everything it billed), with
 // billing, payments and contactless auto-charge as always. Drives every demo gate camera over real
@@ -18,6 +18,8 @@
 // The simulated payment provider runs in a process of its own (`--provider own`, the default), reached at
 // PAYMENT_PROVIDER_URL over HTTP and sending its signed webhooks back, as a real provider would from
 // its own machines; `--provider in-process` runs it inside the platform as `npm start` does.
+// --database-url: the platform runs on that PostgreSQL server (TimescaleDB or plain 15+), in a
+// database of its own created for the run and dropped after it, instead of the embedded one.
 // Every 100th plate of the closed loop and every 10th of the open loop belongs to a contactless
 // driver (written to the database before the platform starts). Database totals are read after it
 // stops, from the same data directory.
@@ -33,6 +35,7 @@ import type { CredentialsFile, DeviceCredential } from '../seed/city-loader.ts';
 import { counter, histogram, latencyBetween, sampleValue, summarize } from './lib/stats.ts';
 import { freePort, killWithParent, settleIngest, startPlatformProcess, type PlatformProcess } from './lib/platform-process.ts';
 import { startProvider } from './lib/provider-process.ts';
+import { createScratchDatabase } from './lib/scratch-database.ts';
 import { pace } from './lib/pace.ts';
 import { RawMqttClient } from './lib/raw-mqtt.ts';
 
@@ -110,7 +113,7 @@ function options() {
   const { values } = parseArgs({ options: {
     sessions: { type: 'string', default: '100000' }, window: { type: 'string', default: '40' },
     rate: { type: 'string', default: '5000' }, 'rate-seconds': { type: 'string', default: '10' },
-    provider: { type: 'string', default: 'own' },
+    provider: { type: 'string', default: 'own' }, 'database-url': { type: 'string' },
   } });
   if (values.provider !== 'own' && values.provider !== 'in-process') throw new Error('--provider must be own (the simulated provider in a process of its own, as a real one is) or in-process (in the platform\'s, as the demo runs it)');
   const n = Number(values.sessions);
@@ -118,7 +121,7 @@ function options() {
   const m = Math.round(rate * Number(values['rate-seconds']));
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error('--sessions must be an integer from 1 to 1,000,000');
   if (!Number.isFinite(rate) || rate < 0 || m > 1_000_000) throw new Error('--rate and --rate-seconds must be ≥ 0 and give at most 1,000,000 exits (0 skips the open-loop phase)');
-  return { n, m, rate, window: Number(values.window), providerPlace: values.provider };
+  return { n, m, rate, window: Number(values.window), providerPlace: values.provider, serverUrl: values['database-url'] };
 }
 
 // Distinct standard plates (豫 + letter + 5 digits), stays of 20 min to 10 h that end as the exits are sent.
@@ -149,8 +152,8 @@ function jobBuilder(gates: DeviceCredential[], sampledAt: (i: number) => boolean
  * Every sampled plate belongs to a contactless driver: its exit is charged automatically. Written
  * before the platform starts (the embedded database has one owner at a time).
  */
-async function contactlessDrivers(dataDir: string, plates: string[]): Promise<void> {
-  await withDatabase(dataDir, async (pool) => {
+async function contactlessDrivers(where: Where, plates: string[]): Promise<void> {
+  await withDatabase(where, async (pool) => {
     await migrate(pool);
     await pool.query(
       `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(phone, plate)),
@@ -181,11 +184,13 @@ async function exitPhase(platform: PlatformProcess, run: (start: Omit<ChildStart
 }
 
 async function main() {
-  const { n, m, rate, window, providerPlace } = options();
+  const { n, m, rate, window, providerPlace, serverUrl } = options();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-billing-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  const database = serverUrl ? await createScratchDatabase('onelot_bench_billing', serverUrl) : null;
+  const where: Where = { dataDir, databaseUrl: database?.url };
   const sampledAt = (i: number) => (i < n ? i % SAMPLE_EVERY === 0 : (i - n) % RATE_SAMPLE_EVERY === 0);
-  await contactlessDrivers(dataDir, Array.from({ length: n + m }, (_, i) => i).filter(sampledAt).map(plate));
+  await contactlessDrivers(where, Array.from({ length: n + m }, (_, i) => i).filter(sampledAt).map(plate));
 
   // The payment provider is somebody else's service: the simulated one runs in a process of its
   // own (scripts/provider-sim.ts), not in the platform's (where its HTTP server, charges and signed webhooks took the
@@ -194,7 +199,10 @@ async function main() {
   const httpPort = await freePort();
   const provider = providerPlace === 'own' ? await startProvider({ webhookUrl: `http://127.0.0.1:${httpPort}/api/v1/payments/webhook`, secret: WEBHOOK_SECRET, latencyMs: 50 }) : undefined;
   const platform = await startPlatformProcess({
-    dataDir, httpPort, env: provider ? { PAYMENT_PROVIDER_URL: provider.url, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET } : {},
+    dataDir, httpPort, env: {
+      ...(provider ? { PAYMENT_PROVIDER_URL: provider.url, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET } : {}),
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    },
   });
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as CredentialsFile;
   const gates = creds.devices.filter((d) => d.kind === 'gate-camera');
@@ -222,7 +230,8 @@ async function main() {
   await platform.stop();
   await provider?.stop();
 
-  const db = await databaseFigures(dataDir, closed.done, timed?.done ?? null);
+  const db = await databaseFigures(where, closed.done, timed?.done ?? null);
+  await database?.drop();
   const figures = {
     benchmark: 'billing', sessions: n + m, gateCameras: gates.length, cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
     entriesPerSecond: Math.round(entries.acked / (entries.elapsedMs / 1000)),
@@ -239,7 +248,7 @@ async function main() {
       ...timed.figures,
       exitToChargeMs: { ...timed.figures.exitToChargeMs, ...db.ratePayable },
     },
-    platform: { process: 'child', paymentProvider: providerPlace === 'own' ? 'a process of its own' : 'in the platform\'s process', exitToInvoiceFrom: 'broker receipt of the exit', exitToChargeFrom: 'exit timestamp (stamped at publish)' },
+    platform: { process: 'child', database: database ? 'a PostgreSQL server (--database-url)' : 'embedded', paymentProvider: providerPlace === 'own' ? 'a process of its own' : 'in the platform\'s process', exitToInvoiceFrom: 'broker receipt of the exit', exitToChargeFrom: 'exit timestamp (stamped at publish)' },
   };
   console.log(JSON.stringify(figures));
   console.error(`throughput: billed ${figures.throughput.sessionsBilledPerSecond} sessions/s (closed loop, ${n} exits; target ≥ 5,000)`);
@@ -254,9 +263,9 @@ async function main() {
   console.error(`${figures.invoices}/${n + m} invoiced, ${figures.exceptions} exceptions, ${figures.publishErrors} publish errors`);
 }
 
-/** What the database holds, read from the same data directory once the platform has stopped. */
-async function databaseFigures(dataDir: string, closed: ChildDone, timed: ChildDone | null) {
-  return withDatabase(dataDir, async (pool) => {
+/** What the database holds, read from the same database once the platform has stopped. */
+async function databaseFigures(where: Where, closed: ChildDone, timed: ChildDone | null) {
+  return withDatabase(where, async (pool) => {
     const { rows } = await pool.query(
       `SELECT (SELECT count(*) FROM invoices) AS invoices, (SELECT count(*) FROM sessions WHERE status = 'closed') AS closed,
               (SELECT count(*) FROM session_exceptions) AS exceptions, (SELECT sum(amount_fen) FROM invoices) AS fen`);
@@ -264,9 +273,12 @@ async function databaseFigures(dataDir: string, closed: ChildDone, timed: ChildD
   });
 }
 
-/** Open the embedded database in `dataDir` (the platform must not be running), run `fn`, close it. */
-async function withDatabase<T>(dataDir: string, fn: (pool: Pool) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ dataDir });
+/** The run's database: the embedded one in `dataDir`, or the scratch database on a server. */
+interface Where { dataDir: string; databaseUrl?: string }
+
+/** Open the run's database (the embedded one only while the platform is not running), run `fn`, close it. */
+async function withDatabase<T>(where: Where, fn: (pool: Pool) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ dataDir: where.dataDir, databaseUrl: where.databaseUrl });
   try {
     return await fn(db.pool);
   } finally {

@@ -1,3 +1,5 @@
+import { exchange, keptAliveAgent } from './http-exchange.ts';
+
 // The payment provider client. Every call that moves money carries an idempotency key, and a
 // retry (after a timeout, a dropped connection, a 5xx or a 429) reuses the SAME key: the provider
 // then answers with the charge it already made instead of making a second one.
@@ -71,28 +73,39 @@ export function createProviderClient(opts: ProviderClientOptions): ProviderClien
   const timeoutMs = opts.timeoutMs ?? 2000;
   const attempts = opts.attempts ?? 4;
   const backoffMs = opts.backoffMs ?? 200;
+  // A request that meets a connection the provider just closed is retried, with the same key.
+  const agent = keptAliveAgent(baseUrl);
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string, allow404 = false): Promise<T | null> {
+    const url = new URL(baseUrl + path);
+    const payload = body !== undefined ? JSON.stringify(body) : undefined;
+    const headers: Record<string, string> = {
+      ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
+      ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+    };
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
-      let res: Response;
-      try {
-        res = await fetch(baseUrl + path, {
-          method,
-          headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) },
-          body: body !== undefined ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (err) {
+      const res = await exchange(url, agent, method, headers, payload, timeoutMs);
+      if ('failed' in res) {
         // Timeout or connection error: the request may or may not have reached the provider.
         // Safe to retry only because the key is the same.
-        lastError = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+        lastError = res.failed;
         continue;
       }
-      const text = await res.text();
-      const json = text ? (JSON.parse(text) as any) : null;
-      if (res.ok) return json as T;
+      let json: any = null;
+      let parsed = true;
+      try {
+        json = res.text ? JSON.parse(res.text) : null;
+      } catch {
+        parsed = false;
+      }
+      if (res.status >= 200 && res.status < 300) {
+        if (parsed) return json as T;
+        // Not the provider's own answer (a proxy's page, say): ask again, with the same key.
+        lastError = `HTTP ${res.status} with a body that is not JSON`;
+        continue;
+      }
       if (res.status === 404 && allow404) return null;
       if (res.status >= 500 || res.status === 429) {
         lastError = `HTTP ${res.status}`;

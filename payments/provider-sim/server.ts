@@ -31,7 +31,9 @@
 // tok_slow_pm_…; any other account gives tok_ok_pm_….
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, createHash } from 'node:crypto';
+import type http from 'node:http';
 import { signWebhook } from '../../core/webhook-signature.ts';
+import { exchange, keptAliveAgent } from '../http-exchange.ts';
 
 export type ChargeStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
 
@@ -142,6 +144,22 @@ class WebhookOutbox {
     private readonly timers: Timers,
   ) {}
 
+  // Kept-alive connections to the webhook URL (which a test may change): one agent per URL.
+  private agent: { url: string; agent: http.Agent } | null = null;
+  private agentFor(url: string): http.Agent {
+    if (this.agent?.url !== url) {
+      this.agent?.agent.destroy();
+      this.agent = { url, agent: keptAliveAgent(url) };
+    }
+    return this.agent.agent;
+  }
+
+  /** Kept-alive connections would hold the process (and a test's server) open. */
+  close(): void {
+    this.agent?.agent.destroy();
+    this.agent = null;
+  }
+
   emit(type: string, charge: SimCharge, extra: Record<string, unknown> = {}): void {
     const eventId = newId('evt');
     const body = JSON.stringify({ id: eventId, type, created: Math.floor(Date.now() / 1000), data: { charge, ...extra } });
@@ -156,21 +174,13 @@ class WebhookOutbox {
     d.attempts++;
     // Signed at each attempt, like Stripe: a retry hours later must still be inside the window.
     d.signature = signWebhook(this.opts.secret, d.body);
-    try {
-      const res = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'OneLot-Signature': d.signature },
-        body: d.body,
-        signal: AbortSignal.timeout(5000),
-      });
-      d.lastStatus = res.status;
-      await res.arrayBuffer().catch(() => {});
-      if (res.ok) {
-        d.delivered = true;
-        return;
-      }
-    } catch {
-      d.lastStatus = 0;
+    const res = await exchange(new URL(this.url), this.agentFor(this.url), 'POST', {
+      'content-type': 'application/json', 'content-length': String(Buffer.byteLength(d.body)), 'OneLot-Signature': d.signature,
+    }, d.body, 5000);
+    d.lastStatus = 'failed' in res ? 0 : res.status;
+    if (!('failed' in res) && res.status >= 200 && res.status < 300) {
+      d.delivered = true;
+      return;
     }
     if (d.attempts >= this.opts.maxAttempts) {
       this.opts.log(`simpay: webhook ${d.eventId} (${d.type}) given up after ${d.attempts} attempts`);
@@ -328,6 +338,7 @@ export async function startSimulatedProvider(opts: SimulatedProviderOptions): Pr
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     async close() {
       timers.close();
+      webhooks.close();
       await app.close();
     },
     ledger: () => [...sim.charges.values()].map((c) => ({ ...c, metadata: { ...c.metadata } })),
