@@ -14,6 +14,13 @@ export interface IngestEvent {
   lotId: string | null;
   bayCode: string | null;
   payload: DeviceMessage;
+  /**
+   * The payload's JSON as the device sent it, when `payload` is that message unchanged (ingest
+   * stores it as it came instead of serialising the parsed object again); null when a handler
+   * stored a changed copy (a normalised plate, a rounded confidence). Handlers' events always carry
+   * the field (baseEvent: one object shape).
+   */
+  payloadText?: string | null;
   /** A bay occupancy observation to apply to bay_state (sensors and high-mount cameras). */
   observation?: { bayCode: string; occupied: boolean };
   battery?: number;

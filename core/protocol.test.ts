@@ -79,5 +79,17 @@ describe('the event-time window', () => {
     }
     // A surrogate pair (an emoji) and an escaped backslash-u are text like any other.
     expect(ok('bay-sensor', { note: '📡 \\u0000', ...base }).ok).toBe(true);
+    // Not only as escapes: a JS string may hold a lone surrogate as it is (bytes cannot: UTF-8
+    // decoding makes it U+FFFD, which is stored like any character).
+    const raw = `{"type":"heartbeat","seq":1,"ts":"${ts}","note":"x\ud800"}`;
+    expect(raw.includes('\\u')).toBe(false);
+    expect(parseDeviceMessage('bay-sensor', raw).ok).toBe(false);
+    expect(parseDeviceMessage('bay-sensor', Buffer.from([...Buffer.from(raw.slice(0, -3)), 0xed, 0xa0, 0x80, 0x22, 0x7d])).ok).toBe(true);
+  });
+
+  it('hands back the text it parsed, the JSON the device wrote', () => {
+    const text = ` { "type": "occupancy", "seq": 7, "ts": "${ts}", "occupied": true, "note": "豫A\\u0031" } `;
+    const r = parseDeviceMessage('bay-sensor', Buffer.from(text));
+    expect(r.ok && r.text).toBe(text);
   });
 });

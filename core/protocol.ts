@@ -102,7 +102,8 @@ export const REJECT_CODES = ['payload_too_large', 'invalid_json', 'unknown_type'
 export type RejectCode = (typeof REJECT_CODES)[number];
 export type Rejection = { ok: false; code: RejectCode; reason: string };
 
-export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } | Rejection;
+/** `text`: the payload as received (UTF-8 decoded), the message's JSON as the device wrote it. */
+export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date; text: string } | Rejection;
 
 
 /**
@@ -113,14 +114,15 @@ export type ParseResult = { ok: true; message: DeviceMessage; eventTime: Date } 
 export function parseDeviceMessage(kind: DeviceKind, payload: Buffer | string, receivedAt?: Date): ParseResult {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > MAX_PAYLOAD_BYTES) return { ok: false, code: 'payload_too_large', reason: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
+  const text = typeof payload === 'string' ? payload : payload.toString('utf8');
   let data: unknown;
   try {
-    data = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     return { ok: false, code: 'invalid_json', reason: `payload is not valid JSON (${(err as Error).message})` };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, code: 'invalid_json', reason: 'payload must be one JSON object' };
-  if (!storableText(data)) return { ok: false, code: 'invalid_json', reason: 'payload holds a NUL character (\\u0000) or an unpaired UTF-16 surrogate (\\ud800–\\udfff), which no text column can store; send text without them' };
+  if (!storableJson(text, data)) return { ok: false, code: 'invalid_json', reason: 'payload holds a NUL character (\\u0000) or an unpaired UTF-16 surrogate (\\ud800–\\udfff), which no text column can store; send text without them' };
   const type = (data as { type?: unknown }).type;
   const allowed = MESSAGES_BY_KIND[kind];
   if (typeof type !== 'string') return { ok: false, code: 'unknown_type', reason: 'missing "type" (one of: ' + Object.keys(allowed).join(', ') + ')' };
@@ -135,15 +137,22 @@ export function parseDeviceMessage(kind: DeviceKind, payload: Buffer | string, r
   const msg = data as DeviceMessage;
   const eventTime = new Date(msg.ts);
   const window = receivedAt ? outsideTimeWindow(eventTime.getTime(), receivedAt.getTime()) : undefined;
-  return window ? { ok: false, code: 'time_window', reason: window } : { ok: true, message: msg, eventTime };
+  return window ? { ok: false, code: 'time_window', reason: window } : { ok: true, message: msg, eventTime, text };
 }
 
 /**
  * Whether every key and string in a parsed payload can be stored as PostgreSQL text/jsonb: no NUL
  * and no unpaired surrogate (JSON allows both as escapes; PostgreSQL refuses them, and one such
- * event failed the whole group commit it was in, found by `npm run fuzz`). Iterative: a 4 KiB
- * payload may nest 2,000 levels deep.
+ * event failed the whole group commit it was in, found by `npm run fuzz`). JSON.parse refuses a raw
+ * NUL (a control character) and UTF-8 decoding never yields a lone surrogate, so only a `\u`
+ * escape — or a JS string given as it is — can bring either: text without them needs no walk.
  */
+function storableJson(text: string, data: unknown): boolean {
+  if (!text.includes('\\u') && (text as string & { isWellFormed(): boolean }).isWellFormed()) return true;
+  return storableText(data);
+}
+
+/** storableJson's walk over every key and string. Iterative: a 4 KiB payload may nest 2,000 levels deep. */
 function storableText(root: unknown): boolean {
   const ok = (s: string) => !s.includes('\u0000') && (s as string & { isWellFormed(): boolean }).isWellFormed();
   const stack: unknown[] = [root];

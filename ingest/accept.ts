@@ -14,6 +14,7 @@ export function acceptMessage(writer: EventWriter, metrics: Metrics, device: Dev
   const receivedAt = new Date();
   const parsed = parseDeviceMessage(device.kind, payload, receivedAt);
   const result = parsed.ok ? dispatch(device, parsed.message, parsed.eventTime, receivedAt) : parsed;
+  if (result.ok && parsed.ok && result.event.payload === parsed.message) result.event.payloadText = parsed.text;
   return result.ok
     ? writer.write(result.event)
     : writer.deadLetter({ deviceId: device.id, topic, code: result.code, reason: result.reason, payload: Buffer.from(payload).toString('utf8') })

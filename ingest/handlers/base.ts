@@ -5,6 +5,10 @@ import type { IngestEvent } from '../../core/ingest-events.ts';
 import type { Device } from '../device-directory.ts';
 
 export type HandlerResult = { ok: true; event: IngestEvent } | Rejection;
+/**
+ * A handler never changes `msg`: a payload to store differently is a copy. An event whose payload
+ * is `msg` itself is stored as the device's own text (ingest/accept.ts).
+ */
 export type Handler<M extends DeviceMessage> = (device: Device, msg: M, eventTime: Date, receivedAt: Date) => HandlerResult;
 
 /**
@@ -17,7 +21,7 @@ export function baseEvent(device: Device, msg: DeviceMessage, eventTime: Date, r
   o: { bayCode?: string; observation?: IngestEvent['observation']; battery?: number } = {}): IngestEvent {
   return {
     deviceId: device.id, deviceKind: device.kind, seq: msg.seq, type: msg.type, eventTime, receivedAt,
-    lotId: device.lotId, bayCode: o.bayCode ?? device.bayCode, payload: msg,
+    lotId: device.lotId, bayCode: o.bayCode ?? device.bayCode, payload: msg, payloadText: null,
     observation: o.observation, battery: o.battery,
   };
 }

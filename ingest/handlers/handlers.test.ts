@@ -41,7 +41,7 @@ describe('occupancy (a bay sensor)', () => {
     const msg = occupancy({ occupied: true, battery: 3.61 });
     expect(event(handleOccupancy(sensor, msg, eventTime, receivedAt))).toEqual({
       deviceId: 'sen-ZZ-JS-0005-03', deviceKind: 'bay-sensor', seq: 1001, type: 'occupancy', eventTime, receivedAt,
-      lotId: 'ZZ-JS-0005', bayCode: 'ZZ-JS-0005-03', payload: msg,
+      lotId: 'ZZ-JS-0005', bayCode: 'ZZ-JS-0005-03', payload: msg, payloadText: null,
       observation: { bayCode: 'ZZ-JS-0005-03', occupied: true },
       battery: 3.61,
     });
@@ -82,7 +82,7 @@ describe('bay (a high-mount camera)', () => {
     const msg = bay({ plate: '豫A12345', plateColor: 'blue', confidence: 0.97, image: 'cam-7/080001.jpg' });
     expect(event(handleCamera(camera, msg, eventTime, receivedAt))).toEqual({
       deviceId: 'cam-ZZ-JS-0005-1', deviceKind: 'bay-camera', seq: 77, type: 'bay', eventTime, receivedAt,
-      lotId: 'ZZ-JS-0005', bayCode: 'ZZ-JS-0005-01', payload: msg,
+      lotId: 'ZZ-JS-0005', bayCode: 'ZZ-JS-0005-01', payload: msg, payloadText: null,
       observation: { bayCode: 'ZZ-JS-0005-01', occupied: true },
     });
   });
@@ -125,7 +125,7 @@ describe('gate (a garage lane camera)', () => {
       const msg = gate({ direction });
       expect(event(handleGate(gateCamera, msg, eventTime, receivedAt))).toEqual({
         deviceId: 'gate-ZZ-GA-0001-in', deviceKind: 'gate-camera', seq: 5, type: 'gate', eventTime, receivedAt,
-        lotId: 'ZZ-GA-0001', bayCode: null, payload: msg,
+        lotId: 'ZZ-GA-0001', bayCode: null, payload: msg, payloadText: null,
       });
     }
   });
@@ -169,7 +169,7 @@ describe('heartbeat (every kind)', () => {
     const msg = heartbeat({ battery: 3.6, temperature: 21 });
     expect(event(handleHeartbeat(sensor, msg, eventTime, receivedAt))).toEqual({
       deviceId: 'sen-ZZ-JS-0005-03', deviceKind: 'bay-sensor', seq: 1002, type: 'heartbeat', eventTime, receivedAt,
-      lotId: 'ZZ-JS-0005', bayCode: 'ZZ-JS-0005-03', payload: msg,
+      lotId: 'ZZ-JS-0005', bayCode: 'ZZ-JS-0005-03', payload: msg, payloadText: null,
       battery: 3.6,
     });
   });
