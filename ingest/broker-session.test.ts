@@ -9,7 +9,8 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto, type Mosquitto } from '../load-tests/lib/mosquitto.ts';
 import { freePort } from '../load-tests/lib/platform-process.ts';
-import { BrokerSession } from './broker-session.ts';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+import { BrokerSession, PacketFrames } from './broker-session.ts';
 
 let m: Mosquitto;
 beforeAll(async () => { m = await startMosquitto(['max_queued_messages 0']); });
@@ -171,5 +172,58 @@ describe('a broker session (broker-session.ts)', () => {
     });
     await expect(s.firstConnected).rejects.toThrow(/ECONNREFUSED/);
     await s.end();
+  });
+});
+
+describe('PacketFrames', () => {
+  const opts = { protocolVersion: 5 } as const;
+  // What a broker sends a consumer: PUBLISHes at QoS 1 (properties too, DUP and RETAIN set, a
+  // payload that is large, empty, not UTF-8), a QoS 0 one and other packets the parser reads.
+  const packets: Packet[] = [
+    { cmd: 'suback', messageId: 1, granted: [1], properties: {} } as Packet,
+    { cmd: 'publish', topic: 'devices/sen-1/events', payload: Buffer.from('{"type":"occupancy","seq":1}'), qos: 1, messageId: 7, dup: false, retain: false },
+    { cmd: 'publish', topic: 'devices/车-2/events', payload: Buffer.alloc(70_000, 0x61), qos: 1, messageId: 65535, dup: true, retain: true, properties: { userProperties: { a: 'b' }, payloadFormatIndicator: true } },
+    { cmd: 'publish', topic: 'devices/sen-3/events', payload: Buffer.from([0xff, 0x00, 0xed]), qos: 0, messageId: undefined, dup: false, retain: false },
+    { cmd: 'pingresp' } as Packet,
+    { cmd: 'publish', topic: 'devices/sen-4/events', payload: Buffer.alloc(0), qos: 1, messageId: 8, dup: false, retain: false },
+  ];
+  const stream = Buffer.concat(packets.map((p) => mqttPacket.generate(p, opts)));
+
+  /** Feed `stream` cut at `cuts`; what came out, in order (publishes read here marked `fast`). */
+  function read(cuts: number[]) {
+    const out: Array<{ cmd: string; topic?: string; payload?: string; messageId?: number; qos?: number; dup?: boolean; retain?: boolean; fast: boolean }> = [];
+    const parser = mqttPacket.parser(opts);
+    const seen = (p: Packet, fast: boolean) => out.push(p.cmd === 'publish'
+      ? { cmd: p.cmd, topic: p.topic, payload: Buffer.from(p.payload as Buffer).toString('hex'), messageId: p.messageId, qos: p.qos, dup: p.dup, retain: p.retain, fast }
+      : { cmd: p.cmd, fast });
+    parser.on('packet', (p: Packet) => seen(p, false));
+    const frames = new PacketFrames(parser, (p) => seen(p, true), (err) => { throw err; });
+    let at = 0;
+    for (const cut of [...cuts, stream.length]) { frames.read(stream.subarray(at, cut)); at = cut; }
+    return out;
+  }
+
+  it('reads QoS 1 PUBLISHes itself and hands every other packet to the parser, in order, however the stream is cut', () => {
+    const whole = read([]);
+    expect(whole.map((p) => `${p.cmd}${p.fast ? '*' : ''}`)).toEqual(['suback', 'publish*', 'publish*', 'publish', 'pingresp', 'publish*']);
+    expect(whole[2]).toMatchObject({ topic: 'devices/车-2/events', messageId: 65535, qos: 1, dup: true, retain: true });
+    expect(whole[2].payload).toBe(Buffer.alloc(70_000, 0x61).toString('hex'));
+    expect(whole[5]).toMatchObject({ topic: 'devices/sen-4/events', payload: '', messageId: 8 });
+    // Cut at every byte of the first 200 and at random points through the rest: the same packets.
+    for (let cut = 1; cut < 200; cut++) expect(read([cut])).toEqual(whole);
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let run = 0; run < 50; run++) {
+      const cuts = Array.from({ length: 20 }, () => Math.floor(random() * stream.length)).sort((a, b) => a - b);
+      expect(read(cuts)).toEqual(whole);
+    }
+  });
+
+  it('refuses a remaining length over 4 bytes and a PUBLISH whose topic runs past its end', () => {
+    const errors: string[] = [];
+    const frames = (buf: Buffer) => new PacketFrames(mqttPacket.parser(opts), () => {}, (err) => errors.push(err.message)).read(buf);
+    frames(Buffer.from([0x32, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    frames(Buffer.from([0x32, 0x04, 0x00, 0x09, 0x61, 0x62]));
+    expect(errors).toEqual(['malformed packet from the broker: remaining length longer than 4 bytes', 'malformed PUBLISH from the broker']);
   });
 });
