@@ -58,8 +58,36 @@ export function localAt(timeZone: string, t: number): Local {
   };
 }
 
-/** YYYY-MM-DD of a local day number (localAt().day); only free dates and explanations need it. */
-export const dateOf = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+/**
+ * YYYY-MM-DD of a day number (localAt().day, or a UTC day). Cached: every priced stay names its days
+ * several times over (its lines' times, their descriptions), and a stay's days are few.
+ */
+export function dateOf(day: number): string {
+  let d = dates.get(day);
+  if (d === undefined) {
+    if (dates.size >= 4096) dates.clear();
+    d = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    dates.set(day, d);
+  }
+  return d;
+}
+const dates = new Map<number, string>();
+
+/** Epoch minutes from 0001-01-01 to 9999-12-31, where an ISO date has four digits of year. */
+const ISO_MINUTES = [-62_135_596_800_000 / MINUTE_MS, 253_402_300_800_000 / MINUTE_MS];
+
+/**
+ * `new Date(minute * MINUTE_MS).toISOString()`, built from the cached date and the minute of the day:
+ * a fee's lines carry a dozen such times, and toISOString was a tenth of the tariff engine's time.
+ */
+export function isoMinute(minute: number): string {
+  if (!(minute >= ISO_MINUTES[0] && minute < ISO_MINUTES[1]) || !Number.isInteger(minute)) return new Date(minute * MINUTE_MS).toISOString();
+  const day = Math.floor(minute / DAY_MIN);
+  const m = minute - day * DAY_MIN;
+  const hh = Math.floor(m / 60);
+  const mm = m % 60;
+  return `${dateOf(day)}T${hh < 10 ? '0' : ''}${hh}:${mm < 10 ? '0' : ''}${mm}:00.000Z`;
+}
 
 /**
  * YYYY-MM-DD of an instant in a zone, from the cached offsets: a `new Intl.DateTimeFormat` per call

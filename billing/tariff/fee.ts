@@ -25,7 +25,7 @@
 import type { PlateKind } from '../../core/plates.ts';
 import { compile, inWindow, invalid, type Compiled } from './compile.ts';
 import { describeLine } from './explain.ts';
-import { dateOf, DAY_MIN, localAt, MINUTE_MS, offsetAt, offsetChange } from '../../core/local-time.ts';
+import { dateOf, DAY_MIN, isoMinute, localAt, MINUTE_MS, offsetAt, offsetChange } from '../../core/local-time.ts';
 import type { Band, FeeLine, FeeResult, Tariff } from './schema.ts';
 
 interface FreeReason {
@@ -46,7 +46,7 @@ interface Charge {
 
 const GRACE: FreeReason = { kind: 'grace', name: 'Grace period', nameZh: '免费时长' };
 const NEW_ENERGY_FREE: FreeReason = { kind: 'new-energy-free', name: 'New-energy free time', nameZh: '新能源车免费时长' };
-const iso = (t: number) => new Date(t * MINUTE_MS).toISOString();
+const iso = isoMinute;
 /** A line with its English description (explainBill renders either language from the fields). */
 type Describe = (l: Omit<FeeLine, 'description'>) => FeeLine;
 
@@ -276,31 +276,34 @@ function pricePeriod(c: Compiled, period: Piece[]): { lines: Omit<FeeLine, 'desc
     }
     return piece < paid.length ? paid[piece].from + o - before : paid[paid.length - 1].to;
   };
-  const base = { kind: 'band' as const, name: band.name, nameZh };
+  // Lines written out field by field, not spread from a common base: spreading was the engine's
+  // single most expensive line (docs/performance.md, twenty-fourth session).
+  const name = band.name;
   const lines: Omit<FeeLine, 'description'>[] = [];
   const charges: Charge[] = [];
   const pricing = band.pricing;
   if (pricing.kind === 'per-visit') {
     // tariff rule: 按次收费 — one price for the band period, however long.
-    lines.push({ ...base, part: 'per-visit', from: iso(at(0)), to: iso(at(minutes)), minutes, units: 1, unitMinutes: 0, unitFen: pricing.fen, amountFen: pricing.fen });
+    lines.push({ kind: 'band', name, nameZh, part: 'per-visit', from: iso(at(0)), to: iso(at(minutes)), minutes, units: 1, unitMinutes: 0, unitFen: pricing.fen, amountFen: pricing.fen });
     charges.push({ at: at(0), fen: pricing.fen });
   } else {
     let done = 0;
     if (pricing.firstUnit) {
       // tariff rule: 首个计费单位 (e.g. first hour ¥3), charged in full once started.
       const m = Math.min(minutes, pricing.firstUnit.minutes);
-      lines.push({ ...base, part: 'first-unit', from: iso(at(0)), to: iso(at(m)), minutes: m, units: 1, unitMinutes: pricing.firstUnit.minutes, unitFen: pricing.firstUnit.fen, amountFen: pricing.firstUnit.fen });
+      lines.push({ kind: 'band', name, nameZh, part: 'first-unit', from: iso(at(0)), to: iso(at(m)), minutes: m, units: 1, unitMinutes: pricing.firstUnit.minutes, unitFen: pricing.firstUnit.fen, amountFen: pricing.firstUnit.fen });
       charges.push({ at: at(0), fen: pricing.firstUnit.fen });
       done = m;
     }
     for (const run of unitRuns(pricing, done, minutes)) {
       const { unit, starts } = run;
       const to = Math.min(starts[starts.length - 1] + unit.minutes, minutes);
-      const tier = run.afterMinutes === undefined ? { part: 'later-units' as const } : { part: 'tier' as const, afterMinutes: run.afterMinutes };
-      lines.push({
-        ...base, ...tier, from: iso(at(starts[0])), to: iso(at(to)), minutes: to - starts[0],
-        units: starts.length, unitMinutes: unit.minutes, unitFen: unit.fen, amountFen: starts.length * unit.fen,
-      });
+      const from = iso(at(starts[0]));
+      const until = iso(at(to));
+      const units = starts.length;
+      lines.push(run.afterMinutes === undefined
+        ? { kind: 'band', name, nameZh, part: 'later-units', from, to: until, minutes: to - starts[0], units, unitMinutes: unit.minutes, unitFen: unit.fen, amountFen: units * unit.fen }
+        : { kind: 'band', name, nameZh, part: 'tier', afterMinutes: run.afterMinutes, from, to: until, minutes: to - starts[0], units, unitMinutes: unit.minutes, unitFen: unit.fen, amountFen: units * unit.fen });
       for (const o of starts) charges.push({ at: at(o), fen: unit.fen });
     }
   }
@@ -314,7 +317,7 @@ function pricePeriod(c: Compiled, period: Piece[]): { lines: Omit<FeeLine, 'desc
       cum += ch.fen;
       ch.fen = allowed;
     }
-    lines.push({ ...base, kind: 'band-cap', from: iso(at(0)), to: iso(at(minutes)), minutes, units: 0, unitMinutes: 0, unitFen: 0, amountFen: band.capFen - raw, capFen: band.capFen });
+    lines.push({ kind: 'band-cap', name, nameZh, from: iso(at(0)), to: iso(at(minutes)), minutes, units: 0, unitMinutes: 0, unitFen: 0, amountFen: band.capFen - raw, capFen: band.capFen });
   }
   return { lines, charges };
 }
