@@ -148,13 +148,16 @@ export function parseDeviceMessage(kind: DeviceKind, payload: Buffer | string, r
  * escape — or a JS string given as it is — can bring either: text without them needs no walk.
  */
 function storableJson(text: string, data: unknown): boolean {
-  if (!text.includes('\\u') && (text as string & { isWellFormed(): boolean }).isWellFormed()) return true;
+  if (!text.includes('\\u') && wellFormed(text)) return true;
   return storableText(data);
 }
 
+/** No unpaired surrogate (String.prototype.isWellFormed, Node 20; not yet in TypeScript's lib here). */
+const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
 /** storableJson's walk over every key and string. Iterative: a 4 KiB payload may nest 2,000 levels deep. */
 function storableText(root: unknown): boolean {
-  const ok = (s: string) => !s.includes('\u0000') && (s as string & { isWellFormed(): boolean }).isWellFormed();
+  const ok = (s: string) => !s.includes('\u0000') && wellFormed(s);
   const stack: unknown[] = [root];
   while (stack.length) {
     const v = stack.pop();

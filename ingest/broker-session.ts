@@ -59,23 +59,14 @@ export class PacketFrames {
     this.rest = null;
     let at = 0;
     while (buf.length - at >= 2) {
-      // Remaining length: a variable byte integer of at most 4 bytes (MQTT 5 §1.5.5).
-      let length = 0;
-      let i = at + 1;
-      let shift = 0;
-      let byte: number;
-      do {
-        if (i >= buf.length) { this.rest = Buffer.from(buf.subarray(at)); return; }
-        if (shift > 21) return this.fail(new Error('malformed packet from the broker: remaining length longer than 4 bytes'));
-        byte = buf[i++];
-        length += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-      } while (byte & 0x80);
-      const end = i + length;
+      const length = varInt(buf, at + 1, buf.length);
+      if (length === 'long') return this.fail(new Error('malformed packet from the broker: remaining length longer than 4 bytes'));
+      if (length === 'short') break;
+      const end = length.next + length.value;
       if (end > buf.length) break;
       // PUBLISH (type 3) at QoS 1, DUP and RETAIN either way: 0011 d01r.
       if ((buf[at] & 0xf6) === 0x32) {
-        const packet = this.readPublish(buf, at, i, end);
+        const packet = this.readPublish(buf, at, length.next, end);
         if (!packet) return this.fail(new Error('malformed PUBLISH from the broker'));
         this.publish(packet);
       } else {
@@ -93,18 +84,24 @@ export class PacketFrames {
     if (topicEnd + 2 > end) return null;
     const topic = buf.toString('utf8', at + 2, topicEnd);
     const messageId = buf.readUInt16BE(topicEnd);
-    let i = topicEnd + 2;
-    let props = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      if (i >= end || shift > 21) return null;
-      byte = buf[i++];
-      props += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    if (i + props > end) return null;
-    return { cmd: 'publish', topic, payload: buf.subarray(i + props, end), qos: 1, messageId, dup: (buf[first] & 0x08) !== 0, retain: (buf[first] & 0x01) !== 0 };
+    const props = varInt(buf, topicEnd + 2, end);
+    if (typeof props === 'string' || props.next + props.value > end) return null;
+    return { cmd: 'publish', topic, payload: buf.subarray(props.next + props.value, end), qos: 1, messageId, dup: (buf[first] & 0x08) !== 0, retain: (buf[first] & 0x01) !== 0 };
+  }
+}
+
+/**
+ * A variable byte integer at `at` (MQTT 5 §1.5.5: at most 4 bytes) and where what follows it
+ * starts; 'short' when `end` comes first, 'long' past 4 bytes.
+ */
+function varInt(buf: Buffer, at: number, end: number): { value: number; next: number } | 'short' | 'long' {
+  let value = 0;
+  for (let i = at, shift = 0; ; shift += 7) {
+    if (i >= end) return 'short';
+    if (shift > 21) return 'long';
+    const byte = buf[i++];
+    value += (byte & 0x7f) * 2 ** shift;
+    if (!(byte & 0x80)) return { value, next: i };
   }
 }
 
@@ -172,7 +169,8 @@ export class BrokerSession {
     this.pendingBytes = 0;
     const parser = mqttPacket.parser({ protocolVersion: 5 });
     parser.on('packet', (packet: Packet) => this.receive(packet, generation));
-    parser.on('error', (err: Error) => { this.o.on?.error?.(err); socket.destroy(); });
+    const malformed = (err: Error) => { this.o.on?.error?.(err); socket.destroy(); };
+    parser.on('error', malformed);
     const timeout = setTimeout(() => { socket.destroy(new Error(`no CONNACK from ${url.host} within ${this.o.connectTimeoutMs ?? 10_000} ms`)); }, this.o.connectTimeoutMs ?? 10_000);
     this.connectTimeout = timeout;
     socket.once(url.protocol === 'mqtts:' ? 'secureConnect' : 'connect', () => {
@@ -184,7 +182,7 @@ export class BrokerSession {
         properties: { sessionExpiryInterval: this.o.sessionExpirySeconds, receiveMaximum: this.o.receiveMaximum },
       }, { protocolVersion: 5 }));
     });
-    const frames = new PacketFrames(parser, (packet) => this.publish(packet, generation), (err) => { this.o.on?.error?.(err); socket.destroy(); });
+    const frames = new PacketFrames(parser, (packet) => this.publish(packet, generation), malformed);
     socket.on('data', (chunk: Buffer) => {
       this.lastHeard = Date.now();
       frames.read(chunk);

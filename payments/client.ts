@@ -1,8 +1,8 @@
-import { exchange, keptAliveAgent } from './http-exchange.ts';
-
 // The payment provider client. Every call that moves money carries an idempotency key, and a
 // retry (after a timeout, a dropped connection, a 5xx or a 429) reuses the SAME key: the provider
 // then answers with the charge it already made instead of making a second one.
+import { exchange, keptAliveAgent } from './http-exchange.ts';
+
 export interface ProviderCharge {
   id: string;
   status: 'pending' | 'succeeded' | 'failed' | 'refunded';
@@ -80,7 +80,7 @@ export function createProviderClient(opts: ProviderClientOptions): ProviderClien
     const url = new URL(baseUrl + path);
     const payload = body !== undefined ? JSON.stringify(body) : undefined;
     const headers: Record<string, string> = {
-      ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
+      ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
     };
     let lastError = '';

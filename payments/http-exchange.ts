@@ -16,7 +16,10 @@ export function keptAliveAgent(baseUrl: string): http.Agent {
 /** One HTTP exchange's answer, or why there was none (an error, or no whole answer in time). */
 export type Exchange = { status: number; text: string } | { failed: string };
 
-/** One request; the timeout covers the whole answer. Never rejects: a failure is an answer too. */
+/**
+ * One request; the timeout covers the whole answer. Never rejects: a failure is an answer too. A
+ * body goes with its Content-Length (not chunked).
+ */
 export function exchange(url: URL, agent: http.Agent, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Exchange> {
   return new Promise((resolve) => {
     let settled = false;
@@ -26,7 +29,8 @@ export function exchange(url: URL, agent: http.Agent, method: string, headers: R
       clearTimeout(timer);
       resolve(x);
     };
-    const req = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent }, (res) => {
+    const sent = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = (url.protocol === 'https:' ? https : http).request(url, { method, headers: sent, agent }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => { text += chunk; });

@@ -174,9 +174,7 @@ class WebhookOutbox {
     d.attempts++;
     // Signed at each attempt, like Stripe: a retry hours later must still be inside the window.
     d.signature = signWebhook(this.opts.secret, d.body);
-    const res = await exchange(new URL(this.url), this.agentFor(this.url), 'POST', {
-      'content-type': 'application/json', 'content-length': String(Buffer.byteLength(d.body)), 'OneLot-Signature': d.signature,
-    }, d.body, 5000);
+    const res = await exchange(new URL(this.url), this.agentFor(this.url), 'POST', { 'content-type': 'application/json', 'OneLot-Signature': d.signature }, d.body, 5000);
     d.lastStatus = 'failed' in res ? 0 : res.status;
     if (!('failed' in res) && res.status >= 200 && res.status < 300) {
       d.delivered = true;
