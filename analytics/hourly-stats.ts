@@ -60,6 +60,15 @@ export function sessionDeltas(cte: string, which: 'began and ended' | 'ended'): 
     : `SELECT lot_id, ${hourOf('entry_time')}, 1, 0, 0::float8, 0::bigint, 0::bigint FROM ${cte} UNION ALL ${ended}`;
 }
 
+/**
+ * Deltas of ended periods whose end moved (a CTE with lot_id, entry_time, exit_time and the end
+ * they had, was_time): the old end taken back, the new one counted.
+ */
+export function movedEndDeltas(cte: string): string {
+  return `SELECT lot_id, ${hourOf('was_time')}, 0, -1, -extract(epoch FROM was_time - entry_time) / 60, 0::bigint, 0::bigint FROM ${cte}
+          UNION ALL ${sessionDeltas(cte, 'ended')}`;
+}
+
 /** Deltas of invoices issued (a CTE with lot_id, issued_at, amount_fen), or `sign` -1 for a void. */
 export function invoicedDeltas(cte: string, sign: 1 | -1 = 1): string {
   return `SELECT lot_id, ${hourOf('issued_at')}, 0, 0, 0::float8, ${sign} * amount_fen::bigint, 0::bigint FROM ${cte}`;

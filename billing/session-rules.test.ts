@@ -377,6 +377,75 @@ describe('street bays: sensors', () => {
     expect(p.closedWithPlate).toHaveLength(1);
   });
 
+  describe('a camera plate read delivered after the anonymous period it belongs to ended', () => {
+    // The sensor opened an anonymous period at 0; the camera's entry read (at 2) was delivered late.
+    const period = (extra: Partial<SessionRecord> = {}) => ({
+      id: ++nextId, lotId: 'ZZ-S-1', bayCode: 'B1', plate: null, plateKind: null, plateKey: null, status: 'anonymous',
+      entryTime: at(0), entryDevice: 'sen-B1', entrySeq: 9_000 + nextId, entryConfidence: null,
+      exitTime: at(45), exitDevice: 'cam-1', exitSeq: 9_500 + nextId, exitConfidence: 0.93, exitPlateRead: '豫A12345', matchMethod: null, reviewReason: null,
+      plateReads: [], plateCertainty: 'certain', plateEvidence: null, ...extra,
+    }) as SessionRecord;
+
+    it('splits the period: the plate\'s stay runs from the read to the period\'s end, judged on both reads, and is billed', () => {
+      const a = period();
+      const late = cam('B1', true, '豫A12345', 2);
+      const p = plan([late], [a]);
+      expect(p.shortened).toEqual([{ session: expect.objectContaining({ id: a.id, exitTime: at(2), exitDevice: 'cam-1', exitSeq: late.seq, exitPlateRead: null }), was: { deviceId: 'cam-1', seq: a.exitSeq, time: at(45) } }]);
+      expect(p.created).toMatchObject([{
+        plate: '豫A12345', status: 'closed', entryTime: at(2), entrySeq: late.seq, exitTime: at(45), exitDevice: 'cam-1', exitSeq: a.exitSeq,
+        exitPlateRead: '豫A12345', matchMethod: 'bay', plateCertainty: 'certain',
+      }]);
+      expect(p.created[0].plateReads.map((r) => r.role)).toEqual(['entry', 'exit']);
+      expect(p.closedWithPlate).toEqual(p.created);
+      expect(p.changed).toEqual([]);
+      expect(p.ignored).toEqual([]);
+    });
+
+    it('a period the sensor ended: the stay waits for the camera\'s exit read, as in order', () => {
+      const a = period({ exitDevice: 'sen-B1', exitConfidence: null, exitPlateRead: null });
+      const p = plan([cam('B1', true, '豫A12345', 2)], [a]);
+      expect(p.created).toMatchObject([{ plate: '豫A12345', status: 'closed', exitDevice: 'sen-B1', exitPlateRead: null, plateCertainty: 'pending' }]);
+    });
+
+    it('a misread exit read still makes the pair: judged by the plate rules', () => {
+      const a = period({ exitPlateRead: '豫A1234S' });
+      const p = plan([cam('B1', true, '豫A12345', 2)], [a]);
+      expect(p.created).toHaveLength(1);
+      expect(p.created[0].plateReads.map((r) => r.read)).toEqual(['豫A12345', '豫A1234S']);
+    });
+
+    it('a period another car\'s plate read ended: the late car\'s stay is a handover, to review', () => {
+      const a = period({ exitPlateRead: null, exitConfidence: null });
+      const next = { ...period(), id: ++nextId, plate: '豫B77777', plateKey: confusableKey('豫B77777'), status: 'open', entryTime: at(45), entryDevice: 'cam-1', entrySeq: a.exitSeq!, exitTime: null, exitDevice: null, exitSeq: null, exitPlateRead: null } as SessionRecord;
+      const p = plan([cam('B1', true, '豫A12345', 2)], [a, next]);
+      expect(p.created).toMatchObject([{ plate: '豫A12345', status: 'review', reviewReason: 'bay handover (exit time uncertain)', exitTime: at(45) }]);
+      expect(p.exceptions).toMatchObject([{ kind: 'bay-handover', plate: '豫A12345' }]);
+    });
+
+    it('a late read of the car whose read ended the period changes nothing', () => {
+      const a = period({ exitPlateRead: null, exitConfidence: null });
+      const next = { ...period(), id: ++nextId, plate: '豫A12345', plateKey: confusableKey('豫A12345'), status: 'open', entryTime: at(45), entryDevice: 'cam-1', entrySeq: a.exitSeq!, exitTime: null, exitDevice: null, exitSeq: null, exitPlateRead: null } as SessionRecord;
+      const p = plan([cam('B1', true, '豫A12345', 2)], [a, next]);
+      expect(p.created).toEqual([]);
+      expect(p.shortened).toEqual([]);
+      expect(p.ignored[0].reason).toMatch(/late read of the car/);
+    });
+
+    it('a read from before the period, or without a plate, is stale as before', () => {
+      const a = period();
+      expect(plan([cam('B1', true, '豫A12345', -5)], [a]).created).toEqual([]);
+      const p = plan([cam('B1', true, null, 2)], [a]);
+      expect(p.created).toEqual([]);
+      expect(p.ignored[0].reason).toMatch(/older/);
+    });
+
+    it('in one batch, in event-time order: the same split as the late read', () => {
+      const p = plan([sensor('B1', true, 0), cam('B1', false, '豫A12345', 45), cam('B1', true, '豫A12345', 2)]);
+      expect(p.created).toMatchObject([{ status: 'anonymous', exitTime: at(2) }, { plate: '豫A12345', status: 'closed', entryTime: at(2), exitTime: at(45), exitPlateRead: '豫A12345' }]);
+      expect(p.shortened).toEqual([]);
+    });
+  });
+
   it('a repeated sensor report changes nothing', () => {
     const p = plan([sensor('B1', true, 0), sensor('B1', true, 5), sensor('B1', false, 10), sensor('B1', false, 11)]);
     expect(p.created).toHaveLength(1);

@@ -14,7 +14,8 @@
 //   session (match 'bay'; the plate read at exit, if any, is recorded).
 // - Bay sensors. A sensor confirms a camera session (nothing happens) or, when no camera has a
 //   session on the bay, opens an anonymous occupancy period (kept for analytics, never billed).
-//   A camera plate read ends the anonymous period and starts the plate's session. A sensor `free`
+//   A camera plate read ends the anonymous period and starts the plate's session (also when it
+//   arrives after the period ended: it splits the period as it would have in order). A sensor `free`
 //   closes whatever is open on the bay, a camera session included: the sensor is the occupancy
 //   authority (cameras sweep many bays and miss departures); the session is billed normally.
 // - Low confidence (below the lot's min_confidence) on the entry or the exit read never charges
@@ -124,6 +125,12 @@ export interface Plan {
    * (the camera's exit read came, or the bay moved on without it): in their final state.
    */
   settled: SessionRecord[];
+  /**
+   * Anonymous periods that ended before a camera's plate read from inside them arrived (delivered
+   * late): each now ends at that read, whose plate's stay (in `created`) takes over the end the
+   * period had (`was`). Written before `created`: the stay takes over the period's exit event.
+   */
+  shortened: Array<{ session: SessionRecord; was: { deviceId: string; seq: number; time: Date } }>;
   /** Events that changed nothing, with why (replays, confirmations, stale reports). */
   ignored: Array<{ deviceId: string; seq: number; reason: string }>;
 }
@@ -157,7 +164,7 @@ const appendReason = (a: string | null, b: string) => (a ? `${a}; ${b}` : b);
  */
 export function planBatch(events: readonly SessionEvent[], known: readonly SessionRecord[], pendingExits: readonly PendingExit[], rulesFor: (lotId: string) => LotRules): Plan {
   const b: Batch = {
-    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [], settled: [] },
+    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [], settled: [], shortened: [] },
     changed: new Set(),
     byLotKey: new Map(),
     byBay: new Map(),
@@ -185,7 +192,7 @@ export function planBatch(events: readonly SessionEvent[], known: readonly Sessi
  */
 export function settleStale(stale: readonly SessionRecord[], rulesFor: (lotId: string) => LotRules): Plan {
   const b: Batch = {
-    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [], settled: [] },
+    plan: { created: [], changed: [], closedWithPlate: [], exceptions: [], claimedExits: [], ignored: [], settled: [], shortened: [] },
     changed: new Set(), byLotKey: new Map(), byBay: new Map(), appliedEvents: new Set(), pending: [], rulesFor,
   };
   for (const known of stale) {
@@ -213,6 +220,7 @@ interface Batch {
 
 type GateEvent = Extract<SessionEvent, { kind: 'gate' }>;
 type BayEvent = Extract<SessionEvent, { kind: 'camera' | 'sensor' }>;
+type CameraEvent = Extract<SessionEvent, { kind: 'camera' }>;
 type PlateRead = NonNullable<ReturnType<typeof readPlate>>;
 
 const evKey = (d: string, s: number) => `${d}\u0000${s}`;
@@ -445,6 +453,7 @@ function bayEvent(b: Batch, e: BayEvent) {
     }
     if (t > exit) settle(b, s, e, null);
   }
+  if (e.kind === 'camera' && e.occupied && lateCameraRead(b, e, onBay)) return;
   // session rule: a bay report older than the bay's latest change is stale (late or replayed).
   if ((current && t < current.entryTime.getTime()) || (!current && t < lastEnd)) { ignore(b, e, 'older than the bay\'s latest change (out of order or replayed)'); return; }
   if (e.kind === 'sensor') sensorReport(b, e, current);
@@ -498,6 +507,46 @@ function cameraReport(b: Batch, e: Extract<SessionEvent, { kind: 'camera' }>, cu
     close(b, current, e, { match: 'bay', plateRead: null, confidence: null });
   }
   create(b, newSession(e, p.plate, p.kind, key, e.confidence));
+}
+
+/**
+ * session rule: a camera's plate read from inside an anonymous period that has already ended (the
+ * read was delivered late: after the camera's exit read, or the sensor's free) splits the period
+ * as it would have in order: the period ends at the read, and the plate's stay runs from the read
+ * to the period's end, judged on its entry read and the exit read that ended the period (if any).
+ * If a plate read ended the period (another car came), the stay is a handover, as in order; if it
+ * was this car's read, its stay already exists and the late read changes nothing. Returns whether
+ * the read was taken so. Only the bay's latest ended session is known here (loadContext).
+ */
+function lateCameraRead(b: Batch, e: CameraEvent, onBay: SessionRecord[]): boolean {
+  const p = readPlate(e.plateRead);
+  if (!p) return false;
+  const t = e.time.getTime();
+  const period = onBay.find((s) => s.status === 'anonymous' && s.exitTime !== null && s.entryTime.getTime() <= t && t < s.exitTime.getTime());
+  if (!period) return false;
+  const was = { deviceId: period.exitDevice!, seq: period.exitSeq!, time: period.exitTime! };
+  const key = confusableKey(p.plate);
+  const next = onBay.find((s) => s !== period && s.entryDevice === was.deviceId && s.entrySeq === was.seq);
+  if (next && next.plateKey === key) { ignore(b, e, `a late read of the car whose stay on the bay began at ${was.time.toISOString()}`); return true; }
+  const exitRead = period.exitPlateRead;
+  const exitConfidence = period.exitConfidence;
+  Object.assign(period, { exitTime: e.time, exitDevice: e.deviceId, exitSeq: e.seq, exitPlateRead: null, exitConfidence: null });
+  b.appliedEvents.add(evKey(e.deviceId, e.seq));
+  // A period this plan created is written in its final state; one that existed is shortened first.
+  if (period.id !== undefined) b.plan.shortened.push({ session: period, was });
+  const s = newSession(e, p.plate, p.kind, key, e.confidence);
+  create(b, s);
+  // The event that ended the period, as the camera read it (a sensor's free carries no read).
+  const end: CameraEvent = { kind: 'camera', lotId: e.lotId, bayCode: e.bayCode, deviceId: was.deviceId, seq: was.seq, time: was.time, occupied: false, plateRead: exitRead, confidence: exitConfidence };
+  if (next?.plate) {
+    close(b, s, end, { match: 'bay', plateRead: null, confidence: null, reviewReason: 'bay handover (exit time uncertain)' });
+    exception(b, end, 'bay-handover', s.plate, s, { code: 'bay-handover', params: { plate: next.plate, bay: e.bayCode } });
+  } else if (exitRead !== null) {
+    close(b, s, end, { match: 'bay', plateRead: exitRead, confidence: exitConfidence });
+  } else {
+    close(b, s, end, { match: 'bay', plateRead: null, confidence: null, awaitExitRead: true });
+  }
+  return true;
 }
 
 function newSession(e: GateEvent | Extract<SessionEvent, { kind: 'camera' }>, plate: string, kind: PlateKind | null, key: string, confidence: number | null): SessionRecord {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { QueryResult } from 'pg';
 import type { IssuedInvoice } from '../core/changes.ts';
 import { confusableKey } from '../core/plates.ts';
-import { addToHourlyStats, invoicedDeltas, sessionDeltas } from '../analytics/index.ts';
+import { addToHourlyStats, invoicedDeltas, movedEndDeltas, sessionDeltas } from '../analytics/index.ts';
 import type { FeeResult } from './tariff.ts';
 import { readPlate, type SessionRecord, type SessionEvent, type PendingExit, type ExceptionRecord, type Plan } from './session-rules.ts';
 import { englishDetail } from './exception-details.ts';
@@ -119,12 +119,14 @@ export async function writePlan(
   // would leave the database idle for a turn of our event loop). Closing a session and issuing its
   // invoice is one statement, so an invoice exists only for a session it really closed.
   const first = Promise.all([
+    // First: a late plate read's stay takes over the exit event of the period it shortens.
+    shortenPeriods(q, p.shortened),
     insertSessions(q, p.created, written),
     updateSessions(q, p.changed, written, p.closedWithPlate.filter((s) => fees.has(s)), fees, dueDays),
   ]);
   // Nothing needs their answers (new sessions' ids): the caller may commit right behind them.
   if (!p.settled.length && !p.exceptions.length && !p.claimedExits.length && !lateInvoices.length) lastIssued?.();
-  const [, issued] = await first;
+  const [, , issued] = await first;
   const settled = p.settled.length ? await settleSessions(q, p.settled) : [];
   // Exceptions name sessions created above: their ids are known now.
   await insertExceptions(q, p.exceptions);
@@ -136,6 +138,29 @@ export async function writePlan(
     opened: p.created.filter((s) => written.has(s)).length,
     closed: p.closedWithPlate.filter((s) => written.has(s)).length,
   };
+}
+
+/**
+ * Anonymous periods cut short by a late plate read (plan.shortened): each ends at the read, if it
+ * still ends where the plan found it (another process may have moved it since).
+ */
+async function shortenPeriods(q: Queryable, shortened: Plan['shortened']): Promise<void> {
+  if (!shortened.length) return;
+  await preparedQuery(q,
+    `WITH upd AS (
+       UPDATE sessions s SET exit_time = u.exit_time, exit_device = u.exit_device, exit_seq = u.exit_seq, exit_confidence = NULL, exit_plate_read = NULL
+         FROM json_to_recordset($1::json) AS u(id bigint, exit_time timestamptz, exit_device text, exit_seq bigint, was_device text, was_seq bigint, was_time timestamptz)
+        WHERE s.id = u.id AND s.id = ANY($2::bigint[]) AND s.status = 'anonymous'
+          AND s.exit_device = u.was_device AND s.exit_seq = u.was_seq AND s.exit_time = u.was_time
+       RETURNING s.lot_id, s.entry_time, s.exit_time, u.was_time
+     ) ${addToHourlyStats(movedEndDeltas('upd'))}`,
+    [
+      JSON.stringify(shortened.map(({ session: s, was }) => ({
+        id: s.id, exit_time: s.exitTime, exit_device: s.exitDevice, exit_seq: s.exitSeq, was_device: was.deviceId, was_seq: was.seq, was_time: was.time,
+      }))),
+      shortened.map(({ session }) => session.id),
+    ],
+  );
 }
 
 async function insertSessions(q: Queryable, created: SessionRecord[], written: Set<SessionRecord>): Promise<void> {

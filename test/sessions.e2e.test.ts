@@ -282,6 +282,25 @@ describe('street sessions from bay cameras and sensors', () => {
     expect(rows[0].exit_time).not.toBeNull();
     expect(await q('SELECT * FROM invoices WHERE session_id = $1', [rows[0].id])).toEqual([]);
   });
+
+  it('a camera entry read delivered after its exit read splits the sensor\'s anonymous period: the stay is billed, nothing lost', async () => {
+    // The fleet's late messages: the sensor opens an anonymous period; the camera's exit read (the
+    // same plate) ends it; only then its entry read arrives, 25 minutes after it was taken.
+    const bay = senDev.bayCode!;
+    await send(sen, senDev, { type: 'occupancy', seq: nextSeq(), ts: `${TUESDAY}T14:00:00+08:00`, occupied: true });
+    await send(cam, camDev, { type: 'bay', seq: nextSeq(), ts: `${TUESDAY}T16:00:00+08:00`, bay, occupied: false, plate: '豫A24680', confidence: 0.92 });
+    const late = nextSeq();
+    await send(cam, camDev, { type: 'bay', seq: late, ts: `${TUESDAY}T14:25:00+08:00`, bay, occupied: true, plate: '豫A24680', confidence: 0.94 });
+    const rows = await q(`SELECT * FROM sessions WHERE bay_code = $1 AND entry_time >= $2 ORDER BY entry_time`, [bay, `${TUESDAY}T14:00:00+08:00`]);
+    expect(rows).toMatchObject([
+      { status: 'anonymous', plate: null, exit_device: camDev.id, exit_seq: late, exit_plate_read: null },
+      { status: 'closed', plate: '豫A24680', entry_seq: late, exit_plate_read: '豫A24680', match_method: 'bay', plate_certainty: 'certain' },
+    ]);
+    expect(rows[0].exit_time).toEqual(new Date(`${TUESDAY}T14:25:00+08:00`));
+    expect(rows[1].exit_time).toEqual(new Date(`${TUESDAY}T16:00:00+08:00`));
+    // 14:25–16:00 (95 min) on zz-street-v2: first hour ¥3.00 + two started half hours ¥1.50 = 600 fen.
+    expect(await invoicesOf('豫A24680')).toMatchObject([{ session_id: rows[1].id, plate_certain: true, amount_fen: 600 }]);
+  });
 });
 
 describe('a restart in the middle of a stay', () => {
