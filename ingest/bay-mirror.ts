@@ -71,7 +71,17 @@ export class BayMirror {
   async refresh(client: PoolClient, codes: string[]): Promise<void> {
     if (!codes.length) return;
     const { rows } = await client.query(`SELECT ${COLUMNS} FROM bay_state WHERE bay_code = ANY($1::text[])`, [codes]);
-    for (const r of rows) this.set(r.bay_code, toRecord(r));
+    for (const r of rows) {
+      const fresh = toRecord(r);
+      // What only memory holds (the sensor's echoes, its last seq) still stands while the sensor's
+      // last word is the one it belongs to: no other process has folded a newer one since.
+      const old = this.bays.get(r.bay_code);
+      if (old && old.sensorId === fresh.sensorId && old.sensorTime === fresh.sensorTime) {
+        const { echoes, echoAt, sensorSeq, echoClean, sensorBeat } = old;
+        Object.assign(fresh, { echoes, echoAt, sensorSeq, echoClean, sensorBeat });
+      }
+      this.set(r.bay_code, fresh);
+    }
   }
 
   get(code: string): BayRecord | undefined {

@@ -14,7 +14,10 @@
 // - bays whose camera has not confirmed a sensor's "free" within CONFIRM_WITHIN_MS.
 // The bays of every device flagged or cleared are decided again through the writer (recheck).
 // With `shared` (several ingest processes) a device may be heard by another process: a silence is
-// confirmed against devices.silent_after, which shared writers keep current.
+// confirmed against devices.last_seen, which shared writers keep current on every heartbeat and
+// report (not against devices.silent_after: the database's is reckoned on the device's configured
+// interval when it never beat twice, where this check goes by its lot's cadence). A sensor's echoes
+// count in shared mode too; only the gates' corroboration is off (its gates may be heard elsewhere).
 import type { Pool } from '../core/db/index.ts';
 import { iso, type BayMirror } from './bay-mirror.ts';
 import { CONFIRM_WITHIN_MS } from './belief.ts';
@@ -205,13 +208,13 @@ function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, 
  * (it echoed "taken"), or a car is missing; or that echoed right after its previous word, nothing
  * lost between (bay-plan.ts foldSensor); or that echoed twice. Returns the bays to decide again.
  */
-async function flagEchoes(s: EvidenceState, gates: GateBalance, clock: number): Promise<string[]> {
+async function flagEchoes(s: EvidenceState, gates: GateBalance | undefined, clock: number): Promise<string[]> {
   const { bays, devices } = s;
   const found = [...bays.echoing].flatMap((code) => {
     const b = bays.get(code)!;
     const d = b.sensorId ? devices.get(b.sensorId) : undefined;
     if (!d || !d.enabled || devices.stuck.has(d.id) || b.echoAt === null) return [];
-    const corroborated = b.sensorOccupied === false ? gates.carMoved(b.lotId, 'in', b.echoAt) || gates.missing(b.lotId, clock) > 0
+    const corroborated = !gates ? false : b.sensorOccupied === false ? gates.carMoved(b.lotId, 'in', b.echoAt) || gates.missing(b.lotId, clock) > 0
       : gates.carMoved(b.lotId, 'out', b.echoAt);
     return corroborated || b.echoClean || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
   });
@@ -260,7 +263,7 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
       `INSERT INTO device_alerts (device_id, lot_id, kind, details, raised_event_time)
        SELECT d.id, d.lot_id, 'silent', jsonb_build_object('lastSeen', x.seen, 'silentAfter', x.after, 'heartbeatIntervalS', d.heartbeat_interval_s, 'heartbeatSeenS', x.cadence), $2
          FROM json_to_recordset($1::json) AS x(id text, seen timestamptz, after timestamptz, cadence real) JOIN devices d ON d.id = x.id
-        WHERE d.enabled AND (NOT $3 OR d.silent_after IS NULL OR d.silent_after <= $2)
+        WHERE d.enabled AND (NOT $3 OR d.last_seen IS NULL OR d.last_seen <= x.seen OR d.silent_after <= $2)
        ON CONFLICT (device_id, kind) WHERE resolved_at IS NULL DO NOTHING
        RETURNING device_id`,
       [JSON.stringify(silent.map((r) => ({ id: r.id, seen: iso(r.lastSeen), after: iso(r.silentAfter), cadence: r.seenS }))), iso(clock), s.shared === true]);
@@ -294,7 +297,7 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     for (const r of rows) redo.add(r.bay_code);
   }
 
-  const echoed = s.gates && !s.shared ? await flagEchoes(s, s.gates, clock) : [];
+  const echoed = await flagEchoes(s, s.shared ? undefined : s.gates, clock);
   report.stuckOpened += echoed.length;
   for (const code of echoed) redo.add(code);
 

@@ -11,6 +11,7 @@ import { ChangeFeed, type AvailabilityChange } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { IngestEvent } from '../core/ingest-events.ts';
 import { EventWriter } from './writer.ts';
+import { checkEvidence } from './evidence-check.ts';
 
 let seeded: SeededDatabase;
 let db: Database;
@@ -100,5 +101,52 @@ describe('two ingest writers on one database (shared)', () => {
     expect(await state()).toBe(false);
     await a.close();
     await b.close();
+  });
+});
+
+describe('faulty devices found through a shared writer', () => {
+  // Sensed bays of one lot (not the bay above): the writer knows their devices.
+  let lot: Array<{ code: string; lotId: string; sensor: string }>;
+  beforeAll(async () => {
+    const { rows } = await db.pool.query(
+      `SELECT b.bay_code AS code, b.lot_id AS "lotId", d.id AS sensor FROM bay_state b JOIN devices d ON d.bay_code = b.bay_code AND d.kind = 'bay-sensor'
+        WHERE b.lot_id = (SELECT lot_id FROM devices WHERE kind = 'bay-sensor' AND lot_id <> $1 GROUP BY lot_id HAVING count(*) >= 5 ORDER BY lot_id LIMIT 1)
+        ORDER BY b.bay_code LIMIT 5`, [bay.lotId]);
+    lot = rows;
+  });
+  const sensorEvent = (b: { code: string; lotId: string; sensor: string }, s: number, type: 'occupancy' | 'heartbeat', occupied: boolean, secondsFromNow: number): IngestEvent => {
+    const at = new Date(base + secondsFromNow * 1000);
+    return {
+      deviceId: b.sensor, deviceKind: 'bay-sensor', seq: s, type, eventTime: at, receivedAt: new Date(), lotId: b.lotId, bayCode: b.code,
+      ...(type === 'occupancy' ? { payload: { type, seq: s, ts: at.toISOString(), occupied }, observation: { bayCode: b.code, occupied } }
+        : { payload: { type, seq: s, ts: at.toISOString() } }),
+    };
+  };
+  const openAlerts = async (deviceId: string) =>
+    (await db.pool.query(`SELECT kind, details->>'reason' AS reason FROM device_alerts WHERE device_id = $1 AND resolved_at IS NULL`, [deviceId])).rows;
+
+  it('a sensor that repeats its word right after itself (seq + 1) is flagged stuck, as with one writer', async () => {
+    const w = await writer(true);
+    const b = lot[0];
+    // Taken for two minutes, then the same word again with nothing between: stuck (ingest/bay-plan.ts).
+    await w.write(sensorEvent(b, 1000, 'occupancy', true, -300));
+    await w.write(sensorEvent(b, 1001, 'occupancy', true, -180));
+    await checkEvidence({ pool: db.pool, bays: w.bays, devices: w.devices, shared: true }, (codes) => w.recheck(codes), base - 180_000, base - 600_000);
+    expect(await openAlerts(b.sensor)).toEqual([{ kind: 'stuck', reason: 'echo' }]);
+    await w.close();
+  });
+
+  it('a sensor silent after its first word is flagged by its lot\'s cadence, not held back by the database\'s own reckoning', async () => {
+    const w = await writer(true);
+    const [target, ...peers] = lot.slice(1);
+    // Its peers beat every 20 s; it beat once and went quiet.
+    const writeAll = (events: IngestEvent[]) => Promise.all(events.map((e) => w.write(e)));
+    await writeAll([sensorEvent(target, 2000, 'heartbeat', false, -120), ...peers.map((p, i) => sensorEvent(p, 3000 + 10 * i, 'heartbeat', false, -120))]);
+    for (const k of [1, 2, 3, 4, 5]) await writeAll(peers.map((p, i) => sensorEvent(p, 3000 + 10 * i + k, 'heartbeat', false, -120 + 20 * k)));
+    await checkEvidence({ pool: db.pool, bays: w.bays, devices: w.devices, shared: true }, (codes) => w.recheck(codes), base - 20_000, base - 600_000);
+    expect(await openAlerts(target.sensor)).toEqual([{ kind: 'silent', reason: null }]);
+    // The peers that kept beating are not.
+    for (const p of peers) expect(await openAlerts(p.sensor)).toEqual([]);
+    await w.close();
   });
 });

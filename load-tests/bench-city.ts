@@ -114,8 +114,8 @@ async function benchDeps() {
   const { accuracyReport, faultTableRows } = await import('../simulators/accuracy.ts');
   const { lotsForDevices } = await import('../simulators/fleet.ts');
   const { demoLots, steadyCityOccupancy } = await import('./../simulators/demo-simulator.ts');
-  const { summarize, counter, sampleValue } = await import('./lib/stats.ts');
-  return { openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, faultTableRows, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter, sampleValue };
+  const [{ summarize, counter, sampleValue }, { createScratchDatabase }] = await Promise.all([import('./lib/stats.ts'), import('./lib/scratch-database.ts')]);
+  return { createScratchDatabase, openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, faultTableRows, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter, sampleValue };
 }
 type Deps = Awaited<ReturnType<typeof benchDeps>>;
 type Options = NonNullable<ReturnType<typeof options>>;
@@ -123,8 +123,9 @@ type Platform = Awaited<ReturnType<Deps['startPlatformProcess']>>;
 
 const USAGE = `Usage: npm run bench:city -- [--data-dir DIR] [--speed 10] [--seconds 120] [--mode per-device|gateway]
   [--heartbeat 600] [--ramp S] [--warmup-max 300] [--initial-occupancy F] [--sim-start T] [--no-billing] [--log-level error]
-  [--loss P --duplicate P --late P --misread P --stuck P --dead P --flaky P --clock-skew S --battery-drain V --storm-every S --storm-share P]
+  [--loss P --duplicate P --late P --misread P --stuck P --dead P --flaky P --clock-skew S --battery-drain V --storm-every S --storm-share P] [--database-url URL]
 DIR is a city made by \`npm run city -- --data-dir DIR\`; without it, the demo city in a temporary directory.
+--database-url URL: on that PostgreSQL server (the city's database, or a scratch one for the demo city), not embedded.
 --heartbeat is each device's interval in simulated seconds (a real sensor's 10 minutes by default), so at
 --speed 10 a device beats every 60 real seconds. --ramp spreads the start-up state report over S real
 seconds (default: paced at 4,000 msg/s, at most 300 s). The platform runs in its own process (heap cap
@@ -147,7 +148,7 @@ function options() {
       'initial-occupancy': { type: 'string' }, 'sim-start': { type: 'string' }, seed: { type: 'string', default: '1' }, 'no-billing': { type: 'boolean', default: false },
       loss: { type: 'string' }, duplicate: { type: 'string' }, late: { type: 'string' }, misread: { type: 'string' },
       stuck: { type: 'string' }, dead: { type: 'string' }, flaky: { type: 'string' }, 'clock-skew': { type: 'string' }, 'battery-drain': { type: 'string' },
-      'storm-every': { type: 'string' }, 'storm-share': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'storm-every': { type: 'string' }, 'storm-share': { type: 'string' }, 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { console.log(USAGE); return undefined; }
@@ -174,7 +175,7 @@ function options() {
     given: values['data-dir'], simStart, speed, seconds: num('seconds', values.seconds, (n) => n > 0)!, mode: values.mode, heartbeatDeviceSeconds,
     heartbeatSeconds: heartbeatDeviceSeconds / speed, startupRampSeconds: num('ramp', values.ramp), logLevel,
     warmupMaxMs: num('warmup-max', values['warmup-max'])! * 1000, faults, seed: Number(values.seed), billing: !values['no-billing'],
-    initialOccupancy: num('initial-occupancy', values['initial-occupancy'], (n) => n <= 1),
+    initialOccupancy: num('initial-occupancy', values['initial-occupancy'], (n) => n <= 1), databaseUrl: values['database-url'],
   };
 }
 
@@ -185,21 +186,24 @@ function options() {
  */
 async function prepareCity(deps: Deps, o: Options) {
   const { given } = o;
+  // On a server: the database a city was loaded into (\`DATABASE_URL=URL npm run city -- --data-dir DIR\`), or the demo city's scratch one.
+  const scratch = o.databaseUrl && !given ? await deps.createScratchDatabase('onelot_bench_city', o.databaseUrl) : undefined;
+  const databaseUrl = scratch?.url ?? o.databaseUrl;
   if (given && !existsSync(given)) fail(`${given} does not exist; make a city with \`npm run city -- --preset zhengzhou --data-dir ${given}\``);
   const dataDir = given ? path.resolve(given) : mkdtempSync(path.join(os.tmpdir(), 'onelot-bench-city-'));
   if (!given) process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   if (!given) process.stderr.write(`bench:city: no --data-dir given: using the demo city (~3,000 bays) in ${dataDir}; for the whole city run \`npm run city -- --preset zhengzhou --data-dir /tmp/zz-city\` and pass --data-dir /tmp/zz-city\n`);
-  const platformOptions = { dataDir, logLevel: o.logLevel, env: { SEED_DEMO: given ? 'false' : 'true' } };
+  const platformOptions = { dataDir, logLevel: o.logLevel, env: { SEED_DEMO: given ? 'false' : 'true', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) } };
   if (!given) await (await deps.startPlatformProcess(platformOptions)).stop();
   const withDatabase = async <T>(fn: (pool: import('../core/db/index.ts').Pool) => Promise<T>): Promise<T> => {
-    const db = await deps.openDatabase({ dataDir });
+    const db = await deps.openDatabase({ dataDir, databaseUrl });
     try { return await fn(db.pool); } finally { await db.close(); }
   };
   const { lotRows, bayCount } = await withDatabase(async (pool) => ({
     lotRows: (await pool.query('SELECT id, kind, capacity, name_en FROM lots')).rows,
     bayCount: (await pool.query('SELECT count(*)::int AS n FROM bays')).rows[0].n as number,
   }));
-  return { dataDir, platformOptions, withDatabase, lotRows, bayCount };
+  return { dataDir, platformOptions, withDatabase, lotRows, bayCount, scratch };
 }
 
 /** The platform started on the city, the fleet's mode and lots. */
@@ -391,6 +395,7 @@ async function runBenchmark(): Promise<void> {
     settledAt: fleet.startupSentAt ?? m.result.asOf, // never all sent: every fault showed in the ramp
   }));
   report(deps, o, city, run, warm, m, accuracy, watch.resolve(), progress.health);
+  await city.scratch?.drop();
   process.exit(0);
 }
 
@@ -404,7 +409,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
   const s = m.result.stats;
   const { rejected, refused, mqttErrors } = m;
   const figures = {
-    benchmark: 'city', dataDir: o.given ? city.dataDir : 'demo (temporary)', mode: run.mode, speed: o.speed, seconds: Math.round(m.elapsed * 10) / 10,
+    benchmark: 'city', dataDir: o.given ? city.dataDir : 'demo (temporary)', database: o.databaseUrl ? 'a PostgreSQL server (--database-url)' : 'embedded', mode: run.mode, speed: o.speed, seconds: Math.round(m.elapsed * 10) / 10,
     lots: run.lots.length, bays: city.bayCount, devices: run.deviceCount, links: s.links,
     heartbeatSeconds: { device: o.heartbeatDeviceSeconds, real: Math.round(o.heartbeatSeconds * 100) / 100 },
     startup: { messages: s.startup.messages, rampSeconds: Math.round(s.startup.rampSeconds * 10) / 10, warmupTimedOut: warm.timedOut },
@@ -462,7 +467,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
     ['billed automatically', `${pct(billedRight.autoBilledShare)} of ${billedRight.reported} reported stays (${billedRight.inReview} in review${Object.keys(billedRight.reviewReasons).length ? `: ${Object.entries(billedRight.reviewReasons).sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ${n}`).join(', ')}` : ''})`, '≥ 97%', billedRight.autoBilledShare >= 0.97],
     ['stays without session', `${billedRight.withoutSessionPlatformLost} lost by the platform (${billedRight.withoutSessionNeverReported} never reported by the fleet; ${billedRight.exitInReview} exits in review as exceptions, ${billedRight.crossedInReview} in review with two confusable cars' exits crossed)`, '0', billedRight.withoutSessionPlatformLost === 0],
   );
-  process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}), ${o.speed}× for ${figures.seconds} s, scheduled jobs ${jobsOn ? 'on' : 'off'}; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);
+  process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}), ${figures.database} database, ${o.speed}× for ${figures.seconds} s, scheduled jobs ${jobsOn ? 'on' : 'off'}; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);
   for (const [what, got, target, ok] of rows) process.stderr.write(`  ${what.padEnd(22)} ${got.padEnd(70)} ${target.padEnd(12)} ${ok === null ? '' : ok ? 'PASS' : 'FAIL'}\n`);
   if (lat.n === 0) process.stderr.write('  (no bay changes were seen on the stream during the measured window: run longer or faster)\n');
 }
