@@ -12,6 +12,7 @@ import { planBays, type BayPlan } from './bay-plan.ts';
 import { DeviceBook, type Touch } from './device-book.ts';
 import { RETRY_TRANSACTION, BATCH_OUT_OF_ORDER, outcomeUnknown } from '../core/db/sqlstate.ts';
 import { preparedQuery } from '../core/db/prepared.ts';
+import { ConnectionShare } from './connection-share.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
 import { GateBalance } from './gate-balance.ts';
@@ -62,8 +63,8 @@ export class EventWriter {
   private flushing = false;
   /** Batches sent and not yet settled, oldest first: two at most (see send). */
   private runs: Run[] = [];
-  /** When this writer first saw others waiting for its connection (othersKeptWaiting). */
-  private othersWaitingSince: number | undefined;
+  /** Who else gets the connection between batches (the embedded database has one). */
+  private readonly share: ConnectionShare;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly hooks: BatchHook[];
@@ -80,6 +81,7 @@ export class EventWriter {
 
   constructor(private readonly pool: Pool, private readonly opts: WriterOptions) {
     this.hooks = [...(opts.hooks ?? [])];
+    this.share = new ConnectionShare(pool, opts.shared === true);
     this.recent = new RecentKeys(opts.recentKeys ?? 65_536);
   }
 
@@ -168,7 +170,6 @@ export class EventWriter {
    */
   private async flush(): Promise<void> {
     if (this.flushing || this.queue.length === 0) return;
-    this.othersWaitingSince = undefined;
     this.flushing = true;
     try {
       let client: PoolClient;
@@ -178,6 +179,7 @@ export class EventWriter {
         this.settle(this.queue.splice(0, this.opts.batchMax), process.hrtime.bigint(), { err: err as Error });
         return;
       }
+      this.share.held();
       try {
         this.send(client, undefined);
         while (this.runs.length) {
@@ -187,8 +189,11 @@ export class EventWriter {
           // The batch after the next goes out before this one's devices are answered (settle).
           this.sendNext(client);
           this.settle(run.batch, run.started, outcome);
+          // None in flight: short work's turn, then on unless others have waited in the pool.
+          if (!this.runs.length && await this.share.between(client) && this.queue.length) this.send(client, undefined);
         }
       } finally {
+        this.share.released();
         client.release();
       }
     } finally {
@@ -218,29 +223,14 @@ export class EventWriter {
    * fails, the next fails too (the database checks the order: migration 033) and goes back to the
    * queue, to be planned again on the mirror re-read from the database. Not when shared (each batch
    * reads its bays under its lots' locks), not while the mirror is being re-read, and not once
-   * others have waited a while for the connection (othersKeptWaiting): they get it between batches.
+   * others have waited a while for the connection or short work waits (ingest/connection-share.ts): they get it between batches.
    */
   private sendNext(client: PoolClient): void {
-    if (!this.queue.length || this.runs.length >= 2 || this.opts.shared || this.mirrorStale || this.othersKeptWaiting()) return;
+    if (!this.queue.length || this.runs.length >= 2 || this.opts.shared || this.mirrorStale || !this.share.mayFollow()) return;
     const last = this.runs.at(-1);
     if (last && (!last.lastSent || !last.planned)) return;
     if (last) this.applyPlan(last.planned!);
     this.send(client, last);
-  }
-
-  /**
-   * Others wait for the connection (the embedded database has one) and have waited long enough:
-   * they get it once the batches in flight are done. Not at once: yielding after every batch
-   * left the database idle while this thread planned the next (no batch behind the one running).
-   */
-  private othersKeptWaiting(): boolean {
-    if (this.pool.waitingCount === 0) {
-      this.othersWaitingSince = undefined;
-      return false;
-    }
-    const now = performance.now();
-    this.othersWaitingSince ??= now;
-    return now - this.othersWaitingSince >= YIELD_AFTER_MS;
   }
 
   /** Its last statement is on its way: the next batch may follow it. */
@@ -541,12 +531,6 @@ interface Run {
 
 let writerSerial = 0;
 
-/**
- * How long others may wait for the connection while batches keep going out behind each other
- * (othersKeptWaiting). bench:billing at 2,000 exits/s, interleaved: exit → invoice p99 440–1,007 ms
- * (one run of five 2,500 on a loaded machine) at 100 ms, 831–1,528 ms when yielding at once.
- */
-const YIELD_AFTER_MS = 100;
 
 /** A batch's items by kind (EventWriter.sort), and the bays they name. */
 interface Sorted { keys: string[]; events: IngestEvent[]; rows: string[]; dead: DeadLetter[]; recheck: Set<string>; inBatchDuplicates: number; codes: string[] }

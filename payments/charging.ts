@@ -24,7 +24,8 @@ import type { Pool, PoolClient } from '../core/db/index.ts';
 import { OneLotError } from '../core/errors.ts';
 import { ProviderError, type ProviderCharge, type ProviderClient } from './client.ts';
 import { withTx } from '../core/db/tx.ts';
-import { preparedOnPool, preparedQuery } from '../core/db/prepared.ts';
+import { preparedQuery } from '../core/db/prepared.ts';
+import { shortTurns } from '../core/db/short-turns.ts';
 
 export type ChargeMethod = 'contactless' | 'online';
 
@@ -212,10 +213,11 @@ export async function sendContactlessAttempts(pool: Pool, client: ProviderClient
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, send));
   // The provider's ids in one statement; a webhook that came first has kept its id already.
   if (providerIds.length) {
-    await preparedOnPool(pool,
+    // A turn between ingest's batches, not a place in the pool's queue behind them (core/db/short-turns.ts).
+    await shortTurns(pool).run((c) => preparedQuery(c,
       `UPDATE charges c SET provider_charge_id = x.pid, updated_at = now() FROM unnest($1::bigint[], $2::text[]) AS x(id, pid)
         WHERE c.id = x.id AND c.provider_charge_id IS NULL`,
-      [providerIds.map(([id]) => id), providerIds.map(([, pid]) => pid)]);
+      [providerIds.map(([id]) => id), providerIds.map(([, pid]) => pid)]));
   }
   return out;
 }

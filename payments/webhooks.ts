@@ -7,7 +7,7 @@ import { OneLotError } from '../core/errors.ts';
 import { verifyWebhook } from '../core/webhook-signature.ts';
 import type { ProviderCharge, ProviderRefund } from './client.ts';
 import { applySucceeded, applyToLocked, isPlainSuccess, lockCharges, observeExitToCharge, type Outcome, type PaymentsMetrics } from './provider-outcomes.ts';
-import { withTx } from '../core/db/tx.ts';
+import { shortTurns } from '../core/db/short-turns.ts';
 import { preparedQuery } from '../core/db/prepared.ts';
 
 export interface WebhookResult {
@@ -130,7 +130,8 @@ class WebhookGroups {
         const group = this.queue.splice(0, GROUP_MAX);
         let results: Applied[];
         try {
-          results = await withTx(this.pool, (c) => applyGroup(c, group.map(({ v }) => v)));
+          // A turn between ingest's batches, not a place in the pool's queue behind them (core/db/short-turns.ts).
+          results = await shortTurns(this.pool).tx((c) => applyGroup(c, group.map(({ v }) => v)));
         } catch (err) {
           // Rolled back as a whole: again, one transaction each (a group of one has had its try).
           if (group.length === 1) group[0].reject(err);
@@ -147,7 +148,7 @@ class WebhookGroups {
   private async oneByOne(group: WebhookGroups['queue']): Promise<void> {
     for (const item of group) {
       try {
-        item.resolve((await withTx(this.pool, (c) => applyGroup(c, [item.v])))[0]);
+        item.resolve((await shortTurns(this.pool).tx((c) => applyGroup(c, [item.v])))[0]);
       } catch (err) {
         item.reject(err);
       }

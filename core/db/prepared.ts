@@ -26,20 +26,3 @@ export function preparedQuery(q: Queryable, text: string, values: unknown[]): Pr
   if (!name) byText.set(text, (name = `onelot_${process.pid}_${++serial}`));
   return (q as unknown as PoolClient).query({ name, text, values });
 }
-
-/** Anything that lends a client (a pg Pool). */
-export interface ClientLender { connect(): Promise<PoolClient> }
-
-/**
- * A named prepared statement through a pool: a client is borrowed for the one statement. For a
- * statement run often whose planning costs more than its execution (on the embedded database a
- * join of five tables plans in ~20 ms), such as the auto-charger's per-pass statements.
- */
-export async function preparedOnPool(pool: ClientLender, text: string, values: unknown[]): Promise<QueryResult<any>> {
-  const client = await pool.connect();
-  try {
-    return await preparedQuery(client, text, values);
-  } finally {
-    client.release();
-  }
-}
