@@ -20,6 +20,7 @@ import type { ChangeFeed, DeviceChange } from '../core/changes.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
 import { DeviceDirectory, type Device } from './device-directory.ts';
 import { EventWriter } from './writer.ts';
+import { EvidenceChecker } from './evidence-check.ts';
 import { acceptMessage } from './accept.ts';
 import { leaseSessions, type SessionGroup } from './session-leases.ts';
 import { BrokerSession } from './broker-session.ts';
@@ -38,6 +39,8 @@ export interface BrokerConsumerConfig {
   shared?: boolean;
   /** How long the broker keeps a disconnected session and its messages (s). */
   sessionExpirySeconds?: number;
+  /** Real ms between device fault checks, as on the embedded broker (ingest/broker.ts); 0 turns them off. */
+  evidenceCheckMs?: number;
 }
 
 export interface BrokerConsumerDeps {
@@ -73,8 +76,13 @@ export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerCo
   const { metrics, log } = deps;
   const writer = new EventWriter(deps.pool, {
     batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, metrics, changes: deps.changes, log, hooks: deps.hooks, shared: config.shared,
+    onCommitted: () => evidence?.poke(),
   });
   await writer.start();
+  // Faulty devices found at the pace of the devices' clocks, on the events this process stores
+  // (ingest/evidence-check.ts; with several processes a silence is confirmed on the database).
+  const everyMs = config.evidenceCheckMs ?? 500;
+  const evidence = everyMs > 0 ? new EvidenceChecker({ pool: deps.pool, bays: writer.bays, devices: writer.devices, gates: writer.gates, shared: config.shared }, (bays) => writer.recheck(bays), everyMs, log) : null;
   const devices = deviceCache(new DeviceDirectory(deps.pool), deps.changes);
   let closing = false;
 
@@ -121,6 +129,7 @@ export async function consumeBroker(config: BrokerConsumerConfig, deps: BrokerCo
       closing = true;
       devices.close();
       await leases.stop();
+      await evidence?.stop();
       // Commit (and acknowledge) what is in hand; what arrives meanwhile is left unacknowledged for the broker to send again.
       await writer.close();
       await Promise.all([own.end(), leases.endAdopted()]);

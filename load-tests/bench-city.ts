@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { lateKey, watchMapLatency, type MapLatencyWatch } from './lib/map-latency.ts';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { fail, options, type Options } from './lib/city-options.ts';
 import { fileURLToPath } from 'node:url';
 import type { BayTruth, DeviceFault, FleetDevice, FleetFaults, FleetLot, FleetMode, FleetStats, TrueStay } from '../simulators/fleet.ts';
 import type { AccuracyReport } from '../simulators/accuracy.ts';
@@ -114,70 +114,12 @@ async function benchDeps() {
   const { accuracyReport, faultTableRows } = await import('../simulators/accuracy.ts');
   const { lotsForDevices } = await import('../simulators/fleet.ts');
   const { demoLots, steadyCityOccupancy } = await import('./../simulators/demo-simulator.ts');
-  const [{ summarize, counter, sampleValue }, { createScratchDatabase }] = await Promise.all([import('./lib/stats.ts'), import('./lib/scratch-database.ts')]);
-  return { createScratchDatabase, openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, faultTableRows, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter, sampleValue };
+  const [{ summarize, counter, sampleValue }, { createScratchDatabase }, { startDynsecMosquitto }] = await Promise.all([
+    import('./lib/stats.ts'), import('./lib/scratch-database.ts'), import('./lib/mosquitto-dynsec.ts')]);
+  return { createScratchDatabase, startDynsecMosquitto, openDatabase, startPlatformProcess, killWithParent, rssPeakSampler, settleIngest, accuracyReport, faultTableRows, lotsForDevices, demoLots, steadyCityOccupancy, summarize, counter, sampleValue };
 }
 type Deps = Awaited<ReturnType<typeof benchDeps>>;
-type Options = NonNullable<ReturnType<typeof options>>;
 type Platform = Awaited<ReturnType<Deps['startPlatformProcess']>>;
-
-const USAGE = `Usage: npm run bench:city -- [--data-dir DIR] [--speed 10] [--seconds 120] [--mode per-device|gateway]
-  [--heartbeat 600] [--ramp S] [--warmup-max 300] [--initial-occupancy F] [--sim-start T] [--no-billing] [--log-level error]
-  [--loss P --duplicate P --late P --misread P --stuck P --dead P --flaky P --clock-skew S --battery-drain V --storm-every S --storm-share P] [--database-url URL]
-DIR is a city made by \`npm run city -- --data-dir DIR\`; without it, the demo city in a temporary directory.
---database-url URL: on that PostgreSQL server (the city's database, or a scratch one for the demo city), not embedded.
---heartbeat is each device's interval in simulated seconds (a real sensor's 10 minutes by default), so at
---speed 10 a device beats every 60 real seconds. --ramp spreads the start-up state report over S real
-seconds (default: paced at 4,000 msg/s, at most 300 s). The platform runs in its own process (heap cap
-ONELOT_HEAP_MB, default 1024) and logs to stderr at --log-level; billing always runs, as in npm start:
---no-billing only skips checking that sessions were billed to the right plate. --sim-start T (ISO,
-e.g. 2026-11-30T09:00:00+08:00; default now) is the simulated clock at the start: demand follows it.`;
-
-function fail(message: string): never {
-  console.error(`bench:city: ${message}`);
-  process.exit(2);
-}
-
-/** The flags, checked; undefined after --help. */
-function options() {
-  const { values } = parseArgs({
-    options: {
-      'data-dir': { type: 'string' }, speed: { type: 'string', default: '10' }, seconds: { type: 'string', default: '120' },
-      mode: { type: 'string' }, heartbeat: { type: 'string', default: '600' }, 'warmup-max': { type: 'string', default: '300' },
-      ramp: { type: 'string' }, 'log-level': { type: 'string', default: 'error' },
-      'initial-occupancy': { type: 'string' }, 'sim-start': { type: 'string' }, seed: { type: 'string', default: '1' }, 'no-billing': { type: 'boolean', default: false },
-      loss: { type: 'string' }, duplicate: { type: 'string' }, late: { type: 'string' }, misread: { type: 'string' },
-      stuck: { type: 'string' }, dead: { type: 'string' }, flaky: { type: 'string' }, 'clock-skew': { type: 'string' }, 'battery-drain': { type: 'string' },
-      'storm-every': { type: 'string' }, 'storm-share': { type: 'string' }, 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) { console.log(USAGE); return undefined; }
-  const num = (flag: string, v: string | undefined, ok: (n: number) => boolean = (n) => n >= 0): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || !ok(n)) fail(`--${flag} "${v}" is not valid`);
-    return n;
-  };
-  const speed = num('speed', values.speed, (n) => n > 0)!;
-  // A device's interval is simulated time; the fleet's is real time.
-  const heartbeatDeviceSeconds = num('heartbeat', values.heartbeat, (n) => n > 0)!;
-  const logLevel = values['log-level'];
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) fail(`--log-level "${logLevel}" is not a pino level`);
-  const stormEvery = num('storm-every', values['storm-every'], (n) => n > 0);
-  const faults: FleetFaults = {
-    loss: num('loss', values.loss), duplicate: num('duplicate', values.duplicate), late: num('late', values.late), misread: num('misread', values.misread),
-    stuck: num('stuck', values.stuck), dead: num('dead', values.dead), flaky: num('flaky', values.flaky), clockSkewSeconds: num('clock-skew', values['clock-skew']),
-    batteryDrainPerDay: num('battery-drain', values['battery-drain']),
-    reconnectStorm: stormEvery ? { everySeconds: stormEvery, share: num('storm-share', values['storm-share']) ?? 0.1 } : undefined,
-  };
-  const simStart = values['sim-start'] === undefined ? undefined : Date.parse(values['sim-start']) || fail(`--sim-start "${values['sim-start']}" is not an ISO time such as 2026-11-30T18:00:00+08:00`);
-  return {
-    given: values['data-dir'], simStart, speed, seconds: num('seconds', values.seconds, (n) => n > 0)!, mode: values.mode, heartbeatDeviceSeconds,
-    heartbeatSeconds: heartbeatDeviceSeconds / speed, startupRampSeconds: num('ramp', values.ramp), logLevel,
-    warmupMaxMs: num('warmup-max', values['warmup-max'])! * 1000, faults, seed: Number(values.seed), billing: !values['no-billing'],
-    initialOccupancy: num('initial-occupancy', values['initial-occupancy'], (n) => n <= 1), databaseUrl: values['database-url'],
-  };
-}
 
 /**
  * The city: a generated one, or the demo city seeded into a fresh temporary directory (by a first
@@ -208,13 +150,19 @@ async function prepareCity(deps: Deps, o: Options) {
 
 /** The platform started on the city, the fleet's mode and lots. */
 async function startCity(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareCity>>) {
+  if (o.externalBroker && o.mode === 'gateway') fail('--external-broker drives the devices per device: a gateway has no account on Mosquitto here');
+  // Devices on an existing broker: OneLot starts none and consumes their events from it after commit.
+  // The city's device accounts go into its dynsec file before it starts (seeded or loaded straight into the database).
+  const devices = (): FleetDevice[] => JSON.parse(readFileSync(path.join(city.dataDir, 'demo-devices.json'), 'utf8')).devices;
+  const broker = o.externalBroker ? await deps.startDynsecMosquitto(devices()) : undefined;
   const tStart = Date.now();
-  const platform = await deps.startPlatformProcess(city.platformOptions);
+  const brokerEnv: Record<string, string> = broker ? { MQTT_BROKER_URL: broker.ingestUrl, MQTT_BROKER_ADMIN_URL: broker.adminUrl } : {};
+  const platform = await deps.startPlatformProcess({ ...city.platformOptions, env: { ...city.platformOptions.env, ...brokerEnv } });
   const startupMs = Date.now() - tStart;
   const creds = JSON.parse(readFileSync(platform.credentialsFile, 'utf8')) as { devices: FleetDevice[] };
   const deviceCount = creds.devices.length;
   const hasGateways = creds.devices.some((d) => d.kind === 'gateway');
-  const mode = (o.mode ?? (hasGateways ? 'gateway' : 'per-device')) as FleetMode;
+  const mode = (o.mode ?? (hasGateways && !broker ? 'gateway' : 'per-device')) as FleetMode;
   if (mode !== 'per-device' && mode !== 'gateway') { await platform.stop(); fail('--mode must be per-device or gateway'); }
   if (mode === 'gateway' && !hasGateways) {
     await platform.stop();
@@ -229,7 +177,7 @@ async function startCity(deps: Deps, o: Options, city: Awaited<ReturnType<typeof
   const initialOccupancy = o.initialOccupancy ?? deps.steadyCityOccupancy(lots, new Date(o.simStart ?? Date.now()));
   process.stderr.write(`bench:city: platform (pid ${platform.pid}) up in ${(startupMs / 1000).toFixed(1)} s: ${lots.length} lots, ${city.bayCount.toLocaleString('en')} bays, ${deviceCount.toLocaleString('en')} devices; ` +
     `fleet ${mode} at ${o.speed}×, ${Math.round(initialOccupancy * 100)}% occupied at start, heartbeat every ${o.heartbeatDeviceSeconds} s simulated (${+o.heartbeatSeconds.toFixed(2)} s real)${o.billing ? ', billing checked' : ''}\n`);
-  return { platform, tStart, startupMs, deviceCount, mode, lots, initialOccupancy };
+  return { platform, broker, tStart, startupMs, deviceCount, mode, lots, initialOccupancy };
 }
 
 /** The fleet in a forked child: its latest progress, when it has connected, and its final report. */
@@ -265,7 +213,7 @@ function startFleet(deps: Deps, o: Options, run: Awaited<ReturnType<typeof start
   fleet.done.catch((err: Error) => { fleet.failure = err; });
   const { platform, lots, mode, initialOccupancy } = run;
   child.send({
-    type: 'start', mqttUrl: platform.mqttUrl, credentialsFile: platform.credentialsFile, lots, mode, speed: o.speed, faults: o.faults,
+    type: 'start', mqttUrl: run.broker?.url ?? platform.mqttUrl, credentialsFile: platform.credentialsFile, lots, mode, speed: o.speed, faults: o.faults,
     heartbeatSeconds: o.heartbeatSeconds, initialOccupancy, seed: o.seed, startupRampSeconds: o.startupRampSeconds, simStart: o.simStart,
   } satisfies ChildStart);
   return fleet;
@@ -315,7 +263,7 @@ async function startProgress(deps: Deps, platform: Platform, tStart: number, fle
  * Warm-up: connections, then the start-up report (every bay's state, over the ramp) must be stored
  * before latency means anything. Bounded by --warmup-max.
  */
-async function warmUp(fleet: Fleet, warmupMaxMs: number, progress: { phase: string }) {
+async function warmUp(deps: Deps, run: { platform: Platform; broker?: unknown }, fleet: Fleet, warmupMaxMs: number, progress: { phase: string }) {
   const warmStart = Date.now();
   while (!fleet.connected && Date.now() - warmStart < warmupMaxMs + 600_000) { fleet.check(); await sleep(200); }
   fleet.check();
@@ -327,7 +275,10 @@ async function warmUp(fleet: Fleet, warmupMaxMs: number, progress: { phase: stri
     await sleep(1000);
     fleet.check();
     const s = fleet.last?.stats;
-    calm = s && s.startup.pending === 0 && s.queued + s.inFlight < SETTLED_BELOW ? calm + 1 : 0;
+    // On an external broker a PUBACK is the broker's on receipt: the platform must have the report too.
+    const text = run.broker ? await run.platform.metrics().catch(() => '') : '';
+    const behind = run.broker ? (s?.acked ?? 0) - deps.counter(text, 'onelot_mqtt_messages_received_total') + deps.counter(text, 'onelot_ingest_backlog') : 0;
+    calm = s && s.startup.pending === 0 && s.queued + s.inFlight + behind < SETTLED_BELOW ? calm + 1 : 0;
     if (calm >= 3) { timedOut = false; break; }
   }
   const ms = Date.now() - burstStart;
@@ -378,12 +329,13 @@ async function runBenchmark(): Promise<void> {
   const fleet = startFleet(deps, o, run);
   const watch = watchMapLatency(platform.httpUrl, fleet.lateSent);
   const progress = await startProgress(deps, platform, run.tStart, fleet, watch);
-  const warm = await warmUp(fleet, o.warmupMaxMs, progress);
+  const warm = await warmUp(deps, run, fleet, o.warmupMaxMs, progress);
   const m = await measure(deps, platform, o.seconds, fleet, watch, progress);
   clearInterval(progress.timer);
   watch.close();
   fleet.child.kill();
   await platform.stop();
+  await run.broker?.stop();
 
   // The platform's view against the ground truth, read from its data directory once it has stopped.
   process.stderr.write('bench:city: comparing the platform with the ground truth…\n');
@@ -409,7 +361,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
   const s = m.result.stats;
   const { rejected, refused, mqttErrors } = m;
   const figures = {
-    benchmark: 'city', dataDir: o.given ? city.dataDir : 'demo (temporary)', database: o.databaseUrl ? 'a PostgreSQL server (--database-url)' : 'embedded', mode: run.mode, speed: o.speed, seconds: Math.round(m.elapsed * 10) / 10,
+    benchmark: 'city', dataDir: o.given ? city.dataDir : 'demo (temporary)', database: o.databaseUrl ? 'a PostgreSQL server (--database-url)' : 'embedded', broker: o.externalBroker ? 'Mosquitto 2 (--external-broker)' : 'embedded', mode: run.mode, speed: o.speed, seconds: Math.round(m.elapsed * 10) / 10,
     lots: run.lots.length, bays: city.bayCount, devices: run.deviceCount, links: s.links,
     heartbeatSeconds: { device: o.heartbeatDeviceSeconds, real: Math.round(o.heartbeatSeconds * 100) / 100 },
     startup: { messages: s.startup.messages, rampSeconds: Math.round(s.startup.rampSeconds * 10) / 10, warmupTimedOut: warm.timedOut },
@@ -467,7 +419,7 @@ function report(deps: Deps, o: Options, city: Awaited<ReturnType<typeof prepareC
     ['billed automatically', `${pct(billedRight.autoBilledShare)} of ${billedRight.reported} reported stays (${billedRight.inReview} in review${Object.keys(billedRight.reviewReasons).length ? `: ${Object.entries(billedRight.reviewReasons).sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ${n}`).join(', ')}` : ''})`, '≥ 97%', billedRight.autoBilledShare >= 0.97],
     ['stays without session', `${billedRight.withoutSessionPlatformLost} lost by the platform (${billedRight.withoutSessionNeverReported} never reported by the fleet; ${billedRight.exitInReview} exits in review as exceptions, ${billedRight.crossedInReview} in review with two confusable cars' exits crossed)`, '0', billedRight.withoutSessionPlatformLost === 0],
   );
-  process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}), ${figures.database} database, ${o.speed}× for ${figures.seconds} s, scheduled jobs ${jobsOn ? 'on' : 'off'}; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);
+  process.stderr.write(`\nOneLot city benchmark: ${city.bayCount.toLocaleString('en')} bays, ${run.deviceCount.toLocaleString('en')} devices over ${s.links.toLocaleString('en')} connections (${run.mode}) to the ${figures.broker} broker, ${figures.database} database, ${o.speed}× for ${figures.seconds} s, scheduled jobs ${jobsOn ? 'on' : 'off'}; load ${figures.loadAverage.join(' ')} on ${figures.cores} cores\n`);
   for (const [what, got, target, ok] of rows) process.stderr.write(`  ${what.padEnd(22)} ${got.padEnd(70)} ${target.padEnd(12)} ${ok === null ? '' : ok ? 'PASS' : 'FAIL'}\n`);
   if (lat.n === 0) process.stderr.write('  (no bay changes were seen on the stream during the measured window: run longer or faster)\n');
 }

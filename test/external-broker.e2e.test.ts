@@ -56,6 +56,22 @@ describe('devices on Mosquitto, accounts provisioned by OneLot', () => {
     expect(dead).toMatchObject({ code: 'unknown_type', reason: expect.stringMatching(/may not send type "gate"/) });
   });
 
+  it('faulty devices are found as on the embedded broker: a sensor that repeats its word right after itself is flagged stuck', async () => {
+    const reg = await api(e.zz, 'POST', '/devices', { id: `sen-${lotId}-09`, kind: 'bay-sensor', bayCode: `${lotId}-09` });
+    const id = reg.body.device.id;
+    const c = await connectDevice(e.p, { id, secret: reg.body.secret });
+    const topic = `devices/${id}/events`;
+    const seq = nextSeq();
+    // Taken for two minutes, then the same word again with nothing between (seq + 1): stuck (ingest/bay-plan.ts).
+    await publish(c, topic, { type: 'occupancy', seq, ts: new Date(Date.now() - 180_000).toISOString(), occupied: true });
+    await waitFor(async () => (await bayOf(`${lotId}-09`))?.occupied === true, 5000, 'the first report on the lot page');
+    await publish(c, topic, { type: 'occupancy', seq: seq + 1, ts: new Date(Date.now() - 60_000).toISOString(), occupied: true });
+    c.end(true);
+    const alert = await waitFor(async () => (await e.p.db.pool.query(
+      `SELECT details->>'reason' AS reason FROM device_alerts WHERE device_id = $1 AND kind = 'stuck' AND resolved_at IS NULL`, [id])).rows[0], 5000, 'the stuck alert');
+    expect(alert).toEqual({ reason: 'echo' });
+  });
+
   it('a device may publish only to its own topic and subscribe only to its own commands (MQTT 5: PUBACK 0x87, SUBACK 0x87)', async () => {
     const a = await api(e.zz, 'POST', '/devices', { id: `sen-${lotId}-02`, kind: 'bay-sensor', bayCode: `${lotId}-02` });
     const c = await connectDevice(e.p, { id: a.body.device.id, secret: a.body.secret }, { protocolVersion: 5 });

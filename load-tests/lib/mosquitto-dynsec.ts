@@ -3,7 +3,8 @@
 // temporary directory, the dynsec admin (OneLot's provisioning account) and OneLot's ingest account
 // made with mosquitto_ctrl as an operator would.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,12 +29,24 @@ export interface DynsecMosquitto extends Mosquitto {
   provisionDevices(devices: Array<{ id: string; secret: string }>): Promise<void>;
 }
 
-export async function startDynsecMosquitto(): Promise<DynsecMosquitto> {
+/**
+ * `devices`: accounts written into the dynsec file before Mosquitto starts, for a whole fleet at
+ * once (a city's thousands: over $CONTROL, dynsec saves its file after every command).
+ */
+export async function startDynsecMosquitto(devices: Array<{ id: string; secret: string }> = []): Promise<DynsecMosquitto> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onelot-dynsec-'));
   const dynsec = path.join(dir, 'dynsec.json');
   const admin = { user: 'onelot-admin', password: 'admin-' + Math.random().toString(36).slice(2) };
   const ingest = { user: 'onelot-ingest', password: 'ingest-' + Math.random().toString(36).slice(2) };
   await run('mosquitto_ctrl', ['dynsec', 'init', dynsec, admin.user, admin.password]);
+  if (devices.length) {
+    const config = JSON.parse(readFileSync(dynsec, 'utf8')) as { clients: unknown[]; roles: unknown[] };
+    for (const { id, secret } of devices) {
+      config.roles.push(deviceRole(id));
+      config.clients.push({ username: id, clientid: id, roles: [{ rolename: deviceRole(id).rolename }], ...dynsecPassword(secret) });
+    }
+    writeFileSync(dynsec, JSON.stringify(config));
+  }
   const m = await startMosquitto([
     'allow_anonymous false',
     `plugin ${DYNSEC_PLUGIN}`,
@@ -69,10 +82,8 @@ async function provision(url: string, admin: { user: string; password: string },
     const answered = new Promise<Array<{ command: string; error?: string }>>((resolve) => c.once('message', (_t, p) => resolve(JSON.parse(p.toString()).responses)));
     await c.publishAsync('$CONTROL/dynamic-security/v1', JSON.stringify({
       commands: devices.flatMap(({ id, secret }) => [
-        { command: 'createRole', rolename: `onelot-device-${id}`, acls: [
-          { acltype: 'publishClientSend', topic: `devices/${id}/events`, allow: true },
-          { acltype: 'subscribeLiteral', topic: `devices/${id}/commands`, allow: true }] },
-        { command: 'createClient', username: id, password: secret, clientid: id, roles: [{ rolename: `onelot-device-${id}` }] },
+        { command: 'createRole', ...deviceRole(id) },
+        { command: 'createClient', username: id, password: secret, clientid: id, roles: [{ rolename: deviceRole(id).rolename }] },
       ]),
     }), { qos: 1 });
     const failed = (await answered).find((a) => a.error);
@@ -80,4 +91,20 @@ async function provision(url: string, admin: { user: string; password: string },
   } finally {
     await c.endAsync();
   }
+}
+
+/** A device's role, as OneLot's provisioning makes it (ingest/dynsec-accounts.ts): its own events out, its commands in. */
+const deviceRole = (id: string) => ({
+  rolename: `onelot-device-${id}`,
+  acls: [
+    { acltype: 'publishClientSend', topic: `devices/${id}/events`, allow: true },
+    { acltype: 'subscribeLiteral', topic: `devices/${id}/commands`, allow: true },
+  ],
+});
+
+/** A password as the dynsec file keeps it: PBKDF2-SHA512 of 64 bytes over a random salt, as mosquitto_ctrl writes it. */
+function dynsecPassword(secret: string): { password: string; salt: string; iterations: number } {
+  const salt = randomBytes(12);
+  const iterations = 101;
+  return { password: pbkdf2Sync(secret, salt, iterations, 64, 'sha512').toString('base64'), salt: salt.toString('base64'), iterations };
 }
