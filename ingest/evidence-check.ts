@@ -214,8 +214,8 @@ async function flagEchoes(s: EvidenceState, gates: GateBalance | undefined, cloc
     const b = bays.get(code)!;
     const d = b.sensorId ? devices.get(b.sensorId) : undefined;
     if (!d || !d.enabled || devices.stuck.has(d.id) || b.echoAt === null) return [];
-    const corroborated = !gates ? false : b.sensorOccupied === false ? gates.carMoved(b.lotId, 'in', b.echoAt) || gates.missing(b.lotId, clock) > 0
-      : gates.carMoved(b.lotId, 'out', b.echoAt);
+    const corroborated = gates !== undefined && (b.sensorOccupied === false ? gates.carMoved(b.lotId, 'in', b.echoAt) || gates.missing(b.lotId, clock) > 0
+      : gates.carMoved(b.lotId, 'out', b.echoAt));
     return corroborated || b.echoClean || b.echoes >= 2 ? [{ code, b, d, corroborated }] : [];
   });
   if (!found.length) return [];

@@ -531,7 +531,6 @@ interface Run {
 
 let writerSerial = 0;
 
-
 /** A batch's items by kind (EventWriter.sort), and the bays they name. */
 interface Sorted { keys: string[]; events: IngestEvent[]; rows: string[]; dead: DeadLetter[]; recheck: Set<string>; inBatchDuplicates: number; codes: string[] }
 

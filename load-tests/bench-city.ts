@@ -153,8 +153,9 @@ async function startCity(deps: Deps, o: Options, city: Awaited<ReturnType<typeof
   if (o.externalBroker && o.mode === 'gateway') fail('--external-broker drives the devices per device: a gateway has no account on Mosquitto here');
   // Devices on an existing broker: OneLot starts none and consumes their events from it after commit.
   // The city's device accounts go into its dynsec file before it starts (seeded or loaded straight into the database).
-  const devices = (): FleetDevice[] => JSON.parse(readFileSync(path.join(city.dataDir, 'demo-devices.json'), 'utf8')).devices;
-  const broker = o.externalBroker ? await deps.startDynsecMosquitto(devices()) : undefined;
+  const broker = o.externalBroker
+    ? await deps.startDynsecMosquitto((JSON.parse(readFileSync(path.join(city.dataDir, 'demo-devices.json'), 'utf8')) as { devices: FleetDevice[] }).devices)
+    : undefined;
   const tStart = Date.now();
   const brokerEnv: Record<string, string> = broker ? { MQTT_BROKER_URL: broker.ingestUrl, MQTT_BROKER_ADMIN_URL: broker.adminUrl } : {};
   const platform = await deps.startPlatformProcess({ ...city.platformOptions, env: { ...city.platformOptions.env, ...brokerEnv } });

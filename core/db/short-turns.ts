@@ -7,6 +7,7 @@
 // asks for a turn here instead: while the writer holds the connection, it runs the work on it as
 // soon as its batches in flight are done, before its next batch; otherwise the work takes the pool.
 import type { Pool, PoolClient } from './index.ts';
+import { inTransaction } from './tx.ts';
 
 interface Turn { fn: (c: PoolClient) => Promise<unknown>; tx: boolean; resolve(v: unknown): void; reject(err: unknown): void }
 
@@ -67,21 +68,9 @@ export class ShortTurns {
 }
 
 async function run(c: PoolClient, t: Turn): Promise<void> {
-  if (!t.tx) {
-    try {
-      t.resolve(await t.fn(c));
-    } catch (err) {
-      t.reject(err);
-    }
-    return;
-  }
   try {
-    await c.query('BEGIN');
-    const out = await t.fn(c);
-    await c.query('COMMIT');
-    t.resolve(out);
+    t.resolve(await (t.tx ? inTransaction(c, t.fn) : t.fn(c)));
   } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
     t.reject(err);
   }
 }

@@ -6,6 +6,15 @@ import type { Pool, PoolClient } from './index.ts';
 export async function withTx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   try {
+    return await inTransaction(c, fn);
+  } finally {
+    c.release();
+  }
+}
+
+/** fn in one transaction on a connection the caller holds (core/db/short-turns.ts: the writer's). */
+export async function inTransaction<T>(c: PoolClient, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  try {
     await c.query('BEGIN');
     const out = await fn(c);
     await c.query('COMMIT');
@@ -13,7 +22,5 @@ export async function withTx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): 
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {});
     throw err;
-  } finally {
-    c.release();
   }
 }
