@@ -17,11 +17,13 @@
 // confirmed against devices.last_seen, which shared writers keep current on every heartbeat and
 // report (not against devices.silent_after: the database's is reckoned on the device's configured
 // interval when it never beat twice, where this check goes by its lot's cadence). A sensor's echoes
-// count in shared mode too; only the gates' corroboration is off (its gates may be heard elsewhere).
+// count in shared mode too, and the gates' balance is read from the database, where every writer
+// keeps its garages' (ingest/gate-store.ts): a garage's gates may be heard by another process.
 import type { Pool } from '../core/db/index.ts';
 import { iso, type BayMirror } from './bay-mirror.ts';
 import { CONFIRM_WITHIN_MS } from './belief.ts';
 import { GateBalance } from './gate-balance.ts';
+import { chooseSharedDoubts, syncGates } from './gate-store.ts';
 import { AFTER_WORD_INTERVALS, NEVER_BEAT_INTERVALS, NEVER_HEARD_INTERVALS, SILENT_INTERVALS, medianCadence, type DeviceBook, type DeviceRecord } from './device-book.ts';
 
 export interface EvidenceReport { silentOpened: number; silentCleared: number; stuckOpened: number; stuckCleared: number; rechecked: number }
@@ -186,9 +188,9 @@ export function dueSilent(devices: DeviceBook, clock: number, upSince: number): 
  * a sound sensor's word alone, longest unchanged first (a sensor stuck on "free" has not changed
  * since it stuck). Returns the bays whose standing changed.
  */
-function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, clock: number): string[] {
+function chooseGateDoubts({ bays, devices }: EvidenceState, gates: GateBalance, clock: number, lotIds: Iterable<string> = gates.lotIds()): string[] {
   const changed: string[] = [];
-  for (const lotId of gates.lotIds()) {
+  for (const lotId of lotIds) {
     let k = gates.missing(lotId, clock);
     const candidates = k <= 0 ? [] : [...bays.baysIn(lotId)].flatMap((code) => {
       const b = bays.get(code)!;
@@ -297,7 +299,8 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     for (const r of rows) redo.add(r.bay_code);
   }
 
-  const echoed = await flagEchoes(s, s.shared ? undefined : s.gates, clock);
+  if (s.gates && s.shared) await syncGates(pool, s.gates);
+  const echoed = await flagEchoes(s, s.gates, clock);
   report.stuckOpened += echoed.length;
   for (const code of echoed) redo.add(code);
 
@@ -314,7 +317,10 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     for (const [id, f] of unstuck) { devices.stuck.delete(id); redo.add(f.bayCode!); }
   }
 
-  if (s.gates && !s.shared) for (const code of chooseGateDoubts(s, s.gates, clock)) redo.add(code);
+  const { gates } = s;
+  const doubts = !gates ? [] : s.shared ? await chooseSharedDoubts(s, gates, clock, (lots) => chooseGateDoubts(s, gates, clock, lots))
+    : chooseGateDoubts(s, gates, clock);
+  for (const code of doubts) redo.add(code);
 
   // Sensor "free"s the camera has not confirmed in time.
   for (const code of bays.pendingFree) if ((bays.get(code)?.sensorSince ?? Infinity) < clock - CONFIRM_WITHIN_MS) redo.add(code);

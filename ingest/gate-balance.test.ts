@@ -54,3 +54,22 @@ describe('GateBalance', () => {
     expect(g.doubted('B2', 'G')).toBe(false);
   });
 });
+
+describe('GateBalance kept in the database (several ingest processes)', () => {
+  it('judges the same from a stored balance as from the one it was stored from', () => {
+    const g = new GateBalance();
+    g.gate('G', 'in', at(0));
+    g.gate('G', 'in', at(10));
+    g.sensor('G', true, at(40));
+    g.choose('G', ['B1']);
+    const other = new GateBalance();
+    other.load('G', JSON.parse(JSON.stringify(g.state('G'))), g.doubtedIn('G'));
+    expect(other.missing('G', at(D + 20))).toBe(g.missing('G', at(D + 20)));
+    expect(other.carMoved('G', 'in', at(60))).toBe(true);
+    expect(other.doubted('B1', 'G')).toBe(true);
+    // A garage with no row has nothing let in and nothing doubted.
+    other.load('G', null);
+    expect(other.missing('G', at(D + 20))).toBe(0);
+    expect([...other.lotIds()]).toEqual([]);
+  });
+});

@@ -5,8 +5,13 @@
 // waiting after DRIVE_MS (longer than any drive from gate to bay) is a car parked where the
 // sensors say "free". A car through the "out" gate that no sensor saw leave was such a car leaving.
 // Matched in arrival order (which car parked where does not matter, only how many are missing);
-// ages in event time. In memory, per ingest process: with several (shared), gate and bay reports
-// may come through different processes, so the rule is off there.
+// ages in event time. In memory; with several ingest processes (shared), a garage's gate and bay
+// reports may come through different ones, so each garage's balance is also kept in the database
+// (lot_gate_balance, migration 034): a writer loads it under the lot's lock, folds its batch in and
+// writes it back (`state`, `load`); the evidence check keeps its copy current (ingest/gate-doubts.ts).
+
+import type { IngestEvent } from '../core/ingest-events.ts';
+import type { BayUpdate } from './bay-mirror.ts';
 
 /**
  * Longer than a drive from the gate to the farthest bay: the simulated garages take 30 s–3 min
@@ -16,14 +21,15 @@ export const DRIVE_MS = 5 * 60_000;
 /** A sensor's "taken" before its car's gate report (the gate report came late): kept this long to match it. */
 const EARLY_PARK_MS = 20 * 60_000;
 
-interface Lot { ins: number[]; earlyParks: number[]; leaving: number[]; seen: { in: number[]; out: number[] } }
+/** One garage's balance, as lot_gate_balance.state holds it (epoch ms). */
+export interface GateLot { ins: number[]; earlyParks: number[]; leaving: number[]; seen: { in: number[]; out: number[] } }
 
 export class GateBalance {
-  private lots = new Map<string, Lot>();
+  private lots = new Map<string, GateLot>();
   /** Per garage, the bays shown unknown for its missing cars (the evidence check picks them: ingest/evidence-check.ts). */
-  private doubtedIn = new Map<string, Set<string>>();
+  private doubtedBays = new Map<string, Set<string>>();
 
-  private lot(id: string): Lot {
+  private lot(id: string): GateLot {
     let l = this.lots.get(id);
     if (!l) this.lots.set(id, (l = { ins: [], earlyParks: [], leaving: [], seen: { in: [], out: [] } }));
     return l;
@@ -44,6 +50,27 @@ export class GateBalance {
     drop(l.leaving, t - DRIVE_MS);
     if (l.leaving.length) l.leaving.shift();
     else if (l.ins.length && l.ins[0] < t - DRIVE_MS) l.ins.shift();
+  }
+
+  /**
+   * A batch's gate reports, and its sensors' changes of word in garages with gates (`gated`), in
+   * arrival order. Returns the garages whose balance moved.
+   */
+  fold(events: IngestEvent[], updates: BayUpdate[], gated: (lotId: string) => boolean): Set<string> {
+    const moved = new Set<string>();
+    for (const e of events) {
+      const direction = (e.payload as { direction?: string }).direction;
+      if (e.type === 'gate' && e.lotId && (direction === 'in' || direction === 'out')) {
+        this.gate(e.lotId, direction, e.eventTime.getTime());
+        moved.add(e.lotId);
+      }
+    }
+    for (const { record: r, was } of updates) {
+      if (r.sensorOccupied === null || r.sensorOccupied === was.sensorOccupied || r.sensorTime === was.sensorTime || !gated(r.lotId)) continue;
+      this.sensor(r.lotId, r.sensorOccupied, r.sensorTime!);
+      moved.add(r.lotId);
+    }
+    return moved;
   }
 
   /** A sensor in a gated garage changed its word to `occupied` at `t`. Only for lots with gates (`gated`). */
@@ -71,20 +98,44 @@ export class GateBalance {
     return (this.lots.get(lotId)?.seen[direction] ?? []).some((u) => (direction === 'in' ? u >= t - DRIVE_MS && u <= t : u >= t && u <= t + DRIVE_MS));
   }
 
-  /** Garages heard of (the evidence check's walk). */
-  lotIds(): IterableIterator<string> {
-    return this.lots.keys();
+  /** A garage's balance to store (shared), or undefined when it has none. */
+  state(lotId: string): GateLot | undefined {
+    return this.lots.get(lotId);
+  }
+
+  /**
+   * A garage's balance and doubted bays as the database holds them (shared), replacing this
+   * process's: null forgets the garage (no row: nothing let in yet).
+   */
+  load(lotId: string, state: Partial<GateLot> | null, doubted: string[] = []): void {
+    if (!state) this.lots.delete(lotId);
+    else this.lots.set(lotId, { ins: state.ins ?? [], earlyParks: state.earlyParks ?? [], leaving: state.leaving ?? [], seen: { in: state.seen?.in ?? [], out: state.seen?.out ?? [] } });
+    if (doubted.length) this.doubtedBays.set(lotId, new Set(doubted)); else this.doubtedBays.delete(lotId);
+  }
+
+  /** Garages heard of, or with bays doubted (the evidence check's walk). */
+  lotIds(): Set<string> {
+    return new Set([...this.lots.keys(), ...this.doubtedBays.keys()]);
+  }
+
+  hasDoubts(lotId: string): boolean {
+    return this.doubtedBays.has(lotId);
+  }
+
+  /** A garage's doubted bays, sorted. */
+  doubtedIn(lotId: string): string[] {
+    return [...(this.doubtedBays.get(lotId) ?? [])].sort();
   }
 
   doubted(code: string, lotId: string): boolean {
-    return this.doubtedIn.get(lotId)?.has(code) ?? false;
+    return this.doubtedBays.get(lotId)?.has(code) ?? false;
   }
 
   /** The garage's doubted bays are now `codes`; returns the bays whose standing changed. */
   choose(lotId: string, codes: string[]): string[] {
-    const before = this.doubtedIn.get(lotId) ?? new Set<string>();
+    const before = this.doubtedBays.get(lotId) ?? new Set<string>();
     const after = new Set(codes);
-    if (after.size) this.doubtedIn.set(lotId, after); else this.doubtedIn.delete(lotId);
+    if (after.size) this.doubtedBays.set(lotId, after); else this.doubtedBays.delete(lotId);
     return [...[...before].filter((c) => !after.has(c)), ...codes.filter((c) => !before.has(c))];
   }
 

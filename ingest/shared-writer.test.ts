@@ -149,4 +149,47 @@ describe('faulty devices found through a shared writer', () => {
     for (const p of peers) expect(await openAlerts(p.sensor)).toEqual([]);
     await w.close();
   });
+
+  it('a garage whose gates report through one writer and its sensors through another still finds the car its gates let in that no sensor saw park, and a sensor echoing "free" under it', async () => {
+    // A gated garage's sensed bays, no camera over them.
+    const { rows: [garage] } = await db.pool.query<{ gate: string; lotId: string }>(
+      `SELECT g.id AS gate, g.lot_id AS "lotId" FROM devices g
+        WHERE g.kind = 'gate-camera' AND g.lot_id <> $1 AND g.lot_id <> $2
+          AND (SELECT count(*) FROM devices s WHERE s.lot_id = g.lot_id AND s.kind = 'bay-sensor') >= 3
+          AND NOT EXISTS (SELECT FROM devices c WHERE c.lot_id = g.lot_id AND c.kind = 'bay-camera')
+        ORDER BY g.id LIMIT 1`, [bay.lotId, lot[0].lotId]);
+    expect(garage).toBeDefined();
+    const { rows: sensed } = await db.pool.query<{ code: string; lotId: string; sensor: string }>(
+      `SELECT d.bay_code AS code, d.lot_id AS "lotId", d.id AS sensor FROM devices d WHERE d.lot_id = $1 AND d.kind = 'bay-sensor' ORDER BY d.id`, [garage.lotId]);
+    const gates = await writer(true);
+    const sensors = await writer(true);
+    // Every sensor of the garage says "free", the first longest ago; through the sensors' writer.
+    await Promise.all(sensed.map((b, i) => sensors.write(sensorEvent(b, 5000, 'occupancy', false, -1800 + i))));
+    for (const [k, t] of [[5001, -400], [5002, -100]]) await Promise.all(sensed.map((b) => sensors.write(sensorEvent(b, k, 'heartbeat', false, t))));
+    // Ten minutes ago the gates let a car in, through the other writer; no sensor saw it park.
+    const gateIn: IngestEvent = {
+      deviceId: garage.gate, deviceKind: 'gate-camera', seq: 6000, type: 'gate', eventTime: new Date(base - 600_000), receivedAt: new Date(), lotId: garage.lotId,
+      bayCode: null, payload: { type: 'gate', seq: 6000, ts: new Date(base - 600_000).toISOString(), direction: 'in', plate: '豫A12345' },
+    };
+    await gates.write(gateIn);
+    const state = { pool: db.pool, bays: sensors.bays, devices: sensors.devices, gates: sensors.gates, shared: true };
+    await checkEvidence(state, (codes) => sensors.recheck(codes), base, base - 3_600_000);
+    const shown = async () => (await db.pool.query<{ code: string; occupied: boolean | null; doubt: string | null }>(
+      `SELECT bay_code AS code, occupied, doubt FROM bay_state WHERE bay_code = ANY($1::text[]) ORDER BY bay_code`, [sensed.map((b) => b.code)])).rows;
+    // The bay longest on a sensor's "free" alone is where the missing car most likely is: unknown.
+    expect((await shown()).filter((b) => b.occupied === null)).toEqual([{ code: sensed[0].code, occupied: null, doubt: 'gate-count' }]);
+    // The first writer decides that bay the same way: the doubt is the database's, not one process's.
+    await gates.write(sensorEvent(sensed[0], 5003, 'heartbeat', false, -60));
+    expect((await shown()).find((b) => b.code === sensed[0].code)?.occupied).toBeNull();
+
+    // Another sensor repeats "free" while the car is missing: stuck, on the gates' word.
+    await sensors.write(sensorEvent(sensed[1], 5004, 'occupancy', false, -30));
+    await checkEvidence(state, (codes) => sensors.recheck(codes), base, base - 3_600_000);
+    const { rows: alerts } = await db.pool.query(`SELECT details->>'reason' AS reason, details->'gateCount' AS gates FROM device_alerts WHERE device_id = $1 AND resolved_at IS NULL`, [sensed[1].sensor]);
+    expect(alerts).toEqual([{ reason: 'echo', gates: true }]);
+    // Its bay is unknown now, and the missing car accounted for: the first bay is free again.
+    expect((await shown()).filter((b) => b.occupied === null).map((b) => b.code)).toEqual([sensed[1].code]);
+    await gates.close();
+    await sensors.close();
+  });
 });

@@ -16,6 +16,7 @@ import { ConnectionShare } from './connection-share.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { countGates, gateCounts, lotCounts, mergeLots } from './lot-counts.ts';
 import { GateBalance } from './gate-balance.ts';
+import { gateStates, readGates, saveGates } from './gate-store.ts';
 import { BATCH_SQL, batchParams, eventRow, type DeadLetter } from './batch-statement.ts';
 import { lockLots, lotsOf } from './lot-locks.ts';
 
@@ -71,7 +72,7 @@ export class EventWriter {
   /** Each bay's evidence and each device's cadence and faults (read by ingest/evidence-check.ts). */
   readonly bays = new BayMirror();
   readonly devices = new DeviceBook();
-  /** Cars the garages' gates let in that no sensor saw park (off when shared: ingest/gate-balance.ts). */
+  /** Cars the garages' gates let in that no sensor saw park (shared: as the database holds them, ingest/gate-store.ts). */
   readonly gates = new GateBalance();
   private mirrorStale = false;
   private readonly recent: RecentKeys;
@@ -268,16 +269,9 @@ export class EventWriter {
     this.opts.onCommitted?.();
   }
 
-  /** Gate reports and sensors' changes of word in gated garages, to the gate balance. */
-  private balanceGates(events: IngestEvent[], updates: BayUpdate[]): void {
-    for (const e of events) {
-      const direction = (e.payload as { direction?: string }).direction;
-      if (e.type === 'gate' && e.lotId && (direction === 'in' || direction === 'out')) this.gates.gate(e.lotId, direction, e.eventTime.getTime());
-    }
-    for (const { record: r, was } of updates) {
-      if (r.sensorOccupied === null || r.sensorOccupied === was.sensorOccupied || r.sensorTime === was.sensorTime) continue;
-      if (this.devices.peers(r.lotId, 'gate-camera').length) this.gates.sensor(r.lotId, r.sensorOccupied, r.sensorTime!);
-    }
+  /** Gate reports and sensors' changes of word in gated garages, to the gate balance. Returns the garages whose balance moved. */
+  private balanceGates(events: IngestEvent[], updates: BayUpdate[]): Set<string> {
+    return this.gates.fold(events, updates, (lotId) => this.devices.peers(lotId, 'gate-camera').length > 0);
   }
 
   /**
@@ -314,9 +308,9 @@ export class EventWriter {
       if (r?.sensorId) ids.add(r.sensorId);
       if (r?.cameraId) ids.add(r.cameraId);
     }
-    const [, , , , ...loaded] = await Promise.all([
+    const [, , , , , ...loaded] = await Promise.all([
       client.query('BEGIN'), lockLots(client, lots), this.bays.refresh(client, codes), this.devices.loadFaults(client, [...ids]),
-      ...hooks.map((h) => h.load?.(client, events)),
+      readGates(client, this.gates, lots), ...hooks.map((h) => h.load?.(client, events)),
     ]);
     return loaded;
   }
@@ -448,7 +442,7 @@ export class EventWriter {
       // the writer did not know of itself exist (ingest/recent-keys.ts).
       let fresh = events;
       let afterCommit: Array<() => void> = [];
-      if (transaction) ({ fresh, lots, afterCommit } = await this.finish(client, run, { events, eventGates, inserted, lots, changes: observed.changes, hooks, planned }));
+      if (transaction) ({ fresh, lots, afterCommit } = await this.finish(client, run, { events, eventGates, inserted, lots, observed, hooks, planned }));
       this.applyPlan(p);
       for (const key of keys) this.recent.add(key);
       if (!shared) this.balanceGates(fresh, observed.updates);
@@ -471,8 +465,8 @@ export class EventWriter {
    * the transaction, and the COMMIT behind it then rolls back (checked here).
    */
   private async finish(client: PoolClient, run: Run, b: {
-    events: IngestEvent[]; eventGates: Array<{ l: string; d: number }>; inserted: number; lots: LotCounts[]; changes: BayChange[];
-    hooks: BatchHook[]; planned: unknown[];
+    events: IngestEvent[]; eventGates: Array<{ l: string; d: number }>; inserted: number; lots: LotCounts[];
+    observed: { changes: BayChange[]; updates: BayUpdate[] }; hooks: BatchHook[]; planned: unknown[];
   }): Promise<{ fresh: IngestEvent[]; lots: LotCounts[]; afterCommit: Array<() => void> }> {
     const shared = this.opts.shared === true;
     let { lots } = b;
@@ -480,6 +474,10 @@ export class EventWriter {
     const gates = fresh === b.events ? b.eventGates : gateCounts(fresh);
     const counted = gates.length ? countGates(client, gates) : undefined;
     counted?.catch(() => {}); // awaited below, after the hooks
+    // Shared: the garages' balances, read under their locks (beginShared), go back with the batch.
+    const balanced = shared ? this.balanceGates(fresh, b.observed.updates) : undefined;
+    const gatesSaved = balanced?.size ? saveGates(client, gateStates(this.gates, balanced)) : undefined;
+    gatesSaved?.catch(() => {}); // awaited below, after the hooks
     let committed: Promise<{ command: string }> | undefined;
     const notes: BatchNotes = { invoicing: [], charging: new Set() };
     const behind: Array<() => void> = [];
@@ -499,7 +497,8 @@ export class EventWriter {
       if (then) afterCommit.push(then);
     }
     if (counted) lots = mergeLots(lots, await counted);
-    if (shared && (lots.length || b.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: b.changes });
+    await gatesSaved;
+    if (shared && (lots.length || b.observed.changes.length)) await this.opts.changes.relayIn(client, 'availability', { lots, bays: b.observed.changes });
     commitNow();
     const { command } = await committed!;
     if (command !== 'COMMIT') throw new Error(`the ingest transaction ended in ${command}, not COMMIT: nothing of the batch is stored`);
