@@ -1,5 +1,5 @@
 // The platform as benchmarks and load runs see it: a child process started exactly as `npm start`
-// starts it (`node --max-old-space-size=… --max-semi-space-size=… --import tsx main.ts`, configured by the environment),
+// starts it (`node <core/node-flags.ts's flags> --import tsx main.ts`, configured by the environment),
 // reached only over MQTT and HTTP like any outside client, measured from /proc/<pid> and /metrics.
 // So a benchmark runs the platform people run (billing, payments, price estimates, auto-charge),
 // and its own process (figures, IPC with the load generators) takes no CPU from the platform's
@@ -10,6 +10,7 @@
 // 'exit' handler kills it (SIGKILL: nothing can be awaited there; the embedded database recovers
 // from its write-ahead log like after a power cut).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { nodeFlags } from '../../core/node-flags.ts';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -87,7 +88,7 @@ const platformNodeArgs = () => (process.env.ONELOT_PLATFORM_NODE_ARGS ?? '').spl
 export async function startPlatformProcess(opts: PlatformProcessOptions): Promise<PlatformProcess> {
   const host = '127.0.0.1';
   const [httpPort, mqttPort] = [opts.httpPort ?? await freePort(host), opts.mqttPort ?? await freePort(host)];
-  const [heapMb, youngMb] = [opts.heapMb ?? Number(process.env.ONELOT_HEAP_MB ?? 1024), Number(process.env.ONELOT_YOUNG_MB ?? 64)];
+  const flags = nodeFlags(opts.heapMb ? { ...process.env, ONELOT_HEAP_MB: String(opts.heapMb) } : process.env);
   const env: Record<string, string | undefined> = {
     ...process.env,
     DATA_DIR: opts.dataDir, HOST: host, HTTP_PORT: String(httpPort), MQTT_PORT: String(mqttPort),
@@ -97,7 +98,7 @@ export async function startPlatformProcess(opts: PlatformProcessOptions): Promis
     SCHEDULED_JOBS: process.env.SCHEDULED_JOBS ?? 'false',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${youngMb}`, ...(opts.nodeArgs ?? []), ...platformNodeArgs(), '--import', 'tsx', 'main.ts'], {
+  const child = spawn(process.execPath, [...flags, ...(opts.nodeArgs ?? []), ...platformNodeArgs(), '--import', 'tsx', 'main.ts'], {
     cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid!;
