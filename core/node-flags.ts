@@ -7,7 +7,7 @@
 //   helper threads, `auto` (the default) is `single` below 4 cores. On 2 cores the helpers compete
 //   with the main thread and the database worker for the cores, and the main thread's long pauses
 //   were half waiting for one: at 5,000 msg/s the PUBACK p99 went from 28–53 ms to 21–29 ms
-//   single-threaded, and billing's tails at 2,000 exits/s halved (docs/performance.md).
+//   single-threaded, throughput unchanged (docs/performance.md, "Twenty-sixth session").
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 
