@@ -6,7 +6,7 @@
 // - ONELOT_GC: `single` runs V8's collector on the thread that needs it, `parallel` lets it call
 //   helper threads, `auto` (the default) is `single` below 4 cores. On 2 cores the helpers compete
 //   with the main thread and the database worker for the cores, and the main thread's long pauses
-//   were half waiting for one: at 5,000 msg/s the PUBACK p99 went from 28–53 ms to 21–29 ms
+//   were half waiting for one: at 5,000 msg/s the PUBACK p99 went from 28–53 ms (median 40) to 21–42 ms (median 29)
 //   single-threaded, throughput unchanged (docs/performance.md, "Twenty-sixth session").
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
