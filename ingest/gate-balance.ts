@@ -8,7 +8,7 @@
 // ages in event time. In memory; with several ingest processes (shared), a garage's gate and bay
 // reports may come through different ones, so each garage's balance is also kept in the database
 // (lot_gate_balance, migration 034): a writer loads it under the lot's lock, folds its batch in and
-// writes it back (`state`, `load`); the evidence check keeps its copy current (ingest/gate-doubts.ts).
+// writes it back (`state`, `load`); the evidence check keeps its copy current (ingest/gate-store.ts).
 
 import type { IngestEvent } from '../core/ingest-events.ts';
 import type { BayUpdate } from './bay-mirror.ts';
