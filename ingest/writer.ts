@@ -308,9 +308,10 @@ export class EventWriter {
       if (r?.sensorId) ids.add(r.sensorId);
       if (r?.cameraId) ids.add(r.cameraId);
     }
-    const [, , , , , ...loaded] = await Promise.all([
-      client.query('BEGIN'), lockLots(client, lots), this.bays.refresh(client, codes), this.devices.loadFaults(client, [...ids]),
-      readGates(client, this.gates, lots), ...hooks.map((h) => h.load?.(client, events)),
+    // Sent in this order (each call issues its statement), so the hooks' reads come after the lock.
+    const [, loaded] = await Promise.all([
+      Promise.all([client.query('BEGIN'), lockLots(client, lots), this.bays.refresh(client, codes), this.devices.loadFaults(client, [...ids]), readGates(client, this.gates, lots)]),
+      Promise.all(hooks.map((h) => h.load?.(client, events))),
     ]);
     return loaded;
   }
