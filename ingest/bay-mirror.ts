@@ -9,6 +9,7 @@
 // resting on each device's word, and the few bays in doubt, so a pass never scans the city.
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Basis, Doubt } from './belief.ts';
+import { intern } from './intern.ts';
 
 export interface BayRecord {
   lotId: string; occupied: boolean | null; since: number | null; eventTime: number | null;
@@ -34,16 +35,22 @@ export interface BayRecord {
    */
   storedSensorTime?: number | null;
 }
-/** `store`: the batch writes it to bay_state (false: a heartbeat that moved only the sensor's time, kept in the mirror). */
-export interface BayUpdate { code: string; record: BayRecord; was: BayRecord; store: boolean }
+/**
+ * `store`: the batch writes it to bay_state (false: a heartbeat that moved only the sensor's time,
+ * kept in the mirror). `sensorMoved`: the sensor's word changed its reading (the gate balance counts it).
+ */
+export interface BayUpdate { code: string; record: BayRecord; sensorMoved: boolean; store: boolean }
 
 const COLUMNS = `bay_code, lot_id, occupied, since, event_time, device_id, seq, basis, doubt, believed_at,
   sensor_id, sensor_occupied, sensor_time, sensor_since, camera_id, camera_occupied, camera_time`;
 
 export class BayMirror {
   private bays = new Map<string, BayRecord>();
-  /** Device id → the bays whose sensor or camera it is. */
-  private byDevice = new Map<string, Set<string>>();
+  /**
+   * Device id → the bays whose sensor or camera it is: a sensor's one bay as its code, a camera's
+   * several as a set (a set per sensor was 29 MB of a city's heap, marked by every major collection).
+   */
+  private byDevice = new Map<string, string | Set<string>>();
   private byLot = new Map<string, Set<string>>();
   /** Bays the evidence check looks at: a camera contradicting the sensor, or a sensor's "free" awaiting its camera. */
   readonly disagreeing = new Set<string>();
@@ -90,7 +97,8 @@ export class BayMirror {
 
   /** The bays whose sensor or camera this device is. */
   baysOf(deviceId: string): Iterable<string> {
-    return this.byDevice.get(deviceId) ?? [];
+    const bays = this.byDevice.get(deviceId);
+    return bays === undefined ? [] : typeof bays === 'string' ? [bays] : bays;
   }
 
   /** The bays of a lot. */
@@ -98,22 +106,23 @@ export class BayMirror {
     return this.byLot.get(lotId) ?? [];
   }
 
-  /** After COMMIT: the database now holds these; so does the mirror. */
+  /**
+   * After COMMIT: the database now holds these; so does the mirror. Copied into the records it
+   * holds: a new record per update lived for minutes and died in the old generation, a plan's copy
+   * dies young (docs/performance.md, twenty-seventh session).
+   */
   apply(updates: BayUpdate[]): void {
-    for (const u of updates) this.set(u.code, u.record);
+    for (const u of updates) this.set(u.code, u.record, true);
   }
 
-  private set(code: string, r: BayRecord): void {
+  private set(code: string, r: BayRecord, inPlace = false): void {
     const old = this.bays.get(code);
-    if (old?.sensorId && old.sensorId !== r.sensorId) this.byDevice.get(old.sensorId)?.delete(code);
-    if (old?.cameraId && old.cameraId !== r.cameraId) this.byDevice.get(old.cameraId)?.delete(code);
-    for (const id of [r.sensorId, r.cameraId]) {
-      if (!id) continue;
-      let set = this.byDevice.get(id);
-      if (!set) this.byDevice.set(id, (set = new Set()));
-      set.add(code);
-    }
-    this.bays.set(code, r);
+    if (old?.sensorId && old.sensorId !== r.sensorId) this.unlink(old.sensorId, code);
+    if (old?.cameraId && old.cameraId !== r.cameraId) this.unlink(old.cameraId, code);
+    if (r.sensorId) this.link(r.sensorId, code);
+    if (r.cameraId) this.link(r.cameraId, code);
+    if (old && inPlace) r = Object.assign(old, r);
+    else this.bays.set(code, r);
     if (!old) {
       let lot = this.byLot.get(r.lotId);
       if (!lot) this.byLot.set(r.lotId, (lot = new Set()));
@@ -126,6 +135,19 @@ export class BayMirror {
     if (r.echoes > 0) this.echoing.add(code);
     else this.echoing.delete(code);
   }
+
+  private link(deviceId: string, code: string): void {
+    const bays = this.byDevice.get(deviceId);
+    if (bays === undefined) this.byDevice.set(deviceId, code);
+    else if (typeof bays !== 'string') bays.add(code);
+    else if (bays !== code) this.byDevice.set(deviceId, new Set([bays, code]));
+  }
+
+  private unlink(deviceId: string, code: string): void {
+    const bays = this.byDevice.get(deviceId);
+    if (bays === code) this.byDevice.delete(deviceId);
+    else if (typeof bays !== 'string') bays?.delete(code);
+  }
 }
 
 const ms = (t: Date | string | null): number | null => (t === null || t === undefined ? null : new Date(t).getTime());
@@ -134,11 +156,15 @@ const ms = (t: Date | string | null): number | null => (t === null || t === unde
 export const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 function toRecord(r: Record<string, any>): BayRecord {
+  const sensorId: string | null = r.sensor_id ?? null;
+  const cameraId: string | null = r.camera_id ?? null;
+  // The word's device is the sensor or the camera: the same string, not pg's third copy of it.
+  const deviceId: string | null = r.device_id === sensorId ? sensorId : r.device_id === cameraId ? cameraId : r.device_id ?? null;
   return {
-    lotId: r.lot_id, occupied: r.occupied, since: ms(r.since), eventTime: ms(r.event_time), deviceId: r.device_id ?? null,
+    lotId: intern(r.lot_id), occupied: r.occupied, since: ms(r.since), eventTime: ms(r.event_time), deviceId,
     seq: r.seq === null || r.seq === undefined ? null : Number(r.seq), basis: r.basis ?? 'none', doubt: r.doubt ?? null, believedAt: ms(r.believed_at ?? null),
-    sensorId: r.sensor_id ?? null, sensorOccupied: r.sensor_occupied ?? null, sensorTime: ms(r.sensor_time ?? null), sensorSince: ms(r.sensor_since ?? null),
-    cameraId: r.camera_id ?? null, cameraOccupied: r.camera_occupied ?? null, cameraTime: ms(r.camera_time ?? null),
-    echoes: 0, echoAt: null, sensorSeq: null, echoClean: false, sensorBeat: false,
+    sensorId, sensorOccupied: r.sensor_occupied ?? null, sensorTime: ms(r.sensor_time ?? null), sensorSince: ms(r.sensor_since ?? null),
+    cameraId, cameraOccupied: r.camera_occupied ?? null, cameraTime: ms(r.camera_time ?? null),
+    echoes: 0, echoAt: null, sensorSeq: null, echoClean: false, sensorBeat: false, storedSensorTime: undefined,
   };
 }

@@ -209,7 +209,7 @@ describe('device cadence and silence', () => {
     // A device as the database would hand it over.
     (book as unknown as { add(r: unknown): void }).add({
       id: 'D1', kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
-      silentAfter: at(22), battery: 3.6, written: { seen: at(0), battery: 3.6 }, filed: null,
+      silentAfter: at(22), battery: 3.6, writtenSeen: at(0), writtenBattery: 3.6, filed: null,
     });
     const beat = (s: number): IngestEvent => ({ deviceId: 'D1', deviceKind: 'bay-sensor', seq: ++seqs, type: 'heartbeat', eventTime: new Date(at(s)), receivedAt: new Date(at(s)), lotId: 'L1', bayCode: 'B1', payload: {} as IngestEvent['payload'], battery: 3.6 });
     const [t] = book.plan([beat(10)], at(10), false);
@@ -228,7 +228,7 @@ describe('device cadence and silence', () => {
     const book = new DeviceBook();
     const add = (id: string, lotId: string, seenS: number | null) => (book as unknown as { add(r: unknown): void }).add({
       id, kind: 'bay-sensor', lotId, enabled: true, intervalS: 300, seenS, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
-      silentAfter: null, battery: null, written: null, filed: null,
+      silentAfter: null, battery: null, writtenSeen: null, writtenBattery: null, filed: null,
     });
     add('A', 'L1', 120); // its first gap held a lost beat
     add('B', 'L1', 60);
@@ -246,7 +246,7 @@ describe('device cadence and silence', () => {
     const book = new DeviceBook();
     (book as unknown as { add(r: unknown): void }).add({
       id: 'D2', kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
-      silentAfter: at(22.5), battery: null, written: null, filed: null,
+      silentAfter: at(22.5), battery: null, writtenSeen: null, writtenBattery: null, filed: null,
     });
     expect(dueSilent(book, at(22.2), at(0))).toEqual([]);
     expect(dueSilent(book, at(22.4), at(0))).toEqual([]);
@@ -262,7 +262,7 @@ describe('device cadence and silence', () => {
     const add = (id: string, heard: number | null, lotId = 'L1') => (book as unknown as { add(r: unknown): void }).add({
       // Configured for 300 s, beating every 10: the quiet is judged on the cadence the lot shows.
       id, kind: 'bay-sensor', lotId, enabled: true, intervalS: 300, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard,
-      silentAfter: null, battery: null, written: null, filed: null,
+      silentAfter: null, battery: null, writtenSeen: null, writtenBattery: null, filed: null,
     });
     add('OLD', at(0)); // heard before this process came up
     add('LATE', null);

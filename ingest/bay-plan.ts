@@ -54,10 +54,18 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
     const sNew = folded !== undefined && folded.sensor.sensorTime !== cur.sensorTime;
     const cNew = c !== undefined && (cur.cameraTime === null || c.t > cur.cameraTime);
     plan.late += (folded?.late ?? 0) + Number(c !== undefined && !cNew);
+    // Every field written here, in the mirror's order (bay-mirror.ts toRecord): one shape for all of a
+    // city's records, each field in the object itself (a spread and fields added later gave them
+    // separate property arrays: 15 MB of the heap every major collection marks).
+    const s = sNew ? folded.sensor : cur;
     const next: BayRecord = {
-      ...cur, ...(sNew ? folded.sensor : {}),
+      lotId: cur.lotId, occupied: cur.occupied, since: cur.since, eventTime: cur.eventTime, deviceId: cur.deviceId, seq: cur.seq,
+      basis: cur.basis, doubt: cur.doubt, believedAt: cur.believedAt,
+      sensorId: s.sensorId, sensorOccupied: s.sensorOccupied, sensorTime: s.sensorTime, sensorSince: s.sensorSince,
       cameraId: cNew ? c.deviceId : cur.cameraId, cameraOccupied: cNew ? c.occupied : cur.cameraOccupied,
       cameraTime: cNew ? c.t : cur.cameraTime,
+      echoes: s.echoes, echoAt: s.echoAt, sensorSeq: s.sensorSeq, echoClean: s.echoClean, sensorBeat: s.sensorBeat,
+      storedSensorTime: cur.storedSensorTime,
     };
     const at = Math.max(clock, next.sensorTime ?? -Infinity, next.cameraTime ?? -Infinity);
     let b = believe({
@@ -68,17 +76,19 @@ export function planBays(events: Observed[], recheck: Iterable<string>, bays: { 
     if (b.occupied === false && b.basis === 'sensor' && gateDoubted(code)) b = { occupied: null, basis: 'none', doubt: 'gate-count' };
     if (!sNew && !cNew && b.occupied === cur.occupied && b.doubt === cur.doubt && b.basis === cur.basis) continue;
     const cameraNewer = (next.cameraTime ?? -Infinity) > (next.sensorTime ?? -Infinity);
-    Object.assign(next, {
-      occupied: b.occupied, basis: b.basis, doubt: b.doubt, believedAt: at,
-      since: b.occupied === cur.occupied ? cur.since : b.basis === 'camera' ? next.cameraTime : b.basis === 'none' ? at : next.sensorSince,
-      eventTime: cameraNewer ? next.cameraTime : next.sensorTime ?? next.cameraTime,
-      deviceId: cameraNewer ? next.cameraId : next.sensorId,
-      seq: sNew ? next.sensorSeq : cNew ? c.seq : cur.seq,
-    });
+    next.occupied = b.occupied;
+    next.basis = b.basis;
+    next.doubt = b.doubt;
+    next.believedAt = at;
+    next.since = b.occupied === cur.occupied ? cur.since : b.basis === 'camera' ? next.cameraTime : b.basis === 'none' ? at : next.sensorSince;
+    next.eventTime = cameraNewer ? next.cameraTime : next.sensorTime ?? next.cameraTime;
+    next.deviceId = cameraNewer ? next.cameraId : next.sensorId;
+    next.seq = sNew ? next.sensorSeq : cNew ? c.seq : cur.seq;
     const stored = cur.storedSensorTime ?? cur.sensorTime;
     const store = !quietBeat(next, cur, words) || next.sensorTime! - (stored ?? -Infinity) >= QUIET_BEAT_STORE_MS;
     next.storedSensorTime = store ? next.sensorTime : stored;
-    plan.updates.push({ code, record: next, was: cur, store });
+    const sensorMoved = next.sensorOccupied !== null && next.sensorOccupied !== cur.sensorOccupied && next.sensorTime !== cur.sensorTime;
+    plan.updates.push({ code, record: next, sensorMoved, store });
     const moved = Number(isDoubtful(next.occupied, next.doubt)) - Number(isDoubtful(cur.occupied, cur.doubt));
     if (next.occupied === cur.occupied && moved === 0) continue;
     const d = plan.deltas.get(cur.lotId) ?? { free: 0, occupied: 0, unknown: 0, doubtful: 0 };

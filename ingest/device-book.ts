@@ -10,6 +10,7 @@
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { IngestEvent } from '../core/ingest-events.ts';
 import type { Fault } from './belief.ts';
+import { intern } from './intern.ts';
 
 /**
  * Silent (devices.silent_after): nothing by its last heartbeat + SILENT_INTERVALS of its cadence
@@ -47,8 +48,12 @@ export interface DeviceRecord {
   intervalS: number; seenS: number | null;
   lastHeartbeat: number | null; lastSeen: number | null; lastHeard: number | null; silentAfter: number | null;
   battery: number | null;
-  /** What devices holds for it (last_seen, battery): writes wait until either moved enough to matter. */
-  written: { seen: number; battery: number | null } | null;
+  /**
+   * What devices holds for it (last_seen, battery; writtenSeen null: not known): writes wait until
+   * either moved enough to matter. Two fields, not an object of their own: one object less for each
+   * of a city's ~250k devices to mark in every major collection.
+   */
+  writtenSeen: number | null; writtenBattery: number | null;
   /** The second of `due` it is filed under. */
   filed: number | null;
 }
@@ -189,16 +194,17 @@ export class DeviceBook {
       const old = this.devices.get(id);
       if (!old) continue; // a device the database does not know cannot have sent a stored event
       const t = e.eventTime.getTime();
-      const next: DeviceRecord = { ...old, lastSeen: Math.max(old.lastSeen ?? -Infinity, t), lastHeard: Math.max(old.lastHeard ?? -Infinity, t, clock) };
+      const next = copy(old);
+      next.lastSeen = Math.max(old.lastSeen ?? -Infinity, t);
+      next.lastHeard = Math.max(old.lastHeard ?? -Infinity, t, clock);
       if (e.battery !== undefined) next.battery = e.battery;
       if (beat !== null) {
         next.seenS = cadence(old.seenS, old.lastHeartbeat, beat);
         next.lastHeartbeat = Math.max(old.lastHeartbeat ?? -Infinity, beat);
       }
       next.silentAfter = silentAfter(next);
-      const w = old.written;
-      const write = (shared && (beat !== null || report)) || !w || t - w.seen >= LAST_SEEN_RESOLUTION_MS
-        || (e.battery !== undefined && e.battery !== w.battery);
+      const write = (shared && (beat !== null || report)) || old.writtenSeen === null || t - old.writtenSeen >= LAST_SEEN_RESOLUTION_MS
+        || (e.battery !== undefined && e.battery !== old.writtenBattery);
       touches.push({ record: next, write });
     }
     return touches;
@@ -207,7 +213,10 @@ export class DeviceBook {
   /** After COMMIT. */
   apply(touches: Touch[], clock: number): void {
     for (const { record, write } of touches) {
-      if (write) record.written = { seen: record.lastSeen!, battery: record.battery };
+      if (write) {
+        record.writtenSeen = record.lastSeen;
+        record.writtenBattery = record.battery;
+      }
       if (this.unheard.has(record.id)) this.lastNewcomer = Math.max(this.lastNewcomer ?? -Infinity, clock);
       this.replace(record);
       this.heard.add(record.id);
@@ -229,7 +238,7 @@ export class DeviceBook {
 
   /** A write's outcome is unknown: forget what devices holds, so the next message writes again. */
   forgetWritten(): void {
-    for (const r of this.devices.values()) r.written = null;
+    for (const r of this.devices.values()) r.writtenSeen = null;
   }
 
   private add(r: DeviceRecord): void {
@@ -253,7 +262,9 @@ export class DeviceBook {
     const old = this.devices.get(r.id);
     if (!old) return this.add(r);
     // Kept as one object (the lot's list holds it): copy the new state in.
-    Object.assign(old, r, { filed: old.filed });
+    const filed = old.filed;
+    Object.assign(old, r);
+    old.filed = filed;
     this.file(old);
     this.schedule(old);
   }
@@ -288,9 +299,19 @@ export function silentAfter(r: Pick<DeviceRecord, 'intervalS' | 'seenS' | 'lastH
 function toRecord(r: Record<string, any>): DeviceRecord {
   const lastSeen = ms(r.last_seen);
   return {
-    id: r.id, kind: r.kind, lotId: r.lot_id, enabled: r.enabled, intervalS: Number(r.heartbeat_interval_s),
+    id: r.id, kind: intern(r.kind), lotId: intern(r.lot_id), enabled: r.enabled, intervalS: Number(r.heartbeat_interval_s),
     seenS: r.heartbeat_seen_s === null ? null : Number(r.heartbeat_seen_s),
     lastHeartbeat: ms(r.last_heartbeat), lastSeen, lastHeard: ms(r.last_heard), silentAfter: ms(r.silent_after),
-    battery: r.battery === null ? null : Number(r.battery), filed: null, written: lastSeen === null ? null : { seen: lastSeen, battery: r.battery === null ? null : Number(r.battery) },
+    battery: r.battery === null ? null : Number(r.battery),
+    writtenSeen: lastSeen, writtenBattery: r.battery === null ? null : Number(r.battery), filed: null,
+  };
+}
+
+/** A record with every field, in toRecord's order: one shape for every device (a spread made others). */
+function copy(r: DeviceRecord): DeviceRecord {
+  return {
+    id: r.id, kind: r.kind, lotId: r.lotId, enabled: r.enabled, intervalS: r.intervalS, seenS: r.seenS,
+    lastHeartbeat: r.lastHeartbeat, lastSeen: r.lastSeen, lastHeard: r.lastHeard, silentAfter: r.silentAfter,
+    battery: r.battery, writtenSeen: r.writtenSeen, writtenBattery: r.writtenBattery, filed: r.filed,
   };
 }

@@ -65,9 +65,9 @@ export class GateBalance {
         moved.add(e.lotId);
       }
     }
-    for (const { record: r, was } of updates) {
-      if (r.sensorOccupied === null || r.sensorOccupied === was.sensorOccupied || r.sensorTime === was.sensorTime || !gated(r.lotId)) continue;
-      this.sensor(r.lotId, r.sensorOccupied, r.sensorTime!);
+    for (const { record: r, sensorMoved } of updates) {
+      if (!sensorMoved || !gated(r.lotId)) continue;
+      this.sensor(r.lotId, r.sensorOccupied!, r.sensorTime!);
       moved.add(r.lotId);
     }
     return moved;
