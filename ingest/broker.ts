@@ -15,7 +15,7 @@ import { ConnectRateLimiter, DEFAULT_CONNECT_RATES, type ConnectRates } from './
 import { LimitedSocket } from './packet-limit.ts';
 import { ReadGate } from './read-gate.ts';
 import type { BatchHook } from '../core/ingest-events.ts';
-import { acceptMessage } from './accept.ts';
+import { acceptThen } from './accept.ts';
 import { followDeviceChanges } from './device-changes.ts';
 import { shareConnectOutcomes } from './connect-sharing.ts';
 
@@ -80,8 +80,6 @@ interface HookContext {
   rates: ConnectRateLimiter;
   metrics: Metrics;
   log: BrokerDeps['log'];
-  /** PUBLISH packets stored by the writer: they end there (see `endAtTheWriter`). */
-  stored: WeakSet<object>;
 }
 
 export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promise<Broker> {
@@ -109,7 +107,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const limiter = shared ?? new ConnectLimiter();
   const ctx: HookContext = {
     directory, writer, devices: new WeakMap<object, Device>(), limiter,
-    rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log, stored: new WeakSet(),
+    rates: new ConnectRateLimiter(config.connectRates ?? DEFAULT_CONNECT_RATES), metrics, log,
   };
 
   const options: AedesOptions = {
@@ -129,7 +127,7 @@ export async function buildBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   };
 
   const aedes = await Aedes.createBroker(options);
-  endAtTheWriter(aedes, ctx.stored);
+  endAtTheWriter(aedes);
   aedes.on('clientError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT client error'));
   aedes.on('connectionError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'MQTT connection error'));
 
@@ -229,10 +227,17 @@ function authorizeSubscribe({ devices, metrics, log }: HookContext): NonNullable
 }
 
 /**
+ * The mark on a PUBLISH packet the writer stored: it ends there (endAtTheWriter). A property of
+ * the packet, where a WeakSet of them kept an entry per message for the collector to sweep.
+ */
+const STORED = Symbol('stored by the writer');
+type Stored = object & { [STORED]?: true };
+
+/**
  * PUBLISH: topic, then payload, then the durable write, and only then done(), after which aedes
  * sends PUBACK: the durability rule (PUBACK means committed) lives here.
  */
-function authorizePublish({ writer, devices, metrics, log, stored }: HookContext): NonNullable<AedesOptions['authorizePublish']> {
+function authorizePublish({ writer, devices, metrics, log }: HookContext): NonNullable<AedesOptions['authorizePublish']> {
   return (client, packet, done) => {
     const connected = client ? devices.get(client) : undefined;
     // A device publishes for itself; a gateway also for each child registered under it.
@@ -247,11 +252,12 @@ function authorizePublish({ writer, devices, metrics, log, stored }: HookContext
     }
     // Device events are ours to keep, not to redistribute as retained messages.
     packet.retain = false;
-    acceptMessage(writer, metrics, device, packet.topic, packet.payload as Buffer).then(
-      () => { stored.add(packet); done(null); },
+    acceptThen(writer, metrics, device, packet.topic, packet.payload as Buffer, (err) => {
       // Not committed: close the connection without PUBACK so the device resends.
-      (err: Error) => done(err),
-    );
+      if (err) return done(err);
+      (packet as Stored)[STORED] = true;
+      done(null);
+    });
   };
 }
 
@@ -262,10 +268,10 @@ function authorizePublish({ writer, devices, metrics, log, stored }: HookContext
  * no one on every message (issue 14, measured in docs/performance.md "A leaner ingest path").
  * Everything else (commands to devices, $SYS) is published as before.
  */
-function endAtTheWriter(aedes: Aedes, stored: WeakSet<object>): void {
-  const publish = aedes.publish.bind(aedes) as (packet: object, client: unknown, done?: (err?: Error | null) => void) => void;
+function endAtTheWriter(aedes: Aedes): void {
+  const publish = aedes.publish.bind(aedes) as (packet: Stored, client: unknown, done?: (err?: Error | null) => void) => void;
   (aedes as unknown as { publish: typeof publish }).publish = (packet, client, done) => {
-    if (typeof client !== 'function' && stored.has(packet)) return done?.(null);
+    if (typeof client !== 'function' && packet[STORED] === true) return done?.(null);
     publish(packet, client, done);
   };
 }
