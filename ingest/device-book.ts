@@ -86,7 +86,7 @@ export class DeviceBook {
   readonly due = new Map<number, Set<string>>();
   /** The newest event time ingest has committed, never ahead of this machine's clock (epoch ms; null: none yet). */
   clock: number | null = null;
-  private readonly lotCadences = new Map<string, { s: number | null; at: number; pass: number }>();
+  private readonly lotCadences = new Map<string, { s: number | null; at: number }>();
 
   async load(pool: Pool): Promise<void> {
     const [{ rows }] = await Promise.all([pool.query(`SELECT ${COLUMNS} FROM devices`), this.loadFaults(pool)]);
@@ -151,22 +151,33 @@ export class DeviceBook {
 
   /**
    * The median cadence (s) of a lot's devices of one kind (null: none has one yet), worked out again
-   * once a minute, and once per `pass` of the evidence check while it is null (a lot switching on).
-   * One cache for the writer (cadenceMs) and the evidence check (devices that never beat twice).
+   * once a minute, and as soon as one of them has a cadence while it is null (a lot switching on:
+   * forget). Worked out on every evidence pass while null, it walked a city switching on once every
+   * half second (docs/performance.md, twenty-ninth session). One cache for the writer (cadenceMs) and
+   * the evidence check (devices that never beat twice).
    */
-  lotCadence(lotId: string | null, kind: string, pass?: number): number | null {
+  lotCadence(lotId: string | null, kind: string): number | null {
     const key = `${lotId}|${kind}`;
     const now = Date.now();
     let lot = this.lotCadences.get(key);
-    if (!lot || (lot.s === null && pass !== undefined && lot.pass !== pass) || now - lot.at > 60_000) {
-      this.lotCadences.set(key, (lot = { s: medianCadence(this.peers(lotId, kind)), at: now, pass: pass ?? lot?.pass ?? -1 }));
-    }
+    if (!lot || now - lot.at > 60_000) this.lotCadences.set(key, (lot = { s: medianCadence(this.peers(lotId, kind)), at: now }));
     return lot.s;
+  }
+
+  /** A device of this lot and kind has a cadence now: a lot's unknown cadence is worked out again. */
+  private forget(r: DeviceRecord): void {
+    const key = `${r.lotId}|${r.kind}`;
+    if (this.lotCadences.get(key)?.s === null) this.lotCadences.delete(key);
   }
 
   /** Devices of one kind in one lot (for the cadence of a device that never beat twice). */
   peers(lotId: string | null, kind: string): DeviceRecord[] {
     return this.byLotKind.get(`${lotId}|${kind}`) ?? [];
+  }
+
+  /** The devices by lot and kind, a list each (the same list for as long as the book holds its devices). */
+  groups(): IterableIterator<readonly DeviceRecord[]> {
+    return this.byLotKind.values();
   }
 
   all(): IterableIterator<DeviceRecord> {
@@ -249,6 +260,7 @@ export class DeviceBook {
     const list = this.byLotKind.get(key);
     if (list) list.push(r); else this.byLotKind.set(key, [r]);
     this.schedule(r);
+    if (r.seenS !== null) this.forget(r);
   }
 
   private file(r: DeviceRecord): void {
@@ -263,6 +275,7 @@ export class DeviceBook {
     if (!old) return this.add(r);
     // Kept as one object (the lot's list holds it): copy the new state in.
     const filed = old.filed;
+    if (old.seenS === null && r.seenS !== null) this.forget(r);
     Object.assign(old, r);
     old.filed = filed;
     this.file(old);

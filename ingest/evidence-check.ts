@@ -46,8 +46,8 @@ const FAULTS_RELOAD_MS = 60_000;
 export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBook; gates?: GateBalance; shared?: boolean }
 
 /**
- * Median cadence (s) of a kind's devices that have one: per lot (DeviceBook.lotCadence), kept a
- * minute once known (worked out at most once a pass while not), city-wide once a minute.
+ * Median cadence (s) of a kind's devices that have one: per lot (DeviceBook.lotCadence: kept a
+ * minute, worked out again as soon as a lot without one gains one), city-wide once a minute.
  */
 class Cadences {
   private city = new Map<string, number>();
@@ -57,7 +57,8 @@ class Cadences {
   /** When judgeUncadenced last went through every device without a cadence, and judgeNeverHeard through those never heard (Date.now()). */
   sweptAt = 0;
   unheardSweptAt = 0;
-  // Numbered across instances: the lot cadences live in the DeviceBook, which several checks share.
+  /** Per lot and kind (DeviceBook.groups), the cadence its devices without one were last judged on (judgeUncadenced). */
+  readonly judgedOn = new WeakMap<readonly DeviceRecord[], number | null>();
   private static passes = 0;
   private pass = ++Cadences.passes;
   constructor(private readonly devices: DeviceBook) {}
@@ -67,7 +68,7 @@ class Cadences {
   }
 
   of(r: DeviceRecord): number | null {
-    const lot = this.devices.lotCadence(r.lotId, r.kind, this.pass);
+    const lot = this.devices.lotCadence(r.lotId, r.kind);
     if (lot !== null) return lot;
     // At most once a pass while the city has no cadence yet (a city switching on): worked out for
     // every device of a pass, it walked the whole city once per device (the Zhengzhou preset's
@@ -104,17 +105,10 @@ class Cadences {
  */
 function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number, heard: Iterable<string>): void {
   cadences.nextPass();
-  // Every such device once every UNCADENCED_SWEEP_MS (its lot's cadence may have become known),
-  // and in between only those just heard: a city switching on has all its devices here, and
-  // judging 254,778 every half second took the main thread ~0.25 s a pass.
-  const sweep = Date.now() - cadences.sweptAt >= UNCADENCED_SWEEP_MS;
-  if (sweep) cadences.sweptAt = Date.now();
-  for (const id of sweep ? devices.uncadenced : heard) {
-    if (!sweep && !devices.uncadenced.has(id)) continue;
-    const r = devices.get(id);
-    if (!r || r.seenS !== null || r.lastHeard === null) continue;
+  const judge = (r: DeviceRecord | undefined) => {
+    if (!r || r.seenS !== null || r.lastHeard === null || !devices.uncadenced.has(r.id)) return;
     // Silent for over an hour: the minute's backstop has it; no need to look every second.
-    if (r.silentAfter !== null && r.silentAfter <= clock - HOUR_MS) { devices.uncadenced.delete(id); continue; }
+    if (r.silentAfter !== null && r.silentAfter <= clock - HOUR_MS) { devices.uncadenced.delete(r.id); return; }
     const s = Math.min(r.intervalS, cadences.of(r) ?? r.intervalS) * 1000;
     const due = r.lastHeartbeat === null ? r.lastHeard + NEVER_BEAT_INTERVALS * s
       : Math.max(r.lastHeartbeat + SILENT_INTERVALS * s, r.lastHeard + AFTER_WORD_INTERVALS * s);
@@ -122,6 +116,19 @@ function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number,
       r.silentAfter = due;
       devices.schedule(r);
     }
+  };
+  // Those just heard, every pass; and once every UNCADENCED_SWEEP_MS the devices of each lot and
+  // kind whose cadence has moved since they were last judged on it (it became known, or the
+  // minute's median moved). Judging all of a city switching on every 2 s (254,778 devices, none
+  // with a cadence yet) took 0.4 s of the main thread a sweep (docs/performance.md, twenty-ninth session).
+  for (const id of heard) judge(devices.get(id));
+  if (Date.now() - cadences.sweptAt < UNCADENCED_SWEEP_MS) return;
+  cadences.sweptAt = Date.now();
+  for (const group of devices.groups()) {
+    const cadence = group.length ? cadences.of(group[0]) : null;
+    if (cadences.judgedOn.has(group) && cadences.judgedOn.get(group) === cadence) continue;
+    cadences.judgedOn.set(group, cadence);
+    for (const r of group) judge(r);
   }
 }
 
