@@ -11,6 +11,8 @@ describe('the platform\'s Node flags', () => {
 
   it('refuses a value it cannot use, saying what it expects', () => {
     expect(() => nodeFlags({ ONELOT_GC: 'fast' }, 2)).toThrow(/ONELOT_GC must be one of auto, single, parallel; it is "fast"/);
-    expect(() => nodeFlags({ ONELOT_YOUNG_MB: '64MB' }, 2)).toThrow(/ONELOT_YOUNG_MB must be a whole number of megabytes/);
+    expect(() => nodeFlags({ ONELOT_YOUNG_MB: '64MB' }, 2)).toThrow(/ONELOT_YOUNG_MB must be a whole number of megabytes, like 64; it is "64MB"/);
+    expect(() => nodeFlags({ ONELOT_HEAP_MB: '0' }, 2)).toThrow(/ONELOT_HEAP_MB must be a whole number of megabytes, like 1024; it is "0"/);
+    expect(() => nodeFlags({ ONELOT_HEAP_MB: '1.5' }, 2)).toThrow(/ONELOT_HEAP_MB .* Fix the environment variable ONELOT_HEAP_MB/);
   });
 });
