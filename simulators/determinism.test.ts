@@ -144,7 +144,7 @@ const RECORDED_FAULTY_RUN = {
   links: 24,
   stats: {
     misreads: 21, lost: 27, duplicated: 21, late: 50, dropped: 10, silenced: 71, stuckReports: 11, stuckDevices: 2,
-    deadDevices: 5, storms: 0, droppedHeartbeats: 0, droppedEvents: 0, stormDrops: 0,
+    deadDevices: 5, storms: 0, droppedHeartbeats: 0, droppedEvents: 0, stormDrops: 0, unackedAtClose: 0,
     startup: { messages: 19, rampSeconds: 1, pending: 0, heldBehind: 0 },
     battery: { min: 2, mean: 2.505, low: 18 }, arrivals: 74, departures: 70, turnedAway: 23, occupied: 13,
   },
@@ -163,7 +163,7 @@ const RECORDED_GATEWAY_RUN = {
   links: 8,
   stats: {
     misreads: 0, lost: 0, duplicated: 0, late: 0, dropped: 0, silenced: 0, stuckReports: 0, stuckDevices: 0,
-    deadDevices: 0, storms: 0, droppedHeartbeats: 0, droppedEvents: 0, stormDrops: 0,
+    deadDevices: 0, storms: 0, droppedHeartbeats: 0, droppedEvents: 0, stormDrops: 0, unackedAtClose: 0,
     startup: { messages: 22, rampSeconds: 1, pending: 0, heldBehind: 0 },
     battery: { min: 2.648, mean: 3.311, low: 3 }, arrivals: 78, departures: 78, turnedAway: 5, occupied: 9,
   },

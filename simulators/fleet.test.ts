@@ -597,6 +597,20 @@ describe('Links flow control over a real broker', () => {
     expect(sent).toBe(60);
   }, 20_000);
 
+  it('at close, waits for the PUBACKs of what it published though the broker answers after the queue drain, and drops only what was still queued', async () => {
+    const broker = await startBroker({ pubackDelayMs: 4_000 }); // longer than close's 3 s for the queues
+    cleanups.push(broker.close);
+    const links = new Links({ mqttUrl: broker.url, links: [{ id: 'gw-1', secret: 'secret-gw-1', window: 5, maxBacklog: 1000 }], concurrency: 1, rng: () => 0.5, log: () => {} });
+    cleanups.push(() => links.close());
+    await links.open();
+    for (let i = 0; i < 8; i++) links.send(0, eventsTopic('sen-S1-01'), JSON.stringify({ type: 'occupancy', occupied: i % 2 === 0, seq: i, ts: new Date().toISOString() }));
+    expect([links.inFlight(), links.queued()]).toEqual([5, 3]);
+    await links.close();
+    // The five published were acknowledged (and the broker has them); the three queued behind them never went.
+    expect(links.stats).toMatchObject({ published: 5, acked: 5, droppedEvents: 3, unackedAtClose: 0, errors: 0 });
+    expect(broker.received.map((r) => r.message.seq)).toEqual([0, 1, 2, 3, 4]);
+  }, 20_000);
+
   it('queues while the link is down, counts what its full backlog drops, and says so at close (none of it published)', async () => {
     const logs: string[] = [];
     const sent: string[] = [];

@@ -118,6 +118,8 @@ export interface FleetStats {
   /** Connections dropped by reconnect storms, and the storms so far. */
   stormDrops: number;
   storms: number;
+  /** Published and never acknowledged when the fleet stopped (transport.ts LinkStats.unackedAtClose). */
+  unackedAtClose: number;
   /** Bay-sensor batteries in volts (min, mean) and how many are low (< 2.9 V). */
   battery: { min: number; mean: number; low: number };
   /** Cars that arrived and parked since start (not those placed by initialOccupancy). */
@@ -345,7 +347,7 @@ class FleetRun {
       connected: l.connected, links: this.links.size, published: l.published, acked: l.acked, inFlight: this.links.inFlight(), queued: this.links.queued(),
       misreads: d.misreads, lost: d.lost, duplicated: d.duplicated, late: d.late, dropped: d.dropped + this.ramp.dropped + l.dropped,
       silenced: d.silenced, stuckReports: d.stuckReports, stuckDevices: d.stuckDevices, deadDevices: d.deadDevices, storms: this.storms,
-      droppedHeartbeats: l.droppedHeartbeats, droppedEvents: l.droppedEvents, errors: l.errors, stormDrops: l.stormDrops,
+      droppedHeartbeats: l.droppedHeartbeats, droppedEvents: l.droppedEvents, errors: l.errors, stormDrops: l.stormDrops, unackedAtClose: l.unackedAtClose,
       startup: this.ramp.stats(),
       battery: this.devices.battery(), ...this.city.counts(),
     };

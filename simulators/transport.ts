@@ -37,6 +37,8 @@ export interface LinkStats {
   errors: number;
   /** Connections dropped on purpose by reconnect storms. */
   stormDrops: number;
+  /** Published and still not acknowledged when the links closed: the broker may never have taken them, yet their reports counted as sent. */
+  unackedAtClose: number;
 }
 export interface LinksOptions {
   mqttUrl: string;
@@ -51,6 +53,9 @@ export interface LinksOptions {
 const ERROR_LOG_EVERY_MS = 5 * SECOND;
 const CONNECT_WAIT_MS = 10 * SECOND;
 const STOP_DRAIN_MS = 3 * SECOND;
+// What is already published waits longer for its PUBACK: a platform behind answers late, and a link
+// closed under an unacknowledged message takes it with it, though its report counted as published.
+const STOP_ACK_WAIT_MS = 60 * SECOND;
 
 /** A queued message; `sent` is called once it is handed to MQTT (never, if it is dropped). */
 interface Queued { topic: string; payload: string; beat: boolean; gone: boolean; sent?: () => void }
@@ -149,7 +154,7 @@ export class Backlog {
 }
 
 export class Links {
-  readonly stats: LinkStats = { connected: 0, published: 0, acked: 0, dropped: 0, droppedHeartbeats: 0, droppedEvents: 0, errors: 0, stormDrops: 0 };
+  readonly stats: LinkStats = { connected: 0, published: 0, acked: 0, dropped: 0, droppedHeartbeats: 0, droppedEvents: 0, errors: 0, stormDrops: 0, unackedAtClose: 0 };
   private readonly clients: Array<MqttClient | null>;
   private readonly up: Uint8Array;
   /** Per link: messages handed to MQTT and not yet acknowledged (never above the link's window). */
@@ -335,13 +340,18 @@ export class Links {
     return dropped;
   }
 
-  /** Let queued and in-flight messages of connected links be acknowledged (bounded), then disconnect every link. */
+  /**
+   * Let queued and in-flight messages of connected links be acknowledged (bounded), drop what is
+   * still queued, wait (longer) for the PUBACKs of what was published, then disconnect every link.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    const deadline = Date.now() + STOP_DRAIN_MS;
-    const waiting = () => this.clients.some((c, i) => c && this.up[i] && (this.pending[i] > 0 || (this.backlogs[i]?.size ?? 0) > 0));
-    while (waiting() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    this.ending = true;
+    const waitWhile = async (waiting: () => boolean, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (waiting() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    };
+    await waitWhile(() => this.clients.some((c, i) => c && this.up[i] && (this.pending[i] > 0 || (this.backlogs[i]?.size ?? 0) > 0)), STOP_DRAIN_MS);
+    this.ending = true; // no more pumping: the backlogs are dropped below, the windows drain
     // Whatever is still queued (links down, or the broker too slow) is never sent: say so.
     for (let i = 0; i < this.backlogs.length; i++) {
       const b = this.backlogs[i];
@@ -351,6 +361,9 @@ export class Links {
       this.noteDrop('heartbeat', heartbeats);
       this.noteDrop('event', events);
     }
+    await waitWhile(() => this.clients.some((c, i) => c && this.up[i] && this.pending[i] > 0), STOP_ACK_WAIT_MS);
+    this.stats.unackedAtClose = this.inFlightTotal;
+    if (this.inFlightTotal) this.o.log(`fleet: ${this.inFlightTotal} published message(s) still unacknowledged at close: the stays they report count as reported`);
     await Promise.all(this.clients.map((client, i) => new Promise<void>((resolve) => {
       if (!client) return resolve();
       // A connected link with nothing in flight says DISCONNECT; others just close the socket.

@@ -217,7 +217,7 @@ export function rssPeakSampler(pid: number, everyMs = 250) {
  * what a generator saw acknowledged is counted already; this replaces the in-process writer.drain().
  * Returns the stored count (stored_total only) at that point.
  */
-export async function settleIngest(platform: Pick<PlatformProcess, 'metrics'>, o: { from: number; atLeast: number; quietMs?: number; timeoutMs?: number }): Promise<{ stored: number; settled: boolean; lastChangeAt: number }> {
+export async function settleIngest(platform: Pick<PlatformProcess, 'metrics'>, o: { from: number; atLeast: number; quietMs?: number; timeoutMs?: number; emptyBacklog?: boolean }): Promise<{ stored: number; settled: boolean; lastChangeAt: number }> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   let last = -1;
   let since = Date.now();
@@ -228,7 +228,9 @@ export async function settleIngest(platform: Pick<PlatformProcess, 'metrics'>, o
     const stored = sampleValue(text, 'onelot_mqtt_messages_stored_total');
     const seen = stored + sampleValue(text, 'onelot_mqtt_messages_duplicate_total');
     if (seen !== last) { last = seen; since = Date.now(); lastChangeAt = performance.now(); }
-    if (seen - o.from >= o.atLeast && Date.now() - since >= (o.quietMs ?? 300)) return { stored, settled: true, lastChangeAt };
+    // emptyBacklog: nothing read from a socket still waits for its commit (a stall of the collector is quiet too).
+    const empty = !o.emptyBacklog || sampleValue(text, 'onelot_ingest_backlog') === 0;
+    if (seen - o.from >= o.atLeast && empty && Date.now() - since >= (o.quietMs ?? 300)) return { stored, settled: true, lastChangeAt };
     if (Date.now() > deadline) return { stored, settled: false, lastChangeAt };
     await new Promise((r) => setTimeout(r, 50));
   }
