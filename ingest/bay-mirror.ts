@@ -10,6 +10,7 @@
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { Basis, Doubt } from './belief.ts';
 import { intern } from './intern.ts';
+import { defineColumns, NumberColumns, type Columned } from './number-columns.ts';
 
 export interface BayRecord {
   lotId: string; occupied: boolean | null; since: number | null; eventTime: number | null;
@@ -44,8 +45,26 @@ export interface BayUpdate { code: string; record: BayRecord; sensorMoved: boole
 const COLUMNS = `bay_code, lot_id, occupied, since, event_time, device_id, seq, basis, doubt, believed_at,
   sensor_id, sensor_occupied, sensor_time, sensor_since, camera_id, camera_occupied, camera_time`;
 
+/** A bay's numbers, in the mirror's columns (ingest/number-columns.ts): epoch-ms times are boxed numbers in a record. storedSensorTime reads null for undefined (the same to bay-plan.ts). */
+const NUMBERS = ['since', 'eventTime', 'seq', 'believedAt', 'sensorTime', 'sensorSince', 'cameraTime', 'echoAt', 'sensorSeq', 'storedSensorTime'] as const;
+
+/** A bay as the mirror keeps it: its other fields its own, its numbers in the mirror's columns. */
+class KeptBay implements Columned {
+  lotId: string; occupied: boolean | null; deviceId: string | null; basis: Basis; doubt: Doubt;
+  sensorId: string | null; sensorOccupied: boolean | null; cameraId: string | null; cameraOccupied: boolean | null;
+  echoes: number; echoClean: boolean; sensorBeat: boolean;
+  constructor(readonly cols: NumberColumns, readonly slot: number, r: BayRecord) {
+    this.lotId = r.lotId; this.occupied = r.occupied; this.deviceId = r.deviceId; this.basis = r.basis; this.doubt = r.doubt;
+    this.sensorId = r.sensorId; this.sensorOccupied = r.sensorOccupied; this.cameraId = r.cameraId; this.cameraOccupied = r.cameraOccupied;
+    this.echoes = r.echoes; this.echoClean = r.echoClean; this.sensorBeat = r.sensorBeat;
+    for (const n of NUMBERS) (this as unknown as BayRecord)[n] = r[n] ?? null;
+  }
+}
+defineColumns(KeptBay.prototype, NUMBERS);
+
 export class BayMirror {
   private bays = new Map<string, BayRecord>();
+  private cols = new NumberColumns(NUMBERS.length);
   /**
    * Device id → the bays whose sensor or camera it is: a sensor's one bay as its code, a camera's
    * several as a set (a set per sensor was 29 MB of a city's heap, marked by every major collection).
@@ -60,6 +79,7 @@ export class BayMirror {
   async load(db: Pool | PoolClient): Promise<void> {
     const { rows } = await db.query(`SELECT ${COLUMNS} FROM bay_state`);
     this.bays = new Map();
+    this.cols = new NumberColumns(NUMBERS.length, rows.length + 1024);
     this.byDevice = new Map();
     this.byLot = new Map();
     this.disagreeing.clear();
@@ -112,17 +132,18 @@ export class BayMirror {
    * dies young (docs/performance.md, twenty-seventh session).
    */
   apply(updates: BayUpdate[]): void {
-    for (const u of updates) this.set(u.code, u.record, true);
+    for (const u of updates) this.set(u.code, u.record);
   }
 
-  private set(code: string, r: BayRecord, inPlace = false): void {
+  private set(code: string, r: BayRecord): void {
     const old = this.bays.get(code);
     if (old?.sensorId && old.sensorId !== r.sensorId) this.unlink(old.sensorId, code);
     if (old?.cameraId && old.cameraId !== r.cameraId) this.unlink(old.cameraId, code);
     if (r.sensorId) this.link(r.sensorId, code);
     if (r.cameraId) this.link(r.cameraId, code);
-    if (old && inPlace) r = Object.assign(old, r);
-    else this.bays.set(code, r);
+    // Always into the record kept (its slot in the columns stays); a new bay gets one.
+    if (old) r = Object.assign(old, r);
+    else this.bays.set(code, (r = new KeptBay(this.cols, this.cols.slot(), r) as KeptBay & BayRecord));
     if (!old) {
       let lot = this.byLot.get(r.lotId);
       if (!lot) this.byLot.set(r.lotId, (lot = new Set()));

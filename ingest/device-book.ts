@@ -10,6 +10,7 @@
 import type { Pool, PoolClient } from '../core/db/index.ts';
 import type { IngestEvent } from '../core/ingest-events.ts';
 import type { Fault } from './belief.ts';
+import { defineColumns, NumberColumns, type Columned } from './number-columns.ts';
 import { intern } from './intern.ts';
 
 /**
@@ -62,11 +63,22 @@ export interface Stuck { reason: string | null; bayCode: string | null; occupied
 /** A device's new state planned by a batch, and whether devices must be written. */
 export interface Touch { record: DeviceRecord; write: boolean }
 
+/** A device's numbers, in its book's columns (ingest/number-columns.ts): times in epoch ms are boxed numbers in a record. */
+const NUMBERS = ['seenS', 'lastHeartbeat', 'lastSeen', 'lastHeard', 'silentAfter', 'battery', 'writtenSeen', 'writtenBattery', 'filed'] as const;
+
+/** A device as the book keeps it: its own fields, and its numbers in the book's columns. */
+class KeptDevice implements Columned {
+  constructor(readonly cols: NumberColumns, readonly slot: number,
+    public id: string, public kind: string, public lotId: string | null, public enabled: boolean, public intervalS: number) {}
+}
+defineColumns(KeptDevice.prototype, NUMBERS);
+
 const COLUMNS = `id, kind, lot_id, enabled, heartbeat_interval_s, heartbeat_seen_s, last_heartbeat, last_seen, last_heard, silent_after, battery`;
 const ms = (t: Date | string | null): number | null => (t === null ? null : new Date(t).getTime());
 
 export class DeviceBook {
   private devices = new Map<string, DeviceRecord>();
+  private cols = new NumberColumns(NUMBERS.length);
   private byLotKind = new Map<string, DeviceRecord[]>();
   readonly silent = new Set<string>();
   readonly stuck = new Map<string, Stuck>();
@@ -91,6 +103,7 @@ export class DeviceBook {
   async load(pool: Pool): Promise<void> {
     const [{ rows }] = await Promise.all([pool.query(`SELECT ${COLUMNS} FROM devices`), this.loadFaults(pool)]);
     this.devices = new Map();
+    this.cols = new NumberColumns(NUMBERS.length, rows.length + 1024);
     this.byLotKind = new Map();
     this.due.clear();
     this.unheard.clear();
@@ -252,7 +265,9 @@ export class DeviceBook {
     for (const r of this.devices.values()) r.writtenSeen = null;
   }
 
-  private add(r: DeviceRecord): void {
+  private add(given: DeviceRecord): void {
+    const r = new KeptDevice(this.cols, this.cols.slot(), given.id, given.kind, given.lotId, given.enabled, given.intervalS) as KeptDevice & DeviceRecord;
+    for (const n of NUMBERS) r[n] = given[n];
     this.devices.set(r.id, r);
     this.file(r);
     this.minIntervalS = Math.min(this.minIntervalS, r.intervalS);
