@@ -112,6 +112,9 @@ describe('plate rule 3: reads that disagree', () => {
     // Confident, it agrees as before; alone, it is no better than any weak read.
     expect(judge([corrected('entry', '豫A36143', 0.9), read('exit', '豫A36143', 0.95)])).toMatchObject({ certainty: 'certain', evidence: { rule: 'reads-agree' } });
     expect(judge([corrected('entry', '豫A36143', 0.75), corrected('exit', '豫A36143', 0.82)]).certainty).toBe('uncertain');
+    // Dissenting where it names no 1 or 0, its weakness is not that character's: a second misread,
+    // or the right read (豫A94I4D at entry, the car's 豫A9414D; 豫A94140 at exit, a D read as 0).
+    expect(judge([corrected('entry', '豫A9414D', 0.63), read('exit', '豫A94140', 0.9)])).toMatchObject({ certainty: 'uncertain', evidence: { rule: 'reads-disagree' } });
     // Two confusable cars in the lot: it is no exact read.
     expect(judge([corrected('entry', '豫A36143', 0.75), read('exit', '豫A36143', 0.96)], ['豫A36I43'.replace('I', 'T')]).certainty).toBe('uncertain');
   });

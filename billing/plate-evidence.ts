@@ -167,7 +167,13 @@ export function judgePlate(reads: readonly PlateRead[], o: { minConfidence: numb
     // Rule 3: a dissent clearly weaker than a confident read of the plate, and one misread away
     // from it (one character: two differences mean more than one read is wrong).
     const weakEnough = (r: PlateRead) => conf(r) <= bestConf - CONFIDENCE_MARGIN + 1e-9;
-    const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every(weakEnough)) && weakMisreads.every((r) => r.corrected === 1 && weakEnough(r));
+    // A read the platform corrected is weak for the I or O the camera saw, which became a 1 or 0: its
+    // confidence says nothing of a character where it names neither. Dissenting there, it is a second
+    // misread or the right read (the whole-city run billed 豫A9414D's stay to 豫A94140 at 0.90, its
+    // entry read 豫A94I4D at 0.63, corrected to the right plate).
+    const explained = (p: string, r: PlateRead) => !r.corrected || [...p].some((c, i) => c !== [...top][i] && (c === '1' || c === '0'));
+    const weak = dissent.every(([p, g]) => oneApart(p, top) && g.reads.every((r) => weakEnough(r) && explained(p, r)))
+      && weakMisreads.every((r) => r.corrected === 1 && weakEnough(r));
     // Only the province apart (a province is one character, the plate's first).
     if (o.homeProvince !== undefined && dissent.length && !weakMisreads.length && dissent.every(([p]) => p.slice(1) === top.slice(1))) {
       // Neither the city's: a visitor's one misread, or the city's car misread twice. The second is
