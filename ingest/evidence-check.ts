@@ -59,12 +59,11 @@ class Cadences {
   unheardSweptAt = 0;
   /** Per lot and kind (DeviceBook.groups), the cadence its devices without one were last judged on (judgeUncadenced). */
   readonly judgedOn = new WeakMap<readonly DeviceRecord[], number | null>();
-  private static passes = 0;
-  private pass = ++Cadences.passes;
+  private pass = 0;
   constructor(private readonly devices: DeviceBook) {}
 
   nextPass(): void {
-    this.pass = ++Cadences.passes;
+    this.pass += 1;
   }
 
   of(r: DeviceRecord): number | null {
@@ -126,7 +125,7 @@ function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number,
   cadences.sweptAt = Date.now();
   for (const group of devices.groups()) {
     const cadence = group.length ? cadences.of(group[0]) : null;
-    if (cadences.judgedOn.has(group) && cadences.judgedOn.get(group) === cadence) continue;
+    if (cadences.judgedOn.get(group) === cadence) continue; // undefined: never judged
     cadences.judgedOn.set(group, cadence);
     for (const r of group) judge(r);
   }
