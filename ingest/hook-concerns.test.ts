@@ -4,7 +4,7 @@
 // Embedded database, real statements.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Database, Pool, PoolClient } from '../core/db/index.ts';
-import { openSeededDatabase, firstSensedBay, type SeededDatabase } from '../test/seeded-database.ts';
+import { openSeededDatabase, firstSensedBay, occupancyReport, type SeededDatabase, type SensedBay } from '../test/seeded-database.ts';
 import { ChangeFeed } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
@@ -12,7 +12,7 @@ import { EventWriter } from './writer.ts';
 
 let seeded: SeededDatabase;
 let db: Database;
-let bay: { code: string; lotId: string; sensor: string };
+let bay: SensedBay;
 beforeAll(async () => {
   seeded = await openSeededDatabase('hook-concerns');
   db = seeded.db;
@@ -24,11 +24,7 @@ let seq = 5000;
 function report(occupied: boolean): IngestEvent {
   const at = new Date(Date.now() - 1000 + seq);
   seq++;
-  return {
-    deviceId: bay.sensor, deviceKind: 'bay-sensor', seq, type: 'occupancy', eventTime: at, receivedAt: new Date(),
-    lotId: bay.lotId, bayCode: bay.code, payload: { type: 'occupancy', seq, ts: at.toISOString(), occupied },
-    observation: { bayCode: bay.code, occupied },
-  };
+  return occupancyReport(bay, bay.sensor, seq, occupied, at);
 }
 
 /** The pool, with every BEGIN the writer's client sends counted. */

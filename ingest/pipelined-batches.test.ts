@@ -5,7 +5,7 @@
 // planned again on the mirror re-read from the database. Embedded database, real statements.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Database } from '../core/db/index.ts';
-import { openSeededDatabase, firstSensedBay, type SeededDatabase } from '../test/seeded-database.ts';
+import { openSeededDatabase, firstSensedBay, occupancyReport, type SeededDatabase, type SensedBay } from '../test/seeded-database.ts';
 import { ChangeFeed } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { BatchHook, IngestEvent } from '../core/ingest-events.ts';
@@ -13,7 +13,7 @@ import { EventWriter } from './writer.ts';
 
 let seeded: SeededDatabase;
 let db: Database;
-let bay: { code: string; lotId: string; sensor: string };
+let bay: SensedBay;
 beforeAll(async () => {
   seeded = await openSeededDatabase('pipelined');
   db = seeded.db;
@@ -26,11 +26,7 @@ let seq = 1000;
 function report(occupied: boolean, secondsFromNow: number): IngestEvent {
   const at = new Date(base + secondsFromNow * 1000);
   seq++;
-  return {
-    deviceId: bay.sensor, deviceKind: 'bay-sensor', seq, type: 'occupancy', eventTime: at, receivedAt: new Date(),
-    lotId: bay.lotId, bayCode: bay.code, payload: { type: 'occupancy', seq, ts: at.toISOString(), occupied },
-    observation: { bayCode: bay.code, occupied },
-  };
+  return occupancyReport(bay, bay.sensor, seq, occupied, at);
 }
 
 const bayNow = async () => (await db.pool.query(`SELECT occupied, sensor_time FROM bay_state WHERE bay_code = $1`, [bay.code])).rows[0];

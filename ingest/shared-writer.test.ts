@@ -6,7 +6,7 @@
 // same with real processes on a PostgreSQL server.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Database } from '../core/db/index.ts';
-import { openSeededDatabase, type SeededDatabase } from '../test/seeded-database.ts';
+import { openSeededDatabase, occupancyReport, type SeededDatabase } from '../test/seeded-database.ts';
 import { ChangeFeed, type AvailabilityChange } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { IngestEvent } from '../core/ingest-events.ts';
@@ -36,11 +36,7 @@ let seq = 0;
 function report(deviceId: string, occupied: boolean, secondsFromNow: number): IngestEvent {
   const at = new Date(base + secondsFromNow * 1000);
   seq++;
-  return {
-    deviceId, deviceKind: 'bay-sensor', seq, type: 'occupancy', eventTime: at, receivedAt: new Date(),
-    lotId: bay.lotId, bayCode: bay.code, payload: { type: 'occupancy', seq, ts: at.toISOString(), occupied },
-    observation: { bayCode: bay.code, occupied },
-  };
+  return occupancyReport(bay, deviceId, seq, occupied, at);
 }
 
 async function writer(shared: boolean, changes = new ChangeFeed()) {

@@ -2,14 +2,14 @@
 // throws must not keep the rest of its batch from their answers (their PUBACKs), and a writer that
 // has closed answers at once with an error the device can act on. Embedded database, real statements.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openSeededDatabase, firstSensedBay, type SeededDatabase } from '../test/seeded-database.ts';
+import { openSeededDatabase, firstSensedBay, occupancyReport, type SeededDatabase, type SensedBay } from '../test/seeded-database.ts';
 import { ChangeFeed } from '../core/changes.ts';
 import { createMetrics } from '../core/metrics.ts';
 import type { IngestEvent } from '../core/ingest-events.ts';
 import { EventWriter } from './writer.ts';
 
 let seeded: SeededDatabase;
-let bay: { code: string; lotId: string; sensor: string };
+let bay: SensedBay;
 beforeAll(async () => {
   seeded = await openSeededDatabase('writer-answers');
   bay = await firstSensedBay(seeded.db);
@@ -21,11 +21,7 @@ let seq = 5000;
 function report(occupied: boolean, secondsFromNow: number): IngestEvent {
   const at = new Date(base + secondsFromNow * 1000);
   seq++;
-  return {
-    deviceId: bay.sensor, deviceKind: 'bay-sensor', seq, type: 'occupancy', eventTime: at, receivedAt: new Date(),
-    lotId: bay.lotId, bayCode: bay.code, payload: { type: 'occupancy', seq, ts: at.toISOString(), occupied },
-    observation: { bayCode: bay.code, occupied },
-  };
+  return occupancyReport(bay, bay.sensor, seq, occupied, at);
 }
 
 describe('the writer\'s answers', () => {
