@@ -1,13 +1,13 @@
 // What a batch does to bays (ingest/bay-plan.ts): each source's newest word merged into the bay's
 // evidence, a late word never rolling a source back, the state decided by ingest/belief.ts, and
 // the lot's counts moved by deltas (data quality's doubtful count included). Pure: no database.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { IngestEvent } from '../core/ingest-events.ts';
 import type { BayRecord } from './bay-mirror.ts';
 import type { Fault } from './belief.ts';
 import { planBays } from './bay-plan.ts';
 import { cadence, silentAfter, DeviceBook } from './device-book.ts';
-import { dueSilent, judgeNeverHeard } from './evidence-check.ts';
+import { Cadences, dueSilent, judgeNeverHeard, judgeUncadenced } from './evidence-check.ts';
 
 const T = Date.parse('2026-11-23T08:00:00Z');
 const at = (s: number) => T + s * 1000;
@@ -284,5 +284,36 @@ describe('device cadence and silence', () => {
     expect(judged(34.9)).toEqual([]);
     expect(judged(36)).toEqual(['NEVER']);
     expect(book.get('NEVER')!.silentAfter).toBe(at(35));
+  });
+
+  it('holds a gate dead after its first word to the city\'s gate cadence as soon as any gate has one, not a minute later', () => {
+    const book = new DeviceBook();
+    const add = (id: string, kind: string, lotId: string, seenS: number | null, heard: number | null) => (book as unknown as { add(r: unknown): void }).add({
+      id, kind, lotId, enabled: true, intervalS: 300, seenS, lastHeartbeat: seenS === null ? null : heard, lastSeen: heard, lastHeard: heard,
+      silentAfter: null, battery: null, writtenSeen: null, writtenBattery: null, filed: null,
+    });
+    add('SEN', 'bay-sensor', 'L1', 10, at(0)); // the city has a sensor cadence from the start
+    add('DEAD', 'gate-camera', 'L2', null, at(0)); // its start-up word, then nothing
+    add('BUSY', 'gate-camera', 'L2', null, null); // its lot's other gate, still sending its start-up report
+    add('G3', 'gate-camera', 'L3', null, at(0));
+    const beat = (id: string, s: number): IngestEvent => ({ deviceId: id, deviceKind: 'gate-camera', seq: ++seqs, type: 'heartbeat', eventTime: new Date(at(s)), receivedAt: new Date(at(s)), lotId: 'L3', bayCode: null, payload: {} as IngestEvent['payload'] });
+    const t0 = Date.now();
+    let now = t0;
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const cadences = new Cadences(book);
+      judgeUncadenced(book, cadences, at(1), book.heard);
+      // No gate has a cadence yet: DEAD waits on its configured 300 s.
+      expect(book.get('DEAD')!.silentAfter).toBe(at(0) + 1.9 * 300_000);
+      // A gate elsewhere beats twice, 10 s apart; the next sweep (2 s on) holds DEAD to that.
+      for (const s of [2, 12]) book.apply(book.plan([beat('G3', s)], at(s), false), at(s));
+      expect(book.get('G3')!.seenS).toBe(10);
+      now = t0 + 2_500;
+      judgeUncadenced(book, cadences, at(13), book.heard);
+      expect(book.get('DEAD')!.silentAfter).toBe(at(0) + 1.9 * 10_000);
+      expect(dueSilent(book, at(20), at(0)).map((r) => r.id)).toEqual(['DEAD']);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

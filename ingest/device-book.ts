@@ -89,6 +89,8 @@ export class DeviceBook {
    * lot's cadence as it becomes known (a device dead after its first word is never heard again).
    */
   readonly uncadenced = new Set<string>();
+  /** Kinds of which some device has a cadence: the evidence check's city-wide cadences are worked out again when one is new to them. */
+  readonly cadencedKinds = new Set<string>();
   /** Devices never heard at all (last_heard null), and the ingest clock when one was last heard for the first time. */
   readonly unheard = new Set<string>();
   lastNewcomer: number | null = null;
@@ -178,9 +180,10 @@ export class DeviceBook {
   }
 
   /** A device of this lot and kind has a cadence now: a lot's unknown cadence is worked out again. */
-  private forget(r: DeviceRecord): void {
+  private gainedCadence(r: DeviceRecord): void {
     const key = `${r.lotId}|${r.kind}`;
     if (this.lotCadences.get(key)?.s === null) this.lotCadences.delete(key);
+    this.cadencedKinds.add(r.kind);
   }
 
   /** Devices of one kind in one lot (for the cadence of a device that never beat twice). */
@@ -275,7 +278,7 @@ export class DeviceBook {
     const list = this.byLotKind.get(key);
     if (list) list.push(r); else this.byLotKind.set(key, [r]);
     this.schedule(r);
-    if (r.seenS !== null) this.forget(r);
+    if (r.seenS !== null) this.gainedCadence(r);
   }
 
   private file(r: DeviceRecord): void {
@@ -290,7 +293,7 @@ export class DeviceBook {
     if (!old) return this.add(r);
     // Kept as one object (the lot's list holds it): copy the new state in.
     const filed = old.filed;
-    if (old.seenS === null && r.seenS !== null) this.forget(r);
+    if (old.seenS === null && r.seenS !== null) this.gainedCadence(r);
     Object.assign(old, r);
     old.filed = filed;
     this.file(old);

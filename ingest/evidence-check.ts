@@ -47,9 +47,10 @@ export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBoo
 
 /**
  * Median cadence (s) of a kind's devices that have one: per lot (DeviceBook.lotCadence: kept a
- * minute, worked out again as soon as a lot without one gains one), city-wide once a minute.
+ * minute, worked out again as soon as a lot without one gains one), city-wide once a minute and
+ * as soon as a kind the city's figures lack gains one (DeviceBook.cadencedKinds).
  */
-class Cadences {
+export class Cadences {
   private city = new Map<string, number>();
   private cityAt = 0;
   private cityPass = -1;
@@ -69,19 +70,29 @@ class Cadences {
   of(r: DeviceRecord): number | null {
     const lot = this.devices.lotCadence(r.lotId, r.kind);
     if (lot !== null) return lot;
-    // At most once a pass while the city has no cadence yet (a city switching on): worked out for
-    // every device of a pass, it walked the whole city once per device (the Zhengzhou preset's
-    // 254,778 devices: the main thread never came back).
-    if (this.cityPass !== this.pass && (this.city.size === 0 || Date.now() - this.cityAt > 60_000)) {
+    // At most once a pass while the city has no cadence yet (a city switching on), or none for a
+    // kind some device of which now has one: worked out for every device of a pass, it walked the
+    // whole city once per device (the Zhengzhou preset's 254,778 devices: the main thread never
+    // came back). Not only once a minute for a kind new to it: a garage gate dead after its start-up
+    // word, whose lot's other gate was still sending its own start-up report, waited for the city's
+    // gate cadence until the minute came round, and was flagged 2.9 heartbeats after it died.
+    if (this.cityPass !== this.pass && (this.city.size === 0 || Date.now() - this.cityAt > 60_000 || this.newKind(r.kind))) {
       this.cityPass = this.pass;
       this.refreshCity();
     }
     return this.city.get(r.kind) ?? null;
   }
 
-  /** The shortest of the city's cadences by kind (s; null: none known yet): worked out again once a minute, every sweep while none is known. */
+  /** Whether some device of `kind` (any kind: undefined) has a cadence the city's figures do not know of yet. */
+  private newKind(kind?: string): boolean {
+    if (kind !== undefined) return !this.city.has(kind) && this.devices.cadencedKinds.has(kind);
+    for (const k of this.devices.cadencedKinds) if (!this.city.has(k)) return true;
+    return false;
+  }
+
+  /** The shortest of the city's cadences by kind (s; null: none known yet): worked out again once a minute, every sweep while none is known or a kind is new to it. */
   shortest(): number | null {
-    if (Date.now() - this.cityTried >= (this.city.size ? 60_000 : UNCADENCED_SWEEP_MS)) this.refreshCity();
+    if (Date.now() - this.cityTried >= (this.city.size && !this.newKind() ? 60_000 : UNCADENCED_SWEEP_MS)) this.refreshCity();
     let min: number | null = null;
     for (const s of this.city.values()) if (min === null || s < min) min = s;
     return min;
@@ -102,7 +113,7 @@ class Cadences {
  * known, so one lost beat is tolerated), or NEVER_BEAT_INTERVALS after it was last heard when it
  * never beat. Only ever earlier than what its configured interval gives.
  */
-function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number, heard: Iterable<string>): void {
+export function judgeUncadenced(devices: DeviceBook, cadences: Cadences, clock: number, heard: Iterable<string>): void {
   cadences.nextPass();
   const judge = (r: DeviceRecord | undefined) => {
     if (!r || r.seenS !== null || r.lastHeard === null || !devices.uncadenced.has(r.id)) return;
