@@ -224,7 +224,7 @@ describe('device cadence and silence', () => {
     expect(book.due.get(Math.floor(at(22) / 1000))?.size ?? 0).toBe(0);
   });
 
-  it('gives a sensor the lesser of its own cadence and its lot\'s median, which one lost beat cannot stretch', () => {
+  it('gives a sensor the lesser of its own cadence and its lot\'s median, which one lost beat cannot stretch, and its lot\'s before it has one', () => {
     const book = new DeviceBook();
     const add = (id: string, lotId: string, seenS: number | null) => (book as unknown as { add(r: unknown): void }).add({
       id, kind: 'bay-sensor', lotId, enabled: true, intervalS: 300, seenS, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
@@ -238,7 +238,10 @@ describe('device cadence and silence', () => {
     expect(book.cadenceMs('A')).toBe(60_000);
     expect(book.cadenceMs('B')).toBe(60_000);
     expect(book.cadenceMs('D')).toBe(60_000);
-    expect(book.cadenceMs('E')).toBeNull();
+    // Not beaten twice yet: its lot's.
+    expect(book.cadenceMs('E')).toBe(60_000);
+    add('F', 'L3', null); // nor any device of its lot
+    expect(book.cadenceMs('F')).toBeNull();
     expect(book.cadenceMs('nobody')).toBeNull();
   });
 

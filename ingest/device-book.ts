@@ -155,13 +155,16 @@ export class DeviceBook {
   /**
    * A device's cadence for inferring what it lost (ms): the lesser of its own and its lot's median
    * for its kind (refreshed each minute). Its own can be stretched by a lost beat when it had few
-   * (its first gap, two intervals long); the median of a lot's devices cannot. Null: either unknown.
+   * (its first gap, two intervals long); the median of a lot's devices cannot. Its lot's alone
+   * before it has beaten twice: a garage sensor stuck on "taken" whose echo was lost between its
+   * first two heartbeats went unflagged in a whole-city run, its own cadence unknown until the
+   * second. Null: its lot's unknown.
    */
   cadenceMs(id: string): number | null {
     const r = this.devices.get(id);
-    if (!r || r.seenS === null) return null;
+    if (!r) return null;
     const lot = this.lotCadence(r.lotId, r.kind);
-    return lot === null ? null : Math.min(r.seenS, lot) * 1000;
+    return lot === null ? null : Math.min(r.seenS ?? lot, lot) * 1000;
   }
 
   /**

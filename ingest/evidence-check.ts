@@ -302,12 +302,15 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
     for (const id of heard) { devices.silent.delete(id); redoOf(id); }
   }
 
-  // Stuck: the camera has contradicted the sensor for one of the sensor's heartbeat intervals.
+  // Stuck: the camera has contradicted the sensor for one of the sensor's heartbeat intervals — its
+  // lot's (else the city's) when it has not beaten twice yet. On its configured interval instead, a
+  // sensor stuck from its start-up report waited for its second heartbeat (2.05 intervals after the
+  // camera contradicted it, in a whole-city run whose link held that heartbeat for 29 s).
   const stuck = [...bays.disagreeing].flatMap((code) => {
     const b = bays.get(code)!;
     const d = b.sensorId ? devices.get(b.sensorId) : undefined;
     if (!d || !d.enabled || devices.stuck.has(d.id) || b.cameraTime === null) return [];
-    return b.cameraTime < clock - Math.min(d.intervalS, d.seenS ?? d.intervalS) * 1000 ? [{ code, b, d }] : [];
+    return b.cameraTime < clock - Math.min(d.intervalS, d.seenS ?? cadences.of(d) ?? d.intervalS) * 1000 ? [{ code, b, d }] : [];
   });
   if (stuck.length) {
     const rows = await openStuck(s, 'camera-disagrees', 'cameraAt', clock, stuck.map(({ code, b, d }) => (
