@@ -303,14 +303,15 @@ export async function checkEvidence(s: EvidenceState, recheck: (bayCodes: string
   }
 
   // Stuck: the camera has contradicted the sensor for one of the sensor's heartbeat intervals — its
-  // lot's (else the city's) when it has not beaten twice yet. On its configured interval instead, a
-  // sensor stuck from its start-up report waited for its second heartbeat (2.05 intervals after the
-  // camera contradicted it, in a whole-city run whose link held that heartbeat for 29 s).
+  // configured one until it has beaten twice. Not its lot's: a sensor that has not beaten twice is
+  // one switching on, whose newer word may still be on its way behind the camera's (a whole-city run
+  // on the lot's cadence flagged 17 healthy sensors stuck in the start-up ramp, for one found a
+  // fifth of an interval sooner).
   const stuck = [...bays.disagreeing].flatMap((code) => {
     const b = bays.get(code)!;
     const d = b.sensorId ? devices.get(b.sensorId) : undefined;
     if (!d || !d.enabled || devices.stuck.has(d.id) || b.cameraTime === null) return [];
-    return b.cameraTime < clock - Math.min(d.intervalS, d.seenS ?? cadences.of(d) ?? d.intervalS) * 1000 ? [{ code, b, d }] : [];
+    return b.cameraTime < clock - Math.min(d.intervalS, d.seenS ?? d.intervalS) * 1000 ? [{ code, b, d }] : [];
   });
   if (stuck.length) {
     const rows = await openStuck(s, 'camera-disagrees', 'cameraAt', clock, stuck.map(({ code, b, d }) => (
