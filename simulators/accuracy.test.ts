@@ -181,7 +181,7 @@ describe('percentile', () => {
 
 describe('compareFaults', () => {
   const heartbeatMs = 20_000;
-  it('measures detection delay in heartbeat intervals from when each fault showed, and false alarms in the window', () => {
+  it('measures detection delay in heartbeat intervals from when each fault showed, and false alarms in the window and before it', () => {
     const faults = [
       { deviceId: 'dead-1', kind: 'bay-sensor' as const, fault: 'dead' as const, since: at(0) },
       { deviceId: 'dead-2', kind: 'bay-camera' as const, fault: 'dead' as const, since: at(10) },
@@ -201,7 +201,7 @@ describe('compareFaults', () => {
       { deviceId: 'ok-3', kind: 'silent', raisedAt: at(-100) }, // before the window
     ];
     const r = compareFaults(faults, alerts, { heartbeatMs, asOf: at(200), since: at(0) });
-    expect(r).toMatchObject({ observable: 4, flagged: 3, missed: 1, falseAlarms: { silent: 1, stuck: 1 }, neverHeard: { count: 1, flagged: 0 } });
+    expect(r).toMatchObject({ observable: 4, flagged: 3, missed: 1, falseAlarms: { silent: 1, stuck: 1 }, falseAlarmsBefore: { silent: 1, stuck: 0 }, neverHeard: { count: 1, flagged: 0 } });
     expect(r.duringStartup).toEqual({ observable: 0, flagged: 0, missed: 0, delayMax: NaN });
     // Judged apart: the faults that showed before the fleet's start-up report had all gone.
     const settled = compareFaults(faults, alerts, { heartbeatMs, asOf: at(200), since: at(0), settledAt: at(20) });

@@ -70,6 +70,8 @@ export interface FaultDetection {
   within2Share: number;
   /** Alerts raised in the window on devices the fleet runs healthy, by kind. */
   falseAlarms: { silent: number; stuck: number };
+  /** …and before it (the city switching on): apart, as no window measures them, but operators see them. */
+  falseAlarmsBefore: { silent: number; stuck: number };
   /** Up to 5 false alarms of each kind with the figures that raised them, to look into. */
   falseAlarmExamples: string[];
   /**
@@ -253,7 +255,7 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     else byDevice.set(a.deviceId, [a]);
   }
   const faulty = new Set(faults.map((f) => f.deviceId));
-  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [], lateExamples: [], neverHeard: { count: 0, flagged: 0, delayMax: NaN }, duringStartup: { observable: 0, flagged: 0, missed: 0, delayMax: NaN } };
+  const r: FaultDetection = { observable: 0, flagged: 0, missed: 0, delayIntervals: { p50: NaN, p99: NaN, max: NaN }, within2Share: NaN, falseAlarms: { silent: 0, stuck: 0 }, falseAlarmsBefore: { silent: 0, stuck: 0 }, missedExamples: [], falseAlarmExamples: [], lateExamples: [], neverHeard: { count: 0, flagged: 0, delayMax: NaN }, duringStartup: { observable: 0, flagged: 0, missed: 0, delayMax: NaN } };
   const delays: number[] = [];
   const startupDelays: number[] = [];
   const neverHeardDelays: number[] = [];
@@ -265,10 +267,7 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     const delay = hit ? Math.max(0, hit.raisedAt.getTime() - f.since.getTime()) / o.heartbeatMs : null;
     if (!f.heard) {
       r.neverHeard.count += 1;
-      if (delay !== null) {
-        r.neverHeard.flagged += 1;
-        neverHeardDelays.push(delay);
-      }
+      if (delay !== null) { r.neverHeard.flagged += 1; neverHeardDelays.push(delay); }
       continue;
     }
     const startup = o.settledAt !== undefined && f.since.getTime() < o.settledAt.getTime();
@@ -294,8 +293,9 @@ export function compareFaults(faults: readonly DeviceFault[], alerts: readonly P
     delays.push(delay);
   }
   for (const a of alerts) {
-    if (faulty.has(a.deviceId) || a.raisedAt.getTime() < o.since.getTime() || (a.kind !== 'silent' && a.kind !== 'stuck')) continue;
-    if (r.falseAlarms[a.kind]++ < 5) r.falseAlarmExamples.push(`${a.deviceId} ${a.kind} at ${a.raisedAt.toISOString()} ${JSON.stringify(a.details ?? {})}`);
+    if (faulty.has(a.deviceId) || (a.kind !== 'silent' && a.kind !== 'stuck')) continue;
+    if (a.raisedAt.getTime() < o.since.getTime()) r.falseAlarmsBefore[a.kind] += 1;
+    else if (r.falseAlarms[a.kind]++ < 5) r.falseAlarmExamples.push(`${a.deviceId} ${a.kind} at ${a.raisedAt.toISOString()} ${JSON.stringify(a.details ?? {})}`);
   }
   const round = (x: number) => Math.round(x * 100) / 100;
   const p = percentiles(delays);
@@ -316,7 +316,7 @@ export function faultTableRows(r: AccuracyReport): Array<[string, string, string
   return [
     // Judged where some device had published the bay's state: no platform could avoid a lost or held report.
     ['wrong "free"', `${pct(r.bays.wrongFreeHeardShare)} where the fleet had published the bay's state (${r.bays.wrongFree - r.bays.wrongFreeUnsent} of ${r.bays.bays} bays; ${r.bays.wrongFree} in all, ${pct(r.bays.wrongFreeShare)}: ${r.bays.wrongFreeFaulty} on faulty sensors, ${r.bays.wrongFreeUnsent} never published by the fleet; parked p50 ${secs(r.bays.wrongFreeAgeMs.p50)} max ${secs(r.bays.wrongFreeAgeMs.max)} before the end)`, '≤ 0.05%', r.bays.wrongFreeHeardShare <= 0.0005],
-    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck; ${f.neverHeard.count} never heard at all (${f.neverHeard.flagged} flagged${f.neverHeard.flagged ? `, max ${f.neverHeard.delayMax}` : ''}); while the start-up report was sent ${f.duringStartup.flagged} of ${f.duringStartup.observable} (${f.duringStartup.missed} missed), max ${f.duringStartup.delayMax}` : 'not measured',
+    ['faulty devices found', f ? `${f.flagged} of ${f.observable} (${f.missed} missed), delay p50 ${f.delayIntervals.p50} max ${f.delayIntervals.max} heartbeats; false alarms ${f.falseAlarms.silent} silent, ${f.falseAlarms.stuck} stuck (before the window ${f.falseAlarmsBefore.silent} silent, ${f.falseAlarmsBefore.stuck} stuck); ${f.neverHeard.count} never heard at all (${f.neverHeard.flagged} flagged${f.neverHeard.flagged ? `, max ${f.neverHeard.delayMax}` : ''}); while the start-up report was sent ${f.duringStartup.flagged} of ${f.duringStartup.observable} (${f.duringStartup.missed} missed), max ${f.duringStartup.delayMax}` : 'not measured',
       '≤ 2 heartbeats', f && f.observable ? f.missed === 0 && f.delayIntervals.max <= 2 : null],
   ];
 }
