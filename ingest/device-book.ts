@@ -109,6 +109,7 @@ export class DeviceBook {
     this.byLotKind = new Map();
     this.due.clear();
     this.unheard.clear();
+    this.cadencedKinds.clear(); // add() notes them again; a stale kind would have the city's cadences worked out every pass
     this.minIntervalS = Infinity;
     for (const r of rows) this.add(toRecord(r));
   }
