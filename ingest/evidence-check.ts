@@ -52,9 +52,9 @@ export interface EvidenceState { pool: Pool; bays: BayMirror; devices: DeviceBoo
  */
 export class Cadences {
   private city = new Map<string, number>();
-  private cityAt = 0;
   private cityPass = -1;
-  private cityTried = 0;
+  /** When the city's figures were last worked out (Date.now()). */
+  private cityAt = 0;
   /** When judgeUncadenced last went through every device without a cadence, and judgeNeverHeard through those never heard (Date.now()). */
   sweptAt = 0;
   unheardSweptAt = 0;
@@ -70,13 +70,14 @@ export class Cadences {
   of(r: DeviceRecord): number | null {
     const lot = this.devices.lotCadence(r.lotId, r.kind);
     if (lot !== null) return lot;
-    // At most once a pass while the city has no cadence yet (a city switching on), or none for a
-    // kind some device of which now has one: worked out for every device of a pass, it walked the
-    // whole city once per device (the Zhengzhou preset's 254,778 devices: the main thread never
-    // came back). Not only once a minute for a kind new to it: a garage gate dead after its start-up
-    // word, whose lot's other gate was still sending its own start-up report, waited for the city's
-    // gate cadence until the minute came round, and was flagged 2.9 heartbeats after it died.
-    if (this.cityPass !== this.pass && (this.city.size === 0 || Date.now() - this.cityAt > 60_000 || this.newKind(r.kind))) {
+    // Once a minute, and at once (at most once a pass) when some device of the kind has a cadence
+    // the figures lack: worked out for every device of a pass, it walked the whole city once per
+    // device (the Zhengzhou preset's 254,778 devices: the main thread never came back). When a kind
+    // new to it waited for the minute, a garage gate dead after its start-up word, whose lot's other
+    // gate was still sending its own start-up report, waited for the city's gate cadence, and was
+    // flagged 2.9 heartbeats after it died. A city none of whose devices has a
+    // cadence yet is not walked again each pass: DeviceBook.cadencedKinds says when one has.
+    if (this.cityPass !== this.pass && (Date.now() - this.cityAt > 60_000 || this.newKind(r.kind))) {
       this.cityPass = this.pass;
       this.refreshCity();
     }
@@ -90,20 +91,19 @@ export class Cadences {
     return false;
   }
 
-  /** The shortest of the city's cadences by kind (s; null: none known yet): worked out again once a minute, every sweep while none is known or a kind is new to it. */
+  /** The shortest of the city's cadences by kind (s; null: none known yet): worked out again once a minute, and within a sweep of a kind new to it. */
   shortest(): number | null {
-    if (Date.now() - this.cityTried >= (this.city.size && !this.newKind() ? 60_000 : UNCADENCED_SWEEP_MS)) this.refreshCity();
+    if (Date.now() - this.cityAt >= (this.newKind() ? UNCADENCED_SWEEP_MS : 60_000)) this.refreshCity();
     let min: number | null = null;
     for (const s of this.city.values()) if (min === null || s < min) min = s;
     return min;
   }
 
   private refreshCity(): void {
-    this.cityTried = Date.now();
+    this.cityAt = Date.now();
     const by = new Map<string, DeviceRecord[]>();
     for (const d of this.devices.all()) if (d.seenS !== null) (by.get(d.kind) ?? by.set(d.kind, []).get(d.kind)!).push(d);
     this.city = new Map([...by].map(([k, list]) => [k, medianCadence(list)!]));
-    if (by.size) this.cityAt = Date.now();
   }
 }
 
