@@ -6,7 +6,7 @@ import type { IngestEvent } from '../core/ingest-events.ts';
 import type { BayRecord } from './bay-mirror.ts';
 import type { Fault } from './belief.ts';
 import { planBays } from './bay-plan.ts';
-import { cadence, silentAfter, DeviceBook } from './device-book.ts';
+import { cadence, silentAfter, DeviceBook, type DeviceRecord } from './device-book.ts';
 import { Cadences, dueSilent, judgeNeverHeard, judgeUncadenced } from './evidence-check.ts';
 
 const T = Date.parse('2026-11-23T08:00:00Z');
@@ -30,6 +30,13 @@ function mirror(bays: Record<string, BayRecord>) {
   return { get: (c: string) => m.get(c), apply: (p: ReturnType<typeof planBays>) => { for (const u of p.updates) m.set(u.code, u.record); } };
 }
 const noFaults = () => null;
+/** Puts a device into `book` as its load from the database would: a bay sensor of L1 configured for 300 s, never heard, unless given otherwise. */
+function keep(book: DeviceBook, r: Pick<DeviceRecord, 'id'> & Partial<DeviceRecord>): void {
+  (book as unknown as { add(r: DeviceRecord): void }).add({
+    kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: null, lastHeartbeat: null, lastSeen: null, lastHeard: null,
+    silentAfter: null, battery: null, writtenSeen: null, writtenBattery: null, filed: null, ...r,
+  });
+}
 
 describe('planBays', () => {
   it('merges each source\'s newest word, decides the bay, and moves the lot by one', () => {
@@ -207,10 +214,7 @@ describe('device cadence and silence', () => {
   it('plans a device\'s new state from a batch, and writes it only at last_seen\'s minute resolution unless shared', () => {
     const book = new DeviceBook();
     // A device as the database would hand it over.
-    (book as unknown as { add(r: unknown): void }).add({
-      id: 'D1', kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
-      silentAfter: at(22), battery: 3.6, writtenSeen: at(0), writtenBattery: 3.6, filed: null,
-    });
+    keep(book, { id: 'D1', seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0), silentAfter: at(22), battery: 3.6, writtenSeen: at(0), writtenBattery: 3.6 });
     const beat = (s: number): IngestEvent => ({ deviceId: 'D1', deviceKind: 'bay-sensor', seq: ++seqs, type: 'heartbeat', eventTime: new Date(at(s)), receivedAt: new Date(at(s)), lotId: 'L1', bayCode: 'B1', payload: {} as IngestEvent['payload'], battery: 3.6 });
     const [t] = book.plan([beat(10)], at(10), false);
     expect(t.record).toMatchObject({ seenS: 10, lastHeartbeat: at(10), silentAfter: at(32) });
@@ -226,10 +230,7 @@ describe('device cadence and silence', () => {
 
   it('gives a sensor the lesser of its own cadence and its lot\'s median, which one lost beat cannot stretch, and its lot\'s before it has one', () => {
     const book = new DeviceBook();
-    const add = (id: string, lotId: string, seenS: number | null) => (book as unknown as { add(r: unknown): void }).add({
-      id, kind: 'bay-sensor', lotId, enabled: true, intervalS: 300, seenS, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
-      silentAfter: null, battery: null, writtenSeen: null, writtenBattery: null, filed: null,
-    });
+    const add = (id: string, lotId: string, seenS: number | null) => keep(book, { id, lotId, seenS, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0) });
     add('A', 'L1', 120); // its first gap held a lost beat
     add('B', 'L1', 60);
     add('C', 'L1', 60);
@@ -247,10 +248,7 @@ describe('device cadence and silence', () => {
 
   it('finds a device silent once its second is due, not before, though its second is the clock\'s (no endless refiling)', () => {
     const book = new DeviceBook();
-    (book as unknown as { add(r: unknown): void }).add({
-      id: 'D2', kind: 'bay-sensor', lotId: 'L1', enabled: true, intervalS: 300, seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0),
-      silentAfter: at(22.5), battery: null, writtenSeen: null, writtenBattery: null, filed: null,
-    });
+    keep(book, { id: 'D2', seenS: 10, lastHeartbeat: at(0), lastSeen: at(0), lastHeard: at(0), silentAfter: at(22.5) });
     expect(dueSilent(book, at(22.2), at(0))).toEqual([]);
     expect(dueSilent(book, at(22.4), at(0))).toEqual([]);
     expect(dueSilent(book, at(23), at(0)).map((r) => r.id)).toEqual(['D2']);
@@ -262,11 +260,8 @@ describe('device cadence and silence', () => {
 
   it('finds a device never heard at all silent two intervals after the city last heard a device for the first time, not while devices still switch on, nor in a lot that has not switched on', () => {
     const book = new DeviceBook();
-    const add = (id: string, heard: number | null, lotId = 'L1') => (book as unknown as { add(r: unknown): void }).add({
-      // Configured for 300 s, beating every 10: the quiet is judged on the cadence the lot shows.
-      id, kind: 'bay-sensor', lotId, enabled: true, intervalS: 300, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard,
-      silentAfter: null, battery: null, writtenSeen: null, writtenBattery: null, filed: null,
-    });
+    // Configured for 300 s, beating every 10: the quiet is judged on the cadence the lot shows.
+    const add = (id: string, heard: number | null, lotId = 'L1') => keep(book, { id, lotId, seenS: heard === null ? null : 10, lastHeartbeat: heard, lastSeen: heard, lastHeard: heard });
     add('OLD', at(0)); // heard before this process came up
     add('LATE', null);
     add('NEVER', null);
@@ -291,10 +286,8 @@ describe('device cadence and silence', () => {
 
   it('holds a gate dead after its first word to the city\'s gate cadence as soon as any gate has one, not a minute later', () => {
     const book = new DeviceBook();
-    const add = (id: string, kind: string, lotId: string, seenS: number | null, heard: number | null) => (book as unknown as { add(r: unknown): void }).add({
-      id, kind, lotId, enabled: true, intervalS: 300, seenS, lastHeartbeat: seenS === null ? null : heard, lastSeen: heard, lastHeard: heard,
-      silentAfter: null, battery: null, writtenSeen: null, writtenBattery: null, filed: null,
-    });
+    const add = (id: string, kind: string, lotId: string, seenS: number | null, heard: number | null) =>
+      keep(book, { id, kind, lotId, seenS, lastHeartbeat: seenS === null ? null : heard, lastSeen: heard, lastHeard: heard });
     add('SEN', 'bay-sensor', 'L1', 10, at(0)); // the city has a sensor cadence from the start
     add('DEAD', 'gate-camera', 'L2', null, at(0)); // its start-up word, then nothing
     add('BUSY', 'gate-camera', 'L2', null, null); // its lot's other gate, still sending its start-up report
